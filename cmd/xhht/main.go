@@ -1,0 +1,69 @@
+// Command xhht is the pipeline on a laptop: the demo (run), checking a file
+// before upload (validate), processing uploads in a directory (ingest), and
+// writing the blank form (template).
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Exit statuses of validate (and the other commands' failures).
+const (
+	exitOK       = 0
+	exitRejected = 1
+	exitUsage    = 2
+)
+
+// usageError is a mistake in the command line: exit 2 with help.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const help = `xhht — dữ liệu xã hội học tập (learning-society statistics)
+
+Cách dùng (usage):
+  xhht run      [--dir DIR] [--province 19] [--year 2026]   sinh dữ liệu mẫu cho cả tỉnh và xử lý như Lambda
+  xhht validate --key <năm>/<mã tỉnh>/<mã xã>/<tên tệp> [--json] [--lake DIR] FILE
+                                                             kiểm tra một tệp trước khi nộp
+  xhht ingest   [--uploads DIR] [--lake DIR] [KEY ...]       xử lý các tệp trong thư mục nộp (mặc định: tất cả)
+  xhht template --commune MÃ_XÃ --year NĂM [-o FILE] [--lake DIR]
+                                                             tạo biểu mẫu trống của xã
+
+Exit status of validate: 0 accepted (warnings allowed), 1 rejected, 2 usage or system error.
+`
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, help)
+		return exitOK
+	}
+	var code int
+	var err error
+	switch args[0] {
+	case "validate":
+		code, err = cmdValidate(ctx, args[1:], stdout)
+	case "ingest":
+		code, err = cmdIngest(ctx, args[1:], stdout)
+	case "template":
+		code, err = cmdTemplate(ctx, args[1:], stdout)
+	case "run", "demo":
+		code, err = cmdRun(ctx, args[1:], stdout)
+	default:
+		err = usageError{fmt.Sprintf("lệnh không có: %q (unknown command)", args[0])}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "xhht: %v\n", err)
+		if _, ok := err.(usageError); ok {
+			fmt.Fprint(stderr, "\n"+help)
+		}
+		return exitUsage
+	}
+	return code
+}

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/xhht/xhht/pipeline/forms"
+	"github.com/xhht/xhht/pipeline/ingest"
+	"github.com/xhht/xhht/pipeline/receipt"
+	"github.com/xhht/xhht/pipeline/storage/local"
+)
+
+func newFlags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are reported once, by run
+	return fs
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
+	}
+	return nil
+}
+
+const (
+	defaultUploads = "xhht-data/uploads"
+	defaultLake    = "xhht-data/lake"
+)
+
+func cmdValidate(ctx context.Context, args []string, stdout io.Writer) (int, error) {
+	fs := newFlags("validate")
+	key := fs.String("key", "", "object key: <year>/<province>/<commune>/<file name>")
+	asJSON := fs.Bool("json", false, "print the receipt as JSON")
+	lake := fs.String("lake", defaultLake, "lake directory (earlier submissions, for hamlet codes)")
+	// Flags may follow the file: "validate FILE --json".
+	var files []string
+	for rest := args; ; {
+		if err := parseFlags(fs, rest); err != nil {
+			return exitUsage, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		files = append(files, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	if *key == "" || len(files) != 1 {
+		return exitUsage, usageError{"validate cần --key và đúng một tệp (needs --key and one FILE)"}
+	}
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		return exitUsage, fmt.Errorf("đọc tệp (read file): %w", err)
+	}
+	p, err := ingest.New(nil, local.New(*lake))
+	if err != nil {
+		return exitUsage, err
+	}
+	// The ETag a local upload would get, so the id matches a later ingest.
+	sum := md5.Sum(data)
+	res := ingest.Check(ctx, p, ingest.Upload{Bucket: "local", Key: *key}, hex.EncodeToString(sum[:]), time.Now(), data)
+	rc := res.Receipt
+	if *asJSON {
+		b, err := rc.JSON()
+		if err != nil {
+			return exitUsage, err
+		}
+		stdout.Write(b)
+	} else {
+		fmt.Fprint(stdout, Summary(rc, p.Forms))
+	}
+	if rc.Status != receipt.Accepted {
+		return exitRejected, nil
+	}
+	return exitOK, nil
+}
+
+// Summary is the receipt for a person: Vietnamese, short, every problem
+// with its cell.
+func Summary(rc *receipt.Receipt, set *forms.Set) string {
+	var b strings.Builder
+	place := rc.CommuneName
+	if place == "" {
+		place = "mã xã " + rc.CommuneCode
+	}
+	if rc.ProvinceName != "" {
+		place += ", " + rc.ProvinceName
+	}
+	fmt.Fprintf(&b, "Tệp: %s\n", rc.SourceKey)
+	if rc.Year > 0 {
+		fmt.Fprintf(&b, "Đơn vị: %s — năm báo cáo %d\n", place, rc.Year)
+	}
+	if rc.Status == receipt.Accepted {
+		fmt.Fprintf(&b, "Kết quả: ĐƯỢC CHẤP NHẬN")
+	} else {
+		fmt.Fprintf(&b, "Kết quả: BỊ TỪ CHỐI — %d lỗi", rc.ErrorCount)
+	}
+	if rc.WarningCount > 0 {
+		fmt.Fprintf(&b, " (%d cảnh báo)", rc.WarningCount)
+	}
+	b.WriteString("\n")
+	if len(rc.Forms) > 0 {
+		fmt.Fprintf(&b, "Biểu đã đọc: %s; số thôn: %d\n", strings.Join(rc.Forms, ", "), rc.Rows)
+	}
+	if rc.Status == receipt.Accepted && len(rc.Totals) > 0 {
+		b.WriteString("Tổng hợp:\n")
+		for _, f := range set.Forms {
+			for _, fd := range f.Fields {
+				if n := rc.Totals[fd.Code]; n != nil {
+					v := FormatVN(n.Int)
+					if !n.IsInt {
+						v = strings.ReplaceAll(fmt.Sprintf("%.1f", n.Float), ".", ",")
+					}
+					fmt.Fprintf(&b, "  %-40s %s\n", fd.Label+" ("+f.Code+")", v)
+				}
+			}
+		}
+	}
+	for _, sev := range []string{receipt.SevError, receipt.SevWarning} {
+		title := "Lỗi cần sửa:"
+		if sev == receipt.SevWarning {
+			title = "Cảnh báo (không bắt buộc sửa):"
+		}
+		n := 0
+		for _, is := range rc.Errors {
+			if is.Severity != sev {
+				continue
+			}
+			if n == 0 {
+				b.WriteString(title + "\n")
+			}
+			n++
+			loc := ""
+			if is.Sheet != "" {
+				loc = "trang " + is.Sheet
+			}
+			fmt.Fprintf(&b, "  %d. %s", n, is.Message)
+			if loc != "" {
+				fmt.Fprintf(&b, " [%s]", loc)
+			}
+			fmt.Fprintf(&b, " {%s}\n", is.Code)
+		}
+	}
+	return b.String()
+}
+
+// FormatVN writes a count the Vietnamese way: 245310 → "245.310".
+func FormatVN(n int64) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var out []byte
+	for i := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, '.')
+		}
+		out = append(out, s[i])
+	}
+	if neg {
+		return "-" + string(out)
+	}
+	return string(out)
+}

@@ -1,0 +1,334 @@
+// Package forms loads the form definitions in schemas/forms and answers the
+// questions the reader asks of them: which field does this header mean,
+// which fields apply to a reporting year, which value is this enum spelling.
+package forms
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+
+	"github.com/xhht/xhht/pipeline/textnorm"
+	"github.com/xhht/xhht/schemas"
+)
+
+// Field types.
+const (
+	Count = "count"
+	Bool  = "bool"
+	Enum  = "enum"
+	Score = "score"
+	Text  = "text"
+)
+
+// Form is one versioned form (Biểu 01, Biểu 02).
+type Form struct {
+	Code           string   `json:"form"`
+	Version        string   `json:"version"`
+	SchemaVersion  string   `json:"schema_version"`
+	Grain          string   `json:"grain"` // "hamlet" or "commune"
+	Title          string   `json:"title"`
+	TitleEN        string   `json:"title_en"`
+	Groups         []Group  `json:"groups"`
+	Fields         []*Field `json:"fields"`
+	IgnoredHeaders []string `json:"ignored_headers"`
+	Rules          []Rule   `json:"rules"`
+
+	byCode  map[string]*Field
+	groups  map[string]*Group
+	ignored map[string]bool
+}
+
+// Group is a header spanning several fields ("Gia đình học tập").
+type Group struct {
+	Code    string   `json:"code"`
+	Label   string   `json:"label"`
+	Aliases []string `json:"aliases"`
+	folded  map[string]bool
+}
+
+// Field is one column of a form.
+type Field struct {
+	Code       string      `json:"code"`
+	Group      string      `json:"group"`
+	Type       string      `json:"type"`
+	Label      string      `json:"label"`
+	LabelEN    string      `json:"label_en"`
+	Aliases    []string    `json:"aliases"`
+	SubAliases []string    `json:"sub_aliases"`
+	Column     string      `json:"column"` // "required" | "optional"; empty for derived fields
+	Blank      string      `json:"blank"`  // "error" | "allowed"
+	Values     []EnumValue `json:"values"`
+	Min        *float64    `json:"min"`
+	Max        *float64    `json:"max"`
+	Years      *YearRange  `json:"years"`
+	Derived    *Derivation `json:"derived"`
+	Identity   bool        `json:"identity"` // identifies the commune (ma_xa, ten_xa): checked against the key
+	Width      float64     `json:"width"`    // template column width; 0 = default
+	aliases    map[string]bool
+	subAliases map[string]bool
+	enum       map[string]string
+	bands      []Band
+	title      string
+}
+
+// Title names the field for people: its group and its header,
+// "Gia đình học tập (GĐHT) – Số hộ được công nhận".
+func (fd *Field) Title() string { return fd.title }
+
+// EnumValue is an allowed value with its accepted spellings.
+type EnumValue struct {
+	Value   string   `json:"value"`
+	Aliases []string `json:"aliases"`
+}
+
+// YearRange limits a field to some reporting years (inclusive; 0 = open).
+type YearRange struct {
+	From int `json:"from"`
+	To   int `json:"to"`
+}
+
+// Derivation computes a field from another one through grading bands.
+type Derivation struct {
+	From  string `json:"from"`
+	Bands string `json:"bands"`
+}
+
+// Band is one grade of a grading scale: scores ≥ Min get Grade.
+type Band struct {
+	Min   float64 `json:"min"`
+	Grade string  `json:"grade"`
+}
+
+// Rule is a cross-field check on one row.
+type Rule struct {
+	Rule     string `json:"rule"` // "lte": field ≤ other; "implies": field true ⇒ other true
+	Field    string `json:"field"`
+	Other    string `json:"other"`
+	Severity string `json:"severity"`
+}
+
+// Set is every form of one schema release.
+type Set struct {
+	Forms []*Form // in file-name order: bieu01, bieu02
+}
+
+// Load reads the embedded schemas.
+func Load() (*Set, error) { return LoadFS(schemas.FS) }
+
+// LoadFS reads forms/*.json and grading.json from fsys and checks them.
+func LoadFS(fsys fs.FS) (*Set, error) {
+	var grading struct {
+		Bands map[string][]Band `json:"bands"`
+	}
+	if err := readJSON(fsys, "grading.json", &grading); err != nil {
+		return nil, err
+	}
+	bands := grading.Bands
+	names, err := fs.Glob(fsys, "forms/*.json")
+	if err != nil || len(names) == 0 {
+		return nil, fmt.Errorf("forms: no forms/*.json in schemas (%v)", err)
+	}
+	sort.Strings(names)
+	set := &Set{}
+	for _, name := range names {
+		f := &Form{}
+		if err := readJSON(fsys, name, f); err != nil {
+			return nil, err
+		}
+		if err := f.init(bands); err != nil {
+			return nil, fmt.Errorf("forms: %s: %w", path.Base(name), err)
+		}
+		set.Forms = append(set.Forms, f)
+	}
+	return set, nil
+}
+
+// MustLoad is Load for program start-up, where embedded schemas that do not
+// load are a build defect.
+func MustLoad() *Set {
+	s, err := Load()
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// Form returns the form with the given code, or nil.
+func (s *Set) Form(code string) *Form {
+	for _, f := range s.Forms {
+		if f.Code == code {
+			return f
+		}
+	}
+	return nil
+}
+
+func readJSON(fsys fs.FS, name string, v any) error {
+	b, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return fmt.Errorf("forms: read %s: %w", name, err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("forms: parse %s: %w", name, err)
+	}
+	return nil
+}
+
+func foldSet(list []string) map[string]bool {
+	m := make(map[string]bool, len(list))
+	for _, s := range list {
+		m[textnorm.Fold(s)] = true
+	}
+	return m
+}
+
+func (f *Form) init(bands map[string][]Band) error {
+	f.byCode = map[string]*Field{}
+	f.groups = map[string]*Group{}
+	f.ignored = foldSet(f.IgnoredHeaders)
+	for i := range f.Groups {
+		g := &f.Groups[i]
+		g.folded = foldSet(append([]string{g.Label}, g.Aliases...))
+		f.groups[g.Code] = g
+	}
+	for _, fd := range f.Fields {
+		if fd.Code == "" || f.byCode[fd.Code] != nil {
+			return fmt.Errorf("field code %q empty or repeated", fd.Code)
+		}
+		switch fd.Type {
+		case Count, Bool, Enum, Score, Text:
+		default:
+			return fmt.Errorf("field %s: unknown type %q", fd.Code, fd.Type)
+		}
+		if fd.Group != "" && f.groups[fd.Group] == nil {
+			return fmt.Errorf("field %s: unknown group %q", fd.Code, fd.Group)
+		}
+		fd.title = fd.Label
+		if g := f.groups[fd.Group]; g != nil {
+			fd.title = g.Label + " – " + fd.Label
+		}
+		fd.aliases = foldSet(append([]string{fd.Label}, fd.Aliases...))
+		fd.subAliases = foldSet(fd.SubAliases)
+		if fd.Type == Enum {
+			fd.enum = map[string]string{}
+			for _, v := range fd.Values {
+				for _, a := range append([]string{v.Value}, v.Aliases...) {
+					fd.enum[textnorm.Fold(a)] = v.Value
+				}
+			}
+		}
+		if fd.Derived != nil {
+			fd.bands = bands[fd.Derived.Bands]
+			if len(fd.bands) == 0 {
+				return fmt.Errorf("field %s: no grading bands %q in grading.json", fd.Code, fd.Derived.Bands)
+			}
+			sort.Slice(fd.bands, func(i, j int) bool { return fd.bands[i].Min > fd.bands[j].Min })
+		} else if fd.Column != "required" && fd.Column != "optional" {
+			return fmt.Errorf("field %s: column must be required or optional", fd.Code)
+		}
+		f.byCode[fd.Code] = fd
+	}
+	for _, r := range f.Rules {
+		if f.byCode[r.Field] == nil || f.byCode[r.Other] == nil {
+			return fmt.Errorf("rule %s: unknown field %q or %q", r.Rule, r.Field, r.Other)
+		}
+		if r.Rule != "lte" && r.Rule != "implies" {
+			return fmt.Errorf("unknown rule %q", r.Rule)
+		}
+		if r.Severity != "error" && r.Severity != "warning" {
+			return fmt.Errorf("rule %s %s: severity must be error or warning", r.Rule, r.Field)
+		}
+	}
+	for _, fd := range f.Fields {
+		if d := fd.Derived; d != nil && f.byCode[d.From] == nil {
+			return fmt.Errorf("field %s: derived from unknown field %q", fd.Code, d.From)
+		}
+	}
+	return nil
+}
+
+// Field returns the field with the given code, or nil.
+func (f *Form) Field(code string) *Field { return f.byCode[code] }
+
+// GroupOf returns the field's group, or nil.
+func (f *Form) GroupOf(fd *Field) *Group { return f.groups[fd.Group] }
+
+// AppliesTo reports whether the field is used in reporting year y.
+func (fd *Field) AppliesTo(y int) bool {
+	if fd.Years == nil {
+		return true
+	}
+	return (fd.Years.From == 0 || y >= fd.Years.From) && (fd.Years.To == 0 || y <= fd.Years.To)
+}
+
+// Read reports whether the field is read from the file (not derived).
+func (fd *Field) Read() bool { return fd.Derived == nil }
+
+// EnumValue maps a spelling to its canonical value.
+func (fd *Field) EnumValue(s string) (string, bool) {
+	v, ok := fd.enum[textnorm.Fold(s)]
+	return v, ok
+}
+
+// Grade derives the grade of a score through the field's bands.
+func (fd *Field) Grade(score float64) string {
+	for _, b := range fd.bands {
+		if score >= b.Min {
+			return b.Grade
+		}
+	}
+	return ""
+}
+
+// Ignored reports whether a header is a known column that carries no field
+// (STT, a rate the commune computed, notes).
+func (f *Form) Ignored(header string) bool {
+	h := textnorm.Fold(header)
+	return f.ignored[h] || h == ""
+}
+
+// MatchHeader returns the field a column header means. leaf is the lowest
+// header text of the column; above holds the texts above it (group headers),
+// nearest first. A sub-alias ("Đăng ký") only counts under its group header.
+func (f *Form) MatchHeader(leaf string, above []string) *Field {
+	l := textnorm.Fold(leaf)
+	if l == "" {
+		return nil
+	}
+	var byGroup *Field
+	for _, fd := range f.Fields {
+		if !fd.Read() {
+			continue
+		}
+		if fd.subAliases[l] || fd.aliases[l] {
+			if g := f.groups[fd.Group]; g != nil {
+				for _, a := range above {
+					if g.folded[textnorm.Fold(a)] && byGroup == nil {
+						byGroup = fd
+					}
+				}
+			}
+		}
+	}
+	if byGroup != nil {
+		return byGroup
+	}
+	for _, fd := range f.Fields {
+		if fd.Read() && fd.aliases[l] {
+			return fd
+		}
+	}
+	// A group and its sub-header written as one phrase ("Số hộ" over "đạt GĐHT").
+	for _, a := range above {
+		joined := textnorm.Fold(a) + " " + l
+		for _, fd := range f.Fields {
+			if fd.Read() && fd.aliases[joined] {
+				return fd
+			}
+		}
+	}
+	return nil
+}

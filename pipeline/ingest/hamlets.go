@@ -1,0 +1,115 @@
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/xhht/xhht/pipeline/receipt"
+	"github.com/xhht/xhht/pipeline/storage"
+	"github.com/xhht/xhht/pipeline/textnorm"
+	"github.com/xhht/xhht/pipeline/validate"
+)
+
+// Code sources for ma_thon.
+const (
+	FromFile    = "file"    // the commune wrote it
+	FromKnown   = "known"   // matched by name to an earlier accepted submission
+	FromDerived = "derived" // new hamlet: derived from its name
+)
+
+// DeriveHamletCode gives a new hamlet a code from its name alone, so the
+// same hamlet gets the same code every year: an ASCII slug for people to
+// read plus a short hash of the name key, which tells apart names that
+// differ only in diacritics ("Thôn Đồng" / "Thôn Dông").
+func DeriveHamletCode(name string) string {
+	slug := textnorm.Slug(name)
+	if len(slug) > 40 {
+		slug = strings.TrimRight(slug[:40], "-")
+	}
+	sum := sha256.Sum256([]byte(textnorm.NameKey(name)))
+	return slug + "-" + hex.EncodeToString(sum[:3])
+}
+
+// KnownHamlets returns name key → hamlet from the commune's accepted Biểu 01
+// receipts received before `before` (so reprocessing an upload later gives
+// the same codes). Only years of the same register era are used: a commune
+// code before the 2025 reform may name another place today.
+func KnownHamlets(ctx context.Context, lake storage.Store, k Key, before receipt.Receipt) (map[string]receipt.Hamlet, error) {
+	first := max(k.Year-10, 2014)
+	if k.Year >= 2025 {
+		first = 2025
+	}
+	known := map[string]receipt.Hamlet{}
+	var newest = map[string]string{} // name key → received_at of the receipt that set it
+	for y := first; y <= k.Year; y++ {
+		prefix := "receipts/" + partition(y, k.Province, k.Commune) + "/"
+		objs, err := lake.List(ctx, prefix)
+		if err != nil {
+			return nil, fmt.Errorf("ingest: list %s: %w", prefix, err)
+		}
+		for _, o := range objs {
+			b, _, err := lake.Get(ctx, o.Key, "")
+			if errors.Is(err, storage.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, fmt.Errorf("ingest: read %s: %w", o.Key, err)
+			}
+			var rc receipt.Receipt
+			if err := json.Unmarshal(b, &rc); err != nil {
+				continue // a damaged receipt teaches nothing; it is not ours to fix here
+			}
+			if rc.Status != receipt.Accepted || rc.SubmissionID == before.SubmissionID || !rc.ReceivedAt.Before(before.ReceivedAt) {
+				continue
+			}
+			at := rc.ReceivedAt.Format("2006-01-02T15:04:05.000000Z") + rc.SubmissionID
+			for _, h := range rc.Hamlets {
+				nk := textnorm.NameKey(h.Name)
+				if at > newest[nk] { // the latest upload's code wins
+					newest[nk] = at
+					known[nk] = h
+				}
+			}
+		}
+	}
+	return known, nil
+}
+
+// assignHamletCodes fills ma_thon for Biểu 01 rows: the file's own code,
+// else the code this hamlet had before, else one derived from its name.
+func (p *Processor) assignHamletCodes(ctx context.Context, rc *receipt.Receipt, k Key, results []*validate.Result) ([]receipt.Hamlet, error) {
+	var vr *validate.Result
+	for _, r := range results {
+		if r.Form.Grain == "hamlet" {
+			vr = r
+		}
+	}
+	if vr == nil {
+		return nil, nil
+	}
+	known, err := KnownHamlets(ctx, p.Lake, k, *rc)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]receipt.Hamlet, 0, len(vr.Records))
+	for _, rec := range vr.Records {
+		name := rec.Values["ten_thon"].Str
+		h := receipt.Hamlet{Name: name}
+		switch old, ok := known[textnorm.NameKey(name)]; {
+		case !rec.Values["ma_thon"].Null:
+			h.Code, h.CodeSource = rec.Values["ma_thon"].Str, FromFile
+		case ok:
+			h.Code, h.CodeSource = old.Code, FromKnown
+		default:
+			h.Code, h.CodeSource = DeriveHamletCode(name), FromDerived
+		}
+		rec.Values["ma_thon"] = validate.Value{Str: h.Code}
+		out = append(out, h)
+	}
+	return out, nil
+}

@@ -1,0 +1,299 @@
+// Package ingest follows one upload from top to bottom: read the object,
+// check the key against the register, find and validate the form tables,
+// code the hamlets, and write the Parquet rows and the receipt to the lake.
+// The Lambda function, the CLI and the tests all call Processor.Process.
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"time"
+
+	"github.com/xhht/xhht/pipeline/forms"
+	"github.com/xhht/xhht/pipeline/receipt"
+	"github.com/xhht/xhht/pipeline/registry"
+	"github.com/xhht/xhht/pipeline/storage"
+	"github.com/xhht/xhht/pipeline/table"
+	"github.com/xhht/xhht/pipeline/validate"
+	"github.com/xhht/xhht/pipeline/workbook"
+)
+
+// Upload names one uploaded object version.
+type Upload struct {
+	Bucket  string // the uploads bucket (or "local" for a directory)
+	Key     string
+	Version string // S3 version id; empty when the bucket is not versioned
+}
+
+// Processor holds what every upload needs. It is safe for concurrent use.
+type Processor struct {
+	Uploads  storage.Store
+	Lake     storage.Store
+	Forms    *forms.Set
+	Registry *registry.Registry
+	Keywords *table.Keywords
+	Limits   workbook.Limits
+	schema   *lakeSchema
+}
+
+// New loads the embedded schemas and register.
+func New(uploads, lake storage.Store) (*Processor, error) {
+	fs, err := forms.Load()
+	if err != nil {
+		return nil, err
+	}
+	reg, err := registry.Load()
+	if err != nil {
+		return nil, err
+	}
+	kw, err := table.LoadKeywords()
+	if err != nil {
+		return nil, err
+	}
+	p := &Processor{Uploads: uploads, Lake: lake, Forms: fs, Registry: reg, Keywords: kw, Limits: workbook.DefaultLimits}
+	if p.schema, err = newLakeSchema(fs); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Process handles one upload. An invalid file is not an error: it gets a
+// rejected receipt. The error is for infrastructure failures only (storage
+// unreachable, object gone), which the caller should retry.
+func (p *Processor) Process(ctx context.Context, u Upload) (*receipt.Receipt, error) {
+	data, obj, err := p.Uploads.Get(ctx, u.Key, u.Version)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: read upload %q: %w", u.Key, err)
+	}
+	version := u.Version
+	if version == "" {
+		version = obj.VersionID
+	}
+	if version == "" {
+		version = obj.ETag
+	}
+	r := Check(ctx, p, u, version, obj.LastModified, data)
+	if err := p.write(ctx, r); err != nil {
+		return nil, err
+	}
+	return r.Receipt, nil
+}
+
+// Result is a checked upload, before anything is written.
+type Result struct {
+	Receipt *receipt.Receipt
+	key     Key
+	placed  bool // the key parsed, so lake partitions are known
+	parquet []byte
+}
+
+// Check validates an upload's bytes without touching the lake beyond reading
+// earlier receipts (for hamlet codes). The CLI's validate command uses it.
+func Check(ctx context.Context, p *Processor, u Upload, version string, receivedAt time.Time, data []byte) *Result {
+	id := SubmissionID(u.Bucket, u.Key, version)
+	rc := &receipt.Receipt{
+		SubmissionID: id, Bucket: u.Bucket, SourceKey: u.Key, SourceVersion: version,
+		ReceivedAt: receivedAt.UTC().Truncate(time.Microsecond),
+	}
+	res := &Result{Receipt: rc}
+	defer rc.Finish()
+
+	k, err := ParseKey(u.Key)
+	if err == nil && (k.Year < 2014 || k.Year > receivedAt.Year()+1) {
+		err = fmt.Errorf("year %d out of range 2014–%d", k.Year, receivedAt.Year()+1)
+	}
+	if err != nil {
+		rc.Add(receipt.Issue{Code: receipt.BadKey, Severity: receipt.SevError, Value: u.Key,
+			Message:   fmt.Sprintf("Đường dẫn tệp %q không đúng dạng <năm>/<mã tỉnh 2 số>/<mã xã 5 số>/<tên tệp>, ví dụ 2026/19/05443/bao-cao.xlsx.", u.Key),
+			MessageEN: err.Error()})
+		return res
+	}
+	res.key, res.placed = k, true
+	rc.Year, rc.ProvinceCode, rc.CommuneCode = k.Year, k.Province, k.Commune
+	if !p.checkUnit(rc, k) {
+		return res
+	}
+
+	book, err := workbook.Open(path.Base(k.File), data, p.Limits)
+	if err != nil {
+		rc.Add(openIssue(err))
+		return res
+	}
+	rc.Format = book.Format
+	tables, issues, err := table.Find(book, p.Forms, p.Keywords)
+	if err != nil {
+		rc.Add(openIssue(err))
+		return res
+	}
+	for _, is := range issues {
+		rc.Add(is)
+	}
+	if len(tables) == 0 {
+		rc.Add(receipt.Issue{Code: receipt.FormNotFound, Severity: receipt.SevError,
+			Message:   "Không tìm thấy biểu mẫu nào trong tệp: cần có dòng tiêu đề cột như \"Tên thôn\", \"Tổng số hộ\", \"Số hộ được công nhận\". Hãy dùng biểu mẫu tải từ hệ thống (xhht template).",
+			MessageEN: "No form found: expected column headers such as \"Tên thôn\", \"Tổng số hộ\", \"Số hộ được công nhận\"."})
+		return res
+	}
+	vctx := validate.Context{Year: k.Year, CommuneCode: k.Commune, CommuneName: rc.CommuneName}
+	var results []*validate.Result
+	for _, t := range tables {
+		vr := validate.Table(t, vctx)
+		for _, is := range vr.Issues {
+			rc.Add(is)
+		}
+		results = append(results, vr)
+		rc.Forms = append(rc.Forms, t.Form.Code)
+	}
+	main := results[0].Form
+	rc.Form, rc.FormVersion, rc.SchemaVersion = main.Code, main.Version, main.SchemaVersion
+	totals(rc, results)
+	if rc.ErrorCount > 0 {
+		return res
+	}
+	hamlets, err := p.assignHamletCodes(ctx, rc, k, results)
+	if err != nil {
+		// Without earlier codes a hamlet could get a new code and split its
+		// history: fail (and retry) rather than guess.
+		rc.Add(receipt.Issue{Code: "internal-error", Severity: receipt.SevError,
+			Message: "Lỗi hệ thống khi đọc danh sách thôn đã nộp trước; vui lòng nộp lại sau.", MessageEN: err.Error()})
+		return res
+	}
+	rc.Hamlets = hamlets
+	b, err := p.schema.encode(rc, results)
+	if err != nil {
+		rc.Add(receipt.Issue{Code: "internal-error", Severity: receipt.SevError,
+			Message: "Lỗi hệ thống khi ghi dữ liệu; vui lòng báo quản trị viên.", MessageEN: err.Error()})
+		return res
+	}
+	res.parquet = b
+	rc.Output = SubmissionKey(k, id)
+	return res
+}
+
+// checkUnit checks the key's commune against the register of its year.
+func (p *Processor) checkUnit(rc *receipt.Receipt, k Key) bool {
+	v := p.Registry.ForYear(k.Year)
+	rc.Registry = v.Name
+	if prov := v.Provinces[k.Province]; prov != nil {
+		rc.ProvinceName = prov.Name
+	}
+	c := v.Communes[k.Commune]
+	if c == nil {
+		vi := fmt.Sprintf("Mã xã %s không có trong danh mục đơn vị hành chính năm %d.", k.Commune, k.Year)
+		en := fmt.Sprintf("Commune code %s is not in the %d administrative register (%s).", k.Commune, k.Year, v.Name)
+		if !v.HasDistricts() {
+			if succ := p.Registry.Successors(k.Commune); len(succ) > 0 {
+				vi += " Đây là mã xã trước ngày 01/07/2025; sau sắp xếp, xã thuộc về:"
+				en += " It is a pre-July-2025 code; after the reform it belongs to:"
+				for _, s := range succ {
+					vi += fmt.Sprintf(" %s %s (tỉnh %s)", s.NewCode, s.NewName, s.NewProvince)
+					en += fmt.Sprintf(" %s %s (province %s)", s.NewCode, s.NewName, s.NewProvince)
+				}
+				vi += ". Hãy nộp theo mã xã mới."
+				en += ". Upload under the new code."
+			}
+		}
+		rc.Add(receipt.Issue{Code: receipt.UnknownCommune, Severity: receipt.SevError, Value: k.Commune, Message: vi, MessageEN: en})
+		return false
+	}
+	rc.CommuneName = c.Name
+	if c.DistrictCode != "" {
+		rc.DistrictCode = c.DistrictCode
+		if d := v.Districts[c.DistrictCode]; d != nil {
+			rc.DistrictName = d.Name
+		}
+	}
+	if c.ProvinceCode != k.Province {
+		pn := c.ProvinceCode
+		if prov := v.Provinces[c.ProvinceCode]; prov != nil {
+			pn = prov.Name
+		}
+		rc.Add(receipt.Issue{Code: receipt.ProvinceMismatch, Severity: receipt.SevError, Value: k.Province,
+			Message:   fmt.Sprintf("%s (mã %s) thuộc %s (mã %s), không thuộc tỉnh mã %s trong đường dẫn.", c.Name, c.Code, pn, c.ProvinceCode, k.Province),
+			MessageEN: fmt.Sprintf("%s (%s) belongs to province %s, not %s as the key says.", c.Name, c.Code, c.ProvinceCode, k.Province)})
+		return false
+	}
+	return true
+}
+
+func openIssue(err error) receipt.Issue {
+	switch {
+	case errors.Is(err, workbook.ErrLegacyXLS):
+		return receipt.Issue{Code: receipt.LegacyFormat, Severity: receipt.SevError,
+			Message:   "Tệp Excel 97-2003 (.xls) chưa được hỗ trợ. Hãy mở tệp, chọn Lưu thành (Save As) dạng .xlsx và nộp lại.",
+			MessageEN: "Excel 97-2003 (.xls) files are not supported yet: save as .xlsx and upload again."}
+	case errors.Is(err, workbook.ErrTooLarge):
+		return receipt.Issue{Code: receipt.FileTooLarge, Severity: receipt.SevError,
+			Message:   "Tệp quá lớn để xử lý. Hãy xoá các trang tính không cần thiết (ảnh, danh sách hộ) và nộp lại.",
+			MessageEN: "The file is too large: " + err.Error()}
+	default:
+		return receipt.Issue{Code: receipt.UnreadableFile, Severity: receipt.SevError,
+			Message:   "Không đọc được tệp. Hệ thống nhận tệp Excel (.xlsx) hoặc CSV (UTF-8). Hãy mở tệp bằng Excel, lưu lại dạng .xlsx và nộp lại.",
+			MessageEN: "The file cannot be read: " + err.Error()}
+	}
+}
+
+// totals: per field, the sum over the hamlet rows (counts), the number of
+// "yes" rows (booleans), or the value (Biểu 02). A field blank in every row
+// has no total.
+func totals(rc *receipt.Receipt, results []*validate.Result) {
+	rc.Totals = map[string]*receipt.Num{}
+	for _, vr := range results {
+		if vr.Form.Grain == "hamlet" {
+			rc.Rows += len(vr.Records)
+		}
+		for _, fd := range vr.Form.Fields {
+			if fd.Type != forms.Count && fd.Type != forms.Bool && fd.Type != forms.Score {
+				continue
+			}
+			var n *receipt.Num
+			for _, rec := range vr.Records {
+				v := rec.Values[fd.Code]
+				if v.Null {
+					continue
+				}
+				if n == nil {
+					n = &receipt.Num{IsInt: fd.Type != forms.Score}
+				}
+				switch fd.Type {
+				case forms.Count:
+					n.Int += v.Int
+				case forms.Bool:
+					if v.Bool {
+						n.Int++
+					}
+				case forms.Score:
+					n.Float += v.Float
+				}
+			}
+			if n != nil {
+				rc.Totals[fd.Code] = n
+			}
+		}
+	}
+}
+
+// write stores the Parquet file (if accepted) and then the receipt: a
+// receipt that says accepted always has its rows in the lake.
+func (p *Processor) write(ctx context.Context, r *Result) error {
+	rc := r.Receipt
+	if r.parquet != nil {
+		if err := p.Lake.Put(ctx, rc.Output, r.parquet, "application/vnd.apache.parquet"); err != nil {
+			return fmt.Errorf("ingest: write rows: %w", err)
+		}
+	}
+	b, err := rc.JSON()
+	if err != nil {
+		return err
+	}
+	key := unplacedReceiptKey(rc.SubmissionID)
+	if r.placed {
+		key = ReceiptKey(r.key, rc.SubmissionID)
+	}
+	if err := p.Lake.Put(ctx, key, b, "application/json"); err != nil {
+		return fmt.Errorf("ingest: write receipt: %w", err)
+	}
+	return nil
+}

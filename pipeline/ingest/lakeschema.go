@@ -1,0 +1,119 @@
+package ingest
+
+import (
+	"github.com/xhht/xhht/pipeline/forms"
+	"github.com/xhht/xhht/pipeline/parquetout"
+	"github.com/xhht/xhht/pipeline/receipt"
+	"github.com/xhht/xhht/pipeline/validate"
+)
+
+// lakeSchema is the one Parquet schema of lake/submissions: lineage and
+// place columns, then every field of every form in schema order. A Biểu 01
+// row (form = 'bieu01', one per hamlet) leaves the Biểu 02 columns null and
+// the other way round, so one table (one Athena location) holds both and
+// the columns never change with the content of a file. Documented in
+// docs/COLUMNS.md.
+type lakeSchema struct {
+	*parquetout.Schema
+	fields []*forms.Field
+}
+
+// LineageColumns come first in every submissions file.
+var LineageColumns = []parquetout.Column{
+	{Name: "submission_id", Type: parquetout.String, Doc: "id of the upload: hash of (bucket, key, version or ETag)"},
+	{Name: "form", Type: parquetout.String, Doc: "bieu01 (row = hamlet) or bieu02 (row = commune)"},
+	{Name: "form_version", Type: parquetout.String, Doc: "version of the form definition"},
+	{Name: "schema_version", Type: parquetout.String, Doc: "version of the column set"},
+	{Name: "report_year", Type: parquetout.Int32, Doc: "reporting year (the partition `year` too)"},
+	{Name: "registry_version", Type: parquetout.String, Doc: "administrative-unit register used: pre2025, 2025, 2026-04"},
+	{Name: "province_code", Type: parquetout.String},
+	{Name: "province_name", Type: parquetout.String},
+	{Name: "district_code", Type: parquetout.String, Optional: true, Doc: "null from 2025 (no districts)"},
+	{Name: "district_name", Type: parquetout.String, Optional: true},
+	{Name: "commune_code", Type: parquetout.String},
+	{Name: "commune_name", Type: parquetout.String},
+	{Name: "source_bucket", Type: parquetout.String},
+	{Name: "source_key", Type: parquetout.String},
+	{Name: "source_version", Type: parquetout.String, Doc: "S3 version id, or the ETag"},
+	{Name: "source_sheet", Type: parquetout.String},
+	{Name: "source_row", Type: parquetout.Int32, Doc: "row of the sheet (or CSV line) the values came from"},
+	{Name: "received_at", Type: parquetout.Timestamp, Doc: "upload time (UTC), not processing time"},
+	{Name: "ma_thon_source", Type: parquetout.String, Optional: true, Doc: "file | known | derived: where ma_thon came from (bieu01)"},
+}
+
+// FieldColumns lists the form-field columns in order (identity columns such
+// as ma_xa are checked against the key and not stored: commune_code is it).
+func FieldColumns(set *forms.Set) ([]parquetout.Column, []*forms.Field) {
+	var cols []parquetout.Column
+	var fields []*forms.Field
+	for _, f := range set.Forms {
+		for _, fd := range f.Fields {
+			if fd.Identity {
+				continue
+			}
+			c := parquetout.Column{Name: fd.Code, Optional: true, Doc: fd.Label + " — " + fd.LabelEN}
+			switch fd.Type {
+			case forms.Count:
+				c.Type = parquetout.Int64
+			case forms.Bool:
+				c.Type = parquetout.Bool
+			case forms.Score:
+				c.Type = parquetout.Double
+			default:
+				c.Type = parquetout.String
+			}
+			cols = append(cols, c)
+			fields = append(fields, fd)
+		}
+	}
+	return cols, fields
+}
+
+func newLakeSchema(set *forms.Set) (*lakeSchema, error) {
+	cols, fields := FieldColumns(set)
+	s, err := parquetout.NewSchema("submission", append(append([]parquetout.Column{}, LineageColumns...), cols...))
+	if err != nil {
+		return nil, err
+	}
+	return &lakeSchema{Schema: s, fields: fields}, nil
+}
+
+func (s *lakeSchema) encode(rc *receipt.Receipt, results []*validate.Result) ([]byte, error) {
+	var rows []map[string]any
+	for _, vr := range results {
+		for i, rec := range vr.Records {
+			row := map[string]any{
+				"submission_id": rc.SubmissionID, "form": vr.Form.Code, "form_version": vr.Form.Version,
+				"schema_version": vr.Form.SchemaVersion, "report_year": int32(rc.Year), "registry_version": rc.Registry,
+				"province_code": rc.ProvinceCode, "province_name": rc.ProvinceName,
+				"commune_code": rc.CommuneCode, "commune_name": rc.CommuneName,
+				"source_bucket": rc.Bucket, "source_key": rc.SourceKey, "source_version": rc.SourceVersion,
+				"source_sheet": vr.Sheet, "source_row": int32(rec.Row), "received_at": rc.ReceivedAt,
+			}
+			if rc.DistrictCode != "" {
+				row["district_code"], row["district_name"] = rc.DistrictCode, rc.DistrictName
+			}
+			if vr.Form.Grain == "hamlet" && i < len(rc.Hamlets) {
+				row["ma_thon_source"] = rc.Hamlets[i].CodeSource
+			}
+			for _, fd := range s.fields {
+				v, ok := rec.Values[fd.Code]
+				if !ok || v.Null || vr.Form.Field(fd.Code) != fd {
+					continue
+				}
+				switch fd.Type {
+				case forms.Count:
+					row[fd.Code] = v.Int
+				case forms.Bool:
+					row[fd.Code] = v.Bool
+				case forms.Score:
+					row[fd.Code] = v.Float
+				default:
+					row[fd.Code] = v.Str
+				}
+			}
+			rows = append(rows, row)
+		}
+	}
+	return s.Encode(rows, map[string]string{"xhht.submission_id": rc.SubmissionID})
+}

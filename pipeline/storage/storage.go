@@ -1,0 +1,36 @@
+// Package storage is the one small interface the pipeline uses to read uploads
+// and write the lake. Two backends implement it: storage/local (a directory,
+// the CLI default) and storage/s3store (aws-sdk-go-v2). Both pass the same
+// contract suite in storage/storagetest.
+package storage
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNotFound is returned (wrapped) when a key or version does not exist.
+var ErrNotFound = errors.New("storage: not found")
+
+// Object describes one stored object version.
+type Object struct {
+	Key          string
+	Size         int64
+	ETag         string    // without quotes
+	VersionID    string    // empty when the backend has no versioning
+	LastModified time.Time // UTC; for uploads this is the upload ("received") time
+}
+
+// Store reads and writes whole objects. Objects in this pipeline are small
+// (uploads are capped, receipts and Parquet files are kilobytes), so bodies are
+// byte slices: simple, seekable for SigV4 over plain HTTP, and easy to test.
+type Store interface {
+	// Get returns the object's bytes and metadata. version may be empty for
+	// the latest version. A missing key or version gives an error wrapping ErrNotFound.
+	Get(ctx context.Context, key, version string) ([]byte, Object, error)
+	// Put writes the object atomically: readers see the old or the new bytes, never a part.
+	Put(ctx context.Context, key string, body []byte, contentType string) error
+	// List returns every object whose key starts with prefix, sorted by key.
+	List(ctx context.Context, prefix string) ([]Object, error)
+}

@@ -1,0 +1,442 @@
+// Package table finds a form's table in a workbook: the header (one to three
+// rows, merged group headers), which column is which field, the data rows,
+// the totals row, and the title block above (year, commune code).
+package table
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/xhht/xhht/pipeline/forms"
+	"github.com/xhht/xhht/pipeline/receipt"
+	"github.com/xhht/xhht/pipeline/textnorm"
+	"github.com/xhht/xhht/pipeline/workbook"
+	"github.com/xhht/xhht/schemas"
+)
+
+// scanRows is how far down a sheet the header is looked for. Title blocks
+// are 3–10 rows; 30 leaves room and keeps non-form sheets cheap to skip.
+const scanRows = 30
+
+// MaxDataRows bounds the rows kept for one table. No commune has this many
+// hamlets; a sheet that does is not a Biểu 01, and we refuse to buffer it.
+const MaxDataRows = 5000
+
+// Column is one mapped column.
+type Column struct {
+	Col    int // 1-based
+	Field  *forms.Field
+	Header string // the header text as written
+}
+
+// Table is a located form table.
+type Table struct {
+	Form       *forms.Form
+	Sheet      string
+	HeaderRows []int // sheet row numbers of the header
+	Columns    []Column
+	Data       []workbook.Row // candidate data rows, in order (totals and footer removed)
+	Totals     []workbook.Row // totals rows ("Tổng cộng")
+	Title      []string       // texts above the header
+	Issues     []receipt.Issue
+}
+
+// Column returns the column mapped to a field code, or nil.
+func (t *Table) Column(code string) *Column {
+	for i := range t.Columns {
+		if t.Columns[i].Field.Code == code {
+			return &t.Columns[i]
+		}
+	}
+	return nil
+}
+
+// Keywords are the words in schemas/table.json.
+type Keywords struct {
+	TotalsLabels   []string `json:"totals_labels"`
+	FooterPrefixes []string `json:"footer_prefixes"`
+	totals         map[string]bool
+	footer         []string
+}
+
+// LoadKeywords reads schemas/table.json.
+func LoadKeywords() (*Keywords, error) {
+	b, err := schemas.FS.ReadFile("table.json")
+	if err != nil {
+		return nil, fmt.Errorf("table: %w", err)
+	}
+	k := &Keywords{}
+	if err := json.Unmarshal(b, k); err != nil {
+		return nil, fmt.Errorf("table: parse table.json: %w", err)
+	}
+	k.totals = map[string]bool{}
+	for _, s := range k.TotalsLabels {
+		k.totals[textnorm.Fold(s)] = true
+	}
+	for _, s := range k.FooterPrefixes {
+		if f := textnorm.Fold(s); f != "" {
+			k.footer = append(k.footer, f)
+		}
+	}
+	return k, nil
+}
+
+// IsTotals reports whether a label names a totals row.
+func (k *Keywords) IsTotals(label string) bool { return k.totals[textnorm.Fold(label)] }
+
+var dateLine = regexp.MustCompile(`ngay\s*(\d+|\.+|…+)\s*thang`)
+
+// IsFooter reports whether a row's first text starts the signature block.
+func (k *Keywords) IsFooter(text string) bool {
+	f := textnorm.Fold(text)
+	if f == "" {
+		return false
+	}
+	for _, p := range k.footer {
+		if f == p || strings.HasPrefix(f, p+" ") {
+			return true
+		}
+	}
+	return dateLine.MatchString(f)
+}
+
+// Find reads every visible sheet and returns the tables found, at most one
+// per form (the first sheet wins; later ones get a warning).
+func Find(book *workbook.Book, set *forms.Set, kw *Keywords) ([]*Table, []receipt.Issue, error) {
+	var tables []*Table
+	var issues []receipt.Issue
+	seen := map[string]*Table{}
+	for _, sh := range book.Sheets {
+		if sh.Hidden {
+			continue
+		}
+		t, err := scanSheet(sh, set, kw)
+		if err != nil {
+			return nil, nil, err
+		}
+		if t == nil {
+			continue
+		}
+		if first := seen[t.Form.Code]; first != nil {
+			issues = append(issues, receipt.Issue{
+				Code: receipt.DuplicateForm, Severity: receipt.SevWarning, Sheet: sh.Name,
+				Message:   fmt.Sprintf("Trang tính %q cũng có %s; chỉ đọc trang %q.", sh.Name, t.Form.Title, first.Sheet),
+				MessageEN: fmt.Sprintf("Sheet %q also carries %s; only sheet %q was read.", sh.Name, t.Form.Code, first.Sheet),
+			})
+			continue
+		}
+		seen[t.Form.Code] = t
+		tables = append(tables, t)
+	}
+	return tables, issues, nil
+}
+
+// scanSheet buffers the top of a sheet, looks for a header, and if one is
+// found keeps streaming the data rows until the footer.
+func scanSheet(sh *workbook.Sheet, set *forms.Set, kw *Keywords) (*Table, error) {
+	var buf []workbook.Row
+	var t *Table
+	var bodyStart int // index into buf of the first row after the header
+	ended := false
+	add := func(r workbook.Row) error {
+		if ended {
+			return workbook.Stop
+		}
+		if firstText(r) != "" && kw.IsFooter(firstText(r)) {
+			ended = true
+			return workbook.Stop
+		}
+		if len(t.Data)+len(t.Totals) >= MaxDataRows {
+			t.Issues = append(t.Issues, receipt.Issue{
+				Code: receipt.TooManyRows, Severity: receipt.SevError, Sheet: sh.Name, Row: r.Num,
+				Message:   fmt.Sprintf("Bảng có hơn %d dòng; biểu này không thể có nhiều dòng như vậy. Hãy kiểm tra lại trang tính %q.", MaxDataRows, sh.Name),
+				MessageEN: fmt.Sprintf("The table has more than %d rows, which this form cannot have.", MaxDataRows),
+			})
+			ended = true
+			return workbook.Stop
+		}
+		if label := rowLabel(r, t); kw.IsTotals(label) {
+			t.Totals = append(t.Totals, r)
+		} else {
+			t.Data = append(t.Data, r)
+		}
+		return nil
+	}
+	err := sh.Rows(func(r workbook.Row) error {
+		if t != nil {
+			return add(r)
+		}
+		buf = append(buf, r)
+		if len(buf) < scanRows {
+			return nil
+		}
+		t, bodyStart = detect(sh, buf, set)
+		if t == nil {
+			return workbook.Stop
+		}
+		for _, br := range buf[bodyStart:] {
+			if err := add(br); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sheet %q: %w", sh.Name, err)
+	}
+	if t == nil && len(buf) < scanRows {
+		t, bodyStart = detect(sh, buf, set)
+		if t != nil {
+			for _, br := range buf[bodyStart:] {
+				if add(br) != nil {
+					break
+				}
+			}
+		}
+	}
+	return t, nil
+}
+
+// firstText is the first non-empty cell of a row, as text.
+func firstText(r workbook.Row) string {
+	for _, c := range r.Cells {
+		if c.Kind == workbook.String && strings.TrimSpace(c.Text) != "" {
+			return c.Text
+		}
+		if c.Kind != workbook.Blank {
+			return ""
+		}
+	}
+	return ""
+}
+
+// rowLabel is the text that would name a totals row: the name column, or
+// else the first text cell left of the first count column (often the STT
+// cell merged across STT and name).
+func rowLabel(r workbook.Row, t *Table) string {
+	for _, c := range t.Columns {
+		if c.Field.Type == forms.Text && c.Field.Code != "ma_thon" && c.Field.Code != "ma_xa" {
+			if s := r.Cell(c.Col).Text; strings.TrimSpace(s) != "" {
+				return s
+			}
+		}
+	}
+	return firstText(r)
+}
+
+type candidate struct {
+	form     *forms.Form
+	start, k int // header is buf[start : start+k]
+	cols     []Column
+	unknown  []Column
+	dups     []Column
+}
+
+// detect tries every form, header start row and header height (1–3 rows) and
+// keeps the mapping that recognises the most fields. It returns the table
+// and the index in buf of the first row below the header.
+func detect(sh *workbook.Sheet, buf []workbook.Row, set *forms.Set) (*Table, int) {
+	var best *candidate
+	for start := range buf {
+		for k := 1; k <= 3 && start+k <= len(buf); k++ {
+			if k > 1 && buf[start+k-1].Num != buf[start+k-2].Num+1 {
+				break // header rows are adjacent
+			}
+			labels := headerLabels(sh, buf[start:start+k])
+			for _, f := range set.Forms {
+				c := mapColumns(f, labels)
+				c.start, c.k = start, k
+				if len(c.cols) < 3 || !hasKey(f, c.cols) {
+					continue
+				}
+				// More fields wins; on a tie the shorter header (the
+				// title row above adds nothing).
+				if best == nil || len(c.cols) > len(best.cols) || (len(c.cols) == len(best.cols) && start+k == best.start+best.k && k < best.k) {
+					best = c
+				}
+			}
+		}
+	}
+	if best == nil {
+		return nil, 0
+	}
+	t := &Table{Form: best.form, Sheet: sh.Name, Columns: best.cols}
+	for _, r := range buf[best.start : best.start+best.k] {
+		t.HeaderRows = append(t.HeaderRows, r.Num)
+	}
+	for _, r := range buf[:best.start] {
+		for _, c := range r.Cells {
+			if c.Kind == workbook.String {
+				t.Title = append(t.Title, c.Text)
+			}
+		}
+	}
+	headerRow := buf[best.start+best.k-1].Num
+	for _, u := range best.unknown {
+		t.Issues = append(t.Issues, receipt.Issue{
+			Code: receipt.UnknownColumn, Severity: receipt.SevWarning, Sheet: sh.Name,
+			Cell: workbook.CellRef(headerRow, u.Col), Row: headerRow, Value: u.Header,
+			Message:   fmt.Sprintf("Cột %s (%q) không thuộc %s nên không được đọc.", workbook.ColName(u.Col), u.Header, best.form.Title),
+			MessageEN: fmt.Sprintf("Column %s (%q) is not part of form %s and was not read.", workbook.ColName(u.Col), u.Header, best.form.Code),
+		})
+	}
+	for _, d := range best.dups {
+		t.Issues = append(t.Issues, receipt.Issue{
+			Code: receipt.DuplicateColumn, Severity: receipt.SevError, Sheet: sh.Name,
+			Cell: workbook.CellRef(headerRow, d.Col), Row: headerRow, Field: d.Field.Code, Value: d.Header,
+			Message:   fmt.Sprintf("Cột %s (%q) trùng nội dung với cột %s (%s). Hãy giữ một cột.", workbook.ColName(d.Col), d.Header, workbook.ColName(t.Column(d.Field.Code).Col), d.Field.Label),
+			MessageEN: fmt.Sprintf("Column %s (%q) repeats column %s (%s). Keep one.", workbook.ColName(d.Col), d.Header, workbook.ColName(t.Column(d.Field.Code).Col), d.Field.Code),
+		})
+	}
+	body := best.start + best.k
+	if body < len(buf) && isColumnNumbers(buf[body]) {
+		body++
+	}
+	return t, body
+}
+
+// hasKey: a Biểu 01 table must have the hamlet name; a commune form at
+// least one count of its own.
+func hasKey(f *forms.Form, cols []Column) bool {
+	for _, c := range cols {
+		if f.Grain == "hamlet" && c.Field.Code == "ten_thon" {
+			return true
+		}
+		if f.Grain != "hamlet" && c.Field.Type == forms.Count {
+			return true
+		}
+	}
+	return false
+}
+
+// headerLabels gives, per column, the header texts from top to bottom,
+// with merged cells filled from their top-left cell. A CSV has no merges:
+// there a blank group cell takes the group text from its left, as long as
+// the row below has a sub-header in that column.
+func headerLabels(sh *workbook.Sheet, rows []workbook.Row) [][]string {
+	width := 0
+	for _, r := range rows {
+		width = max(width, len(r.Cells))
+	}
+	labels := make([][]string, width)
+	for c := 1; c <= width; c++ {
+		labels[c-1] = make([]string, len(rows))
+		for j, r := range rows {
+			labels[c-1][j] = cellText(r.Cell(c))
+		}
+	}
+	for _, m := range sh.Merges {
+		if m.Col1 > width {
+			continue
+		}
+		top := ""
+		for j, r := range rows {
+			if r.Num == m.Row1 {
+				top = labels[m.Col1-1][j]
+			}
+		}
+		if top == "" {
+			continue // the merge starts above the header or is empty
+		}
+		for j, r := range rows {
+			if r.Num < m.Row1 || r.Num > m.Row2 {
+				continue
+			}
+			for c := m.Col1; c <= min(m.Col2, width); c++ {
+				if labels[c-1][j] == "" {
+					labels[c-1][j] = top
+				}
+			}
+		}
+	}
+	if len(sh.Merges) == 0 && len(rows) > 1 {
+		for j := 0; j < len(rows)-1; j++ {
+			for c := 2; c <= width; c++ {
+				if labels[c-1][j] == "" && labels[c-1][len(rows)-1] != "" && labels[c-2][len(rows)-1] != "" {
+					labels[c-1][j] = labels[c-2][j]
+				}
+			}
+		}
+	}
+	return labels
+}
+
+func cellText(c workbook.Cell) string {
+	if c.Kind == workbook.Blank {
+		return ""
+	}
+	return textnorm.Clean(c.Text)
+}
+
+// mapColumns matches each column's lowest header text (with the texts above
+// it as context) to a field of the form.
+func mapColumns(f *forms.Form, labels [][]string) *candidate {
+	c := &candidate{form: f}
+	used := map[string]bool{}
+	for i, ls := range labels {
+		leaf, above := "", []string(nil)
+		for j := len(ls) - 1; j >= 0; j-- {
+			if ls[j] == "" {
+				continue
+			}
+			if leaf == "" {
+				leaf = ls[j]
+			} else if ls[j] != leaf {
+				above = append(above, ls[j])
+			}
+		}
+		if leaf == "" {
+			continue
+		}
+		col := Column{Col: i + 1, Header: strings.Join(append(reverse(above), leaf), " / ")}
+		fd := f.MatchHeader(leaf, above)
+		switch {
+		case fd == nil && f.Ignored(leaf):
+		case fd == nil:
+			c.unknown = append(c.unknown, col)
+		case used[fd.Code]:
+			col.Field = fd
+			c.dups = append(c.dups, col)
+		default:
+			col.Field = fd
+			used[fd.Code] = true
+			c.cols = append(c.cols, col)
+		}
+	}
+	return c
+}
+
+func reverse(s []string) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[len(s)-1-i] = v
+	}
+	return out
+}
+
+var colNumber = regexp.MustCompile(`^\(?(\d{1,2})\)?$`)
+
+// isColumnNumbers recognises the "(1) (2) (3)" or "1 2 3" row printed under
+// many headers: at least three cells, all small integers, increasing.
+func isColumnNumbers(r workbook.Row) bool {
+	n, last := 0, 0
+	for _, c := range r.Cells {
+		if c.Kind == workbook.Blank {
+			continue
+		}
+		m := colNumber.FindStringSubmatch(strings.TrimSpace(c.Text))
+		if m == nil {
+			return false
+		}
+		var v int
+		fmt.Sscan(m[1], &v)
+		if v <= last {
+			return false
+		}
+		last = v
+		n++
+	}
+	return n >= 3
+}

@@ -1,0 +1,329 @@
+// Package validate reads the cells of a located table into typed values and
+// checks every rule of the form. Each problem becomes one receipt entry
+// pointing at its cell.
+package validate
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+
+	"github.com/xhht/xhht/pipeline/forms"
+	"github.com/xhht/xhht/pipeline/receipt"
+	"github.com/xhht/xhht/pipeline/table"
+	"github.com/xhht/xhht/pipeline/textnorm"
+	"github.com/xhht/xhht/pipeline/workbook"
+)
+
+// Context is what the object key says about the upload.
+type Context struct {
+	Year        int
+	CommuneCode string
+	CommuneName string
+}
+
+// Record is one accepted data row.
+type Record struct {
+	Row    int // sheet row
+	Values map[string]Value
+}
+
+// Result is one validated table.
+type Result struct {
+	Form    *forms.Form
+	Sheet   string
+	Records []Record
+	Issues  []receipt.Issue
+}
+
+// Table validates one located table.
+func Table(t *table.Table, ctx Context) *Result {
+	v := &validator{t: t, ctx: ctx, res: &Result{Form: t.Form, Sheet: t.Sheet}}
+	v.res.Issues = append(v.res.Issues, t.Issues...)
+	v.checkTitle()
+	v.checkColumns()
+	v.readRows()
+	v.checkKeys()
+	v.checkTotals()
+	return v.res
+}
+
+type validator struct {
+	t      *table.Table
+	ctx    Context
+	res    *Result
+	xBlank map[string]bool // bool columns using the x/blank convention
+}
+
+func (v *validator) add(code, sev string, row, col int, fd *forms.Field, value, vi, en string) {
+	is := receipt.Issue{Code: code, Severity: sev, Sheet: v.t.Sheet, Row: row, Value: value, Message: vi, MessageEN: en}
+	if row > 0 && col > 0 {
+		is.Cell = workbook.CellRef(row, col)
+	}
+	if fd != nil {
+		is.Field = fd.Code
+	}
+	v.res.Issues = append(v.res.Issues, is)
+}
+
+// where names a cell for messages: "Ô E12 (Số hộ được công nhận)".
+func where(row, col int, fd *forms.Field) (vi, en string) {
+	ref := workbook.CellRef(row, col)
+	return fmt.Sprintf("Ô %s (%s)", ref, fd.Title()), fmt.Sprintf("Cell %s (%s)", ref, fd.Code)
+}
+
+var (
+	yearRe    = regexp.MustCompile(`(?:^|\s)nam (\d{4})(?:\s|$)`)
+	dateYear  = regexp.MustCompile(`thang \d{1,2} nam \d{4}`)
+	communeRe = regexp.MustCompile(`(?:ma xa|ma don vi hanh chinh|ma dvhc)\s*(\d{5})\b`)
+)
+
+// checkTitle compares a year ("NĂM 2026") or commune code ("Mã xã: 05443")
+// written in the title block with the key. Dates ("ngày 5 tháng 12 năm
+// 2026") are the signing date, not the reporting year, and are skipped.
+func (v *validator) checkTitle() {
+	for _, s := range v.t.Title {
+		f := dateYear.ReplaceAllString(textnorm.Fold(s), " ")
+		for _, m := range yearRe.FindAllStringSubmatch(f, -1) {
+			if y, _ := strconv.Atoi(m[1]); y != v.ctx.Year {
+				v.add(receipt.YearMismatch, receipt.SevError, 0, 0, nil, textnorm.Clean(s),
+					fmt.Sprintf("Tiêu đề ghi năm %d nhưng tệp được nộp cho năm %d. Hãy sửa năm trong tệp hoặc nộp vào đúng năm.", y, v.ctx.Year),
+					fmt.Sprintf("The title says year %d but the file was uploaded for %d.", y, v.ctx.Year))
+			}
+		}
+		for _, m := range communeRe.FindAllStringSubmatch(textnorm.Fold(s), -1) {
+			if m[1] != v.ctx.CommuneCode {
+				v.add(receipt.CommuneMismatch, receipt.SevError, 0, 0, nil, textnorm.Clean(s),
+					fmt.Sprintf("Tiêu đề ghi mã xã %s nhưng tệp được nộp cho xã %s (%s).", m[1], v.ctx.CommuneCode, v.ctx.CommuneName),
+					fmt.Sprintf("The title gives commune code %s but the file was uploaded for %s.", m[1], v.ctx.CommuneCode))
+			}
+		}
+	}
+}
+
+func (v *validator) checkColumns() {
+	hr := v.t.HeaderRows[len(v.t.HeaderRows)-1]
+	for _, fd := range v.t.Form.Fields {
+		if !fd.Read() || !fd.AppliesTo(v.ctx.Year) {
+			continue
+		}
+		if v.t.Column(fd.Code) != nil {
+			continue
+		}
+		switch {
+		case fd.Column == "required":
+			v.add(receipt.MissingColumn, receipt.SevError, hr, 0, fd, "",
+				fmt.Sprintf("Thiếu cột bắt buộc %q (%s) trong %s.", fd.Title(), fd.Code, v.t.Form.Title),
+				fmt.Sprintf("Required column %q (%s) is missing from %s.", fd.Label, fd.Code, v.t.Form.Code))
+		case fd.Type != forms.Text:
+			v.add(receipt.MissingColumn, receipt.SevWarning, hr, 0, fd, "",
+				fmt.Sprintf("Không có cột %q (%s): số liệu này được ghi là chưa báo cáo.", fd.Title(), fd.Code),
+				fmt.Sprintf("No column %q (%s): recorded as not reported.", fd.Label, fd.Code))
+		}
+	}
+	for _, c := range v.t.Columns {
+		if !c.Field.AppliesTo(v.ctx.Year) {
+			v.add(receipt.NotApplicable, receipt.SevWarning, hr, c.Col, c.Field, c.Header,
+				fmt.Sprintf("Cột %s (%s) không áp dụng cho năm %d nên không được đọc.", workbook.ColName(c.Col), c.Field.Label, v.ctx.Year),
+				fmt.Sprintf("Column %s (%s) does not apply to year %d and was not read.", workbook.ColName(c.Col), c.Field.Code, v.ctx.Year))
+		}
+	}
+	// A bool column where any cell is "x" uses the x/blank convention.
+	v.xBlank = map[string]bool{}
+	for _, c := range v.t.Columns {
+		if c.Field.Type != forms.Bool {
+			continue
+		}
+		for _, r := range v.t.Data {
+			if textnorm.Fold(r.Cell(c.Col).Text) == "x" {
+				v.xBlank[c.Field.Code] = true
+				break
+			}
+		}
+	}
+}
+
+func (v *validator) readRows() {
+	for _, r := range v.t.Data {
+		rec := Record{Row: r.Num, Values: map[string]Value{}}
+		empty := true
+		bad := false
+		for _, c := range v.t.Columns {
+			if !c.Field.AppliesTo(v.ctx.Year) {
+				continue
+			}
+			cell := r.Cell(c.Col)
+			val, p := parse(c.Field, cell, v.xBlank[c.Field.Code])
+			if cell.Kind != workbook.Blank && textnorm.Clean(cell.Text) != "" {
+				empty = false
+			}
+			if p != nil {
+				wvi, wen := where(r.Num, c.Col, c.Field)
+				v.add(p.code, receipt.SevError, r.Num, c.Col, c.Field, textnorm.Clean(cell.Text), wvi+": "+p.vi+".", wen+": "+p.en+".")
+				bad = true
+			}
+			rec.Values[c.Field.Code] = val
+		}
+		if empty {
+			v.add(receipt.BlankRow, receipt.SevWarning, r.Num, 0, nil, "",
+				fmt.Sprintf("Dòng %d không có số liệu trong các cột của biểu nên đã bỏ qua.", r.Num),
+				fmt.Sprintf("Row %d has no data in the form's columns and was skipped.", r.Num))
+			continue
+		}
+		for _, fd := range v.t.Form.Fields {
+			if _, ok := rec.Values[fd.Code]; !ok {
+				rec.Values[fd.Code] = null
+			}
+			if c := v.t.Column(fd.Code); c != nil && fd.Blank == "error" && rec.Values[fd.Code].Null && !bad && fd.AppliesTo(v.ctx.Year) {
+				wvi, wen := where(r.Num, c.Col, fd)
+				v.add(receipt.MissingCell, receipt.SevError, r.Num, c.Col, fd, "",
+					wvi+": ô bắt buộc nhưng đang để trống.", wen+": required but blank.")
+			}
+		}
+		v.derive(rec)
+		v.checkRules(rec)
+		v.checkIdentity(rec)
+		v.res.Records = append(v.res.Records, rec)
+	}
+	switch {
+	case len(v.res.Records) == 0:
+		v.add(receipt.EmptyTable, receipt.SevError, 0, 0, nil, "",
+			fmt.Sprintf("Bảng %s trên trang %q không có dòng số liệu nào.", v.t.Form.Title, v.t.Sheet),
+			fmt.Sprintf("Table %s on sheet %q has no data rows.", v.t.Form.Code, v.t.Sheet))
+	case v.t.Form.Grain == "commune" && len(v.res.Records) > 1:
+		v.add(receipt.TooManyRows, receipt.SevError, v.res.Records[1].Row, 0, nil, "",
+			fmt.Sprintf("%s chỉ có một dòng cho xã, nhưng bảng có %d dòng số liệu.", v.t.Form.Title, len(v.res.Records)),
+			fmt.Sprintf("%s has one row per commune, but the table has %d data rows.", v.t.Form.Code, len(v.res.Records)))
+	}
+}
+
+func (v *validator) derive(rec Record) {
+	for _, fd := range v.t.Form.Fields {
+		if fd.Derived == nil {
+			continue
+		}
+		src := rec.Values[fd.Derived.From]
+		if src.Null || !fd.AppliesTo(v.ctx.Year) {
+			rec.Values[fd.Code] = null
+			continue
+		}
+		rec.Values[fd.Code] = Value{Str: fd.Grade(src.Float)}
+	}
+}
+
+func (v *validator) checkRules(rec Record) {
+	f := v.t.Form
+	for _, rule := range f.Rules {
+		a, b := rec.Values[rule.Field], rec.Values[rule.Other]
+		fa, fb := f.Field(rule.Field), f.Field(rule.Other)
+		col := 0
+		if c := v.t.Column(rule.Field); c != nil {
+			col = c.Col
+		}
+		if a.Null || b.Null || col == 0 {
+			continue
+		}
+		wvi, wen := where(rec.Row, col, fa)
+		switch rule.Rule {
+		case "lte":
+			if a.Int > b.Int {
+				v.add(receipt.ConstraintError, rule.Severity, rec.Row, col, fa, strconv.FormatInt(a.Int, 10),
+					fmt.Sprintf("%s: %d lớn hơn %s (%d).", wvi, a.Int, fb.Title(), b.Int),
+					fmt.Sprintf("%s: %d is greater than %s (%d).", wen, a.Int, fb.Code, b.Int))
+			}
+		case "implies":
+			if a.Bool && !b.Bool {
+				v.add(receipt.ConstraintError, rule.Severity, rec.Row, col, fa, "Có",
+					fmt.Sprintf("%s: được công nhận nhưng %s ghi Không.", wvi, fb.Label),
+					fmt.Sprintf("%s: recognised although %s is no.", wen, fb.Code))
+			}
+		}
+	}
+}
+
+// checkIdentity compares a commune code written in a column with the key.
+func (v *validator) checkIdentity(rec Record) {
+	val := rec.Values["ma_xa"]
+	c := v.t.Column("ma_xa")
+	if val.Null || c == nil || val.Str == v.ctx.CommuneCode {
+		return
+	}
+	wvi, wen := where(rec.Row, c.Col, c.Field)
+	v.add(receipt.CommuneMismatch, receipt.SevError, rec.Row, c.Col, c.Field, val.Str,
+		fmt.Sprintf("%s: mã xã %s khác với xã nộp tệp %s (%s).", wvi, val.Str, v.ctx.CommuneCode, v.ctx.CommuneName),
+		fmt.Sprintf("%s: commune code %s differs from the uploading commune %s.", wen, val.Str, v.ctx.CommuneCode))
+}
+
+// checkKeys: hamlet codes and names are unique (names compared with
+// case, spacing and tone placement folded).
+func (v *validator) checkKeys() {
+	if v.t.Form.Grain != "hamlet" {
+		return
+	}
+	for _, code := range []string{"ma_thon", "ten_thon"} {
+		c := v.t.Column(code)
+		if c == nil {
+			continue
+		}
+		first := map[string]int{}
+		for _, rec := range v.res.Records {
+			val := rec.Values[code]
+			if val.Null {
+				continue
+			}
+			k := textnorm.NameKey(val.Str)
+			if prev, dup := first[k]; dup {
+				wvi, wen := where(rec.Row, c.Col, c.Field)
+				v.add(receipt.DuplicateKey, receipt.SevError, rec.Row, c.Col, c.Field, val.Str,
+					fmt.Sprintf("%s: %q trùng với dòng %d. Mỗi thôn chỉ ghi một dòng.", wvi, val.Str, prev),
+					fmt.Sprintf("%s: %q repeats row %d. One row per hamlet.", wen, val.Str, prev))
+				continue
+			}
+			first[k] = rec.Row
+		}
+	}
+}
+
+// checkTotals compares each totals row with the sum of the data rows, field
+// by field: counts are summed, bool columns count their "yes" rows.
+func (v *validator) checkTotals() {
+	for _, r := range v.t.Totals {
+		for _, c := range v.t.Columns {
+			fd := c.Field
+			if (fd.Type != forms.Count && fd.Type != forms.Bool) || !fd.AppliesTo(v.ctx.Year) {
+				continue
+			}
+			cell := r.Cell(c.Col)
+			if cell.Kind == workbook.Blank || textnorm.Clean(cell.Text) == "" {
+				continue
+			}
+			want, ok := cellNumber(cell)
+			if !ok {
+				if fd.Type == forms.Count {
+					wvi, wen := where(r.Num, c.Col, fd)
+					v.add(receipt.TypeError, receipt.SevWarning, r.Num, c.Col, fd, textnorm.Clean(cell.Text),
+						wvi+": dòng tổng cộng không phải là số nên không đối chiếu được.", wen+": the totals row is not a number and was not checked.")
+				}
+				continue
+			}
+			var sum int64
+			for _, rec := range v.res.Records {
+				val := rec.Values[fd.Code]
+				if val.Null {
+					continue
+				}
+				if fd.Type == forms.Count {
+					sum += val.Int
+				} else if val.Bool {
+					sum++
+				}
+			}
+			if want != float64(sum) {
+				wvi, wen := where(r.Num, c.Col, fd)
+				v.add(receipt.TotalsMismatch, receipt.SevError, r.Num, c.Col, fd, textnorm.Clean(cell.Text),
+					fmt.Sprintf("%s: dòng tổng cộng ghi %s nhưng cộng các thôn được %d. Hãy kiểm tra lại phép cộng hoặc số liệu từng thôn.", wvi, textnorm.Clean(cell.Text), sum),
+					fmt.Sprintf("%s: the totals row says %s but the rows add up to %d.", wen, textnorm.Clean(cell.Text), sum))
+			}
+		}
+	}
+}

@@ -1,0 +1,178 @@
+package validate
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/xhht/xhht/pipeline/forms"
+	"github.com/xhht/xhht/pipeline/textnorm"
+	"github.com/xhht/xhht/pipeline/workbook"
+)
+
+// Value is one parsed cell. Null means the cell was blank: "not reported",
+// which is never the same as a reported 0.
+type Value struct {
+	Null  bool
+	Int   int64   // count
+	Float float64 // score
+	Bool  bool    // bool
+	Str   string  // text, enum
+}
+
+var null = Value{Null: true}
+
+// maxCount bounds counts: no hamlet or commune has a billion households, and
+// the bound keeps sums far from int64 overflow.
+const maxCount = 1_000_000_000
+
+// Number rules for text cells, written down once (Vietnamese format):
+//   - "." groups thousands and must be followed by exactly three digits: "1.234" = 1234;
+//   - "," is the decimal mark: "12,5" = 12.5;
+//   - spaces inside are thousands separators too: "1 234" = 1234;
+//   - "%" may end a score or rate;
+//   - anything else ("12.5", "1,234.5", "abc") is not a number here.
+//
+// A numeric cell's stored value is trusted as is.
+var (
+	vnInt     = regexp.MustCompile(`^[+-]?\d{1,3}(\.\d{3})+$|^[+-]?\d+$`)
+	vnDecimal = regexp.MustCompile(`^[+-]?(\d{1,3}(\.\d{3})+|\d+),\d+$`)
+)
+
+// parseVNNumber parses a text cell by the rules above.
+func parseVNNumber(s string) (float64, bool) {
+	s = strings.TrimSuffix(strings.ReplaceAll(textnorm.Clean(s), " ", ""), "%")
+	switch {
+	case vnInt.MatchString(s):
+		v, err := strconv.ParseFloat(strings.ReplaceAll(s, ".", ""), 64)
+		return v, err == nil
+	case vnDecimal.MatchString(s):
+		v, err := strconv.ParseFloat(strings.ReplaceAll(strings.ReplaceAll(s, ".", ""), ",", "."), 64)
+		return v, err == nil
+	}
+	return 0, false
+}
+
+// cellNumber gives a cell's number: the stored value of a numeric cell, or
+// a text cell read in Vietnamese format.
+func cellNumber(c workbook.Cell) (float64, bool) {
+	switch c.Kind {
+	case workbook.Number:
+		return c.Num, true
+	case workbook.String:
+		return parseVNNumber(c.Text)
+	}
+	return 0, false
+}
+
+// problem is a parse failure: code plus messages.
+type problem struct {
+	code   string
+	vi, en string
+}
+
+func typeErr(vi, en string) *problem { return &problem{code: "type-error", vi: vi, en: en} }
+func constraintErr(vi, en string) *problem {
+	return &problem{code: "constraint-error", vi: vi, en: en}
+}
+
+// boolWords are the accepted spellings of yes and no, folded.
+var boolWords = map[string]bool{
+	"co": true, "x": true, "1": true, "dat": true, "true": true, "v": true, "yes": true, "da dat": true,
+	"khong": false, "0": false, "chua dat": false, "false": false, "no": false, "khong dat": false, "chua": false,
+}
+
+// parse turns a cell into a value of the field's type. xBlankFalse is set
+// for a bool column written with the x/blank convention (some cell holds
+// "x"): there a blank means "no". Everywhere else a blank is null.
+func parse(fd *forms.Field, c workbook.Cell, xBlankFalse bool) (Value, *problem) {
+	if c.Kind == workbook.Error {
+		return null, typeErr(
+			fmt.Sprintf("ô có lỗi công thức %s", c.Text),
+			fmt.Sprintf("the cell holds the formula error %s", c.Text))
+	}
+	text := textnorm.Clean(c.Text)
+	if c.Kind == workbook.Blank || text == "" {
+		if fd.Type == forms.Bool && xBlankFalse {
+			return Value{Bool: false}, nil
+		}
+		return null, nil
+	}
+	switch fd.Type {
+	case forms.Text:
+		return Value{Str: text}, nil
+	case forms.Count:
+		if c.Kind == workbook.Bool {
+			return null, typeErr("ô chứa giá trị đúng/sai, không phải số", "the cell holds TRUE/FALSE, not a number")
+		}
+		v, ok := cellNumber(c)
+		if !ok {
+			return null, typeErr(
+				fmt.Sprintf("%q không phải là số (số viết dạng chữ dùng dấu chấm phân cách hàng nghìn, ví dụ 1.234)", text),
+				fmt.Sprintf("%q is not a number (numbers in text use '.' for thousands, e.g. 1.234)", text))
+		}
+		if v != math.Trunc(v) {
+			return null, typeErr(
+				fmt.Sprintf("%s không phải số nguyên; số đếm phải là số nguyên", text),
+				fmt.Sprintf("%s is not a whole number; counts must be whole", text))
+		}
+		if v < 0 {
+			return null, constraintErr(
+				fmt.Sprintf("%s là số âm; số đếm phải lớn hơn hoặc bằng 0", text),
+				fmt.Sprintf("%s is negative; counts must be 0 or more", text))
+		}
+		if v > maxCount {
+			return null, constraintErr(
+				fmt.Sprintf("%s quá lớn so với thực tế", text),
+				fmt.Sprintf("%s is implausibly large", text))
+		}
+		return Value{Int: int64(v)}, nil
+	case forms.Score:
+		v, ok := cellNumber(c)
+		if !ok {
+			return null, typeErr(
+				fmt.Sprintf("%q không phải là số điểm (ví dụ 85 hoặc 85,5)", text),
+				fmt.Sprintf("%q is not a score (e.g. 85 or 85,5)", text))
+		}
+		if (fd.Min != nil && v < *fd.Min) || (fd.Max != nil && v > *fd.Max) {
+			return null, constraintErr(
+				fmt.Sprintf("điểm %s nằm ngoài khoảng %v–%v", text, deref(fd.Min), deref(fd.Max)),
+				fmt.Sprintf("score %s is outside %v–%v", text, deref(fd.Min), deref(fd.Max)))
+		}
+		return Value{Float: v}, nil
+	case forms.Bool:
+		if c.Kind == workbook.Number {
+			if c.Num == 1 || c.Num == 0 {
+				return Value{Bool: c.Num == 1}, nil
+			}
+		} else if b, ok := boolWords[textnorm.Fold(text)]; ok {
+			return Value{Bool: b}, nil
+		} else if text == "✓" || text == "√" {
+			return Value{Bool: true}, nil
+		}
+		return null, typeErr(
+			fmt.Sprintf("%q không hợp lệ; ghi Có hoặc Không (hoặc x / để trống, 1 / 0, Đạt / Chưa đạt)", text),
+			fmt.Sprintf("%q is not valid; write Có or Không (or x / blank, 1 / 0, Đạt / Chưa đạt)", text))
+	case forms.Enum:
+		if v, ok := fd.EnumValue(text); ok {
+			return Value{Str: v}, nil
+		}
+		var allowed []string
+		for _, v := range fd.Values {
+			allowed = append(allowed, v.Value)
+		}
+		return null, constraintErr(
+			fmt.Sprintf("%q không phải một trong các giá trị: %s", text, strings.Join(allowed, "; ")),
+			fmt.Sprintf("%q is not one of: %s", text, strings.Join(allowed, "; ")))
+	}
+	return null, typeErr("kiểu dữ liệu không hỗ trợ", "unsupported type "+fd.Type)
+}
+
+func deref(p *float64) any {
+	if p == nil {
+		return "…"
+	}
+	return *p
+}

@@ -1,0 +1,159 @@
+// Package workbook turns the bytes of an upload into sheets of cells: CSV
+// (text) and .xlsx (Office Open XML). Rows are streamed, so a large sheet
+// that is not the form (a household list, say) is never held in memory.
+package workbook
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// Kind is what a cell stores.
+type Kind uint8
+
+// Cell kinds.
+const (
+	Blank  Kind = iota
+	String      // text; numbers written as text stay here ("1.234")
+	Number      // a numeric cell: Num holds the stored value
+	Bool        // TRUE/FALSE cell: Text is "1" or "0"
+	Error       // #DIV/0!, #REF! …
+)
+
+// Cell is one cell as stored in the file.
+type Cell struct {
+	Kind    Kind
+	Text    string  // the stored text (for Number the stored digits, e.g. "12.5")
+	Num     float64 // Number only
+	Formula bool    // the cell has a formula; Text/Num hold its cached result
+}
+
+// Row is one row of a sheet. Cells[i] is column i+1; missing cells are Blank.
+type Row struct {
+	Num   int // 1-based row number in the sheet
+	Cells []Cell
+}
+
+// Cell returns the cell at 1-based column col (Blank when absent).
+func (r Row) Cell(col int) Cell {
+	if col < 1 || col > len(r.Cells) {
+		return Cell{}
+	}
+	return r.Cells[col-1]
+}
+
+// IsBlank reports whether every cell of the row is empty.
+func (r Row) IsBlank() bool {
+	for _, c := range r.Cells {
+		if c.Kind != Blank && c.Text != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// Range is a merged block of cells (1-based, inclusive).
+type Range struct{ Row1, Col1, Row2, Col2 int }
+
+// Contains reports whether (row, col) lies in the range.
+func (g Range) Contains(row, col int) bool {
+	return row >= g.Row1 && row <= g.Row2 && col >= g.Col1 && col <= g.Col2
+}
+
+// Sheet is one sheet of a book.
+type Sheet struct {
+	Name   string
+	Hidden bool
+	Merges []Range
+	rows   func(fn func(Row) error) error
+}
+
+// Rows calls fn for each non-empty row in order. If fn returns Stop, reading
+// ends without error; any other error is returned.
+func (s *Sheet) Rows(fn func(Row) error) error {
+	err := s.rows(fn)
+	if errors.Is(err, Stop) {
+		return nil
+	}
+	return err
+}
+
+// Stop ends Sheet.Rows early.
+var Stop = errors.New("workbook: stop")
+
+// Book is an opened upload.
+type Book struct {
+	Format string // "xlsx" or "csv"
+	Sheets []*Sheet
+	Notes  []string // facts worth a warning (e.g. the CSV separator guessed)
+}
+
+// Format errors callers turn into a receipt entry.
+var (
+	ErrLegacyXLS   = errors.New("workbook: Excel 97-2003 (.xls) file")
+	ErrUnsupported = errors.New("workbook: not a spreadsheet or CSV file")
+	ErrTooLarge    = errors.New("workbook: file too large")
+	ErrCorrupt     = errors.New("workbook: damaged file")
+)
+
+// Limits bound the work done on one upload, so a hostile file cannot make
+// the function run out of memory or time.
+type Limits struct {
+	MaxBytes         int64 // upload size
+	MaxUnzippedBytes int64 // per part of an .xlsx
+	MaxSheets        int
+}
+
+// DefaultLimits fit a Lambda with 512 MB of memory.
+var DefaultLimits = Limits{MaxBytes: 50 << 20, MaxUnzippedBytes: 400 << 20, MaxSheets: 100}
+
+// Open detects the format from the content (not the file name, which
+// officials get wrong) and opens it. name is used for the CSV sheet name.
+func Open(name string, data []byte, lim Limits) (*Book, error) {
+	if lim.MaxBytes > 0 && int64(len(data)) > lim.MaxBytes {
+		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(data), lim.MaxBytes)
+	}
+	switch {
+	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
+		return openXLSX(data, lim)
+	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
+		return nil, ErrLegacyXLS
+	default:
+		return openCSV(name, data)
+	}
+}
+
+// CellRef formats a 1-based (row, col) as an A1 reference: (12, 5) → "E12".
+func CellRef(row, col int) string {
+	return ColName(col) + strconv.Itoa(row)
+}
+
+// ColName gives the letters of a 1-based column: 1 → "A", 28 → "AB".
+func ColName(col int) string {
+	var b []byte
+	for col > 0 {
+		col--
+		b = append([]byte{byte('A' + col%26)}, b...)
+		col /= 26
+	}
+	return string(b)
+}
+
+// ParseRef parses "E12" into (12, 5). ok is false for anything else.
+func ParseRef(ref string) (row, col int, ok bool) {
+	i := 0
+	for i < len(ref) && ref[i] >= 'A' && ref[i] <= 'Z' {
+		col = col*26 + int(ref[i]-'A'+1)
+		i++
+	}
+	if i == 0 || i == len(ref) || col > 16384 {
+		return 0, 0, false
+	}
+	row, err := strconv.Atoi(ref[i:])
+	if err != nil || row < 1 || row > 1048576 {
+		return 0, 0, false
+	}
+	return row, col, true
+}

@@ -1,0 +1,398 @@
+package workbook
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// openXLSX reads the workbook's sheet list, relationships and shared strings.
+// Sheet data is decoded lazily and streamed by Sheet.Rows. Our own reader
+// (not excelize) because we need each cell's stored type, cached formula
+// values and streaming in one pass, and a bound on every decompressed part.
+func openXLSX(data []byte, lim Limits) (*Book, error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, fmt.Errorf("%w: zip: %v", ErrCorrupt, err)
+	}
+	x := &xlsx{files: map[string]*zip.File{}, lim: lim}
+	for _, f := range zr.File {
+		x.files[strings.TrimPrefix(f.Name, "/")] = f
+	}
+	if x.files["xl/workbook.xml"] == nil {
+		// A zip without a workbook: .docx, .ods, a zipped folder …
+		return nil, fmt.Errorf("%w: zip without xl/workbook.xml", ErrUnsupported)
+	}
+	var wb struct {
+		Sheets []struct {
+			Name  string `xml:"name,attr"`
+			State string `xml:"state,attr"`
+			RID   string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+		} `xml:"sheets>sheet"`
+	}
+	if err := x.decode("xl/workbook.xml", &wb); err != nil {
+		return nil, err
+	}
+	var rels struct {
+		Rels []struct {
+			ID     string `xml:"Id,attr"`
+			Target string `xml:"Target,attr"`
+		} `xml:"Relationship"`
+	}
+	if err := x.decode("xl/_rels/workbook.xml.rels", &rels); err != nil {
+		return nil, err
+	}
+	targets := map[string]string{}
+	for _, r := range rels.Rels {
+		t := r.Target
+		if strings.HasPrefix(t, "/") {
+			t = strings.TrimPrefix(t, "/")
+		} else {
+			t = path.Join("xl", t)
+		}
+		targets[r.ID] = t
+	}
+	if x.files["xl/sharedStrings.xml"] != nil {
+		if err := x.readSharedStrings("xl/sharedStrings.xml"); err != nil {
+			return nil, err
+		}
+	}
+	if lim.MaxSheets > 0 && len(wb.Sheets) > lim.MaxSheets {
+		return nil, fmt.Errorf("%w: %d sheets, limit %d", ErrTooLarge, len(wb.Sheets), lim.MaxSheets)
+	}
+	book := &Book{Format: "xlsx"}
+	for _, s := range wb.Sheets {
+		part := targets[s.RID]
+		if x.files[part] == nil {
+			return nil, fmt.Errorf("%w: sheet %q has no part %q", ErrCorrupt, s.Name, part)
+		}
+		merges, err := x.scanMerges(part)
+		if err != nil {
+			return nil, err
+		}
+		sh := &Sheet{Name: s.Name, Hidden: s.State == "hidden" || s.State == "veryHidden", Merges: merges}
+		sh.rows = func(fn func(Row) error) error { return x.streamRows(part, fn) }
+		book.Sheets = append(book.Sheets, sh)
+	}
+	return book, nil
+}
+
+type xlsx struct {
+	files  map[string]*zip.File
+	shared []string
+	lim    Limits
+}
+
+// open returns a reader for one part that fails once it has produced more
+// than the unzipped limit: a zip bomb ends with an error, not an OOM.
+func (x *xlsx) open(name string) (io.ReadCloser, error) {
+	f := x.files[name]
+	if f == nil {
+		return nil, fmt.Errorf("%w: missing part %s", ErrCorrupt, name)
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, name, err)
+	}
+	lim := x.lim.MaxUnzippedBytes
+	if lim <= 0 {
+		lim = 1 << 40
+	}
+	return &limitedReadCloser{r: rc, left: lim, name: name}, nil
+}
+
+type limitedReadCloser struct {
+	r    io.ReadCloser
+	left int64
+	name string
+}
+
+func (l *limitedReadCloser) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		return 0, fmt.Errorf("%w: part %s unzips beyond the limit", ErrTooLarge, l.name)
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	if err != nil && !errors.Is(err, io.EOF) {
+		err = fmt.Errorf("%w: %s: %v", ErrCorrupt, l.name, err)
+	}
+	return n, err
+}
+
+func (l *limitedReadCloser) Close() error { return l.r.Close() }
+
+func (x *xlsx) decode(name string, v any) error {
+	rc, err := x.open(name)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	if err := xml.NewDecoder(rc).Decode(v); err != nil {
+		return wrapXML(name, err)
+	}
+	return nil
+}
+
+func wrapXML(name string, err error) error {
+	if errors.Is(err, ErrTooLarge) || errors.Is(err, ErrCorrupt) {
+		return err
+	}
+	return fmt.Errorf("%w: %s: %v", ErrCorrupt, name, err)
+}
+
+// readSharedStrings loads the string table: <si> holds either <t> or rich
+// text runs <r><t>; phonetic runs <rPh> are not part of the text.
+func (x *xlsx) readSharedStrings(name string) error {
+	rc, err := x.open(name)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	d := xml.NewDecoder(rc)
+	var b strings.Builder
+	inSI, inT, inPh := false, false, false
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return wrapXML(name, err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "si":
+				inSI = true
+				b.Reset()
+			case "t":
+				inT = inSI && !inPh
+			case "rPh":
+				inPh = true
+			}
+		case xml.EndElement:
+			switch t.Name.Local {
+			case "si":
+				x.shared = append(x.shared, b.String())
+				inSI = false
+			case "t":
+				inT = false
+			case "rPh":
+				inPh = false
+			}
+		case xml.CharData:
+			if inT {
+				b.Write(t)
+			}
+		}
+	}
+}
+
+var mergeRe = regexp.MustCompile(`<(?:\w+:)?mergeCell\s+ref="([A-Z]+[0-9]+):([A-Z]+[0-9]+)"`)
+
+// scanMerges finds <mergeCell ref="A1:B2"> without decoding the XML: merges
+// come after the sheet data, and the header needs them before the rows.
+func (x *xlsx) scanMerges(name string) ([]Range, error) {
+	rc, err := x.open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	var out []Range
+	br := bufio.NewReaderSize(rc, 64<<10)
+	var carry []byte
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := br.Read(buf)
+		chunk := append(carry, buf[:n]...)
+		for _, m := range mergeRe.FindAllSubmatch(chunk, -1) {
+			r1, c1, ok1 := ParseRef(string(m[1]))
+			r2, c2, ok2 := ParseRef(string(m[2]))
+			if ok1 && ok2 {
+				out = append(out, Range{r1, c1, r2, c2})
+			}
+		}
+		// Keep a tail so a tag split across reads is seen whole next time.
+		// A match fully inside the tail is found twice; dedupe below.
+		if len(chunk) > 128 {
+			carry = append(carry[:0], chunk[len(chunk)-128:]...)
+		} else {
+			carry = append(carry[:0], chunk...)
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return dedupe(out), nil
+}
+
+func dedupe(rs []Range) []Range {
+	seen := map[Range]bool{}
+	out := rs[:0]
+	for _, r := range rs {
+		if !seen[r] {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// streamRows decodes <sheetData> one <row> at a time.
+func (x *xlsx) streamRows(name string, fn func(Row) error) error {
+	rc, err := x.open(name)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	d := xml.NewDecoder(rc)
+	var (
+		row                   Row
+		inRow                 bool
+		cell                  Cell
+		cellCol               int
+		cellType              string
+		inV, inIS, inT        bool
+		val                   strings.Builder
+		lastRow               int
+		haveFormula, haveCell bool
+	)
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return wrapXML(name, err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "row":
+				inRow = true
+				row = Row{Num: lastRow + 1}
+				if v := attr(t, "r"); v != "" {
+					if n, err := strconv.Atoi(v); err == nil && n > 0 {
+						row.Num = n
+					}
+				}
+			case "c":
+				if !inRow {
+					continue
+				}
+				haveCell = true
+				cellType = attr(t, "t")
+				cellCol = len(row.Cells) + 1
+				if ref := attr(t, "r"); ref != "" {
+					if _, c, ok := ParseRef(ref); ok {
+						cellCol = c
+					}
+				}
+				cell = Cell{}
+				haveFormula = false
+				val.Reset()
+			case "v":
+				inV = haveCell
+			case "is":
+				inIS = haveCell
+			case "t":
+				inT = inIS
+			case "f":
+				haveFormula = haveCell
+			}
+		case xml.EndElement:
+			switch t.Name.Local {
+			case "row":
+				inRow = false
+				lastRow = row.Num
+				if !row.IsBlank() {
+					if err := fn(row); err != nil {
+						return err
+					}
+				}
+			case "c":
+				if !haveCell {
+					continue
+				}
+				haveCell = false
+				cell.Formula = haveFormula
+				if err := x.finishCell(&cell, cellType, val.String()); err != nil {
+					return fmt.Errorf("%s row %d: %w", name, row.Num, err)
+				}
+				if cellCol > 16384 {
+					return fmt.Errorf("%w: column beyond XFD", ErrCorrupt)
+				}
+				for len(row.Cells) < cellCol {
+					row.Cells = append(row.Cells, Cell{})
+				}
+				row.Cells[cellCol-1] = cell
+			case "v":
+				inV = false
+			case "is":
+				inIS = false
+			case "t":
+				inT = false
+			}
+		case xml.CharData:
+			if inV || inT {
+				val.Write(t)
+			}
+		}
+	}
+}
+
+func (x *xlsx) finishCell(c *Cell, typ, v string) error {
+	switch typ {
+	case "s":
+		if v == "" {
+			return nil
+		}
+		i, err := strconv.Atoi(v)
+		if err != nil || i < 0 || i >= len(x.shared) {
+			return fmt.Errorf("%w: shared string index %q", ErrCorrupt, v)
+		}
+		c.Kind, c.Text = String, x.shared[i]
+	case "str", "inlineStr":
+		c.Kind, c.Text = String, v
+	case "b":
+		c.Kind, c.Text = Bool, v
+	case "e":
+		c.Kind, c.Text = Error, v
+	default: // "n" or absent: a number (dates are numbers too)
+		if v == "" {
+			return nil
+		}
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return fmt.Errorf("%w: numeric cell %q", ErrCorrupt, v)
+		}
+		c.Kind, c.Text, c.Num = Number, v, f
+	}
+	if c.Kind == String && c.Text == "" {
+		c.Kind = Blank
+	}
+	return nil
+}
+
+func attr(t xml.StartElement, name string) string {
+	for _, a := range t.Attr {
+		if a.Name.Local == name {
+			return a.Value
+		}
+	}
+	return ""
+}
