@@ -6,5 +6,4 @@ import (
 )
 
 func cmdIngest(ctx context.Context, args []string, stdout io.Writer) (int, error) { return 0, nil }
-func cmdTemplate(ctx context.Context, args []string, stdout io.Writer) (int, error) { return 0, nil }
-func cmdRun(ctx context.Context, args []string, stdout io.Writer) (int, error) { return 0, nil }
+func cmdRun(ctx context.Context, args []string, stdout io.Writer) (int, error)    { return 0, nil }
