@@ -1,0 +1,272 @@
+// Package local implements storage.Store on a directory: key "a/b/c.json" is
+// the file dir/a/b/c.json. It is the CLI default and mirrors the S3 semantics
+// the pipeline relies on (atomic whole-object writes, MD5 ETags, prefix lists).
+//
+// Unlike S3, a directory cannot hold both "a" and "a/b" (one would have to be
+// a file and a directory at once); the same holds for posix-backed S3 servers
+// such as versitygw, so pipeline keys should never nest under another key.
+package local
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+
+	"github.com/xhht/xhht/pipeline/storage"
+)
+
+// ErrInvalidKey is returned (wrapped) for keys that could name a file outside
+// the store's directory or that have no unambiguous file name.
+var ErrInvalidKey = errors.New("local: invalid key")
+
+// tmpPrefix marks in-flight Put files. List skips them and keys may not use
+// the prefix, so a crash mid-Put never surfaces as an object.
+const tmpPrefix = ".xhht-tmp-"
+
+// renameFile is swapped in tests to simulate a crash between writing the
+// temp file and publishing it.
+var renameFile = os.Rename
+
+// Store is a storage.Store backed by a directory.
+type Store struct {
+	dir string
+}
+
+var _ storage.Store = (*Store)(nil)
+
+// New returns a Store rooted at dir. dir need not exist yet: Put creates it,
+// and List/Get on a missing dir behave like an empty bucket.
+func New(dir string) *Store {
+	return &Store{dir: dir}
+}
+
+// path validates key and maps it to a file under s.dir.
+func (s *Store) path(key string) (string, error) {
+	if err := checkKey(key); err != nil {
+		return "", err
+	}
+	return filepath.Join(s.dir, filepath.FromSlash(key)), nil
+}
+
+// checkKey rejects anything that could escape the directory or alias another
+// key once turned into a path (filepath.Join would clean "a//b" to "a/b").
+func checkKey(key string) error {
+	bad := func(why string) error { return fmt.Errorf("%w %q: %s", ErrInvalidKey, key, why) }
+	switch {
+	case key == "":
+		return bad("empty")
+	case strings.HasPrefix(key, "/") || filepath.IsAbs(key):
+		return bad("absolute")
+	case strings.Contains(key, ".."):
+		return bad(`contains ".."`)
+	case strings.ContainsAny(key, "\\\x00"):
+		return bad("contains a backslash or NUL")
+	}
+	for _, seg := range strings.Split(key, "/") {
+		switch {
+		case seg == "" || seg == ".":
+			return bad("empty or '.' path segment")
+		case strings.HasPrefix(seg, tmpPrefix):
+			return bad("reserved temp-file prefix")
+		}
+	}
+	// Belt and braces: also catches platform specifics such as Windows
+	// volume names and reserved device names.
+	if !filepath.IsLocal(filepath.FromSlash(key)) {
+		return bad("not a local path")
+	}
+	return nil
+}
+
+// Get implements storage.Store. version is accepted only if it equals the
+// current ETag: a local directory keeps no history.
+func (s *Store) Get(ctx context.Context, key, version string) ([]byte, storage.Object, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, storage.Object{}, fmt.Errorf("local: get %q: %w", key, err)
+	}
+	p, err := s.path(key)
+	if err != nil {
+		return nil, storage.Object{}, fmt.Errorf("local: get: %w", err)
+	}
+	body, obj, err := read(p, key)
+	if err != nil {
+		return nil, storage.Object{}, fmt.Errorf("local: get %q: %w", key, err)
+	}
+	if version != "" && version != obj.ETag {
+		return nil, storage.Object{}, fmt.Errorf("local: get %q version %q: %w", key, version, storage.ErrNotFound)
+	}
+	return body, obj, nil
+}
+
+// read returns the file's bytes and metadata. Size, mtime and bytes all come
+// from one open file descriptor, so a concurrent Put (which renames a new
+// inode into place) cannot mix old and new.
+func read(path, key string) ([]byte, storage.Object, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if notFound(err) {
+			return nil, storage.Object{}, storage.ErrNotFound
+		}
+		return nil, storage.Object{}, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, storage.Object{}, err
+	}
+	if !fi.Mode().IsRegular() {
+		// A "directory" exists only because longer keys share this
+		// prefix; like S3, that is not an object.
+		return nil, storage.Object{}, storage.ErrNotFound
+	}
+	body, err := io.ReadAll(f)
+	if err != nil {
+		return nil, storage.Object{}, err
+	}
+	sum := md5.Sum(body)
+	return body, storage.Object{
+		Key:          key,
+		Size:         int64(len(body)),
+		ETag:         hex.EncodeToString(sum[:]),
+		LastModified: fi.ModTime().UTC(),
+	}, nil
+}
+
+// notFound reports whether err means "no such file". ENOTDIR covers keys that
+// run through an existing file ("a/b" when "a" is an object).
+func notFound(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)
+}
+
+// Put implements storage.Store: write a temp file next to the target, fsync,
+// rename. Rename within one directory is atomic on POSIX filesystems, so
+// readers see the old or the new file, never a partial one. contentType is
+// not stored: nothing reads it back from a local directory.
+func (s *Store) Put(ctx context.Context, key string, body []byte, contentType string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("local: put %q: %w", key, err)
+	}
+	p, err := s.path(key)
+	if err != nil {
+		return fmt.Errorf("local: put: %w", err)
+	}
+	if err := writeAtomic(p, body); err != nil {
+		return fmt.Errorf("local: put %q: %w", key, err)
+	}
+	return nil
+}
+
+func writeAtomic(path string, body []byte) (err error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, tmpPrefix+"*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()           // may already be closed; the error is irrelevant then
+			os.Remove(f.Name()) // leave nothing behind on failure
+		}
+	}()
+	if _, err := f.Write(body); err != nil {
+		return err
+	}
+	// CreateTemp uses 0600; objects should be readable like any other
+	// output file (e.g. by DuckDB running as another user).
+	if err := f.Chmod(0o644); err != nil {
+		return err
+	}
+	// Sync before rename: otherwise a crash can publish a name whose data
+	// never reached the disk.
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := renameFile(f.Name(), path); err != nil {
+		return err
+	}
+	syncDir(dir)
+	return nil
+}
+
+// syncDir makes the rename itself durable. Best effort: not every platform
+// can fsync a directory, and the object is already visible and complete.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+}
+
+// List implements storage.Store. Like S3, prefix is a plain string prefix, so
+// it may end mid-name ("lake/20" matches "lake/2026/x"). VersionID is empty.
+func (s *Store) List(ctx context.Context, prefix string) ([]storage.Object, error) {
+	// Only the part up to the last "/" names a directory to walk; it must
+	// be a safe key itself so the walk cannot start outside s.dir. A prefix
+	// no valid key can have is a caller bug, so it is an error, not [].
+	root := s.dir
+	if strings.Contains(prefix, "..") || strings.ContainsAny(prefix, "\\\x00") {
+		return nil, fmt.Errorf("local: list %q: %w", prefix, ErrInvalidKey)
+	}
+	if i := strings.LastIndex(prefix, "/"); i >= 0 {
+		if err := checkKey(prefix[:i]); err != nil {
+			return nil, fmt.Errorf("local: list %q: %w", prefix, err)
+		}
+		root = filepath.Join(s.dir, filepath.FromSlash(prefix[:i]))
+	}
+
+	var objs []storage.Object
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if notFound(err) {
+				return nil // missing dir (or vanished mid-walk): nothing to list
+			}
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		rel, err := filepath.Rel(s.dir, path)
+		if err != nil {
+			return err
+		}
+		key := filepath.ToSlash(rel)
+		// checkKey skips temp files and any stray file Get would refuse.
+		if !strings.HasPrefix(key, prefix) || checkKey(key) != nil {
+			return nil
+		}
+		_, obj, err := read(path, key)
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil // deleted since the directory was read
+		}
+		if err != nil {
+			return err
+		}
+		objs = append(objs, obj)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("local: list %q: %w", prefix, err)
+	}
+	// WalkDir sorts per directory, which is not key order: "a-b" < "a/c" as
+	// keys but the walk visits a/ before a-b.
+	slices.SortFunc(objs, func(a, b storage.Object) int { return strings.Compare(a.Key, b.Key) })
+	return objs, nil
+}
