@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/xhht/xhht/pipeline/ingest"
+	"github.com/xhht/xhht/pipeline/receipt"
+	"github.com/xhht/xhht/pipeline/storage/local"
+)
+
+// localBucket is the bucket name recorded for uploads from a directory.
+const localBucket = "local"
+
+func cmdIngest(ctx context.Context, args []string, stdout io.Writer) (int, error) {
+	fs := newFlags("ingest")
+	uploads := fs.String("uploads", defaultUploads, "uploads directory (stands in for the uploads bucket)")
+	lake := fs.String("lake", defaultLake, "lake directory")
+	if err := parseFlags(fs, args); err != nil {
+		return exitUsage, err
+	}
+	p, err := ingest.New(local.New(*uploads), local.New(*lake))
+	if err != nil {
+		return exitUsage, err
+	}
+	keys := fs.Args()
+	if len(keys) == 0 {
+		objs, err := p.Uploads.List(ctx, "")
+		if err != nil {
+			return exitUsage, err
+		}
+		for _, o := range objs {
+			keys = append(keys, o.Key)
+		}
+	}
+	rcs, err := ingestKeys(ctx, p, keys)
+	if err != nil {
+		return exitUsage, err
+	}
+	rejected := 0
+	for _, rc := range rcs {
+		line := fmt.Sprintf("%-9s %s", rc.Status, rc.SourceKey)
+		if rc.Status == receipt.Rejected {
+			rejected++
+			line += " — " + firstError(rc)
+		}
+		fmt.Fprintln(stdout, line)
+	}
+	fmt.Fprintf(stdout, "%d tệp, %d bị từ chối. Kho dữ liệu (lake): %s\n", len(rcs), rejected, abs(*lake))
+	return exitOK, nil
+}
+
+// ingestKeys runs each upload through the same Processor.Process the
+// Lambda function calls.
+func ingestKeys(ctx context.Context, p *ingest.Processor, keys []string) ([]*receipt.Receipt, error) {
+	var out []*receipt.Receipt
+	for _, k := range keys {
+		rc, err := p.Process(ctx, ingest.Upload{Bucket: localBucket, Key: k})
+		if err != nil {
+			return out, err
+		}
+		out = append(out, rc)
+	}
+	return out, nil
+}
+
+func firstError(rc *receipt.Receipt) string {
+	for _, is := range rc.Errors {
+		if is.Severity == receipt.SevError {
+			return is.Message
+		}
+	}
+	return ""
+}
+
+func abs(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return strings.TrimSpace(p)
+}

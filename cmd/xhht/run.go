@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/xhht/xhht/pipeline/demo"
+	"github.com/xhht/xhht/pipeline/ingest"
+	"github.com/xhht/xhht/pipeline/receipt"
+	"github.com/xhht/xhht/pipeline/storage/local"
+)
+
+// cmdRun is `make run`: generate a province's uploads into the uploads
+// directory, process each one exactly as the Lambda does, and summarise.
+func cmdRun(ctx context.Context, args []string, stdout io.Writer) (int, error) {
+	fs := newFlags("run")
+	dir := fs.String("dir", "xhht-data", "working directory: uploads/ and lake/ go here")
+	province := fs.String("province", "19", "province code (2025 register)")
+	year := fs.Int("year", 2026, "reporting year")
+	if err := parseFlags(fs, args); err != nil {
+		return exitUsage, err
+	}
+	uploadsDir, lakeDir := filepath.Join(*dir, "uploads"), filepath.Join(*dir, "lake")
+	p, err := ingest.New(local.New(uploadsDir), local.New(lakeDir))
+	if err != nil {
+		return exitUsage, err
+	}
+	plan, err := demo.NewPlan(p.Registry, *year, *province)
+	if err != nil {
+		return exitUsage, usageError{err.Error()}
+	}
+	fmt.Fprintf(stdout, "Sinh dữ liệu mẫu: %s, năm %d — %d xã, %d tệp nộp, %d xã chưa nộp\n",
+		plan.Province.Name, *year, len(plan.Files)+len(plan.Missing)-countFixes(plan), len(plan.Files), len(plan.Missing))
+	var keys []string
+	for _, f := range plan.Files {
+		b, err := demo.Render(f, plan, p.Forms)
+		if err != nil {
+			return exitUsage, err
+		}
+		if err := p.Uploads.Put(ctx, f.Key, b, ""); err != nil {
+			return exitUsage, err
+		}
+		// The upload time is the object's time: set it as S3 would have.
+		if err := os.Chtimes(filepath.Join(uploadsDir, filepath.FromSlash(f.Key)), f.ReceivedAt, f.ReceivedAt); err != nil {
+			return exitUsage, fmt.Errorf("set upload time: %w", err)
+		}
+		keys = append(keys, f.Key)
+	}
+	// Process in upload order, as the events would arrive.
+	sort.SliceStable(keys, func(i, j int) bool { return receivedAt(plan, keys[i]).Before(receivedAt(plan, keys[j])) })
+	rcs, err := ingestKeys(ctx, p, keys)
+	if err != nil {
+		return exitUsage, err
+	}
+	printRunSummary(stdout, plan, rcs)
+	fmt.Fprintf(stdout, "\nTệp nộp (uploads):        %s\n", abs(uploadsDir))
+	fmt.Fprintf(stdout, "Dữ liệu Parquet:          %s\n", abs(filepath.Join(lakeDir, "submissions")))
+	fmt.Fprintf(stdout, "Biên nhận (receipts):     %s\n", abs(filepath.Join(lakeDir, "receipts")))
+	fmt.Fprintf(stdout, "Kiểm tra một tệp:         xhht validate --key %s %s\n", keys[0], filepath.Join(uploadsDir, filepath.FromSlash(keys[0])))
+	return exitOK, nil
+}
+
+func countFixes(plan *demo.Plan) int {
+	n := 0
+	seen := map[string]bool{}
+	for _, f := range plan.Files {
+		if seen[f.Commune.Code] {
+			n++
+		}
+		seen[f.Commune.Code] = true
+	}
+	return n
+}
+
+func receivedAt(plan *demo.Plan, key string) (t time.Time) {
+	for _, f := range plan.Files {
+		if f.Key == key {
+			return f.ReceivedAt
+		}
+	}
+	return t
+}
+
+func printRunSummary(w io.Writer, plan *demo.Plan, rcs []*receipt.Receipt) {
+	byCommune := map[string][]*receipt.Receipt{}
+	var codes []string
+	for _, rc := range rcs {
+		if byCommune[rc.CommuneCode] == nil {
+			codes = append(codes, rc.CommuneCode)
+		}
+		byCommune[rc.CommuneCode] = append(byCommune[rc.CommuneCode], rc)
+	}
+	sort.Strings(codes)
+	accepted, rejected, files := 0, 0, 0
+	fmt.Fprintf(w, "\n%-6s %-28s %-10s %s\n", "Mã xã", "Tên xã", "Kết quả", "Chi tiết")
+	for _, code := range codes {
+		list := byCommune[code]
+		name := list[0].CommuneName
+		for _, rc := range list {
+			files++
+			detail := strconv.Itoa(rc.Rows) + " thôn"
+			status := "chấp nhận"
+			if rc.Status == receipt.Rejected {
+				status, detail = "TỪ CHỐI", firstError(rc)
+				rejected++
+			} else {
+				accepted++
+				if rc.WarningCount > 0 {
+					detail += fmt.Sprintf(", %d cảnh báo", rc.WarningCount)
+				}
+			}
+			fmt.Fprintf(w, "%-6s %-28s %-10s %s\n", code, truncate(name, 28), status, detail)
+			name = ""
+		}
+	}
+	for _, c := range plan.Missing {
+		fmt.Fprintf(w, "%-6s %-28s %-10s %s\n", c.Code, truncate(c.Name, 28), "CHƯA NỘP", "không có tệp nào")
+	}
+	fmt.Fprintf(w, "\nTổng: %d tệp — %d được chấp nhận, %d bị từ chối; %d xã chưa nộp.\n", files, accepted, rejected, len(plan.Missing))
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

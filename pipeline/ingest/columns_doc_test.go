@@ -1,0 +1,33 @@
+package ingest
+
+import (
+	"os"
+	"regexp"
+	"testing"
+
+	"github.com/xhht/xhht/pipeline/forms"
+	"github.com/xhht/xhht/pipeline/parquetout"
+)
+
+// TestColumnsDocumented: docs/COLUMNS.md is the analysts' contract. It must
+// list exactly the columns the pipeline writes, in order, with their types.
+func TestColumnsDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/COLUMNS.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var documented [][2]string
+	for _, m := range regexp.MustCompile("(?m)^\\| `([a-z0-9_]+)` \\| ([a-z0-9]+) \\|").FindAllSubmatch(doc, -1) {
+		documented = append(documented, [2]string{string(m[1]), string(m[2])})
+	}
+	fields, _ := FieldColumns(forms.MustLoad())
+	written := append(append([]parquetout.Column{}, LineageColumns...), fields...)
+	if len(documented) != len(written) {
+		t.Fatalf("docs/COLUMNS.md lists %d columns, the pipeline writes %d", len(documented), len(written))
+	}
+	for i, c := range written {
+		if documented[i] != [2]string{c.Name, c.Type} {
+			t.Errorf("column %d: doc says %v, pipeline writes %s %s", i+1, documented[i], c.Name, c.Type)
+		}
+	}
+}
