@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const goodCSV = "STT;Tên thôn;Tổng số hộ;Số hộ đăng ký;Số hộ được công nhận\n1;Thôn Nà Rì;1.120;100;90\n2;Thôn Bản Cái;80;70;60\n;Tổng cộng;1.200;170;150\n"
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestValidateExitStatus(t *testing.T) {
+	good := writeFile(t, "good.csv", goodCSV)
+	bad := writeFile(t, "bad.csv", strings.Replace(goodCSV, "1;Thôn Nà Rì;1.120;100;90", "1;Thôn Nà Rì;1.120;100;abc", 1))
+	lake := t.TempDir()
+	tests := []struct {
+		name     string
+		args     []string
+		want     int
+		contains string
+	}{
+		{"accepted", []string{"validate", "--lake", lake, "--key", "2026/19/01864/good.csv", good}, 0, "ĐƯỢC CHẤP NHẬN"},
+		{"accepted, flags after file", []string{"validate", good, "--lake", lake, "--key", "2026/19/01864/good.csv"}, 0, "ĐƯỢC CHẤP NHẬN"},
+		{"rejected cell", []string{"validate", "--lake", lake, "--key", "2026/19/01864/bad.csv", bad}, 1, "Ô E2"},
+		{"merged commune code", []string{"validate", "--lake", lake, "--key", "2026/19/05440/good.csv", good}, 1, "05443"},
+		{"no key", []string{"validate", good}, 2, ""},
+		{"missing file", []string{"validate", "--key", "2026/19/01864/x.csv", filepath.Join(t.TempDir(), "nope.csv")}, 2, ""},
+		{"unknown flag", []string{"validate", "--frobnicate", good}, 2, ""},
+		{"unknown command", []string{"frobnicate"}, 2, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			got := run(context.Background(), tt.args, &out, &errOut)
+			if got != tt.want {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", got, tt.want, out.String(), errOut.String())
+			}
+			if tt.contains != "" && !strings.Contains(out.String(), tt.contains) {
+				t.Errorf("output lacks %q:\n%s", tt.contains, out.String())
+			}
+			if tt.want == 2 && errOut.Len() == 0 {
+				t.Error("usage error printed nothing on stderr")
+			}
+		})
+	}
+}
+
+func TestValidateJSON(t *testing.T) {
+	bad := writeFile(t, "bad.csv", strings.Replace(goodCSV, ";80;70;60", ";80;90;60", 1))
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"validate", "--json", "--lake", t.TempDir(), "--key", "2026/19/01864/bad.csv", bad}, &out, &errOut)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; %s", code, errOut.String())
+	}
+	var rc struct {
+		Status string `json:"status"`
+		Year   int    `json:"year"`
+		Errors []struct {
+			Code, Severity, Cell, Field, Message, MessageEN string
+		} `json:"errors"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &rc); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out.String())
+	}
+	if rc.Status != "rejected" || rc.Year != 2026 {
+		t.Fatalf("status %q year %d", rc.Status, rc.Year)
+	}
+	// Row 3 (Thôn Bản Cái): registered 90 > total 80, in column D.
+	found := false
+	for _, e := range rc.Errors {
+		if e.Code == "constraint-error" && e.Cell == "D3" && e.Field == "ho_dang_ky" && e.Severity == "error" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no constraint-error at D3 for ho_dang_ky: %+v", rc.Errors)
+	}
+}
+
+func TestFormatVN(t *testing.T) {
+	for in, want := range map[int64]string{0: "0", 999: "999", 1000: "1.000", 245310: "245.310", 1234567: "1.234.567", -1200: "-1.200"} {
+		if got := FormatVN(in); got != want {
+			t.Errorf("FormatVN(%d) = %q, want %q", in, got, want)
+		}
+	}
+}
