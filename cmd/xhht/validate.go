@@ -15,6 +15,7 @@ import (
 	"github.com/xhht/xhht/pipeline/ingest"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/storage/local"
+	"github.com/xhht/xhht/pipeline/vnnum"
 )
 
 func newFlags(name string) *flag.FlagSet {
@@ -114,9 +115,9 @@ func Summary(rc *receipt.Receipt, set *forms.Set) string {
 		for _, f := range set.Forms {
 			for _, fd := range f.Fields {
 				if n := rc.Totals[fd.Code]; n != nil {
-					v := FormatVN(n.Int)
+					v := vnnum.Int(n.Int)
 					if !n.IsInt {
-						v = strings.ReplaceAll(fmt.Sprintf("%.1f", n.Float), ".", ",")
+						v = vnnum.Float(n.Float, 1)
 					}
 					fmt.Fprintf(&b, "  %-40s %s\n", fd.Label+" ("+f.Code+")", v)
 				}
@@ -149,22 +150,4 @@ func Summary(rc *receipt.Receipt, set *forms.Set) string {
 		}
 	}
 	return b.String()
-}
-
-// FormatVN writes a count the Vietnamese way: 245310 → "245.310".
-func FormatVN(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var out []byte
-	for i := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, '.')
-		}
-		out = append(out, s[i])
-	}
-	if neg {
-		return "-" + string(out)
-	}
-	return string(out)
 }

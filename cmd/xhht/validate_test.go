@@ -88,11 +88,3 @@ func TestValidateJSON(t *testing.T) {
 		t.Errorf("no constraint-error at D3 for ho_dang_ky: %+v", rc.Errors)
 	}
 }
-
-func TestFormatVN(t *testing.T) {
-	for in, want := range map[int64]string{0: "0", 999: "999", 1000: "1.000", 245310: "245.310", 1234567: "1.234.567", -1200: "-1.200"} {
-		if got := FormatVN(in); got != want {
-			t.Errorf("FormatVN(%d) = %q, want %q", in, got, want)
-		}
-	}
-}

@@ -68,6 +68,7 @@ type Plan struct {
 	Province *registry.Unit
 	Files    []File
 	Missing  []*registry.Unit // communes that upload nothing
+	communes map[string]*registry.Unit
 }
 
 var ict = time.FixedZone("ICT", 7*3600)
@@ -84,8 +85,9 @@ func NewPlan(reg *registry.Registry, year int, province string) (*Plan, error) {
 		return nil, fmt.Errorf("demo: no province %s in the %d register", province, year)
 	}
 	communes := v.CommunesOf(province)
-	p := &Plan{Year: year, Province: prov}
+	p := &Plan{Year: year, Province: prov, communes: map[string]*registry.Unit{}}
 	for i, c := range communes {
+		p.communes[c.Code] = c
 		rng := rand.New(rand.NewPCG(seed(c.Code), uint64(year)))
 		switch {
 		case i == len(communes)-1 || i == len(communes)/2+1:

@@ -3,7 +3,6 @@ package demo
 import (
 	"bytes"
 	"encoding/csv"
-	"fmt"
 	"strconv"
 
 	"github.com/xhht/xhht/pipeline/forms"
@@ -131,12 +130,18 @@ func (f File) Title(year int, next string) (titleYear int, code string) {
 	return titleYear, code
 }
 
-
 // Render gives the bytes of an upload.
 func Render(f File, plan *Plan, set *forms.Set) ([]byte, error) {
 	switch f.Format {
 	case "csv":
 		return f.CSV(set.Form("bieu01"), f.Commune.Code[4]%2 == 0), nil
 	}
-	return nil, fmt.Errorf("demo: format %s not yet", f.Format)
+	// A neighbour whose form a careless office might reuse.
+	next := f.Commune.Code
+	for code := range plan.communes {
+		if code != f.Commune.Code && (next == f.Commune.Code || code < next) {
+			next = code
+		}
+	}
+	return f.XLSX(plan, set, next)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/table"
 	"github.com/xhht/xhht/pipeline/textnorm"
+	"github.com/xhht/xhht/pipeline/vnnum"
 	"github.com/xhht/xhht/pipeline/workbook"
 )
 
@@ -228,7 +229,7 @@ func (v *validator) checkRules(rec Record) {
 		case "lte":
 			if a.Int > b.Int {
 				v.add(receipt.ConstraintError, rule.Severity, rec.Row, col, fa, strconv.FormatInt(a.Int, 10),
-					fmt.Sprintf("%s: %d lớn hơn %s (%d).", wvi, a.Int, fb.Title(), b.Int),
+					fmt.Sprintf("%s: %s lớn hơn %s (%s).", wvi, vnnum.Int(a.Int), fb.Title(), vnnum.Int(b.Int)),
 					fmt.Sprintf("%s: %d is greater than %s (%d).", wen, a.Int, fb.Code, b.Int))
 			}
 		case "implies":
@@ -321,7 +322,7 @@ func (v *validator) checkTotals() {
 			if want != float64(sum) {
 				wvi, wen := where(r.Num, c.Col, fd)
 				v.add(receipt.TotalsMismatch, receipt.SevError, r.Num, c.Col, fd, textnorm.Clean(cell.Text),
-					fmt.Sprintf("%s: dòng tổng cộng ghi %s nhưng cộng các thôn được %d. Hãy kiểm tra lại phép cộng hoặc số liệu từng thôn.", wvi, textnorm.Clean(cell.Text), sum),
+					fmt.Sprintf("%s: dòng tổng cộng ghi %s nhưng cộng các thôn được %s. Hãy kiểm tra lại phép cộng hoặc số liệu từng thôn.", wvi, vnnum.Float(want, 0), vnnum.Int(sum)),
 					fmt.Sprintf("%s: the totals row says %s but the rows add up to %d.", wen, textnorm.Clean(cell.Text), sum))
 			}
 		}

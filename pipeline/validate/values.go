@@ -3,12 +3,11 @@ package validate
 import (
 	"fmt"
 	"math"
-	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/xhht/xhht/pipeline/forms"
 	"github.com/xhht/xhht/pipeline/textnorm"
+	"github.com/xhht/xhht/pipeline/vnnum"
 	"github.com/xhht/xhht/pipeline/workbook"
 )
 
@@ -28,41 +27,14 @@ var null = Value{Null: true}
 // the bound keeps sums far from int64 overflow.
 const maxCount = 1_000_000_000
 
-// Number rules for text cells, written down once (Vietnamese format):
-//   - "." groups thousands and must be followed by exactly three digits: "1.234" = 1234;
-//   - "," is the decimal mark: "12,5" = 12.5;
-//   - spaces inside are thousands separators too: "1 234" = 1234;
-//   - "%" may end a score or rate;
-//   - anything else ("12.5", "1,234.5", "abc") is not a number here.
-//
-// A numeric cell's stored value is trusted as is.
-var (
-	vnInt     = regexp.MustCompile(`^[+-]?\d{1,3}(\.\d{3})+$|^[+-]?\d+$`)
-	vnDecimal = regexp.MustCompile(`^[+-]?(\d{1,3}(\.\d{3})+|\d+),\d+$`)
-)
-
-// parseVNNumber parses a text cell by the rules above.
-func parseVNNumber(s string) (float64, bool) {
-	s = strings.TrimSuffix(strings.ReplaceAll(textnorm.Clean(s), " ", ""), "%")
-	switch {
-	case vnInt.MatchString(s):
-		v, err := strconv.ParseFloat(strings.ReplaceAll(s, ".", ""), 64)
-		return v, err == nil
-	case vnDecimal.MatchString(s):
-		v, err := strconv.ParseFloat(strings.ReplaceAll(strings.ReplaceAll(s, ".", ""), ",", "."), 64)
-		return v, err == nil
-	}
-	return 0, false
-}
-
-// cellNumber gives a cell's number: the stored value of a numeric cell, or
-// a text cell read in Vietnamese format.
+// cellNumber gives a cell's number: the stored value of a numeric cell
+// (trusted as is), or a text cell read by the Vietnamese rules of vnnum.
 func cellNumber(c workbook.Cell) (float64, bool) {
 	switch c.Kind {
 	case workbook.Number:
 		return c.Num, true
 	case workbook.String:
-		return parseVNNumber(c.Text)
+		return vnnum.Parse(textnorm.Clean(c.Text))
 	}
 	return 0, false
 }

@@ -1,0 +1,52 @@
+package vnnum
+
+import "testing"
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		in   string
+		want float64
+		ok   bool
+	}{
+		{"1234", 1234, true},
+		{"1.234", 1234, true},
+		{"1.234.567", 1234567, true},
+		{"1 234", 1234, true},
+		{"12,5", 12.5, true},
+		{"1.234,5", 1234.5, true},
+		{"85,5%", 85.5, true},
+		{"-3", -3, true},
+		{"0", 0, true},
+		{"12.5", 0, false},    // English decimal: not Vietnamese
+		{"1,234.5", 0, false}, // English format
+		{"1.23", 0, false},    // a thousands group needs three digits
+		{"abc", 0, false},
+		{"", 0, false},
+		{"12,", 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := Parse(tt.in)
+		if ok != tt.ok || got != tt.want {
+			t.Errorf("Parse(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestFormat(t *testing.T) {
+	ints := map[int64]string{0: "0", 999: "999", 1000: "1.000", 245310: "245.310", 1234567: "1.234.567", -1200: "-1.200"}
+	for in, want := range ints {
+		if got := Int(in); got != want {
+			t.Errorf("Int(%d) = %q, want %q", in, got, want)
+		}
+	}
+	floats := []struct {
+		in   float64
+		d    int
+		want string
+	}{{78.64, 1, "78,6"}, {1234.5, 1, "1.234,5"}, {70, 0, "70"}, {0.25, 2, "0,25"}, {-0.5, 1, "-0,5"}}
+	for _, tt := range floats {
+		if got := Float(tt.in, tt.d); got != tt.want {
+			t.Errorf("Float(%v, %d) = %q, want %q", tt.in, tt.d, got, tt.want)
+		}
+	}
+}
