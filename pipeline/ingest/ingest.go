@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"runtime/debug"
 	"time"
 
 	"github.com/xhht/xhht/pipeline/forms"
@@ -99,6 +100,16 @@ func Check(ctx context.Context, p *Processor, u Upload, version string, received
 	}
 	res := &Result{Receipt: rc}
 	defer rc.Finish()
+	// A file that trips a bug in a reader must still get an answer, not
+	// crash the function and loop through retries into the dead-letter queue.
+	defer func() {
+		if v := recover(); v != nil {
+			res.parquet = nil
+			rc.Add(receipt.Issue{Code: receipt.InternalError, Severity: receipt.SevError,
+				Message:   "Lỗi hệ thống khi đọc tệp (không phải lỗi của xã). Vui lòng báo quản trị viên và gửi kèm tệp.",
+				MessageEN: fmt.Sprintf("internal error: %v\n%s", v, debug.Stack())})
+		}
+	}()
 
 	k, err := ParseKey(u.Key)
 	if err == nil && (k.Year < 2014 || k.Year > receivedAt.Year()+1) {
@@ -156,14 +167,14 @@ func Check(ctx context.Context, p *Processor, u Upload, version string, received
 	if err != nil {
 		// Without earlier codes a hamlet could get a new code and split its
 		// history: fail (and retry) rather than guess.
-		rc.Add(receipt.Issue{Code: "internal-error", Severity: receipt.SevError,
+		rc.Add(receipt.Issue{Code: receipt.InternalError, Severity: receipt.SevError,
 			Message: "Lỗi hệ thống khi đọc danh sách thôn đã nộp trước; vui lòng nộp lại sau.", MessageEN: err.Error()})
 		return res
 	}
 	rc.Hamlets = hamlets
 	b, err := p.schema.encode(rc, results)
 	if err != nil {
-		rc.Add(receipt.Issue{Code: "internal-error", Severity: receipt.SevError,
+		rc.Add(receipt.Issue{Code: receipt.InternalError, Severity: receipt.SevError,
 			Message: "Lỗi hệ thống khi ghi dữ liệu; vui lòng báo quản trị viên.", MessageEN: err.Error()})
 		return res
 	}

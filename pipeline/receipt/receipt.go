@@ -47,6 +47,7 @@ const (
 	DuplicateKey     = "duplicate-key"    // hamlet code or name repeated
 	TotalsMismatch   = "totals-mismatch"  // totals row differs from the sum of the rows
 	FormulaNoValue   = "formula-no-value" // a formula cell without a cached result
+	InternalError    = "internal-error"   // our fault, not the file's: the message says so
 )
 
 // Issue is one problem in one place.

@@ -154,6 +154,14 @@ func (v *validator) readRows() {
 				continue
 			}
 			cell := r.Cell(c.Col)
+			if cell.Formula && cell.Kind == workbook.Blank {
+				// Saved by a program that does not calculate (a script, some
+				// web exports): the result is unknown, so it reads as blank.
+				wvi, wen := where(r.Num, c.Col, c.Field)
+				v.add(receipt.FormulaNoValue, receipt.SevWarning, r.Num, c.Col, c.Field, "",
+					wvi+": ô có công thức nhưng chưa có kết quả tính; được ghi là chưa báo cáo. Hãy mở tệp bằng Excel, lưu lại rồi nộp lại.",
+					wen+": a formula without a calculated result; recorded as not reported. Open and save the file in Excel, then upload again.")
+			}
 			val, p := parse(c.Field, cell, v.xBlank[c.Field.Code])
 			if cell.Kind != workbook.Blank && textnorm.Clean(cell.Text) != "" {
 				empty = false
