@@ -1,8 +1,137 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+
+	"github.com/xhht/xhht/pipeline/forms"
+	"github.com/xhht/xhht/pipeline/ingest"
+	"github.com/xhht/xhht/pipeline/receipt"
+	"github.com/xhht/xhht/pipeline/registry"
+	"github.com/xhht/xhht/pipeline/storage/local"
+	"github.com/xhht/xhht/pipeline/template"
 )
 
-func cmdTemplate(ctx context.Context, args []string, stdout io.Writer) (int, error) { return 0, nil }
+// cmdTemplate writes a commune's blank form for a year, with the hamlets of
+// its earlier accepted submissions already listed.
+func cmdTemplate(ctx context.Context, args []string, stdout io.Writer) (int, error) {
+	fs := newFlags("template")
+	code := fs.String("commune", "", "commune code, 5 digits")
+	year := fs.Int("year", 0, "reporting year")
+	out := fs.String("o", "", "output file (default bieu-mau-<commune>-<year>.xlsx)")
+	lake := fs.String("lake", defaultLake, "lake directory (earlier submissions, for the hamlet list)")
+	if err := parseFlags(fs, args); err != nil {
+		return exitUsage, err
+	}
+	if fs.NArg() > 0 {
+		return exitUsage, usageError{fmt.Sprintf("template: đối số thừa %q (unexpected argument)", fs.Arg(0))}
+	}
+	if *code == "" || *year == 0 {
+		return exitUsage, usageError{"template cần --commune và --year (needs --commune and --year)"}
+	}
+	if len(*code) != 5 || strings.IndexFunc(*code, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
+		return exitUsage, usageError{fmt.Sprintf("template: mã xã %q phải gồm 5 chữ số, ví dụ 01864 (commune code must be 5 digits)", *code)}
+	}
+	if last := time.Now().Year() + 1; *year < 2014 || *year > last {
+		return exitUsage, usageError{fmt.Sprintf("template: năm báo cáo %d ngoài khoảng 2014–%d (year out of range)", *year, last)}
+	}
+
+	reg, err := registry.Load()
+	if err != nil {
+		return exitUsage, err
+	}
+	set, err := forms.Load()
+	if err != nil {
+		return exitUsage, err
+	}
+	opts, err := templateOptions(reg, set, *code, *year)
+	if err != nil {
+		return exitUsage, err
+	}
+	k := ingest.Key{Year: *year, Province: opts.Province.Code, Commune: *code}
+	known, err := ingest.KnownHamlets(ctx, local.New(*lake), k, receipt.Receipt{ReceivedAt: time.Now().UTC()})
+	if err != nil {
+		return exitUsage, fmt.Errorf("đọc danh sách thôn đã nộp (read known hamlets): %w", err)
+	}
+	opts.Hamlets = sortHamlets(known)
+
+	var buf bytes.Buffer
+	if err := template.Write(&buf, opts); err != nil {
+		return exitUsage, err
+	}
+	path := *out
+	if path == "" {
+		path = template.DefaultFileName(*code, *year)
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return exitUsage, fmt.Errorf("tạo thư mục (create directory): %w", err)
+		}
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		return exitUsage, fmt.Errorf("ghi tệp (write file): %w", err)
+	}
+	fmt.Fprintln(stdout, path)
+	return exitOK, nil
+}
+
+// templateOptions finds the commune, its province and (before 2025) its
+// district in the register of the year. An unknown code gets the same
+// explanation as an upload under it would.
+func templateOptions(reg *registry.Registry, set *forms.Set, code string, year int) (template.Options, error) {
+	v := reg.ForYear(year)
+	if v == nil {
+		return template.Options{}, fmt.Errorf("không có danh mục đơn vị hành chính cho năm %d (no register for %d)", year, year)
+	}
+	c := v.Communes[code]
+	if c == nil {
+		msg := fmt.Sprintf("mã xã %s không có trong danh mục đơn vị hành chính năm %d", code, year)
+		if !v.HasDistricts() {
+			if succ := reg.Successors(code); len(succ) > 0 {
+				msg += ". Đây là mã xã trước ngày 01/07/2025; sau sắp xếp, xã thuộc về:"
+				for _, s := range succ {
+					msg += fmt.Sprintf(" %s %s (tỉnh %s)", s.NewCode, s.NewName, s.NewProvince)
+				}
+				msg += ". Hãy tạo biểu theo mã xã mới"
+			}
+		}
+		return template.Options{}, fmt.Errorf("%s (commune %s is not in the %d register)", msg, code, year)
+	}
+	prov := v.Provinces[c.ProvinceCode]
+	if prov == nil {
+		return template.Options{}, fmt.Errorf("không tìm thấy tỉnh mã %s của %s (province %s missing from the register)", c.ProvinceCode, c.Name, c.ProvinceCode)
+	}
+	o := template.Options{Forms: set, Year: year, Commune: c, Province: prov, BlankRows: template.DefaultBlankRows}
+	if c.DistrictCode != "" {
+		o.District = v.Districts[c.DistrictCode]
+	}
+	return o, nil
+}
+
+// sortHamlets orders the known hamlets for the form: Vietnamese
+// alphabetical order, numbers compared as numbers ("Thôn 2" before
+// "Thôn 10"), then by code.
+func sortHamlets(known map[string]receipt.Hamlet) []receipt.Hamlet {
+	out := make([]receipt.Hamlet, 0, len(known))
+	for _, h := range known {
+		out = append(out, h)
+	}
+	col := collate.New(language.Vietnamese, collate.Numeric, collate.IgnoreCase)
+	sort.Slice(out, func(i, j int) bool {
+		if c := col.CompareString(out[i].Name, out[j].Name); c != 0 {
+			return c < 0
+		}
+		return out[i].Code < out[j].Code
+	})
+	return out
+}

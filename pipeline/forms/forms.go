@@ -191,7 +191,10 @@ func (f *Form) init(bands map[string][]Band) error {
 	f.ignored = foldSet(f.IgnoredHeaders)
 	for i := range f.Groups {
 		g := &f.Groups[i]
-		g.folded = foldSet(append([]string{g.Label}, g.Aliases...))
+		g.folded = map[string]bool{}
+		for _, a := range append([]string{g.Label}, g.Aliases...) {
+			g.folded[textnorm.FoldKeepD(a)] = true
+		}
 		f.groups[g.Code] = g
 	}
 	for _, fd := range f.Fields {
@@ -306,7 +309,7 @@ func (f *Form) MatchHeader(leaf string, above []string) *Field {
 		if fd.subAliases[l] || fd.aliases[l] {
 			if g := f.groups[fd.Group]; g != nil {
 				for _, a := range above {
-					if g.folded[textnorm.Fold(a)] && byGroup == nil {
+					if g.folded[textnorm.FoldKeepD(a)] && byGroup == nil {
 						byGroup = fd
 					}
 				}

@@ -86,7 +86,8 @@ func LoadKeywords() (*Keywords, error) {
 // IsTotals reports whether a label names a totals row.
 func (k *Keywords) IsTotals(label string) bool { return k.totals[textnorm.Fold(label)] }
 
-var dateLine = regexp.MustCompile(`ngay\s*(\d+|\.+|…+)\s*thang`)
+// On folded text "…" and "." are gone: "ngày … tháng" folds to "ngay thang".
+var dateLine = regexp.MustCompile(`(^|\s)ngay\s+(\d{1,2}\s+)?thang(\s|$)`)
 
 // IsFooter reports whether a row's first text starts the signature block.
 func (k *Keywords) IsFooter(text string) bool {

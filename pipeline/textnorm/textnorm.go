@@ -93,14 +93,20 @@ func NameKey(s string) string {
 // Fold is the loose key used to match headers and keywords: no diacritics
 // at all, đ → d, lower case, punctuation turned into spaces, spaces collapsed.
 // "Số hộ đạt GĐHT (hộ)" → "so ho dat gdht ho".
-func Fold(s string) string {
+func Fold(s string) string { return fold(s, false) }
+
+// FoldKeepD is Fold except that đ stays đ. Abbreviations need it: "CĐHT"
+// (cộng đồng học tập) and "CDHT" (công dân học tập) are different groups.
+func FoldKeepD(s string) string { return fold(s, true) }
+
+func fold(s string, keepD bool) string {
 	var b strings.Builder
 	space := false
 	for _, r := range norm.NFD.String(strings.ToLower(Clean(s))) {
 		switch {
 		case unicode.Is(unicode.Mn, r):
 			continue
-		case r == 'đ':
+		case r == 'đ' && !keepD:
 			r = 'd'
 		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '%':
 		default:

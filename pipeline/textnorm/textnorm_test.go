@@ -53,3 +53,15 @@ func TestFoldAndSlug(t *testing.T) {
 		}
 	}
 }
+
+func TestFoldKeepD(t *testing.T) {
+	if FoldKeepD("CĐHT") == FoldKeepD("CDHT") {
+		t.Error("FoldKeepD must tell CĐHT (cộng đồng) from CDHT (công dân)")
+	}
+	if got, want := FoldKeepD("Cộng đồng học tập (CĐHT)"), "cong đong hoc tap cđht"; got != want {
+		t.Errorf("FoldKeepD = %q, want %q", got, want)
+	}
+	if Fold("CĐHT") != Fold("CDHT") {
+		t.Error("Fold folds đ to d")
+	}
+}

@@ -146,9 +146,12 @@ func ParseRef(ref string) (row, col int, ok bool) {
 	i := 0
 	for i < len(ref) && ref[i] >= 'A' && ref[i] <= 'Z' {
 		col = col*26 + int(ref[i]-'A'+1)
+		if col > 16384 { // beyond XFD; also stops overflow on hostile refs
+			return 0, 0, false
+		}
 		i++
 	}
-	if i == 0 || i == len(ref) || col > 16384 {
+	if i == 0 || i == len(ref) {
 		return 0, 0, false
 	}
 	row, err := strconv.Atoi(ref[i:])
