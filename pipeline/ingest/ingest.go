@@ -154,8 +154,17 @@ func Check(ctx context.Context, p *Processor, u Upload, version string, received
 		for _, is := range vr.Issues {
 			rc.Add(is)
 		}
-		results = append(results, vr)
-		rc.Forms = append(rc.Forms, t.Form.Code)
+		if len(vr.Records) > 0 {
+			results = append(results, vr)
+			rc.Forms = append(rc.Forms, t.Form.Code)
+		}
+	}
+	if len(results) == 0 {
+		if rc.ErrorCount == 0 {
+			rc.Add(receipt.Issue{Code: receipt.EmptyTable, Severity: receipt.SevError,
+				Message: "Tệp không có dòng số liệu nào.", MessageEN: "The file has no data rows."})
+		}
+		return res
 	}
 	main := results[0].Form
 	rc.Form, rc.FormVersion, rc.SchemaVersion = main.Code, main.Version, main.SchemaVersion

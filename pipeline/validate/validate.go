@@ -75,7 +75,7 @@ func where(row, col int, fd *forms.Field) (vi, en string) {
 
 var (
 	yearRe    = regexp.MustCompile(`(?:^|\s)nam (\d{4})(?:\s|$)`)
-	dateYear  = regexp.MustCompile(`thang \d{1,2} nam \d{4}`)
+	dateYear  = regexp.MustCompile(`thang (\d{1,2} )?nam \d{4}`)
 	communeRe = regexp.MustCompile(`(?:ma xa|ma don vi hanh chinh|ma dvhc)\s*(\d{5})\b`)
 )
 
@@ -163,7 +163,9 @@ func (v *validator) readRows() {
 					wen+": a formula without a calculated result; recorded as not reported. Open and save the file in Excel, then upload again.")
 			}
 			val, p := parse(c.Field, cell, v.xBlank[c.Field.Code])
-			if cell.Kind != workbook.Blank && textnorm.Clean(cell.Text) != "" {
+			// Identity cells (ma_xa, ten_xa) come prefilled on the template:
+			// alone they do not make a row of data.
+			if cell.Kind != workbook.Blank && textnorm.Clean(cell.Text) != "" && !c.Field.Identity {
 				empty = false
 			}
 			if p != nil {
@@ -195,6 +197,12 @@ func (v *validator) readRows() {
 		v.res.Records = append(v.res.Records, rec)
 	}
 	switch {
+	case len(v.res.Records) == 0 && v.t.Form.Grain == "commune":
+		// Biểu 02 may come later, in another upload: an empty one is not
+		// a reason to refuse the hamlets. Nothing of it is recorded.
+		v.add(receipt.EmptyTable, receipt.SevWarning, 0, 0, nil, "",
+			fmt.Sprintf("%s trên trang %q chưa có số liệu nên không được ghi nhận; có thể nộp sau.", v.t.Form.Title, v.t.Sheet),
+			fmt.Sprintf("Table %s on sheet %q has no data and was not recorded.", v.t.Form.Code, v.t.Sheet))
 	case len(v.res.Records) == 0:
 		v.add(receipt.EmptyTable, receipt.SevError, 0, 0, nil, "",
 			fmt.Sprintf("Bảng %s trên trang %q không có dòng số liệu nào.", v.t.Form.Title, v.t.Sheet),
