@@ -241,18 +241,22 @@ func (v *validator) checkRules(rec Record) {
 			continue
 		}
 		wvi, wen := where(rec.Row, col, fa)
+		hint, hintEN := "", ""
+		if rule.Severity == receipt.SevWarning {
+			hint, hintEN = " Hãy kiểm tra lại (cảnh báo: tệp vẫn được nhận).", " Please check (a warning: the file is accepted)."
+		}
 		switch rule.Rule {
 		case "lte":
 			if a.Int > b.Int {
 				v.add(receipt.ConstraintError, rule.Severity, rec.Row, col, fa, strconv.FormatInt(a.Int, 10),
-					fmt.Sprintf("%s: %s lớn hơn %s (%s).", wvi, vnnum.Int(a.Int), fb.Title(), vnnum.Int(b.Int)),
-					fmt.Sprintf("%s: %d is greater than %s (%d).", wen, a.Int, fb.Code, b.Int))
+					fmt.Sprintf("%s: %s lớn hơn %s (%s).%s", wvi, vnnum.Int(a.Int), fb.Title(), vnnum.Int(b.Int), hint),
+					fmt.Sprintf("%s: %d is greater than %s (%d).%s", wen, a.Int, fb.Code, b.Int, hintEN))
 			}
 		case "implies":
 			if a.Bool && !b.Bool {
 				v.add(receipt.ConstraintError, rule.Severity, rec.Row, col, fa, "Có",
-					fmt.Sprintf("%s: được công nhận nhưng %s ghi Không.", wvi, fb.Label),
-					fmt.Sprintf("%s: recognised although %s is no.", wen, fb.Code))
+					fmt.Sprintf("%s: được công nhận nhưng %s ghi Không.%s", wvi, fb.Title(), hint),
+					fmt.Sprintf("%s: recognised although %s is no.%s", wen, fb.Code, hintEN))
 			}
 		}
 	}
