@@ -3,6 +3,8 @@ package demo
 import (
 	"bytes"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/xuri/excelize/v2"
@@ -55,11 +57,12 @@ func (f File) XLSX(plan *Plan, set *forms.Set, next string) ([]byte, error) {
 		switch s.Form.Grain {
 		case "hamlet":
 			for i, r := range rows {
-				for code, text := range r {
-					put(s.Name, s.Cell(s.FirstData+i, code), text)
+				for _, code := range slices.Sorted(maps.Keys(r)) { // sorted: the shared-string order, so the bytes, stay the same
+					put(s.Name, s.Cell(s.FirstData+i, code), r[code])
 				}
 			}
-			for code, text := range totals {
+			for _, code := range slices.Sorted(maps.Keys(totals)) {
+				text := totals[code]
 				if code == "ten_thon" {
 					continue
 				}
@@ -76,8 +79,9 @@ func (f File) XLSX(plan *Plan, set *forms.Set, next string) ([]byte, error) {
 				}
 				continue
 			}
-			for code, text := range f.Form02.Cells02() {
-				put(s.Name, s.Cell(s.FirstData, code), text)
+			cells := f.Form02.Cells02()
+			for _, code := range slices.Sorted(maps.Keys(cells)) {
+				put(s.Name, s.Cell(s.FirstData, code), cells[code])
 			}
 		}
 	}

@@ -1,0 +1,46 @@
+// Command ingest is the ingest Lambda function (runtime provided.al2023):
+// S3 ObjectCreated events from the uploads bucket, delivered through SQS,
+// become receipts and Parquet files in the lake. All the logic is in
+// pipeline/lambdaingest; this file only wires it to the Lambda runtime.
+//
+// Build (pure Go, the executable must be called bootstrap):
+//
+//	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -tags lambda.norpc -trimpath -o bootstrap ./functions/ingest
+//
+// The lambda.norpc tag leaves out aws-lambda-go's net/rpc entry point, which
+// only the retired go1.x runtime used; provided runtimes speak the Runtime
+// API over HTTP.
+//
+// Environment: LAKE_BUCKET (required), LAKE_PREFIX, UPLOADS_BUCKET,
+// S3_ENDPOINT, S3_FORCE_PATH_STYLE; see lambdaingest.ConfigFromEnv.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/xhht/xhht/pipeline/lambdaingest"
+)
+
+func main() {
+	ctx := context.Background()
+	// Cold start: configuration, S3 client, schemas and register, once.
+	cfg, err := lambdaingest.ConfigFromEnv()
+	var h *lambdaingest.Handler
+	if err == nil {
+		h, err = lambdaingest.New(ctx, cfg)
+	}
+	if err != nil {
+		lambdaingest.NewLogger(os.Stdout).Error("init failed", slog.String("error", err.Error()))
+		if api := os.Getenv("AWS_LAMBDA_RUNTIME_API"); api != "" {
+			if rerr := lambdaingest.ReportInitError(ctx, api, err); rerr != nil {
+				lambdaingest.NewLogger(os.Stdout).Error("report init error", slog.String("error", rerr.Error()))
+			}
+		}
+		os.Exit(1)
+	}
+	lambda.Start(h.Handle)
+}

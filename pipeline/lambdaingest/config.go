@@ -1,0 +1,74 @@
+// Package lambdaingest is the ingest Lambda function without the Lambda
+// runtime: S3 ObjectCreated events arrive through SQS, each upload goes
+// through ingest.Processor.Process, and the SQS messages whose uploads could
+// not be processed are reported back as batch item failures (the event
+// source mapping must have ReportBatchItemFailures enabled), so SQS retries
+// only those and finally moves them to the dead-letter queue.
+//
+// functions/ingest is the thin main package around it; everything that can
+// be tested without the runtime lives here.
+package lambdaingest
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// DefaultConcurrency is how many S3 records of one batch are processed at
+// once when Config.Concurrency is 0.
+const DefaultConcurrency = 4
+
+// Config is the function's configuration, from its environment.
+type Config struct {
+	LakeBucket string // LAKE_BUCKET (required): receipts and Parquet go here
+	LakePrefix string // LAKE_PREFIX: key prefix in the lake bucket; "" or ends in "/"
+	// UploadsBucket (UPLOADS_BUCKET), when set, is the only bucket whose
+	// events are processed. Records from any other bucket are logged and
+	// skipped: retrying them would not make them right.
+	UploadsBucket string
+	Endpoint      string // S3_ENDPOINT: an S3-compatible server (versitygw, MinIO); "" for AWS
+	PathStyle     bool   // S3_FORCE_PATH_STYLE=true: bucket in the path (most S3-compatible servers)
+	// Concurrency bounds how many S3 records are processed at once; 0 means
+	// DefaultConcurrency. Not read from the environment.
+	Concurrency int
+}
+
+// ConfigFromEnv reads the configuration from the environment.
+func ConfigFromEnv() (Config, error) {
+	c := Config{
+		LakeBucket:    strings.TrimSpace(os.Getenv("LAKE_BUCKET")),
+		LakePrefix:    strings.TrimSpace(os.Getenv("LAKE_PREFIX")),
+		UploadsBucket: strings.TrimSpace(os.Getenv("UPLOADS_BUCKET")),
+		Endpoint:      strings.TrimSpace(os.Getenv("S3_ENDPOINT")),
+	}
+	var errs []error
+	if c.LakeBucket == "" {
+		errs = append(errs, errors.New("LAKE_BUCKET is not set"))
+	}
+	// A prefix names a "directory": "env/dev" means "env/dev/", never
+	// "env/devreceipts/...".
+	if c.LakePrefix != "" && !strings.HasSuffix(c.LakePrefix, "/") {
+		c.LakePrefix += "/"
+	}
+	if v := strings.TrimSpace(os.Getenv("S3_FORCE_PATH_STYLE")); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("S3_FORCE_PATH_STYLE=%q is not true or false", v))
+		}
+		c.PathStyle = b
+	}
+	if err := errors.Join(errs...); err != nil {
+		return Config{}, fmt.Errorf("lambdaingest: config: %w", err)
+	}
+	return c, nil
+}
+
+func (c Config) concurrency() int {
+	if c.Concurrency > 0 {
+		return c.Concurrency
+	}
+	return DefaultConcurrency
+}

@@ -1,0 +1,96 @@
+package lambdaingest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func TestConfigFromEnv(t *testing.T) {
+	cases := []struct {
+		name    string
+		env     map[string]string
+		want    Config
+		wantErr string
+	}{
+		{
+			name: "minimal",
+			env:  map[string]string{"LAKE_BUCKET": "lake"},
+			want: Config{LakeBucket: "lake"},
+		},
+		{
+			name: "everything",
+			env: map[string]string{
+				"LAKE_BUCKET": "lake", "LAKE_PREFIX": "env/dev/", "UPLOADS_BUCKET": "uploads",
+				"S3_ENDPOINT": "http://127.0.0.1:7070", "S3_FORCE_PATH_STYLE": "true",
+			},
+			want: Config{LakeBucket: "lake", LakePrefix: "env/dev/", UploadsBucket: "uploads",
+				Endpoint: "http://127.0.0.1:7070", PathStyle: true},
+		},
+		{
+			name: "prefix gets its slash",
+			env:  map[string]string{"LAKE_BUCKET": "lake", "LAKE_PREFIX": "env/dev", "S3_FORCE_PATH_STYLE": "false"},
+			want: Config{LakeBucket: "lake", LakePrefix: "env/dev/"},
+		},
+		{
+			name:    "no lake bucket",
+			env:     map[string]string{"UPLOADS_BUCKET": "uploads"},
+			wantErr: "LAKE_BUCKET is not set",
+		},
+		{
+			name:    "bad path style",
+			env:     map[string]string{"LAKE_BUCKET": "lake", "S3_FORCE_PATH_STYLE": "yes please"},
+			wantErr: "S3_FORCE_PATH_STYLE",
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for _, k := range []string{"LAKE_BUCKET", "LAKE_PREFIX", "UPLOADS_BUCKET", "S3_ENDPOINT", "S3_FORCE_PATH_STYLE"} {
+				t.Setenv(k, c.env[k])
+			}
+			got, err := ConfigFromEnv()
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("err = %v, want it to mention %q", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != c.want {
+				t.Errorf("got %+v, want %+v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestReportInitError(t *testing.T) {
+	type call struct {
+		path, errType string
+		body          map[string]any
+	}
+	calls := make(chan call, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		var body map[string]any
+		_ = json.Unmarshal(b, &body)
+		calls <- call{r.URL.Path, r.Header.Get("Lambda-Runtime-Function-Error-Type"), body}
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer srv.Close()
+
+	if err := ReportInitError(context.Background(), strings.TrimPrefix(srv.URL, "http://"), errors.New("LAKE_BUCKET is not set")); err != nil {
+		t.Fatal(err)
+	}
+	c := <-calls
+	if c.path != "/2018-06-01/runtime/init/error" || c.errType != InitErrorType ||
+		c.body["errorMessage"] != "LAKE_BUCKET is not set" || c.body["errorType"] != InitErrorType {
+		t.Errorf("got %+v", c)
+	}
+}
