@@ -260,7 +260,7 @@ func TestLambdaIngestBuildsForArm64(t *testing.T) {
 	}
 }
 
-func lambdaPut(ctx context.Context, t *testing.T, client *s3.Client, key, body string) lambdaUpload {
+func lambdaPut(ctx context.Context, t testing.TB, client *s3.Client, key, body string) lambdaUpload {
 	t.Helper()
 	out, err := client.PutObject(ctx, &s3.PutObjectInput{
 		Bucket: aws.String(lambdaUploadsBucket), Key: aws.String(key), Body: strings.NewReader(body),

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"path"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"github.com/xhht/xhht/pipeline/forms"
@@ -147,6 +148,10 @@ func Check(ctx context.Context, p *Processor, u Upload, version string, received
 			MessageEN: "No form found: expected column headers such as \"Tên thôn\", \"Tổng số hộ\", \"Số hộ được công nhận\"."})
 		return res
 	}
+	// Forms in schema order (Biểu 01 first) whatever the sheet order.
+	slices.SortStableFunc(tables, func(a, b *table.Table) int {
+		return slices.Index(p.Forms.Forms, a.Form) - slices.Index(p.Forms.Forms, b.Form)
+	})
 	vctx := validate.Context{Year: k.Year, CommuneCode: k.Commune, CommuneName: rc.CommuneName}
 	var results []*validate.Result
 	for _, t := range tables {

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"sort"
 	"strconv"
+	"sync"
 
 	"github.com/xhht/xhht/schemas"
 )
@@ -31,6 +32,10 @@ type Version struct {
 	Provinces map[string]*Unit
 	Districts map[string]*Unit // empty from 2025: there are no districts
 	Communes  map[string]*Unit
+
+	fsys  fs.FS
+	files [3]string // provinces, districts ("" from 2025), communes
+	once  sync.Once
 }
 
 // HasDistricts reports whether communes roll up through districts.
@@ -54,62 +59,50 @@ type Successor struct {
 	Full                          bool // false: the old commune was split ("partial")
 }
 
-// Registry holds every version.
+// Registry holds every version. Versions are read on first use: a Lambda
+// cold start pays only for the register of the years it sees (loading all
+// three and the reform map costs ~60 ms; one version ~10 ms).
 type Registry struct {
-	Versions   []*Version
-	successors map[string][]Successor // old commune code → new communes
+	Versions []*Version
+
+	fsys           fs.FS
+	successorsOnce sync.Once
+	successors     map[string][]Successor // old commune code → new communes
 }
 
 // Load reads the embedded register.
 func Load() (*Registry, error) { return LoadFS(schemas.FS) }
 
-// LoadFS reads adminunits/versions.csv and the files it names.
+// LoadFS reads adminunits/versions.csv; each version's files are read on
+// first use of that version.
 func LoadFS(fsys fs.FS) (*Registry, error) {
-	rows, err := readCSV(fsys, "adminunits/versions.csv")
+	t, err := readCSV(fsys, "adminunits/versions.csv")
 	if err != nil {
 		return nil, err
 	}
-	reg := &Registry{successors: map[string][]Successor{}}
-	for _, r := range rows {
-		v := &Version{Name: r["version"], Provinces: map[string]*Unit{}, Districts: map[string]*Unit{}, Communes: map[string]*Unit{}}
-		v.FromYear, _ = strconv.Atoi(r["from_year"])
-		v.ToYear, _ = strconv.Atoi(r["to_year"])
-		if err := loadUnits(fsys, r["provinces"], v.Provinces, nil); err != nil {
-			return nil, err
-		}
-		if r["districts"] != "" {
-			if err := loadUnits(fsys, r["districts"], v.Districts, func(u *Unit, row map[string]string) { u.ProvinceCode = row["parent_code"] }); err != nil {
-				return nil, err
+	if _, err := fs.Stat(fsys, "adminunits/old_to_new_communes.csv"); err != nil {
+		return nil, fmt.Errorf("registry: reform map: %w", err)
+	}
+	reg := &Registry{fsys: fsys}
+	for _, r := range t.rows {
+		v := &Version{Name: t.get(r, "version"), files: [3]string{t.get(r, "provinces"), t.get(r, "districts"), t.get(r, "communes")}, fsys: fsys}
+		v.FromYear, _ = strconv.Atoi(t.get(r, "from_year"))
+		v.ToYear, _ = strconv.Atoi(t.get(r, "to_year"))
+		for _, f := range v.files {
+			if _, err := fs.Stat(fsys, "adminunits/"+f); f != "" && err != nil {
+				return nil, fmt.Errorf("registry: version %s: %w", v.Name, err)
 			}
-		}
-		err := loadUnits(fsys, r["communes"], v.Communes, func(u *Unit, row map[string]string) {
-			if p := row["province_code"]; p != "" { // pre-2025: parent is the district
-				u.ProvinceCode, u.DistrictCode = p, row["parent_code"]
-			} else {
-				u.ProvinceCode = row["parent_code"]
-			}
-		})
-		if err != nil {
-			return nil, err
 		}
 		reg.Versions = append(reg.Versions, v)
-	}
-	moves, err := readCSV(fsys, "adminunits/old_to_new_communes.csv")
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range moves {
-		reg.successors[m["old_code"]] = append(reg.successors[m["old_code"]], Successor{
-			NewCode: m["new_code"], NewName: m["new_name"], NewProvince: m["new_province_code"], Full: m["merge_type"] == "full",
-		})
 	}
 	return reg, nil
 }
 
-// ForYear returns the version in force for a reporting year, or nil.
+// ForYear returns the version in force for a reporting year, loaded, or nil.
 func (r *Registry) ForYear(year int) *Version {
 	for _, v := range r.Versions {
 		if (v.FromYear == 0 || year >= v.FromYear) && (v.ToYear == 0 || year <= v.ToYear) {
+			v.load()
 			return v
 		}
 	}
@@ -117,42 +110,93 @@ func (r *Registry) ForYear(year int) *Version {
 }
 
 // Successors tells where a pre-2025 commune went in the 2025 reform.
-func (r *Registry) Successors(oldCode string) []Successor { return r.successors[oldCode] }
+func (r *Registry) Successors(oldCode string) []Successor {
+	r.successorsOnce.Do(func() {
+		t, err := readCSV(r.fsys, "adminunits/old_to_new_communes.csv")
+		if err != nil {
+			panic(err) // embedded data that does not parse is a build defect; tests load it
+		}
+		r.successors = map[string][]Successor{}
+		for _, m := range t.rows {
+			old := t.get(m, "old_code")
+			r.successors[old] = append(r.successors[old], Successor{
+				NewCode: t.get(m, "new_code"), NewName: t.get(m, "new_name"), NewProvince: t.get(m, "new_province_code"), Full: t.get(m, "merge_type") == "full",
+			})
+		}
+	})
+	return r.successors[oldCode]
+}
 
-func loadUnits(fsys fs.FS, name string, into map[string]*Unit, fill func(*Unit, map[string]string)) error {
-	rows, err := readCSV(fsys, "adminunits/"+name)
+// load reads the version's files once. The files are embedded and checked
+// by the tests, so a failure here is a build defect: panic (Check turns a
+// panic into an internal-error receipt rather than a crash).
+func (v *Version) load() {
+	v.once.Do(func() {
+		v.Provinces, v.Districts, v.Communes = map[string]*Unit{}, map[string]*Unit{}, map[string]*Unit{}
+		must(loadUnits(v.fsys, v.files[0], v.Provinces, nil))
+		if v.files[1] != "" {
+			must(loadUnits(v.fsys, v.files[1], v.Districts, func(u *Unit, get func(string) string) { u.ProvinceCode = get("parent_code") }))
+		}
+		must(loadUnits(v.fsys, v.files[2], v.Communes, func(u *Unit, get func(string) string) {
+			if p := get("province_code"); p != "" { // pre-2025: the parent is the district
+				u.ProvinceCode, u.DistrictCode = p, get("parent_code")
+			} else {
+				u.ProvinceCode = get("parent_code")
+			}
+		}))
+	})
+}
+
+func must(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
+
+func loadUnits(fsys fs.FS, name string, into map[string]*Unit, fill func(*Unit, func(string) string)) error {
+	t, err := readCSV(fsys, "adminunits/"+name)
 	if err != nil {
 		return err
 	}
-	for _, row := range rows {
-		u := &Unit{Code: row["code"], Name: row["name"], Type: row["type"], ShortName: row["short_name"]}
+	for _, row := range t.rows {
+		get := func(col string) string { return t.get(row, col) }
+		u := &Unit{Code: get("code"), Name: get("name"), Type: get("type"), ShortName: get("short_name")}
 		if fill != nil {
-			fill(u, row)
+			fill(u, get)
 		}
 		into[u.Code] = u
 	}
 	return nil
 }
 
-func readCSV(fsys fs.FS, name string) ([]map[string]string, error) {
+// csvTable is a CSV file with its header, read without a map per row.
+type csvTable struct {
+	cols map[string]int
+	rows [][]string
+}
+
+func (t *csvTable) get(row []string, col string) string {
+	if i, ok := t.cols[col]; ok && i < len(row) {
+		return row[i]
+	}
+	return ""
+}
+
+func readCSV(fsys fs.FS, name string) (*csvTable, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
 		return nil, fmt.Errorf("registry: %w", err)
 	}
 	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
+	r := csv.NewReader(f)
+	r.ReuseRecord = false
+	recs, err := r.ReadAll()
 	if err != nil || len(recs) == 0 {
 		return nil, fmt.Errorf("registry: read %s: %v", name, err)
 	}
-	out := make([]map[string]string, 0, len(recs)-1)
-	for _, rec := range recs[1:] {
-		m := make(map[string]string, len(rec))
-		for i, h := range recs[0] {
-			if i < len(rec) {
-				m[h] = rec[i]
-			}
-		}
-		out = append(out, m)
+	t := &csvTable{cols: map[string]int{}, rows: recs[1:]}
+	for i, h := range recs[0] {
+		t.cols[h] = i
 	}
-	return out, nil
+	return t, nil
 }
