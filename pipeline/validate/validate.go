@@ -147,7 +147,8 @@ func (v *validator) checkColumns() {
 func (v *validator) readRows() {
 	for _, r := range v.t.Data {
 		rec := Record{Row: r.Num, Values: map[string]Value{}}
-		empty := true
+		empty := true    // no data in the form's own columns
+		identity := false // only the prefilled commune code/name
 		bad := false
 		for _, c := range v.t.Columns {
 			if !c.Field.AppliesTo(v.ctx.Year) {
@@ -165,8 +166,12 @@ func (v *validator) readRows() {
 			val, p := parse(c.Field, cell, v.xBlank[c.Field.Code])
 			// Identity cells (ma_xa, ten_xa) come prefilled on the template:
 			// alone they do not make a row of data.
-			if cell.Kind != workbook.Blank && textnorm.Clean(cell.Text) != "" && !c.Field.Identity {
-				empty = false
+			if cell.Kind != workbook.Blank && textnorm.Clean(cell.Text) != "" {
+				if c.Field.Identity {
+					identity = true
+				} else {
+					empty = false
+				}
 			}
 			if p != nil {
 				wvi, wen := where(r.Num, c.Col, c.Field)
@@ -174,6 +179,9 @@ func (v *validator) readRows() {
 				bad = true
 			}
 			rec.Values[c.Field.Code] = val
+		}
+		if empty && identity {
+			continue // the template's Biểu 02 row, not filled in
 		}
 		if empty {
 			v.add(receipt.BlankRow, receipt.SevWarning, r.Num, 0, nil, "",
