@@ -49,6 +49,9 @@ func openCSV(name string, data []byte) (*Book, error) {
 					row.Cells[i] = Cell{Kind: String, Text: v}
 				}
 			}
+			if row.IsBlank() { // ";;;;" lines Excel writes for empty rows
+				continue
+			}
 			if err := fn(row); err != nil {
 				return err
 			}
