@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"sort"
 
 	"github.com/xhht/xhht/pipeline/textnorm"
@@ -297,6 +298,19 @@ func (f *Form) Ignored(header string) bool {
 // header text of the column; above holds the texts above it (group headers),
 // nearest first. A sub-alias ("Đăng ký") only counts under its group header.
 func (f *Form) MatchHeader(leaf string, above []string) *Field {
+	if fd := f.matchHeader(leaf, above); fd != nil {
+		return fd
+	}
+	// A unit or note in brackets at the end: "Tổng số hộ (hộ)", "Số lớp (lớp)".
+	if m := trailingNote.FindStringIndex(leaf); m != nil && m[0] > 0 {
+		return f.matchHeader(leaf[:m[0]], above)
+	}
+	return nil
+}
+
+var trailingNote = regexp.MustCompile(`\s*\([^()]*\)\s*$`)
+
+func (f *Form) matchHeader(leaf string, above []string) *Field {
 	l := textnorm.Fold(leaf)
 	if l == "" {
 		return nil

@@ -127,6 +127,7 @@ func set(f reflect.Value, c Column, val any) error {
 	if !rv.Type().ConvertibleTo(target) || rv.Kind() != target.Kind() {
 		return fmt.Errorf("column %q: %T is not %s", c.Name, val, c.Type)
 	}
+	rv = rv.Convert(target) // named types (type code string) to the plain one
 	if c.Optional {
 		p := reflect.New(target)
 		p.Elem().Set(rv)

@@ -147,7 +147,7 @@ func (v *validator) checkColumns() {
 func (v *validator) readRows() {
 	for _, r := range v.t.Data {
 		rec := Record{Row: r.Num, Values: map[string]Value{}}
-		empty := true    // no data in the form's own columns
+		empty := true     // no data in the form's own columns
 		identity := false // only the prefilled commune code/name
 		bad := false
 		for _, c := range v.t.Columns {

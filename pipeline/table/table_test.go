@@ -1,0 +1,571 @@
+package table_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/xhht/xhht/pipeline/forms"
+	"github.com/xhht/xhht/pipeline/receipt"
+	"github.com/xhht/xhht/pipeline/table"
+	"github.com/xhht/xhht/pipeline/workbook"
+)
+
+func setup(t *testing.T) (*forms.Set, *table.Keywords) {
+	t.Helper()
+	set, err := forms.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kw, err := table.LoadKeywords()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set, kw
+}
+
+// find opens the bytes and locates the tables; a panic fails the test
+// instead of killing the run.
+func find(t *testing.T, name string, data []byte) (tables []*table.Table, issues []receipt.Issue, err error) {
+	t.Helper()
+	set, kw := setup(t)
+	book, err := workbook.Open(name, data, workbook.DefaultLimits)
+	if err != nil {
+		t.Fatalf("workbook.Open: %v", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			t.Fatalf("table.Find panicked: %v", p)
+		}
+	}()
+	return table.Find(book, set, kw)
+}
+
+func findOne(t *testing.T, name string, data []byte) *table.Table {
+	t.Helper()
+	tables, _, err := find(t, name, data)
+	if err != nil {
+		t.Fatalf("Find: %v", err)
+	}
+	if len(tables) != 1 {
+		t.Fatalf("Find: %d tables, want 1", len(tables))
+	}
+	return tables[0]
+}
+
+// mapping gives column letter → field code.
+func mapping(tb *table.Table) map[string]string {
+	m := map[string]string{}
+	for _, c := range tb.Columns {
+		m[workbook.ColName(c.Col)] = c.Field.Code
+	}
+	return m
+}
+
+func rowNums(rows []workbook.Row) []int {
+	out := []int{}
+	for _, r := range rows {
+		out = append(out, r.Num)
+	}
+	return out
+}
+
+// want01 is the Biểu 01 template column map, written out by hand.
+var want01 = map[string]string{
+	"B": "ten_thon", "C": "ho_tong", "D": "ho_dang_ky", "E": "ho_dat",
+	"F": "dong_ho_tong", "G": "dong_ho_dang_ky", "H": "dong_ho_dat",
+	"I": "cong_dong_dang_ky", "J": "cong_dong_dat", "K": "lao_dong_tong", "L": "cong_dan_dat",
+}
+
+func TestFindHeaderBelowTitleBlock(t *testing.T) {
+	lay := form{Rows: hamlets01()}.build()
+	tb := findOne(t, "bao-cao.xlsx", xlsxBytes(t, lay.g))
+	if tb.Form.Code != "bieu01" || tb.Sheet != "Biểu 01" {
+		t.Errorf("form %s on %q, want bieu01 on \"Biểu 01\"", tb.Form.Code, tb.Sheet)
+	}
+	if want := []int{5, 6}; !reflect.DeepEqual(tb.HeaderRows, want) {
+		t.Errorf("HeaderRows = %v, want %v", tb.HeaderRows, want)
+	}
+	if got := mapping(tb); !reflect.DeepEqual(got, want01) {
+		t.Errorf("columns = %v\nwant %v", got, want01)
+	}
+	// Row 7 holds (1) (2) …; rows 8-10 the hamlets; row 11 "Tổng cộng".
+	if got := rowNums(tb.Data); !reflect.DeepEqual(got, []int{8, 9, 10}) {
+		t.Errorf("data rows = %v, want [8 9 10]", got)
+	}
+	if got := rowNums(tb.Totals); !reflect.DeepEqual(got, []int{11}) {
+		t.Errorf("totals rows = %v, want [11]", got)
+	}
+	for _, s := range []string{"UBND XÃ BẰNG THÀNH", "NĂM 2026", "Mã xã: 01864"} {
+		found := false
+		for _, ti := range tb.Title {
+			if ti == s {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("title %q missing from %q", s, tb.Title)
+		}
+	}
+	if len(tb.Issues) != 0 {
+		t.Errorf("issues on a clean table: %+v", tb.Issues)
+	}
+}
+
+func TestFindHeaderShapes(t *testing.T) {
+	flat01 := map[string]string{
+		"B": "ten_thon", "C": "ho_tong", "D": "ho_dang_ky", "E": "ho_dat",
+		"F": "dong_ho_tong", "G": "dong_ho_dang_ky", "H": "dong_ho_dat",
+		"I": "cong_dong_dang_ky", "J": "cong_dong_dat", "K": "lao_dong_tong", "L": "cong_dan_dat",
+	}
+	// Sub-aliases that only mean something under their group: "Tổng số"
+	// under two groups, "Đăng ký" under three, "Đạt" under four.
+	subs := []col{
+		{"", "STT"}, {"", "Thôn"},
+		{"Gia đình học tập", "Tổng số"}, {"Gia đình học tập", "Đăng ký"}, {"Gia đình học tập", "Đạt"},
+		{"Dòng họ học tập", "Tổng số"}, {"Dòng họ học tập", "Đăng ký"}, {"Dòng họ học tập", "Đạt"},
+		{"Cộng đồng học tập", "Đăng ký"}, {"Cộng đồng học tập", "Đạt"},
+		{"Công dân học tập", "Tổng số"}, {"Công dân học tập", "Đạt"},
+	}
+	xlsx := func(fm form) []byte { return xlsxBytes(t, fm.build().g) }
+	csvc := func(fm form) []byte { return csvBytes(t, fm.build().g, ',', false) }
+	tests := []struct {
+		name       string
+		file       string
+		data       []byte
+		wantHeader []int
+		wantCols   map[string]string
+		wantData   []int
+	}{
+		{"one-row header, no title", "a.xlsx", xlsx(form{Title: []string{}, Cols: cols01Flat, Rows: hamlets01(), NoColNums: true}),
+			[]int{1}, flat01, []int{2, 3, 4}},
+		{"one-row header under title", "a.xlsx", xlsx(form{Cols: cols01Flat, Rows: hamlets01()}),
+			[]int{5}, flat01, []int{7, 8, 9}},
+		{"two-row header, merged groups", "a.xlsx", xlsx(form{Rows: hamlets01()}),
+			[]int{5, 6}, want01, []int{8, 9, 10}},
+		{"two-row header, sub-aliases by group", "a.xlsx", xlsx(form{Cols: subs, Rows: hamlets01()}),
+			[]int{5, 6}, want01, []int{8, 9, 10}},
+		{"two-row header in CSV, group only over its first column", "a.csv", csvc(form{Rows: hamlets01()}),
+			[]int{5, 6}, want01, []int{8, 9, 10}},
+		{"CSV sub-aliases by group", "a.csv", csvc(form{Cols: subs, Rows: hamlets01(), NoColNums: true}),
+			[]int{5, 6}, want01, []int{7, 8, 9}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tb := findOne(t, tt.file, tt.data)
+			if !reflect.DeepEqual(tb.HeaderRows, tt.wantHeader) {
+				t.Errorf("HeaderRows = %v, want %v", tb.HeaderRows, tt.wantHeader)
+			}
+			if got := mapping(tb); !reflect.DeepEqual(got, tt.wantCols) {
+				t.Errorf("columns = %v\nwant      %v", got, tt.wantCols)
+			}
+			if got := rowNums(tb.Data); !reflect.DeepEqual(got, tt.wantData) {
+				t.Errorf("data rows = %v, want %v", got, tt.wantData)
+			}
+			for _, is := range tb.Issues {
+				t.Errorf("unexpected issue %+v", is)
+			}
+		})
+	}
+}
+
+// The abbreviations printed on many templates: CĐHT (Cộng đồng học tập)
+// and CDHT (Công dân học tập) differ only by Đ/D.
+func TestFindGroupAbbreviationsCDHTvsCDanHT(t *testing.T) {
+	cols := []col{
+		{"", "STT"}, {"", "Tên thôn"},
+		{"GĐHT", "Tổng số"}, {"GĐHT", "Đăng ký"}, {"GĐHT", "Đạt"},
+		{"DHHT", "Tổng số"}, {"DHHT", "Đăng ký"}, {"DHHT", "Đạt"},
+		{"CĐHT", "Đăng ký"}, {"CĐHT", "Đạt"},
+		{"CDHT", "Tổng số"}, {"CDHT", "Đạt"},
+	}
+	tables, _, err := find(t, "a.xlsx", xlsxBytes(t, form{Cols: cols, Rows: hamlets01()}.build().g))
+	if err != nil || len(tables) != 1 {
+		t.Fatalf("Find: %d tables, %v", len(tables), err)
+	}
+	tb := tables[0]
+	if got := mapping(tb); !reflect.DeepEqual(got, want01) {
+		t.Errorf("columns = %v\nwant      %v", got, want01)
+	}
+	for _, is := range tb.Issues {
+		t.Errorf("unexpected issue %s at %s: %s", is.Code, is.Cell, is.MessageEN)
+	}
+}
+
+func TestColumnNumberRowSkipped(t *testing.T) {
+	tests := []struct {
+		name  string
+		nums  []any // the row under the header; nil: none
+		wantD []int
+	}{
+		{"(1) (2) (3) text", nil, []int{8, 9, 10}},
+		{"1 2 3 as numbers", []any{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, []int{8, 9, 10}},
+		{"1 2 3 as text", []any{"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"}, []int{8, 9, 10}},
+		{"A B C letters are not column numbers", []any{"A", "B", "C", "1", "2", "3", "4", "5", "6", "7", "8", "9"}, []int{7, 8, 9, 10}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lay := form{Rows: hamlets01()}.build()
+			if tt.nums != nil {
+				lay.g.Rows[7] = tt.nums
+			}
+			tb := findOne(t, "a.xlsx", xlsxBytes(t, lay.g))
+			if got := rowNums(tb.Data); !reflect.DeepEqual(got, tt.wantD) {
+				t.Errorf("data rows = %v, want %v", got, tt.wantD)
+			}
+		})
+	}
+}
+
+func TestTotalsRow(t *testing.T) {
+	tests := []struct {
+		name       string
+		fm         form
+		edit       func(l layout)
+		wantData   []int
+		wantTotals []int
+	}{
+		{"at the bottom", form{Rows: hamlets01()}, nil, []int{8, 9, 10}, []int{11}},
+		{"at the top", form{Rows: hamlets01(), TotalsTop: true}, nil, []int{9, 10, 11}, []int{8}},
+		{"upper case", form{Rows: hamlets01()}, func(l layout) { l.g.put(l.totalsRow, 2, "TỔNG CỘNG") }, []int{8, 9, 10}, []int{11}},
+		{"Cộng in the STT cell, merged over the name", form{Rows: hamlets01()}, func(l layout) {
+			l.g.put(l.totalsRow, 1, "Cộng")
+			l.g.put(l.totalsRow, 2, nil)
+			l.g.Merges = append(l.g.Merges, fmt.Sprintf("A%d:B%d", l.totalsRow, l.totalsRow))
+		}, []int{8, 9, 10}, []int{11}},
+		{"Toàn xã", form{Rows: hamlets01()}, func(l layout) { l.g.put(l.totalsRow, 2, "Toàn xã") }, []int{8, 9, 10}, []int{11}},
+		{"none", form{Rows: hamlets01(), NoTotals: true}, nil, []int{8, 9, 10}, []int{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lay := tt.fm.build()
+			if tt.edit != nil {
+				tt.edit(lay)
+			}
+			tb := findOne(t, "a.xlsx", xlsxBytes(t, lay.g))
+			if got := rowNums(tb.Data); !reflect.DeepEqual(got, tt.wantData) {
+				t.Errorf("data rows = %v, want %v", got, tt.wantData)
+			}
+			if got := rowNums(tb.Totals); !reflect.DeepEqual(got, tt.wantTotals) {
+				t.Errorf("totals rows = %v, want %v", got, tt.wantTotals)
+			}
+		})
+	}
+}
+
+func TestFooterEndsTable(t *testing.T) {
+	date := func(s string) [][]any {
+		return [][]any{
+			{nil, nil, nil, nil, nil, nil, nil, nil, s},
+			{nil, "Người lập biểu", nil, nil, nil, nil, nil, nil, "TM. ỦY BAN NHÂN DÂN XÃ"},
+			{nil, "Thôn Giả", 1, 1, 1},
+		}
+	}
+	tests := []struct {
+		name   string
+		footer [][]any
+	}{
+		{"Người lập biểu", nil},
+		{"NGƯỜI LẬP BIỂU in capitals", [][]any{{nil, "NGƯỜI LẬP BIỂU"}, {nil, "Thôn Giả", 1, 1, 1}}},
+		{"TM. in the right-hand block only", [][]any{{nil, nil, nil, nil, nil, nil, nil, nil, "TM. ỦY BAN NHÂN DÂN XÃ"}, {nil, "Thôn Giả", 1, 1, 1}}},
+		{"signing date with digits", date("Bằng Thành, ngày 5 tháng 1 năm 2027")},
+		// Printed templates leave day and month to fill in by hand.
+		{"signing date with dotted blanks", date("Bằng Thành, ngày ... tháng ... năm 2027")},
+		{"signing date with ellipsis blanks", date("Bằng Thành, ngày … tháng … năm 2027")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lay := form{Rows: hamlets01(), NoTotals: true, Footer: tt.footer}.build()
+			tb := findOne(t, "a.xlsx", xlsxBytes(t, lay.g))
+			if got := rowNums(tb.Data); !reflect.DeepEqual(got, []int{8, 9, 10}) {
+				t.Errorf("data rows = %v, want [8 9 10] (signature block at row %d)", got, lay.footerRow)
+			}
+		})
+	}
+}
+
+func TestKeywords(t *testing.T) {
+	_, kw := setup(t)
+	footers := []struct {
+		text string
+		want bool
+	}{
+		{"Người lập biểu", true},
+		{"NGƯỜI LẬP BIỂU", true},
+		{"Người tổng hợp", true},
+		{"TM. UBND xã", true},
+		{"KT. CHỦ TỊCH", true},
+		{"Nơi nhận:", true},
+		{"Bằng Thành, ngày 5 tháng 1 năm 2027", true},
+		{"ngày 05 tháng 01 năm 2027", true},
+		{"Bằng Thành, ngày ... tháng ... năm 2027", true},
+		{"Bằng Thành, ngày … tháng … năm 2027", true},
+		{"Thôn Nà Rì", false},
+		{"Tổng cộng", false},
+		{"", false},
+		{"Tmạ", false},
+	}
+	for _, tt := range footers {
+		if got := kw.IsFooter(tt.text); got != tt.want {
+			t.Errorf("IsFooter(%q) = %v, want %v", tt.text, got, tt.want)
+		}
+	}
+	totals := []struct {
+		text string
+		want bool
+	}{
+		{"Tổng cộng", true},
+		{"TỔNG CỘNG", true},
+		{"Cộng", true},
+		{"Tổng số", true},
+		{"Toàn xã", true},
+		{" Tổng  cộng ", true},
+		{"Thôn Tổng Cộng", false},
+		{"Thôn Nà Rì", false},
+		{"", false},
+	}
+	for _, tt := range totals {
+		if got := kw.IsTotals(tt.text); got != tt.want {
+			t.Errorf("IsTotals(%q) = %v, want %v", tt.text, got, tt.want)
+		}
+	}
+}
+
+func TestHeaderIssues(t *testing.T) {
+	tests := []struct {
+		name      string
+		extra     col
+		wantCode  string
+		wantSev   string
+		wantField string
+	}{
+		{"unknown column", col{"", "Số hộ nghèo"}, receipt.UnknownColumn, receipt.SevWarning, ""},
+		{"duplicate column", col{"", "Tổng số hộ"}, receipt.DuplicateColumn, receipt.SevError, "ho_tong"},
+		{"ignored column: Ghi chú", col{"", "Ghi chú"}, "", "", ""},
+		{"ignored column: Tỷ lệ %", col{"", "Tỷ lệ %"}, "", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cols := append(append([]col{}, cols01...), tt.extra)
+			var rows [][]any
+			for _, h := range hamlets01() {
+				rows = append(rows, append(h, 7))
+			}
+			tb := findOne(t, "a.xlsx", xlsxBytes(t, form{Cols: cols, Rows: rows}.build().g))
+			if got := mapping(tb); !reflect.DeepEqual(got, want01) {
+				t.Errorf("columns = %v", got)
+			}
+			if tt.wantCode == "" {
+				if len(tb.Issues) != 0 {
+					t.Errorf("issues = %+v, want none", tb.Issues)
+				}
+				return
+			}
+			if len(tb.Issues) != 1 {
+				t.Fatalf("issues = %+v, want one %s", tb.Issues, tt.wantCode)
+			}
+			is := tb.Issues[0]
+			// Column M (13), last header row 6.
+			if is.Code != tt.wantCode || is.Severity != tt.wantSev || is.Cell != "M6" || is.Row != 6 || is.Field != tt.wantField || is.Value != tt.extra.head {
+				t.Errorf("issue = %+v, want %s %s at M6 field %q value %q", is, tt.wantCode, tt.wantSev, tt.wantField, tt.extra.head)
+			}
+			if is.Message == "" || is.MessageEN == "" || !strings.Contains(is.Message, "M") {
+				t.Errorf("messages = %q / %q", is.Message, is.MessageEN)
+			}
+		})
+	}
+}
+
+func TestFindSheets(t *testing.T) {
+	instructions := newGrid("Hướng dẫn")
+	instructions.put(1, 1, "HƯỚNG DẪN ĐIỀN BIỂU")
+	instructions.put(2, 1, "1. Cột Tên thôn: ghi đầy đủ tên thôn, tổ dân phố.")
+	instructions.put(3, 1, "2. Cột Tổng số hộ: ghi số hộ trên địa bàn thôn.")
+	instructions.put(4, 1, "3. Số hộ được công nhận: theo quyết định của UBND xã.")
+	instructions.put(6, 1, "Tên thôn")
+	instructions.put(6, 2, "Ghi chú")
+
+	hidden := form{Sheet: "Bản cũ", Hidden: true, Rows: hamlets01()[:1]}.build().g
+	visible := form{Rows: hamlets01()}.build().g
+	b02 := form{Sheet: "Biểu 02", Cols: cols02, Rows: [][]any{row02()}, NoTotals: true, NoColNums: true,
+		Title: []string{"BIỂU 02: KẾT QUẢ XÂY DỰNG XÃ HỘI HỌC TẬP CẤP XÃ", "NĂM 2026"}}.build().g
+	copy01 := form{Sheet: "Biểu 01 (2)", Rows: hamlets01()[:2]}.build().g
+
+	type want struct {
+		sheet, form string
+		data        []int
+	}
+	tests := []struct {
+		name       string
+		sheets     []*grid
+		want       []want
+		wantIssues []string // codes from Find
+	}{
+		{"instruction sheet first is ignored", []*grid{instructions, visible},
+			[]want{{"Biểu 01", "bieu01", []int{8, 9, 10}}}, nil},
+		{"hidden sheet first is ignored", []*grid{hidden, visible},
+			[]want{{"Biểu 01", "bieu01", []int{8, 9, 10}}}, nil},
+		{"only a hidden form: nothing found", []*grid{instructions, hidden}, nil, nil},
+		{"Biểu 02 beside Biểu 01", []*grid{visible, b02},
+			[]want{{"Biểu 01", "bieu01", []int{8, 9, 10}}, {"Biểu 02", "bieu02", []int{5}}}, nil},
+		{"Biểu 02 first", []*grid{b02, instructions, visible},
+			[]want{{"Biểu 02", "bieu02", []int{5}}, {"Biểu 01", "bieu01", []int{8, 9, 10}}}, nil},
+		{"the same form twice: first sheet read, warning", []*grid{visible, copy01},
+			[]want{{"Biểu 01", "bieu01", []int{8, 9, 10}}}, []string{receipt.DuplicateForm}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := xlsxBytes(t, tt.sheets...)
+			book, err := workbook.Open("a.xlsx", data, workbook.DefaultLimits)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, g := range tt.sheets {
+				if book.Sheets[i].Hidden != g.Hidden {
+					t.Fatalf("fixture: sheet %q hidden = %v, want %v", g.Name, book.Sheets[i].Hidden, g.Hidden)
+				}
+			}
+			tables, issues, err := find(t, "a.xlsx", data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []want
+			for _, tb := range tables {
+				got = append(got, want{tb.Sheet, tb.Form.Code, rowNums(tb.Data)})
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("tables = %+v\nwant %+v", got, tt.want)
+			}
+			var codes []string
+			for _, is := range issues {
+				codes = append(codes, is.Code)
+				if is.Severity != receipt.SevWarning || is.Sheet != "Biểu 01 (2)" {
+					t.Errorf("issue %+v: want a warning on sheet \"Biểu 01 (2)\"", is)
+				}
+			}
+			if !reflect.DeepEqual(codes, tt.wantIssues) {
+				t.Errorf("issues = %v, want %v", codes, tt.wantIssues)
+			}
+		})
+	}
+}
+
+func TestFindBieu02Columns(t *testing.T) {
+	lay := form{Sheet: "Biểu 02", Cols: cols02, Rows: [][]any{row02()}, NoTotals: true,
+		Title: []string{"BIỂU 02", "NĂM 2026"}}.build()
+	tb := findOne(t, "a.xlsx", xlsxBytes(t, lay.g))
+	want := map[string]string{
+		"B": "ten_xa", "C": "don_vi_tong", "D": "don_vi_dang_ky", "E": "don_vi_dat",
+		"F": "can_bo_tong", "G": "can_bo_cong_dan_dat", "H": "cong_dong_xa_ket_qua",
+		"I": "tthtcd_xep_loai", "J": "tthtcd_so_lop", "K": "tthtcd_luot_nguoi_hoc", "L": "tthtcd_ung_dung_cntt",
+		"M": "hoi_vien_tong", "N": "hoi_vien_tap_huan",
+	}
+	if tb.Form.Code != "bieu02" {
+		t.Fatalf("form %s, want bieu02", tb.Form.Code)
+	}
+	if got := mapping(tb); !reflect.DeepEqual(got, want) {
+		t.Errorf("columns = %v\nwant      %v", got, want)
+	}
+	if got := rowNums(tb.Data); !reflect.DeepEqual(got, []int{6}) {
+		t.Errorf("data rows = %v, want [6]", got)
+	}
+}
+
+func TestTooManyRows(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("STT,Tên thôn,Tổng số hộ,Số hộ được công nhận\n")
+	n := table.MaxDataRows + 10
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "%d,Thôn %d,10,5\n", i, i)
+	}
+	tb := findOne(t, "a.csv", []byte(b.String()))
+	if len(tb.Data) != table.MaxDataRows {
+		t.Errorf("kept %d rows, want %d", len(tb.Data), table.MaxDataRows)
+	}
+	if len(tb.Issues) != 1 || tb.Issues[0].Code != receipt.TooManyRows || tb.Issues[0].Severity != receipt.SevError {
+		t.Fatalf("issues = %+v, want one too-many-rows error", tb.Issues)
+	}
+	// Header is line 1, data lines 2…5001; line 5002 is one too many.
+	if tb.Issues[0].Row != table.MaxDataRows+2 {
+		t.Errorf("issue row = %d, want %d", tb.Issues[0].Row, table.MaxDataRows+2)
+	}
+}
+
+func TestNoFormInSheet(t *testing.T) {
+	g := newGrid("Danh sách hộ")
+	g.put(1, 1, "Họ và tên")
+	g.put(1, 2, "Năm sinh")
+	g.put(1, 3, "Địa chỉ")
+	for r := 2; r < 50; r++ {
+		g.put(r, 1, fmt.Sprintf("Người %d", r))
+		g.put(r, 2, 1960+r)
+		g.put(r, 3, "Thôn Nà Rì")
+	}
+	tables, issues, err := find(t, "a.xlsx", xlsxBytes(t, g))
+	if err != nil || len(tables) != 0 || len(issues) != 0 {
+		t.Errorf("Find = %d tables, %v, %v; want nothing", len(tables), issues, err)
+	}
+}
+
+// A damaged merge reference (column letters beyond XFD that overflow an
+// int) must not crash the header reader.
+func TestHostileMergeRefDoesNotPanic(t *testing.T) {
+	data := xlsxBytes(t, form{Rows: hamlets01()}.build().g)
+	data = rewritePart(t, data, "xl/worksheets/sheet1.xml", func(s string) string {
+		return strings.Replace(s, "<mergeCell ", `<mergeCell ref="ZZZZZZZZZZZZZZ5:A6"/><mergeCell `, 1)
+	})
+	book, err := workbook.Open("a.xlsx", data, workbook.DefaultLimits)
+	if err != nil {
+		return // refusing the file is fine
+	}
+	set, kw := setup(t)
+	defer func() {
+		if p := recover(); p != nil {
+			t.Errorf("table.Find panicked on merge ref ZZZZZZZZZZZZZZ5: %v", p)
+		}
+	}()
+	_, _, _ = table.Find(book, set, kw)
+}
+
+// rewritePart returns the zip with one part's text changed.
+func rewritePart(t *testing.T, data []byte, name string, edit func(string) string) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	found := false
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Name == name {
+			found = true
+			b = []byte(edit(string(b)))
+		}
+		w, err := zw.Create(f.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(b)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !found {
+		t.Fatalf("no part %s", name)
+	}
+	return out.Bytes()
+}

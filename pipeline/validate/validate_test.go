@@ -1,0 +1,804 @@
+package validate_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"io"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/xhht/xhht/pipeline/forms"
+	"github.com/xhht/xhht/pipeline/receipt"
+	"github.com/xhht/xhht/pipeline/table"
+	"github.com/xhht/xhht/pipeline/validate"
+	"github.com/xhht/xhht/pipeline/workbook"
+)
+
+var ctx2026 = validate.Context{Year: 2026, CommuneCode: "01864", CommuneName: "Xã Bằng Thành"}
+
+// run opens the bytes, finds the tables and validates each one.
+func run(t *testing.T, ctx validate.Context, name string, data []byte) []*validate.Result {
+	t.Helper()
+	set, err := forms.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kw, err := table.LoadKeywords()
+	if err != nil {
+		t.Fatal(err)
+	}
+	book, err := workbook.Open(name, data, workbook.DefaultLimits)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	tables, issues, err := table.Find(book, set, kw)
+	if err != nil {
+		t.Fatalf("Find: %v", err)
+	}
+	if len(issues) != 0 {
+		t.Fatalf("Find issues: %+v", issues)
+	}
+	if len(tables) == 0 {
+		t.Fatal("no table found")
+	}
+	var out []*validate.Result
+	for _, tb := range tables {
+		out = append(out, validate.Table(tb, ctx))
+	}
+	return out
+}
+
+func runOne(t *testing.T, ctx validate.Context, name string, data []byte) *validate.Result {
+	t.Helper()
+	res := run(t, ctx, name, data)
+	if len(res) != 1 {
+		t.Fatalf("%d tables, want 1", len(res))
+	}
+	return res[0]
+}
+
+// iss is the part of an issue a test pins down.
+type iss struct{ code, sev, cell, field string }
+
+func (i iss) String() string { return fmt.Sprintf("%s/%s@%s[%s]", i.code, i.sev, i.cell, i.field) }
+
+func short(issues []receipt.Issue) []iss {
+	out := []iss{}
+	for _, is := range issues {
+		out = append(out, iss{is.Code, is.Severity, is.Cell, is.Field})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out
+}
+
+func sorted(w []iss) []iss {
+	out := append([]iss{}, w...)
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out
+}
+
+func checkMessages(t *testing.T, issues []receipt.Issue) {
+	t.Helper()
+	for _, is := range issues {
+		if strings.TrimSpace(is.Message) == "" || strings.TrimSpace(is.MessageEN) == "" {
+			t.Errorf("issue %s has an empty message: %+v", is.Code, is)
+		}
+		if is.Cell != "" && !strings.Contains(is.Message, is.Cell) && is.Code != receipt.NotApplicable {
+			t.Errorf("issue %s at %s: the Vietnamese message does not name the cell: %q", is.Code, is.Cell, is.Message)
+		}
+	}
+}
+
+const (
+	E = receipt.SevError
+	W = receipt.SevWarning
+)
+
+// Hamlet row indexes (columns B…L of the template; rows 8, 9, 10).
+const (
+	iName = iota
+	iHoTong
+	iHoDK
+	iHoDat
+	iDHTong
+	iDHDK
+	iDHDat
+	iCDDK
+	iCDDat
+	iLD
+	iCDan
+)
+
+func TestCleanTableHasNoIssues(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		data func(t *testing.T) []byte
+		file string
+	}{
+		{"xlsx", func(t *testing.T) []byte { return xlsxBytes(t, form{Rows: hamlets01()}.build().g) }, "a.xlsx"},
+		{"csv ;", func(t *testing.T) []byte { return csvBytes(t, form{Rows: hamlets01()}.build().g, ';', true) }, "a.csv"},
+		{"csv ,", func(t *testing.T) []byte { return csvBytes(t, form{Rows: hamlets01()}.build().g, ',', false) }, "a.csv"},
+		// Excel's "CSV (;)" export pads every line, blank ones included, to
+		// the width of the sheet: the blank row above the signature block
+		// becomes ";;;;;;;;;;;".
+		{"csv ; padded like Excel", func(t *testing.T) []byte {
+			return padCSV(csvBytes(t, form{Rows: hamlets01()}.build().g, ';', true), ';', 12)
+		}, "a.csv"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			res := runOne(t, ctx2026, tt.file, tt.data(t))
+			if len(res.Issues) != 0 {
+				t.Errorf("issues: %v", short(res.Issues))
+			}
+			if len(res.Records) != 3 {
+				t.Fatalf("%d records, want 3", len(res.Records))
+			}
+			r := res.Records[1] // row 9: Thôn Khuổi Cái, 95, 90, 80, 5, 5, 4, Có, Không, 170, 100
+			want := map[string]validate.Value{
+				"ten_thon": {Str: "Thôn Khuổi Cái"}, "ho_tong": {Int: 95}, "ho_dang_ky": {Int: 90}, "ho_dat": {Int: 80},
+				"dong_ho_tong": {Int: 5}, "dong_ho_dang_ky": {Int: 5}, "dong_ho_dat": {Int: 4},
+				"cong_dong_dang_ky": {Bool: true}, "cong_dong_dat": {Bool: false},
+				"lao_dong_tong": {Int: 170}, "cong_dan_dat": {Int: 100}, "ma_thon": {Null: true},
+			}
+			if r.Row != 9 {
+				t.Errorf("record row %d, want 9", r.Row)
+			}
+			for code, w := range want {
+				if got := r.Values[code]; got != w {
+					t.Errorf("%s = %+v, want %+v", code, got, w)
+				}
+			}
+		})
+	}
+}
+
+// TestRowRules: every cell and row rule of Biểu 01, failure path, with
+// code, severity and cell.
+func TestRowRules(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(rows [][]any)
+		want []iss
+	}{
+		{"text in a count", func(r [][]any) { r[1][iHoTong] = "khoảng 95" },
+			[]iss{{"type-error", E, "C9", "ho_tong"}}},
+		{"decimal comma in a count", func(r [][]any) { r[0][iHoDK] = "12,5" },
+			[]iss{{"type-error", E, "D8", "ho_dang_ky"}}},
+		{"fractional number cell in a count", func(r [][]any) { r[0][iHoDK] = 12.5 },
+			[]iss{{"type-error", E, "D8", "ho_dang_ky"}}},
+		{"English decimal point text 12.5", func(r [][]any) { r[0][iHoDK] = "12.5" },
+			[]iss{{"type-error", E, "D8", "ho_dang_ky"}}},
+		{"TRUE cell in a count", func(r [][]any) { r[0][iDHTong] = true },
+			[]iss{{"type-error", E, "F8", "dong_ho_tong"}}},
+		{"FALSE cell in a count", func(r [][]any) { r[2][iLD] = false },
+			[]iss{{"type-error", E, "K10", "lao_dong_tong"}}},
+		{"TRUE text in a count", func(r [][]any) { r[2][iLD] = "TRUE" },
+			[]iss{{"type-error", E, "K10", "lao_dong_tong"}}},
+		{"negative number", func(r [][]any) { r[2][iDHTong] = -3 },
+			[]iss{{"constraint-error", E, "F10", "dong_ho_tong"}}},
+		{"negative text", func(r [][]any) { r[2][iDHTong] = "-3" },
+			[]iss{{"constraint-error", E, "F10", "dong_ho_tong"}}},
+		{"implausibly large count", func(r [][]any) { r[2][iLD] = "2.000.000.000" },
+			[]iss{{"constraint-error", E, "K10", "lao_dong_tong"}}},
+		{"registered > total households", func(r [][]any) { r[0][iHoDK] = 130 },
+			[]iss{{"constraint-error", E, "D8", "ho_dang_ky"}}},
+		{"recognised > total households", func(r [][]any) { r[0][iHoDK] = nil; r[0][iHoDat] = 125 },
+			[]iss{{"constraint-error", E, "E8", "ho_dat"}}},
+		{"recognised > registered households is a warning", func(r [][]any) { r[0][iHoDK] = 90 },
+			[]iss{{"constraint-error", W, "E8", "ho_dat"}}},
+		{"clans registered > total", func(r [][]any) { r[1][iDHDK] = 6 },
+			[]iss{{"constraint-error", E, "G9", "dong_ho_dang_ky"}}},
+		{"clans recognised > total", func(r [][]any) { r[1][iDHDK] = nil; r[1][iDHDat] = 6 },
+			[]iss{{"constraint-error", E, "H9", "dong_ho_dat"}}},
+		{"clans recognised > registered is a warning", func(r [][]any) { r[1][iDHDK] = 3 },
+			[]iss{{"constraint-error", W, "H9", "dong_ho_dat"}}},
+		{"community recognised without registering is a warning", func(r [][]any) { r[1][iCDDK] = "Không"; r[1][iCDDat] = "Có" },
+			[]iss{{"constraint-error", W, "J9", "cong_dong_dat"}}},
+		{"learning citizens > working-age people", func(r [][]any) { r[2][iCDan] = 300 },
+			[]iss{{"constraint-error", E, "L10", "cong_dan_dat"}}},
+		{"blank hamlet name", func(r [][]any) { r[1][iName] = nil },
+			[]iss{{"missing-cell", E, "B9", "ten_thon"}}},
+		{"blank total households", func(r [][]any) { r[1][iHoTong] = nil },
+			[]iss{{"missing-cell", E, "C9", "ho_tong"}}},
+		{"blank recognised households is allowed", func(r [][]any) { r[1][iHoDat] = nil }, nil},
+		{"same name after normalisation", func(r [][]any) { r[0][iName] = "Thôn Hòa Bình"; r[2][iName] = "thôn  Hoà Bình" },
+			[]iss{{"duplicate-key", E, "B10", "ten_thon"}}},
+		{"names differing in a tone are different", func(r [][]any) { r[0][iName] = "Thôn Hoà"; r[2][iName] = "Thôn Hoá" }, nil},
+		{"invalid bool", func(r [][]any) { r[0][iCDDK] = "có lẽ" },
+			[]iss{{"type-error", E, "I8", "cong_dong_dang_ky"}}},
+		{"number 2 in a bool", func(r [][]any) { r[0][iCDDat] = 2 },
+			[]iss{{"type-error", E, "J8", "cong_dong_dat"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rows := hamlets01()
+			tt.edit(rows)
+			data := xlsxBytes(t, form{Rows: rows, NoTotals: true}.build().g)
+			res := runOne(t, ctx2026, "a.xlsx", data)
+			if got, want := short(res.Issues), sorted(tt.want); !reflect.DeepEqual(got, want) {
+				t.Errorf("issues = %v\nwant     %v", got, want)
+			}
+			checkMessages(t, res.Issues)
+		})
+	}
+}
+
+func TestBlankRowIsWarnedAndSkipped(t *testing.T) {
+	rows := append(hamlets01(), []any{}) // STT 4 on row 11, nothing else
+	res := runOne(t, ctx2026, "a.xlsx", xlsxBytes(t, form{Rows: rows, NoTotals: true}.build().g))
+	want := []iss{{"blank-row", W, "", ""}}
+	if got := short(res.Issues); !reflect.DeepEqual(got, want) {
+		t.Errorf("issues = %v, want %v", got, want)
+	}
+	if len(res.Issues) == 1 && res.Issues[0].Row != 11 {
+		t.Errorf("blank-row on row %d, want 11", res.Issues[0].Row)
+	}
+	if len(res.Records) != 3 {
+		t.Errorf("%d records, want 3", len(res.Records))
+	}
+}
+
+func TestFormulaErrorCell(t *testing.T) {
+	data := xlsxBytes(t, form{Rows: hamlets01(), NoTotals: true}.build().g)
+	data = setCellXML(t, data, "C9", `<c r="C9" t="e"><f>C8/0</f><v>#DIV/0!</v></c>`)
+	res := runOne(t, ctx2026, "a.xlsx", data)
+	want := []iss{{"type-error", E, "C9", "ho_tong"}}
+	if got := short(res.Issues); !reflect.DeepEqual(got, want) {
+		t.Errorf("issues = %v, want %v", got, want)
+	}
+	if len(res.Issues) == 1 && res.Issues[0].Value != "#DIV/0!" {
+		t.Errorf("value %q, want #DIV/0!", res.Issues[0].Value)
+	}
+}
+
+func TestFormulaCachedValueIsRead(t *testing.T) {
+	data := xlsxBytes(t, form{Rows: hamlets01()}.build().g)
+	// Totals row 11 written with formulas, as templates do.
+	data = setCellXML(t, data, "C11", `<c r="C11"><f>SUM(C8:C10)</f><v>365</v></c>`)
+	data = setCellXML(t, data, "D11", `<c r="D11"><f>SUM(D8:D10)</f><v>341</v></c>`)
+	res := runOne(t, ctx2026, "a.xlsx", data)
+	want := []iss{{"totals-mismatch", E, "D11", "ho_dang_ky"}} // 110+90+140 = 340
+	if got := short(res.Issues); !reflect.DeepEqual(got, want) {
+		t.Errorf("issues = %v, want %v", got, want)
+	}
+}
+
+func TestTotals(t *testing.T) {
+	// hamlets01 sums: C 365, D 340, E 300, F 23, G 22, H 17, I (Có) 2, J (Có) 1, K 640, L 380.
+	tests := []struct {
+		name string
+		top  bool
+		edit func(g *grid, row int)
+		want []iss
+	}{
+		{"correct totals", false, func(*grid, int) {}, nil},
+		{"correct totals written as text", false, func(g *grid, r int) { g.put(r, 3, "365"); g.put(r, 11, "640") }, nil},
+		{"count off by one", false, func(g *grid, r int) { g.put(r, 3, 366) }, []iss{{"totals-mismatch", E, "C11", "ho_tong"}}},
+		{"count off, totals on top", true, func(g *grid, r int) { g.put(r, 5, 299) }, []iss{{"totals-mismatch", E, "E8", "ho_dat"}}},
+		{"bool column counts its yes rows", false, func(g *grid, r int) { g.put(r, 10, 2) }, []iss{{"totals-mismatch", E, "J11", "cong_dong_dat"}}},
+		{"text in a totals count is a warning", false, func(g *grid, r int) { g.put(r, 4, "khoảng 340") }, []iss{{"type-error", W, "D11", "ho_dang_ky"}}},
+		{"blank totals cell is not checked", false, func(g *grid, r int) { g.put(r, 3, nil) }, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lay := form{Rows: hamlets01(), TotalsTop: tt.top}.build()
+			tt.edit(lay.g, lay.totalsRow)
+			res := runOne(t, ctx2026, "a.xlsx", xlsxBytes(t, lay.g))
+			if got, want := short(res.Issues), sorted(tt.want); !reflect.DeepEqual(got, want) {
+				t.Errorf("issues = %v\nwant     %v", got, want)
+			}
+			checkMessages(t, res.Issues)
+			if len(res.Records) != 3 {
+				t.Errorf("%d records, want 3 (the totals row is not a hamlet)", len(res.Records))
+			}
+		})
+	}
+}
+
+func TestTitleChecks(t *testing.T) {
+	base := title01(2026, "01864")
+	with := func(extra ...string) []string { return append(append([]string{}, base...), extra...) }
+	tests := []struct {
+		name  string
+		title []string
+		want  []iss
+		value string
+	}{
+		{"year and code agree", base, nil, ""},
+		{"NĂM 2025 on a 2026 upload", []string{base[0], base[1], "NĂM 2025", base[3]}, []iss{{"year-mismatch", E, "", ""}}, "NĂM 2025"},
+		{"year inside a sentence", []string{base[0], "BÁO CÁO KẾT QUẢ NĂM 2027", base[3]}, []iss{{"year-mismatch", E, "", ""}}, "BÁO CÁO KẾT QUẢ NĂM 2027"},
+		{"signing date in the title block is not the year", with("Bằng Thành, ngày 5 tháng 1 năm 2027"), nil, ""},
+		{"signing date with blanks to fill in is not the year", with("Bằng Thành, ngày ... tháng ... năm 2027"), nil, ""},
+		{"school year is not a reporting year", with("Năm học 2025-2026"), nil, ""},
+		{"another commune's code", []string{base[0], base[1], base[2], "Mã xã: 01849"}, []iss{{"commune-mismatch", E, "", ""}}, "Mã xã: 01849"},
+		{"another commune's code, ĐVHC label", []string{base[0], base[1], base[2], "Mã ĐVHC 01849"}, []iss{{"commune-mismatch", E, "", ""}}, "Mã ĐVHC 01849"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := xlsxBytes(t, form{Title: tt.title, Rows: hamlets01()}.build().g)
+			res := runOne(t, ctx2026, "a.xlsx", data)
+			if got, want := short(res.Issues), sorted(tt.want); !reflect.DeepEqual(got, want) {
+				t.Errorf("issues = %v\nwant     %v", got, want)
+			}
+			checkMessages(t, res.Issues)
+			if tt.value != "" && len(res.Issues) == 1 && res.Issues[0].Value != tt.value {
+				t.Errorf("value %q, want %q", res.Issues[0].Value, tt.value)
+			}
+		})
+	}
+}
+
+func TestTableShapeRules(t *testing.T) {
+	without := func(letters ...string) []col {
+		var out []col
+		for i, c := range cols01 {
+			keep := true
+			for _, l := range letters {
+				if excelColName(i+1) == l {
+					keep = false
+				}
+			}
+			if keep {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	drop := func(rows [][]any, idx ...int) [][]any {
+		var out [][]any
+		for _, r := range rows {
+			var nr []any
+			for i, v := range r {
+				skip := false
+				for _, d := range idx {
+					if i == d {
+						skip = true
+					}
+				}
+				if !skip {
+					nr = append(nr, v)
+				}
+			}
+			out = append(out, nr)
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		fm   form
+		want []iss
+		row  int // Row of the first issue, when set
+	}{
+		{"empty table with a totals row", form{Rows: nil}, []iss{{"empty-table", E, "", ""}}, 0},
+		{"required column absent", form{Cols: without("E"), Rows: drop(hamlets01(), iHoDat), NoTotals: true},
+			[]iss{{"missing-column", E, "", "ho_dat"}}, 6},
+		{"optional columns absent", form{Cols: without("F", "G", "H"), Rows: drop(hamlets01(), iDHTong, iDHDK, iDHDat), NoTotals: true},
+			[]iss{{"missing-column", W, "", "dong_ho_tong"}, {"missing-column", W, "", "dong_ho_dang_ky"}, {"missing-column", W, "", "dong_ho_dat"}}, 6},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := runOne(t, ctx2026, "a.xlsx", xlsxBytes(t, tt.fm.build().g))
+			if got, want := short(res.Issues), sorted(tt.want); !reflect.DeepEqual(got, want) {
+				t.Errorf("issues = %v\nwant     %v", got, want)
+			}
+			checkMessages(t, res.Issues)
+			if tt.row != 0 && len(res.Issues) > 0 && res.Issues[0].Row != tt.row {
+				t.Errorf("issue row %d, want %d", res.Issues[0].Row, tt.row)
+			}
+		})
+	}
+}
+
+func TestMissingOptionalColumnIsNull(t *testing.T) {
+	var cols []col
+	for i, c := range cols01 {
+		if i < 5 { // STT, name, GĐHT ×3
+			cols = append(cols, c)
+		}
+	}
+	var rows [][]any
+	for _, h := range hamlets01() {
+		rows = append(rows, h[:4])
+	}
+	res := runOne(t, ctx2026, "a.xlsx", xlsxBytes(t, form{Cols: cols, Rows: rows}.build().g))
+	if len(res.Records) != 3 {
+		t.Fatalf("%d records", len(res.Records))
+	}
+	for _, code := range []string{"dong_ho_tong", "cong_dong_dat", "cong_dan_dat"} {
+		if v := res.Records[0].Values[code]; !v.Null {
+			t.Errorf("%s = %+v, want null (column absent)", code, v)
+		}
+	}
+	n := 0
+	for _, is := range res.Issues {
+		if is.Code == "missing-column" && is.Severity == W {
+			n++
+		}
+	}
+	if n != 7 { // dong_ho ×3, cong_dong ×2, lao_dong_tong, cong_dan_dat
+		t.Errorf("%d missing-column warnings, want 7: %v", n, short(res.Issues))
+	}
+}
+
+func TestDuplicateHamletCode(t *testing.T) {
+	cols := append([]col{{"", "STT"}, {"", "Mã thôn"}}, cols01[1:]...)
+	var rows [][]any
+	for i, h := range hamlets01() {
+		rows = append(rows, append([]any{fmt.Sprintf("T%02d", i+1)}, h...))
+	}
+	rows[2][0] = "T01"
+	res := runOne(t, ctx2026, "a.xlsx", xlsxBytes(t, form{Cols: cols, Rows: rows, NoTotals: true}.build().g))
+	want := []iss{{"duplicate-key", E, "B10", "ma_thon"}}
+	if got := short(res.Issues); !reflect.DeepEqual(got, want) {
+		t.Errorf("issues = %v, want %v", got, want)
+	}
+	if v := res.Records[0].Values["ma_thon"]; v != (validate.Value{Str: "T01"}) {
+		t.Errorf("ma_thon = %+v", v)
+	}
+}
+
+func TestCountValues(t *testing.T) {
+	tests := []struct {
+		name string
+		cell any
+		want validate.Value
+	}{
+		{"Vietnamese thousands 1.234", "1.234", validate.Value{Int: 1234}},
+		{"thousands with a space", "1 234", validate.Value{Int: 1234}},
+		{"two groups", "1.234.567", validate.Value{Int: 1234567}},
+		{"number cell", 1234, validate.Value{Int: 1234}},
+		{"whole number with a decimal comma", "12,0", validate.Value{Int: 12}},
+		{"text zero", "0", validate.Value{Int: 0}},
+		{"number zero", 0, validate.Value{Int: 0}},
+		{"blank", nil, validate.Value{Null: true}},
+		{"spaces only", "   ", validate.Value{Null: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rows := hamlets01()
+			rows[0][iLD] = tt.cell // K8, lao_dong_tong; cong_dan_dat emptied so no rule fires
+			rows[0][iCDan] = nil
+			res := runOne(t, ctx2026, "a.xlsx", xlsxBytes(t, form{Rows: rows, NoTotals: true}.build().g))
+			if len(res.Issues) != 0 {
+				t.Errorf("issues: %v", short(res.Issues))
+			}
+			if got := res.Records[0].Values["lao_dong_tong"]; got != tt.want {
+				t.Errorf("lao_dong_tong = %+v, want %+v", got, tt.want)
+			}
+			if got := res.Records[0].Values["cong_dan_dat"]; got != (validate.Value{Null: true}) {
+				t.Errorf("blank cong_dan_dat = %+v, want null", got)
+			}
+		})
+	}
+}
+
+func TestBoolValues(t *testing.T) {
+	yes, no, null := validate.Value{Bool: true}, validate.Value{Bool: false}, validate.Value{Null: true}
+	tests := []struct {
+		name      string
+		dk, dat   any // I8, J8
+		dk9, dat9 any // I9, J9
+		want      [2]validate.Value
+		wantBad   string // cell with a type-error
+	}{
+		{"Có / Không", "Có", "Không", "Có", "Không", [2]validate.Value{yes, no}, ""},
+		{"lower and upper case", "có", "KHÔNG", "Có", "Không", [2]validate.Value{yes, no}, ""},
+		{"x / blank in an x column", "x", nil, "x", "x", [2]validate.Value{yes, no}, ""},
+		{"X upper case marks an x column", "X", nil, "x", "X", [2]validate.Value{yes, no}, ""},
+		{"blank in a Có/Không column is null", nil, nil, "Có", "Không", [2]validate.Value{null, null}, ""},
+		{"1 / 0 numbers", 1, 0, 1, 0, [2]validate.Value{yes, no}, ""},
+		{"1 / 0 text", "1", "0", "1", "0", [2]validate.Value{yes, no}, ""},
+		{"Đạt / Chưa đạt", "Đạt", "Chưa đạt", "Đạt", "Chưa đạt", [2]validate.Value{yes, no}, ""},
+		{"TRUE / FALSE cells", true, false, true, false, [2]validate.Value{yes, no}, ""},
+		{"có lẽ is not a bool", "có lẽ", "Không", "Có", "Không", [2]validate.Value{null, no}, "I8"},
+		{"Có? is not a bool", "Có", "chắc có", "Có", "Không", [2]validate.Value{yes, null}, "J8"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rows := hamlets01()
+			rows[0][iCDDK], rows[0][iCDDat] = tt.dk, tt.dat
+			rows[1][iCDDK], rows[1][iCDDat] = tt.dk9, tt.dat9
+			res := runOne(t, ctx2026, "a.xlsx", xlsxBytes(t, form{Rows: rows, NoTotals: true}.build().g))
+			var want []iss
+			if tt.wantBad != "" {
+				field := "cong_dong_dang_ky"
+				if tt.wantBad[0] == 'J' {
+					field = "cong_dong_dat"
+				}
+				want = []iss{{"type-error", E, tt.wantBad, field}}
+			}
+			if got, w := short(res.Issues), sorted(want); !reflect.DeepEqual(got, w) {
+				t.Errorf("issues = %v, want %v", got, w)
+			}
+			r := res.Records[0].Values
+			if got := [2]validate.Value{r["cong_dong_dang_ky"], r["cong_dong_dat"]}; got != tt.want {
+				t.Errorf("row 8 = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// CSV cells are all text: the same rules apply to their spelling.
+func TestCSVValues(t *testing.T) {
+	rows := hamlets01()
+	rows[0][iHoTong] = "1.234"
+	rows[0][iHoDK] = ""
+	rows[0][iHoDat] = "0"
+	rows[1][iCDDK], rows[1][iCDDat] = "x", ""
+	rows[0][iCDDK], rows[0][iCDDat] = "x", "x"
+	rows[2][iCDDK], rows[2][iCDDat] = "", ""
+	for _, sep := range []rune{',', ';', '\t'} {
+		t.Run(string(sep), func(t *testing.T) {
+			data := csvBytes(t, form{Rows: rows, NoTotals: true}.build().g, sep, sep == ';')
+			res := runOne(t, ctx2026, "a.csv", data)
+			if len(res.Issues) != 0 {
+				t.Errorf("issues: %v", short(res.Issues))
+			}
+			v := func(i int, code string) validate.Value { return res.Records[i].Values[code] }
+			checks := []struct {
+				got, want validate.Value
+				what      string
+			}{
+				{v(0, "ho_tong"), validate.Value{Int: 1234}, "C8 1.234"},
+				{v(0, "ho_dang_ky"), validate.Value{Null: true}, "D8 blank"},
+				{v(0, "ho_dat"), validate.Value{Int: 0}, "E8 0"},
+				{v(1, "cong_dong_dat"), validate.Value{Bool: false}, "J9 blank in x column"},
+				{v(2, "cong_dong_dang_ky"), validate.Value{Bool: false}, "I10 blank in x column"},
+				{v(0, "cong_dong_dat"), validate.Value{Bool: true}, "J8 x"},
+			}
+			for _, c := range checks {
+				if c.got != c.want {
+					t.Errorf("%s = %+v, want %+v", c.what, c.got, c.want)
+				}
+			}
+		})
+	}
+}
+
+// Biểu 02 (one row per commune).
+
+func form02(year int, cols []col, rows ...[]any) form {
+	return form{Sheet: "Biểu 02", Cols: cols, Rows: rows, NoTotals: true,
+		Title: []string{"BIỂU 02: KẾT QUẢ XÂY DỰNG XÃ HỘI HỌC TẬP CẤP XÃ", fmt.Sprintf("NĂM %d", year)}}
+}
+
+// cols02TT44 is Biểu 02 up to 2023: a score instead of the TT 25 result.
+func cols02TT44() []col {
+	out := append([]col{}, cols02...)
+	out[7] = col{gXa, "Điểm đánh giá (TT 44/2014)"}
+	return out
+}
+
+func TestBieu02(t *testing.T) {
+	ctx2023 := validate.Context{Year: 2023, CommuneCode: "01864", CommuneName: "Xã Bộc Bố"}
+	// row02 indexes: 0 ten_xa, 1 don_vi_tong, 2 don_vi_dang_ky, 3 don_vi_dat,
+	// 4 can_bo_tong, 5 can_bo_cong_dan_dat, 6 cong_dong_xa_ket_qua (or the
+	// score), 7 tthtcd_xep_loai, 8 so_lop, 9 luot, 10 cntt, 11 hoi_vien_tong,
+	// 12 hoi_vien_tap_huan.
+	with := func(kv ...any) []any {
+		r := row02()
+		for i := 0; i < len(kv); i += 2 {
+			r[kv[i].(int)] = kv[i+1]
+		}
+		return r
+	}
+	tests := []struct {
+		name    string
+		ctx     validate.Context
+		fm      form
+		want    []iss
+		wantRow int // Row of the first issue
+		values  map[string]validate.Value
+	}{
+		{"clean", ctx2026, form02(2026, cols02, row02()), nil, 0, map[string]validate.Value{
+			"ten_xa": {Str: "Xã Bằng Thành"}, "don_vi_tong": {Int: 20}, "cong_dong_xa_ket_qua": {Str: "Mức độ 1"},
+			"tthtcd_xep_loai": {Str: "Khá"}, "tthtcd_ung_dung_cntt": {Bool: true}, "hoi_vien_tap_huan": {Int: 300},
+			"cong_dong_xa_diem": {Null: true}, "cong_dong_xa_xep_loai": {Null: true},
+		}},
+		{"enum spelling variants", ctx2026, form02(2026, cols02, with(6, "MĐ2")), nil, 0, map[string]validate.Value{
+			"cong_dong_xa_ket_qua": {Str: "Mức độ 2"}}},
+		{"enum alias Xuất sắc", ctx2026, form02(2026, cols02, with(7, "Xuất sắc")), nil, 0, map[string]validate.Value{
+			"tthtcd_xep_loai": {Str: "Tốt"}}},
+		{"value not in the list", ctx2026, form02(2026, cols02, with(6, "Mức độ 3")),
+			[]iss{{"constraint-error", E, "H6", "cong_dong_xa_ket_qua"}}, 6, nil},
+		{"units recognised > total", ctx2026, form02(2026, cols02, with(2, nil, 3, 21)),
+			[]iss{{"constraint-error", E, "E6", "don_vi_dat"}}, 6, nil},
+		{"members trained > members", ctx2026, form02(2026, cols02, with(12, 900)),
+			[]iss{{"constraint-error", E, "N6", "hoi_vien_tap_huan"}}, 6, nil},
+		{"blank total units", ctx2026, form02(2026, cols02, with(1, nil)),
+			[]iss{{"missing-cell", E, "C6", "don_vi_tong"}}, 6, nil},
+		{"two rows", ctx2026, form02(2026, cols02, row02(), with(0, "Xã Phong Quang")),
+			[]iss{{"too-many-rows", E, "", ""}}, 7, nil},
+		{"TT 44 score column on a 2026 file", ctx2026, form02(2026, append(append([]col{}, cols02...), col{gXa, "Điểm đánh giá (TT 44/2014)"}), append(row02(), 85)),
+			[]iss{{"field-not-applicable", W, "O4", "cong_dong_xa_diem"}}, 4, map[string]validate.Value{
+				"cong_dong_xa_diem": {Null: true}, "cong_dong_xa_xep_loai": {Null: true}}},
+		{"TT 25 result column on a 2023 file", ctx2023, form02(2023, cols02, row02()),
+			[]iss{{"field-not-applicable", W, "H4", "cong_dong_xa_ket_qua"}, {"missing-column", W, "", "cong_dong_xa_diem"}}, 0, map[string]validate.Value{
+				"cong_dong_xa_ket_qua": {Null: true}}},
+		{"2023 score 85 → Tốt", ctx2023, form02(2023, cols02TT44(), with(6, 85)), nil, 0, map[string]validate.Value{
+			"cong_dong_xa_diem": {Float: 85}, "cong_dong_xa_xep_loai": {Str: "Tốt"}}},
+		{"2023 score 69,5 → Trung bình", ctx2023, form02(2023, cols02TT44(), with(6, "69,5")), nil, 0, map[string]validate.Value{
+			"cong_dong_xa_diem": {Float: 69.5}, "cong_dong_xa_xep_loai": {Str: "Trung bình"}}},
+		{"2023 score 70 → Khá", ctx2023, form02(2023, cols02TT44(), with(6, 70.0)), nil, 0, map[string]validate.Value{
+			"cong_dong_xa_xep_loai": {Str: "Khá"}}},
+		{"2023 score 49,9 → Chưa đạt", ctx2023, form02(2023, cols02TT44(), with(6, "49,9")), nil, 0, map[string]validate.Value{
+			"cong_dong_xa_xep_loai": {Str: "Chưa đạt"}}},
+		{"2023 score 84,99 → Khá", ctx2023, form02(2023, cols02TT44(), with(6, "84,99")), nil, 0, map[string]validate.Value{
+			"cong_dong_xa_xep_loai": {Str: "Khá"}}},
+		{"2023 score blank → no grade", ctx2023, form02(2023, cols02TT44(), with(6, nil)), nil, 0, map[string]validate.Value{
+			"cong_dong_xa_diem": {Null: true}, "cong_dong_xa_xep_loai": {Null: true}}},
+		{"2023 score above 100", ctx2023, form02(2023, cols02TT44(), with(6, 105)),
+			[]iss{{"constraint-error", E, "H6", "cong_dong_xa_diem"}}, 6, map[string]validate.Value{
+				"cong_dong_xa_xep_loai": {Null: true}}},
+		{"2023 score in words", ctx2023, form02(2023, cols02TT44(), with(6, "tám mươi")),
+			[]iss{{"type-error", E, "H6", "cong_dong_xa_diem"}}, 6, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := runOne(t, tt.ctx, "a.xlsx", xlsxBytes(t, tt.fm.build().g))
+			if res.Form.Code != "bieu02" {
+				t.Fatalf("form %s", res.Form.Code)
+			}
+			if got, want := short(res.Issues), sorted(tt.want); !reflect.DeepEqual(got, want) {
+				t.Errorf("issues = %v\nwant     %v", got, want)
+			}
+			checkMessages(t, res.Issues)
+			if tt.wantRow != 0 && len(res.Issues) > 0 && res.Issues[0].Row != tt.wantRow {
+				t.Errorf("issue row %d, want %d", res.Issues[0].Row, tt.wantRow)
+			}
+			if len(res.Records) == 0 {
+				t.Fatal("no record")
+			}
+			for code, w := range tt.values {
+				if got := res.Records[0].Values[code]; got != w {
+					t.Errorf("%s = %+v, want %+v", code, got, w)
+				}
+			}
+		})
+	}
+}
+
+func TestBieu02CommuneCodeColumn(t *testing.T) {
+	cols := append([]col{{"", "STT"}, {"", "Mã xã"}}, cols02[1:]...)
+	tests := []struct {
+		code string
+		want []iss
+	}{
+		{"01864", nil},
+		{"01849", []iss{{"commune-mismatch", E, "B6", "ma_xa"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.code, func(t *testing.T) {
+			res := runOne(t, ctx2026, "a.xlsx", xlsxBytes(t, form02(2026, cols, append([]any{tt.code}, row02()...)).build().g))
+			if got, want := short(res.Issues), sorted(tt.want); !reflect.DeepEqual(got, want) {
+				t.Errorf("issues = %v\nwant     %v", got, want)
+			}
+			checkMessages(t, res.Issues)
+		})
+	}
+}
+
+// setCellXML replaces one cell element of sheet1 with raw XML.
+func setCellXML(t *testing.T, data []byte, ref, cellXML string) []byte {
+	t.Helper()
+	re := regexp.MustCompile(`<c r="` + ref + `"[^>]*?(/>|>.*?</c>)`)
+	return rewritePart(t, data, "xl/worksheets/sheet1.xml", func(s string) string {
+		if !re.MatchString(s) {
+			t.Fatalf("no cell %s in the sheet", ref)
+		}
+		return re.ReplaceAllLiteralString(s, cellXML)
+	})
+}
+
+// rewritePart returns the zip with one part's text changed.
+func rewritePart(t *testing.T, data []byte, name string, edit func(string) string) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Name == name {
+			b = []byte(edit(string(b)))
+		}
+		w, err := zw.Create(f.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// A formula saved without its calculated result reads as blank, with a
+// warning at the cell; a required cell then also gets missing-cell.
+func TestFormulaWithoutCachedValue(t *testing.T) {
+	tests := []struct {
+		name string
+		ref  string
+		xml  string
+		want []iss
+		code string
+	}{
+		{"optional count", "D9", `<c r="D9"><f>C9-5</f></c>`,
+			[]iss{{"formula-no-value", W, "D9", "ho_dang_ky"}}, "ho_dang_ky"},
+		{"required count", "C9", `<c r="C9"><f>SUM(D9:E9)</f><v></v></c>`,
+			[]iss{{"formula-no-value", W, "C9", "ho_tong"}, {"missing-cell", E, "C9", "ho_tong"}}, "ho_tong"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := xlsxBytes(t, form{Rows: hamlets01(), NoTotals: true}.build().g)
+			data = setCellXML(t, data, tt.ref, tt.xml)
+			res := runOne(t, ctx2026, "a.xlsx", data)
+			if got, want := short(res.Issues), sorted(tt.want); !reflect.DeepEqual(got, want) {
+				t.Errorf("issues = %v\nwant     %v", got, want)
+			}
+			checkMessages(t, res.Issues)
+			if v := res.Records[1].Values[tt.code]; !v.Null {
+				t.Errorf("%s = %+v, want null", tt.code, v)
+			}
+		})
+	}
+}
+
+// Biểu 02 may be sent later: an empty one is a warning, an empty Biểu 01
+// an error.
+func TestEmptyTables(t *testing.T) {
+	prefilled := make([]any, len(cols02)-1)
+	prefilled[0] = "Xã Bằng Thành" // the template's name cell, nothing else
+	tests := []struct {
+		name    string
+		fm      form
+		want    []iss
+		records int
+	}{
+		{"empty Biểu 01", form{NoTotals: true}, []iss{{"empty-table", E, "", ""}}, 0},
+		{"empty Biểu 02", form02(2026, cols02), []iss{{"empty-table", W, "", ""}}, 0},
+		// The template's prefilled row is not a stray blank row: no blank-row warning.
+		{"Biểu 02 with only the commune name", form02(2026, cols02, prefilled), []iss{{"empty-table", W, "", ""}}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := runOne(t, ctx2026, "a.xlsx", xlsxBytes(t, tt.fm.build().g))
+			if got, want := short(res.Issues), sorted(tt.want); !reflect.DeepEqual(got, want) {
+				t.Errorf("issues = %v\nwant     %v", got, want)
+			}
+			checkMessages(t, res.Issues)
+			if len(res.Records) != tt.records {
+				t.Errorf("%d records, want %d", len(res.Records), tt.records)
+			}
+		})
+	}
+}
+
+// padCSV pads every line to n fields, as Excel writes a sheet as CSV.
+// Fields must not contain quotes or line breaks.
+func padCSV(data []byte, sep rune, n int) []byte {
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	for i, l := range lines {
+		if c := strings.Count(l, string(sep)); c < n-1 {
+			lines[i] = l + strings.Repeat(string(sep), n-1-c)
+		}
+	}
+	return []byte(strings.Join(lines, "\n") + "\n")
+}
