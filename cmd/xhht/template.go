@@ -96,14 +96,8 @@ func templateOptions(reg *registry.Registry, set *forms.Set, code string, year i
 	c := v.Communes[code]
 	if c == nil {
 		msg := fmt.Sprintf("mã xã %s không có trong danh mục đơn vị hành chính năm %d", code, year)
-		if !v.HasDistricts() {
-			if succ := reg.Successors(code); len(succ) > 0 {
-				msg += ". Đây là mã xã trước ngày 01/07/2025; sau sắp xếp, xã thuộc về:"
-				for _, s := range succ {
-					msg += fmt.Sprintf(" %s %s (tỉnh %s)", s.NewCode, s.NewName, s.NewProvince)
-				}
-				msg += ". Hãy tạo biểu theo mã xã mới"
-			}
+		if hint, _ := reg.ReformHint(code, year); hint != "" {
+			msg += ". " + strings.TrimSuffix(hint, ".") + ". Hãy tạo biểu theo mã xã mới"
 		}
 		return template.Options{}, fmt.Errorf("%s (commune %s is not in the %d register)", msg, code, year)
 	}

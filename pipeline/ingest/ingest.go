@@ -208,17 +208,9 @@ func (p *Processor) checkUnit(rc *receipt.Receipt, k Key) bool {
 	if c == nil {
 		vi := fmt.Sprintf("Mã xã %s không có trong danh mục đơn vị hành chính năm %d.", k.Commune, k.Year)
 		en := fmt.Sprintf("Commune code %s is not in the %d administrative register (%s).", k.Commune, k.Year, v.Name)
-		if !v.HasDistricts() {
-			if succ := p.Registry.Successors(k.Commune); len(succ) > 0 {
-				vi += " Đây là mã xã trước ngày 01/07/2025; sau sắp xếp, xã thuộc về:"
-				en += " It is a pre-July-2025 code; after the reform it belongs to:"
-				for _, s := range succ {
-					vi += fmt.Sprintf(" %s %s (tỉnh %s)", s.NewCode, s.NewName, s.NewProvince)
-					en += fmt.Sprintf(" %s %s (province %s)", s.NewCode, s.NewName, s.NewProvince)
-				}
-				vi += ". Hãy nộp theo mã xã mới."
-				en += ". Upload under the new code."
-			}
+		if hvi, hen := p.Registry.ReformHint(k.Commune, k.Year); hvi != "" {
+			vi += " " + hvi + " Hãy nộp theo mã xã mới."
+			en += " " + hen + " Upload under the new code."
 		}
 		rc.Add(receipt.Issue{Code: receipt.UnknownCommune, Severity: receipt.SevError, Value: k.Commune, Message: vi, MessageEN: en})
 		return false

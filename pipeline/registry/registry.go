@@ -127,6 +127,26 @@ func (r *Registry) Successors(oldCode string) []Successor {
 	return r.successors[oldCode]
 }
 
+// ReformHint explains, for a code missing from the register of a year on
+// or after the 2025 reform, which commune(s) it became: "Đây là mã xã trước
+// ngày 01/07/2025; …: 05443 Phường Phan Đình Phùng (tỉnh 19)". Empty when
+// the code is not a pre-reform code or the year is before the reform.
+func (r *Registry) ReformHint(code string, year int) (vi, en string) {
+	if v := r.ForYear(year); v == nil || v.HasDistricts() {
+		return "", ""
+	}
+	succ := r.Successors(code)
+	if len(succ) == 0 {
+		return "", ""
+	}
+	vi, en = "Đây là mã xã trước ngày 01/07/2025; sau sắp xếp, xã thuộc về:", "It is a pre-July-2025 code; after the reform it belongs to:"
+	for _, s := range succ {
+		vi += fmt.Sprintf(" %s %s (tỉnh %s)", s.NewCode, s.NewName, s.NewProvince)
+		en += fmt.Sprintf(" %s %s (province %s)", s.NewCode, s.NewName, s.NewProvince)
+	}
+	return vi + ".", en + "."
+}
+
 // load reads the version's files once. The files are embedded and checked
 // by the tests, so a failure here is a build defect: panic (Check turns a
 // panic into an internal-error receipt rather than a crash).
