@@ -62,7 +62,7 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 	fmt.Fprintf(stdout, "\nTệp nộp (uploads):        %s\n", abs(uploadsDir))
 	fmt.Fprintf(stdout, "Dữ liệu Parquet:          %s\n", abs(filepath.Join(lakeDir, "submissions")))
 	fmt.Fprintf(stdout, "Biên nhận (receipts):     %s\n", abs(filepath.Join(lakeDir, "receipts")))
-	fmt.Fprintf(stdout, "Kiểm tra một tệp:         go run ./cmd/xhht validate --key %s %s\n", keys[0], filepath.Join(uploadsDir, filepath.FromSlash(keys[0])))
+	fmt.Fprintf(stdout, "Kiểm tra một tệp:         build/xhht validate --key %s %s   (make build)\n", keys[0], filepath.Join(uploadsDir, filepath.FromSlash(keys[0])))
 	return exitOK, nil
 }
 
