@@ -20,6 +20,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/xhht/xhht/pipeline/ingest"
+	"github.com/xhht/xhht/pipeline/internal/fixture"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/storage"
 	"github.com/xhht/xhht/pipeline/storage/local"
@@ -144,13 +145,13 @@ func accepted01() [][]any {
 	}
 }
 
-func sheet02(year int, cols []col, row []any) *grid {
-	return form{Sheet: "Biểu 02", Cols: cols, Rows: [][]any{row}, NoTotals: true,
-		Title: []string{"BIỂU 02: KẾT QUẢ XÂY DỰNG XÃ HỘI HỌC TẬP CẤP XÃ", "NĂM " + itoa(year)}}.build().g
+func sheet02(year int, cols []fixture.Col, row []any) *fixture.Grid {
+	return fixture.Form{Sheet: "Biểu 02", Cols: cols, Rows: [][]any{row}, NoTotals: true,
+		Title: []string{"BIỂU 02: KẾT QUẢ XÂY DỰNG XÃ HỘI HỌC TẬP CẤP XÃ", "NĂM " + itoa(year)}}.Build().G
 }
 
 func workbook0102(t *testing.T) []byte {
-	return xlsxBytes(t, form{Rows: accepted01()}.build().g, sheet02(2026, cols02, row02()))
+	return fixture.XLSX(t, fixture.Form{Rows: accepted01()}.Build().G, sheet02(2026, fixture.Cols02, fixture.Row02()))
 }
 
 func TestBadKeys(t *testing.T) {
@@ -208,7 +209,7 @@ func TestYearBoundsAccepted(t *testing.T) {
 			e := newEnv(t)
 			y := tt.key[:4]
 			title := []string{"BIỂU 01", "NĂM " + y}
-			data := xlsxBytes(t, form{Title: title, Rows: accepted01()}.build().g)
+			data := fixture.XLSX(t, fixture.Form{Title: title, Rows: accepted01()}.Build().G)
 			rc := e.putProcess(t, tt.key, data, e.received)
 			if rc.Status != receipt.Accepted || rc.Registry != tt.reg || rc.CommuneName != tt.name {
 				t.Errorf("receipt %s %v, registry %s, commune %s", rc.Status, codes(rc), rc.Registry, rc.CommuneName)
@@ -435,7 +436,7 @@ func TestRejectedUploadWritesReceiptOnly(t *testing.T) {
 	rows[0][3] = 130 // ho_dat 130 > ho_tong 120 (E8)
 	e := newEnv(t)
 	const key = "2026/19/01864/bao-cao.xlsx"
-	data := xlsxBytes(t, form{Rows: rows, NoTotals: true}.build().g)
+	data := fixture.XLSX(t, fixture.Form{Rows: rows, NoTotals: true}.Build().G)
 	rc := e.putProcess(t, key, data, e.received)
 	if rc.Status != receipt.Rejected || rc.Output != "" || rc.Hamlets != nil {
 		t.Fatalf("receipt %s, output %q, hamlets %v", rc.Status, rc.Output, rc.Hamlets)
@@ -456,7 +457,7 @@ func TestRejectedUploadWritesReceiptOnly(t *testing.T) {
 func TestFileProblems(t *testing.T) {
 	xls := append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 1000)...)
 	unrelated := []byte("Họ và tên,Năm sinh\nNguyễn Văn An,1980\n")
-	dup := xlsxBytes(t, form{Rows: accepted01()}.build().g, form{Sheet: "Bản sao", Rows: accepted01()}.build().g)
+	dup := fixture.XLSX(t, fixture.Form{Rows: accepted01()}.Build().G, fixture.Form{Sheet: "Bản sao", Rows: accepted01()}.Build().G)
 	tests := []struct {
 		name  string
 		file  string
@@ -500,7 +501,7 @@ func TestProcessTwiceIsByteIdentical(t *testing.T) {
 		data func(t *testing.T) []byte
 	}{
 		{"accepted", "2026/19/01864/bao-cao.xlsx", workbook0102},
-		{"rejected", "2026/19/01864/bao-cao.xlsx", func(t *testing.T) []byte { return xlsxBytes(t, form{Rows: bad}.build().g) }},
+		{"rejected", "2026/19/01864/bao-cao.xlsx", func(t *testing.T) []byte { return fixture.XLSX(t, fixture.Form{Rows: bad}.Build().G) }},
 		{"bad key", "2026/19/bao-cao.xlsx", workbook0102},
 	}
 	for _, tt := range tests {
@@ -564,7 +565,7 @@ func TestSubmissionID(t *testing.T) {
 	a := e.process(t, u.Key)
 	rows := accepted01()
 	rows[0][1] = 121
-	e.put(t, u.Key, xlsxBytes(t, form{Rows: rows}.build().g, sheet02(2026, cols02, row02())), e.received)
+	e.put(t, u.Key, fixture.XLSX(t, fixture.Form{Rows: rows}.Build().G, sheet02(2026, fixture.Cols02, fixture.Row02())), e.received)
 	b := e.process(t, u.Key)
 	if a.SubmissionID == b.SubmissionID {
 		t.Error("a changed object kept its submission id")
@@ -573,14 +574,14 @@ func TestSubmissionID(t *testing.T) {
 
 func TestHamletCodes(t *testing.T) {
 	withCodes := func(commune string, names []string, codes []string) []byte {
-		cols := append([]col{{"", "STT"}, {"", "Mã thôn"}}, cols01[1:]...)
+		cols := append([]fixture.Col{{Head: "STT"}, {Head: "Mã thôn"}}, fixture.Cols01[1:]...)
 		var rows [][]any
 		for i, n := range names {
 			r := accepted01()[i%3]
 			r[0] = n
 			rows = append(rows, append([]any{codes[i]}, r...))
 		}
-		return xlsxBytes(t, form{Title: title01(2026, commune), Cols: cols, Rows: rows}.build().g)
+		return fixture.XLSX(t, fixture.Form{Title: fixture.Title01(2026, commune), Cols: cols, Rows: rows}.Build().G)
 	}
 	noCodes := func(commune string, names ...string) []byte {
 		var rows [][]any
@@ -589,7 +590,7 @@ func TestHamletCodes(t *testing.T) {
 			r[0] = n
 			rows = append(rows, r)
 		}
-		return xlsxBytes(t, form{Title: title01(2026, commune), Rows: rows}.build().g)
+		return fixture.XLSX(t, fixture.Form{Title: fixture.Title01(2026, commune), Rows: rows}.Build().G)
 	}
 	day := func(d int) time.Time { return time.Date(2026, 11, d, 9, 0, 0, 0, time.UTC) }
 	hamlets := func(rc *receipt.Receipt) map[string]receipt.Hamlet {
@@ -688,7 +689,7 @@ func TestHamletCodes(t *testing.T) {
 // order of the sheets.
 func TestMainFormIsBieu01(t *testing.T) {
 	e := newEnv(t)
-	data := xlsxBytes(t, sheet02(2026, cols02, row02()), form{Rows: accepted01()}.build().g)
+	data := fixture.XLSX(t, sheet02(2026, fixture.Cols02, fixture.Row02()), fixture.Form{Rows: accepted01()}.Build().G)
 	rc := e.putProcess(t, "2026/19/01864/a.xlsx", data, e.received)
 	if rc.Status != receipt.Accepted {
 		t.Fatalf("%v", rc.Errors)
@@ -700,7 +701,7 @@ func TestMainFormIsBieu01(t *testing.T) {
 
 func TestBieu02Only(t *testing.T) {
 	e := newEnv(t)
-	rc := e.putProcess(t, "2026/19/01864/bieu02.xlsx", xlsxBytes(t, sheet02(2026, cols02, row02())), e.received)
+	rc := e.putProcess(t, "2026/19/01864/bieu02.xlsx", fixture.XLSX(t, sheet02(2026, fixture.Cols02, fixture.Row02())), e.received)
 	if rc.Status != receipt.Accepted || rc.Form != "bieu02" || rc.Rows != 0 || rc.Hamlets != nil {
 		t.Fatalf("receipt %s form %s rows %d hamlets %v: %v", rc.Status, rc.Form, rc.Rows, rc.Hamlets, rc.Errors)
 	}
@@ -713,12 +714,12 @@ func TestBieu02Only(t *testing.T) {
 func TestPre2025Upload(t *testing.T) {
 	e := newEnv(t)
 	const key = "2023/19/05440/bao-cao.xlsx"
-	cols := append([]col{}, cols02...)
-	cols[7] = col{gXa, "Điểm đánh giá (TT 44/2014)"}
-	row := row02()
+	cols := append([]fixture.Col{}, fixture.Cols02...)
+	cols[7] = fixture.Col{Group: fixture.GroupXa, Head: "Điểm đánh giá (TT 44/2014)"}
+	row := fixture.Row02()
 	row[0] = "Phường Hoàng Văn Thụ"
 	row[6] = "69,5"
-	data := xlsxBytes(t, form{Title: title01(2023, "05440"), Rows: accepted01()}.build().g, sheet02(2023, cols, row))
+	data := fixture.XLSX(t, fixture.Form{Title: fixture.Title01(2023, "05440"), Rows: accepted01()}.Build().G, sheet02(2023, cols, row))
 	rc := e.putProcess(t, key, data, e.received)
 	if rc.Status != receipt.Accepted {
 		t.Fatalf("%v", rc.Errors)
@@ -748,9 +749,9 @@ func TestCSVUpload(t *testing.T) {
 	e := newEnv(t)
 	rows := accepted01()
 	rows[0][1] = "1.120" // 1120 households, Vietnamese thousands
-	lay := form{Rows: rows}.build()
-	lay.g.put(lay.totalsRow, 3, "1.365")
-	data := csvBytes(t, lay.g, ';', true)
+	lay := fixture.Form{Rows: rows}.Build()
+	lay.G.Put(lay.TotalsRow, 3, "1.365")
+	data := fixture.CSV(t, lay.G, ';', true)
 	rc := e.putProcess(t, "2026/19/01864/bieu01.csv", data, e.received)
 	if rc.Status != receipt.Accepted || rc.Format != "csv" {
 		t.Fatalf("receipt %s %s: %v", rc.Status, rc.Format, rc.Errors)
@@ -790,22 +791,22 @@ func TestParseKeyAndLakeKeys(t *testing.T) {
 // An unfilled Biểu 02 beside a filled Biểu 01 does not hold the hamlets
 // back; a file with nothing filled in is refused.
 func TestUnfilledBieu02(t *testing.T) {
-	empty02 := form{Sheet: "Biểu 02", Cols: cols02, NoTotals: true, Title: []string{"BIỂU 02", "NĂM 2026"}}.build().g
+	empty02 := fixture.Form{Sheet: "Biểu 02", Cols: fixture.Cols02, NoTotals: true, Title: []string{"BIỂU 02", "NĂM 2026"}}.Build().G
 	tests := []struct {
 		name   string
-		sheets []*grid
+		sheets []*fixture.Grid
 		status string
 		codes  []string
 		forms  []string
 		rows   int
 	}{
-		{"with a filled Biểu 01", []*grid{form{Rows: accepted01()}.build().g, empty02}, receipt.Accepted, []string{"empty-table/warning"}, []string{"bieu01"}, 3},
-		{"alone", []*grid{empty02}, receipt.Rejected, []string{"empty-table/error", "empty-table/warning"}, nil, 0},
+		{"with a filled Biểu 01", []*fixture.Grid{fixture.Form{Rows: accepted01()}.Build().G, empty02}, receipt.Accepted, []string{"empty-table/warning"}, []string{"bieu01"}, 3},
+		{"alone", []*fixture.Grid{empty02}, receipt.Rejected, []string{"empty-table/error", "empty-table/warning"}, nil, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
-			rc := e.putProcess(t, "2026/19/01864/a.xlsx", xlsxBytes(t, tt.sheets...), e.received)
+			rc := e.putProcess(t, "2026/19/01864/a.xlsx", fixture.XLSX(t, tt.sheets...), e.received)
 			if rc.Status != tt.status || !reflect.DeepEqual(codes(rc), tt.codes) || !reflect.DeepEqual(rc.Forms, tt.forms) {
 				t.Fatalf("receipt %s %v forms %v; want %s %v %v", rc.Status, codes(rc), rc.Forms, tt.status, tt.codes, tt.forms)
 			}

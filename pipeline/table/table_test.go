@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/xhht/xhht/pipeline/forms"
+	"github.com/xhht/xhht/pipeline/internal/fixture"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/table"
 	"github.com/xhht/xhht/pipeline/workbook"
@@ -82,8 +83,8 @@ var want01 = map[string]string{
 }
 
 func TestFindHeaderBelowTitleBlock(t *testing.T) {
-	lay := form{Rows: hamlets01()}.build()
-	tb := findOne(t, "bao-cao.xlsx", xlsxBytes(t, lay.g))
+	lay := fixture.Form{Rows: fixture.Hamlets01()}.Build()
+	tb := findOne(t, "bao-cao.xlsx", fixture.XLSX(t, lay.G))
 	if tb.Form.Code != "bieu01" || tb.Sheet != "Biểu 01" {
 		t.Errorf("form %s on %q, want bieu01 on \"Biểu 01\"", tb.Form.Code, tb.Sheet)
 	}
@@ -124,15 +125,15 @@ func TestFindHeaderShapes(t *testing.T) {
 	}
 	// Sub-aliases that only mean something under their group: "Tổng số"
 	// under two groups, "Đăng ký" under three, "Đạt" under four.
-	subs := []col{
-		{"", "STT"}, {"", "Thôn"},
-		{"Gia đình học tập", "Tổng số"}, {"Gia đình học tập", "Đăng ký"}, {"Gia đình học tập", "Đạt"},
-		{"Dòng họ học tập", "Tổng số"}, {"Dòng họ học tập", "Đăng ký"}, {"Dòng họ học tập", "Đạt"},
-		{"Cộng đồng học tập", "Đăng ký"}, {"Cộng đồng học tập", "Đạt"},
-		{"Công dân học tập", "Tổng số"}, {"Công dân học tập", "Đạt"},
+	subs := []fixture.Col{
+		{Head: "STT"}, {Head: "Thôn"},
+		{Group: "Gia đình học tập", Head: "Tổng số"}, {Group: "Gia đình học tập", Head: "Đăng ký"}, {Group: "Gia đình học tập", Head: "Đạt"},
+		{Group: "Dòng họ học tập", Head: "Tổng số"}, {Group: "Dòng họ học tập", Head: "Đăng ký"}, {Group: "Dòng họ học tập", Head: "Đạt"},
+		{Group: "Cộng đồng học tập", Head: "Đăng ký"}, {Group: "Cộng đồng học tập", Head: "Đạt"},
+		{Group: "Công dân học tập", Head: "Tổng số"}, {Group: "Công dân học tập", Head: "Đạt"},
 	}
-	xlsx := func(fm form) []byte { return xlsxBytes(t, fm.build().g) }
-	csvc := func(fm form) []byte { return csvBytes(t, fm.build().g, ',', false) }
+	xlsx := func(fm fixture.Form) []byte { return fixture.XLSX(t, fm.Build().G) }
+	csvc := func(fm fixture.Form) []byte { return fixture.CSV(t, fm.Build().G, ',', false) }
 	tests := []struct {
 		name       string
 		file       string
@@ -141,17 +142,17 @@ func TestFindHeaderShapes(t *testing.T) {
 		wantCols   map[string]string
 		wantData   []int
 	}{
-		{"one-row header, no title", "a.xlsx", xlsx(form{Title: []string{}, Cols: cols01Flat, Rows: hamlets01(), NoColNums: true}),
+		{"one-row header, no title", "a.xlsx", xlsx(fixture.Form{Title: []string{}, Cols: fixture.Cols01Flat, Rows: fixture.Hamlets01(), NoColNums: true}),
 			[]int{1}, flat01, []int{2, 3, 4}},
-		{"one-row header under title", "a.xlsx", xlsx(form{Cols: cols01Flat, Rows: hamlets01()}),
+		{"one-row header under title", "a.xlsx", xlsx(fixture.Form{Cols: fixture.Cols01Flat, Rows: fixture.Hamlets01()}),
 			[]int{5}, flat01, []int{7, 8, 9}},
-		{"two-row header, merged groups", "a.xlsx", xlsx(form{Rows: hamlets01()}),
+		{"two-row header, merged groups", "a.xlsx", xlsx(fixture.Form{Rows: fixture.Hamlets01()}),
 			[]int{5, 6}, want01, []int{8, 9, 10}},
-		{"two-row header, sub-aliases by group", "a.xlsx", xlsx(form{Cols: subs, Rows: hamlets01()}),
+		{"two-row header, sub-aliases by group", "a.xlsx", xlsx(fixture.Form{Cols: subs, Rows: fixture.Hamlets01()}),
 			[]int{5, 6}, want01, []int{8, 9, 10}},
-		{"two-row header in CSV, group only over its first column", "a.csv", csvc(form{Rows: hamlets01()}),
+		{"two-row header in CSV, group only over its first column", "a.csv", csvc(fixture.Form{Rows: fixture.Hamlets01()}),
 			[]int{5, 6}, want01, []int{8, 9, 10}},
-		{"CSV sub-aliases by group", "a.csv", csvc(form{Cols: subs, Rows: hamlets01(), NoColNums: true}),
+		{"CSV sub-aliases by group", "a.csv", csvc(fixture.Form{Cols: subs, Rows: fixture.Hamlets01(), NoColNums: true}),
 			[]int{5, 6}, want01, []int{7, 8, 9}},
 	}
 	for _, tt := range tests {
@@ -176,14 +177,14 @@ func TestFindHeaderShapes(t *testing.T) {
 // The abbreviations printed on many templates: CĐHT (Cộng đồng học tập)
 // and CDHT (Công dân học tập) differ only by Đ/D.
 func TestFindGroupAbbreviationsCDHTvsCDanHT(t *testing.T) {
-	cols := []col{
-		{"", "STT"}, {"", "Tên thôn"},
-		{"GĐHT", "Tổng số"}, {"GĐHT", "Đăng ký"}, {"GĐHT", "Đạt"},
-		{"DHHT", "Tổng số"}, {"DHHT", "Đăng ký"}, {"DHHT", "Đạt"},
-		{"CĐHT", "Đăng ký"}, {"CĐHT", "Đạt"},
-		{"CDHT", "Tổng số"}, {"CDHT", "Đạt"},
+	cols := []fixture.Col{
+		{Head: "STT"}, {Head: "Tên thôn"},
+		{Group: "GĐHT", Head: "Tổng số"}, {Group: "GĐHT", Head: "Đăng ký"}, {Group: "GĐHT", Head: "Đạt"},
+		{Group: "DHHT", Head: "Tổng số"}, {Group: "DHHT", Head: "Đăng ký"}, {Group: "DHHT", Head: "Đạt"},
+		{Group: "CĐHT", Head: "Đăng ký"}, {Group: "CĐHT", Head: "Đạt"},
+		{Group: "CDHT", Head: "Tổng số"}, {Group: "CDHT", Head: "Đạt"},
 	}
-	tables, _, err := find(t, "a.xlsx", xlsxBytes(t, form{Cols: cols, Rows: hamlets01()}.build().g))
+	tables, _, err := find(t, "a.xlsx", fixture.XLSX(t, fixture.Form{Cols: cols, Rows: fixture.Hamlets01()}.Build().G))
 	if err != nil || len(tables) != 1 {
 		t.Fatalf("Find: %d tables, %v", len(tables), err)
 	}
@@ -209,11 +210,11 @@ func TestColumnNumberRowSkipped(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			lay := form{Rows: hamlets01()}.build()
+			lay := fixture.Form{Rows: fixture.Hamlets01()}.Build()
 			if tt.nums != nil {
-				lay.g.Rows[7] = tt.nums
+				lay.G.Rows[7] = tt.nums
 			}
-			tb := findOne(t, "a.xlsx", xlsxBytes(t, lay.g))
+			tb := findOne(t, "a.xlsx", fixture.XLSX(t, lay.G))
 			if got := rowNums(tb.Data); !reflect.DeepEqual(got, tt.wantD) {
 				t.Errorf("data rows = %v, want %v", got, tt.wantD)
 			}
@@ -224,29 +225,29 @@ func TestColumnNumberRowSkipped(t *testing.T) {
 func TestTotalsRow(t *testing.T) {
 	tests := []struct {
 		name       string
-		fm         form
-		edit       func(l layout)
+		fm         fixture.Form
+		edit       func(l fixture.Layout)
 		wantData   []int
 		wantTotals []int
 	}{
-		{"at the bottom", form{Rows: hamlets01()}, nil, []int{8, 9, 10}, []int{11}},
-		{"at the top", form{Rows: hamlets01(), TotalsTop: true}, nil, []int{9, 10, 11}, []int{8}},
-		{"upper case", form{Rows: hamlets01()}, func(l layout) { l.g.put(l.totalsRow, 2, "TỔNG CỘNG") }, []int{8, 9, 10}, []int{11}},
-		{"Cộng in the STT cell, merged over the name", form{Rows: hamlets01()}, func(l layout) {
-			l.g.put(l.totalsRow, 1, "Cộng")
-			l.g.put(l.totalsRow, 2, nil)
-			l.g.Merges = append(l.g.Merges, fmt.Sprintf("A%d:B%d", l.totalsRow, l.totalsRow))
+		{"at the bottom", fixture.Form{Rows: fixture.Hamlets01()}, nil, []int{8, 9, 10}, []int{11}},
+		{"at the top", fixture.Form{Rows: fixture.Hamlets01(), TotalsTop: true}, nil, []int{9, 10, 11}, []int{8}},
+		{"upper case", fixture.Form{Rows: fixture.Hamlets01()}, func(l fixture.Layout) { l.G.Put(l.TotalsRow, 2, "TỔNG CỘNG") }, []int{8, 9, 10}, []int{11}},
+		{"Cộng in the STT cell, merged over the name", fixture.Form{Rows: fixture.Hamlets01()}, func(l fixture.Layout) {
+			l.G.Put(l.TotalsRow, 1, "Cộng")
+			l.G.Put(l.TotalsRow, 2, nil)
+			l.G.Merges = append(l.G.Merges, fmt.Sprintf("A%d:B%d", l.TotalsRow, l.TotalsRow))
 		}, []int{8, 9, 10}, []int{11}},
-		{"Toàn xã", form{Rows: hamlets01()}, func(l layout) { l.g.put(l.totalsRow, 2, "Toàn xã") }, []int{8, 9, 10}, []int{11}},
-		{"none", form{Rows: hamlets01(), NoTotals: true}, nil, []int{8, 9, 10}, []int{}},
+		{"Toàn xã", fixture.Form{Rows: fixture.Hamlets01()}, func(l fixture.Layout) { l.G.Put(l.TotalsRow, 2, "Toàn xã") }, []int{8, 9, 10}, []int{11}},
+		{"none", fixture.Form{Rows: fixture.Hamlets01(), NoTotals: true}, nil, []int{8, 9, 10}, []int{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			lay := tt.fm.build()
+			lay := tt.fm.Build()
 			if tt.edit != nil {
 				tt.edit(lay)
 			}
-			tb := findOne(t, "a.xlsx", xlsxBytes(t, lay.g))
+			tb := findOne(t, "a.xlsx", fixture.XLSX(t, lay.G))
 			if got := rowNums(tb.Data); !reflect.DeepEqual(got, tt.wantData) {
 				t.Errorf("data rows = %v, want %v", got, tt.wantData)
 			}
@@ -279,10 +280,10 @@ func TestFooterEndsTable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			lay := form{Rows: hamlets01(), NoTotals: true, Footer: tt.footer}.build()
-			tb := findOne(t, "a.xlsx", xlsxBytes(t, lay.g))
+			lay := fixture.Form{Rows: fixture.Hamlets01(), NoTotals: true, Footer: tt.footer}.Build()
+			tb := findOne(t, "a.xlsx", fixture.XLSX(t, lay.G))
 			if got := rowNums(tb.Data); !reflect.DeepEqual(got, []int{8, 9, 10}) {
-				t.Errorf("data rows = %v, want [8 9 10] (signature block at row %d)", got, lay.footerRow)
+				t.Errorf("data rows = %v, want [8 9 10] (signature block at row %d)", got, lay.FooterRow)
 			}
 		})
 	}
@@ -338,24 +339,24 @@ func TestKeywords(t *testing.T) {
 func TestHeaderIssues(t *testing.T) {
 	tests := []struct {
 		name      string
-		extra     col
+		extra     fixture.Col
 		wantCode  string
 		wantSev   string
 		wantField string
 	}{
-		{"unknown column", col{"", "Số hộ nghèo"}, receipt.UnknownColumn, receipt.SevWarning, ""},
-		{"duplicate column", col{"", "Tổng số hộ"}, receipt.DuplicateColumn, receipt.SevError, "ho_tong"},
-		{"ignored column: Ghi chú", col{"", "Ghi chú"}, "", "", ""},
-		{"ignored column: Tỷ lệ %", col{"", "Tỷ lệ %"}, "", "", ""},
+		{"unknown column", fixture.Col{Head: "Số hộ nghèo"}, receipt.UnknownColumn, receipt.SevWarning, ""},
+		{"duplicate column", fixture.Col{Head: "Tổng số hộ"}, receipt.DuplicateColumn, receipt.SevError, "ho_tong"},
+		{"ignored column: Ghi chú", fixture.Col{Head: "Ghi chú"}, "", "", ""},
+		{"ignored column: Tỷ lệ %", fixture.Col{Head: "Tỷ lệ %"}, "", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cols := append(append([]col{}, cols01...), tt.extra)
+			cols := append(append([]fixture.Col{}, fixture.Cols01...), tt.extra)
 			var rows [][]any
-			for _, h := range hamlets01() {
+			for _, h := range fixture.Hamlets01() {
 				rows = append(rows, append(h, 7))
 			}
-			tb := findOne(t, "a.xlsx", xlsxBytes(t, form{Cols: cols, Rows: rows}.build().g))
+			tb := findOne(t, "a.xlsx", fixture.XLSX(t, fixture.Form{Cols: cols, Rows: rows}.Build().G))
 			if got := mapping(tb); !reflect.DeepEqual(got, want01) {
 				t.Errorf("columns = %v", got)
 			}
@@ -370,8 +371,8 @@ func TestHeaderIssues(t *testing.T) {
 			}
 			is := tb.Issues[0]
 			// Column M (13), last header row 6.
-			if is.Code != tt.wantCode || is.Severity != tt.wantSev || is.Cell != "M6" || is.Row != 6 || is.Field != tt.wantField || is.Value != tt.extra.head {
-				t.Errorf("issue = %+v, want %s %s at M6 field %q value %q", is, tt.wantCode, tt.wantSev, tt.wantField, tt.extra.head)
+			if is.Code != tt.wantCode || is.Severity != tt.wantSev || is.Cell != "M6" || is.Row != 6 || is.Field != tt.wantField || is.Value != tt.extra.Head {
+				t.Errorf("issue = %+v, want %s %s at M6 field %q value %q", is, tt.wantCode, tt.wantSev, tt.wantField, tt.extra.Head)
 			}
 			if is.Message == "" || is.MessageEN == "" || !strings.Contains(is.Message, "M") {
 				t.Errorf("messages = %q / %q", is.Message, is.MessageEN)
@@ -381,19 +382,19 @@ func TestHeaderIssues(t *testing.T) {
 }
 
 func TestFindSheets(t *testing.T) {
-	instructions := newGrid("Hướng dẫn")
-	instructions.put(1, 1, "HƯỚNG DẪN ĐIỀN BIỂU")
-	instructions.put(2, 1, "1. Cột Tên thôn: ghi đầy đủ tên thôn, tổ dân phố.")
-	instructions.put(3, 1, "2. Cột Tổng số hộ: ghi số hộ trên địa bàn thôn.")
-	instructions.put(4, 1, "3. Số hộ được công nhận: theo quyết định của UBND xã.")
-	instructions.put(6, 1, "Tên thôn")
-	instructions.put(6, 2, "Ghi chú")
+	instructions := fixture.NewGrid("Hướng dẫn")
+	instructions.Put(1, 1, "HƯỚNG DẪN ĐIỀN BIỂU")
+	instructions.Put(2, 1, "1. Cột Tên thôn: ghi đầy đủ tên thôn, tổ dân phố.")
+	instructions.Put(3, 1, "2. Cột Tổng số hộ: ghi số hộ trên địa bàn thôn.")
+	instructions.Put(4, 1, "3. Số hộ được công nhận: theo quyết định của UBND xã.")
+	instructions.Put(6, 1, "Tên thôn")
+	instructions.Put(6, 2, "Ghi chú")
 
-	hidden := form{Sheet: "Bản cũ", Hidden: true, Rows: hamlets01()[:1]}.build().g
-	visible := form{Rows: hamlets01()}.build().g
-	b02 := form{Sheet: "Biểu 02", Cols: cols02, Rows: [][]any{row02()}, NoTotals: true, NoColNums: true,
-		Title: []string{"BIỂU 02: KẾT QUẢ XÂY DỰNG XÃ HỘI HỌC TẬP CẤP XÃ", "NĂM 2026"}}.build().g
-	copy01 := form{Sheet: "Biểu 01 (2)", Rows: hamlets01()[:2]}.build().g
+	hidden := fixture.Form{Sheet: "Bản cũ", Hidden: true, Rows: fixture.Hamlets01()[:1]}.Build().G
+	visible := fixture.Form{Rows: fixture.Hamlets01()}.Build().G
+	b02 := fixture.Form{Sheet: "Biểu 02", Cols: fixture.Cols02, Rows: [][]any{fixture.Row02()}, NoTotals: true, NoColNums: true,
+		Title: []string{"BIỂU 02: KẾT QUẢ XÂY DỰNG XÃ HỘI HỌC TẬP CẤP XÃ", "NĂM 2026"}}.Build().G
+	copy01 := fixture.Form{Sheet: "Biểu 01 (2)", Rows: fixture.Hamlets01()[:2]}.Build().G
 
 	type want struct {
 		sheet, form string
@@ -401,25 +402,25 @@ func TestFindSheets(t *testing.T) {
 	}
 	tests := []struct {
 		name       string
-		sheets     []*grid
+		sheets     []*fixture.Grid
 		want       []want
 		wantIssues []string // codes from Find
 	}{
-		{"instruction sheet first is ignored", []*grid{instructions, visible},
+		{"instruction sheet first is ignored", []*fixture.Grid{instructions, visible},
 			[]want{{"Biểu 01", "bieu01", []int{8, 9, 10}}}, nil},
-		{"hidden sheet first is ignored", []*grid{hidden, visible},
+		{"hidden sheet first is ignored", []*fixture.Grid{hidden, visible},
 			[]want{{"Biểu 01", "bieu01", []int{8, 9, 10}}}, nil},
-		{"only a hidden form: nothing found", []*grid{instructions, hidden}, nil, nil},
-		{"Biểu 02 beside Biểu 01", []*grid{visible, b02},
+		{"only a hidden form: nothing found", []*fixture.Grid{instructions, hidden}, nil, nil},
+		{"Biểu 02 beside Biểu 01", []*fixture.Grid{visible, b02},
 			[]want{{"Biểu 01", "bieu01", []int{8, 9, 10}}, {"Biểu 02", "bieu02", []int{5}}}, nil},
-		{"Biểu 02 first", []*grid{b02, instructions, visible},
+		{"Biểu 02 first", []*fixture.Grid{b02, instructions, visible},
 			[]want{{"Biểu 02", "bieu02", []int{5}}, {"Biểu 01", "bieu01", []int{8, 9, 10}}}, nil},
-		{"the same form twice: first sheet read, warning", []*grid{visible, copy01},
+		{"the same form twice: first sheet read, warning", []*fixture.Grid{visible, copy01},
 			[]want{{"Biểu 01", "bieu01", []int{8, 9, 10}}}, []string{receipt.DuplicateForm}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			data := xlsxBytes(t, tt.sheets...)
+			data := fixture.XLSX(t, tt.sheets...)
 			book, err := workbook.Open("a.xlsx", data, workbook.DefaultLimits)
 			if err != nil {
 				t.Fatal(err)
@@ -455,9 +456,9 @@ func TestFindSheets(t *testing.T) {
 }
 
 func TestFindBieu02Columns(t *testing.T) {
-	lay := form{Sheet: "Biểu 02", Cols: cols02, Rows: [][]any{row02()}, NoTotals: true,
-		Title: []string{"BIỂU 02", "NĂM 2026"}}.build()
-	tb := findOne(t, "a.xlsx", xlsxBytes(t, lay.g))
+	lay := fixture.Form{Sheet: "Biểu 02", Cols: fixture.Cols02, Rows: [][]any{fixture.Row02()}, NoTotals: true,
+		Title: []string{"BIỂU 02", "NĂM 2026"}}.Build()
+	tb := findOne(t, "a.xlsx", fixture.XLSX(t, lay.G))
 	want := map[string]string{
 		"B": "ten_xa", "C": "don_vi_tong", "D": "don_vi_dang_ky", "E": "don_vi_dat",
 		"F": "can_bo_tong", "G": "can_bo_cong_dan_dat", "H": "cong_dong_xa_ket_qua",
@@ -496,16 +497,16 @@ func TestTooManyRows(t *testing.T) {
 }
 
 func TestNoFormInSheet(t *testing.T) {
-	g := newGrid("Danh sách hộ")
-	g.put(1, 1, "Họ và tên")
-	g.put(1, 2, "Năm sinh")
-	g.put(1, 3, "Địa chỉ")
+	g := fixture.NewGrid("Danh sách hộ")
+	g.Put(1, 1, "Họ và tên")
+	g.Put(1, 2, "Năm sinh")
+	g.Put(1, 3, "Địa chỉ")
 	for r := 2; r < 50; r++ {
-		g.put(r, 1, fmt.Sprintf("Người %d", r))
-		g.put(r, 2, 1960+r)
-		g.put(r, 3, "Thôn Nà Rì")
+		g.Put(r, 1, fmt.Sprintf("Người %d", r))
+		g.Put(r, 2, 1960+r)
+		g.Put(r, 3, "Thôn Nà Rì")
 	}
-	tables, issues, err := find(t, "a.xlsx", xlsxBytes(t, g))
+	tables, issues, err := find(t, "a.xlsx", fixture.XLSX(t, g))
 	if err != nil || len(tables) != 0 || len(issues) != 0 {
 		t.Errorf("Find = %d tables, %v, %v; want nothing", len(tables), issues, err)
 	}
@@ -514,7 +515,7 @@ func TestNoFormInSheet(t *testing.T) {
 // A damaged merge reference (column letters beyond XFD that overflow an
 // int) must not crash the header reader.
 func TestHostileMergeRefDoesNotPanic(t *testing.T) {
-	data := xlsxBytes(t, form{Rows: hamlets01()}.build().g)
+	data := fixture.XLSX(t, fixture.Form{Rows: fixture.Hamlets01()}.Build().G)
 	data = rewritePart(t, data, "xl/worksheets/sheet1.xml", func(s string) string {
 		return strings.Replace(s, "<mergeCell ", `<mergeCell ref="ZZZZZZZZZZZZZZ5:A6"/><mergeCell `, 1)
 	})

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/xhht/xhht/pipeline/forms"
+	"github.com/xhht/xhht/pipeline/internal/fixture"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/table"
 	"github.com/xhht/xhht/pipeline/validate"
@@ -119,14 +120,18 @@ func TestCleanTableHasNoIssues(t *testing.T) {
 		data func(t *testing.T) []byte
 		file string
 	}{
-		{"xlsx", func(t *testing.T) []byte { return xlsxBytes(t, form{Rows: hamlets01()}.build().g) }, "a.xlsx"},
-		{"csv ;", func(t *testing.T) []byte { return csvBytes(t, form{Rows: hamlets01()}.build().g, ';', true) }, "a.csv"},
-		{"csv ,", func(t *testing.T) []byte { return csvBytes(t, form{Rows: hamlets01()}.build().g, ',', false) }, "a.csv"},
+		{"xlsx", func(t *testing.T) []byte { return fixture.XLSX(t, fixture.Form{Rows: fixture.Hamlets01()}.Build().G) }, "a.xlsx"},
+		{"csv ;", func(t *testing.T) []byte {
+			return fixture.CSV(t, fixture.Form{Rows: fixture.Hamlets01()}.Build().G, ';', true)
+		}, "a.csv"},
+		{"csv ,", func(t *testing.T) []byte {
+			return fixture.CSV(t, fixture.Form{Rows: fixture.Hamlets01()}.Build().G, ',', false)
+		}, "a.csv"},
 		// Excel's "CSV (;)" export pads every line, blank ones included, to
 		// the width of the sheet: the blank row above the signature block
 		// becomes ";;;;;;;;;;;".
 		{"csv ; padded like Excel", func(t *testing.T) []byte {
-			return padCSV(csvBytes(t, form{Rows: hamlets01()}.build().g, ';', true), ';', 12)
+			return padCSV(fixture.CSV(t, fixture.Form{Rows: fixture.Hamlets01()}.Build().G, ';', true), ';', 12)
 		}, "a.csv"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -215,9 +220,9 @@ func TestRowRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rows := hamlets01()
+			rows := fixture.Hamlets01()
 			tt.edit(rows)
-			data := xlsxBytes(t, form{Rows: rows, NoTotals: true}.build().g)
+			data := fixture.XLSX(t, fixture.Form{Rows: rows, NoTotals: true}.Build().G)
 			res := runOne(t, ctx2026, "a.xlsx", data)
 			if got, want := short(res.Issues), sorted(tt.want); !reflect.DeepEqual(got, want) {
 				t.Errorf("issues = %v\nwant     %v", got, want)
@@ -228,8 +233,8 @@ func TestRowRules(t *testing.T) {
 }
 
 func TestBlankRowIsWarnedAndSkipped(t *testing.T) {
-	rows := append(hamlets01(), []any{}) // STT 4 on row 11, nothing else
-	res := runOne(t, ctx2026, "a.xlsx", xlsxBytes(t, form{Rows: rows, NoTotals: true}.build().g))
+	rows := append(fixture.Hamlets01(), []any{}) // STT 4 on row 11, nothing else
+	res := runOne(t, ctx2026, "a.xlsx", fixture.XLSX(t, fixture.Form{Rows: rows, NoTotals: true}.Build().G))
 	want := []iss{{"blank-row", W, "", ""}}
 	if got := short(res.Issues); !reflect.DeepEqual(got, want) {
 		t.Errorf("issues = %v, want %v", got, want)
@@ -243,7 +248,7 @@ func TestBlankRowIsWarnedAndSkipped(t *testing.T) {
 }
 
 func TestFormulaErrorCell(t *testing.T) {
-	data := xlsxBytes(t, form{Rows: hamlets01(), NoTotals: true}.build().g)
+	data := fixture.XLSX(t, fixture.Form{Rows: fixture.Hamlets01(), NoTotals: true}.Build().G)
 	data = setCellXML(t, data, "C9", `<c r="C9" t="e"><f>C8/0</f><v>#DIV/0!</v></c>`)
 	res := runOne(t, ctx2026, "a.xlsx", data)
 	want := []iss{{"type-error", E, "C9", "ho_tong"}}
@@ -256,7 +261,7 @@ func TestFormulaErrorCell(t *testing.T) {
 }
 
 func TestFormulaCachedValueIsRead(t *testing.T) {
-	data := xlsxBytes(t, form{Rows: hamlets01()}.build().g)
+	data := fixture.XLSX(t, fixture.Form{Rows: fixture.Hamlets01()}.Build().G)
 	// Totals row 11 written with formulas, as templates do.
 	data = setCellXML(t, data, "C11", `<c r="C11"><f>SUM(C8:C10)</f><v>365</v></c>`)
 	data = setCellXML(t, data, "D11", `<c r="D11"><f>SUM(D8:D10)</f><v>341</v></c>`)
@@ -268,26 +273,26 @@ func TestFormulaCachedValueIsRead(t *testing.T) {
 }
 
 func TestTotals(t *testing.T) {
-	// hamlets01 sums: C 365, D 340, E 300, F 23, G 22, H 17, I (Có) 2, J (Có) 1, K 640, L 380.
+	// fixture.Hamlets01 sums: C 365, D 340, E 300, F 23, G 22, H 17, I (Có) 2, J (Có) 1, K 640, L 380.
 	tests := []struct {
 		name string
 		top  bool
-		edit func(g *grid, row int)
+		edit func(g *fixture.Grid, row int)
 		want []iss
 	}{
-		{"correct totals", false, func(*grid, int) {}, nil},
-		{"correct totals written as text", false, func(g *grid, r int) { g.put(r, 3, "365"); g.put(r, 11, "640") }, nil},
-		{"count off by one", false, func(g *grid, r int) { g.put(r, 3, 366) }, []iss{{"totals-mismatch", E, "C11", "ho_tong"}}},
-		{"count off, totals on top", true, func(g *grid, r int) { g.put(r, 5, 299) }, []iss{{"totals-mismatch", E, "E8", "ho_dat"}}},
-		{"bool column counts its yes rows", false, func(g *grid, r int) { g.put(r, 10, 2) }, []iss{{"totals-mismatch", E, "J11", "cong_dong_dat"}}},
-		{"text in a totals count is a warning", false, func(g *grid, r int) { g.put(r, 4, "khoảng 340") }, []iss{{"type-error", W, "D11", "ho_dang_ky"}}},
-		{"blank totals cell is not checked", false, func(g *grid, r int) { g.put(r, 3, nil) }, nil},
+		{"correct totals", false, func(*fixture.Grid, int) {}, nil},
+		{"correct totals written as text", false, func(g *fixture.Grid, r int) { g.Put(r, 3, "365"); g.Put(r, 11, "640") }, nil},
+		{"count off by one", false, func(g *fixture.Grid, r int) { g.Put(r, 3, 366) }, []iss{{"totals-mismatch", E, "C11", "ho_tong"}}},
+		{"count off, totals on top", true, func(g *fixture.Grid, r int) { g.Put(r, 5, 299) }, []iss{{"totals-mismatch", E, "E8", "ho_dat"}}},
+		{"bool column counts its yes rows", false, func(g *fixture.Grid, r int) { g.Put(r, 10, 2) }, []iss{{"totals-mismatch", E, "J11", "cong_dong_dat"}}},
+		{"text in a totals count is a warning", false, func(g *fixture.Grid, r int) { g.Put(r, 4, "khoảng 340") }, []iss{{"type-error", W, "D11", "ho_dang_ky"}}},
+		{"blank totals cell is not checked", false, func(g *fixture.Grid, r int) { g.Put(r, 3, nil) }, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			lay := form{Rows: hamlets01(), TotalsTop: tt.top}.build()
-			tt.edit(lay.g, lay.totalsRow)
-			res := runOne(t, ctx2026, "a.xlsx", xlsxBytes(t, lay.g))
+			lay := fixture.Form{Rows: fixture.Hamlets01(), TotalsTop: tt.top}.Build()
+			tt.edit(lay.G, lay.TotalsRow)
+			res := runOne(t, ctx2026, "a.xlsx", fixture.XLSX(t, lay.G))
 			if got, want := short(res.Issues), sorted(tt.want); !reflect.DeepEqual(got, want) {
 				t.Errorf("issues = %v\nwant     %v", got, want)
 			}
@@ -300,7 +305,7 @@ func TestTotals(t *testing.T) {
 }
 
 func TestTitleChecks(t *testing.T) {
-	base := title01(2026, "01864")
+	base := fixture.Title01(2026, "01864")
 	with := func(extra ...string) []string { return append(append([]string{}, base...), extra...) }
 	tests := []struct {
 		name  string
@@ -319,7 +324,7 @@ func TestTitleChecks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			data := xlsxBytes(t, form{Title: tt.title, Rows: hamlets01()}.build().g)
+			data := fixture.XLSX(t, fixture.Form{Title: tt.title, Rows: fixture.Hamlets01()}.Build().G)
 			res := runOne(t, ctx2026, "a.xlsx", data)
 			if got, want := short(res.Issues), sorted(tt.want); !reflect.DeepEqual(got, want) {
 				t.Errorf("issues = %v\nwant     %v", got, want)
@@ -333,12 +338,12 @@ func TestTitleChecks(t *testing.T) {
 }
 
 func TestTableShapeRules(t *testing.T) {
-	without := func(letters ...string) []col {
-		var out []col
-		for i, c := range cols01 {
+	without := func(letters ...string) []fixture.Col {
+		var out []fixture.Col
+		for i, c := range fixture.Cols01 {
 			keep := true
 			for _, l := range letters {
-				if excelColName(i+1) == l {
+				if fixture.ColName(i+1) == l {
 					keep = false
 				}
 			}
@@ -369,19 +374,19 @@ func TestTableShapeRules(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		fm   form
+		fm   fixture.Form
 		want []iss
 		row  int // Row of the first issue, when set
 	}{
-		{"empty table with a totals row", form{Rows: nil}, []iss{{"empty-table", E, "", ""}}, 0},
-		{"required column absent", form{Cols: without("E"), Rows: drop(hamlets01(), iHoDat), NoTotals: true},
+		{"empty table with a totals row", fixture.Form{Rows: nil}, []iss{{"empty-table", E, "", ""}}, 0},
+		{"required column absent", fixture.Form{Cols: without("E"), Rows: drop(fixture.Hamlets01(), iHoDat), NoTotals: true},
 			[]iss{{"missing-column", E, "", "ho_dat"}}, 6},
-		{"optional columns absent", form{Cols: without("F", "G", "H"), Rows: drop(hamlets01(), iDHTong, iDHDK, iDHDat), NoTotals: true},
+		{"optional columns absent", fixture.Form{Cols: without("F", "G", "H"), Rows: drop(fixture.Hamlets01(), iDHTong, iDHDK, iDHDat), NoTotals: true},
 			[]iss{{"missing-column", W, "", "dong_ho_tong"}, {"missing-column", W, "", "dong_ho_dang_ky"}, {"missing-column", W, "", "dong_ho_dat"}}, 6},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := runOne(t, ctx2026, "a.xlsx", xlsxBytes(t, tt.fm.build().g))
+			res := runOne(t, ctx2026, "a.xlsx", fixture.XLSX(t, tt.fm.Build().G))
 			if got, want := short(res.Issues), sorted(tt.want); !reflect.DeepEqual(got, want) {
 				t.Errorf("issues = %v\nwant     %v", got, want)
 			}
@@ -394,17 +399,17 @@ func TestTableShapeRules(t *testing.T) {
 }
 
 func TestMissingOptionalColumnIsNull(t *testing.T) {
-	var cols []col
-	for i, c := range cols01 {
+	var cols []fixture.Col
+	for i, c := range fixture.Cols01 {
 		if i < 5 { // STT, name, GĐHT ×3
 			cols = append(cols, c)
 		}
 	}
 	var rows [][]any
-	for _, h := range hamlets01() {
+	for _, h := range fixture.Hamlets01() {
 		rows = append(rows, h[:4])
 	}
-	res := runOne(t, ctx2026, "a.xlsx", xlsxBytes(t, form{Cols: cols, Rows: rows}.build().g))
+	res := runOne(t, ctx2026, "a.xlsx", fixture.XLSX(t, fixture.Form{Cols: cols, Rows: rows}.Build().G))
 	if len(res.Records) != 3 {
 		t.Fatalf("%d records", len(res.Records))
 	}
@@ -425,13 +430,13 @@ func TestMissingOptionalColumnIsNull(t *testing.T) {
 }
 
 func TestDuplicateHamletCode(t *testing.T) {
-	cols := append([]col{{"", "STT"}, {"", "Mã thôn"}}, cols01[1:]...)
+	cols := append([]fixture.Col{{Head: "STT"}, {Head: "Mã thôn"}}, fixture.Cols01[1:]...)
 	var rows [][]any
-	for i, h := range hamlets01() {
+	for i, h := range fixture.Hamlets01() {
 		rows = append(rows, append([]any{fmt.Sprintf("T%02d", i+1)}, h...))
 	}
 	rows[2][0] = "T01"
-	res := runOne(t, ctx2026, "a.xlsx", xlsxBytes(t, form{Cols: cols, Rows: rows, NoTotals: true}.build().g))
+	res := runOne(t, ctx2026, "a.xlsx", fixture.XLSX(t, fixture.Form{Cols: cols, Rows: rows, NoTotals: true}.Build().G))
 	want := []iss{{"duplicate-key", E, "B10", "ma_thon"}}
 	if got := short(res.Issues); !reflect.DeepEqual(got, want) {
 		t.Errorf("issues = %v, want %v", got, want)
@@ -459,10 +464,10 @@ func TestCountValues(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rows := hamlets01()
+			rows := fixture.Hamlets01()
 			rows[0][iLD] = tt.cell // K8, lao_dong_tong; cong_dan_dat emptied so no rule fires
 			rows[0][iCDan] = nil
-			res := runOne(t, ctx2026, "a.xlsx", xlsxBytes(t, form{Rows: rows, NoTotals: true}.build().g))
+			res := runOne(t, ctx2026, "a.xlsx", fixture.XLSX(t, fixture.Form{Rows: rows, NoTotals: true}.Build().G))
 			if len(res.Issues) != 0 {
 				t.Errorf("issues: %v", short(res.Issues))
 			}
@@ -499,10 +504,10 @@ func TestBoolValues(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rows := hamlets01()
+			rows := fixture.Hamlets01()
 			rows[0][iCDDK], rows[0][iCDDat] = tt.dk, tt.dat
 			rows[1][iCDDK], rows[1][iCDDat] = tt.dk9, tt.dat9
-			res := runOne(t, ctx2026, "a.xlsx", xlsxBytes(t, form{Rows: rows, NoTotals: true}.build().g))
+			res := runOne(t, ctx2026, "a.xlsx", fixture.XLSX(t, fixture.Form{Rows: rows, NoTotals: true}.Build().G))
 			var want []iss
 			if tt.wantBad != "" {
 				field := "cong_dong_dang_ky"
@@ -524,7 +529,7 @@ func TestBoolValues(t *testing.T) {
 
 // CSV cells are all text: the same rules apply to their spelling.
 func TestCSVValues(t *testing.T) {
-	rows := hamlets01()
+	rows := fixture.Hamlets01()
 	rows[0][iHoTong] = "1.234"
 	rows[0][iHoDK] = ""
 	rows[0][iHoDat] = "0"
@@ -533,7 +538,7 @@ func TestCSVValues(t *testing.T) {
 	rows[2][iCDDK], rows[2][iCDDat] = "", ""
 	for _, sep := range []rune{',', ';', '\t'} {
 		t.Run(string(sep), func(t *testing.T) {
-			data := csvBytes(t, form{Rows: rows, NoTotals: true}.build().g, sep, sep == ';')
+			data := fixture.CSV(t, fixture.Form{Rows: rows, NoTotals: true}.Build().G, sep, sep == ';')
 			res := runOne(t, ctx2026, "a.csv", data)
 			if len(res.Issues) != 0 {
 				t.Errorf("issues: %v", short(res.Issues))
@@ -561,26 +566,26 @@ func TestCSVValues(t *testing.T) {
 
 // Biểu 02 (one row per commune).
 
-func form02(year int, cols []col, rows ...[]any) form {
-	return form{Sheet: "Biểu 02", Cols: cols, Rows: rows, NoTotals: true,
+func form02(year int, cols []fixture.Col, rows ...[]any) fixture.Form {
+	return fixture.Form{Sheet: "Biểu 02", Cols: cols, Rows: rows, NoTotals: true,
 		Title: []string{"BIỂU 02: KẾT QUẢ XÂY DỰNG XÃ HỘI HỌC TẬP CẤP XÃ", fmt.Sprintf("NĂM %d", year)}}
 }
 
 // cols02TT44 is Biểu 02 up to 2023: a score instead of the TT 25 result.
-func cols02TT44() []col {
-	out := append([]col{}, cols02...)
-	out[7] = col{gXa, "Điểm đánh giá (TT 44/2014)"}
+func cols02TT44() []fixture.Col {
+	out := append([]fixture.Col{}, fixture.Cols02...)
+	out[7] = fixture.Col{Group: fixture.GroupXa, Head: "Điểm đánh giá (TT 44/2014)"}
 	return out
 }
 
 func TestBieu02(t *testing.T) {
 	ctx2023 := validate.Context{Year: 2023, CommuneCode: "01864", CommuneName: "Xã Bộc Bố"}
-	// row02 indexes: 0 ten_xa, 1 don_vi_tong, 2 don_vi_dang_ky, 3 don_vi_dat,
+	// fixture.Row02 indexes: 0 ten_xa, 1 don_vi_tong, 2 don_vi_dang_ky, 3 don_vi_dat,
 	// 4 can_bo_tong, 5 can_bo_cong_dan_dat, 6 cong_dong_xa_ket_qua (or the
 	// score), 7 tthtcd_xep_loai, 8 so_lop, 9 luot, 10 cntt, 11 hoi_vien_tong,
 	// 12 hoi_vien_tap_huan.
 	with := func(kv ...any) []any {
-		r := row02()
+		r := fixture.Row02()
 		for i := 0; i < len(kv); i += 2 {
 			r[kv[i].(int)] = kv[i+1]
 		}
@@ -589,34 +594,34 @@ func TestBieu02(t *testing.T) {
 	tests := []struct {
 		name    string
 		ctx     validate.Context
-		fm      form
+		fm      fixture.Form
 		want    []iss
 		wantRow int // Row of the first issue
 		values  map[string]validate.Value
 	}{
-		{"clean", ctx2026, form02(2026, cols02, row02()), nil, 0, map[string]validate.Value{
+		{"clean", ctx2026, form02(2026, fixture.Cols02, fixture.Row02()), nil, 0, map[string]validate.Value{
 			"ten_xa": {Str: "Xã Bằng Thành"}, "don_vi_tong": {Int: 20}, "cong_dong_xa_ket_qua": {Str: "Mức độ 1"},
 			"tthtcd_xep_loai": {Str: "Khá"}, "tthtcd_ung_dung_cntt": {Bool: true}, "hoi_vien_tap_huan": {Int: 300},
 			"cong_dong_xa_diem": {Null: true}, "cong_dong_xa_xep_loai": {Null: true},
 		}},
-		{"enum spelling variants", ctx2026, form02(2026, cols02, with(6, "MĐ2")), nil, 0, map[string]validate.Value{
+		{"enum spelling variants", ctx2026, form02(2026, fixture.Cols02, with(6, "MĐ2")), nil, 0, map[string]validate.Value{
 			"cong_dong_xa_ket_qua": {Str: "Mức độ 2"}}},
-		{"enum alias Xuất sắc", ctx2026, form02(2026, cols02, with(7, "Xuất sắc")), nil, 0, map[string]validate.Value{
+		{"enum alias Xuất sắc", ctx2026, form02(2026, fixture.Cols02, with(7, "Xuất sắc")), nil, 0, map[string]validate.Value{
 			"tthtcd_xep_loai": {Str: "Tốt"}}},
-		{"value not in the list", ctx2026, form02(2026, cols02, with(6, "Mức độ 3")),
+		{"value not in the list", ctx2026, form02(2026, fixture.Cols02, with(6, "Mức độ 3")),
 			[]iss{{"constraint-error", E, "H6", "cong_dong_xa_ket_qua"}}, 6, nil},
-		{"units recognised > total", ctx2026, form02(2026, cols02, with(2, nil, 3, 21)),
+		{"units recognised > total", ctx2026, form02(2026, fixture.Cols02, with(2, nil, 3, 21)),
 			[]iss{{"constraint-error", E, "E6", "don_vi_dat"}}, 6, nil},
-		{"members trained > members", ctx2026, form02(2026, cols02, with(12, 900)),
+		{"members trained > members", ctx2026, form02(2026, fixture.Cols02, with(12, 900)),
 			[]iss{{"constraint-error", E, "N6", "hoi_vien_tap_huan"}}, 6, nil},
-		{"blank total units", ctx2026, form02(2026, cols02, with(1, nil)),
+		{"blank total units", ctx2026, form02(2026, fixture.Cols02, with(1, nil)),
 			[]iss{{"missing-cell", E, "C6", "don_vi_tong"}}, 6, nil},
-		{"two rows", ctx2026, form02(2026, cols02, row02(), with(0, "Xã Phong Quang")),
+		{"two rows", ctx2026, form02(2026, fixture.Cols02, fixture.Row02(), with(0, "Xã Phong Quang")),
 			[]iss{{"too-many-rows", E, "", ""}}, 7, nil},
-		{"TT 44 score column on a 2026 file", ctx2026, form02(2026, append(append([]col{}, cols02...), col{gXa, "Điểm đánh giá (TT 44/2014)"}), append(row02(), 85)),
+		{"TT 44 score column on a 2026 file", ctx2026, form02(2026, append(append([]fixture.Col{}, fixture.Cols02...), fixture.Col{Group: fixture.GroupXa, Head: "Điểm đánh giá (TT 44/2014)"}), append(fixture.Row02(), 85)),
 			[]iss{{"field-not-applicable", W, "O4", "cong_dong_xa_diem"}}, 4, map[string]validate.Value{
 				"cong_dong_xa_diem": {Null: true}, "cong_dong_xa_xep_loai": {Null: true}}},
-		{"TT 25 result column on a 2023 file", ctx2023, form02(2023, cols02, row02()),
+		{"TT 25 result column on a 2023 file", ctx2023, form02(2023, fixture.Cols02, fixture.Row02()),
 			[]iss{{"field-not-applicable", W, "H4", "cong_dong_xa_ket_qua"}, {"missing-column", W, "", "cong_dong_xa_diem"}}, 0, map[string]validate.Value{
 				"cong_dong_xa_ket_qua": {Null: true}}},
 		{"2023 score 85 → Tốt", ctx2023, form02(2023, cols02TT44(), with(6, 85)), nil, 0, map[string]validate.Value{
@@ -639,7 +644,7 @@ func TestBieu02(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := runOne(t, tt.ctx, "a.xlsx", xlsxBytes(t, tt.fm.build().g))
+			res := runOne(t, tt.ctx, "a.xlsx", fixture.XLSX(t, tt.fm.Build().G))
 			if res.Form.Code != "bieu02" {
 				t.Fatalf("form %s", res.Form.Code)
 			}
@@ -663,7 +668,7 @@ func TestBieu02(t *testing.T) {
 }
 
 func TestBieu02CommuneCodeColumn(t *testing.T) {
-	cols := append([]col{{"", "STT"}, {"", "Mã xã"}}, cols02[1:]...)
+	cols := append([]fixture.Col{{Head: "STT"}, {Head: "Mã xã"}}, fixture.Cols02[1:]...)
 	tests := []struct {
 		code string
 		want []iss
@@ -673,7 +678,7 @@ func TestBieu02CommuneCodeColumn(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.code, func(t *testing.T) {
-			res := runOne(t, ctx2026, "a.xlsx", xlsxBytes(t, form02(2026, cols, append([]any{tt.code}, row02()...)).build().g))
+			res := runOne(t, ctx2026, "a.xlsx", fixture.XLSX(t, form02(2026, cols, append([]any{tt.code}, fixture.Row02()...)).Build().G))
 			if got, want := short(res.Issues), sorted(tt.want); !reflect.DeepEqual(got, want) {
 				t.Errorf("issues = %v\nwant     %v", got, want)
 			}
@@ -747,7 +752,7 @@ func TestFormulaWithoutCachedValue(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			data := xlsxBytes(t, form{Rows: hamlets01(), NoTotals: true}.build().g)
+			data := fixture.XLSX(t, fixture.Form{Rows: fixture.Hamlets01(), NoTotals: true}.Build().G)
 			data = setCellXML(t, data, tt.ref, tt.xml)
 			res := runOne(t, ctx2026, "a.xlsx", data)
 			if got, want := short(res.Issues), sorted(tt.want); !reflect.DeepEqual(got, want) {
@@ -764,22 +769,22 @@ func TestFormulaWithoutCachedValue(t *testing.T) {
 // Biểu 02 may be sent later: an empty one is a warning, an empty Biểu 01
 // an error.
 func TestEmptyTables(t *testing.T) {
-	prefilled := make([]any, len(cols02)-1)
+	prefilled := make([]any, len(fixture.Cols02)-1)
 	prefilled[0] = "Xã Bằng Thành" // the template's name cell, nothing else
 	tests := []struct {
 		name    string
-		fm      form
+		fm      fixture.Form
 		want    []iss
 		records int
 	}{
-		{"empty Biểu 01", form{NoTotals: true}, []iss{{"empty-table", E, "", ""}}, 0},
-		{"empty Biểu 02", form02(2026, cols02), []iss{{"empty-table", W, "", ""}}, 0},
+		{"empty Biểu 01", fixture.Form{NoTotals: true}, []iss{{"empty-table", E, "", ""}}, 0},
+		{"empty Biểu 02", form02(2026, fixture.Cols02), []iss{{"empty-table", W, "", ""}}, 0},
 		// The template's prefilled row is not a stray blank row: no blank-row warning.
-		{"Biểu 02 with only the commune name", form02(2026, cols02, prefilled), []iss{{"empty-table", W, "", ""}}, 0},
+		{"Biểu 02 with only the commune name", form02(2026, fixture.Cols02, prefilled), []iss{{"empty-table", W, "", ""}}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := runOne(t, ctx2026, "a.xlsx", xlsxBytes(t, tt.fm.build().g))
+			res := runOne(t, ctx2026, "a.xlsx", fixture.XLSX(t, tt.fm.Build().G))
 			if got, want := short(res.Issues), sorted(tt.want); !reflect.DeepEqual(got, want) {
 				t.Errorf("issues = %v\nwant     %v", got, want)
 			}
