@@ -28,6 +28,9 @@ type Cell struct {
 	Text    string  // the stored text (for Number the stored digits, e.g. "12.5")
 	Num     float64 // Number only
 	Formula bool    // the cell has a formula; Text/Num hold its cached result
+	// Encoding is the legacy encoding (legacy.TCVN3, legacy.VNI) the cell's
+	// font implied; Text has already been converted to Unicode.
+	Encoding string
 }
 
 // Row is one row of a sheet. Cells[i] is column i+1; missing cells are Blank.
