@@ -83,7 +83,11 @@ func loCheck(t *testing.T, data []byte) *receipt.Receipt {
 	}
 	key := fmt.Sprintf("%d/%s/%s/bao-cao.xlsx", loYear, loProvince, loCommune)
 	at := time.Date(loYear, 12, 1, 3, 0, 0, 0, time.UTC)
-	return ingest.Check(context.Background(), p, ingest.Upload{Bucket: "local", Key: key}, "v1", at, data).Receipt
+	res, err := ingest.Check(context.Background(), p, ingest.Upload{Bucket: "local", Key: key}, "v1", at, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Receipt
 }
 
 func loIssues(rc *receipt.Receipt) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -21,6 +22,9 @@ func cmdIngest(ctx context.Context, args []string, stdout io.Writer) (int, error
 	lake := fs.String("lake", defaultLake, "lake directory")
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
+	}
+	if st, err := os.Stat(*uploads); err != nil || !st.IsDir() {
+		return exitUsage, fmt.Errorf("không có thư mục tệp nộp %s (no uploads directory)", *uploads)
 	}
 	p, err := ingest.New(local.New(*uploads), local.New(*lake))
 	if err != nil {

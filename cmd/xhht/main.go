@@ -5,6 +5,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -33,7 +35,7 @@ Cách dùng (usage):
   xhht validate --key <năm>/<mã tỉnh>/<mã xã>/<tên tệp> [--json] [--lake DIR] FILE
                                                              kiểm tra một tệp trước khi nộp
   xhht ingest   [--uploads DIR] [--lake DIR] [KEY ...]       xử lý các tệp trong thư mục nộp (mặc định: tất cả)
-  xhht template --commune MÃ_XÃ --year NĂM [-o FILE] [--lake DIR]
+  xhht template --commune MÃ_XÃ --year NĂM [-o FILE.xlsx] [--force] [--lake DIR]
                                                              tạo biểu mẫu trống của xã
 
 Exit status of validate: 0 accepted (warnings allowed), 1 rejected, 2 usage or system error.
@@ -57,6 +59,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = cmdRun(ctx, args[1:], stdout)
 	default:
 		err = usageError{fmt.Sprintf("lệnh không có: %q (unknown command)", args[0])}
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, help)
+		return exitOK
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "xhht: %v\n", err)

@@ -26,6 +26,9 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
+	if last := time.Now().Year() + 1; *year < ingest.FirstYear || *year > last {
+		return exitUsage, usageError{fmt.Sprintf("run: năm %d ngoài khoảng %d–%d (year out of range)", *year, ingest.FirstYear, last)}
+	}
 	uploadsDir, lakeDir := filepath.Join(*dir, "uploads"), filepath.Join(*dir, "lake")
 	p, err := ingest.New(local.New(uploadsDir), local.New(lakeDir))
 	if err != nil {

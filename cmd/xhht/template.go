@@ -30,6 +30,7 @@ func cmdTemplate(ctx context.Context, args []string, stdout io.Writer) (int, err
 	year := fs.Int("year", 0, "reporting year")
 	out := fs.String("o", "", "output file (default bieu-mau-<commune>-<year>.xlsx)")
 	lake := fs.String("lake", defaultLake, "lake directory (earlier submissions, for the hamlet list)")
+	force := fs.Bool("force", false, "overwrite an existing output file")
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
@@ -42,8 +43,19 @@ func cmdTemplate(ctx context.Context, args []string, stdout io.Writer) (int, err
 	if len(*code) != 5 || strings.IndexFunc(*code, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
 		return exitUsage, usageError{fmt.Sprintf("template: mã xã %q phải gồm 5 chữ số, ví dụ 01864 (commune code must be 5 digits)", *code)}
 	}
-	if last := time.Now().Year() + 1; *year < 2014 || *year > last {
-		return exitUsage, usageError{fmt.Sprintf("template: năm báo cáo %d ngoài khoảng 2014–%d (year out of range)", *year, last)}
+	if last := time.Now().Year() + 1; *year < ingest.FirstYear || *year > last {
+		return exitUsage, usageError{fmt.Sprintf("template: năm báo cáo %d ngoài khoảng %d–%d (year out of range)", *year, ingest.FirstYear, last)}
+	}
+	path := *out
+	if path == "" {
+		path = template.DefaultFileName(*code, *year)
+	}
+	if !strings.EqualFold(filepath.Ext(path), ".xlsx") {
+		return exitUsage, usageError{fmt.Sprintf("template: tệp ra %q phải có đuôi .xlsx (the form is an .xlsx workbook)", path)}
+	}
+	if _, err := os.Stat(path); err == nil && !*force {
+		// It may be a form an official has already filled in.
+		return exitUsage, fmt.Errorf("tệp %s đã có; không ghi đè (dùng --force để ghi đè) (file exists; use --force to overwrite)", path)
 	}
 
 	reg, err := registry.Load()
@@ -59,7 +71,7 @@ func cmdTemplate(ctx context.Context, args []string, stdout io.Writer) (int, err
 		return exitUsage, err
 	}
 	k := ingest.Key{Year: *year, Province: opts.Province.Code, Commune: *code}
-	known, err := ingest.KnownHamlets(ctx, local.New(*lake), k, receipt.Receipt{ReceivedAt: time.Now().UTC()})
+	known, err := ingest.KnownHamlets(ctx, local.New(*lake), k, "", time.Now().UTC())
 	if err != nil {
 		return exitUsage, fmt.Errorf("đọc danh sách thôn đã nộp (read known hamlets): %w", err)
 	}
@@ -68,10 +80,6 @@ func cmdTemplate(ctx context.Context, args []string, stdout io.Writer) (int, err
 	var buf bytes.Buffer
 	if err := template.Write(&buf, opts); err != nil {
 		return exitUsage, err
-	}
-	path := *out
-	if path == "" {
-		path = template.DefaultFileName(*code, *year)
 	}
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -4,12 +4,14 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xhht/xhht/pipeline/forms"
 	"github.com/xhht/xhht/pipeline/ingest"
@@ -25,7 +27,11 @@ func newFlags(name string) *flag.FlagSet {
 }
 
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		return err // -h: help on stdout, exit 0
+	}
+	if err != nil {
 		return usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
 	}
 	return nil
@@ -66,7 +72,10 @@ func cmdValidate(ctx context.Context, args []string, stdout io.Writer) (int, err
 	}
 	// The ETag a local upload would get, so the id matches a later ingest.
 	sum := md5.Sum(data)
-	res := ingest.Check(ctx, p, ingest.Upload{Bucket: "local", Key: *key}, hex.EncodeToString(sum[:]), time.Now(), data)
+	res, err := ingest.Check(ctx, p, ingest.Upload{Bucket: "local", Key: *key}, hex.EncodeToString(sum[:]), time.Now(), data)
+	if err != nil {
+		return exitUsage, fmt.Errorf("đọc kho dữ liệu (read the lake): %w", err)
+	}
 	rc := res.Receipt
 	if *asJSON {
 		b, err := rc.JSON()
@@ -75,7 +84,7 @@ func cmdValidate(ctx context.Context, args []string, stdout io.Writer) (int, err
 		}
 		stdout.Write(b)
 	} else {
-		fmt.Fprint(stdout, Summary(rc, p.Forms))
+		fmt.Fprint(stdout, summary(rc, p.Forms))
 	}
 	if rc.Status != receipt.Accepted {
 		return exitRejected, nil
@@ -83,9 +92,9 @@ func cmdValidate(ctx context.Context, args []string, stdout io.Writer) (int, err
 	return exitOK, nil
 }
 
-// Summary is the receipt for a person: Vietnamese, short, every problem
+// summary is the receipt for a person: Vietnamese, short, every problem
 // with its cell.
-func Summary(rc *receipt.Receipt, set *forms.Set) string {
+func summary(rc *receipt.Receipt, set *forms.Set) string {
 	var b strings.Builder
 	place := rc.CommuneName
 	if place == "" {
@@ -107,21 +116,40 @@ func Summary(rc *receipt.Receipt, set *forms.Set) string {
 		fmt.Fprintf(&b, " (%d cảnh báo)", rc.WarningCount)
 	}
 	b.WriteString("\n")
-	if len(rc.Forms) > 0 {
-		fmt.Fprintf(&b, "Biểu đã đọc: %s; số thôn: %d\n", strings.Join(rc.Forms, ", "), rc.Rows)
+	var read []string
+	for _, code := range rc.Forms {
+		if f := set.Form(code); f != nil {
+			name, _, _ := strings.Cut(f.Title, ":") // "Biểu 01"
+			if f.Grain == "hamlet" {
+				name += fmt.Sprintf(" (%d thôn)", rc.Rows)
+			}
+			read = append(read, name)
+		}
+	}
+	if len(read) > 0 {
+		fmt.Fprintf(&b, "Biểu đã đọc: %s\n", strings.Join(read, ", "))
 	}
 	if rc.Status == receipt.Accepted && len(rc.Totals) > 0 {
-		b.WriteString("Tổng hợp:\n")
+		b.WriteString("Tổng hợp (số \"Có\" với các cột Có/Không):\n")
+		type line struct{ label, value string }
+		var lines []line
+		width := 0
 		for _, f := range set.Forms {
 			for _, fd := range f.Fields {
-				if n := rc.Totals[fd.Code]; n != nil {
-					v := vnnum.Int(n.Int)
-					if !n.IsInt {
-						v = vnnum.Float(n.Float, 1)
-					}
-					fmt.Fprintf(&b, "  %-40s %s\n", fd.Label+" ("+f.Code+")", v)
+				n := rc.Totals[fd.Code]
+				if n == nil {
+					continue
 				}
+				v := vnnum.Int(n.Int)
+				if !n.IsInt {
+					v = vnnum.Float(n.Float, 1)
+				}
+				lines = append(lines, line{fd.Title(), v})
+				width = max(width, utf8.RuneCountInString(fd.Title()))
 			}
+		}
+		for _, l := range lines {
+			fmt.Fprintf(&b, "  %-*s %s\n", width, l.label, l.value)
 		}
 	}
 	for _, sev := range []string{receipt.SevError, receipt.SevWarning} {

@@ -88,3 +88,53 @@ func TestValidateJSON(t *testing.T) {
 		t.Errorf("no constraint-error at D3 for ho_dang_ky: %+v", rc.Errors)
 	}
 }
+
+func TestCommandUsage(t *testing.T) {
+	dir := t.TempDir()
+	existing := writeFile(t, "da-dien.xlsx", "an official's filled form")
+	tests := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"help of a command", []string{"validate", "--help"}, 0},
+		{"ingest without the uploads directory", []string{"ingest", "--uploads", filepath.Join(dir, "nope"), "--lake", dir}, 2},
+		{"run for a year before the movement's reporting", []string{"run", "--dir", dir, "--year", "2013"}, 2},
+		{"template into a .csv name", []string{"template", "--commune", "01864", "--year", "2026", "--lake", dir, "-o", filepath.Join(dir, "x.csv")}, 2},
+		{"template over a filled form", []string{"template", "--commune", "01864", "--year", "2026", "--lake", dir, "-o", existing}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			if got := run(context.Background(), tt.args, &out, &errOut); got != tt.want {
+				t.Fatalf("exit %d, want %d\n%s%s", got, tt.want, out.String(), errOut.String())
+			}
+		})
+	}
+	if b, _ := os.ReadFile(existing); string(b) != "an official's filled form" {
+		t.Error("template overwrote an existing file")
+	}
+	var out, errOut bytes.Buffer
+	if got := run(context.Background(), []string{"template", "--commune", "01864", "--year", "2026", "--lake", dir, "-o", existing, "--force"}, &out, &errOut); got != 0 {
+		t.Fatalf("--force: exit %d: %s", got, errOut.String())
+	}
+}
+
+// validate writes nothing, so its receipt names no output object.
+func TestValidateJSONNamesNoOutput(t *testing.T) {
+	good := writeFile(t, "good.csv", goodCSV)
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"validate", "--json", "--lake", t.TempDir(), "--key", "2026/19/01864/good.csv", good}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	var rc map[string]any
+	if err := json.Unmarshal(out.Bytes(), &rc); err != nil {
+		t.Fatal(err)
+	}
+	if rc["status"] != "accepted" {
+		t.Fatalf("status %v", rc["status"])
+	}
+	if o, ok := rc["output"]; ok {
+		t.Errorf("validate receipt names output %v, but nothing was written", o)
+	}
+}

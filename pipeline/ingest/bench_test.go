@@ -15,6 +15,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/storage/local"
 )
 
@@ -113,6 +114,15 @@ func benchProcessor(tb testing.TB) *Processor {
 	return p
 }
 
+// checkOK runs Check and fails on an infrastructure error.
+func checkOK(tb testing.TB, p *Processor, u Upload, at time.Time, data []byte) *receipt.Receipt {
+	res, err := Check(context.Background(), p, u, "v1", at, data)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return res.Receipt
+}
+
 // cpuTime is user+system CPU of this process so far.
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
@@ -127,14 +137,14 @@ func BenchmarkCheck30Hamlets(b *testing.B) {
 	p := benchProcessor(b)
 	u := Upload{Bucket: "bench", Key: "2026/19/01864/bao-cao.xlsx"}
 	at := time.Date(2026, 11, 20, 3, 0, 0, 0, time.UTC)
-	if rc := Check(context.Background(), p, u, "v1", at, data).Receipt; rc.Status != "accepted" || rc.Rows != 30 {
+	if rc := checkOK(b, p, u, at, data); rc.Status != "accepted" || rc.Rows != 30 {
 		b.Fatalf("bench workbook not accepted: %+v", rc.Errors)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	start := cpuTime()
 	for b.Loop() {
-		Check(context.Background(), p, u, "v1", at, data)
+		checkOK(b, p, u, at, data)
 	}
 	b.ReportMetric(float64(cpuTime()-start)/float64(b.N)/1e6, "cpu-ms/op")
 }
@@ -198,7 +208,7 @@ func TestHelperCheckFile(t *testing.T) {
 		}
 	}
 	p := benchProcessor(t)
-	rc := Check(context.Background(), p, Upload{Bucket: "bench", Key: "2026/19/01864/big.xlsx"}, "v1", time.Now(), data).Receipt
+	rc := checkOK(t, p, Upload{Bucket: "bench", Key: "2026/19/01864/big.xlsx"}, time.Now(), data)
 	if rc.Status != "accepted" || rc.Rows != 30 {
 		t.Fatalf("status %s rows %d: %+v", rc.Status, rc.Rows, rc.Errors)
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/storage"
@@ -37,9 +38,10 @@ func DeriveHamletCode(name string) string {
 
 // KnownHamlets returns name key → hamlet from the commune's accepted Biểu 01
 // receipts received before `before` (so reprocessing an upload later gives
-// the same codes). Only years of the same register era are used: a commune
-// code before the 2025 reform may name another place today.
-func KnownHamlets(ctx context.Context, lake storage.Store, k Key, before receipt.Receipt) (map[string]receipt.Hamlet, error) {
+// the same codes), other than the submission `self`. Only years of the same
+// register era are used: a commune code before the 2025 reform may name
+// another place today.
+func KnownHamlets(ctx context.Context, lake storage.Store, k Key, self string, before time.Time) (map[string]receipt.Hamlet, error) {
 	first := max(k.Year-10, 2014)
 	if k.Year >= 2025 {
 		first = 2025
@@ -64,7 +66,7 @@ func KnownHamlets(ctx context.Context, lake storage.Store, k Key, before receipt
 			if err := json.Unmarshal(b, &rc); err != nil {
 				continue // a damaged receipt teaches nothing; it is not ours to fix here
 			}
-			if rc.Status != receipt.Accepted || rc.SubmissionID == before.SubmissionID || !rc.ReceivedAt.Before(before.ReceivedAt) {
+			if rc.Status != receipt.Accepted || rc.SubmissionID == self || !rc.ReceivedAt.Before(before) {
 				continue
 			}
 			at := rc.ReceivedAt.Format("2006-01-02T15:04:05.000000Z") + rc.SubmissionID
@@ -92,7 +94,7 @@ func (p *Processor) assignHamletCodes(ctx context.Context, rc *receipt.Receipt, 
 	if vr == nil {
 		return nil, nil
 	}
-	known, err := KnownHamlets(ctx, p.Lake, k, *rc)
+	known, err := KnownHamlets(ctx, p.Lake, k, rc.SubmissionID, rc.ReceivedAt)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path"
 	"runtime/debug"
 	"slices"
@@ -21,6 +22,10 @@ import (
 	"github.com/xhht/xhht/pipeline/validate"
 	"github.com/xhht/xhht/pipeline/workbook"
 )
+
+// FirstYear is the first reporting year accepted: the movement's yearly
+// reporting starts with the 2014 circulars.
+const FirstYear = 2014
 
 // Upload names one uploaded object version.
 type Upload struct {
@@ -76,7 +81,10 @@ func (p *Processor) Process(ctx context.Context, u Upload) (*receipt.Receipt, er
 	if version == "" {
 		version = obj.ETag
 	}
-	r := Check(ctx, p, u, version, obj.LastModified, data)
+	r, err := Check(ctx, p, u, version, obj.LastModified, data)
+	if err != nil {
+		return nil, err
+	}
 	if err := p.write(ctx, r); err != nil {
 		return nil, err
 	}
@@ -91,53 +99,72 @@ type Result struct {
 	parquet []byte
 }
 
-// Check validates an upload's bytes without touching the lake beyond reading
-// earlier receipts (for hamlet codes). The CLI's validate command uses it.
-func Check(ctx context.Context, p *Processor, u Upload, version string, receivedAt time.Time, data []byte) *Result {
+// Check validates an upload's bytes without writing anything; it reads the
+// lake only for earlier receipts (hamlet codes). The CLI's validate command
+// uses it. The error is for infrastructure failures (the lake cannot be
+// read): the caller retries; a bad file is a rejected receipt, not an error.
+func Check(ctx context.Context, p *Processor, u Upload, version string, receivedAt time.Time, data []byte) (res *Result, err error) {
 	id := SubmissionID(u.Bucket, u.Key, version)
 	rc := &receipt.Receipt{
 		SubmissionID: id, Bucket: u.Bucket, SourceKey: u.Key, SourceVersion: version,
 		ReceivedAt: receivedAt.UTC().Truncate(time.Microsecond),
 	}
-	res := &Result{Receipt: rc}
-	defer rc.Finish()
+	res = &Result{Receipt: rc}
+	defer func() {
+		sortIssues(rc.Errors)
+		rc.Finish()
+		if rc.Status != receipt.Accepted {
+			// Totals are over accepted rows: a rejected file has none.
+			res.parquet, rc.Totals = nil, map[string]*receipt.Num{}
+		}
+	}()
 	// A file that trips a bug in a reader must still get an answer, not
-	// crash the function and loop through retries into the dead-letter queue.
+	// crash the function and loop through retries into the dead-letter
+	// queue. The stack goes to the log, not to the commune.
 	defer func() {
 		if v := recover(); v != nil {
-			res.parquet = nil
+			slog.Error("ingest: panic while checking an upload", "key", u.Key, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 			rc.Add(receipt.Issue{Code: receipt.InternalError, Severity: receipt.SevError,
 				Message:   "Lỗi hệ thống khi đọc tệp (không phải lỗi của xã). Vui lòng báo quản trị viên và gửi kèm tệp.",
-				MessageEN: fmt.Sprintf("internal error: %v\n%s", v, debug.Stack())})
+				MessageEN: fmt.Sprintf("internal error while reading the file: %v", v)})
+			err = nil
 		}
 	}()
 
 	k, err := ParseKey(u.Key)
-	if err == nil && (k.Year < 2014 || k.Year > receivedAt.Year()+1) {
-		err = fmt.Errorf("year %d out of range 2014–%d", k.Year, receivedAt.Year()+1)
-	}
 	if err != nil {
 		rc.Add(receipt.Issue{Code: receipt.BadKey, Severity: receipt.SevError, Value: u.Key,
 			Message:   fmt.Sprintf("Đường dẫn tệp %q không đúng dạng <năm>/<mã tỉnh 2 số>/<mã xã 5 số>/<tên tệp>, ví dụ 2026/19/05443/bao-cao.xlsx.", u.Key),
 			MessageEN: err.Error()})
-		return res
+		return res, nil
+	}
+	if last := receivedAt.Year() + 1; k.Year < FirstYear || k.Year > last {
+		rc.Add(receipt.Issue{Code: receipt.BadKey, Severity: receipt.SevError, Value: u.Key,
+			Message:   fmt.Sprintf("Năm báo cáo %d trong đường dẫn tệp %q nằm ngoài khoảng %d–%d. Hãy nộp vào đúng năm báo cáo.", k.Year, u.Key, FirstYear, last),
+			MessageEN: fmt.Sprintf("reporting year %d in the key is outside %d–%d", k.Year, FirstYear, last)})
+		return res, nil
+	}
+	if len(data) == 0 {
+		rc.Add(receipt.Issue{Code: receipt.UnreadableFile, Severity: receipt.SevError,
+			Message: "Tệp rỗng (0 byte). Hãy kiểm tra lại tệp và nộp lại.", MessageEN: "The file is empty (0 bytes)."})
+		return res, nil
 	}
 	res.key, res.placed = k, true
 	rc.Year, rc.ProvinceCode, rc.CommuneCode = k.Year, k.Province, k.Commune
 	if !p.checkUnit(rc, k) {
-		return res
+		return res, nil
 	}
 
 	book, err := workbook.Open(path.Base(k.File), data, p.Limits)
 	if err != nil {
 		rc.Add(openIssue(err))
-		return res
+		return res, nil
 	}
 	rc.Format = book.Format
 	tables, issues, err := table.Find(book, p.Forms, p.Keywords)
 	if err != nil {
 		rc.Add(openIssue(err))
-		return res
+		return res, nil
 	}
 	for _, is := range issues {
 		rc.Add(is)
@@ -146,7 +173,7 @@ func Check(ctx context.Context, p *Processor, u Upload, version string, received
 		rc.Add(receipt.Issue{Code: receipt.FormNotFound, Severity: receipt.SevError,
 			Message:   "Không tìm thấy biểu mẫu nào trong tệp: cần có dòng tiêu đề cột như \"Tên thôn\", \"Tổng số hộ\", \"Số hộ được công nhận\". Hãy dùng biểu mẫu tải từ hệ thống (xhht template).",
 			MessageEN: "No form found: expected column headers such as \"Tên thôn\", \"Tổng số hộ\", \"Số hộ được công nhận\"."})
-		return res
+		return res, nil
 	}
 	// Forms in schema order (Biểu 01 first) whatever the sheet order.
 	slices.SortStableFunc(tables, func(a, b *table.Table) int {
@@ -169,32 +196,29 @@ func Check(ctx context.Context, p *Processor, u Upload, version string, received
 			rc.Add(receipt.Issue{Code: receipt.EmptyTable, Severity: receipt.SevError,
 				Message: "Tệp không có dòng số liệu nào.", MessageEN: "The file has no data rows."})
 		}
-		return res
+		return res, nil
 	}
-	main := results[0].Form
-	rc.Form, rc.FormVersion, rc.SchemaVersion = main.Code, main.Version, main.SchemaVersion
+	first := results[0].Form // Biểu 01 when there is one
+	rc.Form, rc.FormVersion, rc.SchemaVersion = first.Code, first.Version, first.SchemaVersion
 	totals(rc, results)
 	if rc.ErrorCount > 0 {
-		return res
+		return res, nil
 	}
 	hamlets, err := p.assignHamletCodes(ctx, rc, k, results)
 	if err != nil {
 		// Without earlier codes a hamlet could get a new code and split its
 		// history: fail (and retry) rather than guess.
-		rc.Add(receipt.Issue{Code: receipt.InternalError, Severity: receipt.SevError,
-			Message: "Lỗi hệ thống khi đọc danh sách thôn đã nộp trước; vui lòng nộp lại sau.", MessageEN: err.Error()})
-		return res
+		return nil, err
 	}
 	rc.Hamlets = hamlets
 	b, err := p.schema.encode(rc, results)
 	if err != nil {
 		rc.Add(receipt.Issue{Code: receipt.InternalError, Severity: receipt.SevError,
 			Message: "Lỗi hệ thống khi ghi dữ liệu; vui lòng báo quản trị viên.", MessageEN: err.Error()})
-		return res
+		return res, nil
 	}
 	res.parquet = b
-	rc.Output = SubmissionKey(k, id)
-	return res
+	return res, nil
 }
 
 // checkUnit checks the key's commune against the register of its year.
@@ -202,7 +226,7 @@ func (p *Processor) checkUnit(rc *receipt.Receipt, k Key) bool {
 	v := p.Registry.ForYear(k.Year)
 	rc.Registry = v.Name
 	if prov := v.Provinces[k.Province]; prov != nil {
-		rc.ProvinceName = prov.Name
+		rc.ProvinceName = prov.Name // the key's province, whatever follows
 	}
 	c := v.Communes[k.Commune]
 	if c == nil {
@@ -223,6 +247,10 @@ func (p *Processor) checkUnit(rc *receipt.Receipt, k Key) bool {
 		}
 	}
 	if c.ProvinceCode != k.Province {
+		// The names in the receipt describe the key; this commune is not in
+		// the key's province, so its name is left out rather than printed
+		// beside the wrong province ("Phường X, Thành phố Hà Nội").
+		rc.CommuneName, rc.DistrictCode, rc.DistrictName = "", "", ""
 		pn := c.ProvinceCode
 		if prov := v.Provinces[c.ProvinceCode]; prov != nil {
 			pn = prov.Name
@@ -297,6 +325,7 @@ func totals(rc *receipt.Receipt, results []*validate.Result) {
 func (p *Processor) write(ctx context.Context, r *Result) error {
 	rc := r.Receipt
 	if r.parquet != nil {
+		rc.Output = SubmissionKey(r.key, rc.SubmissionID)
 		if err := p.Lake.Put(ctx, rc.Output, r.parquet, "application/vnd.apache.parquet"); err != nil {
 			return fmt.Errorf("ingest: write rows: %w", err)
 		}
@@ -313,4 +342,31 @@ func (p *Processor) write(ctx context.Context, r *Result) error {
 		return fmt.Errorf("ingest: write receipt: %w", err)
 	}
 	return nil
+}
+
+// sortIssues puts a receipt in reading order: problems with the whole file
+// first, then sheet by sheet (in the order met), row by row, column by
+// column. The sort is stable, so equal places keep the order found.
+func sortIssues(issues []receipt.Issue) {
+	sheets := map[string]int{}
+	for _, is := range issues {
+		if _, ok := sheets[is.Sheet]; !ok && is.Sheet != "" {
+			sheets[is.Sheet] = len(sheets) + 1
+		}
+	}
+	col := func(is receipt.Issue) int {
+		if _, c, ok := workbook.ParseRef(is.Cell); ok {
+			return c
+		}
+		return 0
+	}
+	slices.SortStableFunc(issues, func(a, b receipt.Issue) int {
+		if d := sheets[a.Sheet] - sheets[b.Sheet]; d != 0 {
+			return d
+		}
+		if d := a.Row - b.Row; d != 0 {
+			return d
+		}
+		return col(a) - col(b)
+	})
 }

@@ -53,6 +53,11 @@ func ConfigFromEnv() (Config, error) {
 	if c.LakePrefix != "" && !strings.HasSuffix(c.LakePrefix, "/") {
 		c.LakePrefix += "/"
 	}
+	// With uploads and lake in one bucket and no lake prefix, the function's
+	// own receipts would look like uploads and trigger it without end.
+	if c.UploadsBucket != "" && c.UploadsBucket == c.LakeBucket && c.LakePrefix == "" {
+		errs = append(errs, errors.New("UPLOADS_BUCKET equals LAKE_BUCKET: set LAKE_PREFIX so the lake's objects are not taken for uploads"))
+	}
 	if v := strings.TrimSpace(os.Getenv("S3_FORCE_PATH_STYLE")); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -124,8 +123,7 @@ func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 			continue
 		}
 		for j, r := range recs {
-			// parseBody checked that the key decodes.
-			key, _ := url.QueryUnescape(r.S3.Object.Key)
+			key := r.S3.Object.URLDecodedKey // decoded by S3Object.UnmarshalJSON
 			group := fmt.Sprintf("record %d/%d", i, j)
 			if k, err := ingest.ParseKey(key); err == nil {
 				// Uploads of one commune read each other's receipts (hamlet
@@ -195,11 +193,6 @@ func parseBody(body string) ([]events.S3EventRecord, error) {
 		}
 		return nil, errors.New("parse body: no S3 event records")
 	}
-	for _, r := range ev.Records {
-		if _, err := url.QueryUnescape(r.S3.Object.Key); err != nil {
-			return nil, fmt.Errorf("parse body: object key %q: %w", r.S3.Object.Key, err)
-		}
-	}
 	return ev.Records, nil
 }
 
@@ -233,6 +226,13 @@ func (h *Handler) record(ctx context.Context, msgID string, w work) (ok bool) {
 
 	if !strings.HasPrefix(strings.TrimPrefix(w.rec.EventName, "s3:"), "ObjectCreated:") {
 		logLine(slog.LevelInfo, "not an ObjectCreated event, ignored", slog.String("status", StatusIgnored))
+		return true
+	}
+	if bucket == h.cfg.LakeBucket && (h.cfg.LakePrefix == "" || strings.HasPrefix(w.key, h.cfg.LakePrefix)) {
+		// Our own output: processing it would write a receipt, which would
+		// come back as another event, and so on without end.
+		logLine(slog.LevelError, "event for the lake's own object, skipped", slog.String("status", StatusSkipped),
+			slog.String("error", "notifications of the lake must not reach the ingest queue"))
 		return true
 	}
 	if h.cfg.UploadsBucket != "" && bucket != h.cfg.UploadsBucket {

@@ -513,3 +513,45 @@ func TestHandlePanicIsAFailure(t *testing.T) {
 	}
 	checkLogs(t, logs.Bytes(), []logLine{{"m-boom", validKey, StatusFailed}, {"m-ok", validKey, StatusAccepted}}, "")
 }
+
+// Notifications of the lake's own objects (a misconfigured bucket
+// notification) are skipped, never processed: each receipt written would
+// come back as another event, without end. With a lake prefix in a shared
+// bucket, only keys under the prefix are the lake's.
+func TestHandleSkipsLakeObjects(t *testing.T) {
+	f := newFixture(t)
+	f.srv.CreateBucket(t, "lake")
+	var logs bytes.Buffer
+	h, err := NewWithClient(Config{LakeBucket: "lake"}, f.client, NewLogger(&logs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	receiptKey := "receipts/year=2026/province=19/commune=01864/0123456789abcdef0123456789abcdef.json"
+	resp, err := h.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{
+		{MessageId: "m-lake", Body: s3Body(s3Rec{event: "ObjectCreated:Put", bucket: "lake", key: receiptKey})},
+	}})
+	if err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("Handle = %+v, %v", resp, err)
+	}
+	checkLogs(t, logs.Bytes(), []logLine{{"m-lake", receiptKey, StatusSkipped}}, "")
+	objs, err := f.client.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String("lake")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(objs.Contents) != 0 {
+		t.Errorf("the lake got %d objects from its own event", len(objs.Contents))
+	}
+}
+
+func TestConfigRejectsSharedBucketWithoutPrefix(t *testing.T) {
+	t.Setenv("LAKE_BUCKET", "xhht")
+	t.Setenv("UPLOADS_BUCKET", "xhht")
+	t.Setenv("LAKE_PREFIX", "")
+	if _, err := ConfigFromEnv(); err == nil || !strings.Contains(err.Error(), "LAKE_PREFIX") {
+		t.Fatalf("ConfigFromEnv = %v, want an error asking for LAKE_PREFIX", err)
+	}
+	t.Setenv("LAKE_PREFIX", "lake")
+	if _, err := ConfigFromEnv(); err != nil {
+		t.Fatalf("with a prefix: %v", err)
+	}
+}

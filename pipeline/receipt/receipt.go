@@ -94,7 +94,7 @@ type Receipt struct {
 }
 
 // Num is a total: an integer count, or a decimal (scores). JSON shows the
-// number; null means every row left the field blank.
+// number; a field blank in every row has no entry in the totals.
 type Num struct {
 	Int   int64
 	Float float64

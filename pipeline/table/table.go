@@ -20,6 +20,10 @@ import (
 // are 3–10 rows; 30 leaves room and keeps non-form sheets cheap to skip.
 const scanRows = 30
 
+// MaxColumns bounds the header columns examined. The forms have about 15;
+// a sheet 200,000 columns wide would otherwise cost minutes per try.
+const MaxColumns = 256
+
 // MaxDataRows bounds the rows kept for one table. No commune has this many
 // hamlets; a sheet that does is not a Biểu 01, and we refuse to buffer it.
 const MaxDataRows = 5000
@@ -158,7 +162,9 @@ func scanSheet(sh *workbook.Sheet, set *forms.Set, kw *Keywords) (*Table, error)
 			ended = true
 			return workbook.Stop
 		}
-		if label := rowLabel(r, t); kw.IsTotals(label) {
+		// Only a hamlet form has a totals row: in Biểu 02 "Toàn xã" names
+		// the commune's own (and only) row.
+		if label := rowLabel(r, t); t.Form.Grain == "hamlet" && kw.IsTotals(label) {
 			t.Totals = append(t.Totals, r)
 		} else {
 			t.Data = append(t.Data, r)
@@ -321,6 +327,7 @@ func headerLabels(sh *workbook.Sheet, rows []workbook.Row) [][]string {
 	for _, r := range rows {
 		width = max(width, len(r.Cells))
 	}
+	width = min(width, MaxColumns)
 	labels := make([][]string, width)
 	for c := 1; c <= width; c++ {
 		labels[c-1] = make([]string, len(rows))

@@ -86,7 +86,11 @@ func check(t *testing.T, y int, prov, code string, data []byte) *receipt.Receipt
 	}
 	key := fmt.Sprintf("%d/%s/%s/%s", y, prov, code, template.DefaultFileName(code, y))
 	at := time.Date(max(y, 2026), 12, 1, 3, 0, 0, 0, time.UTC)
-	return ingest.Check(context.Background(), p, ingest.Upload{Bucket: "local", Key: key}, "v1", at, data).Receipt
+	res, err := ingest.Check(context.Background(), p, ingest.Upload{Bucket: "local", Key: key}, "v1", at, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Receipt
 }
 
 func issues(rc *receipt.Receipt) string {

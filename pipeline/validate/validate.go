@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/xhht/xhht/pipeline/forms"
 	"github.com/xhht/xhht/pipeline/receipt"
@@ -147,9 +148,9 @@ func (v *validator) checkColumns() {
 func (v *validator) readRows() {
 	for _, r := range v.t.Data {
 		rec := Record{Row: r.Num, Values: map[string]Value{}}
-		empty := true     // no data in the form's own columns
-		identity := false // only the prefilled commune code/name
-		bad := false
+		empty := true               // no data in the form's own columns
+		identity := false           // only the prefilled commune code/name
+		failed := map[string]bool{} // fields whose cell did not parse (not blank)
 		for _, c := range v.t.Columns {
 			if !c.Field.AppliesTo(v.ctx.Year) {
 				continue
@@ -175,8 +176,8 @@ func (v *validator) readRows() {
 			}
 			if p != nil {
 				wvi, wen := where(r.Num, c.Col, c.Field)
-				v.add(p.code, receipt.SevError, r.Num, c.Col, c.Field, textnorm.Clean(cell.Text), wvi+": "+p.vi+".", wen+": "+p.en+".")
-				bad = true
+				v.add(p.code, receipt.SevError, r.Num, c.Col, c.Field, Display(cell), wvi+": "+p.vi+".", wen+": "+p.en+".")
+				failed[c.Field.Code] = true
 			}
 			rec.Values[c.Field.Code] = val
 		}
@@ -193,7 +194,7 @@ func (v *validator) readRows() {
 			if _, ok := rec.Values[fd.Code]; !ok {
 				rec.Values[fd.Code] = null
 			}
-			if c := v.t.Column(fd.Code); c != nil && fd.Blank == "error" && rec.Values[fd.Code].Null && !bad && fd.AppliesTo(v.ctx.Year) {
+			if c := v.t.Column(fd.Code); c != nil && fd.Blank == "error" && rec.Values[fd.Code].Null && !failed[fd.Code] && fd.AppliesTo(v.ctx.Year) {
 				wvi, wen := where(r.Num, c.Col, fd)
 				v.add(receipt.MissingCell, receipt.SevError, r.Num, c.Col, fd, "",
 					wvi+": ô bắt buộc nhưng đang để trống.", wen+": required but blank.")
@@ -251,7 +252,7 @@ func (v *validator) checkRules(rec Record) {
 		wvi, wen := where(rec.Row, col, fa)
 		hint, hintEN := "", ""
 		if rule.Severity == receipt.SevWarning {
-			hint, hintEN = " Hãy kiểm tra lại (cảnh báo: tệp vẫn được nhận).", " Please check (a warning: the file is accepted)."
+			hint, hintEN = " Hãy kiểm tra lại (cảnh báo, không bắt buộc sửa).", " Please check (a warning: it does not reject the file)."
 		}
 		switch rule.Rule {
 		case "lte":
@@ -274,6 +275,11 @@ func (v *validator) checkRules(rec Record) {
 func (v *validator) checkIdentity(rec Record) {
 	val := rec.Values["ma_xa"]
 	c := v.t.Column("ma_xa")
+	// Excel drops the leading zero of "05443" when it opens a CSV or when
+	// the cell is a number: a code of fewer than 5 digits is padded back.
+	if !val.Null && len(val.Str) < 5 && strings.Trim(val.Str, "0123456789") == "" {
+		val.Str = strings.Repeat("0", 5-len(val.Str)) + val.Str
+	}
 	if val.Null || c == nil || val.Str == v.ctx.CommuneCode {
 		return
 	}
@@ -349,9 +355,9 @@ func (v *validator) checkTotals() {
 			}
 			if want != float64(sum) {
 				wvi, wen := where(r.Num, c.Col, fd)
-				v.add(receipt.TotalsMismatch, receipt.SevError, r.Num, c.Col, fd, textnorm.Clean(cell.Text),
-					fmt.Sprintf("%s: dòng tổng cộng ghi %s nhưng cộng các thôn được %s. Hãy kiểm tra lại phép cộng hoặc số liệu từng thôn.", wvi, vnnum.Float(want, 0), vnnum.Int(sum)),
-					fmt.Sprintf("%s: the totals row says %s but the rows add up to %d.", wen, textnorm.Clean(cell.Text), sum))
+				v.add(receipt.TotalsMismatch, receipt.SevError, r.Num, c.Col, fd, Display(cell),
+					fmt.Sprintf("%s: dòng tổng cộng ghi %s nhưng cộng các thôn được %s. Hãy kiểm tra lại phép cộng hoặc số liệu từng thôn.", wvi, Display(cell), vnnum.Int(sum)),
+					fmt.Sprintf("%s: the totals row says %s but the rows add up to %d.", wen, cell.Text, sum))
 			}
 		}
 	}

@@ -65,7 +65,7 @@ func parse(fd *forms.Field, c workbook.Cell, xBlankFalse bool) (Value, *problem)
 			fmt.Sprintf("ô có lỗi công thức %s", c.Text),
 			fmt.Sprintf("the cell holds the formula error %s", c.Text))
 	}
-	text := textnorm.Clean(c.Text)
+	text := Display(c)
 	if c.Kind == workbook.Blank || text == "" {
 		if fd.Type == forms.Bool && xBlankFalse {
 			return Value{Bool: false}, nil
@@ -79,11 +79,18 @@ func parse(fd *forms.Field, c workbook.Cell, xBlankFalse bool) (Value, *problem)
 		if c.Kind == workbook.Bool {
 			return null, typeErr("ô chứa giá trị đúng/sai, không phải số", "the cell holds TRUE/FALSE, not a number")
 		}
+		if c.Kind == workbook.String && vnnum.LooksEnglish(text) {
+			// "2,000" is 2 the Vietnamese way and 2000 the English way:
+			// never pick one silently.
+			return null, typeErr(
+				fmt.Sprintf("%q không rõ là bao nhiêu: theo cách viết Việt Nam dấu phẩy là dấu thập phân. Hãy ghi bằng chữ số không có dấu phân cách (ví dụ 2000) hoặc dùng dấu chấm phân cách hàng nghìn (2.000)", text),
+				fmt.Sprintf("%q is ambiguous: in Vietnamese format ',' is the decimal mark. Write 2000 or 2.000", text))
+		}
 		v, ok := cellNumber(c)
 		if !ok {
 			return null, typeErr(
-				fmt.Sprintf("%q không phải là số (số viết dạng chữ dùng dấu chấm phân cách hàng nghìn, ví dụ 1.234)", text),
-				fmt.Sprintf("%q is not a number (numbers in text use '.' for thousands, e.g. 1.234)", text))
+				fmt.Sprintf("%q không phải là số; hãy ghi bằng chữ số, ví dụ 50 hoặc 1.234 (dấu chấm phân cách hàng nghìn)", text),
+				fmt.Sprintf("%q is not a number; write digits, e.g. 50 or 1.234 ('.' between thousands)", text))
 		}
 		if v != math.Trunc(v) {
 			return null, typeErr(
@@ -140,6 +147,19 @@ func parse(fd *forms.Field, c workbook.Cell, xBlankFalse bool) (Value, *problem)
 			fmt.Sprintf("%q is not one of: %s", text, strings.Join(allowed, "; ")))
 	}
 	return null, typeErr("kiểu dữ liệu không hỗ trợ", "unsupported type "+fd.Type)
+}
+
+// Display shows a cell's value to a Vietnamese reader: text as written
+// (cleaned), numbers in Vietnamese format (12.5 → "12,5", 2000 → "2.000").
+func Display(c workbook.Cell) string {
+	if c.Kind != workbook.Number {
+		return textnorm.Clean(c.Text)
+	}
+	if c.Num == math.Trunc(c.Num) && math.Abs(c.Num) < 1e15 {
+		return vnnum.Int(int64(c.Num))
+	}
+	s := vnnum.Float(c.Num, 6)
+	return strings.TrimRight(strings.TrimRight(s, "0"), ",")
 }
 
 func deref(p *float64) any {

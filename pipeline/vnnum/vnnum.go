@@ -12,17 +12,19 @@ import (
 //   - "." groups thousands and must be followed by exactly three digits: "1.234" = 1234;
 //   - "," is the decimal mark: "12,5" = 12.5;
 //   - spaces inside group thousands too: "1 234" = 1234;
-//   - a final "%" is allowed (rates, scores): "85,5%" = 85.5;
-//   - anything else ("12.5", "1,234.5", "abc") is not a Vietnamese number.
+//   - anything else ("12.5", "1,234.5", "50%", "abc") is not a Vietnamese number.
+//
+// A percentage is read only where a rate or score is expected (ParsePercent).
 var (
 	intRe     = regexp.MustCompile(`^[+-]?\d{1,3}(\.\d{3})+$|^[+-]?\d+$`)
 	decimalRe = regexp.MustCompile(`^[+-]?(\d{1,3}(\.\d{3})+|\d+),\d+$`)
+	englishRe = regexp.MustCompile(`^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$`)
 )
 
 // Parse reads s by the rules above. s should already be cleaned of
 // invisible characters (textnorm.Clean).
 func Parse(s string) (float64, bool) {
-	s = strings.TrimSuffix(strings.ReplaceAll(strings.TrimSpace(s), " ", ""), "%")
+	s = strings.ReplaceAll(strings.TrimSpace(s), " ", "")
 	switch {
 	case intRe.MatchString(s):
 		v, err := strconv.ParseFloat(strings.ReplaceAll(s, ".", ""), 64)
@@ -32,6 +34,19 @@ func Parse(s string) (float64, bool) {
 		return v, err == nil
 	}
 	return 0, false
+}
+
+// ParsePercent is Parse that also accepts a final "%": "85,5%" = 85.5.
+func ParsePercent(s string) (float64, bool) {
+	return Parse(strings.TrimSuffix(strings.TrimSpace(s), "%"))
+}
+
+// LooksEnglish reports whether s has the shape of an English-format number
+// with "," between thousands ("2,000", "1,234,567", "1,234.5"). Read the
+// Vietnamese way "2,000" is the decimal 2: a count written like that is
+// ambiguous and must not be taken silently.
+func LooksEnglish(s string) bool {
+	return englishRe.MatchString(strings.ReplaceAll(strings.TrimSpace(s), " ", ""))
 }
 
 // Int writes a whole number with "." between thousands: 245310 → "245.310".

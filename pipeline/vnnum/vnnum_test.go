@@ -14,7 +14,7 @@ func TestParse(t *testing.T) {
 		{"1 234", 1234, true},
 		{"12,5", 12.5, true},
 		{"1.234,5", 1234.5, true},
-		{"85,5%", 85.5, true},
+		{"85,5%", 0, false}, // a percentage is not a plain number
 		{"-3", -3, true},
 		{"0", 0, true},
 		{"12.5", 0, false},    // English decimal: not Vietnamese
@@ -28,6 +28,20 @@ func TestParse(t *testing.T) {
 		got, ok := Parse(tt.in)
 		if ok != tt.ok || got != tt.want {
 			t.Errorf("Parse(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestParsePercentAndLooksEnglish(t *testing.T) {
+	if v, ok := ParsePercent("85,5%"); !ok || v != 85.5 {
+		t.Errorf("ParsePercent(85,5%%) = %v, %v", v, ok)
+	}
+	if v, ok := ParsePercent("70"); !ok || v != 70 {
+		t.Errorf("ParsePercent(70) = %v, %v", v, ok)
+	}
+	for s, want := range map[string]bool{"2,000": true, "1,234,567": true, "1,234.5": true, "12,5": false, "2.000": false, "2000": false, "12,50": false, "abc": false} {
+		if got := LooksEnglish(s); got != want {
+			t.Errorf("LooksEnglish(%q) = %v, want %v", s, got, want)
 		}
 	}
 }

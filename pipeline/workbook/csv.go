@@ -11,6 +11,9 @@ import (
 	"golang.org/x/text/encoding/unicode"
 )
 
+// maxColumns is Excel's limit (XFD); no form comes near it.
+const maxColumns = 16384
+
 // openCSV reads a CSV upload: UTF-8 with or without BOM, or UTF-16 with a
 // BOM (Excel's "Unicode text"); the separator ("," ";" or tab) is detected
 // from the first line. Every cell is text: numbers are parsed later, by the
@@ -43,6 +46,9 @@ func openCSV(name string, data []byte) (*Book, error) {
 				continue
 			}
 			line, _ := r.FieldPos(0)
+			if len(rec) > maxColumns {
+				return fmt.Errorf("%w: %d columns on line %d, a sheet has at most %d", ErrTooLarge, len(rec), line, maxColumns)
+			}
 			row := Row{Num: line, Cells: make([]Cell, len(rec))}
 			for i, v := range rec {
 				if v != "" {
