@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/xhht/xhht/pipeline/legacy"
 )
 
 // openXLSX reads the workbook's sheet list, relationships and shared strings.
@@ -45,6 +47,7 @@ func openXLSX(data []byte, lim Limits) (*Book, error) {
 		Rels []struct {
 			ID     string `xml:"Id,attr"`
 			Target string `xml:"Target,attr"`
+			Type   string `xml:"Type,attr"`
 		} `xml:"Relationship"`
 	}
 	if err := x.decode("xl/_rels/workbook.xml.rels", &rels); err != nil {
@@ -59,6 +62,11 @@ func openXLSX(data []byte, lim Limits) (*Book, error) {
 			t = path.Join("xl", t)
 		}
 		targets[r.ID] = t
+	}
+	if part := targetOf(targets, rels.Rels, "styles"); x.files[part] != nil {
+		if err := x.readStyles(part); err != nil {
+			return nil, err
+		}
 	}
 	if x.files["xl/sharedStrings.xml"] != nil {
 		if err := x.readSharedStrings("xl/sharedStrings.xml"); err != nil {
@@ -87,8 +95,17 @@ func openXLSX(data []byte, lim Limits) (*Book, error) {
 
 type xlsx struct {
 	files  map[string]*zip.File
-	shared []string
+	shared []sharedString
+	xfFont []string // cell style (cellXfs index) → font name
 	lim    Limits
+}
+
+// sharedString is one entry of the string table. When a rich-text run
+// named a legacy font itself, that run is converted at load time and enc
+// says so; otherwise the cell's font decides, when the cell is read.
+type sharedString struct {
+	text string
+	enc  string
 }
 
 // open returns a reader for one part that fails once it has produced more
@@ -152,7 +169,8 @@ func wrapXML(name string, err error) error {
 }
 
 // readSharedStrings loads the string table: <si> holds either <t> or rich
-// text runs <r><t>; phonetic runs <rPh> are not part of the text.
+// text runs <r><rPr><rFont val=".VnTime"/></rPr><t>…</t></r>; phonetic runs
+// <rPh> are not part of the text. A run in a legacy font is converted here.
 func (x *xlsx) readSharedStrings(name string) error {
 	rc, err := x.open(name)
 	if err != nil {
@@ -160,8 +178,11 @@ func (x *xlsx) readSharedStrings(name string) error {
 	}
 	defer rc.Close()
 	d := xml.NewDecoder(rc)
-	var b strings.Builder
-	inSI, inT, inPh := false, false, false
+	var (
+		b, run               strings.Builder
+		inSI, inR, inT, inPh bool
+		runFont, enc         string
+	)
 	for {
 		tok, err := d.Token()
 		if errors.Is(err, io.EOF) {
@@ -174,8 +195,13 @@ func (x *xlsx) readSharedStrings(name string) error {
 		case xml.StartElement:
 			switch t.Name.Local {
 			case "si":
-				inSI = true
+				inSI, enc = true, ""
 				b.Reset()
+			case "r":
+				inR, runFont = true, ""
+				run.Reset()
+			case "rFont":
+				runFont = attr(t, "val")
 			case "t":
 				inT = inSI && !inPh
 			case "rPh":
@@ -184,19 +210,73 @@ func (x *xlsx) readSharedStrings(name string) error {
 		case xml.EndElement:
 			switch t.Name.Local {
 			case "si":
-				x.shared = append(x.shared, b.String())
+				x.shared = append(x.shared, sharedString{text: b.String(), enc: enc})
 				inSI = false
+			case "r":
+				inR = false
+				text := run.String()
+				if e, upper := legacy.FromFont(runFont); e != legacy.None && inSI {
+					text, enc = legacy.Decode(e, upper, text), string(e)
+				}
+				b.WriteString(text)
+				run.Reset()
 			case "t":
 				inT = false
 			case "rPh":
 				inPh = false
 			}
 		case xml.CharData:
-			if inT {
+			if !inT {
+				continue
+			}
+			if inR {
+				run.Write(t)
+			} else {
 				b.Write(t)
 			}
 		}
 	}
+}
+
+// readStyles maps each cell style to its font name: <cellXfs><xf fontId>
+// into <fonts><font><name val>. Only the font matters to us: it tells
+// whether the text is TCVN3 or VNI.
+func (x *xlsx) readStyles(name string) error {
+	var st struct {
+		Fonts []struct {
+			Name struct {
+				Val string `xml:"val,attr"`
+			} `xml:"name"`
+		} `xml:"fonts>font"`
+		Xfs []struct {
+			FontID int `xml:"fontId,attr"`
+		} `xml:"cellXfs>xf"`
+	}
+	if err := x.decode(name, &st); err != nil {
+		return err
+	}
+	x.xfFont = make([]string, len(st.Xfs))
+	for i, xf := range st.Xfs {
+		if xf.FontID >= 0 && xf.FontID < len(st.Fonts) {
+			x.xfFont[i] = st.Fonts[xf.FontID].Name.Val
+		}
+	}
+	return nil
+}
+
+// targetOf finds the part of a workbook relationship by its type suffix
+// ("styles"), defaulting to the usual location.
+func targetOf(targets map[string]string, rels []struct {
+	ID     string `xml:"Id,attr"`
+	Target string `xml:"Target,attr"`
+	Type   string `xml:"Type,attr"`
+}, kind string) string {
+	for _, r := range rels {
+		if strings.HasSuffix(r.Type, "/"+kind) {
+			return targets[r.ID]
+		}
+	}
+	return "xl/" + kind + ".xml"
 }
 
 var mergeRe = regexp.MustCompile(`<(?:\w+:)?mergeCell\s+ref="([A-Z]+[0-9]+):([A-Z]+[0-9]+)"`)
@@ -263,6 +343,7 @@ func (x *xlsx) streamRows(name string, fn func(Row) error) error {
 	var (
 		row                   Row
 		inRow                 bool
+		cellStyle             int
 		cell                  Cell
 		cellCol               int
 		cellType              string
@@ -296,6 +377,12 @@ func (x *xlsx) streamRows(name string, fn func(Row) error) error {
 				}
 				haveCell = true
 				cellType = attr(t, "t")
+				cellStyle = -1
+				if v := attr(t, "s"); v != "" {
+					if n, err := strconv.Atoi(v); err == nil {
+						cellStyle = n
+					}
+				}
 				cellCol = len(row.Cells) + 1
 				if ref := attr(t, "r"); ref != "" {
 					if _, c, ok := ParseRef(ref); ok {
@@ -330,7 +417,7 @@ func (x *xlsx) streamRows(name string, fn func(Row) error) error {
 				}
 				haveCell = false
 				cell.Formula = haveFormula
-				if err := x.finishCell(&cell, cellType, val.String()); err != nil {
+				if err := x.finishCell(&cell, cellType, cellStyle, val.String()); err != nil {
 					return fmt.Errorf("%s row %d: %w", name, row.Num, err)
 				}
 				if cellCol > 16384 {
@@ -355,7 +442,9 @@ func (x *xlsx) streamRows(name string, fn func(Row) error) error {
 	}
 }
 
-func (x *xlsx) finishCell(c *Cell, typ, v string) error {
+// finishCell sets the cell's kind and value from its type attribute and
+// text, converting legacy-font text to Unicode.
+func (x *xlsx) finishCell(c *Cell, typ string, style int, v string) error {
 	switch typ {
 	case "s":
 		if v == "" {
@@ -365,9 +454,14 @@ func (x *xlsx) finishCell(c *Cell, typ, v string) error {
 		if err != nil || i < 0 || i >= len(x.shared) {
 			return fmt.Errorf("%w: shared string index %q", ErrCorrupt, v)
 		}
-		c.Kind, c.Text = String, x.shared[i]
+		ss := x.shared[i]
+		c.Kind, c.Text, c.Encoding = String, ss.text, ss.enc
+		if ss.enc == "" {
+			x.decodeLegacy(c, style)
+		}
 	case "str", "inlineStr":
 		c.Kind, c.Text = String, v
+		x.decodeLegacy(c, style)
 	case "b":
 		c.Kind, c.Text = Bool, v
 	case "e":
@@ -386,6 +480,16 @@ func (x *xlsx) finishCell(c *Cell, typ, v string) error {
 		c.Kind = Blank
 	}
 	return nil
+}
+
+// decodeLegacy converts a text cell whose font is TCVN3 or VNI.
+func (x *xlsx) decodeLegacy(c *Cell, style int) {
+	if style < 0 || style >= len(x.xfFont) {
+		return
+	}
+	if enc, upper := legacy.FromFont(x.xfFont[style]); enc != legacy.None {
+		c.Text, c.Encoding = legacy.Decode(enc, upper, c.Text), string(enc)
+	}
 }
 
 func attr(t xml.StartElement, name string) string {
