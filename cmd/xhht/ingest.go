@@ -20,6 +20,7 @@ func cmdIngest(ctx context.Context, args []string, stdout io.Writer) (int, error
 	fs := newFlags("ingest")
 	uploads := fs.String("uploads", defaultUploads, "uploads directory (stands in for the uploads bucket)")
 	lake := fs.String("lake", defaultLake, "lake directory")
+	maxMB := maxMBFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
@@ -30,6 +31,7 @@ func cmdIngest(ctx context.Context, args []string, stdout io.Writer) (int, error
 	if err != nil {
 		return exitUsage, err
 	}
+	p.Limits.MaxBytes = *maxMB << 20
 	keys := fs.Args()
 	if len(keys) == 0 {
 		objs, err := p.Uploads.List(ctx, "")

@@ -32,9 +32,10 @@ const help = `xhht — dữ liệu xã hội học tập (learning-society stati
 
 Cách dùng (usage):
   xhht run      [--dir DIR] [--province 19] [--year 2026]   sinh dữ liệu mẫu cho cả tỉnh và xử lý như Lambda
-  xhht validate --key <năm>/<mã tỉnh>/<mã xã>/<tên tệp> [--json] [--lake DIR] FILE
+  xhht validate --key <năm>/<mã tỉnh>/<mã xã>/<tên tệp> [--json] [--lake DIR] [--max-mb 50] FILE
                                                              kiểm tra một tệp trước khi nộp
-  xhht ingest   [--uploads DIR] [--lake DIR] [KEY ...]       xử lý các tệp trong thư mục nộp (mặc định: tất cả)
+  xhht ingest   [--uploads DIR] [--lake DIR] [--max-mb 50] [KEY ...]
+                                                             xử lý các tệp trong thư mục nộp (mặc định: tất cả)
   xhht template --commune MÃ_XÃ --year NĂM [-o FILE.xlsx] [--force] [--lake DIR]
                                                              tạo biểu mẫu trống của xã
 

@@ -18,6 +18,7 @@ import (
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/storage/local"
 	"github.com/xhht/xhht/pipeline/vnnum"
+	"github.com/xhht/xhht/pipeline/workbook"
 )
 
 func newFlags(name string) *flag.FlagSet {
@@ -37,6 +38,11 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// maxMBFlag is the upload size limit, as the Lambda's MAX_UPLOAD_MB.
+func maxMBFlag(fs *flag.FlagSet) *int64 {
+	return fs.Int64("max-mb", workbook.DefaultLimits.MaxBytes>>20, "largest upload accepted, in MiB")
+}
+
 const (
 	defaultUploads = "xhht-data/uploads"
 	defaultLake    = "xhht-data/lake"
@@ -47,6 +53,7 @@ func cmdValidate(ctx context.Context, args []string, stdout io.Writer) (int, err
 	key := fs.String("key", "", "object key: <year>/<province>/<commune>/<file name>")
 	asJSON := fs.Bool("json", false, "print the receipt as JSON")
 	lake := fs.String("lake", defaultLake, "lake directory (earlier submissions, for hamlet codes)")
+	maxMB := maxMBFlag(fs)
 	// Flags may follow the file: "validate FILE --json".
 	var files []string
 	for rest := args; ; {
@@ -70,6 +77,7 @@ func cmdValidate(ctx context.Context, args []string, stdout io.Writer) (int, err
 	if err != nil {
 		return exitUsage, err
 	}
+	p.Limits.MaxBytes = *maxMB << 20
 	// The ETag a local upload would get, so the id matches a later ingest.
 	sum := md5.Sum(data)
 	res, err := ingest.Check(ctx, p, ingest.Upload{Bucket: "local", Key: *key}, hex.EncodeToString(sum[:]), time.Now(), data)

@@ -12,6 +12,7 @@ import (
 	"path"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/xhht/xhht/pipeline/forms"
@@ -20,6 +21,7 @@ import (
 	"github.com/xhht/xhht/pipeline/storage"
 	"github.com/xhht/xhht/pipeline/table"
 	"github.com/xhht/xhht/pipeline/validate"
+	"github.com/xhht/xhht/pipeline/vnnum"
 	"github.com/xhht/xhht/pipeline/workbook"
 )
 
@@ -70,8 +72,8 @@ func New(uploads, lake storage.Store) (*Processor, error) {
 // rejected receipt. The error is for infrastructure failures only (storage
 // unreachable, object gone), which the caller should retry.
 func (p *Processor) Process(ctx context.Context, u Upload) (*receipt.Receipt, error) {
-	data, obj, err := p.Uploads.Get(ctx, u.Key, u.Version)
-	if err != nil {
+	data, obj, err := storage.GetAtMost(ctx, p.Uploads, u.Key, u.Version, p.Limits.MaxBytes)
+	if err != nil && !errors.Is(err, storage.ErrTooLarge) {
 		return nil, fmt.Errorf("ingest: read upload %q: %w", u.Key, err)
 	}
 	version := u.Version
@@ -81,7 +83,7 @@ func (p *Processor) Process(ctx context.Context, u Upload) (*receipt.Receipt, er
 	if version == "" {
 		version = obj.ETag
 	}
-	r, err := Check(ctx, p, u, version, obj.LastModified, data)
+	r, err := check(ctx, p, u, version, obj.LastModified, data, obj.Size)
 	if err != nil {
 		return nil, err
 	}
@@ -104,6 +106,12 @@ type Result struct {
 // uses it. The error is for infrastructure failures (the lake cannot be
 // read): the caller retries; a bad file is a rejected receipt, not an error.
 func Check(ctx context.Context, p *Processor, u Upload, version string, receivedAt time.Time, data []byte) (res *Result, err error) {
+	return check(ctx, p, u, version, receivedAt, data, int64(len(data)))
+}
+
+// check is Check for an upload of size bytes; data is nil when the upload
+// was too large to read.
+func check(ctx context.Context, p *Processor, u Upload, version string, receivedAt time.Time, data []byte, size int64) (res *Result, err error) {
 	id := SubmissionID(u.Bucket, u.Key, version)
 	rc := &receipt.Receipt{
 		SubmissionID: id, Bucket: u.Bucket, SourceKey: u.Key, SourceVersion: version,
@@ -142,6 +150,13 @@ func Check(ctx context.Context, p *Processor, u Upload, version string, received
 		rc.Add(receipt.Issue{Code: receipt.BadKey, Severity: receipt.SevError, Value: u.Key,
 			Message:   fmt.Sprintf("Năm báo cáo %d trong đường dẫn tệp %q nằm ngoài khoảng %d–%d. Hãy nộp vào đúng năm báo cáo.", k.Year, u.Key, FirstYear, last),
 			MessageEN: fmt.Sprintf("reporting year %d in the key is outside %d–%d", k.Year, FirstYear, last)})
+		return res, nil
+	}
+	if lim := p.Limits.MaxBytes; lim > 0 && size > lim {
+		rc.Add(receipt.Issue{Code: receipt.FileTooLarge, Severity: receipt.SevError, Value: strconv.FormatInt(size, 10),
+			Message: fmt.Sprintf("Tệp nặng %s MB, vượt giới hạn %s MB. Hãy xoá các trang tính không cần thiết (ảnh, danh sách hộ), lưu lại và nộp lại.",
+				vnnum.Float(float64(size)/(1<<20), 1), vnnum.Float(float64(lim)/(1<<20), 1)),
+			MessageEN: fmt.Sprintf("The file is %d bytes, over the limit of %d bytes.", size, lim)})
 		return res, nil
 	}
 	if len(data) == 0 {

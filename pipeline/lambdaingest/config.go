@@ -31,6 +31,10 @@ type Config struct {
 	UploadsBucket string
 	Endpoint      string // S3_ENDPOINT: an S3-compatible server (versitygw, MinIO); "" for AWS
 	PathStyle     bool   // S3_FORCE_PATH_STYLE=true: bucket in the path (most S3-compatible servers)
+	// MaxUploadBytes (MAX_UPLOAD_MB, in MiB) refuses larger uploads with a
+	// file-too-large receipt, before reading them; 0 means the default
+	// (workbook.DefaultLimits, 50 MiB).
+	MaxUploadBytes int64
 	// Concurrency bounds how many S3 records are processed at once; 0 means
 	// DefaultConcurrency. Not read from the environment.
 	Concurrency int
@@ -57,6 +61,13 @@ func ConfigFromEnv() (Config, error) {
 	// own receipts would look like uploads and trigger it without end.
 	if c.UploadsBucket != "" && c.UploadsBucket == c.LakeBucket && c.LakePrefix == "" {
 		errs = append(errs, errors.New("UPLOADS_BUCKET equals LAKE_BUCKET: set LAKE_PREFIX so the lake's objects are not taken for uploads"))
+	}
+	if v := strings.TrimSpace(os.Getenv("MAX_UPLOAD_MB")); v != "" {
+		mb, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || mb <= 0 || mb > 1024 {
+			errs = append(errs, fmt.Errorf("MAX_UPLOAD_MB=%q is not a whole number of MiB between 1 and 1024", v))
+		}
+		c.MaxUploadBytes = mb << 20
 	}
 	if v := strings.TrimSpace(os.Getenv("S3_FORCE_PATH_STYLE")); v != "" {
 		b, err := strconv.ParseBool(v)

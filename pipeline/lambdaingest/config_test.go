@@ -43,6 +43,16 @@ func TestConfigFromEnv(t *testing.T) {
 			wantErr: "LAKE_BUCKET is not set",
 		},
 		{
+			name: "upload size limit",
+			env:  map[string]string{"LAKE_BUCKET": "lake", "MAX_UPLOAD_MB": "20"},
+			want: Config{LakeBucket: "lake", MaxUploadBytes: 20 << 20},
+		},
+		{
+			name:    "bad upload size limit",
+			env:     map[string]string{"LAKE_BUCKET": "lake", "MAX_UPLOAD_MB": "0"},
+			wantErr: "MAX_UPLOAD_MB",
+		},
+		{
 			name:    "bad path style",
 			env:     map[string]string{"LAKE_BUCKET": "lake", "S3_FORCE_PATH_STYLE": "yes please"},
 			wantErr: "S3_FORCE_PATH_STYLE",
@@ -50,7 +60,7 @@ func TestConfigFromEnv(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			for _, k := range []string{"LAKE_BUCKET", "LAKE_PREFIX", "UPLOADS_BUCKET", "S3_ENDPOINT", "S3_FORCE_PATH_STYLE"} {
+			for _, k := range []string{"LAKE_BUCKET", "LAKE_PREFIX", "UPLOADS_BUCKET", "S3_ENDPOINT", "S3_FORCE_PATH_STYLE", "MAX_UPLOAD_MB"} {
 				t.Setenv(k, c.env[k])
 			}
 			got, err := ConfigFromEnv()

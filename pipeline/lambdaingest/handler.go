@@ -68,6 +68,9 @@ func NewWithClient(cfg Config, client *s3.Client, log *slog.Logger) (*Handler, e
 	if err != nil {
 		return nil, fmt.Errorf("lambdaingest: load schemas: %w", err)
 	}
+	if cfg.MaxUploadBytes > 0 {
+		base.Limits.MaxBytes = cfg.MaxUploadBytes
+	}
 	return &Handler{cfg: cfg, client: client, base: base, log: log, procs: map[string]*ingest.Processor{}}, nil
 }
 

@@ -7,11 +7,16 @@ package storage
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
 // ErrNotFound is returned (wrapped) when a key or version does not exist.
 var ErrNotFound = errors.New("storage: not found")
+
+// ErrTooLarge is returned (wrapped) by GetAtMost for an object over the
+// limit; the Object returned with it carries the size.
+var ErrTooLarge = errors.New("storage: object too large")
 
 // Object describes one stored object version.
 type Object struct {
@@ -33,4 +38,24 @@ type Store interface {
 	Put(ctx context.Context, key string, body []byte, contentType string) error
 	// List returns every object whose key starts with prefix, sorted by key.
 	List(ctx context.Context, prefix string) ([]Object, error)
+}
+
+// LimitedGetter is implemented by stores that can refuse an object over a
+// size limit without reading it all (S3: from Content-Length; a file: from
+// its size), so an oversized upload never fills the function's memory.
+type LimitedGetter interface {
+	GetLimited(ctx context.Context, key, version string, maxBytes int64) ([]byte, Object, error)
+}
+
+// GetAtMost reads an object of at most maxBytes (0: no limit). Over the
+// limit it returns ErrTooLarge and the object's metadata, with its size.
+func GetAtMost(ctx context.Context, s Store, key, version string, maxBytes int64) ([]byte, Object, error) {
+	if lg, ok := s.(LimitedGetter); ok && maxBytes > 0 {
+		return lg.GetLimited(ctx, key, version, maxBytes)
+	}
+	body, obj, err := s.Get(ctx, key, version)
+	if err == nil && maxBytes > 0 && int64(len(body)) > maxBytes {
+		return nil, obj, fmt.Errorf("storage: %q is %d bytes, limit %d: %w", key, len(body), maxBytes, ErrTooLarge)
+	}
+	return body, obj, err
 }

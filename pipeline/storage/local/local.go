@@ -90,6 +90,12 @@ func checkKey(key string) error {
 // Get implements storage.Store. version is accepted only if it equals the
 // current ETag: a local directory keeps no history.
 func (s *Store) Get(ctx context.Context, key, version string) ([]byte, storage.Object, error) {
+	return s.GetLimited(ctx, key, version, 0)
+}
+
+// GetLimited implements storage.LimitedGetter: a file over maxBytes is
+// hashed (for its ETag) but never held in memory.
+func (s *Store) GetLimited(ctx context.Context, key, version string, maxBytes int64) ([]byte, storage.Object, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, storage.Object{}, fmt.Errorf("local: get %q: %w", key, err)
 	}
@@ -97,20 +103,24 @@ func (s *Store) Get(ctx context.Context, key, version string) ([]byte, storage.O
 	if err != nil {
 		return nil, storage.Object{}, fmt.Errorf("local: get: %w", err)
 	}
-	body, obj, err := read(p, key)
-	if err != nil {
+	body, obj, err := read(p, key, maxBytes)
+	if err != nil && !errors.Is(err, storage.ErrTooLarge) {
 		return nil, storage.Object{}, fmt.Errorf("local: get %q: %w", key, err)
 	}
 	if version != "" && version != obj.ETag {
 		return nil, storage.Object{}, fmt.Errorf("local: get %q version %q: %w", key, version, storage.ErrNotFound)
+	}
+	if err != nil {
+		return nil, obj, fmt.Errorf("local: get %q: %w", key, err)
 	}
 	return body, obj, nil
 }
 
 // read returns the file's bytes and metadata. Size, mtime and bytes all come
 // from one open file descriptor, so a concurrent Put (which renames a new
-// inode into place) cannot mix old and new.
-func read(path, key string) ([]byte, storage.Object, error) {
+// inode into place) cannot mix old and new. Over maxBytes (0: no limit) it
+// returns the metadata and ErrTooLarge.
+func read(path, key string, maxBytes int64) ([]byte, storage.Object, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		if notFound(err) {
@@ -128,17 +138,22 @@ func read(path, key string) ([]byte, storage.Object, error) {
 		// prefix; like S3, that is not an object.
 		return nil, storage.Object{}, storage.ErrNotFound
 	}
+	obj := storage.Object{Key: key, Size: fi.Size(), LastModified: fi.ModTime().UTC()}
+	if maxBytes > 0 && fi.Size() > maxBytes {
+		h := md5.New()
+		if _, err := io.Copy(h, f); err != nil {
+			return nil, storage.Object{}, err
+		}
+		obj.ETag = hex.EncodeToString(h.Sum(nil))
+		return nil, obj, fmt.Errorf("%d bytes, limit %d: %w", fi.Size(), maxBytes, storage.ErrTooLarge)
+	}
 	body, err := io.ReadAll(f)
 	if err != nil {
 		return nil, storage.Object{}, err
 	}
 	sum := md5.Sum(body)
-	return body, storage.Object{
-		Key:          key,
-		Size:         int64(len(body)),
-		ETag:         hex.EncodeToString(sum[:]),
-		LastModified: fi.ModTime().UTC(),
-	}, nil
+	obj.Size, obj.ETag = int64(len(body)), hex.EncodeToString(sum[:])
+	return body, obj, nil
 }
 
 // notFound reports whether err means "no such file". ENOTDIR covers keys that
@@ -252,7 +267,7 @@ func (s *Store) List(ctx context.Context, prefix string) ([]storage.Object, erro
 		if !strings.HasPrefix(key, prefix) || checkKey(key) != nil {
 			return nil
 		}
-		_, obj, err := read(path, key)
+		_, obj, err := read(path, key, 0)
 		if errors.Is(err, storage.ErrNotFound) {
 			return nil // deleted since the directory was read
 		}

@@ -77,6 +77,12 @@ func NewClient(ctx context.Context, o Options) (*s3.Client, error) {
 
 // Get implements storage.Store.
 func (s *Store) Get(ctx context.Context, key, version string) ([]byte, storage.Object, error) {
+	return s.GetLimited(ctx, key, version, 0)
+}
+
+// GetLimited implements storage.LimitedGetter: an object whose
+// Content-Length is over maxBytes is refused before its body is read.
+func (s *Store) GetLimited(ctx context.Context, key, version string, maxBytes int64) ([]byte, storage.Object, error) {
 	in := &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(s.prefix + key)}
 	if version != "" {
 		in.VersionId = aws.String(version)
@@ -91,17 +97,29 @@ func (s *Store) Get(ctx context.Context, key, version string) ([]byte, storage.O
 		return nil, storage.Object{}, fmt.Errorf("s3: get %q: %w", key, err)
 	}
 	defer out.Body.Close()
-	body, err := io.ReadAll(out.Body)
-	if err != nil {
-		return nil, storage.Object{}, fmt.Errorf("s3: get %q: read body: %w", key, err)
-	}
-	return body, storage.Object{
+	obj := storage.Object{
 		Key:          key,
-		Size:         int64(len(body)),
+		Size:         aws.ToInt64(out.ContentLength),
 		ETag:         unquote(aws.ToString(out.ETag)),
 		VersionID:    aws.ToString(out.VersionId), // "" when the bucket is not versioned
 		LastModified: aws.ToTime(out.LastModified).UTC(),
-	}, nil
+	}
+	if maxBytes > 0 && obj.Size > maxBytes {
+		return nil, obj, fmt.Errorf("s3: get %q: %d bytes, limit %d: %w", key, obj.Size, maxBytes, storage.ErrTooLarge)
+	}
+	r := io.Reader(out.Body)
+	if maxBytes > 0 {
+		r = io.LimitReader(out.Body, maxBytes+1) // in case Content-Length was absent
+	}
+	body, err := io.ReadAll(r)
+	if err != nil {
+		return nil, storage.Object{}, fmt.Errorf("s3: get %q: read body: %w", key, err)
+	}
+	obj.Size = int64(len(body))
+	if maxBytes > 0 && obj.Size > maxBytes {
+		return nil, obj, fmt.Errorf("s3: get %q: over %d bytes: %w", key, maxBytes, storage.ErrTooLarge)
+	}
+	return body, obj, nil
 }
 
 // Put implements storage.Store. A single PutObject is atomic in S3: readers

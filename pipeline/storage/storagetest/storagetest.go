@@ -35,6 +35,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	t.Run("EmptyBody", func(t *testing.T) { testEmptyBody(t, newStore(t)) })
 	t.Run("Versions", func(t *testing.T) { testVersions(t, newStore(t)) })
 	t.Run("CanceledContext", func(t *testing.T) { testCanceled(t, newStore(t)) })
+	t.Run("GetAtMost", func(t *testing.T) { testGetAtMost(t, newStore(t)) })
 }
 
 // md5Hex is the single-part S3 ETag of body.
@@ -336,5 +337,38 @@ func testCanceled(t *testing.T, s storage.Store) {
 	}
 	if _, _, err := s.Get(ctx, "canceled", ""); err == nil || errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("Get with canceled context: error = %v, want a context error, not ErrNotFound", err)
+	}
+}
+
+// testGetAtMost: an object over the limit is refused with ErrTooLarge and
+// its real size and ETag (the id of an upload depends on the ETag); at the
+// limit it is read. Both backends implement storage.LimitedGetter, so the
+// refusal happens without reading the body.
+func testGetAtMost(t *testing.T, s storage.Store) {
+	ctx := context.Background()
+	body := []byte("0123456789")
+	if err := s.Put(ctx, "2026/19/01864/lon.csv", body, "text/csv"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.(storage.LimitedGetter); !ok {
+		t.Errorf("%T does not implement storage.LimitedGetter", s)
+	}
+	_, full, err := s.Get(ctx, "2026/19/01864/lon.csv", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, obj, err := storage.GetAtMost(ctx, s, "2026/19/01864/lon.csv", "", 9)
+	if !errors.Is(err, storage.ErrTooLarge) || got != nil {
+		t.Fatalf("GetAtMost(9) = %q, %v; want ErrTooLarge", got, err)
+	}
+	if obj.Size != 10 || obj.ETag != full.ETag || obj.LastModified.IsZero() {
+		t.Errorf("refused object %+v; want size 10 and ETag %s", obj, full.ETag)
+	}
+	got, obj, err = storage.GetAtMost(ctx, s, "2026/19/01864/lon.csv", "", 10)
+	if err != nil || string(got) != string(body) || obj.Size != 10 {
+		t.Errorf("GetAtMost(10) = %q, %+v, %v", got, obj, err)
+	}
+	if _, _, err := storage.GetAtMost(ctx, s, "2026/19/01864/khong-co.csv", "", 10); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("missing: %v, want ErrNotFound", err)
 	}
 }
