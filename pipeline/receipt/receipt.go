@@ -48,6 +48,11 @@ const (
 	TotalsMismatch   = "totals-mismatch"  // totals row differs from the sum of the rows
 	FormulaNoValue   = "formula-no-value" // a formula cell without a cached result
 	InternalError    = "internal-error"   // our fault, not the file's: the message says so
+	// EncodingConverted and LegacySuspected are the workbook.Note codes:
+	// legacy text converted to Unicode, or text that may be legacy but was
+	// not converted (warnings).
+	EncodingConverted = "encoding-converted"
+	LegacySuspected   = "legacy-text-suspected"
 )
 
 // Issue is one problem in one place.
