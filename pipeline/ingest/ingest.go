@@ -9,10 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"path"
 	"runtime/debug"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/xhht/xhht/pipeline/forms"
@@ -176,10 +178,20 @@ func check(ctx context.Context, p *Processor, u Upload, version string, received
 		return res, nil
 	}
 	rc.Format = book.Format
+	for _, n := range book.Notes {
+		rc.Add(receipt.Issue{Code: n.Code, Severity: receipt.SevWarning, Message: n.Message, MessageEN: n.MessageEN})
+	}
 	tables, issues, err := table.Find(book, p.Forms, p.Keywords)
 	if err != nil {
 		rc.Add(openIssue(err))
 		return res, nil
+	}
+	for _, sh := range book.Sheets {
+		for _, enc := range slices.Sorted(maps.Keys(sh.Converted)) {
+			rc.Add(receipt.Issue{Code: workbook.NoteConverted, Severity: receipt.SevWarning, Sheet: sh.Name,
+				Message:   fmt.Sprintf("%d ô chữ ở phông cũ %s trên trang %q đã được chuyển sang Unicode. Hãy kiểm tra lại tên thôn trong biên nhận.", sh.Converted[enc], strings.ToUpper(enc), sh.Name),
+				MessageEN: fmt.Sprintf("%d cells in the legacy %s encoding on sheet %q were converted to Unicode.", sh.Converted[enc], enc, sh.Name)})
+		}
 	}
 	for _, is := range issues {
 		rc.Add(is)
@@ -280,14 +292,20 @@ func (p *Processor) checkUnit(rc *receipt.Receipt, k Key) bool {
 
 func openIssue(err error) receipt.Issue {
 	switch {
-	case errors.Is(err, workbook.ErrLegacyXLS):
-		return receipt.Issue{Code: receipt.LegacyFormat, Severity: receipt.SevError,
-			Message:   "Tệp Excel 97-2003 (.xls) chưa được hỗ trợ. Hãy mở tệp, chọn Lưu thành (Save As) dạng .xlsx và nộp lại.",
-			MessageEN: "Excel 97-2003 (.xls) files are not supported yet: save as .xlsx and upload again."}
+	case errors.Is(err, workbook.ErrEncrypted):
+		return receipt.Issue{Code: receipt.EncryptedFile, Severity: receipt.SevError,
+			Message:   "Tệp được đặt mật khẩu nên không đọc được. Hãy mở tệp, bỏ mật khẩu (Lưu thành, không đặt mật khẩu) và nộp lại.",
+			MessageEN: "The file is encrypted (password to open): remove the password and upload again."}
 	case errors.Is(err, workbook.ErrTooLarge):
 		return receipt.Issue{Code: receipt.FileTooLarge, Severity: receipt.SevError,
 			Message:   "Tệp quá lớn để xử lý. Hãy xoá các trang tính không cần thiết (ảnh, danh sách hộ) và nộp lại.",
 			MessageEN: "The file is too large: " + err.Error()}
+	case errors.Is(err, workbook.ErrLegacyXLS):
+		// An Excel 97-2003 file we cannot read exactly (Excel 95, a record
+		// we do not decode, damage): never guess a number.
+		return receipt.Issue{Code: receipt.LegacyFormat, Severity: receipt.SevError,
+			Message:   "Không đọc được chính xác tệp Excel 97-2003 (.xls) này (phiên bản cũ hoặc nội dung chưa hỗ trợ). Hãy mở tệp, chọn Lưu thành (Save As) dạng .xlsx và nộp lại.",
+			MessageEN: "This Excel 97-2003 (.xls) file cannot be read exactly: save as .xlsx and upload again (" + err.Error() + ")."}
 	default:
 		return receipt.Issue{Code: receipt.UnreadableFile, Severity: receipt.SevError,
 			Message:   "Không đọc được tệp. Hệ thống nhận tệp Excel (.xlsx) hoặc CSV (UTF-8). Hãy mở tệp bằng Excel, lưu lại dạng .xlsx và nộp lại.",

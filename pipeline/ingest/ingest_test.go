@@ -457,6 +457,10 @@ func TestRejectedUploadWritesReceiptOnly(t *testing.T) {
 func TestFileProblems(t *testing.T) {
 	xls := append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 1000)...)
 	unrelated := []byte("Họ và tên,Năm sinh\nNguyễn Văn An,1980\n")
+	encrypted, err := os.ReadFile("../workbook/testdata/xls/encrypted.xls") // made by LibreOffice with a password
+	if err != nil {
+		t.Fatal(err)
+	}
 	dup := fixture.XLSX(t, fixture.Form{Rows: accepted01()}.Build().G, fixture.Form{Sheet: "Bản sao", Rows: accepted01()}.Build().G)
 	tests := []struct {
 		name  string
@@ -466,8 +470,9 @@ func TestFileProblems(t *testing.T) {
 		want  []string
 		state string
 	}{
-		{"not UTF-8", "a.csv", []byte("T\xean th\xf4n;S\xf4\xb4 h\xf4\xf2\n"), 0, []string{"unreadable-file/error"}, receipt.Rejected},
-		{"Excel 97-2003", "a.xls", xls, 0, []string{"legacy-format/error"}, receipt.Rejected},
+		{"no known text encoding", "a.csv", []byte("T\xean th\xf4n;\x81\x8d\x90 h\xf4\xf2\n"), 0, []string{"unreadable-file/error"}, receipt.Rejected},
+		{"Excel 97-2003 that is not a workbook", "a.xls", xls, 0, []string{"legacy-format/error"}, receipt.Rejected},
+		{"password to open", "a.xls", encrypted, 0, []string{"encrypted-file/error"}, receipt.Rejected},
 		{"too large", "a.xlsx", workbook0102(t), 1000, []string{"file-too-large/error"}, receipt.Rejected},
 		{"truncated xlsx", "a.xlsx", workbook0102(t)[:500], 0, []string{"unreadable-file/error"}, receipt.Rejected},
 		{"no form in the file", "a.csv", unrelated, 0, []string{"form-not-found/error"}, receipt.Rejected},

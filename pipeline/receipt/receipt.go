@@ -25,7 +25,8 @@ const (
 // on them: add new ones, never rename.
 const (
 	UnreadableFile   = "unreadable-file"   // not a spreadsheet, damaged, or a format we cannot read
-	LegacyFormat     = "legacy-format"     // .xls: save as .xlsx
+	LegacyFormat     = "legacy-format"     // an .xls we cannot read exactly: save as .xlsx
+	EncryptedFile    = "encrypted-file"    // password to open
 	FileTooLarge     = "file-too-large"    // over the size limits
 	BadKey           = "bad-key"           // object key not <year>/<province>/<commune>/<file>
 	UnknownCommune   = "unknown-commune"   // commune code not in the registry of that year

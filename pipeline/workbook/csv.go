@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/unicode"
+
+	"github.com/xhht/xhht/pipeline/legacy"
 )
 
 // maxColumns is Excel's limit (XFD); no form comes near it.
@@ -19,7 +22,7 @@ const maxColumns = 16384
 // from the first line. Every cell is text: numbers are parsed later, by the
 // rule of their column.
 func openCSV(name string, data []byte) (*Book, error) {
-	text, err := decodeText(data)
+	text, enc, notes, err := decodeText(data)
 	if err != nil {
 		return nil, err
 	}
@@ -27,7 +30,7 @@ func openCSV(name string, data []byte) (*Book, error) {
 		return nil, fmt.Errorf("%w: binary content", ErrUnsupported)
 	}
 	sep := detectSeparator(text)
-	book := &Book{Format: "csv"}
+	book := &Book{Format: "csv", Encoding: enc, Notes: notes}
 	sh := &Sheet{Name: name}
 	sh.rows = func(fn func(Row) error) error {
 		r := csv.NewReader(bytes.NewReader(text))
@@ -67,7 +70,29 @@ func openCSV(name string, data []byte) (*Book, error) {
 	return book, nil
 }
 
-func decodeText(data []byte) ([]byte, error) {
+// Note codes of the CSV reader.
+const (
+	NoteConverted = "encoding-converted" // legacy text converted to Unicode
+	NoteSuspected = "legacy-text-suspected"
+)
+
+// Legacy text in a CSV has no font to tell its encoding, so it is judged
+// by content (legacy.Detect): converted when the evidence is clear, only
+// flagged when it is not.
+const (
+	convertConfidence = 0.8
+	suspectConfidence = 0.3
+)
+
+// decodeText turns the bytes of a CSV into UTF-8 text, in this order:
+//  1. a BOM decides: UTF-8, UTF-16 LE or BE;
+//  2. valid UTF-8 is UTF-8, unless its text is clearly TCVN3 or VNI glyphs
+//     (a legacy sheet exported by Excel), which are converted;
+//  3. invalid UTF-8 that reads as Vietnamese in Windows-1258 is that
+//     (decoded, then NFC: 1258 stores tone marks as combining characters);
+//  4. raw TCVN3 or VNI bytes, when clearly so;
+//  5. anything else is refused.
+func decodeText(data []byte) (text []byte, enc string, notes []Note, err error) {
 	switch {
 	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
 		data = data[3:]
@@ -75,14 +100,40 @@ func decodeText(data []byte) ([]byte, error) {
 		dec := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()
 		out, err := dec.Bytes(data)
 		if err != nil {
-			return nil, fmt.Errorf("%w: UTF-16: %v", ErrCorrupt, err)
+			return nil, "", nil, fmt.Errorf("%w: UTF-16: %v", ErrCorrupt, err)
 		}
-		return out, nil
+		return out, "utf-16", nil, nil
 	}
-	if !utf8.Valid(data) {
-		return nil, fmt.Errorf("%w: text is not UTF-8", ErrUnsupported)
+	if utf8.Valid(data) {
+		e, conf := legacy.Detect(string(data))
+		switch {
+		case e != legacy.None && conf >= convertConfidence:
+			return []byte(legacy.Decode(e, false, string(data))), string(e), []Note{convertedNote(e)}, nil
+		case e != legacy.None && conf >= suspectConfidence:
+			return data, "utf-8", []Note{{Code: NoteSuspected,
+				Message:   fmt.Sprintf("Một số chữ trong tệp có thể đang ở phông cũ %s (ví dụ \"Hµ Néi\" thay cho \"Hà Nội\") nhưng chưa đủ chắc để chuyển. Hãy kiểm tra tên thôn; nếu sai, hãy chuyển tệp sang Unicode rồi nộp lại.", strings.ToUpper(string(e))),
+				MessageEN: fmt.Sprintf("Some text may be %s legacy text (confidence %.2f); it was not converted.", e, conf)}}, nil
+		}
+		return data, "utf-8", nil, nil
 	}
-	return data, nil
+	if legacy.LooksWindows1258(data) {
+		s, err := legacy.DecodeWindows1258(data)
+		if err == nil {
+			return []byte(s), "windows-1258", []Note{{Code: NoteConverted,
+				Message:   "Tệp CSV ở bảng mã Windows-1258 đã được chuyển sang Unicode.",
+				MessageEN: "The CSV was in Windows-1258 and was converted to Unicode."}}, nil
+		}
+	}
+	if e, conf := legacy.DetectBytes(data); e != legacy.None && conf >= convertConfidence {
+		return []byte(legacy.DecodeBytes(e, data)), string(e), []Note{convertedNote(e)}, nil
+	}
+	return nil, "", nil, fmt.Errorf("%w: text is not UTF-8, UTF-16, Windows-1258, TCVN3 or VNI", ErrUnsupported)
+}
+
+func convertedNote(e legacy.Encoding) Note {
+	return Note{Code: NoteConverted,
+		Message:   fmt.Sprintf("Chữ trong tệp ở phông cũ %s đã được chuyển sang Unicode. Hãy kiểm tra lại tên thôn trong biên nhận.", strings.ToUpper(string(e))),
+		MessageEN: fmt.Sprintf("Text in the legacy %s encoding was converted to Unicode.", e)}
 }
 
 // detectSeparator picks "," ";" or tab from the first 20 lines: the one

@@ -29,3 +29,24 @@ func TestCSVTooWide(t *testing.T) {
 		t.Fatalf("Rows = %v, %d cells; want %d", err, n, maxColumns)
 	}
 }
+
+// Non-UTF-8 text that reads as Vietnamese in Windows-1258 is decoded (and
+// said so); bytes that read as nothing are refused (TestOpenRejects).
+func TestCSVWindows1258(t *testing.T) {
+	// By hand from the code page: ê EA, ô F4, grave CC, dot below F2.
+	data := []byte("STT;T\xean th\xf4n;T\xf4\xccng s\xf4 h\xf4\xf2\n1;Th\xf4n A;12\n")
+	book, err := Open("a.csv", data, DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if book.Encoding != "windows-1258" || len(book.Notes) != 1 || book.Notes[0].Code != NoteConverted {
+		t.Fatalf("encoding %q notes %+v", book.Encoding, book.Notes)
+	}
+	var first Row
+	if err := book.Sheets[0].Rows(func(r Row) error { first = r; return Stop }); err != nil {
+		t.Fatal(err)
+	}
+	if got := first.Cell(2).Text + "|" + first.Cell(3).Text; got != "Tên thôn|Tồng sô hộ" {
+		t.Errorf("header %q", got)
+	}
+}

@@ -71,12 +71,25 @@ type Sheet struct {
 	Hidden bool
 	Merges []Range
 	rows   func(fn func(Row) error) error
+	// Converted counts, by encoding, the cells read so far whose text was
+	// converted from a legacy font (TCVN3, VNI).
+	Converted map[string]int
 }
 
 // Rows calls fn for each non-empty row in order. If fn returns Stop, reading
 // ends without error; any other error is returned.
 func (s *Sheet) Rows(fn func(Row) error) error {
-	err := s.rows(fn)
+	err := s.rows(func(r Row) error {
+		for _, c := range r.Cells {
+			if c.Encoding != "" {
+				if s.Converted == nil {
+					s.Converted = map[string]int{}
+				}
+				s.Converted[c.Encoding]++
+			}
+		}
+		return fn(r)
+	})
 	if errors.Is(err, Stop) {
 		return nil
 	}
@@ -88,9 +101,19 @@ var Stop = errors.New("workbook: stop")
 
 // Book is an opened upload.
 type Book struct {
-	Format string // "xlsx" or "csv"
-	Sheets []*Sheet
-	Notes  []string // facts worth a warning (e.g. the CSV separator guessed)
+	Format   string // "xlsx", "xls" or "csv"
+	Encoding string // CSV only: utf-8, utf-16, windows-1258, tcvn3 or vni
+	Sheets   []*Sheet
+	Notes    []Note // how the file was read, worth a warning
+}
+
+// Note is a fact about how a file was read that its sender should know
+// (text converted from a legacy encoding, or text that looks legacy but
+// was left alone). The receipt shows it as a warning.
+type Note struct {
+	Code      string // stable, like receipt codes
+	Message   string // Vietnamese
+	MessageEN string
 }
 
 // Format errors callers turn into a receipt entry.
@@ -99,6 +122,20 @@ var (
 	ErrUnsupported = errors.New("workbook: not a spreadsheet or CSV file")
 	ErrTooLarge    = errors.New("workbook: file too large")
 	ErrCorrupt     = errors.New("workbook: damaged file")
+)
+
+// .xls errors. Every error of the .xls reader also matches ErrLegacyXLS
+// (damaged files match ErrCorrupt too), so callers ask for the file to be
+// saved as .xlsx; ErrTooLarge and an OLE file that is no workbook at all
+// (ErrUnsupported) are the exceptions, as is ErrEncrypted alone for an
+// encrypted .xlsx.
+var (
+	// ErrEncrypted: the file needs a password to open (FILEPASS record in
+	// an .xls, EncryptedPackage stream in an encrypted .xlsx).
+	ErrEncrypted = errors.New("workbook: file is encrypted (password to open)")
+	// ErrUnsupportedXLS: an .xls this reader cannot read exactly: BIFF5
+	// (Excel 5.0/95) or older, or a record it does not decode.
+	ErrUnsupportedXLS = fmt.Errorf("%w: unsupported content", ErrLegacyXLS)
 )
 
 // Limits bound the work done on one upload, so a hostile file cannot make
@@ -122,7 +159,8 @@ func Open(name string, data []byte, lim Limits) (*Book, error) {
 	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
 		return openXLSX(data, lim)
 	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
-		return nil, ErrLegacyXLS
+		// OLE2 compound file: Excel 97-2003 .xls (or an encrypted .xlsx).
+		return openXLS(data, lim)
 	default:
 		return openCSV(name, data)
 	}
