@@ -332,6 +332,11 @@ func dedupe(rs []Range) []Range {
 	return out
 }
 
+// MaxBlankRun is how many empty rows in a row end a sheet. A form's table
+// has separator rows, never thousands of them; what follows such a gap is
+// not part of any form, and reading on could mean a million styled rows.
+const MaxBlankRun = 10_000
+
 // streamRows decodes <sheetData> one <row> at a time.
 func (x *xlsx) streamRows(name string, fn func(Row) error) error {
 	rc, err := x.open(name)
@@ -349,7 +354,7 @@ func (x *xlsx) streamRows(name string, fn func(Row) error) error {
 		cellType              string
 		inV, inIS, inT        bool
 		val                   strings.Builder
-		lastRow               int
+		lastRow, lastData     int
 		haveFormula, haveCell bool
 	)
 	for {
@@ -405,12 +410,20 @@ func (x *xlsx) streamRows(name string, fn func(Row) error) error {
 			switch t.Name.Local {
 			case "row":
 				inRow = false
-				lastRow = row.Num
-				if !row.IsBlank() {
+				if row.IsBlank() {
+					// Rows written only for their formatting (a whole
+					// column coloured down to row 1,048,576): a long run of
+					// them ends the sheet, with nothing left to read.
+					if row.Num-lastData > MaxBlankRun {
+						return nil
+					}
+				} else {
+					lastData = row.Num
 					if err := fn(row); err != nil {
 						return err
 					}
 				}
+				lastRow = row.Num
 			case "c":
 				if !haveCell {
 					continue
