@@ -7,7 +7,6 @@ package tests
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -20,7 +19,6 @@ import (
 	"github.com/xhht/xhht/pipeline/ingest"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/registry"
-	"github.com/xhht/xhht/pipeline/storage/local"
 	"github.com/xhht/xhht/pipeline/table"
 	"github.com/xhht/xhht/pipeline/template"
 	"github.com/xhht/xhht/pipeline/template/templatetest"
@@ -77,26 +75,11 @@ func roundTrip(t *testing.T, name string, data []byte, infilter string) []byte {
 
 func loCheck(t *testing.T, data []byte) *receipt.Receipt {
 	t.Helper()
-	p, err := ingest.New(nil, local.New(t.TempDir()))
-	if err != nil {
-		t.Fatal(err)
-	}
 	key := fmt.Sprintf("%d/%s/%s/bao-cao.xlsx", loYear, loProvince, loCommune)
-	at := time.Date(loYear, 12, 1, 3, 0, 0, 0, time.UTC)
-	res, err := ingest.Check(context.Background(), p, ingest.Upload{Bucket: "local", Key: key}, "v1", at, data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.Receipt
+	return templatetest.Check(t, key, time.Date(loYear, 12, 1, 3, 0, 0, 0, time.UTC), data)
 }
 
-func loIssues(rc *receipt.Receipt) string {
-	var b strings.Builder
-	for _, is := range rc.Errors {
-		fmt.Fprintf(&b, "\n  %s %s %s!%s %s", is.Severity, is.Code, is.Sheet, is.Cell, is.Message)
-	}
-	return b.String()
-}
+var loIssues = templatetest.Issues
 
 func loTotals(t *testing.T, rc *receipt.Receipt, want map[string]float64) {
 	t.Helper()

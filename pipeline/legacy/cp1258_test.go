@@ -9,35 +9,15 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// encode1258 writes NFC text as Windows-1258 the way Windows does: letters
-// the code page has (â ê ô ă ơ ư đ, some Latin-1 toned letters) as one
-// byte, other tones as the letter and a combining mark. x/text's encoder
-// does not decompose, so the text is first split into "letter without
-// tone" + "tone mark".
+// encode1258 is EncodeWindows1258 for tests; TestDecodeWindows1258 checks
+// it against bytes written by hand from the code page.
 func encode1258(t testing.TB, s string) []byte {
 	t.Helper()
-	enc := charmap.Windows1258.NewEncoder()
-	var out []byte
-	for _, r := range norm.NFC.String(s) {
-		if b, ok := charmap.Windows1258.EncodeRune(r); ok {
-			out = append(out, b)
-			continue
-		}
-		var base, marks []rune
-		for _, c := range norm.NFD.String(string(r)) {
-			if _, tone := toneOfMark[c]; tone {
-				marks = append(marks, c)
-			} else {
-				base = append(base, c)
-			}
-		}
-		p, err := enc.String(norm.NFC.String(string(base)) + string(marks))
-		if err != nil {
-			t.Fatalf("encode1258(%q): %c: %v", s, r, err)
-		}
-		out = append(out, p...)
+	b, err := EncodeWindows1258(s)
+	if err != nil {
+		t.Fatalf("encode1258(%q): %v", s, err)
 	}
-	return out
+	return b
 }
 
 func TestDecodeWindows1258(t *testing.T) {

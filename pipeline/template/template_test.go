@@ -2,7 +2,6 @@ package template_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -15,7 +14,6 @@ import (
 	"github.com/xhht/xhht/pipeline/ingest"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/registry"
-	"github.com/xhht/xhht/pipeline/storage/local"
 	"github.com/xhht/xhht/pipeline/template"
 	"github.com/xhht/xhht/pipeline/template/templatetest"
 )
@@ -80,26 +78,11 @@ func cell(t *testing.T, x *excelize.File, sheet, ref string) string {
 // check runs the validator on an upload of data for the commune and year.
 func check(t *testing.T, y int, prov, code string, data []byte) *receipt.Receipt {
 	t.Helper()
-	p, err := ingest.New(nil, local.New(t.TempDir()))
-	if err != nil {
-		t.Fatal(err)
-	}
 	key := fmt.Sprintf("%d/%s/%s/%s", y, prov, code, template.DefaultFileName(code, y))
-	at := time.Date(max(y, 2026), 12, 1, 3, 0, 0, 0, time.UTC)
-	res, err := ingest.Check(context.Background(), p, ingest.Upload{Bucket: "local", Key: key}, "v1", at, data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.Receipt
+	return templatetest.Check(t, key, time.Date(max(y, 2026), 12, 1, 3, 0, 0, 0, time.UTC), data)
 }
 
-func issues(rc *receipt.Receipt) string {
-	var b strings.Builder
-	for _, is := range rc.Errors {
-		fmt.Fprintf(&b, "\n  %s %s %s!%s %s", is.Severity, is.Code, is.Sheet, is.Cell, is.Message)
-	}
-	return b.String()
-}
+var issues = templatetest.Issues
 
 // warnings counts the warnings other than formula-no-value: excelize
 // stores the totals formulas without results (nothing computes them until an
