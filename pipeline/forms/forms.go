@@ -36,18 +36,63 @@ type Form struct {
 	Fields         []*Field `json:"fields"`
 	IgnoredHeaders []string `json:"ignored_headers"`
 	Rules          []Rule   `json:"rules"`
+	// Rates are the percentages a commune may write beside its counts
+	// ("Tỷ lệ %"): cross-checked against the counts, never stored.
+	Rates []*Rate `json:"rates"`
+	// RateHeaders are the generic headers of a rate column ("Tỷ lệ %"):
+	// they name the rate of the field or group header above them.
+	RateHeaders []string `json:"rate_headers"`
+	// QuantityHeaders are generic sub-headers ("SL", "Số lượng") under a
+	// field's own header, in three-row headers where a rate sits beside
+	// the count: "Số hộ được công nhận" over "SL | Tỷ lệ %".
+	QuantityHeaders []string `json:"quantity_headers"`
 
-	byCode  map[string]*Field
-	groups  map[string]*Group
-	ignored map[string]bool
+	byCode      map[string]*Field
+	groups      map[string]*Group
+	ignored     map[string]bool
+	rateHeaders map[string]bool
+	quantity    map[string]bool
 }
+
+// RowsDenominator is the Denominator of a rate over hamlet rows: each
+// hamlet counts 1 (the share of hamlets recognised as learning communities).
+const RowsDenominator = "#rows"
+
+// Rate is a percentage column: Numerator / Denominator × 100, computed
+// from the counts of the same row (or, on a totals or subtotal row, from
+// the sums over the hamlets it covers).
+type Rate struct {
+	Code        string   `json:"code"` // names the rate in receipts; never a Parquet column
+	Group       string   `json:"group"`
+	Label       string   `json:"label"`
+	LabelEN     string   `json:"label_en"`
+	Numerator   string   `json:"numerator"`   // a count or bool field
+	Denominator string   `json:"denominator"` // a count field, or RowsDenominator
+	Aliases     []string `json:"aliases"`     // headers that name the rate alone
+	SubAliases  []string `json:"sub_aliases"` // headers that name it under its group only
+	aliases     map[string]bool
+	subAliases  map[string]bool
+	title       string
+}
+
+// Title names the rate for people: "Gia đình học tập (GĐHT) – Tỷ lệ hộ
+// được công nhận (%)".
+func (r *Rate) Title() string { return r.title }
 
 // Group is a header spanning several fields ("Gia đình học tập").
 type Group struct {
-	Code    string   `json:"code"`
-	Label   string   `json:"label"`
-	Aliases []string `json:"aliases"`
-	folded  map[string]bool
+	Code    string          `json:"code"`
+	Label   string          `json:"label"`
+	Aliases []string        `json:"aliases"`
+	folded  map[string]bool // FoldKeepD of label and aliases
+	loose   map[string]bool // Fold of those that no other group folds to
+}
+
+// matches reports whether a header text names the group. Đ is kept
+// ("CĐHT" is not "CDHT"), except for spellings no other group shares:
+// "Gia dinh hoc tap" typed without diacritics still names its group.
+func (g *Group) matches(text string) bool {
+	return g.folded[textnorm.FoldKeepD(text)] || g.loose[textnorm.Fold(text)]
 }
 
 // Field is one column of a form.
@@ -190,13 +235,30 @@ func (f *Form) init(bands map[string][]Band) error {
 	f.byCode = map[string]*Field{}
 	f.groups = map[string]*Group{}
 	f.ignored = foldSet(f.IgnoredHeaders)
+	f.rateHeaders = foldSet(f.RateHeaders)
+	f.quantity = foldSet(f.QuantityHeaders)
+	owners := map[string]map[string]bool{} // Fold → group codes
 	for i := range f.Groups {
 		g := &f.Groups[i]
 		g.folded = map[string]bool{}
 		for _, a := range append([]string{g.Label}, g.Aliases...) {
 			g.folded[textnorm.FoldKeepD(a)] = true
+			k := textnorm.Fold(a)
+			if owners[k] == nil {
+				owners[k] = map[string]bool{}
+			}
+			owners[k][g.Code] = true
 		}
 		f.groups[g.Code] = g
+	}
+	for i := range f.Groups {
+		g := &f.Groups[i]
+		g.loose = map[string]bool{}
+		for _, a := range append([]string{g.Label}, g.Aliases...) {
+			if k := textnorm.Fold(a); len(owners[k]) == 1 {
+				g.loose[k] = true
+			}
+		}
 	}
 	for _, fd := range f.Fields {
 		if fd.Code == "" || f.byCode[fd.Code] != nil {
@@ -251,6 +313,35 @@ func (f *Form) init(bands map[string][]Band) error {
 			return fmt.Errorf("field %s: derived from unknown field %q", fd.Code, d.From)
 		}
 	}
+	return f.initRates()
+}
+
+func (f *Form) initRates() error {
+	seen := map[string]bool{}
+	for _, r := range f.Rates {
+		if r.Code == "" || seen[r.Code] || f.byCode[r.Code] != nil {
+			return fmt.Errorf("rate code %q empty, repeated or a field code", r.Code)
+		}
+		seen[r.Code] = true
+		if r.Group != "" && f.groups[r.Group] == nil {
+			return fmt.Errorf("rate %s: unknown group %q", r.Code, r.Group)
+		}
+		num := f.byCode[r.Numerator]
+		if num == nil || !num.Read() || (num.Type != Count && num.Type != Bool) {
+			return fmt.Errorf("rate %s: numerator %q is not a count or bool field", r.Code, r.Numerator)
+		}
+		switch den := f.byCode[r.Denominator]; {
+		case r.Denominator == RowsDenominator && f.Grain == "hamlet":
+		case den == nil || !den.Read() || den.Type != Count:
+			return fmt.Errorf("rate %s: denominator %q is not a count field (or %s on a hamlet form)", r.Code, r.Denominator, RowsDenominator)
+		}
+		r.aliases = foldSet(r.Aliases)
+		r.subAliases = foldSet(r.SubAliases)
+		r.title = r.Label
+		if g := f.groups[r.Group]; g != nil {
+			r.title = g.Label + " – " + r.Label
+		}
+	}
 	return nil
 }
 
@@ -297,13 +388,115 @@ func (f *Form) Ignored(header string) bool {
 // MatchHeader returns the field a column header means. leaf is the lowest
 // header text of the column; above holds the texts above it (group headers),
 // nearest first. A sub-alias ("Đăng ký") only counts under its group header.
+// A quantity header ("SL", "Số lượng") means the field named just above it.
 func (f *Form) MatchHeader(leaf string, above []string) *Field {
+	if f.IsQuantity(leaf) && len(above) > 0 {
+		// "SL (hộ)" under "Số hộ được công nhận" is that count, even though
+		// it folds like the alias "SL hộ".
+		if fd := f.MatchHeader(above[0], above[1:]); fd != nil {
+			return fd
+		}
+	}
 	if fd := f.matchHeader(leaf, above); fd != nil {
 		return fd
 	}
 	// A unit or note in brackets at the end: "Tổng số hộ (hộ)", "Số lớp (lớp)".
 	if m := trailingNote.FindStringIndex(leaf); m != nil && m[0] > 0 {
-		return f.matchHeader(leaf[:m[0]], above)
+		if fd := f.matchHeader(leaf[:m[0]], above); fd != nil {
+			return fd
+		}
+	}
+	return nil
+}
+
+// IsQuantity reports whether a header is a generic quantity sub-header
+// ("SL", "Số lượng", "SL (hộ)").
+func (f *Form) IsQuantity(leaf string) bool {
+	if f.quantity[textnorm.Fold(leaf)] {
+		return true
+	}
+	m := trailingNote.FindStringIndex(leaf)
+	return m != nil && m[0] > 0 && f.quantity[textnorm.Fold(leaf[:m[0]])]
+}
+
+// MatchRate returns the rate a column header means, or nil. In order:
+//   - a rate's sub-alias under its group header ("Tỷ lệ đăng ký" under
+//     "Gia đình học tập");
+//   - a rate's alias alone ("Tỷ lệ hộ đạt GĐHT");
+//   - a generic rate header ("Tỷ lệ %", "%") under a field's header: the
+//     rate whose numerator is that field ("Được công nhận" over "SL | Tỷ
+//     lệ %"), or nil when that field has none;
+//   - a generic rate header under a group header: the group's first rate.
+//
+// A generic rate header with neither above it stays unmapped (Ignored).
+func (f *Form) MatchRate(leaf string, above []string) *Rate {
+	keys := []string{textnorm.Fold(leaf)}
+	if m := trailingNote.FindStringIndex(leaf); m != nil && m[0] > 0 {
+		keys = append(keys, textnorm.Fold(leaf[:m[0]]))
+	}
+	for _, l := range keys {
+		if l == "" {
+			continue
+		}
+		for _, r := range f.Rates {
+			if r.subAliases[l] && f.under(r.Group, above) {
+				return r
+			}
+		}
+		for _, r := range f.Rates {
+			if r.aliases[l] {
+				return r
+			}
+		}
+	}
+	generic := false
+	for _, l := range keys {
+		generic = generic || f.rateHeaders[l]
+	}
+	if !generic {
+		return nil
+	}
+	for i, a := range above {
+		if fd := f.MatchHeader(a, above[i+1:]); fd != nil {
+			for _, r := range f.Rates {
+				if r.Numerator == fd.Code {
+					return r
+				}
+			}
+			return nil
+		}
+		for _, r := range f.Rates {
+			if f.under(r.Group, above[i:i+1]) {
+				return r
+			}
+		}
+	}
+	return nil
+}
+
+// under reports whether one of the header texts names group g.
+func (f *Form) under(g string, above []string) bool {
+	grp := f.groups[g]
+	if grp == nil {
+		return false
+	}
+	for _, a := range above {
+		if grp.matches(a) {
+			return true
+		}
+		if m := trailingNote.FindStringIndex(a); m != nil && m[0] > 0 && grp.matches(a[:m[0]]) {
+			return true
+		}
+	}
+	return false
+}
+
+// Rate returns the rate with the given code, or nil.
+func (f *Form) Rate(code string) *Rate {
+	for _, r := range f.Rates {
+		if r.Code == code {
+			return r
+		}
 	}
 	return nil
 }
@@ -323,7 +516,7 @@ func (f *Form) matchHeader(leaf string, above []string) *Field {
 		if fd.subAliases[l] || fd.aliases[l] {
 			if g := f.groups[fd.Group]; g != nil {
 				for _, a := range above {
-					if g.folded[textnorm.FoldKeepD(a)] && byGroup == nil {
+					if g.matches(a) && byGroup == nil {
 						byGroup = fd
 					}
 				}

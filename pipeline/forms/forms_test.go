@@ -336,3 +336,175 @@ func TestLoadFSRejectsBadSchemas(t *testing.T) {
 		})
 	}
 }
+
+// Header wording variants: abbreviations, line breaks inside the cell,
+// case, diacritics, spacing, decomposed Unicode, and the quantity
+// sub-header of three-row headers.
+func TestMatchHeaderVariants(t *testing.T) {
+	f01 := load(t).Form("bieu01")
+	tests := []struct {
+		leaf  string
+		above []string
+		want  string
+	}{
+		{"Tổng số\nhộ", nil, "ho_tong"},
+		{"Tổng số hộ\r\n(hộ)", nil, "ho_tong"},
+		{"TS hộ", nil, "ho_tong"},
+		{"tong so ho", nil, "ho_tong"},
+		{"TỔNG  SỐ   HỘ", nil, "ho_tong"},
+		{"To\u0302\u0309ng so\u0302\u0301 ho\u0323\u0302", nil, "ho_tong"}, // NFD
+		{"Tổng\u00a0số hộ", nil, "ho_tong"},                                // NBSP
+		{"SL hộ", nil, "ho_tong"},
+		{"Số hộ ĐK", nil, "ho_dang_ky"},
+		{"Số hộ được CN", nil, "ho_dat"},
+		{"SL hộ đạt", nil, "ho_dat"},
+		{"Hộ GĐHT", nil, "ho_dat"},
+		{"Số hộ\nđạt GĐHT", nil, "ho_dat"},
+		{"Được CN", []string{"GĐHT"}, "ho_dat"},
+		{"Được CN", []string{"Dòng họ học tập"}, "dong_ho_dat"},
+		{"Số dòng họ được CN", nil, "dong_ho_dat"},
+		{"Tên thôn, bản, tổ dân phố", nil, "ten_thon"},
+		{"Số người trong độ tuổi LĐ", nil, "lao_dong_tong"},
+		// A quantity sub-header means the field named just above it.
+		{"SL", []string{"Được công nhận", "Gia đình học tập"}, "ho_dat"},
+		{"Số lượng", []string{"Đăng ký", "DHHT"}, "dong_ho_dang_ky"},
+		{"SL (hộ)", []string{"Số hộ được công nhận"}, "ho_dat"},
+		{"SL", nil, ""},
+		{"SL", []string{"Ghi chú"}, ""},
+		// "Số CĐHT" folds like "Số CDHT": neither is an alias, so neither
+		// is read as the other group's field.
+		{"Số CĐHT", nil, ""},
+	}
+	for _, tt := range tests {
+		got := ""
+		if fd := f01.MatchHeader(tt.leaf, tt.above); fd != nil {
+			got = fd.Code
+		}
+		if got != tt.want {
+			t.Errorf("MatchHeader(%q, %q) = %q, want %q", tt.leaf, tt.above, got, tt.want)
+		}
+	}
+}
+
+func TestMatchRate(t *testing.T) {
+	set := load(t)
+	f01, f02 := set.Form("bieu01"), set.Form("bieu02")
+	tests := []struct {
+		form  *forms.Form
+		leaf  string
+		above []string
+		want  string // "" = no rate
+	}{
+		{f01, "Tỷ lệ %", []string{"Gia đình học tập (GĐHT)"}, "ty_le_ho_dat"},
+		{f01, "Tỷ lệ (%)", []string{"Dòng họ học tập"}, "ty_le_dong_ho_dat"},
+		{f01, "%", []string{"CĐHT"}, "ty_le_thon_dat"},
+		{f01, "Tỷ lệ %", []string{"CDHT"}, "ty_le_cong_dan_dat"},
+		{f01, "TỶ LỆ  %", []string{"gia dinh hoc tap"}, "ty_le_ho_dat"},
+		{f01, "Tỉ lệ", []string{"Gia đình học tập"}, "ty_le_ho_dat"},
+		{f01, "Tỷ lệ\n(%)", []string{"Gia đình học tập"}, "ty_le_ho_dat"},
+		{f01, "Tỷ lệ đăng ký", []string{"GĐHT"}, "ty_le_ho_dang_ky"},
+		{f01, "Tỷ lệ đăng ký", []string{"DHHT"}, "ty_le_dong_ho_dang_ky"},
+		{f01, "Tỷ lệ đăng ký", []string{"Cộng đồng học tập"}, "ty_le_thon_dang_ky"},
+		// Three-row headers: the rate of the field above it.
+		{f01, "Tỷ lệ %", []string{"Được công nhận", "Gia đình học tập"}, "ty_le_ho_dat"},
+		{f01, "Tỷ lệ %", []string{"Đăng ký", "Gia đình học tập"}, "ty_le_ho_dang_ky"},
+		{f01, "Tỷ lệ %", []string{"Tổng số", "Gia đình học tập"}, ""}, // a total has no rate
+		{f01, "Tỷ lệ hộ đạt GĐHT", nil, "ty_le_ho_dat"},
+		{f01, "Tỷ lệ dòng họ đạt", nil, "ty_le_dong_ho_dat"},
+		{f01, "Tỷ lệ %", nil, ""},       // no group: stays an ignored header
+		{f01, "Tỷ lệ đăng ký", nil, ""}, // a sub-alias needs its group
+		{f01, "Tỷ lệ %", []string{"Ghi chú"}, ""},
+		{f01, "Số hộ đạt", []string{"GĐHT"}, ""},
+		{f01, "Đạt", []string{"Gia đình học tập"}, ""},
+		{f02, "Tỷ lệ %", []string{"Đơn vị học tập (ĐVHT)"}, "ty_le_don_vi_dat"},
+		{f02, "Tỷ lệ đăng ký", []string{"ĐVHT"}, "ty_le_don_vi_dang_ky"},
+		{f02, "Tỷ lệ", []string{"Hội Khuyến học"}, "ty_le_hoi_vien_tap_huan"},
+		{f02, "Tỷ lệ %", []string{"Cộng đồng học tập cấp xã"}, ""}, // a group without rates
+	}
+	for _, tt := range tests {
+		got := ""
+		if r := tt.form.MatchRate(tt.leaf, tt.above); r != nil {
+			got = r.Code
+		}
+		if got != tt.want {
+			t.Errorf("%s.MatchRate(%q, %q) = %q, want %q", tt.form.Code, tt.leaf, tt.above, got, tt.want)
+		}
+	}
+	if f01.Rate("ty_le_ho_dat").Title() != "Gia đình học tập (GĐHT) – Tỷ lệ hộ được công nhận (%)" {
+		t.Errorf("title %q", f01.Rate("ty_le_ho_dat").Title())
+	}
+}
+
+// Rates name real fields, and their headers cannot be read as a field.
+func TestRatesAreWellFormed(t *testing.T) {
+	set := load(t)
+	want := map[string]string{ // rate → numerator/denominator, by hand from DOMAIN.md
+		"ty_le_ho_dat": "ho_dat/ho_tong", "ty_le_ho_dang_ky": "ho_dang_ky/ho_tong",
+		"ty_le_dong_ho_dat": "dong_ho_dat/dong_ho_tong", "ty_le_dong_ho_dang_ky": "dong_ho_dang_ky/dong_ho_tong",
+		"ty_le_thon_dat": "cong_dong_dat/#rows", "ty_le_thon_dang_ky": "cong_dong_dang_ky/#rows",
+		"ty_le_cong_dan_dat": "cong_dan_dat/lao_dong_tong",
+		"ty_le_don_vi_dat":   "don_vi_dat/don_vi_tong", "ty_le_don_vi_dang_ky": "don_vi_dang_ky/don_vi_tong",
+		"ty_le_can_bo_dat": "can_bo_cong_dan_dat/can_bo_tong", "ty_le_hoi_vien_tap_huan": "hoi_vien_tap_huan/hoi_vien_tong",
+	}
+	got := map[string]string{}
+	for _, f := range set.Forms {
+		for _, r := range f.Rates {
+			got[r.Code] = r.Numerator + "/" + r.Denominator
+			if r.Label == "" || r.LabelEN == "" || r.Title() == "" {
+				t.Errorf("%s: label %q / %q", r.Code, r.Label, r.LabelEN)
+			}
+			for _, a := range append(append([]string{r.Label}, r.Aliases...), r.SubAliases...) {
+				if fd := f.MatchHeader(a, []string{f.GroupOf(f.Field(r.Numerator)).Label}); fd != nil {
+					t.Errorf("%s: rate header %q also reads as field %s", r.Code, a, fd.Code)
+				}
+			}
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("rates = %v\nwant %v", got, want)
+	}
+}
+
+func TestLoadFSRejectsBadRates(t *testing.T) {
+	const grading = `{"bands": {"b": [{"min": 0, "grade": "X"}]}}`
+	form := func(grain, rates string) string {
+		return `{"form": "f", "version": "1", "schema_version": "1", "grain": "` + grain + `", "title": "F",
+			"groups": [{"code": "g", "label": "G"}],
+			"fields": [{"code": "a", "type": "count", "label": "A", "column": "required", "blank": "error"},
+				{"code": "b", "type": "count", "label": "B", "group": "g", "column": "optional", "blank": "allowed"},
+				{"code": "c", "type": "bool", "label": "C", "group": "g", "column": "optional", "blank": "allowed"},
+				{"code": "t", "type": "text", "label": "T", "column": "optional", "blank": "allowed"}],
+			"rules": [], "rates": [` + rates + `]}`
+	}
+	tests := []struct {
+		name, grain, rates, want string
+	}{
+		{"valid", "hamlet", `{"code": "r", "group": "g", "label": "R", "numerator": "b", "denominator": "a"}, {"code": "r2", "group": "g", "label": "R2", "numerator": "c", "denominator": "#rows"}`, ""},
+		{"empty code", "hamlet", `{"code": "", "numerator": "b", "denominator": "a"}`, "rate code"},
+		{"repeated code", "hamlet", `{"code": "r", "numerator": "b", "denominator": "a"}, {"code": "r", "numerator": "b", "denominator": "a"}`, "rate code"},
+		{"code of a field", "hamlet", `{"code": "a", "numerator": "b", "denominator": "a"}`, "rate code"},
+		{"unknown group", "hamlet", `{"code": "r", "group": "zz", "numerator": "b", "denominator": "a"}`, "unknown group"},
+		{"unknown numerator", "hamlet", `{"code": "r", "numerator": "zz", "denominator": "a"}`, "numerator"},
+		{"text numerator", "hamlet", `{"code": "r", "numerator": "t", "denominator": "a"}`, "numerator"},
+		{"bool denominator", "hamlet", `{"code": "r", "numerator": "b", "denominator": "c"}`, "denominator"},
+		{"rows denominator on a commune form", "commune", `{"code": "r", "numerator": "c", "denominator": "#rows"}`, "denominator"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fsys := fstest.MapFS{
+				"grading.json": &fstest.MapFile{Data: []byte(grading)},
+				"forms/f.json": &fstest.MapFile{Data: []byte(form(tt.grain, tt.rates))},
+			}
+			_, err := forms.LoadFS(fsys)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("LoadFS = %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("LoadFS error %v, want one mentioning %q", err, tt.want)
+			}
+		})
+	}
+}

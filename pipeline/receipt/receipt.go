@@ -49,6 +49,9 @@ const (
 	TotalsMismatch   = "totals-mismatch"  // totals row differs from the sum of the rows
 	FormulaNoValue   = "formula-no-value" // a formula cell without a cached result
 	InternalError    = "internal-error"   // our fault, not the file's: the message says so
+	EnglishNumbers   = "english-numbers"  // a column read as English-format numbers (warning)
+	MergedCell       = "merged-cell"      // a merge in the data area that belongs to no single hamlet or field
+	RateMismatch     = "rate-mismatch"    // a written rate differs from the counts by more than rounding (warning)
 	// EncodingConverted and LegacySuspected are the workbook.Note codes:
 	// legacy text converted to Unicode, or text that may be legacy but was
 	// not converted (warnings).

@@ -35,15 +35,28 @@ type Column struct {
 	Header string // the header text as written
 }
 
+// RateColumn is a "Tỷ lệ %" column the commune wrote: checked against the
+// counts, never read into the data.
+type RateColumn struct {
+	Col    int // 1-based
+	Rate   *forms.Rate
+	Header string
+}
+
 // Table is a located form table.
 type Table struct {
 	Form       *forms.Form
 	Sheet      string
 	HeaderRows []int // sheet row numbers of the header
 	Columns    []Column
-	Data       []workbook.Row // candidate data rows, in order (totals and footer removed)
+	Rates      []RateColumn
+	STTCol     int            // the row-number (STT) column; 0 when none
+	Data       []workbook.Row // candidate data rows, in order (totals, subtotals, group rows and footer removed)
 	Totals     []workbook.Row // totals rows ("Tổng cộng")
-	Title      []string       // texts above the header
+	Subtotals  []Subtotal     // subtotal rows of groups of hamlets ("Cộng cụm 1"), in sheet order
+	GroupRows  []workbook.Row // group header rows without numbers ("I. Khu vực thị trấn")
+	Merges     []workbook.Range
+	Title      []string // texts above the header
 	Issues     []receipt.Issue
 }
 
@@ -59,10 +72,18 @@ func (t *Table) Column(code string) *Column {
 
 // Keywords are the words in schemas/table.json.
 type Keywords struct {
-	TotalsLabels   []string `json:"totals_labels"`
-	FooterPrefixes []string `json:"footer_prefixes"`
-	totals         map[string]bool
-	footer         []string
+	TotalsLabels       []string `json:"totals_labels"`
+	SubtotalPrefixes   []string `json:"subtotal_prefixes"`
+	GroupWords         []string `json:"group_words"`
+	SubtotalGroupWords []string `json:"subtotal_group_words"`
+	RowNumberHeaders   []string `json:"row_number_headers"`
+	FooterPrefixes     []string `json:"footer_prefixes"`
+	totals             map[string]bool
+	footer             []string
+	subPrefixes        []string
+	groupWords         []string
+	subGroupWords      []string
+	rowNumber          map[string]bool
 }
 
 // LoadKeywords reads schemas/table.json.
@@ -79,12 +100,25 @@ func LoadKeywords() (*Keywords, error) {
 	for _, s := range k.TotalsLabels {
 		k.totals[textnorm.Fold(s)] = true
 	}
-	for _, s := range k.FooterPrefixes {
-		if f := textnorm.Fold(s); f != "" {
-			k.footer = append(k.footer, f)
-		}
+	k.footer = foldList(k.FooterPrefixes)
+	k.subPrefixes = foldList(k.SubtotalPrefixes)
+	k.groupWords = foldList(k.GroupWords)
+	k.subGroupWords = append(foldList(k.SubtotalGroupWords), k.groupWords...)
+	k.rowNumber = map[string]bool{}
+	for _, s := range k.RowNumberHeaders {
+		k.rowNumber[textnorm.Fold(s)] = true
 	}
 	return k, nil
+}
+
+func foldList(list []string) []string {
+	var out []string
+	for _, s := range list {
+		if f := textnorm.Fold(s); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // IsTotals reports whether a label names a totals row.
@@ -179,7 +213,7 @@ func scanSheet(sh *workbook.Sheet, set *forms.Set, kw *Keywords) (*Table, error)
 		if len(buf) < scanRows {
 			return nil
 		}
-		t, bodyStart = detect(sh, buf, set)
+		t, bodyStart = detect(sh, buf, set, kw)
 		if t == nil {
 			return workbook.Stop
 		}
@@ -194,7 +228,7 @@ func scanSheet(sh *workbook.Sheet, set *forms.Set, kw *Keywords) (*Table, error)
 		return nil, fmt.Errorf("sheet %q: %w", sh.Name, err)
 	}
 	if t == nil && len(buf) < scanRows {
-		t, bodyStart = detect(sh, buf, set)
+		t, bodyStart = detect(sh, buf, set, kw)
 		if t != nil {
 			for _, br := range buf[bodyStart:] {
 				if add(br) != nil {
@@ -202,6 +236,10 @@ func scanSheet(sh *workbook.Sheet, set *forms.Set, kw *Keywords) (*Table, error)
 				}
 			}
 		}
+	}
+	if t != nil {
+		t.Merges = sh.Merges
+		t.organise(kw)
 	}
 	return t, nil
 }
@@ -237,6 +275,9 @@ type candidate struct {
 	form     *forms.Form
 	start, k int // header is buf[start : start+k]
 	cols     []Column
+	rates    []RateColumn
+	quantity int // columns whose leaf is a quantity header ("SL") read through the header above
+	stt      int
 	unknown  []Column
 	dups     []Column
 }
@@ -244,7 +285,7 @@ type candidate struct {
 // detect tries every form, header start row and header height (1–3 rows) and
 // keeps the mapping that recognises the most fields. It returns the table
 // and the index in buf of the first row below the header.
-func detect(sh *workbook.Sheet, buf []workbook.Row, set *forms.Set) (*Table, int) {
+func detect(sh *workbook.Sheet, buf []workbook.Row, set *forms.Set, kw *Keywords) (*Table, int) {
 	var best *candidate
 	for start := range buf {
 		for k := 1; k <= 3 && start+k <= len(buf); k++ {
@@ -253,14 +294,12 @@ func detect(sh *workbook.Sheet, buf []workbook.Row, set *forms.Set) (*Table, int
 			}
 			labels := headerLabels(sh, buf[start:start+k])
 			for _, f := range set.Forms {
-				c := mapColumns(f, labels)
+				c := mapColumns(f, labels, kw)
 				c.start, c.k = start, k
 				if len(c.cols) < 3 || !hasKey(f, c.cols) {
 					continue
 				}
-				// More fields wins; on a tie the shorter header (the
-				// title row above adds nothing).
-				if best == nil || len(c.cols) > len(best.cols) || (len(c.cols) == len(best.cols) && start+k == best.start+best.k && k < best.k) {
+				if best == nil || c.better(best) {
 					best = c
 				}
 			}
@@ -269,7 +308,7 @@ func detect(sh *workbook.Sheet, buf []workbook.Row, set *forms.Set) (*Table, int
 	if best == nil {
 		return nil, 0
 	}
-	t := &Table{Form: best.form, Sheet: sh.Name, Columns: best.cols}
+	t := &Table{Form: best.form, Sheet: sh.Name, Columns: best.cols, Rates: best.rates, STTCol: best.stt}
 	for _, r := range buf[best.start : best.start+best.k] {
 		t.HeaderRows = append(t.HeaderRows, r.Num)
 	}
@@ -302,6 +341,25 @@ func detect(sh *workbook.Sheet, buf []workbook.Row, set *forms.Set) (*Table, int
 		body++
 	}
 	return t, body
+}
+
+// better: more fields wins; on a tie fewer repeated columns (a header
+// merged over "SL | Tỷ lệ %" repeats the count's header when the row below
+// is left out), then more rates, then more "SL" sub-headers understood (the
+// row below belongs to the header), then the shorter header ending on the
+// same row (the title row above adds nothing).
+func (c *candidate) better(best *candidate) bool {
+	switch {
+	case len(c.cols) != len(best.cols):
+		return len(c.cols) > len(best.cols)
+	case len(c.dups) != len(best.dups):
+		return len(c.dups) < len(best.dups)
+	case len(c.rates) != len(best.rates):
+		return len(c.rates) > len(best.rates)
+	case c.quantity != best.quantity:
+		return c.quantity > best.quantity
+	}
+	return c.start+c.k == best.start+best.k && c.k < best.k
 }
 
 // hasKey: a Biểu 01 table must have the hamlet name; a commune form at
@@ -379,8 +437,9 @@ func cellText(c workbook.Cell) string {
 }
 
 // mapColumns matches each column's lowest header text (with the texts above
-// it as context) to a field of the form.
-func mapColumns(f *forms.Form, labels [][]string) *candidate {
+// it as context) to a field of the form, or else to one of its rates; it
+// notes the STT column.
+func mapColumns(f *forms.Form, labels [][]string, kw *Keywords) *candidate {
 	c := &candidate{form: f}
 	used := map[string]bool{}
 	for i, ls := range labels {
@@ -400,7 +459,15 @@ func mapColumns(f *forms.Form, labels [][]string) *candidate {
 		}
 		col := Column{Col: i + 1, Header: strings.Join(append(reverse(above), leaf), " / ")}
 		fd := f.MatchHeader(leaf, above)
+		var rate *forms.Rate
+		if fd == nil {
+			rate = f.MatchRate(leaf, above)
+		}
 		switch {
+		case rate != nil:
+			c.rates = append(c.rates, RateColumn{Col: col.Col, Rate: rate, Header: col.Header})
+		case fd == nil && kw.rowNumber[textnorm.Fold(leaf)] && c.stt == 0:
+			c.stt = col.Col
 		case fd == nil && f.Ignored(leaf):
 		case fd == nil:
 			c.unknown = append(c.unknown, col)
@@ -411,6 +478,9 @@ func mapColumns(f *forms.Form, labels [][]string) *candidate {
 			col.Field = fd
 			used[fd.Code] = true
 			c.cols = append(c.cols, col)
+			if f.IsQuantity(leaf) {
+				c.quantity++
+			}
 		}
 	}
 	return c

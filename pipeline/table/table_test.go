@@ -570,3 +570,408 @@ func rewritePart(t *testing.T, data []byte, name string, edit func(string) strin
 	}
 	return out.Bytes()
 }
+
+// sub is the part of a subtotal a test pins down.
+type sub struct {
+	Row     int
+	Members []int
+	Group   string
+	Top     bool
+}
+
+func subs(tb *table.Table) []sub {
+	out := []sub{}
+	for _, s := range tb.Subtotals {
+		out = append(out, sub{s.Row.Num, s.Members, s.Group, s.Top})
+	}
+	return out
+}
+
+// Groups of hamlets: group header rows, subtotals at the bottom or at the
+// top of their group. Title rows 1–4, header 5–6, (1) (2) … on row 7, data
+// from row 8. Expected rows written out by hand from each layout.
+func TestGroupsAndSubtotals(t *testing.T) {
+	h := fixture.Hamlets4()
+	L := fixture.Labelled
+	g1, g2, all := fixture.SumGroup1, fixture.SumGroup2, fixture.SumAll4
+	head := func(label string) []any { return []any{label} } // a row with a label and no numbers
+	tests := []struct {
+		name       string
+		fm         fixture.Form
+		edit       func(g *fixture.Grid)
+		wantData   []int
+		wantGroups []int
+		wantSubs   []sub
+		wantTotals []int
+	}{
+		{"group headers, subtotal at the bottom of each group",
+			fixture.Form{STT: []any{nil, 1, 2, nil, nil, 3, 4, nil},
+				Rows:   [][]any{head("Cụm 1"), h[0], h[1], L("Cộng cụm 1", g1), head("Cụm 2"), h[2], h[3], L("Cộng cụm 2", g2)},
+				Totals: L("", all)}, nil,
+			[]int{9, 10, 13, 14}, []int{8, 12},
+			[]sub{{11, []int{9, 10}, "Cụm 1", false}, {15, []int{13, 14}, "Cụm 2", false}}, []int{16}},
+		{"Roman-numbered group rows carrying the subtotal at the top",
+			fixture.Form{STT: []any{"I", 1, 2, "II", 3, 4},
+				Rows:   [][]any{L("Khu vực thị trấn", g1), h[0], h[1], L("Khu vực nông thôn", g2), h[2], h[3]},
+				Totals: L("", all)}, nil,
+			[]int{9, 10, 12, 13}, []int{},
+			[]sub{{8, []int{9, 10}, "Khu vực thị trấn", true}, {11, []int{12, 13}, "Khu vực nông thôn", true}}, []int{14}},
+		{"Cộng row right under its group header covers the rows below",
+			fixture.Form{STT: []any{"I", nil, 1, 2, "II", nil, 3, 4},
+				Rows:   [][]any{head("Cụm 1"), L("Cộng cụm 1", g1), h[0], h[1], head("Cụm 2"), L("Cộng cụm 2", g2), h[2], h[3]},
+				Totals: L("", all)}, nil,
+			[]int{10, 11, 14, 15}, []int{8, 12},
+			[]sub{{9, []int{10, 11}, "Cụm 1", true}, {13, []int{14, 15}, "Cụm 2", true}}, []int{16}},
+		{"Cụm rows with numbers after their hamlets close them",
+			fixture.Form{STT: []any{1, 2, nil, 3, 4, nil},
+				Rows:   [][]any{h[0], h[1], L("Cụm 1", g1), h[2], h[3], L("Cụm 2", g2)},
+				Totals: L("", all)}, nil,
+			[]int{8, 9, 11, 12}, []int{},
+			[]sub{{10, []int{8, 9}, "Cụm 1", false}, {13, []int{11, 12}, "Cụm 2", false}}, []int{14}},
+		{"Cụm rows with numbers before their hamlets open them",
+			fixture.Form{STT: []any{nil, 1, 2, nil, 3, 4},
+				Rows:   [][]any{L("Cụm 1", g1), h[0], h[1], L("Cụm 2", g2), h[2], h[3]},
+				Totals: L("", all)}, nil,
+			[]int{9, 10, 12, 13}, []int{},
+			[]sub{{8, []int{9, 10}, "Cụm 1", true}, {11, []int{12, 13}, "Cụm 2", true}}, []int{14}},
+		{"I. Khu vực … merged across the row is a group header",
+			fixture.Form{STT: []any{"I. Khu vực thị trấn", 1, 2, "II. Khu vực nông thôn", 3, 4},
+				Rows:   [][]any{{}, h[0], h[1], {}, h[2], h[3]},
+				Totals: L("", all)},
+			func(g *fixture.Grid) { g.Merges = append(g.Merges, "A8:L8", "A11:L11") },
+			[]int{9, 10, 12, 13}, []int{8, 11}, []sub{}, []int{14}},
+		{"letters and lower-case Roman numerals",
+			fixture.Form{STT: []any{"A", 1, 2, "b", 3, 4},
+				Rows:   [][]any{L("Vùng thấp", g1), h[0], h[1], L("Vùng cao", g2), h[2], h[3]},
+				Totals: L("", all)}, nil,
+			[]int{9, 10, 12, 13}, []int{},
+			[]sub{{8, []int{9, 10}, "Vùng thấp", true}, {11, []int{12, 13}, "Vùng cao", true}}, []int{14}},
+		{"Cộng I and Tổng khu A close the rows above",
+			fixture.Form{STT: []any{1, 2, nil, 3, 4, nil},
+				Rows:   [][]any{h[0], h[1], L("Cộng I", g1), h[2], h[3], L("Tổng khu A", g2)},
+				Totals: L("", all)}, nil,
+			[]int{8, 9, 11, 12}, []int{},
+			[]sub{{10, []int{8, 9}, "Cộng I", false}, {13, []int{11, 12}, "Tổng khu A", false}}, []int{14}},
+		{"totals at the top, then Roman-numbered groups",
+			fixture.Form{TotalsTop: true, STT: []any{"I", 1, 2, "II", 3, 4},
+				Rows:   [][]any{L("Khu vực I", g1), h[0], h[1], L("Khu vực II", g2), h[2], h[3]},
+				Totals: L("", all)}, nil,
+			[]int{10, 11, 13, 14}, []int{},
+			[]sub{{9, []int{10, 11}, "Khu vực I", true}, {12, []int{13, 14}, "Khu vực II", true}}, []int{8}},
+		// Failure paths of the rules: what must stay a hamlet.
+		{"hamlets numbered I, II, III are hamlets",
+			fixture.Form{STT: []any{"I", "II", "III"}, Rows: fixture.Hamlets01()}, nil,
+			[]int{8, 9, 10}, []int{}, []sub{}, []int{11}},
+		{"hamlets numbered a, b, c are hamlets",
+			fixture.Form{STT: []any{"a", "b", "c"}, Rows: fixture.Hamlets01()}, nil,
+			[]int{8, 9, 10}, []int{}, []sub{}, []int{11}},
+		{"hamlets numbered 1, 2, 3 stay hamlets whatever their names",
+			fixture.Form{Rows: [][]any{L("Khu vực 1", g1), L("Cụm 2", g2), L("Vùng 3", g1)}, NoTotals: true}, nil,
+			[]int{8, 9, 10}, []int{}, []sub{}, []int{}},
+		{"a hamlet without STT and without numbers stays a hamlet",
+			fixture.Form{STT: []any{1, nil}, Rows: [][]any{h[0], head("Thôn E")}, NoTotals: true}, nil,
+			[]int{8, 9}, []int{}, []sub{}, []int{}},
+		{"Cộng with a word that is no group stays a hamlet",
+			fixture.Form{STT: []any{1, nil}, Rows: [][]any{h[0], L("Cộng Hòa", g1)}, NoTotals: true}, nil,
+			[]int{8, 9}, []int{}, []sub{}, []int{}},
+		{"a letter in the name cell is no group",
+			fixture.Form{STT: []any{1, "A"}, Rows: [][]any{h[0], L("B", g1)}, NoTotals: true}, nil,
+			[]int{8, 9}, []int{}, []sub{}, []int{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lay := tt.fm.Build()
+			if tt.edit != nil {
+				tt.edit(lay.G)
+			}
+			tb := findOne(t, "a.xlsx", fixture.XLSX(t, lay.G))
+			if got := rowNums(tb.Data); !reflect.DeepEqual(got, tt.wantData) {
+				t.Errorf("data rows = %v, want %v", got, tt.wantData)
+			}
+			if got := rowNums(tb.GroupRows); !reflect.DeepEqual(got, tt.wantGroups) {
+				t.Errorf("group rows = %v, want %v", got, tt.wantGroups)
+			}
+			if got := subs(tb); !reflect.DeepEqual(got, tt.wantSubs) {
+				t.Errorf("subtotals = %+v\nwant        %+v", got, tt.wantSubs)
+			}
+			if got := rowNums(tb.Totals); !reflect.DeepEqual(got, tt.wantTotals) {
+				t.Errorf("totals rows = %v, want %v", got, tt.wantTotals)
+			}
+			if tb.STTCol != 1 {
+				t.Errorf("STT column %d, want 1", tb.STTCol)
+			}
+		})
+	}
+}
+
+// Without an STT column the label decides.
+func TestGroupsWithoutSTTColumn(t *testing.T) {
+	h := fixture.Hamlets4()
+	L := fixture.Labelled
+	lay := fixture.Form{Cols: fixture.Cols01[1:], NoColNums: true,
+		Rows: [][]any{h[0], h[1], L("Khu vực I", fixture.SumGroup1), h[2], h[3], L("Khu vực II", fixture.SumGroup2)},
+	}.Build()
+	tb := findOne(t, "a.xlsx", fixture.XLSX(t, lay.G))
+	// Title rows 1–4, header rows 5–6, no "(1) (2)" row: data from row 7.
+	if tb.STTCol != 0 {
+		t.Errorf("STT column %d, want none", tb.STTCol)
+	}
+	if got := rowNums(tb.Data); !reflect.DeepEqual(got, []int{7, 8, 10, 11}) {
+		t.Errorf("data rows = %v, want [7 8 10 11]", got)
+	}
+	want := []sub{{9, []int{7, 8}, "Khu vực I", false}, {12, []int{10, 11}, "Khu vực II", false}}
+	if got := subs(tb); !reflect.DeepEqual(got, want) {
+		t.Errorf("subtotals = %+v\nwant        %+v", got, want)
+	}
+}
+
+func TestSubtotalAndGroupKeywords(t *testing.T) {
+	_, kw := setup(t)
+	subtotal := []struct {
+		text string
+		want bool
+	}{
+		{"Cộng cụm 1", true},
+		{"CỘNG CỤM 1", true},
+		{"Cong cum 1", true},
+		{"Tổng cụm 2", true},
+		{"Cộng khu A", true},
+		{"Cộng khu vực II", true},
+		{"Tổng cộng cụm 3", true},
+		{"Cộng I", true},
+		{"Cộng (II)", true},
+		{"Cộng 2", true},
+		{"Tổng cộng", false}, // the grand total
+		{"Cộng", false},
+		{"Cộng toàn xã", false},
+		{"Cộng Hòa", false},
+		{"Cụm 1", false},
+		{"Thôn Cộng cụm", false},
+		{"", false},
+	}
+	for _, tt := range subtotal {
+		if got := kw.IsSubtotal(tt.text); got != tt.want {
+			t.Errorf("IsSubtotal(%q) = %v, want %v", tt.text, got, tt.want)
+		}
+	}
+	group := []struct {
+		text string
+		want bool
+	}{
+		{"Cụm 1", true},
+		{"CỤM 2", true},
+		{"Khu vực I", true},
+		{"Khu vực thị trấn", true},
+		{"Vùng cao", true},
+		{"Nhóm 3", true},
+		{"Khu 5", false}, // "Khu" names hamlets in many provinces
+		{"Thôn Cụm", false},
+		{"Cụmx", false},
+		{"", false},
+	}
+	for _, tt := range group {
+		if got := kw.IsGroupLabel(tt.text); got != tt.want {
+			t.Errorf("IsGroupLabel(%q) = %v, want %v", tt.text, got, tt.want)
+		}
+	}
+}
+
+// Header wording seen in real files: split over lines inside the cell,
+// abbreviations, case, diacritics and spacing. One flat header row.
+func TestHeaderVariants(t *testing.T) {
+	tests := []struct {
+		name  string
+		heads []string // columns B…E
+		want  map[string]string
+	}{
+		{"line breaks inside cells", []string{"Tên thôn,\ntổ dân phố", "Tổng số\nhộ", "Số hộ\nđăng ký", "Số hộ được\r\ncông nhận"},
+			map[string]string{"B": "ten_thon", "C": "ho_tong", "D": "ho_dang_ky", "E": "ho_dat"}},
+		{"abbreviations", []string{"Thôn, bản", "TS hộ", "Số hộ ĐK", "Số hộ được CN"},
+			map[string]string{"B": "ten_thon", "C": "ho_tong", "D": "ho_dang_ky", "E": "ho_dat"}},
+		{"SL and Hộ GĐHT", []string{"Tên thôn", "SL hộ", "SL hộ đăng ký", "SL hộ đạt"},
+			map[string]string{"B": "ten_thon", "C": "ho_tong", "D": "ho_dang_ky", "E": "ho_dat"}},
+		{"Hộ GĐHT", []string{"Tên thôn", "Tổng số hộ", "Hộ ĐK", "Hộ GĐHT"},
+			map[string]string{"B": "ten_thon", "C": "ho_tong", "D": "ho_dang_ky", "E": "ho_dat"}},
+		{"capitals, no diacritics, extra spaces", []string{"TÊN THÔN", "tong so ho", "  Số  hộ   đăng ký ", "SO HO DAT"},
+			map[string]string{"B": "ten_thon", "C": "ho_tong", "D": "ho_dang_ky", "E": "ho_dat"}},
+		{"units in brackets", []string{"Tên thôn", "Tổng số hộ (hộ)", "Số hộ đăng ký (hộ)", "Số hộ đạt (hộ)"},
+			map[string]string{"B": "ten_thon", "C": "ho_tong", "D": "ho_dang_ky", "E": "ho_dat"}},
+		// Failure path: a header that is no field stays unmapped.
+		{"unknown wording is not guessed", []string{"Tên thôn", "Tổng số hộ", "Số hộ nghèo", "Số hộ đạt"},
+			map[string]string{"B": "ten_thon", "C": "ho_tong", "E": "ho_dat"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cols := []fixture.Col{{Head: "STT"}}
+			for _, h := range tt.heads {
+				cols = append(cols, fixture.Col{Head: h})
+			}
+			rows := [][]any{{"Thôn Nà Rì", 120, 110, 100}}
+			for _, data := range []struct {
+				file string
+				b    []byte
+			}{
+				{"a.xlsx", fixture.XLSX(t, fixture.Form{Cols: cols, Rows: rows, NoTotals: true}.Build().G)},
+				{"a.csv", fixture.CSV(t, fixture.Form{Cols: cols, Rows: rows, NoTotals: true}.Build().G, ';', true)},
+			} {
+				tb := findOne(t, data.file, data.b)
+				if got := mapping(tb); !reflect.DeepEqual(got, tt.want) {
+					t.Errorf("%s: columns = %v\nwant %v", data.file, got, tt.want)
+				}
+			}
+		})
+	}
+}
+
+// rateMap gives column letter → rate code.
+func rateMap(tb *table.Table) map[string]string {
+	m := map[string]string{}
+	for _, r := range tb.Rates {
+		m[workbook.ColName(r.Col)] = r.Rate.Code
+	}
+	return m
+}
+
+func TestRateColumns(t *testing.T) {
+	GD, DH, CD, CDan := fixture.GroupGD, fixture.GroupDH, fixture.GroupCD, fixture.GroupCDan
+	tests := []struct {
+		name      string
+		cols      []fixture.Col
+		wantCols  map[string]string
+		wantRates map[string]string
+	}{
+		{"a Tỷ lệ % under each group",
+			[]fixture.Col{{Head: "STT"}, {Head: "Tên thôn"},
+				{Group: GD, Head: "Tổng số"}, {Group: GD, Head: "Đăng ký"}, {Group: GD, Head: "Được công nhận"}, {Group: GD, Head: "Tỷ lệ %"},
+				{Group: DH, Head: "Tổng số"}, {Group: DH, Head: "Đạt"}, {Group: DH, Head: "Tỷ lệ (%)"},
+				{Group: CD, Head: "Đạt"}, {Group: CD, Head: "Tỷ lệ %"},
+				{Group: CDan, Head: "Tổng số"}, {Group: CDan, Head: "Đạt"}, {Group: CDan, Head: "%"}},
+			map[string]string{"B": "ten_thon", "C": "ho_tong", "D": "ho_dang_ky", "E": "ho_dat", "G": "dong_ho_tong", "H": "dong_ho_dat", "J": "cong_dong_dat", "L": "lao_dong_tong", "M": "cong_dan_dat"},
+			map[string]string{"F": "ty_le_ho_dat", "I": "ty_le_dong_ho_dat", "K": "ty_le_thon_dat", "N": "ty_le_cong_dan_dat"}},
+		{"registered and recognised rates",
+			[]fixture.Col{{Head: "STT"}, {Head: "Tên thôn"},
+				{Group: GD, Head: "Tổng số"}, {Group: GD, Head: "Đăng ký"}, {Group: GD, Head: "Tỷ lệ đăng ký"}, {Group: GD, Head: "Được công nhận"}, {Group: GD, Head: "Tỷ lệ đạt"}},
+			map[string]string{"B": "ten_thon", "C": "ho_tong", "D": "ho_dang_ky", "F": "ho_dat"},
+			map[string]string{"E": "ty_le_ho_dang_ky", "G": "ty_le_ho_dat"}},
+		{"a rate named in full in a flat header",
+			[]fixture.Col{{Head: "STT"}, {Head: "Tên thôn"}, {Head: "Tổng số hộ"}, {Head: "Số hộ đạt"}, {Head: "Tỷ lệ hộ đạt GĐHT"}},
+			map[string]string{"B": "ten_thon", "C": "ho_tong", "D": "ho_dat"},
+			map[string]string{"E": "ty_le_ho_dat"}},
+		// Failure path: a bare "Tỷ lệ %" with no group above is not guessed.
+		{"a bare Tỷ lệ % in a flat header stays ignored",
+			[]fixture.Col{{Head: "STT"}, {Head: "Tên thôn"}, {Head: "Tổng số hộ"}, {Head: "Số hộ đạt"}, {Head: "Tỷ lệ %"}},
+			map[string]string{"B": "ten_thon", "C": "ho_tong", "D": "ho_dat"},
+			map[string]string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rows := [][]any{make([]any, len(tt.cols)-1)}
+			rows[0][0] = "Thôn Nà Rì"
+			tb := findOne(t, "a.xlsx", fixture.XLSX(t, fixture.Form{Cols: tt.cols, Rows: rows, NoTotals: true}.Build().G))
+			if got := mapping(tb); !reflect.DeepEqual(got, tt.wantCols) {
+				t.Errorf("columns = %v\nwant %v", got, tt.wantCols)
+			}
+			if got := rateMap(tb); !reflect.DeepEqual(got, tt.wantRates) {
+				t.Errorf("rates = %v\nwant %v", got, tt.wantRates)
+			}
+			for _, is := range tb.Issues {
+				t.Errorf("unexpected issue %s at %s: %s", is.Code, is.Cell, is.MessageEN)
+			}
+		})
+	}
+}
+
+// A three-row header: group, then each count's own header, then "SL" and
+// "Tỷ lệ %" under the registered and recognised counts.
+func TestThreeRowHeaderWithRates(t *testing.T) {
+	g := fixture.NewGrid("Biểu 01")
+	g.Put(1, 1, "STT")
+	g.Put(1, 2, "Tên thôn")
+	g.Put(1, 3, "Gia đình học tập")
+	g.Put(2, 3, "Tổng số hộ")
+	g.Put(2, 4, "Số hộ đăng ký")
+	g.Put(2, 6, "Số hộ được công nhận")
+	for c, s := range map[int]string{4: "SL", 5: "Tỷ lệ %", 6: "SL", 7: "Tỷ lệ %"} {
+		g.Put(3, c, s)
+	}
+	g.Merges = []string{"A1:A3", "B1:B3", "C1:G1", "C2:C3", "D2:E2", "F2:G2"}
+	g.Rows[4] = []any{1, "Thôn Nà Rì", 120, 110, "91,67", 100, "83,33"}
+	tb := findOne(t, "a.xlsx", fixture.XLSX(t, g))
+	if !reflect.DeepEqual(tb.HeaderRows, []int{1, 2, 3}) {
+		t.Errorf("header rows %v, want [1 2 3]", tb.HeaderRows)
+	}
+	if got, want := mapping(tb), map[string]string{"B": "ten_thon", "C": "ho_tong", "D": "ho_dang_ky", "F": "ho_dat"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("columns = %v, want %v", got, want)
+	}
+	if got, want := rateMap(tb), map[string]string{"E": "ty_le_ho_dang_ky", "G": "ty_le_ho_dat"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("rates = %v, want %v", got, want)
+	}
+	if got := rowNums(tb.Data); !reflect.DeepEqual(got, []int{4}) {
+		t.Errorf("data rows %v, want [4]", got)
+	}
+}
+
+func TestMergesAreKept(t *testing.T) {
+	lay := fixture.Form{Rows: fixture.Hamlets01()}.Build()
+	lay.G.Merges = append(lay.G.Merges, "C8:C9")
+	tb := findOne(t, "a.xlsx", fixture.XLSX(t, lay.G))
+	found := false
+	for _, m := range tb.Merges {
+		if m == (workbook.Range{Row1: 8, Col1: 3, Row2: 9, Col2: 3}) {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("merge C8:C9 not in %v", tb.Merges)
+	}
+}
+
+// Three-row headers whose third row only refines the second: the third
+// row belongs to the header, not to the data.
+func TestThreeRowHeaderTieBreaks(t *testing.T) {
+	tests := []struct {
+		name   string
+		row2   map[int]string
+		row3   map[int]string
+		merges []string
+		want   map[string]string
+	}{
+		// "SL" under each count: rows 1–2 map the same fields, but only
+		// rows 1–3 understand row 3.
+		{"SL under each count", map[int]string{3: "Tổng số hộ", 4: "Đăng ký", 5: "Được công nhận"}, map[int]string{4: "SL", 5: "SL"},
+			[]string{"C2:C3"}, map[string]string{"B": "ten_thon", "C": "ho_tong", "D": "ho_dang_ky", "E": "ho_dat"}},
+		// "Số hộ" merged over C:D repeats ho_tong in D unless row 3 is read.
+		{"a merged header refined below", map[int]string{3: "Số hộ", 5: "Số hộ đạt"}, map[int]string{3: "Tổng số hộ", 4: "Ghi chú"},
+			[]string{"C2:D2", "E2:E3"}, map[string]string{"B": "ten_thon", "C": "ho_tong", "E": "ho_dat"}},
+		// Only "Tỷ lệ %" on row 3: rows 1–2 leave E unknown, rows 1–3
+		// read it as the group's rate.
+		{"a rate alone on the third row", map[int]string{3: "Tổng số hộ", 4: "Số hộ đạt"}, map[int]string{5: "Tỷ lệ %"},
+			[]string{"C2:C3", "D2:D3"}, map[string]string{"B": "ten_thon", "C": "ho_tong", "D": "ho_dat"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := fixture.NewGrid("Biểu 01")
+			g.Put(1, 1, "STT")
+			g.Put(1, 2, "Tên thôn")
+			g.Put(1, 3, "Gia đình học tập")
+			for c, s := range tt.row2 {
+				g.Put(2, c, s)
+			}
+			for c, s := range tt.row3 {
+				g.Put(3, c, s)
+			}
+			g.Merges = append([]string{"A1:A3", "B1:B3", "C1:E1"}, tt.merges...)
+			g.Rows[4] = []any{1, "Thôn Nà Rì", 120, 110, 100}
+			tb := findOne(t, "a.xlsx", fixture.XLSX(t, g))
+			if !reflect.DeepEqual(tb.HeaderRows, []int{1, 2, 3}) {
+				t.Errorf("header rows %v, want [1 2 3]", tb.HeaderRows)
+			}
+			if got := mapping(tb); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("columns = %v, want %v", got, tt.want)
+			}
+			if got := rowNums(tb.Data); !reflect.DeepEqual(got, []int{4}) {
+				t.Errorf("data rows %v, want [4]", got)
+			}
+		})
+	}
+}

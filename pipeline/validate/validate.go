@@ -44,9 +44,12 @@ func Table(t *table.Table, ctx Context) *Result {
 	v.res.Issues = append(v.res.Issues, t.Issues...)
 	v.checkTitle()
 	v.checkColumns()
+	v.checkNumberFormats()
+	v.checkMerges()
 	v.readRows()
 	v.checkKeys()
 	v.checkTotals()
+	v.checkRates()
 	return v.res
 }
 
@@ -55,6 +58,12 @@ type validator struct {
 	ctx    Context
 	res    *Result
 	xBlank map[string]bool // bool columns using the x/blank convention
+	nums   map[int]*colNumbers
+	// merged are the field cells inside a merge that cannot be attributed
+	// (merged-cell): read as blank, with no further error; mergedFields
+	// are their fields, whose totals and rates are not checked.
+	merged       map[[2]int]bool
+	mergedFields map[string]bool
 }
 
 func (v *validator) add(code, sev string, row, col int, fd *forms.Field, value, vi, en string) {
@@ -156,6 +165,14 @@ func (v *validator) readRows() {
 				continue
 			}
 			cell := r.Cell(c.Col)
+			if v.merged[[2]int{r.Num, c.Col}] {
+				if !blank(cell) {
+					empty = false
+				}
+				rec.Values[c.Field.Code] = null
+				failed[c.Field.Code] = true
+				continue
+			}
 			if cell.Formula && cell.Kind == workbook.Blank {
 				// Saved by a program that does not calculate (a script, some
 				// web exports): the result is unknown, so it reads as blank.
@@ -164,7 +181,7 @@ func (v *validator) readRows() {
 					wvi+": ô có công thức nhưng chưa có kết quả tính; được ghi là chưa báo cáo. Hãy mở tệp bằng Excel, lưu lại rồi nộp lại.",
 					wen+": a formula without a calculated result; recorded as not reported. Open and save the file in Excel, then upload again.")
 			}
-			val, p := parse(c.Field, cell, v.xBlank[c.Field.Code])
+			val, p := parse(c.Field, cell, v.xBlank[c.Field.Code], v.nums[c.Col])
 			// Identity cells (ma_xa, ten_xa) come prefilled on the template:
 			// alone they do not make a row of data.
 			if cell.Kind != workbook.Blank && textnorm.Clean(cell.Text) != "" {
@@ -315,50 +332,6 @@ func (v *validator) checkKeys() {
 				continue
 			}
 			first[k] = rec.Row
-		}
-	}
-}
-
-// checkTotals compares each totals row with the sum of the data rows, field
-// by field: counts are summed, bool columns count their "yes" rows.
-func (v *validator) checkTotals() {
-	for _, r := range v.t.Totals {
-		for _, c := range v.t.Columns {
-			fd := c.Field
-			if (fd.Type != forms.Count && fd.Type != forms.Bool) || !fd.AppliesTo(v.ctx.Year) {
-				continue
-			}
-			cell := r.Cell(c.Col)
-			if cell.Kind == workbook.Blank || textnorm.Clean(cell.Text) == "" {
-				continue
-			}
-			want, ok := cellNumber(cell)
-			if !ok {
-				if fd.Type == forms.Count {
-					wvi, wen := where(r.Num, c.Col, fd)
-					v.add(receipt.TypeError, receipt.SevWarning, r.Num, c.Col, fd, textnorm.Clean(cell.Text),
-						wvi+": dòng tổng cộng không phải là số nên không đối chiếu được.", wen+": the totals row is not a number and was not checked.")
-				}
-				continue
-			}
-			var sum int64
-			for _, rec := range v.res.Records {
-				val := rec.Values[fd.Code]
-				if val.Null {
-					continue
-				}
-				if fd.Type == forms.Count {
-					sum += val.Int
-				} else if val.Bool {
-					sum++
-				}
-			}
-			if want != float64(sum) {
-				wvi, wen := where(r.Num, c.Col, fd)
-				v.add(receipt.TotalsMismatch, receipt.SevError, r.Num, c.Col, fd, Display(cell),
-					fmt.Sprintf("%s: dòng tổng cộng ghi %s nhưng cộng các thôn được %s. Hãy kiểm tra lại phép cộng hoặc số liệu từng thôn.", wvi, Display(cell), vnnum.Int(sum)),
-					fmt.Sprintf("%s: the totals row says %s but the rows add up to %d.", wen, cell.Text, sum))
-			}
 		}
 	}
 }

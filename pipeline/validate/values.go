@@ -27,16 +27,10 @@ var null = Value{Null: true}
 // the bound keeps sums far from int64 overflow.
 const maxCount = 1_000_000_000
 
-// cellNumber gives a cell's number: the stored value of a numeric cell
-// (trusted as is), or a text cell read by the Vietnamese rules of vnnum.
-func cellNumber(c workbook.Cell) (float64, bool) {
-	switch c.Kind {
-	case workbook.Number:
-		return c.Num, true
-	case workbook.String:
-		return vnnum.Parse(textnorm.Clean(c.Text))
-	}
-	return 0, false
+// blank reports whether a cell holds nothing (spaces and invisible
+// characters only count as nothing).
+func blank(c workbook.Cell) bool {
+	return c.Kind == workbook.Blank || (c.Kind != workbook.Number && textnorm.Clean(c.Text) == "")
 }
 
 // problem is a parse failure: code plus messages.
@@ -58,8 +52,10 @@ var boolWords = map[string]bool{
 
 // parse turns a cell into a value of the field's type. xBlankFalse is set
 // for a bool column written with the x/blank convention (some cell holds
-// "x"): there a blank means "no". Everywhere else a blank is null.
-func parse(fd *forms.Field, c workbook.Cell, xBlankFalse bool) (Value, *problem) {
+// "x"): there a blank means "no". Everywhere else a blank is null. cn reads
+// the numbers of a count or score column (numfmt.go); nil means the
+// Vietnamese format.
+func parse(fd *forms.Field, c workbook.Cell, xBlankFalse bool, cn *colNumbers) (Value, *problem) {
 	if c.Kind == workbook.Error {
 		return null, typeErr(
 			fmt.Sprintf("ô có lỗi công thức %s", c.Text),
@@ -79,18 +75,12 @@ func parse(fd *forms.Field, c workbook.Cell, xBlankFalse bool) (Value, *problem)
 		if c.Kind == workbook.Bool {
 			return null, typeErr("ô chứa giá trị đúng/sai, không phải số", "the cell holds TRUE/FALSE, not a number")
 		}
-		if c.Kind == workbook.String && vnnum.LooksEnglish(text) {
-			// "2,000" is 2 the Vietnamese way and 2000 the English way:
-			// never pick one silently.
-			return null, typeErr(
-				fmt.Sprintf("%q không rõ là bao nhiêu: theo cách viết Việt Nam dấu phẩy là dấu thập phân. Hãy ghi bằng chữ số không có dấu phân cách (ví dụ 2000) hoặc dùng dấu chấm phân cách hàng nghìn (2.000)", text),
-				fmt.Sprintf("%q is ambiguous: in Vietnamese format ',' is the decimal mark. Write 2000 or 2.000", text))
+		if cn == nil {
+			cn = newColNumbers(0, kindCount, fd)
 		}
-		v, ok := cellNumber(c)
-		if !ok {
-			return null, typeErr(
-				fmt.Sprintf("%q không phải là số; hãy ghi bằng chữ số, ví dụ 50 hoặc 1.234 (dấu chấm phân cách hàng nghìn)", text),
-				fmt.Sprintf("%q is not a number; write digits, e.g. 50 or 1.234 ('.' between thousands)", text))
+		v, _, p := cn.read(c)
+		if p != nil {
+			return null, p
 		}
 		if v != math.Trunc(v) {
 			return null, typeErr(
@@ -109,11 +99,12 @@ func parse(fd *forms.Field, c workbook.Cell, xBlankFalse bool) (Value, *problem)
 		}
 		return Value{Int: int64(v)}, nil
 	case forms.Score:
-		v, ok := cellNumber(c)
-		if !ok {
-			return null, typeErr(
-				fmt.Sprintf("%q không phải là số điểm (ví dụ 85 hoặc 85,5)", text),
-				fmt.Sprintf("%q is not a score (e.g. 85 or 85,5)", text))
+		if cn == nil {
+			cn = newColNumbers(0, kindScore, fd)
+		}
+		v, _, p := cn.read(c)
+		if p != nil {
+			return null, p
 		}
 		if (fd.Min != nil && v < *fd.Min) || (fd.Max != nil && v > *fd.Max) {
 			return null, constraintErr(
