@@ -93,7 +93,7 @@ func (v *validator) checkNumberFormats() {
 // subtotals and rates of its fields are not checked.
 func (v *validator) checkMerges() {
 	v.merged = map[[2]int]bool{}
-	v.mergedFields = map[string]bool{}
+	v.unchecked = map[string]bool{}
 	if len(v.t.Merges) == 0 {
 		return
 	}
@@ -152,7 +152,7 @@ func (v *validator) checkMerges() {
 		for _, c := range cols {
 			titles = append(titles, c.Field.Title())
 			codes = append(codes, c.Field.Code)
-			v.mergedFields[c.Field.Code] = true
+			v.unchecked[c.Field.Code] = true
 			for _, n := range rows {
 				v.merged[[2]int{n, c.Col}] = true
 			}
@@ -249,7 +249,7 @@ func (v *validator) checkSum(r workbook.Row, recs []Record, st *table.Subtotal) 
 	}
 	for _, c := range v.t.Columns {
 		fd := c.Field
-		if (fd.Type != forms.Count && fd.Type != forms.Bool) || !fd.AppliesTo(v.ctx.Year) || v.mergedFields[fd.Code] {
+		if (fd.Type != forms.Count && fd.Type != forms.Bool) || !fd.AppliesTo(v.ctx.Year) || v.unchecked[fd.Code] {
 			continue
 		}
 		cell := r.Cell(c.Col)
@@ -332,10 +332,10 @@ func (v *validator) checkRates() {
 	for _, rc := range v.t.Rates {
 		rate := rc.Rate
 		num, den := f.Field(rate.Numerator), f.Field(rate.Denominator)
-		if !num.AppliesTo(v.ctx.Year) || v.t.Column(num.Code) == nil || v.mergedFields[num.Code] {
+		if !num.AppliesTo(v.ctx.Year) || v.t.Column(num.Code) == nil || v.unchecked[num.Code] {
 			continue
 		}
-		if den != nil && (!den.AppliesTo(v.ctx.Year) || v.t.Column(den.Code) == nil || v.mergedFields[den.Code]) {
+		if den != nil && (!den.AppliesTo(v.ctx.Year) || v.t.Column(den.Code) == nil || v.unchecked[den.Code]) {
 			continue
 		}
 		for _, rec := range v.res.Records {

@@ -60,10 +60,12 @@ type validator struct {
 	xBlank map[string]bool // bool columns using the x/blank convention
 	nums   map[int]*colNumbers
 	// merged are the field cells inside a merge that cannot be attributed
-	// (merged-cell): read as blank, with no further error; mergedFields
-	// are their fields, whose totals and rates are not checked.
+	// (merged-cell): read as blank, with no further error. unchecked are
+	// the fields whose sum is unknown (such a merge, or a cell that did not
+	// parse): their totals and rates are not checked, so one wrong cell is
+	// one error, not also a totals-mismatch.
 	merged       map[[2]int]bool
-	mergedFields map[string]bool
+	unchecked map[string]bool
 }
 
 func (v *validator) add(code, sev string, row, col int, fd *forms.Field, value, vi, en string) {
@@ -195,6 +197,7 @@ func (v *validator) readRows() {
 				wvi, wen := where(r.Num, c.Col, c.Field)
 				v.add(p.code, receipt.SevError, r.Num, c.Col, c.Field, Display(cell), wvi+": "+p.vi+".", wen+": "+p.en+".")
 				failed[c.Field.Code] = true
+				v.unchecked[c.Field.Code] = true
 			}
 			rec.Values[c.Field.Code] = val
 		}

@@ -123,7 +123,40 @@ func (x *xlsx) open(name string) (io.ReadCloser, error) {
 	if lim <= 0 {
 		lim = 1 << 40
 	}
-	return &limitedReadCloser{r: rc, left: lim, name: name}, nil
+	return &squeezeSpace{limitedReadCloser: &limitedReadCloser{r: rc, left: lim, name: name}}, nil
+}
+
+// maxSpaceRun is the longest run of white space passed on to the XML
+// decoder. No cell needs more; a part padded with hundreds of megabytes of
+// spaces (a zip bomb under the size limit) would otherwise reach the
+// decoder as one text token held in memory.
+const maxSpaceRun = 4096
+
+// squeezeSpace drops white space beyond maxSpaceRun in a row.
+type squeezeSpace struct {
+	*limitedReadCloser
+	run int
+}
+
+func (s *squeezeSpace) Read(p []byte) (int, error) {
+	for {
+		n, err := s.limitedReadCloser.Read(p)
+		w := 0
+		for _, b := range p[:n] {
+			if b == ' ' || b == '\n' || b == '\r' || b == '\t' {
+				if s.run++; s.run > maxSpaceRun {
+					continue
+				}
+			} else {
+				s.run = 0
+			}
+			p[w] = b
+			w++
+		}
+		if w > 0 || err != nil || n == 0 {
+			return w, err
+		}
+	}
 }
 
 type limitedReadCloser struct {
@@ -296,6 +329,9 @@ func (x *xlsx) scanMerges(name string) ([]Range, error) {
 	for {
 		n, err := br.Read(buf)
 		chunk := append(carry, buf[:n]...)
+		if !bytes.Contains(chunk, []byte("mergeCell")) {
+			chunk = chunk[:0] // the common case: a fast scan, no regexp
+		}
 		for _, m := range mergeRe.FindAllSubmatch(chunk, -1) {
 			r1, c1, ok1 := ParseRef(string(m[1]))
 			r2, c2, ok2 := ParseRef(string(m[2]))
@@ -382,7 +418,7 @@ func (x *xlsx) streamRows(name string, fn func(Row) error) error {
 				}
 				haveCell = true
 				cellType = attr(t, "t")
-				cellStyle = -1
+				cellStyle = 0 // no s attribute: the default style, whose font may be .VnTime
 				if v := attr(t, "s"); v != "" {
 					if n, err := strconv.Atoi(v); err == nil {
 						cellStyle = n
