@@ -6,7 +6,7 @@ TOOLS    := $(CURDIR)/.tools/bin
 export XHHT_VERSITYGW := $(TOOLS)/versitygw
 BUILD    := build
 
-.PHONY: run test tools bench package build vet fmt-check clean
+.PHONY: run test tools bench package build vet fmt-check clean fuzz
 
 ## run: generate a demo province's uploads and process them as the Lambda would
 run:
@@ -17,9 +17,14 @@ tools:
 	./scripts/versitygw.sh
 	./scripts/libreoffice.sh
 
-## test: every test, with formatting and vet checks
+## test: every test, with formatting and vet checks, then a short fuzz run of each decoder
 test: tools fmt-check vet
 	$(GO) test -count=1 ./...
+	./scripts/fuzz-short.sh
+
+## fuzz: a longer fuzz run of each decoder (FUZZTIME, default 2m each)
+fuzz: tools
+	FUZZTIME=$${FUZZTIME:-2m} ./scripts/fuzz-short.sh
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.tools/*')); \

@@ -142,7 +142,7 @@ var (
 // the function run out of memory or time.
 type Limits struct {
 	MaxBytes         int64 // upload size
-	MaxUnzippedBytes int64 // per part of an .xlsx
+	MaxUnzippedBytes int64 // an .xlsx: bytes inflated in all (all parts, all passes); an .xls: its workbook stream
 	MaxSheets        int
 }
 

@@ -25,7 +25,10 @@ func openXLSX(data []byte, lim Limits) (*Book, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: zip: %v", ErrCorrupt, err)
 	}
-	x := &xlsx{files: map[string]*zip.File{}, lim: lim}
+	x := &xlsx{files: map[string]*zip.File{}, lim: lim, budget: lim.MaxUnzippedBytes}
+	if x.budget <= 0 {
+		x.budget = 1 << 40
+	}
 	for _, f := range zr.File {
 		x.files[strings.TrimPrefix(f.Name, "/")] = f
 	}
@@ -94,6 +97,7 @@ func openXLSX(data []byte, lim Limits) (*Book, error) {
 }
 
 type xlsx struct {
+	budget int64 // bytes still allowed to be inflated (Limits.MaxUnzippedBytes)
 	files  map[string]*zip.File
 	shared []sharedString
 	xfFont []string // cell style (cellXfs index) → font name
@@ -119,11 +123,7 @@ func (x *xlsx) open(name string) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, name, err)
 	}
-	lim := x.lim.MaxUnzippedBytes
-	if lim <= 0 {
-		lim = 1 << 40
-	}
-	return &squeezeSpace{limitedReadCloser: &limitedReadCloser{r: rc, left: lim, name: name}}, nil
+	return &squeezeSpace{limitedReadCloser: &limitedReadCloser{r: rc, left: &x.budget, name: name}}, nil
 }
 
 // maxSpaceRun is the longest run of white space passed on to the XML
@@ -159,21 +159,25 @@ func (s *squeezeSpace) Read(p []byte) (int, error) {
 	}
 }
 
+// limitedReadCloser draws on the budget shared by every part and every
+// pass over the workbook: however the zip is built (one huge part, many
+// parts, entries sharing the same compressed bytes), no more than
+// Limits.MaxUnzippedBytes is inflated in all.
 type limitedReadCloser struct {
 	r    io.ReadCloser
-	left int64
+	left *int64
 	name string
 }
 
 func (l *limitedReadCloser) Read(p []byte) (int, error) {
-	if l.left <= 0 {
+	if *l.left <= 0 {
 		return 0, fmt.Errorf("%w: part %s unzips beyond the limit", ErrTooLarge, l.name)
 	}
-	if int64(len(p)) > l.left {
-		p = p[:l.left]
+	if int64(len(p)) > *l.left {
+		p = p[:*l.left]
 	}
 	n, err := l.r.Read(p)
-	l.left -= int64(n)
+	*l.left -= int64(n)
 	if err != nil && !errors.Is(err, io.EOF) {
 		err = fmt.Errorf("%w: %s: %v", ErrCorrupt, l.name, err)
 	}

@@ -342,27 +342,48 @@ func TestXLSXLimits(t *testing.T) {
 	}
 }
 
-// MaxUnzippedBytes is the most a part may unzip to ("fails once it has
-// produced more than the limit"): a part of exactly that size is fine.
-func TestXLSXLimitIsInclusive(t *testing.T) {
+// MaxUnzippedBytes bounds all the bytes inflated from a workbook, every
+// part and every pass (the merge scan and the row stream both read a
+// sheet): a book that needs exactly that is read; parts each under the
+// limit that together exceed it are not (zip entries can even share their
+// compressed bytes, so per-part limits alone let a small file inflate
+// without end).
+func TestXLSXLimitIsTotal(t *testing.T) {
 	data := rawXLSX(t, "", rawSheet{name: "S", data: bigSheet(50)})
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var largest uint64
+	var total, sheet int64
 	for _, f := range zr.File {
-		largest = max(largest, f.UncompressedSize64)
+		total += int64(f.UncompressedSize64)
+		if strings.HasPrefix(f.Name, "xl/worksheets/") {
+			sheet = int64(f.UncompressedSize64)
+		}
 	}
-	b, err := Open("a.xlsx", data, Limits{MaxUnzippedBytes: int64(largest)})
+	need := total + sheet // the sheet is read twice; [Content_Types].xml is never read
+	if ct := zr.File[0]; ct.Name == "[Content_Types].xml" {
+		need -= int64(ct.UncompressedSize64)
+	}
+	b, err := Open("a.xlsx", data, Limits{MaxUnzippedBytes: need})
 	if err == nil {
 		_, err = allRows(t, b.Sheets[0])
 	}
 	if err != nil {
-		t.Errorf("largest part %d bytes, limit %d: %v", largest, largest, err)
+		t.Errorf("limit %d = all it needs: %v", need, err)
 	}
-	if _, err := Open("a.xlsx", data, Limits{MaxUnzippedBytes: int64(largest) - 1}); !errors.Is(err, ErrTooLarge) {
-		t.Errorf("limit one byte below the largest part: %v, want ErrTooLarge", err)
+
+	three := rawXLSX(t, "", rawSheet{name: "A", data: bigSheet(50)}, rawSheet{name: "B", data: bigSheet(50)}, rawSheet{name: "C", data: bigSheet(50)})
+	b, err = Open("a.xlsx", three, Limits{MaxUnzippedBytes: 3 * sheet})
+	if err == nil {
+		for _, sh := range b.Sheets {
+			if _, err = allRows(t, sh); err != nil {
+				break
+			}
+		}
+	}
+	if !errors.Is(err, ErrTooLarge) {
+		t.Errorf("three sheets each under a limit they exceed together: %v, want ErrTooLarge", err)
 	}
 }
 
