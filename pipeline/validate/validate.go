@@ -64,7 +64,7 @@ type validator struct {
 	// the fields whose sum is unknown (such a merge, or a cell that did not
 	// parse): their totals and rates are not checked, so one wrong cell is
 	// one error, not also a totals-mismatch.
-	merged       map[[2]int]bool
+	merged    map[[2]int]bool
 	unchecked map[string]bool
 }
 
