@@ -122,11 +122,19 @@ func LooksWindows1258(b []byte) bool {
 	if err != nil {
 		return false
 	}
-	var as1258, asGlyphs scorer
+	// Each reading is scored once: the decoded text only as Unicode, the
+	// raw bytes only as TCVN3 and VNI glyphs.
+	as1258 := scorer{skip: [3]bool{readTCVN3: true, readVNI: true}}
+	asGlyphs := scorer{skip: [3]bool{readUnicode: true}}
 	as1258.add(s)
 	u := as1258.valid[readUnicode]
 	if u == 0 || 2*u < as1258.words {
 		return false
+	}
+	if u == as1258.words {
+		// Every word is a syllable in Windows-1258: no other reading of the
+		// same words can do better (valid ≤ words), so skip scoring them.
+		return true
 	}
 	asGlyphs.add(DecodeBytes(None, b))
 	return u >= asGlyphs.valid[readTCVN3] && u >= asGlyphs.valid[readVNI]

@@ -79,11 +79,12 @@ func DetectBytes(b []byte) (Encoding, float64) {
 // scorer accumulates the evidence.
 type scorer struct {
 	tabs      *tableSet
-	words     int    // candidate words seen
-	only      [3]int // words only this reading supports
-	valid     [3]int // words this reading supports, shared or not
-	invalid   int    // words no reading supports
-	ambiguous int    // words several readings support
+	words     int     // candidate words seen
+	only      [3]int  // words only this reading supports
+	valid     [3]int  // words this reading supports, shared or not
+	invalid   int     // words no reading supports
+	ambiguous int     // words several readings support
+	skip      [3]bool // readings not wanted (LooksWindows1258 needs only some)
 }
 
 // Readings.
@@ -165,12 +166,18 @@ func (sc *scorer) word(w string) {
 	if !norm.NFC.IsNormalString(u) {
 		u = norm.NFC.String(u)
 	}
-	ok[readUnicode] = sc.tabs.syllable(u)
-	if t := sc.tabs.tcvn3.decode(w, false, false); t != u {
-		ok[readTCVN3] = sc.tabs.syllable(t)
+	if !sc.skip[readUnicode] {
+		ok[readUnicode] = sc.tabs.syllable(u)
 	}
-	if v := sc.tabs.vni.decode(w, false, false); v != u {
-		ok[readVNI] = sc.tabs.syllable(v)
+	if !sc.skip[readTCVN3] {
+		if t := sc.tabs.tcvn3.decode(w, false, false); t != u {
+			ok[readTCVN3] = sc.tabs.syllable(t)
+		}
+	}
+	if !sc.skip[readVNI] {
+		if v := sc.tabs.vni.decode(w, false, false); v != u {
+			ok[readVNI] = sc.tabs.syllable(v)
+		}
 	}
 	readings, which := 0, 0
 	for i, o := range ok {
