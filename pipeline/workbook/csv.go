@@ -54,6 +54,9 @@ func openCSV(name string, data []byte) (*Book, error) {
 			}
 			row := Row{Num: line, Cells: make([]Cell, len(rec))}
 			for i, v := range rec {
+				if cellTooLong(v) {
+					return fmt.Errorf("%w: a field of over %d characters on line %d", ErrTooLarge, MaxCellChars, line)
+				}
 				if v != "" {
 					row.Cells[i] = Cell{Kind: String, Text: v}
 				}

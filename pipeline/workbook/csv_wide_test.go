@@ -50,3 +50,17 @@ func TestCSVWindows1258(t *testing.T) {
 		t.Errorf("header %q", got)
 	}
 }
+
+// A field longer than a spreadsheet cell can hold is refused, not held and
+// folded over and over by the header search.
+func TestCSVCellTooLong(t *testing.T) {
+	for n, want := range map[int]error{MaxCellChars: nil, MaxCellChars + 1: ErrTooLarge} {
+		book, err := Open("a.csv", []byte("Tên thôn;"+strings.Repeat("ô", n)+"\n"), DefaultLimits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := book.Sheets[0].Rows(func(Row) error { return nil }); !errors.Is(err, want) && err != want {
+			t.Errorf("%d characters: %v, want %v", n, err, want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"unicode/utf8"
 )
 
 // Kind is what a cell stores.
@@ -164,6 +165,16 @@ func Open(name string, data []byte, lim Limits) (*Book, error) {
 	default:
 		return openCSV(name, data)
 	}
+}
+
+// MaxCellChars is the most text a spreadsheet cell can hold (Excel's limit).
+// A longer cell is no real cell: the file is refused as too large before
+// anything spends time on its text.
+const MaxCellChars = 32767
+
+// cellTooLong reports whether s has more than MaxCellChars characters.
+func cellTooLong(s string) bool {
+	return len(s) > MaxCellChars && utf8.RuneCountInString(s) > MaxCellChars
 }
 
 // CellRef formats a 1-based (row, col) as an A1 reference: (12, 5) → "E12".

@@ -247,6 +247,9 @@ func (x *xlsx) readSharedStrings(name string) error {
 		case xml.EndElement:
 			switch t.Name.Local {
 			case "si":
+				if cellTooLong(b.String()) {
+					return fmt.Errorf("%w: a shared string of over %d characters", ErrTooLarge, MaxCellChars)
+				}
 				x.shared = append(x.shared, sharedString{text: b.String(), enc: enc})
 				inSI = false
 			case "r":
@@ -513,6 +516,9 @@ func (x *xlsx) finishCell(c *Cell, typ string, style int, v string) error {
 			x.decodeLegacy(c, style)
 		}
 	case "str", "inlineStr":
+		if cellTooLong(v) {
+			return fmt.Errorf("%w: a cell of over %d characters", ErrTooLarge, MaxCellChars)
+		}
 		c.Kind, c.Text = String, v
 		x.decodeLegacy(c, style)
 	case "b":

@@ -182,3 +182,22 @@ func x12() []byte {
 }
 
 var _ = fmt.Sprint
+
+// x15: one cell (A1, a shared string) holding 4 MiB of text, "Tên thôn "
+// over and over: 128 times what an Excel cell can hold (32,767
+// characters). A few kilobytes compressed; no table.
+func x15() []byte {
+	const sst = `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>`
+	return zipParts([]part{
+		{"[Content_Types].xml", text(contentTypes)},
+		{"_rels/.rels", text(rootRels)},
+		{"xl/workbook.xml", text(workbookXML)},
+		{"xl/_rels/workbook.xml.rels", text(strings.Replace(workbookRels, `</Relationships>`,
+			`<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>`, 1))},
+		{"xl/sharedStrings.xml", func(w io.Writer) {
+			_, err := io.WriteString(w, xmlHead+sst+strings.Repeat("Tên thôn ", (4<<20)/len("Tên thôn "))+`</t></si></sst>`)
+			must(err)
+		}},
+		{"xl/worksheets/sheet1.xml", text(sheetHead + `<row r="1"><c r="A1" t="s"><v>0</v></c></row>` + sheetTail)},
+	})
+}
