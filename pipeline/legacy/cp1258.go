@@ -112,16 +112,43 @@ func grow(out []byte, n, need int) []byte {
 // Western Windows, which are also not UTF-8). Valid UTF-8 is false. Only
 // the first MiB is looked at.
 func LooksWindows1258(b []byte) bool {
+	_, ok := decodeIf1258(b, false)
+	return ok
+}
+
+// DecodeIfWindows1258 is LooksWindows1258 and DecodeWindows1258 in one: the
+// whole of b decoded when it reads as Windows-1258 (decoding, with its NFC
+// pass, is done once, not once to judge and again to use).
+func DecodeIfWindows1258(b []byte) (string, bool) {
+	return decodeIf1258(b, true)
+}
+
+func decodeIf1258(b []byte, keep bool) (string, bool) {
 	if utf8.Valid(b) {
-		return false
+		return "", false
 	}
+	whole := b
 	if len(b) > sniffBytes {
 		b = b[:sniffBytes]
 	}
 	s, err := DecodeWindows1258(b)
 	if err != nil {
-		return false
+		return "", false
 	}
+	ok := looks1258(b, s)
+	if !ok || !keep {
+		return "", ok
+	}
+	if len(whole) > len(b) {
+		if s, err = DecodeWindows1258(whole); err != nil {
+			return "", false
+		}
+	}
+	return s, true
+}
+
+// looks1258 judges b by its Windows-1258 decoding s.
+func looks1258(b []byte, s string) bool {
 	// Each reading is scored once: the decoded text only as Unicode, the
 	// raw bytes only as TCVN3 and VNI glyphs.
 	as1258 := scorer{skip: [3]bool{readTCVN3: true, readVNI: true}}

@@ -119,13 +119,10 @@ func decodeText(data []byte) (text []byte, enc string, notes []Note, err error) 
 		}
 		return data, "utf-8", nil, nil
 	}
-	if legacy.LooksWindows1258(data) {
-		s, err := legacy.DecodeWindows1258(data)
-		if err == nil {
-			return []byte(s), "windows-1258", []Note{{Code: NoteConverted,
-				Message:   "Tệp CSV ở bảng mã Windows-1258 đã được chuyển sang Unicode.",
-				MessageEN: "The CSV was in Windows-1258 and was converted to Unicode."}}, nil
-		}
+	if s, ok := legacy.DecodeIfWindows1258(data); ok {
+		return []byte(s), "windows-1258", []Note{{Code: NoteConverted,
+			Message:   "Tệp CSV ở bảng mã Windows-1258 đã được chuyển sang Unicode.",
+			MessageEN: "The CSV was in Windows-1258 and was converted to Unicode."}}, nil
 	}
 	if e, conf := legacy.DetectBytes(data); e != legacy.None && conf >= convertConfidence {
 		return []byte(legacy.DecodeBytes(e, data)), string(e), []Note{convertedNote(e)}, nil
