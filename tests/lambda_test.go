@@ -26,6 +26,7 @@ import (
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/storage/s3store"
 	"github.com/xhht/xhht/pipeline/storage/s3test"
+	"github.com/xhht/xhht/pipeline/storage/storagetest"
 )
 
 // The end-to-end test of the ingest function "as Lambda runs it": the real
@@ -475,20 +476,7 @@ func lambdaCheckLogs(t *testing.T, stdout []byte, invs []*lambdaInvocation, want
 }
 
 // lambdaBucketObjects reads a whole bucket: key → bytes.
-func lambdaBucketObjects(ctx context.Context, t *testing.T, client *s3.Client, bucket string) map[string][]byte {
+func lambdaBucketObjects(_ context.Context, t *testing.T, client *s3.Client, bucket string) map[string][]byte {
 	t.Helper()
-	store := s3store.New(client, bucket, "")
-	objs, err := store.List(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string][]byte{}
-	for _, o := range objs {
-		b, _, err := store.Get(ctx, o.Key, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[o.Key] = b
-	}
-	return out
+	return storagetest.Snapshot(t, s3store.New(client, bucket, ""))
 }

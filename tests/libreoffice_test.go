@@ -81,21 +81,7 @@ func loCheck(t *testing.T, data []byte) *receipt.Receipt {
 
 var loIssues = templatetest.Issues
 
-func loTotals(t *testing.T, rc *receipt.Receipt, want map[string]float64) {
-	t.Helper()
-	if len(rc.Totals) != len(want) {
-		t.Errorf("%d totals, want %d: %v", len(rc.Totals), len(want), rc.Totals)
-	}
-	for code, w := range want {
-		n := rc.Totals[code]
-		switch {
-		case n == nil:
-			t.Errorf("total %s missing", code)
-		case n.IsInt && float64(n.Int) != w, !n.IsInt && n.Float != w:
-			t.Errorf("total %s = %+v, want %v", code, *n, w)
-		}
-	}
-}
+var loTotals = templatetest.AssertTotals
 
 // totalsRow reads the Biểu 01 totals row of a workbook as the validator
 // sees it: field code → cell.

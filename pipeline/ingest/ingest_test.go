@@ -24,6 +24,7 @@ import (
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/storage"
 	"github.com/xhht/xhht/pipeline/storage/local"
+	"github.com/xhht/xhht/pipeline/storage/storagetest"
 )
 
 const bucket = "xhht-uploads"
@@ -80,19 +81,7 @@ func (e *env) putProcess(t *testing.T, key string, data []byte, at time.Time) *r
 // objects returns every lake object: key → bytes.
 func (e *env) objects(t *testing.T) map[string][]byte {
 	t.Helper()
-	objs, err := e.lake.List(e.ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string][]byte{}
-	for _, o := range objs {
-		b, _, err := e.lake.Get(e.ctx, o.Key, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[o.Key] = b
-	}
-	return out
+	return storagetest.Snapshot(t, e.lake)
 }
 
 func keys(m map[string][]byte) []string {

@@ -21,6 +21,7 @@ import (
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/storage/s3store"
 	"github.com/xhht/xhht/pipeline/storage/s3test"
+	"github.com/xhht/xhht/pipeline/storage/storagetest"
 )
 
 // The sample Biểu 01 of Xã Bằng Thành (01864, province 19): valid, and with
@@ -472,21 +473,7 @@ func checkLake(t *testing.T, f *fixture, lake, prefix string, want map[string]st
 // lakeObjects reads the whole bucket: key → bytes.
 func lakeObjects(t *testing.T, client *s3.Client, bucket string) map[string][]byte {
 	t.Helper()
-	ctx := context.Background()
-	store := s3store.New(client, bucket, "")
-	objs, err := store.List(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string][]byte{}
-	for _, o := range objs {
-		b, _, err := store.Get(ctx, o.Key, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[o.Key] = b
-	}
-	return out
+	return storagetest.Snapshot(t, s3store.New(client, bucket, ""))
 }
 
 // A panic while processing one record fails that message only; the process

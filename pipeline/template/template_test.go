@@ -383,21 +383,7 @@ func TestFilledTemplateIsAccepted(t *testing.T) {
 	}
 }
 
-func assertTotals(t *testing.T, rc *receipt.Receipt, want map[string]float64) {
-	t.Helper()
-	if len(rc.Totals) != len(want) {
-		t.Errorf("%d totals, want %d: %v", len(rc.Totals), len(want), rc.Totals)
-	}
-	for code, w := range want {
-		n := rc.Totals[code]
-		switch {
-		case n == nil:
-			t.Errorf("total %s missing", code)
-		case n.IsInt && float64(n.Int) != w, !n.IsInt && n.Float != w:
-			t.Errorf("total %s = %+v, want %v", code, *n, w)
-		}
-	}
-}
+var assertTotals = templatetest.AssertTotals
 
 func TestFilledTemplateRejected(t *testing.T) {
 	data, sheets := write(t, options(t, year, commune, nil))

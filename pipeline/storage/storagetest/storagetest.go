@@ -372,3 +372,23 @@ func testGetAtMost(t *testing.T, s storage.Store) {
 		t.Errorf("missing: %v, want ErrNotFound", err)
 	}
 }
+
+// Snapshot reads every object of a store: key → bytes. Tests compare two
+// snapshots to prove a run wrote byte-identical objects.
+func Snapshot(t testing.TB, s storage.Store) map[string][]byte {
+	t.Helper()
+	ctx := context.Background()
+	objs, err := s.List(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]byte{}
+	for _, o := range objs {
+		b, _, err := s.Get(ctx, o.Key, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[o.Key] = b
+	}
+	return out
+}

@@ -35,3 +35,21 @@ func Issues(rc *receipt.Receipt) string {
 	}
 	return b.String()
 }
+
+// AssertTotals checks a receipt's totals: exactly the fields of want, each
+// with its value (counts compared as numbers).
+func AssertTotals(t testing.TB, rc *receipt.Receipt, want map[string]float64) {
+	t.Helper()
+	if len(rc.Totals) != len(want) {
+		t.Errorf("%d totals, want %d: %v", len(rc.Totals), len(want), rc.Totals)
+	}
+	for code, w := range want {
+		n := rc.Totals[code]
+		switch {
+		case n == nil:
+			t.Errorf("total %s missing", code)
+		case n.IsInt && float64(n.Int) != w, !n.IsInt && n.Float != w:
+			t.Errorf("total %s = %+v, want %v", code, *n, w)
+		}
+	}
+}
