@@ -59,3 +59,21 @@ func GetAtMost(ctx context.Context, s Store, key, version string, maxBytes int64
 	}
 	return body, obj, err
 }
+
+// ErrPrecondition is returned (wrapped) by PutIf when the object's current
+// ETag is not the one expected (or the object exists when it should not).
+var ErrPrecondition = errors.New("storage: precondition failed")
+
+// Writer is what the roll-up needs beyond Store: removing superseded
+// outputs, and a compare-and-swap on the manifest that says which outputs
+// are current, so an older build can never replace a newer one even when
+// two run at once. Both backends implement it.
+type Writer interface {
+	Store
+	// Delete removes key. A missing key is not an error (S3 semantics).
+	Delete(ctx context.Context, key string) error
+	// PutIf writes key only if its current ETag is ifMatch, or, with
+	// ifMatch "", only if key does not exist. Otherwise it returns an error
+	// wrapping ErrPrecondition and writes nothing.
+	PutIf(ctx context.Context, key string, body []byte, contentType, ifMatch string) error
+}

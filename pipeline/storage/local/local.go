@@ -41,7 +41,11 @@ type Store struct {
 	dir string
 }
 
-var _ storage.Store = (*Store)(nil)
+var _ storage.Writer = (*Store)(nil)
+
+// Dir is the directory the store is rooted at, so DuckDB can read lake
+// files in place instead of copying them.
+func (s *Store) Dir() string { return s.dir }
 
 // New returns a Store rooted at dir. dir need not exist yet: Put creates it,
 // and List/Get on a missing dir behave like an empty bucket.
@@ -284,4 +288,62 @@ func (s *Store) List(ctx context.Context, prefix string) ([]storage.Object, erro
 	// keys but the walk visits a/ before a-b.
 	slices.SortFunc(objs, func(a, b storage.Object) int { return strings.Compare(a.Key, b.Key) })
 	return objs, nil
+}
+
+// Delete implements storage.Writer.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("local: delete %q: %w", key, err)
+	}
+	p, err := s.path(key)
+	if err != nil {
+		return fmt.Errorf("local: delete: %w", err)
+	}
+	if err := os.Remove(p); err != nil && !notFound(err) {
+		return fmt.Errorf("local: delete %q: %w", key, err)
+	}
+	return nil
+}
+
+// PutIf implements storage.Writer. The check and the rename happen under an
+// exclusive flock on a lock file beside the object, so two processes sharing
+// the directory cannot both win; every PutIf of one key takes the same lock.
+func (s *Store) PutIf(ctx context.Context, key string, body []byte, contentType, ifMatch string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("local: put %q: %w", key, err)
+	}
+	p, err := s.path(key)
+	if err != nil {
+		return fmt.Errorf("local: put: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return fmt.Errorf("local: put %q: %w", key, err)
+	}
+	// The lock file carries the temp prefix, so List never shows it.
+	lock, err := os.OpenFile(filepath.Join(filepath.Dir(p), tmpPrefix+"lock-"+filepath.Base(p)), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return fmt.Errorf("local: put %q: lock: %w", key, err)
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return fmt.Errorf("local: put %q: lock: %w", key, err)
+	}
+	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN) //nolint:errcheck // closing releases it anyway
+	_, cur, err := read(p, key, 0)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		if ifMatch != "" {
+			return fmt.Errorf("local: put %q: absent, expected ETag %s: %w", key, ifMatch, storage.ErrPrecondition)
+		}
+	case err != nil:
+		return fmt.Errorf("local: put %q: %w", key, err)
+	case ifMatch == "":
+		return fmt.Errorf("local: put %q: exists: %w", key, storage.ErrPrecondition)
+	case cur.ETag != ifMatch:
+		return fmt.Errorf("local: put %q: ETag %s, expected %s: %w", key, cur.ETag, ifMatch, storage.ErrPrecondition)
+	}
+	if err := writeAtomic(p, body); err != nil {
+		return fmt.Errorf("local: put %q: %w", key, err)
+	}
+	return nil
 }

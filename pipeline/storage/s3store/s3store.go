@@ -34,7 +34,7 @@ type Store struct {
 	prefix string
 }
 
-var _ storage.Store = (*Store)(nil)
+var _ storage.Writer = (*Store)(nil)
 
 // New returns a Store for bucket. prefix (may be "") is prepended to every key
 // and stripped from listed keys, so several stores can share one bucket.
@@ -137,6 +137,48 @@ func (s *Store) Put(ctx context.Context, key string, body []byte, contentType st
 		in.ContentType = aws.String(contentType)
 	}
 	if _, err := s.client.PutObject(ctx, in); err != nil {
+		return fmt.Errorf("s3: put %q: %w", key, err)
+	}
+	return nil
+}
+
+// Delete implements storage.Writer. In a versioned bucket this adds a delete
+// marker; the old version stays until the lifecycle rule expires it.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	_, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(s.prefix + key)})
+	if err != nil && !isNotFound(err) {
+		return fmt.Errorf("s3: delete %q: %w", key, err)
+	}
+	return nil
+}
+
+// PutIf implements storage.Writer with S3 conditional writes (If-Match /
+// If-None-Match: *), so the check and the write are one atomic request.
+func (s *Store) PutIf(ctx context.Context, key string, body []byte, contentType, ifMatch string) error {
+	in := &s3.PutObjectInput{
+		Bucket:        aws.String(s.bucket),
+		Key:           aws.String(s.prefix + key),
+		Body:          bytes.NewReader(body),
+		ContentLength: aws.Int64(int64(len(body))),
+	}
+	if contentType != "" {
+		in.ContentType = aws.String(contentType)
+	}
+	if ifMatch == "" {
+		in.IfNoneMatch = aws.String("*")
+	} else {
+		in.IfMatch = aws.String(`"` + ifMatch + `"`)
+	}
+	if _, err := s.client.PutObject(ctx, in); err != nil {
+		var api smithy.APIError
+		// 412 PreconditionFailed; 409 ConditionalRequestConflict when two
+		// conditional writes race. Both mean "someone else wrote first".
+		if errors.As(err, &api) && (api.ErrorCode() == "PreconditionFailed" || api.ErrorCode() == "ConditionalRequestConflict") {
+			return fmt.Errorf("s3: put %q: %w: %w", key, storage.ErrPrecondition, err)
+		}
+		if isNotFound(err) && ifMatch != "" {
+			return fmt.Errorf("s3: put %q: %w: %w", key, storage.ErrPrecondition, err)
+		}
 		return fmt.Errorf("s3: put %q: %w", key, err)
 	}
 	return nil

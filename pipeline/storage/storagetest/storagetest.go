@@ -36,6 +36,76 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	t.Run("Versions", func(t *testing.T) { testVersions(t, newStore(t)) })
 	t.Run("CanceledContext", func(t *testing.T) { testCanceled(t, newStore(t)) })
 	t.Run("GetAtMost", func(t *testing.T) { testGetAtMost(t, newStore(t)) })
+	t.Run("Delete", func(t *testing.T) { testDelete(t, writer(t, newStore(t))) })
+	t.Run("PutIf", func(t *testing.T) { testPutIf(t, writer(t, newStore(t))) })
+}
+
+// writer asserts that a backend implements storage.Writer: every backend the
+// pipeline ships must, because the roll-up writes through it.
+func writer(t *testing.T, s storage.Store) storage.Writer {
+	t.Helper()
+	w, ok := s.(storage.Writer)
+	if !ok {
+		t.Fatalf("%T does not implement storage.Writer", s)
+	}
+	return w
+}
+
+func testDelete(t *testing.T, s storage.Writer) {
+	ctx := context.Background()
+	put(t, s, "rollups/a/x.parquet", []byte("x"))
+	put(t, s, "rollups/a/y.parquet", []byte("y"))
+	if err := s.Delete(ctx, "rollups/a/x.parquet"); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if _, _, err := s.Get(ctx, "rollups/a/x.parquet", ""); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("Get after Delete: err = %v, want ErrNotFound", err)
+	}
+	objs, err := s.List(ctx, "rollups/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(objs) != 1 || objs[0].Key != "rollups/a/y.parquet" {
+		t.Fatalf("List after Delete = %+v, want only y", objs)
+	}
+	if err := s.Delete(ctx, "rollups/a/never.parquet"); err != nil {
+		t.Fatalf("Delete of a missing key: %v, want nil", err)
+	}
+}
+
+func testPutIf(t *testing.T, s storage.Writer) {
+	ctx := context.Background()
+	const key = "rollups/_manifests/m.json"
+	if err := s.PutIf(ctx, key, []byte("v1"), "application/json", ""); err != nil {
+		t.Fatalf("PutIf absent: %v", err)
+	}
+	if err := s.PutIf(ctx, key, []byte("v1b"), "application/json", ""); !errors.Is(err, storage.ErrPrecondition) {
+		t.Fatalf("PutIf absent on an existing key: err = %v, want ErrPrecondition", err)
+	}
+	_, obj := get(t, s, key, "")
+	if err := s.PutIf(ctx, key, []byte("v2"), "application/json", md5Hex([]byte("other"))); !errors.Is(err, storage.ErrPrecondition) {
+		t.Fatalf("PutIf with a stale ETag: err = %v, want ErrPrecondition", err)
+	}
+	if err := s.PutIf(ctx, key, []byte("v2"), "application/json", obj.ETag); err != nil {
+		t.Fatalf("PutIf with the current ETag: %v", err)
+	}
+	if body, _ := get(t, s, key, ""); string(body) != "v2" {
+		t.Fatalf("after PutIf: %q, want v2", body)
+	}
+	// The ETag read before the last write is stale now.
+	if err := s.PutIf(ctx, key, []byte("v3"), "application/json", obj.ETag); !errors.Is(err, storage.ErrPrecondition) {
+		t.Fatalf("PutIf with the replaced ETag: err = %v, want ErrPrecondition", err)
+	}
+	if err := s.PutIf(ctx, "rollups/_manifests/none.json", []byte("x"), "", obj.ETag); !errors.Is(err, storage.ErrPrecondition) {
+		t.Fatalf("PutIf with an ETag on a missing key: err = %v, want ErrPrecondition", err)
+	}
+	objs, err := s.List(ctx, "rollups/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(objs) != 1 {
+		t.Fatalf("List = %+v, want only the manifest (no lock or temp files)", objs)
+	}
 }
 
 // md5Hex is the single-part S3 ETag of body.
