@@ -1,11 +1,12 @@
 // Package schemas embeds the project's data files: forms, grading bands,
-// table keywords and the administrative-unit registry. They are data, not
-// code: a province adapts them here and rebuilds. See README.md in this folder.
+// table keywords, the administrative-unit registry, targets and deadlines.
+// They are data, not code: a province adapts them here and rebuilds. See
+// README.md in this folder.
 package schemas
 
 import "embed"
 
 // FS holds every data file of this folder.
 //
-//go:embed forms/*.json adminunits/*.csv charsets/*.csv grading.json table.json
+//go:embed forms/*.json adminunits/*.csv charsets/*.csv targets/*.csv deadlines/*.csv grading.json table.json
 var FS embed.FS

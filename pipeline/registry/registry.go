@@ -109,6 +109,18 @@ func (r *Registry) ForYear(year int) *Version {
 	return nil
 }
 
+// ByName returns the version with that name (pre2025, 2025, 2026-04),
+// loaded, or nil.
+func (r *Registry) ByName(name string) *Version {
+	for _, v := range r.Versions {
+		if v.Name == name {
+			v.load()
+			return v
+		}
+	}
+	return nil
+}
+
 // Successors tells where a pre-2025 commune went in the 2025 reform.
 func (r *Registry) Successors(oldCode string) []Successor {
 	r.successorsOnce.Do(func() {
