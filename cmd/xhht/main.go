@@ -38,6 +38,12 @@ Cách dùng (usage):
                                                              xử lý các tệp trong thư mục nộp (mặc định: tất cả)
   xhht template --commune MÃ_XÃ --year NĂM [-o FILE.xlsx] [--force] [--lake DIR]
                                                              tạo biểu mẫu trống của xã
+  xhht rollup   --year NĂM [--province MÃ_TỈNH] [--units 2025] [--lake DIR]
+                                                             tổng hợp thôn → xã → (huyện) → tỉnh → cả nước
+  xhht query    [--lake DIR] [--format table|csv|json] "SELECT … FROM communes WHERE …"
+                                                             truy vấn DuckDB trên các view: hamlets, communes,
+                                                             districts, provinces, nation, completeness,
+                                                             submissions, receipts (rebased_* khi quy đổi)
 
 Exit status of validate: 0 accepted (warnings allowed), 1 rejected, 2 usage or system error.
 `
@@ -56,6 +62,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = cmdIngest(ctx, args[1:], stdout)
 	case "template":
 		code, err = cmdTemplate(ctx, args[1:], stdout)
+	case "rollup":
+		code, err = cmdRollup(ctx, args[1:], stdout)
+	case "query":
+		code, err = cmdQuery(ctx, args[1:], stdout)
 	case "run", "demo":
 		code, err = cmdRun(ctx, args[1:], stdout)
 	default:

@@ -1,0 +1,577 @@
+// Package rollup sums the lake's accepted submissions hamlet → commune →
+// district (years up to 2024) → province → nation with DuckDB, recomputes
+// the rates from the sums at every level, compares them with targets, and
+// measures completeness and timeliness per deadline.
+//
+// Outputs (lake keys):
+//
+//	rollups/level=<hamlet|commune|district|province>/year=Y/province=P/<build>.parquet
+//	rollups/level=nation/year=Y/province=all/<build>.parquet
+//	rollups/completeness/year=Y/province=<P|all>/<build>.parquet
+//	rollups/_manifests/year=Y/province=<P|all>.json   (which build is current)
+//
+// Re-based builds (a pre-2025 year on 2025 units) go under
+// rollups/units=<version>/… with the same shape.
+//
+// Consistency: a build writes new files named by its build id, then
+// commits a manifest with a compare-and-swap (storage.Writer.PutIf), then
+// deletes the files of older builds. Build ids sort by the time the build
+// listed its inputs, so a build that saw an older lake can never replace a
+// newer one: it finds a newer manifest, deletes its own files and reports
+// itself stale. Readers that go through the manifests (the query views,
+// the reports) never see a half-written or mixed set.
+package rollup
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/csv"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xhht/xhht/pipeline/deadlines"
+	"github.com/xhht/xhht/pipeline/registry"
+	"github.com/xhht/xhht/pipeline/storage"
+	"github.com/xhht/xhht/pipeline/storage/local"
+	"github.com/xhht/xhht/pipeline/targets"
+)
+
+// Options says what to rebuild.
+type Options struct {
+	Lake     storage.Store // must be a storage.Writer (both backends are)
+	Year     int
+	Province string // "" = every province of the year's register
+	// Units re-bases a pre-2025 year on a post-reform register ("2025"):
+	// old communes that went whole into a new one add up into it; split
+	// ones only through a hamlet assignment (schemas/rebase), else they are
+	// listed as not re-based.
+	Units   string
+	WorkDir string    // scratch space for DuckDB and downloads; "" = a temp dir, removed after
+	Now     time.Time // build time; zero = time.Now()
+
+	// Optional; loaded from schemas/ when nil.
+	Registry  *registry.Registry
+	Targets   *targets.Set
+	Deadlines *deadlines.Set
+	Log       *slog.Logger
+}
+
+// Result reports what a build did.
+type Result struct {
+	BuildID   string
+	Provinces []string // provinces committed by this build
+	Stale     []string // provinces where a newer build had already committed
+	Inputs    int      // submissions counted (current year)
+	Written   []string // keys written and kept
+	Nation    bool     // the national level was rebuilt
+	// NotRebased lists old communes whose data could not be re-based
+	// (split communes without a hamlet assignment), re-based builds only.
+	NotRebased []NotRebased
+	Elapsed    time.Duration
+}
+
+// NotRebased is an old commune left out of a re-based build.
+type NotRebased struct {
+	OldCode, OldName string
+	NewCodes         []string // the communes it was split into
+	Hamlets          int      // its hamlet rows not assigned
+	Biểu02           bool     // it had a Biểu 02, which cannot be split
+}
+
+// ErrNoLakeWriter is returned when the lake store cannot delete or
+// compare-and-swap, which the consistency guarantees rely on.
+var ErrNoLakeWriter = errors.New("rollup: lake store must implement storage.Writer")
+
+// Build rebuilds the roll-ups of one year for one or every province, then
+// the national level.
+func Build(ctx context.Context, o Options) (*Result, error) {
+	start := time.Now()
+	b, err := newBuilder(o)
+	if err != nil {
+		return nil, err
+	}
+	defer b.close()
+	if err := b.run(ctx); err != nil {
+		return nil, err
+	}
+	b.res.Elapsed = time.Since(start)
+	b.log.Info("rollup done", "year", o.Year, "province", o.Province, "units", o.Units, "build_id", b.res.BuildID,
+		"provinces", len(b.res.Provinces), "stale", len(b.res.Stale), "inputs", b.res.Inputs, "elapsed_ms", b.res.Elapsed.Milliseconds())
+	return b.res, nil
+}
+
+type builder struct {
+	o        Options
+	lake     storage.Writer
+	reg      *registry.Registry
+	ver      *registry.Version // register of the year
+	units    *registry.Version // register the figures are expressed on
+	prevYear int               // 0: last year is not on the same units
+	tg       *targets.Set
+	dl       *deadlines.Set
+	log      *slog.Logger
+	work     string
+	ownWork  bool
+	db       *sql.DB
+	buildID  string
+	builtAt  time.Time
+	res      *Result
+	prefix   string // "rollups/" or "rollups/units=<v>/"
+}
+
+func newBuilder(o Options) (*builder, error) {
+	b := &builder{o: o, res: &Result{}}
+	w, ok := o.Lake.(storage.Writer)
+	if !ok {
+		return nil, ErrNoLakeWriter
+	}
+	b.lake = w
+	b.log = o.Log
+	if b.log == nil {
+		b.log = slog.Default()
+	}
+	var err error
+	if b.reg = o.Registry; b.reg == nil {
+		if b.reg, err = registry.Load(); err != nil {
+			return nil, fmt.Errorf("rollup: %w", err)
+		}
+	}
+	if b.tg = o.Targets; b.tg == nil {
+		if b.tg, err = targets.Load(); err != nil {
+			return nil, fmt.Errorf("rollup: %w", err)
+		}
+	}
+	if b.dl = o.Deadlines; b.dl == nil {
+		if b.dl, err = deadlines.Load(); err != nil {
+			return nil, fmt.Errorf("rollup: %w", err)
+		}
+	}
+	if b.ver = b.reg.ForYear(o.Year); b.ver == nil || o.Year < 2000 || o.Year > 2100 {
+		return nil, fmt.Errorf("rollup: no administrative-unit register for year %d", o.Year)
+	}
+	b.units, b.prefix = b.ver, "rollups/"
+	if o.Units != "" && o.Units != b.ver.Name {
+		if b.units = b.reg.ByName(o.Units); b.units == nil {
+			return nil, fmt.Errorf("rollup: unknown register %q (pre2025, 2025, 2026-04)", o.Units)
+		}
+		if !b.ver.HasDistricts() || b.units.HasDistricts() {
+			return nil, fmt.Errorf("rollup: re-basing goes from a pre-2025 year to a post-reform register; %d uses %s, --units %s", o.Year, b.ver.Name, o.Units)
+		}
+		b.prefix = "rollups/units=" + b.units.Name + "/"
+	}
+	if o.Province != "" {
+		if _, ok := b.units.Provinces[o.Province]; !ok {
+			return nil, fmt.Errorf("rollup: province %q is not in the %s register", o.Province, b.units.Name)
+		}
+	}
+	// Last year counts only when it is on the same units: both years
+	// before the reform, or both after (2025 and 2026-04 share codes).
+	if pv := b.reg.ForYear(o.Year - 1); pv != nil && pv.HasDistricts() == b.ver.HasDistricts() {
+		b.prevYear = o.Year - 1
+	}
+	if b.work = o.WorkDir; b.work == "" {
+		if b.work, err = os.MkdirTemp("", "xhht-rollup-"); err != nil {
+			return nil, fmt.Errorf("rollup: %w", err)
+		}
+		b.ownWork = true
+	}
+	b.builtAt = o.Now
+	if b.builtAt.IsZero() {
+		b.builtAt = time.Now()
+	}
+	b.builtAt = b.builtAt.UTC()
+	b.buildID = newBuildID(b.builtAt)
+	b.res.BuildID = b.buildID
+	return b, nil
+}
+
+// newBuildID sorts by time (to the nanosecond), then by a random tail so
+// two builds started in the same instant still differ.
+func newBuildID(t time.Time) string {
+	var r [4]byte
+	_, _ = rand.Read(r[:])
+	return t.UTC().Format("20060102T150405.000000000Z") + "-" + hex.EncodeToString(r[:])
+}
+
+func (b *builder) close() {
+	if b.db != nil {
+		b.db.Close()
+	}
+	if b.ownWork {
+		os.RemoveAll(b.work)
+	}
+}
+
+func (b *builder) provinces() []string {
+	if b.o.Province != "" {
+		return []string{b.o.Province}
+	}
+	var ps []string
+	for code := range b.units.Provinces {
+		ps = append(ps, code)
+	}
+	sort.Strings(ps)
+	return ps
+}
+
+func (b *builder) run(ctx context.Context) error {
+	var err error
+	if b.db, err = openDuckDB(ctx, b.work); err != nil {
+		return err
+	}
+	// The build id is taken before listing: everything this build reads
+	// was in the lake at that time.
+	provs := b.provinces()
+	subs, rcpts, err := b.inputs(ctx, provs)
+	if err != nil {
+		return err
+	}
+	if err := b.load(ctx, provs, subs, rcpts); err != nil {
+		return err
+	}
+	if err := b.compute(ctx); err != nil {
+		return err
+	}
+	if err := b.write(ctx, provs); err != nil {
+		return err
+	}
+	if b.units != b.ver {
+		return b.listNotRebased(ctx)
+	}
+	if err := b.nation(ctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+// inputs lists (and for a remote lake downloads) the submissions of the
+// year and last year, and the receipts of the year, and returns local paths.
+func (b *builder) inputs(ctx context.Context, provs []string) (subs, rcpts []string, err error) {
+	var prefixes []string
+	years := []int{b.o.Year}
+	if b.prevYear != 0 {
+		years = append(years, b.prevYear)
+	}
+	// A re-based build reads the whole year: any old province may feed a
+	// new one. So does a build of every province.
+	whole := b.o.Province == "" || b.units != b.ver
+	for _, y := range years {
+		if whole {
+			prefixes = append(prefixes, fmt.Sprintf("submissions/year=%d/", y))
+		} else {
+			prefixes = append(prefixes, fmt.Sprintf("submissions/year=%d/province=%s/", y, b.o.Province))
+		}
+	}
+	if subs, err = b.fetch(ctx, prefixes, ".parquet"); err != nil {
+		return nil, nil, err
+	}
+	rp := fmt.Sprintf("receipts/year=%d/", b.o.Year)
+	if !whole {
+		rp += "province=" + b.o.Province + "/"
+	}
+	if rcpts, err = b.fetch(ctx, []string{rp}, ".json"); err != nil {
+		return nil, nil, err
+	}
+	return subs, rcpts, nil
+}
+
+// fetch returns local paths of the objects under the prefixes: in place
+// for a local lake, downloaded into the work dir otherwise (DuckDB cannot
+// read s3:// without httpfs, which cannot be installed offline).
+func (b *builder) fetch(ctx context.Context, prefixes []string, ext string) ([]string, error) {
+	var out []string
+	for _, p := range prefixes {
+		objs, err := b.lake.List(ctx, p)
+		if err != nil {
+			return nil, fmt.Errorf("rollup: list %s: %w", p, err)
+		}
+		for _, o := range objs {
+			if !strings.HasSuffix(o.Key, ext) {
+				continue
+			}
+			path, err := b.localPath(ctx, o.Key)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, path)
+		}
+	}
+	return out, nil
+}
+
+func (b *builder) localPath(ctx context.Context, key string) (string, error) {
+	if ls, ok := b.o.Lake.(*local.Store); ok {
+		return filepath.Join(ls.Dir(), filepath.FromSlash(key)), nil
+	}
+	dst := filepath.Join(b.work, "lake", filepath.FromSlash(key))
+	body, _, err := b.lake.Get(ctx, key, "")
+	if err != nil {
+		return "", fmt.Errorf("rollup: download %s: %w", key, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return "", fmt.Errorf("rollup: %w", err)
+	}
+	if err := os.WriteFile(dst, body, 0o644); err != nil {
+		return "", fmt.Errorf("rollup: %w", err)
+	}
+	return dst, nil
+}
+
+func (b *builder) exec(ctx context.Context, what, q string) error {
+	if _, err := b.db.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("rollup: %s: %w", what, err)
+	}
+	return nil
+}
+
+// sqlList is a DuckDB list literal of file paths.
+func sqlList(paths []string) string {
+	q := make([]string, len(paths))
+	for i, p := range paths {
+		q[i] = quote(p)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
+
+// load creates the input tables: subs, receipts, units, due, tg, year_param.
+func (b *builder) load(ctx context.Context, provs []string, subs, rcpts []string) error {
+	subsSQL := "SELECT * FROM (" + emptySubmissionsSQL() + ")"
+	if len(subs) > 0 {
+		// union_by_name: files written under an older schema version lack
+		// the newer columns, which then read as null.
+		subsSQL = fmt.Sprintf("SELECT * FROM read_parquet(%s, union_by_name = true, hive_partitioning = false)", sqlList(subs))
+	}
+	if err := b.exec(ctx, "read submissions", "CREATE TEMP TABLE subs AS "+subsSQL); err != nil {
+		return err
+	}
+	rcptSQL := "SELECT NULL::VARCHAR AS submission_id, NULL::VARCHAR AS status, NULL::INTEGER AS year, NULL::VARCHAR AS commune_code, NULL::TIMESTAMPTZ AS received_at, NULL::VARCHAR AS reason WHERE false"
+	if len(rcpts) > 0 {
+		rcptSQL = fmt.Sprintf(`SELECT submission_id, status, year, commune_code, received_at,
+  list_filter(errors, e -> e.severity = 'error')[1].message AS reason
+FROM read_json(%s, format = 'auto', columns = {submission_id: 'VARCHAR', status: 'VARCHAR', year: 'INTEGER',
+  commune_code: 'VARCHAR', received_at: 'TIMESTAMPTZ', errors: 'STRUCT(code VARCHAR, severity VARCHAR, message VARCHAR)[]'})`, sqlList(rcpts))
+	}
+	if err := b.exec(ctx, "read receipts", "CREATE TEMP TABLE receipts AS "+rcptSQL); err != nil {
+		return err
+	}
+	if err := b.loadUnits(ctx, provs); err != nil {
+		return err
+	}
+	if err := b.loadTargets(ctx, provs); err != nil {
+		return err
+	}
+	if err := b.loadDue(ctx, provs); err != nil {
+		return err
+	}
+	return b.exec(ctx, "parameters", fmt.Sprintf(
+		"CREATE TEMP TABLE year_param AS SELECT %d::INTEGER AS y, %s AS units, %s AS build_id, %s::TIMESTAMPTZ AS built_at",
+		b.o.Year, quote(b.units.Name), quote(b.buildID), quote(b.builtAt.Format(time.RFC3339Nano))))
+}
+
+// writeCSV writes rows to a file in the work dir for DuckDB to read.
+func (b *builder) writeCSV(name string, rows [][]string) (string, error) {
+	p := filepath.Join(b.work, name)
+	f, err := os.Create(p)
+	if err != nil {
+		return "", fmt.Errorf("rollup: %w", err)
+	}
+	w := csv.NewWriter(f)
+	if err := w.WriteAll(rows); err != nil {
+		f.Close()
+		return "", fmt.Errorf("rollup: write %s: %w", name, err)
+	}
+	if err := f.Close(); err != nil {
+		return "", fmt.Errorf("rollup: write %s: %w", name, err)
+	}
+	return p, nil
+}
+
+// loadUnits: the expected communes of the selected provinces, with their
+// district (before 2025) and the difficult-area flag.
+func (b *builder) loadUnits(ctx context.Context, provs []string) error {
+	rows := [][]string{{"commune_code", "commune_name", "district_code", "district_name", "province_code", "province_name", "vung_kho_khan"}}
+	for _, p := range provs {
+		pu := b.units.Provinces[p]
+		for _, c := range b.units.CommunesOf(p) {
+			var dc, dn string
+			if d := b.units.Districts[c.DistrictCode]; d != nil {
+				dc, dn = d.Code, d.Name
+			}
+			rows = append(rows, []string{c.Code, c.Name, dc, dn, p, pu.Name, strconv.FormatBool(b.tg.Difficult(b.units.Name, c.Code))})
+		}
+	}
+	path, err := b.writeCSV("units.csv", rows)
+	if err != nil {
+		return err
+	}
+	return b.exec(ctx, "units", fmt.Sprintf(`CREATE TEMP TABLE units AS SELECT commune_code, commune_name,
+  nullif(district_code, '') AS district_code, nullif(district_name, '') AS district_name, province_code, province_name, vung_kho_khan::BOOLEAN AS vung_kho_khan
+FROM read_csv(%s, header = true, all_varchar = true)`, quote(path)))
+}
+
+// indicatorOf maps a rate column to its indicator name in schemas/targets.
+func indicatorOf(r rate) string {
+	if r.name == "ty_le_can_bo_dat" {
+		return "ty_le_can_bo_cong_dan_dat"
+	}
+	return r.name
+}
+
+// loadTargets resolves, in Go, the target of every unit and rate: commune
+// (difficult area applied), district and province (the province's, else
+// national), nation.
+func (b *builder) loadTargets(ctx context.Context, provs []string) error {
+	head := []string{"level", "code"}
+	for _, r := range rates {
+		head = append(head, "chi_tieu_"+r.suffix(), "nguon_chi_tieu_"+r.suffix())
+	}
+	rows := [][]string{head}
+	add := func(level, code, province, commune string, difficult bool) {
+		row := []string{level, code}
+		for _, r := range rates {
+			t, ok := b.tg.Resolve(indicatorOf(r), b.o.Year, b.units.Name, province, commune, difficult)
+			if !ok {
+				row = append(row, "", "")
+				continue
+			}
+			row = append(row, strconv.FormatFloat(t.Percent/100, 'g', -1, 64), sourceText(t))
+		}
+		rows = append(rows, row)
+	}
+	add("nation", "", "", "", false)
+	for _, p := range provs {
+		add("province", p, p, "", false)
+		for _, c := range b.units.CommunesOf(p) {
+			add("commune", c.Code, p, c.Code, b.tg.Difficult(b.units.Name, c.Code))
+		}
+	}
+	for code, d := range b.units.Districts {
+		if slices.Contains(provs, d.ProvinceCode) {
+			add("district", code, d.ProvinceCode, "", false)
+		}
+	}
+	path, err := b.writeCSV("targets.csv", rows)
+	if err != nil {
+		return err
+	}
+	types := []string{"level: 'VARCHAR'", "code: 'VARCHAR'"}
+	for _, r := range rates {
+		types = append(types, fmt.Sprintf("chi_tieu_%s: 'DOUBLE'", r.suffix()), fmt.Sprintf("nguon_chi_tieu_%s: 'VARCHAR'", r.suffix()))
+	}
+	return b.exec(ctx, "targets", fmt.Sprintf("CREATE TEMP TABLE tg AS SELECT * FROM read_csv(%s, header = true, columns = {%s})",
+		quote(path), strings.Join(types, ", ")))
+}
+
+// sourceText is "QĐ 387/QĐ-TTg (mục tiêu 2025)" plus the scope when it is
+// not national, so a reader sees whose target it is.
+func sourceText(t targets.Target) string {
+	s := fmt.Sprintf("%s (mục tiêu %d", t.Source, t.TargetYear)
+	if t.Difficult {
+		s += ", vùng khó khăn"
+	}
+	return s + ")"
+}
+
+// loadDue: each province's commune due time per deadline.
+func (b *builder) loadDue(ctx context.Context, provs []string) error {
+	rows := [][]string{{"province_code", "deadline", "due_at"}}
+	for _, p := range provs {
+		for _, d := range b.dl.All() {
+			due, err := b.dl.CommuneDue(p, d.ID, b.o.Year)
+			if err != nil {
+				return fmt.Errorf("rollup: due date of %s for province %s: %w", d.ID, p, err)
+			}
+			rows = append(rows, []string{p, d.ID, due.UTC().Format(time.RFC3339)})
+		}
+	}
+	path, err := b.writeCSV("due.csv", rows)
+	if err != nil {
+		return err
+	}
+	return b.exec(ctx, "due dates", fmt.Sprintf(
+		"CREATE TEMP TABLE due AS SELECT * FROM read_csv(%s, header = true, columns = {province_code: 'VARCHAR', deadline: 'VARCHAR', due_at: 'TIMESTAMPTZ'})", quote(path)))
+}
+
+// compute builds out_<table> for every level of the selected provinces.
+func (b *builder) compute(ctx context.Context) error {
+	rebase := b.units != b.ver
+	if rebase {
+		if err := b.loadRebaseMaps(ctx); err != nil {
+			return err
+		}
+	}
+	steps := []struct{ what, q string }{
+		{"pick current", pickSQL("cur", b.o.Year, rebase)},
+	}
+	if rebase {
+		steps = append(steps, struct{ what, q string }{"not re-based", notRebasedSQL})
+	}
+	steps = append(steps, struct{ what, q string }{"communes", communeSQL("cur")})
+	withPrev := b.prevYear != 0
+	if withPrev {
+		steps = append(steps,
+			struct{ what, q string }{"pick last year", pickSQL("prev", b.prevYear, rebase)},
+			struct{ what, q string }{"communes last year", communeSQL("prev")})
+	}
+	prov := []string{"province_code", "province_name"}
+	dist := []string{"province_code", "province_name", "district_code", "district_name"}
+	for _, tag := range []string{"cur", "prev"} {
+		if tag == "prev" && !withPrev {
+			continue
+		}
+		steps = append(steps, struct{ what, q string }{"provinces " + tag, groupSQL("p_"+tag, "c_"+tag, prov)})
+		if b.units.HasDistricts() {
+			steps = append(steps, struct{ what, q string }{"districts " + tag, groupSQL("d_"+tag, "c_"+tag, dist)})
+		}
+	}
+	prevOf := func(t string) string {
+		if withPrev {
+			return t
+		}
+		return ""
+	}
+	steps = append(steps,
+		struct{ what, q string }{"hamlets", hamletSQL(withPrev)},
+		struct{ what, q string }{"hamlet table", levelSQL(Hamlets, "h_cur", prevOf("h_prev"), []string{"commune_code", "ma_thon"}, "commune", "commune_code")},
+		struct{ what, q string }{"commune table", levelSQL(Communes, b.communeFrom(rebase), prevOf("c_prev"), []string{"commune_code"}, "commune", "commune_code")},
+		struct{ what, q string }{"province table", levelSQL(Provinces, "p_cur", prevOf("p_prev"), []string{"province_code"}, "province", "province_code")},
+	)
+	if b.units.HasDistricts() {
+		steps = append(steps, struct{ what, q string }{"district table", levelSQL(Districts, "d_cur", prevOf("d_prev"), []string{"district_code"}, "district", "district_code")})
+	}
+	if !rebase {
+		steps = append(steps, struct{ what, q string }{"completeness", completenessSQL(b.units.HasDistricts())})
+	}
+	for _, s := range steps {
+		if err := b.exec(ctx, s.what, s.q); err != nil {
+			return err
+		}
+	}
+	var n int
+	if err := b.db.QueryRowContext(ctx, "SELECT count(DISTINCT submission_id) FROM r_cur WHERE ucode IS NOT NULL").Scan(&n); err != nil {
+		return fmt.Errorf("rollup: count inputs: %w", err)
+	}
+	b.res.Inputs = n
+	return nil
+}
+
+// communeFrom is the commune-level source: with re-basing, it adds whether
+// every old commune feeding the new one was re-based.
+func (b *builder) communeFrom(rebase bool) string {
+	if !rebase {
+		return "(SELECT *, NULL::BOOLEAN AS rebase_complete, NULL::VARCHAR AS rebase_missing FROM c_cur)"
+	}
+	return `(SELECT c.*, nr.old_codes IS NULL AS rebase_complete, nr.old_codes AS rebase_missing
+  FROM c_cur c LEFT JOIN (SELECT new_code, string_agg(DISTINCT old_code, ',' ORDER BY old_code) AS old_codes
+                          FROM not_rebased_rows GROUP BY new_code) nr ON nr.new_code = c.commune_code)`
+}

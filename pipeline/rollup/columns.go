@@ -1,0 +1,263 @@
+package rollup
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// The column dictionary: every column of every roll-up table, in file
+// order, with its type and a Vietnamese and an English label. The SQL that
+// writes the tables, the query views, docs/ROLLUP_COLUMNS.md and the
+// reports all read it, so a name or label lives in exactly one place.
+
+// Table names, as views and as the level partition value.
+const (
+	Hamlets      = "hamlets"
+	Communes     = "communes"
+	Districts    = "districts"
+	Provinces    = "provinces"
+	Nation       = "nation"
+	Completeness = "completeness"
+)
+
+// levelOf is the `level=` partition value of each table.
+var levelOf = map[string]string{Hamlets: "hamlet", Communes: "commune", Districts: "district", Provinces: "province", Nation: "nation"}
+
+// Tables lists the roll-up tables in hierarchy order.
+var Tables = []string{Hamlets, Communes, Districts, Provinces, Nation, Completeness}
+
+// Column is one column of a roll-up table.
+type Column struct {
+	Name    string
+	Type    string // DuckDB type: VARCHAR, INTEGER, BIGINT, DOUBLE, BOOLEAN, TIMESTAMPTZ
+	LabelVI string
+	LabelEN string
+}
+
+// measure is a summed quantity. Form says which form's rows it comes from;
+// src is the submissions column; kind says how one row contributes.
+type measure struct {
+	name, form, src, kind, eq string
+	vi, en                    string
+}
+
+const (
+	kSum   = "sum"   // sum(src)
+	kRows  = "rows"  // number of rows of the form
+	kTrue  = "true"  // rows where the boolean src is true
+	kEqual = "equal" // rows where src = eq
+)
+
+var measures = []measure{
+	{"ho_tong", "bieu01", "ho_tong", kSum, "", "Tổng số hộ", "households"},
+	{"ho_dang_ky", "bieu01", "ho_dang_ky", kSum, "", "Số hộ đăng ký Gia đình học tập", "households registered"},
+	{"ho_dat", "bieu01", "ho_dat", kSum, "", "Số hộ được công nhận Gia đình học tập", "households recognised (GĐHT)"},
+	{"dong_ho_tong", "bieu01", "dong_ho_tong", kSum, "", "Tổng số dòng họ", "clans"},
+	{"dong_ho_dang_ky", "bieu01", "dong_ho_dang_ky", kSum, "", "Số dòng họ đăng ký Dòng họ học tập", "clans registered"},
+	{"dong_ho_dat", "bieu01", "dong_ho_dat", kSum, "", "Số dòng họ được công nhận Dòng họ học tập", "clans recognised (DHHT)"},
+	{"thon_tong", "bieu01", "", kRows, "", "Số thôn, tổ dân phố đã báo cáo", "hamlets reported"},
+	{"thon_dang_ky", "bieu01", "cong_dong_dang_ky", kTrue, "", "Số thôn đăng ký Cộng đồng học tập", "hamlets registered"},
+	{"thon_dat", "bieu01", "cong_dong_dat", kTrue, "", "Số thôn được công nhận Cộng đồng học tập", "hamlets recognised (CĐHT)"},
+	{"lao_dong_tong", "bieu01", "lao_dong_tong", kSum, "", "Số người trong độ tuổi lao động", "working-age people"},
+	{"cong_dan_dat", "bieu01", "cong_dan_dat", kSum, "", "Số người được công nhận Công dân học tập", "learning citizens recognised (CDHT)"},
+	{"don_vi_tong", "bieu02", "don_vi_tong", kSum, "", "Tổng số đơn vị", "units"},
+	{"don_vi_dang_ky", "bieu02", "don_vi_dang_ky", kSum, "", "Số đơn vị đăng ký Đơn vị học tập", "units registered"},
+	{"don_vi_dat", "bieu02", "don_vi_dat", kSum, "", "Số đơn vị được công nhận Đơn vị học tập", "units recognised (ĐVHT)"},
+	{"can_bo_tong", "bieu02", "can_bo_tong", kSum, "", "Tổng số cán bộ, người lao động trong đơn vị", "unit staff"},
+	{"can_bo_cong_dan_dat", "bieu02", "can_bo_cong_dan_dat", kSum, "", "Số cán bộ được công nhận Công dân học tập", "unit staff recognised as learning citizens"},
+	{"xa_cdht_muc_do_2", "bieu02", "cong_dong_xa_ket_qua", kEqual, "Mức độ 2", "Số xã đạt Cộng đồng học tập cấp xã Mức độ 2", "communes at learning-community level 2"},
+	{"xa_cdht_muc_do_1", "bieu02", "cong_dong_xa_ket_qua", kEqual, "Mức độ 1", "Số xã đạt Cộng đồng học tập cấp xã Mức độ 1", "communes at learning-community level 1"},
+	{"tthtcd_so_lop", "bieu02", "tthtcd_so_lop", kSum, "", "Số lớp của Trung tâm học tập cộng đồng", "community learning centre classes"},
+	{"tthtcd_luot_nguoi_hoc", "bieu02", "tthtcd_luot_nguoi_hoc", kSum, "", "Số lượt người học tại Trung tâm học tập cộng đồng", "learner attendances"},
+	{"tthtcd_ung_dung_cntt", "bieu02", "tthtcd_ung_dung_cntt", kTrue, "", "Số Trung tâm học tập cộng đồng ứng dụng CNTT", "centres using IT"},
+	{"hoi_vien_tong", "bieu02", "hoi_vien_tong", kSum, "", "Tổng số hội viên Hội Khuyến học", "association members"},
+	{"hoi_vien_tap_huan", "bieu02", "hoi_vien_tap_huan", kSum, "", "Số hội viên được tập huấn", "members trained"},
+}
+
+// rate is a rate recomputed from sums at every level; it is also the
+// indicator name of its target (pipeline/targets).
+type rate struct {
+	name, num, den string
+	vi, en         string
+	form           string
+}
+
+// Rates lists the rate columns, in order. A rate is a fraction (0–1), null
+// when the denominator is 0 or unknown.
+var rates = []rate{
+	{"ty_le_ho_dat", "ho_dat", "ho_tong", "Tỷ lệ hộ đạt Gia đình học tập", "households recognised (GĐHT)", "bieu01"},
+	{"ty_le_dong_ho_dat", "dong_ho_dat", "dong_ho_tong", "Tỷ lệ dòng họ đạt Dòng họ học tập", "clans recognised (DHHT)", "bieu01"},
+	{"ty_le_thon_dat", "thon_dat", "thon_tong", "Tỷ lệ thôn, tổ dân phố đạt Cộng đồng học tập", "hamlets recognised (CĐHT)", "bieu01"},
+	{"ty_le_don_vi_dat", "don_vi_dat", "don_vi_tong", "Tỷ lệ đơn vị đạt Đơn vị học tập", "units recognised (ĐVHT)", "bieu02"},
+	{"ty_le_cong_dan_dat", "cong_dan_dat", "lao_dong_tong", "Tỷ lệ người lao động đạt Công dân học tập", "working-age people recognised as learning citizens (CDHT)", "bieu01"},
+	{"ty_le_can_bo_dat", "can_bo_cong_dan_dat", "can_bo_tong", "Tỷ lệ cán bộ trong đơn vị đạt Công dân học tập", "unit staff recognised as learning citizens", "bieu02"},
+}
+
+// RateNames lists the rate columns (also the target indicators) in order.
+func RateNames() []string {
+	out := make([]string, len(rates))
+	for i, r := range rates {
+		out[i] = r.name
+	}
+	return out
+}
+
+// suffix of a rate name: ty_le_ho_dat → ho_dat.
+func (r rate) suffix() string { return strings.TrimPrefix(r.name, "ty_le_") }
+
+// nullSources are the submissions columns whose blanks are counted at the
+// levels above (<src>_null_rows), in measure order without repeats.
+func nullSources(forms ...string) []measure {
+	var out []measure
+	seen := map[string]bool{}
+	for _, m := range measures {
+		if m.src == "" || seen[m.src] || !slices.Contains(forms, m.form) {
+			continue
+		}
+		seen[m.src] = true
+		out = append(out, m)
+	}
+	return out
+}
+
+func measuresOf(forms ...string) []measure {
+	var out []measure
+	for _, m := range measures {
+		if slices.Contains(forms, m.form) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func ratesOf(forms ...string) []rate {
+	var out []rate
+	for _, r := range rates {
+		if slices.Contains(forms, r.form) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Columns returns the columns of a table in file order. Views add `year`
+// (the partition) first; files carry report_year.
+func Columns(table string) []Column {
+	var cols []Column
+	add := func(name, typ, vi, en string) { cols = append(cols, Column{name, typ, vi, en}) }
+	add("report_year", "INTEGER", "Năm báo cáo", "reporting year")
+	add("units", "VARCHAR", "Danh mục đơn vị hành chính dùng để tổng hợp (pre2025, 2025, 2026-04)", "administrative-unit register the figures are expressed on")
+	if table == Completeness {
+		add("level", "VARCHAR", "Cấp tổng hợp: commune, district, province, nation", "level: commune, district, province, nation")
+	}
+	if table != Nation {
+		add("province_code", "VARCHAR", "Mã tỉnh", "province code")
+		add("province_name", "VARCHAR", "Tên tỉnh", "province name")
+	}
+	if table == Hamlets || table == Communes || table == Districts || table == Completeness {
+		add("district_code", "VARCHAR", "Mã huyện (null từ năm 2025: không còn cấp huyện)", "district code (null from 2025)")
+		add("district_name", "VARCHAR", "Tên huyện", "district name")
+	}
+	if table == Hamlets || table == Communes || table == Completeness {
+		add("commune_code", "VARCHAR", "Mã xã", "commune code")
+		add("commune_name", "VARCHAR", "Tên xã", "commune name")
+	}
+	switch table {
+	case Completeness:
+		add("deadline", "VARCHAR", "Kỳ báo cáo: 12-01 (trước 1/12) hoặc 12-15 (trước 15/12)", "deadline: 12-01 or 12-15")
+		add("due_at", "TIMESTAMPTZ", "Hạn nộp của xã (nộp trước thời điểm này là đúng hạn)", "commune due time: received before it is on time")
+		add("expected", "BIGINT", "Số xã phải báo cáo", "communes expected")
+		add("submitted", "BIGINT", "Số xã đã nộp (có bản được chấp nhận)", "communes with an accepted submission")
+		add("on_time", "BIGINT", "Số xã nộp đúng hạn", "communes on time")
+		add("late", "BIGINT", "Số xã nộp muộn", "communes late")
+		add("missing", "BIGINT", "Số xã chưa nộp", "communes with no upload")
+		add("rejected_only", "BIGINT", "Số xã có tệp bị từ chối, chưa có bản được chấp nhận", "communes whose uploads were all rejected")
+		add("ty_le_nop", "DOUBLE", "Tỷ lệ xã đã nộp", "share of communes submitted")
+		add("ty_le_dung_han", "DOUBLE", "Tỷ lệ xã nộp đúng hạn", "share of communes on time")
+		add("status", "VARCHAR", "Tình trạng của xã: on_time, late, missing, rejected_only (null ở các cấp trên)", "commune status (null above commune level)")
+		add("first_accepted_at", "TIMESTAMPTZ", "Thời điểm nhận bản được chấp nhận đầu tiên", "first accepted upload time")
+		add("uploads", "BIGINT", "Số lần tải lên", "uploads received")
+		add("last_rejection", "VARCHAR", "Lý do từ chối gần nhất (lỗi đầu tiên)", "first error of the latest rejected upload")
+		add("build_id", "VARCHAR", "Mã lần tổng hợp", "roll-up build id")
+		add("built_at", "TIMESTAMPTZ", "Thời điểm tổng hợp", "build time")
+		return cols
+	case Hamlets:
+		add("ma_thon", "VARCHAR", "Mã thôn", "hamlet code")
+		add("ten_thon", "VARCHAR", "Tên thôn, tổ dân phố", "hamlet name")
+	case Communes:
+		add("vung_kho_khan", "BOOLEAN", "Xã thuộc vùng khó khăn", "commune in a difficult area")
+	}
+	forms := []string{"bieu01", "bieu02"}
+	if table == Hamlets {
+		forms = forms[:1]
+	}
+	if table != Hamlets {
+		add("so_xa", "BIGINT", "Số xã phải báo cáo", "communes expected")
+		add("so_xa_bieu01", "BIGINT", "Số xã có Biểu 01 được tính", "communes with a Biểu 01 counted")
+		add("so_xa_bieu02", "BIGINT", "Số xã có Biểu 02 được tính", "communes with a Biểu 02 counted")
+	}
+	for _, m := range measuresOf(forms...) {
+		add(m.name, "BIGINT", m.vi, m.en)
+	}
+	if table != Hamlets {
+		for _, m := range nullSources(forms...) {
+			add(m.src+"_null_rows", "BIGINT", "Số dòng để trống "+m.src, "rows with "+m.src+" blank")
+		}
+	}
+	for _, r := range ratesOf(forms...) {
+		add(r.name, "DOUBLE", r.vi+" (0–1)", r.en+" (fraction)")
+	}
+	for _, r := range ratesOf(forms...) {
+		s := r.suffix()
+		add("chi_tieu_"+s, "DOUBLE", "Chỉ tiêu — "+r.vi+" (0–1)", "target for "+r.name)
+		add("nguon_chi_tieu_"+s, "VARCHAR", "Nguồn chỉ tiêu (văn bản, năm mục tiêu)", "target source (document, target year)")
+		add("dat_chi_tieu_"+s, "BOOLEAN", "Đạt chỉ tiêu (true: đạt, false: chưa đạt)", "target met")
+	}
+	for _, r := range ratesOf(forms...) {
+		add(r.name+"_nam_truoc", "DOUBLE", r.vi+" năm trước", r.en+", previous year")
+		add(r.name+"_thay_doi", "DOUBLE", "Thay đổi so với năm trước (điểm, 0–1)", "change since the previous year")
+	}
+	switch table {
+	case Hamlets:
+		add("submission_id", "VARCHAR", "Mã bản nộp được tính", "submission counted")
+		add("received_at", "TIMESTAMPTZ", "Thời điểm nhận bản nộp", "upload time of that submission")
+		add("source_key", "VARCHAR", "Tệp gốc", "source object key")
+		add("source_row", "INTEGER", "Dòng trong tệp gốc", "row in the source file")
+	case Communes:
+		add("submission_id_bieu01", "VARCHAR", "Mã bản nộp Biểu 01 được tính", "Biểu 01 submission counted")
+		add("received_at_bieu01", "TIMESTAMPTZ", "Thời điểm nhận Biểu 01 được tính", "its upload time")
+		add("submission_id_bieu02", "VARCHAR", "Mã bản nộp Biểu 02 được tính", "Biểu 02 submission counted")
+		add("received_at_bieu02", "TIMESTAMPTZ", "Thời điểm nhận Biểu 02 được tính", "its upload time")
+		add("rebase_complete", "BOOLEAN", "Quy đổi đầy đủ sang đơn vị mới (chỉ khi quy đổi)", "re-based completely (re-based builds only)")
+		add("rebase_missing", "VARCHAR", "Các xã cũ chưa quy đổi được (bị chia tách, chưa có phân bổ thôn)", "old communes not re-based into this one")
+	}
+	add("build_id", "VARCHAR", "Mã lần tổng hợp", "roll-up build id")
+	add("built_at", "TIMESTAMPTZ", "Thời điểm tổng hợp", "build time")
+	return cols
+}
+
+// columnNames lists Columns(table) names.
+func columnNames(table string) []string {
+	cs := Columns(table)
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.Name
+	}
+	return out
+}
+
+// emptyTableSQL is a typed, empty SELECT with the table's columns, for
+// views over a level that has no files yet.
+func emptyTableSQL(table string) string {
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	for i, c := range Columns(table) {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "CAST(NULL AS %s) AS %s", c.Type, ident(c.Name))
+	}
+	b.WriteString(" WHERE false")
+	return b.String()
+}

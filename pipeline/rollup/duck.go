@@ -1,0 +1,44 @@
+package rollup
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	_ "github.com/duckdb/duckdb-go/v2" // the "duckdb" database/sql driver (cgo)
+)
+
+// openDuckDB opens an in-memory DuckDB whose home, extension and temp
+// directories are under workDir: Lambda's HOME is read-only, and nothing
+// may be downloaded (parquet and json are built in; httpfs is not used).
+func openDuckDB(ctx context.Context, workDir string) (*sql.DB, error) {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		return nil, fmt.Errorf("rollup: open duckdb: %w", err)
+	}
+	// One connection: settings and temp tables are per connection.
+	db.SetMaxOpenConns(1)
+	stmts := []string{
+		"SET home_directory = " + quote(workDir),
+		"SET extension_directory = " + quote(filepath.Join(workDir, "duckdb-ext")),
+		"SET temp_directory = " + quote(filepath.Join(workDir, "duckdb-tmp")),
+		"SET autoinstall_known_extensions = false",
+		"SET autoload_known_extensions = true",
+		"SET TimeZone = 'UTC'",
+	}
+	for _, s := range stmts {
+		if _, err := db.ExecContext(ctx, s); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("rollup: %s: %w", s, err)
+		}
+	}
+	return db, nil
+}
+
+// quote is a SQL string literal.
+func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// ident is a SQL identifier.
+func ident(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

@@ -1,0 +1,176 @@
+package rollup
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/xhht/xhht/pipeline/forms"
+	"github.com/xhht/xhht/pipeline/ingest"
+	"github.com/xhht/xhht/pipeline/parquetout"
+	"github.com/xhht/xhht/schemas"
+)
+
+// emptySubmissionsSQL is a typed empty table with the lake/submissions
+// columns, for a year with no accepted upload yet.
+func emptySubmissionsSQL() string {
+	set, err := forms.Load()
+	if err != nil {
+		// The embedded forms are tested to load; this cannot happen in a build that passed its tests.
+		panic(err)
+	}
+	fields, _ := ingest.FieldColumns(set)
+	cols := append(append([]parquetout.Column{}, ingest.LineageColumns...), fields...)
+	var sel []string
+	for _, c := range cols {
+		t := map[string]string{parquetout.String: "VARCHAR", parquetout.Int64: "BIGINT", parquetout.Int32: "INTEGER",
+			parquetout.Double: "DOUBLE", parquetout.Bool: "BOOLEAN", parquetout.Timestamp: "TIMESTAMPTZ"}[c.Type]
+		sel = append(sel, fmt.Sprintf("NULL::%s AS %s", t, ident(c.Name)))
+	}
+	return "SELECT " + strings.Join(sel, ", ") + " WHERE false"
+}
+
+// HamletAssignmentFile is where a province assigns the hamlets of split
+// (partial) pre-2025 communes to their 2025 communes.
+const HamletAssignmentFile = "rebase/hamlet_assignments.csv"
+
+// loadRebaseMaps creates reform(old_code, new_code, full), fullmap and
+// hamletmap from the reform table and the hamlet assignments.
+func (b *builder) loadRebaseMaps(ctx context.Context) error {
+	rows := [][]string{{"old_code", "old_name", "new_code", "full"}}
+	olds := make([]string, 0, len(b.ver.Communes))
+	for code := range b.ver.Communes {
+		olds = append(olds, code)
+	}
+	sort.Strings(olds)
+	for _, code := range olds {
+		for _, s := range b.reg.Successors(code) {
+			rows = append(rows, []string{code, b.ver.Communes[code].Name, s.NewCode, strconv.FormatBool(s.Full)})
+		}
+	}
+	path, err := b.writeCSV("reform.csv", rows)
+	if err != nil {
+		return err
+	}
+	assign, err := loadAssignments(schemas.FS)
+	if err != nil {
+		return err
+	}
+	apath, err := b.writeCSV("assign.csv", assign)
+	if err != nil {
+		return err
+	}
+	return b.exec(ctx, "reform map", fmt.Sprintf(`
+CREATE TEMP TABLE reform AS SELECT * FROM read_csv(%s, header = true, columns = {old_code: 'VARCHAR', old_name: 'VARCHAR', new_code: 'VARCHAR', full: 'BOOLEAN'});
+CREATE TEMP TABLE fullmap AS SELECT old_code, any_value(new_code) AS new_code FROM reform WHERE full GROUP BY old_code HAVING count(*) = 1;
+CREATE TEMP TABLE hamletmap AS
+SELECT a.old_code, a.ma_thon, a.new_code FROM read_csv(%s, header = true, all_varchar = true) a
+JOIN reform r ON r.old_code = a.old_code AND r.new_code = a.new_code AND NOT r.full;`, quote(path), quote(apath)))
+}
+
+// loadAssignments reads schemas/rebase/hamlet_assignments.csv: columns
+// old_commune_code, ma_thon, new_commune_code (and free notes). Missing
+// file = no assignments.
+func loadAssignments(fsys fs.FS) ([][]string, error) {
+	out := [][]string{{"old_code", "ma_thon", "new_code"}}
+	t, err := readSchemaCSV(fsys, HamletAssignmentFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return out, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	idx := map[string]int{}
+	for i, h := range t[0] {
+		idx[strings.TrimSpace(h)] = i
+	}
+	for _, col := range []string{"old_commune_code", "ma_thon", "new_commune_code"} {
+		if _, ok := idx[col]; !ok {
+			return nil, fmt.Errorf("rollup: %s: no column %q", HamletAssignmentFile, col)
+		}
+	}
+	seen := map[string]int{}
+	for i, r := range t[1:] {
+		line := i + 2
+		get := func(c string) string {
+			if j := idx[c]; j < len(r) {
+				return strings.TrimSpace(r[j])
+			}
+			return ""
+		}
+		old, thon, nw := get("old_commune_code"), get("ma_thon"), get("new_commune_code")
+		if old == "" && thon == "" && nw == "" {
+			continue
+		}
+		if old == "" || thon == "" || nw == "" {
+			return nil, fmt.Errorf("rollup: %s line %d: old_commune_code, ma_thon and new_commune_code are all required", HamletAssignmentFile, line)
+		}
+		if prev, dup := seen[old+"|"+thon]; dup {
+			return nil, fmt.Errorf("rollup: %s line %d: hamlet %s of commune %s already assigned on line %d (a hamlet goes to one commune)", HamletAssignmentFile, line, thon, old, prev)
+		}
+		seen[old+"|"+thon] = line
+		out = append(out, []string{old, thon, nw})
+	}
+	return out, nil
+}
+
+// notRebasedSQL lists, after the current rows are picked, the old split
+// communes whose rows found no new commune.
+const notRebasedSQL = `
+CREATE OR REPLACE TEMP TABLE not_rebased_rows AS
+SELECT DISTINCT r.commune_code AS old_code, m.new_code
+FROM r_cur r JOIN reform m ON m.old_code = r.commune_code
+WHERE r.ucode IS NULL;`
+
+// listNotRebased fills Result.NotRebased.
+func (b *builder) listNotRebased(ctx context.Context) error {
+	rows, err := b.db.QueryContext(ctx, `
+SELECT r.commune_code, coalesce(any_value(m.old_name), any_value(r.commune_name)),
+  coalesce(string_agg(DISTINCT m.new_code, ',' ORDER BY m.new_code), ''),
+  count(*) FILTER (WHERE r.form = 'bieu01'), bool_or(r.form = 'bieu02')
+FROM r_cur r LEFT JOIN reform m ON m.old_code = r.commune_code
+WHERE r.ucode IS NULL GROUP BY r.commune_code ORDER BY r.commune_code`)
+	if err != nil {
+		return fmt.Errorf("rollup: list not re-based: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n NotRebased
+		var codes string
+		// Each hamlet row of the commune appears once per successor in
+		// the join; count distinct rows instead.
+		if err := rows.Scan(&n.OldCode, &n.OldName, &codes, &n.Hamlets, &n.Biểu02); err != nil {
+			return fmt.Errorf("rollup: list not re-based: %w", err)
+		}
+		if codes != "" {
+			n.NewCodes = strings.Split(codes, ",")
+		}
+		b.res.NotRebased = append(b.res.NotRebased, n)
+	}
+	return rows.Err()
+}
+
+// readSchemaCSV reads a whole CSV file from the schemas folder.
+func readSchemaCSV(fsys fs.FS, name string) ([][]string, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	rows, err := r.ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("rollup: %s: %w", name, err)
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("rollup: %s: no header", name)
+	}
+	rows[0][0] = strings.TrimPrefix(rows[0][0], "\ufeff")
+	return rows, nil
+}

@@ -1,0 +1,266 @@
+package rollup
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The roll-up SQL is generated from the column dictionary, so the tables
+// always have exactly the documented columns in the documented order.
+//
+// Tables built in DuckDB, per year tag t (cur, prev):
+//   r_t    the counted rows: for each (commune, form) the latest accepted
+//          submission by received_at, ties by source_key, source_version
+//          (larger wins), with ucode = the unit the row counts for (the
+//          commune itself, or its successor when re-basing; null = not
+//          re-based)
+//   c_t    one row per expected commune: sums, null-row counts
+//   d_t    per district (registers with districts only), p_t per province
+
+// pickSQL selects the counted rows of one year into r_<tag>.
+func pickSQL(tag string, year int, rebase bool) string {
+	ucode := "s.commune_code"
+	join := ""
+	if rebase {
+		// Biểu 01 rows follow their commune when it went whole into one
+		// new commune, else their hamlet's assignment; Biểu 02 describes
+		// the whole old commune, so it follows only a whole-commune move.
+		ucode = "CASE WHEN s.form = 'bieu01' THEN coalesce(fm.new_code, hm.new_code) ELSE fm.new_code END"
+		join = `
+LEFT JOIN fullmap fm ON fm.old_code = s.commune_code
+LEFT JOIN hamletmap hm ON hm.old_code = s.commune_code AND hm.ma_thon = s.ma_thon`
+	}
+	return fmt.Sprintf(`
+CREATE OR REPLACE TEMP TABLE win_%[1]s AS
+SELECT DISTINCT ON (commune_code, form) commune_code, form, submission_id
+FROM (SELECT DISTINCT commune_code, form, submission_id, received_at, source_key, source_version
+      FROM subs WHERE report_year = %[2]d)
+ORDER BY commune_code, form, received_at DESC, source_key DESC, source_version DESC, submission_id DESC;
+CREATE OR REPLACE TEMP TABLE r_%[1]s AS
+SELECT s.*, %[3]s AS ucode
+FROM subs s JOIN win_%[1]s w USING (commune_code, form, submission_id)%[4]s
+WHERE s.report_year = %[2]d;`, tag, year, ucode, join)
+}
+
+// communeSQL sums the counted rows per unit commune into c_<tag>.
+func communeSQL(tag string) string {
+	agg := func(form string) string {
+		var cols []string
+		for _, m := range measuresOf(form) {
+			switch m.kind {
+			case kSum:
+				cols = append(cols, fmt.Sprintf("sum(%s) AS %s", m.src, m.name))
+			case kRows:
+				cols = append(cols, fmt.Sprintf("count(*) AS %s", m.name))
+			case kTrue:
+				// Null when every row left it blank: unknown, not zero.
+				cols = append(cols, fmt.Sprintf("CASE WHEN count(%[1]s) > 0 THEN count_if(%[1]s) END AS %[2]s", m.src, m.name))
+			case kEqual:
+				cols = append(cols, fmt.Sprintf("CASE WHEN count(%[1]s) > 0 THEN count_if(%[1]s = %[2]s) END AS %[3]s", m.src, quote(m.eq), m.name))
+			}
+		}
+		for _, m := range nullSources(form) {
+			cols = append(cols, fmt.Sprintf("count(*) - count(%[1]s) AS %[1]s_null_rows", m.src))
+		}
+		cols = append(cols,
+			"count(DISTINCT commune_code) AS n_src",
+			"string_agg(DISTINCT submission_id, ',' ORDER BY submission_id) AS sub_ids",
+			"max(received_at) AS sub_at")
+		return fmt.Sprintf("SELECT ucode, %s FROM r_%s WHERE form = '%s' AND ucode IS NOT NULL GROUP BY ucode",
+			strings.Join(cols, ", "), tag, form)
+	}
+	var sel []string
+	for _, m := range measures {
+		a := "a1"
+		if m.form == "bieu02" {
+			a = "a2"
+		}
+		sel = append(sel, fmt.Sprintf("%s.%s", a, m.name))
+	}
+	for _, f := range []string{"bieu01", "bieu02"} {
+		a := "a1"
+		if f == "bieu02" {
+			a = "a2"
+		}
+		for _, m := range nullSources(f) {
+			sel = append(sel, fmt.Sprintf("coalesce(%s.%s_null_rows, 0) AS %[2]s_null_rows", a, m.src))
+		}
+	}
+	return fmt.Sprintf(`
+CREATE OR REPLACE TEMP TABLE c_%[1]s AS
+WITH a1 AS (%[2]s), a2 AS (%[3]s)
+SELECT u.*, 1::BIGINT AS so_xa,
+  (a1.ucode IS NOT NULL)::BIGINT AS so_xa_bieu01, (a2.ucode IS NOT NULL)::BIGINT AS so_xa_bieu02,
+  %[4]s,
+  a1.sub_ids AS submission_id_bieu01, a1.sub_at AS received_at_bieu01,
+  a2.sub_ids AS submission_id_bieu02, a2.sub_at AS received_at_bieu02
+FROM units u LEFT JOIN a1 ON a1.ucode = u.commune_code LEFT JOIN a2 ON a2.ucode = u.commune_code;`,
+		tag, agg("bieu01"), agg("bieu02"), strings.Join(sel, ",\n  "))
+}
+
+// groupSQL sums a finer level (from) into a coarser one: sums skip nulls
+// (a level is null only when nothing below reported the field), null-row
+// counts add.
+func groupSQL(into, from string, keys []string) string {
+	var sel []string
+	sel = append(sel, keys...)
+	sel = append(sel, "sum(so_xa)::BIGINT AS so_xa", "sum(so_xa_bieu01)::BIGINT AS so_xa_bieu01", "sum(so_xa_bieu02)::BIGINT AS so_xa_bieu02")
+	for _, m := range measures {
+		sel = append(sel, fmt.Sprintf("sum(%[1]s)::BIGINT AS %[1]s", m.name))
+	}
+	for _, m := range nullSources("bieu01", "bieu02") {
+		sel = append(sel, fmt.Sprintf("sum(%[1]s_null_rows)::BIGINT AS %[1]s_null_rows", m.src))
+	}
+	gb := "GROUP BY ALL"
+	if len(keys) == 0 {
+		gb = ""
+	}
+	return fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT %s FROM %s %s;", into, strings.Join(sel, ", "), from, gb)
+}
+
+// rateExpr recomputes a rate from sums: never an average of rates.
+func rateExpr(alias string, r rate) string {
+	return fmt.Sprintf("CASE WHEN %[1]s.%[3]s > 0 THEN %[1]s.%[2]s::DOUBLE / %[1]s.%[3]s END", alias, r.num, r.den)
+}
+
+// levelSQL is the final SELECT of a level table: the dictionary's columns
+// in order, from cur (x), last year (y, same unit keys) and targets (tg).
+func levelSQL(table, from, prevFrom string, keys []string, tgLevel, tgKey string) string {
+	exprs := map[string]string{}
+	for _, r := range rates {
+		exprs[r.name] = rateExpr("x", r)
+		prev := "NULL::DOUBLE"
+		if prevFrom != "" {
+			prev = rateExpr("y", r)
+		}
+		exprs[r.name+"_nam_truoc"] = prev
+		exprs[r.name+"_thay_doi"] = fmt.Sprintf("(%s) - (%s)", rateExpr("x", r), prev)
+		s := r.suffix()
+		exprs["chi_tieu_"+s] = "tg.chi_tieu_" + s
+		exprs["nguon_chi_tieu_"+s] = "tg.nguon_chi_tieu_" + s
+		exprs["dat_chi_tieu_"+s] = fmt.Sprintf("(%s) >= tg.chi_tieu_%s", rateExpr("x", r), s)
+	}
+	exprs["report_year"] = "year_param.y"
+	exprs["units"] = "year_param.units"
+	exprs["build_id"] = "year_param.build_id"
+	exprs["built_at"] = "year_param.built_at"
+	var sel []string
+	for _, c := range Columns(table) {
+		e, ok := exprs[c.Name]
+		if !ok {
+			e = "x." + ident(c.Name)
+		}
+		sel = append(sel, fmt.Sprintf("CAST(%s AS %s) AS %s", e, c.Type, ident(c.Name)))
+	}
+	var on []string
+	for _, k := range keys {
+		on = append(on, fmt.Sprintf("y.%[1]s IS NOT DISTINCT FROM x.%[1]s", k))
+	}
+	join := ""
+	if prevFrom != "" {
+		cond := "true"
+		if len(on) > 0 {
+			cond = strings.Join(on, " AND ")
+		}
+		join = fmt.Sprintf("\nLEFT JOIN %s y ON %s", prevFrom, cond)
+	}
+	tgOn := fmt.Sprintf("tg.level = '%s'", tgLevel)
+	if tgKey != "" {
+		tgOn += " AND tg.code = x." + tgKey
+	}
+	return fmt.Sprintf("CREATE OR REPLACE TEMP TABLE out_%s AS SELECT %s\nFROM %s x CROSS JOIN year_param%s\nLEFT JOIN tg ON %s;",
+		table, strings.Join(sel, ",\n  "), from, join, tgOn)
+}
+
+// hamletSQL builds the hamlet rows of the current year with last year's
+// row of the same hamlet (commune and ma_thon) for the change.
+func hamletSQL(withPrev bool) string {
+	var cols []string
+	for _, m := range measuresOf("bieu01") {
+		switch m.kind {
+		case kSum:
+			cols = append(cols, fmt.Sprintf("r.%s AS %s", m.src, m.name))
+		case kRows:
+			cols = append(cols, fmt.Sprintf("1::BIGINT AS %s", m.name))
+		case kTrue:
+			cols = append(cols, fmt.Sprintf("r.%s::BIGINT AS %s", m.src, m.name))
+		}
+	}
+	base := func(tag string) string {
+		return fmt.Sprintf(`SELECT u.province_code, u.province_name, u.district_code, u.district_name, u.commune_code, u.commune_name, u.vung_kho_khan,
+  r.ma_thon, r.ten_thon, %s, r.submission_id, r.received_at, r.source_key, r.source_row
+FROM r_%s r JOIN units u ON u.commune_code = r.ucode WHERE r.form = 'bieu01'`, strings.Join(cols, ", "), tag)
+	}
+	s := fmt.Sprintf("CREATE OR REPLACE TEMP TABLE h_cur AS %s;\n", base("cur"))
+	if withPrev {
+		s += fmt.Sprintf("CREATE OR REPLACE TEMP TABLE h_prev AS %s;\n", base("prev"))
+	}
+	return s
+}
+
+// completenessSQL classifies each expected commune per deadline, then
+// counts per level. A commune is on time when an accepted upload arrived
+// strictly before its due time; the counts are of expected communes only,
+// so a rate can never exceed 100 %.
+func completenessSQL(withDistricts bool) string {
+	counts := `count(*)::BIGINT AS expected,
+  count_if(status IN ('on_time', 'late'))::BIGINT AS submitted,
+  count_if(status = 'on_time')::BIGINT AS on_time,
+  count_if(status = 'late')::BIGINT AS late,
+  count_if(status = 'missing')::BIGINT AS missing,
+  count_if(status = 'rejected_only')::BIGINT AS rejected_only,
+  NULL::VARCHAR AS status, NULL::TIMESTAMPTZ AS first_accepted_at, sum(uploads)::BIGINT AS uploads, NULL::VARCHAR AS last_rejection`
+	s := `
+CREATE OR REPLACE TEMP TABLE acc AS
+SELECT commune_code, min(received_at) AS first_accepted_at, count(DISTINCT submission_id) AS n
+FROM subs WHERE report_year = (SELECT y FROM year_param) GROUP BY commune_code;
+CREATE OR REPLACE TEMP TABLE rej AS
+SELECT commune_code, count(*) AS n, arg_max(reason, received_at) AS last_rejection
+FROM receipts WHERE status = 'rejected' AND year = (SELECT y FROM year_param) GROUP BY commune_code;
+CREATE OR REPLACE TEMP TABLE comp_c AS
+SELECT u.province_code, u.province_name, u.district_code, u.district_name, u.commune_code, u.commune_name,
+  d.deadline, d.due_at,
+  CASE WHEN acc.first_accepted_at IS NULL THEN CASE WHEN coalesce(rej.n, 0) > 0 THEN 'rejected_only' ELSE 'missing' END
+       WHEN acc.first_accepted_at < d.due_at THEN 'on_time' ELSE 'late' END AS status,
+  acc.first_accepted_at, (coalesce(acc.n, 0) + coalesce(rej.n, 0))::BIGINT AS uploads, rej.last_rejection
+FROM units u JOIN due d ON d.province_code = u.province_code
+LEFT JOIN acc ON acc.commune_code = u.commune_code LEFT JOIN rej ON rej.commune_code = u.commune_code;
+CREATE OR REPLACE TEMP TABLE comp_all AS
+SELECT 'commune' AS level, province_code, province_name, district_code, district_name, commune_code, commune_name, deadline, due_at,
+  1::BIGINT AS expected, (status IN ('on_time','late'))::BIGINT AS submitted, (status = 'on_time')::BIGINT AS on_time,
+  (status = 'late')::BIGINT AS late, (status = 'missing')::BIGINT AS missing, (status = 'rejected_only')::BIGINT AS rejected_only,
+  status, first_accepted_at, uploads, last_rejection
+FROM comp_c
+UNION ALL BY NAME
+SELECT 'province' AS level, province_code, province_name, NULL AS district_code, NULL AS district_name, NULL AS commune_code, NULL AS commune_name,
+  deadline, max(due_at) AS due_at, ` + counts + `
+FROM comp_c GROUP BY province_code, province_name, deadline`
+	if withDistricts {
+		s += `
+UNION ALL BY NAME
+SELECT 'district' AS level, province_code, province_name, district_code, district_name, NULL AS commune_code, NULL AS commune_name,
+  deadline, max(due_at) AS due_at, ` + counts + `
+FROM comp_c GROUP BY province_code, province_name, district_code, district_name, deadline`
+	}
+	s += ";\n" + completenessOutSQL("comp_all")
+	return s
+}
+
+// completenessOutSQL selects the dictionary's columns from rows that have
+// the counts; the rates are computed here, at every level, from counts.
+func completenessOutSQL(from string) string {
+	exprs := map[string]string{
+		"report_year": "year_param.y", "units": "year_param.units", "build_id": "year_param.build_id", "built_at": "year_param.built_at",
+		"ty_le_nop":      "CASE WHEN x.expected > 0 THEN x.submitted::DOUBLE / x.expected END",
+		"ty_le_dung_han": "CASE WHEN x.expected > 0 THEN x.on_time::DOUBLE / x.expected END",
+	}
+	var sel []string
+	for _, c := range Columns(Completeness) {
+		e, ok := exprs[c.Name]
+		if !ok {
+			e = "x." + ident(c.Name)
+		}
+		sel = append(sel, fmt.Sprintf("CAST(%s AS %s) AS %s", e, c.Type, ident(c.Name)))
+	}
+	return fmt.Sprintf("CREATE OR REPLACE TEMP TABLE out_completeness AS SELECT %s FROM %s x CROSS JOIN year_param;", strings.Join(sel, ", "), from)
+}

@@ -1,0 +1,353 @@
+package rollup
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/xhht/xhht/pipeline/storage"
+)
+
+// Manifest says which files are the current roll-up of one (year,
+// province) or of the nation ("all"). Readers list files through it.
+type Manifest struct {
+	BuildID  string            `json:"build_id"`
+	BuiltAt  time.Time         `json:"built_at"`
+	Year     int               `json:"year"`
+	Province string            `json:"province"` // code, or "all" for the nation
+	Units    string            `json:"units"`    // register the figures are expressed on
+	Registry string            `json:"registry"` // register of the year
+	Files    map[string]string `json:"files"`    // table → lake key
+	// Inputs: the submission ids counted (a province), or the province
+	// build ids summed (the nation).
+	Inputs []string `json:"inputs"`
+}
+
+// NationCode is the province partition value of national outputs.
+const NationCode = "all"
+
+func (b *builder) manifestKey(province string) string {
+	return fmt.Sprintf("%s_manifests/year=%d/province=%s.json", b.prefix, b.o.Year, province)
+}
+
+func (b *builder) fileKey(table string, year int, province string) string {
+	if table == Completeness {
+		return fmt.Sprintf("%scompleteness/year=%d/province=%s/%s.parquet", b.prefix, year, province, b.buildID)
+	}
+	return fmt.Sprintf("%slevel=%s/year=%d/province=%s/%s.parquet", b.prefix, levelOf[table], year, province, b.buildID)
+}
+
+// write copies each output table to Parquet, one file per province, uploads
+// them under this build's id, and commits each province's manifest.
+func (b *builder) write(ctx context.Context, provs []string) error {
+	tables := []string{Hamlets, Communes, Provinces}
+	if b.units.HasDistricts() {
+		tables = append(tables, Districts)
+	}
+	if b.units == b.ver {
+		tables = append(tables, Completeness)
+	}
+	files := map[string]map[string]string{} // province → table → local file
+	if err := os.MkdirAll(filepath.Join(b.work, "out"), 0o755); err != nil {
+		return fmt.Errorf("rollup: %w", err)
+	}
+	for _, t := range tables {
+		dir := filepath.Join(b.work, "out", t)
+		q := fmt.Sprintf("COPY (SELECT *, province_code AS province FROM out_%s) TO %s (FORMAT parquet, PARTITION_BY (province), FILENAME_PATTERN 'part_{i}', OVERWRITE_OR_IGNORE true)",
+			t, quote(dir))
+		if err := b.exec(ctx, "write "+t, q); err != nil {
+			return err
+		}
+		for _, p := range provs {
+			got, _ := filepath.Glob(filepath.Join(dir, "province="+p, "*.parquet"))
+			if len(got) > 1 {
+				return fmt.Errorf("rollup: %s of province %s came out as %d files", t, p, len(got))
+			}
+			if len(got) == 1 {
+				if files[p] == nil {
+					files[p] = map[string]string{}
+				}
+				files[p][t] = got[0]
+			}
+		}
+	}
+	inputs, err := b.inputsByProvince(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range provs {
+		m := &Manifest{BuildID: b.buildID, BuiltAt: b.builtAt, Year: b.o.Year, Province: p, Units: b.units.Name, Registry: b.ver.Name,
+			Files: map[string]string{}, Inputs: inputs[p]}
+		for t, f := range files[p] {
+			m.Files[t] = b.fileKey(t, b.o.Year, p)
+			if err := b.upload(ctx, f, m.Files[t]); err != nil {
+				return err
+			}
+		}
+		if err := b.commit(ctx, b.manifestKey(p), m); err != nil {
+			if errors.Is(err, errStale) {
+				b.res.Stale = append(b.res.Stale, p)
+				continue
+			}
+			return err
+		}
+		b.res.Provinces = append(b.res.Provinces, p)
+	}
+	return nil
+}
+
+func (b *builder) inputsByProvince(ctx context.Context) (map[string][]string, error) {
+	rows, err := b.db.QueryContext(ctx, `SELECT DISTINCT u.province_code, r.submission_id FROM r_cur r JOIN units u ON u.commune_code = r.ucode ORDER BY 1, 2`)
+	if err != nil {
+		return nil, fmt.Errorf("rollup: list inputs: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]string{}
+	for rows.Next() {
+		var p, id string
+		if err := rows.Scan(&p, &id); err != nil {
+			return nil, fmt.Errorf("rollup: list inputs: %w", err)
+		}
+		out[p] = append(out[p], id)
+	}
+	return out, rows.Err()
+}
+
+func (b *builder) upload(ctx context.Context, file, key string) error {
+	body, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("rollup: %w", err)
+	}
+	if err := b.lake.Put(ctx, key, body, "application/vnd.apache.parquet"); err != nil {
+		return fmt.Errorf("rollup: upload %s: %w", key, err)
+	}
+	return nil
+}
+
+// errStale: a build that listed its inputs later has already committed.
+var errStale = errors.New("rollup: a newer build has committed")
+
+// commit makes m current with a compare-and-swap on its manifest, unless
+// the manifest there is from a newer build; then it removes the files m
+// replaced (older builds) or, when m is stale, m's own files.
+func (b *builder) commit(ctx context.Context, key string, m *Manifest) error {
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("rollup: %w", err)
+	}
+	for attempt := 0; ; attempt++ {
+		if attempt == 20 {
+			return fmt.Errorf("rollup: commit %s: gave up after %d conflicting writes", key, attempt)
+		}
+		body, obj, err := b.lake.Get(ctx, key, "")
+		etag := ""
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+		case err != nil:
+			return fmt.Errorf("rollup: read manifest %s: %w", key, err)
+		default:
+			var cur Manifest
+			// An unreadable manifest is replaced: the files it named are
+			// collected below like any older build's.
+			if json.Unmarshal(body, &cur) == nil && cur.BuildID >= m.BuildID {
+				b.log.Warn("rollup stale: a newer build is current", "manifest", key, "current", cur.BuildID, "ours", m.BuildID)
+				for _, f := range m.Files {
+					if err := b.lake.Delete(ctx, f); err != nil {
+						return fmt.Errorf("rollup: remove stale %s: %w", f, err)
+					}
+				}
+				return errStale
+			}
+			etag = obj.ETag
+		}
+		err = b.lake.PutIf(ctx, key, data, "application/json", etag)
+		if errors.Is(err, storage.ErrPrecondition) {
+			continue // someone committed in between: look again
+		}
+		if err != nil {
+			return fmt.Errorf("rollup: commit %s: %w", key, err)
+		}
+		break
+	}
+	b.res.Written = append(b.res.Written, key)
+	for _, f := range m.Files {
+		b.res.Written = append(b.res.Written, f)
+		if err := b.collect(ctx, f, m.BuildID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// collect deletes, in the folder of key, the files of builds older than
+// buildID. Files of a newer build (one still writing) are left alone.
+func (b *builder) collect(ctx context.Context, key, buildID string) error {
+	dir := path.Dir(key) + "/"
+	objs, err := b.lake.List(ctx, dir)
+	if err != nil {
+		return fmt.Errorf("rollup: list %s: %w", dir, err)
+	}
+	for _, o := range objs {
+		rest := strings.TrimPrefix(o.Key, dir)
+		if strings.Contains(rest, "/") || o.Key == key {
+			continue
+		}
+		if id := strings.TrimSuffix(rest, ".parquet"); id < buildID {
+			if err := b.lake.Delete(ctx, o.Key); err != nil {
+				return fmt.Errorf("rollup: remove old %s: %w", o.Key, err)
+			}
+		}
+	}
+	return nil
+}
+
+// readManifests returns the current manifests of a year (province ones,
+// not the nation's), by province.
+func readManifests(ctx context.Context, lake storage.Store, prefix string, year int) (map[string]*Manifest, error) {
+	dir := fmt.Sprintf("%s_manifests/year=%d/", prefix, year)
+	objs, err := lake.List(ctx, dir)
+	if err != nil {
+		return nil, fmt.Errorf("rollup: list %s: %w", dir, err)
+	}
+	out := map[string]*Manifest{}
+	for _, o := range objs {
+		if !strings.HasSuffix(o.Key, ".json") {
+			continue
+		}
+		body, _, err := lake.Get(ctx, o.Key, "")
+		if errors.Is(err, storage.ErrNotFound) {
+			continue // replaced between list and get
+		}
+		if err != nil {
+			return nil, fmt.Errorf("rollup: read %s: %w", o.Key, err)
+		}
+		var m Manifest
+		if err := json.Unmarshal(body, &m); err != nil {
+			return nil, fmt.Errorf("rollup: manifest %s: %w", o.Key, err)
+		}
+		out[m.Province] = &m
+	}
+	return out, nil
+}
+
+// nation sums the current province roll-ups of the year (and last year's,
+// for the change) into the national level and commits it.
+func (b *builder) nation(ctx context.Context) error {
+	ms, err := readManifests(ctx, b.lake, b.prefix, b.o.Year)
+	if err != nil {
+		return err
+	}
+	provFiles, compFiles, ids, err := b.filesOf(ctx, ms)
+	if err != nil {
+		return err
+	}
+	if len(provFiles) == 0 {
+		return nil
+	}
+	prevSQL := ""
+	if pm, err := readManifests(ctx, b.lake, b.prefix, b.o.Year-1); err != nil {
+		return err
+	} else if len(pm) > 0 {
+		// The nation is the same unit across the reform, so last year
+		// counts here whatever register it used.
+		pf, _, _, err := b.filesOf(ctx, pm)
+		if err != nil {
+			return err
+		}
+		if len(pf) > 0 {
+			prevSQL = fmt.Sprintf("CREATE OR REPLACE TEMP TABLE np_prev AS SELECT * FROM read_parquet(%s, union_by_name = true, hive_partitioning = false);\n%s",
+				sqlList(pf), groupSQL("n_prev", "np_prev", nil))
+		}
+	}
+	q := fmt.Sprintf("CREATE OR REPLACE TEMP TABLE np_cur AS SELECT * FROM read_parquet(%s, union_by_name = true, hive_partitioning = false);\n%s\n%s\n",
+		sqlList(provFiles), groupSQL("n_cur", "np_cur", nil), prevSQL)
+	prevTable := ""
+	if prevSQL != "" {
+		prevTable = "n_prev"
+	}
+	q += levelSQL(Nation, "n_cur", prevTable, nil, "nation", "")
+	if err := b.exec(ctx, "nation", q); err != nil {
+		return err
+	}
+	tables := []string{Nation}
+	if len(compFiles) > 0 {
+		cq := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE nc AS
+SELECT 'nation' AS level, NULL AS province_code, NULL AS province_name, NULL AS district_code, NULL AS district_name,
+  NULL AS commune_code, NULL AS commune_name, deadline,
+  CASE WHEN min(due_at) = max(due_at) THEN min(due_at) END AS due_at,
+  sum(expected) AS expected, sum(submitted) AS submitted, sum(on_time) AS on_time, sum(late) AS late,
+  sum(missing) AS missing, sum(rejected_only) AS rejected_only, NULL AS status, NULL AS first_accepted_at,
+  sum(uploads) AS uploads, NULL AS last_rejection
+FROM read_parquet(%s, union_by_name = true, hive_partitioning = false) WHERE level = 'province' GROUP BY deadline;
+%s`, sqlList(compFiles), completenessOutSQL("nc"))
+		if err := b.exec(ctx, "nation completeness", cq); err != nil {
+			return err
+		}
+		tables = append(tables, Completeness)
+	}
+	m := &Manifest{BuildID: b.buildID, BuiltAt: b.builtAt, Year: b.o.Year, Province: NationCode, Units: b.units.Name, Registry: b.ver.Name,
+		Files: map[string]string{}, Inputs: ids}
+	for _, t := range tables {
+		f := filepath.Join(b.work, "out", "nation-"+t+".parquet")
+		if err := b.exec(ctx, "write nation "+t, fmt.Sprintf("COPY out_%s TO %s (FORMAT parquet)", t, quote(f))); err != nil {
+			return err
+		}
+		m.Files[t] = b.fileKey(t, b.o.Year, NationCode)
+		if err := b.upload(ctx, f, m.Files[t]); err != nil {
+			return err
+		}
+	}
+	err = b.commit(ctx, b.manifestKey(NationCode), m)
+	if errors.Is(err, errStale) {
+		return nil // a newer build has summed a newer set already
+	}
+	b.res.Nation = err == nil
+	return err
+}
+
+// filesOf returns local paths of the province-level and completeness files
+// named by the province manifests, and their build ids.
+func (b *builder) filesOf(ctx context.Context, ms map[string]*Manifest) (prov, comp, ids []string, err error) {
+	var codes []string
+	for p := range ms {
+		if p != NationCode {
+			codes = append(codes, p)
+		}
+	}
+	slices.Sort(codes)
+	for _, p := range codes {
+		m := ms[p]
+		ids = append(ids, p+":"+m.BuildID)
+		for t, list := range map[string]*[]string{Provinces: &prov, Completeness: &comp} {
+			key, ok := m.Files[t]
+			if !ok {
+				continue
+			}
+			lp, err := b.localPath(ctx, key)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			*list = append(*list, lp)
+		}
+	}
+	return prov, comp, ids, nil
+}
+
+func readManifest(ctx context.Context, lake storage.Store, key string) (*Manifest, error) {
+	body, _, err := lake.Get(ctx, key, "")
+	if err != nil {
+		return nil, fmt.Errorf("rollup: read %s: %w", key, err)
+	}
+	var m Manifest
+	if err := json.Unmarshal(body, &m); err != nil {
+		return nil, fmt.Errorf("rollup: manifest %s: %w", key, err)
+	}
+	return &m, nil
+}
