@@ -3,14 +3,14 @@ package main
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xhht/xhht/pipeline/rollup"
 	"github.com/xhht/xhht/pipeline/storage/local"
@@ -28,7 +28,7 @@ func cmdRollup(ctx context.Context, args []string, stdout io.Writer) (int, error
 	if *year == 0 {
 		return exitUsage, usageError{"rollup: thiếu --year (--year is required)"}
 	}
-	res, err := rollup.Build(ctx, rollup.Options{Lake: local.New(*lake), Year: *year, Province: *province, Units: *units})
+	res, err := rollup.Build(ctx, rollup.Options{Lake: local.New(*lake), Year: *year, Province: *province, Units: *units, Log: quietLog})
 	if err != nil {
 		return exitUsage, err
 	}

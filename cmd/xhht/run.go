@@ -62,6 +62,9 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 		return exitUsage, err
 	}
 	printRunSummary(stdout, plan, rcs)
+	if err := rollupAndPrint(ctx, stdout, lakeDir, *province, *year); err != nil {
+		return exitUsage, fmt.Errorf("roll-up: %w", err)
+	}
 	fmt.Fprintf(stdout, "\nTệp nộp (uploads):        %s\n", abs(uploadsDir))
 	fmt.Fprintf(stdout, "Dữ liệu Parquet:          %s\n", abs(filepath.Join(lakeDir, "submissions")))
 	fmt.Fprintf(stdout, "Biên nhận (receipts):     %s\n", abs(filepath.Join(lakeDir, "receipts")))

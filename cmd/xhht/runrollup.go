@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/xhht/xhht/pipeline/rollup"
+	"github.com/xhht/xhht/pipeline/storage/local"
+)
+
+// quietLog keeps the library's JSON-ready logs out of the terminal: the
+// commands print their own summary.
+var quietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// rollupAndPrint rebuilds the province's roll-up after the demo's ingest
+// and prints, per commune and for the province, the counts, the rates
+// against their targets and the reporting status at the 15 December
+// deadline.
+func rollupAndPrint(ctx context.Context, w io.Writer, lakeDir, province string, year int) error {
+	res, err := rollup.Build(ctx, rollup.Options{Lake: local.New(lakeDir), Year: year, Province: province, Log: quietLog})
+	if err != nil {
+		return err
+	}
+	db, err := rollup.OpenViews(ctx, lakeDir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Fprintf(w, "\nTổng hợp năm %d (DuckDB, %d ms): tỷ lệ so với chỉ tiêu, tình trạng nộp theo hạn của xã cho báo cáo 1/12 và 15/12\n", year, res.Elapsed.Milliseconds())
+	fmt.Fprintf(w, "%-6s %-24s %5s %17s %6s %8s %5s %6s %5s %-11s %s\n", "Mã xã", "Tên xã", "Thôn", "Hộ đạt/Tổng hộ", "GĐHT%", "Chỉ tiêu", "", "CĐHT%", "", "Nộp (1/12)", "Nộp (15/12)")
+	rows, err := db.QueryContext(ctx, `
+SELECT c.commune_code, c.commune_name, c.thon_tong, c.ho_dat, c.ho_tong, c.ty_le_ho_dat, c.chi_tieu_ho_dat, c.dat_chi_tieu_ho_dat,
+  c.ty_le_thon_dat, c.dat_chi_tieu_thon_dat, k1.status, k2.status
+FROM communes c
+LEFT JOIN completeness k1 ON k1.level = 'commune' AND k1.deadline = '12-01' AND k1.commune_code = c.commune_code AND k1.year = c.year
+LEFT JOIN completeness k2 ON k2.level = 'commune' AND k2.deadline = '12-15' AND k2.commune_code = c.commune_code AND k2.year = c.year
+WHERE c.year = ? AND c.province_code = ? ORDER BY c.commune_code`, year, province)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code, name string
+		var thon, dat, tong sql.NullInt64
+		var rate, target, rateThon sql.NullFloat64
+		var met, metThon sql.NullBool
+		var st1, st2 sql.NullString
+		if err := rows.Scan(&code, &name, &thon, &dat, &tong, &rate, &target, &met, &rateThon, &metThon, &st1, &st2); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "%-6s %-24s %5s %17s %6s %8s %5s %6s %5s %-11s %s\n", code, truncate(name, 24), num(thon), num(dat)+"/"+num(tong),
+			pct(rate), pct(target), verdict(met), pct(rateThon), verdict(metThon), statusVI(st1.String), statusVI(st2.String))
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	var p struct {
+		name                          string
+		xa, thon, dat, tong           sql.NullInt64
+		rate, target, rateThon        sql.NullFloat64
+		met, metThon                  sql.NullBool
+		src                           sql.NullString
+		submitted, onTime, late, miss sql.NullInt64
+		rejOnly                       sql.NullInt64
+	}
+	err = db.QueryRowContext(ctx, `
+SELECT p.province_name, p.so_xa, p.thon_tong, p.ho_dat, p.ho_tong, p.ty_le_ho_dat, p.chi_tieu_ho_dat, p.dat_chi_tieu_ho_dat,
+  p.ty_le_thon_dat, p.dat_chi_tieu_thon_dat, p.nguon_chi_tieu_ho_dat, k.submitted, k.on_time, k.late, k.missing, k.rejected_only
+FROM provinces p JOIN completeness k ON k.level = 'province' AND k.deadline = '12-15' AND k.province_code = p.province_code AND k.year = p.year
+WHERE p.year = ? AND p.province_code = ?`, year, province).Scan(&p.name, &p.xa, &p.thon, &p.dat, &p.tong, &p.rate, &p.target, &p.met,
+		&p.rateThon, &p.metThon, &p.src, &p.submitted, &p.onTime, &p.late, &p.miss, &p.rejOnly)
+	if err != nil {
+		return fmt.Errorf("province total: %w", err)
+	}
+	fmt.Fprintf(w, "%-6s %-24s %5s %17s %6s %8s %5s %6s %5s\n", "TỈNH", truncate(p.name, 24), num(p.thon), num(p.dat)+"/"+num(p.tong),
+		pct(p.rate), pct(p.target), verdict(p.met), pct(p.rateThon), verdict(p.metThon))
+	fmt.Fprintf(w, "Chỉ tiêu GĐHT: %s. Nộp trước hạn 15/12: %d/%d xã đã nộp (%d đúng hạn, %d muộn), %d chưa nộp, %d chỉ có tệp bị từ chối.\n",
+		p.src.String, p.submitted.Int64, p.xa.Int64, p.onTime.Int64, p.late.Int64, p.miss.Int64, p.rejOnly.Int64)
+	fmt.Fprintf(w, "Bảng tổng hợp (Parquet):  %s\n", abs(lakeDir+"/rollups"))
+	fmt.Fprintf(w, "Truy vấn:                 go run ./cmd/xhht query --lake %s \"SELECT * FROM communes\"\n", lakeDir)
+	return nil
+}
+
+func num(v sql.NullInt64) string {
+	if !v.Valid {
+		return "–"
+	}
+	return groupThousands(v.Int64)
+}
+
+// groupThousands writes 245310 as 245.310 (Vietnamese grouping).
+func groupThousands(n int64) string {
+	s := fmt.Sprint(n)
+	neg := n < 0
+	if neg {
+		s = s[1:]
+	}
+	var out []byte
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, '.')
+		}
+		out = append(out, s[i])
+	}
+	if neg {
+		return "-" + string(out)
+	}
+	return string(out)
+}
+
+// pct writes a fraction as a Vietnamese percentage: 0.786 → 78,6.
+func pct(v sql.NullFloat64) string {
+	if !v.Valid {
+		return "–"
+	}
+	s := fmt.Sprintf("%.1f", v.Float64*100)
+	for i := range len(s) {
+		if s[i] == '.' {
+			return s[:i] + "," + s[i+1:]
+		}
+	}
+	return s
+}
+
+func verdict(v sql.NullBool) string {
+	switch {
+	case !v.Valid:
+		return ""
+	case v.Bool:
+		return "đạt"
+	}
+	return "chưa"
+}
+
+func statusVI(s string) string {
+	switch s {
+	case "on_time":
+		return "đúng hạn"
+	case "late":
+		return "muộn"
+	case "missing":
+		return "CHƯA NỘP"
+	case "rejected_only":
+		return "BỊ TỪ CHỐI"
+	}
+	return s
+}
