@@ -30,6 +30,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -59,7 +60,9 @@ type Options struct {
 	WorkDir string    // scratch space for DuckDB and downloads; "" = a temp dir, removed after
 	Now     time.Time // build time; zero = time.Now()
 
-	// Optional; loaded from schemas/ when nil.
+	// Optional; loaded from schemas/ when nil. Schemas is read for the
+	// hamlet assignments of split communes (rebase/hamlet_assignments.csv).
+	Schemas   fs.FS
 	Registry  *registry.Registry
 	Targets   *targets.Set
 	Deadlines *deadlines.Set
@@ -248,10 +251,17 @@ func (b *builder) run(ctx context.Context) error {
 	if b.units != b.ver {
 		return b.listNotRebased(ctx)
 	}
-	if err := b.nation(ctx); err != nil {
-		return err
+	// The nation reads the current province files; a concurrent build of
+	// another province may replace (and delete) one of them in between.
+	// Reading the manifests again then finds its successor.
+	var err2 error
+	for attempt := 0; attempt < 3; attempt++ {
+		if err2 = b.nation(ctx); err2 == nil {
+			return nil
+		}
+		b.log.Warn("rollup nation: retrying", "attempt", attempt+1, "err", err2)
 	}
-	return nil
+	return err2
 }
 
 // inputs lists (and for a remote lake downloads) the submissions of the

@@ -202,7 +202,7 @@ func Columns(table string) []Column {
 	}
 	if table != Hamlets {
 		for _, m := range nullSources(forms...) {
-			add(m.src+"_null_rows", "BIGINT", "Số dòng để trống "+m.src, "rows with "+m.src+" blank")
+			add(m.src+"_null_rows", "BIGINT", "Số dòng để trống ô này — "+m.vi, "rows that left "+m.src+" blank")
 		}
 	}
 	for _, r := range ratesOf(forms...) {
@@ -259,5 +259,39 @@ func emptyTableSQL(table string) string {
 		fmt.Fprintf(&b, "CAST(NULL AS %s) AS %s", c.Type, ident(c.Name))
 	}
 	b.WriteString(" WHERE false")
+	return b.String()
+}
+
+// ColumnsDoc renders the column dictionary as Markdown (docs/ROLLUP_COLUMNS.md).
+func ColumnsDoc() string {
+	var b strings.Builder
+	b.WriteString(`# Columns of the roll-up tables
+
+Generated from the column dictionary in pipeline/rollup/columns.go (` + "`go test ./pipeline/rollup -run ColumnsDoc -update`" + `);
+a test keeps this file, the Parquet files and the query views in step.
+
+Files: ` + "`lake/rollups/level=<hamlet|commune|district|province|nation>/year=<Y>/province=<P|all>/<build id>.parquet`" + ` and
+` + "`lake/rollups/completeness/year=<Y>/province=<P|all>/<build id>.parquet`" + `; which build is current is in
+` + "`lake/rollups/_manifests/year=<Y>/province=<P|all>.json`" + ` (files, inputs, build time). Re-based builds live under
+` + "`lake/rollups/units=<register>/`" + ` with the same shape. The query views (` + "`xhht query`" + `) read the current
+files through the manifests and add ` + "`year`" + ` (= report_year) as the first column.
+
+Rules analysts can rely on:
+- Counts are sums over the counted rows: for each commune, year and form, the latest accepted
+  submission by received_at (ties: larger source_key, then larger source_version).
+- Rates (` + "`ty_le_*`" + `) are fractions 0–1 recomputed from the sums at every level, never averages; null
+  when the denominator is 0 or unknown. Targets (` + "`chi_tieu_*`" + `) are fractions too.
+- null means unknown (nothing below reported the field); ` + "`<field>_null_rows`" + ` counts the rows that left
+  it blank, so a total is never silently partial. A commune that sent nothing has null figures.
+- Completeness counts only communes of the register of the year, so its rates never exceed 1.
+
+`)
+	for _, t := range Tables {
+		fmt.Fprintf(&b, "## %s\n\n| column | type | Vietnamese | English |\n|---|---|---|---|\n", t)
+		for _, c := range Columns(t) {
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", c.Name, c.Type, c.LabelVI, c.LabelEN)
+		}
+		b.WriteString("\n")
+	}
 	return b.String()
 }

@@ -42,7 +42,7 @@ const HamletAssignmentFile = "rebase/hamlet_assignments.csv"
 // loadRebaseMaps creates reform(old_code, new_code, full), fullmap and
 // hamletmap from the reform table and the hamlet assignments.
 func (b *builder) loadRebaseMaps(ctx context.Context) error {
-	rows := [][]string{{"old_code", "old_name", "new_code", "full"}}
+	rows := [][]string{{"old_code", "old_name", "new_code", "is_full"}}
 	olds := make([]string, 0, len(b.ver.Communes))
 	for code := range b.ver.Communes {
 		olds = append(olds, code)
@@ -57,7 +57,11 @@ func (b *builder) loadRebaseMaps(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	assign, err := loadAssignments(schemas.FS)
+	fsys := b.o.Schemas
+	if fsys == nil {
+		fsys = schemas.FS
+	}
+	assign, err := loadAssignments(fsys)
 	if err != nil {
 		return err
 	}
@@ -66,11 +70,11 @@ func (b *builder) loadRebaseMaps(ctx context.Context) error {
 		return err
 	}
 	return b.exec(ctx, "reform map", fmt.Sprintf(`
-CREATE TEMP TABLE reform AS SELECT * FROM read_csv(%s, header = true, columns = {old_code: 'VARCHAR', old_name: 'VARCHAR', new_code: 'VARCHAR', full: 'BOOLEAN'});
-CREATE TEMP TABLE fullmap AS SELECT old_code, any_value(new_code) AS new_code FROM reform WHERE full GROUP BY old_code HAVING count(*) = 1;
+CREATE TEMP TABLE reform AS SELECT * FROM read_csv(%s, header = true, columns = {old_code: 'VARCHAR', old_name: 'VARCHAR', new_code: 'VARCHAR', is_full: 'BOOLEAN'});
+CREATE TEMP TABLE fullmap AS SELECT old_code, any_value(new_code) AS new_code FROM reform WHERE is_full GROUP BY old_code HAVING count(*) = 1;
 CREATE TEMP TABLE hamletmap AS
 SELECT a.old_code, a.ma_thon, a.new_code FROM read_csv(%s, header = true, all_varchar = true) a
-JOIN reform r ON r.old_code = a.old_code AND r.new_code = a.new_code AND NOT r.full;`, quote(path), quote(apath)))
+JOIN reform r ON r.old_code = a.old_code AND r.new_code = a.new_code AND NOT r.is_full;`, quote(path), quote(apath)))
 }
 
 // loadAssignments reads schemas/rebase/hamlet_assignments.csv: columns
@@ -132,7 +136,7 @@ func (b *builder) listNotRebased(ctx context.Context) error {
 	rows, err := b.db.QueryContext(ctx, `
 SELECT r.commune_code, coalesce(any_value(m.old_name), any_value(r.commune_name)),
   coalesce(string_agg(DISTINCT m.new_code, ',' ORDER BY m.new_code), ''),
-  count(*) FILTER (WHERE r.form = 'bieu01'), bool_or(r.form = 'bieu02')
+  count(DISTINCT r.source_row) FILTER (WHERE r.form = 'bieu01'), bool_or(r.form = 'bieu02')
 FROM r_cur r LEFT JOIN reform m ON m.old_code = r.commune_code
 WHERE r.ucode IS NULL GROUP BY r.commune_code ORDER BY r.commune_code`)
 	if err != nil {

@@ -105,13 +105,13 @@ const (
 func (t *Totals) Columns(set *forms.Set) map[string]any {
 	cols := map[string]any{
 		ThonTong:           t.Rows["bieu01"],
-		ThonDangKy:         t.Trues["cong_dong_dang_ky"],
-		ThonDat:            t.Trues["cong_dong_dat"],
+		ThonDangKy:         t.known("bieu01", "cong_dong_dang_ky", t.Trues["cong_dong_dang_ky"]),
+		ThonDat:            t.known("bieu01", "cong_dong_dat", t.Trues["cong_dong_dat"]),
 		"so_xa":            t.Units,
 		"so_xa_bieu01":     t.Reported["bieu01"],
 		"so_xa_bieu02":     t.Reported["bieu02"],
-		"xa_cdht_muc_do_1": t.Values["cong_dong_xa_ket_qua"]["Mức độ 1"],
-		"xa_cdht_muc_do_2": t.Values["cong_dong_xa_ket_qua"]["Mức độ 2"],
+		"xa_cdht_muc_do_1": t.known("bieu02", "cong_dong_xa_ket_qua", t.Values["cong_dong_xa_ket_qua"]["Mức độ 1"]),
+		"xa_cdht_muc_do_2": t.known("bieu02", "cong_dong_xa_ket_qua", t.Values["cong_dong_xa_ket_qua"]["Mức độ 2"]),
 	}
 	for _, f := range set.Forms {
 		for _, fd := range f.Fields {
@@ -127,7 +127,7 @@ func (t *Totals) Columns(set *forms.Set) map[string]any {
 				}
 			case forms.Bool:
 				if f.Grain != "hamlet" {
-					cols[fd.Code] = t.Trues[fd.Code]
+					cols[fd.Code] = t.known(f.Code, fd.Code, t.Trues[fd.Code])
 				}
 			}
 		}
@@ -144,14 +144,26 @@ func (t *Totals) Columns(set *forms.Set) map[string]any {
 	return cols
 }
 
+// known is n, a count of rows holding some value of field, or nil when
+// no row of the form has the field at all: like a sum, a count over
+// nothing but blanks is unknown, not zero ("reported zero" and "left
+// blank" are different facts).
+func (t *Totals) known(form, field string, n int64) any {
+	if t.Rows[form]-t.NullRows[field] == 0 {
+		return nil
+	}
+	return n
+}
+
 // operand is a rate's numerator or denominator: a count field's sum, a
-// bool field's true rows, or the form's row count.
+// bool field's true rows (unknown when every row is blank), or the form's
+// row count.
 func (t *Totals) operand(f *forms.Form, code string) (int64, bool) {
 	if code == forms.RowsDenominator {
 		return t.Rows[f.Code], true
 	}
 	if fd := f.Field(code); fd != nil && fd.Type == forms.Bool {
-		return t.Trues[code], true
+		return t.Trues[code], t.Rows[f.Code]-t.NullRows[code] > 0
 	}
 	return t.Sum(code)
 }

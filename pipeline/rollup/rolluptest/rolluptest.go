@@ -78,7 +78,8 @@ type Lake struct {
 	Nation    *Totals            // over the provinces in scope
 	// Communes holds every commune of the register in scope.
 	Communes map[string]*CommuneOutcome
-	// CommuneTotals holds the totals of the communes with a winning row.
+	// CommuneTotals holds the totals of every commune in scope (with
+	// every sum unknown when nothing of it counts).
 	CommuneTotals map[string]*Totals
 
 	Parquet, Receipts, Rows int // objects and Parquet rows written
@@ -213,8 +214,9 @@ func Generate(ctx context.Context, lake storage.Store, o Options) (*Lake, error)
 		l.Rows += r.stats.rows
 		l.Ties += r.stats.ties
 		if r.totals == nil {
-			continue
+			r.totals = newTotals(set) // nothing counts: every sum unknown
 		}
+		r.totals.Units = 1
 		l.CommuneTotals[r.out.Code] = r.totals
 		l.Provinces[r.out.Province].merge(r.totals)
 		if r.out.District != "" {
