@@ -38,9 +38,9 @@ Cách dùng (usage):
                                                              xử lý các tệp trong thư mục nộp (mặc định: tất cả)
   xhht template --commune MÃ_XÃ --year NĂM [-o FILE.xlsx] [--force] [--lake DIR]
                                                              tạo biểu mẫu trống của xã
-  xhht rollup   --year NĂM [--province MÃ_TỈNH] [--units 2025] [--lake DIR]
+  xhht rollup   --year NĂM [--province MÃ_TỈNH] [--units 2025] [--lake DIR | --s3 s3://bucket/prefix]
                                                              tổng hợp thôn → xã → (huyện) → tỉnh → cả nước
-  xhht query    [--lake DIR] [--format table|csv|json] "SELECT … FROM communes WHERE …"
+  xhht query    [--lake DIR | --s3 s3://bucket/prefix] [--format table|csv|json] "SELECT … FROM communes WHERE …"
                                                              truy vấn DuckDB trên các view: hamlets, communes,
                                                              districts, provinces, nation, completeness,
                                                              submissions, receipts (rebased_* khi quy đổi)

@@ -5,16 +5,43 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/xhht/xhht/pipeline/rollup"
+	"github.com/xhht/xhht/pipeline/storage"
 	"github.com/xhht/xhht/pipeline/storage/local"
+	"github.com/xhht/xhht/pipeline/storage/s3store"
 )
+
+func s3Flags(fs *flag.FlagSet) (url, endpoint *string) {
+	url = fs.String("s3", "", "lake in S3 instead of --lake: s3://bucket/prefix (credentials and region from the usual AWS environment)")
+	endpoint = fs.String("endpoint", "", "with --s3: an S3-compatible endpoint, e.g. http://127.0.0.1:7070 (path-style)")
+	return url, endpoint
+}
+
+// s3Lake opens s3://bucket/prefix as a lake store.
+func s3Lake(ctx context.Context, url, endpoint string) (storage.Store, error) {
+	rest, ok := strings.CutPrefix(url, "s3://")
+	bucket, prefix, _ := strings.Cut(rest, "/")
+	if !ok || bucket == "" {
+		return nil, usageError{fmt.Sprintf("--s3 %q: cần dạng s3://bucket/prefix (want s3://bucket/prefix)", url)}
+	}
+	if prefix != "" && !strings.HasSuffix(prefix, "/") {
+		prefix += "/"
+	}
+	client, err := s3store.NewClient(ctx, s3store.Options{Endpoint: endpoint, PathStyle: endpoint != ""})
+	if err != nil {
+		return nil, err
+	}
+	return s3store.New(client, bucket, prefix), nil
+}
 
 func cmdRollup(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 	fs := newFlags("rollup")
@@ -22,13 +49,22 @@ func cmdRollup(ctx context.Context, args []string, stdout io.Writer) (int, error
 	year := fs.Int("year", 0, "reporting year (required)")
 	province := fs.String("province", "", "province code; empty = every province")
 	units := fs.String("units", "", "re-base a pre-2025 year on a newer register, e.g. 2025")
+	s3url, endpoint := s3Flags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
 	if *year == 0 {
 		return exitUsage, usageError{"rollup: thiếu --year (--year is required)"}
 	}
-	res, err := rollup.Build(ctx, rollup.Options{Lake: local.New(*lake), Year: *year, Province: *province, Units: *units, Log: quietLog})
+	var store storage.Store = local.New(*lake)
+	if *s3url != "" {
+		var err error
+		if store, err = s3Lake(ctx, *s3url, *endpoint); err != nil {
+			return exitUsage, err
+		}
+		*lake = *s3url
+	}
+	res, err := rollup.Build(ctx, rollup.Options{Lake: store, Year: *year, Province: *province, Units: *units, Log: quietLog})
 	if err != nil {
 		return exitUsage, err
 	}
@@ -55,6 +91,10 @@ func printBuild(w io.Writer, res *rollup.Result, lake string) {
 			fmt.Fprintf(w, "  %s %s → %s (%d thôn)\n", n.OldCode, n.OldName, strings.Join(n.NewCodes, ", "), n.Hamlets)
 		}
 	}
+	if strings.HasPrefix(lake, "s3://") {
+		fmt.Fprintf(w, "Kết quả: %s/rollups   (xhht query --s3 %s \"SELECT * FROM provinces\")\n", strings.TrimSuffix(lake, "/"), lake)
+		return
+	}
 	fmt.Fprintf(w, "Kết quả: %s/rollups   (xhht query --lake %s \"SELECT * FROM provinces\")\n", abs(lake), lake)
 }
 
@@ -62,11 +102,25 @@ func cmdQuery(ctx context.Context, args []string, stdout io.Writer) (int, error)
 	fs := newFlags("query")
 	lake := fs.String("lake", defaultLake, "lake directory")
 	format := fs.String("format", "table", "output: table, csv or json")
+	s3url, endpoint := s3Flags(fs)
+	cache := fs.String("cache", "xhht-data/s3-cache", "with --s3: local copy of the lake the views read")
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
 	if fs.NArg() != 1 {
 		return exitUsage, usageError{"query: cần đúng một câu SQL (one SQL statement)"}
+	}
+	if *s3url != "" {
+		store, err := s3Lake(ctx, *s3url, *endpoint)
+		if err != nil {
+			return exitUsage, err
+		}
+		st, err := rollup.Mirror(ctx, store, *cache, true)
+		if err != nil {
+			return exitUsage, err
+		}
+		fmt.Fprintf(os.Stderr, "Đã đồng bộ %s → %s: %d tệp tải về, %d không đổi, %d xoá\n", *s3url, *cache, st.Copied, st.Skipped, st.Removed)
+		*lake = *cache
 	}
 	db, err := rollup.OpenViews(ctx, *lake)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -55,7 +56,30 @@ func TestRunDemo(t *testing.T) {
 			t.Errorf("no rejected file shows %s (codes seen: %v)", want, codes)
 		}
 	}
-	for _, s := range []string{"CHƯA NỘP", "TỪ CHỐI", "chấp nhận", "Dữ liệu Parquet:", "Biên nhận (receipts):"} {
+	// The roll-up's province total equals the sum of the accepted
+	// receipts' totals (each commune has one accepted upload in the demo).
+	var hoTong, hoDat int64
+	for _, list := range receipts {
+		for _, rc := range list {
+			if rc["status"] == "accepted" {
+				tot := rc["totals"].(map[string]any)
+				hoTong += int64(tot["ho_tong"].(float64))
+				hoDat += int64(tot["ho_dat"].(float64))
+			}
+		}
+	}
+	var q bytes.Buffer
+	if code := run(context.Background(), []string{"query", "--lake", filepath.Join(dir, "lake"), "--format", "csv",
+		"SELECT ho_tong, ho_dat FROM provinces WHERE year = 2026 AND province_code = '19'"}, &q, &errOut); code != 0 {
+		t.Fatalf("query exit %d: %s", code, errOut.String())
+	}
+	if want := fmt.Sprintf("ho_tong,ho_dat\n%d,%d\n", hoTong, hoDat); q.String() != want {
+		t.Errorf("query = %q, want %q (sums of the accepted receipts)", q.String(), want)
+	}
+	if !strings.Contains(out.String(), "TỈNH   Tỉnh Thái Nguyên") || !strings.Contains(out.String(), groupThousands(hoDat)+"/"+groupThousands(hoTong)) {
+		t.Errorf("make run output lacks the province total %d/%d:\n%s", hoDat, hoTong, out.String())
+	}
+	for _, s := range []string{"CHƯA NỘP", "TỪ CHỐI", "chấp nhận", "Dữ liệu Parquet:", "Biên nhận (receipts):", "BỊ TỪ CHỐI", "muộn", "Chỉ tiêu GĐHT: QĐ 387"} {
 		if !strings.Contains(out.String(), s) {
 			t.Errorf("summary lacks %q", s)
 		}
@@ -64,7 +88,15 @@ func TestRunDemo(t *testing.T) {
 	if code := run(context.Background(), []string{"run", "--dir", dir}, &bytes.Buffer{}, &errOut); code != 0 {
 		t.Fatalf("second run exit %d: %s", code, errOut.String())
 	}
+	// Roll-up outputs carry a new build id each run; the rest may not change.
 	second := snapshot(t, filepath.Join(dir, "lake"))
+	for _, m := range []map[string][]byte{first, second} {
+		for k := range m {
+			if strings.HasPrefix(k, "rollups/") {
+				delete(m, k)
+			}
+		}
+	}
 	if len(second) != len(first) {
 		t.Fatalf("second run: %d lake objects, first %d", len(second), len(first))
 	}
@@ -91,4 +123,45 @@ func snapshot(t *testing.T, root string) map[string][]byte {
 		t.Fatal(err)
 	}
 	return out
+}
+
+func TestQueryAndRollupErrors(t *testing.T) {
+	lake := t.TempDir()
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"rollup without year", []string{"rollup", "--lake", lake}, "--year"},
+		{"rollup unknown province", []string{"rollup", "--lake", lake, "--year", "2026", "--province", "06"}, "province \"06\" is not in the 2026-04 register"},
+		{"rebase the wrong way", []string{"rollup", "--lake", lake, "--year", "2026", "--units", "pre2025"}, "re-basing goes from a pre-2025 year"},
+		{"query without SQL", []string{"query", "--lake", lake}, "một câu SQL"},
+		{"query bad SQL", []string{"query", "--lake", lake, "SELECT * FROM khong_co"}, "khong_co"},
+		{"query bad s3 url", []string{"query", "--s3", "bucket/x", "SELECT 1"}, "s3://bucket/prefix"},
+		{"query bad format", []string{"query", "--lake", lake, "--format", "xml", "SELECT 1"}, "--format"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			if code := run(context.Background(), tt.args, &out, &errOut); code != exitUsage {
+				t.Fatalf("exit %d, want %d; stderr %s", code, exitUsage, errOut.String())
+			}
+			if !strings.Contains(errOut.String(), tt.want) {
+				t.Errorf("stderr lacks %q:\n%s", tt.want, errOut.String())
+			}
+		})
+	}
+}
+
+// An empty lake still has every view, typed and empty, so analysts' saved
+// queries run before the first upload.
+func TestQueryEmptyLake(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"query", "--lake", t.TempDir(), "--format", "csv",
+		"SELECT (SELECT count(*) FROM communes) + (SELECT count(*) FROM completeness) + (SELECT count(*) FROM submissions) + (SELECT count(*) FROM receipts) AS n"}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if out.String() != "n\n0\n" {
+		t.Errorf("out = %q", out.String())
+	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/registry"
 	"github.com/xhht/xhht/pipeline/rollup"
+	"github.com/xhht/xhht/pipeline/storage"
 	"github.com/xhht/xhht/pipeline/storage/local"
 	"github.com/xhht/xhht/pipeline/targets"
 )
@@ -71,7 +72,7 @@ type upload struct {
 	rejected string         // first error message; non-empty = rejected
 }
 
-func (u upload) write(t testing.TB, lake *local.Store) string {
+func (u upload) write(t testing.TB, lake storage.Store) string {
 	t.Helper()
 	setup(t)
 	v := reg.ForYear(u.year)
