@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strconv"
 	"strings"
@@ -50,8 +51,13 @@ func cmdRollup(ctx context.Context, args []string, stdout io.Writer) (int, error
 	province := fs.String("province", "", "province code; empty = every province")
 	units := fs.String("units", "", "re-base a pre-2025 year on a newer register, e.g. 2025")
 	s3url, endpoint := s3Flags(fs)
+	verbose := fs.Bool("v", false, "log each step's time to stderr")
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
+	}
+	log := quietLog
+	if *verbose {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	if *year == 0 {
 		return exitUsage, usageError{"rollup: thiếu --year (--year is required)"}
@@ -64,7 +70,7 @@ func cmdRollup(ctx context.Context, args []string, stdout io.Writer) (int, error
 		}
 		*lake = *s3url
 	}
-	res, err := rollup.Build(ctx, rollup.Options{Lake: store, Year: *year, Province: *province, Units: *units, Log: quietLog})
+	res, err := rollup.Build(ctx, rollup.Options{Lake: store, Year: *year, Province: *province, Units: *units, Log: log})
 	if err != nil {
 		return exitUsage, err
 	}

@@ -77,6 +77,8 @@ type Result struct {
 	Inputs    int      // submissions counted (current year)
 	Written   []string // keys written and kept
 	Nation    bool     // the national level was rebuilt
+	FromCache int      // input objects whose rows came from the input cache
+	Read      int      // input objects read (new or changed since the cache)
 	// NotRebased lists old communes whose data could not be re-based
 	// (split communes without a hamlet assignment), re-based builds only.
 	NotRebased []NotRebased
@@ -109,7 +111,8 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	}
 	b.res.Elapsed = time.Since(start)
 	b.log.Info("rollup done", "year", o.Year, "province", o.Province, "units", o.Units, "build_id", b.res.BuildID,
-		"provinces", len(b.res.Provinces), "stale", len(b.res.Stale), "inputs", b.res.Inputs, "elapsed_ms", b.res.Elapsed.Milliseconds())
+		"provinces", len(b.res.Provinces), "stale", len(b.res.Stale), "inputs", b.res.Inputs,
+		"objects_cached", b.res.FromCache, "objects_read", b.res.Read, "elapsed_ms", b.res.Elapsed.Milliseconds())
 	return b.res, nil
 }
 
@@ -126,6 +129,7 @@ type builder struct {
 	work     string
 	ownWork  bool
 	db       *sql.DB
+	lakeDir  string // set when the lake is a local directory: read in place
 	buildID  string
 	builtAt  time.Time
 	res      *Result
@@ -139,6 +143,9 @@ func newBuilder(o Options) (*builder, error) {
 		return nil, ErrNoLakeWriter
 	}
 	b.lake = w
+	if ls, ok := o.Lake.(*local.Store); ok {
+		b.lakeDir = ls.Dir()
+	}
 	b.log = o.Log
 	if b.log == nil {
 		b.log = slog.Default()
@@ -235,7 +242,7 @@ func (b *builder) run(ctx context.Context) error {
 	// The build id is taken before listing: everything this build reads
 	// was in the lake at that time.
 	provs := b.provinces()
-	subs, rcpts, err := b.inputs(ctx, provs)
+	subs, rcpts, err := b.inputs(ctx)
 	if err != nil {
 		return err
 	}
@@ -264,56 +271,43 @@ func (b *builder) run(ctx context.Context) error {
 	return err2
 }
 
-// inputs lists (and for a remote lake downloads) the submissions of the
-// year and last year, and the receipts of the year, and returns local paths.
-func (b *builder) inputs(ctx context.Context, provs []string) (subs, rcpts []string, err error) {
-	var prefixes []string
+// inputs lists the submissions of the year and last year, and the
+// receipts of the year. Nothing is read yet: most will come from the cache.
+func (b *builder) inputs(ctx context.Context) (subs, rcpts []storage.Object, err error) {
 	years := []int{b.o.Year}
 	if b.prevYear != 0 {
 		years = append(years, b.prevYear)
 	}
-	// A re-based build reads the whole year: any old province may feed a
-	// new one. So does a build of every province.
-	whole := b.o.Province == "" || b.units != b.ver
 	for _, y := range years {
-		if whole {
-			prefixes = append(prefixes, fmt.Sprintf("submissions/year=%d/", y))
-		} else {
-			prefixes = append(prefixes, fmt.Sprintf("submissions/year=%d/province=%s/", y, b.o.Province))
+		objs, err := b.list(ctx, fmt.Sprintf("submissions/year=%d/", y), ".parquet")
+		if err != nil {
+			return nil, nil, err
 		}
+		subs = append(subs, objs...)
 	}
-	if subs, err = b.fetch(ctx, prefixes, ".parquet"); err != nil {
-		return nil, nil, err
-	}
-	rp := fmt.Sprintf("receipts/year=%d/", b.o.Year)
-	if !whole {
-		rp += "province=" + b.o.Province + "/"
-	}
-	if rcpts, err = b.fetch(ctx, []string{rp}, ".json"); err != nil {
+	if rcpts, err = b.list(ctx, fmt.Sprintf("receipts/year=%d/", b.o.Year), ".json"); err != nil {
 		return nil, nil, err
 	}
 	return subs, rcpts, nil
 }
 
-// fetch returns local paths of the objects under the prefixes: in place
-// for a local lake, downloaded into the work dir otherwise (DuckDB cannot
-// read s3:// without httpfs, which cannot be installed offline).
-func (b *builder) fetch(ctx context.Context, prefixes []string, ext string) ([]string, error) {
-	var out []string
-	for _, p := range prefixes {
-		objs, err := b.lake.List(ctx, p)
-		if err != nil {
-			return nil, fmt.Errorf("rollup: list %s: %w", p, err)
-		}
-		for _, o := range objs {
-			if !strings.HasSuffix(o.Key, ext) {
-				continue
-			}
-			path, err := b.localPath(ctx, o.Key)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, path)
+// whole: a re-based build, or a build of every province, reads the whole
+// year (any old province may feed a new one).
+func (b *builder) whole() bool { return b.o.Province == "" || b.units != b.ver }
+
+func (b *builder) list(ctx context.Context, yearPrefix, ext string) ([]storage.Object, error) {
+	p := yearPrefix
+	if !b.whole() {
+		p += "province=" + b.o.Province + "/"
+	}
+	objs, err := b.lake.List(ctx, p)
+	if err != nil {
+		return nil, fmt.Errorf("rollup: list %s: %w", p, err)
+	}
+	out := objs[:0]
+	for _, o := range objs {
+		if strings.HasSuffix(o.Key, ext) {
+			out = append(out, o)
 		}
 	}
 	return out, nil
@@ -338,9 +332,11 @@ func (b *builder) localPath(ctx context.Context, key string) (string, error) {
 }
 
 func (b *builder) exec(ctx context.Context, what, q string) error {
+	start := time.Now()
 	if _, err := b.db.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("rollup: %s: %w", what, err)
 	}
+	b.log.Debug("rollup step", "step", what, "ms", float64(time.Since(start).Microseconds())/1000)
 	return nil
 }
 
@@ -353,27 +349,39 @@ func sqlList(paths []string) string {
 	return "[" + strings.Join(q, ", ") + "]"
 }
 
-// load creates the input tables: subs, receipts, units, due, tg, year_param.
-func (b *builder) load(ctx context.Context, provs []string, subs, rcpts []string) error {
-	subsSQL := "SELECT * FROM (" + emptySubmissionsSQL() + ")"
-	if len(subs) > 0 {
-		// union_by_name: files written under an older schema version lack
-		// the newer columns, which then read as null.
-		subsSQL = fmt.Sprintf("SELECT * FROM read_parquet(%s, union_by_name = true, hive_partitioning = false)", sqlList(subs))
+// load creates the input tables: subs, receipts (through the input
+// cache), units, due, tg, year_param.
+func (b *builder) load(ctx context.Context, provs []string, subs, rcpts []storage.Object) error {
+	var subCaches, rcCaches []string
+	if b.units == b.ver {
+		var sel []string // nil: every province
+		if !b.whole() {
+			sel = provs
+		}
+		for _, y := range []int{b.o.Year, b.prevYear} {
+			if y == 0 {
+				continue
+			}
+			c, err := b.cacheFiles(ctx, y, sel, cacheSubs)
+			if err != nil {
+				return err
+			}
+			subCaches = append(subCaches, c...)
+		}
+		var err error
+		if rcCaches, err = b.cacheFiles(ctx, b.o.Year, sel, cacheReceipts); err != nil {
+			return err
+		}
 	}
-	if err := b.exec(ctx, "read submissions", "CREATE TEMP TABLE subs AS "+subsSQL); err != nil {
+	cached, read, err := b.readInputs(ctx, "subs", subs, subCaches, subsSQL, emptySubsSQL())
+	if err != nil {
 		return err
 	}
-	rcptSQL := "SELECT NULL::VARCHAR AS submission_id, NULL::VARCHAR AS status, NULL::INTEGER AS year, NULL::VARCHAR AS commune_code, NULL::TIMESTAMPTZ AS received_at, NULL::VARCHAR AS reason WHERE false"
-	if len(rcpts) > 0 {
-		rcptSQL = fmt.Sprintf(`SELECT submission_id, status, year, commune_code, received_at,
-  list_filter(errors, e -> e.severity = 'error')[1].message AS reason
-FROM read_json(%s, format = 'auto', columns = {submission_id: 'VARCHAR', status: 'VARCHAR', year: 'INTEGER',
-  commune_code: 'VARCHAR', received_at: 'TIMESTAMPTZ', errors: 'STRUCT(code VARCHAR, severity VARCHAR, message VARCHAR)[]'})`, sqlList(rcpts))
-	}
-	if err := b.exec(ctx, "read receipts", "CREATE TEMP TABLE receipts AS "+rcptSQL); err != nil {
+	rcached, rread, err := b.readInputs(ctx, "receipts", rcpts, rcCaches, receiptsSQL, emptyReceiptsSQL)
+	if err != nil {
 		return err
 	}
+	b.res.FromCache, b.res.Read = cached+rcached, read+rread
 	if err := b.loadUnits(ctx, provs); err != nil {
 		return err
 	}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	_ "github.com/duckdb/duckdb-go/v2" // the "duckdb" database/sql driver (cgo)
@@ -27,6 +29,12 @@ func openDuckDB(ctx context.Context, workDir string) (*sql.DB, error) {
 		"SET autoinstall_known_extensions = false",
 		"SET autoload_known_extensions = true",
 		"SET TimeZone = 'UTC'",
+	}
+	// XHHT_DUCKDB_THREADS caps DuckDB's threads (default: one per core).
+	// On a shared, overloaded host, fewer threads can be faster: DuckDB's
+	// workers spin while waiting for each other.
+	if n, err := strconv.Atoi(os.Getenv("XHHT_DUCKDB_THREADS")); err == nil && n > 0 {
+		stmts = append(stmts, fmt.Sprintf("SET threads = %d", n))
 	}
 	for _, s := range stmts {
 		if _, err := db.ExecContext(ctx, s); err != nil {

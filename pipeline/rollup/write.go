@@ -28,6 +28,9 @@ type Manifest struct {
 	// Inputs: the submission ids counted (a province), or the province
 	// build ids summed (the nation).
 	Inputs []string `json:"inputs"`
+	// CacheVersion of the input caches in Files (cache_submissions,
+	// cache_receipts); see cache.go.
+	CacheVersion string `json:"cache_version,omitempty"`
 }
 
 // NationCode is the province partition value of national outputs.
@@ -38,8 +41,13 @@ func (b *builder) manifestKey(province string) string {
 }
 
 func (b *builder) fileKey(table string, year int, province string) string {
-	if table == Completeness {
+	switch table {
+	case Completeness:
 		return fmt.Sprintf("%scompleteness/year=%d/province=%s/%s.parquet", b.prefix, year, province, b.buildID)
+	case cacheSubs:
+		return fmt.Sprintf("%scache/submissions/year=%d/province=%s/%s.parquet", b.prefix, year, province, b.buildID)
+	case cacheReceipts:
+		return fmt.Sprintf("%scache/receipts/year=%d/province=%s/%s.parquet", b.prefix, year, province, b.buildID)
 	}
 	return fmt.Sprintf("%slevel=%s/year=%d/province=%s/%s.parquet", b.prefix, levelOf[table], year, province, b.buildID)
 }
@@ -58,10 +66,21 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 	if err := os.MkdirAll(filepath.Join(b.work, "out"), 0o755); err != nil {
 		return fmt.Errorf("rollup: %w", err)
 	}
+	src := map[string]string{}
+	for _, t := range tables {
+		src[t] = "out_" + t
+	}
+	if b.units == b.ver {
+		// The input cache of the year (not last year's rows: those are
+		// cached by last year's own builds).
+		tables = append(tables, cacheSubs, cacheReceipts)
+		src[cacheSubs] = fmt.Sprintf("(SELECT * FROM subs WHERE report_year = %d)", b.o.Year)
+		src[cacheReceipts] = fmt.Sprintf("(SELECT * FROM receipts WHERE year = %d)", b.o.Year)
+	}
 	for _, t := range tables {
 		dir := filepath.Join(b.work, "out", t)
-		q := fmt.Sprintf("COPY (SELECT *, province_code AS province FROM out_%s) TO %s (FORMAT parquet, PARTITION_BY (province), FILENAME_PATTERN 'part_{i}', OVERWRITE_OR_IGNORE true)",
-			t, quote(dir))
+		q := fmt.Sprintf("COPY (SELECT *, province_code AS province FROM %s) TO %s (FORMAT parquet, PARTITION_BY (province), FILENAME_PATTERN 'part_{i}', OVERWRITE_OR_IGNORE true)",
+			src[t], quote(dir))
 		if err := b.exec(ctx, "write "+t, q); err != nil {
 			return err
 		}
@@ -85,6 +104,9 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 	for _, p := range provs {
 		m := &Manifest{BuildID: b.buildID, BuiltAt: b.builtAt, Year: b.o.Year, Province: p, Units: b.units.Name, Registry: b.ver.Name,
 			Files: map[string]string{}, Inputs: inputs[p]}
+		if b.units == b.ver {
+			m.CacheVersion = CacheVersion
+		}
 		for t, f := range files[p] {
 			m.Files[t] = b.fileKey(t, b.o.Year, p)
 			if err := b.upload(ctx, f, m.Files[t]); err != nil {

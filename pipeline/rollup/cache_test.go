@@ -1,0 +1,75 @@
+package rollup_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/xhht/xhht/pipeline/rollup"
+	"github.com/xhht/xhht/pipeline/storage/local"
+)
+
+// The input cache: a second build reads only what is new or changed, and
+// never counts anything the lake no longer holds as it was.
+func TestInputCache(t *testing.T) {
+	dir := t.TempDir()
+	lake := local.New(dir)
+	upload{year: 2026, commune: xaA, at: ict("2026-11-10 09:00:00"), hamlets: []hamlet{h(100, 50, true)}}.write(t, lake)
+	upload{year: 2026, commune: xaB, at: ict("2026-11-10 09:00:00"), rejected: "sai"}.write(t, lake)
+	first := build(t, dir, rollup.Options{Year: 2026, Province: prov})
+	if first.FromCache != 0 || first.Read != 3 {
+		t.Fatalf("first build: %d cached, %d read; want 0 and 3 (1 Parquet, 2 receipts)", first.FromCache, first.Read)
+	}
+	// One new upload: only its two objects are read.
+	upload{year: 2026, commune: xaB, file: "lan-2.xlsx", at: ict("2026-11-12 09:00:00"), hamlets: []hamlet{h(10, 10, true)}}.write(t, lake)
+	second := build(t, dir, rollup.Options{Year: 2026, Province: prov})
+	if second.FromCache != 3 || second.Read != 2 {
+		t.Fatalf("second build: %d cached, %d read; want 3 and 2", second.FromCache, second.Read)
+	}
+	db := views(t, dir)
+	wantInt(t, "ho_tong with the cache", row(t, db, "SELECT * FROM provinces")["ho_tong"], 110)
+	k := row(t, db, "SELECT status, uploads FROM completeness WHERE level = 'commune' AND deadline = '12-15' AND commune_code = ?", xaB)
+	if k["status"] != "on_time" || k["uploads"] != int64(2) {
+		t.Errorf("commune B from cached receipts: %v", k)
+	}
+
+	// An object rewritten in place (same key, new bytes): its ETag changes,
+	// so the cached rows of it are dropped and it is read again.
+	id := upload{year: 2026, commune: xaA, at: ict("2026-11-10 09:00:00"), hamlets: []hamlet{h(300, 150, true)}}.write(t, lake)
+	third := build(t, dir, rollup.Options{Year: 2026, Province: prov})
+	// The receipt is byte-identical (it holds no figures), so only the
+	// Parquet file is read again.
+	if third.Read != 1 {
+		t.Errorf("third build read %d objects, want 1 (the rewritten Parquet)", third.Read)
+	}
+	db = views(t, dir)
+	wantInt(t, "ho_tong after a rewrite", row(t, db, "SELECT * FROM provinces")["ho_tong"], 310)
+
+	// A submission that vanished from the lake (it never should) does not
+	// survive in the cache either.
+	matches, _ := filepath.Glob(filepath.Join(dir, "submissions", "year=2026", "province=19", "commune="+xaA, id+".parquet"))
+	if len(matches) != 1 {
+		t.Fatalf("submission file of %s not found", id)
+	}
+	if err := os.Remove(matches[0]); err != nil {
+		t.Fatal(err)
+	}
+	build(t, dir, rollup.Options{Year: 2026, Province: prov})
+	db = views(t, dir)
+	wantInt(t, "ho_tong after a removal", row(t, db, "SELECT * FROM provinces")["ho_tong"], 10)
+
+	// Without the cache (deleted), the same numbers from the objects.
+	m := manifest(t, lake, "rollups/_manifests/year=2026/province=19.json")
+	for _, kind := range []string{"cache_submissions", "cache_receipts"} {
+		if err := lake.Delete(context.Background(), m.Files[kind]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cold := build(t, dir, rollup.Options{Year: 2026, Province: prov})
+	if cold.FromCache != 0 {
+		t.Errorf("cold build used %d cached objects", cold.FromCache)
+	}
+	db = views(t, dir)
+	wantInt(t, "ho_tong without the cache", row(t, db, "SELECT * FROM provinces")["ho_tong"], 10)
+}
