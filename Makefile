@@ -6,7 +6,7 @@ TOOLS    := $(CURDIR)/.tools/bin
 export XHHT_VERSITYGW := $(TOOLS)/versitygw
 BUILD    := build
 
-.PHONY: run test tools bench package build vet fmt-check clean fuzz
+.PHONY: run test tools bench package package-ingest package-rollup build vet fmt-check clean fuzz
 
 ## run: generate a demo province's uploads and process them as the Lambda would
 run:
@@ -41,10 +41,30 @@ build:
 	$(GO) build -o $(BUILD)/xhht ./cmd/xhht
 
 ## package: one deployable zip per function (bootstrap for provided.al2023)
-package:
+package: package-ingest package-rollup
+
+package-ingest:
 	mkdir -p $(BUILD)/ingest
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' -o $(BUILD)/ingest/bootstrap ./functions/ingest
 	cd $(BUILD)/ingest && rm -f ../ingest.zip && $(GO) run ../../scripts/zipbootstrap.go ../ingest.zip bootstrap
+
+# The roll-up links DuckDB (C++, through cgo), so it is built with cgo and
+# linked fully static (glibc, libstdc++ and DuckDB inside: nothing needed
+# from the runtime's libraries). netgo and osusergo keep Go's DNS resolver
+# and user lookup, which need no NSS modules. The linker warns that DuckDB's
+# dlopen, getpwuid and getaddrinfo would need glibc's shared libraries at
+# run time: the roll-up loads no extension (parquet and json are built in,
+# autoinstall is off), sets DuckDB's home directory, and opens no URL.
+# It is x86_64, not arm64 like ingest: cross-compiling cgo to arm64 needs an
+# aarch64 cross toolchain (gcc-aarch64-linux-gnu with its static libc and
+# libstdc++), which is not installed here. Deploy it with Architectures:
+# [x86_64].
+package-rollup:
+	mkdir -p $(BUILD)/rollup
+	CGO_ENABLED=1 GOOS=linux GOARCH=amd64 $(GO) build -tags lambda.norpc,netgo,osusergo -trimpath -ldflags='-s -w -linkmode external -extldflags -static' -o $(BUILD)/rollup/bootstrap ./functions/rollup
+	@if ldd $(BUILD)/rollup/bootstrap >/dev/null 2>&1; then echo "$(BUILD)/rollup/bootstrap is dynamically linked"; ldd $(BUILD)/rollup/bootstrap; exit 1; fi
+	cd $(BUILD)/rollup && rm -f ../rollup.zip && $(GO) run ../../scripts/zipbootstrap.go ../rollup.zip bootstrap
+	@ls -l $(BUILD)/rollup/bootstrap $(BUILD)/rollup.zip
 
 clean:
 	rm -rf $(BUILD) xhht-data

@@ -12,6 +12,7 @@ package lambdaingest
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -35,6 +36,13 @@ type Config struct {
 	// file-too-large receipt, before reading them; 0 means the default
 	// (workbook.DefaultLimits, 50 MiB).
 	MaxUploadBytes int64
+	// RollupQueueURL (ROLLUP_QUEUE_URL), when set, is the SQS queue that
+	// gets {"year": Y, "province": "P"} after uploads are accepted, for the
+	// roll-up function. Unset: no roll-up is requested.
+	RollupQueueURL string
+	// SQSEndpoint (SQS_ENDPOINT) overrides the SQS endpoint, for tests; ""
+	// for AWS.
+	SQSEndpoint string
 	// Concurrency bounds how many S3 records are processed at once; 0 means
 	// DefaultConcurrency. Not read from the environment.
 	Concurrency int
@@ -47,6 +55,10 @@ func ConfigFromEnv() (Config, error) {
 		LakePrefix:    strings.TrimSpace(os.Getenv("LAKE_PREFIX")),
 		UploadsBucket: strings.TrimSpace(os.Getenv("UPLOADS_BUCKET")),
 		Endpoint:      strings.TrimSpace(os.Getenv("S3_ENDPOINT")),
+		// Queue URLs are case-sensitive (account id, queue name): no other
+		// normalisation than spaces.
+		RollupQueueURL: strings.TrimSpace(os.Getenv("ROLLUP_QUEUE_URL")),
+		SQSEndpoint:    strings.TrimSpace(os.Getenv("SQS_ENDPOINT")),
 	}
 	var errs []error
 	if c.LakeBucket == "" {
@@ -76,10 +88,34 @@ func ConfigFromEnv() (Config, error) {
 		}
 		c.PathStyle = b
 	}
+	// A typo here would only show as failed sends, one per accepted
+	// upload, each retried: better to refuse to start.
+	if c.RollupQueueURL != "" {
+		if err := checkURL(c.RollupQueueURL); err != nil {
+			errs = append(errs, fmt.Errorf("ROLLUP_QUEUE_URL: %w", err))
+		}
+	}
+	if c.SQSEndpoint != "" {
+		if err := checkURL(c.SQSEndpoint); err != nil {
+			errs = append(errs, fmt.Errorf("SQS_ENDPOINT: %w", err))
+		}
+	}
 	if err := errors.Join(errs...); err != nil {
 		return Config{}, fmt.Errorf("lambdaingest: config: %w", err)
 	}
 	return c, nil
+}
+
+// checkURL accepts an absolute http(s) URL with a host.
+func checkURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a URL: %w", s, err)
+	}
+	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("%q is not an http(s) URL with a host", s)
+	}
+	return nil
 }
 
 func (c Config) concurrency() int {

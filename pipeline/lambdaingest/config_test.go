@@ -53,6 +53,34 @@ func TestConfigFromEnv(t *testing.T) {
 			wantErr: "MAX_UPLOAD_MB",
 		},
 		{
+			name: "roll-up queue",
+			env: map[string]string{"LAKE_BUCKET": "lake",
+				"ROLLUP_QUEUE_URL": " https://sqs.ap-southeast-1.amazonaws.com/123456789012/xhht-rollup ",
+				"SQS_ENDPOINT":     "http://127.0.0.1:9324"},
+			want: Config{LakeBucket: "lake", RollupQueueURL: "https://sqs.ap-southeast-1.amazonaws.com/123456789012/xhht-rollup",
+				SQSEndpoint: "http://127.0.0.1:9324"},
+		},
+		{
+			name:    "roll-up queue without scheme",
+			env:     map[string]string{"LAKE_BUCKET": "lake", "ROLLUP_QUEUE_URL": "sqs.ap-southeast-1.amazonaws.com/123456789012/xhht-rollup"},
+			wantErr: "ROLLUP_QUEUE_URL",
+		},
+		{
+			name:    "roll-up queue is a name, not a URL",
+			env:     map[string]string{"LAKE_BUCKET": "lake", "ROLLUP_QUEUE_URL": "xhht-rollup"},
+			wantErr: "ROLLUP_QUEUE_URL",
+		},
+		{
+			name:    "roll-up queue URL does not parse",
+			env:     map[string]string{"LAKE_BUCKET": "lake", "ROLLUP_QUEUE_URL": "https://sqs.example.com/%zz"},
+			wantErr: "ROLLUP_QUEUE_URL",
+		},
+		{
+			name:    "bad SQS endpoint",
+			env:     map[string]string{"LAKE_BUCKET": "lake", "ROLLUP_QUEUE_URL": "http://127.0.0.1:9324/q", "SQS_ENDPOINT": "ftp://127.0.0.1"},
+			wantErr: "SQS_ENDPOINT",
+		},
+		{
 			name:    "bad path style",
 			env:     map[string]string{"LAKE_BUCKET": "lake", "S3_FORCE_PATH_STYLE": "yes please"},
 			wantErr: "S3_FORCE_PATH_STYLE",
@@ -60,7 +88,7 @@ func TestConfigFromEnv(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			for _, k := range []string{"LAKE_BUCKET", "LAKE_PREFIX", "UPLOADS_BUCKET", "S3_ENDPOINT", "S3_FORCE_PATH_STYLE", "MAX_UPLOAD_MB"} {
+			for _, k := range []string{"LAKE_BUCKET", "LAKE_PREFIX", "UPLOADS_BUCKET", "S3_ENDPOINT", "S3_FORCE_PATH_STYLE", "MAX_UPLOAD_MB", "ROLLUP_QUEUE_URL", "SQS_ENDPOINT"} {
 				t.Setenv(k, c.env[k])
 			}
 			got, err := ConfigFromEnv()

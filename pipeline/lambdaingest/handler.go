@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -39,25 +40,38 @@ type Handler struct {
 	client *s3.Client
 	base   *ingest.Processor // Uploads unset; copied per uploads bucket
 	log    *slog.Logger
+	queue  rollupSender // nil: no roll-up queue configured
 
 	mu    sync.Mutex
 	procs map[string]*ingest.Processor // uploads bucket → processor
 }
 
-// New builds the S3 client from the SDK's default configuration (in Lambda:
-// the execution role and AWS_REGION) plus cfg's endpoint overrides, and logs
-// JSON lines to stdout.
+// New builds the S3 client (and, with a roll-up queue, the SQS client) from
+// the SDK's default configuration (in Lambda: the execution role and
+// AWS_REGION) plus cfg's endpoint overrides, and logs JSON lines to stdout.
+// It makes no network call: the cold start stays short.
 func New(ctx context.Context, cfg Config) (*Handler, error) {
 	client, err := s3store.NewClient(ctx, s3store.Options{Endpoint: cfg.Endpoint, PathStyle: cfg.PathStyle})
 	if err != nil {
 		return nil, fmt.Errorf("lambdaingest: %w", err)
 	}
-	return NewWithClient(cfg, client, nil)
+	if cfg.RollupQueueURL == "" {
+		// Said once per cold start, not per upload. On stderr, which Lambda
+		// sends to the same log stream: stdout carries exactly the lines
+		// about the batch's records (tests/lambda_test.go holds it to that).
+		NewLogger(os.Stderr).Info("ROLLUP_QUEUE_URL is not set: accepted uploads request no roll-up", slog.String("phase", "init"))
+	}
+	return newHandler(ctx, cfg, client, nil)
 }
 
 // NewWithClient is New with a given S3 client (used for both buckets) and
-// logger; a nil logger writes JSON lines to stdout.
+// logger; a nil logger writes JSON lines to stdout. When cfg names a roll-up
+// queue, the SQS client is built as New builds it.
 func NewWithClient(cfg Config, client *s3.Client, log *slog.Logger) (*Handler, error) {
+	return newHandler(context.Background(), cfg, client, log)
+}
+
+func newHandler(ctx context.Context, cfg Config, client *s3.Client, log *slog.Logger) (*Handler, error) {
 	if cfg.LakeBucket == "" {
 		return nil, errors.New("lambdaingest: no lake bucket")
 	}
@@ -71,7 +85,15 @@ func NewWithClient(cfg Config, client *s3.Client, log *slog.Logger) (*Handler, e
 	if cfg.MaxUploadBytes > 0 {
 		base.Limits.MaxBytes = cfg.MaxUploadBytes
 	}
-	return &Handler{cfg: cfg, client: client, base: base, log: log, procs: map[string]*ingest.Processor{}}, nil
+	h := &Handler{cfg: cfg, client: client, base: base, log: log, procs: map[string]*ingest.Processor{}}
+	if cfg.RollupQueueURL != "" {
+		q, err := newSQSClient(ctx, cfg.SQSEndpoint)
+		if err != nil {
+			return nil, fmt.Errorf("lambdaingest: %w", err)
+		}
+		h.queue = q
+	}
+	return h, nil
 }
 
 // NewLogger is the function's logger: one JSON object per line, as
@@ -108,6 +130,13 @@ type work struct {
 // its body is not an S3 event (so it reaches the dead-letter queue instead
 // of vanishing) or when any of its uploads hit an infrastructure error; an
 // upload that is merely invalid gets a rejected receipt and does not fail.
+//
+// With a roll-up queue, the (year, province) of every accepted upload is
+// sent to it once the batch is processed; a message whose accepted upload's
+// request could not be sent fails too, so SQS delivers it again. That is
+// safe: ingest is idempotent (the same upload version gives the same
+// submission id, receipt and Parquet bytes), and a second roll-up request
+// costs one more rebuild at most.
 func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	failed := make([]bool, len(ev.Records))
 	var todo []work
@@ -149,6 +178,7 @@ func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 		groups[g] = append(groups[g], i)
 	}
 	ok := make([]bool, len(todo))
+	accepted := make([]*RollupRequest, len(todo))
 	sem := make(chan struct{}, h.cfg.concurrency())
 	var wg sync.WaitGroup
 	for _, g := range groups {
@@ -157,7 +187,7 @@ func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 			defer func() { <-sem }()
 			for _, i := range g {
 				w := todo[i]
-				ok[i] = h.record(ctx, ev.Records[w.msg].MessageId, w)
+				ok[i], accepted[i] = h.record(ctx, ev.Records[w.msg].MessageId, w)
 			}
 		})
 	}
@@ -165,6 +195,29 @@ func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 	for i, w := range todo {
 		if !ok[i] {
 			failed[w.msg] = true
+		}
+	}
+
+	if h.queue != nil {
+		var reqs []RollupRequest
+		msgIDs := map[RollupRequest][]string{}
+		for i, w := range todo {
+			r := accepted[i]
+			if r == nil {
+				continue
+			}
+			if _, seen := msgIDs[*r]; !seen {
+				reqs = append(reqs, *r)
+			}
+			if id := ev.Records[w.msg].MessageId; !slices.Contains(msgIDs[*r], id) {
+				msgIDs[*r] = append(msgIDs[*r], id)
+			}
+		}
+		notSent := h.requestRollups(ctx, reqs, msgIDs)
+		for i, w := range todo {
+			if r := accepted[i]; r != nil && notSent[*r] {
+				failed[w.msg] = true
+			}
 		}
 	}
 
@@ -200,8 +253,9 @@ func parseBody(body string) ([]events.S3EventRecord, error) {
 }
 
 // record processes one S3 record and logs exactly one line about it. It
-// reports false when the SQS message should be retried.
-func (h *Handler) record(ctx context.Context, msgID string, w work) (ok bool) {
+// reports false when the SQS message should be retried, and, for an
+// accepted upload, the roll-up it calls for.
+func (h *Handler) record(ctx context.Context, msgID string, w work) (ok bool, accepted *RollupRequest) {
 	start := time.Now()
 	bucket, version := w.rec.S3.Bucket.Name, w.rec.S3.Object.VersionID
 	attrs := []slog.Attr{
@@ -221,7 +275,7 @@ func (h *Handler) record(ctx context.Context, msgID string, w work) (ok bool) {
 	// goroutine, the whole process) with it: retry it, then the DLQ.
 	defer func() {
 		if v := recover(); v != nil {
-			ok = false
+			ok, accepted = false, nil
 			logLine(slog.LevelError, "ingest panicked", slog.String("status", StatusFailed),
 				slog.String("error", fmt.Sprint(v)), slog.String("stack", string(debug.Stack())))
 		}
@@ -229,19 +283,19 @@ func (h *Handler) record(ctx context.Context, msgID string, w work) (ok bool) {
 
 	if !strings.HasPrefix(strings.TrimPrefix(w.rec.EventName, "s3:"), "ObjectCreated:") {
 		logLine(slog.LevelInfo, "not an ObjectCreated event, ignored", slog.String("status", StatusIgnored))
-		return true
+		return true, nil
 	}
 	if bucket == h.cfg.LakeBucket && (h.cfg.LakePrefix == "" || strings.HasPrefix(w.key, h.cfg.LakePrefix)) {
 		// Our own output: processing it would write a receipt, which would
 		// come back as another event, and so on without end.
 		logLine(slog.LevelError, "event for the lake's own object, skipped", slog.String("status", StatusSkipped),
 			slog.String("error", "notifications of the lake must not reach the ingest queue"))
-		return true
+		return true, nil
 	}
 	if h.cfg.UploadsBucket != "" && bucket != h.cfg.UploadsBucket {
 		logLine(slog.LevelWarn, "event from another bucket, skipped", slog.String("status", StatusSkipped),
 			slog.String("error", fmt.Sprintf("bucket %q is not UPLOADS_BUCKET %q", bucket, h.cfg.UploadsBucket)))
-		return true
+		return true, nil
 	}
 	rc, err := h.processor(bucket).Process(ctx, ingest.Upload{Bucket: bucket, Key: w.key, Version: version})
 	if err != nil {
@@ -250,7 +304,7 @@ func (h *Handler) record(ctx context.Context, msgID string, w work) (ok bool) {
 			id = append(id, slog.String("submission_id", ingest.SubmissionID(bucket, w.key, version)))
 		}
 		logLine(slog.LevelError, "ingest failed", append(id, slog.String("status", StatusFailed), slog.String("error", err.Error()))...)
-		return false
+		return false, nil
 	}
 	more := []slog.Attr{
 		slog.String("submission_id", rc.SubmissionID),
@@ -265,7 +319,10 @@ func (h *Handler) record(ctx context.Context, msgID string, w work) (ok bool) {
 		more = append(more, slog.Any("error_codes", codes))
 	}
 	logLine(slog.LevelInfo, "upload ingested", more...)
-	return true
+	if rc.Status == receipt.Accepted && rc.ProvinceCode != "" {
+		accepted = &RollupRequest{Year: rc.Year, Province: rc.ProvinceCode}
+	}
+	return true, accepted
 }
 
 // errorCodes lists the receipt's distinct error codes, in order of first use.
