@@ -12,7 +12,9 @@
 // API over HTTP.
 //
 // Environment: LAKE_BUCKET (required), LAKE_PREFIX, UPLOADS_BUCKET,
-// S3_ENDPOINT, S3_FORCE_PATH_STYLE; see lambdaingest.ConfigFromEnv.
+// MAX_UPLOAD_MB, ROLLUP_QUEUE_URL (optional: where {year, province} goes
+// after an accepted upload), S3_ENDPOINT, S3_FORCE_PATH_STYLE, SQS_ENDPOINT;
+// see lambdaingest.ConfigFromEnv.
 package main
 
 import (
@@ -23,6 +25,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/xhht/xhht/pipeline/lambdaingest"
+	"github.com/xhht/xhht/pipeline/lambdainit"
 )
 
 func main() {
@@ -36,7 +39,7 @@ func main() {
 	if err != nil {
 		lambdaingest.NewLogger(os.Stdout).Error("init failed", slog.String("error", err.Error()))
 		if api := os.Getenv("AWS_LAMBDA_RUNTIME_API"); api != "" {
-			if rerr := lambdaingest.ReportInitError(ctx, api, err); rerr != nil {
+			if rerr := lambdainit.ReportInitError(ctx, api, err); rerr != nil {
 				lambdaingest.NewLogger(os.Stdout).Error("report init error", slog.String("error", rerr.Error()))
 			}
 		}

@@ -30,7 +30,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/xhht/xhht/pipeline/lambdaingest"
+	"github.com/xhht/xhht/pipeline/lambdainit"
 	"github.com/xhht/xhht/pipeline/lambdarollup"
 )
 
@@ -47,7 +47,7 @@ func main() {
 		log.Error("init failed", slog.String("error", err.Error()))
 		if api := os.Getenv("AWS_LAMBDA_RUNTIME_API"); api != "" {
 			// The same Runtime API call as the ingest function's.
-			if rerr := lambdaingest.ReportInitError(ctx, api, err); rerr != nil {
+			if rerr := lambdainit.ReportInitError(ctx, api, err); rerr != nil {
 				log.Error("report init error", slog.String("error", rerr.Error()))
 			}
 		}

@@ -1,4 +1,6 @@
-package lambdaingest
+// Package lambdainit reports a Lambda function's initialisation failure to
+// the Runtime API. Both functions (ingest, rollup) use it.
+package lambdainit
 
 import (
 	"bytes"
