@@ -130,6 +130,11 @@ type builder struct {
 	ownWork  bool
 	db       *sql.DB
 	lakeDir  string // set when the lake is a local directory: read in place
+	// Input cache bookkeeping, per kind (cache_submissions, …) and
+	// province: the cache file of the current manifest, and whether this
+	// build saw objects the cache lacks or that left the lake.
+	oldCache map[string]map[string]string
+	changed  map[string]map[string]bool
 	buildID  string
 	builtAt  time.Time
 	res      *Result
@@ -137,7 +142,9 @@ type builder struct {
 }
 
 func newBuilder(o Options) (*builder, error) {
-	b := &builder{o: o, res: &Result{}}
+	b := &builder{o: o, res: &Result{},
+		oldCache: map[string]map[string]string{cacheSubs: {}, cacheReceipts: {}},
+		changed:  map[string]map[string]bool{cacheSubs: {}, cacheReceipts: {}}}
 	w, ok := o.Lake.(storage.Writer)
 	if !ok {
 		return nil, ErrNoLakeWriter
@@ -373,11 +380,11 @@ func (b *builder) load(ctx context.Context, provs []string, subs, rcpts []storag
 			return err
 		}
 	}
-	cached, read, err := b.readInputs(ctx, "subs", subs, subCaches, subsSQL, emptySubsSQL())
+	cached, read, err := b.readInputs(ctx, "subs", cacheSubs, subs, subCaches, subsSQL, emptySubsSQL())
 	if err != nil {
 		return err
 	}
-	rcached, rread, err := b.readInputs(ctx, "receipts", rcpts, rcCaches, receiptsSQL, emptyReceiptsSQL)
+	rcached, rread, err := b.readInputs(ctx, "receipts", cacheReceipts, rcpts, rcCaches, receiptsSQL, emptyReceiptsSQL)
 	if err != nil {
 		return err
 	}

@@ -2,10 +2,13 @@ package rollup
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/xhht/xhht/pipeline/storage"
@@ -30,6 +33,9 @@ import (
 // CacheVersion changes when the cached columns change; a manifest whose
 // cache has another version is read as if it had none.
 const CacheVersion = "1"
+
+// readBatch is how many new objects one DuckDB read takes.
+const readBatch = 400
 
 const (
 	cacheSubs     = "cache_submissions"
@@ -84,7 +90,7 @@ func emptySubsSQL() string {
 // objects: cached rows still valid plus the objects not in the cache.
 // caches are local paths of cache files; readSQL reads new files and
 // yields _path; empty is a typed empty SELECT of the same columns.
-func (b *builder) readInputs(ctx context.Context, into string, objs []storage.Object, caches []string,
+func (b *builder) readInputs(ctx context.Context, into, kind string, objs []storage.Object, caches []string,
 	readSQL func([]string) string, empty string) (fromCache, read int, err error) {
 	rows := [][]string{{"_key", "_etag", "_path"}}
 	for _, o := range objs {
@@ -106,18 +112,33 @@ SEMI JOIN %[1]s_listing l ON l._key = c._key AND l._etag = c._etag;
 	if err := b.exec(ctx, "cached "+into, q); err != nil {
 		return 0, 0, err
 	}
+	// New or changed objects, and cached objects gone from the listing:
+	// the provinces they belong to need a new cache file.
 	var fresh []string
-	rs, err := b.db.QueryContext(ctx, fmt.Sprintf("SELECT _path FROM %[1]s_listing ANTI JOIN (SELECT DISTINCT _key, _etag FROM %[1]s_cached) c USING (_key, _etag) ORDER BY _path", into))
+	changed := b.changed[kind]
+	q = fmt.Sprintf(`SELECT _path, _key FROM %[1]s_listing ANTI JOIN (SELECT DISTINCT _key, _etag FROM %[1]s_cached) c USING (_key, _etag)
+UNION ALL SELECT NULL, _key FROM (SELECT DISTINCT _key, _etag FROM read_parquet(%[2]s)) ANTI JOIN %[1]s_listing USING (_key, _etag)
+ORDER BY 1`, into, sqlList(caches))
+	if len(caches) == 0 {
+		q = fmt.Sprintf("SELECT _path, _key FROM %s_listing ORDER BY 1", into)
+	}
+	rs, err := b.db.QueryContext(ctx, q)
 	if err != nil {
 		return 0, 0, fmt.Errorf("rollup: new inputs: %w", err)
 	}
 	for rs.Next() {
-		var p string
-		if err := rs.Scan(&p); err != nil {
+		var p sql.NullString
+		var key string
+		if err := rs.Scan(&p, &key); err != nil {
 			rs.Close()
 			return 0, 0, fmt.Errorf("rollup: new inputs: %w", err)
 		}
-		fresh = append(fresh, p)
+		if p.Valid {
+			fresh = append(fresh, p.String)
+		}
+		if m := partRe.FindStringSubmatch(key); m != nil && m[1] == strconv.Itoa(b.o.Year) {
+			changed[m[2]] = true
+		}
 	}
 	rs.Close()
 	if err := rs.Err(); err != nil {
@@ -130,17 +151,22 @@ SEMI JOIN %[1]s_listing l ON l._key = c._key AND l._etag = c._etag;
 			return 0, 0, err
 		}
 	}
-	newSQL := fmt.Sprintf("SELECT *, NULL::VARCHAR AS _key, NULL::VARCHAR AS _etag FROM (%s)", empty)
-	if len(fresh) > 0 {
-		newSQL = fmt.Sprintf(`SELECT n.* EXCLUDE (_path), l._key, l._etag FROM (%s) n JOIN %s_listing l ON l._path = n._path`, readSQL(fresh), into)
-	}
-	q = fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %[1]s AS SELECT * FROM %[1]s_cached UNION ALL BY NAME %[2]s;", into, newSQL)
-	if err := b.exec(ctx, "read "+into, q); err != nil {
-		return 0, 0, err
-	}
 	var cached int
 	if err := b.db.QueryRowContext(ctx, fmt.Sprintf("SELECT count(DISTINCT _key) FROM %s_cached", into)).Scan(&cached); err != nil {
 		return 0, 0, fmt.Errorf("rollup: %w", err)
+	}
+	if err := b.exec(ctx, "start "+into, fmt.Sprintf("ALTER TABLE %[1]s_cached RENAME TO %[1]s", into)); err != nil {
+		return 0, 0, err
+	}
+	// New objects in batches: one read over thousands of files makes
+	// DuckDB open them all at once (union_by_name binds every schema first),
+	// which costs memory and time; a few hundred at a time keeps both flat.
+	for batch := range slices.Chunk(fresh, readBatch) {
+		q := fmt.Sprintf(`INSERT INTO %[1]s BY NAME SELECT n.* EXCLUDE (_path), l._key, l._etag FROM (%[2]s) n JOIN %[1]s_listing l ON l._path = n._path`,
+			into, readSQL(batch))
+		if err := b.exec(ctx, "read "+into, q); err != nil {
+			return 0, 0, err
+		}
 	}
 	return cached, len(fresh), nil
 }
@@ -166,6 +192,9 @@ func (b *builder) ensureLocal(ctx context.Context, path string) error {
 	return err
 }
 
+// partRe finds the year and province of a lake key.
+var partRe = regexp.MustCompile(`/year=(\d{4})/province=(\d{2})/`)
+
 // cacheFiles returns local paths of the valid input caches of kind named
 // by the manifests of year for the provinces (all when provs is nil).
 func (b *builder) cacheFiles(ctx context.Context, year int, provs []string, kind string) ([]string, error) {
@@ -181,6 +210,9 @@ func (b *builder) cacheFiles(ctx context.Context, year int, provs []string, kind
 		key, ok := m.Files[kind]
 		if !ok {
 			continue
+		}
+		if year == b.o.Year {
+			b.oldCache[kind][p] = key
 		}
 		lp, err := b.localPath(ctx, key)
 		if err == nil && b.lakeDir != "" {

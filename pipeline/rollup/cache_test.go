@@ -73,3 +73,35 @@ func TestInputCache(t *testing.T) {
 	db = views(t, dir)
 	wantInt(t, "ho_tong without the cache", row(t, db, "SELECT * FROM provinces")["ho_tong"], 10)
 }
+
+// A rebuild with nothing new keeps the cache file (no rewrite); a new
+// upload in the province makes a new one.
+func TestInputCacheReusedWhenUnchanged(t *testing.T) {
+	dir := t.TempDir()
+	lake := local.New(dir)
+	upload{year: 2026, commune: xaA, at: ict("2026-11-10 09:00:00"), hamlets: []hamlet{h(100, 50, true)}}.write(t, lake)
+	build(t, dir, rollup.Options{Year: 2026, Province: prov})
+	const mk = "rollups/_manifests/year=2026/province=19.json"
+	first := manifest(t, lake, mk)
+	build(t, dir, rollup.Options{Year: 2026, Province: prov})
+	second := manifest(t, lake, mk)
+	if second.BuildID == first.BuildID {
+		t.Fatal("second build did not commit")
+	}
+	for _, k := range []string{"cache_submissions", "cache_receipts"} {
+		if second.Files[k] != first.Files[k] {
+			t.Errorf("%s rewritten without a change: %s → %s", k, first.Files[k], second.Files[k])
+		}
+	}
+	assertOnlyCurrentFiles(t, lake, second)
+	upload{year: 2026, commune: xaB, at: ict("2026-11-11 09:00:00"), hamlets: []hamlet{h(10, 5, true)}}.write(t, lake)
+	build(t, dir, rollup.Options{Year: 2026, Province: prov})
+	third := manifest(t, lake, mk)
+	for _, k := range []string{"cache_submissions", "cache_receipts"} {
+		if third.Files[k] == second.Files[k] {
+			t.Errorf("%s not rewritten after a new upload", k)
+		}
+	}
+	assertOnlyCurrentFiles(t, lake, third)
+	wantInt(t, "ho_tong", row(t, views(t, dir), "SELECT * FROM provinces")["ho_tong"], 110)
+}

@@ -12,6 +12,10 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2" // the "duckdb" database/sql driver (cgo)
 )
 
+// DefaultMemoryLimit is DuckDB's memory_limit unless XHHT_DUCKDB_MEMORY
+// says otherwise.
+const DefaultMemoryLimit = "512MB"
+
 // openDuckDB opens an in-memory DuckDB whose home, extension and temp
 // directories are under workDir: Lambda's HOME is read-only, and nothing
 // may be downloaded (parquet and json are built in; httpfs is not used).
@@ -36,6 +40,14 @@ func openDuckDB(ctx context.Context, workDir string) (*sql.DB, error) {
 	if n, err := strconv.Atoi(os.Getenv("XHHT_DUCKDB_THREADS")); err == nil && n > 0 {
 		stmts = append(stmts, fmt.Sprintf("SET threads = %d", n))
 	}
+	// DuckDB's buffer pool defaults to 80 % of the machine's memory; a
+	// Lambda has less than it reports, and the roll-up must stay well under
+	// 1 GB. Past the limit DuckDB spills to temp_directory.
+	mem := os.Getenv("XHHT_DUCKDB_MEMORY")
+	if mem == "" {
+		mem = DefaultMemoryLimit
+	}
+	stmts = append(stmts, "SET memory_limit = "+quote(mem))
 	for _, s := range stmts {
 		if _, err := db.ExecContext(ctx, s); err != nil {
 			db.Close()

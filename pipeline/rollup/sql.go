@@ -32,10 +32,9 @@ LEFT JOIN hamletmap hm ON hm.old_code = s.commune_code AND hm.ma_thon = s.ma_tho
 	}
 	return fmt.Sprintf(`
 CREATE OR REPLACE TEMP TABLE win_%[1]s AS
-SELECT DISTINCT ON (commune_code, form) commune_code, form, submission_id
-FROM (SELECT DISTINCT commune_code, form, submission_id, received_at, source_key, source_version
-      FROM subs WHERE report_year = %[2]d)
-ORDER BY commune_code, form, received_at DESC, source_key DESC, source_version DESC, submission_id DESC;
+SELECT commune_code, form,
+  max({'t': received_at, 'k': source_key, 'v': source_version, 's': submission_id}).s AS submission_id
+FROM subs WHERE report_year = %[2]d GROUP BY commune_code, form;
 CREATE OR REPLACE TEMP TABLE r_%[1]s AS
 SELECT s.*, %[3]s AS ucode
 FROM subs s JOIN win_%[1]s w USING (commune_code, form, submission_id)%[4]s
@@ -154,7 +153,9 @@ func levelSQL(table, from, prevFrom string, keys []string, tgLevel, tgKey string
 	}
 	var on []string
 	for _, k := range keys {
-		on = append(on, fmt.Sprintf("y.%[1]s IS NOT DISTINCT FROM x.%[1]s", k))
+		// Unit keys are never null at their own level: a plain equality
+		// lets DuckDB hash-join.
+		on = append(on, fmt.Sprintf("y.%[1]s = x.%[1]s", k))
 	}
 	join := ""
 	if prevFrom != "" {

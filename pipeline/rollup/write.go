@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -77,6 +78,27 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 		src[cacheSubs] = fmt.Sprintf("(SELECT * FROM subs WHERE report_year = %d)", b.o.Year)
 		src[cacheReceipts] = fmt.Sprintf("(SELECT * FROM receipts WHERE year = %d)", b.o.Year)
 	}
+	// A province whose inputs did not change keeps its cache file: the new
+	// manifest names the old one, which collect then leaves alone.
+	reuse := map[string]map[string]string{} // kind → province → key
+	for _, k := range []string{cacheSubs, cacheReceipts} {
+		if src[k] == "" {
+			continue
+		}
+		reuse[k] = map[string]string{}
+		var redo []string
+		for _, p := range provs {
+			if key, ok := b.oldCache[k][p]; ok && !b.changed[k][p] {
+				reuse[k][p] = key
+			} else {
+				redo = append(redo, quote(p))
+			}
+		}
+		src[k] = fmt.Sprintf("(SELECT * FROM %s WHERE province_code IN (%s))", src[k], strings.Join(append(redo, "NULL"), ", "))
+		if len(redo) == 0 {
+			tables = slices.DeleteFunc(tables, func(t string) bool { return t == k })
+		}
+	}
 	for _, t := range tables {
 		dir := filepath.Join(b.work, "out", t)
 		q := fmt.Sprintf("COPY (SELECT *, province_code AS province FROM %s) TO %s (FORMAT parquet, PARTITION_BY (province), FILENAME_PATTERN 'part_{i}', OVERWRITE_OR_IGNORE true)",
@@ -106,6 +128,11 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 			Files: map[string]string{}, Inputs: inputs[p]}
 		if b.units == b.ver {
 			m.CacheVersion = CacheVersion
+		}
+		for k, keys := range reuse {
+			if key, ok := keys[p]; ok {
+				m.Files[k] = key
+			}
 		}
 		for t, f := range files[p] {
 			m.Files[t] = b.fileKey(t, b.o.Year, p)
@@ -181,6 +208,9 @@ func (b *builder) commit(ctx context.Context, key string, m *Manifest) error {
 			if json.Unmarshal(body, &cur) == nil && cur.BuildID >= m.BuildID {
 				b.log.Warn("rollup stale: a newer build is current", "manifest", key, "current", cur.BuildID, "ours", m.BuildID)
 				for _, f := range m.Files {
+					if !strings.HasSuffix(f, "/"+m.BuildID+".parquet") {
+						continue // reused from the current manifest, not ours
+					}
 					if err := b.lake.Delete(ctx, f); err != nil {
 						return fmt.Errorf("rollup: remove stale %s: %w", f, err)
 					}
@@ -201,7 +231,7 @@ func (b *builder) commit(ctx context.Context, key string, m *Manifest) error {
 	b.res.Written = append(b.res.Written, key)
 	for _, f := range m.Files {
 		b.res.Written = append(b.res.Written, f)
-		if err := b.collect(ctx, f, m.BuildID); err != nil {
+		if err := b.collect(ctx, f, m); err != nil {
 			return err
 		}
 	}
@@ -209,8 +239,10 @@ func (b *builder) commit(ctx context.Context, key string, m *Manifest) error {
 }
 
 // collect deletes, in the folder of key, the files of builds older than
-// buildID. Files of a newer build (one still writing) are left alone.
-func (b *builder) collect(ctx context.Context, key, buildID string) error {
+// m's that m does not name. Files of a newer build (one still writing) are
+// left alone.
+func (b *builder) collect(ctx context.Context, key string, m *Manifest) error {
+	buildID := m.BuildID
 	dir := path.Dir(key) + "/"
 	objs, err := b.lake.List(ctx, dir)
 	if err != nil {
@@ -218,7 +250,7 @@ func (b *builder) collect(ctx context.Context, key, buildID string) error {
 	}
 	for _, o := range objs {
 		rest := strings.TrimPrefix(o.Key, dir)
-		if strings.Contains(rest, "/") || o.Key == key {
+		if strings.Contains(rest, "/") || slices.Contains(slices.Collect(maps.Values(m.Files)), o.Key) {
 			continue
 		}
 		if id := strings.TrimSuffix(rest, ".parquet"); id < buildID {

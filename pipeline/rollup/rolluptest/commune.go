@@ -26,6 +26,7 @@ type communeGen struct {
 	codeSource string   // how ma_thon is filled for this commune: file or derived
 	blankCols  []string // optional Biểu 01 columns this commune leaves blank
 	base       []row    // the first upload's hamlet values; re-uploads correct them
+	codes      map[string]string
 }
 
 // File names communes give their uploads. Deliberately unrelated to upload
@@ -85,8 +86,7 @@ func (g *communeGen) run(ctx context.Context, lake storage.Store) (*CommuneOutco
 		}
 	}
 
-	order := slices.Clone(ups)
-	g.rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+	order := g.writeOrder(ups)
 	for _, u := range order {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, st, err
@@ -96,6 +96,34 @@ func (g *communeGen) run(ctx context.Context, lake storage.Store) (*CommuneOutco
 		}
 	}
 	return out, t, st, nil
+}
+
+// writeOrder shuffles the uploads, then makes sure the latest accepted one
+// is not the last accepted one written: ingest runs uploads concurrently
+// and S3 events arrive out of order, so neither "last written wins" (file
+// times) nor listing order may decide, only received_at.
+func (g *communeGen) writeOrder(ups []*upload) []*upload {
+	order := slices.Clone(ups)
+	g.rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+	var acc []int // positions of accepted uploads in order
+	for i, u := range order {
+		if u.rejection == nil {
+			acc = append(acc, i)
+		}
+	}
+	if len(acc) < 2 {
+		return order
+	}
+	latest := acc[0]
+	for _, i := range acc[1:] {
+		if later(order[i], order[latest]) > 0 {
+			latest = i
+		}
+	}
+	if last := acc[len(acc)-1]; latest == last {
+		order[acc[0]], order[last] = order[last], order[acc[0]]
+	}
+	return order
 }
 
 func (u *upload) has(form string) bool {
@@ -182,7 +210,7 @@ func (g *communeGen) plan() []*upload {
 		for _, u := range []*upload{a, b} {
 			if u.hamlets == nil {
 				u.hamlets, u.names = g.hamletRows(true)
-				u.codeSource = ingest.FromKnown
+				u.codeSource = g.reuploadSource(true)
 			}
 			if u.b02 == nil && !noB02 {
 				u.b02 = g.bieu02()
@@ -288,15 +316,22 @@ func (g *communeGen) accepted(t time.Time, n int, noB02 bool) *upload {
 	}
 	if b01 {
 		u.hamlets, u.names = g.hamletRows(n > 0)
-		u.codeSource = g.codeSource
-		if n > 0 {
-			u.codeSource = ingest.FromKnown
-		}
+		u.codeSource = g.reuploadSource(n > 0)
 	}
 	if b02 {
 		u.b02 = g.bieu02()
 	}
 	return u
+}
+
+// reuploadSource is ma_thon_source: a commune that writes its codes
+// writes them every time; otherwise ingest derives them for the first
+// upload and finds them again (known) from its receipt afterwards.
+func (g *communeGen) reuploadSource(reupload bool) string {
+	if reupload && g.codeSource == ingest.FromDerived {
+		return ingest.FromKnown
+	}
+	return g.codeSource
 }
 
 var (
@@ -527,7 +562,7 @@ func (g *communeGen) receipt(u *upload) *receipt.Receipt {
 	}
 	rc.Rows = len(u.hamlets)
 	for i, name := range u.names {
-		rc.Hamlets = append(rc.Hamlets, receipt.Hamlet{Code: hamletCode(u.codeSource, i, name), Name: name, CodeSource: u.codeSource})
+		rc.Hamlets = append(rc.Hamlets, receipt.Hamlet{Code: g.hamletCode(u.codeSource, i, name), Name: name, CodeSource: u.codeSource})
 	}
 	// Totals as ingest gives them: sums of counts, "yes" rows of booleans,
 	// the value for Biểu 02; a field blank in every row has none.
@@ -569,13 +604,22 @@ func (g *communeGen) receipt(u *upload) *receipt.Receipt {
 	return rc
 }
 
-// hamletCode is ma_thon: what the commune wrote ("01", "02" …) or, derived
-// and known codes, ingest's code from the name.
-func hamletCode(source string, i int, name string) string {
+// hamletCode is ma_thon: what the commune wrote ("01", "02" …) or, for
+// derived and known codes, ingest's code from the name (hashed: kept per
+// commune, as re-uploads repeat the names).
+func (g *communeGen) hamletCode(source string, i int, name string) string {
 	if source == ingest.FromFile {
 		return fmt.Sprintf("%02d", i+1)
 	}
-	return ingest.DeriveHamletCode(name)
+	if c, ok := g.codes[name]; ok {
+		return c
+	}
+	if g.codes == nil {
+		g.codes = map[string]string{}
+	}
+	c := ingest.DeriveHamletCode(name)
+	g.codes[name] = c
+	return c
 }
 
 // encode writes the upload's rows with the lake schema: Biểu 01 rows, then

@@ -104,7 +104,7 @@ const (
 // recomputed from the sums, never averaged, as the roll-up must.
 func (t *Totals) Columns(set *forms.Set) map[string]any {
 	cols := map[string]any{
-		ThonTong:           t.Rows["bieu01"],
+		ThonTong:           t.hamlets(),
 		ThonDangKy:         t.known("bieu01", "cong_dong_dang_ky", t.Trues["cong_dong_dang_ky"]),
 		ThonDat:            t.known("bieu01", "cong_dong_dat", t.Trues["cong_dong_dat"]),
 		"so_xa":            t.Units,
@@ -142,6 +142,16 @@ func (t *Totals) Columns(set *forms.Set) map[string]any {
 		}
 	}
 	return cols
+}
+
+// hamlets is thon_tong, the Biểu 01 rows, or nil when no commune's Biểu
+// 01 counts in the unit (a commune that reported nothing has an unknown
+// number of hamlets, not none).
+func (t *Totals) hamlets() any {
+	if t.Reported["bieu01"] == 0 {
+		return nil
+	}
+	return t.Rows["bieu01"]
 }
 
 // known is n, a count of rows holding some value of field, or nil when

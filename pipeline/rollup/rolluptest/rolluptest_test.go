@@ -234,7 +234,7 @@ func TestDeterministic(t *testing.T) {
 	sum := func(seed uint64) string {
 		dir := t.TempDir()
 		store := Dir(dir)
-		if _, err := Generate(ctx, store, Options{Year: 2024, Province: "01", MinHamlets: 3, MaxHamlets: 6, Seed: seed, Workers: 3}); err != nil {
+		if _, err := Generate(ctx, store, Options{Year: 2024, Province: "48", MinHamlets: 3, MaxHamlets: 6, Seed: seed, Workers: 3}); err != nil {
 			t.Fatal(err)
 		}
 		objs, err := store.List(ctx, "")
