@@ -136,6 +136,8 @@ type rowBuilder struct {
 	row   int // 0-based; -1 before the first cell
 	cells []Cell
 	set   [xlsMaxCols / 64]uint64
+	// decoded: the shared strings this pass converted from legacy fonts.
+	decoded sharedDecoded
 }
 
 func (b *rowBuilder) put(row, col int, c Cell) error {
@@ -170,7 +172,7 @@ func (b *rowBuilder) flush() error {
 
 // streamRows decodes a worksheet's cells and calls fn row by row.
 func (x *xlsBook) streamRows(name string, pos int, unordered bool, fn func(Row) error) error {
-	b := &rowBuilder{fn: fn, row: -1}
+	b := &rowBuilder{fn: fn, row: -1, decoded: sharedDecoded{strings: len(x.sstEnd)}}
 	wrap := func(err error) error { return fmt.Errorf("sheet %q: %w", name, err) }
 	if !unordered {
 		_, err := x.walkSheet(pos, func(r record) error {
@@ -279,11 +281,12 @@ func (x *xlsBook) cell(r record, b *rowBuilder) error {
 		if err := need(10); err != nil {
 			return err
 		}
-		s, runs, err := x.sst(le.Uint32(body[6:]))
+		i := le.Uint32(body[6:])
+		s, runs, err := x.sst(i)
 		if err != nil {
 			return err
 		}
-		c = x.text(s, runs, xf)
+		c = x.sstCell(&b.decoded, int(i), s, runs, xf)
 	case recLabel, recRString:
 		segs, _, err := x.continued(r)
 		if err != nil {
@@ -384,6 +387,26 @@ func plainString(segs [][]byte, rstring bool) (string, []fontRun, error) {
 	}
 	runs, err = sr.runs(int(n), len(units))
 	return string(buf), runs, err
+}
+
+// sstCell is text for shared string i (s, with its formatting runs),
+// converted once per pass and encoding of the cell's font (see
+// sharedDecoded): the result depends only on the string and that encoding.
+func (x *xlsBook) sstCell(d *sharedDecoded, i int, s string, runs []fontRun, xf int) Cell {
+	base := x.xfEnc[xf]
+	convert := base.enc != legacy.None
+	for _, r := range runs {
+		convert = convert || x.fontEnc[r.ifnt].enc != legacy.None
+	}
+	if s == "" || !convert {
+		return x.text(s, runs, xf)
+	}
+	if t, ok := d.get(i, base); ok {
+		return Cell{Kind: String, Text: t.text, Encoding: t.enc}
+	}
+	c := x.text(s, runs, xf)
+	d.put(i, base, decodedText{c.Text, c.Encoding})
+	return c
 }
 
 // text makes a text cell, converting text in a legacy Vietnamese font: the
