@@ -30,39 +30,31 @@ func sharedWant(s string, font int) Cell {
 }
 
 func TestSharedDecoded(t *testing.T) {
-	c := sharedDecoded{strings: 1000}
+	var c sharedDecoded
 	tcvn3, upper := legacyFont{enc: legacy.TCVN3}, legacyFont{enc: legacy.TCVN3, upper: true}
 	for range 2 { // converted, then from the cache
-		if got := c.decode(0, tcvn3, "Hµ Néi"); got != "Hà Nội" {
+		if got := c.decode(0, 6, tcvn3, "Hµ Néi"); got != "Hà Nội" {
 			t.Errorf("decode .VnTime = %q", got)
 		}
 	}
-	if d, ok := c.get(0, tcvn3); !ok || d != (decodedText{"Hà Nội", "tcvn3"}) {
-		t.Errorf("kept %+v, %v", d, ok)
-	}
-	if len(c.slots) != maxDecodedSlots {
-		t.Errorf("%d slots for 1000 strings, want %d", len(c.slots), maxDecodedSlots)
+	if sl := c.slots[0]; sl != (decodedSlot{1, 6, "Hà Nội"}) {
+		t.Errorf("slot 0 = %+v", sl)
 	}
 	// The same string in another font, and another string in the same
 	// slot, each replace what the slot held.
 	for range 2 {
-		if got := c.decode(0, upper, "Hµ Néi"); got != "HÀ NỘI" {
+		if got := c.decode(0, 7, upper, "Hµ Néi"); got != "HÀ NỘI" {
 			t.Errorf("decode .VnTimeH = %q", got)
 		}
-		if got := c.decode(0, tcvn3, "Hµ Néi"); got != "Hà Nội" {
+		if got := c.decode(0, 6, tcvn3, "Hµ Néi"); got != "Hà Nội" {
 			t.Errorf("decode .VnTime after .VnTimeH = %q", got)
 		}
-		if got := c.decode(maxDecodedSlots, tcvn3, "Th«n"); got != "Thôn" {
-			t.Errorf("decode string %d = %q", maxDecodedSlots, got)
+		if got := c.decode(decodedSlots, 6, tcvn3, "Th«n"); got != "Thôn" {
+			t.Errorf("decode string %d = %q", decodedSlots, got)
 		}
-		if _, ok := c.get(0, tcvn3); ok {
-			t.Errorf("string 0 still kept after string %d took its slot", maxDecodedSlots)
+		if sl := c.slots[0]; sl != (decodedSlot{decodedSlots + 1, 6, "Thôn"}) {
+			t.Errorf("slot 0 = %+v, want string %d", sl, decodedSlots)
 		}
-	}
-	small := sharedDecoded{strings: 5}
-	small.decode(4, tcvn3, "Th«n")
-	if len(small.slots) != 8 {
-		t.Errorf("%d slots for 5 strings, want 8", len(small.slots))
 	}
 }
 

@@ -172,7 +172,7 @@ func (b *rowBuilder) flush() error {
 
 // streamRows decodes a worksheet's cells and calls fn row by row.
 func (x *xlsBook) streamRows(name string, pos int, unordered bool, fn func(Row) error) error {
-	b := &rowBuilder{fn: fn, row: -1, decoded: sharedDecoded{strings: len(x.sstEnd)}}
+	b := &rowBuilder{fn: fn, row: -1}
 	wrap := func(err error) error { return fmt.Errorf("sheet %q: %w", name, err) }
 	if !unordered {
 		_, err := x.walkSheet(pos, func(r record) error {
@@ -389,24 +389,16 @@ func plainString(segs [][]byte, rstring bool) (string, []fontRun, error) {
 	return string(buf), runs, err
 }
 
-// sstCell is text for shared string i (s, with its formatting runs),
-// converted once per pass and encoding of the cell's font (see
-// sharedDecoded): the result depends only on the string and that encoding.
+// sstCell is text for shared string i (s, with its formatting runs). A
+// plain string in a legacy font is converted once per pass and font (see
+// sharedDecoded); rich text, rare, is converted run by run every time.
 func (x *xlsBook) sstCell(d *sharedDecoded, i int, s string, runs []fontRun, xf int) Cell {
 	base := x.xfEnc[xf]
-	convert := base.enc != legacy.None
-	for _, r := range runs {
-		convert = convert || x.fontEnc[r.ifnt].enc != legacy.None
-	}
-	if s == "" || !convert {
+	if s == "" || base.enc == legacy.None || len(runs) > 0 {
 		return x.text(s, runs, xf)
 	}
-	if t, ok := d.get(i, base); ok {
-		return Cell{Kind: String, Text: t.text, Encoding: t.enc}
-	}
-	c := x.text(s, runs, xf)
-	d.put(i, base, decodedText{c.Text, c.Encoding})
-	return c
+	// As text does for a string without runs.
+	return Cell{Kind: String, Text: d.decode(i, int(x.xfFont[xf]), base, s), Encoding: string(base.enc)}
 }
 
 // text makes a text cell, converting text in a legacy Vietnamese font: the

@@ -400,7 +400,7 @@ func (x *xlsx) streamRows(name string, fn func(Row) error) error {
 		lastRow, lastData     int
 		haveFormula, haveCell bool
 		// decoded: the shared strings this pass converted from legacy fonts.
-		decoded = sharedDecoded{strings: len(x.shared)}
+		decoded sharedDecoded
 	)
 	for {
 		tok, err := d.Token()
@@ -560,7 +560,7 @@ func (x *xlsx) decodeShared(decoded *sharedDecoded, c *Cell, style, i int) {
 		return
 	}
 	if enc, upper := legacy.FromFont(x.xfFont[style]); enc != legacy.None {
-		c.Text, c.Encoding = decoded.decode(i, legacyFont{enc, upper}, c.Text), string(enc)
+		c.Text, c.Encoding = decoded.decode(i, style, legacyFont{enc, upper}, c.Text), string(enc)
 	}
 }
 
