@@ -3,7 +3,13 @@ package legacy
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/unicode/norm"
@@ -111,35 +117,149 @@ func TestDecodeWindows1258Undefined(t *testing.T) {
 	}
 }
 
-func TestLooksWindows1258(t *testing.T) {
-	w1252 := charmap.Windows1252.NewEncoder()
-	raw := func(glyphs string) []byte {
-		b, err := w1252.String(glyphs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return []byte(b)
-	}
-	cases := []struct {
-		name string
-		b    []byte
-		want bool
-	}{
+type looksCase struct {
+	name string
+	b    []byte
+	want bool
+}
+
+func looks1258Cases(t testing.TB) []looksCase {
+	return []looksCase{
 		{"Windows-1258", encode1258(t, "Thôn Hòa Bình, tổng số hộ"), true},
 		{"Windows-1258 sentence", encode1258(t, uniSentence), true},
 		{"Windows-1258 CSV", encode1258(t, "Mã;Tên thôn;Số hộ\r\n01;Thôn Đồng Tâm;120\r\n02;Bản Nà Hẩu;85\r\n"), true},
 		{"UTF-8", []byte(uniSentence), false},
 		{"ASCII", []byte("Ma;Ten thon;So ho\r\n"), false},
-		{"raw TCVN3", raw(tcvn3Sentence), false},
-		{"raw VNI", raw(vniSentence), false},
-		{"raw TCVN3 names", raw("Th«n §«ng T©m;Th«n Hµ Néi;B¶n Nµ HÈu;Tæ d©n phè 7"), false},
+		{"raw TCVN3", raw1252(t, tcvn3Sentence), false},
+		{"raw VNI", raw1252(t, vniSentence), false},
+		{"raw TCVN3 names", raw1252(t, "Th«n §«ng T©m;Th«n Hµ Néi;B¶n Nµ HÈu;Tæ d©n phè 7"), false},
 		{"Latin-1 French", []byte("Caf\xe9 cr\xe8me \xe0 la fran\xe7aise, d\xe9j\xe0 vu"), false},
 		{"binary", []byte{0x00, 0xff, 0xfe, 0x81, 0x90}, false},
 		{"empty", nil, false},
 	}
-	for _, c := range cases {
+}
+
+// raw1252 is glyph text as the Windows-1252 bytes a legacy-font sheet
+// exported on a Western Windows holds.
+func raw1252(t testing.TB, glyphs string) []byte {
+	t.Helper()
+	b, err := charmap.Windows1252.NewEncoder().String(glyphs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []byte(b)
+}
+
+func TestLooksWindows1258(t *testing.T) {
+	for _, c := range looks1258Cases(t) {
 		if got := LooksWindows1258(c.b); got != c.want {
 			t.Errorf("%s: LooksWindows1258(%q) = %v, want %v", c.name, c.b, got, c.want)
 		}
+	}
+}
+
+// looksFull is LooksWindows1258 as it was before the early exit: both
+// glyph readings scored over every word, unless every word of the decoded
+// text is a syllable. Also returns the counts, for the borderline tests.
+func looksFull(b []byte) (ok bool, u, words, glyphs int) {
+	if utf8.Valid(b) {
+		return false, 0, 0, 0
+	}
+	if len(b) > sniffBytes {
+		b = b[:sniffBytes]
+	}
+	s, err := DecodeWindows1258(b)
+	if err != nil {
+		return false, 0, 0, 0
+	}
+	as1258 := scorer{skip: [3]bool{readTCVN3: true, readVNI: true}}
+	as1258.add(s)
+	u, words = as1258.valid[readUnicode], as1258.words
+	if u > 0 && u == words {
+		return true, u, words, 0
+	}
+	asGlyphs := scorer{skip: [3]bool{readUnicode: true}}
+	asGlyphs.add(DecodeBytes(None, b))
+	glyphs = max(asGlyphs.valid[readTCVN3], asGlyphs.valid[readVNI])
+	return u > 0 && 2*u >= words && u >= glyphs, u, words, glyphs
+}
+
+// The early exit of the glyph scoring gives the verdict of scoring every
+// word: on the detection cases, the corpus's CSV files, and text made to
+// sit on the boundary (as many glyph words as Windows-1258 syllables).
+func TestLooksWindows1258EarlyExit(t *testing.T) {
+	check := func(name string, b []byte) bool {
+		t.Helper()
+		want, u, words, glyphs := looksFull(b)
+		if got := LooksWindows1258(b); got != want {
+			t.Errorf("%s: LooksWindows1258 = %v, scoring every word %v (u %d of %d words, best glyph reading %d)", name, got, want, u, words, glyphs)
+		}
+		return want
+	}
+	for _, c := range looks1258Cases(t) {
+		check(c.name, c.b)
+	}
+	files, err := filepath.Glob("../../tests/corpus/files/*")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("corpus: %v, %d files", err, len(files))
+	}
+	for _, f := range files {
+		if ext := filepath.Ext(f); ext != ".csv" && ext != ".txt" {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(filepath.Base(f), b)
+	}
+
+	// Windows-1258 text followed (or preceded) by m TCVN3 or VNI words that
+	// are not Windows-1258 syllables: the verdict flips from true to false
+	// as m passes the number of Windows-1258 syllables. Every m, up to
+	// past the flip, must agree; the sweep must cross the boundary with
+	// the best glyph reading at exactly u.
+	base := encode1258(t, uniSentence+" Người dân xã Thượng Hiền")
+	for _, glyph := range []string{"Hµ", "Haø"} {
+		for _, first := range []bool{false, true} {
+			sawEqual, flipped := false, false
+			for m := 0; m <= 40; m++ {
+				extra := bytes.Repeat(append(raw1252(t, glyph), ' '), m)
+				b := append(append(slices.Clone(base), ' '), extra...)
+				if first {
+					b = append(extra, base...)
+				}
+				name := fmt.Sprintf("%s ×%d, first %v", glyph, m, first)
+				if !check(name, b) {
+					flipped = true
+					break
+				}
+				_, u, _, glyphs := looksFull(b)
+				sawEqual = sawEqual || glyphs == u
+			}
+			if !sawEqual || !flipped {
+				t.Errorf("%s, first %v: the sweep did not cross the boundary (at u: %v, flipped: %v)", glyph, first, sawEqual, flipped)
+			}
+		}
+	}
+
+	// Random mixes of Windows-1258 words, TCVN3 and VNI glyph words, words
+	// no reading supports and ASCII.
+	var pool [][]byte
+	for _, w := range strings.Fields(uniSentence + " Người dân xã Thượng Hiền GĐHT Nà Pài Khuổi Đeng") {
+		pool = append(pool, encode1258(t, w))
+	}
+	for _, w := range strings.Fields(tcvn3Sentence + " " + vniSentence + " Th«n §«ng T©m µ ¶ Ö") {
+		pool = append(pool, raw1252(t, w))
+	}
+	pool = append(pool, []byte("\xe9t\xe9"), []byte("123"), []byte("hamlet"))
+	rng := rand.New(rand.NewPCG(1258, 3))
+	for i := range 3000 {
+		var b []byte
+		for range 1 + rng.IntN(60) {
+			b = append(b, pool[rng.IntN(len(pool))]...)
+			b = append(b, " ;,\r\n"[rng.IntN(5)])
+		}
+		check(fmt.Sprintf("mix %d %q", i, b), b)
 	}
 }

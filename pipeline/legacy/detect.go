@@ -105,34 +105,62 @@ func (sc *scorer) init() {
 // add scans s for words.
 func (sc *scorer) add(s string) {
 	sc.init()
-	start := -1
-	high := false
-	for i := 0; i < len(s); {
-		if sc.full() {
+	for i := 0; !sc.full(); {
+		start, end, n := nextWord(s, i)
+		if start < 0 {
 			return
 		}
+		sc.word(s[start:end], n)
+		i = end
+	}
+}
+
+// nextWord finds the first candidate word of s at or after byte i: a run
+// of word runes with at least two runes, one of them ≥ U+0080 (plain ASCII
+// words say nothing about the encoding; a lone character is no evidence:
+// as TCVN3 many symbols (« ¶ ¹) read as one-letter words). It returns the
+// word s[start:end] and its length n in runes; start is -1 when there is
+// none. The scorer and countWords share it, so an early exit counts the
+// very words the scorer would score.
+func nextWord(s string, i int) (start, end, n int) {
+	start, n = -1, 0
+	high := false
+	for i < len(s) {
 		r, size := rune(s[i]), 1
 		if r >= utf8.RuneSelf {
 			r, size = utf8.DecodeRuneInString(s[i:])
 		}
 		if isWordRune(r) {
 			if start < 0 {
-				start, high = i, false
+				start, n, high = i, 0, false
 			}
-			if r >= utf8.RuneSelf {
-				high = true
-			}
+			n++
+			high = high || r >= utf8.RuneSelf
 		} else if start >= 0 {
-			if high {
-				sc.word(s[start:i])
+			if high && n >= 2 {
+				return start, i, n
 			}
 			start = -1
 		}
 		i += size
 	}
-	if start >= 0 && high && !sc.full() {
-		sc.word(s[start:])
+	if start >= 0 && high && n >= 2 {
+		return start, len(s), n
 	}
+	return -1, len(s), 0
+}
+
+// countWords is how many words add would score in s, at most limit.
+func countWords(s string, limit int) int {
+	count := 0
+	for i := 0; count < limit; count++ {
+		start, end, _ := nextWord(s, i)
+		if start < 0 {
+			break
+		}
+		i = end
+	}
+	return count
 }
 
 // isWordRune: letters, combining marks, and every Latin-1 glyph from
@@ -149,13 +177,8 @@ func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.Is(unicode.Mn, r)
 }
 
-// word classifies one candidate word. A lone character is no evidence: as
-// TCVN3 many symbols (« ¶ ¹) read as one-letter words.
-func (sc *scorer) word(w string) {
-	n := utf8.RuneCountInString(w)
-	if n < 2 {
-		return
-	}
+// word classifies one candidate word (from nextWord) of n runes.
+func (sc *scorer) word(w string, n int) {
 	sc.words++
 	if n > 3*maxSyllable {
 		sc.invalid++

@@ -45,7 +45,8 @@ func FuzzDecode(f *testing.F) {
 }
 
 // FuzzDetect: no panic, a known answer, a confidence in 0..1, for text and
-// bytes; the Windows-1258 decoder agrees with x/text + NFC.
+// bytes; the Windows-1258 decoder agrees with x/text + NFC, and
+// LooksWindows1258's early exit with scoring every word.
 func FuzzDetect(f *testing.F) {
 	fuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, s string, _ uint8) {
@@ -60,7 +61,10 @@ func FuzzDetect(f *testing.F) {
 		check("DetectBytes", enc, conf)
 		enc, conf = DetectColumn([]string{s, s})
 		check("DetectColumn", enc, conf)
-		LooksWindows1258([]byte(s))
+		want, _, _, _ := looksFull([]byte(s))
+		if got := LooksWindows1258([]byte(s)); got != want {
+			t.Fatalf("LooksWindows1258(%q) = %v, scoring every word %v", s, got, want)
+		}
 		got, err := DecodeWindows1258([]byte(s))
 		ref, rerr := reference1258([]byte(s))
 		if (err != nil) != (rerr != nil) || err == nil && got != ref {

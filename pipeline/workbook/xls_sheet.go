@@ -136,6 +136,8 @@ type rowBuilder struct {
 	row   int // 0-based; -1 before the first cell
 	cells []Cell
 	set   [xlsMaxCols / 64]uint64
+	// decoded: the shared strings this pass converted from legacy fonts.
+	decoded sharedDecoded
 }
 
 func (b *rowBuilder) put(row, col int, c Cell) error {
@@ -279,11 +281,12 @@ func (x *xlsBook) cell(r record, b *rowBuilder) error {
 		if err := need(10); err != nil {
 			return err
 		}
-		s, runs, err := x.sst(le.Uint32(body[6:]))
+		i := le.Uint32(body[6:])
+		s, runs, err := x.sst(i)
 		if err != nil {
 			return err
 		}
-		c = x.text(s, runs, xf)
+		c = x.sstCell(&b.decoded, int(i), s, runs, xf)
 	case recLabel, recRString:
 		segs, _, err := x.continued(r)
 		if err != nil {
@@ -384,6 +387,18 @@ func plainString(segs [][]byte, rstring bool) (string, []fontRun, error) {
 	}
 	runs, err = sr.runs(int(n), len(units))
 	return string(buf), runs, err
+}
+
+// sstCell is text for shared string i (s, with its formatting runs). A
+// plain string in a legacy font is converted once per pass and font (see
+// sharedDecoded); rich text, rare, is converted run by run every time.
+func (x *xlsBook) sstCell(d *sharedDecoded, i int, s string, runs []fontRun, xf int) Cell {
+	base := x.xfEnc[xf]
+	if s == "" || base.enc == legacy.None || len(runs) > 0 {
+		return x.text(s, runs, xf)
+	}
+	// As text does for a string without runs.
+	return Cell{Kind: String, Text: d.decode(i, int(x.xfFont[xf]), base, s), Encoding: string(base.enc)}
 }
 
 // text makes a text cell, converting text in a legacy Vietnamese font: the

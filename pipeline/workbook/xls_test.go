@@ -792,13 +792,15 @@ type synthSheet struct {
 }
 
 // synthFonts: five Arial FONT records, then .VnTime (font index 6: BIFF8
-// numbering skips 4). XF 0 uses Arial, XF 1 .VnTime.
+// numbering skips 4), .VnTimeH (7) and VNI-Times (8). XF 0 uses Arial,
+// XF 1 .VnTime, XF 2 .VnTimeH, XF 3 VNI-Times.
 func synthFonts() []byte {
 	font := func(name string) []byte {
 		return biffRec(recFont, make([]byte, 14), []byte{byte(len(name)), 0}, []byte(name))
 	}
 	xf := func(ifnt uint16) []byte { return biffRec(recXF, le16(ifnt), make([]byte, 18)) }
-	return cat(font("Arial"), font("Arial"), font("Arial"), font("Arial"), font("Arial"), font(".VnTime"), xf(0), xf(6))
+	return cat(font("Arial"), font("Arial"), font("Arial"), font("Arial"), font("Arial"), font(".VnTime"), font(".VnTimeH"), font("VNI-Times"),
+		xf(0), xf(6), xf(7), xf(8))
 }
 
 // biffStream lays out a Workbook stream: globals (BOF, extra records, fonts

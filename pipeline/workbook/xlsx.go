@@ -399,6 +399,8 @@ func (x *xlsx) streamRows(name string, fn func(Row) error) error {
 		val                   strings.Builder
 		lastRow, lastData     int
 		haveFormula, haveCell bool
+		// decoded: the shared strings this pass converted from legacy fonts.
+		decoded sharedDecoded
 	)
 	for {
 		tok, err := d.Token()
@@ -473,7 +475,7 @@ func (x *xlsx) streamRows(name string, fn func(Row) error) error {
 				}
 				haveCell = false
 				cell.Formula = haveFormula
-				if err := x.finishCell(&cell, cellType, cellStyle, val.String()); err != nil {
+				if err := x.finishCell(&decoded, &cell, cellType, cellStyle, val.String()); err != nil {
 					return fmt.Errorf("%s row %d: %w", name, row.Num, err)
 				}
 				if cellCol > 16384 {
@@ -500,7 +502,7 @@ func (x *xlsx) streamRows(name string, fn func(Row) error) error {
 
 // finishCell sets the cell's kind and value from its type attribute and
 // text, converting legacy-font text to Unicode.
-func (x *xlsx) finishCell(c *Cell, typ string, style int, v string) error {
+func (x *xlsx) finishCell(decoded *sharedDecoded, c *Cell, typ string, style int, v string) error {
 	switch typ {
 	case "s":
 		if v == "" {
@@ -513,7 +515,7 @@ func (x *xlsx) finishCell(c *Cell, typ string, style int, v string) error {
 		ss := x.shared[i]
 		c.Kind, c.Text, c.Encoding = String, ss.text, ss.enc
 		if ss.enc == "" {
-			x.decodeLegacy(c, style)
+			x.decodeShared(decoded, c, style, i)
 		}
 	case "str", "inlineStr":
 		if cellTooLong(v) {
@@ -548,6 +550,17 @@ func (x *xlsx) decodeLegacy(c *Cell, style int) {
 	}
 	if enc, upper := legacy.FromFont(x.xfFont[style]); enc != legacy.None {
 		c.Text, c.Encoding = legacy.Decode(enc, upper, c.Text), string(enc)
+	}
+}
+
+// decodeShared is decodeLegacy for shared string i, converted once per
+// pass and encoding (see sharedDecoded).
+func (x *xlsx) decodeShared(decoded *sharedDecoded, c *Cell, style, i int) {
+	if style < 0 || style >= len(x.xfFont) {
+		return
+	}
+	if enc, upper := legacy.FromFont(x.xfFont[style]); enc != legacy.None {
+		c.Text, c.Encoding = decoded.decode(i, style, legacyFont{enc, upper}, c.Text), string(enc)
 	}
 }
 
