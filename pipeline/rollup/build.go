@@ -38,6 +38,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/xhht/xhht/pipeline/deadlines"
@@ -129,7 +130,8 @@ type builder struct {
 	work     string
 	ownWork  bool
 	db       *sql.DB
-	lakeDir  string // set when the lake is a local directory: read in place
+	lakeDir  string     // set when the lake is a local directory: read in place
+	mu       sync.Mutex // guards res during the concurrent commits
 	// Input cache bookkeeping, per kind (cache_submissions, …) and
 	// province: the cache file of the current manifest, and whether this
 	// build saw objects the cache lacks or that left the lake.
@@ -249,19 +251,27 @@ func (b *builder) run(ctx context.Context) error {
 	// The build id is taken before listing: everything this build reads
 	// was in the lake at that time.
 	provs := b.provinces()
+	t0 := time.Now()
 	subs, rcpts, err := b.inputs(ctx)
 	if err != nil {
 		return err
 	}
+	b.log.Debug("rollup phase", "phase", "list", "objects", len(subs)+len(rcpts), "ms", time.Since(t0).Milliseconds())
+	t0 = time.Now()
 	if err := b.load(ctx, provs, subs, rcpts); err != nil {
 		return err
 	}
+	b.log.Debug("rollup phase", "phase", "load", "ms", time.Since(t0).Milliseconds())
+	t0 = time.Now()
 	if err := b.compute(ctx); err != nil {
 		return err
 	}
+	b.log.Debug("rollup phase", "phase", "compute", "ms", time.Since(t0).Milliseconds())
+	t0 = time.Now()
 	if err := b.write(ctx, provs); err != nil {
 		return err
 	}
+	b.log.Debug("rollup phase", "phase", "write", "ms", time.Since(t0).Milliseconds())
 	if b.units != b.ver {
 		return b.listNotRebased(ctx)
 	}
@@ -307,7 +317,13 @@ func (b *builder) list(ctx context.Context, yearPrefix, ext string) ([]storage.O
 	if !b.whole() {
 		p += "province=" + b.o.Province + "/"
 	}
-	objs, err := b.lake.List(ctx, p)
+	var objs []storage.Object
+	var err error
+	if b.lakeDir != "" {
+		objs, err = listLocal(b.lakeDir, p)
+	} else {
+		objs, err = b.lake.List(ctx, p)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("rollup: list %s: %w", p, err)
 	}
@@ -318,6 +334,42 @@ func (b *builder) list(ctx context.Context, yearPrefix, ext string) ([]storage.O
 		}
 	}
 	return out, nil
+}
+
+// listLocal lists a local lake folder with a cheap version token in
+// place of the ETag: size and modification time. local.Store.List reads
+// every file to compute its MD5, which for a national year is thousands of
+// reads just to learn that nothing changed. The token only has to change
+// when the file does, which a rewrite (new mtime) guarantees.
+func listLocal(dir, prefix string) ([]storage.Object, error) {
+	root := filepath.Join(dir, filepath.FromSlash(prefix))
+	var out []storage.Object
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if !d.Type().IsRegular() || strings.HasPrefix(d.Name(), ".") {
+			return nil // directories, and the store's in-flight temp files
+		}
+		fi, err := d.Info()
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		rel, err := filepath.Rel(dir, path)
+		if err != nil {
+			return err
+		}
+		out = append(out, storage.Object{Key: filepath.ToSlash(rel), Size: fi.Size(), LastModified: fi.ModTime().UTC(),
+			ETag: fmt.Sprintf("local-%d-%d", fi.Size(), fi.ModTime().UnixNano())})
+		return nil
+	})
+	return out, err
 }
 
 func (b *builder) localPath(ctx context.Context, key string) (string, error) {

@@ -38,10 +38,10 @@ func TestInputCache(t *testing.T) {
 	// so the cached rows of it are dropped and it is read again.
 	id := upload{year: 2026, commune: xaA, at: ict("2026-11-10 09:00:00"), hamlets: []hamlet{h(300, 150, true)}}.write(t, lake)
 	third := build(t, dir, rollup.Options{Year: 2026, Province: prov})
-	// The receipt is byte-identical (it holds no figures), so only the
-	// Parquet file is read again.
-	if third.Read != 1 {
-		t.Errorf("third build read %d objects, want 1 (the rewritten Parquet)", third.Read)
+	// Both objects were rewritten (a local lake versions by size and
+	// modification time), so both are read again, and nothing else.
+	if third.Read != 2 || third.FromCache != 3 {
+		t.Errorf("third build: %d read, %d cached; want 2 and 3", third.Read, third.FromCache)
 	}
 	db = views(t, dir)
 	wantInt(t, "ho_tong after a rewrite", row(t, db, "SELECT * FROM provinces")["ho_tong"], 310)

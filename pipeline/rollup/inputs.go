@@ -2,7 +2,6 @@ package rollup
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/xhht/xhht/pipeline/forms"
 	"github.com/xhht/xhht/pipeline/ingest"
+	"github.com/xhht/xhht/pipeline/internal/csvtable"
 	"github.com/xhht/xhht/pipeline/parquetout"
 	"github.com/xhht/xhht/schemas"
 )
@@ -79,46 +79,36 @@ JOIN reform r ON r.old_code = a.old_code AND r.new_code = a.new_code AND NOT r.i
 
 // loadAssignments reads schemas/rebase/hamlet_assignments.csv: columns
 // old_commune_code, ma_thon, new_commune_code (and free notes). Missing
-// file = no assignments.
+// file = no assignments. Every bad row is reported, with its line.
 func loadAssignments(fsys fs.FS) ([][]string, error) {
 	out := [][]string{{"old_code", "ma_thon", "new_code"}}
-	t, err := readSchemaCSV(fsys, HamletAssignmentFile)
+	t, err := readSchemaCSV(fsys, HamletAssignmentFile, "old_commune_code", "ma_thon", "new_commune_code")
 	if errors.Is(err, fs.ErrNotExist) {
 		return out, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	idx := map[string]int{}
-	for i, h := range t[0] {
-		idx[strings.TrimSpace(h)] = i
-	}
-	for _, col := range []string{"old_commune_code", "ma_thon", "new_commune_code"} {
-		if _, ok := idx[col]; !ok {
-			return nil, fmt.Errorf("rollup: %s: no column %q", HamletAssignmentFile, col)
-		}
-	}
+	var errs csvtable.Errors
 	seen := map[string]int{}
-	for i, r := range t[1:] {
-		line := i + 2
-		get := func(c string) string {
-			if j := idx[c]; j < len(r) {
-				return strings.TrimSpace(r[j])
-			}
-			return ""
-		}
-		old, thon, nw := get("old_commune_code"), get("ma_thon"), get("new_commune_code")
+	for _, r := range t.Rows {
+		old, thon, nw := r.Get("old_commune_code"), r.Get("ma_thon"), r.Get("new_commune_code")
 		if old == "" && thon == "" && nw == "" {
-			continue
+			continue // a notes-only row
 		}
 		if old == "" || thon == "" || nw == "" {
-			return nil, fmt.Errorf("rollup: %s line %d: old_commune_code, ma_thon and new_commune_code are all required", HamletAssignmentFile, line)
+			errs.Add(r.Err("", errors.New("old_commune_code, ma_thon and new_commune_code are all required")))
+			continue
 		}
 		if prev, dup := seen[old+"|"+thon]; dup {
-			return nil, fmt.Errorf("rollup: %s line %d: hamlet %s of commune %s already assigned on line %d (a hamlet goes to one commune)", HamletAssignmentFile, line, thon, old, prev)
+			errs.Add(r.Err("", fmt.Errorf("hamlet %s of commune %s already assigned on line %d (a hamlet goes to one commune)", thon, old, prev)))
+			continue
 		}
-		seen[old+"|"+thon] = line
+		seen[old+"|"+thon] = r.Line
 		out = append(out, []string{old, thon, nw})
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -159,22 +149,9 @@ WHERE r.ucode IS NULL GROUP BY r.commune_code ORDER BY r.commune_code`)
 	return rows.Err()
 }
 
-// readSchemaCSV reads a whole CSV file from the schemas folder.
-func readSchemaCSV(fsys fs.FS, name string) ([][]string, error) {
-	f, err := fsys.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	r.FieldsPerRecord = -1
-	rows, err := r.ReadAll()
-	if err != nil {
-		return nil, fmt.Errorf("rollup: %s: %w", name, err)
-	}
-	if len(rows) == 0 {
-		return nil, fmt.Errorf("rollup: %s: no header", name)
-	}
-	rows[0][0] = strings.TrimPrefix(rows[0][0], "\ufeff")
-	return rows, nil
+// readSchemaCSV reads a CSV file from the schemas folder whose header
+// holds the given columns, besides any free-note columns; rows may be
+// ragged. Errors start with "rollup: " and name the file and line.
+func readSchemaCSV(fsys fs.FS, name string, columns ...string) (*csvtable.Table, error) {
+	return csvtable.Read(fsys, name, csvtable.Spec{Prefix: "rollup", Columns: columns, AllowExtra: true, Ragged: true})
 }

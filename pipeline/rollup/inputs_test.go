@@ -17,7 +17,7 @@ func TestLoadAssignments(t *testing.T) {
 		{"header only", head, 0, ""},
 		{"two hamlets", head + "00007,T01,00008,\n00007,T02,00025,x\n\n", 2, ""},
 		{"BOM and spaces", "\ufeff" + head + " 00007 , T01 ,00008,\n", 1, ""},
-		{"missing column", "old_commune_code,ma_thon\n00007,T01\n", 0, `no column "new_commune_code"`},
+		{"missing column", "old_commune_code,ma_thon\n00007,T01\n", 0, `rebase/hamlet_assignments.csv line 1: missing column "new_commune_code"`},
 		{"blank field", head + "00007,,00008,\n", 0, "line 2: old_commune_code, ma_thon and new_commune_code are all required"},
 		{"hamlet twice", head + "00007,T01,00008,\n00007,T01,00025,\n", 0, "line 3: hamlet T01 of commune 00007 already assigned on line 2"},
 		{"broken CSV", head + "\"00007,T01,00008\n", 0, "rebase/hamlet_assignments.csv"},

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/xhht/xhht/pipeline/storage"
@@ -123,7 +124,17 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 	if err != nil {
 		return err
 	}
-	for _, p := range provs {
+	// Provinces are committed concurrently: each is its own manifest, and
+	// on S3 (or a disk that syncs every file) the round trips dominate.
+	type outcome struct {
+		p     string
+		stale bool
+		err   error
+	}
+	out := make([]outcome, len(provs))
+	sem := make(chan struct{}, uploadWorkers)
+	var wg sync.WaitGroup
+	for i, p := range provs {
 		m := &Manifest{BuildID: b.buildID, BuiltAt: b.builtAt, Year: b.o.Year, Province: p, Units: b.units.Name, Registry: b.ver.Name,
 			Files: map[string]string{}, Inputs: inputs[p]}
 		if b.units == b.ver {
@@ -134,23 +145,42 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 				m.Files[k] = key
 			}
 		}
-		for t, f := range files[p] {
-			m.Files[t] = b.fileKey(t, b.o.Year, p)
-			if err := b.upload(ctx, f, m.Files[t]); err != nil {
-				return err
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			out[i].p = p
+			for t, f := range files[p] {
+				m.Files[t] = b.fileKey(t, b.o.Year, p)
+				if err := b.upload(ctx, f, m.Files[t]); err != nil {
+					out[i].err = err
+					return
+				}
 			}
-		}
-		if err := b.commit(ctx, b.manifestKey(p), m); err != nil {
-			if errors.Is(err, errStale) {
-				b.res.Stale = append(b.res.Stale, p)
-				continue
+			err := b.commit(ctx, b.manifestKey(p), m)
+			out[i].stale = errors.Is(err, errStale)
+			if !out[i].stale {
+				out[i].err = err
 			}
-			return err
-		}
-		b.res.Provinces = append(b.res.Provinces, p)
+		}()
 	}
-	return nil
+	wg.Wait()
+	var errs []error
+	for _, o := range out {
+		switch {
+		case o.err != nil:
+			errs = append(errs, o.err)
+		case o.stale:
+			b.res.Stale = append(b.res.Stale, o.p)
+		default:
+			b.res.Provinces = append(b.res.Provinces, o.p)
+		}
+	}
+	return errors.Join(errs...)
 }
+
+// uploadWorkers bounds concurrent uploads and commits.
+const uploadWorkers = 8
 
 func (b *builder) inputsByProvince(ctx context.Context) (map[string][]string, error) {
 	rows, err := b.db.QueryContext(ctx, `SELECT DISTINCT u.province_code, r.submission_id FROM r_cur r JOIN units u ON u.commune_code = r.ucode ORDER BY 1, 2`)
@@ -228,9 +258,13 @@ func (b *builder) commit(ctx context.Context, key string, m *Manifest) error {
 		}
 		break
 	}
+	b.mu.Lock()
 	b.res.Written = append(b.res.Written, key)
 	for _, f := range m.Files {
 		b.res.Written = append(b.res.Written, f)
+	}
+	b.mu.Unlock()
+	for _, f := range m.Files {
 		if err := b.collect(ctx, f, m); err != nil {
 			return err
 		}
