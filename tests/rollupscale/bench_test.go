@@ -1,0 +1,237 @@
+package rollupscale
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/duckdb/duckdb-go/v2" // the "duckdb" database/sql driver
+
+	"github.com/xhht/xhht/pipeline/rollup"
+	"github.com/xhht/xhht/pipeline/storage/local"
+)
+
+// Targets (BENCHMARKS.md): a national rebuild of 2026 (~100,000 hamlet
+// rows, every level, completeness) under 2 s, one province under 300 ms,
+// peak memory under 1 GB, and at most 1.5× a hand-written DuckDB query
+// computing the province totals from the same files.
+
+// BenchmarkRollupNation rebuilds every level of 2026 for the whole country.
+func BenchmarkRollupNation(b *testing.B) { benchBuild(b, "") }
+
+// BenchmarkRollupProvince rebuilds one province (19) of 2026, and the
+// national level above it.
+func BenchmarkRollupProvince(b *testing.B) { benchBuild(b, "19") }
+
+func benchBuild(b *testing.B, province string) {
+	f := lakeOf(b, 2026)
+	ctx := context.Background()
+	build := func() {
+		if _, err := rollup.Build(ctx, rollup.Options{Lake: local.New(f.dir), Year: 2026, Province: province}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// The first build of a lake also fills the roll-up's input cache; it
+	// is reported apart, and the loop times rebuilds, the usual case.
+	start := time.Now()
+	build()
+	first := time.Since(start)
+	for b.Loop() {
+		build()
+	}
+	// Metrics after the loop: its first call resets the timer, which
+	// drops metrics reported before.
+	b.ReportMetric(float64(first.Milliseconds()), "first-build-ms")
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/op")
+	b.ReportMetric(float64(f.lake.Rows), "rows")
+	// Peak memory of the whole process (Go heap and DuckDB's own memory)
+	// doing one build, in a child so nothing of this process counts.
+	b.ReportMetric(float64(childPeak(b, f.dir, 2026, province))/1024, "peak-MB")
+}
+
+// childPeak runs TestHelperRollupBuild in a new process and returns its
+// peak resident memory in KiB, as the child reads it from /proc/self/status
+// (VmHWM) after the build.
+func childPeak(b *testing.B, dir string, year int, province string) int64 {
+	b.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperRollupBuild$", "-test.count=1", "-test.v")
+	cmd.Env = append(os.Environ(), "XHHT_ROLLUP_LAKE="+dir, fmt.Sprintf("XHHT_ROLLUP_YEAR=%d", year), "XHHT_ROLLUP_PROVINCE="+province)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		b.Fatalf("child: %v\n%s", err, out)
+	}
+	m := regexp.MustCompile(`VmHWM=(\d+)`).FindSubmatch(out)
+	if m == nil {
+		b.Fatalf("child did not report VmHWM:\n%s", out)
+	}
+	kb, _ := strconv.ParseInt(string(m[1]), 10, 64)
+	return kb
+}
+
+// TestHelperRollupBuild is the child of the benchmarks: one build of the
+// lake in XHHT_ROLLUP_LAKE, then the process's peak memory. Without the
+// variable it does nothing.
+func TestHelperRollupBuild(t *testing.T) {
+	dir := os.Getenv("XHHT_ROLLUP_LAKE")
+	if dir == "" {
+		t.Skip("child of the roll-up benchmarks")
+	}
+	year, err := strconv.Atoi(os.Getenv("XHHT_ROLLUP_YEAR"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rollup.Build(context.Background(), rollup.Options{Lake: local.New(dir), Year: year, Province: os.Getenv("XHHT_ROLLUP_PROVINCE")}); err != nil {
+		t.Fatal(err)
+	}
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Skip("no /proc/self/status:", err)
+	}
+	if m := regexp.MustCompile(`VmHWM:\s+(\d+) kB`).FindSubmatch(status); m != nil {
+		t.Logf("VmHWM=%s", m[1])
+	}
+}
+
+// BenchmarkReferenceQuery times one hand-written DuckDB query computing
+// the province totals (latest accepted submission per commune and form,
+// then sums) from the same Parquet files, and a national roll-up in the
+// same iterations: rollup-ratio is the roll-up's time over the query's.
+// The roll-up does more (receipts, completeness, every level, writing
+// Parquet and manifests), so the ratio is the price of all that.
+func BenchmarkReferenceQuery(b *testing.B) {
+	f := lakeOf(b, 2026)
+	ctx := context.Background()
+	db := openDuck(b)
+	// Warm both up (the roll-up's input cache, DuckDB's first use and the
+	// page cache), so the loop compares rebuilds with queries.
+	if _, err := referenceTotals(ctx, db, f.dir, 2026); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := rollup.Build(ctx, rollup.Options{Lake: local.New(f.dir), Year: 2026}); err != nil {
+		b.Fatal(err)
+	}
+	var ref, build time.Duration
+	var ratios []float64
+	for b.Loop() {
+		start := time.Now()
+		if _, err := referenceTotals(ctx, db, f.dir, 2026); err != nil {
+			b.Fatal(err)
+		}
+		r := time.Since(start)
+		start = time.Now()
+		if _, err := rollup.Build(ctx, rollup.Options{Lake: local.New(f.dir), Year: 2026}); err != nil {
+			b.Fatal(err)
+		}
+		d := time.Since(start)
+		ref, build = ref+r, build+d
+		ratios = append(ratios, float64(d)/float64(r))
+	}
+	b.ReportMetric(float64(ref.Milliseconds())/float64(b.N), "ref-ms/op")
+	b.ReportMetric(float64(build.Milliseconds())/float64(b.N), "rollup-ms/op")
+	// The median of the per-iteration ratios: each pair runs back to back,
+	// so a burst of load on shared cores skews one pair, not the result
+	// (use -benchtime=5x for several pairs).
+	slices.Sort(ratios)
+	b.ReportMetric(ratios[len(ratios)/2], "rollup-ratio")
+}
+
+// TestReferenceQuery checks the hand-written query against the generator's
+// expectations, so the benchmark compares the roll-up with a query that
+// is right, and the generator's Go totals are checked against DuckDB's
+// reading of the files independently of the roll-up.
+func TestReferenceQuery(t *testing.T) {
+	f := lakeOf(t, 2026)
+	db := openDuck(t)
+	got, err := referenceTotals(context.Background(), db, f.dir, 2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(f.lake.Provinces) {
+		t.Errorf("%d provinces, want %d", len(got), len(f.lake.Provinces))
+	}
+	for p, row := range got {
+		want := f.lake.Provinces[p]
+		if want == nil {
+			t.Errorf("province %s: not in the register", p)
+			continue
+		}
+		cols := want.Columns(f.lake.Forms)
+		for col, v := range row {
+			if msg := compare(col, v, cols[col]); msg != "" {
+				t.Errorf("reference, province %s, %s: %s", p, col, msg)
+			}
+		}
+	}
+}
+
+func openDuck(tb testing.TB) *sql.DB {
+	tb.Helper()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+// referenceCounts are the count fields the reference query sums.
+var referenceCounts = []string{"ho_tong", "ho_dang_ky", "ho_dat", "dong_ho_tong", "dong_ho_dang_ky", "dong_ho_dat",
+	"lao_dong_tong", "cong_dan_dat", "don_vi_tong", "don_vi_dang_ky", "don_vi_dat", "can_bo_tong", "can_bo_cong_dan_dat"}
+
+// referenceTotals is the hand-written query: every row of the year's
+// submissions, ranked within (commune, form) by received_at, source_key,
+// source_version (all rows of one submission share the rank, so rank 1 is
+// the winning submission's rows), summed per province.
+func referenceTotals(ctx context.Context, db *sql.DB, dir string, year int) (map[string]map[string]any, error) {
+	var sel []string
+	for _, c := range referenceCounts {
+		form := "bieu01"
+		if strings.HasPrefix(c, "don_vi") || strings.HasPrefix(c, "can_bo") {
+			form = "bieu02"
+		}
+		sel = append(sel, fmt.Sprintf("sum(%[1]s) AS %[1]s, count_if(form = '%[2]s' AND %[1]s IS NULL) AS %[1]s_null_rows", c, form))
+	}
+	glob := filepath.Join(dir, "submissions", fmt.Sprintf("year=%d", year), "*", "*", "*.parquet")
+	q := fmt.Sprintf(`SELECT province_code, %s,
+  count_if(form = 'bieu01') AS thon_tong, count_if(cong_dong_dang_ky) AS thon_dang_ky, count_if(cong_dong_dat) AS thon_dat
+FROM (
+  SELECT *, dense_rank() OVER (PARTITION BY commune_code, form ORDER BY received_at DESC, source_key DESC, source_version DESC) AS r
+  FROM read_parquet('%s', hive_partitioning = false)
+) WHERE r = 1
+GROUP BY province_code`, strings.Join(sel, ", "), strings.ReplaceAll(glob, "'", "''"))
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("reference query: %w", err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]map[string]any{}
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		m := map[string]any{}
+		for i, c := range cols[1:] {
+			m[c] = vals[i+1]
+		}
+		out[vals[0].(string)] = m
+	}
+	return out, rows.Err()
+}
