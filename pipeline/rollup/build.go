@@ -61,6 +61,15 @@ type Options struct {
 	WorkDir string    // scratch space for DuckDB and downloads; "" = a temp dir, removed after
 	Now     time.Time // build time; zero = time.Now()
 
+	// Cutoff, when set, counts only submissions and receipts received
+	// strictly before it (a deadline report's cut-off).
+	Cutoff time.Time
+	// OutDir, when set, makes the build a snapshot: the tables are written
+	// to OutDir/<table>.parquet (hamlets, communes, districts, provinces,
+	// completeness) and nothing is committed to the lake. Reports use it
+	// with Cutoff; the national level is not built.
+	OutDir string
+
 	// Optional; loaded from schemas/ when nil. Schemas is read for the
 	// hamlet assignments of split communes (rebase/hamlet_assignments.csv).
 	Schemas   fs.FS
@@ -84,6 +93,9 @@ type Result struct {
 	// (split communes without a hamlet assignment), re-based builds only.
 	NotRebased []NotRebased
 	Elapsed    time.Duration
+	// DataTime is the latest received_at among the submissions counted
+	// (zero when none): the "data as of" of a snapshot.
+	DataTime time.Time
 }
 
 // NotRebased is an old commune left out of a re-based build.
@@ -268,6 +280,9 @@ func (b *builder) run(ctx context.Context) error {
 	}
 	b.log.Debug("rollup phase", "phase", "compute", "ms", time.Since(t0).Milliseconds())
 	t0 = time.Now()
+	if b.o.OutDir != "" {
+		return b.writeOut(ctx)
+	}
 	if err := b.write(ctx, provs); err != nil {
 		return err
 	}
@@ -441,6 +456,14 @@ func (b *builder) load(ctx context.Context, provs []string, subs, rcpts []storag
 		return err
 	}
 	b.res.FromCache, b.res.Read = cached+rcached, read+rread
+	if !b.o.Cutoff.IsZero() {
+		// A report counts only what had arrived before its cut-off, so
+		// regenerating it later gives the same numbers.
+		c := quote(b.o.Cutoff.UTC().Format(time.RFC3339Nano)) + "::TIMESTAMPTZ"
+		if err := b.exec(ctx, "cut-off", fmt.Sprintf("DELETE FROM subs WHERE received_at >= %[1]s; DELETE FROM receipts WHERE received_at >= %[1]s;", c)); err != nil {
+			return err
+		}
+	}
 	if err := b.loadUnits(ctx, provs); err != nil {
 		return err
 	}
@@ -639,6 +662,13 @@ func (b *builder) compute(ctx context.Context) error {
 		return fmt.Errorf("rollup: count inputs: %w", err)
 	}
 	b.res.Inputs = n
+	var dt sql.NullTime
+	if err := b.db.QueryRowContext(ctx, "SELECT max(received_at) FROM r_cur WHERE ucode IS NOT NULL").Scan(&dt); err != nil {
+		return fmt.Errorf("rollup: data time: %w", err)
+	}
+	if dt.Valid {
+		b.res.DataTime = dt.Time.UTC()
+	}
 	return nil
 }
 

@@ -114,3 +114,29 @@ func has(lakeDir, dir string) bool {
 	})
 	return found
 }
+
+// OpenSnapshot opens DuckDB with the level views (hamlets, communes,
+// districts, provinces, completeness) over a snapshot written by a build
+// with Options.OutDir. A table the snapshot lacks is an empty view.
+func OpenSnapshot(ctx context.Context, dir string) (*sql.DB, error) {
+	work, err := os.MkdirTemp("", "xhht-snapshot-")
+	if err != nil {
+		return nil, fmt.Errorf("rollup: %w", err)
+	}
+	db, err := openDuckDB(ctx, work)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range Tables {
+		src := "(" + emptyTableSQL(t) + ")"
+		f := filepath.Join(dir, t+".parquet")
+		if _, err := os.Stat(f); err == nil {
+			src = fmt.Sprintf("read_parquet(%s)", quote(f))
+		}
+		if _, err := db.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT report_year AS year, * FROM %s", t, src)); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("rollup: snapshot view %s: %w", t, err)
+		}
+	}
+	return db, nil
+}

@@ -439,3 +439,26 @@ func readManifest(ctx context.Context, lake storage.Store, key string) (*Manifes
 	}
 	return &m, nil
 }
+
+// writeOut writes a snapshot's tables to OutDir, one file per table.
+func (b *builder) writeOut(ctx context.Context) error {
+	if err := os.MkdirAll(b.o.OutDir, 0o755); err != nil {
+		return fmt.Errorf("rollup: %w", err)
+	}
+	tables := []string{Hamlets, Communes, Provinces}
+	if b.units.HasDistricts() {
+		tables = append(tables, Districts)
+	}
+	if b.units == b.ver {
+		tables = append(tables, Completeness)
+	}
+	for _, t := range tables {
+		f := filepath.Join(b.o.OutDir, t+".parquet")
+		if err := b.exec(ctx, "snapshot "+t, fmt.Sprintf("COPY out_%s TO %s (FORMAT parquet)", t, quote(f))); err != nil {
+			return err
+		}
+		b.res.Written = append(b.res.Written, f)
+	}
+	b.res.Provinces = b.provinces()
+	return nil
+}
