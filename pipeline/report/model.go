@@ -1,0 +1,106 @@
+// Package report builds the province's deadline reports (before 1
+// December: the emulation movement; before 15 December: results against
+// the plan's targets) from a roll-up snapshot at the report's cut-off, and
+// renders them as .xlsx (to print and sign), self-contained .html (with
+// SVG charts) and .csv (the main table).
+//
+// Reproducible: a report counts only submissions received before its
+// cut-off (00:00 Asia/Ho_Chi_Minh on the deadline day) and carries no
+// clock of its own, so regenerating it later gives the same figures and
+// the same bytes.
+package report
+
+import "time"
+
+// Models in the order of the main table. Code is the roll-up's rate
+// suffix: rate ty_le_<code>, counts from Model.Num / Model.Den.
+type Model struct {
+	Code  string // ho_dat, dong_ho_dat, thon_dat, don_vi_dat, cong_dan_dat
+	Short string // GĐHT, DHHT, CĐHT, ĐVHT, CDHT
+	Name  string // Gia đình học tập …
+	Num   string // roll-up column of the recognised count
+	Den   string // roll-up column of the total
+	Unit  string // hộ, dòng họ, thôn, đơn vị, người
+}
+
+// Models are the five learning models of the main table.
+var Models = []Model{
+	{"ho_dat", "GĐHT", "Gia đình học tập", "ho_dat", "ho_tong", "hộ"},
+	{"dong_ho_dat", "DHHT", "Dòng họ học tập", "dong_ho_dat", "dong_ho_tong", "dòng họ"},
+	{"thon_dat", "CĐHT", "Cộng đồng học tập cấp thôn", "thon_dat", "thon_tong", "thôn, tổ dân phố"},
+	{"don_vi_dat", "ĐVHT", "Đơn vị học tập", "don_vi_dat", "don_vi_tong", "đơn vị"},
+	{"cong_dan_dat", "CDHT", "Công dân học tập", "cong_dan_dat", "lao_dong_tong", "người"},
+}
+
+// Cell is one model's figures for one unit. Nil means unknown (nothing
+// reported), never zero.
+type Cell struct {
+	Total, Recognised *int64
+	Rate              *float64 // fraction 0–1
+	Target            *float64 // fraction 0–1
+	TargetSource      string
+	Met               *bool    // rate ≥ target
+	PrevRate          *float64 // last year, same units
+	Change            *float64 // rate − last year's, fraction points
+}
+
+// Row is a commune, a district subtotal or the province total.
+type Row struct {
+	Level    string // commune, district, province
+	Code     string
+	Name     string
+	District string          // commune rows before 2025: their district's code
+	Cells    map[string]Cell // by Model.Code
+	Hamlets  *int64          // hamlets reported (thon_tong)
+	// Movement figures (the 12-01 report).
+	XaMucDo1, XaMucDo2      *int64 // communes recognised as CĐHT cấp xã, Mức độ 1 / 2
+	TTHTCDLop, TTHTCDLuot   *int64 // community learning centres: classes, learner attendances
+	TTHTCDCNTT              *int64 // centres using IT
+	HoiVien, HoiVienTapHuan *int64 // Hội Khuyến học members, trained
+}
+
+// CommuneStatus is one commune's reporting status at the cut-off.
+type CommuneStatus struct {
+	Code, Name, District string
+	Status               string    // on_time, late, missing, rejected_only
+	FirstAccepted        time.Time // zero unless submitted
+	LastRejection        string    // first error of the latest rejected upload
+	Due                  time.Time
+}
+
+// Completeness counts communes by status at the cut-off.
+type Completeness struct {
+	Expected, Submitted, OnTime, Late, Missing, RejectedOnly int64
+	Communes                                                 []CommuneStatus // every expected commune, by code
+}
+
+// YearPoint is one year of the province trend.
+type YearPoint struct {
+	Year     int
+	Rates    map[string]*float64 // by Model.Code
+	Rebased  bool                // a pre-2025 year re-expressed on today's units
+	Complete bool                // false: some split communes could not be re-based
+}
+
+// Report is everything a deadline report shows; the renderers only format it.
+type Report struct {
+	Deadline     string // "12-01" or "12-15"
+	Title        string // the report's title (Vietnamese)
+	Recipients   string
+	Year         int
+	Province     string // code
+	ProvinceName string
+	Issuer       string    // "ỦY BAN NHÂN DÂN TỈNH THÁI NGUYÊN"
+	Place        string    // "Thái Nguyên" for "Thái Nguyên, ngày 15 tháng 12 năm 2026"
+	CutOff       time.Time // counts only uploads received strictly before it (UTC)
+	DataTime     time.Time // latest upload counted (zero: none)
+	Registry     string    // administrative-unit register of the year
+	HasDistricts bool      // years up to 2024: rows grouped by district
+
+	Communes     []Row    // by district (if any), then code
+	Districts    []Row    // subtotals, by code (empty from 2025)
+	Total        Row      // the province
+	Summary      []string // sentences generated from the numbers
+	Completeness Completeness
+	Trend        []YearPoint // years with data, ascending
+}
