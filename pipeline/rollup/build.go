@@ -215,6 +215,8 @@ func newBuilder(o Options) (*builder, error) {
 			return nil, fmt.Errorf("rollup: %w", err)
 		}
 		b.ownWork = true
+	} else if err := os.MkdirAll(b.work, 0o755); err != nil {
+		return nil, fmt.Errorf("rollup: work dir: %w", err)
 	}
 	b.builtAt = o.Now
 	if b.builtAt.IsZero() {

@@ -1,0 +1,393 @@
+package report
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/xhht/xhht/pipeline/deadlines"
+	"github.com/xhht/xhht/pipeline/registry"
+	"github.com/xhht/xhht/pipeline/rollup"
+	"github.com/xhht/xhht/pipeline/storage"
+	"github.com/xhht/xhht/pipeline/targets"
+)
+
+// Options says which report to build.
+type Options struct {
+	Lake     storage.Store
+	Year     int
+	Province string
+	Deadline string // "12-01" or "12-15"
+	WorkDir  string // scratch; "" = a temp dir, removed after
+
+	// Optional; loaded from schemas/ when nil.
+	Registry  *registry.Registry
+	Targets   *targets.Set
+	Deadlines *deadlines.Set
+	Log       *slog.Logger
+}
+
+// FirstTrendYear is the first year the trend looks for data.
+const FirstTrendYear = 2014
+
+// Build computes a deadline report from a roll-up snapshot at its cut-off.
+func Build(ctx context.Context, o Options) (*Report, error) {
+	var err error
+	if o.Registry == nil {
+		if o.Registry, err = registry.Load(); err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
+	}
+	if o.Deadlines == nil {
+		if o.Deadlines, err = deadlines.Load(); err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
+	}
+	if o.Targets == nil {
+		if o.Targets, err = targets.Load(); err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	d, ok := o.Deadlines.Get(o.Deadline)
+	if !ok {
+		var ids []string
+		for _, x := range o.Deadlines.All() {
+			ids = append(ids, x.ID)
+		}
+		return nil, fmt.Errorf("report: unknown deadline %q (%s)", o.Deadline, strings.Join(ids, ", "))
+	}
+	ver := o.Registry.ForYear(o.Year)
+	if ver == nil {
+		return nil, fmt.Errorf("report: no administrative-unit register for year %d", o.Year)
+	}
+	prov := ver.Provinces[o.Province]
+	if prov == nil {
+		return nil, fmt.Errorf("report: province %q is not in the %s register of %d", o.Province, ver.Name, o.Year)
+	}
+	work := o.WorkDir
+	if work == "" {
+		if work, err = os.MkdirTemp("", "xhht-report-"); err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
+		defer os.RemoveAll(work)
+	}
+	r := &Report{
+		Deadline: d.ID, Title: fmt.Sprintf("%s năm %d", d.NameVI, o.Year), Recipients: d.Recipients,
+		Year: o.Year, Province: prov.Code, ProvinceName: prov.Name,
+		Issuer: "ỦY BAN NHÂN DÂN " + strings.ToUpper(prov.Name), Place: prov.ShortName,
+		CutOff: d.CutOff(o.Year), Registry: ver.Name, HasDistricts: ver.HasDistricts(),
+	}
+	snap := filepath.Join(work, "snapshot")
+	res, err := rollup.Build(ctx, rollup.Options{Lake: o.Lake, Year: o.Year, Province: o.Province, Cutoff: r.CutOff, OutDir: snap,
+		WorkDir: filepath.Join(work, "rollup"), Registry: o.Registry, Targets: o.Targets, Deadlines: o.Deadlines, Log: o.Log})
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	r.DataTime = res.DataTime
+	db, err := rollup.OpenSnapshot(ctx, snap)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	defer db.Close()
+	if err := r.load(ctx, db); err != nil {
+		return nil, err
+	}
+	if err := r.trend(ctx, o, d, work); err != nil {
+		return nil, err
+	}
+	r.Summary = summary(r)
+	return r, nil
+}
+
+// rowColumns are the roll-up columns a Row needs, besides the unit's own.
+func rowColumns() []string {
+	cols := []string{"thon_tong", "xa_cdht_muc_do_1", "xa_cdht_muc_do_2", "tthtcd_so_lop", "tthtcd_luot_nguoi_hoc",
+		"tthtcd_ung_dung_cntt", "hoi_vien_tong", "hoi_vien_tap_huan"}
+	for _, m := range Models {
+		cols = append(cols, m.Den, m.Num, "ty_le_"+m.Code, "chi_tieu_"+m.Code, "nguon_chi_tieu_"+m.Code,
+			"dat_chi_tieu_"+m.Code, "ty_le_"+m.Code+"_nam_truoc", "ty_le_"+m.Code+"_thay_doi")
+	}
+	return cols
+}
+
+// readRows reads rows of a level view: key columns first (code, name,
+// district), then rowColumns.
+func readRows(ctx context.Context, db *sql.DB, level, view, code, name, district, where string) ([]Row, error) {
+	cols := rowColumns()
+	q := fmt.Sprintf("SELECT %s, %s, %s AS district_key, %s FROM %s WHERE %s ORDER BY district_key NULLS FIRST, %s",
+		code, name, district, strings.Join(cols, ", "), view, where, code)
+	rs, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("report: read %s: %w", view, err)
+	}
+	defer rs.Close()
+	var out []Row
+	for rs.Next() {
+		var c, n, dist sql.NullString
+		vals := make([]any, len(cols))
+		ptrs := []any{&c, &n, &dist}
+		for i := range vals {
+			ptrs = append(ptrs, &vals[i])
+		}
+		if err := rs.Scan(ptrs...); err != nil {
+			return nil, fmt.Errorf("report: read %s: %w", view, err)
+		}
+		v := map[string]any{}
+		for i, col := range cols {
+			v[col] = vals[i]
+		}
+		row := Row{Level: level, Code: c.String, Name: n.String, District: dist.String, Cells: map[string]Cell{},
+			Hamlets: i64(v["thon_tong"]), XaMucDo1: i64(v["xa_cdht_muc_do_1"]), XaMucDo2: i64(v["xa_cdht_muc_do_2"]),
+			TTHTCDLop: i64(v["tthtcd_so_lop"]), TTHTCDLuot: i64(v["tthtcd_luot_nguoi_hoc"]), TTHTCDCNTT: i64(v["tthtcd_ung_dung_cntt"]),
+			HoiVien: i64(v["hoi_vien_tong"]), HoiVienTapHuan: i64(v["hoi_vien_tap_huan"])}
+		for _, m := range Models {
+			src, _ := v["nguon_chi_tieu_"+m.Code].(string)
+			row.Cells[m.Code] = Cell{Total: i64(v[m.Den]), Recognised: i64(v[m.Num]), Rate: f64(v["ty_le_"+m.Code]),
+				Target: f64(v["chi_tieu_"+m.Code]), TargetSource: src, Met: boolp(v["dat_chi_tieu_"+m.Code]),
+				PrevRate: f64(v["ty_le_"+m.Code+"_nam_truoc"]), Change: f64(v["ty_le_"+m.Code+"_thay_doi"])}
+		}
+		out = append(out, row)
+	}
+	return out, rs.Err()
+}
+
+func i64(v any) *int64 {
+	if x, ok := v.(int64); ok {
+		return &x
+	}
+	return nil
+}
+
+func f64(v any) *float64 {
+	if x, ok := v.(float64); ok {
+		return &x
+	}
+	return nil
+}
+
+func boolp(v any) *bool {
+	if x, ok := v.(bool); ok {
+		return &x
+	}
+	return nil
+}
+
+// load fills the rows and the completeness from the snapshot.
+func (r *Report) load(ctx context.Context, db *sql.DB) error {
+	var err error
+	if r.Communes, err = readRows(ctx, db, "commune", rollup.Communes, "commune_code", "commune_name", "district_code", "true"); err != nil {
+		return err
+	}
+	if r.HasDistricts {
+		if r.Districts, err = readRows(ctx, db, "district", rollup.Districts, "district_code", "district_name", "district_code", "true"); err != nil {
+			return err
+		}
+	}
+	tot, err := readRows(ctx, db, "province", rollup.Provinces, "province_code", "province_name", "NULL::VARCHAR", "true")
+	if err != nil {
+		return err
+	}
+	if len(tot) != 1 {
+		return fmt.Errorf("report: the snapshot has %d province rows, want 1", len(tot))
+	}
+	r.Total = tot[0]
+	rs, err := db.QueryContext(ctx, `SELECT commune_code, commune_name, coalesce(district_code, ''), status, first_accepted_at,
+  coalesce(last_rejection, ''), due_at FROM completeness WHERE level = 'commune' AND deadline = ? ORDER BY commune_code`, r.Deadline)
+	if err != nil {
+		return fmt.Errorf("report: completeness: %w", err)
+	}
+	defer rs.Close()
+	c := &r.Completeness
+	for rs.Next() {
+		var s CommuneStatus
+		var first sql.NullTime
+		if err := rs.Scan(&s.Code, &s.Name, &s.District, &s.Status, &first, &s.LastRejection, &s.Due); err != nil {
+			return fmt.Errorf("report: completeness: %w", err)
+		}
+		if first.Valid {
+			s.FirstAccepted = first.Time.UTC()
+		}
+		s.Due = s.Due.UTC()
+		c.Communes = append(c.Communes, s)
+		c.Expected++
+		switch s.Status {
+		case "on_time":
+			c.OnTime++
+			c.Submitted++
+		case "late":
+			c.Late++
+			c.Submitted++
+		case "missing":
+			c.Missing++
+		case "rejected_only":
+			c.RejectedOnly++
+		default:
+			return fmt.Errorf("report: commune %s has status %q", s.Code, s.Status)
+		}
+	}
+	return rs.Err()
+}
+
+// trend adds one point per year with data, each as of that year's own
+// cut-off of the same deadline (so the trend is reproducible too). Years
+// on another register are re-expressed on the report year's units.
+func (r *Report) trend(ctx context.Context, o Options, d deadlines.Deadline, work string) error {
+	for y := FirstTrendYear; y <= o.Year; y++ {
+		if y == o.Year {
+			r.Trend = append(r.Trend, YearPoint{Year: y, Rates: rates(r.Total), Complete: true})
+			continue
+		}
+		v := o.Registry.ForYear(y)
+		if v == nil {
+			continue
+		}
+		rebase := v.HasDistricts() && !r.HasDistricts
+		prefix := fmt.Sprintf("submissions/year=%d/", y)
+		if !rebase {
+			if v.HasDistricts() != r.HasDistricts {
+				continue // a post-reform province never re-expressed backwards
+			}
+			prefix += "province=" + o.Province + "/"
+		}
+		objs, err := o.Lake.List(ctx, prefix)
+		if err != nil {
+			return fmt.Errorf("report: trend %d: %w", y, err)
+		}
+		if len(objs) == 0 {
+			continue
+		}
+		ro := rollup.Options{Lake: o.Lake, Year: y, Province: o.Province, Cutoff: d.CutOff(y), OutDir: filepath.Join(work, fmt.Sprint("trend-", y)),
+			WorkDir: filepath.Join(work, fmt.Sprint("trend-work-", y)), Registry: o.Registry, Targets: o.Targets, Deadlines: o.Deadlines, Log: o.Log}
+		if rebase {
+			ro.Units = r.Registry
+			if ro.Units == "2026-04" {
+				ro.Units = "2025" // the reform table maps onto the 2025 codes, which 2026-04 keeps
+			}
+		}
+		res, err := rollup.Build(ctx, ro)
+		if err != nil {
+			return fmt.Errorf("report: trend %d: %w", y, err)
+		}
+		db, err := rollup.OpenSnapshot(ctx, ro.OutDir)
+		if err != nil {
+			return fmt.Errorf("report: trend %d: %w", y, err)
+		}
+		rows, err := readRows(ctx, db, "province", rollup.Provinces, "province_code", "province_name", "NULL::VARCHAR", "true")
+		db.Close()
+		if err != nil {
+			return err
+		}
+		if len(rows) != 1 {
+			continue
+		}
+		r.Trend = append(r.Trend, YearPoint{Year: y, Rates: rates(rows[0]), Rebased: rebase, Complete: len(res.NotRebased) == 0})
+	}
+	return nil
+}
+
+func rates(row Row) map[string]*float64 {
+	out := map[string]*float64{}
+	for _, m := range Models {
+		out[m.Code] = row.Cells[m.Code].Rate
+	}
+	return out
+}
+
+// summary writes the report's sentences from the numbers.
+func summary(r *Report) []string {
+	var out []string
+	c := r.Completeness
+	cut := r.CutOff.In(deadlines.ICT)
+	out = append(out, fmt.Sprintf("Tính đến trước 00 giờ 00 ngày %s, %s/%s xã, phường đã nộp báo cáo được chấp nhận (%s đúng hạn, %s nộp muộn); %s xã chưa nộp; %s xã có tệp bị từ chối và chưa nộp lại bản hợp lệ.",
+		cut.Format("02/01/2006"), sentInt(c.Submitted), sentInt(c.Expected), sentInt(c.OnTime), sentInt(c.Late), sentInt(c.Missing), sentInt(c.RejectedOnly)))
+	for _, m := range Models {
+		cell := r.Total.Cells[m.Code]
+		if cell.Rate == nil || cell.Recognised == nil || cell.Total == nil {
+			continue
+		}
+		s := fmt.Sprintf("Toàn tỉnh có %s/%s %s được công nhận %s, đạt %s",
+			sentInt(*cell.Recognised), sentInt(*cell.Total), m.Unit, m.Name, sentPct(*cell.Rate))
+		if cell.Target != nil {
+			diff := *cell.Rate - *cell.Target
+			switch {
+			case diff > 0:
+				s += fmt.Sprintf(", vượt chỉ tiêu %s", sentPct(*cell.Target))
+			case diff == 0:
+				s += fmt.Sprintf(", bằng chỉ tiêu %s", sentPct(*cell.Target))
+			default:
+				s += fmt.Sprintf(", chưa đạt chỉ tiêu %s (còn thiếu %s điểm phần trăm)", sentPct(*cell.Target), sentNum(-diff*100))
+			}
+			if cell.TargetSource != "" {
+				s += " theo " + cell.TargetSource
+			}
+		}
+		if cell.Change != nil {
+			switch {
+			case *cell.Change > 0:
+				s += fmt.Sprintf("; tăng %s điểm phần trăm so với năm %d", sentNum(*cell.Change*100), r.Year-1)
+			case *cell.Change < 0:
+				s += fmt.Sprintf("; giảm %s điểm phần trăm so với năm %d", sentNum(-*cell.Change*100), r.Year-1)
+			default:
+				s += fmt.Sprintf("; không đổi so với năm %d", r.Year-1)
+			}
+		}
+		out = append(out, s+".")
+	}
+	t := r.Total
+	if r.Deadline == "12-01" {
+		if t.XaMucDo1 != nil || t.XaMucDo2 != nil {
+			out = append(out, fmt.Sprintf("Có %s xã được công nhận Cộng đồng học tập cấp xã Mức độ 2 và %s xã Mức độ 1.", sentIntP(t.XaMucDo2), sentIntP(t.XaMucDo1)))
+		}
+		if t.TTHTCDLop != nil || t.TTHTCDLuot != nil {
+			out = append(out, fmt.Sprintf("Các Trung tâm học tập cộng đồng đã tổ chức %s lớp với %s lượt người học; %s trung tâm ứng dụng công nghệ thông tin.",
+				sentIntP(t.TTHTCDLop), sentIntP(t.TTHTCDLuot), sentIntP(t.TTHTCDCNTT)))
+		}
+		if t.HoiVien != nil {
+			out = append(out, fmt.Sprintf("Hội Khuyến học cấp xã có %s hội viên, trong đó %s hội viên được tập huấn.", sentIntP(t.HoiVien), sentIntP(t.HoiVienTapHuan)))
+		}
+	}
+	return out
+}
+
+// sentInt writes 245310 as "245.310".
+func sentInt(n int64) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, ch := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte('.')
+		}
+		b.WriteRune(ch)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+func sentIntP(n *int64) string {
+	if n == nil {
+		return "–"
+	}
+	return sentInt(*n)
+}
+
+// sentNum writes a number with one decimal, Vietnamese style: 8,4; a
+// whole number without decimals: 70.
+func sentNum(f float64) string {
+	s := fmt.Sprintf("%.1f", f)
+	s = strings.TrimSuffix(s, ".0")
+	return strings.Replace(s, ".", ",", 1)
+}
+
+// sentPct writes a fraction as a percentage: 0.786 → "78,6%".
+func sentPct(f float64) string { return sentNum(f*100) + "%" }
