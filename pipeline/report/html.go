@@ -1,0 +1,255 @@
+package report
+
+import (
+	"bufio"
+	"html/template"
+	"io"
+)
+
+// WriteHTML writes the report as one self-contained page: inline CSS and
+// SVG, no script, no external resource, so it opens offline and prints on
+// A4 landscape. Everything from the data goes through html/template, which
+// escapes it for the context it lands in (text, attribute, SVG).
+func WriteHTML(w io.Writer, r *Report) error {
+	if err := validate(r); err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(w)
+	if err := htmlTmpl.Execute(bw, htmlView(r)); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+type htmlHead struct {
+	Text  string
+	Span  int
+	Rows  int // rowspan: 2 for a column without a group
+	Class string
+}
+
+type htmlCell struct {
+	Text  string
+	Class string
+}
+
+type htmlRow struct {
+	Class string
+	STT   string
+	Name  string
+	Cells []htmlCell
+}
+
+type htmlTable struct {
+	Caption string
+	Heads1  []htmlHead
+	Heads2  []htmlHead
+	Rows    []htmlRow
+}
+
+type htmlStatus struct {
+	STT, Code, Name, District, Received, Note string
+}
+
+type htmlStatusGroup struct {
+	Label    string
+	Communes []htmlStatus
+}
+
+type htmlCount struct{ Label, N, Share string }
+
+type htmlPage struct {
+	*Report
+	Number, DateLine, CutOff, DataTime string
+	Motto1, Motto2                     string
+	Tables                             []htmlTable
+	BarChart                           barChart
+	Trend                              lineChart
+	Counts                             []htmlCount
+	Groups                             []htmlStatusGroup
+	Sign                               signature
+}
+
+func htmlView(r *Report) htmlPage {
+	p := htmlPage{
+		Report: r, Number: numberLine(r), DateLine: dateLine(r),
+		CutOff: cutOffLine(r), DataTime: dataTimeLine(r),
+		Motto1: motto1, Motto2: motto2,
+		BarChart: rateBarChart(r, Models[0]),
+		Trend:    trendChart(r),
+		Sign:     signatureOf(r),
+	}
+	lines := tableLines(r)
+	main := htmlTableOf("Kết quả thực hiện các chỉ tiêu xây dựng mô hình học tập", lines, modelColumns(r))
+	if r.isMovement() {
+		// The 1 December report is about the movement: its table first.
+		mov := htmlTableOf("Kết quả Phong trào thi đua xây dựng xã hội học tập", lines, movementColumns())
+		mov.Caption = "Biểu 01. " + mov.Caption
+		main.Caption = "Biểu 02. " + main.Caption
+		p.Tables = []htmlTable{mov, main}
+	} else {
+		main.Caption = "Biểu 01. " + main.Caption
+		p.Tables = []htmlTable{main}
+	}
+	c := r.Completeness
+	for _, cr := range completenessRows(c) {
+		p.Counts = append(p.Counts, htmlCount{cr.label, fmtInt(cr.n), share(cr.n, c.Expected)})
+	}
+	for _, g := range statusGroups {
+		grp := htmlStatusGroup{Label: g.label}
+		for _, s := range c.Communes {
+			if s.Status != g.code {
+				continue
+			}
+			grp.Communes = append(grp.Communes, htmlStatus{
+				STT: itoa(len(grp.Communes) + 1), Code: s.Code, Name: s.Name, District: s.District,
+				Received: fmtTime(s.FirstAccepted), Note: s.LastRejection,
+			})
+		}
+		p.Groups = append(p.Groups, grp)
+	}
+	return p
+}
+
+func htmlTableOf(caption string, lines []line, cols []column) htmlTable {
+	t := htmlTable{Caption: caption}
+	t.Heads1 = append(t.Heads1, htmlHead{Text: "STT", Rows: 2}, htmlHead{Text: "Đơn vị", Rows: 2})
+	for i := 0; i < len(cols); {
+		j := i + 1
+		for j < len(cols) && cols[j].group == cols[i].group && cols[i].group != "" {
+			j++
+		}
+		if cols[i].group == "" {
+			t.Heads1 = append(t.Heads1, htmlHead{Text: cols[i].head, Rows: 2})
+		} else {
+			t.Heads1 = append(t.Heads1, htmlHead{Text: cols[i].group, Span: j - i})
+			for _, c := range cols[i:j] {
+				t.Heads2 = append(t.Heads2, htmlHead{Text: c.head})
+			}
+		}
+		i = j
+	}
+	for _, l := range lines {
+		row := htmlRow{Class: l.level(), STT: l.stt, Name: lineName(l)}
+		for _, c := range cols {
+			v := c.get(l.row)
+			cl := "num"
+			if c.kind == kMet {
+				cl = "met"
+				if v.b != nil && !*v.b {
+					cl = "met no"
+				}
+			}
+			row.Cells = append(row.Cells, htmlCell{Text: v.text(c.kind), Class: cl})
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+func itoa(n int) string { return fmtInt(int64(n)) }
+
+var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
+	"inc": func(i int) int { return i + 1 },
+}).Parse(`<!DOCTYPE html>
+<html lang="vi">
+<head>
+<meta charset="utf-8">
+<title>{{.Title}}</title>
+<style>
+@page { size: A4 landscape; margin: 12mm 10mm; }
+body { font-family: "Times New Roman", Times, serif; font-size: 13px; color: #000; margin: 16px; }
+.heading { display: flex; justify-content: space-between; text-align: center; }
+.heading div { width: 48%; }
+.upper { font-weight: bold; text-transform: none; }
+.rule { width: 35%; margin: 2px auto 6px; border-top: 1px solid #000; }
+.date { font-style: italic; }
+h1 { font-size: 16px; text-align: center; margin: 18px 0 4px; }
+.recipients, .cutoff { text-align: center; margin: 2px 0; }
+.cutoff { font-style: italic; }
+h2 { font-size: 14px; margin: 16px 0 6px; }
+table { border-collapse: collapse; width: 100%; margin-bottom: 8px; }
+th, td { border: 1px solid #000; padding: 2px 4px; }
+th { font-weight: bold; text-align: center; vertical-align: middle; }
+thead { display: table-header-group; }
+tr { page-break-inside: avoid; }
+td.num { text-align: right; white-space: nowrap; }
+td.met { text-align: center; white-space: nowrap; }
+td.met.no { font-style: italic; }
+td.stt { text-align: center; }
+tr.district td, tr.province td { font-weight: bold; }
+tr.province td { background: #f0f0f0; }
+.note { font-style: italic; font-size: 12px; }
+.sign { display: flex; justify-content: space-between; text-align: center; margin-top: 24px; page-break-inside: avoid; }
+.sign div { width: 40%; }
+.sign .space { height: 90px; }
+svg text { font-family: "Times New Roman", Times, serif; }
+</style>
+</head>
+<body>
+<div class="heading">
+<div><div class="upper">{{.Issuer}}</div><div class="rule"></div><div>{{.Number}}</div></div>
+<div><div class="upper">{{.Motto1}}</div><div class="upper">{{.Motto2}}</div><div class="rule"></div><div class="date">{{.DateLine}}</div></div>
+</div>
+<h1>{{.Title}}</h1>
+<p class="recipients">Kính gửi: {{.Recipients}}</p>
+<p class="cutoff">{{.CutOff}}</p>
+<p class="cutoff">{{.DataTime}}</p>
+<h2>I. Tóm tắt</h2>
+{{range .Summary}}<p>{{.}}</p>
+{{end}}
+<h2>II. Số liệu</h2>
+{{range .Tables}}<table>
+<caption><b>{{.Caption}}</b></caption>
+<thead>
+<tr>{{range .Heads1}}<th{{if gt .Span 1}} colspan="{{.Span}}"{{end}}{{if gt .Rows 1}} rowspan="{{.Rows}}"{{end}}>{{.Text}}</th>{{end}}</tr>
+<tr>{{range .Heads2}}<th>{{.Text}}</th>{{end}}</tr>
+</thead>
+<tbody>
+{{range .Rows}}<tr class="{{.Class}}"><td class="stt">{{.STT}}</td><td>{{.Name}}</td>{{range .Cells}}<td class="{{.Class}}">{{.Text}}</td>{{end}}</tr>
+{{end}}</tbody>
+</table>
+{{end}}<p class="note">Ghi chú: “–” là chưa có số liệu (không phải số 0); tỷ lệ tính trên số đã báo cáo; “±” là mức thay đổi so với năm trước, tính bằng điểm phần trăm.</p>
+<h2>III. Biểu đồ</h2>
+{{with .BarChart}}<figure>
+<svg xmlns="http://www.w3.org/2000/svg" width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}" role="img" aria-label="{{.Title}}">
+<text x="4" y="14" font-size="13" font-weight="bold">{{.Title}}</text>
+{{range .Ticks}}<line x1="{{.X}}" y1="{{$.BarChart.PlotTop}}" x2="{{.X}}" y2="{{$.BarChart.PlotBottom}}" stroke="#ccc"/><text x="{{.X}}" y="{{$.BarChart.Height}}" dy="-4" font-size="10" text-anchor="middle">{{.Label}}</text>
+{{end}}{{range .Bars}}<text x="{{$.BarChart.PlotX}}" dx="-4" y="{{.LabelY}}" font-size="10" text-anchor="end">{{.Label}}</text>{{if .HasBar}}<rect x="{{$.BarChart.PlotX}}" y="{{.Y}}" width="{{.BarW}}" height="10" fill="{{if .Met}}#009E73{{else}}#0072B2{{end}}"/>{{end}}<text x="{{.ValueX}}" y="{{.LabelY}}" font-size="9">{{.Value}}</text>{{if .HasTarget}}<line x1="{{.TargetX}}" y1="{{.TargetY1}}" x2="{{.TargetX}}" y2="{{.TargetY2}}" stroke="#D55E00" stroke-width="2"/>{{end}}
+{{end}}</svg>
+<figcaption class="note">Cột xanh lá: đạt chỉ tiêu; cột xanh dương: chưa đạt; vạch đỏ: chỉ tiêu của xã.</figcaption>
+</figure>
+{{end}}{{with .Trend}}<figure>
+<svg xmlns="http://www.w3.org/2000/svg" width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}" role="img" aria-label="{{.Title}}">
+<text x="4" y="14" font-size="13" font-weight="bold">{{.Title}}</text>
+{{if .Empty}}<text x="{{.PlotX}}" y="60" font-size="12">Chưa có số liệu các năm.</text>
+{{else}}{{range .YTicks}}<line x1="{{.X}}" y1="{{.Y}}" x2="{{$.Trend.PlotR}}" y2="{{.Y}}" stroke="#ddd"/><text x="{{.X}}" dx="-4" y="{{.Y}}" dy="3" font-size="10" text-anchor="end">{{.Label}}</text>
+{{end}}<line x1="{{.PlotX}}" y1="{{.PlotB}}" x2="{{.PlotR}}" y2="{{.PlotB}}" stroke="#000"/>
+{{range .Years}}<text x="{{.X}}" y="{{$.Trend.PlotB}}" dy="16" font-size="10" text-anchor="middle">{{.Label}}</text>
+{{end}}{{range .Series}}{{$c := .Color}}{{range .Segments}}<polyline points="{{.}}" fill="none" stroke="{{$c}}" stroke-width="2"/>
+{{end}}{{range .Points}}<circle cx="{{.X}}" cy="{{.Y}}" r="3" fill="{{$c}}"><title>{{.Label}}</title></circle>
+{{end}}<line x1="{{$.Trend.LegendX}}" y1="{{.LegendLineY}}" x2="{{$.Trend.LegendX}}" y2="{{.LegendLineY}}" stroke="{{.Color}}" stroke-width="10" stroke-linecap="square"/><text x="{{$.Trend.LegendX}}" dx="10" y="{{.LegendY}}" font-size="11">{{.Name}}</text>
+{{end}}{{end}}</svg>
+{{if .Note}}<figcaption class="note">{{.Note}}</figcaption>{{end}}
+</figure>
+{{end}}<h2>Phụ lục. Tình hình gửi báo cáo của các xã</h2>
+<table>
+<thead><tr><th>Nội dung</th><th>Số xã</th><th>Tỷ lệ</th></tr></thead>
+<tbody>
+{{range .Counts}}<tr><td>{{.Label}}</td><td class="num">{{.N}}</td><td class="num">{{.Share}}</td></tr>
+{{end}}</tbody>
+</table>
+{{range $i, $g := .Groups}}<h3>{{$i | inc}}. Xã {{.Label}} ({{len .Communes}} xã)</h3>
+{{if .Communes}}<table>
+<thead><tr><th>STT</th><th>Mã xã</th><th>Tên xã</th>{{if $.HasDistricts}}<th>Mã huyện</th>{{end}}<th>Thời điểm nhận bản hợp lệ (giờ Việt Nam)</th><th>Lý do bị từ chối gần nhất</th></tr></thead>
+<tbody>
+{{range .Communes}}<tr><td class="stt">{{.STT}}</td><td>{{.Code}}</td><td>{{.Name}}</td>{{if $.HasDistricts}}<td>{{.District}}</td>{{end}}<td>{{.Received}}</td><td>{{.Note}}</td></tr>
+{{end}}</tbody>
+</table>
+{{end}}{{end}}<div class="sign">
+<div><b>{{.Sign.LeftTitle}}</b><br><i>{{.Sign.LeftNote}}</i><div class="space"></div></div>
+<div><b>{{.Sign.RightTM}}</b><br><b>{{.Sign.RightRole}}</b><br><i>{{.Sign.RightNote}}</i><div class="space"></div></div>
+</div>
+</body>
+</html>
+`))

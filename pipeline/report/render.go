@@ -1,0 +1,544 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// This file holds what the three renderers share: the table layout (which
+// columns, which rows, in which order), Vietnamese number and date
+// formatting, and the administrative heading texts. Keeping it in one place
+// is what makes the .xlsx, .html and .csv of one report show the same
+// figures.
+
+// ict is Vietnam time. A fixed zone rather than time.LoadLocation: Vietnam
+// has no daylight saving, and the renderers must not depend on the host's
+// tzdata to produce the same bytes everywhere.
+var ict = time.FixedZone("ICT", 7*60*60)
+
+// dash marks an unknown figure (nil), which is never shown as 0.
+const dash = "–"
+
+// valueKind says how a table cell is formatted.
+type valueKind int
+
+const (
+	kCount  valueKind = iota // integer count
+	kRate                    // fraction shown as a percentage, one decimal
+	kTarget                  // fraction shown as a percentage, decimals only if needed
+	kMet                     // Đạt / Chưa đạt
+	kChange                  // fraction points, signed; empty when unknown
+)
+
+// value is one cell of a table: at most one of the pointers is used,
+// according to the column's kind. All nil means unknown.
+type value struct {
+	n *int64
+	f *float64
+	b *bool
+}
+
+// column is one numeric column of a table.
+type column struct {
+	group string // header spanning the group's columns ("" for none)
+	head  string // the column's own header
+	width float64
+	kind  valueKind
+	get   func(*Row) value
+	csv   string // machine-friendly header for the .csv
+}
+
+// line is one row of a table as printed: a commune, a district subtotal or
+// the province total.
+type line struct {
+	stt string
+	row *Row
+}
+
+func (l line) level() string { return l.row.Level }
+
+// isMovement reports whether the report is the 1 December one, which is
+// about the emulation movement rather than the plan's targets.
+func (r *Report) isMovement() bool { return r.Deadline == "12-01" }
+
+// modelColumns are the columns of the main table: per model the total,
+// the recognised count, the rate, the target, whether it is met and, when
+// last year's rate is known anywhere in the report, the change.
+func modelColumns(r *Report) []column {
+	var cols []column
+	for _, m := range Models {
+		code := m.Code
+		cell := func(row *Row) Cell { return row.Cells[code] }
+		cols = append(cols,
+			column{m.Name, "Tổng số (" + m.Unit + ")", countWidth(m), kCount,
+				func(row *Row) value { return value{n: cell(row).Total} }, m.Den},
+			column{m.Name, "Số đạt", countWidth(m), kCount,
+				func(row *Row) value { return value{n: cell(row).Recognised} }, m.Num},
+			column{m.Name, "Tỷ lệ", 7.5, kRate,
+				func(row *Row) value { return value{f: cell(row).Rate} }, "ty_le_" + code},
+			column{m.Name, "Chỉ tiêu", 7.5, kTarget,
+				func(row *Row) value { return value{f: cell(row).Target} }, "chi_tieu_" + code},
+			column{m.Name, "Đánh giá", 7.5, kMet,
+				func(row *Row) value { return value{b: cell(row).Met} }, "dat_chi_tieu_" + code},
+		)
+		if hasPrev(r, code) {
+			cols = append(cols, column{m.Name, "± năm trước (điểm %)", 7.5, kChange,
+				func(row *Row) value { return value{f: cell(row).Change} }, "ty_le_" + code + "_thay_doi"})
+		}
+	}
+	return cols
+}
+
+// countWidth sizes a count column for the largest figure it can hold at
+// province level: people run to millions, clans to thousands.
+func countWidth(m Model) float64 {
+	switch m.Code {
+	case "ho_dat", "cong_dan_dat":
+		return 10
+	default:
+		return 7.5
+	}
+}
+
+// hasPrev reports whether any row of the report knows last year's rate of
+// the model: without that the "±" column would be empty throughout.
+func hasPrev(r *Report, code string) bool {
+	if r.Total.Cells[code].PrevRate != nil {
+		return true
+	}
+	for _, rows := range [][]Row{r.Communes, r.Districts} {
+		for i := range rows {
+			if rows[i].Cells[code].PrevRate != nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// movementColumns are the columns of the 1 December table: titles awarded
+// (the recognised counts of the same models), communes recognised as
+// learning communities, community learning centres and the association.
+func movementColumns() []column {
+	var cols []column
+	for _, m := range Models {
+		code := m.Code
+		cols = append(cols, column{"Danh hiệu được công nhận", m.Short + " (" + m.Unit + ")", countWidth(m), kCount,
+			func(row *Row) value { return value{n: row.Cells[code].Recognised} }, m.Num})
+	}
+	num := func(group, head, csv string, get func(*Row) *int64) column {
+		return column{group, head, 9, kCount, func(row *Row) value { return value{n: get(row)} }, csv}
+	}
+	return append(cols,
+		num("CĐHT cấp xã", "Mức độ 1", "xa_cdht_muc_do_1", func(r *Row) *int64 { return r.XaMucDo1 }),
+		num("CĐHT cấp xã", "Mức độ 2", "xa_cdht_muc_do_2", func(r *Row) *int64 { return r.XaMucDo2 }),
+		num("Trung tâm học tập cộng đồng", "Số lớp", "tthtcd_so_lop", func(r *Row) *int64 { return r.TTHTCDLop }),
+		num("Trung tâm học tập cộng đồng", "Lượt người học", "tthtcd_luot_nguoi_hoc", func(r *Row) *int64 { return r.TTHTCDLuot }),
+		num("Trung tâm học tập cộng đồng", "Ứng dụng CNTT", "tthtcd_ung_dung_cntt", func(r *Row) *int64 { return r.TTHTCDCNTT }),
+		num("Hội Khuyến học", "Hội viên", "hoi_vien_tong", func(r *Row) *int64 { return r.HoiVien }),
+		num("Hội Khuyến học", "Được tập huấn", "hoi_vien_tap_huan", func(r *Row) *int64 { return r.HoiVienTapHuan }),
+	)
+}
+
+// tableLines orders the rows of a table: with districts, each district's
+// subtotal (numbered I, II, …) followed by its communes (1, 2, … within
+// the district); without, the communes numbered 1…n; the province total
+// last. Communes whose district has no subtotal row are listed after the
+// districts rather than dropped.
+func tableLines(r *Report) []line {
+	lines := make([]line, 0, len(r.Communes)+len(r.Districts)+1)
+	if r.HasDistricts && len(r.Districts) > 0 {
+		byDistrict := make(map[string][]int, len(r.Districts))
+		for i := range r.Communes {
+			d := r.Communes[i].District
+			byDistrict[d] = append(byDistrict[d], i)
+		}
+		placed := make(map[string]bool, len(r.Districts))
+		for di := range r.Districts {
+			d := &r.Districts[di]
+			lines = append(lines, line{roman(di + 1), d})
+			for n, i := range byDistrict[d.Code] {
+				lines = append(lines, line{strconv.Itoa(n + 1), &r.Communes[i]})
+			}
+			placed[d.Code] = true
+		}
+		n := 0
+		for i := range r.Communes {
+			if !placed[r.Communes[i].District] {
+				n++
+				lines = append(lines, line{strconv.Itoa(n), &r.Communes[i]})
+			}
+		}
+	} else {
+		for i := range r.Communes {
+			lines = append(lines, line{strconv.Itoa(i + 1), &r.Communes[i]})
+		}
+	}
+	return append(lines, line{"", &r.Total})
+}
+
+// lineName is the name shown for a row; the total row has a fixed label.
+func lineName(l line) string {
+	if l.level() == "province" {
+		return "TỔNG CỘNG TOÀN TỈNH"
+	}
+	return l.row.Name
+}
+
+func roman(n int) string {
+	vals := []int{1000, 900, 500, 400, 100, 90, 50, 40, 10, 9, 5, 4, 1}
+	syms := []string{"M", "CM", "D", "CD", "C", "XC", "L", "XL", "X", "IX", "V", "IV", "I"}
+	var b strings.Builder
+	for i, v := range vals {
+		for n >= v {
+			b.WriteString(syms[i])
+			n -= v
+		}
+	}
+	return b.String()
+}
+
+// fmtInt writes n with "." between thousands, the Vietnamese convention.
+func fmtInt(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte('.')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// fmtDec writes x with the given decimals and a decimal comma.
+func fmtDec(x float64, decimals int) string {
+	// Round half away from zero, as Excel and LibreOffice display numbers,
+	// so the .html and .csv show what the .xlsx shows ("56,3%", not the
+	// round-half-even "56,2%" of strconv).
+	p := math.Pow(10, float64(decimals))
+	x = math.Round(x*p) / p
+	s := strconv.FormatFloat(x, 'f', decimals, 64)
+	if s == "-"+strconv.FormatFloat(0, 'f', decimals, 64) {
+		s = s[1:] // no "-0,0"
+	}
+	intPart, frac, _ := strings.Cut(s, ".")
+	n, _ := strconv.ParseInt(intPart, 10, 64)
+	out := fmtInt(n)
+	if strings.HasPrefix(intPart, "-") && n == 0 {
+		out = "-" + out
+	}
+	if frac != "" {
+		out += "," + frac
+	}
+	return out
+}
+
+// fmtPct writes a fraction as a percentage with one decimal: "78,6%".
+func fmtPct(f float64) string { return fmtDec(f*100, 1) + "%" }
+
+// fmtTargetPct writes a target without a needless ",0": "80%", "87,5%".
+func fmtTargetPct(f float64) string {
+	p := f * 100
+	if math.Abs(p-math.Round(p)) < 1e-9 {
+		return fmtDec(math.Round(p), 0) + "%"
+	}
+	return fmtDec(p, 1) + "%"
+}
+
+// fmtChange writes a change of rate in percentage points, always signed.
+func fmtChange(f float64) string {
+	s := fmtDec(f*100, 1)
+	if !strings.HasPrefix(s, "-") {
+		s = "+" + s
+	}
+	return s
+}
+
+// isWholePercent reports whether a target is a whole percentage (80%), so
+// the .xlsx can pick the format without decimals, as fmtTargetPct does.
+func isWholePercent(f float64) bool {
+	p := f * 100
+	return math.Abs(p-math.Round(p)) < 1e-9
+}
+
+// text formats a value for html and csv.
+func (v value) text(k valueKind) string {
+	switch k {
+	case kCount:
+		if v.n == nil {
+			return dash
+		}
+		return fmtInt(*v.n)
+	case kRate:
+		if v.f == nil {
+			return dash
+		}
+		return fmtPct(*v.f)
+	case kTarget:
+		if v.f == nil {
+			return dash
+		}
+		return fmtTargetPct(*v.f)
+	case kMet:
+		if v.b == nil {
+			return dash
+		}
+		return metText(*v.b)
+	case kChange:
+		if v.f == nil {
+			return "" // no comparison, rather than an unknown figure
+		}
+		return fmtChange(*v.f)
+	}
+	return ""
+}
+
+func metText(b bool) string {
+	if b {
+		return "Đạt"
+	}
+	return "Chưa đạt"
+}
+
+// dateLine is "Thái Nguyên, ngày 15 tháng 12 năm 2026": day and month of
+// the deadline, the report's year. Days below 10 and months 1 and 2 take a
+// leading zero, as Nghị định 30/2020/NĐ-CP prescribes for official dates.
+func dateLine(r *Report) string {
+	month, day := deadlineMonthDay(r.Deadline)
+	ms := strconv.Itoa(month)
+	if month < 3 {
+		ms = fmt.Sprintf("%02d", month)
+	}
+	return fmt.Sprintf("%s, ngày %02d tháng %s năm %d", r.Place, day, ms, r.Year)
+}
+
+// deadlineMonthDay parses "12-15"; a malformed deadline gives 0, 0 and is
+// rejected earlier by validate.
+func deadlineMonthDay(d string) (month, day int) {
+	m, dd, ok := strings.Cut(d, "-")
+	if !ok {
+		return 0, 0
+	}
+	month, _ = strconv.Atoi(m)
+	day, _ = strconv.Atoi(dd)
+	return month, day
+}
+
+// cutOffLine states which uploads the report counts.
+func cutOffLine(r *Report) string {
+	t := r.CutOff.In(ict)
+	return fmt.Sprintf("Số liệu tính đến trước %02d giờ %02d ngày %s (giờ Việt Nam)",
+		t.Hour(), t.Minute(), t.Format("02/01/2006"))
+}
+
+// dataTimeLine dates the latest upload counted.
+func dataTimeLine(r *Report) string {
+	if r.DataTime.IsZero() {
+		return "Thời điểm số liệu: chưa có số liệu"
+	}
+	return "Thời điểm số liệu: cập nhật lần cuối: " + r.DataTime.In(ict).Format("02/01/2006 15:04")
+}
+
+// fmtTime writes an upload time in Vietnam time, or "" when zero.
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(ict).Format("02/01/2006 15:04")
+}
+
+// issuerBody is the issuing body without its place ("ỦY BAN NHÂN DÂN"
+// from "ỦY BAN NHÂN DÂN TỈNH THÁI NGUYÊN"), for "TM. …", and the
+// abbreviation used in the document number.
+func issuerBody(issuer string) (body, abbr string) {
+	const ubnd = "ỦY BAN NHÂN DÂN"
+	up := strings.ToUpper(strings.TrimSpace(issuer))
+	if strings.HasPrefix(up, ubnd) || strings.HasPrefix(up, "UỶ BAN NHÂN DÂN") {
+		return ubnd, "UBND"
+	}
+	return up, "…"
+}
+
+// numberLine is the document-number placeholder, filled in by hand when
+// the report is registered.
+func numberLine(r *Report) string {
+	_, abbr := issuerBody(r.Issuer)
+	return "Số: …/BC-" + abbr
+}
+
+const (
+	motto1 = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+	motto2 = "Độc lập - Tự do - Hạnh phúc"
+)
+
+// signature is the block at the end: the compiler on the left, the
+// issuing body's head on the right.
+type signature struct {
+	LeftTitle, LeftNote           string
+	RightTM, RightRole, RightNote string
+}
+
+func signatureOf(r *Report) signature {
+	body, _ := issuerBody(r.Issuer)
+	return signature{
+		LeftTitle: "NGƯỜI LẬP BIỂU",
+		LeftNote:  "(Ký, ghi rõ họ tên)",
+		RightTM:   "TM. " + body,
+		RightRole: "CHỦ TỊCH",
+		RightNote: "(Ký tên, đóng dấu)",
+	}
+}
+
+// statusGroups are the annex's lists, in the order a reader acts on them
+// last to first: who reported on time, late, was rejected, sent nothing.
+var statusGroups = []struct{ code, label string }{
+	{"on_time", "đúng hạn"},
+	{"late", "muộn"},
+	{"rejected_only", "bị từ chối, chưa có bản hợp lệ"},
+	{"missing", "chưa nộp"},
+}
+
+func statusLabel(code string) string {
+	for _, g := range statusGroups {
+		if g.code == code {
+			return g.label
+		}
+	}
+	return code
+}
+
+// completenessRows are the counts of the annex, label and value.
+func completenessRows(c Completeness) []struct {
+	label string
+	n     int64
+} {
+	return []struct {
+		label string
+		n     int64
+	}{
+		{"Số xã phải báo cáo", c.Expected},
+		{"Số xã đã nộp (có bản được chấp nhận)", c.Submitted},
+		{"– Nộp đúng hạn", c.OnTime},
+		{"– Nộp muộn", c.Late},
+		{"Số xã có tệp bị từ chối, chưa có bản hợp lệ", c.RejectedOnly},
+		{"Số xã chưa nộp", c.Missing},
+	}
+}
+
+// share formats n of total as a percentage, "–" without a total.
+func share(n, total int64) string {
+	if total == 0 {
+		return dash
+	}
+	return fmtPct(float64(n) / float64(total))
+}
+
+// trendLabel is a trend year's label: "2024*" when re-based on today's
+// units, "2023**" when the re-basing is incomplete.
+func trendLabel(p YearPoint) string {
+	s := strconv.Itoa(p.Year)
+	if p.Rebased {
+		s += "*"
+		if !p.Complete {
+			s += "*"
+		}
+	}
+	return s
+}
+
+const trendNote = "(*) Năm trước 2025 được quy đổi theo đơn vị hành chính hiện nay; (**) quy đổi chưa đầy đủ do có xã bị chia tách."
+
+// Files are named bao-cao-<deadline>-<year>-<province>.<ext>.
+func fileBase(r *Report) string {
+	return fmt.Sprintf("bao-cao-%s-%d-%s", r.Deadline, r.Year, r.Province)
+}
+
+// validate rejects reports the renderers cannot lay out, and codes that
+// would make unsafe file names.
+func validate(r *Report) error {
+	if r == nil {
+		return errors.New("report: nil report")
+	}
+	month, day := deadlineMonthDay(r.Deadline)
+	if month < 1 || month > 12 || day < 1 || day > 31 || len(r.Deadline) != 5 {
+		return fmt.Errorf("report: deadline %q is not MM-DD", r.Deadline)
+	}
+	if r.Province == "" {
+		return errors.New("report: no province code")
+	}
+	for _, c := range r.Province {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return fmt.Errorf("report: province code %q is not alphanumeric", r.Province)
+		}
+	}
+	return nil
+}
+
+// WriteAll writes the report as .xlsx, .html and .csv into dir (created if
+// needed) and returns the paths in that order. Each file is written to a
+// temporary name and renamed, so a reader never sees half a report.
+func WriteAll(r *Report, dir string) ([]string, error) {
+	if err := validate(r); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	writers := []struct {
+		ext   string
+		write func(*os.File, *Report) error
+	}{
+		{".xlsx", func(f *os.File, r *Report) error { return WriteXLSX(f, r) }},
+		{".html", func(f *os.File, r *Report) error { return WriteHTML(f, r) }},
+		{".csv", func(f *os.File, r *Report) error { return WriteCSV(f, r) }},
+	}
+	var paths []string
+	for _, w := range writers {
+		path := filepath.Join(dir, fileBase(r)+w.ext)
+		if err := writeFileAtomic(path, func(f *os.File) error { return w.write(f, r) }); err != nil {
+			return paths, fmt.Errorf("report: %s: %w", filepath.Base(path), err)
+		}
+		paths = append(paths, path)
+	}
+	return paths, nil
+}
+
+func writeFileAtomic(path string, write func(*os.File) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	if err := write(f); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
