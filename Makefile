@@ -6,7 +6,7 @@ TOOLS    := $(CURDIR)/.tools/bin
 export XHHT_VERSITYGW := $(TOOLS)/versitygw
 BUILD    := build
 
-.PHONY: run test tools bench package package-ingest package-rollup build vet fmt-check clean fuzz
+.PHONY: run test tools bench package package-ingest package-rollup package-report build vet fmt-check clean fuzz
 
 ## run: generate a demo province's uploads and process them as the Lambda would
 run:
@@ -41,7 +41,7 @@ build:
 	$(GO) build -o $(BUILD)/xhht ./cmd/xhht
 
 ## package: one deployable zip per function (bootstrap for provided.al2023)
-package: package-ingest package-rollup
+package: package-ingest package-rollup package-report
 
 package-ingest:
 	mkdir -p $(BUILD)/ingest
@@ -65,6 +65,16 @@ package-rollup:
 	@if ldd $(BUILD)/rollup/bootstrap >/dev/null 2>&1; then echo "$(BUILD)/rollup/bootstrap is dynamically linked"; ldd $(BUILD)/rollup/bootstrap; exit 1; fi
 	cd $(BUILD)/rollup && rm -f ../rollup.zip && $(GO) run ../../scripts/zipbootstrap.go ../rollup.zip bootstrap
 	@ls -l $(BUILD)/rollup/bootstrap $(BUILD)/rollup.zip
+
+# The report function (scheduled reports and reminders) runs the roll-up's
+# DuckDB snapshots too: the same static cgo build, x86_64, for the same
+# reasons (see package-rollup).
+package-report:
+	mkdir -p $(BUILD)/report
+	CGO_ENABLED=1 GOOS=linux GOARCH=amd64 $(GO) build -tags lambda.norpc,netgo,osusergo -trimpath -ldflags='-s -w -linkmode external -extldflags -static' -o $(BUILD)/report/bootstrap ./functions/report
+	@if ldd $(BUILD)/report/bootstrap >/dev/null 2>&1; then echo "$(BUILD)/report/bootstrap is dynamically linked"; ldd $(BUILD)/report/bootstrap; exit 1; fi
+	cd $(BUILD)/report && rm -f ../report.zip && $(GO) run ../../scripts/zipbootstrap.go ../report.zip bootstrap
+	@ls -l $(BUILD)/report/bootstrap $(BUILD)/report.zip
 
 clean:
 	rm -rf $(BUILD) xhht-data

@@ -65,6 +65,16 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 	if err := rollupAndPrint(ctx, stdout, lakeDir, *province, *year); err != nil {
 		return exitUsage, fmt.Errorf("roll-up: %w", err)
 	}
+	fmt.Fprintf(stdout, "\nBáo cáo theo hạn (chỉ tính các tệp nhận trước 00:00 ngày hạn, giờ Việt Nam):\n")
+	for _, dl := range []string{"12-01", "12-15"} {
+		paths, err := writeReport(ctx, lakeDir, dl, *year, *province, filepath.Join(*dir, "reports"))
+		if err != nil {
+			return exitUsage, fmt.Errorf("report %s: %w", dl, err)
+		}
+		for _, p := range paths {
+			fmt.Fprintf(stdout, "  %s\n", abs(p))
+		}
+	}
 	fmt.Fprintf(stdout, "\nTệp nộp (uploads):        %s\n", abs(uploadsDir))
 	fmt.Fprintf(stdout, "Dữ liệu Parquet:          %s\n", abs(filepath.Join(lakeDir, "submissions")))
 	fmt.Fprintf(stdout, "Biên nhận (receipts):     %s\n", abs(filepath.Join(lakeDir, "receipts")))

@@ -79,7 +79,8 @@ func TestRunDemo(t *testing.T) {
 	if !strings.Contains(out.String(), "TỈNH   Tỉnh Thái Nguyên") || !strings.Contains(out.String(), groupThousands(hoDat)+"/"+groupThousands(hoTong)) {
 		t.Errorf("make run output lacks the province total %d/%d:\n%s", hoDat, hoTong, out.String())
 	}
-	for _, s := range []string{"CHƯA NỘP", "TỪ CHỐI", "chấp nhận", "Dữ liệu Parquet:", "Biên nhận (receipts):", "BỊ TỪ CHỐI", "muộn", "Chỉ tiêu GĐHT: QĐ 387"} {
+	for _, s := range []string{"CHƯA NỘP", "TỪ CHỐI", "chấp nhận", "Dữ liệu Parquet:", "Biên nhận (receipts):", "BỊ TỪ CHỐI", "muộn", "Chỉ tiêu GĐHT: QĐ 387",
+		"bao-cao-12-01-2026-19.xlsx", "bao-cao-12-15-2026-19.html", "bao-cao-12-15-2026-19.csv"} {
 		if !strings.Contains(out.String(), s) {
 			t.Errorf("summary lacks %q", s)
 		}

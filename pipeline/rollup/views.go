@@ -22,9 +22,9 @@ var Views = []string{Hamlets, Communes, Districts, Provinces, Nation, Completene
 // whether it is the row the roll-up uses) and receipts. Re-based roll-ups
 // are in rebased_<view>. The caller closes the DB.
 func OpenViews(ctx context.Context, lakeDir string) (*sql.DB, error) {
-	work, err := os.MkdirTemp("", "xhht-query-")
+	work, err := viewsWorkDir()
 	if err != nil {
-		return nil, fmt.Errorf("rollup: %w", err)
+		return nil, err
 	}
 	db, err := openDuckDB(ctx, work)
 	if err != nil {
@@ -119,9 +119,9 @@ func has(lakeDir, dir string) bool {
 // districts, provinces, completeness) over a snapshot written by a build
 // with Options.OutDir. A table the snapshot lacks is an empty view.
 func OpenSnapshot(ctx context.Context, dir string) (*sql.DB, error) {
-	work, err := os.MkdirTemp("", "xhht-snapshot-")
+	work, err := viewsWorkDir()
 	if err != nil {
-		return nil, fmt.Errorf("rollup: %w", err)
+		return nil, err
 	}
 	db, err := openDuckDB(ctx, work)
 	if err != nil {
@@ -139,4 +139,17 @@ func OpenSnapshot(ctx context.Context, dir string) (*sql.DB, error) {
 		}
 	}
 	return db, nil
+}
+
+// viewsWorkDir is DuckDB's home and spill directory for query views: one
+// shared folder, not one per call, because a *sql.DB has no hook to remove
+// it on Close. DuckDB names its spill files uniquely and deletes them when
+// the database closes, and the views install no extension, so sharing is
+// safe.
+func viewsWorkDir() (string, error) {
+	dir := filepath.Join(os.TempDir(), "xhht-duckdb")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("rollup: %w", err)
+	}
+	return dir, nil
 }

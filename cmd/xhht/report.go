@@ -1,0 +1,51 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/xhht/xhht/pipeline/report"
+	"github.com/xhht/xhht/pipeline/storage/local"
+)
+
+func cmdReport(ctx context.Context, args []string, stdout io.Writer) (int, error) {
+	fs := newFlags("report")
+	lake := fs.String("lake", defaultLake, "lake directory")
+	deadline := fs.String("deadline", "", "12-01 or 12-15 (required)")
+	year := fs.Int("year", 0, "reporting year (required)")
+	province := fs.String("province", "", "province code (required)")
+	out := fs.String("out", "xhht-data/reports", "output directory")
+	if err := parseFlags(fs, args); err != nil {
+		return exitUsage, err
+	}
+	if *deadline == "" || *year == 0 || *province == "" {
+		return exitUsage, usageError{"report: cần --deadline, --year và --province (--deadline, --year and --province are required)"}
+	}
+	paths, err := writeReport(ctx, *lake, *deadline, *year, *province, *out)
+	if err != nil {
+		return exitUsage, err
+	}
+	for _, p := range paths {
+		fmt.Fprintln(stdout, abs(p))
+	}
+	return exitOK, nil
+}
+
+// writeReport builds one deadline report and writes its three files.
+func writeReport(ctx context.Context, lake, deadline string, year int, province, out string) ([]string, error) {
+	if st, err := os.Stat(lake); err != nil || !st.IsDir() {
+		return nil, usageError{fmt.Sprintf("report: không có kho dữ liệu %s (no lake directory)", lake)}
+	}
+	r, err := report.Build(ctx, report.Options{Lake: local.New(lake), Year: year, Province: province, Deadline: deadline, Log: quietLog})
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(out, fmt.Sprint(year), deadline, "province="+province)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	return report.WriteAll(r, dir)
+}

@@ -1,0 +1,52 @@
+// Command report is the report function (runtime provided.al2023), invoked
+// by EventBridge Scheduler with {"kind": "report"|"reminder", "deadline":
+// "12-15", "year"?: 2026, "province"?: "19"} on the schedules that
+// deadlines.ScheduleJSON lists: deadline reports written to the lake under
+// reports/<year>/<deadline>/province=<P>/ at the cut-off, and reminders to
+// communes 7 and 1 days before their due date, published to an SNS topic
+// or logged. All the logic is in pipeline/lambdareport; this file only
+// wires it to the Lambda runtime.
+//
+// Like the roll-up it runs DuckDB (cgo), so it is built with cgo and linked
+// fully static (see `make package-report`):
+//
+//	CGO_ENABLED=1 GOOS=linux GOARCH=amd64 go build -tags lambda.norpc,netgo,osusergo -trimpath \
+//	  -ldflags='-s -w -linkmode external -extldflags -static' -o bootstrap ./functions/report
+//
+// Environment: LAKE_BUCKET and PROVINCES (required), LAKE_PREFIX,
+// TOPIC_ARN, S3_ENDPOINT, S3_FORCE_PATH_STYLE, SNS_ENDPOINT, TMPDIR; see
+// lambdareport.ConfigFromEnv.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/xhht/xhht/pipeline/lambdainit"
+	"github.com/xhht/xhht/pipeline/lambdareport"
+)
+
+func main() {
+	ctx := context.Background()
+	// Cold start: configuration, S3 (and SNS) clients, register, targets,
+	// deadlines.
+	cfg, err := lambdareport.ConfigFromEnv()
+	var h *lambdareport.Handler
+	if err == nil {
+		h, err = lambdareport.New(ctx, cfg)
+	}
+	if err != nil {
+		log := lambdareport.NewLogger(os.Stdout)
+		log.Error("init failed", slog.String("error", err.Error()))
+		if api := os.Getenv("AWS_LAMBDA_RUNTIME_API"); api != "" {
+			if rerr := lambdainit.ReportInitError(ctx, api, err); rerr != nil {
+				log.Error("report init error", slog.String("error", rerr.Error()))
+			}
+		}
+		os.Exit(1)
+	}
+	lambda.Start(h.Handle)
+}
