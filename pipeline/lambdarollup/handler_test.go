@@ -356,7 +356,10 @@ func TestRollupRealBuild(t *testing.T) {
 			t.Errorf("manifest names %s: %v", key, err)
 		}
 	}
-	for _, key := range manifests[0].Files {
+	for table, key := range manifests[0].Files {
+		if manifests[1].Files[table] == key {
+			continue // an input cache kept because nothing changed
+		}
 		if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(key))); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("first build's %s still there (%v)", key, err)
 		}

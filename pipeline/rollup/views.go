@@ -119,11 +119,10 @@ func has(lakeDir, dir string) bool {
 // districts, provinces, completeness) over a snapshot written by a build
 // with Options.OutDir. A table the snapshot lacks is an empty view.
 func OpenSnapshot(ctx context.Context, dir string) (*sql.DB, error) {
-	work, err := viewsWorkDir()
-	if err != nil {
-		return nil, err
-	}
-	db, err := openDuckDB(ctx, work)
+	// The snapshot's own folder is DuckDB's scratch: the caller made it
+	// and removes it, so nothing is left in the temp dir (a Lambda's /tmp
+	// outlives the invocation).
+	db, err := openDuckDB(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
