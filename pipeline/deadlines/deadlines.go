@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xhht/xhht/pipeline/registry"
 	"github.com/xhht/xhht/schemas"
 )
 
@@ -139,35 +140,10 @@ func (s *Set) lookup(province, id string, year int) (due, error) {
 	if !ok {
 		return due{}, fmt.Errorf("deadlines: unknown deadline %q", id)
 	}
-	if d, ok := rows[eraOfYear(year)+"|"+province]; ok {
+	if d, ok := rows[registry.EraOfYear(year)+"|"+province]; ok {
 		return d, nil
 	}
 	return rows["*"], nil // every deadline has one: checked by loadDue
-}
-
-// Eras of the administrative-unit registry (adminunits/versions.csv): the
-// 2025 and 2026-04 versions share their codes, pre2025 codes mean other
-// units (province 52 was Bình Định, is now Gia Lai).
-const (
-	eraPre2025  = "pre2025"
-	eraPost2025 = "2025+"
-)
-
-func eraOf(registry string) (string, bool) {
-	switch registry {
-	case "pre2025":
-		return eraPre2025, true
-	case "2025", "2026-04":
-		return eraPost2025, true
-	}
-	return "", false
-}
-
-func eraOfYear(year int) string {
-	if year <= 2024 {
-		return eraPre2025
-	}
-	return eraPost2025
 }
 
 var deadlineColumns = []string{"id", "month", "day", "name_vi", "recipients", "source", "note"}
@@ -239,7 +215,7 @@ func (s *Set) loadDue(fsys fs.FS) error {
 	seen := map[string]int{}
 	for _, rec := range t.rows {
 		get := func(c string) string { return rec.get(t, c) }
-		province, registry, id := get("province"), get("registry"), get("deadline")
+		province, version, id := get("province"), get("registry"), get("deadline")
 		dl, ok := s.Get(id)
 		if !ok {
 			errs.add(t.errAt(rec.line, "deadline", fmt.Errorf("unknown deadline %q (not in %s)", id, DeadlinesFile)))
@@ -248,16 +224,16 @@ func (s *Set) loadDue(fsys fs.FS) error {
 		key := "*"
 		switch {
 		case province == "*":
-			if registry != "" {
+			if version != "" {
 				errs.add(t.errAt(rec.line, "registry", fmt.Errorf("the default row (*) applies to every registry: leave registry blank")))
 				continue
 			}
 		case len(province) == 2 && strings.Trim(province, "0123456789") == "":
 			// Province codes were reused in the 2025 reform, so an override
-			// must say which registry its code belongs to.
-			era, ok := eraOf(registry)
+			// must say which version its code belongs to.
+			era, ok := registry.EraOf(version)
 			if !ok {
-				errs.add(t.errAt(rec.line, "registry", fmt.Errorf("unknown registry version %q for province %s (want pre2025, 2025 or 2026-04)", registry, province)))
+				errs.add(t.errAt(rec.line, "registry", fmt.Errorf("unknown registry version %q for province %s (want pre2025, 2025 or 2026-04)", version, province)))
 				continue
 			}
 			key = era + "|" + province

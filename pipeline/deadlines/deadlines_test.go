@@ -220,14 +220,14 @@ func TestErasMatchRegistry(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, v := range reg.Versions {
-		era, ok := eraOf(v.Name)
+		era, ok := registry.EraOf(v.Name)
 		if !ok {
 			t.Errorf("registry version %q has no era", v.Name)
 			continue
 		}
 		for _, y := range []int{v.FromYear, v.ToYear} {
-			if y != 0 && eraOfYear(y) != era {
-				t.Errorf("eraOfYear(%d) = %s, but version %s (era %s) covers it", y, eraOfYear(y), v.Name, era)
+			if y != 0 && registry.EraOfYear(y) != era {
+				t.Errorf("registry.EraOfYear(%d) = %s, but version %s (era %s) covers it", y, registry.EraOfYear(y), v.Name, era)
 			}
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/xhht/xhht/pipeline/registry"
 )
 
 // Schedules for the report function (functions/report), computed from the
@@ -206,7 +208,7 @@ func (s *Set) UsesDefault(province, id string, year int) bool {
 	if !ok {
 		return false
 	}
-	_, own := rows[eraOfYear(year)+"|"+province]
+	_, own := rows[registry.EraOfYear(year)+"|"+province]
 	return !own
 }
 

@@ -232,3 +232,31 @@ func readCSV(fsys fs.FS, name string) (*csvTable, error) {
 	}
 	return t, nil
 }
+
+// Eras group the register versions whose codes are interchangeable: the
+// units before the 1 July 2025 reform, and after it (2025 and 2026-04 keep
+// the same codes). Data keyed by unit code (targets, due dates) names a
+// version; it applies to every year of that version's era.
+const (
+	EraPre2025  = "pre2025"
+	EraPost2025 = "2025+"
+)
+
+// EraOf returns the era of a register version name.
+func EraOf(version string) (string, bool) {
+	switch version {
+	case "pre2025":
+		return EraPre2025, true
+	case "2025", "2026-04":
+		return EraPost2025, true
+	}
+	return "", false
+}
+
+// EraOfYear returns the era of a reporting year.
+func EraOfYear(year int) string {
+	if year <= 2024 {
+		return EraPre2025
+	}
+	return EraPost2025
+}

@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/xhht/xhht/pipeline/registry"
 	"github.com/xhht/xhht/schemas"
 )
 
@@ -102,14 +103,14 @@ func LoadFS(fsys fs.FS) (*Set, error) {
 // difficult-area variant; it is used only where the chosen row's plan
 // defines one (see Difficult to look the flag up). ok is false when no
 // scope has a target covering the year, e.g. any year after 2030.
-func (s *Set) Resolve(indicator string, year int, registry, province, commune string, difficult bool) (Target, bool) {
+func (s *Set) Resolve(indicator string, year int, version, province, commune string, difficult bool) (Target, bool) {
 	// Codes are reused across the 2025 reform (province 52 was Bình Định,
 	// is now Gia Lai), so a unit's target is used only when the caller's
 	// codes and the target's codes come from the same era and that era is
 	// the one in force in the reporting year. The national fallback has no
 	// code and always applies.
-	era, known := eraOf(registry)
-	unitsApply := known && era == eraOfYear(year)
+	era, known := registry.EraOf(version)
+	unitsApply := known && era == registry.EraOfYear(year)
 	for _, sc := range [...]struct{ scope, code string }{
 		{ScopeCommune, commune}, {ScopeProvince, province}, {ScopeNational, ""},
 	} {
@@ -144,37 +145,9 @@ func nearest(rows []*row, year int, difficult bool) (Target, bool) {
 
 // Difficult reports whether a commune (a code of the given registry
 // version) is listed in targets/difficult_communes.csv.
-func (s *Set) Difficult(registry, commune string) bool {
-	era, ok := eraOf(registry)
+func (s *Set) Difficult(version, commune string) bool {
+	era, ok := registry.EraOf(version)
 	return ok && s.difficult[era+"|"+commune]
-}
-
-// Eras of the administrative-unit registry. The 2025 and 2026-04 versions
-// share their codes (2026-04 renamed some units, it did not renumber), so
-// they are one era; pre2025 codes mean different units.
-const (
-	eraPre2025  = "pre2025"
-	eraPost2025 = "2025+"
-)
-
-// eraOf maps a registry version name (adminunits/versions.csv) to its era.
-func eraOf(registry string) (string, bool) {
-	switch registry {
-	case "pre2025":
-		return eraPre2025, true
-	case "2025", "2026-04":
-		return eraPost2025, true
-	}
-	return "", false
-}
-
-// eraOfYear is the era in force for a reporting year: reports for 2025 are
-// made on the units of 1 July 2025 (adminunits/versions.csv).
-func eraOfYear(year int) string {
-	if year <= 2024 {
-		return eraPre2025
-	}
-	return eraPost2025
 }
 
 func keyOf(scope, era, code, indicator string) string {
@@ -198,7 +171,7 @@ func (s *Set) loadTargets(fsys fs.FS) error {
 			errs.add(err)
 			continue
 		}
-		era, _ := eraOf(r.Registry) // "" for national, checked by parseTarget
+		era, _ := registry.EraOf(r.Registry) // "" for national, checked by parseTarget
 		k := keyOf(r.Scope, era, r.UnitCode, r.Indicator) + "|" + strconv.Itoa(r.TargetYear)
 		full := k + "|" + strconv.FormatBool(r.difficult)
 		if first, dup := seen[full]; dup {
@@ -219,7 +192,7 @@ func (s *Set) loadTargets(fsys fs.FS) error {
 		s.byKey[key] = append(s.byKey[key], r)
 	}
 	for _, v := range variants {
-		era, _ := eraOf(v.Registry)
+		era, _ := registry.EraOf(v.Registry)
 		n := normal[keyOf(v.Scope, era, v.UnitCode, v.Indicator)+"|"+strconv.Itoa(v.TargetYear)]
 		if n == nil {
 			// A variant lowers a target; without the target it lowers there
@@ -253,7 +226,7 @@ func parseTarget(t *table, rec record) (*row, error) {
 			return nil, bad("unit_code", "a national target has no unit_code or registry (got %q, %q)", r.UnitCode, r.Registry)
 		}
 	case ScopeProvince, ScopeCommune:
-		if _, ok := eraOf(r.Registry); !ok {
+		if _, ok := registry.EraOf(r.Registry); !ok {
 			return nil, bad("registry", "unknown registry version %q (want pre2025, 2025 or 2026-04)", r.Registry)
 		}
 		want := map[string]int{ScopeProvince: 2, ScopeCommune: 5}[r.Scope]
@@ -321,7 +294,7 @@ func (s *Set) loadDifficult(fsys fs.FS) error {
 	seen := map[string]int{}
 	for _, rec := range t.rows {
 		reg, code := rec.get(t, "registry"), rec.get(t, "commune_code")
-		era, ok := eraOf(reg)
+		era, ok := registry.EraOf(reg)
 		switch {
 		case !ok:
 			errs.add(t.errAt(rec.line, "registry", fmt.Errorf("unknown registry version %q (want pre2025, 2025 or 2026-04)", reg)))

@@ -242,7 +242,7 @@ func TestEmbeddedUnitsExist(t *testing.T) {
 	}
 	versions := map[string]*registry.Version{}
 	for _, v := range reg.Versions {
-		if _, ok := eraOf(v.Name); !ok {
+		if _, ok := registry.EraOf(v.Name); !ok {
 			t.Errorf("registry version %q has no era in targets.eraOf", v.Name)
 			continue
 		}
@@ -252,8 +252,8 @@ func TestEmbeddedUnitsExist(t *testing.T) {
 		}
 		for _, y := range []int{v.FromYear, v.ToYear} {
 			if y != 0 {
-				if got, want := eraOfYear(y), map[bool]string{true: eraPre2025, false: eraPost2025}[v.Name == "pre2025"]; got != want {
-					t.Errorf("eraOfYear(%d) = %s, but the registry puts it in %s", y, got, v.Name)
+				if got, want := registry.EraOfYear(y), map[bool]string{true: registry.EraPre2025, false: registry.EraPost2025}[v.Name == "pre2025"]; got != want {
+					t.Errorf("registry.EraOfYear(%d) = %s, but the registry puts it in %s", y, got, v.Name)
 				}
 			}
 		}
@@ -287,7 +287,7 @@ func TestEmbeddedUnitsExist(t *testing.T) {
 		era, code, _ := strings.Cut(k, "|")
 		found := false
 		for name, v := range versions {
-			if e, _ := eraOf(name); e == era && v.Communes[code] != nil {
+			if e, _ := registry.EraOf(name); e == era && v.Communes[code] != nil {
 				found = true
 			}
 		}
