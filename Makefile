@@ -40,13 +40,21 @@ bench: tools
 build:
 	$(GO) build -o $(BUILD)/xhht ./cmd/xhht
 
-## package: one deployable zip per function (bootstrap for provided.al2023)
+## package: one deployable zip per function (bootstrap for provided.al2023),
+## each reported with its size and checked against its target (ingest < 15 MB,
+## rollup and report < 40 MB), static linking and cgo (infra/artifact)
 package: package-ingest package-rollup package-report
+
+# ARTIFACTCHECK reports a zip's size and fails on a missed target, a binary
+# that is not fully static, or (ingest) a cgo build. BUILD may be any
+# directory (the infra test packages into a temporary one).
+ARTIFACTCHECK := $(GO) run $(CURDIR)/infra/artifactcheck
 
 package-ingest:
 	mkdir -p $(BUILD)/ingest
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' -o $(BUILD)/ingest/bootstrap ./functions/ingest
-	cd $(BUILD)/ingest && rm -f ../ingest.zip && $(GO) run ../../scripts/zipbootstrap.go ../ingest.zip bootstrap
+	cd $(BUILD)/ingest && rm -f ../ingest.zip && $(GO) run $(CURDIR)/scripts/zipbootstrap.go ../ingest.zip bootstrap
+	@$(ARTIFACTCHECK) $(BUILD)/ingest.zip
 
 # The roll-up links DuckDB (C++, through cgo), so it is built with cgo and
 # linked fully static (glibc, libstdc++ and DuckDB inside: nothing needed
@@ -63,8 +71,8 @@ package-rollup:
 	mkdir -p $(BUILD)/rollup
 	CGO_ENABLED=1 GOOS=linux GOARCH=amd64 $(GO) build -tags lambda.norpc,netgo,osusergo -trimpath -ldflags='-s -w -linkmode external -extldflags -static' -o $(BUILD)/rollup/bootstrap ./functions/rollup
 	@if ldd $(BUILD)/rollup/bootstrap >/dev/null 2>&1; then echo "$(BUILD)/rollup/bootstrap is dynamically linked"; ldd $(BUILD)/rollup/bootstrap; exit 1; fi
-	cd $(BUILD)/rollup && rm -f ../rollup.zip && $(GO) run ../../scripts/zipbootstrap.go ../rollup.zip bootstrap
-	@ls -l $(BUILD)/rollup/bootstrap $(BUILD)/rollup.zip
+	cd $(BUILD)/rollup && rm -f ../rollup.zip && $(GO) run $(CURDIR)/scripts/zipbootstrap.go ../rollup.zip bootstrap
+	@$(ARTIFACTCHECK) $(BUILD)/rollup.zip
 
 # The report function (scheduled reports and reminders) runs the roll-up's
 # DuckDB snapshots too: the same static cgo build, x86_64, for the same
@@ -73,8 +81,8 @@ package-report:
 	mkdir -p $(BUILD)/report
 	CGO_ENABLED=1 GOOS=linux GOARCH=amd64 $(GO) build -tags lambda.norpc,netgo,osusergo -trimpath -ldflags='-s -w -linkmode external -extldflags -static' -o $(BUILD)/report/bootstrap ./functions/report
 	@if ldd $(BUILD)/report/bootstrap >/dev/null 2>&1; then echo "$(BUILD)/report/bootstrap is dynamically linked"; ldd $(BUILD)/report/bootstrap; exit 1; fi
-	cd $(BUILD)/report && rm -f ../report.zip && $(GO) run ../../scripts/zipbootstrap.go ../report.zip bootstrap
-	@ls -l $(BUILD)/report/bootstrap $(BUILD)/report.zip
+	cd $(BUILD)/report && rm -f ../report.zip && $(GO) run $(CURDIR)/scripts/zipbootstrap.go ../report.zip bootstrap
+	@$(ARTIFACTCHECK) $(BUILD)/report.zip
 
 clean:
 	rm -rf $(BUILD) xhht-data

@@ -16,6 +16,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/xhht/xhht/pipeline/envvars"
 )
 
 // DefaultConcurrency is how many S3 records of one batch are processed at
@@ -51,14 +53,14 @@ type Config struct {
 // ConfigFromEnv reads the configuration from the environment.
 func ConfigFromEnv() (Config, error) {
 	c := Config{
-		LakeBucket:    strings.TrimSpace(os.Getenv("LAKE_BUCKET")),
-		LakePrefix:    strings.TrimSpace(os.Getenv("LAKE_PREFIX")),
-		UploadsBucket: strings.TrimSpace(os.Getenv("UPLOADS_BUCKET")),
-		Endpoint:      strings.TrimSpace(os.Getenv("S3_ENDPOINT")),
+		LakeBucket:    strings.TrimSpace(os.Getenv(envvars.LakeBucket)),
+		LakePrefix:    strings.TrimSpace(os.Getenv(envvars.LakePrefix)),
+		UploadsBucket: strings.TrimSpace(os.Getenv(envvars.UploadsBucket)),
+		Endpoint:      strings.TrimSpace(os.Getenv(envvars.S3Endpoint)),
 		// Queue URLs are case-sensitive (account id, queue name): no other
 		// normalisation than spaces.
-		RollupQueueURL: strings.TrimSpace(os.Getenv("ROLLUP_QUEUE_URL")),
-		SQSEndpoint:    strings.TrimSpace(os.Getenv("SQS_ENDPOINT")),
+		RollupQueueURL: strings.TrimSpace(os.Getenv(envvars.RollupQueueURL)),
+		SQSEndpoint:    strings.TrimSpace(os.Getenv(envvars.SQSEndpoint)),
 	}
 	var errs []error
 	if c.LakeBucket == "" {
@@ -74,14 +76,14 @@ func ConfigFromEnv() (Config, error) {
 	if c.UploadsBucket != "" && c.UploadsBucket == c.LakeBucket && c.LakePrefix == "" {
 		errs = append(errs, errors.New("UPLOADS_BUCKET equals LAKE_BUCKET: set LAKE_PREFIX so the lake's objects are not taken for uploads"))
 	}
-	if v := strings.TrimSpace(os.Getenv("MAX_UPLOAD_MB")); v != "" {
+	if v := strings.TrimSpace(os.Getenv(envvars.MaxUploadMB)); v != "" {
 		mb, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || mb <= 0 || mb > 1024 {
 			errs = append(errs, fmt.Errorf("MAX_UPLOAD_MB=%q is not a whole number of MiB between 1 and 1024", v))
 		}
 		c.MaxUploadBytes = mb << 20
 	}
-	if v := strings.TrimSpace(os.Getenv("S3_FORCE_PATH_STYLE")); v != "" {
+	if v := strings.TrimSpace(os.Getenv(envvars.S3ForcePathStyle)); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("S3_FORCE_PATH_STYLE=%q is not true or false", v))

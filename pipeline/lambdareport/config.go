@@ -24,6 +24,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/xhht/xhht/pipeline/envvars"
 )
 
 // Config is the function's configuration, from its environment. The S3
@@ -55,11 +57,11 @@ var topicARN = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z
 // louder than failing every scheduled invocation later.
 func ConfigFromEnv() (Config, error) {
 	c := Config{
-		LakeBucket:  strings.TrimSpace(os.Getenv("LAKE_BUCKET")),
-		LakePrefix:  strings.TrimSpace(os.Getenv("LAKE_PREFIX")),
-		Endpoint:    strings.TrimSpace(os.Getenv("S3_ENDPOINT")),
-		TopicARN:    strings.TrimSpace(os.Getenv("TOPIC_ARN")),
-		SNSEndpoint: strings.TrimSpace(os.Getenv("SNS_ENDPOINT")),
+		LakeBucket:  strings.TrimSpace(os.Getenv(envvars.LakeBucket)),
+		LakePrefix:  strings.TrimSpace(os.Getenv(envvars.LakePrefix)),
+		Endpoint:    strings.TrimSpace(os.Getenv(envvars.S3Endpoint)),
+		TopicARN:    strings.TrimSpace(os.Getenv(envvars.TopicARN)),
+		SNSEndpoint: strings.TrimSpace(os.Getenv(envvars.SNSEndpoint)),
 		WorkRoot:    os.TempDir(),
 	}
 	var errs []error
@@ -69,7 +71,7 @@ func ConfigFromEnv() (Config, error) {
 	if c.LakePrefix != "" && !strings.HasSuffix(c.LakePrefix, "/") {
 		c.LakePrefix += "/"
 	}
-	if v := strings.TrimSpace(os.Getenv("S3_FORCE_PATH_STYLE")); v != "" {
+	if v := strings.TrimSpace(os.Getenv(envvars.S3ForcePathStyle)); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("S3_FORCE_PATH_STYLE=%q is not true or false", v))
@@ -77,7 +79,7 @@ func ConfigFromEnv() (Config, error) {
 		c.PathStyle = b
 	}
 	var err error
-	if c.Provinces, err = ParseProvinces(os.Getenv("PROVINCES")); err != nil {
+	if c.Provinces, err = ParseProvinces(os.Getenv(envvars.Provinces)); err != nil {
 		errs = append(errs, err)
 	}
 	if c.TopicARN != "" && !topicARN.MatchString(c.TopicARN) {

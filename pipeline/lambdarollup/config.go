@@ -15,6 +15,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/xhht/xhht/pipeline/envvars"
 )
 
 // Config is the function's configuration, from its environment. The S3
@@ -33,9 +35,9 @@ type Config struct {
 // ConfigFromEnv reads the configuration from the environment.
 func ConfigFromEnv() (Config, error) {
 	c := Config{
-		LakeBucket: strings.TrimSpace(os.Getenv("LAKE_BUCKET")),
-		LakePrefix: strings.TrimSpace(os.Getenv("LAKE_PREFIX")),
-		Endpoint:   strings.TrimSpace(os.Getenv("S3_ENDPOINT")),
+		LakeBucket: strings.TrimSpace(os.Getenv(envvars.LakeBucket)),
+		LakePrefix: strings.TrimSpace(os.Getenv(envvars.LakePrefix)),
+		Endpoint:   strings.TrimSpace(os.Getenv(envvars.S3Endpoint)),
 		WorkRoot:   os.TempDir(),
 	}
 	var errs []error
@@ -46,7 +48,7 @@ func ConfigFromEnv() (Config, error) {
 	if c.LakePrefix != "" && !strings.HasSuffix(c.LakePrefix, "/") {
 		c.LakePrefix += "/"
 	}
-	if v := strings.TrimSpace(os.Getenv("S3_FORCE_PATH_STYLE")); v != "" {
+	if v := strings.TrimSpace(os.Getenv(envvars.S3ForcePathStyle)); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("S3_FORCE_PATH_STYLE=%q is not true or false", v))

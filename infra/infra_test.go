@@ -1,0 +1,766 @@
+package infra_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/awslabs/goformation/v7"
+	"github.com/awslabs/goformation/v7/intrinsics"
+	"github.com/awslabs/goformation/v7/schema"
+	"github.com/xeipuuv/gojsonschema"
+
+	"github.com/xhht/xhht/infra"
+	"github.com/xhht/xhht/infra/artifact"
+	"github.com/xhht/xhht/pipeline/envvars"
+)
+
+// root is the module root: tests run in infra/.
+const root = ".."
+
+// tmpl is the template as a generic document: YAML converted to JSON with
+// the intrinsic functions left as they are ({"Ref": …}, {"Fn::Sub": …}).
+type tmpl struct {
+	raw []byte
+	doc map[string]any
+}
+
+func load(t *testing.T) tmpl {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(root, infra.TemplatePath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := intrinsics.ProcessYAML(raw, &intrinsics.ProcessorOptions{NoProcess: true})
+	if err != nil {
+		t.Fatalf("template: %v", err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(js, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return tmpl{raw, doc}
+}
+
+// resources returns the resources of a type by logical id.
+func (tp tmpl) resources(typ string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for id, r := range tp.doc["Resources"].(map[string]any) {
+		if m := r.(map[string]any); m["Type"] == typ {
+			out[id] = m
+		}
+	}
+	return out
+}
+
+func props(r map[string]any) map[string]any {
+	p, _ := r["Properties"].(map[string]any)
+	return p
+}
+
+// get walks a path of map keys.
+func get(v any, path ...string) any {
+	for _, k := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
+}
+
+func num(t *testing.T, v any) float64 {
+	t.Helper()
+	switch x := v.(type) {
+	case float64:
+		return x
+	case string:
+		f, err := strconv.ParseFloat(x, 64)
+		if err != nil {
+			t.Fatalf("%q is not a number", x)
+		}
+		return f
+	}
+	t.Fatalf("%v (%T) is not a number", v, v)
+	return 0
+}
+
+// refTo is the logical id an intrinsic names: {"Ref": id}, {"Fn::GetAtt":
+// "id.Attr" or [id, attr]}; "" otherwise.
+func refTo(v any) string {
+	m, ok := v.(map[string]any)
+	if !ok || len(m) != 1 {
+		return ""
+	}
+	if r, ok := m["Ref"].(string); ok {
+		return r
+	}
+	switch g := m["Fn::GetAtt"].(type) {
+	case string:
+		id, _, _ := strings.Cut(g, ".")
+		return id
+	case []any:
+		if len(g) > 0 {
+			s, _ := g[0].(string)
+			return s
+		}
+	}
+	return ""
+}
+
+// TestGenerated: the generated parts are what the code gives today.
+func TestGenerated(t *testing.T) {
+	tp := load(t)
+	want, err := infra.Generate(tp.raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(tp.raw, want) {
+		t.Fatalf("%s is out of date with the code: run go generate ./infra", infra.TemplatePath)
+	}
+}
+
+// packaged replaces what `sam deploy` / `aws cloudformation package`
+// rewrites — a function's local Code path becomes an S3 location — so the
+// template can be checked as CloudFormation receives it.
+func packaged(t *testing.T, doc map[string]any) map[string]any {
+	t.Helper()
+	b, _ := json.Marshal(doc)
+	var c map[string]any
+	_ = json.Unmarshal(b, &c)
+	for _, r := range c["Resources"].(map[string]any) {
+		m := r.(map[string]any)
+		if m["Type"] == "AWS::Lambda::Function" {
+			if p := props(m); p != nil {
+				if s, ok := p["Code"].(string); ok {
+					p["Code"] = map[string]any{"S3Bucket": "packaged", "S3Key": filepath.Base(s)}
+				}
+			}
+		}
+	}
+	return c
+}
+
+// intrinsicMarker stands for an intrinsic function's value in the schema
+// check: its type is known only at deploy time.
+const intrinsicMarker = "\x00intrinsic"
+
+func isIntrinsic(m map[string]any) bool {
+	if len(m) != 1 {
+		return false
+	}
+	for k := range m {
+		return k == "Ref" || k == "Condition" || strings.HasPrefix(k, "Fn::")
+	}
+	return false
+}
+
+func markIntrinsics(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		if isIntrinsic(x) {
+			return intrinsicMarker
+		}
+		for k, e := range x {
+			x[k] = markIntrinsics(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = markIntrinsics(e)
+		}
+	}
+	return v
+}
+
+// TestSpec parses the template with goformation and checks every resource
+// against the CloudFormation resource specification it embeds (as a JSON
+// schema: resource types, property names, nesting and types; unknown
+// properties are errors). Values that are intrinsic functions are checked
+// for their place only, not their type.
+func TestSpec(t *testing.T) {
+	tp := load(t)
+	doc := packaged(t, tp.doc)
+	js, _ := json.Marshal(doc)
+	cf, err := goformation.ParseJSON(js)
+	if err != nil {
+		// Keep going: the schema check below names every problem, not
+		// only the first.
+		t.Errorf("goformation: %v", err)
+	} else if len(cf.Resources) != len(doc["Resources"].(map[string]any)) {
+		t.Fatalf("goformation read %d resources, the template has %d", len(cf.Resources), len(doc["Resources"].(map[string]any)))
+	}
+	if _, ok := doc["Transform"]; ok {
+		t.Error("the template has a Transform: the schema check below covers plain CloudFormation only")
+	}
+
+	var spec struct {
+		Definitions map[string]json.RawMessage `json:"definitions"`
+	}
+	if err := json.Unmarshal([]byte(schema.CloudformationSchema), &spec); err != nil {
+		t.Fatal(err)
+	}
+	// One schema for the whole Resources section — each logical id
+	// referring to its type's definition — compiled once: the embedded
+	// specification has thousands of definitions.
+	marked := markIntrinsics(doc).(map[string]any)
+	refs := map[string]any{}
+	for id, r := range marked["Resources"].(map[string]any) {
+		typ, _ := r.(map[string]any)["Type"].(string)
+		if _, ok := spec.Definitions[typ]; !ok {
+			t.Errorf("%s: resource type %q is not in the CloudFormation specification", id, typ)
+			continue
+		}
+		refs[id] = map[string]string{"$ref": "#/definitions/" + typ}
+	}
+	src, _ := json.Marshal(map[string]any{"definitions": spec.Definitions, "type": "object", "properties": refs})
+	s, err := gojsonschema.NewSchema(gojsonschema.NewBytesLoader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Validate(gojsonschema.NewGoLoader(marked["Resources"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range res.Errors() {
+		if e.Type() == "invalid_type" && e.Value() == intrinsicMarker {
+			continue
+		}
+		t.Errorf("%s", e)
+	}
+}
+
+// functions maps each function to its template resource.
+var functionIDs = map[string]string{
+	envvars.Ingest: "IngestFunction",
+	envvars.Rollup: "RollupFunction",
+	envvars.Report: "ReportFunction",
+}
+
+// TestFunctions: every function in the template is one in functions/, with
+// its zip, runtime, architecture, JSON logs with retention; its queue's
+// visibility is 6× its timeout; event sources report partial failures.
+func TestFunctions(t *testing.T) {
+	tp := load(t)
+	fns := tp.resources("AWS::Lambda::Function")
+	if len(fns) != len(functionIDs) {
+		t.Errorf("template has %d functions, want %d", len(fns), len(functionIDs))
+	}
+	dirs, _ := filepath.Glob(filepath.Join(root, "functions", "*", "main.go"))
+	if len(dirs) != len(functionIDs) {
+		t.Errorf("functions/ has %d functions, the template %d", len(dirs), len(functionIDs))
+	}
+	arch := map[string]string{envvars.Ingest: "arm64", envvars.Rollup: "x86_64", envvars.Report: "x86_64"}
+	for name, id := range functionIDs {
+		r := fns[id]
+		if r == nil {
+			t.Errorf("no %s", id)
+			continue
+		}
+		p := props(r)
+		if src := get(r, "Metadata", "Source"); src != "functions/"+name {
+			t.Errorf("%s: Metadata.Source %v, want functions/%s", id, src, name)
+		}
+		if _, err := os.Stat(filepath.Join(root, "functions", name, "main.go")); err != nil {
+			t.Errorf("%s: %v", id, err)
+		}
+		if p["Code"] != "../build/"+name+".zip" {
+			t.Errorf("%s: Code %v, want ../build/%s.zip (what make package writes)", id, p["Code"], name)
+		}
+		if !strings.Contains(readFile(t, filepath.Join(root, "Makefile")), "$(BUILD)/"+name+".zip") {
+			t.Errorf("the Makefile does not build %s.zip", name)
+		}
+		if p["Handler"] != "bootstrap" || p["Runtime"] != "provided.al2023" {
+			t.Errorf("%s: Handler %v Runtime %v, want bootstrap on provided.al2023", id, p["Handler"], p["Runtime"])
+		}
+		if a, _ := p["Architectures"].([]any); len(a) != 1 || a[0] != arch[name] {
+			t.Errorf("%s: Architectures %v, want [%s]", id, p["Architectures"], arch[name])
+		}
+		for _, k := range []string{"MemorySize", "Timeout"} {
+			if p[k] == nil {
+				t.Errorf("%s: no %s", id, k)
+			}
+		}
+		if get(p, "EphemeralStorage", "Size") == nil {
+			t.Errorf("%s: no EphemeralStorage", id)
+		}
+		if get(p, "LoggingConfig", "LogFormat") != "JSON" {
+			t.Errorf("%s: logs are not JSON", id)
+		}
+		lg := refTo(get(p, "LoggingConfig", "LogGroup"))
+		if g := tp.resources("AWS::Logs::LogGroup")[lg]; g == nil || props(g)["RetentionInDays"] == nil {
+			t.Errorf("%s: log group %q missing or without retention", id, lg)
+		}
+	}
+
+	queues := tp.resources("AWS::SQS::Queue")
+	maps := tp.resources("AWS::Lambda::EventSourceMapping")
+	if len(maps) != 2 {
+		t.Errorf("%d event source mappings, want 2 (ingest, roll-up)", len(maps))
+	}
+	for id, m := range maps {
+		p := props(m)
+		fn, q := refTo(p["FunctionName"]), refTo(p["EventSourceArn"])
+		timeout := num(t, props(fns[fn])["Timeout"])
+		queue := props(queues[q])
+		if queue == nil {
+			t.Errorf("%s: source %q is not a queue of the template", id, q)
+			continue
+		}
+		if vis := num(t, queue["VisibilityTimeout"]); vis < 6*timeout {
+			t.Errorf("%s: visibility timeout %v < 6 × %s's timeout %v", q, vis, fn, timeout)
+		}
+		dlq := refTo(get(queue, "RedrivePolicy", "deadLetterTargetArn"))
+		if queues[dlq] == nil || num(t, get(queue, "RedrivePolicy", "maxReceiveCount")) < 1 {
+			t.Errorf("%s: no dead-letter queue with maxReceiveCount", q)
+		}
+		if rt, _ := p["FunctionResponseTypes"].([]any); !slices.Contains(rt, any("ReportBatchItemFailures")) {
+			t.Errorf("%s: ReportBatchItemFailures not enabled", id)
+		}
+		if num(t, p["MaximumBatchingWindowInSeconds"]) <= 0 || num(t, p["BatchSize"]) <= 10 {
+			t.Errorf("%s: a burst needs a batching window and batches over 10", id)
+		}
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestEnvVars: the variables each function's code reads — found by
+// scanning os.Getenv/os.LookupEnv in every package of the module it links
+// — are envvars' list for it, and the template sets exactly the deployed
+// ones.
+func TestEnvVars(t *testing.T) {
+	consts := envvarsConsts(t)
+	tp := load(t)
+	fns := tp.resources("AWS::Lambda::Function")
+	for _, name := range envvars.Functions() {
+		read := readEnv(t, name, consts)
+		var listed []string
+		for _, v := range envvars.For(name) {
+			listed = append(listed, v.Name)
+		}
+		slices.Sort(listed)
+		if !slices.Equal(read, listed) {
+			t.Errorf("%s: the code reads %v; pipeline/envvars lists %v", name, read, listed)
+		}
+		vars, _ := get(props(fns[functionIDs[name]]), "Environment", "Variables").(map[string]any)
+		var set []string
+		for k := range vars {
+			set = append(set, k)
+		}
+		slices.Sort(set)
+		if want := envvars.Names(name, envvars.Deployed); !slices.Equal(set, want) {
+			t.Errorf("%s: the template sets %v, want the deployed variables %v", name, set, want)
+		}
+	}
+	// PROVINCES must be the list the schedules were generated for.
+	if v := get(props(fns["ReportFunction"]), "Environment", "Variables", envvars.Provinces); refTo(v) != "ProvinceCodes" {
+		t.Errorf("report: PROVINCES = %v, want !Ref ProvinceCodes", v)
+	}
+}
+
+// envvarsConsts reads pipeline/envvars' string constants.
+func envvarsConsts(t *testing.T) map[string]string {
+	f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(root, "pipeline", "envvars", "envvars.go"), nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if vs, ok := n.(*ast.ValueSpec); ok {
+			for i, id := range vs.Names {
+				if i < len(vs.Values) {
+					if lit, ok := vs.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+						out[id.Name], _ = strconv.Unquote(lit.Value)
+					}
+				}
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// readEnv lists the environment variables read by the module's packages
+// that functions/<name> links, sorted.
+func readEnv(t *testing.T, name string, consts map[string]string) []string {
+	t.Helper()
+	goarch := map[string]string{envvars.Ingest: "arm64"}[name]
+	if goarch == "" {
+		goarch = "amd64"
+	}
+	cmd := exec.Command("go", "list", "-deps", "-tags", "lambda.norpc",
+		"-f", `{{if not .Standard}}{{.ImportPath}}|{{.Dir}}|{{join .GoFiles ","}}{{end}}`, "./functions/"+name)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+goarch)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list %s: %v", name, err)
+	}
+	seen := map[string]bool{}
+	fset := token.NewFileSet()
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		parts := strings.Split(line, "|")
+		if len(parts) != 3 || !strings.HasPrefix(parts[0], "github.com/xhht/xhht/") || parts[2] == "" {
+			continue
+		}
+		for _, file := range strings.Split(parts[2], ",") {
+			f, err := parser.ParseFile(fset, filepath.Join(parts[1], file), nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ast.Inspect(f, func(n ast.Node) bool {
+				call, ok := n.(*ast.CallExpr)
+				if !ok || len(call.Args) != 1 {
+					return true
+				}
+				sel, ok := call.Fun.(*ast.SelectorExpr)
+				if !ok {
+					return true
+				}
+				if x, ok := sel.X.(*ast.Ident); !ok || x.Name != "os" || (sel.Sel.Name != "Getenv" && sel.Sel.Name != "LookupEnv") {
+					return true
+				}
+				switch a := call.Args[0].(type) {
+				case *ast.BasicLit:
+					s, _ := strconv.Unquote(a.Value)
+					seen[s] = true
+				case *ast.SelectorExpr:
+					if v, ok := consts[a.Sel.Name]; ok {
+						seen[v] = true
+						return true
+					}
+					t.Errorf("%s: os.%s(%s.%s): not a pipeline/envvars name", fset.Position(call.Pos()), sel.Sel.Name, a.X, a.Sel.Name)
+				default:
+					t.Errorf("%s: os.%s with a computed name: use a pipeline/envvars constant", fset.Position(call.Pos()), sel.Sel.Name)
+				}
+				return true
+			})
+		}
+	}
+	var names []string
+	for n := range seen {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// neededActions are the only actions a policy of the template may allow,
+// per policy owner (logical id), each with the reason it is needed.
+var neededActions = map[string]map[string]string{
+	"IngestRole": {
+		"sts:AssumeRole":         "trust policy: the Lambda service assumes the role",
+		"s3:GetObject":           "read uploads; read earlier receipts for stable hamlet codes",
+		"s3:GetObjectVersion":    "read the exact upload version the event names",
+		"s3:PutObject":           "write submissions/, receipts/, receipts-unplaced/",
+		"s3:ListBucket":          "list receipts/ of a commune (hamlet codes)",
+		"sqs:ReceiveMessage":     "event source mapping polls the ingest queue",
+		"sqs:DeleteMessage":      "event source mapping deletes processed messages",
+		"sqs:GetQueueAttributes": "event source mapping reads the queue's attributes",
+		"sqs:SendMessage":        "request a roll-up of the province",
+		"logs:CreateLogStream":   "logs",
+		"logs:PutLogEvents":      "logs",
+		"kms:Decrypt":            "read SSE-KMS objects",
+		"kms:GenerateDataKey":    "write SSE-KMS objects",
+	},
+	"RollupRole": {
+		"sts:AssumeRole":         "trust policy: the Lambda service assumes the role",
+		"s3:GetObject":           "read submissions, receipts, manifests and the input cache",
+		"s3:ListBucket":          "list submissions/, receipts/, rollups/",
+		"s3:PutObject":           "write builds, the manifest (conditional write) and the cache",
+		"s3:DeleteObject":        "delete replaced builds' files",
+		"sqs:ReceiveMessage":     "event source mapping polls the roll-up queue",
+		"sqs:DeleteMessage":      "event source mapping deletes processed messages",
+		"sqs:GetQueueAttributes": "event source mapping reads the queue's attributes",
+		"logs:CreateLogStream":   "logs",
+		"logs:PutLogEvents":      "logs",
+		"kms:Decrypt":            "read SSE-KMS objects",
+		"kms:GenerateDataKey":    "write SSE-KMS objects",
+	},
+	"ReportRole": {
+		"sts:AssumeRole":       "trust policy: the Lambda service assumes the role",
+		"s3:GetObject":         "read the snapshot's inputs and the roll-up's input cache",
+		"s3:ListBucket":        "list submissions/, receipts/, rollups/",
+		"s3:PutObject":         "write reports/",
+		"sns:Publish":          "publish reminders",
+		"sqs:SendMessage":      "on-failure destination of scheduled (async) runs",
+		"logs:CreateLogStream": "logs",
+		"logs:PutLogEvents":    "logs",
+		"kms:Decrypt":          "read SSE-KMS objects",
+		"kms:GenerateDataKey":  "write SSE-KMS reports",
+	},
+	"SchedulerRole": {
+		"lambda:InvokeFunction": "run the report function on schedule",
+		"sqs:SendMessage":       "undeliverable schedules to the report dead-letter queue",
+		"sts:AssumeRole":        "trust policy: the scheduler service assumes the role",
+	},
+	"IngestQueuePolicy": {"sqs:SendMessage": "S3 notifications from the uploads bucket"},
+	// A key policy's Resource "*" means the key itself.
+	"DataKey": {"kms:*": "the account administers the key through IAM"},
+}
+
+// readActions change nothing; any other action is a write.
+var readActions = []string{"s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "sqs:ReceiveMessage",
+	"sqs:GetQueueAttributes", "kms:Decrypt"}
+
+// TestIAM walks every Allow statement of every policy in the template: an
+// action must be needed (neededActions), and a write action's resource
+// must not be a wildcard — no "*", no bucket-wide "/*"; a key prefix such
+// as "/rollups/*" is the narrowest S3 allows.
+func TestIAM(t *testing.T) {
+	tp := load(t)
+	used := map[string]map[string]bool{}
+	narrowPrefix := regexp.MustCompile(`^\$\{[A-Za-z]+\.Arn\}/[a-z][a-z-]*/\*$`)
+	for id, r := range tp.doc["Resources"].(map[string]any) {
+		var docs []any
+		p := props(r.(map[string]any))
+		docs = append(docs, p["AssumeRolePolicyDocument"], p["PolicyDocument"], p["KeyPolicy"])
+		if ps, ok := p["Policies"].([]any); ok {
+			for _, pol := range ps {
+				docs = append(docs, get(pol, "PolicyDocument"))
+			}
+		}
+		for _, d := range docs {
+			if d == nil {
+				continue
+			}
+			sts, _ := get(d, "Statement").([]any)
+			for _, st := range sts {
+				// !If [cond, statement, AWS::NoValue]: the statement counts.
+				if f, ok := get(st, "Fn::If").([]any); ok && len(f) == 3 {
+					st = f[1]
+				}
+				s, _ := st.(map[string]any)
+				if s["Effect"] == "Deny" {
+					continue
+				}
+				if s["Effect"] != "Allow" {
+					t.Errorf("%s: statement %v has no Effect Allow or Deny", id, s["Sid"])
+					continue
+				}
+				for _, a := range strList(s["Action"]) {
+					if _, ok := neededActions[id][a]; !ok {
+						t.Errorf("%s: action %s is not one the pipeline needs (add it to neededActions with a reason, or remove it)", id, a)
+						continue
+					}
+					if used[id] == nil {
+						used[id] = map[string]bool{}
+					}
+					used[id][a] = true
+					if slices.Contains(readActions, a) || s["Principal"] != nil {
+						continue // reads, and trust/resource policies (their principal is the limit)
+					}
+					for _, res := range anyList(s["Resource"]) {
+						if str, ok := res.(string); ok && strings.Contains(str, "*") {
+							t.Errorf("%s: write action %s on wildcard resource %q", id, a, str)
+						}
+						if sub, ok := get(res, "Fn::Sub").(string); ok && strings.Contains(sub, "*") && !narrowPrefix.MatchString(sub) {
+							t.Errorf("%s: write action %s on wildcard resource %q", id, a, sub)
+						}
+					}
+				}
+			}
+		}
+	}
+	for id, acts := range neededActions {
+		for a := range acts {
+			if !used[id][a] {
+				t.Errorf("%s: neededActions lists %s, but no statement allows it: remove it from the list", id, a)
+			}
+		}
+	}
+}
+
+func anyList(v any) []any {
+	if l, ok := v.([]any); ok {
+		return l
+	}
+	return []any{v}
+}
+
+func strList(v any) []string {
+	var out []string
+	for _, e := range anyList(v) {
+		if s, ok := e.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// TestSchedules: the template's schedules are deadlines.ScheduleJSON's for
+// the served provinces, in Asia/Ho_Chi_Minh, aimed at the report function.
+func TestSchedules(t *testing.T) {
+	tp := load(t)
+	provinces, err := infra.ProvinceCodes(tp.raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if def := get(tp.doc, "Parameters", "ProvinceCodes", "Default"); def != strings.Join(provinces, ",") {
+		t.Fatalf("ProvinceCodes default %v", def)
+	}
+	want, err := infra.Schedules(provinces)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := tp.resources("AWS::Scheduler::Schedule")
+	if len(got) != len(want) {
+		t.Errorf("template has %d schedules, ScheduleJSON %d", len(got), len(want))
+	}
+	for _, w := range want {
+		r := got[infra.ScheduleLogicalID(w.Name)]
+		if r == nil {
+			t.Errorf("schedule %s missing", w.Name)
+			continue
+		}
+		p := props(r)
+		g := infra.ScheduleProps{Name: str(p["Name"]), ScheduleExpression: str(p["ScheduleExpression"]),
+			ScheduleExpressionTimezone: str(p["ScheduleExpressionTimezone"]), Input: str(get(p, "Target", "Input"))}
+		g.FlexibleTimeWindow.Mode = str(get(p, "FlexibleTimeWindow", "Mode"))
+		if g != w {
+			t.Errorf("schedule %s:\n got %+v\nwant %+v", w.Name, g, w)
+		}
+		if w.ScheduleExpressionTimezone != "Asia/Ho_Chi_Minh" {
+			t.Errorf("%s: timezone %s", w.Name, w.ScheduleExpressionTimezone)
+		}
+		if refTo(get(p, "Target", "Arn")) != "ReportFunction" || refTo(get(p, "Target", "RoleArn")) != "SchedulerRole" || refTo(p["GroupName"]) != "ScheduleGroup" {
+			t.Errorf("%s: target, role or group is not the report function's", w.Name)
+		}
+	}
+}
+
+func str(v any) string { s, _ := v.(string); return s }
+
+// TestAlarms: every dead-letter queue, every function's errors and
+// throttles, and the ingest queue's oldest message are alarmed to the
+// alarm topic, which mails AlarmEmail.
+func TestAlarms(t *testing.T) {
+	tp := load(t)
+	type key struct{ metric, target string }
+	have := map[key]bool{}
+	for id, a := range tp.resources("AWS::CloudWatch::Alarm") {
+		p := props(a)
+		if acts, _ := p["AlarmActions"].([]any); len(acts) != 1 || refTo(acts[0]) != "AlarmTopic" {
+			t.Errorf("%s: does not notify AlarmTopic", id)
+		}
+		dims, _ := p["Dimensions"].([]any)
+		if len(dims) != 1 {
+			t.Errorf("%s: want one dimension", id)
+			continue
+		}
+		have[key{str(p["MetricName"]), refTo(get(dims[0], "Value"))}] = true
+	}
+	var want []key
+	for _, fn := range functionIDs {
+		want = append(want, key{"Errors", fn}, key{"Throttles", fn})
+	}
+	for id := range tp.resources("AWS::SQS::Queue") {
+		if strings.HasSuffix(id, "DeadLetterQueue") {
+			want = append(want, key{"ApproximateNumberOfMessagesVisible", id})
+		}
+	}
+	want = append(want, key{"ApproximateAgeOfOldestMessage", "IngestQueue"})
+	for _, w := range want {
+		if !have[w] {
+			t.Errorf("no alarm on %s of %s", w.metric, w.target)
+		}
+	}
+	sub := tp.resources("AWS::SNS::Subscription")["AlarmSubscription"]
+	if refTo(props(sub)["TopicArn"]) != "AlarmTopic" || refTo(props(sub)["Endpoint"]) != "AlarmEmail" {
+		t.Error("AlarmTopic does not mail AlarmEmail")
+	}
+}
+
+// TestBuckets: versioning, encryption, Block Public Access, ownership
+// enforced and a TLS-only policy on both buckets; lifecycle only on the
+// lake, and there only for noncurrent versions (plus Athena results).
+func TestBuckets(t *testing.T) {
+	tp := load(t)
+	policies := map[string]map[string]any{}
+	for _, p := range tp.resources("AWS::S3::BucketPolicy") {
+		policies[refTo(props(p)["Bucket"])] = props(p)
+	}
+	for _, id := range []string{"UploadsBucket", "LakeBucket"} {
+		b := props(tp.resources("AWS::S3::Bucket")[id])
+		if get(b, "VersioningConfiguration", "Status") != "Enabled" {
+			t.Errorf("%s: not versioned", id)
+		}
+		if get(b, "BucketEncryption", "ServerSideEncryptionConfiguration") == nil {
+			t.Errorf("%s: no encryption", id)
+		}
+		for _, k := range []string{"BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"} {
+			if get(b, "PublicAccessBlockConfiguration", k) != true {
+				t.Errorf("%s: %s not set", id, k)
+			}
+		}
+		if rules, _ := get(b, "OwnershipControls", "Rules").([]any); len(rules) != 1 || get(rules[0], "ObjectOwnership") != "BucketOwnerEnforced" {
+			t.Errorf("%s: object ownership not enforced", id)
+		}
+		pol := policies[id]
+		js, _ := json.Marshal(pol)
+		if pol == nil || !strings.Contains(string(js), `"aws:SecureTransport":"false"`) || !strings.Contains(string(js), `"Effect":"Deny"`) {
+			t.Errorf("%s: no policy denying non-TLS access", id)
+		}
+	}
+	if get(props(tp.resources("AWS::S3::Bucket")["UploadsBucket"]), "LifecycleConfiguration") != nil {
+		t.Error("UploadsBucket has a lifecycle: uploads are never expired")
+	}
+	rules, _ := get(props(tp.resources("AWS::S3::Bucket")["LakeBucket"]), "LifecycleConfiguration", "Rules").([]any)
+	for _, r := range rules {
+		m := r.(map[string]any)
+		if (m["ExpirationInDays"] != nil || m["ExpirationDate"] != nil || m["Transitions"] != nil) && m["Prefix"] != "athena-results/" {
+			t.Errorf("lake lifecycle rule %v touches current objects outside athena-results/", m["Id"])
+		}
+	}
+}
+
+// TestArtifacts runs `make package` into a temporary directory and checks
+// what it builds: the size targets, the roll-up and report binaries linked
+// fully static (no PT_INTERP, no DT_NEEDED), the ingest binary without
+// cgo. It builds rather than reading build/: a stale build/ would prove
+// nothing. With a warm build cache it takes ~30 s (mostly linking DuckDB
+// twice); -short skips it.
+func TestArtifacts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the three functions (~30 s): skipped with -short")
+	}
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("no make")
+	}
+	dir := t.TempDir()
+	cmd := exec.Command("make", "-s", "package", "BUILD="+dir)
+	cmd.Dir = root
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("make package: %v\n%s", err, out)
+	}
+	for _, tg := range artifact.Targets {
+		zip := filepath.Join(dir, tg.Name+".zip")
+		if !strings.Contains(string(out), zip) {
+			t.Errorf("make package did not report the size of %s", zip)
+		}
+		r, err := artifact.Check(tg, zip, t.TempDir())
+		if err != nil {
+			t.Error(err)
+		}
+		t.Logf("%s: zip %.1f MB, bootstrap %.1f MB", tg.Name, float64(r.ZipBytes)/artifact.MB, float64(r.BinaryBytes)/artifact.MB)
+	}
+}
