@@ -64,6 +64,9 @@ func cmdRemind(ctx context.Context, args []string, stdout io.Writer) (int, error
 		}
 		return exitUsage, usageError{fmt.Sprintf("remind: --deadline %q: không có kỳ báo cáo này (want one of %s)", *deadline, strings.Join(ids, ", "))}
 	}
+	if err := needLake(*lake); err != nil {
+		return exitUsage, err
+	}
 	at := time.Now()
 	if *atFlag != "" {
 		if at, err = parseAt(*atFlag); err != nil {

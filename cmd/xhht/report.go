@@ -21,6 +21,9 @@ func cmdReport(ctx context.Context, args []string, stdout io.Writer) (int, error
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
+	if fs.NArg() > 0 {
+		return exitUsage, usageError{fmt.Sprintf("report: thừa đối số %q (unexpected arguments)", fs.Args())}
+	}
 	if *deadline == "" || *year == 0 || *province == "" {
 		return exitUsage, usageError{"report: cần --deadline, --year và --province (--deadline, --year and --province are required)"}
 	}
@@ -36,8 +39,8 @@ func cmdReport(ctx context.Context, args []string, stdout io.Writer) (int, error
 
 // writeReport builds one deadline report and writes its three files.
 func writeReport(ctx context.Context, lake, deadline string, year int, province, out string) ([]string, error) {
-	if st, err := os.Stat(lake); err != nil || !st.IsDir() {
-		return nil, usageError{fmt.Sprintf("report: không có kho dữ liệu %s (no lake directory)", lake)}
+	if err := needLake(lake); err != nil {
+		return nil, err
 	}
 	r, err := report.Build(ctx, report.Options{Lake: local.New(lake), Year: year, Province: province, Deadline: deadline, Log: quietLog})
 	if err != nil {

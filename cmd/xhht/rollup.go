@@ -62,7 +62,15 @@ func cmdRollup(ctx context.Context, args []string, stdout io.Writer) (int, error
 	if *year == 0 {
 		return exitUsage, usageError{"rollup: thiếu --year (--year is required)"}
 	}
+	if fs.NArg() > 0 {
+		return exitUsage, usageError{fmt.Sprintf("rollup: thừa đối số %q (unexpected arguments; the province is --province)", fs.Args())}
+	}
 	var store storage.Store = local.New(*lake)
+	if *s3url == "" {
+		if err := needLake(*lake); err != nil {
+			return exitUsage, err
+		}
+	}
 	if *s3url != "" {
 		var err error
 		if store, err = s3Lake(ctx, *s3url, *endpoint); err != nil {
@@ -256,4 +264,13 @@ func writeTable(w io.Writer, cols []string, data [][]string) {
 	for _, rec := range data {
 		line(rec)
 	}
+}
+
+// needLake refuses a lake directory that does not exist: a mistyped
+// --lake must not read as "nothing submitted anywhere".
+func needLake(dir string) error {
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return usageError{fmt.Sprintf("không có kho dữ liệu %s (no lake directory %s)", dir, dir)}
+	}
+	return nil
 }

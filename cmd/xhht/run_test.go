@@ -134,6 +134,11 @@ func TestQueryAndRollupErrors(t *testing.T) {
 		want string
 	}{
 		{"rollup without year", []string{"rollup", "--lake", lake}, "--year"},
+		{"rollup stray argument", []string{"rollup", "--lake", lake, "--year", "2026", "19"}, "unexpected arguments"},
+		{"rollup missing lake", []string{"rollup", "--lake", lake + "/khong-co", "--year", "2026"}, "no lake directory"},
+		{"report missing lake", []string{"report", "--lake", lake + "/khong-co", "--deadline", "12-15", "--year", "2026", "--province", "19"}, "no lake directory"},
+		{"report stray argument", []string{"report", "--lake", lake, "--deadline", "12-15", "--year", "2026", "--province", "19", "x"}, "unexpected arguments"},
+		{"remind missing lake", []string{"remind", "--lake", lake + "/khong-co", "--deadline", "12-15", "--year", "2026", "--province", "19", "--at", "2026-12-01"}, "no lake directory"},
 		{"rollup unknown province", []string{"rollup", "--lake", lake, "--year", "2026", "--province", "06"}, "province \"06\" is not in the 2026-04 register"},
 		{"rebase the wrong way", []string{"rollup", "--lake", lake, "--year", "2026", "--units", "pre2025"}, "re-basing goes from a pre-2025 year"},
 		{"query without SQL", []string{"query", "--lake", lake}, "một câu SQL"},

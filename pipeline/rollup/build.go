@@ -461,8 +461,13 @@ func (b *builder) load(ctx context.Context, provs []string, subs, rcpts []storag
 	if !b.o.Cutoff.IsZero() {
 		// A report counts only what had arrived before its cut-off, so
 		// regenerating it later gives the same numbers.
+		// Last year's rows are cut at last year's same deadline, so the
+		// change a report states matches last year's own report.
 		c := quote(b.o.Cutoff.UTC().Format(time.RFC3339Nano)) + "::TIMESTAMPTZ"
-		if err := b.exec(ctx, "cut-off", fmt.Sprintf("DELETE FROM subs WHERE received_at >= %[1]s; DELETE FROM receipts WHERE received_at >= %[1]s;", c)); err != nil {
+		cp := quote(b.o.Cutoff.AddDate(-1, 0, 0).UTC().Format(time.RFC3339Nano)) + "::TIMESTAMPTZ"
+		if err := b.exec(ctx, "cut-off", fmt.Sprintf(`DELETE FROM subs WHERE report_year = %[3]d AND received_at >= %[1]s;
+DELETE FROM subs WHERE report_year < %[3]d AND received_at >= %[2]s;
+DELETE FROM receipts WHERE received_at >= %[1]s;`, c, cp, b.o.Year)); err != nil {
 			return err
 		}
 	}

@@ -481,7 +481,8 @@ func TestCompletenessAndTimeliness(t *testing.T) {
 	d1 := row(t, db, "SELECT * FROM completeness WHERE level = 'province' AND deadline = '12-01'")
 	wantInt(t, "12-01 on_time", d1["on_time"], 0)
 	n := row(t, db, "SELECT * FROM completeness WHERE level = 'nation' AND deadline = '12-15'")
-	wantInt(t, "nation expected", n["expected"], 92)
+	wantInt(t, "nation expected (every commune of the register)", n["expected"], 3321)
+	wantInt(t, "nation submitted", n["submitted"], 3)
 	if v := row(t, db, "SELECT max(ty_le_nop) AS m FROM completeness")["m"].(float64); v > 1 {
 		t.Errorf("a reporting rate is %v > 100 %%", v)
 	}
@@ -682,3 +683,27 @@ func TestNoLakeWriter(t *testing.T) {
 type readOnly struct{ *local.Store }
 
 func (r readOnly) Delete() {}
+
+// Two province builds overlap: the one that listed its province first
+// commits last. The national level must include both provinces.
+func TestNationIncludesAnOverlappingProvince(t *testing.T) {
+	dir := t.TempDir()
+	lake := local.New(dir)
+	upload{year: 2026, commune: xaA, at: ict("2026-11-10 09:00:00"), hamlets: []hamlet{h(10, 5, true)}}.write(t, lake)
+	upload{year: 2026, commune: "00004", at: ict("2026-11-10 09:00:00"), hamlets: []hamlet{h(7, 7, true)}}.write(t, lake)
+	t0 := time.Now()
+	// Hà Nội (01) "listed" after Thái Nguyên but commits first.
+	build(t, dir, rollup.Options{Year: 2026, Province: "01", Now: t0.Add(time.Second)})
+	res := build(t, dir, rollup.Options{Year: 2026, Province: prov, Now: t0})
+	if !res.Nation {
+		t.Error("the later-committing build did not rebuild the national level")
+	}
+	db := views(t, dir)
+	wantInt(t, "nation ho_tong (both provinces)", row(t, db, "SELECT * FROM nation")["ho_tong"], 17)
+	// Provinces with no roll-up yet still count in the national expected.
+	k := row(t, db, "SELECT * FROM completeness WHERE level = 'nation' AND deadline = '12-15'")
+	wantInt(t, "nation expected = every commune of the register", k["expected"], 3321)
+	wantInt(t, "nation submitted", k["submitted"], 2)
+	n := row(t, db, "SELECT * FROM nation")
+	wantInt(t, "nation so_xa", n["so_xa"], 3321)
+}

@@ -217,10 +217,6 @@ var errStale = errors.New("rollup: a newer build has committed")
 // the manifest there is from a newer build; then it removes the files m
 // replaced (older builds) or, when m is stale, m's own files.
 func (b *builder) commit(ctx context.Context, key string, m *Manifest) error {
-	data, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return fmt.Errorf("rollup: %w", err)
-	}
 	for attempt := 0; ; attempt++ {
 		if attempt == 20 {
 			return fmt.Errorf("rollup: commit %s: gave up after %d conflicting writes", key, attempt)
@@ -248,6 +244,18 @@ func (b *builder) commit(ctx context.Context, key string, m *Manifest) error {
 				return errStale
 			}
 			etag = obj.ETag
+			if err := b.dropVanishedReuse(ctx, m, &cur); err != nil {
+				return err
+			}
+		}
+		if etag == "" {
+			if err := b.dropVanishedReuse(ctx, m, nil); err != nil {
+				return err
+			}
+		}
+		data, err := json.MarshalIndent(m, "", "  ")
+		if err != nil {
+			return fmt.Errorf("rollup: %w", err)
 		}
 		err = b.lake.PutIf(ctx, key, data, "application/json", etag)
 		if errors.Is(err, storage.ErrPrecondition) {
@@ -328,6 +336,12 @@ func readManifests(ctx context.Context, lake storage.Store, prefix string, year 
 // nation sums the current province roll-ups of the year (and last year's,
 // for the change) into the national level and commits it.
 func (b *builder) nation(ctx context.Context) error {
+	// The national level gets its own id, taken now, before it reads the
+	// province manifests: what makes one national sum newer than another
+	// is which province results it saw, not when its province build
+	// started. (A build that listed its province first but commits it
+	// last is the only one whose national sum includes that commit.)
+	nid := newBuildID(time.Now())
 	ms, err := readManifests(ctx, b.lake, b.prefix, b.o.Year)
 	if err != nil {
 		return err
@@ -354,8 +368,23 @@ func (b *builder) nation(ctx context.Context) error {
 				summedColumns(), sqlList(pf), groupSQL("n_prev", "np_prev", nil))
 		}
 	}
-	q := fmt.Sprintf("CREATE OR REPLACE TEMP TABLE np_cur AS SELECT %s FROM read_parquet(%s, union_by_name = true, hive_partitioning = false);\n%s\n%s\n",
-		summedColumns(), sqlList(provFiles), groupSQL("n_cur", "np_cur", nil), prevSQL)
+	// Provinces of the register with no roll-up yet (nothing accepted
+	// there): their communes are expected all the same, so national
+	// reporting rates are not computed over the provinces that reported.
+	absentN := 0
+	if b.units == b.ver {
+		for code := range b.units.Provinces {
+			if _, ok := ms[code]; !ok {
+				absentN += len(b.units.CommunesOf(code))
+			}
+		}
+	}
+	absentSQL := ""
+	if absentN > 0 {
+		absentSQL = fmt.Sprintf("INSERT INTO np_cur BY NAME SELECT %d::BIGINT AS so_xa, 0::BIGINT AS so_xa_bieu01, 0::BIGINT AS so_xa_bieu02;\n", absentN)
+	}
+	q := fmt.Sprintf("CREATE OR REPLACE TEMP TABLE np_cur AS SELECT %s FROM read_parquet(%s, union_by_name = true, hive_partitioning = false);\n%s%s\n%s\nUPDATE year_param SET build_id = %s;\n",
+		summedColumns(), sqlList(provFiles), absentSQL, groupSQL("n_cur", "np_cur", nil), prevSQL, quote(nid))
 	prevTable := ""
 	if prevSQL != "" {
 		prevTable = "n_prev"
@@ -373,21 +402,25 @@ SELECT 'nation' AS level, NULL AS province_code, NULL AS province_name, NULL AS 
   sum(expected) AS expected, sum(submitted) AS submitted, sum(on_time) AS on_time, sum(late) AS late,
   sum(missing) AS missing, sum(rejected_only) AS rejected_only, NULL AS status, NULL AS first_accepted_at,
   sum(uploads) AS uploads, NULL AS last_rejection
-FROM read_parquet(%s, union_by_name = true, hive_partitioning = false) WHERE level = 'province' GROUP BY deadline;
-%s`, sqlList(compFiles), completenessOutSQL("nc"))
+FROM (SELECT deadline, due_at, expected, submitted, on_time, late, missing, rejected_only, uploads
+      FROM read_parquet(%s, union_by_name = true, hive_partitioning = false) WHERE level = 'province'
+      UNION ALL
+      SELECT d.deadline, NULL::TIMESTAMPTZ, %d, 0, 0, 0, %d, 0, 0 FROM (SELECT DISTINCT deadline FROM due) d WHERE %d > 0)
+GROUP BY deadline;
+%s`, sqlList(compFiles), absentN, absentN, absentN, completenessOutSQL("nc"))
 		if err := b.exec(ctx, "nation completeness", cq); err != nil {
 			return err
 		}
 		tables = append(tables, Completeness)
 	}
-	m := &Manifest{BuildID: b.buildID, BuiltAt: b.builtAt, Year: b.o.Year, Province: NationCode, Units: b.units.Name, Registry: b.ver.Name,
+	m := &Manifest{BuildID: nid, BuiltAt: b.builtAt, Year: b.o.Year, Province: NationCode, Units: b.units.Name, Registry: b.ver.Name,
 		Files: map[string]string{}, Inputs: ids}
 	for _, t := range tables {
 		f := filepath.Join(b.work, "out", "nation-"+t+".parquet")
 		if err := b.exec(ctx, "write nation "+t, fmt.Sprintf("COPY out_%s TO %s (FORMAT parquet)", t, quote(f))); err != nil {
 			return err
 		}
-		m.Files[t] = b.fileKey(t, b.o.Year, NationCode)
+		m.Files[t] = strings.Replace(b.fileKey(t, b.o.Year, NationCode), "/"+b.buildID+".parquet", "/"+nid+".parquet", 1)
 		if err := b.upload(ctx, f, m.Files[t]); err != nil {
 			return err
 		}
@@ -475,4 +508,29 @@ func summedColumns() string {
 		cols = append(cols, m.src+"_null_rows")
 	}
 	return strings.Join(cols, ", ")
+}
+
+// dropVanishedReuse removes from m the files it reuses from an earlier
+// build (input caches) that the manifest being replaced (cur, nil when
+// none) no longer names and that are gone from the lake: a build that
+// committed in between may have collected them. The province then simply
+// has no cache until its next build; nothing it counts depends on it.
+func (b *builder) dropVanishedReuse(ctx context.Context, m, cur *Manifest) error {
+	for t, f := range m.Files {
+		if strings.HasSuffix(f, "/"+m.BuildID+".parquet") {
+			continue // written by this build
+		}
+		if cur != nil && slices.Contains(slices.Collect(maps.Values(cur.Files)), f) {
+			continue // still named by the current manifest: not collected
+		}
+		_, _, err := b.lake.Get(ctx, f, "")
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			b.log.Warn("rollup: reused cache file gone, committing without it", "file", f)
+			delete(m.Files, t)
+		case err != nil:
+			return fmt.Errorf("rollup: check %s: %w", f, err)
+		}
+	}
+	return nil
 }
