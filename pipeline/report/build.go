@@ -281,6 +281,11 @@ func (r *Report) trend(ctx context.Context, o Options, d deadlines.Deadline, wor
 		}
 		rows, err := readRows(ctx, db, "province", rollup.Provinces, "province_code", "province_name", "NULL::VARCHAR", "true")
 		db.Close()
+		// A re-based year reads a whole year of the country: free its disk
+		// now, not at the end (a Lambda's /tmp is shared by every year and
+		// province of an invocation).
+		os.RemoveAll(ro.OutDir)
+		os.RemoveAll(ro.WorkDir)
 		if err != nil {
 			return err
 		}
