@@ -36,41 +36,12 @@ const FirstTrendYear = 2014
 
 // Build computes a deadline report from a roll-up snapshot at its cut-off.
 func Build(ctx context.Context, o Options) (*Report, error) {
-	var err error
-	if o.Registry == nil {
-		if o.Registry, err = registry.Load(); err != nil {
-			return nil, fmt.Errorf("report: %w", err)
-		}
+	in, err := resolve(o.Registry, o.Deadlines, o.Targets, o.Log, o.Deadline, o.Year, o.Province)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
 	}
-	if o.Deadlines == nil {
-		if o.Deadlines, err = deadlines.Load(); err != nil {
-			return nil, fmt.Errorf("report: %w", err)
-		}
-	}
-	if o.Targets == nil {
-		if o.Targets, err = targets.Load(); err != nil {
-			return nil, fmt.Errorf("report: %w", err)
-		}
-	}
-	if o.Log == nil {
-		o.Log = slog.Default()
-	}
-	d, ok := o.Deadlines.Get(o.Deadline)
-	if !ok {
-		var ids []string
-		for _, x := range o.Deadlines.All() {
-			ids = append(ids, x.ID)
-		}
-		return nil, fmt.Errorf("report: unknown deadline %q (%s)", o.Deadline, strings.Join(ids, ", "))
-	}
-	ver := o.Registry.ForYear(o.Year)
-	if ver == nil {
-		return nil, fmt.Errorf("report: no administrative-unit register for year %d", o.Year)
-	}
-	prov := ver.Provinces[o.Province]
-	if prov == nil {
-		return nil, fmt.Errorf("report: province %q is not in the %s register of %d", o.Province, ver.Name, o.Year)
-	}
+	o.Registry, o.Deadlines, o.Targets, o.Log = in.reg, in.dl, in.tg, in.log
+	d, ver, prov := in.deadline, in.ver, in.prov
 	work := o.WorkDir
 	if work == "" {
 		if work, err = os.MkdirTemp("", "xhht-report-"); err != nil {

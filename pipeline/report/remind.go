@@ -99,41 +99,12 @@ func Remind(ctx context.Context, o RemindOptions) (*Reminder, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("report: remind: %w", err)
 	}
-	var err error
-	if o.Registry == nil {
-		if o.Registry, err = registry.Load(); err != nil {
-			return nil, fmt.Errorf("report: remind: %w", err)
-		}
+	in, err := resolve(o.Registry, o.Deadlines, o.Targets, o.Log, o.Deadline, o.Year, o.Province)
+	if err != nil {
+		return nil, fmt.Errorf("report: remind: %w", err)
 	}
-	if o.Deadlines == nil {
-		if o.Deadlines, err = deadlines.Load(); err != nil {
-			return nil, fmt.Errorf("report: remind: %w", err)
-		}
-	}
-	if o.Targets == nil {
-		if o.Targets, err = targets.Load(); err != nil {
-			return nil, fmt.Errorf("report: remind: %w", err)
-		}
-	}
-	if o.Log == nil {
-		o.Log = slog.Default()
-	}
-	d, ok := o.Deadlines.Get(o.Deadline)
-	if !ok {
-		var ids []string
-		for _, x := range o.Deadlines.All() {
-			ids = append(ids, x.ID)
-		}
-		return nil, fmt.Errorf("report: remind: unknown deadline %q (%s)", o.Deadline, strings.Join(ids, ", "))
-	}
-	ver := o.Registry.ForYear(o.Year)
-	if ver == nil {
-		return nil, fmt.Errorf("report: remind: no administrative-unit register for year %d", o.Year)
-	}
-	prov := ver.Provinces[o.Province]
-	if prov == nil {
-		return nil, fmt.Errorf("report: remind: province %q is not in the %s register of %d", o.Province, ver.Name, o.Year)
-	}
+	o.Registry, o.Deadlines, o.Targets, o.Log = in.reg, in.dl, in.tg, in.log
+	d, prov := in.deadline, in.prov
 	due, err := o.Deadlines.CommuneDue(o.Province, d.ID, o.Year)
 	if err != nil {
 		return nil, fmt.Errorf("report: remind: %w", err)
