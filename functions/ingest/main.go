@@ -19,7 +19,6 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -37,13 +36,7 @@ func main() {
 		h, err = lambdaingest.New(ctx, cfg)
 	}
 	if err != nil {
-		lambdaingest.NewLogger(os.Stdout).Error("init failed", slog.String("error", err.Error()))
-		if api := os.Getenv("AWS_LAMBDA_RUNTIME_API"); api != "" {
-			if rerr := lambdainit.ReportInitError(ctx, api, err); rerr != nil {
-				lambdaingest.NewLogger(os.Stdout).Error("report init error", slog.String("error", rerr.Error()))
-			}
-		}
-		os.Exit(1)
+		lambdainit.Fail(ctx, lambdaingest.NewLogger(os.Stdout), err)
 	}
 	lambda.Start(h.Handle)
 }

@@ -20,7 +20,6 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -39,14 +38,7 @@ func main() {
 		h, err = lambdareport.New(ctx, cfg)
 	}
 	if err != nil {
-		log := lambdareport.NewLogger(os.Stdout)
-		log.Error("init failed", slog.String("error", err.Error()))
-		if api := os.Getenv("AWS_LAMBDA_RUNTIME_API"); api != "" {
-			if rerr := lambdainit.ReportInitError(ctx, api, err); rerr != nil {
-				log.Error("report init error", slog.String("error", rerr.Error()))
-			}
-		}
-		os.Exit(1)
+		lambdainit.Fail(ctx, lambdareport.NewLogger(os.Stdout), err)
 	}
 	lambda.Start(h.Handle)
 }

@@ -25,7 +25,6 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -43,15 +42,7 @@ func main() {
 		h, err = lambdarollup.New(ctx, cfg)
 	}
 	if err != nil {
-		log := lambdarollup.NewLogger(os.Stdout)
-		log.Error("init failed", slog.String("error", err.Error()))
-		if api := os.Getenv("AWS_LAMBDA_RUNTIME_API"); api != "" {
-			// The same Runtime API call as the ingest function's.
-			if rerr := lambdainit.ReportInitError(ctx, api, err); rerr != nil {
-				log.Error("report init error", slog.String("error", rerr.Error()))
-			}
-		}
-		os.Exit(1)
+		lambdainit.Fail(ctx, lambdarollup.NewLogger(os.Stdout), err)
 	}
 	lambda.Start(h.Handle)
 }

@@ -7,7 +7,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"os"
 	"time"
 )
 
@@ -44,4 +46,17 @@ func ReportInitError(ctx context.Context, api string, err error) error {
 		return fmt.Errorf("lambdaingest: report init error: status %s", resp.Status)
 	}
 	return nil
+}
+
+// Fail ends a function whose initialisation failed: it logs err, reports
+// it to the Runtime API when one is set (AWS_LAMBDA_RUNTIME_API), and
+// exits 1. Every function's main calls it the same way.
+func Fail(ctx context.Context, log *slog.Logger, err error) {
+	log.Error("init failed", slog.String("error", err.Error()))
+	if api := os.Getenv("AWS_LAMBDA_RUNTIME_API"); api != "" {
+		if rerr := ReportInitError(ctx, api, err); rerr != nil {
+			log.Error("report init error", slog.String("error", rerr.Error()))
+		}
+	}
+	os.Exit(1)
 }
