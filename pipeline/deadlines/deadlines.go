@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xhht/xhht/pipeline/internal/csvtable"
 	"github.com/xhht/xhht/pipeline/registry"
 	"github.com/xhht/xhht/schemas"
 )
@@ -149,46 +150,46 @@ func (s *Set) lookup(province, id string, year int) (due, error) {
 var deadlineColumns = []string{"id", "month", "day", "name_vi", "recipients", "source", "note"}
 
 func (s *Set) loadDeadlines(fsys fs.FS) error {
-	t, err := readTable(fsys, DeadlinesFile, deadlineColumns)
+	t, err := csvtable.Read(fsys, DeadlinesFile, csvtable.Spec{Prefix: "deadlines", Columns: deadlineColumns})
 	if err != nil {
 		return err
 	}
-	var errs rowErrors
+	var errs csvtable.Errors
 	seen := map[string]int{}
-	for _, rec := range t.rows {
-		get := func(c string) string { return rec.get(t, c) }
+	for _, rec := range t.Rows {
+		get := func(c string) string { return rec.Get(c) }
 		d := Deadline{ID: get("id"), NameVI: get("name_vi"), Recipients: get("recipients")}
 		if d.ID == "" {
-			errs.add(t.errAt(rec.line, "id", fmt.Errorf("id is required")))
+			errs.Add(t.ErrAt(rec.Line, "id", fmt.Errorf("id is required")))
 			continue
 		}
 		if first, dup := seen[d.ID]; dup {
-			errs.add(t.errAt(rec.line, "id", fmt.Errorf("deadline %q already defined on line %d", d.ID, first)))
+			errs.Add(t.ErrAt(rec.Line, "id", fmt.Errorf("deadline %q already defined on line %d", d.ID, first)))
 			continue
 		}
 		m, err := strconv.Atoi(get("month"))
 		if err != nil || m < 1 || m > 12 {
-			errs.add(t.errAt(rec.line, "month", fmt.Errorf("not a month (1–12): %q", get("month"))))
+			errs.Add(t.ErrAt(rec.Line, "month", fmt.Errorf("not a month (1–12): %q", get("month"))))
 			continue
 		}
 		day, err := strconv.Atoi(get("day"))
 		if err != nil {
-			errs.add(t.errAt(rec.line, "day", fmt.Errorf("not a day: %q", get("day"))))
+			errs.Add(t.ErrAt(rec.Line, "day", fmt.Errorf("not a day: %q", get("day"))))
 			continue
 		}
 		if err := validDay(time.Month(m), day); err != nil {
-			errs.add(t.errAt(rec.line, "day", err))
+			errs.Add(t.ErrAt(rec.Line, "day", err))
 			continue
 		}
 		d.Month, d.Day = time.Month(m), day
 		if d.NameVI == "" || d.Recipients == "" {
-			errs.add(t.errAt(rec.line, "name_vi", fmt.Errorf("name_vi and recipients are required: they head the report")))
+			errs.Add(t.ErrAt(rec.Line, "name_vi", fmt.Errorf("name_vi and recipients are required: they head the report")))
 			continue
 		}
-		seen[d.ID] = rec.line
+		seen[d.ID] = rec.Line
 		s.deadlines = append(s.deadlines, d)
 	}
-	return errs.err()
+	return errs.Err()
 }
 
 // validDay accepts a month and day that exist every year: 29 February is
@@ -207,25 +208,25 @@ func validDay(m time.Month, day int) error {
 var dueColumns = []string{"province", "registry", "deadline", "due", "reminders", "note"}
 
 func (s *Set) loadDue(fsys fs.FS) error {
-	t, err := readTable(fsys, CommuneDueFile, dueColumns)
+	t, err := csvtable.Read(fsys, CommuneDueFile, csvtable.Spec{Prefix: "deadlines", Columns: dueColumns})
 	if err != nil {
 		return err
 	}
-	var errs rowErrors
+	var errs csvtable.Errors
 	seen := map[string]int{}
-	for _, rec := range t.rows {
-		get := func(c string) string { return rec.get(t, c) }
+	for _, rec := range t.Rows {
+		get := func(c string) string { return rec.Get(c) }
 		province, version, id := get("province"), get("registry"), get("deadline")
 		dl, ok := s.Get(id)
 		if !ok {
-			errs.add(t.errAt(rec.line, "deadline", fmt.Errorf("unknown deadline %q (not in %s)", id, DeadlinesFile)))
+			errs.Add(t.ErrAt(rec.Line, "deadline", fmt.Errorf("unknown deadline %q (not in %s)", id, DeadlinesFile)))
 			continue
 		}
 		key := "*"
 		switch {
 		case province == "*":
 			if version != "" {
-				errs.add(t.errAt(rec.line, "registry", fmt.Errorf("the default row (*) applies to every registry: leave registry blank")))
+				errs.Add(t.ErrAt(rec.Line, "registry", fmt.Errorf("the default row (*) applies to every registry: leave registry blank")))
 				continue
 			}
 		case len(province) == 2 && strings.Trim(province, "0123456789") == "":
@@ -233,34 +234,34 @@ func (s *Set) loadDue(fsys fs.FS) error {
 			// must say which version its code belongs to.
 			era, ok := registry.EraOf(version)
 			if !ok {
-				errs.add(t.errAt(rec.line, "registry", fmt.Errorf("unknown registry version %q for province %s (want pre2025, 2025 or 2026-04)", version, province)))
+				errs.Add(t.ErrAt(rec.Line, "registry", fmt.Errorf("unknown registry version %q for province %s (want pre2025, 2025 or 2026-04)", version, province)))
 				continue
 			}
 			key = era + "|" + province
 		default:
-			errs.add(t.errAt(rec.line, "province", fmt.Errorf("want a 2-digit province code or *, got %q (keep leading zeros: save the column as text)", province)))
+			errs.Add(t.ErrAt(rec.Line, "province", fmt.Errorf("want a 2-digit province code or *, got %q (keep leading zeros: save the column as text)", province)))
 			continue
 		}
 		d, err := parseDue(get("due"))
 		if err != nil {
-			errs.add(t.errAt(rec.line, "due", err))
+			errs.Add(t.ErrAt(rec.Line, "due", err))
 			continue
 		}
 		// Communes upload before the province reports; a due date on or
 		// after the report's own day leaves the province no time.
 		if d.month > dl.Month || (d.month == dl.Month && d.day >= dl.Day) {
-			errs.add(t.errAt(rec.line, "due", fmt.Errorf("due %02d-%02d is not before the report's deadline %02d-%02d", d.month, d.day, dl.Month, dl.Day)))
+			errs.Add(t.ErrAt(rec.Line, "due", fmt.Errorf("due %02d-%02d is not before the report's deadline %02d-%02d", d.month, d.day, dl.Month, dl.Day)))
 			continue
 		}
 		if d.reminders, err = parseReminders(get("reminders")); err != nil {
-			errs.add(t.errAt(rec.line, "reminders", err))
+			errs.Add(t.ErrAt(rec.Line, "reminders", err))
 			continue
 		}
 		if first, dup := seen[id+"|"+key]; dup {
-			errs.add(t.errAt(rec.line, "province", fmt.Errorf("province %s already has a due date for %s on line %d (2025 and 2026-04 codes count as the same province)", province, id, first)))
+			errs.Add(t.ErrAt(rec.Line, "province", fmt.Errorf("province %s already has a due date for %s on line %d (2025 and 2026-04 codes count as the same province)", province, id, first)))
 			continue
 		}
-		seen[id+"|"+key] = rec.line
+		seen[id+"|"+key] = rec.Line
 		if s.due[id] == nil {
 			s.due[id] = map[string]due{}
 		}
@@ -268,10 +269,10 @@ func (s *Set) loadDue(fsys fs.FS) error {
 	}
 	for _, d := range s.deadlines {
 		if _, ok := s.due[d.ID]["*"]; !ok {
-			errs.add(fmt.Errorf("deadlines: %s: no default row (province *) for deadline %s: every province needs a due date", CommuneDueFile, d.ID))
+			errs.Add(fmt.Errorf("deadlines: %s: no default row (province *) for deadline %s: every province needs a due date", CommuneDueFile, d.ID))
 		}
 	}
-	return errs.err()
+	return errs.Err()
 }
 
 // parseDue reads "MM-DD".

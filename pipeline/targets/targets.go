@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/xhht/xhht/pipeline/internal/csvtable"
 	"github.com/xhht/xhht/pipeline/registry"
 	"github.com/xhht/xhht/schemas"
 )
@@ -157,18 +158,18 @@ func keyOf(scope, era, code, indicator string) string {
 var targetColumns = []string{"scope", "registry", "unit_code", "unit_name", "indicator", "target_year", "from_year", "difficult", "percent", "source", "note"}
 
 func (s *Set) loadTargets(fsys fs.FS) error {
-	t, err := readTable(fsys, TargetsFile, targetColumns)
+	t, err := csvtable.Read(fsys, TargetsFile, csvtable.Spec{Prefix: "targets", Columns: targetColumns})
 	if err != nil {
 		return err
 	}
-	var errs rowErrors
+	var errs csvtable.Errors
 	seen := map[string]int{}    // full key incl. target year and variant → line
 	var variants []*row         // attached after all normal rows are known
 	normal := map[string]*row{} // key|year → normal row
-	for _, rec := range t.rows {
+	for _, rec := range t.Rows {
 		r, err := parseTarget(t, rec)
 		if err != nil {
-			errs.add(err)
+			errs.Add(err)
 			continue
 		}
 		era, _ := registry.EraOf(r.Registry) // "" for national, checked by parseTarget
@@ -179,10 +180,10 @@ func (s *Set) loadTargets(fsys fs.FS) error {
 			if r.difficult {
 				what += " (difficult)"
 			}
-			errs.add(t.errAt(rec.line, "", fmt.Errorf("duplicate target: %s already on line %d (2025 and 2026-04 codes count as the same unit)", what, first)))
+			errs.Add(t.ErrAt(rec.Line, "", fmt.Errorf("duplicate target: %s already on line %d (2025 and 2026-04 codes count as the same unit)", what, first)))
 			continue
 		}
-		seen[full] = rec.line
+		seen[full] = rec.Line
 		if r.difficult {
 			variants = append(variants, r)
 			continue
@@ -198,7 +199,7 @@ func (s *Set) loadTargets(fsys fs.FS) error {
 			// A variant lowers a target; without the target it lowers there
 			// is nothing for communes outside difficult areas, which is
 			// almost certainly a missing row.
-			errs.add(t.errAt(v.line, "difficult", fmt.Errorf("difficult-area variant without the normal target for %s %s %s %d",
+			errs.Add(t.ErrAt(v.line, "difficult", fmt.Errorf("difficult-area variant without the normal target for %s %s %s %d",
 				v.Scope, v.UnitCode, v.Indicator, v.TargetYear)))
 			continue
 		}
@@ -209,16 +210,16 @@ func (s *Set) loadTargets(fsys fs.FS) error {
 	for _, rows := range s.byKey {
 		sort.Slice(rows, func(i, j int) bool { return rows[i].TargetYear < rows[j].TargetYear })
 	}
-	return errs.err()
+	return errs.Err()
 }
 
-func parseTarget(t *table, rec record) (*row, error) {
-	get := func(c string) string { return rec.get(t, c) }
-	r := &row{line: rec.line}
+func parseTarget(t *csvtable.Table, rec csvtable.Record) (*row, error) {
+	get := func(c string) string { return rec.Get(c) }
+	r := &row{line: rec.Line}
 	r.Scope, r.Registry, r.UnitCode, r.UnitName = get("scope"), get("registry"), get("unit_code"), get("unit_name")
 	r.Indicator, r.Source = get("indicator"), get("source")
 	bad := func(col string, format string, a ...any) error {
-		return t.errAt(rec.line, col, fmt.Errorf(format, a...))
+		return t.ErrAt(rec.Line, col, fmt.Errorf(format, a...))
 	}
 	switch r.Scope {
 	case ScopeNational:
@@ -286,33 +287,33 @@ func parseYear(s string) (int, error) {
 var difficultColumns = []string{"registry", "commune_code", "commune_name", "source", "note"}
 
 func (s *Set) loadDifficult(fsys fs.FS) error {
-	t, err := readTable(fsys, DifficultFile, difficultColumns)
+	t, err := csvtable.Read(fsys, DifficultFile, csvtable.Spec{Prefix: "targets", Columns: difficultColumns})
 	if err != nil {
 		return err
 	}
-	var errs rowErrors
+	var errs csvtable.Errors
 	seen := map[string]int{}
-	for _, rec := range t.rows {
-		reg, code := rec.get(t, "registry"), rec.get(t, "commune_code")
+	for _, rec := range t.Rows {
+		reg, code := rec.Get("registry"), rec.Get("commune_code")
 		era, ok := registry.EraOf(reg)
 		switch {
 		case !ok:
-			errs.add(t.errAt(rec.line, "registry", fmt.Errorf("unknown registry version %q (want pre2025, 2025 or 2026-04)", reg)))
+			errs.Add(t.ErrAt(rec.Line, "registry", fmt.Errorf("unknown registry version %q (want pre2025, 2025 or 2026-04)", reg)))
 			continue
 		case len(code) != 5 || strings.Trim(code, "0123456789") != "":
-			errs.add(t.errAt(rec.line, "commune_code", fmt.Errorf("a commune code has 5 digits, got %q", code)))
+			errs.Add(t.ErrAt(rec.Line, "commune_code", fmt.Errorf("a commune code has 5 digits, got %q", code)))
 			continue
-		case rec.get(t, "source") == "":
-			errs.add(t.errAt(rec.line, "source", fmt.Errorf("source is required: the official list the commune is on")))
+		case rec.Get("source") == "":
+			errs.Add(t.ErrAt(rec.Line, "source", fmt.Errorf("source is required: the official list the commune is on")))
 			continue
 		}
 		k := era + "|" + code
 		if first, dup := seen[k]; dup {
-			errs.add(t.errAt(rec.line, "commune_code", fmt.Errorf("commune %s already listed on line %d", code, first)))
+			errs.Add(t.ErrAt(rec.Line, "commune_code", fmt.Errorf("commune %s already listed on line %d", code, first)))
 			continue
 		}
-		seen[k] = rec.line
+		seen[k] = rec.Line
 		s.difficult[k] = true
 	}
-	return errs.err()
+	return errs.Err()
 }
