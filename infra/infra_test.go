@@ -457,6 +457,14 @@ func readEnv(t *testing.T, name string, consts map[string]string) []string {
 						return true
 					}
 					t.Errorf("%s: os.%s(%s.%s): not a pipeline/envvars name", fset.Position(call.Pos()), sel.Sel.Name, a.X, a.Sel.Name)
+				case *ast.Ident:
+					// Inside pipeline/envvars itself (envvars.ReadLake) the
+					// constants are named without the package.
+					if v, ok := consts[a.Name]; ok && f.Name.Name == "envvars" {
+						seen[v] = true
+						return true
+					}
+					t.Errorf("%s: os.%s(%s): not a pipeline/envvars constant", fset.Position(call.Pos()), sel.Sel.Name, a.Name)
 				default:
 					t.Errorf("%s: os.%s with a computed name: use a pipeline/envvars constant", fset.Position(call.Pos()), sel.Sel.Name)
 				}

@@ -52,25 +52,16 @@ type Config struct {
 
 // ConfigFromEnv reads the configuration from the environment.
 func ConfigFromEnv() (Config, error) {
+	lake, lakeErrs := envvars.ReadLake()
 	c := Config{
-		LakeBucket:    strings.TrimSpace(os.Getenv(envvars.LakeBucket)),
-		LakePrefix:    strings.TrimSpace(os.Getenv(envvars.LakePrefix)),
+		LakeBucket: lake.Bucket, LakePrefix: lake.Prefix, Endpoint: lake.Endpoint, PathStyle: lake.PathStyle,
 		UploadsBucket: strings.TrimSpace(os.Getenv(envvars.UploadsBucket)),
-		Endpoint:      strings.TrimSpace(os.Getenv(envvars.S3Endpoint)),
 		// Queue URLs are case-sensitive (account id, queue name): no other
 		// normalisation than spaces.
 		RollupQueueURL: strings.TrimSpace(os.Getenv(envvars.RollupQueueURL)),
 		SQSEndpoint:    strings.TrimSpace(os.Getenv(envvars.SQSEndpoint)),
 	}
-	var errs []error
-	if c.LakeBucket == "" {
-		errs = append(errs, errors.New("LAKE_BUCKET is not set"))
-	}
-	// A prefix names a "directory": "env/dev" means "env/dev/", never
-	// "env/devreceipts/...".
-	if c.LakePrefix != "" && !strings.HasSuffix(c.LakePrefix, "/") {
-		c.LakePrefix += "/"
-	}
+	errs := lakeErrs
 	// With uploads and lake in one bucket and no lake prefix, the function's
 	// own receipts would look like uploads and trigger it without end.
 	if c.UploadsBucket != "" && c.UploadsBucket == c.LakeBucket && c.LakePrefix == "" {
@@ -82,13 +73,6 @@ func ConfigFromEnv() (Config, error) {
 			errs = append(errs, fmt.Errorf("MAX_UPLOAD_MB=%q is not a whole number of MiB between 1 and 1024", v))
 		}
 		c.MaxUploadBytes = mb << 20
-	}
-	if v := strings.TrimSpace(os.Getenv(envvars.S3ForcePathStyle)); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("S3_FORCE_PATH_STYLE=%q is not true or false", v))
-		}
-		c.PathStyle = b
 	}
 	// A typo here would only show as failed sends, one per accepted
 	// upload, each retried: better to refuse to start.

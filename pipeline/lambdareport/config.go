@@ -22,7 +22,6 @@ import (
 	"os"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/xhht/xhht/pipeline/envvars"
@@ -56,27 +55,12 @@ var topicARN = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z
 // problem is reported at once: the function then fails its init, which is
 // louder than failing every scheduled invocation later.
 func ConfigFromEnv() (Config, error) {
+	lake, errs := envvars.ReadLake()
 	c := Config{
-		LakeBucket:  strings.TrimSpace(os.Getenv(envvars.LakeBucket)),
-		LakePrefix:  strings.TrimSpace(os.Getenv(envvars.LakePrefix)),
-		Endpoint:    strings.TrimSpace(os.Getenv(envvars.S3Endpoint)),
+		LakeBucket: lake.Bucket, LakePrefix: lake.Prefix, Endpoint: lake.Endpoint, PathStyle: lake.PathStyle,
 		TopicARN:    strings.TrimSpace(os.Getenv(envvars.TopicARN)),
 		SNSEndpoint: strings.TrimSpace(os.Getenv(envvars.SNSEndpoint)),
 		WorkRoot:    os.TempDir(),
-	}
-	var errs []error
-	if c.LakeBucket == "" {
-		errs = append(errs, errors.New("LAKE_BUCKET is not set"))
-	}
-	if c.LakePrefix != "" && !strings.HasSuffix(c.LakePrefix, "/") {
-		c.LakePrefix += "/"
-	}
-	if v := strings.TrimSpace(os.Getenv(envvars.S3ForcePathStyle)); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("S3_FORCE_PATH_STYLE=%q is not true or false", v))
-		}
-		c.PathStyle = b
 	}
 	var err error
 	if c.Provinces, err = ParseProvinces(os.Getenv(envvars.Provinces)); err != nil {

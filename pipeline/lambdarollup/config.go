@@ -13,8 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
-	"strings"
 
 	"github.com/xhht/xhht/pipeline/envvars"
 )
@@ -34,27 +32,8 @@ type Config struct {
 
 // ConfigFromEnv reads the configuration from the environment.
 func ConfigFromEnv() (Config, error) {
-	c := Config{
-		LakeBucket: strings.TrimSpace(os.Getenv(envvars.LakeBucket)),
-		LakePrefix: strings.TrimSpace(os.Getenv(envvars.LakePrefix)),
-		Endpoint:   strings.TrimSpace(os.Getenv(envvars.S3Endpoint)),
-		WorkRoot:   os.TempDir(),
-	}
-	var errs []error
-	if c.LakeBucket == "" {
-		errs = append(errs, errors.New("LAKE_BUCKET is not set"))
-	}
-	// As in lambdaingest: "env/dev" means "env/dev/", never "env/devrollups/…".
-	if c.LakePrefix != "" && !strings.HasSuffix(c.LakePrefix, "/") {
-		c.LakePrefix += "/"
-	}
-	if v := strings.TrimSpace(os.Getenv(envvars.S3ForcePathStyle)); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("S3_FORCE_PATH_STYLE=%q is not true or false", v))
-		}
-		c.PathStyle = b
-	}
+	lake, errs := envvars.ReadLake()
+	c := Config{LakeBucket: lake.Bucket, LakePrefix: lake.Prefix, Endpoint: lake.Endpoint, PathStyle: lake.PathStyle, WorkRoot: os.TempDir()}
 	if err := errors.Join(errs...); err != nil {
 		return Config{}, fmt.Errorf("lambdarollup: config: %w", err)
 	}
