@@ -96,11 +96,10 @@ func (b *builder) readInputs(ctx context.Context, into, kind string, objs []stor
 	for _, o := range objs {
 		rows = append(rows, []string{o.Key, o.ETag, b.pathOf(o.Key)})
 	}
-	lp, err := b.writeCSV(into+"-listing.csv", rows)
-	if err != nil {
+	if err := b.loadCSV(ctx, "listing "+into, into+"_listing", "*", rows, nil); err != nil {
 		return 0, 0, err
 	}
-	q := fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s_listing AS SELECT * FROM read_csv(%s, header = true, all_varchar = true);\n", into, quote(lp))
+	q := ""
 	if len(caches) > 0 {
 		q += fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE %[1]s_cached AS
 SELECT c.* FROM read_parquet(%[2]s, union_by_name = true, hive_partitioning = false) c

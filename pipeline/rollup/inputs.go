@@ -53,8 +53,7 @@ func (b *builder) loadRebaseMaps(ctx context.Context) error {
 			rows = append(rows, []string{code, b.ver.Communes[code].Name, s.NewCode, strconv.FormatBool(s.Full)})
 		}
 	}
-	path, err := b.writeCSV("reform.csv", rows)
-	if err != nil {
+	if err := b.loadCSV(ctx, "reform map", "reform", "*", rows, map[string]string{"is_full": "BOOLEAN"}); err != nil {
 		return err
 	}
 	fsys := b.o.Schemas
@@ -65,16 +64,14 @@ func (b *builder) loadRebaseMaps(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	apath, err := b.writeCSV("assign.csv", assign)
-	if err != nil {
+	if err := b.loadCSV(ctx, "hamlet assignments", "assign", "*", assign, nil); err != nil {
 		return err
 	}
-	return b.exec(ctx, "reform map", fmt.Sprintf(`
-CREATE TEMP TABLE reform AS SELECT * FROM read_csv(%s, header = true, columns = {old_code: 'VARCHAR', old_name: 'VARCHAR', new_code: 'VARCHAR', is_full: 'BOOLEAN'});
+	return b.exec(ctx, "rebase maps", `
 CREATE TEMP TABLE fullmap AS SELECT old_code, any_value(new_code) AS new_code FROM reform WHERE is_full GROUP BY old_code HAVING count(*) = 1;
 CREATE TEMP TABLE hamletmap AS
-SELECT a.old_code, a.ma_thon, a.new_code FROM read_csv(%s, header = true, all_varchar = true) a
-JOIN reform r ON r.old_code = a.old_code AND r.new_code = a.new_code AND NOT r.is_full;`, quote(path), quote(apath)))
+SELECT a.old_code, a.ma_thon, a.new_code FROM assign a
+JOIN reform r ON r.old_code = a.old_code AND r.new_code = a.new_code AND NOT r.is_full;`)
 }
 
 // loadAssignments reads schemas/rebase/hamlet_assignments.csv: columns
