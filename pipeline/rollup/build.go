@@ -149,10 +149,16 @@ type builder struct {
 	// build saw objects the cache lacks or that left the lake.
 	oldCache map[string]map[string]string
 	changed  map[string]map[string]bool
-	buildID  string
-	builtAt  time.Time
-	res      *Result
-	prefix   string // "rollups/" or "rollups/units=<v>/"
+	pinned   int // cache files pinned into the work dir so far
+	// prevInputs: last year's submission objects listed; with none, last
+	// year's columns are null without computing anything.
+	prevInputs int
+	// manifests of the year and last year as the input caches found them.
+	manifests map[int]map[string]*Manifest
+	buildID   string
+	builtAt   time.Time
+	res       *Result
+	prefix    string // "rollups/" or "rollups/units=<v>/"
 }
 
 func newBuilder(o Options) (*builder, error) {
@@ -318,6 +324,9 @@ func (b *builder) inputs(ctx context.Context) (subs, rcpts []storage.Object, err
 			return nil, nil, err
 		}
 		subs = append(subs, objs...)
+		if y == b.prevYear {
+			b.prevInputs = len(objs)
+		}
 	}
 	if rcpts, err = b.list(ctx, fmt.Sprintf("receipts/year=%d/", b.o.Year), ".json"); err != nil {
 		return nil, nil, err
@@ -435,7 +444,7 @@ func (b *builder) load(ctx context.Context, provs []string, subs, rcpts []storag
 			sel = provs
 		}
 		for _, y := range []int{b.o.Year, b.prevYear} {
-			if y == 0 {
+			if y == 0 || (y == b.prevYear && b.prevInputs == 0) {
 				continue
 			}
 			c, err := b.cacheFiles(ctx, y, sel, cacheSubs)
@@ -458,18 +467,21 @@ func (b *builder) load(ctx context.Context, provs []string, subs, rcpts []storag
 		return err
 	}
 	b.res.FromCache, b.res.Read = cached+rcached, read+rread
+	// subs and receipts are what the build counts: everything, or for a
+	// report only what had arrived before its cut-off, so regenerating it
+	// later gives the same numbers. Last year's rows are cut at last
+	// year's same deadline, so the change a report states matches last
+	// year's own report. (A null received_at is kept, as it always was.)
+	subsWhere, rcWhere := "", ""
 	if !b.o.Cutoff.IsZero() {
-		// A report counts only what had arrived before its cut-off, so
-		// regenerating it later gives the same numbers.
-		// Last year's rows are cut at last year's same deadline, so the
-		// change a report states matches last year's own report.
 		c := quote(b.o.Cutoff.UTC().Format(time.RFC3339Nano)) + "::TIMESTAMPTZ"
 		cp := quote(b.o.Cutoff.AddDate(-1, 0, 0).UTC().Format(time.RFC3339Nano)) + "::TIMESTAMPTZ"
-		if err := b.exec(ctx, "cut-off", fmt.Sprintf(`DELETE FROM subs WHERE report_year = %[3]d AND received_at >= %[1]s;
-DELETE FROM subs WHERE report_year < %[3]d AND received_at >= %[2]s;
-DELETE FROM receipts WHERE received_at >= %[1]s;`, c, cp, b.o.Year)); err != nil {
-			return err
-		}
+		subsWhere = fmt.Sprintf(" WHERE (received_at >= CASE WHEN report_year = %d THEN %s WHEN report_year < %[1]d THEN %s END) IS NOT TRUE", b.o.Year, c, cp)
+		rcWhere = fmt.Sprintf(" WHERE (received_at >= %s) IS NOT TRUE", c)
+	}
+	if err := b.exec(ctx, "inputs", fmt.Sprintf("CREATE OR REPLACE TEMP VIEW subs AS SELECT * FROM subs_all%s;\nCREATE OR REPLACE TEMP VIEW receipts AS SELECT * FROM receipts_all%s;",
+		subsWhere, rcWhere)); err != nil {
+		return err
 	}
 	if err := b.loadUnits(ctx, provs); err != nil {
 		return err
@@ -635,7 +647,7 @@ func (b *builder) compute(ctx context.Context) error {
 		steps = append(steps, struct{ what, q string }{"not re-based", notRebasedSQL})
 	}
 	steps = append(steps, struct{ what, q string }{"communes", communeSQL("cur")})
-	withPrev := b.prevYear != 0
+	withPrev := b.prevYear != 0 && b.prevInputs > 0
 	if withPrev {
 		steps = append(steps,
 			struct{ what, q string }{"pick last year", pickSQL("prev", b.prevYear, rebase)},
@@ -676,12 +688,12 @@ func (b *builder) compute(ctx context.Context) error {
 		}
 	}
 	var n int
-	if err := b.db.QueryRowContext(ctx, "SELECT count(DISTINCT submission_id) FROM r_cur WHERE ucode IS NOT NULL").Scan(&n); err != nil {
+	if err := b.db.QueryRowContext(ctx, "SELECT count(DISTINCT submission_id) FROM cnt_cur WHERE ucode IS NOT NULL").Scan(&n); err != nil {
 		return fmt.Errorf("rollup: count inputs: %w", err)
 	}
 	b.res.Inputs = n
 	var dt sql.NullTime
-	if err := b.db.QueryRowContext(ctx, "SELECT max(received_at) FROM r_cur WHERE ucode IS NOT NULL").Scan(&dt); err != nil {
+	if err := b.db.QueryRowContext(ctx, "SELECT max(received_at) FROM cnt_cur WHERE ucode IS NOT NULL").Scan(&dt); err != nil {
 		return fmt.Errorf("rollup: data time: %w", err)
 	}
 	if dt.Valid {

@@ -3,7 +3,9 @@ package rollup
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -86,10 +88,15 @@ func emptySubsSQL() string {
 	return fmt.Sprintf("SELECT %s FROM (%s)", strings.Join(sel, ", "), emptySubmissionsSQL())
 }
 
-// readInputs creates table `into` (with _key and _etag) from the listed
-// objects: cached rows still valid plus the objects not in the cache.
-// caches are local paths of cache files; readSQL reads new files and
-// yields _path; empty is a typed empty SELECT of the same columns.
+// readInputs defines the view <into>_all (the columns of empty, then
+// _key and _etag) over the listed objects: the rows of the cache files
+// whose object is still listed with the same ETag, plus the objects the
+// cache lacks, read once into the table <into>_new. The cache files are
+// not copied into a table: every statement reads from them only the
+// columns it needs, which on this machine is several times cheaper than
+// materialising every column of ~100,000 rows. caches are local paths of
+// cache files; readSQL reads new files and yields _path; empty is a typed
+// empty SELECT of the columns.
 func (b *builder) readInputs(ctx context.Context, into, kind string, objs []storage.Object, caches []string,
 	readSQL func([]string) string, empty string) (fromCache, read int, err error) {
 	rows := [][]string{{"_key", "_etag", "_path"}}
@@ -99,32 +106,30 @@ func (b *builder) readInputs(ctx context.Context, into, kind string, objs []stor
 	if err := b.loadCSV(ctx, "listing "+into, into+"_listing", "*", rows, nil); err != nil {
 		return 0, 0, err
 	}
-	q := ""
-	if len(caches) > 0 {
-		q += fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE %[1]s_cached AS
-SELECT c.* FROM read_parquet(%[2]s, union_by_name = true, hive_partitioning = false) c
-SEMI JOIN %[1]s_listing l ON l._key = c._key AND l._etag = c._etag;
-`, into, sqlList(caches))
-	} else {
-		q += fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s_cached AS SELECT *, NULL::VARCHAR AS _key, NULL::VARCHAR AS _etag FROM (%s);\n", into, empty)
+	if caches, err = b.pin(caches); err != nil {
+		return 0, 0, err
 	}
-	if err := b.exec(ctx, "cached "+into, q); err != nil {
+	cacheSrc := "(SELECT NULL::VARCHAR AS _key, NULL::VARCHAR AS _etag WHERE false)"
+	if len(caches) > 0 {
+		cacheSrc = fmt.Sprintf("read_parquet(%s, union_by_name = true, hive_partitioning = false)", sqlList(caches))
+	}
+	// The (key, ETag) pairs the caches hold, and those of them no longer
+	// listed (object gone or rewritten): their rows must not count.
+	if err := b.exec(ctx, "cached "+into, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE %[1]s_pairs AS SELECT DISTINCT _key, _etag FROM %[2]s;
+CREATE OR REPLACE TEMP TABLE %[1]s_stale AS SELECT * FROM %[1]s_pairs ANTI JOIN %[1]s_listing USING (_key, _etag);`, into, cacheSrc)); err != nil {
 		return 0, 0, err
 	}
 	// New or changed objects, and cached objects gone from the listing:
 	// the provinces they belong to need a new cache file.
 	var fresh []string
 	changed := b.changed[kind]
-	q = fmt.Sprintf(`SELECT _path, _key FROM %[1]s_listing ANTI JOIN (SELECT DISTINCT _key, _etag FROM %[1]s_cached) c USING (_key, _etag)
-UNION ALL SELECT NULL, _key FROM (SELECT DISTINCT _key, _etag FROM read_parquet(%[2]s)) ANTI JOIN %[1]s_listing USING (_key, _etag)
-ORDER BY 1`, into, sqlList(caches))
-	if len(caches) == 0 {
-		q = fmt.Sprintf("SELECT _path, _key FROM %s_listing ORDER BY 1", into)
-	}
+	q := fmt.Sprintf(`SELECT _path, _key FROM %[1]s_listing ANTI JOIN %[1]s_pairs USING (_key, _etag)
+UNION ALL SELECT NULL, _key FROM %[1]s_stale ORDER BY 1`, into)
 	rs, err := b.db.QueryContext(ctx, q)
 	if err != nil {
 		return 0, 0, fmt.Errorf("rollup: new inputs: %w", err)
 	}
+	nStale := 0
 	for rs.Next() {
 		var p sql.NullString
 		var key string
@@ -134,6 +139,8 @@ ORDER BY 1`, into, sqlList(caches))
 		}
 		if p.Valid {
 			fresh = append(fresh, p.String)
+		} else {
+			nStale++
 		}
 		if m := partRe.FindStringSubmatch(key); m != nil && m[1] == strconv.Itoa(b.o.Year) {
 			changed[m[2]] = true
@@ -150,24 +157,94 @@ ORDER BY 1`, into, sqlList(caches))
 			return 0, 0, err
 		}
 	}
-	var cached int
-	if err := b.db.QueryRowContext(ctx, fmt.Sprintf("SELECT count(DISTINCT _key) FROM %s_cached", into)).Scan(&cached); err != nil {
+	var pairs int
+	if err := b.db.QueryRowContext(ctx, fmt.Sprintf("SELECT count(DISTINCT _key) FROM %s_pairs", into)).Scan(&pairs); err != nil {
 		return 0, 0, fmt.Errorf("rollup: %w", err)
 	}
-	if err := b.exec(ctx, "start "+into, fmt.Sprintf("ALTER TABLE %[1]s_cached RENAME TO %[1]s", into)); err != nil {
+	if err := b.exec(ctx, "start "+into, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s_new AS SELECT *, NULL::VARCHAR AS _key, NULL::VARCHAR AS _etag FROM (%s)", into, empty)); err != nil {
 		return 0, 0, err
 	}
 	// New objects in batches: one read over thousands of files makes
 	// DuckDB open them all at once (union_by_name binds every schema first),
 	// which costs memory and time; a few hundred at a time keeps both flat.
 	for batch := range slices.Chunk(fresh, readBatch) {
-		q := fmt.Sprintf(`INSERT INTO %[1]s BY NAME SELECT n.* EXCLUDE (_path), l._key, l._etag FROM (%[2]s) n JOIN %[1]s_listing l ON l._path = n._path`,
+		q := fmt.Sprintf(`INSERT INTO %[1]s_new BY NAME SELECT n.* EXCLUDE (_path), l._key, l._etag FROM (%[2]s) n JOIN %[1]s_listing l ON l._path = n._path`,
 			into, readSQL(batch))
 		if err := b.exec(ctx, "read "+into, q); err != nil {
 			return 0, 0, err
 		}
 	}
-	return cached, len(fresh), nil
+	// Both parts with the same columns, in the same order.
+	cols := fmt.Sprintf("SELECT * FROM %s_new LIMIT 0", into)
+	var names []string
+	r, err := b.db.QueryContext(ctx, cols)
+	if err != nil {
+		return 0, 0, fmt.Errorf("rollup: %w", err)
+	}
+	names, err = r.Columns()
+	r.Close()
+	if err != nil {
+		return 0, 0, fmt.Errorf("rollup: %w", err)
+	}
+	sel := make([]string, len(names))
+	for i, n := range names {
+		sel[i] = ident(n)
+	}
+	cached := "SELECT " + strings.Join(sel, ", ") + " FROM " + cacheSrc
+	if nStale > 0 {
+		cached += fmt.Sprintf(" ANTI JOIN %s_stale USING (_key, _etag)", into)
+	}
+	if len(caches) == 0 {
+		cached = fmt.Sprintf("SELECT * FROM %s_new WHERE false", into)
+	}
+	if err := b.exec(ctx, "view "+into, fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %[1]s_all AS %[2]s\nUNION ALL SELECT %[3]s FROM %[1]s_new",
+		into, cached, strings.Join(sel, ", "))); err != nil {
+		return 0, 0, err
+	}
+	return pairs - nStale, len(fresh), nil
+}
+
+// pin gives a build its own hard link (or copy) of each local-lake cache
+// file, read several times over the build: a concurrent build of the same
+// province may collect the original once it commits. Files downloaded
+// from a remote lake are in the work dir already.
+func (b *builder) pin(paths []string) ([]string, error) {
+	if b.lakeDir == "" {
+		return paths, nil
+	}
+	dir := filepath.Join(b.work, "pinned")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("rollup: %w", err)
+	}
+	out := make([]string, 0, len(paths))
+	for _, p := range paths {
+		b.pinned++
+		dst := filepath.Join(dir, fmt.Sprintf("%d.parquet", b.pinned))
+		if err := linkOrCopy(p, dst); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				// Collected between the manifest read and now: its
+				// objects are read from the lake like new ones.
+				b.log.Warn("rollup cache unavailable", "file", p, "err", err)
+				continue
+			}
+			return nil, fmt.Errorf("rollup: pin %s: %w", p, err)
+		}
+		out = append(out, dst)
+	}
+	return out, nil
+}
+
+// linkOrCopy hard-links src to dst, or copies it where links are not
+// possible (another file system).
+func linkOrCopy(src, dst string) error {
+	if err := os.Link(src, dst); err == nil {
+		return nil
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(dst, data, 0o644)
 }
 
 // pathOf is where an object is (or will be) on the local disk.
@@ -197,9 +274,16 @@ var partRe = regexp.MustCompile(`/year=(\d{4})/province=(\d{2})/`)
 // cacheFiles returns local paths of the valid input caches of kind named
 // by the manifests of year for the provinces (all when provs is nil).
 func (b *builder) cacheFiles(ctx context.Context, year int, provs []string, kind string) ([]string, error) {
-	ms, err := readManifests(ctx, b.lake, "rollups/", year)
-	if err != nil {
-		return nil, err
+	ms, ok := b.manifests[year]
+	if !ok {
+		var err error
+		if ms, err = b.readManifests(ctx, "rollups/", year); err != nil {
+			return nil, err
+		}
+		if b.manifests == nil {
+			b.manifests = map[int]map[string]*Manifest{}
+		}
+		b.manifests[year] = ms
 	}
 	var out []string
 	for p, m := range ms {

@@ -17,7 +17,10 @@ import (
 //   c_t    one row per expected commune: sums, null-row counts
 //   d_t    per district (registers with districts only), p_t per province
 
-// pickSQL selects the counted rows of one year into r_<tag>.
+// pickSQL picks the counted submission of each (commune, form) into the
+// small table win_<tag>, and defines r_<tag>, the counted rows, as a view:
+// each statement then reads from the inputs only the columns it needs.
+// cnt_<tag> keeps one row per (submission, unit) for the inputs lists.
 func pickSQL(tag string, year int, rebase bool) string {
 	ucode := "s.commune_code"
 	join := ""
@@ -35,10 +38,12 @@ CREATE OR REPLACE TEMP TABLE win_%[1]s AS
 SELECT commune_code, form,
   max({'t': received_at, 'k': source_key, 'v': source_version, 's': submission_id}).s AS submission_id
 FROM subs WHERE report_year = %[2]d GROUP BY commune_code, form;
-CREATE OR REPLACE TEMP TABLE r_%[1]s AS
+CREATE OR REPLACE TEMP VIEW r_%[1]s AS
 SELECT s.*, %[3]s AS ucode
-FROM subs s JOIN win_%[1]s w USING (commune_code, form, submission_id)%[4]s
-WHERE s.report_year = %[2]d;`, tag, year, ucode, join)
+FROM subs s SEMI JOIN win_%[1]s w USING (commune_code, form, submission_id)%[4]s
+WHERE s.report_year = %[2]d;
+CREATE OR REPLACE TEMP TABLE cnt_%[1]s AS
+SELECT submission_id, ucode, max(received_at) AS received_at FROM r_%[1]s GROUP BY ALL;`, tag, year, ucode, join)
 }
 
 // communeSQL sums the counted rows per unit commune into c_<tag>.
@@ -169,8 +174,14 @@ func levelSQL(table, from, prevFrom string, keys []string, tgLevel, tgKey string
 	if tgKey != "" {
 		tgOn += " AND tg.code = x." + tgKey
 	}
-	return fmt.Sprintf("CREATE OR REPLACE TEMP TABLE out_%s AS SELECT %s\nFROM %s x CROSS JOIN year_param%s\nLEFT JOIN tg ON %s;",
-		table, strings.Join(sel, ",\n  "), from, join, tgOn)
+	// The hamlet level, ~100,000 rows, is a view: it is read once, by the
+	// write, and materialising it first would cost as much again.
+	kind := "TABLE"
+	if table == Hamlets {
+		kind = "VIEW"
+	}
+	return fmt.Sprintf("CREATE OR REPLACE TEMP %s out_%s AS SELECT %s\nFROM %s x CROSS JOIN year_param%s\nLEFT JOIN tg ON %s;",
+		kind, table, strings.Join(sel, ",\n  "), from, join, tgOn)
 }
 
 // hamletSQL builds the hamlet rows of the current year with last year's
@@ -192,9 +203,10 @@ func hamletSQL(withPrev bool) string {
   r.ma_thon, r.ten_thon, %s, r.submission_id, r.received_at, r.source_key, r.source_row
 FROM r_%s r JOIN units u ON u.commune_code = r.ucode WHERE r.form = 'bieu01'`, strings.Join(cols, ", "), tag)
 	}
-	s := fmt.Sprintf("CREATE OR REPLACE TEMP TABLE h_cur AS %s;\n", base("cur"))
+	// Views: the hamlet level is read once, when it is written.
+	s := fmt.Sprintf("CREATE OR REPLACE TEMP VIEW h_cur AS %s;\n", base("cur"))
 	if withPrev {
-		s += fmt.Sprintf("CREATE OR REPLACE TEMP TABLE h_prev AS %s;\n", base("prev"))
+		s += fmt.Sprintf("CREATE OR REPLACE TEMP VIEW h_prev AS %s;\n", base("prev"))
 	}
 	return s
 }

@@ -76,8 +76,8 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 		// The input cache of the year (not last year's rows: those are
 		// cached by last year's own builds).
 		tables = append(tables, cacheSubs, cacheReceipts)
-		src[cacheSubs] = fmt.Sprintf("(SELECT * FROM subs WHERE report_year = %d)", b.o.Year)
-		src[cacheReceipts] = fmt.Sprintf("(SELECT * FROM receipts WHERE year = %d)", b.o.Year)
+		src[cacheSubs] = fmt.Sprintf("(SELECT * FROM subs_all WHERE report_year = %d)", b.o.Year)
+		src[cacheReceipts] = fmt.Sprintf("(SELECT * FROM receipts_all WHERE year = %d)", b.o.Year)
 	}
 	// A province whose inputs did not change keeps its cache file: the new
 	// manifest names the old one, which collect then leaves alone.
@@ -183,7 +183,7 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 const uploadWorkers = 8
 
 func (b *builder) inputsByProvince(ctx context.Context) (map[string][]string, error) {
-	rows, err := b.db.QueryContext(ctx, `SELECT DISTINCT u.province_code, r.submission_id FROM r_cur r JOIN units u ON u.commune_code = r.ucode ORDER BY 1, 2`)
+	rows, err := b.db.QueryContext(ctx, `SELECT DISTINCT u.province_code, r.submission_id FROM cnt_cur r JOIN units u ON u.commune_code = r.ucode ORDER BY 1, 2`)
 	if err != nil {
 		return nil, fmt.Errorf("rollup: list inputs: %w", err)
 	}
@@ -286,7 +286,7 @@ func (b *builder) commit(ctx context.Context, key string, m *Manifest) error {
 func (b *builder) collect(ctx context.Context, key string, m *Manifest) error {
 	buildID := m.BuildID
 	dir := path.Dir(key) + "/"
-	objs, err := b.lake.List(ctx, dir)
+	objs, err := b.listKeys(ctx, dir)
 	if err != nil {
 		return fmt.Errorf("rollup: list %s: %w", dir, err)
 	}
@@ -306,9 +306,9 @@ func (b *builder) collect(ctx context.Context, key string, m *Manifest) error {
 
 // readManifests returns the current manifests of a year (province ones,
 // not the nation's), by province.
-func readManifests(ctx context.Context, lake storage.Store, prefix string, year int) (map[string]*Manifest, error) {
+func (b *builder) readManifests(ctx context.Context, prefix string, year int) (map[string]*Manifest, error) {
 	dir := fmt.Sprintf("%s_manifests/year=%d/", prefix, year)
-	objs, err := lake.List(ctx, dir)
+	objs, err := b.listKeys(ctx, dir)
 	if err != nil {
 		return nil, fmt.Errorf("rollup: list %s: %w", dir, err)
 	}
@@ -317,7 +317,7 @@ func readManifests(ctx context.Context, lake storage.Store, prefix string, year 
 		if !strings.HasSuffix(o.Key, ".json") {
 			continue
 		}
-		body, _, err := lake.Get(ctx, o.Key, "")
+		body, _, err := b.lake.Get(ctx, o.Key, "")
 		if errors.Is(err, storage.ErrNotFound) {
 			continue // replaced between list and get
 		}
@@ -333,6 +333,16 @@ func readManifests(ctx context.Context, lake storage.Store, prefix string, year 
 	return out, nil
 }
 
+// listKeys lists a lake folder. A local lake is listed with listLocal:
+// the store's own List reads every file for its MD5, and the roll-up
+// only needs the keys.
+func (b *builder) listKeys(ctx context.Context, dir string) ([]storage.Object, error) {
+	if b.lakeDir != "" {
+		return listLocal(b.lakeDir, dir)
+	}
+	return b.lake.List(ctx, dir)
+}
+
 // nation sums the current province roll-ups of the year (and last year's,
 // for the change) into the national level and commits it.
 func (b *builder) nation(ctx context.Context) error {
@@ -342,24 +352,40 @@ func (b *builder) nation(ctx context.Context) error {
 	// started. (A build that listed its province first but commits it
 	// last is the only one whose national sum includes that commit.)
 	nid := newBuildID(time.Now())
-	ms, err := readManifests(ctx, b.lake, b.prefix, b.o.Year)
+	ms, err := b.readManifests(ctx, b.prefix, b.o.Year)
 	if err != nil {
 		return err
 	}
-	provFiles, compFiles, ids, err := b.filesOf(ctx, ms)
+	provFiles, compFiles, ids, own, err := b.filesOf(ctx, ms, b.buildID)
 	if err != nil {
 		return err
 	}
-	if len(provFiles) == 0 {
+	if len(provFiles) == 0 && len(own) == 0 {
 		return nil
 	}
+	// Provinces this build committed are summed from its own tables, the
+	// same rows as their files: a national build then reads no file.
+	ownList := make([]string, len(own))
+	for i, p := range own {
+		ownList[i] = quote(p)
+	}
+	ownIn := "province_code IN (" + strings.Join(append(ownList, "NULL"), ", ") + ")"
+	provSrc := fmt.Sprintf("SELECT %s FROM out_provinces WHERE %s", summedColumns(), ownIn)
+	if len(provFiles) > 0 {
+		provSrc += fmt.Sprintf("\nUNION ALL SELECT %s FROM read_parquet(%s, union_by_name = true, hive_partitioning = false)", summedColumns(), sqlList(provFiles))
+	}
+	const compCols = "deadline, due_at, expected, submitted, on_time, late, missing, rejected_only, uploads"
+	compSrc := fmt.Sprintf("SELECT %s FROM out_completeness WHERE level = 'province' AND %s", compCols, ownIn)
+	if len(compFiles) > 0 {
+		compSrc += fmt.Sprintf("\nUNION ALL SELECT %s FROM read_parquet(%s, union_by_name = true, hive_partitioning = false) WHERE level = 'province'", compCols, sqlList(compFiles))
+	}
 	prevSQL := ""
-	if pm, err := readManifests(ctx, b.lake, b.prefix, b.o.Year-1); err != nil {
+	if pm, err := b.readManifests(ctx, b.prefix, b.o.Year-1); err != nil {
 		return err
 	} else if len(pm) > 0 {
 		// The nation is the same unit across the reform, so last year
 		// counts here whatever register it used.
-		pf, _, _, err := b.filesOf(ctx, pm)
+		pf, _, _, _, err := b.filesOf(ctx, pm, "")
 		if err != nil {
 			return err
 		}
@@ -383,8 +409,8 @@ func (b *builder) nation(ctx context.Context) error {
 	if absentN > 0 {
 		absentSQL = fmt.Sprintf("INSERT INTO np_cur BY NAME SELECT %d::BIGINT AS so_xa, 0::BIGINT AS so_xa_bieu01, 0::BIGINT AS so_xa_bieu02;\n", absentN)
 	}
-	q := fmt.Sprintf("CREATE OR REPLACE TEMP TABLE np_cur AS SELECT %s FROM read_parquet(%s, union_by_name = true, hive_partitioning = false);\n%s%s\n%s\nUPDATE year_param SET build_id = %s;\n",
-		summedColumns(), sqlList(provFiles), absentSQL, groupSQL("n_cur", "np_cur", nil), prevSQL, quote(nid))
+	q := fmt.Sprintf("CREATE OR REPLACE TEMP TABLE np_cur AS %s;\n%s%s\n%s\nUPDATE year_param SET build_id = %s;\n",
+		provSrc, absentSQL, groupSQL("n_cur", "np_cur", nil), prevSQL, quote(nid))
 	prevTable := ""
 	if prevSQL != "" {
 		prevTable = "n_prev"
@@ -394,7 +420,7 @@ func (b *builder) nation(ctx context.Context) error {
 		return err
 	}
 	tables := []string{Nation}
-	if len(compFiles) > 0 {
+	if len(compFiles) > 0 || len(own) > 0 {
 		cq := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE nc AS
 SELECT 'nation' AS level, NULL AS province_code, NULL AS province_name, NULL AS district_code, NULL AS district_name,
   NULL AS commune_code, NULL AS commune_name, deadline,
@@ -402,12 +428,11 @@ SELECT 'nation' AS level, NULL AS province_code, NULL AS province_name, NULL AS 
   sum(expected) AS expected, sum(submitted) AS submitted, sum(on_time) AS on_time, sum(late) AS late,
   sum(missing) AS missing, sum(rejected_only) AS rejected_only, NULL AS status, NULL AS first_accepted_at,
   sum(uploads) AS uploads, NULL AS last_rejection
-FROM (SELECT deadline, due_at, expected, submitted, on_time, late, missing, rejected_only, uploads
-      FROM read_parquet(%s, union_by_name = true, hive_partitioning = false) WHERE level = 'province'
+FROM (%s
       UNION ALL
       SELECT d.deadline, NULL::TIMESTAMPTZ, %d, 0, 0, 0, %d, 0, 0 FROM (SELECT DISTINCT deadline FROM due) d WHERE %d > 0)
 GROUP BY deadline;
-%s`, sqlList(compFiles), absentN, absentN, absentN, completenessOutSQL("nc"))
+%s`, compSrc, absentN, absentN, absentN, completenessOutSQL("nc"))
 		if err := b.exec(ctx, "nation completeness", cq); err != nil {
 			return err
 		}
@@ -434,8 +459,9 @@ GROUP BY deadline;
 }
 
 // filesOf returns local paths of the province-level and completeness files
-// named by the province manifests, and their build ids.
-func (b *builder) filesOf(ctx context.Context, ms map[string]*Manifest) (prov, comp, ids []string, err error) {
+// named by the province manifests, and their build ids; provinces whose
+// manifest is build own are listed in mine instead of read.
+func (b *builder) filesOf(ctx context.Context, ms map[string]*Manifest, own string) (prov, comp, ids, mine []string, err error) {
 	var codes []string
 	for p := range ms {
 		if p != NationCode {
@@ -446,6 +472,10 @@ func (b *builder) filesOf(ctx context.Context, ms map[string]*Manifest) (prov, c
 	for _, p := range codes {
 		m := ms[p]
 		ids = append(ids, p+":"+m.BuildID)
+		if own != "" && m.BuildID == own {
+			mine = append(mine, p)
+			continue
+		}
 		for t, list := range map[string]*[]string{Provinces: &prov, Completeness: &comp} {
 			key, ok := m.Files[t]
 			if !ok {
@@ -453,12 +483,12 @@ func (b *builder) filesOf(ctx context.Context, ms map[string]*Manifest) (prov, c
 			}
 			lp, err := b.localPath(ctx, key)
 			if err != nil {
-				return nil, nil, nil, err
+				return nil, nil, nil, nil, err
 			}
 			*list = append(*list, lp)
 		}
 	}
-	return prov, comp, ids, nil
+	return prov, comp, ids, mine, nil
 }
 
 func readManifest(ctx context.Context, lake storage.Store, key string) (*Manifest, error) {
