@@ -106,6 +106,32 @@ type NotRebased struct {
 	Biểu02           bool     // it had a Biểu 02, which cannot be split
 }
 
+// defaults are the embedded register, targets and due dates, loaded once
+// per process: they are read-only, and parsing them is ~10 ms a build.
+var defaults struct {
+	once sync.Once
+	reg  *registry.Registry
+	tg   *targets.Set
+	dl   *deadlines.Set
+	err  error
+}
+
+func loadDefaults() error {
+	defaults.once.Do(func() {
+		if defaults.reg, defaults.err = registry.Load(); defaults.err != nil {
+			return
+		}
+		if defaults.tg, defaults.err = targets.Load(); defaults.err != nil {
+			return
+		}
+		defaults.dl, defaults.err = deadlines.Load()
+	})
+	if defaults.err != nil {
+		return fmt.Errorf("rollup: %w", defaults.err)
+	}
+	return nil
+}
+
 // ErrNoLakeWriter is returned when the lake store cannot delete or
 // compare-and-swap, which the consistency guarantees rely on.
 var ErrNoLakeWriter = errors.New("rollup: lake store must implement storage.Writer")
@@ -141,7 +167,7 @@ type builder struct {
 	log      *slog.Logger
 	work     string
 	ownWork  bool
-	db       *sql.DB
+	db       *sql.Conn  // on the shared instance (duck.go)
 	lakeDir  string     // set when the lake is a local directory: read in place
 	mu       sync.Mutex // guards res during the concurrent commits
 	// Input cache bookkeeping, per kind (cache_submissions, …) and
@@ -178,20 +204,19 @@ func newBuilder(o Options) (*builder, error) {
 		b.log = slog.Default()
 	}
 	var err error
-	if b.reg = o.Registry; b.reg == nil {
-		if b.reg, err = registry.Load(); err != nil {
-			return nil, fmt.Errorf("rollup: %w", err)
+	if o.Registry == nil || o.Targets == nil || o.Deadlines == nil {
+		if err := loadDefaults(); err != nil {
+			return nil, err
 		}
+	}
+	if b.reg = o.Registry; b.reg == nil {
+		b.reg = defaults.reg
 	}
 	if b.tg = o.Targets; b.tg == nil {
-		if b.tg, err = targets.Load(); err != nil {
-			return nil, fmt.Errorf("rollup: %w", err)
-		}
+		b.tg = defaults.tg
 	}
 	if b.dl = o.Deadlines; b.dl == nil {
-		if b.dl, err = deadlines.Load(); err != nil {
-			return nil, fmt.Errorf("rollup: %w", err)
-		}
+		b.dl = defaults.dl
 	}
 	if b.ver = b.reg.ForYear(o.Year); b.ver == nil || o.Year < 2000 || o.Year > 2100 {
 		return nil, fmt.Errorf("rollup: no administrative-unit register for year %d", o.Year)
@@ -265,7 +290,7 @@ func (b *builder) provinces() []string {
 
 func (b *builder) run(ctx context.Context) error {
 	var err error
-	if b.db, err = openDuckDB(ctx, b.work); err != nil {
+	if b.db, err = buildConn(ctx); err != nil {
 		return err
 	}
 	// The build id is taken before listing: everything this build reads

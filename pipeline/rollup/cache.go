@@ -36,12 +36,17 @@ import (
 // cache has another version is read as if it had none.
 const CacheVersion = "1"
 
+// materialiseRows: inputs up to this many rows are copied into a table,
+// larger ones are read through a view (see readInputs).
+const materialiseRows = 20000
+
 // readBatch is how many new objects one DuckDB read takes.
 const readBatch = 400
 
 const (
 	cacheSubs     = "cache_submissions"
 	cacheReceipts = "cache_receipts"
+	cacheNation   = "cache_nation" // the province rows of the last national sum
 )
 
 // subsColumns are the lake/submissions columns the roll-up reads.
@@ -197,8 +202,20 @@ UNION ALL SELECT NULL, _key FROM %[1]s_stale ORDER BY 1`, into)
 	if len(caches) == 0 {
 		cached = fmt.Sprintf("SELECT * FROM %s_new WHERE false", into)
 	}
-	if err := b.exec(ctx, "view "+into, fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %[1]s_all AS %[2]s\nUNION ALL SELECT %[3]s FROM %[1]s_new",
-		into, cached, strings.Join(sel, ", "))); err != nil {
+	// A view costs a read of the files at every use, and binding it costs
+	// each statement a few milliseconds; materialising costs a copy of
+	// every column. Small inputs (a province build) are copied, large ones
+	// (the country) stay a view.
+	obj := "VIEW"
+	var n int64
+	if err := b.db.QueryRowContext(ctx, fmt.Sprintf("SELECT (SELECT count(*) FROM (%s)) + (SELECT count(*) FROM %s_new)", cached, into)).Scan(&n); err != nil {
+		return 0, 0, fmt.Errorf("rollup: count %s: %w", into, err)
+	}
+	if n <= materialiseRows {
+		obj = "TABLE"
+	}
+	if err := b.exec(ctx, "inputs "+into, fmt.Sprintf("CREATE OR REPLACE TEMP %[4]s %[1]s_all AS %[2]s\nUNION ALL SELECT %[3]s FROM %[1]s_new",
+		into, cached, strings.Join(sel, ", "), obj)); err != nil {
 		return 0, 0, err
 	}
 	return pairs - nStale, len(fresh), nil

@@ -255,13 +255,13 @@ SELECT 'district' AS level, province_code, province_name, district_code, distric
   deadline, max(due_at) AS due_at, ` + counts + `
 FROM comp_c GROUP BY province_code, province_name, district_code, district_name, deadline`
 	}
-	s += ";\n" + completenessOutSQL("comp_all")
+	s += ";\n" + completenessOutSQL("comp_all", "out_completeness")
 	return s
 }
 
 // completenessOutSQL selects the dictionary's columns from rows that have
 // the counts; the rates are computed here, at every level, from counts.
-func completenessOutSQL(from string) string {
+func completenessOutSQL(from, into string) string {
 	exprs := map[string]string{
 		"report_year": "year_param.y", "units": "year_param.units", "build_id": "year_param.build_id", "built_at": "year_param.built_at",
 		"ty_le_nop":      "CASE WHEN x.expected > 0 THEN x.submitted::DOUBLE / x.expected END",
@@ -275,5 +275,5 @@ func completenessOutSQL(from string) string {
 		}
 		sel = append(sel, fmt.Sprintf("CAST(%s AS %s) AS %s", e, c.Type, ident(c.Name)))
 	}
-	return fmt.Sprintf("CREATE OR REPLACE TEMP TABLE out_completeness AS SELECT %s FROM %s x CROSS JOIN year_param;", strings.Join(sel, ", "), from)
+	return fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT %s FROM %s x CROSS JOIN year_param;", into, strings.Join(sel, ", "), from)
 }
