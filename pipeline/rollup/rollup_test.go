@@ -707,3 +707,62 @@ func TestNationIncludesAnOverlappingProvince(t *testing.T) {
 	n := row(t, db, "SELECT * FROM nation")
 	wantInt(t, "nation so_xa", n["so_xa"], 3321)
 }
+
+// The national sum reads most province rows from its input cache (the
+// rows of the last national sum, by build id). A province whose current
+// build is not the one cached must be read from its files, and a missing
+// cache file only costs the reads.
+func TestNationCacheFollowsTheManifests(t *testing.T) {
+	dir := t.TempDir()
+	lake := local.New(dir)
+	ctx := context.Background()
+	upload{year: 2026, commune: xaA, at: ict("2026-11-10 09:00:00"), hamlets: []hamlet{h(10, 5, true)}}.write(t, lake)
+	upload{year: 2026, commune: "00004", at: ict("2026-11-10 09:00:00"), hamlets: []hamlet{h(7, 7, true)}}.write(t, lake)
+	build(t, dir, rollup.Options{Year: 2026})
+	nationKey := "rollups/_manifests/year=2026/province=all.json"
+	oldNation, _, err := lake.Get(ctx, nationKey, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := manifest(t, lake, nationKey)
+	cacheKey := old.Files["cache_nation"]
+	if cacheKey == "" {
+		t.Fatalf("the national manifest names no input cache: %v", old.Files)
+	}
+	oldCache, _, err := lake.Get(ctx, cacheKey, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nationHo := func(what string, want int64) {
+		t.Helper()
+		db := views(t, dir)
+		wantInt(t, what+": nation ho_tong", row(t, db, "SELECT * FROM nation")["ho_tong"], want)
+		wantInt(t, what+": sum of provinces", row(t, db, "SELECT sum(ho_tong)::BIGINT AS s FROM provinces")["s"], want)
+	}
+	nationHo("first build", 17)
+
+	// Hà Nội re-uploads: 7 → 30 households.
+	upload{year: 2026, commune: "00004", version: "v2", at: ict("2026-11-12 09:00:00"), hamlets: []hamlet{h(30, 7, true)}}.write(t, lake)
+	build(t, dir, rollup.Options{Year: 2026, Province: "01"})
+	nationHo("after Hà Nội's build", 40)
+
+	// Put back the national manifest and cache of the first build: they
+	// hold Hà Nội's superseded rows, which must not be summed again.
+	if err := lake.Put(ctx, cacheKey, oldCache, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := lake.Put(ctx, nationKey, oldNation, ""); err != nil {
+		t.Fatal(err)
+	}
+	build(t, dir, rollup.Options{Year: 2026, Province: prov})
+	nationHo("stale cache for Hà Nội", 40)
+
+	// No cache file at all: every other province is read from its files.
+	n := manifest(t, lake, nationKey)
+	if err := lake.Delete(ctx, n.Files["cache_nation"]); err != nil {
+		t.Fatal(err)
+	}
+	upload{year: 2026, commune: xaA, version: "v2", at: ict("2026-11-13 09:00:00"), hamlets: []hamlet{h(12, 5, true)}}.write(t, lake)
+	build(t, dir, rollup.Options{Year: 2026, Province: prov})
+	nationHo("missing cache", 42)
+}
