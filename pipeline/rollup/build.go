@@ -175,7 +175,10 @@ type builder struct {
 	// build saw objects the cache lacks or that left the lake.
 	oldCache map[string]map[string]string
 	changed  map[string]map[string]bool
-	pinned   int // cache files pinned into the work dir so far
+	// digests: the current year's listing digest per kind and province,
+	// recorded in the manifest with the cache (see listingDigest).
+	digests map[string]map[string]string
+	pinned  int // cache files pinned into the work dir so far
 	// prevInputs: last year's submission objects listed; with none, last
 	// year's columns are null without computing anything.
 	prevInputs int
@@ -190,7 +193,8 @@ type builder struct {
 func newBuilder(o Options) (*builder, error) {
 	b := &builder{o: o, res: &Result{},
 		oldCache: map[string]map[string]string{cacheSubs: {}, cacheReceipts: {}},
-		changed:  map[string]map[string]bool{cacheSubs: {}, cacheReceipts: {}}}
+		changed:  map[string]map[string]bool{cacheSubs: {}, cacheReceipts: {}},
+		digests:  map[string]map[string]string{cacheSubs: {}, cacheReceipts: {}}}
 	w, ok := o.Lake.(storage.Writer)
 	if !ok {
 		return nil, ErrNoLakeWriter
@@ -462,7 +466,7 @@ func sqlList(paths []string) string {
 // load creates the input tables: subs, receipts (through the input
 // cache), units, due, tg, year_param.
 func (b *builder) load(ctx context.Context, provs []string, subs, rcpts []storage.Object) error {
-	var subCaches, rcCaches []string
+	var subRefs, rcRefs []cacheRef
 	if b.units == b.ver {
 		var sel []string // nil: every province
 		if !b.whole() {
@@ -476,18 +480,20 @@ func (b *builder) load(ctx context.Context, provs []string, subs, rcpts []storag
 			if err != nil {
 				return err
 			}
-			subCaches = append(subCaches, c...)
+			subRefs = append(subRefs, c...)
 		}
 		var err error
-		if rcCaches, err = b.cacheFiles(ctx, b.o.Year, sel, cacheReceipts); err != nil {
+		if rcRefs, err = b.cacheFiles(ctx, b.o.Year, sel, cacheReceipts); err != nil {
 			return err
 		}
 	}
-	cached, read, err := b.readInputs(ctx, "subs", cacheSubs, subs, subCaches, subsSQL, emptySubsSQL())
+	exact, checked, exactN, rest := b.splitInputs(subs, subRefs, provs, b.digests[cacheSubs])
+	cached, read, err := b.readInputs(ctx, "subs", cacheSubs, rest, exact, checked, exactN, subsSQL, emptySubsSQL())
 	if err != nil {
 		return err
 	}
-	rcached, rread, err := b.readInputs(ctx, "receipts", cacheReceipts, rcpts, rcCaches, receiptsSQL, emptyReceiptsSQL)
+	exact, checked, exactN, rest = b.splitInputs(rcpts, rcRefs, provs, b.digests[cacheReceipts])
+	rcached, rread, err := b.readInputs(ctx, "receipts", cacheReceipts, rest, exact, checked, exactN, receiptsSQL, emptyReceiptsSQL)
 	if err != nil {
 		return err
 	}
@@ -713,14 +719,11 @@ func (b *builder) compute(ctx context.Context) error {
 		}
 	}
 	var n int
-	if err := b.db.QueryRowContext(ctx, "SELECT count(DISTINCT submission_id) FROM cnt_cur WHERE ucode IS NOT NULL").Scan(&n); err != nil {
+	var dt sql.NullTime
+	if err := b.db.QueryRowContext(ctx, "SELECT count(DISTINCT submission_id), max(received_at) FROM cnt_cur WHERE ucode IS NOT NULL").Scan(&n, &dt); err != nil {
 		return fmt.Errorf("rollup: count inputs: %w", err)
 	}
 	b.res.Inputs = n
-	var dt sql.NullTime
-	if err := b.db.QueryRowContext(ctx, "SELECT max(received_at) FROM cnt_cur WHERE ucode IS NOT NULL").Scan(&dt); err != nil {
-		return fmt.Errorf("rollup: data time: %w", err)
-	}
 	if dt.Valid {
 		b.res.DataTime = dt.Time.UTC()
 	}

@@ -2,7 +2,9 @@ package rollup
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -32,9 +34,11 @@ import (
 // make a build count something the lake does not hold. It is named by the
 // province manifest like any output, so it is replaced atomically too.
 
-// CacheVersion changes when the cached columns change; a manifest whose
-// cache has another version is read as if it had none.
-const CacheVersion = "1"
+// CacheVersion changes when the cached columns or their layout change; a
+// manifest whose cache has another version is read as if it had none.
+// Version 2: a province's cache holds the rows of the objects listed under
+// that province (by key), and the manifest records their digest.
+const CacheVersion = "2"
 
 // materialiseRows: inputs up to this many rows are copied into a table,
 // larger ones are read through a view (see readInputs).
@@ -93,100 +97,35 @@ func emptySubsSQL() string {
 	return fmt.Sprintf("SELECT %s FROM (%s)", strings.Join(sel, ", "), emptySubmissionsSQL())
 }
 
-// readInputs defines the view <into>_all (the columns of empty, then
-// _key and _etag) over the listed objects: the rows of the cache files
-// whose object is still listed with the same ETag, plus the objects the
-// cache lacks, read once into the table <into>_new. The cache files are
-// not copied into a table: every statement reads from them only the
-// columns it needs, which on this machine is several times cheaper than
-// materialising every column of ~100,000 rows. caches are local paths of
-// cache files; readSQL reads new files and yields _path; empty is a typed
-// empty SELECT of the columns.
-func (b *builder) readInputs(ctx context.Context, into, kind string, objs []storage.Object, caches []string,
+// readInputs defines <into>_all (the columns of empty, then _key and
+// _etag) over the inputs of one kind: exact, cache files known to hold
+// exactly the listed objects of their province (their digest matches the
+// listing: nothing to check); checked, cache files of provinces whose
+// listing changed, of which only the rows of objects still listed with
+// the same ETag count; and objs, the listed objects of those provinces,
+// of which the ones the caches lack are read once into <into>_new.
+// Small inputs (a province build) are copied into a table; large ones
+// (the country) stay a view over the files, from which every statement
+// reads only the columns it needs: on this machine several times cheaper
+// than materialising every column of ~100,000 rows. readSQL reads new
+// files and yields _path; empty is a typed empty SELECT of the columns.
+func (b *builder) readInputs(ctx context.Context, into, kind string, objs []storage.Object, exact, checked []string, exactObjs int,
 	readSQL func([]string) string, empty string) (fromCache, read int, err error) {
-	rows := [][]string{{"_key", "_etag", "_path"}}
-	for _, o := range objs {
-		rows = append(rows, []string{o.Key, o.ETag, b.pathOf(o.Key)})
-	}
-	if err := b.loadCSV(ctx, "listing "+into, into+"_listing", "*", rows, nil); err != nil {
+	if exact, err = b.pin(exact); err != nil {
 		return 0, 0, err
 	}
-	if caches, err = b.pin(caches); err != nil {
+	if checked, err = b.pin(checked); err != nil {
 		return 0, 0, err
-	}
-	cacheSrc := "(SELECT NULL::VARCHAR AS _key, NULL::VARCHAR AS _etag WHERE false)"
-	if len(caches) > 0 {
-		cacheSrc = fmt.Sprintf("read_parquet(%s, union_by_name = true, hive_partitioning = false)", sqlList(caches))
-	}
-	// The (key, ETag) pairs the caches hold, and those of them no longer
-	// listed (object gone or rewritten): their rows must not count.
-	if err := b.exec(ctx, "cached "+into, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE %[1]s_pairs AS SELECT DISTINCT _key, _etag FROM %[2]s;
-CREATE OR REPLACE TEMP TABLE %[1]s_stale AS SELECT * FROM %[1]s_pairs ANTI JOIN %[1]s_listing USING (_key, _etag);`, into, cacheSrc)); err != nil {
-		return 0, 0, err
-	}
-	// New or changed objects, and cached objects gone from the listing:
-	// the provinces they belong to need a new cache file.
-	var fresh []string
-	changed := b.changed[kind]
-	q := fmt.Sprintf(`SELECT _path, _key FROM %[1]s_listing ANTI JOIN %[1]s_pairs USING (_key, _etag)
-UNION ALL SELECT NULL, _key FROM %[1]s_stale ORDER BY 1`, into)
-	rs, err := b.db.QueryContext(ctx, q)
-	if err != nil {
-		return 0, 0, fmt.Errorf("rollup: new inputs: %w", err)
-	}
-	nStale := 0
-	for rs.Next() {
-		var p sql.NullString
-		var key string
-		if err := rs.Scan(&p, &key); err != nil {
-			rs.Close()
-			return 0, 0, fmt.Errorf("rollup: new inputs: %w", err)
-		}
-		if p.Valid {
-			fresh = append(fresh, p.String)
-		} else {
-			nStale++
-		}
-		if m := partRe.FindStringSubmatch(key); m != nil && m[1] == strconv.Itoa(b.o.Year) {
-			changed[m[2]] = true
-		}
-	}
-	rs.Close()
-	if err := rs.Err(); err != nil {
-		return 0, 0, fmt.Errorf("rollup: new inputs: %w", err)
-	}
-	// Local paths are fetched only now: a remote lake downloads just the
-	// objects the cache lacks.
-	for _, p := range fresh {
-		if err := b.ensureLocal(ctx, p); err != nil {
-			return 0, 0, err
-		}
-	}
-	var pairs int
-	if err := b.db.QueryRowContext(ctx, fmt.Sprintf("SELECT count(DISTINCT _key) FROM %s_pairs", into)).Scan(&pairs); err != nil {
-		return 0, 0, fmt.Errorf("rollup: %w", err)
 	}
 	if err := b.exec(ctx, "start "+into, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s_new AS SELECT *, NULL::VARCHAR AS _key, NULL::VARCHAR AS _etag FROM (%s)", into, empty)); err != nil {
 		return 0, 0, err
 	}
-	// New objects in batches: one read over thousands of files makes
-	// DuckDB open them all at once (union_by_name binds every schema first),
-	// which costs memory and time; a few hundred at a time keeps both flat.
-	for batch := range slices.Chunk(fresh, readBatch) {
-		q := fmt.Sprintf(`INSERT INTO %[1]s_new BY NAME SELECT n.* EXCLUDE (_path), l._key, l._etag FROM (%[2]s) n JOIN %[1]s_listing l ON l._path = n._path`,
-			into, readSQL(batch))
-		if err := b.exec(ctx, "read "+into, q); err != nil {
-			return 0, 0, err
-		}
-	}
 	// Both parts with the same columns, in the same order.
-	cols := fmt.Sprintf("SELECT * FROM %s_new LIMIT 0", into)
-	var names []string
-	r, err := b.db.QueryContext(ctx, cols)
+	r, err := b.db.QueryContext(ctx, fmt.Sprintf("SELECT * FROM %s_new LIMIT 0", into))
 	if err != nil {
 		return 0, 0, fmt.Errorf("rollup: %w", err)
 	}
-	names, err = r.Columns()
+	names, err := r.Columns()
 	r.Close()
 	if err != nil {
 		return 0, 0, fmt.Errorf("rollup: %w", err)
@@ -195,30 +134,112 @@ UNION ALL SELECT NULL, _key FROM %[1]s_stale ORDER BY 1`, into)
 	for i, n := range names {
 		sel[i] = ident(n)
 	}
-	cached := "SELECT " + strings.Join(sel, ", ") + " FROM " + cacheSrc
-	if nStale > 0 {
-		cached += fmt.Sprintf(" ANTI JOIN %s_stale USING (_key, _etag)", into)
+	cols := strings.Join(sel, ", ")
+	parts := []string{fmt.Sprintf("SELECT %s FROM %s_new", cols, into)}
+	if len(exact) > 0 {
+		parts = append(parts, fmt.Sprintf("SELECT %s FROM read_parquet(%s, union_by_name = true, hive_partitioning = false)", cols, sqlList(exact)))
 	}
-	if len(caches) == 0 {
-		cached = fmt.Sprintf("SELECT * FROM %s_new WHERE false", into)
+	var pairs, nStale int
+	if len(objs) > 0 || len(checked) > 0 {
+		if pairs, nStale, read, err = b.checkInputs(ctx, into, kind, objs, checked, readSQL); err != nil {
+			return 0, 0, err
+		}
+		if len(checked) > 0 {
+			q := fmt.Sprintf("SELECT %s FROM read_parquet(%s, union_by_name = true, hive_partitioning = false)", cols, sqlList(checked))
+			if nStale > 0 {
+				q += fmt.Sprintf(" ANTI JOIN %s_stale USING (_key, _etag)", into)
+			}
+			parts = append(parts, q)
+		}
 	}
+	src := strings.Join(parts, "\nUNION ALL ")
 	// A view costs a read of the files at every use, and binding it costs
 	// each statement a few milliseconds; materialising costs a copy of
-	// every column. Small inputs (a province build) are copied, large ones
-	// (the country) stay a view.
+	// every column. Small inputs are copied, large ones stay a view.
 	obj := "VIEW"
 	var n int64
-	if err := b.db.QueryRowContext(ctx, fmt.Sprintf("SELECT (SELECT count(*) FROM (%s)) + (SELECT count(*) FROM %s_new)", cached, into)).Scan(&n); err != nil {
+	if err := b.db.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM (%s)", src)).Scan(&n); err != nil {
 		return 0, 0, fmt.Errorf("rollup: count %s: %w", into, err)
 	}
 	if n <= materialiseRows {
 		obj = "TABLE"
 	}
-	if err := b.exec(ctx, "inputs "+into, fmt.Sprintf("CREATE OR REPLACE TEMP %[4]s %[1]s_all AS %[2]s\nUNION ALL SELECT %[3]s FROM %[1]s_new",
-		into, cached, strings.Join(sel, ", "), obj)); err != nil {
+	if err := b.exec(ctx, "inputs "+into, fmt.Sprintf("CREATE OR REPLACE TEMP %s %s_all AS %s", obj, into, src)); err != nil {
 		return 0, 0, err
 	}
-	return pairs - nStale, len(fresh), nil
+	return exactObjs + pairs - nStale, read, nil
+}
+
+// checkInputs compares the listed objects objs with the (key, ETag) pairs
+// the checked caches hold: it creates <into>_stale (pairs no longer
+// listed), marks the provinces of new, changed and vanished objects as
+// changed, and reads the objects the caches lack into <into>_new.
+func (b *builder) checkInputs(ctx context.Context, into, kind string, objs []storage.Object, checked []string,
+	readSQL func([]string) string) (pairs, nStale, nFresh int, err error) {
+	rows := [][]string{{"_key", "_etag", "_path"}}
+	for _, o := range objs {
+		rows = append(rows, []string{o.Key, o.ETag, b.pathOf(o.Key)})
+	}
+	if err := b.loadCSV(ctx, "listing "+into, into+"_listing", "*", rows, nil); err != nil {
+		return 0, 0, 0, err
+	}
+	cacheSrc := "(SELECT NULL::VARCHAR AS _key, NULL::VARCHAR AS _etag WHERE false)"
+	if len(checked) > 0 {
+		cacheSrc = fmt.Sprintf("read_parquet(%s, union_by_name = true, hive_partitioning = false)", sqlList(checked))
+	}
+	if err := b.exec(ctx, "cached "+into, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE %[1]s_pairs AS SELECT DISTINCT _key, _etag FROM %[2]s;
+CREATE OR REPLACE TEMP TABLE %[1]s_stale AS SELECT * FROM %[1]s_pairs ANTI JOIN %[1]s_listing USING (_key, _etag);`, into, cacheSrc)); err != nil {
+		return 0, 0, 0, err
+	}
+	var fresh []string
+	changed := b.changed[kind]
+	rs, err := b.db.QueryContext(ctx, fmt.Sprintf(`SELECT _path, _key, (SELECT count(*) FROM %[1]s_pairs) FROM %[1]s_listing ANTI JOIN %[1]s_pairs USING (_key, _etag)
+UNION ALL SELECT NULL, _key, (SELECT count(*) FROM %[1]s_pairs) FROM %[1]s_stale ORDER BY 1`, into))
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("rollup: new inputs: %w", err)
+	}
+	for rs.Next() {
+		var p sql.NullString
+		var key string
+		if err := rs.Scan(&p, &key, &pairs); err != nil {
+			rs.Close()
+			return 0, 0, 0, fmt.Errorf("rollup: new inputs: %w", err)
+		}
+		if p.Valid {
+			fresh = append(fresh, p.String)
+		} else {
+			nStale++
+		}
+		if y, prov, ok := partOf(key); ok && y == b.o.Year {
+			changed[prov] = true
+		}
+	}
+	rs.Close()
+	if err := rs.Err(); err != nil {
+		return 0, 0, 0, fmt.Errorf("rollup: new inputs: %w", err)
+	}
+	if len(fresh) == 0 && nStale == 0 {
+		// Every listed object is cached: pairs is the listing.
+		pairs = len(objs)
+	}
+	// Local paths are fetched only now: a remote lake downloads just the
+	// objects the cache lacks.
+	for _, p := range fresh {
+		if err := b.ensureLocal(ctx, p); err != nil {
+			return 0, 0, 0, err
+		}
+	}
+	// New objects in batches: one read over thousands of files makes
+	// DuckDB open them all at once (union_by_name binds every schema first),
+	// which costs memory and time; a few hundred at a time keeps both flat.
+	for batch := range slices.Chunk(fresh, readBatch) {
+		q := fmt.Sprintf(`INSERT INTO %[1]s_new BY NAME SELECT n.* EXCLUDE (_path), l._key, l._etag FROM (%[2]s) n JOIN %[1]s_listing l ON l._path = n._path`,
+			into, readSQL(batch))
+		if err := b.exec(ctx, "read "+into, q); err != nil {
+			return 0, 0, 0, err
+		}
+	}
+	return pairs, nStale, len(fresh), nil
 }
 
 // pin gives a build its own hard link (or copy) of each local-lake cache
@@ -288,13 +309,71 @@ func (b *builder) ensureLocal(ctx context.Context, path string) error {
 // partRe finds the year and province of a lake key.
 var partRe = regexp.MustCompile(`/year=(\d{4})/province=(\d{2})/`)
 
-// cacheFiles returns local paths of the valid input caches of kind named
-// by the manifests of year for the provinces (all when provs is nil).
-func (b *builder) cacheFiles(ctx context.Context, year int, provs []string, kind string) ([]string, error) {
+// partOf is the year and province of a lake key.
+func partOf(key string) (year int, province string, ok bool) {
+	m := partRe.FindStringSubmatch(key)
+	if m == nil {
+		return 0, "", false
+	}
+	y, _ := strconv.Atoi(m[1])
+	return y, m[2], true
+}
+
+// partKey names a (year, province) of the lake.
+func partKey(year int, province string) string { return fmt.Sprintf("%d/%s", year, province) }
+
+// byPart groups objects by the year and province of their key; objects
+// whose key has neither are under "".
+func byPart(objs []storage.Object) map[string][]storage.Object {
+	out := map[string][]storage.Object{}
+	for _, o := range objs {
+		k := ""
+		if y, p, ok := partOf(o.Key); ok {
+			k = partKey(y, p)
+		}
+		out[k] = append(out[k], o)
+	}
+	return out
+}
+
+// listingDigest identifies a set of objects by key and ETag (order does
+// not matter). A manifest records the digest of the objects its input
+// cache holds; when a later listing has the same digest, the cache is
+// used as it is, without comparing it object by object.
+func listingDigest(objs []storage.Object) string {
+	lines := make([]string, len(objs))
+	for i, o := range objs {
+		lines[i] = o.Key + "\x00" + o.ETag
+	}
+	slices.Sort(lines)
+	h := sha256.New()
+	for _, l := range lines {
+		h.Write([]byte(l))
+		h.Write([]byte{'\n'})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// cacheRef is the input cache of one kind of one province and year.
+type cacheRef struct {
+	year     int
+	province string
+	path     string // local path
+	digest   string // of the objects it holds (Manifest.CacheDigest)
+}
+
+// cacheFiles returns the valid input caches of kind named by the
+// manifests of year for the provinces (all when provs is nil).
+func (b *builder) cacheFiles(ctx context.Context, year int, provs []string, kind string) ([]cacheRef, error) {
 	ms, ok := b.manifests[year]
 	if !ok {
 		var err error
-		if ms, err = b.readManifests(ctx, "rollups/", year); err != nil {
+		if provs == nil {
+			ms, err = b.readManifests(ctx, "rollups/", year)
+		} else {
+			ms, err = b.readManifestsOf(ctx, "rollups/", year, provs)
+		}
+		if err != nil {
 			return nil, err
 		}
 		if b.manifests == nil {
@@ -302,7 +381,7 @@ func (b *builder) cacheFiles(ctx context.Context, year int, provs []string, kind
 		}
 		b.manifests[year] = ms
 	}
-	var out []string
+	var out []cacheRef
 	for p, m := range ms {
 		if p == NationCode || m.CacheVersion != CacheVersion || (provs != nil && !slices.Contains(provs, p)) {
 			continue
@@ -323,8 +402,38 @@ func (b *builder) cacheFiles(ctx context.Context, year int, provs []string, kind
 			b.log.Warn("rollup cache unavailable", "key", key, "err", err)
 			continue
 		}
-		out = append(out, lp)
+		out = append(out, cacheRef{year: year, province: p, path: lp, digest: m.CacheDigest[kind]})
 	}
-	slices.Sort(out)
+	slices.SortFunc(out, func(a, c cacheRef) int { return strings.Compare(a.path, c.path) })
 	return out, nil
+}
+
+// splitInputs sorts the listed objects of one kind against the caches:
+// exact caches (digest equal to their province's listing) are used as
+// they are and their objects need no look; the other caches are checked
+// against rest, the objects of every other province. digests receives
+// the current year's listing digest of every province in provs.
+func (b *builder) splitInputs(objs []storage.Object, refs []cacheRef, provs []string, digests map[string]string) (exact, checked []string, exactObjs int, rest []storage.Object) {
+	parts := byPart(objs)
+	for _, p := range provs {
+		digests[p] = listingDigest(parts[partKey(b.o.Year, p)])
+	}
+	done := map[string]bool{}
+	for _, r := range refs {
+		k := partKey(r.year, r.province)
+		if r.digest != "" && r.digest == listingDigest(parts[k]) {
+			exact = append(exact, r.path)
+			exactObjs += len(parts[k])
+			done[k] = true
+			continue
+		}
+		checked = append(checked, r.path)
+	}
+	for k, os := range parts {
+		if !done[k] {
+			rest = append(rest, os...)
+		}
+	}
+	slices.SortFunc(rest, func(a, c storage.Object) int { return strings.Compare(a.Key, c.Key) })
+	return exact, checked, exactObjs, rest
 }

@@ -33,6 +33,9 @@ type Manifest struct {
 	// CacheVersion of the input caches in Files (cache_submissions,
 	// cache_receipts); see cache.go.
 	CacheVersion string `json:"cache_version,omitempty"`
+	// CacheDigest, per input cache, identifies the objects (key and ETag)
+	// whose rows it holds: the province's listing when it was written.
+	CacheDigest map[string]string `json:"cache_digest,omitempty"`
 }
 
 // NationCode is the province partition value of national outputs.
@@ -97,15 +100,19 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 				redo = append(redo, quote(p))
 			}
 		}
-		src[k] = fmt.Sprintf("(SELECT * FROM %s WHERE province_code IN (%s))", src[k], strings.Join(append(redo, "NULL"), ", "))
+		src[k] = fmt.Sprintf("(SELECT * FROM %s WHERE %s IN (%s))", src[k], keyProvinceSQL, strings.Join(append(redo, "NULL"), ", "))
 		if len(redo) == 0 {
 			tables = slices.DeleteFunc(tables, func(t string) bool { return t == k })
 		}
 	}
 	for _, t := range tables {
 		dir := filepath.Join(b.work, "out", t)
-		q := fmt.Sprintf("COPY (SELECT *, province_code AS province FROM %s) TO %s (FORMAT parquet, PARTITION_BY (province), FILENAME_PATTERN 'part_{i}', OVERWRITE_OR_IGNORE true)",
-			src[t], quote(dir))
+		part := "province_code"
+		if t == cacheSubs || t == cacheReceipts {
+			part = keyProvinceSQL // a cache holds the objects listed under its province
+		}
+		q := fmt.Sprintf("COPY (SELECT *, %s AS province FROM %s) TO %s (FORMAT parquet, PARTITION_BY (province), FILENAME_PATTERN 'part_{i}', OVERWRITE_OR_IGNORE true)",
+			part, src[t], quote(dir))
 		if err := b.exec(ctx, "write "+t, q); err != nil {
 			return err
 		}
@@ -147,6 +154,9 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 				m.Files[k] = key
 			}
 		}
+		if b.units == b.ver {
+			m.CacheDigest = map[string]string{cacheSubs: b.digests[cacheSubs][p], cacheReceipts: b.digests[cacheReceipts][p]}
+		}
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
@@ -180,6 +190,10 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 	}
 	return errors.Join(errs...)
 }
+
+// keyProvinceSQL is the province of an input row's object, from its key
+// (…/year=Y/province=P/…).
+const keyProvinceSQL = `regexp_extract(_key, '/province=([0-9]{2})/', 1)`
 
 // uploadWorkers bounds concurrent uploads and commits.
 const uploadWorkers = 8
@@ -329,6 +343,28 @@ func (b *builder) readManifests(ctx context.Context, prefix string, year int) (m
 		var m Manifest
 		if err := json.Unmarshal(body, &m); err != nil {
 			return nil, fmt.Errorf("rollup: manifest %s: %w", o.Key, err)
+		}
+		out[m.Province] = &m
+	}
+	return out, nil
+}
+
+// readManifestsOf reads the manifests of the given provinces only (a
+// province build needs its own, not the country's).
+func (b *builder) readManifestsOf(ctx context.Context, prefix string, year int, provs []string) (map[string]*Manifest, error) {
+	out := map[string]*Manifest{}
+	for _, p := range provs {
+		key := fmt.Sprintf("%s_manifests/year=%d/province=%s.json", prefix, year, p)
+		body, _, err := b.lake.Get(ctx, key, "")
+		if errors.Is(err, storage.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("rollup: read %s: %w", key, err)
+		}
+		var m Manifest
+		if err := json.Unmarshal(body, &m); err != nil {
+			return nil, fmt.Errorf("rollup: manifest %s: %w", key, err)
 		}
 		out[m.Province] = &m
 	}
