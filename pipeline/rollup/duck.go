@@ -2,7 +2,9 @@ package rollup
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,27 +12,33 @@ import (
 	"strings"
 	"sync"
 
-	_ "github.com/duckdb/duckdb-go/v2" // the "duckdb" database/sql driver (cgo)
+	"github.com/duckdb/duckdb-go/v2" // DuckDB's database/sql driver (cgo)
 )
 
 // DefaultMemoryLimit is DuckDB's memory_limit unless XHHT_DUCKDB_MEMORY
 // says otherwise.
 const DefaultMemoryLimit = "512MB"
 
-// openDuckDB opens an in-memory DuckDB whose home, extension and temp
-// directories are under workDir: Lambda's HOME is read-only, and nothing
-// may be downloaded (parquet and json are built in; httpfs is not used).
-func openDuckDB(ctx context.Context, workDir string) (*sql.DB, error) {
-	db, err := sql.Open("duckdb", "")
+// openDuckDB opens an in-memory DuckDB whose home and extension
+// directories are home (Lambda's HOME is read-only, and nothing is
+// downloaded: parquet and json are built in, httpfs is not used). It
+// spills to a folder of its own, which DuckDB creates at the first spill
+// and removes when the database closes: DuckDB 1.5 names spill files by
+// size class, not by instance, so two instances spilling into one folder
+// corrupt each other's files. cleanup, when not nil, runs after the
+// database is closed (sql.DB.Close closes the connector).
+func openDuckDB(ctx context.Context, home string, cleanup func()) (*sql.DB, error) {
+	c, err := duckdb.NewConnector("", nil)
 	if err != nil {
 		return nil, fmt.Errorf("rollup: open duckdb: %w", err)
 	}
+	db := sql.OpenDB(closingConnector{c, cleanup})
 	// One connection: settings and temp tables are per connection.
 	db.SetMaxOpenConns(1)
 	stmts := []string{
-		"SET home_directory = " + quote(workDir),
-		"SET extension_directory = " + quote(filepath.Join(workDir, "duckdb-ext")),
-		"SET temp_directory = " + quote(filepath.Join(workDir, "duckdb-tmp")),
+		"SET home_directory = " + quote(home),
+		"SET extension_directory = " + quote(filepath.Join(home, "duckdb-ext")),
+		"SET temp_directory = " + quote(spillDir()),
 		"SET autoinstall_known_extensions = false",
 		"SET autoload_known_extensions = true",
 		"SET TimeZone = 'UTC'",
@@ -58,6 +66,27 @@ func openDuckDB(ctx context.Context, workDir string) (*sql.DB, error) {
 	return db, nil
 }
 
+// closingConnector runs cleanup once DuckDB is closed.
+type closingConnector struct {
+	*duckdb.Connector
+	cleanup func()
+}
+
+func (c closingConnector) Close() error {
+	err := c.Connector.Close()
+	if c.cleanup != nil {
+		c.cleanup()
+	}
+	return err
+}
+
+// spillDir is a new path, not yet created, for one instance's spill files.
+func spillDir() string {
+	var r [6]byte
+	_, _ = rand.Read(r[:])
+	return filepath.Join(os.TempDir(), fmt.Sprintf("xhht-duckdb-spill-%d-%s", os.Getpid(), hex.EncodeToString(r[:])))
+}
+
 // shared is the DuckDB instance of the builds in this process, opened on
 // first use: opening one costs ~25 ms here, a tenth of a province build,
 // and a warm Lambda runs many builds. Each build works on a connection of
@@ -78,7 +107,7 @@ func buildConn(ctx context.Context) (*sql.Conn, error) {
 		if shared.dir, shared.err = viewsWorkDir(); shared.err != nil {
 			return
 		}
-		if shared.db, shared.err = openDuckDB(context.Background(), shared.dir); shared.err != nil {
+		if shared.db, shared.err = openDuckDB(context.Background(), shared.dir, nil); shared.err != nil {
 			return
 		}
 		shared.db.SetMaxOpenConns(0)

@@ -3,9 +3,12 @@ package rollup
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -21,31 +24,66 @@ var Views = []string{Hamlets, Communes, Districts, Provinces, Nation, Completene
 // column first), submissions (every accepted row, with `counted` telling
 // whether it is the row the roll-up uses) and receipts. Re-based roll-ups
 // are in rebased_<view>. The caller closes the DB.
+//
+// The roll-up files the manifests name are pinned (hard-linked, or copied
+// across file systems) into a folder of the session, removed on Close: a
+// build that commits meanwhile deletes the files it replaces, and a
+// session must not lose the files its views were defined on.
 func OpenViews(ctx context.Context, lakeDir string) (*sql.DB, error) {
-	work, err := viewsWorkDir()
+	home, err := viewsWorkDir()
 	if err != nil {
 		return nil, err
 	}
-	db, err := openDuckDB(ctx, work)
+	pins, err := os.MkdirTemp("", "xhht-views-")
 	if err != nil {
+		return nil, fmt.Errorf("rollup: %w", err)
+	}
+	cleanup := func() { os.RemoveAll(pins) }
+	db, err := openDuckDB(ctx, home, cleanup)
+	if err != nil {
+		cleanup()
 		return nil, err
 	}
-	if err := defineViews(ctx, db, lakeDir); err != nil {
+	if err := defineViews(ctx, db, lakeDir, pins); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return db, nil
 }
 
-func defineViews(ctx context.Context, db *sql.DB, lakeDir string) error {
+// pinCurrent links the files named by every manifest of the lake (current
+// and re-based roll-ups) into pins, by view. A file collected between the
+// manifest read and the link means a build committed: read again.
+func pinCurrent(ctx context.Context, lakeDir, pins string) (map[string][]string, error) {
 	lake := local.New(lakeDir)
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		var files map[string][]string
+		if files, err = pinOnce(ctx, lake, lakeDir, pins); err == nil {
+			return files, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+	}
+	return nil, fmt.Errorf("rollup: the roll-ups kept changing while the views were defined: %w", err)
+}
+
+func pinOnce(ctx context.Context, lake *local.Store, lakeDir, pins string) (map[string][]string, error) {
 	// Manifests of every year and register, for the plain and the
 	// re-based views.
-	objs, err := lake.List(ctx, "rollups/")
+	objs, err := listLocal(lakeDir, "rollups/")
 	if err != nil {
-		return fmt.Errorf("rollup: %w", err)
+		return nil, fmt.Errorf("rollup: %w", err)
 	}
-	files := map[string][]string{} // view → local files
+	// A fresh folder each attempt: nothing of a failed one stays.
+	if err := os.RemoveAll(pins); err != nil {
+		return nil, fmt.Errorf("rollup: %w", err)
+	}
+	if err := os.MkdirAll(pins, 0o755); err != nil {
+		return nil, fmt.Errorf("rollup: %w", err)
+	}
+	files := map[string][]string{} // view → pinned files
 	for _, o := range objs {
 		if !strings.Contains(o.Key, "_manifests/") || !strings.HasSuffix(o.Key, ".json") {
 			continue
@@ -57,11 +95,27 @@ func defineViews(ctx context.Context, db *sql.DB, lakeDir string) error {
 		}
 		m, err := readManifest(ctx, lake, o.Key)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for t, key := range m.Files {
-			files[view+t] = append(files[view+t], filepath.Join(lakeDir, filepath.FromSlash(key)))
+			if !slices.Contains(Tables, t) {
+				continue // input caches
+			}
+			// Named after the key, so the views list files in lake order.
+			dst := filepath.Join(pins, strings.ReplaceAll(key, "/", "__"))
+			if err := linkOrCopy(filepath.Join(lakeDir, filepath.FromSlash(key)), dst); err != nil {
+				return nil, fmt.Errorf("rollup: pin %s: %w", key, err)
+			}
+			files[view+t] = append(files[view+t], dst)
 		}
+	}
+	return files, nil
+}
+
+func defineViews(ctx context.Context, db *sql.DB, lakeDir, pins string) error {
+	files, err := pinCurrent(ctx, lakeDir, pins)
+	if err != nil {
+		return err
 	}
 	var stmts []string
 	for _, pre := range []string{"", "rebased_"} {
@@ -122,7 +176,7 @@ func OpenSnapshot(ctx context.Context, dir string) (*sql.DB, error) {
 	// The snapshot's own folder is DuckDB's scratch: the caller made it
 	// and removes it, so nothing is left in the temp dir (a Lambda's /tmp
 	// outlives the invocation).
-	db, err := openDuckDB(ctx, dir)
+	db, err := openDuckDB(ctx, dir, nil)
 	if err != nil {
 		return nil, err
 	}
