@@ -19,7 +19,17 @@
 // listed its inputs, so a build that saw an older lake can never replace a
 // newer one: it finds a newer manifest, deletes its own files and reports
 // itself stale. Readers that go through the manifests (the query views,
-// the reports) never see a half-written or mixed set.
+// the reports) never see a half-written or mixed set; query sessions and
+// builds pin (hard-link) the files they read more than once.
+//
+// Speed (BENCHMARKS.md): a build reads its inputs through input caches
+// (cache.go: per province, the rows of the objects listed, with a digest
+// of the listing in the manifest; for the nation, the province rows it
+// summed), keeps large inputs as views so each statement reads only the
+// columns it needs, and uses one DuckDB instance per process with a
+// connection per build. On the 2-core machine this was built on, planning
+// a wide statement costs more than running it on a province's rows, so
+// the SQL is kept to few statements.
 package rollup
 
 import (

@@ -104,9 +104,7 @@ var shared struct {
 // closes it.
 func buildConn(ctx context.Context) (*sql.Conn, error) {
 	shared.once.Do(func() {
-		if shared.dir, shared.err = viewsWorkDir(); shared.err != nil {
-			return
-		}
+		shared.dir = duckHome()
 		if shared.db, shared.err = openDuckDB(context.Background(), shared.dir, nil); shared.err != nil {
 			return
 		}

@@ -30,10 +30,7 @@ var Views = []string{Hamlets, Communes, Districts, Provinces, Nation, Completene
 // build that commits meanwhile deletes the files it replaces, and a
 // session must not lose the files its views were defined on.
 func OpenViews(ctx context.Context, lakeDir string) (*sql.DB, error) {
-	home, err := viewsWorkDir()
-	if err != nil {
-		return nil, err
-	}
+	home := duckHome()
 	pins, err := os.MkdirTemp("", "xhht-views-")
 	if err != nil {
 		return nil, fmt.Errorf("rollup: %w", err)
@@ -194,15 +191,9 @@ func OpenSnapshot(ctx context.Context, dir string) (*sql.DB, error) {
 	return db, nil
 }
 
-// viewsWorkDir is DuckDB's home and spill directory for query views: one
-// shared folder, not one per call, because a *sql.DB has no hook to remove
-// it on Close. DuckDB names its spill files uniquely and deletes them when
-// the database closes, and the views install no extension, so sharing is
-// safe.
-func viewsWorkDir() (string, error) {
-	dir := filepath.Join(os.TempDir(), "xhht-duckdb")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("rollup: %w", err)
-	}
-	return dir, nil
-}
+// duckHome is DuckDB's home and extension directory for the builds and
+// the query views. It is never created: DuckDB writes there only to
+// install an extension, which xhht never does (parquet, json and icu are
+// built in), so a Lambda's /tmp keeps nothing between invocations. Spill
+// files go to a folder per instance (spillDir).
+func duckHome() string { return filepath.Join(os.TempDir(), "xhht-duckdb") }
