@@ -150,19 +150,41 @@ var ErrNoLakeWriter = errors.New("rollup: lake store must implement storage.Writ
 // the national level.
 func Build(ctx context.Context, o Options) (*Result, error) {
 	start := time.Now()
-	b, err := newBuilder(o)
+	res, usedCache, err := buildOnce(ctx, o, false)
+	if err != nil && usedCache && ctx.Err() == nil {
+		// An input cache that cannot be read (damaged, or written by
+		// another version) must not stop every later build: build again
+		// from the objects themselves, which also writes new caches.
+		log := o.Log
+		if log == nil {
+			log = slog.Default()
+		}
+		log.Warn("rollup: build with the input caches failed; building again from the objects", "year", o.Year, "province", o.Province, "err", err)
+		res, _, err = buildOnce(ctx, o, true)
+	}
 	if err != nil {
 		return nil, err
 	}
+	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+func buildOnce(ctx context.Context, o Options, noCache bool) (*Result, bool, error) {
+	start := time.Now()
+	b, err := newBuilder(o)
+	if err != nil {
+		return nil, false, err
+	}
 	defer b.close()
+	b.noCache = noCache
 	if err := b.run(ctx); err != nil {
-		return nil, err
+		return nil, b.usedCache, err
 	}
 	b.res.Elapsed = time.Since(start)
 	b.log.Info("rollup done", "year", o.Year, "province", o.Province, "units", o.Units, "build_id", b.res.BuildID,
 		"provinces", len(b.res.Provinces), "stale", len(b.res.Stale), "inputs", b.res.Inputs,
 		"objects_cached", b.res.FromCache, "objects_read", b.res.Read, "elapsed_ms", b.res.Elapsed.Milliseconds())
-	return b.res, nil
+	return b.res, b.usedCache, nil
 }
 
 type builder struct {
@@ -188,7 +210,12 @@ type builder struct {
 	// digests: the current year's listing digest per kind and province,
 	// recorded in the manifest with the cache (see listingDigest).
 	digests map[string]map[string]string
-	pinned  int // cache files pinned into the work dir so far
+	pins    string // this build's folder of pinned files (see pin), in work
+	pinned  int    // files pinned so far
+	// noCache: read every object, no input cache (the retry after a build
+	// that failed while using caches, see Build).
+	noCache   bool
+	usedCache bool // some input cache was read
 	// prevInputs: last year's submission objects listed; with none, last
 	// year's columns are null without computing anything.
 	prevInputs int
@@ -285,6 +312,9 @@ func (b *builder) close() {
 	if b.db != nil {
 		b.db.Close()
 	}
+	if b.pins != "" {
+		os.RemoveAll(b.pins)
+	}
 	if b.ownWork {
 		os.RemoveAll(b.work)
 	}
@@ -345,7 +375,8 @@ func (b *builder) run(ctx context.Context) error {
 		if err2 = b.nation(ctx); err2 == nil {
 			return nil
 		}
-		b.log.Warn("rollup nation: retrying", "attempt", attempt+1, "err", err2)
+		b.log.Warn("rollup nation: retrying without the national cache", "attempt", attempt+1, "err", err2)
+		b.noCache = true
 	}
 	return err2
 }
@@ -395,6 +426,12 @@ func (b *builder) list(ctx context.Context, yearPrefix, ext string) ([]storage.O
 	out := objs[:0]
 	for _, o := range objs {
 		if strings.HasSuffix(o.Key, ext) {
+			if o.ETag == "" {
+				// No version token (a store that lists none): the object
+				// can never be known unchanged, so it gets one that no
+				// cache holds and is read every time.
+				o.ETag = "unversioned-" + b.buildID
+			}
 			out = append(out, o)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -111,12 +112,6 @@ func emptySubsSQL() string {
 // files and yields _path; empty is a typed empty SELECT of the columns.
 func (b *builder) readInputs(ctx context.Context, into, kind string, objs []storage.Object, exact, checked []string, exactObjs int,
 	readSQL func([]string) string, empty string) (fromCache, read int, err error) {
-	if exact, err = b.pin(exact); err != nil {
-		return 0, 0, err
-	}
-	if checked, err = b.pin(checked); err != nil {
-		return 0, 0, err
-	}
 	if err := b.exec(ctx, "start "+into, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s_new AS SELECT *, NULL::VARCHAR AS _key, NULL::VARCHAR AS _etag FROM (%s)", into, empty)); err != nil {
 		return 0, 0, err
 	}
@@ -242,47 +237,55 @@ UNION ALL SELECT NULL, _key, (SELECT count(*) FROM %[1]s_pairs) FROM %[1]s_stale
 	return pairs, nStale, len(fresh), nil
 }
 
-// pin gives a build its own hard link (or copy) of each local-lake cache
-// file, read several times over the build: a concurrent build of the same
-// province may collect the original once it commits. Files downloaded
-// from a remote lake are in the work dir already.
-func (b *builder) pin(paths []string) ([]string, error) {
+// pin gives a build its own hard link (or copy) of a local-lake file it
+// reads more than once: a concurrent build may collect the original once
+// it commits. Files downloaded from a remote lake are in the work dir
+// already. A file already gone returns an error that wraps
+// fs.ErrNotExist.
+func (b *builder) pin(path string) (string, error) {
 	if b.lakeDir == "" {
-		return paths, nil
+		return path, nil
 	}
-	dir := filepath.Join(b.work, "pinned")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("rollup: %w", err)
-	}
-	out := make([]string, 0, len(paths))
-	for _, p := range paths {
-		b.pinned++
-		dst := filepath.Join(dir, fmt.Sprintf("%d.parquet", b.pinned))
-		if err := linkOrCopy(p, dst); err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				// Collected between the manifest read and now: its
-				// objects are read from the lake like new ones.
-				b.log.Warn("rollup cache unavailable", "file", p, "err", err)
-				continue
-			}
-			return nil, fmt.Errorf("rollup: pin %s: %w", p, err)
+	if b.pins == "" {
+		// A folder of this build's own, even in a WorkDir that is reused.
+		dir, err := os.MkdirTemp(b.work, "pinned-")
+		if err != nil {
+			return "", fmt.Errorf("rollup: %w", err)
 		}
-		out = append(out, dst)
+		b.pins = dir
 	}
-	return out, nil
+	b.pinned++
+	dst := filepath.Join(b.pins, fmt.Sprintf("%d.parquet", b.pinned))
+	if err := linkOrCopy(path, dst); err != nil {
+		return "", fmt.Errorf("rollup: pin %s: %w", path, err)
+	}
+	return dst, nil
 }
 
-// linkOrCopy hard-links src to dst, or copies it where links are not
-// possible (another file system).
+// linkOrCopy hard-links src to a new file dst, or copies it where links
+// are not possible (another file system). dst must not exist: writing
+// through an existing name could write into a hard link to a lake file.
 func linkOrCopy(src, dst string) error {
 	if err := os.Link(src, dst); err == nil {
 		return nil
+	} else if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrExist) {
+		return err
 	}
-	data, err := os.ReadFile(src)
+	in, err := os.Open(src)
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(dst, data, 0o644)
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		os.Remove(dst)
+		return err
+	}
+	return out.Close()
 }
 
 // pathOf is where an object is (or will be) on the local disk.
@@ -381,6 +384,9 @@ func (b *builder) cacheFiles(ctx context.Context, year int, provs []string, kind
 		}
 		b.manifests[year] = ms
 	}
+	if b.noCache {
+		return nil, nil
+	}
 	var out []cacheRef
 	for p, m := range ms {
 		if p == NationCode || m.CacheVersion != CacheVersion || (provs != nil && !slices.Contains(provs, p)) {
@@ -394,14 +400,20 @@ func (b *builder) cacheFiles(ctx context.Context, year int, provs []string, kind
 			b.oldCache[kind][p] = key
 		}
 		lp, err := b.localPath(ctx, key)
-		if err == nil && b.lakeDir != "" {
-			_, err = os.Stat(lp) // in place: it must still be there
+		if err == nil {
+			// Pinned now, before the build decides anything from it: a
+			// cache that is gone by now is no cache.
+			lp, err = b.pin(lp)
 		}
-		if err != nil {
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, storage.ErrNotFound) {
 			// Replaced by a newer build meanwhile: read the objects instead.
 			b.log.Warn("rollup cache unavailable", "key", key, "err", err)
 			continue
 		}
+		if err != nil {
+			return nil, err
+		}
+		b.usedCache = true
 		out = append(out, cacheRef{year: year, province: p, path: lp, digest: m.CacheDigest[kind]})
 	}
 	slices.SortFunc(out, func(a, c cacheRef) int { return strings.Compare(a.path, c.path) })

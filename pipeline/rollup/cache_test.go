@@ -2,11 +2,13 @@ package rollup_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/xhht/xhht/pipeline/rollup"
+	"github.com/xhht/xhht/pipeline/storage"
 	"github.com/xhht/xhht/pipeline/storage/local"
 )
 
@@ -104,4 +106,120 @@ func TestInputCacheReusedWhenUnchanged(t *testing.T) {
 	}
 	assertOnlyCurrentFiles(t, lake, third)
 	wantInt(t, "ho_tong", row(t, views(t, dir), "SELECT * FROM provinces")["ho_tong"], 110)
+}
+
+// A cache file that is gone or damaged never loses or doubles rows: the
+// build reads the objects instead (and writes a new cache). Each case
+// starts from a lake whose caches match its listing exactly, the case in
+// which a build otherwise does not look at the objects at all.
+func TestInputCacheGoneOrDamaged(t *testing.T) {
+	const mk = "rollups/_manifests/year=2026/province=19.json"
+	cases := []struct {
+		name   string
+		damage func(t *testing.T, lake *local.Store, dir string)
+	}{
+		{"submission cache gone", func(t *testing.T, lake *local.Store, dir string) {
+			if err := lake.Delete(context.Background(), manifest(t, lake, mk).Files["cache_submissions"]); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"submission cache damaged", func(t *testing.T, lake *local.Store, dir string) {
+			overwrite(t, dir, manifest(t, lake, mk).Files["cache_submissions"], "not parquet")
+		}},
+		{"receipt cache damaged", func(t *testing.T, lake *local.Store, dir string) {
+			overwrite(t, dir, manifest(t, lake, mk).Files["cache_receipts"], "PAR1 truncated")
+		}},
+		{"national cache damaged", func(t *testing.T, lake *local.Store, dir string) {
+			overwrite(t, dir, manifest(t, lake, "rollups/_manifests/year=2026/province=all.json").Files["cache_nation"], "garbage")
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			lake := local.New(dir)
+			upload{year: 2026, commune: xaA, at: ict("2026-11-10 09:00:00"), hamlets: []hamlet{h(100, 50, true)}}.write(t, lake)
+			upload{year: 2026, commune: xaB, at: ict("2026-11-10 09:00:00"), rejected: "sai"}.write(t, lake)
+			upload{year: 2026, commune: "00004", at: ict("2026-11-10 09:00:00"), hamlets: []hamlet{h(7, 7, true)}}.write(t, lake)
+			build(t, dir, rollup.Options{Year: 2026})
+			c.damage(t, lake, dir)
+			res := build(t, dir, rollup.Options{Year: 2026, Province: prov})
+			if res.Inputs != 1 {
+				t.Errorf("%d submissions counted, want 1", res.Inputs)
+			}
+			db := views(t, dir)
+			wantInt(t, "province ho_tong", row(t, db, "SELECT * FROM provinces WHERE province_code = '19'")["ho_tong"], 100)
+			wantInt(t, "nation ho_tong", row(t, db, "SELECT * FROM nation")["ho_tong"], 107)
+			k := row(t, db, "SELECT status FROM completeness WHERE level = 'commune' AND deadline = '12-15' AND commune_code = ?", xaB)
+			if k["status"] != "rejected_only" {
+				t.Errorf("commune B: %v, want rejected_only (from its receipt)", k["status"])
+			}
+			// The next build finds usable caches again.
+			again := build(t, dir, rollup.Options{Year: 2026, Province: prov})
+			if again.Read != 0 {
+				t.Errorf("the build after read %d objects; want all from the new caches", again.Read)
+			}
+		})
+	}
+}
+
+func overwrite(t *testing.T, dir, key, body string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(key)), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A store that lists objects without an ETag: they can never be known
+// unchanged, so every build reads them again, and counts them once.
+func TestInputCacheWithoutETags(t *testing.T) {
+	dir := t.TempDir()
+	lake := noETags{local.New(dir)}
+	upload{year: 2026, commune: xaA, at: ict("2026-11-10 09:00:00"), hamlets: []hamlet{h(100, 50, true)}}.write(t, lake)
+	upload{year: 2026, commune: xaB, at: ict("2026-11-10 09:00:00"), hamlets: []hamlet{h(10, 5, true)}}.write(t, lake)
+	for i := range 3 {
+		res, err := rollup.Build(context.Background(), rollup.Options{Lake: lake, Year: 2026, Province: prov, Log: quiet})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.FromCache != 0 || res.Read != 4 {
+			t.Errorf("build %d: %d cached, %d read; want 0 and 4", i+1, res.FromCache, res.Read)
+		}
+		wantInt(t, fmt.Sprintf("build %d: ho_tong", i+1), row(t, views(t, dir), "SELECT * FROM provinces")["ho_tong"], 110)
+	}
+}
+
+// noETags lists objects without their ETag.
+type noETags struct{ *local.Store }
+
+func (s noETags) List(ctx context.Context, prefix string) ([]storage.Object, error) {
+	objs, err := s.Store.List(ctx, prefix)
+	for i := range objs {
+		objs[i].ETag = ""
+	}
+	return objs, err
+}
+
+// A WorkDir reused from build to build (pinned files of an earlier build
+// still in it) never writes into the lake through a stale hard link.
+func TestReusedWorkDir(t *testing.T) {
+	dir := t.TempDir()
+	work := t.TempDir()
+	lake := local.New(dir)
+	upload{year: 2025, commune: xaA, at: ict("2025-11-10 09:00:00"), hamlets: []hamlet{h(50, 20, true)}}.write(t, lake)
+	build(t, dir, rollup.Options{Year: 2025, Province: prov, WorkDir: work})
+	upload{year: 2026, commune: xaA, at: ict("2026-11-10 09:00:00"), hamlets: []hamlet{h(100, 50, true)}}.write(t, lake)
+	for i := range 3 {
+		build(t, dir, rollup.Options{Year: 2026, Province: prov, WorkDir: work})
+		if i == 1 {
+			upload{year: 2026, commune: xaB, at: ict("2026-11-11 09:00:00"), hamlets: []hamlet{h(10, 5, true)}}.write(t, lake)
+		}
+	}
+	db := views(t, dir)
+	r := row(t, db, "SELECT * FROM provinces WHERE year = 2026")
+	wantInt(t, "ho_tong", r["ho_tong"], 110)
+	wantFloat(t, "last year's rate", r["ty_le_ho_dat_nam_truoc"], 0.4)
+	wantInt(t, "2025 ho_tong", row(t, db, "SELECT * FROM provinces WHERE year = 2025")["ho_tong"], 50)
+	build(t, dir, rollup.Options{Year: 2025, Province: prov, WorkDir: work})
+	build(t, dir, rollup.Options{Year: 2026, Province: prov, WorkDir: work})
+	wantInt(t, "ho_tong, last build", row(t, views(t, dir), "SELECT * FROM provinces WHERE year = 2026")["ho_tong"], 110)
 }

@@ -92,7 +92,9 @@ func spillDir() string {
 // and a warm Lambda runs many builds. Each build works on a connection of
 // its own; DuckDB drops a connection's temp tables and views when it
 // closes, and no connection is kept idle for reuse (SetMaxIdleConns(0)),
-// so no build ever sees another's tables.
+// so no build ever sees another's tables. Its settings (XHHT_DUCKDB_MEMORY,
+// XHHT_DUCKDB_THREADS) are read when it opens, once per process, and the
+// memory limit is shared by the builds that run at the same time.
 var shared struct {
 	once sync.Once
 	db   *sql.DB

@@ -8,8 +8,8 @@ import (
 // The roll-up SQL is generated from the column dictionary, so the tables
 // always have exactly the documented columns in the documented order.
 //
-// Tables built in DuckDB, per year tag t (cur, prev):
-//   r_t    the counted rows: for each (commune, form) the latest accepted
+// Tables and views built in DuckDB, per year tag t (cur, prev):
+//   r_t    (view) the counted rows: for each (commune, form) the latest accepted
 //          submission by received_at, ties by source_key, source_version
 //          (larger wins), with ucode = the unit the row counts for (the
 //          commune itself, or its successor when re-basing; null = not

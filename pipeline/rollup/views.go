@@ -170,9 +170,9 @@ func has(lakeDir, dir string) bool {
 // districts, provinces, completeness) over a snapshot written by a build
 // with Options.OutDir. A table the snapshot lacks is an empty view.
 func OpenSnapshot(ctx context.Context, dir string) (*sql.DB, error) {
-	// The snapshot's own folder is DuckDB's scratch: the caller made it
-	// and removes it, so nothing is left in the temp dir (a Lambda's /tmp
-	// outlives the invocation).
+	// The snapshot's own folder is DuckDB's home; it spills into a folder
+	// of its own that DuckDB removes on Close, so nothing is left in the
+	// temp dir (a Lambda's /tmp outlives the invocation).
 	db, err := openDuckDB(ctx, dir, nil)
 	if err != nil {
 		return nil, err

@@ -491,6 +491,23 @@ GROUP BY deadline;
 // compColumns are the province completeness columns the nation sums.
 const compColumns = "deadline, due_at, expected, submitted, on_time, late, missing, rejected_only, uploads"
 
+// cachedRows adds the "province:build" ids of a national cache file.
+func (b *builder) cachedRows(ctx context.Context, file string, ids map[string]bool) error {
+	rows, err := b.db.QueryContext(ctx, fmt.Sprintf("SELECT DISTINCT province_code || ':' || build_id FROM read_parquet(%s)", quote(file)))
+	if err != nil {
+		return fmt.Errorf("rollup: nation cache: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return fmt.Errorf("rollup: nation cache: %w", err)
+		}
+		ids[id] = true
+	}
+	return rows.Err()
+}
+
 // rowSources are SQL sources of the province rows a national sum reads:
 // level (province_code, build_id, summedColumns) and comp (province_code,
 // build_id, compColumns, the province completeness rows); ids are the
@@ -509,34 +526,21 @@ type rowSources struct {
 func (b *builder) provinceRows(ctx context.Context, ms map[string]*Manifest, own string) (*rowSources, error) {
 	cached := map[string]bool{} // "province:build" in the national cache
 	cacheFile := ""
-	if nm := ms[NationCode]; nm != nil && nm.CacheVersion == CacheVersion && nm.Files[cacheNation] != "" {
+	if nm := ms[NationCode]; !b.noCache && nm != nil && nm.CacheVersion == CacheVersion && nm.Files[cacheNation] != "" {
 		lp, err := b.localPath(ctx, nm.Files[cacheNation])
 		if err == nil {
-			var pinned []string
-			if pinned, err = b.pin([]string{lp}); err == nil && len(pinned) == 1 {
-				cacheFile = pinned[0]
-			}
+			lp, err = b.pin(lp)
+		}
+		if err == nil {
+			err = b.cachedRows(ctx, lp, cached)
 		}
 		if err != nil {
+			// Gone, or unreadable: the province files are read instead.
 			b.log.Warn("rollup nation cache unavailable", "key", nm.Files[cacheNation], "err", err)
-		}
-	}
-	if cacheFile != "" {
-		rows, err := b.db.QueryContext(ctx, fmt.Sprintf("SELECT DISTINCT province_code || ':' || build_id FROM read_parquet(%s)", quote(cacheFile)))
-		if err != nil {
-			return nil, fmt.Errorf("rollup: nation cache: %w", err)
-		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("rollup: nation cache: %w", err)
-			}
-			cached[id] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("rollup: nation cache: %w", err)
+			clear(cached)
+		} else {
+			cacheFile = lp
+			b.usedCache = true
 		}
 	}
 	var codes []string
