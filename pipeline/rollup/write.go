@@ -162,12 +162,14 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			out[i].p = p
+			uploads := map[string]string{} // key → local file
 			for t, f := range files[p] {
 				m.Files[t] = b.fileKey(t, b.o.Year, p)
-				if err := b.upload(ctx, f, m.Files[t]); err != nil {
-					out[i].err = err
-					return
-				}
+				uploads[m.Files[t]] = f
+			}
+			if err := b.uploadAll(ctx, uploads); err != nil {
+				out[i].err = err
+				return
 			}
 			err := b.commit(ctx, b.manifestKey(p), m)
 			out[i].stale = errors.Is(err, errStale)
@@ -213,6 +215,28 @@ func (b *builder) inputsByProvince(ctx context.Context) (map[string][]string, er
 		out[p] = append(out[p], id)
 	}
 	return out, rows.Err()
+}
+
+// uploadAll uploads local files (by lake key) at the same time: each is a
+// round trip to S3 (or an fsync on a local disk), and a province has four
+// to six.
+func (b *builder) uploadAll(ctx context.Context, files map[string]string) error {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var errs []error
+	for key, f := range files {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := b.upload(ctx, f, key); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 func (b *builder) upload(ctx context.Context, file, key string) error {
@@ -470,15 +494,17 @@ GROUP BY deadline;
 	src := map[string]string{Nation: "out_nation", Completeness: "out_nation_completeness",
 		// The province rows summed, for the next national sum (see provinceRows).
 		cacheNation: "(SELECT 'level' AS part, * FROM np_cur WHERE province_code IS NOT NULL UNION ALL BY NAME SELECT 'completeness' AS part, * FROM ncp_cur)"}
+	uploads := map[string]string{}
 	for _, t := range append(tables, cacheNation) {
 		f := filepath.Join(b.work, "out", "nation-"+t+".parquet")
 		if err := b.exec(ctx, "write nation "+t, fmt.Sprintf("COPY %s TO %s (FORMAT parquet)", src[t], quote(f))); err != nil {
 			return err
 		}
 		m.Files[t] = strings.Replace(b.fileKey(t, b.o.Year, NationCode), "/"+b.buildID+".parquet", "/"+nid+".parquet", 1)
-		if err := b.upload(ctx, f, m.Files[t]); err != nil {
-			return err
-		}
+		uploads[m.Files[t]] = f
+	}
+	if err := b.uploadAll(ctx, uploads); err != nil {
+		return err
 	}
 	err = b.commit(ctx, b.manifestKey(NationCode), m)
 	if errors.Is(err, errStale) {
