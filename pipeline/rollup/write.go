@@ -69,7 +69,6 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 	if b.units == b.ver {
 		tables = append(tables, Completeness)
 	}
-	files := map[string]map[string]string{} // province → table → local file
 	if err := os.MkdirAll(filepath.Join(b.work, "out"), 0o755); err != nil {
 		return fmt.Errorf("rollup: %w", err)
 	}
@@ -105,6 +104,14 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 			tables = slices.DeleteFunc(tables, func(t string) bool { return t == k })
 		}
 	}
+	// Each table's files are uploaded while DuckDB writes the next table:
+	// an upload is an S3 round trip (or an fsync on a local disk), and
+	// DuckDB does not need this goroutine meanwhile.
+	keys := map[string]map[string]string{} // province → table → lake key
+	upErrs := map[string][]error{}         // province → upload errors
+	var upMu sync.Mutex
+	var upWG sync.WaitGroup
+	upSem := make(chan struct{}, uploadWorkers)
 	for _, t := range tables {
 		dir := filepath.Join(b.work, "out", t)
 		part := "province_code"
@@ -114,22 +121,37 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 		q := fmt.Sprintf("COPY (SELECT *, %s AS province FROM %s) TO %s (FORMAT parquet, PARTITION_BY (province), FILENAME_PATTERN 'part_{i}', OVERWRITE_OR_IGNORE true)",
 			part, src[t], quote(dir))
 		if err := b.exec(ctx, "write "+t, q); err != nil {
+			upWG.Wait()
 			return err
 		}
 		for _, p := range provs {
 			got, _ := filepath.Glob(filepath.Join(dir, "province="+p, "*.parquet"))
 			if len(got) > 1 {
+				upWG.Wait()
 				return fmt.Errorf("rollup: %s of province %s came out as %d files", t, p, len(got))
 			}
-			if len(got) == 1 {
-				if files[p] == nil {
-					files[p] = map[string]string{}
-				}
-				files[p][t] = got[0]
+			if len(got) == 0 {
+				continue
 			}
+			if keys[p] == nil {
+				keys[p] = map[string]string{}
+			}
+			key, file := b.fileKey(t, b.o.Year, p), got[0]
+			keys[p][t] = key
+			upWG.Add(1)
+			upSem <- struct{}{}
+			go func() {
+				defer func() { <-upSem; upWG.Done() }()
+				if err := b.upload(ctx, file, key); err != nil {
+					upMu.Lock()
+					upErrs[p] = append(upErrs[p], err)
+					upMu.Unlock()
+				}
+			}()
 		}
 	}
 	inputs, err := b.inputsByProvince(ctx)
+	upWG.Wait()
 	if err != nil {
 		return err
 	}
@@ -144,33 +166,29 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 	sem := make(chan struct{}, uploadWorkers)
 	var wg sync.WaitGroup
 	for i, p := range provs {
+		out[i].p = p
+		if err := errors.Join(upErrs[p]...); err != nil {
+			out[i].err = err // not committed; the next build collects its files
+			continue
+		}
 		m := &Manifest{BuildID: b.buildID, BuiltAt: b.builtAt, Year: b.o.Year, Province: p, Units: b.units.Name, Registry: b.ver.Name,
 			Files: map[string]string{}, Inputs: inputs[p]}
 		if b.units == b.ver {
 			m.CacheVersion = CacheVersion
+			m.CacheDigest = map[string]string{cacheSubs: b.digests[cacheSubs][p], cacheReceipts: b.digests[cacheReceipts][p]}
 		}
-		for k, keys := range reuse {
-			if key, ok := keys[p]; ok {
+		for k, byProv := range reuse {
+			if key, ok := byProv[p]; ok {
 				m.Files[k] = key
 			}
 		}
-		if b.units == b.ver {
-			m.CacheDigest = map[string]string{cacheSubs: b.digests[cacheSubs][p], cacheReceipts: b.digests[cacheReceipts][p]}
+		for t, key := range keys[p] {
+			m.Files[t] = key
 		}
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			out[i].p = p
-			uploads := map[string]string{} // key → local file
-			for t, f := range files[p] {
-				m.Files[t] = b.fileKey(t, b.o.Year, p)
-				uploads[m.Files[t]] = f
-			}
-			if err := b.uploadAll(ctx, uploads); err != nil {
-				out[i].err = err
-				return
-			}
 			err := b.commit(ctx, b.manifestKey(p), m)
 			out[i].stale = errors.Is(err, errStale)
 			if !out[i].stale {
