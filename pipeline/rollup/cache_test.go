@@ -2,9 +2,11 @@ package rollup_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/xhht/xhht/pipeline/rollup"
@@ -222,4 +224,40 @@ func TestReusedWorkDir(t *testing.T) {
 	build(t, dir, rollup.Options{Year: 2025, Province: prov, WorkDir: work})
 	build(t, dir, rollup.Options{Year: 2026, Province: prov, WorkDir: work})
 	wantInt(t, "ho_tong, last build", row(t, views(t, dir), "SELECT * FROM provinces WHERE year = 2026")["ho_tong"], 110)
+}
+
+// A failed upload of one output file leaves the province's manifest (and
+// so every reader) on the previous build, and the build reports it.
+func TestFailedUploadCommitsNothing(t *testing.T) {
+	dir := t.TempDir()
+	lake := local.New(dir)
+	upload{year: 2026, commune: xaA, at: ict("2026-11-10 09:00:00"), hamlets: []hamlet{h(100, 50, true)}}.write(t, lake)
+	build(t, dir, rollup.Options{Year: 2026, Province: prov})
+	const mk = "rollups/_manifests/year=2026/province=19.json"
+	before := manifest(t, lake, mk)
+	upload{year: 2026, commune: xaB, at: ict("2026-11-11 09:00:00"), hamlets: []hamlet{h(10, 5, true)}}.write(t, lake)
+	_, err := rollup.Build(context.Background(), rollup.Options{Lake: failPuts{lake, "/level=commune/"}, Year: 2026, Province: prov, Log: quiet})
+	if err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("err = %v, want the upload's error", err)
+	}
+	if after := manifest(t, lake, mk); after.BuildID != before.BuildID {
+		t.Errorf("manifest moved to %s after a failed upload", after.BuildID)
+	}
+	wantInt(t, "readers still see the previous build", row(t, views(t, dir), "SELECT * FROM provinces")["ho_tong"], 100)
+	build(t, dir, rollup.Options{Year: 2026, Province: prov})
+	wantInt(t, "the next build", row(t, views(t, dir), "SELECT * FROM provinces")["ho_tong"], 110)
+	assertOnlyCurrentFiles(t, lake, manifest(t, lake, mk))
+}
+
+// failPuts fails every Put of a key containing a substring.
+type failPuts struct {
+	*local.Store
+	match string
+}
+
+func (s failPuts) Put(ctx context.Context, key string, body []byte, contentType string) error {
+	if strings.Contains(key, s.match) {
+		return errors.New("disk full")
+	}
+	return s.Store.Put(ctx, key, body, contentType)
 }
