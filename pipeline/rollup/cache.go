@@ -140,9 +140,10 @@ func (b *builder) readInputs(ctx context.Context, into, kind string, objs []stor
 			return 0, 0, err
 		}
 		if len(checked) > 0 {
-			q := fmt.Sprintf("SELECT %s FROM read_parquet(%s, union_by_name = true, hive_partitioning = false)", cols, sqlList(checked))
+			q := fmt.Sprintf("SELECT %s FROM read_parquet(%s, union_by_name = true, hive_partitioning = false) c", cols, sqlList(checked))
 			if nStale > 0 {
-				q += fmt.Sprintf(" ANTI JOIN %s_stale USING (_key, _etag)", into)
+				// NULL-safe: a stale pair without an ETag must go too.
+				q += fmt.Sprintf(" ANTI JOIN %s_stale s ON s._key = c._key AND s._etag IS NOT DISTINCT FROM c._etag", into)
 			}
 			parts = append(parts, q)
 		}
