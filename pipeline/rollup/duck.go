@@ -120,6 +120,15 @@ func buildConn(ctx context.Context) (*sql.Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rollup: duckdb connection: %w", err)
 	}
+	// DuckDB's external file cache keeps what it read, by path, and the
+	// paths of one build (its pinned and downloaded copies) are never
+	// read again: left alone, a warm Lambda's instance grows by ~0.4 MB a
+	// build. Turning the cache off and on empties it; a build running at
+	// the same time in this process only loses its cached reads.
+	if _, err := c.ExecContext(ctx, "SET enable_external_file_cache = false; SET enable_external_file_cache = true"); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("rollup: duckdb connection: %w", err)
+	}
 	// Session settings, in case the instance's defaults do not reach a
 	// new connection.
 	if _, err := c.ExecContext(ctx, "SET TimeZone = 'UTC'; SET home_directory = "+quote(shared.dir)); err != nil {

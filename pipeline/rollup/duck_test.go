@@ -1,0 +1,61 @@
+package rollup
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"regexp"
+	"testing"
+
+	"github.com/xhht/xhht/pipeline/rollup/rolluptest"
+	"github.com/xhht/xhht/pipeline/storage/local"
+)
+
+// Builds in one process share a DuckDB instance; what one build caches of
+// the files it read (paths no later build uses: its pinned copies) must
+// not pile up in it.
+func TestSharedInstanceDoesNotGrow(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	if _, err := rolluptest.Generate(ctx, rolluptest.Dir(dir), rolluptest.Options{Year: 2026, Province: "19", Seed: 7, MinHamlets: 3, MaxHamlets: 6}); err != nil {
+		t.Fatal(err)
+	}
+	quietLog := slog.New(slog.NewTextHandler(io.Discard, nil))
+	build := func(i int) {
+		if _, err := Build(ctx, Options{Lake: local.New(dir), Year: 2026, Province: "19", Log: quietLog}); err != nil {
+			t.Fatal(fmt.Errorf("build %d: %w", i, err))
+		}
+	}
+	// The cache's entries by the build work dir they were read from.
+	workDirs := func() map[string]int {
+		rows, err := shared.db.QueryContext(ctx, "SELECT path FROM duckdb_external_file_cache()")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		out := map[string]int{}
+		for rows.Next() {
+			var p string
+			if err := rows.Scan(&p); err != nil {
+				t.Fatal(err)
+			}
+			if m := workDirRe.FindString(p); m != "" {
+				out[m]++
+			}
+		}
+		return out
+	}
+	for i := 1; i <= 6; i++ {
+		build(i)
+	}
+	dirs := workDirs()
+	if len(dirs) == 0 {
+		t.Fatal("no pinned file in DuckDB's external file cache after a build: the test proves nothing")
+	}
+	if len(dirs) > 1 {
+		t.Errorf("DuckDB's external file cache holds files of %d builds, want only the last one's: %v", len(dirs), dirs)
+	}
+}
+
+var workDirRe = regexp.MustCompile(`xhht-rollup-[0-9]+`)
