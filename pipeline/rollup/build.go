@@ -199,7 +199,11 @@ type builder struct {
 	log      *slog.Logger
 	work     string
 	ownWork  bool
-	db       *sql.Conn  // on the shared instance (duck.go)
+	// db and db2 are two connections to the shared instance (duck.go),
+	// both working in the build's own schema: independent statements run
+	// on both at once (planning a statement is single-threaded in DuckDB).
+	db, db2 *sql.Conn
+	schema  string
 	lakeDir  string     // set when the lake is a local directory: read in place
 	mu       sync.Mutex // guards res during the concurrent commits
 	// Input cache bookkeeping, per kind (cache_submissions, …) and
@@ -309,7 +313,17 @@ func newBuildID(t time.Time) string {
 }
 
 func (b *builder) close() {
+	if b.db2 != nil {
+		b.db2.Close()
+	}
 	if b.db != nil {
+		if b.schema != "" {
+			// Not the build's context: it may be cancelled, and the
+			// schema must go either way.
+			if _, err := b.db.ExecContext(context.Background(), "DROP SCHEMA IF EXISTS "+b.schema+" CASCADE"); err != nil {
+				b.log.Warn("rollup: drop build schema", "schema", b.schema, "err", err)
+			}
+		}
 		b.db.Close()
 	}
 	if b.pins != "" {
@@ -336,6 +350,21 @@ func (b *builder) run(ctx context.Context) error {
 	var err error
 	if b.db, err = buildConn(ctx); err != nil {
 		return err
+	}
+	var r [8]byte
+	_, _ = rand.Read(r[:])
+	b.schema = "build_" + hex.EncodeToString(r[:])
+	if _, err := b.db.ExecContext(ctx, "CREATE SCHEMA "+b.schema); err != nil {
+		b.schema = ""
+		return fmt.Errorf("rollup: build schema: %w", err)
+	}
+	if b.db2, err = buildConn(ctx); err != nil {
+		return err
+	}
+	for _, c := range []*sql.Conn{b.db, b.db2} {
+		if _, err := c.ExecContext(ctx, "SET schema = "+quote(b.schema)); err != nil {
+			return fmt.Errorf("rollup: build schema: %w", err)
+		}
 	}
 	// The build id is taken before listing: everything this build reads
 	// was in the lake at that time.
@@ -493,8 +522,13 @@ func (b *builder) localPath(ctx context.Context, key string) (string, error) {
 }
 
 func (b *builder) exec(ctx context.Context, what, q string) error {
+	return b.execOn(ctx, b.db, what, q)
+}
+
+// execOn runs q on one of the build's connections.
+func (b *builder) execOn(ctx context.Context, c *sql.Conn, what, q string) error {
 	start := time.Now()
-	if _, err := b.db.ExecContext(ctx, q); err != nil {
+	if _, err := c.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("rollup: %s: %w", what, err)
 	}
 	b.log.Debug("rollup step", "step", what, "ms", float64(time.Since(start).Microseconds())/1000)
@@ -557,7 +591,7 @@ func (b *builder) load(ctx context.Context, provs []string, subs, rcpts []storag
 		subsWhere = fmt.Sprintf(" WHERE (received_at >= CASE WHEN report_year = %d THEN %s WHEN report_year < %[1]d THEN %s END) IS NOT TRUE", b.o.Year, c, cp)
 		rcWhere = fmt.Sprintf(" WHERE (received_at >= %s) IS NOT TRUE", c)
 	}
-	if err := b.exec(ctx, "inputs", fmt.Sprintf("CREATE OR REPLACE TEMP VIEW subs AS SELECT * FROM subs_all%s;\nCREATE OR REPLACE TEMP VIEW receipts AS SELECT * FROM receipts_all%s;",
+	if err := b.exec(ctx, "inputs", fmt.Sprintf("CREATE OR REPLACE VIEW subs AS SELECT * FROM subs_all%s;\nCREATE OR REPLACE VIEW receipts AS SELECT * FROM receipts_all%s;",
 		subsWhere, rcWhere)); err != nil {
 		return err
 	}
@@ -571,7 +605,7 @@ func (b *builder) load(ctx context.Context, provs []string, subs, rcpts []storag
 		return err
 	}
 	return b.exec(ctx, "parameters", fmt.Sprintf(
-		"CREATE TEMP TABLE year_param AS SELECT %d::INTEGER AS y, %s AS units, %s AS build_id, %s::TIMESTAMPTZ AS built_at",
+		"CREATE TABLE year_param AS SELECT %d::INTEGER AS y, %s AS units, %s AS build_id, %s::TIMESTAMPTZ AS built_at",
 		b.o.Year, quote(b.units.Name), quote(b.buildID), quote(b.builtAt.Format(time.RFC3339Nano))))
 }
 
@@ -617,7 +651,7 @@ func (b *builder) loadCSV(ctx context.Context, what, table, sel string, rows [][
 	if err != nil {
 		return err
 	}
-	return b.exec(ctx, what, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT %s FROM %s", table, sel, readCSVSQL(path, rows[0], types)))
+	return b.exec(ctx, what, fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT %s FROM %s", table, sel, readCSVSQL(path, rows[0], types)))
 }
 
 // loadUnits: the expected communes of the selected provinces, with their
@@ -757,13 +791,22 @@ func (b *builder) compute(ctx context.Context) error {
 	if b.units.HasDistricts() {
 		steps = append(steps, struct{ what, q string }{"district table", levelSQL(Districts, "d_cur", prevOf("d_prev"), []string{"district_code"}, "district", "district_code")})
 	}
+	// Completeness needs only the inputs: it runs on the second
+	// connection while the levels are built on the first.
+	compErr := make(chan error, 1)
 	if !rebase {
-		steps = append(steps, struct{ what, q string }{"completeness", completenessSQL(b.units.HasDistricts())})
+		go func() { compErr <- b.execOn(ctx, b.db2, "completeness", completenessSQL(b.units.HasDistricts())) }()
+	} else {
+		compErr <- nil
 	}
 	for _, s := range steps {
 		if err := b.exec(ctx, s.what, s.q); err != nil {
+			<-compErr
 			return err
 		}
+	}
+	if err := <-compErr; err != nil {
+		return err
 	}
 	var n int
 	var dt sql.NullTime

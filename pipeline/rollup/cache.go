@@ -112,7 +112,7 @@ func emptySubsSQL() string {
 // files and yields _path; empty is a typed empty SELECT of the columns.
 func (b *builder) readInputs(ctx context.Context, into, kind string, objs []storage.Object, exact, checked []string, exactObjs int,
 	readSQL func([]string) string, empty string) (fromCache, read int, err error) {
-	if err := b.exec(ctx, "start "+into, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s_new AS SELECT *, NULL::VARCHAR AS _key, NULL::VARCHAR AS _etag FROM (%s)", into, empty)); err != nil {
+	if err := b.exec(ctx, "start "+into, fmt.Sprintf("CREATE OR REPLACE TABLE %s_new AS SELECT *, NULL::VARCHAR AS _key, NULL::VARCHAR AS _etag FROM (%s)", into, empty)); err != nil {
 		return 0, 0, err
 	}
 	// Both parts with the same columns, in the same order.
@@ -160,7 +160,7 @@ func (b *builder) readInputs(ctx context.Context, into, kind string, objs []stor
 	if n <= materialiseRows {
 		obj = "TABLE"
 	}
-	if err := b.exec(ctx, "inputs "+into, fmt.Sprintf("CREATE OR REPLACE TEMP %s %s_all AS %s", obj, into, src)); err != nil {
+	if err := b.exec(ctx, "inputs "+into, fmt.Sprintf("CREATE OR REPLACE %s %s_all AS %s", obj, into, src)); err != nil {
 		return 0, 0, err
 	}
 	return exactObjs + pairs - nStale, read, nil
@@ -183,8 +183,8 @@ func (b *builder) checkInputs(ctx context.Context, into, kind string, objs []sto
 	if len(checked) > 0 {
 		cacheSrc = fmt.Sprintf("read_parquet(%s, union_by_name = true, hive_partitioning = false)", sqlList(checked))
 	}
-	if err := b.exec(ctx, "cached "+into, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE %[1]s_pairs AS SELECT DISTINCT _key, _etag FROM %[2]s;
-CREATE OR REPLACE TEMP TABLE %[1]s_stale AS SELECT * FROM %[1]s_pairs ANTI JOIN %[1]s_listing USING (_key, _etag);`, into, cacheSrc)); err != nil {
+	if err := b.exec(ctx, "cached "+into, fmt.Sprintf(`CREATE OR REPLACE TABLE %[1]s_pairs AS SELECT DISTINCT _key, _etag FROM %[2]s;
+CREATE OR REPLACE TABLE %[1]s_stale AS SELECT * FROM %[1]s_pairs ANTI JOIN %[1]s_listing USING (_key, _etag);`, into, cacheSrc)); err != nil {
 		return 0, 0, 0, err
 	}
 	var fresh []string

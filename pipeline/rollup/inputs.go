@@ -68,8 +68,8 @@ func (b *builder) loadRebaseMaps(ctx context.Context) error {
 		return err
 	}
 	return b.exec(ctx, "rebase maps", `
-CREATE TEMP TABLE fullmap AS SELECT old_code, any_value(new_code) AS new_code FROM reform WHERE is_full GROUP BY old_code HAVING count(*) = 1;
-CREATE TEMP TABLE hamletmap AS
+CREATE TABLE fullmap AS SELECT old_code, any_value(new_code) AS new_code FROM reform WHERE is_full GROUP BY old_code HAVING count(*) = 1;
+CREATE TABLE hamletmap AS
 SELECT a.old_code, a.ma_thon, a.new_code FROM assign a
 JOIN reform r ON r.old_code = a.old_code AND r.new_code = a.new_code AND NOT r.is_full;`)
 }
@@ -113,7 +113,7 @@ func loadAssignments(fsys fs.FS) ([][]string, error) {
 // notRebasedSQL lists, after the current rows are picked, the old split
 // communes whose rows found no new commune.
 const notRebasedSQL = `
-CREATE OR REPLACE TEMP TABLE not_rebased_rows AS
+CREATE OR REPLACE TABLE not_rebased_rows AS
 SELECT DISTINCT r.commune_code AS old_code, m.new_code
 FROM r_cur r JOIN reform m ON m.old_code = r.commune_code
 WHERE r.ucode IS NULL;`

@@ -34,15 +34,15 @@ LEFT JOIN fullmap fm ON fm.old_code = s.commune_code
 LEFT JOIN hamletmap hm ON hm.old_code = s.commune_code AND hm.ma_thon = s.ma_thon`
 	}
 	return fmt.Sprintf(`
-CREATE OR REPLACE TEMP TABLE win_%[1]s AS
+CREATE OR REPLACE TABLE win_%[1]s AS
 SELECT commune_code, form,
   max({'t': received_at, 'k': source_key, 'v': source_version, 's': submission_id}).s AS submission_id
 FROM subs WHERE report_year = %[2]d GROUP BY commune_code, form;
-CREATE OR REPLACE TEMP VIEW r_%[1]s AS
+CREATE OR REPLACE VIEW r_%[1]s AS
 SELECT s.*, %[3]s AS ucode
 FROM subs s SEMI JOIN win_%[1]s w USING (commune_code, form, submission_id)%[4]s
 WHERE s.report_year = %[2]d;
-CREATE OR REPLACE TEMP TABLE cnt_%[1]s AS
+CREATE OR REPLACE TABLE cnt_%[1]s AS
 SELECT submission_id, ucode, max(received_at) AS received_at FROM r_%[1]s GROUP BY ALL;`, tag, year, ucode, join)
 }
 
@@ -91,7 +91,7 @@ func communeSQL(tag string) string {
 		}
 	}
 	return fmt.Sprintf(`
-CREATE OR REPLACE TEMP TABLE c_%[1]s AS
+CREATE OR REPLACE TABLE c_%[1]s AS
 WITH a1 AS (%[2]s), a2 AS (%[3]s)
 SELECT u.*, 1::BIGINT AS so_xa,
   (a1.ucode IS NOT NULL)::BIGINT AS so_xa_bieu01, (a2.ucode IS NOT NULL)::BIGINT AS so_xa_bieu02,
@@ -119,7 +119,7 @@ func groupSQL(into, from string, keys []string) string {
 	if len(keys) == 0 {
 		gb = ""
 	}
-	return fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT %s FROM %s %s;", into, strings.Join(sel, ", "), from, gb)
+	return fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT %s FROM %s %s;", into, strings.Join(sel, ", "), from, gb)
 }
 
 // rateExpr recomputes a rate from sums: never an average of rates.
@@ -180,7 +180,7 @@ func levelSQL(table, from, prevFrom string, keys []string, tgLevel, tgKey string
 	if table == Hamlets {
 		kind = "VIEW"
 	}
-	return fmt.Sprintf("CREATE OR REPLACE TEMP %s out_%s AS SELECT %s\nFROM %s x CROSS JOIN year_param%s\nLEFT JOIN tg ON %s;",
+	return fmt.Sprintf("CREATE OR REPLACE %s out_%s AS SELECT %s\nFROM %s x CROSS JOIN year_param%s\nLEFT JOIN tg ON %s;",
 		kind, table, strings.Join(sel, ",\n  "), from, join, tgOn)
 }
 
@@ -204,9 +204,9 @@ func hamletSQL(withPrev bool) string {
 FROM r_%s r JOIN units u ON u.commune_code = r.ucode WHERE r.form = 'bieu01'`, strings.Join(cols, ", "), tag)
 	}
 	// Views: the hamlet level is read once, when it is written.
-	s := fmt.Sprintf("CREATE OR REPLACE TEMP VIEW h_cur AS %s;\n", base("cur"))
+	s := fmt.Sprintf("CREATE OR REPLACE VIEW h_cur AS %s;\n", base("cur"))
 	if withPrev {
-		s += fmt.Sprintf("CREATE OR REPLACE TEMP VIEW h_prev AS %s;\n", base("prev"))
+		s += fmt.Sprintf("CREATE OR REPLACE VIEW h_prev AS %s;\n", base("prev"))
 	}
 	return s
 }
@@ -226,7 +226,7 @@ func completenessSQL(withDistricts bool) string {
 	// Two statements, not one per step: on this machine planning costs
 	// more than running these small queries.
 	s := `
-CREATE OR REPLACE TEMP TABLE comp_c AS
+CREATE OR REPLACE TABLE comp_c AS
 WITH acc AS (
   SELECT commune_code, min(received_at) AS first_accepted_at, count(DISTINCT submission_id) AS n
   FROM subs WHERE report_year = (SELECT y FROM year_param) GROUP BY commune_code),
@@ -277,5 +277,5 @@ func completenessOutSQL(from, into string) string {
 		}
 		sel = append(sel, fmt.Sprintf("CAST(%s AS %s) AS %s", e, c.Type, ident(c.Name)))
 	}
-	return fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT %s FROM %s x CROSS JOIN year_param;", into, strings.Join(sel, ", "), from)
+	return fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT %s FROM %s x CROSS JOIN year_param;", into, strings.Join(sel, ", "), from)
 }

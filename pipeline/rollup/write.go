@@ -2,6 +2,7 @@ package rollup
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -109,10 +110,10 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 	// DuckDB does not need this goroutine meanwhile.
 	keys := map[string]map[string]string{} // province → table → lake key
 	upErrs := map[string][]error{}         // province → upload errors
-	var upMu sync.Mutex
+	var upMu sync.Mutex                    // guards keys and upErrs
 	var upWG sync.WaitGroup
 	upSem := make(chan struct{}, uploadWorkers)
-	for _, t := range tables {
+	writeTable := func(c *sql.Conn, t string) error {
 		dir := filepath.Join(b.work, "out", t)
 		part := "province_code"
 		if t == cacheSubs || t == cacheReceipts {
@@ -120,24 +121,24 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 		}
 		q := fmt.Sprintf("COPY (SELECT *, %s AS province FROM %s) TO %s (FORMAT parquet, PARTITION_BY (province), FILENAME_PATTERN 'part_{i}', OVERWRITE_OR_IGNORE true)",
 			part, src[t], quote(dir))
-		if err := b.exec(ctx, "write "+t, q); err != nil {
-			upWG.Wait()
+		if err := b.execOn(ctx, c, "write "+t, q); err != nil {
 			return err
 		}
 		for _, p := range provs {
 			got, _ := filepath.Glob(filepath.Join(dir, "province="+p, "*.parquet"))
 			if len(got) > 1 {
-				upWG.Wait()
 				return fmt.Errorf("rollup: %s of province %s came out as %d files", t, p, len(got))
 			}
 			if len(got) == 0 {
 				continue
 			}
+			key, file := b.fileKey(t, b.o.Year, p), got[0]
+			upMu.Lock()
 			if keys[p] == nil {
 				keys[p] = map[string]string{}
 			}
-			key, file := b.fileKey(t, b.o.Year, p), got[0]
 			keys[p][t] = key
+			upMu.Unlock()
 			upWG.Add(1)
 			upSem <- struct{}{}
 			go func() {
@@ -149,6 +150,37 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 				}
 			}()
 		}
+		return nil
+	}
+	// Two lanes, one per connection: the hamlet level (most of the rows)
+	// and the input caches on one, the small levels on the other.
+	var laneA, laneB []string
+	for _, t := range tables {
+		if t == Hamlets || t == cacheSubs || t == cacheReceipts {
+			laneA = append(laneA, t)
+		} else {
+			laneB = append(laneB, t)
+		}
+	}
+	laneErr := make(chan error, 1)
+	go func() {
+		for _, t := range laneB {
+			if err := writeTable(b.db2, t); err != nil {
+				laneErr <- err
+				return
+			}
+		}
+		laneErr <- nil
+	}()
+	var errA error
+	for _, t := range laneA {
+		if errA = writeTable(b.db, t); errA != nil {
+			break
+		}
+	}
+	if err := errors.Join(errA, <-laneErr); err != nil {
+		upWG.Wait()
+		return err
 	}
 	inputs, err := b.inputsByProvince(ctx)
 	upWG.Wait()
@@ -478,7 +510,7 @@ func (b *builder) nation(ctx context.Context) error {
 			return err
 		}
 		if len(prev.ids) > 0 {
-			prevSQL = fmt.Sprintf("CREATE OR REPLACE TEMP TABLE np_prev AS %s;\n%s", prev.level, groupSQL("n_prev", "np_prev", nil))
+			prevSQL = fmt.Sprintf("CREATE OR REPLACE TABLE np_prev AS %s;\n%s", prev.level, groupSQL("n_prev", "np_prev", nil))
 		}
 	}
 	// Provinces of the register with no roll-up yet (nothing accepted
@@ -496,7 +528,7 @@ func (b *builder) nation(ctx context.Context) error {
 	if absentN > 0 {
 		absentSQL = fmt.Sprintf("INSERT INTO np_cur BY NAME SELECT %d::BIGINT AS so_xa, 0::BIGINT AS so_xa_bieu01, 0::BIGINT AS so_xa_bieu02;\n", absentN)
 	}
-	q := fmt.Sprintf("CREATE OR REPLACE TEMP TABLE np_cur AS %s;\nCREATE OR REPLACE TEMP TABLE ncp_cur AS %s;\n%s%s\n%s\nUPDATE year_param SET build_id = %s;\n",
+	q := fmt.Sprintf("CREATE OR REPLACE TABLE np_cur AS %s;\nCREATE OR REPLACE TABLE ncp_cur AS %s;\n%s%s\n%s\nUPDATE year_param SET build_id = %s;\n",
 		cur.level, cur.comp, absentSQL, groupSQL("n_cur", "np_cur", nil), prevSQL, quote(nid))
 	prevTable := ""
 	if prevSQL != "" {
@@ -512,7 +544,7 @@ func (b *builder) nation(ctx context.Context) error {
 		return fmt.Errorf("rollup: nation completeness: %w", err)
 	}
 	if nComp > 0 {
-		cq := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE nc AS
+		cq := fmt.Sprintf(`CREATE OR REPLACE TABLE nc AS
 SELECT 'nation' AS level, NULL AS province_code, NULL AS province_name, NULL AS district_code, NULL AS district_name,
   NULL AS commune_code, NULL AS commune_name, deadline,
   CASE WHEN min(due_at) = max(due_at) THEN min(due_at) END AS due_at,
