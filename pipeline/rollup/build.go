@@ -204,8 +204,8 @@ type builder struct {
 	// on both at once (planning a statement is single-threaded in DuckDB).
 	db, db2 *sql.Conn
 	schema  string
-	lakeDir  string     // set when the lake is a local directory: read in place
-	mu       sync.Mutex // guards res during the concurrent commits
+	lakeDir string     // set when the lake is a local directory: read in place
+	mu      sync.Mutex // guards res during the concurrent commits
 	// Input cache bookkeeping, per kind (cache_submissions, …) and
 	// province: the cache file of the current manifest, and whether this
 	// build saw objects the cache lacks or that left the lake.
