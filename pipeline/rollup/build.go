@@ -26,10 +26,11 @@
 // (cache.go: per province, the rows of the objects listed, with a digest
 // of the listing in the manifest; for the nation, the province rows it
 // summed), keeps large inputs as views so each statement reads only the
-// columns it needs, and uses one DuckDB instance per process with a
-// connection per build. On the 2-core machine this was built on, planning
-// a wide statement costs more than running it on a province's rows, so
-// the SQL is kept to few statements.
+// columns it needs, and uses one DuckDB instance per process; a build
+// works in a schema of its own over two connections, so independent
+// statements run at once. On the 2-core machine this was built on,
+// planning a wide statement costs more than running it on a province's
+// rows, so the SQL is kept to few statements.
 package rollup
 
 import (

@@ -89,10 +89,10 @@ func spillDir() string {
 
 // shared is the DuckDB instance of the builds in this process, opened on
 // first use: opening one costs ~25 ms here, a tenth of a province build,
-// and a warm Lambda runs many builds. Each build works on a connection of
-// its own; DuckDB drops a connection's temp tables and views when it
-// closes, and no connection is kept idle for reuse (SetMaxIdleConns(0)),
-// so no build ever sees another's tables. Its settings (XHHT_DUCKDB_MEMORY,
+// and a warm Lambda runs many builds. Each build works on connections of
+// its own, in a schema of its own that it drops when it ends (builder.close),
+// and no connection is kept idle for reuse (SetMaxIdleConns(0)), so no
+// build ever sees another's tables or settings. Its settings (XHHT_DUCKDB_MEMORY,
 // XHHT_DUCKDB_THREADS) are read when it opens, once per process, and the
 // memory limit is shared by the builds that run at the same time.
 var shared struct {

@@ -59,3 +59,41 @@ func TestSharedInstanceDoesNotGrow(t *testing.T) {
 }
 
 var workDirRe = regexp.MustCompile(`xhht-rollup-[0-9]+`)
+
+// A build's schema (its tables and views on the shared instance) is gone
+// when the build ends, also when it fails.
+func TestBuildSchemaDropped(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	if _, err := rolluptest.Generate(ctx, rolluptest.Dir(dir), rolluptest.Options{Year: 2026, Province: "19", Seed: 8, MinHamlets: 2, MaxHamlets: 3}); err != nil {
+		t.Fatal(err)
+	}
+	quietLog := slog.New(slog.NewTextHandler(io.Discard, nil))
+	schemas := func() int {
+		var n int
+		if err := shared.db.QueryRowContext(ctx, "SELECT count(*) FROM duckdb_schemas() WHERE schema_name LIKE 'build_%'").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if _, err := Build(ctx, Options{Lake: local.New(dir), Year: 2026, Province: "19", Log: quietLog}); err != nil {
+		t.Fatal(err)
+	}
+	if n := schemas(); n != 0 {
+		t.Errorf("%d build schemas left after a build", n)
+	}
+	_, err := Build(ctx, Options{Lake: failingPut{local.New(dir)}, Year: 2026, Province: "19", Log: quietLog})
+	if err == nil {
+		t.Fatal("a build whose uploads fail succeeded")
+	}
+	if n := schemas(); n != 0 {
+		t.Errorf("%d build schemas left after a failed build", n)
+	}
+}
+
+// failingPut refuses every Put.
+type failingPut struct{ *local.Store }
+
+func (failingPut) Put(context.Context, string, []byte, string) error {
+	return fmt.Errorf("disk full")
+}
