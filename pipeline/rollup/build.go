@@ -349,7 +349,7 @@ func (b *builder) provinces() []string {
 
 func (b *builder) run(ctx context.Context) error {
 	var err error
-	if b.db, err = buildConn(ctx); err != nil {
+	if b.db, err = buildConn(ctx, true); err != nil {
 		return err
 	}
 	var r [8]byte
@@ -359,7 +359,7 @@ func (b *builder) run(ctx context.Context) error {
 		b.schema = ""
 		return fmt.Errorf("rollup: build schema: %w", err)
 	}
-	if b.db2, err = buildConn(ctx); err != nil {
+	if b.db2, err = buildConn(ctx, false); err != nil {
 		return err
 	}
 	for _, c := range []*sql.Conn{b.db, b.db2} {
@@ -794,15 +794,27 @@ func (b *builder) compute(ctx context.Context) error {
 	}
 	// Completeness needs only the inputs: it runs on the second
 	// connection while the levels are built on the first.
+	// The first failure stops the other side.
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	compErr := make(chan error, 1)
 	if !rebase {
-		go func() { compErr <- b.execOn(ctx, b.db2, "completeness", completenessSQL(b.units.HasDistricts())) }()
+		go func() {
+			err := b.execOn(cctx, b.db2, "completeness", completenessSQL(b.units.HasDistricts()))
+			if err != nil {
+				cancel()
+			}
+			compErr <- err
+		}()
 	} else {
 		compErr <- nil
 	}
 	for _, s := range steps {
-		if err := b.exec(ctx, s.what, s.q); err != nil {
-			<-compErr
+		if err := b.exec(cctx, s.what, s.q); err != nil {
+			cancel()
+			if cerr := <-compErr; cerr != nil && ctx.Err() == nil && !errors.Is(cerr, context.Canceled) {
+				return cerr // completeness failed first and stopped this step
+			}
 			return err
 		}
 	}

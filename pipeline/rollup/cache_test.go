@@ -261,3 +261,29 @@ func (s failPuts) Put(ctx context.Context, key string, body []byte, contentType 
 	}
 	return s.Store.Put(ctx, key, body, contentType)
 }
+
+// A statement that fails on one of a build's two connections stops the
+// build with that error (not the other lane's cancellation), and commits
+// nothing.
+func TestFailedLaneStopsTheBuild(t *testing.T) {
+	dir, work := t.TempDir(), t.TempDir()
+	lake := local.New(dir)
+	upload{year: 2026, commune: xaA, at: ict("2026-11-10 09:00:00"), hamlets: []hamlet{h(100, 50, true)}}.write(t, lake)
+	build(t, dir, rollup.Options{Year: 2026, Province: prov})
+	const mk = "rollups/_manifests/year=2026/province=19.json"
+	before := manifest(t, lake, mk)
+	// The commune level cannot be written: its output folder is a file.
+	if err := os.MkdirAll(filepath.Join(work, "out"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(work, "out", "communes"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := rollup.Build(context.Background(), rollup.Options{Lake: lake, Year: 2026, Province: prov, WorkDir: work, Log: quiet})
+	if err == nil || !strings.Contains(err.Error(), "write communes") || errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want the commune level's write error", err)
+	}
+	if after := manifest(t, lake, mk); after.BuildID != before.BuildID {
+		t.Errorf("manifest moved to %s after a failed build", after.BuildID)
+	}
+}

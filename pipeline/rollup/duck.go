@@ -103,8 +103,8 @@ var shared struct {
 }
 
 // buildConn returns a new connection to the shared instance; the caller
-// closes it.
-func buildConn(ctx context.Context) (*sql.Conn, error) {
+// closes it. flush empties DuckDB's external file cache (once a build).
+func buildConn(ctx context.Context, flush bool) (*sql.Conn, error) {
 	shared.once.Do(func() {
 		shared.dir = duckHome()
 		if shared.db, shared.err = openDuckDB(context.Background(), shared.dir, nil); shared.err != nil {
@@ -125,6 +125,9 @@ func buildConn(ctx context.Context) (*sql.Conn, error) {
 	// read again: left alone, a warm Lambda's instance grows by ~0.4 MB a
 	// build. Turning the cache off and on empties it; a build running at
 	// the same time in this process only loses its cached reads.
+	if !flush {
+		return c, nil
+	}
 	if _, err := c.ExecContext(ctx, "SET enable_external_file_cache = false; SET enable_external_file_cache = true"); err != nil {
 		c.Close()
 		return nil, fmt.Errorf("rollup: duckdb connection: %w", err)

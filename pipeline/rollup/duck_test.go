@@ -71,7 +71,7 @@ func TestBuildSchemaDropped(t *testing.T) {
 	quietLog := slog.New(slog.NewTextHandler(io.Discard, nil))
 	schemas := func() int {
 		var n int
-		if err := shared.db.QueryRowContext(ctx, "SELECT count(*) FROM duckdb_schemas() WHERE schema_name LIKE 'build_%'").Scan(&n); err != nil {
+		if err := shared.db.QueryRowContext(ctx, "SELECT count(*) FROM duckdb_schemas() WHERE starts_with(schema_name, 'build_')").Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n

@@ -113,7 +113,7 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 	var upMu sync.Mutex                    // guards keys and upErrs
 	var upWG sync.WaitGroup
 	upSem := make(chan struct{}, uploadWorkers)
-	writeTable := func(c *sql.Conn, t string) error {
+	writeTable := func(lctx context.Context, c *sql.Conn, t string) error {
 		dir := filepath.Join(b.work, "out", t)
 		part := "province_code"
 		if t == cacheSubs || t == cacheReceipts {
@@ -121,7 +121,7 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 		}
 		q := fmt.Sprintf("COPY (SELECT *, %s AS province FROM %s) TO %s (FORMAT parquet, PARTITION_BY (province), FILENAME_PATTERN 'part_{i}', OVERWRITE_OR_IGNORE true)",
 			part, src[t], quote(dir))
-		if err := b.execOn(ctx, c, "write "+t, q); err != nil {
+		if err := b.execOn(lctx, c, "write "+t, q); err != nil {
 			return err
 		}
 		for _, p := range provs {
@@ -162,10 +162,15 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 			laneB = append(laneB, t)
 		}
 	}
+	// The first failure stops the other lane (uploads already started
+	// finish; the next commit of the province collects their files).
+	lctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	laneErr := make(chan error, 1)
 	go func() {
 		for _, t := range laneB {
-			if err := writeTable(b.db2, t); err != nil {
+			if err := writeTable(lctx, b.db2, t); err != nil {
+				cancel()
 				laneErr <- err
 				return
 			}
@@ -174,13 +179,20 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 	}()
 	var errA error
 	for _, t := range laneA {
-		if errA = writeTable(b.db, t); errA != nil {
+		if errA = writeTable(lctx, b.db, t); errA != nil {
+			cancel()
 			break
 		}
 	}
-	if err := errors.Join(errA, <-laneErr); err != nil {
+	errB := <-laneErr
+	if errA != nil || errB != nil {
 		upWG.Wait()
-		return err
+		for _, err := range []error{errA, errB} {
+			if err != nil && !errors.Is(err, context.Canceled) {
+				return err // the lane that failed first
+			}
+		}
+		return errors.Join(errA, errB)
 	}
 	inputs, err := b.inputsByProvince(ctx)
 	upWG.Wait()
