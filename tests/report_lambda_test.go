@@ -11,8 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -38,27 +36,6 @@ import (
 
 const reportTopicARN = "arn:aws:sns:us-east-1:123456789012:xhht-reminders"
 
-// buildReportBootstrap builds functions/report exactly as `make
-// package-report` does: cgo, fully static, linux/amd64. GOFLAGS from the
-// environment are kept (e.g. -modfile), with -buildvcs=false added.
-func buildReportBootstrap(t *testing.T) string {
-	t.Helper()
-	out := filepath.Join(t.TempDir(), "bootstrap")
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc,netgo,osusergo", "-trimpath",
-		"-ldflags", "-s -w -linkmode external -extldflags -static", "-o", out, "./functions/report")
-	cmd.Dir = lambdaModuleRoot(t)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=1", "GOOS=linux", "GOARCH=amd64", "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -buildvcs=false"))
-	start := time.Now()
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./functions/report (static, cgo): %v\n%s", err, b)
-	}
-	st, _ := os.Stat(out)
-	t.Logf("static report bootstrap built in %v: %.1f MB", time.Since(start).Round(time.Second), float64(st.Size())/1e6)
-	return out
-}
-
 func TestLambdaReportEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the static report bootstrap")
@@ -66,7 +43,7 @@ func TestLambdaReportEndToEnd(t *testing.T) {
 	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
 		t.Skip("the report bootstrap is built for linux/amd64 with cgo, and run here")
 	}
-	bin := buildReportBootstrap(t)
+	bin := buildStaticBootstrap(t, "./functions/report")
 	checkStatic(t, bin)
 
 	t.Run("init error", func(t *testing.T) {

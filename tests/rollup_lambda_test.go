@@ -44,22 +44,25 @@ const (
 	rollupQueueURL = "https://sqs.us-east-1.amazonaws.com/123456789012/xhht-rollup"
 )
 
-// buildRollupBootstrap builds functions/rollup exactly as `make package`
-// does: cgo, fully static, linux/amd64.
-func buildRollupBootstrap(t *testing.T) string {
+// buildStaticBootstrap builds a cgo function (./functions/rollup or
+// ./functions/report) exactly as `make package` does: cgo, fully static,
+// linux/amd64. GOFLAGS from the environment are kept (e.g. -modfile), with
+// -buildvcs=false added.
+func buildStaticBootstrap(t *testing.T, pkg string) string {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "bootstrap")
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc,netgo,osusergo", "-trimpath",
-		"-ldflags", "-s -w -linkmode external -extldflags -static", "-o", out, "./functions/rollup")
+		"-ldflags", "-s -w -linkmode external -extldflags -static", "-o", out, pkg)
 	cmd.Dir = lambdaModuleRoot(t)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=1", "GOOS=linux", "GOARCH=amd64", "GOFLAGS=-buildvcs=false")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=1", "GOOS=linux", "GOARCH=amd64", "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -buildvcs=false"))
 	start := time.Now()
 	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./functions/rollup (static, cgo): %v\n%s", err, b)
+		t.Fatalf("go build %s (static, cgo): %v\n%s", pkg, err, b)
 	}
-	t.Logf("static rollup bootstrap built in %v", time.Since(start).Round(time.Second))
+	st, _ := os.Stat(out)
+	t.Logf("static %s bootstrap built in %v: %.1f MB", pkg, time.Since(start).Round(time.Second), float64(st.Size())/1e6)
 	return out
 }
 
@@ -70,7 +73,7 @@ func TestLambdaRollupEndToEnd(t *testing.T) {
 	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
 		t.Skip("the roll-up bootstrap is built for linux/amd64 with cgo, and run here")
 	}
-	bin := buildRollupBootstrap(t)
+	bin := buildStaticBootstrap(t, "./functions/rollup")
 	checkStatic(t, bin)
 
 	t.Run("init error", func(t *testing.T) {
