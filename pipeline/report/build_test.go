@@ -2,8 +2,6 @@ package report_test
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"reflect"
@@ -11,20 +9,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/xhht/xhht/pipeline/forms"
-	"github.com/xhht/xhht/pipeline/ingest"
-	"github.com/xhht/xhht/pipeline/parquetout"
-	"github.com/xhht/xhht/pipeline/receipt"
-	"github.com/xhht/xhht/pipeline/registry"
 	"github.com/xhht/xhht/pipeline/report"
+	"github.com/xhht/xhht/pipeline/rollup/rolluptest"
 	"github.com/xhht/xhht/pipeline/storage"
 	"github.com/xhht/xhht/pipeline/storage/local"
 )
 
 var bQuiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-// bUpload writes one upload as ingest would: a Parquet file of Biểu 01
-// rows (households, recognised) and its receipt, or a rejected receipt.
+// bUpload writes one upload as ingest would (rolluptest.Upload): a Parquet
+// file of Biểu 01 rows (households, recognised) and its receipt, or a
+// rejected receipt.
 type bUpload struct {
 	year     int
 	commune  string
@@ -36,52 +31,14 @@ type bUpload struct {
 
 func (u bUpload) write(t *testing.T, lake storage.Store) {
 	t.Helper()
-	reg, err := registry.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := forms.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	fields, _ := ingest.FieldColumns(set)
-	schema, err := parquetout.NewSchema("submission", append(append([]parquetout.Column{}, ingest.LineageColumns...), fields...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := reg.ForYear(u.year)
-	c := v.Communes[u.commune]
 	if u.file == "" {
 		u.file = "bc.xlsx"
 	}
-	key := fmt.Sprintf("%d/%s/%s/%s", u.year, c.ProvinceCode, c.Code, u.file)
-	id := ingest.SubmissionID("up", key, "v1")
-	k := ingest.Key{Year: u.year, Province: c.ProvinceCode, Commune: c.Code, File: u.file}
-	rc := &receipt.Receipt{SubmissionID: id, Status: receipt.Accepted, Year: u.year, ProvinceCode: c.ProvinceCode, CommuneCode: c.Code,
-		CommuneName: c.Name, Registry: v.Name, SourceKey: key, SourceVersion: "v1", ReceivedAt: u.at.UTC(), Errors: []receipt.Issue{}}
-	ctx := context.Background()
-	if u.rejected != "" {
-		rc.Status = receipt.Rejected
-		rc.Errors = []receipt.Issue{{Code: receipt.TypeError, Severity: receipt.SevError, Message: u.rejected}}
-	} else {
-		var rows []map[string]any
-		for i, hm := range u.hamlets {
-			rows = append(rows, map[string]any{"submission_id": id, "form": "bieu01", "form_version": "1", "schema_version": "1.0.0",
-				"report_year": int32(u.year), "registry_version": v.Name, "province_code": c.ProvinceCode, "province_name": v.Provinces[c.ProvinceCode].Name,
-				"commune_code": c.Code, "commune_name": c.Name, "source_bucket": "up", "source_key": key, "source_version": "v1",
-				"source_sheet": "B01", "source_row": int32(10 + i), "received_at": u.at.UTC(), "ma_thon": fmt.Sprintf("T%d", i),
-				"ten_thon": fmt.Sprintf("Thôn %d", i), "ho_tong": hm[0], "ho_dat": hm[1], "cong_dong_dat": hm[1]*2 > hm[0]})
-		}
-		body, err := schema.Encode(rows, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := lake.Put(ctx, ingest.SubmissionKey(k, id), body, ""); err != nil {
-			t.Fatal(err)
-		}
+	var hs []map[string]any
+	for _, hm := range u.hamlets {
+		hs = append(hs, map[string]any{"ho_tong": hm[0], "ho_dat": hm[1], "cong_dong_dat": hm[1]*2 > hm[0]})
 	}
-	js, _ := json.Marshal(rc)
-	if err := lake.Put(ctx, ingest.ReceiptKey(k, id), js, ""); err != nil {
+	if _, err := (rolluptest.Upload{Year: u.year, Commune: u.commune, File: u.file, At: u.at, Hamlets: hs, Rejected: u.rejected}).Write(context.Background(), lake); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -4,35 +4,23 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/xhht/xhht/pipeline/deadlines"
-	"github.com/xhht/xhht/pipeline/forms"
-	"github.com/xhht/xhht/pipeline/ingest"
-	"github.com/xhht/xhht/pipeline/parquetout"
-	"github.com/xhht/xhht/pipeline/receipt"
-	"github.com/xhht/xhht/pipeline/registry"
 	"github.com/xhht/xhht/pipeline/report"
 	"github.com/xhht/xhht/pipeline/rollup"
+	"github.com/xhht/xhht/pipeline/rollup/rolluptest"
 	"github.com/xhht/xhht/pipeline/storage"
 	"github.com/xhht/xhht/pipeline/storage/local"
 )
 
-var (
-	rOnce   sync.Once
-	rReg    *registry.Registry
-	rSchema *parquetout.Schema
-)
-
-// rUpload is one upload written as ingest writes it (a minimal copy of
-// pipeline/rollup's test helper): accepted = one Biểu 01 row in Parquet
-// plus the receipt; rejected = the receipt only, with its first error.
+// rUpload is one upload written as ingest writes it (rolluptest.Upload):
+// accepted = one Biểu 01 row in Parquet plus the receipt; rejected = the
+// receipt only, with its first error.
 type rUpload struct {
 	commune  string
 	file     string
@@ -42,56 +30,11 @@ type rUpload struct {
 
 func (u rUpload) write(t *testing.T, lake storage.Store) {
 	t.Helper()
-	rOnce.Do(func() {
-		var err error
-		if rReg, err = registry.Load(); err != nil {
-			panic(err)
-		}
-		set, err := forms.Load()
-		if err != nil {
-			panic(err)
-		}
-		fields, _ := ingest.FieldColumns(set)
-		if rSchema, err = parquetout.NewSchema("submission", append(append([]parquetout.Column{}, ingest.LineageColumns...), fields...)); err != nil {
-			panic(err)
-		}
-	})
-	const year = 2026
-	v := rReg.ForYear(year)
-	c := v.Communes[u.commune]
-	if c == nil {
-		t.Fatalf("commune %s not in the %d register", u.commune, year)
+	var hs []map[string]any
+	if u.rejected == "" {
+		hs = []map[string]any{{"ho_tong": int64(100), "ho_dang_ky": int64(90), "ho_dat": int64(80)}}
 	}
-	if u.file == "" {
-		u.file = "bao-cao.xlsx"
-	}
-	k := ingest.Key{Year: year, Province: c.ProvinceCode, Commune: c.Code, File: u.file}
-	key := fmt.Sprintf("%d/%s/%s/%s", year, c.ProvinceCode, c.Code, u.file)
-	id := ingest.SubmissionID("uploads", key, "v1")
-	rc := &receipt.Receipt{SubmissionID: id, Status: receipt.Accepted, Year: year, ProvinceCode: c.ProvinceCode,
-		CommuneCode: c.Code, CommuneName: c.Name, Registry: v.Name, Bucket: "uploads", SourceKey: key, SourceVersion: "v1",
-		ReceivedAt: u.at.UTC(), Errors: []receipt.Issue{}}
-	ctx := context.Background()
-	if u.rejected != "" {
-		rc.Status, rc.ErrorCount = receipt.Rejected, 1
-		rc.Errors = []receipt.Issue{{Code: receipt.TypeError, Severity: receipt.SevError, Message: u.rejected, MessageEN: "x"}}
-	} else {
-		row := map[string]any{"submission_id": id, "form": "bieu01", "form_version": "1", "schema_version": "1.0.0",
-			"report_year": int32(year), "registry_version": v.Name, "province_code": c.ProvinceCode,
-			"province_name": v.Provinces[c.ProvinceCode].Name, "commune_code": c.Code, "commune_name": c.Name,
-			"source_bucket": "uploads", "source_key": key, "source_version": "v1", "source_sheet": "Biểu",
-			"source_row": int32(10), "received_at": u.at.UTC(), "ma_thon_source": "file", "ma_thon": "T01", "ten_thon": "Thôn 1",
-			"ho_tong": int64(100), "ho_dang_ky": int64(90), "ho_dat": int64(80)}
-		body, err := rSchema.Encode([]map[string]any{row}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := lake.Put(ctx, ingest.SubmissionKey(k, id), body, ""); err != nil {
-			t.Fatal(err)
-		}
-	}
-	js, _ := json.Marshal(rc)
-	if err := lake.Put(ctx, ingest.ReceiptKey(k, id), js, ""); err != nil {
+	if _, err := (rolluptest.Upload{Year: 2026, Commune: u.commune, File: u.file, At: u.at, Hamlets: hs, Rejected: u.rejected}).Write(context.Background(), lake); err != nil {
 		t.Fatal(err)
 	}
 }

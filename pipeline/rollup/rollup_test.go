@@ -15,12 +15,8 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/xhht/xhht/pipeline/forms"
-	"github.com/xhht/xhht/pipeline/ingest"
-	"github.com/xhht/xhht/pipeline/parquetout"
-	"github.com/xhht/xhht/pipeline/receipt"
-	"github.com/xhht/xhht/pipeline/registry"
 	"github.com/xhht/xhht/pipeline/rollup"
+	"github.com/xhht/xhht/pipeline/rollup/rolluptest"
 	"github.com/xhht/xhht/pipeline/storage"
 	"github.com/xhht/xhht/pipeline/storage/local"
 	"github.com/xhht/xhht/pipeline/targets"
@@ -32,30 +28,6 @@ import (
 // hand in the test.
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
-
-var (
-	regOnce sync.Once
-	reg     *registry.Registry
-	schema  *parquetout.Schema
-)
-
-func setup(t testing.TB) {
-	t.Helper()
-	regOnce.Do(func() {
-		var err error
-		if reg, err = registry.Load(); err != nil {
-			panic(err)
-		}
-		set, err := forms.Load()
-		if err != nil {
-			panic(err)
-		}
-		fields, _ := ingest.FieldColumns(set)
-		if schema, err = parquetout.NewSchema("submission", append(append([]parquetout.Column{}, ingest.LineageColumns...), fields...)); err != nil {
-			panic(err)
-		}
-	})
-}
 
 // hamlet is one Biểu 01 row; nil values are blank cells.
 type hamlet map[string]any
@@ -74,75 +46,13 @@ type upload struct {
 
 func (u upload) write(t testing.TB, lake storage.Store) string {
 	t.Helper()
-	setup(t)
-	v := reg.ForYear(u.year)
-	c := v.Communes[u.commune]
-	if c == nil {
-		t.Fatalf("commune %s not in the %d register", u.commune, u.year)
+	hs := make([]map[string]any, len(u.hamlets))
+	for i, h := range u.hamlets {
+		hs[i] = h
 	}
-	if u.file == "" {
-		u.file = "bao-cao.xlsx"
-	}
-	if u.version == "" {
-		u.version = "v1"
-	}
-	k := ingest.Key{Year: u.year, Province: c.ProvinceCode, Commune: c.Code, File: u.file}
-	key := fmt.Sprintf("%d/%s/%s/%s", u.year, c.ProvinceCode, c.Code, u.file)
-	id := ingest.SubmissionID("uploads", key, u.version)
-	rc := &receipt.Receipt{SubmissionID: id, Status: receipt.Accepted, Year: u.year, ProvinceCode: c.ProvinceCode,
-		CommuneCode: c.Code, CommuneName: c.Name, Registry: v.Name, Bucket: "uploads", SourceKey: key, SourceVersion: u.version,
-		ReceivedAt: u.at.UTC(), Errors: []receipt.Issue{}}
-	ctx := context.Background()
-	if u.rejected != "" {
-		rc.Status = receipt.Rejected
-		rc.ErrorCount = 1
-		rc.Errors = []receipt.Issue{{Code: receipt.TypeError, Severity: receipt.SevError, Message: u.rejected, MessageEN: "x"}}
-	} else {
-		base := func(form string, row int) map[string]any {
-			m := map[string]any{"submission_id": id, "form": form, "form_version": "1", "schema_version": "1.0.0",
-				"report_year": int32(u.year), "registry_version": v.Name, "province_code": c.ProvinceCode,
-				"province_name": v.Provinces[c.ProvinceCode].Name, "commune_code": c.Code, "commune_name": c.Name,
-				"source_bucket": "uploads", "source_key": key, "source_version": u.version, "source_sheet": "Biểu",
-				"source_row": int32(row), "received_at": u.at.UTC()}
-			if d := v.Districts[c.DistrictCode]; d != nil {
-				m["district_code"], m["district_name"] = d.Code, d.Name
-			}
-			return m
-		}
-		var rows []map[string]any
-		for i, h := range u.hamlets {
-			m := base("bieu01", 10+i)
-			m["ma_thon_source"] = "file"
-			if _, ok := h["ma_thon"]; !ok {
-				m["ma_thon"] = fmt.Sprintf("T%02d", i+1)
-			}
-			m["ten_thon"] = fmt.Sprintf("Thôn %d", i+1)
-			for f, val := range h {
-				if val != nil {
-					m[f] = val
-				}
-			}
-			rows = append(rows, m)
-		}
-		if u.b02 != nil {
-			m := base("bieu02", 8)
-			for f, val := range u.b02 {
-				if val != nil {
-					m[f] = val
-				}
-			}
-			rows = append(rows, m)
-		}
-		body, err := schema.Encode(rows, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := lake.Put(ctx, ingest.SubmissionKey(k, id), body, ""); err != nil {
-			t.Fatal(err)
-		}
-	}
-	js, _ := json.Marshal(rc)
-	if err := lake.Put(ctx, ingest.ReceiptKey(k, id), js, ""); err != nil {
+	id, err := rolluptest.Upload{Year: u.year, Commune: u.commune, File: u.file, Version: u.version, At: u.at,
+		Hamlets: hs, Bieu02: u.b02, Rejected: u.rejected}.Write(context.Background(), lake)
+	if err != nil {
 		t.Fatal(err)
 	}
 	return id
