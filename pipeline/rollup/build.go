@@ -536,6 +536,13 @@ func (b *builder) execOn(ctx context.Context, c *sql.Conn, what, q string) error
 	return nil
 }
 
+// readParquet reads Parquet files as one table. union_by_name: files of
+// an older schema lack newer columns, which read as null; no hive
+// partitioning: the year= and province= folders are columns already.
+func readParquet(paths []string) string {
+	return fmt.Sprintf("read_parquet(%s, union_by_name = true, hive_partitioning = false)", sqlList(paths))
+}
+
 // sqlList is a DuckDB list literal of file paths.
 func sqlList(paths []string) string {
 	q := make([]string, len(paths))

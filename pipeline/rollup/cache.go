@@ -132,7 +132,7 @@ func (b *builder) readInputs(ctx context.Context, into, kind string, objs []stor
 	cols := strings.Join(sel, ", ")
 	parts := []string{fmt.Sprintf("SELECT %s FROM %s_new", cols, into)}
 	if len(exact) > 0 {
-		parts = append(parts, fmt.Sprintf("SELECT %s FROM read_parquet(%s, union_by_name = true, hive_partitioning = false)", cols, sqlList(exact)))
+		parts = append(parts, fmt.Sprintf("SELECT %s FROM %s", cols, readParquet(exact)))
 	}
 	var pairs, nStale int
 	if len(objs) > 0 || len(checked) > 0 {
@@ -140,7 +140,7 @@ func (b *builder) readInputs(ctx context.Context, into, kind string, objs []stor
 			return 0, 0, err
 		}
 		if len(checked) > 0 {
-			q := fmt.Sprintf("SELECT %s FROM read_parquet(%s, union_by_name = true, hive_partitioning = false) c", cols, sqlList(checked))
+			q := fmt.Sprintf("SELECT %s FROM %s c", cols, readParquet(checked))
 			if nStale > 0 {
 				// NULL-safe: a stale pair without an ETag must go too.
 				q += fmt.Sprintf(" ANTI JOIN %s_stale s ON s._key = c._key AND s._etag IS NOT DISTINCT FROM c._etag", into)
@@ -181,7 +181,7 @@ func (b *builder) checkInputs(ctx context.Context, into, kind string, objs []sto
 	}
 	cacheSrc := "(SELECT NULL::VARCHAR AS _key, NULL::VARCHAR AS _etag WHERE false)"
 	if len(checked) > 0 {
-		cacheSrc = fmt.Sprintf("read_parquet(%s, union_by_name = true, hive_partitioning = false)", sqlList(checked))
+		cacheSrc = readParquet(checked)
 	}
 	if err := b.exec(ctx, "cached "+into, fmt.Sprintf(`CREATE OR REPLACE TABLE %[1]s_pairs AS SELECT DISTINCT _key, _etag FROM %[2]s;
 CREATE OR REPLACE TABLE %[1]s_stale AS SELECT * FROM %[1]s_pairs ANTI JOIN %[1]s_listing USING (_key, _etag);`, into, cacheSrc)); err != nil {

@@ -121,7 +121,7 @@ func defineViews(ctx context.Context, db *sql.DB, lakeDir, pins string) error {
 			sort.Strings(fs)
 			src := "(" + emptyTableSQL(t) + ")"
 			if len(fs) > 0 {
-				src = fmt.Sprintf("read_parquet(%s, union_by_name = true, hive_partitioning = false)", sqlList(fs))
+				src = readParquet(fs)
 			}
 			stmts = append(stmts, fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT report_year AS year, * FROM %s", pre+t, src))
 		}

@@ -703,10 +703,10 @@ func (b *builder) provinceRows(ctx context.Context, ms map[string]*Manifest, own
 		comp = append(comp, fmt.Sprintf("SELECT %s FROM read_parquet(%s) WHERE part = 'completeness' AND province_code || ':' || build_id IN (%s)", compCols, quote(cacheFile), in))
 	}
 	if len(levelFiles) > 0 {
-		level = append(level, fmt.Sprintf("SELECT %s FROM read_parquet(%s, union_by_name = true, hive_partitioning = false)", levelCols, sqlList(levelFiles)))
+		level = append(level, fmt.Sprintf("SELECT %s FROM %s", levelCols, readParquet(levelFiles)))
 	}
 	if len(compFiles) > 0 {
-		comp = append(comp, fmt.Sprintf("SELECT %s FROM read_parquet(%s, union_by_name = true, hive_partitioning = false) WHERE level = 'province'", compCols, sqlList(compFiles)))
+		comp = append(comp, fmt.Sprintf("SELECT %s FROM %s WHERE level = 'province'", compCols, readParquet(compFiles)))
 	}
 	out.level = strings.Join(level, "\nUNION ALL ")
 	out.comp = strings.Join(comp, "\nUNION ALL ")
