@@ -134,9 +134,9 @@ func (b *builder) readInputs(ctx context.Context, into, kind string, objs []stor
 	if len(exact) > 0 {
 		parts = append(parts, fmt.Sprintf("SELECT %s FROM %s", cols, readParquet(exact)))
 	}
-	var pairs, nStale int
+	var nStale int
 	if len(objs) > 0 || len(checked) > 0 {
-		if pairs, nStale, read, err = b.checkInputs(ctx, into, kind, objs, checked, readSQL); err != nil {
+		if nStale, read, err = b.checkInputs(ctx, into, kind, objs, checked, readSQL); err != nil {
 			return 0, 0, err
 		}
 		if len(checked) > 0 {
@@ -163,21 +163,23 @@ func (b *builder) readInputs(ctx context.Context, into, kind string, objs []stor
 	if err := b.exec(ctx, "inputs "+into, fmt.Sprintf("CREATE OR REPLACE %s %s_all AS %s", obj, into, src)); err != nil {
 		return 0, 0, err
 	}
-	return exactObjs + pairs - nStale, read, nil
+	// Listed objects are either new (read) or found in a cache.
+	return exactObjs + len(objs) - read, read, nil
 }
 
 // checkInputs compares the listed objects objs with the (key, ETag) pairs
 // the checked caches hold: it creates <into>_stale (pairs no longer
 // listed), marks the provinces of new, changed and vanished objects as
-// changed, and reads the objects the caches lack into <into>_new.
+// changed, and reads the objects the caches lack into <into>_new. It
+// returns how many pairs are stale and how many objects were read.
 func (b *builder) checkInputs(ctx context.Context, into, kind string, objs []storage.Object, checked []string,
-	readSQL func([]string) string) (pairs, nStale, nFresh int, err error) {
+	readSQL func([]string) string) (nStale, nFresh int, err error) {
 	rows := [][]string{{"_key", "_etag", "_path"}}
 	for _, o := range objs {
 		rows = append(rows, []string{o.Key, o.ETag, b.pathOf(o.Key)})
 	}
 	if err := b.loadCSV(ctx, "listing "+into, into+"_listing", "*", rows, nil); err != nil {
-		return 0, 0, 0, err
+		return 0, 0, err
 	}
 	cacheSrc := "(SELECT NULL::VARCHAR AS _key, NULL::VARCHAR AS _etag WHERE false)"
 	if len(checked) > 0 {
@@ -185,21 +187,21 @@ func (b *builder) checkInputs(ctx context.Context, into, kind string, objs []sto
 	}
 	if err := b.exec(ctx, "cached "+into, fmt.Sprintf(`CREATE OR REPLACE TABLE %[1]s_pairs AS SELECT DISTINCT _key, _etag FROM %[2]s;
 CREATE OR REPLACE TABLE %[1]s_stale AS SELECT * FROM %[1]s_pairs ANTI JOIN %[1]s_listing USING (_key, _etag);`, into, cacheSrc)); err != nil {
-		return 0, 0, 0, err
+		return 0, 0, err
 	}
 	var fresh []string
 	changed := b.changed[kind]
-	rs, err := b.db.QueryContext(ctx, fmt.Sprintf(`SELECT _path, _key, (SELECT count(*) FROM %[1]s_pairs) FROM %[1]s_listing ANTI JOIN %[1]s_pairs USING (_key, _etag)
-UNION ALL SELECT NULL, _key, (SELECT count(*) FROM %[1]s_pairs) FROM %[1]s_stale ORDER BY 1`, into))
+	rs, err := b.db.QueryContext(ctx, fmt.Sprintf(`SELECT _path, _key FROM %[1]s_listing ANTI JOIN %[1]s_pairs USING (_key, _etag)
+UNION ALL SELECT NULL, _key FROM %[1]s_stale ORDER BY 1`, into))
 	if err != nil {
-		return 0, 0, 0, fmt.Errorf("rollup: new inputs: %w", err)
+		return 0, 0, fmt.Errorf("rollup: new inputs: %w", err)
 	}
 	for rs.Next() {
 		var p sql.NullString
 		var key string
-		if err := rs.Scan(&p, &key, &pairs); err != nil {
+		if err := rs.Scan(&p, &key); err != nil {
 			rs.Close()
-			return 0, 0, 0, fmt.Errorf("rollup: new inputs: %w", err)
+			return 0, 0, fmt.Errorf("rollup: new inputs: %w", err)
 		}
 		if p.Valid {
 			fresh = append(fresh, p.String)
@@ -212,17 +214,13 @@ UNION ALL SELECT NULL, _key, (SELECT count(*) FROM %[1]s_pairs) FROM %[1]s_stale
 	}
 	rs.Close()
 	if err := rs.Err(); err != nil {
-		return 0, 0, 0, fmt.Errorf("rollup: new inputs: %w", err)
-	}
-	if len(fresh) == 0 && nStale == 0 {
-		// Every listed object is cached: pairs is the listing.
-		pairs = len(objs)
+		return 0, 0, fmt.Errorf("rollup: new inputs: %w", err)
 	}
 	// Local paths are fetched only now: a remote lake downloads just the
 	// objects the cache lacks.
 	for _, p := range fresh {
 		if err := b.ensureLocal(ctx, p); err != nil {
-			return 0, 0, 0, err
+			return 0, 0, err
 		}
 	}
 	// New objects in batches: one read over thousands of files makes
@@ -232,10 +230,10 @@ UNION ALL SELECT NULL, _key, (SELECT count(*) FROM %[1]s_pairs) FROM %[1]s_stale
 		q := fmt.Sprintf(`INSERT INTO %[1]s_new BY NAME SELECT n.* EXCLUDE (_path), l._key, l._etag FROM (%[2]s) n JOIN %[1]s_listing l ON l._path = n._path`,
 			into, readSQL(batch))
 		if err := b.exec(ctx, "read "+into, q); err != nil {
-			return 0, 0, 0, err
+			return 0, 0, err
 		}
 	}
-	return pairs, nStale, len(fresh), nil
+	return nStale, len(fresh), nil
 }
 
 // pin gives a build its own hard link (or copy) of a local-lake file it
