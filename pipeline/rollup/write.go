@@ -43,7 +43,13 @@ type Manifest struct {
 const NationCode = "all"
 
 func (b *builder) manifestKey(province string) string {
-	return fmt.Sprintf("%s_manifests/year=%d/province=%s.json", b.prefix, b.o.Year, province)
+	return manifestKeyOf(b.prefix, b.o.Year, province)
+}
+
+// manifestKeyOf is the manifest key of a province (or NationCode) and year
+// under a roll-up prefix.
+func manifestKeyOf(prefix string, year int, province string) string {
+	return fmt.Sprintf("%s_manifests/year=%d/province=%s.json", prefix, year, province)
 }
 
 func (b *builder) fileKey(table string, year int, province string) string {
@@ -407,8 +413,7 @@ func (b *builder) collect(ctx context.Context, key string, m *Manifest) error {
 }
 
 // readManifests returns the current manifests of a year (the provinces'
-// and the nation's), by province. They are read concurrently: on S3 each
-// is a round trip, and a year has 35.
+// and the nation's), by province.
 func (b *builder) readManifests(ctx context.Context, prefix string, year int) (map[string]*Manifest, error) {
 	dir := fmt.Sprintf("%s_manifests/year=%d/", prefix, year)
 	objs, err := b.listKeys(ctx, dir)
@@ -421,6 +426,24 @@ func (b *builder) readManifests(ctx context.Context, prefix string, year int) (m
 			keys = append(keys, o.Key)
 		}
 	}
+	return b.readManifestKeys(ctx, keys)
+}
+
+// readManifestsOf reads the manifests of the given provinces only (a
+// province build needs its own, not the country's).
+func (b *builder) readManifestsOf(ctx context.Context, prefix string, year int, provs []string) (map[string]*Manifest, error) {
+	keys := make([]string, len(provs))
+	for i, p := range provs {
+		keys[i] = manifestKeyOf(prefix, year, p)
+	}
+	return b.readManifestKeys(ctx, keys)
+}
+
+// readManifestKeys reads manifests by key, by province; a key that is not
+// there (replaced between list and get, or never written) is skipped.
+// They are read concurrently: on S3 each is a round trip, and a year has
+// 35.
+func (b *builder) readManifestKeys(ctx context.Context, keys []string) (map[string]*Manifest, error) {
 	ms := make([]*Manifest, len(keys))
 	errs := make([]error, len(keys))
 	sem := make(chan struct{}, uploadWorkers)
@@ -430,20 +453,10 @@ func (b *builder) readManifests(ctx context.Context, prefix string, year int) (m
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			body, _, err := b.lake.Get(ctx, key, "")
-			if errors.Is(err, storage.ErrNotFound) {
-				return // replaced between list and get
+			m, err := readManifest(ctx, b.lake, key)
+			if !errors.Is(err, storage.ErrNotFound) {
+				ms[i], errs[i] = m, err
 			}
-			if err != nil {
-				errs[i] = fmt.Errorf("rollup: read %s: %w", key, err)
-				return
-			}
-			var m Manifest
-			if err := json.Unmarshal(body, &m); err != nil {
-				errs[i] = fmt.Errorf("rollup: manifest %s: %w", key, err)
-				return
-			}
-			ms[i] = &m
 		}()
 	}
 	wg.Wait()
@@ -455,28 +468,6 @@ func (b *builder) readManifests(ctx context.Context, prefix string, year int) (m
 		if m != nil {
 			out[m.Province] = m
 		}
-	}
-	return out, nil
-}
-
-// readManifestsOf reads the manifests of the given provinces only (a
-// province build needs its own, not the country's).
-func (b *builder) readManifestsOf(ctx context.Context, prefix string, year int, provs []string) (map[string]*Manifest, error) {
-	out := map[string]*Manifest{}
-	for _, p := range provs {
-		key := fmt.Sprintf("%s_manifests/year=%d/province=%s.json", prefix, year, p)
-		body, _, err := b.lake.Get(ctx, key, "")
-		if errors.Is(err, storage.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("rollup: read %s: %w", key, err)
-		}
-		var m Manifest
-		if err := json.Unmarshal(body, &m); err != nil {
-			return nil, fmt.Errorf("rollup: manifest %s: %w", key, err)
-		}
-		out[m.Province] = &m
 	}
 	return out, nil
 }
