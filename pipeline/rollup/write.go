@@ -111,14 +111,10 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 			tables = slices.DeleteFunc(tables, func(t string) bool { return t == k })
 		}
 	}
-	// Each table's files are uploaded while DuckDB writes the next table:
-	// an upload is an S3 round trip (or an fsync on a local disk), and
-	// DuckDB does not need this goroutine meanwhile.
+	// Each table's files are uploaded while DuckDB writes the next table.
+	up := b.newUploads(ctx)
 	keys := map[string]map[string]string{} // province → table → lake key
-	upErrs := map[string][]error{}         // province → upload errors
-	var upMu sync.Mutex                    // guards keys and upErrs
-	var upWG sync.WaitGroup
-	upSem := make(chan struct{}, uploadWorkers)
+	var keysMu sync.Mutex
 	writeTable := func(lctx context.Context, c *sql.Conn, t string) error {
 		dir := filepath.Join(b.work, "out", t)
 		part := "province_code"
@@ -138,23 +134,14 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 			if len(got) == 0 {
 				continue
 			}
-			key, file := b.fileKey(t, b.o.Year, p), got[0]
-			upMu.Lock()
+			key := b.fileKey(t, b.o.Year, p)
+			keysMu.Lock()
 			if keys[p] == nil {
 				keys[p] = map[string]string{}
 			}
 			keys[p][t] = key
-			upMu.Unlock()
-			upWG.Add(1)
-			upSem <- struct{}{}
-			go func() {
-				defer func() { <-upSem; upWG.Done() }()
-				if err := b.upload(ctx, file, key); err != nil {
-					upMu.Lock()
-					upErrs[p] = append(upErrs[p], err)
-					upMu.Unlock()
-				}
-			}()
+			keysMu.Unlock()
+			up.start(p, got[0], key)
 		}
 		return nil
 	}
@@ -192,7 +179,7 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 	}
 	errB := <-laneErr
 	if errA != nil || errB != nil {
-		upWG.Wait()
+		up.wait()
 		for _, err := range []error{errA, errB} {
 			if err != nil && !errors.Is(err, context.Canceled) {
 				return err // the lane that failed first
@@ -201,7 +188,7 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 		return errors.Join(errA, errB)
 	}
 	inputs, err := b.inputsByProvince(ctx)
-	upWG.Wait()
+	up.wait()
 	if err != nil {
 		return err
 	}
@@ -217,7 +204,7 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 	var wg sync.WaitGroup
 	for i, p := range provs {
 		out[i].p = p
-		if err := errors.Join(upErrs[p]...); err != nil {
+		if err := up.err(p); err != nil {
 			out[i].err = err // not committed; the next build collects its files
 			continue
 		}
@@ -285,26 +272,46 @@ func (b *builder) inputsByProvince(ctx context.Context) (map[string][]string, er
 	return out, rows.Err()
 }
 
-// uploadAll uploads local files (by lake key) at the same time: each is a
-// round trip to S3 (or an fsync on a local disk), and a province has four
-// to six.
-func (b *builder) uploadAll(ctx context.Context, files map[string]string) error {
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var errs []error
-	for key, f := range files {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := b.upload(ctx, f, key); err != nil {
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	return errors.Join(errs...)
+// uploads runs uploads in the background, at most uploadWorkers at a
+// time: each is a round trip to S3 (or an fsync on a local disk), and
+// DuckDB does not need the goroutine meanwhile. Errors are kept by group
+// (a province, or the nation), so a group with a failed upload is not
+// committed.
+type uploads struct {
+	b    *builder
+	ctx  context.Context
+	sem  chan struct{}
+	wg   sync.WaitGroup
+	mu   sync.Mutex
+	errs map[string][]error
+}
+
+func (b *builder) newUploads(ctx context.Context) *uploads {
+	return &uploads{b: b, ctx: ctx, sem: make(chan struct{}, uploadWorkers), errs: map[string][]error{}}
+}
+
+// start uploads a local file to key, for group.
+func (u *uploads) start(group, file, key string) {
+	u.wg.Add(1)
+	u.sem <- struct{}{}
+	go func() {
+		defer func() { <-u.sem; u.wg.Done() }()
+		if err := u.b.upload(u.ctx, file, key); err != nil {
+			u.mu.Lock()
+			u.errs[group] = append(u.errs[group], err)
+			u.mu.Unlock()
+		}
+	}()
+}
+
+// wait returns once every upload started has ended.
+func (u *uploads) wait() { u.wg.Wait() }
+
+// err is the errors of a group's uploads (call after wait).
+func (u *uploads) err(group string) error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return errors.Join(u.errs[group]...)
 }
 
 func (b *builder) upload(ctx context.Context, file, key string) error {
@@ -571,16 +578,18 @@ GROUP BY deadline;
 	src := map[string]string{Nation: "out_nation", Completeness: "out_nation_completeness",
 		// The province rows summed, for the next national sum (see provinceRows).
 		cacheNation: "(SELECT 'level' AS part, * FROM np_cur WHERE province_code IS NOT NULL UNION ALL BY NAME SELECT 'completeness' AS part, * FROM ncp_cur)"}
-	uploads := map[string]string{}
+	up := b.newUploads(ctx)
+	defer up.wait() // also when a COPY fails: nothing reads the work dir after the build
 	for _, t := range append(tables, cacheNation) {
 		f := filepath.Join(b.work, "out", "nation-"+t+".parquet")
 		if err := b.exec(ctx, "write nation "+t, fmt.Sprintf("COPY %s TO %s (FORMAT parquet)", src[t], quote(f))); err != nil {
 			return err
 		}
 		m.Files[t] = strings.Replace(b.fileKey(t, b.o.Year, NationCode), "/"+b.buildID+".parquet", "/"+nid+".parquet", 1)
-		uploads[m.Files[t]] = f
+		up.start(NationCode, f, m.Files[t])
 	}
-	if err := b.uploadAll(ctx, uploads); err != nil {
+	up.wait()
+	if err := up.err(NationCode); err != nil {
 		return err
 	}
 	err = b.commit(ctx, b.manifestKey(NationCode), m)
