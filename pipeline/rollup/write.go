@@ -692,11 +692,6 @@ func (b *builder) provinceRows(ctx context.Context, ms map[string]*Manifest, own
 	compCols := "province_code, build_id, " + compColumns
 	level := []string{fmt.Sprintf("SELECT %s FROM out_provinces WHERE province_code IN (%s)", levelCols, strings.Join(append(mine, "NULL"), ", "))}
 	comp := []string{fmt.Sprintf("SELECT %s FROM out_completeness WHERE level = 'province' AND province_code IN (%s)", compCols, strings.Join(append(mine, "NULL"), ", "))}
-	if len(mine) == 0 {
-		// No own tables in a build that has not made them (last year).
-		level = []string{fmt.Sprintf("SELECT %s FROM (%s) WHERE false", levelCols, emptyTableSQL(Provinces))}
-		comp = []string{fmt.Sprintf("SELECT %s FROM (%s) WHERE false", compCols, emptyTableSQL(Completeness))}
-	}
 	if len(fromCache) > 0 {
 		in := strings.Join(fromCache, ", ")
 		level = append(level, fmt.Sprintf("SELECT %s FROM read_parquet(%s) WHERE part = 'level' AND province_code || ':' || build_id IN (%s)", levelCols, quote(cacheFile), in))
