@@ -462,8 +462,11 @@ func boolErr(v, isErr byte) (Cell, error) {
 }
 
 func xlsNumber(v float64) (Cell, error) {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return Cell{}, xlsCorrupt("number cell holds %v", v)
+	if math.IsNaN(v) || math.Abs(v) > maxExcelNumber {
+		// NaN, infinity, or beyond what Excel accepts (an RK or NUMBER
+		// of 1.7e308): no number Excel wrote. The cell reads as Excel's
+		// error for it, so the check of its column names the cell.
+		return Cell{Kind: Error, Text: "#NUM!"}, nil
 	}
 	return Cell{Kind: Number, Num: v, Text: strconv.FormatFloat(v, 'f', -1, 64)}, nil
 }

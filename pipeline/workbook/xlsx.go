@@ -30,7 +30,17 @@ func openXLSX(data []byte, lim Limits) (*Book, error) {
 		x.budget = 1 << 40
 	}
 	for _, f := range zr.File {
-		x.files[strings.TrimPrefix(f.Name, "/")] = f
+		// Part names are case-insensitive (OPC, ECMA-376 Part 2 §9.1.1.4):
+		// Excel opens a book whose relationship says sharedStrings.xml
+		// and whose zip holds xl/SharedStrings.xml. Two entries whose
+		// names differ only in case (or not at all) leave no way to know
+		// which one Excel would read: the file is refused as damaged
+		// rather than read with the last one silently winning.
+		name := partKey(f.Name)
+		if x.files[name] != nil {
+			return nil, fmt.Errorf("%w: two zip entries named %q", ErrCorrupt, f.Name)
+		}
+		x.files[name] = f
 	}
 	if x.files["xl/workbook.xml"] == nil {
 		// A zip without a workbook: .docx, .ods, a zipped folder …
@@ -40,7 +50,10 @@ func openXLSX(data []byte, lim Limits) (*Book, error) {
 		Sheets []struct {
 			Name  string `xml:"name,attr"`
 			State string `xml:"state,attr"`
-			RID   string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+			// r:id in the transitional or the Strict namespace
+			// (http://purl.oclc.org/ooxml/officeDocument/relationships):
+			// the only attribute of <sheet> named "id".
+			RID string `xml:"id,attr"`
 		} `xml:"sheets>sheet"`
 	}
 	if err := x.decode("xl/workbook.xml", &wb); err != nil {
@@ -64,15 +77,15 @@ func openXLSX(data []byte, lim Limits) (*Book, error) {
 		} else {
 			t = path.Join("xl", t)
 		}
-		targets[r.ID] = t
+		targets[r.ID] = partKey(t)
 	}
 	if part := targetOf(targets, rels.Rels, "styles"); x.files[part] != nil {
 		if err := x.readStyles(part); err != nil {
 			return nil, err
 		}
 	}
-	if x.files["xl/sharedStrings.xml"] != nil {
-		if err := x.readSharedStrings("xl/sharedStrings.xml"); err != nil {
+	if part := targetOf(targets, rels.Rels, "sharedStrings"); x.files[part] != nil {
+		if err := x.readSharedStrings(part); err != nil {
 			return nil, err
 		}
 	}
@@ -99,23 +112,43 @@ func openXLSX(data []byte, lim Limits) (*Book, error) {
 type xlsx struct {
 	budget int64 // bytes still allowed to be inflated (Limits.MaxUnzippedBytes)
 	files  map[string]*zip.File
-	shared []sharedString
-	xfFont []string // cell style (cellXfs index) → font name
-	lim    Limits
+	// The string table, held compactly (an entry costs 4 bytes beside its
+	// text, not a 32-byte struct): all texts concatenated, the end of
+	// each, and the encoding of the few entries a rich-text run in a
+	// legacy font converted at load time. For the others the cell's font
+	// decides, when the cell is read.
+	sstText string
+	sstEnd  []uint32
+	sstEnc  map[int]string
+	xfFont  []string // cell style (cellXfs index) → font name
+	lim     Limits
 }
 
-// sharedString is one entry of the string table. When a rich-text run
-// named a legacy font itself, that run is converted at load time and enc
-// says so; otherwise the cell's font decides, when the cell is read.
-type sharedString struct {
-	text string
-	enc  string
+// The string table is bounded on its own, since it is held in memory for
+// the whole read while the sheets are streamed: a 50 MB upload can
+// inflate to hundreds of MB of strings. A form's table is a few
+// kilobytes; a household list of a whole commune a few megabytes.
+const (
+	maxSharedText    = 32 << 20
+	maxSharedStrings = 2 << 20
+)
+
+// sharedString returns entry i of the string table.
+func (x *xlsx) sharedString(i int) (text, enc string, ok bool) {
+	if i < 0 || i >= len(x.sstEnd) {
+		return "", "", false
+	}
+	start := uint32(0)
+	if i > 0 {
+		start = x.sstEnd[i-1]
+	}
+	return x.sstText[start:x.sstEnd[i]], x.sstEnc[i], true
 }
 
 // open returns a reader for one part that fails once it has produced more
 // than the unzipped limit: a zip bomb ends with an error, not an OOM.
 func (x *xlsx) open(name string) (io.ReadCloser, error) {
-	f := x.files[name]
+	f := x.files[partKey(name)]
 	if f == nil {
 		return nil, fmt.Errorf("%w: missing part %s", ErrCorrupt, name)
 	}
@@ -123,7 +156,11 @@ func (x *xlsx) open(name string) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, name, err)
 	}
-	return &squeezeSpace{limitedReadCloser: &limitedReadCloser{r: rc, left: &x.budget, name: name}}, nil
+	sq := &squeezeSpace{limitedReadCloser: &limitedReadCloser{r: rc, left: &x.budget, name: name}}
+	return struct {
+		io.Reader
+		io.Closer
+	}{newXMLGuard(sq, name), rc}, nil
 }
 
 // maxSpaceRun is the longest run of white space passed on to the XML
@@ -216,13 +253,14 @@ func (x *xlsx) readSharedStrings(name string) error {
 	defer rc.Close()
 	d := xml.NewDecoder(rc)
 	var (
-		b, run               strings.Builder
+		all, b, run          strings.Builder
 		inSI, inR, inT, inPh bool
 		runFont, enc         string
 	)
 	for {
 		tok, err := d.Token()
 		if errors.Is(err, io.EOF) {
+			x.sstText = all.String()
 			return nil
 		}
 		if err != nil {
@@ -250,7 +288,17 @@ func (x *xlsx) readSharedStrings(name string) error {
 				if cellTooLong(b.String()) {
 					return fmt.Errorf("%w: a shared string of over %d characters", ErrTooLarge, MaxCellChars)
 				}
-				x.shared = append(x.shared, sharedString{text: b.String(), enc: enc})
+				if all.Len()+b.Len() > maxSharedText || len(x.sstEnd) >= maxSharedStrings {
+					return fmt.Errorf("%w: shared strings beyond %d entries or %d bytes", ErrTooLarge, maxSharedStrings, maxSharedText)
+				}
+				all.WriteString(b.String())
+				x.sstEnd = append(x.sstEnd, uint32(all.Len()))
+				if enc != "" {
+					if x.sstEnc == nil {
+						x.sstEnc = map[int]string{}
+					}
+					x.sstEnc[len(x.sstEnd)-1] = enc
+				}
 				inSI = false
 			case "r":
 				inR = false
@@ -316,7 +364,13 @@ func targetOf(targets map[string]string, rels []struct {
 			return targets[r.ID]
 		}
 	}
-	return "xl/" + kind + ".xml"
+	return "xl/" + strings.ToLower(kind) + ".xml"
+}
+
+// partKey is how a part is looked up: without a leading slash and in
+// lower case, as OPC compares part names.
+func partKey(name string) string {
+	return strings.ToLower(strings.TrimPrefix(name, "/"))
 }
 
 var mergeRe = regexp.MustCompile(`<(?:\w+:)?mergeCell\s+ref="([A-Z]+[0-9]+):([A-Z]+[0-9]+)"`)
@@ -395,8 +449,9 @@ func (x *xlsx) streamRows(name string, fn func(Row) error) error {
 		cell                  Cell
 		cellCol               int
 		cellType              string
-		inV, inIS, inT        bool
-		val                   strings.Builder
+		inV, inIS, inT, inPh  bool
+		val, isText           strings.Builder
+		rowText               int // bytes of text held by the row's cells
 		lastRow, lastData     int
 		haveFormula, haveCell bool
 		// decoded: the shared strings this pass converted from legacy fonts.
@@ -414,7 +469,7 @@ func (x *xlsx) streamRows(name string, fn func(Row) error) error {
 		case xml.StartElement:
 			switch t.Name.Local {
 			case "row":
-				inRow = true
+				inRow, rowText = true, 0
 				row = Row{Num: lastRow + 1}
 				if v := attr(t, "r"); v != "" {
 					if n, err := strconv.Atoi(v); err == nil && n > 0 {
@@ -442,12 +497,15 @@ func (x *xlsx) streamRows(name string, fn func(Row) error) error {
 				cell = Cell{}
 				haveFormula = false
 				val.Reset()
+				isText.Reset()
 			case "v":
 				inV = haveCell
 			case "is":
 				inIS = haveCell
 			case "t":
 				inT = inIS
+			case "rPh":
+				inPh = true
 			case "f":
 				haveFormula = haveCell
 			}
@@ -475,8 +533,23 @@ func (x *xlsx) streamRows(name string, fn func(Row) error) error {
 				}
 				haveCell = false
 				cell.Formula = haveFormula
-				if err := x.finishCell(&decoded, &cell, cellType, cellStyle, val.String()); err != nil {
+				// An inline string is the text of <is> alone: a <v> beside
+				// it is not part of the cell (Excel and openpyxl ignore it).
+				text := val.String()
+				if cellType == "inlineStr" {
+					text = isText.String()
+				}
+				if err := x.finishCell(&decoded, &cell, cellType, cellStyle, text); err != nil {
 					return fmt.Errorf("%s row %d: %w", name, row.Num, err)
+				}
+				if cellType != "s" {
+					// Shared strings are held once by the table; text
+					// stored in the cells themselves is bounded per row,
+					// or 16,384 cells of 32,767 characters each would
+					// sit in memory at once.
+					if rowText += len(cell.Text); rowText > maxRowText {
+						return fmt.Errorf("%w: %s row %d holds over %d bytes of text", ErrTooLarge, name, row.Num, maxRowText)
+					}
 				}
 				if cellCol > 16384 {
 					return fmt.Errorf("%w: column beyond XFD", ErrCorrupt)
@@ -491,10 +564,15 @@ func (x *xlsx) streamRows(name string, fn func(Row) error) error {
 				inIS = false
 			case "t":
 				inT = false
+			case "rPh":
+				inPh = false
 			}
 		case xml.CharData:
-			if inV || inT {
+			switch {
+			case inV:
 				val.Write(t)
+			case inT && !inPh:
+				isText.Write(t)
 			}
 		}
 	}
@@ -509,12 +587,12 @@ func (x *xlsx) finishCell(decoded *sharedDecoded, c *Cell, typ string, style int
 			return nil
 		}
 		i, err := strconv.Atoi(v)
-		if err != nil || i < 0 || i >= len(x.shared) {
+		text, enc, ok := x.sharedString(i)
+		if err != nil || !ok {
 			return fmt.Errorf("%w: shared string index %q", ErrCorrupt, v)
 		}
-		ss := x.shared[i]
-		c.Kind, c.Text, c.Encoding = String, ss.text, ss.enc
-		if ss.enc == "" {
+		c.Kind, c.Text, c.Encoding = String, text, enc
+		if enc == "" {
 			x.decodeShared(decoded, c, style, i)
 		}
 	case "str", "inlineStr":
@@ -527,15 +605,33 @@ func (x *xlsx) finishCell(decoded *sharedDecoded, c *Cell, typ string, style int
 		c.Kind, c.Text = Bool, v
 	case "e":
 		c.Kind, c.Text = Error, v
+	case "d":
+		// An ISO 8601 date (newer Excel, some tools): read as the serial
+		// number Excel would have stored, as every other date is.
+		if v == "" {
+			return nil
+		}
+		f, ok := isoDateSerial(v)
+		if !ok {
+			return fmt.Errorf("%w: date cell %q", ErrCorrupt, v)
+		}
+		c.Kind, c.Text, c.Num = Number, strconv.FormatFloat(f, 'f', -1, 64), f
 	default: // "n" or absent: a number (dates are numbers too)
 		if v == "" {
 			return nil
 		}
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil {
+		f, err := parseExcelNumber(v)
+		switch {
+		case errors.Is(err, errNotANumber):
+			// NaN, infinity, 1e309: no number Excel can hold. The cell
+			// reads as Excel's own error for it, so the check of its
+			// column names the cell instead of losing the whole file.
+			c.Kind, c.Text = Error, "#NUM!"
+		case err != nil:
 			return fmt.Errorf("%w: numeric cell %q", ErrCorrupt, v)
+		default:
+			c.Kind, c.Text, c.Num = Number, v, f
 		}
-		c.Kind, c.Text, c.Num = Number, v, f
 	}
 	if c.Kind == String && c.Text == "" {
 		c.Kind = Blank

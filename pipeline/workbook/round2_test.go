@@ -1,0 +1,343 @@
+package workbook
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// hostileXLSX builds an .xlsx whose sheet is prefix + n bytes of fill +
+// suffix, streamed into the zip so the test itself stays small in memory.
+func hostileXLSX(t testing.TB, prefix string, fill byte, n int, suffix string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	put := func(name, body string) {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write([]byte(body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("xl/workbook.xml", fmt.Sprintf(`<workbook xmlns="%s" xmlns:r="%s"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>`, nsMain, nsRel))
+	put("xl/_rels/workbook.xml.rels", `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="`+nsRel+`/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`)
+	w, err := zw.Create("xl/worksheets/sheet1.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte(prefix))
+	chunk := bytes.Repeat([]byte{fill}, 1<<20)
+	for left := n; left > 0; left -= len(chunk) {
+		w.Write(chunk[:min(left, len(chunk))])
+	}
+	w.Write([]byte(suffix))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// Every XML token has a size limit: a small upload whose sheet holds one
+// enormous attribute, text or name is refused as too large, and reading
+// it allocates a bounded amount (today's reader held the token whole,
+// several times over: 740 MB for 190 MiB).
+func TestXLSXHugeTokens(t *testing.T) {
+	const n = 40 << 20
+	tests := []struct {
+		name   string
+		data   []byte
+		before string // where the limit must be met: opening or reading rows
+	}{
+		{"attribute value", hostileXLSX(t, `<worksheet><sheetData><row r="1"><c r="A1" x="`, 'a', n, `"><v>1</v></c></row></sheetData></worksheet>`), "rows"},
+		{"attribute in a merge", hostileXLSX(t, `<worksheet><sheetData/><mergeCells><mergeCell ref="A1:B1" x='`, 'a', n, `'/></mergeCells></worksheet>`), "rows"},
+		{"text", hostileXLSX(t, `<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>`, 'a', n, `</t></is></c></row></sheetData></worksheet>`), "rows"},
+		{"element name", hostileXLSX(t, `<worksheet><sheetData><row r="1"><c`, 'c', n, `/></row></sheetData></worksheet>`), "rows"},
+		{"attribute name", hostileXLSX(t, `<worksheet><sheetData><row r="1" `, 'r', n, `="1"/></sheetData></worksheet>`), "rows"},
+		{"comment", hostileXLSX(t, `<worksheet><sheetData><!--`, '-', n, `--></sheetData></worksheet>`), "rows"},
+		{"nesting", hostileXLSX(t, `<worksheet><sheetData>`, 'x', 0, strings.Repeat("<a>", 100000)), "rows"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if len(tt.data) > 1<<20 {
+				t.Fatalf("fixture: %d bytes, meant to be small", len(tt.data))
+			}
+			runtime.GC()
+			var m0, m1 runtime.MemStats
+			runtime.ReadMemStats(&m0)
+			b, err := Open("a.xlsx", tt.data, DefaultLimits)
+			if err == nil {
+				_, err = allRows(t, b.Sheets[0])
+			}
+			runtime.ReadMemStats(&m1)
+			if !errors.Is(err, ErrTooLarge) {
+				t.Errorf("error = %v, want ErrTooLarge", err)
+			}
+			if alloc := m1.TotalAlloc - m0.TotalAlloc; alloc > 24<<20 {
+				t.Errorf("allocated %d MiB reading it, want under 24 MiB", alloc>>20)
+			}
+		})
+	}
+}
+
+// The limits leave real parts alone: a cell of 32,767 characters, each
+// written as a character reference, is one text token of ~300 KB; a
+// start tag with many namespaces is a few KB; comments with a lone quote
+// do not confuse the count.
+func TestXLSXTokenLimitKeepsRealParts(t *testing.T) {
+	long := strings.Repeat("&#x1EA0;", MaxCellChars)
+	data := `<!-- don't count "this" --><row r="1"><c r="A1" t="inlineStr"><is><t>` + long + `</t></is></c><c r="B1" x="a>b"><v>2</v></c></row>`
+	b := openOK(t, rawXLSX(t, "", rawSheet{name: "S", data: data}), DefaultLimits)
+	rows, err := allRows(t, b.Sheets[0])
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("rows %d, %v", len(rows), err)
+	}
+	if got := rows[0].Cell(1).Text; got != strings.Repeat("Ạ", MaxCellChars) {
+		t.Errorf("A1 has %d bytes", len(got))
+	}
+	if got := rows[0].Cell(2); got.Num != 2 {
+		t.Errorf("B1 = %+v", got)
+	}
+}
+
+// The string table is bounded on its own: it is held while the sheets
+// stream. Entries that are each small but many are refused.
+func TestXLSXSharedStringsBounded(t *testing.T) {
+	var sst strings.Builder
+	si := "<si><t>" + strings.Repeat("x", 4000) + "</t></si>"
+	for n := 0; n*4000 <= maxSharedText; n++ {
+		sst.WriteString(si)
+	}
+	_, err := Open("a.xlsx", rawXLSX(t, sst.String(), rawSheet{name: "S"}), DefaultLimits)
+	if !errors.Is(err, ErrTooLarge) {
+		t.Errorf("%d bytes of shared strings: %v, want ErrTooLarge", sst.Len(), err)
+	}
+}
+
+// One row cannot hold more than maxRowText of text in its own cells.
+func TestXLSXRowTextBounded(t *testing.T) {
+	var row strings.Builder
+	row.WriteString(`<row r="1">`)
+	cell := strings.Repeat("y", MaxCellChars)
+	for c := 1; c*MaxCellChars <= maxRowText+MaxCellChars; c++ {
+		fmt.Fprintf(&row, `<c r="%s" t="inlineStr"><is><t>%s</t></is></c>`, CellRef(1, c), cell)
+	}
+	row.WriteString(`</row>`)
+	b := openOK(t, rawXLSX(t, "", rawSheet{name: "S", data: row.String()}), DefaultLimits)
+	if _, err := allRows(t, b.Sheets[0]); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("error = %v, want ErrTooLarge", err)
+	}
+}
+
+// An inline string is the text of <is> alone (Excel, openpyxl); phonetic
+// runs are not part of it.
+func TestXLSXInlineStringIsOnlyIs(t *testing.T) {
+	data := `<row r="1"><c r="A1" t="inlineStr"><v>12</v><is><t>3</t></is></c>` +
+		`<c r="B1" t="inlineStr"><is><t>Nà</t><rPh><t>NA</t></rPh></is></c>` +
+		`<c r="C1" t="inlineStr"><v>7</v></c></row>`
+	b := openOK(t, rawXLSX(t, "", rawSheet{name: "S", data: data}), DefaultLimits)
+	rows, err := allRows(t, b.Sheets[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Cell{{Kind: String, Text: "3"}, {Kind: String, Text: "Nà"}, {}}
+	for i, w := range want {
+		if got := rows[0].Cell(i + 1); got != w {
+			t.Errorf("%s = %+v, want %+v", CellRef(1, i+1), got, w)
+		}
+	}
+}
+
+// Two zip entries with one name, or names equal but for case: which one
+// Excel reads is unknowable, so the file is damaged.
+func TestXLSXDuplicateEntries(t *testing.T) {
+	good := rawXLSX(t, "", rawSheet{name: "S", data: `<row r="1"><c r="A1"><v>1</v></c></row>`})
+	for _, dup := range []string{"xl/worksheets/sheet1.xml", "XL/Worksheets/Sheet1.xml", "/xl/worksheets/sheet1.xml"} {
+		t.Run(dup, func(t *testing.T) {
+			data := appendEntry(t, good, dup, `<worksheet><sheetData><row r="1"><c r="A1"><v>999</v></c></row></sheetData></worksheet>`)
+			_, err := Open("a.xlsx", data, DefaultLimits)
+			if !errors.Is(err, ErrCorrupt) {
+				t.Errorf("error = %v, want ErrCorrupt", err)
+			}
+		})
+	}
+}
+
+// appendEntry rewrites a zip with one more entry at its end.
+func appendEntry(t *testing.T, data []byte, name, body string) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		if err := zw.Copy(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, err := zw.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte(body))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// Part names are compared without case, as Excel does: a string table
+// stored as xl/SharedStrings.xml, a sheet as xl/Worksheets/Sheet1.xml.
+func TestXLSXPartNameCase(t *testing.T) {
+	parts := map[string]string{
+		"xl/workbook.xml":            fmt.Sprintf(`<workbook xmlns="%s" xmlns:r="%s"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>`, nsMain, nsRel),
+		"xl/_rels/workbook.xml.rels": `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="` + nsRel + `/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="` + nsRel + `/sharedStrings" Target="sharedStrings.xml"/></Relationships>`,
+		"xl/SharedStrings.xml":       `<sst xmlns="` + nsMain + `"><si><t>Thôn Nà Rì</t></si></sst>`,
+		"XL/Worksheets/Sheet1.xml":   `<worksheet xmlns="` + nsMain + `"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>`,
+	}
+	order := []string{"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/SharedStrings.xml", "XL/Worksheets/Sheet1.xml"}
+	b := openOK(t, zipParts(t, order, parts), DefaultLimits)
+	rows, err := allRows(t, b.Sheets[0])
+	if err != nil || len(rows) != 1 || rows[0].Cell(1).Text != "Thôn Nà Rì" {
+		t.Fatalf("rows %+v, %v", rows, err)
+	}
+}
+
+// Strict Open XML (Excel's "Strict Open XML Spreadsheet"): the same parts
+// under the purl.oclc.org namespaces.
+func TestXLSXStrict(t *testing.T) {
+	const (
+		sMain = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+		sRel  = "http://purl.oclc.org/ooxml/officeDocument/relationships"
+	)
+	parts := map[string]string{
+		"xl/workbook.xml":            fmt.Sprintf(`<workbook xmlns="%s" xmlns:r="%s" conformance="strict"><sheets><sheet name="Biểu 01" sheetId="1" r:id="rId1"/></sheets></workbook>`, sMain, sRel),
+		"xl/_rels/workbook.xml.rels": `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="` + sRel + `/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="` + sRel + `/sharedStrings" Target="sharedStrings.xml"/></Relationships>`,
+		"xl/sharedStrings.xml":       `<sst xmlns="` + sMain + `"><si><t>Tên thôn</t></si></sst>`,
+		"xl/worksheets/sheet1.xml":   `<worksheet xmlns="` + sMain + `"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1"><v>42</v></c></row></sheetData></worksheet>`,
+	}
+	order := []string{"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml", "xl/worksheets/sheet1.xml"}
+	b := openOK(t, zipParts(t, order, parts), DefaultLimits)
+	rows, err := allRows(t, b.Sheets[0])
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("rows %+v, %v", rows, err)
+	}
+	if rows[0].Cell(1).Text != "Tên thôn" || rows[0].Cell(2).Num != 42 {
+		t.Errorf("row = %+v", rows[0].Cells)
+	}
+}
+
+// Numeric cells: only the decimal forms Excel writes are numbers. NaN,
+// infinity and numbers beyond Excel's range are the cell error #NUM!
+// (the check of the column then names the cell); other text in a numeric
+// cell is damage.
+func TestXLSXNumberForms(t *testing.T) {
+	tests := []struct {
+		v    string
+		want Cell
+		err  error
+	}{
+		{"1234", Cell{Kind: Number, Text: "1234", Num: 1234}, nil},
+		{"-0.25", Cell{Kind: Number, Text: "-0.25", Num: -0.25}, nil},
+		{"1.5E-3", Cell{Kind: Number, Text: "1.5E-3", Num: 0.0015}, nil},
+		{".5", Cell{Kind: Number, Text: ".5", Num: 0.5}, nil},
+		{"NaN", Cell{Kind: Error, Text: "#NUM!"}, nil},
+		{"Inf", Cell{Kind: Error, Text: "#NUM!"}, nil},
+		{"-Infinity", Cell{Kind: Error, Text: "#NUM!"}, nil},
+		{"1e309", Cell{Kind: Error, Text: "#NUM!"}, nil},
+		{"1.7E308", Cell{Kind: Error, Text: "#NUM!"}, nil},
+		{"1_000", Cell{}, ErrCorrupt},
+		{"0x1p-2", Cell{}, ErrCorrupt},
+		{"1e", Cell{}, ErrCorrupt},
+		{".", Cell{}, ErrCorrupt},
+	}
+	for _, tt := range tests {
+		t.Run(tt.v, func(t *testing.T) {
+			data := `<row r="1"><c r="A1"><v>` + tt.v + `</v></c><c r="B1"><v>5</v></c></row>`
+			b := openOK(t, rawXLSX(t, "", rawSheet{name: "S", data: data}), DefaultLimits)
+			rows, err := allRows(t, b.Sheets[0])
+			if tt.err != nil {
+				if !errors.Is(err, tt.err) {
+					t.Errorf("error = %v, want %v", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := rows[0].Cell(1); got != tt.want {
+				t.Errorf("A1 = %+v, want %+v", got, tt.want)
+			}
+			if got := rows[0].Cell(2); got.Num != 5 {
+				t.Errorf("B1 = %+v: the rest of the row is lost", got)
+			}
+		})
+	}
+}
+
+// ISO 8601 date cells (t="d") read as the serial number Excel stores.
+func TestXLSXISODates(t *testing.T) {
+	tests := []struct {
+		v    string
+		want float64
+	}{
+		{"2026-11-30", 46356},
+		{"2026-11-30T12:00:00", 46356.5},
+		{"2026-11-30T06:00:00Z", 46356.25},
+		{"1900-03-01", 61},
+		{"18:00:00", 0.75},
+	}
+	for _, tt := range tests {
+		data := `<row r="1"><c r="A1" t="d"><v>` + tt.v + `</v></c></row>`
+		b := openOK(t, rawXLSX(t, "", rawSheet{name: "S", data: data}), DefaultLimits)
+		rows, err := allRows(t, b.Sheets[0])
+		if err != nil {
+			t.Errorf("%s: %v", tt.v, err)
+			continue
+		}
+		if got := rows[0].Cell(1); got.Kind != Number || got.Num != tt.want {
+			t.Errorf("%s = %+v, want the serial %v", tt.v, got, tt.want)
+		}
+	}
+	b := openOK(t, rawXLSX(t, "", rawSheet{name: "S", data: `<row r="1"><c r="A1" t="d"><v>30/11/2026</v></c></row>`}), DefaultLimits)
+	if _, err := allRows(t, b.Sheets[0]); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("a date cell that is no ISO date: %v, want ErrCorrupt", err)
+	}
+}
+
+// .xls numbers that are no number Excel holds (NaN, infinity, an RK or
+// NUMBER of 1.7e308) read as #NUM! cells, not a damaged file.
+func TestXLSSpecialNumbers(t *testing.T) {
+	big := math.Float64bits(1.7e308)
+	for _, tt := range []struct {
+		name string
+		rec  []byte
+	}{
+		{"NaN", numberRec(0, 0, math.NaN())},
+		{"-Inf", numberRec(0, 0, math.Inf(-1))},
+		{"1.7e308", numberRec(0, 0, 1.7e308)},
+		{"RK 1.7e308", rkRec(0, 0, uint32(big>>32)&^3)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			b := openXLSOK(t, synthXLS(nil, nil, synthSheet{name: "S", recs: [][]byte{tt.rec, numberRec(0, 1, 7)}}))
+			rows, err := allRows(t, b.Sheets[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := rows[0].Cell(1); got != (Cell{Kind: Error, Text: "#NUM!"}) {
+				t.Errorf("A1 = %+v, want #NUM!", got)
+			}
+			if got := rows[0].Cell(2); got.Num != 7 {
+				t.Errorf("B1 = %+v", got)
+			}
+		})
+	}
+}
