@@ -30,6 +30,7 @@ func openCSV(name string, data []byte) (*Book, error) {
 		return nil, fmt.Errorf("%w: binary content", ErrUnsupported)
 	}
 	sep := detectSeparator(text)
+	text = bareCRToLF(text, sep)
 	book := &Book{Format: "csv", Encoding: enc, Notes: notes}
 	sh := &Sheet{Name: name}
 	sh.rows = func(fn func(Row) error) error {
@@ -136,6 +137,66 @@ func convertedNote(e legacy.Encoding) Note {
 		MessageEN: fmt.Sprintf("Text in the legacy %s encoding was converted to Unicode.", e)}
 }
 
+// bareCRToLF makes a carriage return outside quotes that is not part of
+// CRLF a line end, as Excel reads it: Excel for Mac's "CSV (Macintosh)"
+// ends lines with CR alone, which encoding/csv keeps inside the field
+// ("429\r13" would read as one number). A CR inside a quoted field stays
+// text. A quote opens a quoted field only at the start of a field, as for
+// encoding/csv with LazyQuotes; the text is copied only when it has a bare
+// CR to change.
+func bareCRToLF(text []byte, sep rune) []byte {
+	i := bytes.IndexByte(text, '\r')
+	for i >= 0 && i+1 < len(text) && text[i+1] == '\n' {
+		j := bytes.IndexByte(text[i+1:], '\r')
+		if j < 0 {
+			return text
+		}
+		i += 1 + j
+	}
+	if i < 0 {
+		return text
+	}
+	out := []byte(nil)
+	quoted, start := false, true
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case quoted:
+			if c == '"' {
+				if i+1 < len(text) && text[i+1] == '"' {
+					i++ // an escaped quote: both are copied below
+					if out != nil {
+						out = append(out, '"')
+					}
+				} else {
+					quoted = false
+				}
+			}
+			start = false
+		case c == '"' && start:
+			quoted, start = true, false
+		case c == '\r' && (i+1 == len(text) || text[i+1] != '\n'):
+			if out == nil {
+				out = append(make([]byte, 0, len(text)), text[:i]...)
+			}
+			out = append(out, '\n')
+			start = true
+			continue
+		case c == '\n' || rune(c) == sep:
+			start = true
+		default:
+			start = c == '\r' // CR of CRLF: the LF follows
+		}
+		if out != nil {
+			out = append(out, c)
+		}
+	}
+	if out == nil {
+		return text
+	}
+	return out
+}
+
 // detectSeparator picks "," ";" or tab from the first 20 lines: the one
 // that splits the most lines into the same number of fields. Counting
 // occurrences alone fails on ";" files with decimal commas ("85,5").
@@ -144,12 +205,12 @@ func detectSeparator(text []byte) rune {
 	perLine := make([]map[rune]int, 0, 20)
 	cur := map[rune]int{}
 	quoted := false
-	for _, c := range string(text) {
+	for i, c := range string(text) {
 		switch {
 		case c == '"':
 			quoted = !quoted
 		case quoted:
-		case c == '\n':
+		case c == '\n' || (c == '\r' && (i+1 == len(text) || text[i+1] != '\n')):
 			perLine = append(perLine, cur)
 			cur = map[rune]int{}
 		case c == ',' || c == ';' || c == '\t':

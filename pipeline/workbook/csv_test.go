@@ -240,3 +240,38 @@ func TestRowHelpers(t *testing.T) {
 		}
 	}
 }
+
+// CR, LF and CRLF all end a line outside quotes (Excel for Mac's "CSV
+// (Macintosh)" writes CR alone); a CR inside quotes stays in the field.
+func TestCSVLineEnds(t *testing.T) {
+	wantRows := [][]string{{"Tên thôn", "Tổng số hộ"}, {"Thôn A", "429"}, {"Thôn B", "13"}, {"Tổng", "9999"}}
+	for _, tt := range []struct{ name, eol string }{{"LF", "\n"}, {"CRLF", "\r\n"}, {"CR", "\r"}} {
+		t.Run(tt.name, func(t *testing.T) {
+			var lines []string
+			for _, r := range wantRows {
+				lines = append(lines, strings.Join(r, ";"))
+			}
+			data := strings.Join(lines, tt.eol) + tt.eol
+			b, err := Open("a.csv", []byte(data), DefaultLimits)
+			if err != nil {
+				t.Fatal(err)
+			}
+			nums, rows := texts(t, b)
+			if !reflect.DeepEqual(rows, wantRows) || !reflect.DeepEqual(nums, []int{1, 2, 3, 4}) {
+				t.Errorf("rows %v at lines %v", rows, nums)
+			}
+		})
+	}
+	// Mixed ends, a CR and a CRLF inside quotes, an escaped quote before
+	// a bare CR, a lone CR at the end.
+	data := "a;\"x\r\ny\";\"p\rq\"\rb;\"say \"\"hi\"\"\";3\r\nc;4\n\"d\";5\r"
+	b, err := Open("a.csv", []byte(data), DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nums, rows := texts(t, b)
+	want := [][]string{{"a", "x\ny", "p\rq"}, {"b", `say "hi"`, "3"}, {"c", "4"}, {"d", "5"}}
+	if !reflect.DeepEqual(rows, want) || !reflect.DeepEqual(nums, []int{1, 3, 4, 5}) {
+		t.Errorf("rows %q at lines %v,\nwant %q at 1 3 4 5", rows, nums, want)
+	}
+}
