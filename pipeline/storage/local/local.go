@@ -53,12 +53,42 @@ func New(dir string) *Store {
 	return &Store{dir: dir}
 }
 
-// path validates key and maps it to a file under s.dir.
+// path validates key and maps it to a file under s.dir. No part of the
+// path below s.dir may be a symbolic link, in either direction: a linked
+// upload would let a key read a file outside the uploads directory (and
+// echo it into a receipt), a linked receipts/ would write outside the
+// lake. List skips links too, so what it lists is what Get reads. (The
+// directory itself may be a link: that is the operator's choice.)
 func (s *Store) path(key string) (string, error) {
 	if err := checkKey(key); err != nil {
 		return "", err
 	}
+	if err := s.noLinks(key); err != nil {
+		return "", err
+	}
 	return filepath.Join(s.dir, filepath.FromSlash(key)), nil
+}
+
+// noLinks checks each existing component of key below s.dir with Lstat.
+// A link created between this check and the open is not caught for the
+// directories (the file itself is opened with O_NOFOLLOW); the store is
+// for one operator's directories, not a boundary between users.
+func (s *Store) noLinks(key string) error {
+	p := s.dir
+	for _, seg := range strings.Split(key, "/") {
+		p = filepath.Join(p, seg)
+		fi, err := os.Lstat(p)
+		if err != nil {
+			if notFound(err) {
+				return nil // nothing further down exists
+			}
+			return err
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			return fmt.Errorf("%w %q: %s is a symbolic link", ErrInvalidKey, key, p)
+		}
+	}
+	return nil
 }
 
 // checkKey rejects anything that could escape the directory or alias another
@@ -125,8 +155,11 @@ func (s *Store) GetLimited(ctx context.Context, key, version string, maxBytes in
 // inode into place) cannot mix old and new. Over maxBytes (0: no limit) it
 // returns the metadata and ErrTooLarge.
 func read(path, key string, maxBytes int64) ([]byte, storage.Object, error) {
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
 	if err != nil {
+		if errors.Is(err, syscall.ELOOP) {
+			return nil, storage.Object{}, fmt.Errorf("%w %q: a symbolic link", ErrInvalidKey, key)
+		}
 		if notFound(err) {
 			return nil, storage.Object{}, storage.ErrNotFound
 		}
@@ -237,7 +270,13 @@ func (s *Store) List(ctx context.Context, prefix string) ([]storage.Object, erro
 	// Only the part up to the last "/" names a directory to walk; it must
 	// be a safe key itself so the walk cannot start outside s.dir. A prefix
 	// no valid key can have is a caller bug, so it is an error, not [].
-	root := s.dir
+	// The store's own directory may be a link (Get follows it too); the
+	// walk starts from where it points, since WalkDir follows no link.
+	dir := s.dir
+	if real, err := filepath.EvalSymlinks(s.dir); err == nil {
+		dir = real
+	}
+	root := dir
 	if strings.Contains(prefix, "..") || strings.ContainsAny(prefix, "\\\x00") {
 		return nil, fmt.Errorf("local: list %q: %w", prefix, ErrInvalidKey)
 	}
@@ -245,7 +284,10 @@ func (s *Store) List(ctx context.Context, prefix string) ([]storage.Object, erro
 		if err := checkKey(prefix[:i]); err != nil {
 			return nil, fmt.Errorf("local: list %q: %w", prefix, err)
 		}
-		root = filepath.Join(s.dir, filepath.FromSlash(prefix[:i]))
+		if err := s.noLinks(prefix[:i]); err != nil {
+			return nil, fmt.Errorf("local: list %q: %w", prefix, err)
+		}
+		root = filepath.Join(dir, filepath.FromSlash(prefix[:i]))
 	}
 
 	var objs []storage.Object
@@ -262,7 +304,7 @@ func (s *Store) List(ctx context.Context, prefix string) ([]storage.Object, erro
 		if !d.Type().IsRegular() {
 			return nil
 		}
-		rel, err := filepath.Rel(s.dir, path)
+		rel, err := filepath.Rel(dir, path)
 		if err != nil {
 			return err
 		}

@@ -279,3 +279,94 @@ func TestMissingDir(t *testing.T) {
 		t.Errorf("Put must create the dir: %v", err)
 	}
 }
+
+// Symbolic links below the store's directory are refused both ways: a
+// linked file or directory cannot be read through a key (it would read
+// outside the directory), and writing through a linked directory (a
+// linked receipts/) cannot land outside it. List shows none of them, so
+// listing and reading agree. The directory itself may be a link.
+func TestSymlinksRefused(t *testing.T) {
+	ctx := context.Background()
+	parent := t.TempDir()
+	outside := filepath.Join(parent, "outside")
+	if err := os.MkdirAll(outside, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(outside, "secret.csv"), []byte("secret"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(parent, "store")
+	s := New(dir)
+	if err := s.Put(ctx, "2026/19/05443/ok.csv", []byte("ok"), ""); err != nil {
+		t.Fatal(err)
+	}
+	link := func(target, name string) {
+		t.Helper()
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(target, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link(filepath.Join(outside, "secret.csv"), "2026/19/05443/file-link.csv")
+	link(outside, "2026/19/05444")            // a linked commune directory
+	link(outside, "receipts")                 // a linked receipts/ in a lake
+	link(filepath.Join(dir, "2026"), "alias") // a link that stays inside is refused too
+
+	for _, key := range []string{"2026/19/05443/file-link.csv", "2026/19/05444/secret.csv", "receipts/secret.csv", "alias/19/05443/ok.csv"} {
+		if b, _, err := s.Get(ctx, key, ""); !errors.Is(err, ErrInvalidKey) {
+			t.Errorf("Get %s = %q, %v; want ErrInvalidKey", key, b, err)
+		}
+		if _, _, err := s.GetLimited(ctx, key, "", 1); !errors.Is(err, ErrInvalidKey) {
+			t.Errorf("GetLimited %s: %v; want ErrInvalidKey", key, err)
+		}
+	}
+	for _, key := range []string{"receipts/year=2026/x.json", "2026/19/05444/new.csv", "2026/19/05443/file-link.csv"} {
+		if err := s.Put(ctx, key, []byte("x"), ""); !errors.Is(err, ErrInvalidKey) {
+			t.Errorf("Put %s: %v; want ErrInvalidKey", key, err)
+		}
+		if err := s.PutIf(ctx, key, []byte("x"), "", ""); !errors.Is(err, ErrInvalidKey) {
+			t.Errorf("PutIf %s: %v; want ErrInvalidKey", key, err)
+		}
+		if err := s.Delete(ctx, key); !errors.Is(err, ErrInvalidKey) {
+			t.Errorf("Delete %s: %v; want ErrInvalidKey", key, err)
+		}
+	}
+	if got := files(t, outside); !slices.Equal(got, []string{"secret.csv"}) {
+		t.Errorf("outside now holds %v: a write went through a link", got)
+	}
+	list, err := s.List(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, o := range list {
+		keys = append(keys, o.Key)
+		if _, _, err := s.Get(ctx, o.Key, ""); err != nil {
+			t.Errorf("listed %s but Get: %v", o.Key, err)
+		}
+	}
+	if !slices.Equal(keys, []string{"2026/19/05443/ok.csv"}) {
+		t.Errorf("List = %v, want only the real file", keys)
+	}
+	if _, err := s.List(ctx, "receipts/"); !errors.Is(err, ErrInvalidKey) {
+		t.Errorf("List under a linked directory: %v, want ErrInvalidKey", err)
+	}
+
+	// The store's directory itself may be a link: listing and reading
+	// through it agree.
+	viaLink := filepath.Join(parent, "store-link")
+	if err := os.Symlink(dir, viaLink); err != nil {
+		t.Fatal(err)
+	}
+	ls := New(viaLink)
+	list, err = ls.List(ctx, "2026/")
+	if err != nil || len(list) != 1 || list[0].Key != "2026/19/05443/ok.csv" {
+		t.Fatalf("List through a linked store dir = %v, %v", list, err)
+	}
+	if b, _, err := ls.Get(ctx, list[0].Key, ""); err != nil || string(b) != "ok" {
+		t.Errorf("Get through a linked store dir = %q, %v", b, err)
+	}
+}
