@@ -154,6 +154,14 @@ func check(ctx context.Context, p *Processor, u Upload, version string, received
 			MessageEN: fmt.Sprintf("reporting year %d in the key is outside %d–%d", k.Year, FirstYear, last)})
 		return res, nil
 	}
+	// A well-formed key places the receipt under its commune whatever
+	// the file holds, so a too-large or empty upload counts as a commune's
+	// rejected report, not as a missing one.
+	res.key, res.placed = k, true
+	rc.Year, rc.ProvinceCode, rc.CommuneCode = k.Year, k.Province, k.Commune
+	if !p.checkUnit(rc, k) {
+		return res, nil
+	}
 	if lim := p.Limits.MaxBytes; lim > 0 && size > lim {
 		rc.Add(receipt.Issue{Code: receipt.FileTooLarge, Severity: receipt.SevError, Value: strconv.FormatInt(size, 10),
 			Message: fmt.Sprintf("Tệp nặng %s MB, vượt giới hạn %s MB. Hãy xoá các trang tính không cần thiết (ảnh, danh sách hộ), lưu lại và nộp lại.",
@@ -164,11 +172,6 @@ func check(ctx context.Context, p *Processor, u Upload, version string, received
 	if len(data) == 0 {
 		rc.Add(receipt.Issue{Code: receipt.UnreadableFile, Severity: receipt.SevError,
 			Message: "Tệp rỗng (0 byte). Hãy kiểm tra lại tệp và nộp lại.", MessageEN: "The file is empty (0 bytes)."})
-		return res, nil
-	}
-	res.key, res.placed = k, true
-	rc.Year, rc.ProvinceCode, rc.CommuneCode = k.Year, k.Province, k.Commune
-	if !p.checkUnit(rc, k) {
 		return res, nil
 	}
 

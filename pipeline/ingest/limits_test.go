@@ -32,3 +32,36 @@ func TestUploadOverSizeLimit(t *testing.T) {
 		t.Errorf("a file exactly at the limit was refused: %v", codes(rc))
 	}
 }
+
+// A too-large or empty upload under a well-formed key is still the
+// commune's report: its receipt goes under the commune's partition (so
+// completeness counts the commune as rejected, not missing), with the
+// commune named, never to receipts-unplaced/.
+func TestTooLargeAndEmptyArePlaced(t *testing.T) {
+	tests := []struct {
+		name string
+		data []byte
+		code string
+	}{
+		{"too large", bytes.Repeat([]byte("1;Thôn A;10;5\n"), 100_000), receipt.FileTooLarge},
+		{"empty", nil, receipt.UnreadableFile},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.p.Limits.MaxBytes = 1 << 20
+			key := "2026/19/01864/bao-cao.csv"
+			rc := e.putProcess(t, key, tt.data, e.received)
+			if rc.Status != receipt.Rejected || len(rc.Errors) != 1 || rc.Errors[0].Code != tt.code {
+				t.Fatalf("receipt %s %v, want rejected [%s]", rc.Status, codes(rc), tt.code)
+			}
+			want := "receipts/year=2026/province=19/commune=01864/" + expectedID(key, tt.data) + ".json"
+			if got := keys(e.objects(t)); len(got) != 1 || got[0] != want {
+				t.Fatalf("lake = %v, want [%s]", got, want)
+			}
+			if rc.Year != 2026 || rc.ProvinceCode != "19" || rc.CommuneCode != "01864" || rc.CommuneName != "Xã Bằng Thành" {
+				t.Errorf("receipt unit %d/%s/%s %q", rc.Year, rc.ProvinceCode, rc.CommuneCode, rc.CommuneName)
+			}
+		})
+	}
+}
