@@ -42,12 +42,16 @@ func cmdIngest(ctx context.Context, args []string, stdout io.Writer) (int, error
 			keys = append(keys, o.Key)
 		}
 	}
-	rcs, err := ingestKeys(ctx, p, keys)
-	if err != nil {
-		return exitUsage, err
-	}
-	rejected := 0
-	for _, rc := range rcs {
+	// Every key gets its answer, then the summary: a key that cannot be
+	// read (missing, not a safe key) does not hide the others.
+	rejected, failed := 0, 0
+	for _, k := range keys {
+		rc, err := p.Process(ctx, ingest.Upload{Bucket: localBucket, Key: k})
+		if err != nil {
+			failed++
+			fmt.Fprintf(stdout, "%-9s %s — %v\n", "lỗi", k, err)
+			continue
+		}
 		line := fmt.Sprintf("%-9s %s", rc.Status, rc.SourceKey)
 		if rc.Status == receipt.Rejected {
 			rejected++
@@ -55,9 +59,21 @@ func cmdIngest(ctx context.Context, args []string, stdout io.Writer) (int, error
 		}
 		fmt.Fprintln(stdout, line)
 	}
-	fmt.Fprintf(stdout, "%d tệp, %d bị từ chối. Kho dữ liệu (lake): %s\n", len(rcs), rejected, abs(*lake))
+	summary := fmt.Sprintf("%d tệp, %d bị từ chối", len(keys)-failed, rejected)
+	if failed > 0 {
+		summary += fmt.Sprintf(", %d không xử lý được", failed)
+	}
+	fmt.Fprintf(stdout, "%s. Kho dữ liệu (lake): %s\n", summary, abs(*lake))
+	if failed > 0 {
+		// The lake holds what could be done; the failures are the
+		// caller's to fix (a wrong key) or retry (a disk error).
+		return exitFailure, nil
+	}
 	return exitOK, nil
 }
+
+// exitFailure: some keys could not be processed (runtime failure).
+const exitFailure = 3
 
 // ingestKeys runs each upload through the same Processor.Process the
 // Lambda function calls.
