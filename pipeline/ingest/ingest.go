@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/xhht/xhht/pipeline/forms"
@@ -22,6 +23,7 @@ import (
 	"github.com/xhht/xhht/pipeline/registry"
 	"github.com/xhht/xhht/pipeline/storage"
 	"github.com/xhht/xhht/pipeline/table"
+	"github.com/xhht/xhht/pipeline/textnorm"
 	"github.com/xhht/xhht/pipeline/validate"
 	"github.com/xhht/xhht/pipeline/vnnum"
 	"github.com/xhht/xhht/pipeline/workbook"
@@ -47,6 +49,7 @@ type Processor struct {
 	Keywords *table.Keywords
 	Limits   workbook.Limits
 	schema   *lakeSchema
+	others   sync.Map // otherCommunes by register version and province
 }
 
 // New loads the embedded schemas and register.
@@ -209,7 +212,8 @@ func check(ctx context.Context, p *Processor, u Upload, version string, received
 	slices.SortStableFunc(tables, func(a, b *table.Table) int {
 		return slices.Index(p.Forms.Forms, a.Form) - slices.Index(p.Forms.Forms, b.Form)
 	})
-	vctx := validate.Context{Year: k.Year, CommuneCode: k.Commune, CommuneName: rc.CommuneName}
+	vctx := validate.Context{Year: k.Year, CommuneCode: k.Commune, CommuneName: rc.CommuneName,
+		OtherCommunes: p.otherCommunes(k)}
 	var results []*validate.Result
 	for _, t := range tables {
 		vr := validate.Table(t, vctx)
@@ -249,6 +253,34 @@ func check(ctx context.Context, p *Processor, u Upload, version string, received
 	}
 	res.parquet = b
 	return res, nil
+}
+
+// otherCommunes are the communes of the key's province other than its own,
+// by folded short name (validate.Context.OtherCommunes). A name the upload's
+// own commune shares is left out: it could be either. Built once per
+// register version and province.
+func (p *Processor) otherCommunes(k Key) map[string]string {
+	v := p.Registry.ForYear(k.Year)
+	type cacheKey struct {
+		version           *registry.Version
+		province, commune string
+	}
+	ck := cacheKey{v, k.Province, k.Commune}
+	if m, ok := p.others.Load(ck); ok {
+		return m.(map[string]string)
+	}
+	own := ""
+	if c := v.Communes[k.Commune]; c != nil {
+		own = textnorm.Fold(c.ShortName)
+	}
+	byName := map[string]string{}
+	for _, c := range v.CommunesOf(k.Province) {
+		if f := textnorm.Fold(c.ShortName); f != "" && f != own {
+			byName[f] = c.Name
+		}
+	}
+	p.others.Store(ck, byName)
+	return byName
 }
 
 // checkUnit checks the key's commune against the register of its year.

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xhht/xhht/pipeline/internal/fixture"
 	"github.com/xhht/xhht/pipeline/receipt"
 )
 
@@ -63,5 +64,22 @@ func TestTooLargeAndEmptyArePlaced(t *testing.T) {
 				t.Errorf("receipt unit %d/%s/%s %q", rc.Year, rc.ProvinceCode, rc.CommuneCode, rc.CommuneName)
 			}
 		})
+	}
+}
+
+// The title block's commune, by the other commune's name alone, through
+// the register of the key's province.
+func TestTitleNamesAnotherCommune(t *testing.T) {
+	e := newEnv(t)
+	title := fixture.Title01(2026, "01864")
+	title[0] = "UBND XÃ PHONG QUANG" // 01849, in province 19
+	title = title[:3]                 // no code line: the name alone
+	data := fixture.XLSX(t, fixture.Form{Title: title, Rows: accepted01()}.Build().G)
+	rc := e.putProcess(t, "2026/19/01864/bao-cao.xlsx", data, e.received)
+	if rc.Status != receipt.Rejected || len(rc.Errors) != 1 || rc.Errors[0].Code != receipt.CommuneMismatch {
+		t.Fatalf("receipt %s %v, want rejected [commune-mismatch]", rc.Status, codes(rc))
+	}
+	if m := rc.Errors[0].Message; !strings.Contains(m, "Xã Phong Quang") || !strings.Contains(m, "Xã Bằng Thành") {
+		t.Errorf("message %q should name both communes", m)
 	}
 }

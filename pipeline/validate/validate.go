@@ -22,6 +22,10 @@ type Context struct {
 	Year        int
 	CommuneCode string
 	CommuneName string
+	// OtherCommunes are the other communes of the key's province, by
+	// folded short name (textnorm.Fold("Phong Quang")) to full name: a
+	// title block naming one of them is another commune's report.
+	OtherCommunes map[string]string
 }
 
 // Record is one accepted data row.
@@ -88,7 +92,6 @@ func where(row, col int, fd *forms.Field) (vi, en string) {
 var (
 	yearRe    = regexp.MustCompile(`(?:^|\s)nam (\d{4})(?:\s|$)`)
 	dateYear  = regexp.MustCompile(`thang (\d{1,2} )?nam \d{4}`)
-	communeRe = regexp.MustCompile(`(?:ma xa|ma don vi hanh chinh|ma dvhc)\s*(\d{5})\b`)
 )
 
 // checkTitle compares a year ("NĂM 2026") or commune code ("Mã xã: 05443")
@@ -104,12 +107,20 @@ func (v *validator) checkTitle() {
 					fmt.Sprintf("The title says year %d but the file was uploaded for %d.", y, v.ctx.Year))
 			}
 		}
-		for _, m := range communeRe.FindAllStringSubmatch(textnorm.Fold(s), -1) {
-			if m[1] != v.ctx.CommuneCode {
+		mismatch := false
+		for _, code := range table.TitleCommuneCodes(s) {
+			if code != v.ctx.CommuneCode {
+				mismatch = true
 				v.add(receipt.CommuneMismatch, receipt.SevError, 0, 0, nil, textnorm.Clean(s),
-					fmt.Sprintf("Tiêu đề ghi mã xã %s nhưng tệp được nộp cho xã %s (%s).", m[1], v.ctx.CommuneCode, v.ctx.CommuneName),
-					fmt.Sprintf("The title gives commune code %s but the file was uploaded for %s.", m[1], v.ctx.CommuneCode))
+					fmt.Sprintf("Tiêu đề ghi mã xã %s nhưng tệp được nộp cho xã %s (%s).", code, v.ctx.CommuneCode, v.ctx.CommuneName),
+					fmt.Sprintf("The title gives commune code %s but the file was uploaded for %s.", code, v.ctx.CommuneCode))
+				break
 			}
+		}
+		if name, ok := table.TitleOtherCommune(s, v.ctx.OtherCommunes); ok && !mismatch {
+			v.add(receipt.CommuneMismatch, receipt.SevError, 0, 0, nil, textnorm.Clean(s),
+				fmt.Sprintf("Tiêu đề ghi %s nhưng tệp được nộp cho %s (mã %s). Hãy nộp tệp vào đúng xã.", name, v.ctx.CommuneName, v.ctx.CommuneCode),
+				fmt.Sprintf("The title names %s but the file was uploaded for %s (%s).", name, v.ctx.CommuneName, v.ctx.CommuneCode))
 		}
 	}
 }

@@ -321,6 +321,13 @@ func TestTitleChecks(t *testing.T) {
 		{"school year is not a reporting year", with("Năm học 2025-2026"), nil, ""},
 		{"another commune's code", []string{base[0], base[1], base[2], "Mã xã: 01849"}, []iss{{"commune-mismatch", E, "", ""}}, "Mã xã: 01849"},
 		{"another commune's code, ĐVHC label", []string{base[0], base[1], base[2], "Mã ĐVHC 01849"}, []iss{{"commune-mismatch", E, "", ""}}, "Mã ĐVHC 01849"},
+		{"another commune's code, Mã số xã", []string{base[0], base[1], base[2], "Mã số xã: 01849"}, []iss{{"commune-mismatch", E, "", ""}}, "Mã số xã: 01849"},
+		{"another commune's code, Mã alone", []string{base[0], base[1], base[2], "Mã: 01849"}, []iss{{"commune-mismatch", E, "", ""}}, "Mã: 01849"},
+		{"another commune's code in parentheses", []string{"UBND XÃ BẰNG THÀNH (01849)", base[1], base[2]}, []iss{{"commune-mismatch", E, "", ""}}, "UBND XÃ BẰNG THÀNH (01849)"},
+		{"another commune's code without its leading zero", []string{base[0], base[1], base[2], "Mã xã: 1849"}, []iss{{"commune-mismatch", E, "", ""}}, "Mã xã: 1849"},
+		{"another commune's code in full-width digits", []string{base[0], base[1], base[2], "Mã xã: ０１８４９"}, []iss{{"commune-mismatch", E, "", ""}}, "Mã xã: ０１８４９"},
+		{"own code in every form", with("Mã số xã: 01864", "Mã: 01864", "(01864)", "Mã xã: 1864", "Mã xã: ０１８６４"), nil, ""},
+		{"hamlet codes and phone numbers are not commune codes", with("Mã thôn: 01849", "Mã thôn: 01849-003", "Điện thoại: (0209) 3870 123", "ĐT: 0209.3870.123", "Mã số thuế: 0101234567"), nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -332,6 +339,42 @@ func TestTitleChecks(t *testing.T) {
 			checkMessages(t, res.Issues)
 			if tt.value != "" && len(res.Issues) == 1 && res.Issues[0].Value != tt.value {
 				t.Errorf("value %q, want %q", res.Issues[0].Value, tt.value)
+			}
+		})
+	}
+}
+
+// A title block naming another commune of the province by name alone is
+// that commune's report; its own name, a hamlet or district of the same
+// name, or a longer name are not.
+func TestTitleNamesAnotherCommune(t *testing.T) {
+	ctx := ctx2026
+	ctx.OtherCommunes = map[string]string{"phong quang": "Xã Phong Quang", "duc xuan": "Phường Đức Xuân"}
+	base := fixture.Title01(2026, "01864")
+	tests := []struct {
+		name  string
+		title []string
+		want  []iss
+	}{
+		{"own name", base, nil},
+		{"another commune's name", []string{"UBND XÃ PHONG QUANG", base[1], base[2]}, []iss{{"commune-mismatch", E, "", ""}}},
+		{"another ward's name in a sentence", []string{base[1], "Ủy ban nhân dân phường Đức Xuân, tỉnh Thái Nguyên", base[2]}, []iss{{"commune-mismatch", E, "", ""}}},
+		{"a hamlet of that name", append(base, "Thôn Phong Quang"), nil},
+		{"a longer name", []string{"UBND XÃ PHONG QUANG NAM", base[1], base[2], base[3]}, nil},
+		{"code and name both wrong: one issue", []string{"UBND XÃ PHONG QUANG (01849)", base[1], base[2]}, []iss{{"commune-mismatch", E, "", ""}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := fixture.XLSX(t, fixture.Form{Title: tt.title, Rows: fixture.Hamlets01()}.Build().G)
+			res := runOne(t, ctx, "a.xlsx", data)
+			if got, want := short(res.Issues), sorted(tt.want); !reflect.DeepEqual(got, want) {
+				t.Errorf("issues = %v\nwant     %v", got, want)
+			}
+			checkMessages(t, res.Issues)
+			for _, is := range res.Issues {
+				if is.Code == "commune-mismatch" && !strings.Contains(is.Message, "Xã Bằng Thành") {
+					t.Errorf("message %q should name the upload's commune", is.Message)
+				}
 			}
 		})
 	}
