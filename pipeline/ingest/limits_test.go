@@ -73,7 +73,7 @@ func TestTitleNamesAnotherCommune(t *testing.T) {
 	e := newEnv(t)
 	title := fixture.Title01(2026, "01864")
 	title[0] = "UBND XÃ PHONG QUANG" // 01849, in province 19
-	title = title[:3]                 // no code line: the name alone
+	title = title[:3]                // no code line: the name alone
 	data := fixture.XLSX(t, fixture.Form{Title: title, Rows: accepted01()}.Build().G)
 	rc := e.putProcess(t, "2026/19/01864/bao-cao.xlsx", data, e.received)
 	if rc.Status != receipt.Rejected || len(rc.Errors) != 1 || rc.Errors[0].Code != receipt.CommuneMismatch {

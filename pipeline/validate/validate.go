@@ -90,8 +90,8 @@ func where(row, col int, fd *forms.Field) (vi, en string) {
 }
 
 var (
-	yearRe    = regexp.MustCompile(`(?:^|\s)nam (\d{4})(?:\s|$)`)
-	dateYear  = regexp.MustCompile(`thang (\d{1,2} )?nam \d{4}`)
+	yearRe   = regexp.MustCompile(`(?:^|\s)nam (\d{4})(?:\s|$)`)
+	dateYear = regexp.MustCompile(`thang (\d{1,2} )?nam \d{4}`)
 )
 
 // checkTitle compares a year ("NĂM 2026") or commune code ("Mã xã: 05443")
