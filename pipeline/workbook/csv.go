@@ -30,7 +30,10 @@ func openCSV(name string, data []byte) (*Book, error) {
 		return nil, fmt.Errorf("%w: binary content", ErrUnsupported)
 	}
 	sep := detectSeparator(text)
-	text = bareCRToLF(text, sep)
+	// Converted text is this reader's own and is rewritten in place; the
+	// upload's bytes themselves (text is then a suffix of them) are not.
+	owned := len(text) == 0 || len(data) == 0 || &text[len(text)-1] != &data[len(data)-1]
+	text = bareCRToLF(text, sep, owned)
 	book := &Book{Format: "csv", Encoding: enc, Notes: notes}
 	sh := &Sheet{Name: name}
 	sh.rows = func(fn func(Row) error) error {
@@ -142,9 +145,10 @@ func convertedNote(e legacy.Encoding) Note {
 // ends lines with CR alone, which encoding/csv keeps inside the field
 // ("429\r13" would read as one number). A CR inside a quoted field stays
 // text. A quote opens a quoted field only at the start of a field, as for
-// encoding/csv with LazyQuotes; the text is copied only when it has a bare
-// CR to change.
-func bareCRToLF(text []byte, sep rune) []byte {
+// encoding/csv with LazyQuotes. The text is changed in place when owned,
+// else copied, and only when it has a bare CR to change: a CR becomes one
+// LF, so the length stays.
+func bareCRToLF(text []byte, sep rune, owned bool) []byte {
 	i := bytes.IndexByte(text, '\r')
 	for i >= 0 && i+1 < len(text) && text[i+1] == '\n' {
 		j := bytes.IndexByte(text[i+1:], '\r')
@@ -176,10 +180,17 @@ func bareCRToLF(text []byte, sep rune) []byte {
 		case c == '"' && start:
 			quoted, start = true, false
 		case c == '\r' && (i+1 == len(text) || text[i+1] != '\n'):
-			if out == nil {
+			switch {
+			case owned:
+				text[i] = '\n'
+			case out == nil:
 				out = append(make([]byte, 0, len(text)), text[:i]...)
+				fallthrough
+			default:
+				out = append(out, '\n')
+				start = true
+				continue
 			}
-			out = append(out, '\n')
 			start = true
 			continue
 		case c == '\n' || rune(c) == sep:

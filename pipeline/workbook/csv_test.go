@@ -275,3 +275,25 @@ func TestCSVLineEnds(t *testing.T) {
 		t.Errorf("rows %q at lines %v,\nwant %q at 1 3 4 5", rows, nums, want)
 	}
 }
+
+// A converted CSV (here Windows-1258) is rewritten in place; the upload's
+// own bytes are never changed.
+func TestCSVLineEndsConverted(t *testing.T) {
+	data := []byte("T\xean th\xf4n;S\xf4\xcc h\xf4\xea\rTh\xf4n A;429\rTh\xf4n B;13\r")
+	orig := append([]byte{}, data...)
+	b, err := Open("a.csv", data, DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Encoding != "windows-1258" {
+		t.Fatalf("encoding %s", b.Encoding)
+	}
+	_, rows := texts(t, b)
+	if len(rows) != 3 || rows[1][1] != "429" || rows[2][1] != "13" {
+		t.Errorf("rows %q", rows)
+	}
+	utf := []byte("a;b\r1;2\r")
+	if _, err := Open("a.csv", utf, DefaultLimits); err != nil || !bytes.Equal(data, orig) || string(utf) != "a;b\r1;2\r" {
+		t.Errorf("the upload's bytes were changed")
+	}
+}

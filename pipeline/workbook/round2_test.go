@@ -341,3 +341,18 @@ func TestXLSSpecialNumbers(t *testing.T) {
 		})
 	}
 }
+
+// The merged ranges of a sheet are bounded: they are held for the whole
+// read.
+func TestXLSXMergesBounded(t *testing.T) {
+	var m strings.Builder
+	m.WriteString("<mergeCells>")
+	for i := 0; i <= maxMerges; i++ {
+		fmt.Fprintf(&m, `<mergeCell ref="A%d:B%d"/>`, i+1, i+1)
+	}
+	m.WriteString("</mergeCells>")
+	_, err := Open("a.xlsx", rawXLSX(t, "", rawSheet{name: "S", extra: m.String()}), DefaultLimits)
+	if !errors.Is(err, ErrTooLarge) {
+		t.Errorf("error = %v, want ErrTooLarge", err)
+	}
+}

@@ -400,6 +400,9 @@ func (x *xlsx) scanMerges(name string) ([]Range, error) {
 				out = append(out, Range{r1, c1, r2, c2})
 			}
 		}
+		if len(out) > 2*maxMerges { // duplicates from the carried tail count twice at most
+			return nil, fmt.Errorf("%w: %s has over %d merged ranges", ErrTooLarge, name, maxMerges)
+		}
 		// Keep a tail so a tag split across reads is seen whole next time.
 		// A match fully inside the tail is found twice; dedupe below.
 		if len(chunk) > 128 {
@@ -414,8 +417,16 @@ func (x *xlsx) scanMerges(name string) ([]Range, error) {
 			return nil, err
 		}
 	}
-	return dedupe(out), nil
+	out = dedupe(out)
+	if len(out) > maxMerges {
+		return nil, fmt.Errorf("%w: %s has over %d merged ranges", ErrTooLarge, name, maxMerges)
+	}
+	return out, nil
 }
+
+// maxMerges bounds the merged ranges of one sheet, which are held for the
+// whole read: a form has a few dozen; a small zip can declare millions.
+const maxMerges = 100_000
 
 func dedupe(rs []Range) []Range {
 	seen := map[Range]bool{}
