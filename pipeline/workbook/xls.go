@@ -120,6 +120,12 @@ func openXLS(data []byte, lim Limits) (*Book, error) {
 	if err != nil {
 		return nil, err
 	}
+	return openBIFF(wb, lim)
+}
+
+// openBIFF reads a BIFF8 Workbook stream: the globals, then a scan of each
+// sheet.
+func openBIFF(wb []byte, lim Limits) (*Book, error) {
 	x := &xlsBook{wb: wb}
 	infos, globalsEnd, err := x.readGlobals(lim)
 	if err != nil {

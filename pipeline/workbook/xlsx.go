@@ -2,7 +2,6 @@ package workbook
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"encoding/xml"
 	"errors"
@@ -251,7 +250,13 @@ func (x *xlsx) readSharedStrings(name string) error {
 		return err
 	}
 	defer rc.Close()
-	d := xml.NewDecoder(rc)
+	return x.parseSharedStrings(rc, name)
+}
+
+// parseSharedStrings is readSharedStrings on the part's bytes (already
+// guarded by open), so a fuzz target can feed them directly.
+func (x *xlsx) parseSharedStrings(r io.Reader, name string) error {
+	d := xml.NewDecoder(r)
 	var (
 		all, b, run          strings.Builder
 		inSI, inR, inT, inPh bool
@@ -384,11 +389,13 @@ func (x *xlsx) scanMerges(name string) ([]Range, error) {
 	}
 	defer rc.Close()
 	var out []Range
-	br := bufio.NewReaderSize(rc, 64<<10)
 	var carry []byte
-	buf := make([]byte, 64<<10)
+	buf := make([]byte, 32<<10)
 	for {
-		n, err := br.Read(buf)
+		n, err := io.ReadFull(rc, buf)
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			err = io.EOF
+		}
 		chunk := append(carry, buf[:n]...)
 		if !bytes.Contains(chunk, []byte("mergeCell")) {
 			chunk = chunk[:0] // the common case: a fast scan, no regexp
@@ -452,7 +459,13 @@ func (x *xlsx) streamRows(name string, fn func(Row) error) error {
 		return err
 	}
 	defer rc.Close()
-	d := xml.NewDecoder(rc)
+	return x.parseRows(rc, name, fn)
+}
+
+// parseRows is streamRows on the part's bytes (already guarded by open),
+// so a fuzz target can feed them directly.
+func (x *xlsx) parseRows(r io.Reader, name string, fn func(Row) error) error {
+	d := xml.NewDecoder(r)
 	var (
 		row                   Row
 		inRow                 bool
