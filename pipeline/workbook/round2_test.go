@@ -356,3 +356,47 @@ func TestXLSXMergesBounded(t *testing.T) {
 		t.Errorf("error = %v, want ErrTooLarge", err)
 	}
 }
+
+// A BIFF8 workbook in a stream named "Book" (any case) is read; a BIFF5
+// one there is still Excel 95.
+func TestXLSBIFF8InBookStream(t *testing.T) {
+	stream := biffStream(nil, nil, synthSheet{name: "S", recs: [][]byte{numberRec(0, 0, 42)}})
+	for _, name := range []string{"Book", "BOOK", "book"} {
+		b, err := Open("a.xls", cfbFile(cfbStream{name, stream}), DefaultLimits)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		rows, err := allRows(t, b.Sheets[0])
+		if err != nil || len(rows) != 1 || rows[0].Cell(1).Num != 42 {
+			t.Errorf("%s: rows %+v, %v", name, rows, err)
+		}
+	}
+	_, err := Open("a.xls", cfbFile(cfbStream{"BOOK", cat(bofRec(0x0500, bofGlobals), biffRec(recEOF))}), DefaultLimits)
+	if !errors.Is(err, ErrUnsupportedXLS) {
+		t.Errorf("BIFF5 in BOOK: %v, want ErrUnsupportedXLS", err)
+	}
+}
+
+// Excel 2.x-4.0 files (a bare BIFF stream, no compound file) get the
+// Excel 95 answer ("save as .xlsx"), not "not a spreadsheet".
+func TestBareBIFF2to4(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		bof  []byte
+	}{
+		{"BIFF2 worksheet", biffRec(0x0009, le16(0x0002), le16(0x0010))},
+		{"BIFF3 worksheet", biffRec(0x0209, le16(0x0000), le16(0x0010), le16(0x0100))},
+		{"BIFF4 worksheet", biffRec(0x0409, le16(0x0000), le16(0x0010), le16(0x0100))},
+		{"BIFF4 workbook", biffRec(0x0409, le16(0x0000), le16(0x0100), le16(0x0100))},
+	} {
+		data := cat(tt.bof, biffRec(0x0003, rc(0, 0, 0), make([]byte, 9)), biffRec(recEOF))
+		_, err := Open("a.xls", data, DefaultLimits)
+		if !errors.Is(err, ErrLegacyXLS) || !errors.Is(err, ErrUnsupportedXLS) {
+			t.Errorf("%s: %v, want ErrUnsupportedXLS (legacy .xls)", tt.name, err)
+		}
+	}
+	// Text that merely starts with a tab is still a CSV.
+	if b, err := Open("a.csv", []byte("\t\x00\x04\x00"), DefaultLimits); err == nil && b.Format != "csv" {
+		t.Errorf("format %s", b.Format)
+	}
+}

@@ -178,9 +178,33 @@ func Open(name string, data []byte, lim Limits) (*Book, error) {
 	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
 		// OLE2 compound file: Excel 97-2003 .xls (or an encrypted .xlsx).
 		return openXLS(data, lim)
+	case bareBIFF(data):
+		// Excel 2.x-4.0 wrote a bare BIFF stream, no compound file: the
+		// same "save as .xlsx" answer as Excel 95, not "not a spreadsheet".
+		return nil, xlsUnsupported("BIFF2-4 workbook (Excel 4.0 or older), not in a compound file")
 	default:
 		return openCSV(name, data)
 	}
+}
+
+// bareBIFF reports whether data starts with the BOF record of a BIFF2,
+// BIFF3 or BIFF4 stream (record 0x0009, 0x0209 or 0x0409, a body of 4 to 16
+// bytes whose version word is that BIFF's, and whose substream type is a
+// sheet, chart, macro sheet or workbook).
+func bareBIFF(data []byte) bool {
+	if len(data) < 8 || data[0] != 0x09 || (data[1] != 0x00 && data[1] != 0x02 && data[1] != 0x04) {
+		return false
+	}
+	n := int(data[2]) | int(data[3])<<8
+	if n < 4 || n > 16 {
+		return false
+	}
+	dt := uint16(data[6]) | uint16(data[7])<<8
+	switch dt {
+	case 0x0010, 0x0020, 0x0040, 0x0100:
+		return true
+	}
+	return false
 }
 
 // MaxCellChars is the most text a spreadsheet cell can hold (Excel's limit).

@@ -200,7 +200,10 @@ func xlsWorkbookStream(data []byte, lim Limits) (wb []byte, err error) {
 	case encrypted:
 		return nil, fmt.Errorf("%w: encrypted .xlsx (EncryptedPackage)", ErrEncrypted)
 	case book != nil:
-		return nil, xlsUnsupported("Excel 5.0/95 (BIFF5) workbook")
+		// "Book" is where Excel 5.0/95 keeps BIFF5, but some writers put
+		// a BIFF8 stream under that name: its BOF says which. A BIFF8
+		// one is read; openBIFF refuses anything else as BIFF5.
+		workbook = book
 	default:
 		return nil, fmt.Errorf("%w: compound file without a Workbook stream (a Word or other Office document?)", ErrUnsupported)
 	}
@@ -312,7 +315,7 @@ func (x *xlsBook) bof(off int, want uint16) (record, error) {
 	}
 	vers, dt := binary.LittleEndian.Uint16(r.body), binary.LittleEndian.Uint16(r.body[2:])
 	if vers != 0x0600 {
-		return r, xlsUnsupported("BIFF version %#04x (Excel 5.0/95 or older), not BIFF8", vers)
+		return r, xlsUnsupported("BIFF version %#04x (Excel 5.0/95 (BIFF5) or older), not BIFF8", vers)
 	}
 	if dt != want {
 		return r, xlsCorrupt("substream type %#04x at %d, want %#04x", dt, off, want)
