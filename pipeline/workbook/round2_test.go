@@ -3,9 +3,13 @@ package workbook
 import (
 	"archive/zip"
 	"bytes"
+	"crypto/md5"
+	"crypto/rc4"
 	"errors"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -398,5 +402,73 @@ func TestBareBIFF2to4(t *testing.T) {
 	// Text that merely starts with a tab is still a CSV.
 	if b, err := Open("a.csv", []byte("\t\x00\x04\x00"), DefaultLimits); err == nil && b.Format != "csv" {
 		t.Errorf("format %s", b.Format)
+	}
+}
+
+// A workbook encrypted with Excel's default password "VelvetSweatshop"
+// (LibreOffice: RC4 CryptoAPI; testdata/xls/make_encrypted.py) is read; a
+// real password stays encrypted.
+func TestXLSDefaultPassword(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "xls", "velvetsweatshop.xls"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := openXLSOK(t, data)
+	rows, err := allRows(t, b.Sheets[0])
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("rows %+v, %v", rows, err)
+	}
+	if got := rows[0].Cell(1); got.Text != "Thôn Nà Rì" {
+		t.Errorf("A1 = %+v", got)
+	}
+	if got := rows[0].Cell(2); got.Kind != Number || got.Num != -12.25 {
+		t.Errorf("B1 = %+v", got)
+	}
+	enc, err := os.ReadFile(filepath.Join("testdata", "xls", "encrypted.xls"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open("a.xls", enc, DefaultLimits); !errors.Is(err, ErrEncrypted) {
+		t.Errorf("password x: %v, want ErrEncrypted", err)
+	}
+}
+
+// RC4 (Office 97) with the default password, built by hand: the stream is
+// encrypted as [MS-XLS] 2.2.10 says (by 1,024-byte blocks, headers, BOF,
+// FILEPASS and BOUNDSHEET positions in the clear); the verifier is
+// MD5-based. The same with a wrong verifier stays encrypted.
+func TestXLSDefaultPasswordRC4(t *testing.T) {
+	salt := bytes.Repeat([]byte{0x5A}, 16)
+	c := newRC4Office97(defaultPassword, salt)
+	verifier := []byte("0123456789abcdef")
+	sum := md5.Sum(verifier)
+	r, _ := rc4.NewCipher(c.blockKey(0))
+	encV, encH := make([]byte, 16), make([]byte, 16)
+	r.XORKeyStream(encV, verifier)
+	r.XORKeyStream(encH, sum[:])
+	filepass := biffRec(recFilePass, le16(1), le16(1), le16(1), salt, encV, encH)
+	var recs [][]byte
+	for i := range 300 { // over 1,024 bytes: several keys
+		recs = append(recs, numberRec(i, 0, float64(i)+0.5))
+	}
+	plain := biffStream(filepass, sstRecs(1, xlStr("Thôn Nà Rì")), synthSheet{name: "S", recs: append(recs, labelSSTRec(300, 1, 0, 0))})
+	// Encrypting is the same XOR with the same restoration.
+	enc, err := decryptStream(plain, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(enc, plain) {
+		t.Fatal("nothing encrypted")
+	}
+	b := openXLSOK(t, cfbFile(cfbStream{"Workbook", enc}))
+	rows, err := allRows(t, b.Sheets[0])
+	if err != nil || len(rows) != 301 || rows[299].Cell(1).Num != 299.5 || rows[300].Cell(2).Text != "Thôn Nà Rì" {
+		t.Fatalf("%d rows, %v", len(rows), err)
+	}
+	bad := bytes.Clone(enc)
+	i := bytes.Index(bad, encH)
+	bad[i] ^= 1
+	if _, err := Open("a.xls", cfbFile(cfbStream{"Workbook", bad}), DefaultLimits); !errors.Is(err, ErrEncrypted) {
+		t.Errorf("wrong verifier: %v, want ErrEncrypted", err)
 	}
 }

@@ -348,8 +348,16 @@ func (x *xlsBook) readGlobals(lim Limits) ([]xlsSheetInfo, int, error) {
 		case recEOF:
 			return infos, r.next, nil
 		case recFilePass:
-			// The rest of the stream is encrypted: nothing can be read.
-			return nil, 0, errFilePass
+			// The rest of the stream is encrypted. With Excel's default
+			// password it is decrypted and read on; with any other
+			// password nothing can be read.
+			c, err := filePassCipher(r.body)
+			if err != nil {
+				return nil, 0, err
+			}
+			if x.wb, err = decryptStream(x.wb, c); err != nil {
+				return nil, 0, err
+			}
 		case recBOF:
 			return nil, 0, xlsCorrupt("BOF inside the workbook globals")
 		case recFont:

@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 # Writes encrypted.xls: a one-sheet workbook saved by LibreOffice as
-# "MS Excel 97" with the password "x" (RC4 CryptoAPI; FILEPASS record).
+# "MS Excel 97" with the password "x" (RC4 CryptoAPI; FILEPASS record), and
+# velvetsweatshop.xls, the same saved with Excel's default password
+# "VelvetSweatshop" (a protected workbook Excel opens without asking).
 # soffice --convert-to cannot set a password, so this drives LibreOffice
 # through UNO. Needs the system python3 with python3-uno (part of the
 # libreoffice packages). Usage: /usr/bin/python3 make_encrypted.py
@@ -38,8 +40,9 @@ try:
     sheet = doc.Sheets.getByIndex(0)
     sheet.getCellByPosition(0, 0).setString("Thôn Nà Rì")
     sheet.getCellByPosition(1, 0).setValue(-12.25)
-    doc.storeToURL("file://" + os.path.join(here, "encrypted.xls"),
-                   (prop("FilterName", "MS Excel 97"), prop("Password", "x")))
+    for name, password in (("encrypted.xls", "x"), ("velvetsweatshop.xls", "VelvetSweatshop")):
+        doc.storeToURL("file://" + os.path.join(here, name),
+                       (prop("FilterName", "MS Excel 97"), prop("Password", password)))
     doc.close(True)
     try:
         desktop.terminate()
