@@ -1,5 +1,6 @@
 // Package workbook turns the bytes of an upload into sheets of cells: CSV
-// (text) and .xlsx (Office Open XML). Rows are streamed, so a large sheet
+// (text), .xlsx (Office Open XML, transitional or Strict), .xls (BIFF8) and
+// .ods (OpenDocument). Rows are streamed, so a large sheet
 // that is not the form (a household list, say) is never held in memory.
 package workbook
 
@@ -118,7 +119,7 @@ var Stop = errors.New("workbook: stop")
 
 // Book is an opened upload.
 type Book struct {
-	Format   string // "xlsx", "xls" or "csv"
+	Format   string // "xlsx", "xls", "ods" or "csv"
 	Encoding string // CSV only: utf-8, utf-16, windows-1258, tcvn3 or vni
 	Sheets   []*Sheet
 	Notes    []Note // how the file was read, worth a warning

@@ -445,21 +445,38 @@ func generatedXLS(tb testing.TB, names ...string) map[string]*xlsFixture {
 // convertToXLS saves each source as .xls with LibreOffice ("MS Excel 97"
 // filter), all in one soffice call with its own profile directory.
 func convertToXLS(files map[string]*xlsFixture) error {
-	dir, err := os.MkdirTemp("", "xls-fixtures-")
+	srcs := map[string][]byte{}
+	for name, f := range files {
+		srcs[name] = f.xlsx
+	}
+	out, err := sofficeConvert(srcs, "xls")
 	if err != nil {
 		return err
+	}
+	for name, f := range files {
+		f.xls = out[name]
+	}
+	return nil
+}
+
+// sofficeConvert saves each .xlsx of srcs (by name) as ext with
+// LibreOffice (soffice --convert-to), as an office would.
+func sofficeConvert(srcs map[string][]byte, ext string) (map[string][]byte, error) {
+	dir, err := os.MkdirTemp("", "soffice-fixtures-")
+	if err != nil {
+		return nil, err
 	}
 	defer os.RemoveAll(dir)
 	profile, out := filepath.Join(dir, "profile"), filepath.Join(dir, "out")
 	args := []string{
 		"-env:UserInstallation=" + (&url.URL{Scheme: "file", Path: filepath.ToSlash(profile)}).String(),
 		"--headless", "--norestore", "--nolockcheck", "--nodefault",
-		"--convert-to", "xls", "--outdir", out,
+		"--convert-to", ext, "--outdir", out,
 	}
-	for name, f := range files {
+	for name, data := range srcs {
 		src := filepath.Join(dir, name+".xlsx")
-		if err := os.WriteFile(src, f.xlsx, 0o644); err != nil {
-			return err
+		if err := os.WriteFile(src, data, 0o644); err != nil {
+			return nil, err
 		}
 		args = append(args, src)
 	}
@@ -472,14 +489,15 @@ func convertToXLS(files map[string]*xlsFixture) error {
 	xlsKillGroup(cmd)
 	cmd.WaitDelay = 5 * time.Second
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("soffice: %v\n%s", err, log.String())
+		return nil, fmt.Errorf("soffice: %v\n%s", err, log.String())
 	}
-	for name, f := range files {
-		if f.xls, err = os.ReadFile(filepath.Join(out, name+".xls")); err != nil {
-			return fmt.Errorf("soffice wrote no %s.xls: %v\n%s", name, err, log.String())
+	res := map[string][]byte{}
+	for name := range srcs {
+		if res[name], err = os.ReadFile(filepath.Join(out, name+"."+ext)); err != nil {
+			return nil, fmt.Errorf("soffice wrote no %s.%s: %v\n%s", name, ext, err, log.String())
 		}
 	}
-	return nil
+	return res, nil
 }
 
 func openXLSOK(t *testing.T, data []byte) *Book {

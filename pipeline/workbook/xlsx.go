@@ -41,8 +41,11 @@ func openXLSX(data []byte, lim Limits) (*Book, error) {
 		}
 		x.files[name] = f
 	}
+	if x.files["xl/workbook.xml"] == nil && x.isODS() {
+		return openODS(x, lim)
+	}
 	if x.files["xl/workbook.xml"] == nil {
-		// A zip without a workbook: .docx, .ods, a zipped folder …
+		// A zip without a workbook: .docx, a zipped folder …
 		return nil, fmt.Errorf("%w: zip without xl/workbook.xml", ErrUnsupported)
 	}
 	var wb struct {

@@ -1,0 +1,170 @@
+package workbook
+
+import (
+	"bytes"
+	"errors"
+	"os/exec"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// TestODSFromLibreOffice: a workbook saved by LibreOffice in its own
+// format (soffice --convert-to ods) reads like the .xlsx it came from:
+// cell types (numbers by their stored value, percentages as fractions,
+// dates as serials, booleans, text), cached formula results, merged cells,
+// a hidden sheet, and text in legacy fonts converted.
+func TestODSFromLibreOffice(t *testing.T) {
+	if _, err := exec.LookPath("soffice"); err != nil {
+		t.Fatal("soffice (LibreOffice) is not installed: run make tools (scripts/libreoffice.sh)")
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	style := func(s *excelize.Style) int {
+		id, err := f.NewStyle(s)
+		must(err)
+		return id
+	}
+	sh := "Biểu 01"
+	must(f.SetSheetName("Sheet1", sh))
+	must(f.SetCellStr(sh, "A1", "UBND XÃ BẰNG THÀNH"))
+	must(f.MergeCell(sh, "A1", "D1"))
+	must(f.SetCellFloat(sh, "A2", 12.5, -1, 64))
+	must(f.SetCellFloat(sh, "B2", 0.875, -1, 64))
+	must(f.SetCellStyle(sh, "B2", "B2", style(&excelize.Style{NumFmt: 10}))) // 0.00%
+	must(f.SetCellFloat(sh, "C2", 46356, -1, 64))
+	must(f.SetCellStyle(sh, "C2", "C2", style(&excelize.Style{NumFmt: 14}))) // date
+	must(f.SetCellBool(sh, "D2", true))
+	must(f.SetCellFormula(sh, "E2", "A2*2"))
+	must(f.SetCellStr(sh, "A3", "Hµ Néi"))
+	must(f.SetCellStyle(sh, "A3", "A3", style(&excelize.Style{Font: &excelize.Font{Family: ".VnTime"}})))
+	must(f.SetCellStr(sh, "B3", "Haø Noäi"))
+	must(f.SetCellStyle(sh, "B3", "B3", style(&excelize.Style{Font: &excelize.Font{Family: "VNI-Times"}})))
+	must(f.SetCellStr(sh, "C3", "Hµ Néi")) // default font: untouched
+	must(f.SetCellInt(sh, "A5", 1234))
+	must(f.SetCellStr(sh, "B5", "  hai  dấu cách  "))
+	_, err := f.NewSheet("Ẩn")
+	must(err)
+	must(f.SetCellStr("Ẩn", "A1", "x"))
+	must(f.SetSheetVisible("Ẩn", false))
+	var buf bytes.Buffer
+	must(f.Write(&buf))
+	out, err := sofficeConvert(map[string][]byte{"book": buf.Bytes()}, "ods")
+	must(err)
+
+	b, err := Open("a.ods", out["book"], DefaultLimits)
+	must(err)
+	if b.Format != "ods" || len(b.Sheets) != 2 {
+		t.Fatalf("format %s, %d sheets", b.Format, len(b.Sheets))
+	}
+	if s := b.Sheets[0]; s.Name != sh || s.Hidden || len(s.Merges) != 1 || s.Merges[0] != (Range{1, 1, 1, 4}) {
+		t.Errorf("sheet 1: %q hidden %v merges %v", s.Name, s.Hidden, s.Merges)
+	}
+	if s := b.Sheets[1]; s.Name != "Ẩn" || !s.Hidden {
+		t.Errorf("sheet 2: %q hidden %v", s.Name, s.Hidden)
+	}
+	rows, err := allRows(t, b.Sheets[0])
+	must(err)
+	got := map[string]Cell{}
+	for _, r := range rows {
+		for i, c := range r.Cells {
+			got[CellRef(r.Num, i+1)] = c
+		}
+	}
+	want := map[string]Cell{
+		"A1": {Kind: String, Text: "UBND XÃ BẰNG THÀNH"},
+		"A2": {Kind: Number, Text: "12.5", Num: 12.5},
+		"B2": {Kind: Number, Text: "0.875", Num: 0.875},
+		"C2": {Kind: Number, Text: "46356", Num: 46356},
+		// LibreOffice has no boolean cells: Excel's TRUE becomes the
+		// formula =TRUE() with the value 1 (the boolean value type is
+		// tested on hand-written XML below).
+		"D2": {Kind: Number, Text: "1", Num: 1, Formula: true},
+		"E2": {Kind: Number, Text: "25", Num: 25, Formula: true},
+		"A3": {Kind: String, Text: "Hà Nội", Encoding: "tcvn3"},
+		"B3": {Kind: String, Text: "Hà Nội", Encoding: "vni"},
+		"C3": {Kind: String, Text: "Hµ Néi"},
+		"A5": {Kind: Number, Text: "1234", Num: 1234},
+		"B5": {Kind: String, Text: "  hai  dấu cách  "},
+	}
+	for ref, w := range want {
+		if got[ref] != w {
+			t.Errorf("%s = %+v, want %+v", ref, got[ref], w)
+		}
+	}
+	if len(rows) != 4 || rows[3].Num != 5 {
+		t.Errorf("rows %d (last %d), want 1, 2, 3, 5", len(rows), rows[len(rows)-1].Num)
+	}
+	if b.Sheets[0].Converted["tcvn3"] != 1 || b.Sheets[0].Converted["vni"] != 1 {
+		t.Errorf("converted %v", b.Sheets[0].Converted)
+	}
+}
+
+// Hand-written content.xml: repeated rows and cells, covered cells,
+// text spans in a legacy font, an error result, and the bounds.
+func TestODSContent(t *testing.T) {
+	content := func(body string) []byte {
+		return zipParts(t, []string{"mimetype", "content.xml"}, map[string]string{
+			"mimetype": odsMime,
+			"content.xml": `<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0">` +
+				`<office:automatic-styles><style:style style:name="T1" style:family="text"><style:text-properties style:font-name=".VnTime"/></style:style></office:automatic-styles>` +
+				`<office:body><office:spreadsheet><table:table table:name="S">` + body + `</table:table></office:spreadsheet></office:body></office:document-content>`,
+		})
+	}
+	data := content(`<table:table-row table:number-rows-repeated="2"><table:table-cell office:value-type="float" office:value="7" table:number-columns-repeated="2"/></table:table-row>` +
+		`<table:table-row table:number-rows-repeated="1048000"/>` +
+		`<table:table-row><table:table-cell table:number-columns-spanned="2" office:value-type="string"><text:p>Thôn <text:span text:style-name="T1">Nµ</text:span> Rì<text:s text:c="2"/>x</text:p><text:p>2</text:p></table:table-cell><table:covered-table-cell/>` +
+		`<table:table-cell table:formula="of:=1/0"><text:p>#DIV/0!</text:p></table:table-cell></table:table-row>`)
+	b, err := Open("a.ods", data, DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := allRows(t, b.Sheets[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0].Num != 1 || rows[1].Num != 2 || rows[1].Cell(2).Num != 7 {
+		t.Fatalf("rows %+v: the blank rows after them end the sheet", rows)
+	}
+	big := content(`<table:table-row><table:table-cell office:value-type="string" table:number-columns-repeated="3"><text:p>a</text:p></table:table-cell></table:table-row>` +
+		`<table:table-row table:number-rows-repeated="5000"/>` +
+		`<table:table-row><table:table-cell table:number-columns-spanned="2" office:value-type="string"><text:p>Thôn <text:span text:style-name="T1">Nµ</text:span> Rì<text:s text:c="2"/>x</text:p><text:p>2</text:p></table:table-cell><table:covered-table-cell/>` +
+		`<table:table-cell table:formula="of:=1/0"><text:p>#DIV/0!</text:p></table:table-cell><table:table-cell office:value-type="float" office:value="Inf"/><table:table-cell office:value-type="boolean" office:boolean-value="false"/></table:table-row>`)
+	b, err = Open("a.ods", big, DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := b.Sheets[0].Merges; len(m) != 1 || m[0] != (Range{5002, 1, 5002, 2}) {
+		t.Errorf("merges %v", m)
+	}
+	rows, err = allRows(t, b.Sheets[0])
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("rows %+v, %v", rows, err)
+	}
+	if r := rows[0]; len(r.Cells) != 3 || r.Cell(3).Text != "a" {
+		t.Errorf("repeated cells: %+v", r.Cells)
+	}
+	r := rows[1]
+	if r.Num != 5002 || r.Cell(1) != (Cell{Kind: String, Text: "Thôn Nà Rì  x\n2", Encoding: "tcvn3"}) || r.Cell(2).Kind != Blank ||
+		r.Cell(3) != (Cell{Kind: Error, Text: "#DIV/0!", Formula: true}) || r.Cell(4) != (Cell{Kind: Error, Text: "#NUM!"}) || r.Cell(5) != (Cell{Kind: Bool, Text: "0"}) {
+		t.Errorf("row %d: %+v", r.Num, r.Cells)
+	}
+	// A damaged number; a zip that is no spreadsheet.
+	b, err = Open("a.ods", content(`<table:table-row><table:table-cell office:value-type="float" office:value="1_000"/></table:table-row>`), DefaultLimits)
+	if err == nil {
+		_, err = allRows(t, b.Sheets[0])
+	}
+	if !errors.Is(err, ErrCorrupt) {
+		t.Errorf("1_000: %v, want ErrCorrupt", err)
+	}
+	odt := zipParts(t, []string{"mimetype", "content.xml"}, map[string]string{"mimetype": "application/vnd.oasis.opendocument.text", "content.xml": "<x/>"})
+	if _, err := Open("a.odt", odt, DefaultLimits); !errors.Is(err, ErrUnsupported) {
+		t.Errorf(".odt: %v, want ErrUnsupported", err)
+	}
+}
