@@ -36,6 +36,7 @@ targets=(
 	"./pipeline/workbook FuzzSheetXML"
 	"./pipeline/workbook FuzzSharedStrings"
 	"./pipeline/workbook FuzzCSVFields"
+	"./pipeline/workbook FuzzOpenMarkup"
 	"./pipeline/legacy FuzzDecode"
 	"./pipeline/legacy FuzzDetect"
 	"./pipeline/ingest FuzzReadAndValidate"

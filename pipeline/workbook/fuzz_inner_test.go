@@ -145,3 +145,24 @@ func FuzzCSVFields(f *testing.F) {
 		}
 	})
 }
+
+// FuzzOpenMarkup: any bytes through Open's text formats: an HTML table
+// saved as .xls, Excel 2003 XML, or (neither) a CSV.
+func FuzzOpenMarkup(f *testing.F) {
+	f.Add([]byte(`<html><body><h3>UBND XÃ BẰNG THÀNH</h3><table><tr><th rowspan="2">STT</th><th colspan="2">Hộ</th></tr><tr><td x:num="1">1</td><td sdval="2.5">2,5</td></tr></table></body></html>`))
+	f.Add([]byte(`<table><tr><td>a<br>b</td><td colspan=3 rowspan=2>c</td></tr><tr><td>d</td></tr></table>`))
+	f.Add([]byte(`<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Styles><Style ss:ID="s1"><Font ss:FontName=".VnTime"/></Style></Styles><Worksheet ss:Name="S"><Table><Row ss:Index="2"><Cell ss:MergeAcross="1" ss:StyleID="s1"><Data ss:Type="String">Hµ</Data></Cell><Cell><Data ss:Type="Number">1.5</Data></Cell></Row></Table><WorksheetOptions><Visible>SheetHidden</Visible></WorksheetOptions></Worksheet></Workbook>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 256<<10 {
+			return
+		}
+		b, err := Open("a.xls", data, fuzzLimits)
+		if err != nil {
+			knownError(t, err)
+			return
+		}
+		if err := readAll(t, b); err != nil {
+			knownError(t, err)
+		}
+	})
+}

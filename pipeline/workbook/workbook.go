@@ -119,7 +119,7 @@ var Stop = errors.New("workbook: stop")
 
 // Book is an opened upload.
 type Book struct {
-	Format   string // "xlsx", "xls", "ods", "html" (a table saved as .xls) or "csv"
+	Format   string // "xlsx", "xls", "ods", "html" (a table saved as .xls), "xml2003" (SpreadsheetML) or "csv"
 	Encoding string // CSV only: utf-8, utf-16, windows-1258, tcvn3 or vni
 	Sheets   []*Sheet
 	Notes    []Note // how the file was read, worth a warning
@@ -183,6 +183,8 @@ func Open(name string, data []byte, lim Limits) (*Book, error) {
 		// Excel 2.x-4.0 wrote a bare BIFF stream, no compound file: the
 		// same "save as .xlsx" answer as Excel 95, not "not a spreadsheet".
 		return nil, xlsUnsupported("BIFF2-4 workbook (Excel 4.0 or older), not in a compound file")
+	case looksSpreadsheetML(data):
+		return openSpreadsheetML(data, lim)
 	case looksHTML(data):
 		return openHTML(name, data)
 	default:

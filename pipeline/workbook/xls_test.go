@@ -493,7 +493,8 @@ func sofficeConvert(srcs map[string][]byte, ext string) (map[string][]byte, erro
 	}
 	res := map[string][]byte{}
 	for name := range srcs {
-		if res[name], err = os.ReadFile(filepath.Join(out, name+"."+ext)); err != nil {
+		outExt, _, _ := strings.Cut(ext, ":") // "xml:MS Excel 2003 XML" writes .xml
+		if res[name], err = os.ReadFile(filepath.Join(out, name+"."+outExt)); err != nil {
 			return nil, fmt.Errorf("soffice wrote no %s.%s: %v\n%s", name, ext, err, log.String())
 		}
 	}
