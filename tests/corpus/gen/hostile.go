@@ -201,3 +201,27 @@ func x15() []byte {
 		{"xl/worksheets/sheet1.xml", text(sheetHead + `<row r="1"><c r="A1" t="s"><v>0</v></c></row>` + sheetTail)},
 	})
 }
+
+// x16: the sheet's first cell carries an attribute of 190 MiB ("x" over
+// and over), about 190 KB compressed: encoding/xml held it whole, several
+// times, and ten such uploads in one batch took the function past its
+// memory. Now every XML token is bounded (file-too-large).
+func x16() []byte {
+	return zipParts([]part{
+		{"[Content_Types].xml", text(contentTypes)},
+		{"_rels/.rels", text(rootRels)},
+		{"xl/workbook.xml", text(workbookXML)},
+		{"xl/_rels/workbook.xml.rels", text(workbookRels)},
+		{"xl/worksheets/sheet1.xml", func(w io.Writer) {
+			_, err := io.WriteString(w, sheetHead+`<row r="1"><c r="A1" x="`)
+			must(err)
+			chunk := bytes.Repeat([]byte{'x'}, 1<<20)
+			for range 190 {
+				_, err := w.Write(chunk)
+				must(err)
+			}
+			_, err = io.WriteString(w, `"><v>1</v></c></row>`+sheetTail)
+			must(err)
+		}},
+	})
+}

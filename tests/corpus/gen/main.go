@@ -55,7 +55,7 @@ func main() {
 		"c04-windows-1258.csv": c04, "c05-multiline-invisible.csv": c05, "c06-tcvn3-glyphs-utf8.csv": c06, "c07-vni-ansi.csv": c07,
 		"e01-vntime.xlsx": e01, "e02-vni-times.xlsx": e02, "e05-default-font-vntime.xlsx": e05,
 		"m01-merged-data-cell.xlsx": m01,
-		"x03-zip-bomb.xlsx":         x03, "x14-zip-bomb-under-limit.xlsx": x14, "x15-huge-cell-text.xlsx": x15, "x04-million-empty-rows.xlsx": x04, "x05-photo-renamed.xlsx": x05,
+		"x03-zip-bomb.xlsx":         x03, "x14-zip-bomb-under-limit.xlsx": x14, "x15-huge-cell-text.xlsx": x15, "x16-huge-attribute.xlsx": x16, "x04-million-empty-rows.xlsx": x04, "x05-photo-renamed.xlsx": x05,
 		"x09-title-only.xlsx": x09, "x11-household-list-oversize.csv": x11, "x12-word-report.docx": x12,
 	} {
 		add(name, f())
@@ -67,6 +67,9 @@ func main() {
 	enc97, err := os.ReadFile(filepath.Join(root, "pipeline", "workbook", "testdata", "xls", "encrypted.xls"))
 	must(err)
 	add("x08-password-97.xls", enc97)
+	velvet, err := os.ReadFile(filepath.Join(root, "pipeline", "workbook", "testdata", "xls", "velvetsweatshop.xls"))
+	must(err)
+	add("x17-default-password-97.xls", velvet)
 
 	// Office-made.
 	office := map[string]func() (map[string][]byte, error){
