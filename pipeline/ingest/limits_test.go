@@ -1,7 +1,9 @@
 package ingest_test
 
 import (
+	"archive/zip"
 	"bytes"
+	"io"
 	"strings"
 	"testing"
 
@@ -82,4 +84,70 @@ func TestTitleNamesAnotherCommune(t *testing.T) {
 	if m := rc.Errors[0].Message; !strings.Contains(m, "Xã Phong Quang") || !strings.Contains(m, "Xã Bằng Thành") {
 		t.Errorf("message %q should name both communes", m)
 	}
+}
+
+// Special numbers in an .xlsx (NaN, infinity, beyond Excel's range) are
+// reported at their cell, as a cell error, not as a missing cell and not
+// as an unreadable file.
+func TestSpecialNumbersNamed(t *testing.T) {
+	for _, v := range []string{"NaN", "-Infinity", "1e309"} {
+		t.Run(v, func(t *testing.T) {
+			e := newEnv(t)
+			rows := accepted01()
+			rows[1][1] = 777 // Tổng số hộ of the second hamlet
+			data := fixture.XLSX(t, fixture.Form{Rows: rows}.Build().G)
+			data = replaceInZip(t, data, "<v>777</v>", "<v>"+v+"</v>")
+			rc := e.putProcess(t, "2026/19/01864/bao-cao.xlsx", data, e.received)
+			var found *receipt.Issue
+			for i, is := range rc.Errors {
+				if is.Code == receipt.MissingCell || is.Code == receipt.UnreadableFile {
+					t.Errorf("issue %s: %s", is.Code, is.Message)
+				}
+				if is.Field == "ho_tong" && is.Cell != "" {
+					found = &rc.Errors[i]
+				}
+			}
+			if found == nil {
+				t.Fatalf("no issue at the ho_tong cell: %v", codes(rc))
+			}
+			if !strings.Contains(found.Message, found.Cell) || !strings.Contains(found.Message, "#NUM!") {
+				t.Errorf("message %q should name the cell %s and the error", found.Message, found.Cell)
+			}
+		})
+	}
+}
+
+// replaceInZip rewrites the parts of a zip, replacing old by new once.
+func replaceInZip(t *testing.T, data []byte, old, new string) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	done := false
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !done && bytes.Contains(b, []byte(old)) {
+			b, done = bytes.Replace(b, []byte(old), []byte(new), 1), true
+		}
+		w, err := zw.Create(f.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(b)
+	}
+	if err := zw.Close(); err != nil || !done {
+		t.Fatalf("replace %q: done %v, %v", old, done, err)
+	}
+	return buf.Bytes()
 }
