@@ -43,10 +43,10 @@ const functionURLEvent = `{
 
 type seen struct {
 	Method, Path, RawQuery, Host, RemoteAddr, Cookie, ContentType, Accept, Body string
-	A                                                                          []string
-	Cookies                                                                    map[string]string
-	TLS                                                                        bool
-	Length                                                                     int64
+	A                                                                           []string
+	Cookies                                                                     map[string]string
+	TLS                                                                         bool
+	Length                                                                      int64
 }
 
 func echo(w http.ResponseWriter, r *http.Request) {
