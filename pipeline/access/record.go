@@ -173,4 +173,3 @@ func update(ctx context.Context, lake storage.Writer, key string, change func(cu
 	}
 	return nil, fmt.Errorf("access: %s: gave up after %d concurrent updates", key, maxAttempts)
 }
-
