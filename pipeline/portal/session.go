@@ -170,4 +170,3 @@ func (ss session) prefix() string {
 func (ss session) receiptsPrefix() string {
 	return fmt.Sprintf("receipts/year=%d/province=%s/commune=%s/", ss.Year, ss.Province, ss.Commune)
 }
-

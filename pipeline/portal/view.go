@@ -223,7 +223,9 @@ func dueFor(d deadlines.Deadline, cut, now time.Time, ups []uploadView) dueView 
 	return dv
 }
 
-func dateOf(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+func dateOf(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
 
 // receipts reads this year's receipts of the session's commune only.
 func (s *server) receipts(ctx context.Context, ss session) ([]*receipt.Receipt, error) {
