@@ -22,6 +22,6 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 echo "installing chromium" >&2
-$sudo apt-get update
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-dejavu-core
+$sudo apt-get -o DPkg::Lock::Timeout=600 update
+$sudo env DEBIAN_FRONTEND=noninteractive -o DPkg::Lock::Timeout=600 install -y --no-install-recommends chromium fonts-dejavu-core
 command -v chromium >/dev/null

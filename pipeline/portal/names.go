@@ -87,3 +87,24 @@ func displayName(key string) string {
 	}
 	return name
 }
+
+// shownName is an original file name as the page shows it (html/template
+// escapes it too): control and formatting characters, which could reorder
+// the text on screen (a right-to-left override makes "fdp.xlsx" look like
+// "xslx.pdf"), become U+FFFD, and a very long name is cut.
+func shownName(original string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range strings.ToValidUTF8(original, "\uFFFD") {
+		if n == 120 {
+			b.WriteString("…")
+			break
+		}
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			r = '\uFFFD'
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
+}

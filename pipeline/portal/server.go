@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -451,12 +452,19 @@ func (s *server) tooLarge(w http.ResponseWriter, r *http.Request) {
 	s.fail(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("Tệp quá lớn (tối đa %d MB). Hãy xoá các trang tính không cần thiết rồi nộp lại.", s.cfg.MaxUploadBytes>>20))
 }
 
-// put writes a new upload; it never replaces an existing object.
+// put writes a new upload. Its key is new (upload time and 24 random
+// bits, objectName): an existing object is never replaced, which the
+// check below makes sure of for the case of a clash.
 func (s *server) put(ctx context.Context, key string, data []byte) error {
-	if wr, ok := s.cfg.Uploads.(storage.Writer); ok {
-		return wr.PutIf(ctx, key, data, "application/octet-stream", "")
+	if objs, err := s.cfg.Uploads.List(ctx, key); err != nil {
+		return fmt.Errorf("portal: check upload key: %w", err)
+	} else if slices.ContainsFunc(objs, func(o storage.Object) bool { return o.Key == key }) {
+		return fmt.Errorf("portal: upload key %q exists", key)
 	}
-	return s.cfg.Uploads.Put(ctx, key, data, "application/octet-stream")
+	if err := s.cfg.Uploads.Put(ctx, key, data, "application/octet-stream"); err != nil {
+		return fmt.Errorf("portal: store upload: %w", err)
+	}
+	return nil
 }
 
 type targetRequest struct {
@@ -544,6 +552,7 @@ func (s *server) answer(w http.ResponseWriter, r *http.Request, ss session, g ac
 	if original == "" {
 		original = displayName(key)
 	}
+	original = shownName(original)
 	v, err := s.communeView(r.Context(), ss, g, &resultView{Receipt: rc, OriginalName: original})
 	if err != nil {
 		s.internal(w, r, err)
