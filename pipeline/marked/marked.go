@@ -67,6 +67,9 @@ func Write(w io.Writer, fileName string, data []byte, rc *receipt.Receipt) error
 	if rc == nil {
 		return errors.New("marked: no receipt")
 	}
+	if len(data) == 0 {
+		return fmt.Errorf("%w: empty file", ErrUnreadable)
+	}
 	book, err := workbook.Open(path.Base(fileName), data, Limits)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrUnreadable, err)
