@@ -50,7 +50,7 @@ func SafeName(original string) string {
 		s = strings.ReplaceAll(s, "--", "-")
 	}
 	ext := ""
-	if i := strings.LastIndexByte(s, '.'); i > 0 && i >= len(s)-6 {
+	if i := strings.LastIndexByte(s, '.'); i >= 0 && i >= len(s)-6 {
 		ext = strings.ToLower(s[i:])
 		s = s[:i]
 	}

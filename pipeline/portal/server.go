@@ -268,6 +268,12 @@ func (s *server) withSession(h sessionHandler) http.HandlerFunc {
 			if tok == "" {
 				tok = r.URL.Query().Get("csrf") // multipart bodies: the form puts it in the action URL
 			}
+			if tok == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+				r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+				if err := r.ParseForm(); err == nil {
+					tok = r.PostForm.Get("csrf")
+				}
+			}
 			if !s.keys.checkToken(purposeCSRF, ss.SID, tok) {
 				s.cfg.Logger.Warn("portal: CSRF token missing or wrong", "path", r.URL.Path, "commune", ss.Commune, "client", clientAddr(r))
 				s.fail(w, r, http.StatusForbidden, "Yêu cầu không hợp lệ. Hãy tải lại trang và thử lại.")
@@ -376,7 +382,7 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	s.setCookie(w, "xhht_phien", val, int(time.Until(time.Unix(ss.Exp, 0))/time.Second)+1)
+	s.setCookie(w, "xhht_phien", val, int(time.Unix(ss.Exp, 0).Sub(now)/time.Second)+1)
 	s.setCookie(w, "xhht_dn", "", -1)
 	s.cfg.Logger.Info("portal: signed in", "commune", g.Commune, "province", g.Province, "year", g.Year, "code_id", g.CodeID, "client", client)
 	http.Redirect(w, r, pathHome, http.StatusSeeOther)
