@@ -34,6 +34,34 @@ func Code(t testing.TB, lake storage.Store, year int, commune string, now time.T
 // already listed, as the portal's "Tải biểu mẫu" gives after earlier uploads.
 func Blank(t testing.TB, year int, commune string, n int) ([]byte, []template.Sheet) {
 	t.Helper()
+	var names []string
+	for i := 1; i <= n; i++ {
+		names = append(names, fmt.Sprintf("Thôn %d", i))
+	}
+	o := options(t, year, commune, names)
+	var buf bytes.Buffer
+	if err := template.Write(&buf, o); err != nil {
+		t.Fatal(err)
+	}
+	sheets, err := template.Layout(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes(), sheets
+}
+
+// LayoutWith is the layout of a commune's blank form listing these hamlets.
+func LayoutWith(t testing.TB, year int, commune string, hamlets []string) []template.Sheet {
+	t.Helper()
+	sheets, err := template.Layout(options(t, year, commune, hamlets))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sheets
+}
+
+func options(t testing.TB, year int, commune string, hamlets []string) template.Options {
+	t.Helper()
 	reg, err := registry.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -44,18 +72,10 @@ func Blank(t testing.TB, year int, commune string, n int) ([]byte, []template.Sh
 		t.Fatalf("commune %s not in the %d register", commune, year)
 	}
 	o := template.Options{Forms: forms.MustLoad(), Year: year, Commune: c, Province: v.Provinces[c.ProvinceCode], BlankRows: template.DefaultBlankRows}
-	for i := 1; i <= n; i++ {
-		o.Hamlets = append(o.Hamlets, receipt.Hamlet{Name: fmt.Sprintf("Thôn %d", i)})
+	for _, h := range hamlets {
+		o.Hamlets = append(o.Hamlets, receipt.Hamlet{Name: h})
 	}
-	var buf bytes.Buffer
-	if err := template.Write(&buf, o); err != nil {
-		t.Fatal(err)
-	}
-	sheets, err := template.Layout(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes(), sheets
+	return o
 }
 
 // Layout is the layout of a blank form downloaded from the portal with no
