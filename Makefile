@@ -6,7 +6,7 @@ TOOLS    := $(CURDIR)/.tools/bin
 export XHHT_VERSITYGW := $(TOOLS)/versitygw
 BUILD    := build
 
-.PHONY: run test tools bench package package-ingest package-rollup package-report build vet fmt-check clean fuzz
+.PHONY: run test tools bench package package-ingest package-rollup package-report package-portal build vet fmt-check clean fuzz
 
 ## run: generate a demo province's uploads and process them as the Lambda would
 run:
@@ -43,7 +43,7 @@ build:
 ## package: one deployable zip per function (bootstrap for provided.al2023),
 ## each reported with its size and checked against its target (ingest < 15 MB,
 ## rollup and report < 40 MB), static linking and cgo (infra/artifact)
-package: package-ingest package-rollup package-report
+package: package-ingest package-rollup package-report package-portal
 
 # ARTIFACTCHECK reports a zip's size and fails on a missed target, a binary
 # that is not fully static, or (ingest) a cgo build. BUILD may be any
@@ -55,6 +55,13 @@ package-ingest:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' -o $(BUILD)/ingest/bootstrap ./functions/ingest
 	cd $(BUILD)/ingest && rm -f ../ingest.zip && $(GO) run $(CURDIR)/scripts/zipbootstrap.go ../ingest.zip bootstrap
 	@$(ARTIFACTCHECK) $(BUILD)/ingest.zip
+
+# The commune portal (issue 11): pure Go, arm64, like ingest.
+package-portal:
+	mkdir -p $(BUILD)/portal
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' -o $(BUILD)/portal/bootstrap ./functions/portal
+	cd $(BUILD)/portal && rm -f ../portal.zip && $(GO) run $(CURDIR)/scripts/zipbootstrap.go ../portal.zip bootstrap
+	@$(ARTIFACTCHECK) $(BUILD)/portal.zip
 
 # The roll-up links DuckDB (C++, through cgo), so it is built with cgo and
 # linked fully static (glibc, libstdc++ and DuckDB inside: nothing needed
