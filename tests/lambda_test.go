@@ -189,6 +189,7 @@ func TestLambdaIngestEndToEnd(t *testing.T) {
 	if e := rt.InitError(); e != nil {
 		t.Errorf("init error reported: %s: %s", e.Type, e.Message)
 	}
+	lambdaCheckStartLine(t, proc.Stderr.String(), "ingest")
 	lambdaCheckLogs(t, proc.Stdout.Bytes(), []*lambdaInvocation{inv1, inv2}, map[string]lambdaWantLine{
 		msgs[0].id: {valid.key, receipt.Accepted, ids[valid.key]},
 		msgs[1].id: {invalid.key, receipt.Rejected, ids[invalid.key]},
@@ -481,4 +482,25 @@ func lambdaCheckLogs(t *testing.T, stdout []byte, invs []*lambdaInvocation, want
 func lambdaBucketObjects(_ context.Context, t *testing.T, client *s3.Client, bucket string) map[string][]byte {
 	t.Helper()
 	return storagetest.Snapshot(t, s3store.New(client, bucket, ""))
+}
+
+// lambdaCheckStartLine checks that every line a function wrote on stderr is
+// JSON and that the first says which build is running (issue 14: each
+// function logs its version at start).
+func lambdaCheckStartLine(t *testing.T, stderr, function string) {
+	t.Helper()
+	var first map[string]any
+	for line := range strings.Lines(stderr) {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Errorf("stderr line is not JSON: %q", line)
+			continue
+		}
+		if first == nil {
+			first = m
+		}
+	}
+	if first == nil || first["msg"] != "start" || first["function"] != function || first["version"] == nil || first["vcs_revision"] == nil {
+		t.Errorf("first stderr line = %v, want the start line of %s with its version and revision\n%s", first, function, stderr)
+	}
 }
