@@ -4,6 +4,7 @@
 GO       ?= go
 TOOLS    := $(CURDIR)/.tools/bin
 export XHHT_VERSITYGW := $(TOOLS)/versitygw
+export XHHT_LAMBDA_RIE := $(TOOLS)/aws-lambda-rie
 BUILD    := build
 
 .PHONY: cfn-lint run test tools bench package package-ingest package-rollup package-report package-portal build vet fmt-check clean fuzz
@@ -15,6 +16,7 @@ run:
 ## tools: test dependencies at pinned versions (versitygw S3 server, LibreOffice)
 tools:
 	./scripts/versitygw.sh
+	./scripts/lambda-rie.sh
 	./scripts/libreoffice.sh
 
 ## test: every test, with formatting and vet checks, then a short fuzz run of each decoder
