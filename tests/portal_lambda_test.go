@@ -48,6 +48,7 @@ import (
 	"github.com/xhht/xhht/pipeline/portal/portaltest"
 	"github.com/xhht/xhht/pipeline/storage/s3store"
 	"github.com/xhht/xhht/pipeline/storage/s3test"
+	"github.com/xhht/xhht/tests/browser"
 )
 
 const (
@@ -244,6 +245,10 @@ type frontDoor struct {
 
 	mu     sync.Mutex
 	events int
+	// one serialises invocations: the emulator is one execution
+	// environment, which takes one event at a time (Lambda would start a
+	// second environment for a concurrent request; the emulator crashes).
+	one sync.Mutex
 }
 
 func (d *frontDoor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -286,7 +291,9 @@ func (d *frontDoor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	d.mu.Lock()
 	d.events++
 	d.mu.Unlock()
+	d.one.Lock()
 	out, err := d.invoke(r.Context(), payload)
+	d.one.Unlock()
 	if err != nil {
 		http.Error(w, "function: "+err.Error(), http.StatusBadGateway)
 		return
@@ -708,4 +715,51 @@ func BenchmarkPortalColdStart(b *testing.B) {
 	b.ReportMetric(float64(cold)/n, "start-to-first-answer-ms")
 	b.ReportMetric(float64(initDur)/n, "init-ms")
 	b.ReportMetric(float64(warm)/n, "warm-ms")
+}
+
+// TestPortalLambdaBrowser: the five steps of issue 11 in chromium
+// (tests/browser.Flow, the portal engineer's flow) against the real
+// bootstrap under the emulator: the page's script PUTs each file straight
+// to versitygw with the presigned URL (a cross-origin request the bucket's
+// CORS rule, as the template sets it, allows for the portal's origin only),
+// then asks the function to check it.
+func TestPortalLambdaBrowser(t *testing.T) {
+	e := newPortalFnEnv(t)
+	door := &frontDoor{}
+	// Plain HTTP on 127.0.0.1, which chromium treats as a secure context
+	// (Secure and __Host- cookies work): no certificate to trust.
+	srv := httptest.NewServer(door)
+	t.Cleanup(srv.Close)
+	fn := startRIE(t, e.bin, e.env(srv.URL))
+	door.invoke = fn.Invoke
+	e.allowBrowserUploads(t, srv.URL)
+
+	ctx := browser.NewBrowser(t, 1366, 768)
+	res := browser.Flow(t, ctx, browser.Options{BaseURL: srv.URL, Code: e.codes[portalFnCommuneA], Year: portalFnYear,
+		Commune: portalFnCommuneA, Timeout: 60 * time.Second})
+	// Both uploads reached the bucket through presigned PUTs, under the
+	// session's commune, with exactly the bytes the browser sent.
+	out, err := e.s3.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String(portalFnUploads)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sizes []int64
+	for _, o := range out.Contents {
+		if !strings.HasPrefix(aws.ToString(o.Key), "2026/19/"+portalFnCommuneA+"/") {
+			t.Errorf("upload outside the session's commune: %s", aws.ToString(o.Key))
+		}
+		sizes = append(sizes, aws.ToInt64(o.Size))
+	}
+	if len(sizes) != 2 || !slicesContains(sizes, int64(len(res.Good))) || !slicesContains(sizes, int64(len(res.Bad))) {
+		t.Errorf("uploads bucket holds sizes %v, want the good (%d) and bad (%d) files", sizes, len(res.Good), len(res.Bad))
+	}
+}
+
+func slicesContains(s []int64, v int64) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
 }
