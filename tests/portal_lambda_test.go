@@ -44,6 +44,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/xhht/xhht/pipeline/lambdaportal"
 	"github.com/xhht/xhht/pipeline/lambdaportal/ssmtest"
 	"github.com/xhht/xhht/pipeline/portal/portaltest"
 	"github.com/xhht/xhht/pipeline/storage/s3store"
@@ -580,14 +581,14 @@ func TestPortalLambdaFailedSignInLog(t *testing.T) {
 	for line == nil && time.Now().Before(deadline) {
 		for _, l := range strings.Split(fn.out.String(), "\n") {
 			var v map[string]any
-			if json.Unmarshal([]byte(l), &v) == nil && v["msg"] == PortalFailedSignInMessage {
+			if json.Unmarshal([]byte(l), &v) == nil && v["msg"] == lambdaportal.FailedSignInMessage {
 				line = v
 			}
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	if line == nil {
-		t.Fatalf("no JSON log line with msg %q:\n%s", PortalFailedSignInMessage, fn.out)
+		t.Fatalf("no JSON log line with msg %q:\n%s", lambdaportal.FailedSignInMessage, fn.out)
 	}
 	if line["client"] != "127.0.0.1" || line["level"] != "WARN" {
 		t.Errorf("failed sign-in line %v: want the client's address and level WARN", line)
@@ -596,11 +597,6 @@ func TestPortalLambdaFailedSignInLog(t *testing.T) {
 		t.Error("the typed code is in the log")
 	}
 }
-
-// PortalFailedSignInMessage is the msg of the portal's failed sign-in log
-// line; infra/template.yaml's metric filter matches it
-// ({ $.msg = "portal: sign-in failed" }) and infra's test checks the two agree.
-const PortalFailedSignInMessage = "portal: sign-in failed"
 
 // TestPortalLambdaHTTPAPIEvent: an API Gateway HTTP API (payload 2.0)
 // event, as the template's $default route sends it, gets the sign-in page.

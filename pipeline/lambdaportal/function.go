@@ -85,6 +85,11 @@ func NewWithClients(cfg Config, client *s3.Client, keys [][]byte, log io.Writer)
 	return &Adapter{Handler: h, Log: logger}, nil
 }
 
+// FailedSignInMessage is the msg of the JSON line pipeline/portal logs for
+// each failed sign-in; infra/template.yaml's metric filter counts these
+// lines for the failed sign-in alarm (infra and tests/ check both ends).
+const FailedSignInMessage = "portal: sign-in failed"
+
 // NewLogger is the function's logger: one JSON object per line, which
 // Lambda's JSON log format keeps as it is and metric filters can match
 // ({ $.msg = "portal: sign-in failed" }).
