@@ -126,8 +126,24 @@ func cmdAccess(ctx context.Context, args []string, stdout io.Writer) (int, error
 		fmt.Fprint(stdout, help)
 		return exitOK, nil
 	}
-	return code, err
+	var usage usageError
+	switch {
+	case err == nil:
+	case errors.As(err, &usage):
+		// Plain error, so run prints it with this command's help, not
+		// the general one.
+		return exitUsage, fmt.Errorf("%s\n\n%s", usage.msg, help)
+	default:
+		// run turns every error into exit 2; the status here says what
+		// failed (1 refused, 3 lake or file), so print it and keep it.
+		fmt.Fprintf(accessStderr, "xhht: %v\n", err)
+		return code, nil
+	}
+	return code, nil
 }
+
+// accessStderr is where failures are printed; tests capture it.
+var accessStderr io.Writer = os.Stderr
 
 // accessFlags are the flags every subcommand shares.
 type accessFlags struct {
@@ -204,10 +220,16 @@ func (a *accessFlags) expiry() (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
-	if d, err := time.ParseInLocation("2006-01-02", v, deadlines.ICT); err == nil {
-		return d.AddDate(0, 0, 1).UTC(), nil
+	t, err := time.ParseInLocation("2006-01-02", v, deadlines.ICT)
+	if err == nil {
+		t = t.AddDate(0, 0, 1)
+	} else {
+		t, err = time.Parse(time.RFC3339, v)
 	}
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
+	if err == nil && !t.After(time.Now()) {
+		return time.Time{}, usageError{fmt.Sprintf("%s: --expires %s: mã sẽ hết hạn ngay (%s); chọn một ngày sau hôm nay (expiry must be in the future)", a.fs.Name(), v, access.ExpiryText(t))}
+	}
+	if err == nil {
 		return t.UTC(), nil
 	}
 	return time.Time{}, usageError{fmt.Sprintf("%s: --expires %q: cần YYYY-MM-DD hoặc RFC 3339 (want a date or an RFC 3339 time)", a.fs.Name(), v)}
@@ -231,19 +253,19 @@ type sheetFile struct {
 	tmp  *os.File
 }
 
-func claimSheet(path string) (*sheetFile, error) {
+func claimSheet(path string) (*sheetFile, int, error) {
 	if _, err := os.Stat(path); err == nil {
-		return nil, usageError{fmt.Sprintf("tệp %s đã có; không ghi đè (chọn tên khác với -o) (file exists)", path)}
+		return nil, exitUsage, fmt.Errorf("tệp %s đã có; không ghi đè (chọn tên khác với -o) (file exists)", path)
 	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("tạo thư mục %s (create directory): %w", dir, err)
+		return nil, accessExitRuntime, fmt.Errorf("tạo thư mục %s (create directory): %w", dir, err)
 	}
 	tmp, err := os.CreateTemp(dir, ".ma-truy-cap-*.xlsx") // 0600: the sheet holds secrets
 	if err != nil {
-		return nil, fmt.Errorf("không ghi được vào %s (cannot write): %w", dir, err)
+		return nil, accessExitRuntime, fmt.Errorf("không ghi được vào %s (cannot write): %w", dir, err)
 	}
-	return &sheetFile{path: path, tmp: tmp}, nil
+	return &sheetFile{path: path, tmp: tmp}, exitOK, nil
 }
 
 // commit writes the workbook and moves it into place; discard drops it.
@@ -307,12 +329,9 @@ func accessIssue(ctx context.Context, args []string, stdout io.Writer) (int, err
 	if path == "" {
 		path = fmt.Sprintf("ma-truy-cap-%s-%d.xlsx", *a.province, *a.year)
 	}
-	out, err := claimSheet(path)
+	out, code, err := claimSheet(path)
 	if err != nil {
-		if _, ok := err.(usageError); ok {
-			return exitUsage, err
-		}
-		return accessExitRuntime, err
+		return code, err
 	}
 	now := time.Now()
 	issued, issueErr := access.Issue(ctx, lake, access.IssueOptions{
@@ -345,11 +364,17 @@ func accessIssue(ctx context.Context, args []string, stdout io.Writer) (int, err
 	if fresh > 0 {
 		fmt.Fprintf(stdout, "Bảng mã (giữ kín; in rồi xoá tệp): %s\n", abs(path))
 	}
-	if len(skipped) > 0 {
+	switch {
+	case len(skipped) > 0 && len(skipped) == len(issued):
+		fmt.Fprintf(stdout, "Mọi xã đã có mã năm %d: không cấp gì, mã đã phát vẫn như cũ (--force để cấp lại tất cả, hoặc xhht access reissue --commune MÃ_XÃ).\n", *a.year)
+	case len(skipped) > 0:
 		fmt.Fprintf(stdout, "Bỏ qua %d xã đã có mã năm %d (mã đã phát vẫn như cũ; --force để cấp lại tất cả, hoặc xhht access reissue --commune MÃ_XÃ):\n", len(skipped), *a.year)
 		for _, is := range skipped {
 			fmt.Fprintf(stdout, "  %s %-32s %s\n", is.Grant.Commune, is.Grant.CommuneName, accessStatusVI(is.Skipped))
 		}
+	}
+	if issueErr != nil && len(issued) == 0 {
+		return accessExitRuntime, issueErr
 	}
 	if issueErr != nil {
 		return accessExitRuntime, fmt.Errorf("một số xã chưa được cấp mã; chạy lại lệnh (chỉ cấp cho xã còn thiếu) (some communes failed; rerun): %w", issueErr)
@@ -385,6 +410,9 @@ func accessRevoke(ctx context.Context, args []string, stdout io.Writer) (int, er
 	if errors.Is(err, access.ErrNoCode) {
 		return exitRejected, err
 	}
+	if errors.Is(err, access.ErrUnknownUnit) {
+		return exitUsage, err
+	}
 	if err != nil {
 		return accessExitRuntime, err
 	}
@@ -415,11 +443,9 @@ func accessReissue(ctx context.Context, args []string, stdout io.Writer) (int, e
 	}
 	var out *sheetFile
 	if *a.out != "" {
-		if out, err = claimSheet(*a.out); err != nil {
-			if _, ok := err.(usageError); ok {
-				return exitUsage, err
-			}
-			return accessExitRuntime, err
+		var code int
+		if out, code, err = claimSheet(*a.out); err != nil {
+			return code, err
 		}
 	}
 	now := time.Now()
@@ -427,6 +453,9 @@ func accessReissue(ctx context.Context, args []string, stdout io.Writer) (int, e
 	if err != nil {
 		if out != nil {
 			out.discard()
+		}
+		if errors.Is(err, access.ErrUnknownUnit) {
+			return exitUsage, err
 		}
 		return accessExitRuntime, err
 	}
