@@ -12,7 +12,8 @@ import (
 
 // Sheet is the printable list of new codes a province hands out: one row
 // per commune with its code, the portal's address, and the commune's own
-// due dates for the 1/12 and 15/12 reports.
+// due dates for the 1/12 and 15/12 reports. The codes' expiry (one for
+// all: they come from one Issue or Reissue) is printed above the table.
 type Sheet struct {
 	Year         int
 	ProvinceName string
@@ -49,7 +50,6 @@ var sheetColumns = []struct {
 	{"Địa chỉ cổng nộp số liệu", 30},
 	{"Báo cáo 01/12:\nxã nộp trước ngày", 15},
 	{"Báo cáo 15/12:\nxã nộp trước ngày", 15},
-	{"Mã dùng được đến", 16},
 }
 
 // WriteSheet writes the workbook: A4 landscape, fitted to the page width,
@@ -99,6 +99,16 @@ func WriteSheet(w io.Writer, s Sheet) error {
 	do(f.SetRowHeight(sh, sheetHeaderRow, 34))
 
 	issuedOn := s.Now.In(deadlines.ICT).Format("02/01/2006")
+	// One Issue or Reissue gives all its codes the same expiry, so it is
+	// said once, above the table, instead of in a column of its own (the
+	// table then prints at 100%).
+	expiry := ""
+	for _, is := range s.Issued {
+		if is.Code != "" {
+			expiry = ExpiryText(is.Grant.ExpiresAt)
+			break
+		}
+	}
 	lines := []struct {
 		text   string
 		style  int
@@ -107,7 +117,7 @@ func WriteSheet(w io.Writer, s Sheet) error {
 		{fmt.Sprintf("MÃ TRUY CẬP CỔNG NỘP SỐ LIỆU XÃ HỘI HỌC TẬP NĂM %d — %s", s.Year, s.ProvinceName), title, 24},
 		{fmt.Sprintf("Cấp ngày %s. Mỗi xã chỉ dùng mã của mình; giữ kín mã, không gửi lên mạng xã hội. "+
 			"Mở địa chỉ cổng, nhập mã (chữ hoa hay chữ thường, có hay không có dấu gạch đều được).", issuedOn), note, 34},
-		{"Mất mã hoặc lộ mã: báo ngay Sở Giáo dục và Đào tạo để cấp mã mới; mã cũ hết hiệu lực ngay khi có mã mới.", note, 20},
+		{"Mã dùng được " + expiry + ". Mất mã hoặc lộ mã: báo ngay Sở Giáo dục và Đào tạo để cấp mã mới; mã cũ hết hiệu lực ngay khi có mã mới.", note, 20},
 	}
 	for i, l := range lines {
 		cell := fmt.Sprintf("A%d", i+1)
@@ -137,14 +147,12 @@ func WriteSheet(w io.Writer, s Sheet) error {
 			col, _ := excelize.ColumnNumberToName(6 + i)
 			do(f.SetCellValue(sh, cell(col), calendarDay(due)))
 		}
-		do(f.SetCellStr(sh, cell("H"), ExpiryText(g.ExpiresAt)))
 		do(f.SetCellStyle(sh, cell("A"), cell("B"), center))
 		do(f.SetCellStyle(sh, cell("C"), cell("C"), text))
 		do(f.SetCellStyle(sh, cell("D"), cell("D"), code))
 		do(f.SetCellStyle(sh, cell("E"), cell("E"), text))
 		do(f.SetCellStyle(sh, cell("F"), cell("G"), date))
-		do(f.SetCellStyle(sh, cell("H"), cell("H"), center))
-		do(f.SetRowHeight(sh, row, 30))
+		do(f.SetRowHeight(sh, row, 26))
 		row++
 	}
 

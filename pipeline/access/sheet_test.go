@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,6 +52,9 @@ func TestSheetReadBack(t *testing.T) {
 	if len(body) != len(want) || len(want) != 92 {
 		t.Fatalf("%d rows, want one per commune of the register (%d)", len(body), len(want))
 	}
+	if !strings.Contains(rows[2][0], "Mã dùng được hết ngày 31/12/2026.") {
+		t.Errorf("expiry note: %q", rows[2][0])
+	}
 	if rows[sheetHeaderRow-1][3] != "Mã truy cập" {
 		t.Errorf("header row: %q", rows[sheetHeaderRow-1])
 	}
@@ -60,8 +64,8 @@ func TestSheetReadBack(t *testing.T) {
 		if r[0] != strconv.Itoa(i+1) || r[1] != c.Code || r[2] != c.Name || r[4] != url {
 			t.Errorf("row %d = %q, want commune %s %s", i+1, r, c.Code, c.Name)
 		}
-		if r[5] != "25/11/2026" || r[6] != "05/12/2026" || r[7] != "hết ngày 31/12/2026" {
-			t.Errorf("row %d (%s) dates %q, want 25/11/2026, 05/12/2026, hết ngày 31/12/2026", i+1, c.Code, r[5:])
+		if len(r) != 7 || r[5] != "25/11/2026" || r[6] != "05/12/2026" {
+			t.Errorf("row %d (%s) dates %q, want 25/11/2026, 05/12/2026", i+1, c.Code, r[5:])
 		}
 		g, err := auth.Verify(ctx, r[3], t0)
 		if err != nil || g.Commune != c.Code {
