@@ -15,6 +15,8 @@ import (
 
 	"github.com/xhht/xhht/pipeline/access"
 	"github.com/xhht/xhht/pipeline/storage/local"
+	"github.com/xhht/xhht/pipeline/storage/s3store"
+	"github.com/xhht/xhht/pipeline/storage/s3test"
 	"github.com/xhht/xhht/pipeline/storage/storagetest"
 )
 
@@ -182,5 +184,41 @@ func TestAccessHelp(t *testing.T) {
 		if len(args) > 1 && !strings.Contains(out, "Ví dụ (examples):\n  "+name) {
 			t.Errorf("%q: no examples", args)
 		}
+	}
+}
+
+// The province issues into the S3 lake the portal reads (--s3, here a real
+// versitygw), and revoke/reissue act there.
+func TestAccessOnS3(t *testing.T) {
+	srv := s3test.Start(t)
+	srv.CreateBucket(t, "lake")
+	// The CLI takes credentials from the usual AWS environment.
+	t.Setenv("AWS_ACCESS_KEY_ID", srv.AccessKey)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", srv.SecretKey)
+	t.Setenv("AWS_REGION", srv.Region)
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	s3 := []string{"--s3", "s3://lake/env/dev", "--endpoint", srv.Endpoint}
+	sheet := filepath.Join(t.TempDir(), "ma.xlsx")
+	accRun(t, 0, append([]string{"issue", "--province", "19", "--year", "2026", "-o", sheet}, s3...)...)
+	codes := sheetCodes(t, sheet)
+	lake := s3store.New(srv.Client(t), "lake", "env/dev/")
+	auth := access.NewAuthority(lake)
+	ctx := context.Background()
+	if g, err := auth.Verify(ctx, codes["05443"], time.Now()); err != nil || g.Commune != "05443" {
+		t.Fatalf("code issued into S3: %+v, %v", g, err)
+	}
+	accRun(t, 0, append([]string{"revoke", "--commune", "05443", "--year", "2026"}, s3...)...)
+	if _, err := auth.Verify(ctx, codes["05443"], time.Now()); !errors.Is(err, access.ErrRevoked) {
+		t.Errorf("after revoke on S3: %v", err)
+	}
+	out, _ := accRun(t, 0, append([]string{"reissue", "--commune", "05443", "--year", "2026"}, s3...)...)
+	code := regexp.MustCompile(`[2-9A-HJ-NP-Z]{4}(-[2-9A-HJ-NP-Z]{4}){3}`).FindString(out)
+	if g, err := auth.Verify(ctx, code, time.Now()); err != nil || g.Commune != "05443" {
+		t.Errorf("reissued on S3: %+v, %v", g, err)
+	}
+	objs, err := lake.List(ctx, "access/year=2026/")
+	if err != nil || len(objs) != 92 {
+		t.Errorf("%d records under access/year=2026/ (%v), want 92", len(objs), err)
 	}
 }
