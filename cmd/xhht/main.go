@@ -51,6 +51,7 @@ Cách dùng (usage):
                                                              danh sách xã chưa nộp / bị từ chối, số ngày còn lại
   xhht serve    [--addr 127.0.0.1:8080] [--uploads DIR] [--lake DIR] [--max-mb 50]
                                                              cổng nộp báo cáo cho xã (web), trên máy này
+  xhht access   issue|revoke|reissue --year NĂM (--province MÃ_TỈNH | --commune MÃ_XÃ) [-o FILE.xlsx]   mã truy cập cổng của xã
 
 Exit status of validate: 0 accepted (warnings allowed), 1 rejected, 2 usage or system error.
 `
@@ -79,6 +80,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = cmdRemind(ctx, args[1:], stdout)
 	case "serve":
 		code, err = cmdServe(ctx, args[1:], stdout)
+	case "access":
+		code, err = cmdAccess(ctx, args[1:], stdout)
 	case "run", "demo":
 		code, err = cmdRun(ctx, args[1:], stdout)
 	default:
