@@ -27,15 +27,18 @@ import (
 
 func main() {
 	ctx := context.Background()
+	// JSON logs (the log package's too) and the build, before anything can fail.
+	log := lambdainit.Start(os.Stderr, "portal")
 	// Cold start: configuration, AWS clients, session keys (one SSM call),
-	// templates and schemas, once.
+	// templates and schemas, once. The portal's own lines (sign-ins,
+	// uploads, refusals) go to stdout, JSON too.
 	cfg, err := lambdaportal.ConfigFromEnv()
 	var a *lambdaportal.Adapter
 	if err == nil {
 		a, err = lambdaportal.New(ctx, cfg, os.Stdout)
 	}
 	if err != nil {
-		lambdainit.Fail(ctx, lambdaportal.NewLogger(os.Stdout), err)
+		lambdainit.Fail(ctx, log, err)
 	}
-	lambda.Start(a.Handle)
+	lambda.Start(lambdainit.Guard(log, a.Handle))
 }
