@@ -649,3 +649,18 @@ func TestDanglingOrDamagedLookup(t *testing.T) {
 		t.Errorf("damaged lookup: %+v, %v; want a (non-ErrInvalid) error", g, err)
 	}
 }
+
+// BenchmarkVerify is one sign-in on the local lake: two small reads.
+func BenchmarkVerify(b *testing.B) {
+	lake := local.New(b.TempDir())
+	is, err := IssueOne(context.Background(), lake, testYear, communeA, t0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	auth := NewAuthority(lake)
+	for b.Loop() {
+		if _, err := auth.Verify(context.Background(), is.Code, t0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

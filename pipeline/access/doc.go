@@ -1,6 +1,14 @@
 // Package access issues, checks, revokes and reissues the access codes with
 // which a commune signs in to the portal (issue 11).
 //
+// Beyond the portal contract (Role, Grant, ErrInvalid/ErrRevoked/ErrExpired,
+// NewAuthority, Authority.Verify, Issue), unchanged, it adds:
+// Authority.StillValid (re-check a session's grant on every request, so a
+// revoke also ends open sessions), *Failure (the error of a revoked,
+// replaced or expired code: unwraps to the sentinel and names the commune
+// for the failed-sign-in log), Reissue, Revoke, IssueOne (the demo's
+// code), DefaultExpiry, and WriteSheet (the printable list).
+//
 // # Codes
 //
 // A code is 16 symbols of a 32-symbol alphabet (digits 2-9, letters A-Z

@@ -13,6 +13,10 @@ import (
 	"github.com/xhht/xhht/pipeline/storage"
 )
 
+// ErrUnknownUnit is returned (wrapped) when a province or commune is not in
+// the register of the year (the message gives the reform's hint).
+var ErrUnknownUnit = errors.New("không có trong danh mục đơn vị hành chính")
+
 // ErrNoCode is returned (wrapped) by Revoke for a commune without a code
 // for that year.
 var ErrNoCode = errors.New("xã chưa được cấp mã truy cập cho năm này")
@@ -285,16 +289,16 @@ func lookupUnits(reg *registry.Registry, year int, province string, communes []s
 	}
 	v := reg.ForYear(year)
 	if v == nil {
-		return nil, fmt.Errorf("không có danh mục đơn vị hành chính cho năm %d (no register for %d)", year, year)
+		return nil, unknownUnit(fmt.Sprintf("không có danh mục đơn vị hành chính cho năm %d (no register for %d)", year, year))
 	}
 	u := &units{year: year, province: province}
 	if communes == nil {
 		if v.Provinces[province] == nil {
-			return nil, fmt.Errorf("mã tỉnh %s không có trong danh mục năm %d (province %s is not in the %d register)", province, year, province, year)
+			return nil, unknownUnit(fmt.Sprintf("mã tỉnh %s không có trong danh mục năm %d (province %s is not in the %d register)", province, year, province, year))
 		}
 		u.communes = v.CommunesOf(province)
 		if len(u.communes) == 0 {
-			return nil, fmt.Errorf("tỉnh %s không có xã nào trong danh mục năm %d", province, year)
+			return nil, unknownUnit(fmt.Sprintf("tỉnh %s không có xã nào trong danh mục năm %d", province, year))
 		}
 	}
 	for _, code := range communes {
@@ -304,20 +308,26 @@ func lookupUnits(reg *registry.Registry, year int, province string, communes []s
 			if hint, _ := reg.ReformHint(code, year); hint != "" {
 				msg += ". " + hint
 			}
-			return nil, fmt.Errorf("%s (commune %s is not in the %d register)", msg, code, year)
+			return nil, unknownUnit(fmt.Sprintf("%s (commune %s is not in the %d register)", msg, code, year))
 		}
 		if u.province == "" {
 			u.province = c.ProvinceCode
 		}
 		if c.ProvinceCode != u.province {
-			return nil, fmt.Errorf("xã %s thuộc tỉnh %s, không thuộc tỉnh %s", code, c.ProvinceCode, u.province)
+			return nil, unknownUnit(fmt.Sprintf("xã %s thuộc tỉnh %s, không thuộc tỉnh %s", code, c.ProvinceCode, u.province))
 		}
 		u.communes = append(u.communes, c)
 	}
 	p := v.Provinces[u.province]
 	if p == nil {
-		return nil, fmt.Errorf("không tìm thấy tỉnh mã %s trong danh mục năm %d", u.province, year)
+		return nil, unknownUnit(fmt.Sprintf("không tìm thấy tỉnh mã %s trong danh mục năm %d", u.province, year))
 	}
 	u.provinceName = p.Name
 	return u, nil
 }
+
+// unknownUnit is an error that is ErrUnknownUnit with its own message.
+type unknownUnit string
+
+func (e unknownUnit) Error() string        { return string(e) }
+func (e unknownUnit) Is(target error) bool { return target == ErrUnknownUnit }
