@@ -160,7 +160,7 @@ func TestLibreOfficeTemplate(t *testing.T) {
 	s := sheets[0]
 	row := s.FirstData + 1
 	bad, err := templatetest.Set(filled.Bytes, map[string]any{
-		fmt.Sprintf("%s!%s%d", s.Name, colLetters(s.Column("ho_dang_ky")), row):     5000,
+		fmt.Sprintf("%s!%s%d", s.Name, colLetters(s.Column("ho_dang_ky")), row):      5000,
 		fmt.Sprintf("%s!%s%d", s.Name, colLetters(s.Column("ho_tong")), row+1):       "=A1",
 		fmt.Sprintf("%s!%s%d", s.Name, colLetters(s.Column("cong_dong_dat")), row+2): "Cóo",
 	})
