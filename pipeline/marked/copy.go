@@ -97,6 +97,9 @@ func copySheet(f *excelize.File, st *styles, ms *marks, sh *workbook.Sheet, name
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrUnreadable, err)
 	}
+	if err := printWide(f, name); err != nil {
+		return err
+	}
 	sw, err := f.NewStreamWriter(name)
 	if err != nil {
 		return fmt.Errorf("marked: sheet %q: %w", name, err)
