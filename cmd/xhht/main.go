@@ -32,8 +32,9 @@ const help = `xhht — dữ liệu xã hội học tập (learning-society stati
 
 Cách dùng (usage):
   xhht run      [--dir DIR] [--province 19] [--year 2026]   sinh dữ liệu mẫu cho cả tỉnh và xử lý như Lambda
-  xhht validate --key <năm>/<mã tỉnh>/<mã xã>/<tên tệp> [--json] [--lake DIR] [--max-mb 50] FILE
-                                                             kiểm tra một tệp trước khi nộp
+  xhht validate --key <năm>/<mã tỉnh>/<mã xã>/<tên tệp> [--json] [--marked OUT.xlsx] [--lake DIR] [--max-mb 50] FILE
+                                                             kiểm tra một tệp trước khi nộp; --marked: ghi tệp đã
+                                                             đánh dấu (ô lỗi tô màu, có ghi chú)
   xhht ingest   [--uploads DIR] [--lake DIR] [--max-mb 50] [KEY ...]
                                                              xử lý các tệp trong thư mục nộp (mặc định: tất cả)
   xhht template --commune MÃ_XÃ --year NĂM [-o FILE.xlsx] [--force] [--lake DIR]
@@ -65,7 +66,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var err error
 	switch args[0] {
 	case "validate":
-		code, err = cmdValidate(ctx, args[1:], stdout)
+		code, err = cmdValidate(ctx, args[1:], stdout, stderr)
 	case "ingest":
 		code, err = cmdIngest(ctx, args[1:], stdout)
 	case "template":
