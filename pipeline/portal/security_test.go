@@ -2,6 +2,8 @@ package portal_test
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -9,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode"
@@ -17,6 +20,8 @@ import (
 
 	"github.com/xhht/xhht/pipeline/access"
 	"github.com/xhht/xhht/pipeline/portal"
+	"github.com/xhht/xhht/pipeline/storage"
+	"github.com/xhht/xhht/pipeline/storage/local"
 )
 
 // uploadsOf lists the raw uploads under a commune's prefix.
@@ -465,5 +470,40 @@ func TestSafeName(t *testing.T) {
 		}) >= 0 {
 			t.Errorf("SafeName(%q) = %q is not safe", tc.in, got)
 		}
+	}
+}
+
+// flakyStore fails every read of access/ while broken is set.
+type flakyStore struct {
+	*local.Store
+	broken *atomic.Bool
+}
+
+func (f flakyStore) Get(c context.Context, key, version string) ([]byte, storage.Object, error) {
+	if f.broken.Load() && strings.HasPrefix(key, "access/") {
+		return nil, storage.Object{}, errors.New("lake unreachable")
+	}
+	return f.Store.Get(c, key, version)
+}
+
+// A lake that cannot be read is a system error (500), not a reason to
+// sign the official out.
+func TestCodeCheckFailureIsNotSignOut(t *testing.T) {
+	var broken atomic.Bool
+	e := newEnv(t, func(c *portal.Config) {
+		c.Authority = access.NewAuthority(flakyStore{Store: c.Lake.(*local.Store), broken: &broken})
+	})
+	c := e.client()
+	c.mustSignIn(communeA)
+	broken.Store(true)
+	if r := c.get("/"); r.status != http.StatusInternalServerError || strings.Contains(r.body, `action="/dang-nhap"`) {
+		t.Errorf("page while the lake is unreachable: %d", r.status)
+	}
+	if r := c.get("/bieu-mau"); r.status != http.StatusInternalServerError {
+		t.Errorf("template while the lake is unreachable: %d", r.status)
+	}
+	broken.Store(false)
+	if r := c.get("/"); !strings.Contains(r.body, "Phường Phan Đình Phùng") {
+		t.Error("session lost after the lake came back")
 	}
 }

@@ -134,14 +134,14 @@ func (s *server) loadStatic() error {
 			return fmt.Errorf("portal: asset %s: %w", name, err)
 		}
 		sum := sha256.Sum256(b)
-		s.static[name] = staticFile{body: b, ctype: mime.TypeByExtension(path.Ext(name)) + "", etag: `"` + hex.EncodeToString(sum[:8]) + `"`}
+		ctype := "text/css; charset=utf-8"
+		if path.Ext(name) == ".js" {
+			ctype = "text/javascript; charset=utf-8"
+		}
+		s.static[name] = staticFile{body: b, ctype: ctype, etag: `"` + hex.EncodeToString(sum[:8]) + `"`}
 	}
-	s.static["app.js"] = withType(s.static["app.js"], "text/javascript; charset=utf-8")
-	s.static["style.css"] = withType(s.static["style.css"], "text/css; charset=utf-8")
 	return nil
 }
-
-func withType(f staticFile, t string) staticFile { f.ctype = t; return f }
 
 // Paths. Short Vietnamese slugs: officials may read them in the address bar.
 const (
@@ -255,6 +255,10 @@ type sessionHandler func(w http.ResponseWriter, r *http.Request, ss session, g a
 func (s *server) withSession(h sessionHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ss, g, err := s.session(r)
+		if errors.Is(err, errCheckCode) {
+			s.internal(w, r, err)
+			return
+		}
 		if err != nil {
 			if r.Method == http.MethodGet && !wantsFragment(r) {
 				http.Redirect(w, r, pathHome, http.StatusSeeOther)
@@ -297,15 +301,24 @@ func (s *server) session(r *http.Request) (session, access.Grant, error) {
 	g := ss.grant()
 	if err := s.verify.StillValid(r.Context(), g, now); err != nil {
 		if !errors.Is(err, access.ErrRevoked) && !errors.Is(err, access.ErrExpired) && !errors.Is(err, access.ErrInvalid) {
-			s.cfg.Logger.Error("portal: check session's code", "commune", ss.Commune, "err", err)
+			// The lake could not be read: not the official's fault, and
+			// not a reason to sign them out.
+			return session{}, access.Grant{}, fmt.Errorf("%w: %w", errCheckCode, err)
 		}
 		return session{}, access.Grant{}, err
 	}
 	return ss, g, nil
 }
 
+// errCheckCode: the session's code could not be checked (storage error).
+var errCheckCode = errors.New("portal: check the session's code")
+
 func (s *server) home(w http.ResponseWriter, r *http.Request) {
 	ss, g, err := s.session(r)
+	if errors.Is(err, errCheckCode) {
+		s.internal(w, r, err)
+		return
+	}
 	if err != nil {
 		s.signInPage(w, r, http.StatusOK, "")
 		return
