@@ -199,6 +199,19 @@ func TestFailedSignInsLoggedAndSlowed(t *testing.T) {
 	}
 }
 
+// Cookies without Secure only for a portal on this machine.
+func TestInsecureOnlyOnLoopback(t *testing.T) {
+	e := newEnv(t)
+	for url, ok := range map[string]bool{"http://127.0.0.1:8080": true, "http://localhost:8080": true, "http://[::1]:8080": true,
+		"http://nop.example.vn": false, "https://nop.example.vn": false, "http://192.168.1.10:8080": false} {
+		cfg := e.cfg
+		cfg.Secure, cfg.PublicURL = false, url
+		if _, err := portal.New(cfg); (err == nil) != ok {
+			t.Errorf("Secure=false with PublicURL %s: err %v", url, err)
+		}
+	}
+}
+
 func TestCookieAttributes(t *testing.T) {
 	for _, secure := range []bool{false, true} {
 		e := newEnv(t, func(c *portal.Config) { c.Secure = secure })
@@ -378,13 +391,24 @@ func TestSessionKeysAndExpiry(t *testing.T) {
 	if got := serve([][]byte{oldKey}, testNow.Add(portal.SessionTTL-time.Minute), cookie); got != http.StatusOK {
 		t.Errorf("cookie refused within its 8 hours: %d", got)
 	}
-	tampered := []*http.Cookie{{Name: cookie[0].Name, Value: flipLast(cookie[0].Value)}}
-	if got := serve([][]byte{oldKey}, testNow, tampered); got == http.StatusOK {
-		t.Error("tampered cookie accepted")
+	for _, v := range []string{flipLast(cookie[0].Value), flipAt(cookie[0].Value, 5), flipAt(cookie[0].Value, len(cookie[0].Value)-10)} {
+		if got := serve([][]byte{oldKey}, testNow, []*http.Cookie{{Name: cookie[0].Name, Value: v}}); got == http.StatusOK {
+			t.Errorf("tampered cookie %q accepted", v)
+		}
 	}
 	if _, err := portal.New(func() portal.Config { cfg := e.cfg; cfg.SessionKeys = [][]byte{[]byte("short")}; return cfg }()); err == nil {
 		t.Error("a 5-byte session key was accepted")
 	}
+}
+
+func flipAt(s string, i int) string {
+	b := []byte(s)
+	if b[i] == 'x' {
+		b[i] = 'y'
+	} else {
+		b[i] = 'x'
+	}
+	return string(b)
 }
 
 func flipLast(s string) string {

@@ -74,6 +74,10 @@ func newServer(cfg Config) (*server, error) {
 	case len(cfg.SessionKeys) == 0:
 		return nil, fmt.Errorf("%w: at least one session key is required", ErrConfig)
 	}
+	if !cfg.Secure && cfg.PublicURL != "" && !loopbackURL(cfg.PublicURL) {
+		// Cookies without Secure travel in clear text: only on this machine.
+		return nil, fmt.Errorf("%w: Secure cookies are required for %s (plain HTTP only on 127.0.0.1)", ErrConfig, cfg.PublicURL)
+	}
 	for i, k := range cfg.SessionKeys {
 		if len(k) < 32 {
 			return nil, fmt.Errorf("%w: session key %d has %d bytes, need at least 32", ErrConfig, i, len(k))
@@ -220,6 +224,16 @@ func (s *server) sameOrigin(r *http.Request) bool {
 		}
 	}
 	return false
+}
+
+func loopbackURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	h := u.Hostname()
+	ip := net.ParseIP(h)
+	return h == "localhost" || ip != nil && ip.IsLoopback()
 }
 
 func clientAddr(r *http.Request) string {
