@@ -13,11 +13,12 @@ BUILD    := build
 run:
 	$(GO) run ./cmd/xhht run
 
-## tools: test dependencies at pinned versions (versitygw S3 server, LibreOffice)
+## tools: test dependencies at pinned versions (versitygw S3 server, LibreOffice, chromium for the portal)
 tools:
 	./scripts/versitygw.sh
 	./scripts/lambda-rie.sh
 	./scripts/libreoffice.sh
+	./scripts/chromium.sh
 
 ## test: every test, with formatting and vet checks, then a short fuzz run of each decoder
 test: tools fmt-check vet cfn-lint

@@ -29,7 +29,6 @@ const (
 func copyBook(book *workbook.Book, fileName string, rc *receipt.Receipt) (*excelize.File, *marks, error) {
 	f := excelize.NewFile()
 	names := make([]string, len(book.Sheets))
-	byReceipt := map[string]string{}
 	used := map[string]bool{strings.ToLower(SummarySheet): true}
 	for i, sh := range book.Sheets {
 		name := sh.Name
@@ -37,7 +36,6 @@ func copyBook(book *workbook.Book, fileName string, rc *receipt.Receipt) (*excel
 			name = strings.TrimSuffix(path.Base(fileName), path.Ext(fileName))
 		}
 		names[i] = uniqueSheetName(name, used)
-		byReceipt[sh.Name] = names[i]
 		var err error
 		if i == 0 {
 			err = f.SetSheetName("Sheet1", names[i])
@@ -48,14 +46,18 @@ func copyBook(book *workbook.Book, fileName string, rc *receipt.Receipt) (*excel
 			return f, nil, fmt.Errorf("marked: sheet %q: %w", names[i], err)
 		}
 	}
-	ms := collect(rc, func(sheet string) (string, bool) {
+	ms := collect(rc, func(sheet string) (string, []workbook.Range, bool) {
 		if book.Format == "csv" {
 			// One sheet, named by ingest after the object key's file name,
 			// which need not be the name given here.
-			return names[0], true
+			return names[0], nil, true
 		}
-		n, ok := byReceipt[sheet]
-		return n, ok
+		for i, sh := range book.Sheets {
+			if sh.Name == sheet {
+				return names[i], sh.Merges, true
+			}
+		}
+		return "", nil, false
 	})
 	st := newStyles(f)
 	for i, sh := range book.Sheets {
@@ -94,6 +96,9 @@ func copySheet(f *excelize.File, st *styles, ms *marks, sh *workbook.Sheet, name
 	})
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrUnreadable, err)
+	}
+	if err := printWide(f, name); err != nil {
+		return err
 	}
 	sw, err := f.NewStreamWriter(name)
 	if err != nil {

@@ -111,7 +111,13 @@ func markXLSX(data []byte, book *workbook.Book, rc *receipt.Receipt) (*excelize.
 	for _, n := range f.GetSheetList() {
 		have[n] = true
 	}
-	ms := collect(rc, func(sheet string) (string, bool) { return sheet, have[sheet] })
+	merges := map[string][]workbook.Range{}
+	for _, sh := range book.Sheets {
+		merges[sh.Name] = sh.Merges
+	}
+	ms := collect(rc, func(sheet string) (string, []workbook.Range, bool) {
+		return sheet, merges[sheet], have[sheet]
+	})
 	st := newStyles(f)
 	for _, sheet := range ms.sheets {
 		for _, cm := range ms.bySheet[sheet] {

@@ -29,21 +29,32 @@ type marks struct {
 	comment int                             // comments written so far
 }
 
-// collect places each issue with a cell on its sheet; sheetOf maps the
-// receipt's sheet name to the output's (ok false: not in the workbook, the
-// issue is only listed).
-func collect(rc *receipt.Receipt, sheetOf func(string) (string, bool)) *marks {
+// collect places each issue with a cell on its sheet. sheetOf maps the
+// receipt's sheet name to the output's and gives that sheet's merged
+// ranges (ok false: not in the workbook, the issue is only listed). A cell
+// inside a merged range is marked on the range's first cell: the one a
+// spreadsheet shows (and the one its format and comment show on). The
+// table reader names the header cell of a column on its last header row,
+// which is often the lower half of a merged header.
+func collect(rc *receipt.Receipt, sheetOf func(string) (string, []workbook.Range, bool)) *marks {
 	ms := &marks{bySheet: map[string]map[[2]int]*cellMark{}, rows: map[string]map[int][]*cellMark{},
 		placed: make([]string, len(rc.Errors))}
+	merged := map[string]*mergeIndex{}
 	for i, is := range rc.Errors {
 		row, col, ok := workbook.ParseRef(is.Cell)
 		if !ok {
 			continue
 		}
-		sheet, ok := sheetOf(is.Sheet)
+		sheet, merges, ok := sheetOf(is.Sheet)
 		if !ok {
 			continue
 		}
+		mi := merged[sheet]
+		if mi == nil {
+			mi = newMergeIndex(merges)
+			merged[sheet] = mi
+		}
+		row, col = mi.first(row, col)
 		cells := ms.bySheet[sheet]
 		if cells == nil {
 			cells = map[[2]int]*cellMark{}
@@ -64,6 +75,45 @@ func collect(rc *receipt.Receipt, sheetOf func(string) (string, bool)) *marks {
 		ms.placed[i] = sheet + "!" + cm.ref
 	}
 	return ms
+}
+
+// mergeIndex finds the merged range a cell is in. Ranges are listed under
+// each of their rows up to maxIndexedRows in all, so a lookup reads a few
+// ranges; a hostile file with more (or huge) ranges costs a scan of the
+// rest per marked cell, never memory.
+type mergeIndex struct {
+	byRow map[int][]workbook.Range
+	rest  []workbook.Range
+}
+
+const maxIndexedRows = 1 << 18
+
+func newMergeIndex(merges []workbook.Range) *mergeIndex {
+	mi := &mergeIndex{byRow: map[int][]workbook.Range{}}
+	n := 0
+	for _, g := range merges {
+		if span := g.Row2 - g.Row1 + 1; span > 0 && n+span <= maxIndexedRows {
+			n += span
+			for r := g.Row1; r <= g.Row2; r++ {
+				mi.byRow[r] = append(mi.byRow[r], g)
+			}
+			continue
+		}
+		mi.rest = append(mi.rest, g)
+	}
+	return mi
+}
+
+// first returns the first cell of the range (row, col) is in, or the cell.
+func (mi *mergeIndex) first(row, col int) (int, int) {
+	for _, list := range [][]workbook.Range{mi.byRow[row], mi.rest} {
+		for _, g := range list {
+			if g.Contains(row, col) {
+				return g.Row1, g.Col1
+			}
+		}
+	}
+	return row, col
 }
 
 // sorted returns a sheet's marks in reading order (row, then column).

@@ -3,6 +3,7 @@ package marked
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -17,6 +18,10 @@ const (
 	colCell
 	colMessage
 )
+
+// messageLineChars is about how many characters of a message fit on one
+// line of its column (width 90), a little fewer to be safe.
+const messageLineChars = 80
 
 // listHeaderRow is the row of the list's column titles; problems follow.
 const listHeaderRow = 7
@@ -44,6 +49,9 @@ func writeSummary(f *excelize.File, ms *marks, rc *receipt.Receipt, fileName str
 	if err := f.SetSheetProps(name, &excelize.SheetPropsOptions{TabColorRGB: &tab}); err != nil {
 		return fmt.Errorf("marked: %q tab colour: %w", name, err)
 	}
+	if err := printWide(f, name); err != nil {
+		return err
+	}
 	s, err := newSummaryStyles(f)
 	if err != nil {
 		return err
@@ -52,7 +60,7 @@ func writeSummary(f *excelize.File, ms *marks, rc *receipt.Receipt, fileName str
 	if err != nil {
 		return fmt.Errorf("marked: %q: %w", name, err)
 	}
-	for col, w := range map[int]float64{colNo: 6, colSeverity: 11, colSheet: 18, colCell: 8, colMessage: 100} {
+	for col, w := range map[int]float64{colNo: 6, colSeverity: 11, colSheet: 18, colCell: 8, colMessage: 90} {
 		if err := sw.SetColWidth(col, col, w); err != nil {
 			return fmt.Errorf("marked: %q: %w", name, err)
 		}
@@ -116,7 +124,10 @@ func writeSummary(f *excelize.File, ms *marks, rc *receipt.Receipt, fileName str
 				links = append(links, [2]string{fmt.Sprintf("D%d", row), p})
 			}
 		}
-		if err := sw.SetRow(fmt.Sprintf("A%d", row), vals); err != nil {
+		// Rows of wrapped text get their height here: LibreOffice does not
+		// fit them when it prints, and a stream writes no fitted heights.
+		lines := 1 + utf8.RuneCountInString(is.Message)/messageLineChars + strings.Count(is.Message, "\n")
+		if err := sw.SetRow(fmt.Sprintf("A%d", row), vals, excelize.RowOpts{Height: float64(lines) * 15}); err != nil {
 			return fmt.Errorf("marked: %q: %w", name, err)
 		}
 		row++
@@ -165,4 +176,20 @@ func newSummaryStyles(f *excelize.File) (*summaryStyles, error) {
 		ids[i] = id
 	}
 	return &summaryStyles{ids[0], ids[1], ids[2], ids[3], ids[4], ids[5], ids[6], ids[7]}, nil
+}
+
+// printWide prints a sheet on A4 landscape, one page wide: the list is
+// what an official prints and takes to the meeting, and a copied form is
+// as wide as the printed one. Called before the sheet's stream writer,
+// which writes these settings first.
+func printWide(f *excelize.File, sheet string) error {
+	fit := true
+	if err := f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return fmt.Errorf("marked: %q page layout: %w", sheet, err)
+	}
+	a4, landscape, wide, tall := 9, "landscape", 1, 0
+	if err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &a4, Orientation: &landscape, FitToWidth: &wide, FitToHeight: &tall}); err != nil {
+		return fmt.Errorf("marked: %q page layout: %w", sheet, err)
+	}
+	return nil
 }

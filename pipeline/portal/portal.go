@@ -10,6 +10,16 @@
 // to the portal. One small external script adds the drop zone, the progress
 // bar and, when an Uploader is configured, the direct upload to S3 with a
 // presigned URL. See docs/portal.md for the design.
+//
+// Beyond the contract of issue 11 (Config, Uploader, UploadTarget, New, all
+// unchanged): with Uploader nil the portal processes each upload itself
+// (ingest Process: receipt and rows written to the lake, as `xhht serve`
+// needs); with an Uploader it only checks the object (ingest Check, no lake
+// write) and leaves the writing to the S3 event. New calls Uploader.Target
+// once with the key "0000/00/00000/probe.xlsx" to learn the bucket's origin
+// for the Content-Security-Policy (connect-src). Throttling of failed
+// sign-ins is keyed by http.Request.RemoteAddr: an adapter in front (Lambda)
+// must set it to the client's address.
 package portal
 
 import (

@@ -160,8 +160,11 @@ func TestStatusOnlyRejected(t *testing.T) {
 
 func TestTemplateDownload(t *testing.T) {
 	e := newEnv(t)
+	// Upload times are the files' (wall clock): hamlets known "before now"
+	// must see them.
+	e.clock.t = time.Now()
 	c := e.client()
-	c.mustSignIn(communeA)
+	csrf := c.mustSignIn(communeA)
 	r := c.get("/bieu-mau")
 	if r.status != http.StatusOK {
 		t.Fatalf("template: %d", r.status)
@@ -170,14 +173,30 @@ func TestTemplateDownload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	found := false
+	if all := cellsText(x); !strings.Contains(all, "05443") || strings.Contains(all, "Thôn 2") {
+		t.Error("blank template does not carry the commune code 05443, or lists hamlets before any upload")
+	}
+	// After an accepted upload, its hamlets are listed, as `xhht template` does.
+	if r := c.upload(csrf, "a.xlsx", goodFile(t, communeA, 3), nil, nil); !strings.Contains(r.body, "panel good") {
+		t.Fatal("upload not accepted")
+	}
+	e.clock.Add(time.Since(e.clock.Now()) + time.Second)
+	x2, err := excelize.OpenReader(bytes.NewReader(c.get("/bieu-mau").raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all := cellsText(x2); !strings.Contains(all, "Thôn 1") || !strings.Contains(all, "Thôn 3") {
+		t.Error("template after an accepted upload does not list its hamlets")
+	}
+}
+
+func cellsText(x *excelize.File) string {
+	var b strings.Builder
 	for _, sh := range x.GetSheetList() {
 		rows, _ := x.GetRows(sh)
 		for _, row := range rows {
-			found = found || strings.Contains(strings.Join(row, " "), "05443")
+			b.WriteString(strings.Join(row, " ") + "\n")
 		}
 	}
-	if !found {
-		t.Error("template does not carry the commune code 05443")
-	}
+	return b.String()
 }

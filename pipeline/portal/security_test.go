@@ -2,13 +2,16 @@ package portal_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode"
@@ -17,6 +20,8 @@ import (
 
 	"github.com/xhht/xhht/pipeline/access"
 	"github.com/xhht/xhht/pipeline/portal"
+	"github.com/xhht/xhht/pipeline/storage"
+	"github.com/xhht/xhht/pipeline/storage/local"
 )
 
 // uploadsOf lists the raw uploads under a commune's prefix.
@@ -191,6 +196,19 @@ func TestFailedSignInsLoggedAndSlowed(t *testing.T) {
 	}
 	if strings.Contains(e.log.String(), e.codes[communeB]) {
 		t.Error("the log contains a code")
+	}
+}
+
+// Cookies without Secure only for a portal on this machine.
+func TestInsecureOnlyOnLoopback(t *testing.T) {
+	e := newEnv(t)
+	for url, ok := range map[string]bool{"http://127.0.0.1:8080": true, "http://localhost:8080": true, "http://[::1]:8080": true,
+		"http://nop.example.vn": false, "https://nop.example.vn": false, "http://192.168.1.10:8080": false} {
+		cfg := e.cfg
+		cfg.Secure, cfg.PublicURL = false, url
+		if _, err := portal.New(cfg); (err == nil) != ok {
+			t.Errorf("Secure=false with PublicURL %s: err %v", url, err)
+		}
 	}
 }
 
@@ -373,13 +391,24 @@ func TestSessionKeysAndExpiry(t *testing.T) {
 	if got := serve([][]byte{oldKey}, testNow.Add(portal.SessionTTL-time.Minute), cookie); got != http.StatusOK {
 		t.Errorf("cookie refused within its 8 hours: %d", got)
 	}
-	tampered := []*http.Cookie{{Name: cookie[0].Name, Value: flipLast(cookie[0].Value)}}
-	if got := serve([][]byte{oldKey}, testNow, tampered); got == http.StatusOK {
-		t.Error("tampered cookie accepted")
+	for _, v := range []string{flipLast(cookie[0].Value), flipAt(cookie[0].Value, 5), flipAt(cookie[0].Value, len(cookie[0].Value)-10)} {
+		if got := serve([][]byte{oldKey}, testNow, []*http.Cookie{{Name: cookie[0].Name, Value: v}}); got == http.StatusOK {
+			t.Errorf("tampered cookie %q accepted", v)
+		}
 	}
 	if _, err := portal.New(func() portal.Config { cfg := e.cfg; cfg.SessionKeys = [][]byte{[]byte("short")}; return cfg }()); err == nil {
 		t.Error("a 5-byte session key was accepted")
 	}
+}
+
+func flipAt(s string, i int) string {
+	b := []byte(s)
+	if b[i] == 'x' {
+		b[i] = 'y'
+	} else {
+		b[i] = 'x'
+	}
+	return string(b)
 }
 
 func flipLast(s string) string {
@@ -465,5 +494,40 @@ func TestSafeName(t *testing.T) {
 		}) >= 0 {
 			t.Errorf("SafeName(%q) = %q is not safe", tc.in, got)
 		}
+	}
+}
+
+// flakyStore fails every read of access/ while broken is set.
+type flakyStore struct {
+	*local.Store
+	broken *atomic.Bool
+}
+
+func (f flakyStore) Get(c context.Context, key, version string) ([]byte, storage.Object, error) {
+	if f.broken.Load() && strings.HasPrefix(key, "access/") {
+		return nil, storage.Object{}, errors.New("lake unreachable")
+	}
+	return f.Store.Get(c, key, version)
+}
+
+// A lake that cannot be read is a system error (500), not a reason to
+// sign the official out.
+func TestCodeCheckFailureIsNotSignOut(t *testing.T) {
+	var broken atomic.Bool
+	e := newEnv(t, func(c *portal.Config) {
+		c.Authority = access.NewAuthority(flakyStore{Store: c.Lake.(*local.Store), broken: &broken})
+	})
+	c := e.client()
+	c.mustSignIn(communeA)
+	broken.Store(true)
+	if r := c.get("/"); r.status != http.StatusInternalServerError || strings.Contains(r.body, `action="/dang-nhap"`) {
+		t.Errorf("page while the lake is unreachable: %d", r.status)
+	}
+	if r := c.get("/bieu-mau"); r.status != http.StatusInternalServerError {
+		t.Errorf("template while the lake is unreachable: %d", r.status)
+	}
+	broken.Store(false)
+	if r := c.get("/"); !strings.Contains(r.body, "Phường Phan Đình Phùng") {
+		t.Error("session lost after the lake came back")
 	}
 }

@@ -20,7 +20,6 @@ import (
 	"path"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/xhht/xhht/pipeline/access"
@@ -73,6 +72,10 @@ func newServer(cfg Config) (*server, error) {
 		return nil, fmt.Errorf("%w: Authority is required", ErrConfig)
 	case len(cfg.SessionKeys) == 0:
 		return nil, fmt.Errorf("%w: at least one session key is required", ErrConfig)
+	}
+	if !cfg.Secure && cfg.PublicURL != "" && !loopbackURL(cfg.PublicURL) {
+		// Cookies without Secure travel in clear text: only on this machine.
+		return nil, fmt.Errorf("%w: Secure cookies are required for %s (plain HTTP only on 127.0.0.1)", ErrConfig, cfg.PublicURL)
 	}
 	for i, k := range cfg.SessionKeys {
 		if len(k) < 32 {
@@ -134,14 +137,14 @@ func (s *server) loadStatic() error {
 			return fmt.Errorf("portal: asset %s: %w", name, err)
 		}
 		sum := sha256.Sum256(b)
-		s.static[name] = staticFile{body: b, ctype: mime.TypeByExtension(path.Ext(name)) + "", etag: `"` + hex.EncodeToString(sum[:8]) + `"`}
+		ctype := "text/css; charset=utf-8"
+		if path.Ext(name) == ".js" {
+			ctype = "text/javascript; charset=utf-8"
+		}
+		s.static[name] = staticFile{body: b, ctype: ctype, etag: `"` + hex.EncodeToString(sum[:8]) + `"`}
 	}
-	s.static["app.js"] = withType(s.static["app.js"], "text/javascript; charset=utf-8")
-	s.static["style.css"] = withType(s.static["style.css"], "text/css; charset=utf-8")
 	return nil
 }
-
-func withType(f staticFile, t string) staticFile { f.ctype = t; return f }
 
 // Paths. Short Vietnamese slugs: officials may read them in the address bar.
 const (
@@ -222,6 +225,16 @@ func (s *server) sameOrigin(r *http.Request) bool {
 	return false
 }
 
+func loopbackURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	h := u.Hostname()
+	ip := net.ParseIP(h)
+	return h == "localhost" || ip != nil && ip.IsLoopback()
+}
+
 func clientAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
@@ -255,6 +268,10 @@ type sessionHandler func(w http.ResponseWriter, r *http.Request, ss session, g a
 func (s *server) withSession(h sessionHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ss, g, err := s.session(r)
+		if errors.Is(err, errCheckCode) {
+			s.internal(w, r, err)
+			return
+		}
 		if err != nil {
 			if r.Method == http.MethodGet && !wantsFragment(r) {
 				http.Redirect(w, r, pathHome, http.StatusSeeOther)
@@ -297,15 +314,24 @@ func (s *server) session(r *http.Request) (session, access.Grant, error) {
 	g := ss.grant()
 	if err := s.verify.StillValid(r.Context(), g, now); err != nil {
 		if !errors.Is(err, access.ErrRevoked) && !errors.Is(err, access.ErrExpired) && !errors.Is(err, access.ErrInvalid) {
-			s.cfg.Logger.Error("portal: check session's code", "commune", ss.Commune, "err", err)
+			// The lake could not be read: not the official's fault, and
+			// not a reason to sign them out.
+			return session{}, access.Grant{}, fmt.Errorf("%w: %w", errCheckCode, err)
 		}
 		return session{}, access.Grant{}, err
 	}
 	return ss, g, nil
 }
 
+// errCheckCode: the session's code could not be checked (storage error).
+var errCheckCode = errors.New("portal: check the session's code")
+
 func (s *server) home(w http.ResponseWriter, r *http.Request) {
 	ss, g, err := s.session(r)
+	if errors.Is(err, errCheckCode) {
+		s.internal(w, r, err)
+		return
+	}
 	if err != nil {
 		s.signInPage(w, r, http.StatusOK, "")
 		return
@@ -683,76 +709,4 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, status int, msg st
 func (s *server) internal(w http.ResponseWriter, r *http.Request, err error) {
 	s.cfg.Logger.Error("portal: internal error", "path", r.URL.Path, "err", err)
 	s.fail(w, r, http.StatusInternalServerError, "Lỗi hệ thống (không phải lỗi của xã). Vui lòng thử lại sau ít phút.")
-}
-
-// ---- slowing down failed sign-ins ----
-
-// throttle slows down guessing per client address: after a few failures,
-// each further attempt must wait, doubling up to maxWait. Entries are
-// forgotten after a quiet period; the map is bounded.
-type throttle struct {
-	mu      sync.Mutex
-	clients map[string]*attempts
-}
-
-type attempts struct {
-	fails int
-	until time.Time // no attempt before this
-	last  time.Time
-}
-
-const (
-	freeAttempts = 3
-	maxWait      = 5 * time.Minute
-	forgetAfter  = time.Hour
-	maxClients   = 100_000
-)
-
-func newThrottle() *throttle { return &throttle{clients: map[string]*attempts{}} }
-
-func (t *throttle) wait(client string, now time.Time) time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	a := t.clients[client]
-	if a == nil || !now.Before(a.until) {
-		return 0
-	}
-	return a.until.Sub(now)
-}
-
-// fail records a failed attempt and returns how long the client must wait.
-func (t *throttle) fail(client string, now time.Time) time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	a := t.clients[client]
-	if a == nil || now.Sub(a.last) > forgetAfter {
-		if len(t.clients) >= maxClients {
-			t.prune(now)
-		}
-		a = &attempts{}
-		t.clients[client] = a
-	}
-	a.fails++
-	a.last = now
-	if a.fails <= freeAttempts {
-		return 0
-	}
-	wait := time.Second << min(a.fails-freeAttempts-1, 12)
-	wait = min(wait, maxWait)
-	a.until = now.Add(wait)
-	return wait
-}
-
-func (t *throttle) success(client string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.clients, client)
-}
-
-func (t *throttle) prune(now time.Time) {
-	for k, a := range t.clients {
-		if now.Sub(a.last) > forgetAfter || len(t.clients) >= maxClients {
-			delete(t.clients, k)
-		}
-	}
 }

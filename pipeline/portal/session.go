@@ -58,7 +58,7 @@ func (k keyring) open(purpose, signed string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	got, err := base64.RawURLEncoding.DecodeString(tag)
+	got, err := b64.DecodeString(tag)
 	if err != nil {
 		return "", false
 	}
@@ -77,7 +77,7 @@ func (k keyring) token(purpose, msg string) string {
 }
 
 func (k keyring) checkToken(purpose, msg, tok string) bool {
-	got, err := base64.RawURLEncoding.DecodeString(tok)
+	got, err := b64.DecodeString(tok)
 	if err != nil || tok == "" {
 		return false
 	}
@@ -170,3 +170,7 @@ func (ss session) prefix() string {
 func (ss session) receiptsPrefix() string {
 	return fmt.Sprintf("receipts/year=%d/province=%s/commune=%s/", ss.Year, ss.Province, ss.Commune)
 }
+
+// b64 decodes tags strictly: unused trailing bits must be zero, so one
+// tag has one spelling.
+var b64 = base64.RawURLEncoding.Strict()

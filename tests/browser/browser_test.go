@@ -2,6 +2,7 @@ package browser
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -62,7 +64,13 @@ func serve(t testing.TB) portalServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stderr = &testLog{t: t}
+	log := &syncBuffer{}
+	cmd.Stderr = log
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("xhht serve's log:\n%s", log.String())
+		}
+	})
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -88,13 +96,18 @@ func serve(t testing.TB) portalServer {
 	return portalServer{URL: u, Lake: local.New(lake)}
 }
 
-// testLog keeps the server's log lines in the test output.
-type testLog struct{ t testing.TB }
-
-func (l *testLog) Write(p []byte) (int, error) {
-	l.t.Logf("serve: %s", strings.TrimRight(string(p), "\n"))
-	return len(p), nil
+// syncBuffer holds the server's log, shown when a test fails.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
 }
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // screenshots is where the PNGs go: XHHT_SCREENSHOTS (e.g. docs/) or a
 // temporary directory.

@@ -112,6 +112,7 @@ func Flow(t testing.TB, ctx context.Context, o Options) Result {
 
 	// 1. Sign in.
 	SignIn(t, ctx, o)
+	shot(t, ctx, o, "page")
 
 	// 2. The blank form, through the browser's own download.
 	res.Template = Download(t, ctx, dir, chromedp.ID("tai-bieu-mau"), o.Timeout)

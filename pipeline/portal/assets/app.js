@@ -46,8 +46,10 @@
       if (status === 200) {
         $('main').innerHTML = html;
         bind();
-        var r = $('ket-qua');
-        if (r) { r.focus(); r.scrollIntoView(); }
+        // The commune's name and the answer at the top of the screen.
+        var r = $('ket-qua'), m = $('main');
+        if (m.scrollIntoView) { m.scrollIntoView(); }
+        if (r) { try { r.focus({ preventScroll: true }); } catch (err) { r.focus(); } }
         return;
       }
       bar.hidden = true;
