@@ -31,6 +31,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -746,16 +747,42 @@ func TestPortalLambdaBrowser(t *testing.T) {
 		}
 		sizes = append(sizes, aws.ToInt64(o.Size))
 	}
-	if len(sizes) != 2 || !slicesContains(sizes, int64(len(res.Good))) || !slicesContains(sizes, int64(len(res.Bad))) {
+	if len(sizes) != 2 || !slices.Contains(sizes, int64(len(res.Good))) || !slices.Contains(sizes, int64(len(res.Bad))) {
 		t.Errorf("uploads bucket holds sizes %v, want the good (%d) and bad (%d) files", sizes, len(res.Good), len(res.Bad))
 	}
 }
 
-func slicesContains(s []int64, v int64) bool {
-	for _, x := range s {
-		if x == v {
-			return true
+
+// BenchmarkPortalLambdaUploadToReceipt: a 30-hamlet workbook from the
+// page's first request to the receipt on the page, through the real
+// bootstrap (warm) under the emulator: POST /nop/dia-chi (presign), the
+// PUT to S3, POST /kiem-tra (ingest.Check, the page). Target on AWS: 3 s;
+// this machine has no network between the parts, so AWS adds its round
+// trips (browser ↔ API ↔ function, function ↔ S3) to what is measured here.
+func BenchmarkPortalLambdaUploadToReceipt(b *testing.B) {
+	e := newPortalFnEnv(b)
+	door, _, _ := startPortalFunction(b, e)
+	c := newPortalClient(b, door)
+	csrf := c.signIn(e.codes[portalFnCommuneA])
+	blank, sheets := portaltest.Blank(b, portalFnYear, portalFnCommuneA, 30)
+	good := portaltest.Good(b, blank, sheets, 30).Bytes
+	var times []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		tg, r := c.target(csrf, "bao-cao-30-thon.xlsx", int64(len(good)))
+		if r.status != 200 {
+			b.Fatalf("target: %d %s", r.status, r.body)
 		}
+		if resp := putPresigned(b, tg, good); resp.StatusCode != 200 {
+			b.Fatalf("PUT: %s", resp.Status)
+		}
+		res := c.check(csrf, tg.Key, "bao-cao-30-thon.xlsx")
+		if res.status != 200 || !bytes.Contains(res.body, []byte(`class="panel good"`)) {
+			b.Fatalf("check: %d", res.status)
+		}
+		times = append(times, time.Since(start))
 	}
-	return false
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2])/1e6, "p50-ms")
+	b.ReportMetric(float64(times[(len(times)*95+99)/100-1])/1e6, "p95-ms")
 }
