@@ -752,7 +752,6 @@ func TestPortalLambdaBrowser(t *testing.T) {
 	}
 }
 
-
 // BenchmarkPortalLambdaUploadToReceipt: a 30-hamlet workbook from the
 // page's first request to the receipt on the page, through the real
 // bootstrap (warm) under the emulator: POST /nop/dia-chi (presign), the
