@@ -1,7 +1,7 @@
 // Package artifact checks the deployable zips `make package` builds: their
 // size against the targets, that the roll-up and report binaries are
 // statically linked (so the provided.al2023 runtime's glibc cannot break
-// them) and that the ingest binary has no cgo. It depends on the standard
+// them) and that the ingest and portal binaries have no cgo. It depends on the standard
 // library only, so `make package` runs it without compiling the pipeline.
 package artifact
 
