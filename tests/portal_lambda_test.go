@@ -293,8 +293,11 @@ func (d *frontDoor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	d.mu.Lock()
 	d.events++
 	d.mu.Unlock()
+	d.mu.Lock()
+	invoke := d.invoke
+	d.mu.Unlock()
 	d.one.Lock()
-	out, err := d.invoke(r.Context(), payload)
+	out, err := invoke(r.Context(), payload)
 	d.one.Unlock()
 	if err != nil {
 		http.Error(w, "function: "+err.Error(), http.StatusBadGateway)
@@ -784,4 +787,48 @@ func BenchmarkPortalLambdaUploadToReceipt(b *testing.B) {
 	slices.Sort(times)
 	b.ReportMetric(float64(times[len(times)/2])/1e6, "p50-ms")
 	b.ReportMetric(float64(times[(len(times)*95+99)/100-1])/1e6, "p95-ms")
+}
+
+// TestPortalLambdaKeyRotation: the rotation docs/deploy.md describes, with
+// real instances. A session signed by an instance that read [K1] is still
+// valid on a new instance that read [K2, K1]; once the parameter holds K2
+// alone, a new instance signs that session out.
+func TestPortalLambdaKeyRotation(t *testing.T) {
+	e := newPortalFnEnv(t)
+	k1 := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{0x11}, 32))
+	k2 := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{0x22}, 32))
+	e.ssm.Put(portalFnKeysName, "SecureString", k1)
+	door, fd, _ := startPortalFunction(t, e)
+	c := newPortalClient(t, door)
+	c.signIn(e.codes[portalFnCommuneA])
+	signedIn := func() bool {
+		t.Helper()
+		r := c.do("GET", "/", nil, nil)
+		if r.status != 200 {
+			t.Fatalf("GET /: %d", r.status)
+		}
+		return portalDataCSRFRe.Match(r.body)
+	}
+	if !signedIn() {
+		t.Fatal("not signed in on the first instance")
+	}
+	// A new instance (a cold start after the rotation) behind the same
+	// address: the browser keeps its cookie.
+	newInstance := func() {
+		t.Helper()
+		fn := startRIE(t, e.bin, e.env(door.URL))
+		fd.mu.Lock()
+		fd.invoke = fn.Invoke
+		fd.mu.Unlock()
+	}
+	e.ssm.Put(portalFnKeysName, "SecureString", k2+","+k1)
+	newInstance()
+	if !signedIn() {
+		t.Fatal("after rotation to [K2, K1] the K1 session was signed out")
+	}
+	e.ssm.Put(portalFnKeysName, "SecureString", k2)
+	newInstance()
+	if signedIn() {
+		t.Fatal("with K1 removed, the K1 session is still signed in")
+	}
 }
