@@ -43,6 +43,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/xhht/xhht/pipeline/lambdaportal"
@@ -830,5 +831,60 @@ func TestPortalLambdaKeyRotation(t *testing.T) {
 	newInstance()
 	if signedIn() {
 		t.Fatal("with K1 removed, the K1 session is still signed in")
+	}
+}
+
+// TestPortalUploadCORS: the uploads bucket's CORS rule, as the template
+// writes it, lets the portal's page PUT with a presigned URL and refuses the
+// same PUT from a page of any other origin (so another site cannot use a
+// URL it got hold of from a visitor's browser). Run in chromium against
+// versitygw, which applies bucket CORS rules as S3 does.
+func TestPortalUploadCORS(t *testing.T) {
+	e := newPortalFnEnv(t)
+	page := []byte("<!doctype html><title>x</title>")
+	serve := func() *httptest.Server {
+		s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.Write(page)
+		}))
+		t.Cleanup(s.Close)
+		return s
+	}
+	portalOrigin, otherOrigin := serve(), serve()
+	e.allowBrowserUploads(t, portalOrigin.URL)
+	p := lambdaportal.NewPresigner(e.s3, portalFnUploads)
+	ctx := browser.NewBrowser(t, 800, 600)
+	put := func(origin, key string) string {
+		t.Helper()
+		tg, err := p.Presign(context.Background(), key, 5, "application/octet-stream")
+		if err != nil {
+			t.Fatal(err)
+		}
+		js, _ := json.Marshal(tg)
+		c, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if err := chromedp.Do(c, chromedp.Navigate(origin)); err != nil {
+			t.Fatal(err)
+		}
+		got, err := chromedp.Run(c, chromedp.Evaluate[string](`(async () => {
+			const t = `+string(js)+`;
+			try {
+				const r = await fetch(t.URL, {method: t.Method, headers: t.Header, body: "12345"});
+				return "status " + r.status;
+			} catch (e) { return "refused: " + e.name; }
+		})()`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if got := put(portalOrigin.URL, "2026/19/05443/from-portal.csv"); got != "status 200" {
+		t.Errorf("PUT from the portal's page: %s, want status 200", got)
+	}
+	if got := put(otherOrigin.URL, "2026/19/05443/from-other.csv"); !strings.HasPrefix(got, "refused") {
+		t.Errorf("PUT from another origin's page: %s, want refused by CORS", got)
+	}
+	if _, err := e.s3.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String(portalFnUploads), Key: aws.String("2026/19/05443/from-other.csv")}); err == nil {
+		t.Error("the other origin's PUT was stored")
 	}
 }
