@@ -55,7 +55,7 @@ build:
 	$(GO) build -o $(BUILD)/xhht ./cmd/xhht
 
 ## package: one deployable zip per function (bootstrap for provided.al2023),
-## each reported with its size and checked against its target (ingest < 15 MB,
+## each reported with its size and checked against its target (ingest, portal < 15 MB,
 ## rollup and report < 40 MB), static linking and cgo (infra/artifact)
 package: package-ingest package-rollup package-report package-portal
 

@@ -647,6 +647,32 @@ func TestPortalLambdaHTTPAPIEvent(t *testing.T) {
 func TestPortalLambdaInitFailures(t *testing.T) {
 	e := newPortalFnEnv(t)
 	e.ssm.Put("/xhht/test/plain", "String", base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 32)))
+	// A Parameter Store that accepts connections and never answers.
+	hang, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	t.Cleanup(func() {
+		hang.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	go func() {
+		for {
+			c, err := hang.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
 	cases := []struct {
 		name  string
 		extra []string
@@ -655,6 +681,7 @@ func TestPortalLambdaInitFailures(t *testing.T) {
 		{"keys parameter missing", []string{"SESSION_KEYS_PARAMETER=/xhht/test/none"}, "ParameterNotFound"},
 		{"keys in a plain String", []string{"SESSION_KEYS_PARAMETER=/xhht/test/plain"}, "must be a SecureString"},
 		{"no public URL", []string{"PUBLIC_URL="}, "PUBLIC_URL is not set"},
+		{"Parameter Store does not answer", []string{"SSM_ENDPOINT=http://" + hang.Addr().String()}, "deadline exceeded"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
