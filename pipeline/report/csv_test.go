@@ -1,9 +1,9 @@
 package report
 
 import (
-	"strconv"
 	"bytes"
 	"encoding/csv"
+	"strconv"
 	"strings"
 	"testing"
 )

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"fmt"
 	"html/template"
 	"io"
 	"strings"
@@ -64,6 +65,7 @@ type htmlPage struct {
 	*Report
 	Number, DateLine, CutOff, DataTime string
 	Draft                              string // "" for a final report
+	DraftCSS                           template.CSS
 	Kind, Subject                      string
 	To                                 []string
 	Motto1, Motto2                     string
@@ -91,6 +93,7 @@ func htmlView(r *Report) htmlPage {
 	p.Kind, p.Subject = docTitle(r)
 	if r.isDraft() {
 		p.Draft = draftLine(r)
+		p.DraftCSS = cssString(p.Draft)
 	}
 	lines := tableLines(r)
 	mainCols := modelColumns(r)
@@ -172,6 +175,24 @@ func htmlTableOf(caption string, lines []line, cols []column) htmlTable {
 
 func itoa(n int) string { return fmtInt(int64(n)) }
 
+// cssString quotes s as a CSS string with every character outside
+// letters, digits and spaces written as a hex escape, so that nothing in
+// it can end the string or the rule. html/template refuses a value inside
+// an at-rule's nested block, hence the hand-made, fully escaped literal.
+func cssString(s string) template.CSS {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, c := range s {
+		if c < 128 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == ' ') {
+			b.WriteRune(c)
+			continue
+		}
+		fmt.Fprintf(&b, "\\%x ", c) // the space ends the escape and is consumed by it
+	}
+	b.WriteByte('"')
+	return template.CSS(b.String())
+}
+
 var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"inc": func(i int) int { return i + 1 },
 }).Parse(`<!DOCTYPE html>
@@ -184,7 +205,7 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
   size: A4 landscape; margin: 14mm 10mm 12mm;
   @bottom-center { content: "Trang " counter(page) "/" counter(pages); font: 10pt "Times New Roman", Times, serif; }
   {{- if .Draft}}
-  @top-center { content: "{{.Draft}}"; font: bold 12pt "Times New Roman", Times, serif; color: #b00000; }
+  @top-center { content: {{.DraftCSS}}; font: bold 12pt "Times New Roman", Times, serif; color: #b00000; }
   {{- end}}
 }
 * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
