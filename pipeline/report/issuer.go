@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"reflect"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -123,7 +124,14 @@ func jsonError(b []byte, err error) error {
 	case errors.As(err, &se):
 		return fmt.Errorf("JSON sai cú pháp ở dòng %d: %v (syntax error)", lineOf(b, se.Offset), err)
 	case errors.As(err, &te):
-		return fmt.Errorf("trường %q ở dòng %d phải là %s, không phải %s (wrong type)", te.Field, lineOf(b, te.Offset), te.Type, te.Value)
+		want := "một chuỗi \"…\""
+		switch te.Type.Kind() {
+		case reflect.Slice, reflect.Pointer:
+			want = "một danh sách [\"…\", \"…\"]"
+		case reflect.Struct, reflect.Map:
+			want = "một đối tượng {…}"
+		}
+		return fmt.Errorf("trường %q ở dòng %d phải là %s, không phải %s (wrong type)", te.Field, lineOf(b, te.Offset), want, te.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field"):
 		return fmt.Errorf("trường không có trong mẫu: %s (unknown field; allowed: parent, name, symbol, place, signer{authority, title, name}, reports{<hạn>: {to, cc, archive}})",
 			strings.TrimPrefix(err.Error(), "json: unknown field "))
