@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xhht/xhht/pipeline/deadlines"
 	"github.com/xhht/xhht/pipeline/report"
 	"github.com/xhht/xhht/pipeline/storage/local"
 )
@@ -48,10 +49,20 @@ func cmdReport(ctx context.Context, args []string, stdout io.Writer) (int, error
 	return exitOK, nil
 }
 
-// writeReport builds one deadline report as of now and writes its three
-// files: a draft before the deadline's cut-off, the final report after.
+// writeReport writes the final report of a deadline, for `xhht run`: its
+// generated season is complete (every upload time is set by the demo), so
+// it shows the reports as they are at the cut-off, whatever the machine's
+// date, rather than a draft on some days of the year and not on others.
 func writeReport(ctx context.Context, lake, deadline string, year int, province, out string) ([]string, error) {
-	return writeReportAt(ctx, lake, deadline, year, province, out, time.Now())
+	dl, err := deadlines.Load()
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	if d, ok := dl.Get(deadline); ok && now.Before(d.CutOff(year)) {
+		now = d.CutOff(year)
+	}
+	return writeReportAt(ctx, lake, deadline, year, province, out, now)
 }
 
 // writeReportAt is writeReport as of a given moment.
