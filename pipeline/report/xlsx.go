@@ -149,6 +149,7 @@ type xlsxWriter struct {
 	// estimate how many lines a wrapped text needs.
 	sheetWidths []float64
 	err         error // first error; the setters below become no-ops after it
+	ruleID      int   // the style of the heading's rules, once created
 }
 
 // styleKey describes a cell style; styles are created on first use, in
@@ -368,12 +369,17 @@ func (x *xlsxWriter) heading(sheet string, ncol int) int {
 	}
 	right(1, motto1, bold)
 	right(2, motto2, styleKey{size: fontBody + 1, bold: true, hAlign: "center"})
-	left(3, numberLine(r), plain)
-	right(3, dateLine(r), styleKey{size: fontBody + 1, italic: true, hAlign: "center"})
+	// The short rules under the issuer and under the motto (Nghị định
+	// 30/2020/NĐ-CP, Phụ lục I), on a thin row 3.
+	x.rule(sheet, 3, 1, split)
+	x.rule(sheet, 3, split+1, ncol)
+	left(4, numberLine(r), plain)
+	right(4, dateLine(r), styleKey{size: fontBody + 1, italic: true, hAlign: "center"})
 	x.height(sheet, 1, hLine+4)
 	x.height(sheet, 2, hLine+4)
-	x.height(sheet, 3, hLine+8)
-	row := 4
+	x.height(sheet, 3, 4)
+	x.height(sheet, 4, hLine+6)
+	row := 5
 	if r.isDraft() {
 		x.merged(sheet, 1, ncol, row, draftLine(r), styleKey{size: fontBody + 3, bold: true, hAlign: "center"})
 		x.height(sheet, row, hLine+8)
@@ -415,6 +421,51 @@ func (x *xlsxWriter) heading(sheet string, ncol int) int {
 	x.height(sheet, row+1, hLine)
 	x.height(sheet, row+2, hLine/2)
 	return row + 3
+}
+
+// rule draws the short rule under a heading block: a top border on the
+// middle third of columns c1..c2 of a thin row (a drawn line would need
+// pixel positions, which Excel and LibreOffice compute differently).
+func (x *xlsxWriter) rule(sheet string, row, c1, c2 int) {
+	// The columns whose centres fall in the middle third of the block's
+	// width, so the rule is centred under the text however wide the
+	// name column is.
+	a, b := c1, c2
+	if c2 <= len(x.sheetWidths) {
+		total := 0.0
+		for _, w := range x.sheetWidths[c1-1 : c2] {
+			total += w
+		}
+		a, b = 0, 0
+		at := 0.0
+		for c := c1; c <= c2; c++ {
+			w := x.sheetWidths[c-1]
+			if mid := at + w/2; mid >= total/3 && mid <= 2*total/3 {
+				if a == 0 {
+					a = c
+				}
+				b = c
+			}
+			at += w
+		}
+		if a == 0 {
+			a, b = c1, c2
+		}
+	}
+	if x.err != nil {
+		return
+	}
+	id := x.ruleStyle()
+	x.fail(x.f.SetCellStyle(sheet, cellName(a, row), cellName(b, row), id))
+}
+
+func (x *xlsxWriter) ruleStyle() int {
+	if x.ruleID == 0 {
+		id, err := x.f.NewStyle(&excelize.Style{Border: []excelize.Border{{Type: "top", Color: "000000", Style: 1}}})
+		x.fail(err)
+		x.ruleID = id
+	}
+	return x.ruleID
 }
 
 // summary writes the summary sentences, one wrapped row each.
