@@ -199,6 +199,7 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 <html lang="vi">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'">
 <title>{{if .Draft}}DỰ THẢO – {{end}}{{.Title}}</title>
 <style>
 @page {

@@ -28,6 +28,9 @@ func TestHTMLEscapes(t *testing.T) {
 			t.Errorf("html contains %q", bad)
 		}
 	}
+	if !strings.Contains(s, `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline';`) {
+		t.Error("no strict Content-Security-Policy")
+	}
 	if strings.Contains(s, `href="http://evil`) || strings.Contains(s, ` src="`) {
 		t.Error("html loads or links a resource from the data")
 	}
