@@ -23,8 +23,8 @@ import (
 //   - "Báo cáo": heading, title, summary, Biểu 01, signature. Biểu 01 is
 //     the results table (15 December) or the movement table (1 December).
 //   - "Biểu 02" (1 December only): the results table.
+//   - "Biểu đồ": section III, native charts, one per printed page.
 //   - "Phụ lục": the province trend and the communes' reporting status.
-//   - "Biểu đồ": native charts, one per printed page.
 //
 // Every sheet prints on A4 landscape, fitted to the page width, with the
 // table's header rows repeated on each page.
@@ -341,6 +341,11 @@ func (x *xlsxWriter) build() error {
 		chartSheet, chartTop, mainCols = sheetSecond, 6, second
 	}
 
+	// Section III (the charts) before the annex: the sheets print in the
+	// order of the report's sections. The charts read the annex's trend
+	// table, so the sheet is made now and drawn after the annex.
+	_, err := f.NewSheet(sheetCharts)
+	x.fail(err)
 	trendTop := x.annex(lines)
 	x.charts(chartSheet, chartTop, chartTop+len(lines)-2, mainCols, trendTop)
 	f.SetActiveSheet(0)
@@ -836,8 +841,6 @@ func (x *xlsxWriter) charts(dataSheet string, first, last int, cols []column, tr
 	}
 	r := x.r
 	f := x.f
-	_, err := f.NewSheet(sheetCharts)
-	x.fail(err)
 	rateCol, targetCol := 0, 0
 	for i, c := range cols {
 		if c.group == Models[0].Name && c.kind == kRate && rateCol == 0 {

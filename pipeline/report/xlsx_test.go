@@ -189,7 +189,7 @@ func checkCell(t *testing.T, cell string, c column, v value, got string) {
 func TestXLSXMovementSheets(t *testing.T) {
 	r := movementReport(30, 3)
 	f, _ := openXLSX(t, r)
-	want := []string{sheetMain, sheetSecond, sheetAnnex, sheetCharts}
+	want := []string{sheetMain, sheetSecond, sheetCharts, sheetAnnex}
 	if got := f.GetSheetList(); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Fatalf("sheets %q, want %q", got, want)
 	}
