@@ -81,7 +81,7 @@ func TestHTMLMovementFirst(t *testing.T) {
 	if a < 0 || b < 0 || a > b {
 		t.Errorf("movement table at %d, results table at %d", a, b)
 	}
-	for _, h := range []string{"Mức độ 1", "Lượt người học", "Ứng dụng CNTT", "Hội viên", "Được tập huấn"} {
+	for _, h := range []string{"Mức độ 1", "Lượt người học", "Ứng dụng công nghệ thông tin", "Hội viên", "Được tập huấn", "Cộng đồng học tập cấp thôn (thôn, tổ dân phố)", "Công dân học tập (người)"} {
 		if !strings.Contains(s, h) {
 			t.Errorf("movement table lacks %q", h)
 		}

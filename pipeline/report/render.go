@@ -131,18 +131,19 @@ func movementColumns() []column {
 	var cols []column
 	for _, m := range Models {
 		code := m.Code
-		cols = append(cols, column{"Danh hiệu được công nhận", m.Short + " (" + m.Unit + ")", countWidth(m), kCount,
+		// Names, not abbreviations: CĐHT and CDHT differ by one letter.
+		cols = append(cols, column{"Danh hiệu được công nhận", m.Name + " (" + m.Unit + ")", 12, kCount,
 			func(row *Row) value { return value{n: row.Cells[code].Recognised} }, m.Num})
 	}
 	num := func(group, head, csv string, get func(*Row) *int64) column {
 		return column{group, head, 9, kCount, func(row *Row) value { return value{n: get(row)} }, csv}
 	}
 	return append(cols,
-		num("CĐHT cấp xã", "Mức độ 1", "xa_cdht_muc_do_1", func(r *Row) *int64 { return r.XaMucDo1 }),
-		num("CĐHT cấp xã", "Mức độ 2", "xa_cdht_muc_do_2", func(r *Row) *int64 { return r.XaMucDo2 }),
+		num("Cộng đồng học tập cấp xã", "Mức độ 1", "xa_cdht_muc_do_1", func(r *Row) *int64 { return r.XaMucDo1 }),
+		num("Cộng đồng học tập cấp xã", "Mức độ 2", "xa_cdht_muc_do_2", func(r *Row) *int64 { return r.XaMucDo2 }),
 		num("Trung tâm học tập cộng đồng", "Số lớp", "tthtcd_so_lop", func(r *Row) *int64 { return r.TTHTCDLop }),
 		num("Trung tâm học tập cộng đồng", "Lượt người học", "tthtcd_luot_nguoi_hoc", func(r *Row) *int64 { return r.TTHTCDLuot }),
-		num("Trung tâm học tập cộng đồng", "Ứng dụng CNTT", "tthtcd_ung_dung_cntt", func(r *Row) *int64 { return r.TTHTCDCNTT }),
+		num("Trung tâm học tập cộng đồng", "Ứng dụng công nghệ thông tin", "tthtcd_ung_dung_cntt", func(r *Row) *int64 { return r.TTHTCDCNTT }),
 		num("Hội Khuyến học", "Hội viên", "hoi_vien_tong", func(r *Row) *int64 { return r.HoiVien }),
 		num("Hội Khuyến học", "Được tập huấn", "hoi_vien_tap_huan", func(r *Row) *int64 { return r.HoiVienTapHuan }),
 	)
