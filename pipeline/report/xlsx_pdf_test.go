@@ -94,7 +94,8 @@ func pdfPages(pdf []byte) int { return len(pageObject.FindAll(pdf, -1)) }
 //     and counts ≈ 380 pt, then 92 communes and 4 group rows at 16 pt (the
 //     9 rejected ones 28 pt, their reason wraps) ≈ 1,650 pt, with the
 //     30 pt header repeated: ≈ 2,150 pt over 509 pt pages.
-//   - "Biểu đồ", 2 pages: one chart per page, a manual break between.
+//   - "Biểu đồ" (printed between the two above), 2 pages: "III. BIỂU
+//     ĐỒ" and one chart with its caption per page, a manual break between.
 func TestXLSXPrintsAsPDF(t *testing.T) {
 	if testing.Short() {
 		t.Skip("LibreOffice conversion is slow; run without -short")
@@ -112,6 +113,6 @@ func TestXLSXPrintsAsPDF(t *testing.T) {
 	}
 	const want = 3 + 5 + 2
 	if got := pdfPages(pdf); got != want {
-		t.Errorf("PDF has %d pages, want %d (Báo cáo 3, Phụ lục 5, Biểu đồ 2): the print layout changed", got, want)
+		t.Errorf("PDF has %d pages, want %d (Báo cáo 3, Biểu đồ 2, Phụ lục 5): the print layout changed", got, want)
 	}
 }
