@@ -296,10 +296,15 @@ func (x *xlsxWriter) build() error {
 	f := x.f
 	x.fail(f.SetDefaultFont(fontName))
 	x.fail(f.SetSheetName("Sheet1", sheetMain))
+	title := r.Title
+	if r.isDraft() {
+		title = draftLine(r) + ": " + title
+	}
 	x.fail(f.SetDocProps(&excelize.DocProperties{
-		Title: r.Title, Creator: "xhht", Language: "vi-VN",
-		// Fixed dates: the report carries no clock of its own, so the same
-		// report gives the same workbook.
+		Title: title, Creator: "xhht", Language: "vi-VN",
+		// Fixed dates: a final report carries no clock of its own, so the
+		// same report gives the same workbook (a draft's time is in its
+		// title and pages, from the Report, not from the clock).
 		Created: "2000-01-01T00:00:00Z", Modified: "2000-01-01T00:00:00Z",
 	}))
 	lines := tableLines(r)
