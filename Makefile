@@ -19,6 +19,7 @@ tools:
 	./scripts/lambda-rie.sh
 	./scripts/libreoffice.sh
 	./scripts/chromium.sh
+	./scripts/report-tools.sh
 
 ## test: every test, with formatting and vet checks, then a short fuzz run of each decoder
 test: tools fmt-check vet cfn-lint
