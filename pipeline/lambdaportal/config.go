@@ -53,8 +53,12 @@ type Config struct {
 }
 
 // parameterName is an SSM parameter name as a full path (the IAM policy
-// names it by ARN, arn:…:parameter/<path>).
-var parameterName = regexp.MustCompile(`^/[A-Za-z0-9_.\-/]{1,1000}$`)
+// names it by ARN, arn:…:parameter/<path>); SSM allows 1011 characters.
+// The length is checked apart: a counted repetition of 1000 would compile
+// to a regexp program large enough to cost milliseconds of cold start.
+var parameterName = regexp.MustCompile(`^/[A-Za-z0-9_.\-/]+$`)
+
+const maxParameterName = 1011
 
 // ConfigFromEnv reads the configuration; every problem is reported at once
 // and the function then fails its init (lambdainit.Fail).
@@ -87,7 +91,7 @@ func ConfigFromEnv() (Config, error) {
 		// never send them back.
 		errs = append(errs, fmt.Errorf("PUBLIC_URL=%q: the portal must be served over https", c.PublicURL))
 	}
-	if !parameterName.MatchString(c.SessionKeysParameter) {
+	if !parameterName.MatchString(c.SessionKeysParameter) || len(c.SessionKeysParameter) > maxParameterName {
 		errs = append(errs, fmt.Errorf("SESSION_KEYS_PARAMETER=%q is not an SSM parameter path such as /xhht/prod/portal/session-keys", c.SessionKeysParameter))
 	}
 	if c.SSMEndpoint != "" {

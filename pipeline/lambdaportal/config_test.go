@@ -42,6 +42,7 @@ func TestConfigFromEnv(t *testing.T) {
 		{"public URL without host", with("PUBLIC_URL", "nopbaocao.example.vn"), Config{}, "not an origin"},
 		{"no keys parameter", with("SESSION_KEYS_PARAMETER", ""), Config{}, "SESSION_KEYS_PARAMETER"},
 		{"keys parameter is a key, not a name", with("SESSION_KEYS_PARAMETER", "c2VjcmV0IGtleSBtYXRlcmlhbCBoZXJlIDMyIGJ5dGVz=="), Config{}, "SESSION_KEYS_PARAMETER"},
+		{"keys parameter name too long", with("SESSION_KEYS_PARAMETER", "/"+strings.Repeat("a", 1011)), Config{}, "SESSION_KEYS_PARAMETER"},
 		{"bad upload limit", with("MAX_UPLOAD_MB", "0"), Config{}, "MAX_UPLOAD_MB"},
 		{"bad SSM endpoint", with("SSM_ENDPOINT", "127.0.0.1:9"), Config{}, "SSM_ENDPOINT"},
 	}
