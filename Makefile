@@ -16,6 +16,7 @@ run:
 tools:
 	./scripts/versitygw.sh
 	./scripts/libreoffice.sh
+	./scripts/report-tools.sh
 	./scripts/chromium.sh
 
 ## test: every test, with formatting and vet checks, then a short fuzz run of each decoder
