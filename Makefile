@@ -18,8 +18,8 @@ tools:
 	./scripts/versitygw.sh
 	./scripts/lambda-rie.sh
 	./scripts/libreoffice.sh
-	./scripts/chromium.sh
 	./scripts/report-tools.sh
+	./scripts/chromium.sh
 
 ## test: every test, with formatting and vet checks, then a short fuzz run of each decoder
 test: tools fmt-check vet cfn-lint

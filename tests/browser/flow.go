@@ -130,6 +130,13 @@ func Flow(t testing.TB, ctx context.Context, o Options) Result {
 	write(t, goodPath, good.Bytes)
 	Upload(t, ctx, goodPath, o.Timeout)
 	step("accepted panel", chromedp.WaitVisible(chromedp.CSS("#ket-qua.good")))
+	// The page's script (allowed by the CSP) sent the file and put the
+	// answer in place: the browser is still on the commune page. Without
+	// the script the form would have navigated to the upload address
+	// (TestPlainFormWithoutScript).
+	if loc := location(t, ctx, o.Timeout); strings.Contains(loc, "/nop") {
+		t.Errorf("the answer came from the plain form post (%s): the script did not run", loc)
+	}
 	totals := text(t, ctx, "#tong", o.Timeout)
 	for _, code := range []string{"ho_tong", "ho_dat", "lao_dong_tong"} {
 		v, ok := good.Totals[code]
@@ -271,6 +278,17 @@ func Download(t testing.TB, ctx context.Context, dir string, link chromedp.ID, t
 	}
 	t.Fatalf("download from %s did not finish", link)
 	return nil
+}
+
+func location(t testing.TB, ctx context.Context, timeout time.Duration) string {
+	t.Helper()
+	c, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	loc, err := chromedp.Run(c, chromedp.Location())
+	if err != nil {
+		t.Fatalf("location: %v", err)
+	}
+	return loc
 }
 
 func text(t testing.TB, ctx context.Context, sel string, timeout time.Duration) string {
