@@ -49,7 +49,7 @@ type Processor struct {
 	Keywords *table.Keywords
 	Limits   workbook.Limits
 	schema   *lakeSchema
-	others   sync.Map // otherCommunes by register version and province
+	others   *sync.Map // otherCommunes by register version, province and commune; shared by copies
 }
 
 // New loads the embedded schemas and register.
@@ -66,7 +66,7 @@ func New(uploads, lake storage.Store) (*Processor, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Processor{Uploads: uploads, Lake: lake, Forms: fs, Registry: reg, Keywords: kw, Limits: workbook.DefaultLimits}
+	p := &Processor{Uploads: uploads, Lake: lake, Forms: fs, Registry: reg, Keywords: kw, Limits: workbook.DefaultLimits, others: &sync.Map{}}
 	if p.schema, err = newLakeSchema(fs); err != nil {
 		return nil, err
 	}
@@ -276,8 +276,10 @@ func (p *Processor) otherCommunes(k Key) map[string]string {
 		province, commune string
 	}
 	ck := cacheKey{v, k.Province, k.Commune}
-	if m, ok := p.others.Load(ck); ok {
-		return m.(map[string]string)
+	if p.others != nil {
+		if m, ok := p.others.Load(ck); ok {
+			return m.(map[string]string)
+		}
 	}
 	own := ""
 	if c := v.Communes[k.Commune]; c != nil {
@@ -289,7 +291,9 @@ func (p *Processor) otherCommunes(k Key) map[string]string {
 			byName[f] = c.Name
 		}
 	}
-	p.others.Store(ck, byName)
+	if p.others != nil {
+		p.others.Store(ck, byName)
+	}
 	return byName
 }
 
