@@ -134,12 +134,12 @@ func (e *portalFnEnv) env(publicURL string, extra ...string) []string {
 }
 
 // allowBrowserUploads sets the uploads bucket's CORS as the template does:
-// PUT from the portal's origin only.
+// PUT from the portal's origin only, with the signed headers the page sends.
 func (e *portalFnEnv) allowBrowserUploads(t testing.TB, origin string) {
 	t.Helper()
 	_, err := e.s3.PutBucketCors(context.Background(), &s3.PutBucketCorsInput{Bucket: aws.String(portalFnUploads),
 		CORSConfiguration: &s3types.CORSConfiguration{CORSRules: []s3types.CORSRule{{
-			AllowedMethods: []string{"PUT"}, AllowedOrigins: []string{origin}, AllowedHeaders: []string{"content-type"},
+			AllowedMethods: []string{"PUT"}, AllowedOrigins: []string{origin}, AllowedHeaders: []string{"content-type", "x-amz-meta-original-name"},
 			ExposeHeaders: []string{"ETag"}, MaxAgeSeconds: aws.Int32(600),
 		}}}})
 	if err != nil {
@@ -883,7 +883,7 @@ func TestPortalUploadCORS(t *testing.T) {
 	ctx := browser.NewBrowser(t, 800, 600)
 	put := func(origin, key string) string {
 		t.Helper()
-		tg, err := p.Presign(context.Background(), key, 5, "application/octet-stream")
+		tg, err := p.Presign(context.Background(), key, 5, "application/octet-stream", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
