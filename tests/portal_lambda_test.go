@@ -49,6 +49,7 @@ import (
 	"github.com/xhht/xhht/pipeline/lambdaportal"
 	"github.com/xhht/xhht/pipeline/lambdaportal/ssmtest"
 	"github.com/xhht/xhht/pipeline/portal/portaltest"
+	"github.com/xhht/xhht/pipeline/storage"
 	"github.com/xhht/xhht/pipeline/storage/s3store"
 	"github.com/xhht/xhht/pipeline/storage/s3test"
 	"github.com/xhht/xhht/tests/browser"
@@ -883,7 +884,9 @@ func TestPortalUploadCORS(t *testing.T) {
 	ctx := browser.NewBrowser(t, 800, 600)
 	put := func(origin, key string) string {
 		t.Helper()
-		tg, err := p.Presign(context.Background(), key, 5, "application/octet-stream", nil)
+		// With the original name's signed metadata header, as the portal
+		// asks for: the CORS rule must allow it.
+		tg, err := p.Presign(context.Background(), key, 5, "application/octet-stream", storage.OriginalNameMeta("báo cáo <1>.csv"))
 		if err != nil {
 			t.Fatal(err)
 		}
