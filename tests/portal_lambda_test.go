@@ -506,6 +506,11 @@ func TestPortalLambdaFlow(t *testing.T) {
 	if res.status != 200 {
 		t.Fatalf("check: %d %s", res.status, res.body)
 	}
+	// The original name (spaces kept; the key has "báo-cáo-sai.xlsx") came
+	// through the signed metadata of the presigned PUT.
+	if !bytes.Contains(res.body, []byte("<bdi class=\"name\">báo cáo sai.xlsx</bdi>")) {
+		t.Errorf("the answer does not show the original name from the upload's metadata")
+	}
 	for _, cell := range cells {
 		sheet, ref, _ := strings.Cut(cell, "!")
 		if !bytes.Contains(res.body, []byte("Trang "+sheet+", ô "+ref)) {
