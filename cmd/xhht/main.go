@@ -5,24 +5,10 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 )
-
-// Exit statuses of validate (and the other commands' failures).
-const (
-	exitOK       = 0
-	exitRejected = 1
-	exitUsage    = 2
-)
-
-// usageError is a mistake in the command line: exit 2 with help.
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
 
 func main() {
 	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
@@ -50,13 +36,26 @@ Cách dùng (usage):
   xhht remind   --deadline 12-01|12-15 --year NĂM --province MÃ_TỈNH --at YYYY-MM-DD [--json FILE] [--lake DIR]
                                                              danh sách xã chưa nộp / bị từ chối, số ngày còn lại
 
-Exit status of validate: 0 accepted (warnings allowed), 1 rejected, 2 usage or system error.
-`
+  xhht version                                             phiên bản (version, VCS revision, build time)
+
+Mỗi lệnh có trợ giúp riêng (each command has its own help): xhht <lệnh> --help, xhht help <lệnh>.
+` + exitHelp
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, help)
+		return exitUsage
+	}
+	switch args[0] {
+	case "-h", "-help", "--help":
 		fmt.Fprint(stdout, help)
 		return exitOK
+	case "help":
+		if len(args) == 1 {
+			fmt.Fprint(stdout, help)
+			return exitOK
+		}
+		args = []string{args[1], "--help"} // xhht help query = xhht query --help
 	}
 	var code int
 	var err error
@@ -77,19 +76,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = cmdRemind(ctx, args[1:], stdout)
 	case "run", "demo":
 		code, err = cmdRun(ctx, args[1:], stdout)
+	case "version", "--version":
+		code, err = cmdVersion(ctx, args[1:], stdout)
 	default:
-		err = usageError{fmt.Sprintf("lệnh không có: %q (unknown command)", args[0])}
-	}
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprint(stdout, help)
-		return exitOK
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "xhht: %v\n", err)
-		if _, ok := err.(usageError); ok {
-			fmt.Fprint(stderr, "\n"+help)
-		}
+		fmt.Fprintf(stderr, "xhht: lệnh không có: %q (unknown command)\n\n%s", args[0], help)
 		return exitUsage
 	}
-	return code
+	return finish(args[0], code, err, stdout, stderr)
 }

@@ -30,13 +30,20 @@ import (
 // other local outputs, and one file per moment so earlier lists are kept.
 // "--json -" prints the JSON on stdout instead of the text, for scripts.
 func cmdRemind(ctx context.Context, args []string, stdout io.Writer) (int, error) {
-	fs := newFlags("remind")
-	deadline := fs.String("deadline", "", "report: 12-01 or 12-15 (required)")
-	year := fs.Int("year", 0, "reporting year (required)")
-	province := fs.String("province", "", "province code, 2 digits (required)")
-	atFlag := fs.String("at", "", "as of: YYYY-MM-DD (08:00 in Vietnam) or RFC 3339; default now")
-	lake := fs.String("lake", defaultLake, "lake directory")
-	jsonOut := fs.String("json", "", `JSON output file; "-" = stdout instead of the text; default <lake>/../reminders/…`)
+	fs := newCommand("remind", Help{
+		Usage:   "xhht remind --deadline 12-01|12-15 --year NĂM --province MÃ_TỈNH [--at YYYY-MM-DD] [--json FILE|-] [--lake DIR]",
+		Summary: "danh sách xã chưa có tệp được chấp nhận cho một kỳ báo cáo, số ngày còn lại (communes still missing for a report)",
+		Examples: []string{
+			"xhht remind --deadline 12-15 --year 2026 --province 19 --at 2026-12-08",
+			"xhht remind --deadline 12-01 --year 2026 --province 19 --json -   # JSON trên stdout",
+		},
+	})
+	deadline := fs.String("deadline", "", "report deadline `12-01|12-15` (required)")
+	year := fs.Int("year", 0, "reporting year `NĂM` (required)")
+	province := fs.String("province", "", "province code `MÃ_TỈNH`, 2 digits (required)")
+	atFlag := fs.String("at", "", "as of: `YYYY-MM-DD` (08:00 in Vietnam) or RFC 3339; default now")
+	lake := fs.String("lake", defaultLake, "lake directory `DIR`")
+	jsonOut := fs.String("json", "", "JSON output `FILE`; \"-\" = stdout instead of the text; default <lake>/../reminders/…")
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}

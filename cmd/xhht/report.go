@@ -12,12 +12,19 @@ import (
 )
 
 func cmdReport(ctx context.Context, args []string, stdout io.Writer) (int, error) {
-	fs := newFlags("report")
-	lake := fs.String("lake", defaultLake, "lake directory")
-	deadline := fs.String("deadline", "", "12-01 or 12-15 (required)")
-	year := fs.Int("year", 0, "reporting year (required)")
-	province := fs.String("province", "", "province code (required)")
-	out := fs.String("out", "xhht-data/reports", "output directory")
+	fs := newCommand("report", Help{
+		Usage:   "xhht report --deadline 12-01|12-15 --year NĂM --province MÃ_TỈNH [--out DIR] [--lake DIR]",
+		Summary: "báo cáo của tỉnh theo hạn (.xlsx, .html, .csv), chỉ tính các tệp nhận trước 00:00 ngày hạn, giờ Việt Nam (a deadline report)",
+		Examples: []string{
+			"xhht report --deadline 12-15 --year 2026 --province 19",
+			"xhht report --deadline 12-01 --year 2026 --province 19 --out bao-cao --lake xhht-data/lake",
+		},
+	})
+	lake := fs.String("lake", defaultLake, "lake directory `DIR`")
+	deadline := fs.String("deadline", "", "report deadline `12-01|12-15` (required)")
+	year := fs.Int("year", 0, "reporting year `NĂM` (required)")
+	province := fs.String("province", "", "province code `MÃ_TỈNH` (required)")
+	out := fs.String("out", "xhht-data/reports", "output directory `DIR`")
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}

@@ -19,10 +19,18 @@ import (
 // cmdRun is `make run`: generate a province's uploads into the uploads
 // directory, process each one exactly as the Lambda does, and summarise.
 func cmdRun(ctx context.Context, args []string, stdout io.Writer) (int, error) {
-	fs := newFlags("run")
-	dir := fs.String("dir", "xhht-data", "working directory: uploads/ and lake/ go here")
-	province := fs.String("province", "19", "province code (2025 register)")
-	year := fs.Int("year", 2026, "reporting year")
+	fs := newCommand("run", Help{
+		Usage:   "xhht run [--dir DIR] [--province 19] [--year 2026]",
+		Summary: "bản chạy thử (demo, make run): sinh tệp nộp mẫu cho cả tỉnh, xử lý như Lambda, tổng hợp, viết hai báo cáo",
+		Details: "Ghi (writes) DIR/uploads, DIR/lake, DIR/reports. Chạy lại cho cùng kết quả (running it again changes nothing).",
+		Examples: []string{
+			"xhht run                       # Thái Nguyên (19), năm 2026, vào xhht-data/",
+			"xhht run --dir /tmp/demo --year 2025",
+		},
+	})
+	dir := fs.String("dir", "xhht-data", "working directory `DIR`: uploads/, lake/ and reports/ go here")
+	province := fs.String("province", "19", "province code `MÃ_TỈNH` (2025 register)")
+	year := fs.Int("year", 2026, "reporting year `NĂM`")
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -21,26 +20,9 @@ import (
 	"github.com/xhht/xhht/pipeline/workbook"
 )
 
-func newFlags(name string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // errors are reported once, by run
-	return fs
-}
-
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	err := fs.Parse(args)
-	if errors.Is(err, flag.ErrHelp) {
-		return err // -h: help on stdout, exit 0
-	}
-	if err != nil {
-		return usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
-	}
-	return nil
-}
-
 // maxMBFlag is the upload size limit, as the Lambda's MAX_UPLOAD_MB.
 func maxMBFlag(fs *flag.FlagSet) *int64 {
-	return fs.Int64("max-mb", workbook.DefaultLimits.MaxBytes>>20, "largest upload accepted, in MiB")
+	return fs.Int64("max-mb", workbook.DefaultLimits.MaxBytes>>20, "largest upload accepted, in `MiB`")
 }
 
 const (
@@ -49,10 +31,20 @@ const (
 )
 
 func cmdValidate(ctx context.Context, args []string, stdout io.Writer) (int, error) {
-	fs := newFlags("validate")
-	key := fs.String("key", "", "object key: <year>/<province>/<commune>/<file name>")
+	fs := newCommand("validate", Help{
+		Usage:   "xhht validate --key NĂM/MÃ_TỈNH/MÃ_XÃ/TÊN_TỆP [--json] [--lake DIR] [--max-mb 50] FILE",
+		Summary: "kiểm tra một tệp trước khi nộp, như Lambda sẽ kiểm tra (check a file before upload, as the Lambda will)",
+		Details: `FILE: tệp .xlsx, .xls hoặc .csv của xã. --key là tên tệp sẽ có trong kho nộp (the object key the upload
+will get): năm báo cáo, mã tỉnh, mã xã theo danh mục của năm đó, tên tệp. Không ghi gì vào kho (writes nothing).
+Mã thoát: 0 được chấp nhận (có thể có cảnh báo), 1 bị từ chối.`,
+		Examples: []string{
+			"xhht validate --key 2026/19/05443/bao-cao.xlsx bao-cao.xlsx",
+			"xhht validate --key 2026/19/05443/bao-cao.xlsx --json bao-cao.xlsx > bien-nhan.json",
+		},
+	})
+	key := fs.String("key", "", "object key `NĂM/TỈNH/XÃ/TỆP`, e.g. 2026/19/05443/bao-cao.xlsx (required)")
 	asJSON := fs.Bool("json", false, "print the receipt as JSON")
-	lake := fs.String("lake", defaultLake, "lake directory (earlier submissions, for hamlet codes)")
+	lake := fs.String("lake", defaultLake, "lake directory `DIR` (earlier submissions, for hamlet codes)")
 	maxMB := maxMBFlag(fs)
 	// Flags may follow the file: "validate FILE --json".
 	var files []string
@@ -71,7 +63,7 @@ func cmdValidate(ctx context.Context, args []string, stdout io.Writer) (int, err
 	}
 	data, err := os.ReadFile(files[0])
 	if err != nil {
-		return exitUsage, fmt.Errorf("đọc tệp (read file): %w", err)
+		return exitUsage, usageError{fmt.Sprintf("đọc tệp (read file): %v", err)}
 	}
 	p, err := ingest.New(nil, local.New(*lake))
 	if err != nil {
