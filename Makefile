@@ -9,8 +9,15 @@ BUILD    := build
 .PHONY: run test tools bench package package-ingest package-rollup package-report build vet fmt-check clean fuzz
 
 ## run: generate a demo province's uploads and process them as the Lambda would
+# Built first, with a message: on a fresh clone Go downloads the modules
+# (DuckDB's static library alone is about 30 MB) and compiles everything,
+# which takes minutes with no other output.
 run:
-	$(GO) run ./cmd/xhht run
+	@echo "make run: biên dịch build/xhht (building). Lần đầu Go tải các module (thư viện DuckDB ~30 MB) và biên dịch: có thể mất vài phút, không in gì thêm; các lần sau vài giây."
+	@echo "          (first time: Go downloads the modules and compiles them, DuckDB included: several minutes with no output; later runs: seconds)"
+	$(GO) build -o $(BUILD)/xhht ./cmd/xhht
+	@echo "make run: chạy bản mẫu (running the demo): $(BUILD)/xhht run → xhht-data/"
+	@$(BUILD)/xhht run
 
 ## tools: test dependencies at pinned versions (versitygw S3 server, LibreOffice)
 tools:

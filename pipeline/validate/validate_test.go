@@ -807,3 +807,69 @@ func padCSV(data []byte, sep rune, n int) []byte {
 	}
 	return []byte(strings.Join(lines, "\n") + "\n")
 }
+
+// TestTotalsCause: when the totals row's value is what Excel's SUM (or a
+// COUNTIF for "Có") gives, and the difference is exactly the cells it
+// skips (numbers stored as text, "yes" written otherwise), the error names
+// those cells and says why. The sums are worked by hand from
+// fixture.Hamlets01: C 120+95+150 = 365, I Có Có Không.
+func TestTotalsCause(t *testing.T) {
+	tests := []struct {
+		name  string
+		edit  func(g *fixture.Grid, tot int)
+		cell  string
+		has   []string // in the Vietnamese message
+		hasEN []string
+		not   []string
+	}{
+		{"a trailing space", func(g *fixture.Grid, tot int) { g.Put(9, 3, "95 "); g.Put(tot, 3, 270) }, "C11",
+			[]string{"C11", "ghi 270 nhưng cộng các thôn được 365", "Chênh lệch 95", `ô C9 ghi "95 "`, "dấu cách", "SUM"},
+			[]string{"C9", "SUM", "270", "365"}, []string{"ho_tong"}},
+		{"a thousands dot typed as text", func(g *fixture.Grid, tot int) { g.Put(8, 3, "1.120"); g.Put(tot, 3, 245) }, "C11",
+			[]string{"ghi 245 nhưng cộng các thôn được 1.365", "Chênh lệch 1.120", `ô C8 ghi "1.120"`, "dấu chấm"},
+			[]string{"C8"}, nil},
+		{"two text cells", func(g *fixture.Grid, tot int) { g.Put(8, 3, "120 "); g.Put(9, 3, "95 "); g.Put(tot, 3, 150) }, "C11",
+			[]string{"Chênh lệch 215", "ô C8", "ô C9", "Các ô này"}, []string{"C8", "C9"}, nil},
+		{"x among Có is not counted", func(g *fixture.Grid, tot int) { g.Put(9, 9, "x"); g.Put(tot, 9, 1) }, "I11",
+			[]string{"ghi 1 nhưng đếm được 2 thôn ghi Có", `ô I9 ghi "x"`, "COUNTIF", `thống nhất "Có"`},
+			[]string{"I9", "COUNTIF"}, []string{"cộng được"}},
+		{"a difference the text cells do not explain", func(g *fixture.Grid, tot int) { g.Put(9, 3, "95 "); g.Put(tot, 3, 300) }, "C11",
+			[]string{"ghi 300 nhưng cộng các thôn được 365", "Hãy kiểm tra lại phép cộng"}, nil, []string{"C9", "SUM"}},
+		{"a Có/Không total simply wrong", func(g *fixture.Grid, tot int) { g.Put(tot, 10, 3) }, "J11",
+			[]string{"ghi 3 nhưng đếm được 1 thôn ghi Có"}, nil, []string{"cộng được", "COUNTIF"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lay := fixture.Form{Rows: fixture.Hamlets01()}.Build()
+			tt.edit(lay.G, lay.TotalsRow)
+			res := runOne(t, ctx2026, "a.xlsx", fixture.XLSX(t, lay.G))
+			var got *receipt.Issue
+			for i, is := range res.Issues {
+				if is.Code == receipt.TotalsMismatch {
+					if got != nil {
+						t.Fatalf("two totals-mismatch issues: %+v", res.Issues)
+					}
+					got = &res.Issues[i]
+				}
+			}
+			if got == nil || got.Cell != tt.cell || len(res.Issues) != 1 {
+				t.Fatalf("issues %+v, want one totals-mismatch at %s", res.Issues, tt.cell)
+			}
+			for _, s := range tt.has {
+				if !strings.Contains(got.Message, s) {
+					t.Errorf("message lacks %q:\n%s", s, got.Message)
+				}
+			}
+			for _, s := range tt.hasEN {
+				if !strings.Contains(got.MessageEN, s) {
+					t.Errorf("message_en lacks %q:\n%s", s, got.MessageEN)
+				}
+			}
+			for _, s := range tt.not {
+				if strings.Contains(got.Message, s) {
+					t.Errorf("message has %q:\n%s", s, got.Message)
+				}
+			}
+		})
+	}
+}
