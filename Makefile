@@ -70,13 +70,20 @@ package-ingest:
 # dlopen, getpwuid and getaddrinfo would need glibc's shared libraries at
 # run time: the roll-up loads no extension (parquet and json are built in,
 # autoinstall is off), sets DuckDB's home directory, and opens no URL.
+# Those three warnings (per build) are held back by scripts/ldfilter, which
+# prints one line saying so; any other linker output is shown as it comes.
 # It is x86_64, not arm64 like ingest: cross-compiling cgo to arm64 needs an
 # aarch64 cross toolchain (gcc-aarch64-linux-gnu with its static libc and
 # libstdc++), which is not installed here. Deploy it with Architectures:
 # [x86_64].
+STATIC_BUILD := CGO_ENABLED=1 GOOS=linux GOARCH=amd64 $(GO) build -tags lambda.norpc,netgo,osusergo -trimpath -ldflags='-s -w -linkmode external -extldflags -static'
+LDFILTER     := $(GO) run $(CURDIR)/scripts/ldfilter
+
 package-rollup:
 	mkdir -p $(BUILD)/rollup
-	CGO_ENABLED=1 GOOS=linux GOARCH=amd64 $(GO) build -tags lambda.norpc,netgo,osusergo -trimpath -ldflags='-s -w -linkmode external -extldflags -static' -o $(BUILD)/rollup/bootstrap ./functions/rollup
+	@echo "$(STATIC_BUILD) -o $(BUILD)/rollup/bootstrap ./functions/rollup"
+	@out=$$($(STATIC_BUILD) -o $(BUILD)/rollup/bootstrap ./functions/rollup 2>&1); st=$$?; \
+		if [ -n "$$out" ]; then printf '%s\n' "$$out" | $(LDFILTER) rollup >&2; fi; exit $$st
 	@if ldd $(BUILD)/rollup/bootstrap >/dev/null 2>&1; then echo "$(BUILD)/rollup/bootstrap is dynamically linked"; ldd $(BUILD)/rollup/bootstrap; exit 1; fi
 	cd $(BUILD)/rollup && rm -f ../rollup.zip && $(GO) run $(CURDIR)/scripts/zipbootstrap.go ../rollup.zip bootstrap
 	@$(ARTIFACTCHECK) $(BUILD)/rollup.zip
@@ -86,7 +93,9 @@ package-rollup:
 # reasons (see package-rollup).
 package-report:
 	mkdir -p $(BUILD)/report
-	CGO_ENABLED=1 GOOS=linux GOARCH=amd64 $(GO) build -tags lambda.norpc,netgo,osusergo -trimpath -ldflags='-s -w -linkmode external -extldflags -static' -o $(BUILD)/report/bootstrap ./functions/report
+	@echo "$(STATIC_BUILD) -o $(BUILD)/report/bootstrap ./functions/report"
+	@out=$$($(STATIC_BUILD) -o $(BUILD)/report/bootstrap ./functions/report 2>&1); st=$$?; \
+		if [ -n "$$out" ]; then printf '%s\n' "$$out" | $(LDFILTER) report >&2; fi; exit $$st
 	@if ldd $(BUILD)/report/bootstrap >/dev/null 2>&1; then echo "$(BUILD)/report/bootstrap is dynamically linked"; ldd $(BUILD)/report/bootstrap; exit 1; fi
 	cd $(BUILD)/report && rm -f ../report.zip && $(GO) run $(CURDIR)/scripts/zipbootstrap.go ../report.zip bootstrap
 	@$(ARTIFACTCHECK) $(BUILD)/report.zip
