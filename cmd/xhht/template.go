@@ -129,10 +129,15 @@ func templateOptions(reg *registry.Registry, set *forms.Set, code string, year i
 
 // sortHamlets orders the known hamlets for the form: Vietnamese
 // alphabetical order, numbers compared as numbers ("Thôn 2" before
-// "Thôn 10"), then by code.
+// "Thôn 10"), then by code. A code the system derived from the name
+// ("ban-pac-hin-941943") is left out: officials see their own codes only,
+// and the hamlet keeps its code anyway, matched by its name.
 func sortHamlets(known map[string]receipt.Hamlet) []receipt.Hamlet {
 	out := make([]receipt.Hamlet, 0, len(known))
 	for _, h := range known {
+		if ingest.IsDerivedHamletCode(h.Code, h.Name) {
+			h.Code = ""
+		}
 		out = append(out, h)
 	}
 	col := collate.New(language.Vietnamese, collate.Numeric, collate.IgnoreCase)

@@ -152,6 +152,13 @@ func summary(rc *receipt.Receipt, set *forms.Set) string {
 			fmt.Fprintf(&b, "  %-*s %s\n", width, l.label, l.value)
 		}
 	}
+	sheets := map[string]bool{}
+	for _, is := range rc.Errors {
+		if is.Sheet != "" {
+			sheets[is.Sheet] = true
+		}
+	}
+	multiSheet := len(rc.Forms) > 1 || len(sheets) > 1
 	for _, sev := range []string{receipt.SevError, receipt.SevWarning} {
 		title := "Lỗi cần sửa:"
 		if sev == receipt.SevWarning {
@@ -166,15 +173,13 @@ func summary(rc *receipt.Receipt, set *forms.Set) string {
 				b.WriteString(title + "\n")
 			}
 			n++
-			loc := ""
-			if is.Sheet != "" {
-				loc = "trang " + is.Sheet
-			}
+			// The message as the commune reads it; the sheet when the
+			// book has several. Codes are in --json, for programs.
 			fmt.Fprintf(&b, "  %d. %s", n, is.Message)
-			if loc != "" {
-				fmt.Fprintf(&b, " [%s]", loc)
+			if is.Sheet != "" && multiSheet {
+				fmt.Fprintf(&b, " — trang %s", is.Sheet)
 			}
-			fmt.Fprintf(&b, " {%s}\n", is.Code)
+			b.WriteString("\n")
 		}
 	}
 	return b.String()

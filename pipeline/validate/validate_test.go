@@ -91,7 +91,95 @@ func checkMessages(t *testing.T, issues []receipt.Issue) {
 		if is.Cell != "" && !strings.Contains(is.Message, is.Cell) && is.Code != receipt.NotApplicable {
 			t.Errorf("issue %s at %s: the Vietnamese message does not name the cell: %q", is.Code, is.Cell, is.Message)
 		}
+		if why := unofficial(is.Message); why != "" {
+			t.Errorf("issue %s: the Vietnamese message has %s: %q", is.Code, why, is.Message)
+		}
 	}
+}
+
+var (
+	fieldCodeRe = regexp.MustCompile(`\b[a-z]+(?:_[a-z0-9]+)+\b`)          // ho_dat, cong_dong_dat
+	slugRe      = regexp.MustCompile(`\b[a-z0-9]+(?:-[a-z0-9]+)*-[0-9a-f]{6}\b`) // ban-pac-hin-941943
+)
+
+// unofficial says what a message for a commune official must not have: a
+// field code, a {tag}, a derived hamlet code, brackets inside brackets.
+func unofficial(msg string) string {
+	depth, quoted := 0, false
+	for _, r := range msg {
+		if r == '"' {
+			quoted = !quoted // what the file says is quoted as it is
+		}
+		if quoted {
+			continue
+		}
+		switch r {
+		case '(':
+			if depth++; depth > 1 {
+				return "brackets inside brackets"
+			}
+		case ')':
+			depth--
+		case '{', '}':
+			return "a {tag}"
+		}
+	}
+	if m := fieldCodeRe.FindString(msg); m != "" {
+		return "the field code " + m
+	}
+	if m := slugRe.FindString(msg); m != "" {
+		return "the derived code " + m
+	}
+	return ""
+}
+
+// TestMessagesForOfficials: the Vietnamese messages of common mistakes,
+// written out by hand as an official should read them.
+func TestMessagesForOfficials(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(rows [][]any)
+		want string
+	}{
+		{"registered > total", func(r [][]any) { r[0][iHoDK] = 130 },
+			"Ô D8 (Gia đình học tập): Số hộ đăng ký (130) lớn hơn Tổng số hộ (120)."},
+		{"recognised > registered, a warning", func(r [][]any) { r[0][iHoDK] = 90 },
+			"Ô E8 (Gia đình học tập): Số hộ được công nhận (100) lớn hơn Số hộ đăng ký (90). Hãy kiểm tra lại. Đây chỉ là cảnh báo."},
+		{"clans", func(r [][]any) { r[1][iDHDK] = 6 },
+			"Ô G9 (Dòng họ học tập): Số dòng họ đăng ký (6) lớn hơn Tổng số dòng họ (5)."},
+		{"recognised without registering", func(r [][]any) { r[1][iCDDK] = "Không"; r[1][iCDDat] = "Có" },
+			"Ô J9 (Cộng đồng học tập cấp thôn): Được công nhận ghi Có nhưng Đăng ký ghi Không. Hãy kiểm tra lại. Đây chỉ là cảnh báo."},
+		{"text in a count", func(r [][]any) { r[1][iHoTong] = "khoảng 95" },
+			`Ô C9 (Gia đình học tập – Tổng số hộ): "khoảng 95" không phải là số. Hãy ghi bằng chữ số, ví dụ 50 hoặc 1.234.`},
+		{"invalid yes/no", func(r [][]any) { r[0][iCDDK] = "có lẽ" },
+			`Ô I8 (Cộng đồng học tập cấp thôn – Đăng ký): "có lẽ" không hợp lệ. Hãy ghi Có hoặc Không; cũng nhận x và để trống, 1 và 0, Đạt và Chưa đạt.`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rows := fixture.Hamlets01()
+			tt.edit(rows)
+			res := runOne(t, ctx2026, "a.xlsx", fixture.XLSX(t, fixture.Form{Rows: rows, NoTotals: true}.Build().G))
+			if len(res.Issues) != 1 || res.Issues[0].Message != tt.want {
+				t.Fatalf("issues %+v\nwant one with the message\n%s", res.Issues, tt.want)
+			}
+			checkMessages(t, res.Issues)
+		})
+	}
+	// A missing required column names the column, not its code.
+	res := runOne(t, ctx2026, "a.csv", []byte("STT;Tên thôn;Tổng số hộ;Số hộ đăng ký\n1;Thôn Nà Rì;120;100\n"))
+	found := false
+	for _, is := range res.Issues {
+		if is.Code == receipt.MissingColumn && is.Severity == E {
+			found = true
+			if want := `Thiếu cột bắt buộc "Gia đình học tập – Số hộ được công nhận" trong Biểu 01. Hãy thêm cột này như trong biểu mẫu.`; is.Message != want {
+				t.Errorf("missing column: %q\nwant %q", is.Message, want)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no missing-column error: %+v", res.Issues)
+	}
+	checkMessages(t, res.Issues)
 }
 
 const (
