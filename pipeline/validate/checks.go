@@ -375,9 +375,9 @@ func (v *validator) sumCause(c table.Column, recs []Record, want float64, sum in
 		if len(skipped) > 1 {
 			these = "Các ô này chứa"
 		}
-		return fmt.Sprintf("Chênh lệch %s là do %s. %s số ở dạng chữ nên hàm SUM của Excel bỏ qua. Hãy gõ lại thành số, dòng tổng cộng sẽ tự tính đúng.",
+		return fmt.Sprintf("Chênh lệch %s là do %s. %s số ở dạng chữ nên hàm SUM của Excel và LibreOffice bỏ qua. Hãy gõ lại thành số, dòng tổng cộng sẽ tự tính đúng.",
 				vnnum.Int(sum-numeric), strings.Join(parts, "; "), these),
-			fmt.Sprintf("The difference, %d, is %s: numbers stored as text, which Excel's SUM skips. Retype them as numbers.",
+			fmt.Sprintf("The difference, %d, is %s: numbers stored as text, which the SUM of Excel and LibreOffice skips. Retype them as numbers.",
 				sum-numeric, strings.Join(partsEN, "; "))
 	}
 	// Có/Không: group the "yes" cells by how they are written; if the cells
@@ -445,7 +445,7 @@ func textNumberReason(s string) (vi, en string) {
 	case strings.HasPrefix(t, "'"):
 		return "có dấu nháy ' ở đầu", "a leading apostrophe"
 	}
-	return "ô định dạng kiểu Văn bản (Text)", "the cell is formatted as Text"
+	return "ô định dạng kiểu Văn bản", "the cell is formatted as Text"
 }
 
 // Rates ("Tỷ lệ %") written by the commune are checked, never stored:

@@ -91,46 +91,10 @@ func checkMessages(t *testing.T, issues []receipt.Issue) {
 		if is.Cell != "" && !strings.Contains(is.Message, is.Cell) && is.Code != receipt.NotApplicable {
 			t.Errorf("issue %s at %s: the Vietnamese message does not name the cell: %q", is.Code, is.Cell, is.Message)
 		}
-		if why := unofficial(is.Message); why != "" {
+		if why := receipt.WordingProblem(is.Message); why != "" {
 			t.Errorf("issue %s: the Vietnamese message has %s: %q", is.Code, why, is.Message)
 		}
 	}
-}
-
-var (
-	fieldCodeRe = regexp.MustCompile(`\b[a-z]+(?:_[a-z0-9]+)+\b`)                // ho_dat, cong_dong_dat
-	slugRe      = regexp.MustCompile(`\b[a-z0-9]+(?:-[a-z0-9]+)*-[0-9a-f]{6}\b`) // ban-pac-hin-941943
-)
-
-// unofficial says what a message for a commune official must not have: a
-// field code, a {tag}, a derived hamlet code, brackets inside brackets.
-func unofficial(msg string) string {
-	depth, quoted := 0, false
-	for _, r := range msg {
-		if r == '"' {
-			quoted = !quoted // what the file says is quoted as it is
-		}
-		if quoted {
-			continue
-		}
-		switch r {
-		case '(':
-			if depth++; depth > 1 {
-				return "brackets inside brackets"
-			}
-		case ')':
-			depth--
-		case '{', '}':
-			return "a {tag}"
-		}
-	}
-	if m := fieldCodeRe.FindString(msg); m != "" {
-		return "the field code " + m
-	}
-	if m := slugRe.FindString(msg); m != "" {
-		return "the derived code " + m
-	}
-	return ""
 }
 
 // TestMessagesForOfficials: the Vietnamese messages of common mistakes,

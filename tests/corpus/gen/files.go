@@ -505,6 +505,32 @@ func f02src() []byte {
 	return (&book{sheets: []*sheet{s}}).xlsx()
 }
 
+// s05: numbers typed as text under SUM totals, recalculated by LibreOffice:
+// hamlets 8–13 (set A), "Tổng cộng" 14 with SUM and COUNTIF(…,"Có").
+// C10 (Thôn Bản Cái) is "143 " with a trailing space and E8 (Thôn Nà Pài)
+// the text "98": SUM skips them, so C14 = 625 − 143 = 482 and
+// E14 = 531 − 98 = 433. I12 (Thôn Phiêng Kham) is "x" instead of "Có":
+// COUNTIF counts 4 of the 5 yes cells. Each total names its skipped cell.
+func s05src() []byte {
+	s := newSheet("Biểu 01")
+	title(s, 1, "UBND XÃ BẰNG THÀNH", "KẾT QUẢ XÂY DỰNG CÁC MÔ HÌNH HỌC TẬP NĂM 2026")
+	lay := writeTable(s, tableOpts{top: 5, left: 1, hamlets: setA, totals: "bottom", colNums: "paren", border: true, cols: cols01()})
+	s.at(lay.rows[2], 3, func(c *cell) { c.v = "143 " })
+	s.at(lay.rows[0], 5, func(c *cell) { c.v = "98" })
+	s.at(lay.rows[4], 9, func(c *cell) { c.v = "x" })
+	first, last := lay.rows[0], lay.rows[len(lay.rows)-1]
+	for col := 3; col <= 12; col++ {
+		cn, _ := excelize.ColumnNumberToName(col)
+		f := fmt.Sprintf("SUM(%s%d:%s%d)", cn, first, cn, last)
+		if col == 9 || col == 10 {
+			f = fmt.Sprintf(`COUNTIF(%s%d:%s%d,"Có")`, cn, first, cn, last)
+		}
+		s.at(lay.totalsRow, col, func(c *cell) { c.formula = f })
+	}
+	signature(s, lay.next+1, 2, 9, "Bằng Thành", nil)
+	return (&book{sheets: []*sheet{s}}).xlsx()
+}
+
 // f03: written by a script (excelize), never opened in an office suite:
 // the formulas have no stored results. Households recognised (E5:E9) are
 // "=ROUND(C*0.82,0)"; the totals row 10 is all SUM. Header row 4.
