@@ -136,7 +136,9 @@ func writeHelp(w io.Writer, fs *flag.FlagSet, h Help) {
 
 // finish turns a command's result into its exit status: a help request
 // prints the help (0), a usage error points to the command's help (2),
-// any other error is a runtime failure (3).
+// any other error is a runtime failure (3). The status of a command that
+// returns an error follows from the error, whatever code it returns with
+// it: a usageError wrapped anywhere down the call is still exit 2.
 func finish(name string, code int, err error, stdout, stderr io.Writer) int {
 	var hr helpRequest
 	var ue usageError

@@ -87,7 +87,7 @@ func cmdRemind(ctx context.Context, args []string, stdout io.Writer) (int, error
 	}
 	body, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
-		return exitUsage, fmt.Errorf("remind: %w", err)
+		return exitRuntime, fmt.Errorf("remind: %w", err)
 	}
 	body = append(body, '\n')
 	if *jsonOut == "-" {
@@ -99,10 +99,10 @@ func cmdRemind(ctx context.Context, args []string, stdout io.Writer) (int, error
 		path = defaultReminderPath(*lake, r)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return exitUsage, fmt.Errorf("remind: %w", err)
+		return exitRuntime, fmt.Errorf("remind: %w", err)
 	}
 	if err := os.WriteFile(path, body, 0o644); err != nil {
-		return exitUsage, fmt.Errorf("remind: %w", err)
+		return exitRuntime, fmt.Errorf("remind: %w", err)
 	}
 	fmt.Fprint(stdout, r.Text())
 	fmt.Fprintf(stdout, "\nDanh sách (JSON): %s\n", path)

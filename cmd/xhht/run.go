@@ -59,7 +59,7 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 		}
 		// The upload time is the object's time: set it as S3 would have.
 		if err := os.Chtimes(filepath.Join(uploadsDir, filepath.FromSlash(f.Key)), f.ReceivedAt, f.ReceivedAt); err != nil {
-			return exitUsage, fmt.Errorf("set upload time: %w", err)
+			return exitRuntime, fmt.Errorf("set upload time: %w", err)
 		}
 		keys = append(keys, f.Key)
 	}
@@ -71,13 +71,13 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 	}
 	printRunSummary(stdout, plan, rcs)
 	if err := rollupAndPrint(ctx, stdout, lakeDir, *province, *year); err != nil {
-		return exitUsage, fmt.Errorf("roll-up: %w", err)
+		return exitRuntime, fmt.Errorf("roll-up: %w", err)
 	}
 	fmt.Fprintf(stdout, "\nBáo cáo theo hạn (chỉ tính các tệp nhận trước 00:00 ngày hạn, giờ Việt Nam):\n")
 	for _, dl := range []string{"12-01", "12-15"} {
 		paths, err := writeReport(ctx, lakeDir, dl, *year, *province, filepath.Join(*dir, "reports"))
 		if err != nil {
-			return exitUsage, fmt.Errorf("report %s: %w", dl, err)
+			return exitRuntime, fmt.Errorf("report %s: %w", dl, err)
 		}
 		for _, p := range paths {
 			fmt.Fprintf(stdout, "  %s\n", abs(p))

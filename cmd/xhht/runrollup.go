@@ -84,7 +84,7 @@ WHERE p.year = ? AND p.province_code = ?`, year, province).Scan(&p.name, &p.xa, 
 	fmt.Fprintf(w, "Chỉ tiêu GĐHT: %s. Nộp trước hạn 15/12: %d/%d xã đã nộp (%d đúng hạn, %d muộn), %d chưa nộp, %d chỉ có tệp bị từ chối.\n",
 		p.src.String, p.submitted.Int64, p.xa.Int64, p.onTime.Int64, p.late.Int64, p.miss.Int64, p.rejOnly.Int64)
 	fmt.Fprintf(w, "Bảng tổng hợp (Parquet):  %s\n", abs(lakeDir+"/rollups"))
-	fmt.Fprintf(w, "Truy vấn:                 go run ./cmd/xhht query --lake %s \"SELECT * FROM communes\"\n", lakeDir)
+	fmt.Fprintf(w, "Truy vấn:                 build/xhht query --lake %s \"SELECT * FROM communes\"   (make build)\n", lakeDir)
 	return nil
 }
 

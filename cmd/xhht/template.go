@@ -80,7 +80,7 @@ func cmdTemplate(ctx context.Context, args []string, stdout io.Writer) (int, err
 	k := ingest.Key{Year: *year, Province: opts.Province.Code, Commune: *code}
 	known, err := ingest.KnownHamlets(ctx, local.New(*lake), k, "", time.Now().UTC())
 	if err != nil {
-		return exitUsage, fmt.Errorf("đọc danh sách thôn đã nộp (read known hamlets): %w", err)
+		return exitRuntime, fmt.Errorf("đọc danh sách thôn đã nộp (read known hamlets): %w", err)
 	}
 	opts.Hamlets = sortHamlets(known)
 
@@ -90,11 +90,11 @@ func cmdTemplate(ctx context.Context, args []string, stdout io.Writer) (int, err
 	}
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return exitUsage, fmt.Errorf("tạo thư mục (create directory): %w", err)
+			return exitRuntime, fmt.Errorf("tạo thư mục (create directory): %w", err)
 		}
 	}
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		return exitUsage, fmt.Errorf("ghi tệp (write file): %w", err)
+		return exitRuntime, fmt.Errorf("ghi tệp (write file): %w", err)
 	}
 	fmt.Fprintln(stdout, path)
 	return exitOK, nil

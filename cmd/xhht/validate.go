@@ -74,7 +74,7 @@ Mã thoát: 0 được chấp nhận (có thể có cảnh báo), 1 bị từ ch
 	sum := md5.Sum(data)
 	res, err := ingest.Check(ctx, p, ingest.Upload{Bucket: "local", Key: *key}, hex.EncodeToString(sum[:]), time.Now(), data)
 	if err != nil {
-		return exitUsage, fmt.Errorf("đọc kho dữ liệu (read the lake): %w", err)
+		return exitRuntime, fmt.Errorf("đọc kho dữ liệu (read the lake): %w", err)
 	}
 	rc := res.Receipt
 	if *asJSON {
