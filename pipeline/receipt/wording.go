@@ -7,7 +7,7 @@ import "regexp"
 // hold every message to.
 
 var (
-	fieldCodeRe = regexp.MustCompile(`\b[a-z]+(?:_[a-z0-9]+)+\b`)              // ho_dat, cong_dong_dat
+	fieldCodeRe = regexp.MustCompile(`\b[a-z]+(?:_[a-z0-9]+)+\b`)                // ho_dat, cong_dong_dat
 	slugRe      = regexp.MustCompile(`\b[a-z0-9]+(?:-[a-z0-9]+)*-[0-9a-f]{6}\b`) // ban-pac-hin-941943
 )
 
