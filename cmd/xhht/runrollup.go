@@ -170,7 +170,7 @@ var runTable = textTable{cols: []textCol{
 	{title: "Tỷ lệ %", width: 7, right: true, group: "Cộng đồng học tập (CĐHT)"},
 	{title: "Chỉ tiêu %", width: 10, right: true},
 	{title: "Kết quả", width: 8},
-	{title: "Hạn 1/12", width: 10, group: "Nộp báo cáo"},
+	{title: "Hạn 1/12", width: 11, group: "Nộp báo cáo"},
 	{title: "Hạn 15/12", width: 10},
 }}
 
