@@ -401,19 +401,25 @@ func (v *validator) sumCause(c table.Column, recs []Record, want float64, sum in
 		yes = append(yes, h)
 	}
 	counted := ""
-	for _, s := range []string{"có"} { // the form's own word first
-		if float64(len(bySpelling[s])) == want {
-			counted = s
-		}
+	if n := len(bySpelling["có"]); n > 0 && float64(n) == want { // the form's own word first
+		counted = "có"
 	}
 	if counted == "" {
 		for s, hs := range bySpelling {
 			if float64(len(hs)) == want && (counted == "" || s < counted) {
-				counted = s
+				counted = s // bySpelling holds no empty lists: want > 0 here
 			}
 		}
 	}
-	if counted == "" || want == 0 {
+	word := ""
+	switch {
+	case counted != "":
+		word = Display(bySpelling[counted][0].cell)
+	case want == 0 && len(yes) > 0 && v.totalsAreFormulas(c):
+		// A formula counting "Có" over a column with no "Có" at all:
+		// every yes cell is skipped.
+		counted, word = "có", "Có"
+	default:
 		return "", ""
 	}
 	var parts, partsEN []string
@@ -423,7 +429,6 @@ func (v *validator) sumCause(c table.Column, recs []Record, want float64, sum in
 			partsEN = append(partsEN, fmt.Sprintf("%s %q", h.ref, Display(h.cell)))
 		}
 	}
-	word := Display(bySpelling[counted][0].cell)
 	these := "ô này"
 	if len(parts) > 1 {
 		these = "các ô này"
@@ -432,6 +437,19 @@ func (v *validator) sumCause(c table.Column, recs []Record, want float64, sum in
 			strings.Join(parts, "; "), these, word, word),
 		fmt.Sprintf("The difference is %s: read as yes, but not written %q like the cells the total counted, so its COUNTIF skips them. Write %q throughout.",
 			strings.Join(partsEN, "; "), word, word)
+}
+
+// totalsAreFormulas reports whether a totals cell of column c holds a
+// formula (its text is not kept, only its result): a 0 typed by hand over
+// "x" cells is a plain mismatch, a formula's 0 is a COUNTIF that found no
+// "Có".
+func (v *validator) totalsAreFormulas(c table.Column) bool {
+	for _, r := range v.t.Totals {
+		if cell := r.Cell(c.Col); cell.Formula {
+			return true
+		}
+	}
+	return false
 }
 
 // textNumberReason says why a number shown in a cell is stored as text.

@@ -925,3 +925,30 @@ func TestTotalsCause(t *testing.T) {
 		})
 	}
 }
+
+// TestTotalsCauseNoCo: every yes written "x" under a COUNTIF(…;"Có") total
+// that found none (a formula cell whose result is 0): all three cells are
+// named. Typed by hand, the same 0 is a plain mismatch.
+func TestTotalsCauseNoCo(t *testing.T) {
+	for _, formula := range []bool{true, false} {
+		rows := fixture.Hamlets01()
+		for _, r := range rows {
+			r[iCDDK] = "x"
+		}
+		lay := fixture.Form{Rows: rows}.Build()
+		lay.G.Put(lay.TotalsRow, 9, 0)
+		data := fixture.XLSX(t, lay.G)
+		if formula {
+			data = setCellXML(t, data, "I11", `<c r="I11"><f>COUNTIF(I8:I10,"Có")</f><v>0</v></c>`)
+		}
+		res := runOne(t, ctx2026, "a.xlsx", data)
+		if len(res.Issues) != 1 || res.Issues[0].Cell != "I11" {
+			t.Fatalf("formula %v: issues %+v, want one at I11", formula, res.Issues)
+		}
+		m := res.Issues[0].Message
+		named := strings.Contains(m, `ô I8 ghi "x"; ô I9 ghi "x"; ô I10 ghi "x"`) && strings.Contains(m, `thống nhất "Có"`)
+		if !strings.Contains(m, "ghi 0 nhưng đếm được 3 thôn ghi Có") || named != formula {
+			t.Errorf("formula %v: %s", formula, m)
+		}
+	}
+}
