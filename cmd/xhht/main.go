@@ -1,6 +1,8 @@
 // Command xhht is the pipeline on a laptop: the demo (run), checking a file
-// before upload (validate), processing uploads in a directory (ingest), and
-// writing the blank form (template).
+// before upload (validate), processing uploads in a directory (ingest),
+// writing the blank form (template), the roll-up and its queries (rollup,
+// query), deadline reports and reminders (report, remind). Each command's
+// help and the exit statuses are in help.go.
 package main
 
 import (
@@ -35,10 +37,10 @@ Cách dùng (usage):
                                                              các tệp nhận trước 00:00 ngày hạn (giờ Việt Nam)
   xhht remind   --deadline 12-01|12-15 --year NĂM --province MÃ_TỈNH --at YYYY-MM-DD [--json FILE] [--lake DIR]
                                                              danh sách xã chưa nộp / bị từ chối, số ngày còn lại
-
   xhht version                                             phiên bản (version, VCS revision, build time)
 
 Mỗi lệnh có trợ giúp riêng (each command has its own help): xhht <lệnh> --help, xhht help <lệnh>.
+
 ` + exitHelp
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
