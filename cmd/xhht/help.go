@@ -135,10 +135,9 @@ func writeHelp(w io.Writer, fs *flag.FlagSet, h Help) {
 }
 
 // finish turns a command's result into its exit status: a help request
-// prints the help (0), a usage error points to the command's help (2),
-// any other error is a runtime failure (3). The status of a command that
-// returns an error follows from the error, whatever code it returns with
-// it: a usageError wrapped anywhere down the call is still exit 2.
+// prints the help (0), a usage error (wrapped anywhere down the call)
+// points to the command's help (2), any other error is printed with the
+// status the command returned, a runtime failure (3) when it returned 0.
 func finish(name string, code int, err error, stdout, stderr io.Writer) int {
 	var hr helpRequest
 	var ue usageError
@@ -157,5 +156,8 @@ func finish(name string, code int, err error, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	fmt.Fprintf(stderr, "xhht: %v\n", err)
-	return exitRuntime
+	if code == exitOK {
+		return exitRuntime
+	}
+	return code
 }

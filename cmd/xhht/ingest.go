@@ -38,14 +38,14 @@ In một dòng cho mỗi tệp: accepted hoặc rejected và lỗi đầu tiên.
 	}
 	p, err := ingest.New(local.New(*uploads), local.New(*lake))
 	if err != nil {
-		return exitUsage, err
+		return exitRuntime, err
 	}
 	p.Limits.MaxBytes = *maxMB << 20
 	keys := fs.Args()
 	if len(keys) == 0 {
 		objs, err := p.Uploads.List(ctx, "")
 		if err != nil {
-			return exitUsage, err
+			return exitRuntime, err
 		}
 		for _, o := range objs {
 			keys = append(keys, o.Key)
@@ -53,7 +53,7 @@ In một dòng cho mỗi tệp: accepted hoặc rejected và lỗi đầu tiên.
 	}
 	rcs, err := ingestKeys(ctx, p, keys)
 	if err != nil {
-		return exitUsage, err
+		return exitRuntime, err
 	}
 	rejected := 0
 	for _, rc := range rcs {

@@ -37,6 +37,7 @@ Cách dùng (usage):
                                                              các tệp nhận trước 00:00 ngày hạn (giờ Việt Nam)
   xhht remind   --deadline 12-01|12-15 --year NĂM --province MÃ_TỈNH --at YYYY-MM-DD [--json FILE] [--lake DIR]
                                                              danh sách xã chưa nộp / bị từ chối, số ngày còn lại
+  xhht access   issue|revoke|reissue --year NĂM (--province MÃ_TỈNH | --commune MÃ_XÃ) [-o FILE.xlsx]   mã truy cập cổng của xã
   xhht version                                             phiên bản (version, VCS revision, build time)
 
 Mỗi lệnh có trợ giúp riêng (each command has its own help): xhht <lệnh> --help, xhht help <lệnh>.
@@ -76,6 +77,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = cmdReport(ctx, args[1:], stdout)
 	case "remind":
 		code, err = cmdRemind(ctx, args[1:], stdout)
+	case "access":
+		code, err = cmdAccess(ctx, args[1:], stdout)
 	case "run", "demo":
 		code, err = cmdRun(ctx, args[1:], stdout)
 	case "version", "--version":

@@ -56,7 +56,7 @@ json: mỗi dòng một đối tượng, giữ thứ tự cột, số là số, 
 	if *s3url != "" {
 		store, err := s3Lake(ctx, *s3url, *endpoint)
 		if err != nil {
-			return exitUsage, err
+			return exitRuntime, err
 		}
 		st, err := rollup.Mirror(ctx, store, *cache, true)
 		if err != nil {
@@ -65,7 +65,7 @@ json: mỗi dòng một đối tượng, giữ thứ tự cột, số là số, 
 		fmt.Fprintf(os.Stderr, "Đã đồng bộ %s → %s: %d tệp tải về, %d không đổi, %d xoá\n", *s3url, *cache, st.Copied, st.Skipped, st.Removed)
 		*lake = *cache
 	} else if err := needLake(*lake); err != nil {
-		return exitUsage, err
+		return exitRuntime, err
 	}
 	db, err := rollup.OpenViews(ctx, *lake)
 	if err != nil {
@@ -74,14 +74,14 @@ json: mỗi dòng một đối tượng, giữ thứ tự cột, số là số, 
 	defer db.Close()
 	rows, err := db.QueryContext(ctx, fs.Arg(0))
 	if err != nil {
-		return exitUsage, queryError(err)
+		return exitRuntime, queryError(err)
 	}
 	defer rows.Close()
 	// The whole result is read before anything is printed: a query that
 	// fails half-way prints no partial output.
 	res, err := readResult(rows)
 	if err != nil {
-		return exitUsage, queryError(err)
+		return exitRuntime, queryError(err)
 	}
 	var buf bytes.Buffer
 	switch *format {

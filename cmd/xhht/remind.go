@@ -52,7 +52,7 @@ func cmdRemind(ctx context.Context, args []string, stdout io.Writer) (int, error
 	}
 	dl, err := deadlines.Load()
 	if err != nil {
-		return exitUsage, err
+		return exitRuntime, err
 	}
 	switch {
 	case *deadline == "":
@@ -71,6 +71,9 @@ func cmdRemind(ctx context.Context, args []string, stdout io.Writer) (int, error
 		}
 		return exitUsage, usageError{fmt.Sprintf("remind: --deadline %q: không có kỳ báo cáo này (want one of %s)", *deadline, strings.Join(ids, ", "))}
 	}
+	if err := checkProvince("remind", *year, *province); err != nil {
+		return exitUsage, err
+	}
 	if err := needLake(*lake); err != nil {
 		return exitUsage, err
 	}
@@ -83,7 +86,7 @@ func cmdRemind(ctx context.Context, args []string, stdout io.Writer) (int, error
 	r, err := report.Remind(ctx, report.RemindOptions{Lake: local.New(*lake), Year: *year, Province: *province, Deadline: *deadline,
 		At: at, Deadlines: dl, Log: quietLog})
 	if err != nil {
-		return exitUsage, err
+		return exitRuntime, err
 	}
 	body, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {

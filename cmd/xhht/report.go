@@ -34,9 +34,12 @@ func cmdReport(ctx context.Context, args []string, stdout io.Writer) (int, error
 	if *deadline == "" || *year == 0 || *province == "" {
 		return exitUsage, usageError{"report: cần --deadline, --year và --province (--deadline, --year and --province are required)"}
 	}
+	if err := checkProvince("report", *year, *province); err != nil {
+		return exitUsage, err
+	}
 	paths, err := writeReport(ctx, *lake, *deadline, *year, *province, *out)
 	if err != nil {
-		return exitUsage, err
+		return exitRuntime, err
 	}
 	for _, p := range paths {
 		fmt.Fprintln(stdout, abs(p))

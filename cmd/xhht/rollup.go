@@ -68,24 +68,24 @@ func cmdRollup(ctx context.Context, args []string, stdout io.Writer) (int, error
 		return exitUsage, usageError{fmt.Sprintf("rollup: thừa đối số %q (unexpected arguments; the province is --province)", fs.Args())}
 	}
 	if err := checkRollupArgs(*year, *province, *units); err != nil {
-		return exitUsage, err
+		return exitRuntime, err
 	}
 	var store storage.Store = local.New(*lake)
 	if *s3url == "" {
 		if err := needLake(*lake); err != nil {
-			return exitUsage, err
+			return exitRuntime, err
 		}
 	}
 	if *s3url != "" {
 		var err error
 		if store, err = s3Lake(ctx, *s3url, *endpoint); err != nil {
-			return exitUsage, err
+			return exitRuntime, err
 		}
 		*lake = *s3url
 	}
 	res, err := rollup.Build(ctx, rollup.Options{Lake: store, Year: *year, Province: *province, Units: *units, Log: log})
 	if err != nil {
-		return exitUsage, err
+		return exitRuntime, err
 	}
 	printBuild(stdout, res, *lake)
 	return exitOK, nil
@@ -116,6 +116,23 @@ func checkRollupArgs(year int, province, units string) error {
 		if _, ok := target.Provinces[province]; !ok {
 			return usageError{fmt.Sprintf("rollup: không có tỉnh mã %q trong danh mục %s (province %q is not in the %s register)", province, target.Name, province, target.Name)}
 		}
+	}
+	return nil
+}
+
+// checkProvince refuses, as a usage error, a province code that is not in
+// the register of the year (the report and the reminders are per province).
+func checkProvince(cmd string, year int, province string) error {
+	reg, err := registry.Load()
+	if err != nil {
+		return err
+	}
+	ver := reg.ForYear(year)
+	if ver == nil {
+		return usageError{fmt.Sprintf("%s: không có danh mục đơn vị hành chính cho năm %d (no register for year %d)", cmd, year, year)}
+	}
+	if _, ok := ver.Provinces[province]; !ok {
+		return usageError{fmt.Sprintf("%s: không có tỉnh mã %q trong danh mục %s (province %q is not in the %s register of %d)", cmd, province, ver.Name, province, ver.Name, year)}
 	}
 	return nil
 }

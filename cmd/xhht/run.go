@@ -40,7 +40,7 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 	uploadsDir, lakeDir := filepath.Join(*dir, "uploads"), filepath.Join(*dir, "lake")
 	p, err := ingest.New(local.New(uploadsDir), local.New(lakeDir))
 	if err != nil {
-		return exitUsage, err
+		return exitRuntime, err
 	}
 	plan, err := demo.NewPlan(p.Registry, *year, *province)
 	if err != nil {
@@ -52,10 +52,10 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 	for _, f := range plan.Files {
 		b, err := demo.Render(f, plan, p.Forms)
 		if err != nil {
-			return exitUsage, err
+			return exitRuntime, err
 		}
 		if err := p.Uploads.Put(ctx, f.Key, b, ""); err != nil {
-			return exitUsage, err
+			return exitRuntime, err
 		}
 		// The upload time is the object's time: set it as S3 would have.
 		if err := os.Chtimes(filepath.Join(uploadsDir, filepath.FromSlash(f.Key)), f.ReceivedAt, f.ReceivedAt); err != nil {
@@ -67,7 +67,7 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 	sort.SliceStable(keys, func(i, j int) bool { return receivedAt(plan, keys[i]).Before(receivedAt(plan, keys[j])) })
 	rcs, err := ingestKeys(ctx, p, keys)
 	if err != nil {
-		return exitUsage, err
+		return exitRuntime, err
 	}
 	printRunSummary(stdout, plan, rcs)
 	if err := rollupAndPrint(ctx, stdout, lakeDir, *province, *year); err != nil {

@@ -67,15 +67,15 @@ func cmdTemplate(ctx context.Context, args []string, stdout io.Writer) (int, err
 
 	reg, err := registry.Load()
 	if err != nil {
-		return exitUsage, err
+		return exitRuntime, err
 	}
 	set, err := forms.Load()
 	if err != nil {
-		return exitUsage, err
+		return exitRuntime, err
 	}
 	opts, err := templateOptions(reg, set, *code, *year)
 	if err != nil {
-		return exitUsage, err
+		return exitRuntime, err
 	}
 	k := ingest.Key{Year: *year, Province: opts.Province.Code, Commune: *code}
 	known, err := ingest.KnownHamlets(ctx, local.New(*lake), k, "", time.Now().UTC())
@@ -86,7 +86,7 @@ func cmdTemplate(ctx context.Context, args []string, stdout io.Writer) (int, err
 
 	var buf bytes.Buffer
 	if err := template.Write(&buf, opts); err != nil {
-		return exitUsage, err
+		return exitRuntime, err
 	}
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -67,7 +67,7 @@ Mã thoát: 0 được chấp nhận (có thể có cảnh báo), 1 bị từ ch
 	}
 	p, err := ingest.New(nil, local.New(*lake))
 	if err != nil {
-		return exitUsage, err
+		return exitRuntime, err
 	}
 	p.Limits.MaxBytes = *maxMB << 20
 	// The ETag a local upload would get, so the id matches a later ingest.
@@ -80,7 +80,7 @@ Mã thoát: 0 được chấp nhận (có thể có cảnh báo), 1 bị từ ch
 	if *asJSON {
 		b, err := rc.JSON()
 		if err != nil {
-			return exitUsage, err
+			return exitRuntime, err
 		}
 		stdout.Write(b)
 	} else {
