@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -122,5 +124,41 @@ func TestVersion(t *testing.T) {
 	want := "xhht v1.2.0\nmodule:   github.com/xhht/xhht\nrevision: aae94d30d25a (có sửa đổi chưa commit / modified)\ntime:     2026-11-22T10:13:02Z\ngo:       go1.26.8\n"
 	if got := versionText(bi); got != want {
 		t.Errorf("versionText:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestExitStatuses: 2 for what the caller got wrong, 3 for work that failed.
+func TestExitStatuses(t *testing.T) {
+	lake := t.TempDir()
+	bad := filepath.Join(t.TempDir(), "lake")
+	part := filepath.Join(bad, "submissions", "year=2026", "province=19", "commune=05443")
+	if err := os.MkdirAll(part, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(part, "x.parquet"), []byte("not parquet"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		code int
+		err  string
+	}{
+		{"report, unknown province", []string{"report", "--lake", lake, "--deadline", "12-15", "--year", "2026", "--province", "99"}, 2, `"99"`},
+		{"remind, unknown province", []string{"remind", "--lake", lake, "--deadline", "12-15", "--year", "2026", "--province", "99"}, 2, `"99"`},
+		{"rollup, unknown register", []string{"rollup", "--lake", lake, "--year", "2024", "--units", "2030"}, 2, "--units"},
+		{"validate, no such file", []string{"validate", "--key", "2026/19/05443/a.xlsx", filepath.Join(lake, "a.xlsx")}, 2, "a.xlsx"},
+		{"rollup over a damaged Parquet file", []string{"rollup", "--lake", bad, "--year", "2026", "--province", "19"}, 3, "x.parquet"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			if code := run(context.Background(), tt.args, &out, &errOut); code != tt.code {
+				t.Fatalf("exit %d, want %d\n%s%s", code, tt.code, out.String(), errOut.String())
+			}
+			if !strings.Contains(errOut.String(), tt.err) {
+				t.Errorf("stderr lacks %q: %s", tt.err, errOut.String())
+			}
+		})
 	}
 }
