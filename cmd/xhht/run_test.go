@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/xhht/xhht/pipeline/receipt"
 )
 
 // TestRunDemo is `make run` as a user sees it: every commune of the
@@ -45,6 +47,9 @@ func TestRunDemo(t *testing.T) {
 			}
 			for _, e := range rc["errors"].([]any) {
 				e := e.(map[string]any)
+				if why := receipt.WordingProblem(e["message"].(string)); why != "" {
+					t.Errorf("%s: message with %s: %s", rc["source_key"], why, e["message"])
+				}
 				if e["severity"] == "error" {
 					codes[e["code"].(string)]++
 				}
