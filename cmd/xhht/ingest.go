@@ -21,7 +21,8 @@ func cmdIngest(ctx context.Context, args []string, stdout io.Writer) (int, error
 		Usage:   "xhht ingest [--uploads DIR] [--lake DIR] [--max-mb 50] [KEY ...]",
 		Summary: "xử lý các tệp trong thư mục nộp như Lambda, ghi biên nhận và Parquet vào kho (process uploads in a directory as the Lambda does)",
 		Details: `KEY: đường dẫn tệp trong --uploads, dạng NĂM/MÃ_TỈNH/MÃ_XÃ/TÊN_TỆP; không có KEY = mọi tệp (default: every file).
-In một dòng cho mỗi tệp: accepted hoặc rejected và lỗi đầu tiên. Tệp bị từ chối không làm lệnh thất bại (exit 0).`,
+In một dòng cho mỗi tệp: accepted hoặc rejected và lỗi đầu tiên. Mã thoát 1 khi có tệp bị từ chối
+(exit 1 when a file is rejected; its receipt is in the lake all the same).`,
 		Examples: []string{
 			"xhht ingest                                    # mọi tệp trong xhht-data/uploads",
 			"xhht ingest --uploads nop --lake kho 2026/19/05443/bao-cao.xlsx",
@@ -65,6 +66,9 @@ In một dòng cho mỗi tệp: accepted hoặc rejected và lỗi đầu tiên.
 		fmt.Fprintln(stdout, line)
 	}
 	fmt.Fprintf(stdout, "%d tệp, %d bị từ chối. Kho dữ liệu (lake): %s\n", len(rcs), rejected, abs(*lake))
+	if rejected > 0 {
+		return exitRejected, nil // each has its receipt in the lake; the status tells a script
+	}
 	return exitOK, nil
 }
 

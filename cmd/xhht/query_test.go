@@ -134,3 +134,33 @@ func TestQueryExitStatus(t *testing.T) {
 		})
 	}
 }
+
+// TestIngestExitStatus: ingest exits 1 when an upload is rejected, as
+// validate does, and writes its receipt all the same.
+func TestIngestExitStatus(t *testing.T) {
+	dir := t.TempDir()
+	up, lake := filepath.Join(dir, "uploads"), filepath.Join(dir, "lake")
+	put := func(key, body string) {
+		p := filepath.Join(up, filepath.FromSlash(key))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	good := "STT;Tên thôn;Tổng số hộ;Số hộ đăng ký;Số hộ được công nhận\n1;Thôn A;120;100;90\n;Tổng cộng;120;100;90\n"
+	put("2026/19/05443/a.csv", good)
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"ingest", "--uploads", up, "--lake", lake}, &out, &errOut); code != 0 {
+		t.Fatalf("all accepted: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	put("2026/19/05443/b.csv", strings.Replace(good, ";120;100;90\n;", ";120;100;abc\n;", 1))
+	out.Reset()
+	if code := run(context.Background(), []string{"ingest", "--uploads", up, "--lake", lake}, &out, &errOut); code != 1 {
+		t.Fatalf("one rejected: exit %d, want 1\n%s%s", code, out.String(), errOut.String())
+	}
+	if !strings.Contains(out.String(), "2 tệp, 1 bị từ chối") {
+		t.Errorf("summary: %s", out.String())
+	}
+}
