@@ -23,6 +23,7 @@ run:
 tools:
 	./scripts/versitygw.sh
 	./scripts/libreoffice.sh
+	./scripts/report-tools.sh
 
 ## test: every test, with formatting and vet checks, then a short fuzz run of each decoder
 test: tools fmt-check vet cfn-lint

@@ -32,9 +32,10 @@ Cách dùng (usage):
                                                              truy vấn DuckDB trên các view: hamlets, communes,
                                                              districts, provinces, nation, completeness,
                                                              submissions, receipts (rebased_* khi quy đổi)
-  xhht report   --deadline 12-01|12-15 --year NĂM --province MÃ_TỈNH [--out DIR] [--lake DIR]
+  xhht report   --deadline 12-01|12-15 --year NĂM --province MÃ_TỈNH [--now YYYY-MM-DD] [--out DIR] [--lake DIR]
                                                              báo cáo theo hạn (.xlsx, .html, .csv), chỉ tính
-                                                             các tệp nhận trước 00:00 ngày hạn (giờ Việt Nam)
+                                                             các tệp nhận trước 00:00 ngày hạn (giờ Việt Nam);
+                                                             làm trước hạn (--now, mặc định lúc này): bản DỰ THẢO
   xhht remind   --deadline 12-01|12-15 --year NĂM --province MÃ_TỈNH --at YYYY-MM-DD [--json FILE] [--lake DIR]
                                                              danh sách xã chưa nộp / bị từ chối, số ngày còn lại
   xhht access   issue|revoke|reissue --year NĂM (--province MÃ_TỈNH | --commune MÃ_XÃ) [-o FILE.xlsx]   mã truy cập cổng của xã
