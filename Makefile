@@ -15,7 +15,7 @@ BUILD    := build
 run:
 	@echo "make run: biên dịch build/xhht (building). Lần đầu Go tải các module (thư viện DuckDB ~30 MB) và biên dịch: có thể mất vài phút, không in gì thêm; các lần sau vài giây."
 	@echo "          (first time: Go downloads the modules and compiles them, DuckDB included: several minutes with no output; later runs: seconds)"
-	$(GO) build -o $(BUILD)/xhht ./cmd/xhht
+	$(GO) build -buildvcs=auto -o $(BUILD)/xhht ./cmd/xhht
 	@echo "make run: chạy bản mẫu (running the demo): $(BUILD)/xhht run → xhht-data/"
 	@$(BUILD)/xhht run
 
@@ -56,8 +56,10 @@ cfn-lint:
 bench: tools
 	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./...
 
+# -buildvcs=auto: `xhht version` shows the git revision even where GOFLAGS
+# turns VCS stamping off (a checkout without git still builds).
 build:
-	$(GO) build -o $(BUILD)/xhht ./cmd/xhht
+	$(GO) build -buildvcs=auto -o $(BUILD)/xhht ./cmd/xhht
 
 ## package: one deployable zip per function (bootstrap for provided.al2023),
 ## each reported with its size and checked against its target (ingest < 15 MB,
