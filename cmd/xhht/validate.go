@@ -1,19 +1,23 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/md5"
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/xhht/xhht/pipeline/forms"
 	"github.com/xhht/xhht/pipeline/ingest"
+	"github.com/xhht/xhht/pipeline/marked"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/storage/local"
 	"github.com/xhht/xhht/pipeline/vnnum"
@@ -30,20 +34,23 @@ const (
 	defaultLake    = "xhht-data/lake"
 )
 
-func cmdValidate(ctx context.Context, args []string, stdout io.Writer) (int, error) {
+func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newCommand("validate", Help{
-		Usage:   "xhht validate --key NĂM/MÃ_TỈNH/MÃ_XÃ/TÊN_TỆP [--json] [--lake DIR] [--max-mb 50] FILE",
+		Usage:   "xhht validate --key NĂM/MÃ_TỈNH/MÃ_XÃ/TÊN_TỆP [--json] [--marked OUT.xlsx] [--lake DIR] [--max-mb 50] FILE",
 		Summary: "kiểm tra một tệp trước khi nộp, như Lambda sẽ kiểm tra (check a file before upload, as the Lambda will)",
 		Details: `FILE: tệp .xlsx, .xls hoặc .csv của xã. --key là tên tệp sẽ có trong kho nộp (the object key the upload
 will get): năm báo cáo, mã tỉnh, mã xã theo danh mục của năm đó, tên tệp. Không ghi gì vào kho (writes nothing).
+--marked: ghi thêm "tệp đã đánh dấu": chính bảng tính của xã, ô có lỗi tô đỏ nhạt, ô có cảnh báo tô vàng,
+mỗi ô có ghi chú tiếng Việt, và trang "Kết quả kiểm tra" liệt kê mọi lỗi; tệp .xls/.csv được trả về dạng .xlsx.
 Mã thoát: 0 được chấp nhận (có thể có cảnh báo), 1 bị từ chối.`,
 		Examples: []string{
 			"xhht validate --key 2026/19/05443/bao-cao.xlsx bao-cao.xlsx",
-			"xhht validate --key 2026/19/05443/bao-cao.xlsx --json bao-cao.xlsx > bien-nhan.json",
+			"xhht validate --key 2026/19/05443/bao-cao.xlsx --marked bao-cao-danh-dau.xlsx bao-cao.xlsx",
 		},
 	})
 	key := fs.String("key", "", "object key `NĂM/TỈNH/XÃ/TỆP`, e.g. 2026/19/05443/bao-cao.xlsx (required)")
 	asJSON := fs.Bool("json", false, "print the receipt as JSON")
+	markedOut := fs.String("marked", "", "also write the marked workbook to `OUT.xlsx`")
 	lake := fs.String("lake", defaultLake, "lake directory `DIR` (earlier submissions, for hamlet codes)")
 	maxMB := maxMBFlag(fs)
 	// Flags may follow the file: "validate FILE --json".
@@ -65,6 +72,16 @@ Mã thoát: 0 được chấp nhận (có thể có cảnh báo), 1 bị từ ch
 	if err != nil {
 		return exitUsage, usageError{fmt.Sprintf("đọc tệp (read file): %v", err)}
 	}
+	if *markedOut != "" {
+		if !strings.EqualFold(filepath.Ext(*markedOut), ".xlsx") {
+			return exitUsage, usageError{"--marked cần tên tệp .xlsx (--marked needs an .xlsx file name)"}
+		}
+		if a, err := os.Stat(files[0]); err == nil {
+			if b, err := os.Stat(*markedOut); err == nil && os.SameFile(a, b) {
+				return exitUsage, usageError{"--marked không được ghi đè lên chính tệp cần kiểm tra (--marked must not overwrite FILE)"}
+			}
+		}
+	}
 	p, err := ingest.New(nil, local.New(*lake))
 	if err != nil {
 		return exitRuntime, err
@@ -77,6 +94,17 @@ Mã thoát: 0 được chấp nhận (có thể có cảnh báo), 1 bị từ ch
 		return exitRuntime, fmt.Errorf("đọc kho dữ liệu (read the lake): %w", err)
 	}
 	rc := res.Receipt
+	if *markedOut != "" {
+		err := writeMarked(*markedOut, filepath.Base(files[0]), data, rc)
+		switch {
+		case errors.Is(err, marked.ErrUnreadable):
+			// The receipt says why the file cannot be read: there is no
+			// workbook to mark, and the answer stays the receipt's.
+			fmt.Fprintf(stderr, "xhht: không tạo được tệp đánh dấu vì không đọc được tệp; xem lỗi trong kết quả (no marked workbook: %v)\n", err)
+		case err != nil:
+			return exitUsage, err
+		}
+	}
 	if *asJSON {
 		b, err := rc.JSON()
 		if err != nil {
@@ -90,6 +118,31 @@ Mã thoát: 0 được chấp nhận (có thể có cảnh báo), 1 bị từ ch
 		return exitRejected, nil
 	}
 	return exitOK, nil
+}
+
+// writeMarked writes the marked workbook to name through a temporary file
+// in the same directory, so a failure leaves no partial file.
+func writeMarked(name, fileName string, data []byte, rc *receipt.Receipt) error {
+	var buf bytes.Buffer
+	if err := marked.Write(&buf, fileName, data, rc); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(name), ".xhht-marked-*.xlsx")
+	if err != nil {
+		return fmt.Errorf("ghi tệp đánh dấu (write the marked workbook): %w", err)
+	}
+	defer os.Remove(tmp.Name()) // after the rename, there is nothing to remove
+	if _, err := tmp.Write(buf.Bytes()); err != nil {
+		tmp.Close()
+		return fmt.Errorf("ghi tệp đánh dấu (write the marked workbook): %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("ghi tệp đánh dấu (write the marked workbook): %w", err)
+	}
+	if err := os.Rename(tmp.Name(), name); err != nil {
+		return fmt.Errorf("ghi tệp đánh dấu (write the marked workbook): %w", err)
+	}
+	return nil
 }
 
 // summary is the receipt for a person: Vietnamese, short, every problem
