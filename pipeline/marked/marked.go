@@ -15,6 +15,13 @@
 // the line of the file (a quoted field over several lines takes one row),
 // as ingest counts it.
 //
+// A cell inside a merged range is marked on the range's first cell, the
+// one a spreadsheet shows. An .xlsx too large for excelize to edit in
+// memory (MaxEditedBookBytes, MaxEditedSheetBytes) is marked on a copy, and
+// the list says so. What ingest could not read (the receipt has
+// unreadable-file, file-too-large, encrypted-file or legacy-format) gives
+// ErrUnreadable: there is no workbook to mark.
+//
 // Commune text (hamlet names, messages quoting values) is only ever written
 // as a string cell or a comment, never as a formula.
 package marked
