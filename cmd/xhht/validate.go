@@ -136,6 +136,12 @@ func writeMarked(name, fileName string, data []byte, rc *receipt.Receipt) error 
 		tmp.Close()
 		return fmt.Errorf("ghi tệp đánh dấu (write the marked workbook): %w", err)
 	}
+	// CreateTemp makes the file private (0600); the workbook is an
+	// ordinary document, like one the official saves.
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("ghi tệp đánh dấu (write the marked workbook): %w", err)
+	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("ghi tệp đánh dấu (write the marked workbook): %w", err)
 	}

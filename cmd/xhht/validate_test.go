@@ -210,6 +210,9 @@ func TestValidateMarked(t *testing.T) {
 			if !tt.written {
 				return
 			}
+			if st, err := os.Stat(tt.out); err != nil || st.Mode().Perm()&0o044 == 0 {
+				t.Errorf("%s is private to its owner (%v), unlike a saved document", tt.out, st.Mode())
+			}
 			f, err := excelize.OpenFile(tt.out)
 			if err != nil {
 				t.Fatalf("marked workbook does not open: %v", err)
