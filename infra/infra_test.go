@@ -24,6 +24,7 @@ import (
 	"github.com/xhht/xhht/infra/artifact"
 	"github.com/xhht/xhht/pipeline/envvars"
 	"github.com/xhht/xhht/pipeline/lambdaportal"
+	"github.com/xhht/xhht/pipeline/storage"
 )
 
 // root is the module root: tests run in infra/.
@@ -784,6 +785,10 @@ func TestPortalFrontDoor(t *testing.T) {
 	if m := strList(get(rules[0], "AllowedMethods")); !slices.Equal(m, []string{"PUT"}) {
 		t.Errorf("CORS methods %v: want PUT only", m)
 	}
+	// The headers the presigned PUT signs and the page sends (lambdaportal).
+	if h := strList(get(rules[0], "AllowedHeaders")); !slices.Equal(h, []string{"content-type", "x-amz-meta-" + storage.MetaOriginalName}) {
+		t.Errorf("CORS headers %v: want content-type and x-amz-meta-%s only", h, storage.MetaOriginalName)
+	}
 	if get(props(tp.resources("AWS::S3::Bucket")["LakeBucket"]), "CorsConfiguration") != nil {
 		t.Error("the lake has CORS: browsers never talk to it")
 	}
@@ -862,6 +867,16 @@ func TestArtifacts(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("make package: %v\n%s", err, out)
+	}
+	// The static builds' known linker warnings are held back with one line
+	// saying so (scripts/ldfilter), not printed six times.
+	if strings.Contains(string(out), "in statically linked applications") {
+		t.Errorf("make package prints the known DuckDB linker warnings:\n%s", out)
+	}
+	for _, name := range []string{"rollup", "report"} {
+		if !strings.Contains(string(out), name+": 3 known linker warnings not shown") {
+			t.Errorf("make package does not say the %s build's known linker warnings were held back:\n%s", name, out)
+		}
 	}
 	for _, tg := range artifact.Targets {
 		zip := filepath.Join(dir, tg.Name+".zip")

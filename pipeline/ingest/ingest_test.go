@@ -857,3 +857,107 @@ func TestEarlierReceiptsUnreadableIsRetried(t *testing.T) {
 		t.Errorf("lake = %v, want nothing written", got)
 	}
 }
+
+// TestOriginalNameInReceipt: the original name the portal keeps as the
+// upload's metadata is copied into the receipt, and only there: the lake
+// keys and the Parquet rows are those of the same upload without it, and a
+// receipt of an upload without metadata has no original_name at all.
+func TestOriginalNameInReceipt(t *testing.T) {
+	const key = "2026/19/01864/20261120-100405-a1b2c3-script-fdp.xlsx"
+	original := "<script>alert(1)</script>\u202Efdp.xlsx ../../x"
+	data := workbook0102(t)
+
+	plain := newEnv(t)
+	rcPlain := plain.putProcess(t, key, data, plain.received)
+	if rcPlain.OriginalName != "" {
+		t.Errorf("upload without metadata: original name %q", rcPlain.OriginalName)
+	}
+
+	named := newEnv(t)
+	if err := named.uploads.PutMeta(named.ctx, key, data, "", storage.OriginalNameMeta(original)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(filepath.Join(named.upDir, filepath.FromSlash(key)), named.received, named.received); err != nil {
+		t.Fatal(err)
+	}
+	rc := named.process(t, key)
+	if rc.OriginalName != original {
+		t.Errorf("receipt original name %q, want %q", rc.OriginalName, original)
+	}
+
+	a, b := plain.objects(t), named.objects(t)
+	if !reflect.DeepEqual(keys(a), keys(b)) {
+		t.Fatalf("lake keys %v with the name, %v without", keys(b), keys(a))
+	}
+	wantLine, _ := json.Marshal(original)
+	for k, bb := range b {
+		if !strings.HasPrefix(k, "receipts/") {
+			if !bytes.Equal(a[k], bb) {
+				t.Errorf("%s differs when the upload has an original name", k)
+			}
+			continue
+		}
+		if bytes.Contains(a[k], []byte("original_name")) {
+			t.Errorf("receipt without metadata mentions original_name:\n%s", a[k])
+		}
+		line := []byte("  \"original_name\": " + string(wantLine) + ",\n")
+		if !bytes.Contains(bb, line) {
+			t.Fatalf("receipt lacks %q:\n%s", line, bb)
+		}
+		if got := bytes.Replace(bb, line, nil, 1); !bytes.Equal(got, a[k]) {
+			t.Errorf("receipt with the name is not the plain receipt plus one line:\n%s\nvs\n%s", got, a[k])
+		}
+	}
+}
+
+// TestOneMismatchPerFile: a file written for another commune and year says
+// so on both sheets; the receipt tells each once, in words an official can
+// act on.
+func TestOneMismatchPerFile(t *testing.T) {
+	e := newEnv(t)
+	title := func(form string) []string {
+		return []string{"UBND XÃ BẰNG THÀNH", form, "NĂM 2025", "Mã xã: 01864"}
+	}
+	data := fixture.XLSX(t,
+		fixture.Form{Title: title("BIỂU 01: KẾT QUẢ XÂY DỰNG CÁC MÔ HÌNH HỌC TẬP CẤP THÔN, TỔ DÂN PHỐ"), Rows: accepted01()}.Build().G,
+		fixture.Form{Sheet: "Biểu 02", Cols: fixture.Cols02, Rows: [][]any{fixture.Row02()}, NoTotals: true,
+			Title: title("BIỂU 02: KẾT QUẢ XÂY DỰNG XÃ HỘI HỌC TẬP CẤP XÃ")}.Build().G)
+	rc := e.putProcess(t, "2026/19/01849/bao-cao.xlsx", data, e.received)
+	if want := []string{"commune-mismatch/error", "year-mismatch/error"}; !reflect.DeepEqual(codes(rc), want) {
+		t.Fatalf("issues %v, want %v (one each, not one per sheet)", codes(rc), want)
+	}
+	want := map[string]string{
+		receipt.CommuneMismatch: "Tiêu đề ghi mã xã 01864 nhưng tệp được nộp cho Xã Phong Quang, mã 01849. Hãy nộp tệp vào đúng xã, hoặc sửa mã xã trong tệp.",
+		receipt.YearMismatch:    "Tiêu đề ghi năm 2025 nhưng tệp được nộp cho năm 2026. Hãy sửa năm trong tệp hoặc nộp vào đúng năm.",
+	}
+	for _, is := range rc.Errors {
+		if is.Message != want[is.Code] {
+			t.Errorf("%s: %q\nwant %q", is.Code, is.Message, want[is.Code])
+		}
+	}
+}
+
+// TestSaveAsAdvice: a file the readers cannot take says how to save it as
+// .xlsx in Excel and in LibreOffice.
+func TestSaveAsAdvice(t *testing.T) {
+	xls := append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 1000)...)
+	for _, tt := range []struct{ file string }{{"a.xls"}, {"a.xlsx"}, {"a.ods"}} {
+		t.Run(tt.file, func(t *testing.T) {
+			e := newEnv(t)
+			data := xls
+			if tt.file != "a.xls" {
+				data = workbook0102(t)[:500] // truncated
+			}
+			rc := e.putProcess(t, "2026/19/01864/"+tt.file, data, e.received)
+			if len(rc.Errors) != 1 {
+				t.Fatalf("issues %v", codes(rc))
+			}
+			m := rc.Errors[0].Message
+			for _, s := range []string{".xlsx", "Excel: Tệp → Lưu thành…", "LibreOffice: Tệp → Lưu thành…", "Excel 2007-365"} {
+				if !strings.Contains(m, s) {
+					t.Errorf("message lacks %q: %s", s, m)
+				}
+			}
+		})
+	}
+}
