@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/xhht/xhht/pipeline/ingest"
@@ -60,17 +61,14 @@ func cmdIngest(ctx context.Context, args []string, stdout io.Writer) (int, error
 }
 
 // ingestKeys runs each upload through the same Processor.Process the
-// Lambda function calls.
+// Lambda function calls, on every core: communes in parallel, the files of
+// one commune in the order given. Receipts come back in the order of keys.
 func ingestKeys(ctx context.Context, p *ingest.Processor, keys []string) ([]*receipt.Receipt, error) {
-	var out []*receipt.Receipt
-	for _, k := range keys {
-		rc, err := p.Process(ctx, ingest.Upload{Bucket: localBucket, Key: k})
-		if err != nil {
-			return out, err
-		}
-		out = append(out, rc)
+	uploads := make([]ingest.Upload, len(keys))
+	for i, k := range keys {
+		uploads[i] = ingest.Upload{Bucket: localBucket, Key: k}
 	}
-	return out, nil
+	return p.ProcessAll(ctx, uploads, runtime.GOMAXPROCS(0))
 }
 
 func firstError(rc *receipt.Receipt) string {
