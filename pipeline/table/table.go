@@ -287,12 +287,32 @@ type candidate struct {
 // and the index in buf of the first row below the header.
 func detect(sh *workbook.Sheet, buf []workbook.Row, set *forms.Set, kw *Keywords) (*Table, int) {
 	var best *candidate
+	// A candidate needs 3 mapped columns, and a column maps only if one of
+	// its header texts may name a field (forms.MayName): windows with fewer
+	// such columns are skipped without trying the forms. Texts repeat from
+	// window to window, so each is asked once.
+	named := map[string]bool{}
+	mayName := func(s string) bool {
+		v, ok := named[s]
+		if !ok {
+			for _, f := range set.Forms {
+				if v = f.MayName(s); v {
+					break
+				}
+			}
+			named[s] = v
+		}
+		return v
+	}
 	for start := range buf {
 		for k := 1; k <= 3 && start+k <= len(buf); k++ {
 			if k > 1 && buf[start+k-1].Num != buf[start+k-2].Num+1 {
 				break // header rows are adjacent
 			}
 			labels := headerLabels(sh, buf[start:start+k])
+			if !mayBeHeader(labels, mayName) {
+				continue
+			}
 			for _, f := range set.Forms {
 				c := mapColumns(f, labels, kw)
 				c.start, c.k = start, k
@@ -341,6 +361,24 @@ func detect(sh *workbook.Sheet, buf []workbook.Row, set *forms.Set, kw *Keywords
 		body++
 	}
 	return t, body
+}
+
+// mayBeHeader reports whether at least 3 columns have a header text that
+// may name a field: fewer cannot make a candidate.
+func mayBeHeader(labels [][]string, mayName func(string) bool) bool {
+	n := 0
+	for _, ls := range labels {
+		for _, l := range ls {
+			if l != "" && mayName(l) {
+				n++
+				break
+			}
+		}
+		if n >= 3 {
+			return true
+		}
+	}
+	return false
 }
 
 // better: more fields wins; on a tie fewer repeated columns (a header
