@@ -63,12 +63,14 @@ func cmdIngest(ctx context.Context, args []string, stdout io.Writer) (int, error
 // ingestKeys runs each upload through the same Processor.Process the
 // Lambda function calls, on every core: communes in parallel, the files of
 // one commune in the order given. Receipts come back in the order of keys.
+// Two files per core: each waits on two fsyncs of the local lake, during
+// which the other keeps the core busy.
 func ingestKeys(ctx context.Context, p *ingest.Processor, keys []string) ([]*receipt.Receipt, error) {
 	uploads := make([]ingest.Upload, len(keys))
 	for i, k := range keys {
 		uploads[i] = ingest.Upload{Bucket: localBucket, Key: k}
 	}
-	return p.ProcessAll(ctx, uploads, runtime.GOMAXPROCS(0))
+	return p.ProcessAll(ctx, uploads, 2*runtime.GOMAXPROCS(0))
 }
 
 func firstError(rc *receipt.Receipt) string {
