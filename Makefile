@@ -6,7 +6,7 @@ TOOLS    := $(CURDIR)/.tools/bin
 export XHHT_VERSITYGW := $(TOOLS)/versitygw
 BUILD    := build
 
-.PHONY: cfn-lint run test tools bench package package-ingest package-rollup package-report build vet fmt-check clean fuzz
+.PHONY: cfn-lint run test tools bench bench-burst package package-ingest package-rollup package-report build vet fmt-check clean fuzz
 
 ## run: generate a demo province's uploads and process them as the Lambda would
 run:
@@ -47,6 +47,12 @@ cfn-lint:
 ## bench: performance targets (results and command in BENCHMARKS.md)
 bench: tools
 	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./...
+	$(MAKE) bench-burst
+
+## bench-burst: the deadline evening: demo uploads of every province, `xhht
+## ingest` into a fresh lake, national roll-up; files/s, CPU per file, wall, peak memory
+bench-burst: build
+	$(GO) run ./tests/burst -xhht $(BUILD)/xhht
 
 build:
 	$(GO) build -o $(BUILD)/xhht ./cmd/xhht
