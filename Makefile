@@ -4,18 +4,22 @@
 GO       ?= go
 TOOLS    := $(CURDIR)/.tools/bin
 export XHHT_VERSITYGW := $(TOOLS)/versitygw
+export XHHT_LAMBDA_RIE := $(TOOLS)/aws-lambda-rie
 BUILD    := build
 
-.PHONY: cfn-lint run test tools bench bench-burst package package-ingest package-rollup package-report build vet fmt-check clean fuzz
+.PHONY: cfn-lint run test tools bench bench-burst package package-ingest package-rollup package-report package-portal build vet fmt-check clean fuzz
 
 ## run: generate a demo province's uploads and process them as the Lambda would
 run:
 	$(GO) run ./cmd/xhht run
 
-## tools: test dependencies at pinned versions (versitygw S3 server, LibreOffice)
+## tools: test dependencies at pinned versions (versitygw S3 server, LibreOffice, chromium for the portal)
 tools:
 	./scripts/versitygw.sh
+	./scripts/lambda-rie.sh
 	./scripts/libreoffice.sh
+	./scripts/report-tools.sh
+	./scripts/chromium.sh
 
 ## test: every test, with formatting and vet checks, then a short fuzz run of each decoder
 test: tools fmt-check vet cfn-lint
@@ -58,9 +62,9 @@ build:
 	$(GO) build -o $(BUILD)/xhht ./cmd/xhht
 
 ## package: one deployable zip per function (bootstrap for provided.al2023),
-## each reported with its size and checked against its target (ingest < 15 MB,
+## each reported with its size and checked against its target (ingest, portal < 15 MB,
 ## rollup and report < 40 MB), static linking and cgo (infra/artifact)
-package: package-ingest package-rollup package-report
+package: package-ingest package-rollup package-report package-portal
 
 # ARTIFACTCHECK reports a zip's size and fails on a missed target, a binary
 # that is not fully static, or (ingest) a cgo build. BUILD may be any
@@ -72,6 +76,13 @@ package-ingest:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' -o $(BUILD)/ingest/bootstrap ./functions/ingest
 	cd $(BUILD)/ingest && rm -f ../ingest.zip && $(GO) run $(CURDIR)/scripts/zipbootstrap.go ../ingest.zip bootstrap
 	@$(ARTIFACTCHECK) $(BUILD)/ingest.zip
+
+# The commune portal (issue 11): pure Go, arm64, like ingest.
+package-portal:
+	mkdir -p $(BUILD)/portal
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' -o $(BUILD)/portal/bootstrap ./functions/portal
+	cd $(BUILD)/portal && rm -f ../portal.zip && $(GO) run $(CURDIR)/scripts/zipbootstrap.go ../portal.zip bootstrap
+	@$(ARTIFACTCHECK) $(BUILD)/portal.zip
 
 # The roll-up links DuckDB (C++, through cgo), so it is built with cgo and
 # linked fully static (glibc, libstdc++ and DuckDB inside: nothing needed

@@ -32,8 +32,9 @@ const help = `xhht — dữ liệu xã hội học tập (learning-society stati
 
 Cách dùng (usage):
   xhht run      [--dir DIR] [--province 19] [--year 2026]   sinh dữ liệu mẫu cho cả tỉnh và xử lý như Lambda
-  xhht validate --key <năm>/<mã tỉnh>/<mã xã>/<tên tệp> [--json] [--lake DIR] [--max-mb 50] FILE
-                                                             kiểm tra một tệp trước khi nộp
+  xhht validate --key <năm>/<mã tỉnh>/<mã xã>/<tên tệp> [--json] [--marked OUT.xlsx] [--lake DIR] [--max-mb 50] FILE
+                                                             kiểm tra một tệp trước khi nộp; --marked: ghi tệp đã
+                                                             đánh dấu (ô lỗi tô màu, có ghi chú)
   xhht ingest   [--uploads DIR] [--lake DIR] [--max-mb 50] [KEY ...]
                                                              xử lý các tệp trong thư mục nộp (mặc định: tất cả)
   xhht template --commune MÃ_XÃ --year NĂM [-o FILE.xlsx] [--force] [--lake DIR]
@@ -44,12 +45,15 @@ Cách dùng (usage):
                                                              truy vấn DuckDB trên các view: hamlets, communes,
                                                              districts, provinces, nation, completeness,
                                                              submissions, receipts (rebased_* khi quy đổi)
-  xhht report   --deadline 12-01|12-15 --year NĂM --province MÃ_TỈNH [--out DIR] [--lake DIR]
+  xhht report   --deadline 12-01|12-15 --year NĂM --province MÃ_TỈNH [--now YYYY-MM-DD] [--out DIR] [--lake DIR]
                                                              báo cáo theo hạn (.xlsx, .html, .csv), chỉ tính
-                                                             các tệp nhận trước 00:00 ngày hạn (giờ Việt Nam)
+                                                             các tệp nhận trước 00:00 ngày hạn (giờ Việt Nam);
+                                                             làm trước hạn (--now, mặc định lúc này): bản DỰ THẢO
   xhht remind   --deadline 12-01|12-15 --year NĂM --province MÃ_TỈNH --at YYYY-MM-DD [--json FILE] [--lake DIR]
                                                              danh sách xã chưa nộp / bị từ chối, số ngày còn lại
   xhht access   issue|revoke|reissue --year NĂM (--province MÃ_TỈNH | --commune MÃ_XÃ) [-o FILE.xlsx]   mã truy cập cổng của xã
+  xhht serve    [--addr 127.0.0.1:8080] [--uploads DIR] [--lake DIR] [--max-mb 50]
+                                                             cổng nộp báo cáo cho xã (web), trên máy này
 
 Exit status of validate: 0 accepted (warnings allowed), 1 rejected, 2 usage or system error.
 `
@@ -63,7 +67,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var err error
 	switch args[0] {
 	case "validate":
-		code, err = cmdValidate(ctx, args[1:], stdout)
+		code, err = cmdValidate(ctx, args[1:], stdout, stderr)
 	case "ingest":
 		code, err = cmdIngest(ctx, args[1:], stdout)
 	case "template":
@@ -78,6 +82,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = cmdRemind(ctx, args[1:], stdout)
 	case "access":
 		code, err = cmdAccess(ctx, args[1:], stdout)
+	case "serve":
+		code, err = cmdServe(ctx, args[1:], stdout)
 	case "run", "demo":
 		code, err = cmdRun(ctx, args[1:], stdout)
 	default:

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/xhht/xhht/pipeline/access"
+	"github.com/xhht/xhht/pipeline/deadlines"
 	"github.com/xhht/xhht/pipeline/demo"
 	"github.com/xhht/xhht/pipeline/ingest"
 	"github.com/xhht/xhht/pipeline/receipt"
@@ -79,7 +81,31 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 	fmt.Fprintf(stdout, "Dữ liệu Parquet:          %s\n", abs(filepath.Join(lakeDir, "submissions")))
 	fmt.Fprintf(stdout, "Biên nhận (receipts):     %s\n", abs(filepath.Join(lakeDir, "receipts")))
 	fmt.Fprintf(stdout, "Kiểm tra một tệp:         build/xhht validate --key %s %s   (make build)\n", keys[0], filepath.Join(uploadsDir, filepath.FromSlash(keys[0])))
+	printPortal(ctx, stdout, lakeDir, uploadsDir, *dir, plan, *year)
 	return exitOK, nil
+}
+
+// printPortal ends the demo with how to open the commune portal: a fresh
+// access code for one demo commune (its previous demo code stops working).
+func printPortal(ctx context.Context, w io.Writer, lakeDir, uploadsDir, dir string, plan *demo.Plan, year int) {
+	if len(plan.Files) == 0 {
+		return
+	}
+	c := plan.Files[0].Commune
+	is, err := access.IssueOne(ctx, local.New(lakeDir), year, c.Code, time.Now())
+	if err != nil {
+		fmt.Fprintf(w, "\nCổng nộp báo cáo: không tạo được mã thử (%v)\n", err)
+		return
+	}
+	cmd := "build/xhht serve"
+	if dir != "xhht-data" {
+		cmd += " --uploads " + uploadsDir + " --lake " + lakeDir
+	}
+	fmt.Fprintf(w, "\nCổng nộp báo cáo cho xã (commune portal):\n")
+	fmt.Fprintf(w, "  %s      (make build; hoặc go run ./cmd/xhht serve)\n", cmd)
+	fmt.Fprintf(w, "  mở http://127.0.0.1:8080/ và nhập mã truy cập: %s\n", is.Code)
+	fmt.Fprintf(w, "  (mã thử của %s, %s, năm %d; hết hạn %s)\n", is.Grant.CommuneName, is.Grant.ProvinceName, year,
+		is.Grant.ExpiresAt.In(deadlines.ICT).Format("02/01/2006"))
 }
 
 func countFixes(plan *demo.Plan) int {

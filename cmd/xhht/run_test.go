@@ -8,8 +8,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/xhht/xhht/pipeline/access"
+	"github.com/xhht/xhht/pipeline/storage/local"
 )
 
 // TestRunDemo is `make run` as a user sees it: every commune of the
@@ -85,15 +90,25 @@ func TestRunDemo(t *testing.T) {
 			t.Errorf("summary lacks %q", s)
 		}
 	}
+	// The printed demo code signs in to the portal.
+	m := regexp.MustCompile(`nhập mã truy cập: ([A-Z0-9-]+)`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("make run does not print a portal code:\n%s", out.String())
+	}
+	if g, err := access.NewAuthority(local.New(filepath.Join(dir, "lake"))).Verify(context.Background(), m[1], time.Now()); err != nil || g.Year != 2026 || g.Province != "19" {
+		t.Errorf("the printed demo code does not verify: %+v %v", g, err)
+	}
 	// Again: same uploads, same ids, same bytes.
 	if code := run(context.Background(), []string{"run", "--dir", dir}, &bytes.Buffer{}, &errOut); code != 0 {
 		t.Fatalf("second run exit %d: %s", code, errOut.String())
 	}
-	// Roll-up outputs carry a new build id each run; the rest may not change.
+	// Roll-up outputs carry a new build id each run, and each run reissues
+	// the portal's demo code (access/, not derived from the uploads); the
+	// rest may not change.
 	second := snapshot(t, filepath.Join(dir, "lake"))
 	for _, m := range []map[string][]byte{first, second} {
 		for k := range m {
-			if strings.HasPrefix(k, "rollups/") {
+			if strings.HasPrefix(k, "rollups/") || strings.HasPrefix(k, "access/") {
 				delete(m, k)
 			}
 		}

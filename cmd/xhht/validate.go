@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/md5"
 	"encoding/hex"
@@ -9,12 +10,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/xhht/xhht/pipeline/forms"
 	"github.com/xhht/xhht/pipeline/ingest"
+	"github.com/xhht/xhht/pipeline/marked"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/storage/local"
 	"github.com/xhht/xhht/pipeline/vnnum"
@@ -48,16 +51,42 @@ const (
 	defaultLake    = "xhht-data/lake"
 )
 
-func cmdValidate(ctx context.Context, args []string, stdout io.Writer) (int, error) {
+// validateHelp is validate's own --help.
+const validateHelp = `xhht validate — kiểm tra một tệp trước khi nộp (check a file before uploading)
+
+Cách dùng (usage):
+  xhht validate --key <năm>/<mã tỉnh>/<mã xã>/<tên tệp> [--json] [--marked OUT.xlsx] [--lake DIR] [--max-mb 50] FILE
+
+  --key KEY          khoá của tệp trong kho nộp (the object key the upload will get)
+  --json             in biên nhận dạng JSON (print the receipt as JSON)
+  --marked OUT.xlsx  ghi thêm "tệp đã đánh dấu": chính bảng tính của xã, ô có lỗi tô đỏ nhạt, ô có
+                     cảnh báo tô vàng, mỗi ô có ghi chú tiếng Việt, và trang "Kết quả kiểm tra" liệt kê
+                     mọi lỗi; tệp .xls/.csv được trả về dạng .xlsx (the marked workbook)
+  --lake DIR         kho dữ liệu (mã thôn của các lần nộp trước), mặc định xhht-data/lake
+  --max-mb N         dung lượng tối đa, MiB (largest upload accepted)
+
+Ví dụ (examples):
+  xhht validate --key 2026/19/05443/bao-cao.xlsx bao-cao.xlsx
+  xhht validate --key 2026/19/05443/bao-cao.xlsx --marked bao-cao-danh-dau.xlsx bao-cao.xlsx
+
+Kết quả (exit status): 0 được chấp nhận (accepted), 1 bị từ chối (rejected), 2 sai cách dùng hoặc lỗi hệ thống.
+`
+
+func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlags("validate")
 	key := fs.String("key", "", "object key: <year>/<province>/<commune>/<file name>")
 	asJSON := fs.Bool("json", false, "print the receipt as JSON")
+	markedOut := fs.String("marked", "", "also write the marked workbook (.xlsx) to this file")
 	lake := fs.String("lake", defaultLake, "lake directory (earlier submissions, for hamlet codes)")
 	maxMB := maxMBFlag(fs)
 	// Flags may follow the file: "validate FILE --json".
 	var files []string
 	for rest := args; ; {
 		if err := parseFlags(fs, rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprint(stdout, validateHelp)
+				return exitOK, nil
+			}
 			return exitUsage, err
 		}
 		if fs.NArg() == 0 {
@@ -73,6 +102,16 @@ func cmdValidate(ctx context.Context, args []string, stdout io.Writer) (int, err
 	if err != nil {
 		return exitUsage, fmt.Errorf("đọc tệp (read file): %w", err)
 	}
+	if *markedOut != "" {
+		if !strings.EqualFold(filepath.Ext(*markedOut), ".xlsx") {
+			return exitUsage, usageError{"--marked cần tên tệp .xlsx (--marked needs an .xlsx file name)"}
+		}
+		if a, err := os.Stat(files[0]); err == nil {
+			if b, err := os.Stat(*markedOut); err == nil && os.SameFile(a, b) {
+				return exitUsage, usageError{"--marked không được ghi đè lên chính tệp cần kiểm tra (--marked must not overwrite FILE)"}
+			}
+		}
+	}
 	p, err := ingest.New(nil, local.New(*lake))
 	if err != nil {
 		return exitUsage, err
@@ -85,6 +124,17 @@ func cmdValidate(ctx context.Context, args []string, stdout io.Writer) (int, err
 		return exitUsage, fmt.Errorf("đọc kho dữ liệu (read the lake): %w", err)
 	}
 	rc := res.Receipt
+	if *markedOut != "" {
+		err := writeMarked(*markedOut, filepath.Base(files[0]), data, rc)
+		switch {
+		case errors.Is(err, marked.ErrUnreadable):
+			// The receipt says why the file cannot be read: there is no
+			// workbook to mark, and the answer stays the receipt's.
+			fmt.Fprintf(stderr, "xhht: không tạo được tệp đánh dấu vì không đọc được tệp; xem lỗi trong kết quả (no marked workbook: %v)\n", err)
+		case err != nil:
+			return exitUsage, err
+		}
+	}
 	if *asJSON {
 		b, err := rc.JSON()
 		if err != nil {
@@ -98,6 +148,31 @@ func cmdValidate(ctx context.Context, args []string, stdout io.Writer) (int, err
 		return exitRejected, nil
 	}
 	return exitOK, nil
+}
+
+// writeMarked writes the marked workbook to name through a temporary file
+// in the same directory, so a failure leaves no partial file.
+func writeMarked(name, fileName string, data []byte, rc *receipt.Receipt) error {
+	var buf bytes.Buffer
+	if err := marked.Write(&buf, fileName, data, rc); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(name), ".xhht-marked-*.xlsx")
+	if err != nil {
+		return fmt.Errorf("ghi tệp đánh dấu (write the marked workbook): %w", err)
+	}
+	defer os.Remove(tmp.Name()) // after the rename, there is nothing to remove
+	if _, err := tmp.Write(buf.Bytes()); err != nil {
+		tmp.Close()
+		return fmt.Errorf("ghi tệp đánh dấu (write the marked workbook): %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("ghi tệp đánh dấu (write the marked workbook): %w", err)
+	}
+	if err := os.Rename(tmp.Name(), name); err != nil {
+		return fmt.Errorf("ghi tệp đánh dấu (write the marked workbook): %w", err)
+	}
+	return nil
 }
 
 // summary is the receipt for a person: Vietnamese, short, every problem
