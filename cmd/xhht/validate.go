@@ -24,26 +24,9 @@ import (
 	"github.com/xhht/xhht/pipeline/workbook"
 )
 
-func newFlags(name string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // errors are reported once, by run
-	return fs
-}
-
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	err := fs.Parse(args)
-	if errors.Is(err, flag.ErrHelp) {
-		return err // -h: help on stdout, exit 0
-	}
-	if err != nil {
-		return usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
-	}
-	return nil
-}
-
 // maxMBFlag is the upload size limit, as the Lambda's MAX_UPLOAD_MB.
 func maxMBFlag(fs *flag.FlagSet) *int64 {
-	return fs.Int64("max-mb", workbook.DefaultLimits.MaxBytes>>20, "largest upload accepted, in MiB")
+	return fs.Int64("max-mb", workbook.DefaultLimits.MaxBytes>>20, "largest upload accepted, in `MiB`")
 }
 
 const (
@@ -51,42 +34,29 @@ const (
 	defaultLake    = "xhht-data/lake"
 )
 
-// validateHelp is validate's own --help.
-const validateHelp = `xhht validate — kiểm tra một tệp trước khi nộp (check a file before uploading)
-
-Cách dùng (usage):
-  xhht validate --key <năm>/<mã tỉnh>/<mã xã>/<tên tệp> [--json] [--marked OUT.xlsx] [--lake DIR] [--max-mb 50] FILE
-
-  --key KEY          khoá của tệp trong kho nộp (the object key the upload will get)
-  --json             in biên nhận dạng JSON (print the receipt as JSON)
-  --marked OUT.xlsx  ghi thêm "tệp đã đánh dấu": chính bảng tính của xã, ô có lỗi tô đỏ nhạt, ô có
-                     cảnh báo tô vàng, mỗi ô có ghi chú tiếng Việt, và trang "Kết quả kiểm tra" liệt kê
-                     mọi lỗi; tệp .xls/.csv được trả về dạng .xlsx (the marked workbook)
-  --lake DIR         kho dữ liệu (mã thôn của các lần nộp trước), mặc định xhht-data/lake
-  --max-mb N         dung lượng tối đa, MiB (largest upload accepted)
-
-Ví dụ (examples):
-  xhht validate --key 2026/19/05443/bao-cao.xlsx bao-cao.xlsx
-  xhht validate --key 2026/19/05443/bao-cao.xlsx --marked bao-cao-danh-dau.xlsx bao-cao.xlsx
-
-Kết quả (exit status): 0 được chấp nhận (accepted), 1 bị từ chối (rejected), 2 sai cách dùng hoặc lỗi hệ thống.
-`
-
 func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
-	fs := newFlags("validate")
-	key := fs.String("key", "", "object key: <year>/<province>/<commune>/<file name>")
+	fs := newCommand("validate", Help{
+		Usage:   "xhht validate --key NĂM/MÃ_TỈNH/MÃ_XÃ/TÊN_TỆP [--json] [--marked OUT.xlsx] [--lake DIR] [--max-mb 50] FILE",
+		Summary: "kiểm tra một tệp trước khi nộp, như Lambda sẽ kiểm tra (check a file before upload, as the Lambda will)",
+		Details: `FILE: tệp .xlsx, .xls hoặc .csv của xã. --key là tên tệp sẽ có trong kho nộp (the object key the upload
+will get): năm báo cáo, mã tỉnh, mã xã theo danh mục của năm đó, tên tệp. Không ghi gì vào kho (writes nothing).
+--marked: ghi thêm "tệp đã đánh dấu": chính bảng tính của xã, ô có lỗi tô đỏ nhạt, ô có cảnh báo tô vàng,
+mỗi ô có ghi chú tiếng Việt, và trang "Kết quả kiểm tra" liệt kê mọi lỗi; tệp .xls/.csv được trả về dạng .xlsx.
+Mã thoát: 0 được chấp nhận (có thể có cảnh báo), 1 bị từ chối.`,
+		Examples: []string{
+			"xhht validate --key 2026/19/05443/bao-cao.xlsx bao-cao.xlsx",
+			"xhht validate --key 2026/19/05443/bao-cao.xlsx --marked bao-cao-danh-dau.xlsx bao-cao.xlsx",
+		},
+	})
+	key := fs.String("key", "", "object key `NĂM/TỈNH/XÃ/TỆP`, e.g. 2026/19/05443/bao-cao.xlsx (required)")
 	asJSON := fs.Bool("json", false, "print the receipt as JSON")
-	markedOut := fs.String("marked", "", "also write the marked workbook (.xlsx) to this file")
-	lake := fs.String("lake", defaultLake, "lake directory (earlier submissions, for hamlet codes)")
+	markedOut := fs.String("marked", "", "also write the marked workbook to `OUT.xlsx`")
+	lake := fs.String("lake", defaultLake, "lake directory `DIR` (earlier submissions, for hamlet codes)")
 	maxMB := maxMBFlag(fs)
 	// Flags may follow the file: "validate FILE --json".
 	var files []string
 	for rest := args; ; {
 		if err := parseFlags(fs, rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				fmt.Fprint(stdout, validateHelp)
-				return exitOK, nil
-			}
 			return exitUsage, err
 		}
 		if fs.NArg() == 0 {
@@ -100,7 +70,7 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) (
 	}
 	data, err := os.ReadFile(files[0])
 	if err != nil {
-		return exitUsage, fmt.Errorf("đọc tệp (read file): %w", err)
+		return exitUsage, usageError{fmt.Sprintf("đọc tệp (read file): %v", err)}
 	}
 	if *markedOut != "" {
 		if !strings.EqualFold(filepath.Ext(*markedOut), ".xlsx") {
@@ -114,14 +84,14 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) (
 	}
 	p, err := ingest.New(nil, local.New(*lake))
 	if err != nil {
-		return exitUsage, err
+		return exitRuntime, err
 	}
 	p.Limits.MaxBytes = *maxMB << 20
 	// The ETag a local upload would get, so the id matches a later ingest.
 	sum := md5.Sum(data)
 	res, err := ingest.Check(ctx, p, ingest.Upload{Bucket: "local", Key: *key}, hex.EncodeToString(sum[:]), time.Now(), data)
 	if err != nil {
-		return exitUsage, fmt.Errorf("đọc kho dữ liệu (read the lake): %w", err)
+		return exitRuntime, fmt.Errorf("đọc kho dữ liệu (read the lake): %w", err)
 	}
 	rc := res.Receipt
 	if *markedOut != "" {
@@ -138,7 +108,7 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) (
 	if *asJSON {
 		b, err := rc.JSON()
 		if err != nil {
-			return exitUsage, err
+			return exitRuntime, err
 		}
 		stdout.Write(b)
 	} else {
@@ -163,6 +133,12 @@ func writeMarked(name, fileName string, data []byte, rc *receipt.Receipt) error 
 	}
 	defer os.Remove(tmp.Name()) // after the rename, there is nothing to remove
 	if _, err := tmp.Write(buf.Bytes()); err != nil {
+		tmp.Close()
+		return fmt.Errorf("ghi tệp đánh dấu (write the marked workbook): %w", err)
+	}
+	// CreateTemp makes the file private (0600); the workbook is an
+	// ordinary document, like one the official saves.
+	if err := tmp.Chmod(0o644); err != nil {
 		tmp.Close()
 		return fmt.Errorf("ghi tệp đánh dấu (write the marked workbook): %w", err)
 	}
@@ -235,6 +211,13 @@ func summary(rc *receipt.Receipt, set *forms.Set) string {
 			fmt.Fprintf(&b, "  %-*s %s\n", width, l.label, l.value)
 		}
 	}
+	sheets := map[string]bool{}
+	for _, is := range rc.Errors {
+		if is.Sheet != "" {
+			sheets[is.Sheet] = true
+		}
+	}
+	multiSheet := len(rc.Forms) > 1 || len(sheets) > 1
 	for _, sev := range []string{receipt.SevError, receipt.SevWarning} {
 		title := "Lỗi cần sửa:"
 		if sev == receipt.SevWarning {
@@ -249,15 +232,13 @@ func summary(rc *receipt.Receipt, set *forms.Set) string {
 				b.WriteString(title + "\n")
 			}
 			n++
-			loc := ""
-			if is.Sheet != "" {
-				loc = "trang " + is.Sheet
-			}
+			// The message as the commune reads it; the sheet when the
+			// book has several. Codes are in --json, for programs.
 			fmt.Fprintf(&b, "  %d. %s", n, is.Message)
-			if loc != "" {
-				fmt.Fprintf(&b, " [%s]", loc)
+			if is.Sheet != "" && multiSheet {
+				fmt.Fprintf(&b, " — trang %s", is.Sheet)
 			}
-			fmt.Fprintf(&b, " {%s}\n", is.Code)
+			b.WriteString("\n")
 		}
 	}
 	return b.String()

@@ -142,6 +142,27 @@ func TestValidateJSONNamesNoOutput(t *testing.T) {
 	}
 }
 
+// TestValidateSummaryForOfficials: the summary a commune reads names the
+// cell and the column in words, with no {code} tags or field codes.
+func TestValidateSummaryForOfficials(t *testing.T) {
+	bad := writeFile(t, "bad.csv", strings.Replace(goodCSV, "1;Thôn Nà Rì;1.120;100;90", "1;Thôn Nà Rì;1.120;420;90", 1))
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"validate", "--lake", t.TempDir(), "--key", "2026/19/01864/bad.csv", bad}, &out, &errOut); code != 1 {
+		t.Fatalf("exit %d, want 1: %s%s", code, out.String(), errOut.String())
+	}
+	// Row 2 of the CSV: 420 registered of 1.120 households is fine; the
+	// totals row (row 4) says 170 registered, the hamlets add up to 490.
+	want := "  1. Ô D4 (Gia đình học tập – Số hộ đăng ký): dòng tổng cộng ghi 170 nhưng cộng các thôn được 490. Hãy kiểm tra lại phép cộng hoặc số liệu từng thôn.\n"
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("summary lacks\n%s\ngot\n%s", want, out.String())
+	}
+	for _, bad := range []string{"{", "}", "ho_dang_ky", "totals-mismatch"} {
+		if strings.Contains(out.String(), bad) {
+			t.Errorf("summary shows %q:\n%s", bad, out.String())
+		}
+	}
+}
+
 // validate --marked writes the marked workbook and keeps validate's exit
 // statuses; what it cannot mark or write is said, never a partial file.
 func TestValidateMarked(t *testing.T) {
@@ -188,6 +209,9 @@ func TestValidateMarked(t *testing.T) {
 			}
 			if !tt.written {
 				return
+			}
+			if st, err := os.Stat(tt.out); err != nil || st.Mode().Perm()&0o044 == 0 {
+				t.Errorf("%s is private to its owner (%v), unlike a saved document", tt.out, st.Mode())
 			}
 			f, err := excelize.OpenFile(tt.out)
 			if err != nil {

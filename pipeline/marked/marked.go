@@ -15,6 +15,13 @@
 // the line of the file (a quoted field over several lines takes one row),
 // as ingest counts it.
 //
+// A cell inside a merged range is marked on the range's first cell, the
+// one a spreadsheet shows. An .xlsx too large for excelize to edit in
+// memory (MaxEditedBookBytes, MaxEditedSheetBytes) is marked on a copy, and
+// the list says so. What ingest could not read (the receipt has
+// unreadable-file, file-too-large, encrypted-file or legacy-format) gives
+// ErrUnreadable: there is no workbook to mark.
+//
 // Commune text (hamlet names, messages quoting values) is only ever written
 // as a string cell or a comment, never as a formula.
 package marked
@@ -63,22 +70,44 @@ var Limits = workbook.DefaultLimits
 // Write writes the official's own workbook, marked with the issues of rc,
 // as .xlsx to w. fileName is the upload's name (for a CSV, the name of its
 // sheet). Nothing is written to w when an error is returned.
-func Write(w io.Writer, fileName string, data []byte, rc *receipt.Receipt) error {
+func Write(w io.Writer, fileName string, data []byte, rc *receipt.Receipt) (err error) {
 	if rc == nil {
 		return errors.New("marked: no receipt")
 	}
 	if len(data) == 0 {
 		return fmt.Errorf("%w: empty file", ErrUnreadable)
 	}
+	// What ingest could not read (or refused to read to the end) is not
+	// read again here: the receipt already says why, and a second pass
+	// over a file found too large is the work the limits are there to stop.
+	for _, is := range rc.Errors {
+		switch is.Code {
+		case receipt.UnreadableFile, receipt.FileTooLarge, receipt.EncryptedFile, receipt.LegacyFormat:
+			return fmt.Errorf("%w: %s", ErrUnreadable, is.Code)
+		}
+	}
+	// excelize is not hardened against hostile files the way the reader is
+	// (a workbook with no styles part makes it dereference nil): a panic in
+	// it is this upload's failure, not the process's.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: the workbook library failed on this file: %v", ErrUnreadable, r)
+		}
+	}()
 	book, err := workbook.Open(path.Base(fileName), data, Limits)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrUnreadable, err)
 	}
 	var f *excelize.File
 	var ms *marks
-	if book.Format == "xlsx" {
+	note := ""
+	switch {
+	case book.Format == "xlsx" && editable(data, rc):
 		f, ms, err = markXLSX(data, book, rc)
-	} else {
+	case book.Format == "xlsx":
+		note = "Tệp quá lớn để đánh dấu ngay trên tệp gốc: đây là bản sao các ô của tệp (giá trị, không giữ định dạng và công thức)."
+		f, ms, err = copyBook(book, fileName, rc)
+	default:
 		f, ms, err = copyBook(book, fileName, rc)
 	}
 	if f != nil {
@@ -87,7 +116,7 @@ func Write(w io.Writer, fileName string, data []byte, rc *receipt.Receipt) error
 	if err != nil {
 		return err
 	}
-	if err := writeSummary(f, ms, rc, fileName); err != nil {
+	if err := writeSummary(f, ms, rc, fileName, note); err != nil {
 		return err
 	}
 	var buf bytes.Buffer
@@ -98,12 +127,31 @@ func Write(w io.Writer, fileName string, data []byte, rc *receipt.Receipt) error
 	return err
 }
 
+// editable reports whether an .xlsx can be marked in place: at most
+// MaxEditedBookBytes in all, and every sheet the receipt names a cell on
+// at most MaxEditedSheetBytes of XML.
+func editable(data []byte, rc *receipt.Receipt) bool {
+	sizes, total, err := sheetSizes(data)
+	if err != nil || total > MaxEditedBookBytes {
+		return false // the copy needs only what the reader reads
+	}
+	for _, is := range rc.Errors {
+		if is.Cell != "" && sizes[is.Sheet] > MaxEditedSheetBytes {
+			return false
+		}
+	}
+	return true
+}
+
 // markXLSX opens the upload itself and marks its cells. The reader has
 // already opened it within Limits, so excelize sees a bounded, sane zip; it
 // keeps the large sheets it does not touch in temporary files, not in
 // memory, and copies them through unchanged.
 func markXLSX(data []byte, book *workbook.Book, rc *receipt.Receipt) (*excelize.File, *marks, error) {
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: Limits.MaxUnzippedBytes})
+	// Parts over UnzipXMLSizeLimit stay in temporary files, not memory:
+	// only the marked sheets (at most MaxEditedSheetBytes each) are loaded.
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
+		UnzipSizeLimit: Limits.MaxUnzippedBytes, UnzipXMLSizeLimit: min(Limits.MaxUnzippedBytes, 4<<20)})
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", ErrUnreadable, err)
 	}

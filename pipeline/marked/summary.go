@@ -24,13 +24,13 @@ const (
 const messageLineChars = 80
 
 // listHeaderRow is the row of the list's column titles; problems follow.
-const listHeaderRow = 7
+const listHeaderRow = 8
 
 // writeSummary adds the sheet listing every problem of the receipt, in the
 // receipt's order (ingest writes it in reading order: the whole file first,
 // then sheet by sheet, row by row), each with its sheet and cell; a marked
 // cell's reference links to it. All text is written as strings.
-func writeSummary(f *excelize.File, ms *marks, rc *receipt.Receipt, fileName string) error {
+func writeSummary(f *excelize.File, ms *marks, rc *receipt.Receipt, fileName, note string) error {
 	used := map[string]bool{}
 	for _, n := range f.GetSheetList() {
 		used[strings.ToLower(n)] = true
@@ -86,11 +86,16 @@ func writeSummary(f *excelize.File, ms *marks, rc *receipt.Receipt, fileName str
 		verdict += fmt.Sprintf(" (%d cảnh báo)", rc.WarningCount)
 	}
 	cell := func(style int, v any) excelize.Cell { return excelize.Cell{StyleID: style, Value: v} }
+	var noteCell any // blank when there is no note
+	if note != "" {
+		noteCell = cell(s.bold, note)
+	}
 	rows := [][]any{
 		{cell(s.title, "KẾT QUẢ KIỂM TRA TỆP BÁO CÁO")},
 		{nil, "Tệp: " + fileName},
 		{nil, "Đơn vị: " + place},
 		{nil, cell(s.bold, verdict)},
+		{nil, noteCell},
 		{nil, cell(s.errFill, "Lỗi"), "Ô tô màu này có lỗi cần sửa trước khi nộp lại (rê chuột lên ô để xem ghi chú)."},
 		{nil, cell(s.warnFill, "Cảnh báo"), "Ô tô màu này có cảnh báo: nên kiểm tra, không bắt buộc sửa."},
 		{cell(s.head, "STT"), cell(s.head, "Mức độ"), cell(s.head, "Trang"), cell(s.head, "Ô"), cell(s.head, "Nội dung")},
