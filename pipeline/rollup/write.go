@@ -754,6 +754,9 @@ func summedColumns() string {
 	for _, m := range nullSources("bieu01", "bieu02") {
 		cols = append(cols, m.src+"_null_rows")
 	}
+	for _, r := range rates {
+		cols = append(cols, pairedCounts(r)...)
+	}
 	return strings.Join(cols, ", ")
 }
 
