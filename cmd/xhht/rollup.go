@@ -78,11 +78,19 @@ func cmdRollup(ctx context.Context, args []string, stdout io.Writer) (int, error
 		}
 		*lake = *s3url
 	}
-	res, err := rollup.Build(ctx, rollup.Options{Lake: store, Year: *year, Province: *province, Units: *units, Log: log})
-	if err != nil {
+	// The following year's roll-up carries this year's rates (last
+	// year's, there): it is rebuilt too when it exists.
+	res, next, err := rollup.BuildKeepingNextYear(ctx, rollup.Options{Lake: store, Year: *year, Province: *province, Units: *units, Log: log})
+	if res == nil {
 		return exitUsage, err
 	}
 	printBuild(stdout, res, *lake)
+	if next != nil {
+		fmt.Fprintf(stdout, "Tổng hợp lại năm %d (tỷ lệ năm trước đã thay đổi): %d tỉnh, %d ms\n", *year+1, len(next.Provinces), next.Elapsed.Milliseconds())
+	}
+	if err != nil {
+		return exitUsage, err
+	}
 	return exitOK, nil
 }
 
