@@ -46,7 +46,9 @@ func WriteCSV(w io.Writer, r *Report) error {
 	for _, l := range tableLines(r) {
 		rec = append(rec[:0], l.stt, levelText(l.level()), csvSafe(l.row.Code), csvSafe(lineName(l)), csvSafe(l.row.District))
 		for _, c := range cols {
-			rec = append(rec, c.get(l.row).text(c.kind))
+			v := c.get(l.row)
+			v.cov = "" // the coverage is in the roll-up's columns, not in a figure
+			rec = append(rec, v.text(c.kind))
 		}
 		if err := cw.Write(rec); err != nil {
 			return err

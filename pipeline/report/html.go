@@ -150,7 +150,8 @@ func htmlTableOf(caption string, lines []line, cols []column) htmlTable {
 func itoa(n int) string { return fmtInt(int64(n)) }
 
 var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
-	"inc": func(i int) int { return i + 1 },
+	"inc":      func(i int) int { return i + 1 },
+	"rateNote": func() string { return rateNote },
 }).Parse(`<!DOCTYPE html>
 <html lang="vi">
 <head>
@@ -209,7 +210,7 @@ svg text { font-family: "Times New Roman", Times, serif; }
 {{range .Rows}}<tr class="{{.Class}}"><td class="stt">{{.STT}}</td><td>{{.Name}}</td>{{range .Cells}}<td class="{{.Class}}">{{.Text}}</td>{{end}}</tr>
 {{end}}</tbody>
 </table>
-{{end}}<p class="note">Ghi chú: “–” là chưa có số liệu (không phải số 0); tỷ lệ tính trên số đã báo cáo; “±” là mức thay đổi so với năm trước, tính bằng điểm phần trăm.</p>
+{{end}}<p class="note">{{rateNote}}</p>
 <h2>III. Biểu đồ</h2>
 {{with .BarChart}}<figure>
 <svg xmlns="http://www.w3.org/2000/svg" width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}" role="img" aria-label="{{.Title}}">

@@ -252,6 +252,11 @@ func (x *xlsxWriter) number(sheet string, col, row int, c column, v value, bold,
 	case kRate:
 		if v.f != nil {
 			val, k.numFmt = *v.f, fmtRate
+			if v.cov != "" {
+				// Over part of the rows: marked, and listed under the
+				// table (the figure stays a number for the charts).
+				k.numFmt = fmtRate + `"*"`
+			}
 		}
 	case kTarget:
 		if v.f != nil {
@@ -318,7 +323,7 @@ func (x *xlsxWriter) build() error {
 	hdr := row
 	row = x.table(sheetMain, row, lines, first)
 	chartTop = hdr + 2
-	row = x.footnote(sheetMain, 2+len(first), row+1)
+	row = x.footnote(sheetMain, 2+len(first), row+1, !r.isMovement())
 	x.signature(sheetMain, 2+len(first), row+1)
 	x.printSetup(sheetMain, hdr, hdr+1)
 
@@ -332,7 +337,7 @@ func (x *xlsxWriter) build() error {
 			styleKey{size: fontBody, italic: true, hAlign: "center"})
 		x.height(sheetSecond, 2, hLine)
 		end := x.table(sheetSecond, 4, lines, second)
-		x.footnote(sheetSecond, 2+len(second), end+1)
+		x.footnote(sheetSecond, 2+len(second), end+1, true)
 		x.printSetup(sheetSecond, 4, 5)
 		chartSheet, chartTop, mainCols = sheetSecond, 6, second
 	}
@@ -473,12 +478,19 @@ func (x *xlsxWriter) table(sheet string, row int, lines []line, cols []column) i
 	return row
 }
 
-func (x *xlsxWriter) footnote(sheet string, ncol, row int) int {
-	x.merged(sheet, 1, ncol, row,
-		"Ghi chú: “–” là chưa có số liệu (không phải số 0); tỷ lệ tính trên số đã báo cáo; “±” là mức thay đổi so với năm trước (điểm phần trăm).",
-		styleKey{size: fontTable, italic: true, hAlign: "left", wrap: true})
-	x.height(sheet, row, hLine+2)
-	return row + 1
+// footnote writes the table's note and, for a table of rates, the rates
+// computed over part of their rows (marked "*" in the table).
+func (x *xlsxWriter) footnote(sheet string, ncol, row int, rates bool) int {
+	x.merged(sheet, 1, ncol, row, rateNote, styleKey{size: fontTable, italic: true, hAlign: "left", wrap: true})
+	x.height(sheet, row, 2*hLine+2)
+	row++
+	if notes := coverageNotes(x.r); rates && len(notes) > 0 {
+		text := "(*) Tỷ lệ chỉ tính trên một phần số thôn (xã): " + strings.Join(notes, "; ") + "."
+		x.merged(sheet, 1, ncol, row, text, styleKey{size: fontTable, italic: true, hAlign: "left", wrap: true})
+		x.height(sheet, row, hLine*float64(1+utf8.RuneCountInString(text)/(ncol*7)))
+		row++
+	}
+	return row
 }
 
 // signature writes the signature block with room to sign and stamp.
