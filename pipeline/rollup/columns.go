@@ -355,6 +355,8 @@ Rules analysts can rely on:
 - null means unknown (nothing below reported the field); ` + "`<field>_null_rows`" + ` counts the rows that left
   it blank, so a total is never silently partial. A commune that sent nothing has null figures.
 - Completeness counts only communes of the register of the year, so its rates never exceed 1.
+- ` + "`ty_le_*_nam_truoc`" + ` is last year's rate by the same rule, on the same units (the nation always);
+  building a year also rebuilds the following year's roll-up when it has one, so it stays current.
 
 `)
 	for _, t := range Tables {

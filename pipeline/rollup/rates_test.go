@@ -1,6 +1,13 @@
 package rollup_test
 
 import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -223,4 +230,56 @@ func TestLastYearAndRebasedRatesOverRowsThatReportedBoth(t *testing.T) {
 	p := row(t, db, "SELECT * FROM rebased_provinces WHERE province_code = '01'")
 	wantInt(t, "re-based province so_dong_bo_qua", p["ty_le_ho_dat_so_dong_bo_qua"], 1)
 	wantFloat(t, "re-based province rate", p["ty_le_ho_dat"], 220.0/300)
+}
+
+// A province whose current files were written before the rates' operand
+// columns existed does not stop the national sum: the nation's rate is
+// over the rows it knows both figures of, and its coverage counts that
+// province's households as left out until the province is built again.
+func TestNationReadsAProvinceBuiltBeforeTheOperandColumns(t *testing.T) {
+	dir := t.TempDir()
+	lake := local.New(dir)
+	upload{year: 2026, commune: xaA, at: ict("2026-11-10 09:00:00"), hamlets: []hamlet{households(int64(100), int64(50))}}.write(t, lake)
+	upload{year: 2026, commune: "00004", at: ict("2026-11-10 09:00:00"), hamlets: []hamlet{households(int64(200), int64(150))}}.write(t, lake)
+	build(t, dir, rollup.Options{Year: 2026, Province: prov})
+	// Province 19's file as an older version wrote it: without the
+	// operand columns; and no national cache to read its rows from.
+	var m rollup.Manifest
+	body, _, err := lake.Get(context.Background(), "rollups/_manifests/year=2026/province="+prov+".json", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(body, &m); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, filepath.FromSlash(m.Files[rollup.Provinces]))
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var newer []string
+	for _, r := range rollup.RateNames() {
+		for _, sfx := range []string{"_tu_so", "_mau_so", "_so_dong", "_so_dong_bo_qua", "_mau_so_bo_qua"} {
+			newer = append(newer, r+sfx)
+		}
+	}
+	if _, err := db.Exec(fmt.Sprintf(`COPY (SELECT * EXCLUDE (%[2]s) FROM read_parquet('%[1]s')) TO '%[1]s.old' (FORMAT parquet)`,
+		file, strings.Join(newer, ", "))); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(file+".old", file); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, "rollups", "_manifests", "year=2026", "province=all.json")); err != nil {
+		t.Fatal(err)
+	}
+	res := build(t, dir, rollup.Options{Year: 2026, Province: "01"})
+	if !res.Nation {
+		t.Fatal("the nation was not built")
+	}
+	n := row(t, views(t, dir), "SELECT * FROM nation")
+	wantInt(t, "nation ho_tong (every province)", n["ho_tong"], 300)
+	wantFloat(t, "nation rate (province 01's rows)", n["ty_le_ho_dat"], 0.75)
+	wantFloat(t, "nation share left out (province 19's)", n["ty_le_ho_dat_mau_so_bo_qua"], 100.0/300)
 }
