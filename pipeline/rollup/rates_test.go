@@ -283,3 +283,16 @@ func TestNationReadsAProvinceBuiltBeforeTheOperandColumns(t *testing.T) {
 	wantFloat(t, "nation rate (province 01's rows)", n["ty_le_ho_dat"], 0.75)
 	wantFloat(t, "nation share left out (province 19's)", n["ty_le_ho_dat_mau_so_bo_qua"], 100.0/300)
 }
+
+// Districts (years up to 2024) follow the rule too.
+func TestDistrictRateOverRowsThatReportedBoth(t *testing.T) {
+	dir := t.TempDir()
+	lake := local.New(dir)
+	// 05440 and 05443: two communes of district 164 (province 19) in 2024.
+	upload{year: 2024, commune: "05440", at: ict("2024-11-10 09:00:00"), hamlets: []hamlet{households(int64(100), int64(70)), households(int64(40), nil)}}.write(t, lake)
+	upload{year: 2024, commune: "05443", at: ict("2024-11-10 09:00:00"), hamlets: []hamlet{households(int64(100), int64(90))}}.write(t, lake)
+	build(t, dir, rollup.Options{Year: 2024, Province: prov})
+	d := row(t, views(t, dir), "SELECT * FROM districts WHERE district_code = '164'")
+	checkCoverage(t, "district 164", d, []coverage{
+		{rate: "ty_le_ho_dat", num: 160, den: 200, rows: 2, left: 1, shareLeft: 40.0 / 240, value: 0.8}})
+}
