@@ -6,7 +6,7 @@ TOOLS    := $(CURDIR)/.tools/bin
 export XHHT_VERSITYGW := $(TOOLS)/versitygw
 BUILD    := build
 
-.PHONY: run test tools bench package package-ingest package-rollup package-report build vet fmt-check clean fuzz
+.PHONY: cfn-lint run test tools bench package package-ingest package-rollup package-report build vet fmt-check clean fuzz
 
 ## run: generate a demo province's uploads and process them as the Lambda would
 run:
@@ -16,9 +16,10 @@ run:
 tools:
 	./scripts/versitygw.sh
 	./scripts/libreoffice.sh
+	./scripts/report-tools.sh
 
 ## test: every test, with formatting and vet checks, then a short fuzz run of each decoder
-test: tools fmt-check vet
+test: tools fmt-check vet cfn-lint
 	$(GO) test -count=1 ./...
 	./scripts/fuzz-short.sh
 
@@ -32,6 +33,17 @@ fmt-check:
 
 vet:
 	$(GO) vet ./...
+
+# AWS's cfn-lint (the Python tool; the npm package of that name is another,
+# abandoned one). Warnings fail too. Where it is not installed, say so
+# loudly and go on: it is not a Go module, and PyPI is not reachable here.
+cfn-lint:
+	@if command -v cfn-lint >/dev/null 2>&1; then \
+		echo "cfn-lint $$(cfn-lint --version 2>&1 | head -1): infra/template.yaml"; \
+		cfn-lint infra/template.yaml; \
+	else \
+		echo "WARNING: cfn-lint is not installed: infra/template.yaml was NOT linted (pip install cfn-lint==1.51.0)"; \
+	fi
 
 ## bench: performance targets (results and command in BENCHMARKS.md)
 bench: tools

@@ -781,3 +781,42 @@ func TestArtifacts(t *testing.T) {
 		t.Logf("%s: zip %.1f MB, bootstrap %.1f MB", tg.Name, float64(r.ZipBytes)/artifact.MB, float64(r.BinaryBytes)/artifact.MB)
 	}
 }
+
+// TestDeletionPolicies holds the decisions on what a deleted or replaced
+// stack takes along: the buckets and the key (the data), the dead-letter
+// queues (failures nobody has looked at yet) and the log groups (the
+// processing record) are kept; the work queues, whose messages can all be
+// sent again from kept objects, are deleted. Each stateful resource says so
+// explicitly, so a new one cannot slip in on CloudFormation's default.
+func TestDeletionPolicies(t *testing.T) {
+	tp := load(t)
+	dlqs := map[string]bool{}
+	for _, q := range tp.resources("AWS::SQS::Queue") {
+		if arn := get(props(q), "RedrivePolicy", "deadLetterTargetArn"); arn != nil {
+			dlqs[refTo(arn)] = true
+		}
+	}
+	want := map[string]string{}
+	for id := range tp.resources("AWS::SQS::Queue") {
+		want[id] = "Delete"
+		if dlqs[id] || strings.HasSuffix(id, "DeadLetterQueue") {
+			want[id] = "Retain"
+		}
+	}
+	for _, typ := range []string{"AWS::Logs::LogGroup", "AWS::S3::Bucket", "AWS::KMS::Key"} {
+		for id := range tp.resources(typ) {
+			want[id] = "Retain"
+		}
+	}
+	if len(dlqs) == 0 {
+		t.Fatal("no queue has a dead-letter queue: the test would check nothing about them")
+	}
+	res := tp.doc["Resources"].(map[string]any)
+	for id, policy := range want {
+		r := res[id].(map[string]any)
+		if r["DeletionPolicy"] != policy || r["UpdateReplacePolicy"] != policy {
+			t.Errorf("%s (%s): DeletionPolicy %v, UpdateReplacePolicy %v; want %s for both",
+				id, r["Type"], r["DeletionPolicy"], r["UpdateReplacePolicy"], policy)
+		}
+	}
+}

@@ -131,7 +131,9 @@ func TestLambdaIngestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantFailures := []string{msgs[2].id} // only the deleted upload
+	// The deleted upload is dropped, not retried: no retry can bring it back
+	// (issue 14), and in the dead-letter queue it would hide real failures.
+	var wantFailures []string
 	lambdaCheckResponse(t, inv1, wantFailures)
 
 	ids := map[string]string{} // upload key → submission id
@@ -187,10 +189,11 @@ func TestLambdaIngestEndToEnd(t *testing.T) {
 	if e := rt.InitError(); e != nil {
 		t.Errorf("init error reported: %s: %s", e.Type, e.Message)
 	}
+	lambdaCheckStartLine(t, proc.Stderr.String(), "ingest")
 	lambdaCheckLogs(t, proc.Stdout.Bytes(), []*lambdaInvocation{inv1, inv2}, map[string]lambdaWantLine{
 		msgs[0].id: {valid.key, receipt.Accepted, ids[valid.key]},
 		msgs[1].id: {invalid.key, receipt.Rejected, ids[invalid.key]},
-		msgs[2].id: {gone.key, "failed", ids[gone.key]},
+		msgs[2].id: {gone.key, "gone", ids[gone.key]},
 		msgs[3].id: {"", "ignored", ""},
 	})
 
@@ -454,7 +457,7 @@ func lambdaCheckLogs(t *testing.T, stdout []byte, invs []*lambdaInvocation, want
 		switch w.status {
 		case receipt.Accepted, receipt.Rejected:
 			need = append(need, "bucket", "version", "errors", "warnings", "duration_ms")
-		case "failed":
+		case "failed", "gone":
 			need = append(need, "bucket", "version", "error", "duration_ms")
 		}
 		for _, k := range need {
@@ -479,4 +482,25 @@ func lambdaCheckLogs(t *testing.T, stdout []byte, invs []*lambdaInvocation, want
 func lambdaBucketObjects(_ context.Context, t *testing.T, client *s3.Client, bucket string) map[string][]byte {
 	t.Helper()
 	return storagetest.Snapshot(t, s3store.New(client, bucket, ""))
+}
+
+// lambdaCheckStartLine checks that every line a function wrote on stderr is
+// JSON and that the first says which build is running (issue 14: each
+// function logs its version at start).
+func lambdaCheckStartLine(t *testing.T, stderr, function string) {
+	t.Helper()
+	var first map[string]any
+	for line := range strings.Lines(stderr) {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Errorf("stderr line is not JSON: %q", line)
+			continue
+		}
+		if first == nil {
+			first = m
+		}
+	}
+	if first == nil || first["msg"] != "start" || first["function"] != function || first["version"] == nil || first["vcs_revision"] == nil {
+		t.Errorf("first stderr line = %v, want the start line of %s with its version and revision\n%s", first, function, stderr)
+	}
 }

@@ -44,11 +44,13 @@ Cách dùng (usage):
                                                              truy vấn DuckDB trên các view: hamlets, communes,
                                                              districts, provinces, nation, completeness,
                                                              submissions, receipts (rebased_* khi quy đổi)
-  xhht report   --deadline 12-01|12-15 --year NĂM --province MÃ_TỈNH [--out DIR] [--lake DIR]
+  xhht report   --deadline 12-01|12-15 --year NĂM --province MÃ_TỈNH [--now YYYY-MM-DD] [--out DIR] [--lake DIR]
                                                              báo cáo theo hạn (.xlsx, .html, .csv), chỉ tính
-                                                             các tệp nhận trước 00:00 ngày hạn (giờ Việt Nam)
+                                                             các tệp nhận trước 00:00 ngày hạn (giờ Việt Nam);
+                                                             làm trước hạn (--now, mặc định lúc này): bản DỰ THẢO
   xhht remind   --deadline 12-01|12-15 --year NĂM --province MÃ_TỈNH --at YYYY-MM-DD [--json FILE] [--lake DIR]
                                                              danh sách xã chưa nộp / bị từ chối, số ngày còn lại
+  xhht access   issue|revoke|reissue --year NĂM (--province MÃ_TỈNH | --commune MÃ_XÃ) [-o FILE.xlsx]   mã truy cập cổng của xã
 
 Exit status of validate: 0 accepted (warnings allowed), 1 rejected, 2 usage or system error.
 `
@@ -75,6 +77,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = cmdReport(ctx, args[1:], stdout)
 	case "remind":
 		code, err = cmdRemind(ctx, args[1:], stdout)
+	case "access":
+		code, err = cmdAccess(ctx, args[1:], stdout)
 	case "run", "demo":
 		code, err = cmdRun(ctx, args[1:], stdout)
 	default:

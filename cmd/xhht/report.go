@@ -6,7 +6,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 
+	"github.com/xhht/xhht/pipeline/deadlines"
 	"github.com/xhht/xhht/pipeline/report"
 	"github.com/xhht/xhht/pipeline/storage/local"
 )
@@ -18,6 +21,7 @@ func cmdReport(ctx context.Context, args []string, stdout io.Writer) (int, error
 	year := fs.Int("year", 0, "reporting year (required)")
 	province := fs.String("province", "", "province code (required)")
 	out := fs.String("out", "xhht-data/reports", "output directory")
+	nowFlag := fs.String("now", "", "when the report is made: YYYY-MM-DD (08:00 in Vietnam) or RFC 3339; default now. Before the cut-off: a draft (DỰ THẢO)")
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
@@ -27,7 +31,15 @@ func cmdReport(ctx context.Context, args []string, stdout io.Writer) (int, error
 	if *deadline == "" || *year == 0 || *province == "" {
 		return exitUsage, usageError{"report: cần --deadline, --year và --province (--deadline, --year and --province are required)"}
 	}
-	paths, err := writeReport(ctx, *lake, *deadline, *year, *province, *out)
+	now := time.Now()
+	if *nowFlag != "" {
+		t, err := parseAt(*nowFlag)
+		if err != nil {
+			return exitUsage, usageError{strings.Replace(err.Error(), "remind: --at", "report: --now", 1)}
+		}
+		now = t
+	}
+	paths, err := writeReportAt(ctx, *lake, *deadline, *year, *province, *out, now)
 	if err != nil {
 		return exitUsage, err
 	}
@@ -37,12 +49,28 @@ func cmdReport(ctx context.Context, args []string, stdout io.Writer) (int, error
 	return exitOK, nil
 }
 
-// writeReport builds one deadline report and writes its three files.
+// writeReport writes the final report of a deadline, for `xhht run`: its
+// generated season is complete (every upload time is set by the demo), so
+// it shows the reports as they are at the cut-off, whatever the machine's
+// date, rather than a draft on some days of the year and not on others.
 func writeReport(ctx context.Context, lake, deadline string, year int, province, out string) ([]string, error) {
+	dl, err := deadlines.Load()
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	if d, ok := dl.Get(deadline); ok && now.Before(d.CutOff(year)) {
+		now = d.CutOff(year)
+	}
+	return writeReportAt(ctx, lake, deadline, year, province, out, now)
+}
+
+// writeReportAt is writeReport as of a given moment.
+func writeReportAt(ctx context.Context, lake, deadline string, year int, province, out string, now time.Time) ([]string, error) {
 	if err := needLake(lake); err != nil {
 		return nil, err
 	}
-	r, err := report.Build(ctx, report.Options{Lake: local.New(lake), Year: year, Province: province, Deadline: deadline, Log: quietLog})
+	r, err := report.Build(ctx, report.Options{Lake: local.New(lake), Year: year, Province: province, Deadline: deadline, Now: now, Log: quietLog})
 	if err != nil {
 		return nil, err
 	}

@@ -29,6 +29,8 @@ import (
 
 func main() {
 	ctx := context.Background()
+	// JSON logs (the log package's too) and the build, before anything can fail.
+	log := lambdainit.Start(os.Stderr, "ingest")
 	// Cold start: configuration, S3 client, schemas and register, once.
 	cfg, err := lambdaingest.ConfigFromEnv()
 	var h *lambdaingest.Handler
@@ -36,7 +38,7 @@ func main() {
 		h, err = lambdaingest.New(ctx, cfg)
 	}
 	if err != nil {
-		lambdainit.Fail(ctx, lambdaingest.NewLogger(os.Stdout), err)
+		lambdainit.Fail(ctx, log, err)
 	}
-	lambda.Start(h.Handle)
+	lambda.Start(lambdainit.Guard(log, h.Handle))
 }

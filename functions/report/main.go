@@ -30,6 +30,8 @@ import (
 
 func main() {
 	ctx := context.Background()
+	// JSON logs (the log package's too) and the build, before anything can fail.
+	log := lambdainit.Start(os.Stderr, "report")
 	// Cold start: configuration, S3 (and SNS) clients, register, targets,
 	// deadlines.
 	cfg, err := lambdareport.ConfigFromEnv()
@@ -38,7 +40,7 @@ func main() {
 		h, err = lambdareport.New(ctx, cfg)
 	}
 	if err != nil {
-		lambdainit.Fail(ctx, lambdareport.NewLogger(os.Stdout), err)
+		lambdainit.Fail(ctx, log, err)
 	}
-	lambda.Start(h.Handle)
+	lambda.Start(lambdainit.Guard(log, h.Handle))
 }

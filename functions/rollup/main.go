@@ -35,6 +35,8 @@ import (
 
 func main() {
 	ctx := context.Background()
+	// JSON logs (the log package's too) and the build, before anything can fail.
+	log := lambdainit.Start(os.Stderr, "rollup")
 	// Cold start: configuration, S3 client, register, targets, deadlines.
 	cfg, err := lambdarollup.ConfigFromEnv()
 	var h *lambdarollup.Handler
@@ -42,7 +44,7 @@ func main() {
 		h, err = lambdarollup.New(ctx, cfg)
 	}
 	if err != nil {
-		lambdainit.Fail(ctx, lambdarollup.NewLogger(os.Stdout), err)
+		lambdainit.Fail(ctx, log, err)
 	}
-	lambda.Start(h.Handle)
+	lambda.Start(lambdainit.Guard(log, h.Handle))
 }

@@ -70,11 +70,21 @@ func New(uploads, lake storage.Store) (*Processor, error) {
 	return p, nil
 }
 
+// ErrUploadGone is wrapped by Process's error when the upload (or the
+// version the event names) no longer exists. It is permanent: retrying the
+// event cannot succeed, so callers log it and drop the event.
+var ErrUploadGone = errors.New("upload no longer exists")
+
 // Process handles one upload. An invalid file is not an error: it gets a
-// rejected receipt. The error is for infrastructure failures only (storage
-// unreachable, object gone), which the caller should retry.
+// rejected receipt. The error is for infrastructure failures (storage
+// unreachable), which the caller should retry, or wraps ErrUploadGone.
 func (p *Processor) Process(ctx context.Context, u Upload) (*receipt.Receipt, error) {
 	data, obj, err := storage.GetAtMost(ctx, p.Uploads, u.Key, u.Version, p.Limits.MaxBytes)
+	if errors.Is(err, storage.ErrNotFound) {
+		// Deleted (or its version deleted) after the event was sent: no retry
+		// can bring it back, and there is nothing to answer.
+		return nil, fmt.Errorf("ingest: read upload %q version %q: %w: %w", u.Key, u.Version, ErrUploadGone, err)
+	}
 	if err != nil && !errors.Is(err, storage.ErrTooLarge) {
 		return nil, fmt.Errorf("ingest: read upload %q: %w", u.Key, err)
 	}

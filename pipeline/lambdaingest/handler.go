@@ -30,6 +30,7 @@ const (
 	StatusFailed   = "failed"         // infrastructure error: the SQS message is retried
 	StatusSkipped  = "skipped"        // from a bucket other than UPLOADS_BUCKET: dropped
 	StatusIgnored  = "ignored"        // not an ObjectCreated event (or an s3:TestEvent)
+	StatusGone     = "gone"           // the upload (or its version) was deleted before it was read: dropped
 )
 
 // Handler turns SQS batches of S3 events into ingest runs. It is safe for
@@ -302,6 +303,12 @@ func (h *Handler) record(ctx context.Context, msgID string, w work) (ok bool, ac
 		var id []slog.Attr
 		if version != "" {
 			id = append(id, slog.String("submission_id", ingest.SubmissionID(bucket, w.key, version)))
+		}
+		if errors.Is(err, ingest.ErrUploadGone) {
+			// Permanent (NoSuchKey / NoSuchVersion): a retry would only move the
+			// message to the dead-letter queue, where it would hide real failures.
+			logLine(slog.LevelWarn, "upload no longer exists, dropped", append(id, slog.String("status", StatusGone), slog.String("error", err.Error()))...)
+			return true, nil
 		}
 		logLine(slog.LevelError, "ingest failed", append(id, slog.String("status", StatusFailed), slog.String("error", err.Error()))...)
 		return false, nil

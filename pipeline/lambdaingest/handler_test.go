@@ -211,6 +211,10 @@ func TestHandle(t *testing.T) {
 	f := newFixture(t)
 	created := f.created
 	missing := s3Rec{event: "ObjectCreated:Put", bucket: uploadsBucket, key: missingKey, size: 100}
+	// A version id that exists, but of another key: NoSuchVersion for this one.
+	goneVersion := s3Rec{event: "ObjectCreated:Put", bucket: uploadsBucket, key: validKey, version: f.versions[plusKey], size: 100}
+	// An infrastructure failure that a retry may cure.
+	noBucket := s3Rec{event: "ObjectCreated:Put", bucket: "no-such-bucket", key: validKey}
 	msg := func(id, body string) events.SQSMessage {
 		return events.SQSMessage{MessageId: id, Body: body, EventSource: "aws:sqs", AWSRegion: "ap-southeast-1",
 			EventSourceARN: "arn:aws:sqs:ap-southeast-1:123456789012:xhht-uploads"}
@@ -268,24 +272,36 @@ func TestHandle(t *testing.T) {
 			msgs: []events.SQSMessage{
 				msg("m-valid", s3Body(created(validKey))),
 				msg("m-invalid", s3Body(created(invalidKey))),
-				msg("m-missing", s3Body(missing)),
+				msg("m-nobucket", s3Body(noBucket)),
 				msg("m-test", testEventBody),
 			},
-			wantFailures: []string{"m-missing"},
+			wantFailures: []string{"m-nobucket"},
 			wantLines: []logLine{
 				{"m-valid", validKey, StatusAccepted}, {"m-invalid", invalidKey, StatusRejected},
-				{"m-missing", missingKey, StatusFailed}, {"m-test", "", StatusIgnored},
+				{"m-nobucket", validKey, StatusFailed}, {"m-test", "", StatusIgnored},
 			},
 			wantReceipts: map[string]string{validKey: receipt.Accepted, invalidKey: receipt.Rejected},
 		},
 		{
 			name:         "one failing record fails its whole message",
-			msgs:         []events.SQSMessage{msg("m-two", s3Body(created(validKey), missing)), msg("m-invalid", s3Body(created(invalidKey)))},
+			msgs:         []events.SQSMessage{msg("m-two", s3Body(created(plusKey), noBucket)), msg("m-invalid", s3Body(created(invalidKey)))},
 			wantFailures: []string{"m-two"},
 			wantLines: []logLine{
-				{"m-two", validKey, StatusAccepted}, {"m-two", missingKey, StatusFailed}, {"m-invalid", invalidKey, StatusRejected},
+				{"m-two", plusKey, StatusAccepted}, {"m-two", validKey, StatusFailed}, {"m-invalid", invalidKey, StatusRejected},
 			},
-			wantReceipts: map[string]string{validKey: receipt.Accepted, invalidKey: receipt.Rejected},
+			wantReceipts: map[string]string{plusKey: receipt.Accepted, invalidKey: receipt.Rejected},
+		},
+		{
+			// NoSuchKey / NoSuchVersion are permanent: a retry would only end
+			// in the dead-letter queue and hide real failures there.
+			name: "deleted upload or version is dropped, not retried",
+			msgs: []events.SQSMessage{
+				msg("m-missing", s3Body(missing)), msg("m-version", s3Body(goneVersion)), msg("m1", s3Body(created(invalidKey))),
+			},
+			wantLines: []logLine{
+				{"m-missing", missingKey, StatusGone}, {"m-version", validKey, StatusGone}, {"m1", invalidKey, StatusRejected},
+			},
+			wantReceipts: map[string]string{invalidKey: receipt.Rejected},
 		},
 		{
 			name:          "other bucket skipped when UPLOADS_BUCKET is set",
@@ -311,13 +327,13 @@ func TestHandle(t *testing.T) {
 			msgs: []events.SQSMessage{
 				msg("c0", s3Body(created(otherCommuneKeys[0]))), msg("c1", s3Body(created(otherCommuneKeys[1]))),
 				msg("c2", s3Body(created(otherCommuneKeys[2]))), msg("c3", s3Body(created(otherCommuneKeys[3]))),
-				msg("c4", s3Body(created(invalidKey))), msg("c5", s3Body(missing)),
+				msg("c4", s3Body(created(invalidKey))), msg("c5", s3Body(noBucket)),
 			},
 			wantFailures: []string{"c5"},
 			wantLines: []logLine{
 				{"c0", otherCommuneKeys[0], StatusAccepted}, {"c1", otherCommuneKeys[1], StatusAccepted},
 				{"c2", otherCommuneKeys[2], StatusAccepted}, {"c3", otherCommuneKeys[3], StatusAccepted},
-				{"c4", invalidKey, StatusRejected}, {"c5", missingKey, StatusFailed},
+				{"c4", invalidKey, StatusRejected}, {"c5", validKey, StatusFailed},
 			},
 			wantReceipts: map[string]string{
 				otherCommuneKeys[0]: receipt.Accepted, otherCommuneKeys[1]: receipt.Accepted,

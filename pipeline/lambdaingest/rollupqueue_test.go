@@ -101,7 +101,7 @@ func TestHandleRequestsRollups(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.versions[hanoiKey], f.etags[hanoiKey] = aws.ToString(out.VersionId), aws.ToString(out.ETag)
-	missing := s3Rec{event: "ObjectCreated:Put", bucket: uploadsBucket, key: missingKey, size: 100}
+	noBucket := s3Rec{event: "ObjectCreated:Put", bucket: "no-such-bucket", key: plusKey}
 	msg := func(id string, recs ...s3Rec) events.SQSMessage {
 		return events.SQSMessage{MessageId: id, Body: s3Body(recs...)}
 	}
@@ -152,10 +152,10 @@ func TestHandleRequestsRollups(t *testing.T) {
 		},
 		{
 			name:         "failed ingest requests nothing for it",
-			msgs:         []events.SQSMessage{msg("m1", f.created(validKey)), msg("m-missing", missing)},
+			msgs:         []events.SQSMessage{msg("m1", f.created(validKey)), msg("m-nobucket", noBucket)},
 			wantSent:     []string{req19},
-			wantFailures: []string{"m-missing"},
-			wantLines:    []logLine{{"m1", validKey, StatusAccepted}, {"m-missing", missingKey, StatusFailed}},
+			wantFailures: []string{"m-nobucket"},
+			wantLines:    []logLine{{"m1", validKey, StatusAccepted}, {"m-nobucket", plusKey, StatusFailed}},
 			wantRollups:  []rollupLine{{2026, "19", StatusQueued, "m1"}},
 		},
 		{

@@ -343,7 +343,10 @@ func (h *Handler) province(ctx context.Context, kind, deadline string, year int,
 	// function's in the queries of one log group.
 	lg := h.log.With(requestID(ctx)).WithGroup("rollup")
 	if kind == deadlines.KindReport {
-		r, err := h.build(ctx, report.Options{Lake: h.lake, Year: year, Province: prov, Deadline: deadline,
+		// The invocation time decides draft or final: the schedule fires
+		// at the cut-off, so a scheduled report is final; a manual run
+		// before it writes a draft, under a draft's file names.
+		r, err := h.build(ctx, report.Options{Lake: h.lake, Year: year, Province: prov, Deadline: deadline, Now: now,
 			WorkDir: filepath.Join(work, "build"), Registry: h.reg, Targets: h.tg, Deadlines: h.dl, Log: lg})
 		if err != nil {
 			return fail(fmt.Errorf("lambdareport: build: %w", err))

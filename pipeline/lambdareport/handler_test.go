@@ -254,6 +254,10 @@ func TestHandleReport(t *testing.T) {
 		if o.Province != p || o.Year != 2026 || o.Deadline != "12-15" || o.Lake != f.lake || o.Deadlines == nil || o.Registry == nil || o.Targets == nil {
 			t.Errorf("build %d: %+v", i, o)
 		}
+		// The invocation time decides draft or final.
+		if !o.Now.Equal(f.h.now()) {
+			t.Errorf("build %d: Now %v, want the invocation time %v", i, o.Now, f.h.now())
+		}
 		if res.Provinces[i].Status != StatusWritten || len(res.Provinces[i].Keys) != 3 {
 			t.Errorf("province %s: %+v", p, res.Provinces[i])
 		}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/xhht/xhht/pipeline/deadlines"
 	"github.com/xhht/xhht/pipeline/registry"
@@ -23,6 +24,12 @@ type Options struct {
 	Province string
 	Deadline string // "12-01" or "12-15"
 	WorkDir  string // scratch; "" = a temp dir, removed after
+	// Now is when the report is made (zero: time.Now()). Before the
+	// deadline's cut-off the report is a draft counting uploads received
+	// before Now; at or after it, the final report, the same whatever Now.
+	// An explicit input so that tests and re-runs are deterministic; the
+	// report Lambda passes its invocation time.
+	Now time.Time
 
 	// Optional; loaded from schemas/ when nil.
 	Registry  *registry.Registry
@@ -49,14 +56,28 @@ func Build(ctx context.Context, o Options) (*Report, error) {
 		}
 		defer os.RemoveAll(work)
 	}
+	issuer, err := ResolveIssuer(ctx, o.Lake, o.Deadlines, prov, d.ID)
+	if err != nil {
+		return nil, fmt.Errorf("report: cơ quan ban hành (issuer): %w", err)
+	}
 	r := &Report{
-		Deadline: d.ID, Title: fmt.Sprintf("%s năm %d", d.NameVI, o.Year), Recipients: d.Recipients,
-		Year: o.Year, Province: prov.Code, ProvinceName: prov.Name,
-		Issuer: "ỦY BAN NHÂN DÂN " + strings.ToUpper(prov.Name), Place: prov.ShortName,
+		Deadline: d.ID, Title: fmt.Sprintf("%s năm %d", d.NameVI, o.Year),
+		Year: o.Year, Province: prov.Code, ProvinceName: prov.Name, Issuer: issuer,
 		CutOff: d.CutOff(o.Year), Registry: ver.Name, HasDistricts: ver.HasDistricts(),
 	}
+	now := o.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	counted := r.CutOff
+	if now.Before(r.CutOff) {
+		// A draft: only what had arrived when it was made, to the second,
+		// so the banner's time is the true limit of the figures.
+		r.DraftAt = now.UTC().Truncate(time.Second)
+		counted = r.DraftAt
+	}
 	snap := filepath.Join(work, "snapshot")
-	res, err := rollup.Build(ctx, rollup.Options{Lake: o.Lake, Year: o.Year, Province: o.Province, Cutoff: r.CutOff, OutDir: snap,
+	res, err := rollup.Build(ctx, rollup.Options{Lake: o.Lake, Year: o.Year, Province: o.Province, Cutoff: counted, OutDir: snap,
 		WorkDir: filepath.Join(work, "rollup"), Registry: o.Registry, Targets: o.Targets, Deadlines: o.Deadlines, Log: o.Log})
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
@@ -282,9 +303,8 @@ func rates(row Row) map[string]*float64 {
 func summary(r *Report) []string {
 	var out []string
 	c := r.Completeness
-	cut := r.CutOff.In(deadlines.ICT)
-	out = append(out, fmt.Sprintf("Tính đến trước 00 giờ 00 ngày %s, %s/%s xã, phường đã nộp báo cáo được chấp nhận (%s đúng hạn, %s nộp muộn); %s xã chưa nộp; %s xã có tệp bị từ chối và chưa nộp lại bản hợp lệ.",
-		cut.Format("02/01/2006"), sentInt(c.Submitted), sentInt(c.Expected), sentInt(c.OnTime), sentInt(c.Late), sentInt(c.Missing), sentInt(c.RejectedOnly)))
+	out = append(out, fmt.Sprintf("%s, %s/%s xã, phường đã nộp báo cáo được chấp nhận (%s đúng hạn, %s nộp muộn); %s xã chưa nộp; %s xã có tệp bị từ chối và chưa nộp lại bản hợp lệ.",
+		countedUntil(r), sentInt(c.Submitted), sentInt(c.Expected), sentInt(c.OnTime), sentInt(c.Late), sentInt(c.Missing), sentInt(c.RejectedOnly)))
 	for _, m := range Models {
 		cell := r.Total.Cells[m.Code]
 		if cell.Rate == nil || cell.Recognised == nil || cell.Total == nil {
@@ -303,18 +323,25 @@ func summary(r *Report) []string {
 			case diff == 0:
 				s += fmt.Sprintf(", bằng chỉ tiêu %s", sentPct(*cell.Target))
 			default:
-				s += fmt.Sprintf(", chưa đạt chỉ tiêu %s (còn thiếu %s điểm phần trăm)", sentPct(*cell.Target), sentNum(-diff*100))
+				gap := sentNum(-diff * 100)
+				if gap == "0" {
+					gap = "dưới 0,1" // 79,96% against 80%: "thiếu 0 điểm" would read as met
+				}
+				s += fmt.Sprintf(", chưa đạt chỉ tiêu %s (còn thiếu %s điểm phần trăm)", sentPct(*cell.Target), gap)
 			}
 			if cell.TargetSource != "" {
 				s += " theo " + cell.TargetSource
 			}
 		}
 		if cell.Change != nil {
+			// Compare what is printed: a change of 0,04 points reads
+			// "không đổi", not "tăng 0 điểm phần trăm".
+			pts := sentNum(*cell.Change * 100)
 			switch {
-			case *cell.Change > 0:
-				s += fmt.Sprintf("; tăng %s điểm phần trăm so với năm %d", sentNum(*cell.Change*100), r.Year-1)
-			case *cell.Change < 0:
-				s += fmt.Sprintf("; giảm %s điểm phần trăm so với năm %d", sentNum(-*cell.Change*100), r.Year-1)
+			case pts != "0" && *cell.Change > 0:
+				s += fmt.Sprintf("; tăng %s điểm phần trăm so với năm %d", pts, r.Year-1)
+			case pts != "0" && *cell.Change < 0:
+				s += fmt.Sprintf("; giảm %s điểm phần trăm so với năm %d", strings.TrimPrefix(pts, "-"), r.Year-1)
 			default:
 				s += fmt.Sprintf("; không đổi so với năm %d", r.Year-1)
 			}
@@ -335,6 +362,15 @@ func summary(r *Report) []string {
 		}
 	}
 	return out
+}
+
+// countedUntil opens the first sentence: what the figures count.
+func countedUntil(r *Report) string {
+	if !r.DraftAt.IsZero() {
+		t := r.DraftAt.In(deadlines.ICT)
+		return fmt.Sprintf("Tạm tính đến %02d giờ %02d ngày %s", t.Hour(), t.Minute(), t.Format("02/01/2006"))
+	}
+	return "Tính đến trước 00 giờ 00 ngày " + r.CutOff.In(deadlines.ICT).Format("02/01/2006")
 }
 
 // sentInt writes 245310 as "245.310".
@@ -367,6 +403,9 @@ func sentIntP(n *int64) string {
 func sentNum(f float64) string {
 	s := fmt.Sprintf("%.1f", f)
 	s = strings.TrimSuffix(s, ".0")
+	if s == "-0" {
+		s = "0"
+	}
 	return strings.Replace(s, ".", ",", 1)
 }
 

@@ -51,9 +51,17 @@ func at(s string) time.Time {
 	return t
 }
 
+// afterCutOffs is a moment after both 2026 cut-offs: the final reports.
+var afterCutOffs = at("2027-01-05 10:00")
+
 func buildReport(t *testing.T, lake storage.Store, deadline string) *report.Report {
 	t.Helper()
-	r, err := report.Build(context.Background(), report.Options{Lake: lake, Year: 2026, Province: "19", Deadline: deadline, Log: bQuiet})
+	return buildReportAt(t, lake, deadline, afterCutOffs)
+}
+
+func buildReportAt(t *testing.T, lake storage.Store, deadline string, now time.Time) *report.Report {
+	t.Helper()
+	r, err := report.Build(context.Background(), report.Options{Lake: lake, Year: 2026, Province: "19", Deadline: deadline, Now: now, Log: bQuiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,8 +80,11 @@ func TestBuildReport(t *testing.T) {
 	if !r.CutOff.Equal(time.Date(2026, 12, 14, 17, 0, 0, 0, time.UTC)) || !r.DataTime.Equal(at("2026-12-14 23:59")) {
 		t.Errorf("cut-off %v, data time %v", r.CutOff, r.DataTime)
 	}
-	if r.Issuer != "ỦY BAN NHÂN DÂN TỈNH THÁI NGUYÊN" || r.Place != "Thái Nguyên" || len(r.Communes) != 92 || r.HasDistricts {
-		t.Errorf("heading: %q %q, %d communes, districts %v", r.Issuer, r.Place, len(r.Communes), r.HasDistricts)
+	if r.Issuer.Name != "SỞ GIÁO DỤC VÀ ĐÀO TẠO" || r.Issuer.Place != "Thái Nguyên" || len(r.Communes) != 92 || r.HasDistricts {
+		t.Errorf("heading: %+v, %d communes, districts %v", r.Issuer, len(r.Communes), r.HasDistricts)
+	}
+	if !r.DraftAt.IsZero() {
+		t.Errorf("a report made after its cut-off is a draft of %v", r.DraftAt)
 	}
 	gd := r.Total.Cells["ho_dat"]
 	if gd.Total == nil || *gd.Total != 160 || *gd.Recognised != 120 || *gd.Rate != 0.75 {

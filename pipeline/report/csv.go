@@ -4,12 +4,19 @@ import (
 	"bufio"
 	"encoding/csv"
 	"io"
+	"strconv"
 	"strings"
 )
 
-// WriteCSV writes the main table: one line per row of the printed table
-// (district subtotals, communes, the province total), with the figures
-// formatted as in the printed report ("245.310", "78,6%", "–" unknown).
+// WriteCSV writes the main table for analysts: one line per row of the
+// printed table (district subtotals, communes, the province total), with
+// the roll-up's column names (docs/ROLLUP_COLUMNS.md) and plain values, so
+// every spreadsheet and program reads them the same whatever its locale:
+// counts as integers (4917), rates, targets and changes as fractions with
+// a dot (0.7861, 0.8, 0.023), đạt / chưa đạt as true / false, and an
+// unknown figure as an empty field (never 0). The Vietnamese formatting
+// ("4.917", "78,6%") belongs to the .xlsx and .html, which people read.
+// ma_huyen is there only for years with districts (up to 2024).
 //
 // Encoding: UTF-8 with a byte-order mark and CRLF line ends, so Excel on a
 // Vietnamese Windows opens the diacritics correctly.
@@ -19,7 +26,8 @@ import (
 // the data (codes, names) and starts with one of those, after leading
 // spaces, is prefixed with a single quote ', as OWASP's "CSV Injection"
 // guidance recommends; the quote shows, the formula does not run. Figures
-// are produced by this package from numbers and are not prefixed.
+// are produced by this package from numbers and are not prefixed (a
+// negative change, -0.012, is a number to every spreadsheet).
 func WriteCSV(w io.Writer, r *Report) error {
 	if err := validate(r); err != nil {
 		return err
@@ -35,7 +43,10 @@ func WriteCSV(w io.Writer, r *Report) error {
 	if r.isMovement() {
 		cols = append(cols, movementColumns()[len(Models):]...)
 	}
-	header := []string{"stt", "cap", "ma", "ten", "ma_huyen"}
+	header := []string{"stt", "cap", "ma", "ten"}
+	if r.HasDistricts {
+		header = append(header, "ma_huyen")
+	}
 	for _, c := range cols {
 		header = append(header, c.csv)
 	}
@@ -44,11 +55,12 @@ func WriteCSV(w io.Writer, r *Report) error {
 	}
 	rec := make([]string, 0, len(header))
 	for _, l := range tableLines(r) {
-		rec = append(rec[:0], l.stt, levelText(l.level()), csvSafe(l.row.Code), csvSafe(lineName(l)), csvSafe(l.row.District))
+		rec = append(rec[:0], l.stt, levelText(l.level()), csvSafe(l.row.Code), csvSafe(lineName(l)))
+		if r.HasDistricts {
+			rec = append(rec, csvSafe(l.row.District))
+		}
 		for _, c := range cols {
-			v := c.get(l.row)
-			v.cov = "" // the coverage is in the roll-up's columns, not in a figure
-			rec = append(rec, v.text(c.kind))
+			rec = append(rec, c.get(l.row).plain(c.kind))
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
@@ -59,6 +71,19 @@ func WriteCSV(w io.Writer, r *Report) error {
 		return err
 	}
 	return bw.Flush()
+}
+
+// plain formats a value for the .csv: locale-free, "" when unknown.
+func (v value) plain(k valueKind) string {
+	switch {
+	case k == kCount && v.n != nil:
+		return strconv.FormatInt(*v.n, 10)
+	case (k == kRate || k == kTarget || k == kChange) && v.f != nil:
+		return strconv.FormatFloat(*v.f, 'f', -1, 64)
+	case k == kMet && v.b != nil:
+		return strconv.FormatBool(*v.b)
+	}
+	return ""
 }
 
 func levelText(level string) string {

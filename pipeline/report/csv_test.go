@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/csv"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -54,45 +55,71 @@ func TestCSVInjection(t *testing.T) {
 	}
 }
 
-// TestCSVContent: one line per table row, Vietnamese number format, "–"
-// for unknown figures.
+// TestCSVContent: one line per table row, plain locale-free values
+// (4917, 0.7861, true), "" for unknown figures, ma_huyen only with
+// districts.
 func TestCSVContent(t *testing.T) {
-	r := fixtureReport(92, 3)
-	recs := readCSV(t, r)
-	if got, want := len(recs), 1+len(r.Communes)+len(r.Districts)+1; got != want {
-		t.Fatalf("%d lines, want %d", got, want)
-	}
-	head := strings.Join(recs[0], ",")
-	for _, col := range []string{"ho_tong", "ty_le_ho_dat", "chi_tieu_ho_dat", "dat_chi_tieu_ho_dat", "ty_le_ho_dat_thay_doi"} {
-		if !strings.Contains(head, col) {
-			t.Errorf("header lacks %s", col)
+	for _, districts := range []int{3, 0} {
+		r := fixtureReport(92, districts)
+		recs := readCSV(t, r)
+		if got, want := len(recs), 1+len(r.Communes)+len(r.Districts)+1; got != want {
+			t.Fatalf("%d lines, want %d", got, want)
 		}
-	}
-	if strings.Contains(head, "ty_le_thon_dat_thay_doi") {
-		t.Error("a ± column for a model without last year's rates")
-	}
-	last := recs[len(recs)-1]
-	if last[1] != "tỉnh" || last[5] != fmtInt(*r.Total.Cells["ho_dat"].Total) {
-		t.Errorf("total line %q", last[:8])
-	}
-	// A commune that reported no households: unknown, not 0.
-	var none *Row
-	for i := range r.Communes {
-		if r.Communes[i].Cells["ho_dat"].Total == nil {
-			none = &r.Communes[i]
-			break
+		col := map[string]int{}
+		for i, h := range recs[0] {
+			col[h] = i
 		}
-	}
-	var found bool
-	for _, rec := range recs[1:] {
-		if rec[2] == none.Code && rec[1] == "xã" {
-			found = true
-			if rec[5] != dash || rec[7] != dash {
-				t.Errorf("unknown figures written as %q, %q", rec[5], rec[7])
+		for _, c := range []string{"ho_tong", "ho_dat", "ty_le_ho_dat", "chi_tieu_ho_dat", "dat_chi_tieu_ho_dat", "ty_le_ho_dat_thay_doi"} {
+			if _, ok := col[c]; !ok {
+				t.Errorf("header lacks %s", c)
 			}
 		}
-	}
-	if !found {
-		t.Error("the commune without households is missing")
+		if _, ok := col["ty_le_thon_dat_thay_doi"]; ok {
+			t.Error("a ± column for a model without last year's rates")
+		}
+		if _, ok := col["ma_huyen"]; ok != (districts > 0) {
+			t.Errorf("districts %d: ma_huyen column present = %v", districts, ok)
+		}
+		last := recs[len(recs)-1]
+		tot := r.Total.Cells["ho_dat"]
+		if last[col["cap"]] != "tỉnh" || last[col["ho_tong"]] != strconv.FormatInt(*tot.Total, 10) {
+			t.Errorf("total line %q", last)
+		}
+		if got, err := strconv.ParseFloat(last[col["ty_le_ho_dat"]], 64); err != nil || got != *tot.Rate {
+			t.Errorf("total rate %q, want %v", last[col["ty_le_ho_dat"]], *tot.Rate)
+		}
+		if got := last[col["chi_tieu_ho_dat"]]; got != "0.8" {
+			t.Errorf("target %q, want 0.8", got)
+		}
+		if got := last[col["dat_chi_tieu_ho_dat"]]; got != strconv.FormatBool(*tot.Met) {
+			t.Errorf("met %q, want %v", got, *tot.Met)
+		}
+		for _, rec := range recs[1:] {
+			for i, v := range rec[col["ho_tong"]:] {
+				if strings.ContainsAny(v, ",%–") {
+					t.Fatalf("%s = %q: not a plain value", recs[0][col["ho_tong"]+i], v)
+				}
+			}
+		}
+		// A commune that reported no households: unknown, not 0.
+		var none *Row
+		for i := range r.Communes {
+			if r.Communes[i].Cells["ho_dat"].Total == nil {
+				none = &r.Communes[i]
+				break
+			}
+		}
+		var found bool
+		for _, rec := range recs[1:] {
+			if rec[col["ma"]] == none.Code && rec[col["cap"]] == "xã" {
+				found = true
+				if rec[col["ho_tong"]] != "" || rec[col["ty_le_ho_dat"]] != "" || rec[col["dat_chi_tieu_ho_dat"]] != "" {
+					t.Errorf("unknown figures written as %q", rec)
+				}
+			}
+		}
+		if !found {
+			t.Error("the commune without households is missing")
+		}
 	}
 }

@@ -2,8 +2,10 @@ package report
 
 import (
 	"bufio"
+	"fmt"
 	"html/template"
 	"io"
+	"strings"
 )
 
 // WriteHTML writes the report as one self-contained page: inline CSS and
@@ -52,8 +54,9 @@ type htmlStatus struct {
 }
 
 type htmlStatusGroup struct {
-	Label    string
-	Communes []htmlStatus
+	Label             string
+	Communes          []htmlStatus
+	Received, Reasons bool // columns shown: only when some commune of the group has one
 }
 
 type htmlCount struct{ Label, N, Share string }
@@ -61,35 +64,56 @@ type htmlCount struct{ Label, N, Share string }
 type htmlPage struct {
 	*Report
 	Number, DateLine, CutOff, DataTime string
+	Draft                              string // "" for a final report
+	DraftCSS                           template.CSS
+	Kind, Subject                      string
+	To                                 []string
 	Motto1, Motto2                     string
 	Tables                             []htmlTable
-	BarChart                           barChart
+	Note                               string
+	BarChart                           rateBars
 	Trend                              lineChart
 	Counts                             []htmlCount
 	Groups                             []htmlStatusGroup
 	Sign                               signature
+	Colors                             struct{ Target string }
 }
 
 func htmlView(r *Report) htmlPage {
 	p := htmlPage{
 		Report: r, Number: numberLine(r), DateLine: dateLine(r),
 		CutOff: cutOffLine(r), DataTime: dataTimeLine(r),
+		To:     addresseeLines(r),
 		Motto1: motto1, Motto2: motto2,
 		BarChart: rateBarChart(r, Models[0]),
 		Trend:    trendChart(r),
 		Sign:     signatureOf(r),
 	}
+	p.Colors.Target = targetMark
+	p.Kind, p.Subject = docTitle(r)
+	if r.isDraft() {
+		p.Draft = draftLine(r)
+		p.DraftCSS = cssString(p.Draft)
+	}
 	lines := tableLines(r)
-	main := htmlTableOf("Kết quả thực hiện các chỉ tiêu xây dựng mô hình học tập", lines, modelColumns(r))
+	mainCols := modelColumns(r)
+	main := htmlTableOf("Kết quả thực hiện các chỉ tiêu xây dựng mô hình học tập", lines, mainCols)
+	notes := noteParts(r, lines, mainCols)
 	if r.isMovement() {
 		// The 1 December report is about the movement: its table first.
 		mov := htmlTableOf("Kết quả Phong trào thi đua xây dựng xã hội học tập", lines, movementColumns())
 		mov.Caption = "Biểu 01. " + mov.Caption
 		main.Caption = "Biểu 02. " + main.Caption
 		p.Tables = []htmlTable{mov, main}
+		if hasUnknown(lines, movementColumns()) && !hasUnknown(lines, mainCols) {
+			notes = append([]string{"“–” là chưa có số liệu (không phải số 0)"}, notes...)
+		}
 	} else {
 		main.Caption = "Biểu 01. " + main.Caption
 		p.Tables = []htmlTable{main}
+	}
+	if len(notes) > 0 {
+		p.Note = "Ghi chú: " + strings.Join(notes, "; ") + "."
 	}
 	c := r.Completeness
 	for _, cr := range completenessRows(c) {
@@ -105,6 +129,8 @@ func htmlView(r *Report) htmlPage {
 				STT: itoa(len(grp.Communes) + 1), Code: s.Code, Name: s.Name, District: s.District,
 				Received: fmtTime(s.FirstAccepted), Note: s.LastRejection,
 			})
+			grp.Received = grp.Received || !s.FirstAccepted.IsZero()
+			grp.Reasons = grp.Reasons || s.LastRejection != ""
 		}
 		p.Groups = append(p.Groups, grp)
 	}
@@ -149,52 +175,88 @@ func htmlTableOf(caption string, lines []line, cols []column) htmlTable {
 
 func itoa(n int) string { return fmtInt(int64(n)) }
 
+// cssString quotes s as a CSS string with every character outside
+// letters, digits and spaces written as a hex escape, so that nothing in
+// it can end the string or the rule. html/template refuses a value inside
+// an at-rule's nested block, hence the hand-made, fully escaped literal.
+func cssString(s string) template.CSS {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, c := range s {
+		if c < 128 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == ' ') {
+			b.WriteRune(c)
+			continue
+		}
+		fmt.Fprintf(&b, "\\%x ", c) // the space ends the escape and is consumed by it
+	}
+	b.WriteByte('"')
+	return template.CSS(b.String())
+}
+
 var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
-	"inc":      func(i int) int { return i + 1 },
-	"rateNote": func() string { return rateNote },
+	"inc": func(i int) int { return i + 1 },
 }).Parse(`<!DOCTYPE html>
 <html lang="vi">
 <head>
 <meta charset="utf-8">
-<title>{{.Title}}</title>
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'">
+<title>{{if .Draft}}DỰ THẢO – {{end}}{{.Title}}</title>
 <style>
-@page { size: A4 landscape; margin: 12mm 10mm; }
+@page {
+  size: A4 landscape; margin: 14mm 10mm 12mm;
+  @bottom-center { content: "Trang " counter(page) "/" counter(pages); font: 10pt "Times New Roman", Times, serif; }
+  {{- if .Draft}}
+  @top-center { content: {{.DraftCSS}}; font: bold 12pt "Times New Roman", Times, serif; color: #b00000; }
+  {{- end}}
+}
+* { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 body { font-family: "Times New Roman", Times, serif; font-size: 13px; color: #000; margin: 16px; }
 .heading { display: flex; justify-content: space-between; text-align: center; }
-.heading div { width: 48%; }
-.upper { font-weight: bold; text-transform: none; }
+.heading > div { width: 48%; }
+.upper { font-weight: bold; }
 .rule { width: 35%; margin: 2px auto 6px; border-top: 1px solid #000; }
 .date { font-style: italic; }
+.draft { text-align: center; font-weight: bold; font-size: 16px; color: #b00000; border: 2px solid #b00000; padding: 4px; margin: 12px 0 0; }
 h1 { font-size: 16px; text-align: center; margin: 18px 0 4px; }
-.recipients, .cutoff { text-align: center; margin: 2px 0; }
-.cutoff { font-style: italic; }
-h2 { font-size: 14px; margin: 16px 0 6px; }
+.to { margin: 8px 0 4px 33%; }
+.to.one { margin-left: 0; text-align: center; }
+.to .item { padding-left: 3em; }
+.cutoff { text-align: center; margin: 2px 0; font-style: italic; }
+h2 { font-size: 14px; margin: 16px 0 6px; break-after: avoid; page-break-after: avoid; }
+h3 { break-after: avoid; page-break-after: avoid; }
 table { border-collapse: collapse; width: 100%; margin-bottom: 8px; }
 th, td { border: 1px solid #000; padding: 2px 4px; }
 th { font-weight: bold; text-align: center; vertical-align: middle; }
 thead { display: table-header-group; }
-tr { page-break-inside: avoid; }
+tr { break-inside: avoid; page-break-inside: avoid; }
 td.num { text-align: right; white-space: nowrap; }
 td.met { text-align: center; white-space: nowrap; }
 td.met.no { font-style: italic; }
 td.stt { text-align: center; }
+td.name { white-space: nowrap; }
 tr.district td, tr.province td { font-weight: bold; }
 tr.province td { background: #f0f0f0; }
 .note { font-style: italic; font-size: 12px; }
-.sign { display: flex; justify-content: space-between; text-align: center; margin-top: 24px; page-break-inside: avoid; }
-.sign div { width: 40%; }
+figure { margin: 8px 0; break-inside: avoid; page-break-inside: avoid; }
+.keep { break-inside: avoid; page-break-inside: avoid; }
+.sign { display: flex; justify-content: space-between; margin-top: 24px; break-inside: avoid; page-break-inside: avoid; }
+.sign .recipients { width: 45%; font-size: 12px; }
+.sign .recipients .head { font-weight: bold; font-style: italic; font-size: 13px; }
+.sign .signer { width: 45%; text-align: center; font-weight: bold; }
 .sign .space { height: 90px; }
+.annex { break-before: page; page-break-before: always; }
 svg text { font-family: "Times New Roman", Times, serif; }
 </style>
 </head>
 <body>
 <div class="heading">
-<div><div class="upper">{{.Issuer}}</div><div class="rule"></div><div>{{.Number}}</div></div>
+<div>{{if .Issuer.Parent}}<div>{{.Issuer.Parent}}</div>{{end}}<div class="upper">{{.Issuer.Name}}</div><div class="rule"></div><div>{{.Number}}</div></div>
 <div><div class="upper">{{.Motto1}}</div><div class="upper">{{.Motto2}}</div><div class="rule"></div><div class="date">{{.DateLine}}</div></div>
 </div>
-<h1>{{.Title}}</h1>
-<p class="recipients">Kính gửi: {{.Recipients}}</p>
-<p class="cutoff">{{.CutOff}}</p>
+{{if .Draft}}<p class="draft">{{.Draft}}</p>
+{{end}}<h1>{{if .Kind}}{{.Kind}}<br>{{end}}{{.Subject}}</h1>
+{{if .To}}<div class="to{{if eq (len .To) 1}} one{{end}}">{{range $i, $t := .To}}<div{{if $i}} class="item"{{end}}>{{$t}}</div>{{end}}</div>
+{{end}}<p class="cutoff">{{.CutOff}}</p>
 <p class="cutoff">{{.DataTime}}</p>
 <h2>I. Tóm tắt</h2>
 {{range .Summary}}<p>{{.}}</p>
@@ -207,19 +269,20 @@ svg text { font-family: "Times New Roman", Times, serif; }
 <tr>{{range .Heads2}}<th>{{.Text}}</th>{{end}}</tr>
 </thead>
 <tbody>
-{{range .Rows}}<tr class="{{.Class}}"><td class="stt">{{.STT}}</td><td>{{.Name}}</td>{{range .Cells}}<td class="{{.Class}}">{{.Text}}</td>{{end}}</tr>
+{{range .Rows}}<tr class="{{.Class}}"><td class="stt">{{.STT}}</td><td class="name">{{.Name}}</td>{{range .Cells}}<td class="{{.Class}}">{{.Text}}</td>{{end}}</tr>
 {{end}}</tbody>
 </table>
-{{end}}<p class="note">{{rateNote}}</p>
-<h2>III. Biểu đồ</h2>
-{{with .BarChart}}<figure>
+{{end}}{{if .Note}}<p class="note">{{.Note}}</p>
+{{end}}{{range $i, $c := .BarChart.Parts}}<div class="keep">{{if eq $i 0}}<h2>III. Biểu đồ</h2>
+{{end}}<figure>
 <svg xmlns="http://www.w3.org/2000/svg" width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}" role="img" aria-label="{{.Title}}">
 <text x="4" y="14" font-size="13" font-weight="bold">{{.Title}}</text>
-{{range .Ticks}}<line x1="{{.X}}" y1="{{$.BarChart.PlotTop}}" x2="{{.X}}" y2="{{$.BarChart.PlotBottom}}" stroke="#ccc"/><text x="{{.X}}" y="{{$.BarChart.Height}}" dy="-4" font-size="10" text-anchor="middle">{{.Label}}</text>
-{{end}}{{range .Bars}}<text x="{{$.BarChart.PlotX}}" dx="-4" y="{{.LabelY}}" font-size="10" text-anchor="end">{{.Label}}</text>{{if .HasBar}}<rect x="{{$.BarChart.PlotX}}" y="{{.Y}}" width="{{.BarW}}" height="10" fill="{{if .Met}}#009E73{{else}}#0072B2{{end}}"/>{{end}}<text x="{{.ValueX}}" y="{{.LabelY}}" font-size="9">{{.Value}}</text>{{if .HasTarget}}<line x1="{{.TargetX}}" y1="{{.TargetY1}}" x2="{{.TargetX}}" y2="{{.TargetY2}}" stroke="#D55E00" stroke-width="2"/>{{end}}
+{{range .Ticks}}<line x1="{{.X}}" y1="{{$c.PlotTop}}" x2="{{.X}}" y2="{{$c.PlotBottom}}" stroke="#ccc"/><text x="{{.X}}" y="{{$c.Height}}" dy="-4" font-size="10" text-anchor="middle">{{.Label}}</text>
+{{end}}{{range .Bars}}<text x="{{$c.PlotX}}" dx="-4" y="{{.LabelY}}" font-size="10" text-anchor="end">{{.Label}}</text>{{if .HasBar}}<rect x="{{$c.PlotX}}" y="{{.Y}}" width="{{.BarW}}" height="10" fill="{{.Fill}}"/>{{end}}<text x="{{.ValueX}}" y="{{.LabelY}}" font-size="9">{{.Value}}</text>{{if .HasTarget}}<line x1="{{.TargetX}}" y1="{{.TargetY1}}" x2="{{.TargetX}}" y2="{{.TargetY2}}" stroke="{{$.Colors.Target}}" stroke-width="2"/>{{end}}
 {{end}}</svg>
-<figcaption class="note">Cột xanh lá: đạt chỉ tiêu; cột xanh dương: chưa đạt; vạch đỏ: chỉ tiêu của xã.</figcaption>
-</figure>
+{{if $.BarChart.Caption}}<figcaption class="note">{{$.BarChart.Caption}}</figcaption>{{end}}
+</figure></div>
+{{else}}<h2>III. Biểu đồ</h2>
 {{end}}{{with .Trend}}<figure>
 <svg xmlns="http://www.w3.org/2000/svg" width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}" role="img" aria-label="{{.Title}}">
 <text x="4" y="14" font-size="13" font-weight="bold">{{.Title}}</text>
@@ -227,13 +290,18 @@ svg text { font-family: "Times New Roman", Times, serif; }
 {{else}}{{range .YTicks}}<line x1="{{.X}}" y1="{{.Y}}" x2="{{$.Trend.PlotR}}" y2="{{.Y}}" stroke="#ddd"/><text x="{{.X}}" dx="-4" y="{{.Y}}" dy="3" font-size="10" text-anchor="end">{{.Label}}</text>
 {{end}}<line x1="{{.PlotX}}" y1="{{.PlotB}}" x2="{{.PlotR}}" y2="{{.PlotB}}" stroke="#000"/>
 {{range .Years}}<text x="{{.X}}" y="{{$.Trend.PlotB}}" dy="16" font-size="10" text-anchor="middle">{{.Label}}</text>
-{{end}}{{range .Series}}{{$c := .Color}}{{range .Segments}}<polyline points="{{.}}" fill="none" stroke="{{$c}}" stroke-width="2"/>
-{{end}}{{range .Points}}<circle cx="{{.X}}" cy="{{.Y}}" r="3" fill="{{$c}}"><title>{{.Label}}</title></circle>
-{{end}}<line x1="{{$.Trend.LegendX}}" y1="{{.LegendLineY}}" x2="{{$.Trend.LegendX}}" y2="{{.LegendLineY}}" stroke="{{.Color}}" stroke-width="10" stroke-linecap="square"/><text x="{{$.Trend.LegendX}}" dx="10" y="{{.LegendY}}" font-size="11">{{.Name}}</text>
+{{end}}{{range .Series}}{{$s := .}}{{range .Segments}}<polyline points="{{.}}" fill="none" stroke="{{$s.Color}}" stroke-width="2"/>
+{{end}}{{range .Points}}<circle cx="{{.X}}" cy="{{.Y}}" r="3" fill="{{$s.Color}}"><title>{{.Label}}</title></circle>
+{{end}}<rect x="{{$.Trend.LegendX}}" y="{{.LegendKeyY}}" width="14" height="8" fill="{{.Color}}"/><text x="{{$.Trend.LegendX}}" dx="20" y="{{.LegendY}}" font-size="11">{{.Name}}</text>
 {{end}}{{end}}</svg>
 {{if .Note}}<figcaption class="note">{{.Note}}</figcaption>{{end}}
 </figure>
-{{end}}<h2>Phụ lục. Tình hình gửi báo cáo của các xã</h2>
+{{end}}<div class="sign">
+<div class="recipients"><div class="head">Nơi nhận:</div>{{range .Sign.Recipients}}<div>{{.}}</div>{{end}}</div>
+<div class="signer">{{if .Sign.Authority}}<div>{{.Sign.Authority}}</div>{{end}}<div>{{.Sign.Title}}</div><div class="space"></div>{{if .Sign.Name}}<div>{{.Sign.Name}}</div>{{end}}</div>
+</div>
+<div class="annex">
+<h2>Phụ lục. Tình hình gửi báo cáo của các xã</h2>
 <table>
 <thead><tr><th>Nội dung</th><th>Số xã</th><th>Tỷ lệ</th></tr></thead>
 <tbody>
@@ -242,15 +310,12 @@ svg text { font-family: "Times New Roman", Times, serif; }
 </table>
 {{range $i, $g := .Groups}}<h3>{{$i | inc}}. Xã {{.Label}} ({{len .Communes}} xã)</h3>
 {{if .Communes}}<table>
-<thead><tr><th>STT</th><th>Mã xã</th><th>Tên xã</th>{{if $.HasDistricts}}<th>Mã huyện</th>{{end}}<th>Thời điểm nhận bản hợp lệ (giờ Việt Nam)</th><th>Lý do bị từ chối gần nhất</th></tr></thead>
+<thead><tr><th>STT</th><th>Mã xã</th><th>Tên xã</th>{{if $.HasDistricts}}<th>Mã huyện</th>{{end}}{{if .Received}}<th>Thời điểm nhận bản hợp lệ (giờ Việt Nam)</th>{{end}}{{if .Reasons}}<th>Lý do bị từ chối gần nhất</th>{{end}}</tr></thead>
 <tbody>
-{{range .Communes}}<tr><td class="stt">{{.STT}}</td><td>{{.Code}}</td><td>{{.Name}}</td>{{if $.HasDistricts}}<td>{{.District}}</td>{{end}}<td>{{.Received}}</td><td>{{.Note}}</td></tr>
+{{range .Communes}}<tr><td class="stt">{{.STT}}</td><td>{{.Code}}</td><td>{{.Name}}</td>{{if $.HasDistricts}}<td>{{.District}}</td>{{end}}{{if $g.Received}}<td>{{.Received}}</td>{{end}}{{if $g.Reasons}}<td>{{.Note}}</td>{{end}}</tr>
 {{end}}</tbody>
 </table>
-{{end}}{{end}}<div class="sign">
-<div><b>{{.Sign.LeftTitle}}</b><br><i>{{.Sign.LeftNote}}</i><div class="space"></div></div>
-<div><b>{{.Sign.RightTM}}</b><br><b>{{.Sign.RightRole}}</b><br><i>{{.Sign.RightNote}}</i><div class="space"></div></div>
-</div>
+{{end}}{{end}}</div>
 </body>
 </html>
 `))

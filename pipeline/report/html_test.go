@@ -28,14 +28,18 @@ func TestHTMLEscapes(t *testing.T) {
 			t.Errorf("html contains %q", bad)
 		}
 	}
+	if !strings.Contains(s, `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline';`) {
+		t.Error("no strict Content-Security-Policy")
+	}
 	if strings.Contains(s, `href="http://evil`) || strings.Contains(s, ` src="`) {
 		t.Error("html loads or links a resource from the data")
 	}
 	if !strings.Contains(s, "&lt;script&gt;alert(1)&lt;/script&gt;") {
 		t.Error("hostile name not shown escaped")
 	}
-	if strings.Count(s, "<svg") != 2 {
-		t.Errorf("want 2 inline svg charts, got %d", strings.Count(s, "<svg"))
+	// 92 communes: the bar chart in 3 parts of at most 40, and the trend.
+	if strings.Count(s, "<svg") != 4 {
+		t.Errorf("want 4 inline svg charts, got %d", strings.Count(s, "<svg"))
 	}
 }
 
@@ -44,12 +48,13 @@ func TestHTMLContent(t *testing.T) {
 	r := fixtureReport(92, 0)
 	s := renderHTML(t, r)
 	for _, want := range []string{
-		motto1, motto2, r.Issuer, "Số: …/BC-UBND",
-		"Thái Nguyên, ngày 15 tháng 12 năm 2026",
-		"Kính gửi: " + r.Recipients,
+		motto1, motto2, "ỦY BAN NHÂN DÂN TỈNH THÁI NGUYÊN", "SỞ GIÁO DỤC VÀ ĐÀO TẠO", "Số: …/BC-SGDĐT",
+		"Thái Nguyên, ngày …… tháng 12 năm 2026",
+		"Kính gửi:", "- Bộ Giáo dục và Đào tạo;", "- Ủy ban nhân dân tỉnh Thái Nguyên.",
 		"Số liệu tính đến trước 00 giờ 00 ngày 15/12/2026 (giờ Việt Nam)",
 		"cập nhật lần cuối: 14/12/2026 16:05",
-		r.Summary[0], "NGƯỜI LẬP BIỂU", "TM. ỦY BAN NHÂN DÂN",
+		r.Summary[0], "Nơi nhận:", "- Như trên;", "- Giám đốc Sở (để báo cáo);", "- Lưu: VT, GDTX.",
+		"KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Nguyễn Văn An",
 		fmtInt(*r.Total.Cells["ho_dat"].Total), fmtPct(*r.Total.Cells["ho_dat"].Rate),
 		"Xã bị từ chối, chưa có bản hợp lệ", "Xã chưa nộp",
 	} {
@@ -76,12 +81,12 @@ func TestHTMLMovementFirst(t *testing.T) {
 	if a < 0 || b < 0 || a > b {
 		t.Errorf("movement table at %d, results table at %d", a, b)
 	}
-	for _, h := range []string{"Mức độ 1", "Lượt người học", "Ứng dụng CNTT", "Hội viên", "Được tập huấn"} {
+	for _, h := range []string{"Mức độ 1", "Lượt người học", "Ứng dụng công nghệ thông tin", "Hội viên", "Được tập huấn", "Cộng đồng học tập cấp thôn (thôn, tổ dân phố)", "Công dân học tập (người)"} {
 		if !strings.Contains(s, h) {
 			t.Errorf("movement table lacks %q", h)
 		}
 	}
-	if !strings.Contains(s, "ngày 01 tháng 12 năm 2026") {
+	if !strings.Contains(s, "ngày …… tháng 12 năm 2026") {
 		t.Error("date line of the 1 December report")
 	}
 }

@@ -5,9 +5,12 @@
 // SVG charts) and .csv (the main table).
 //
 // Reproducible: a report counts only submissions received before its
-// cut-off (00:00 Asia/Ho_Chi_Minh on the deadline day) and carries no
-// clock of its own, so regenerating it later gives the same figures and
-// the same bytes.
+// cut-off (00:00 Asia/Ho_Chi_Minh on the deadline day). A report made at
+// or after the cut-off is final and carries no clock of its own, so
+// regenerating it later gives the same figures and the same bytes. A
+// report made before the cut-off is a draft: it counts what was received
+// until the moment it was made (Options.Now), says so on every page and
+// in its file names, and is never mistaken for the final one.
 package report
 
 import "time"
@@ -88,14 +91,16 @@ type YearPoint struct {
 // Report is everything a deadline report shows; the renderers only format it.
 type Report struct {
 	Deadline     string // "12-01" or "12-15"
-	Title        string // the report's title (Vietnamese)
-	Recipients   string
+	Title        string // the report's title (Vietnamese): "Báo cáo kết quả … năm 2026"
 	Year         int
 	Province     string // code
 	ProvinceName string
-	Issuer       string    // "ỦY BAN NHÂN DÂN TỈNH THÁI NGUYÊN"
-	Place        string    // "Thái Nguyên" for "Thái Nguyên, ngày 15 tháng 12 năm 2026"
-	CutOff       time.Time // counts only uploads received strictly before it (UTC)
+	Issuer       Issuer    // who issues and signs it, and to whom (schemas/issuers, the lake's config/issuers)
+	CutOff       time.Time // a final report counts only uploads received strictly before it (UTC)
+	// DraftAt is zero for a final report. For a report made before its
+	// cut-off it is the moment it was made: it counts uploads received
+	// strictly before DraftAt, and every page says "DỰ THẢO".
+	DraftAt      time.Time
 	DataTime     time.Time // latest upload counted (zero: none)
 	Registry     string    // administrative-unit register of the year
 	HasDistricts bool      // years up to 2024: rows grouped by district

@@ -199,7 +199,10 @@ func (r *Reminder) Text() string {
 	dueLocal := r.DueAt.In(deadlines.ICT)
 	lastDay := dueLocal.AddDate(0, 0, -1)
 	fmt.Fprintf(&b, "NHẮC HẠN NỘP SỐ LIỆU XÂY DỰNG XÃ HỘI HỌC TẬP NĂM %d\n", r.Year)
-	fmt.Fprintf(&b, "%s — %s năm %d (hạn báo cáo của tỉnh: trước ngày %s)\n\n", r.ProvinceName, r.DeadlineName, r.Year, r.DeadlineAt.In(deadlines.ICT).Format("02/01/2006"))
+	// The commune's own due date, from schemas/deadlines: not the
+	// province's report date, which is later (uploads in between are late).
+	fmt.Fprintf(&b, "%s — %s năm %d\n", r.ProvinceName, r.DeadlineName, r.Year)
+	fmt.Fprintf(&b, "Hạn nộp của xã: trước 00 giờ 00 ngày %s (nộp xong chậm nhất trong ngày %s).\n\n", dueLocal.Format("02/01/2006"), lastDay.Format("02/01/2006"))
 	when := fmt.Sprintf("00:00 ngày %s, tức là nộp xong trước khi hết ngày %s", dueLocal.Format("02/01/2006"), lastDay.Format("02/01/2006"))
 	switch {
 	case !r.Overdue:

@@ -136,13 +136,13 @@ func TestRemind(t *testing.T) {
 			name: "the issue's example: 8 December", deadline: "12-15", at: rICT("2026-12-08 00:00"), daysLeft: -3, overdue: true,
 			accepted: []string{xaDucXuan, xaPhongQuang, xaBangThanh}, // late still counts as accepted
 			rejected: map[string]string{xaBacKan: "Ô C12: trùng tên thôn"},
-			text:     []string{"Đã quá hạn nộp của xã 3 ngày (hạn: 00:00 ngày 05/12/2026", "Xã chưa nộp (88):"},
+			text:     []string{"Hạn nộp của xã: trước 00 giờ 00 ngày 05/12/2026 (nộp xong chậm nhất trong ngày 04/12/2026)", "Đã quá hạn nộp của xã 3 ngày (hạn: 00:00 ngày 05/12/2026", "Xã chưa nộp (88):"},
 		},
 		{
 			name: "12-01 on the default due date", deadline: "12-01", at: rICT("2026-11-18 08:00"), daysLeft: 7,
 			accepted: nil,                 // nothing had arrived by 18/11
 			rejected: map[string]string{}, // the first rejection came on 21/11
-			text:     []string{"Còn 7 ngày đến hạn nộp của xã (00:00 ngày 25/11/2026", "(hạn báo cáo của tỉnh: trước ngày 01/12/2026)", "0/92 xã"},
+			text:     []string{"Còn 7 ngày đến hạn nộp của xã (00:00 ngày 25/11/2026", "Hạn nộp của xã: trước 00 giờ 00 ngày 25/11/2026 (nộp xong chậm nhất trong ngày 24/11/2026)", "0/92 xã"},
 		},
 		{
 			name: "the latest rejection's reason", deadline: "12-01", at: rICT("2026-11-21 10:00"), daysLeft: 4,
@@ -303,5 +303,21 @@ func TestRemindErrors(t *testing.T) {
 				t.Errorf("err does not wrap rollup.ErrNoLakeWriter: %v", err)
 			}
 		})
+	}
+}
+
+// TestReminderTextNoProvinceDate: the text a commune reads gives its own
+// due date, never the province's report date (15/12), which is later.
+func TestReminderTextNoProvinceDate(t *testing.T) {
+	r := &report.Reminder{Year: 2026, Deadline: "12-15", DeadlineName: "Báo cáo kết quả", Province: "19", ProvinceName: "Tỉnh Thái Nguyên",
+		DeadlineAt: time.Date(2026, 12, 14, 17, 0, 0, 0, time.UTC), DueAt: time.Date(2026, 12, 4, 17, 0, 0, 0, time.UTC),
+		At: time.Date(2026, 11, 28, 1, 0, 0, 0, time.UTC), DaysLeft: 7, Expected: 2, Accepted: 1,
+		Missing: []report.ReminderCommune{{Code: "01864", Name: "Xã A"}}, Rejected: []report.ReminderCommune{}}
+	text := r.Text()
+	if !strings.Contains(text, "Hạn nộp của xã: trước 00 giờ 00 ngày 05/12/2026") {
+		t.Errorf("text lacks the commune's due date:\n%s", text)
+	}
+	if strings.Contains(text, "15/12") {
+		t.Errorf("text gives the province's date 15/12:\n%s", text)
 	}
 }

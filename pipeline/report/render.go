@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // This file holds what the three renderers share: the table layout (which
@@ -132,18 +134,19 @@ func movementColumns() []column {
 	var cols []column
 	for _, m := range Models {
 		code := m.Code
-		cols = append(cols, column{"Danh hiệu được công nhận", m.Short + " (" + m.Unit + ")", countWidth(m), kCount,
+		// Names, not abbreviations: CĐHT and CDHT differ by one letter.
+		cols = append(cols, column{"Danh hiệu được công nhận", m.Name + " (" + m.Unit + ")", 12, kCount,
 			func(row *Row) value { return value{n: row.Cells[code].Recognised} }, m.Num})
 	}
 	num := func(group, head, csv string, get func(*Row) *int64) column {
 		return column{group, head, 9, kCount, func(row *Row) value { return value{n: get(row)} }, csv}
 	}
 	return append(cols,
-		num("CĐHT cấp xã", "Mức độ 1", "xa_cdht_muc_do_1", func(r *Row) *int64 { return r.XaMucDo1 }),
-		num("CĐHT cấp xã", "Mức độ 2", "xa_cdht_muc_do_2", func(r *Row) *int64 { return r.XaMucDo2 }),
+		num("Cộng đồng học tập cấp xã", "Mức độ 1", "xa_cdht_muc_do_1", func(r *Row) *int64 { return r.XaMucDo1 }),
+		num("Cộng đồng học tập cấp xã", "Mức độ 2", "xa_cdht_muc_do_2", func(r *Row) *int64 { return r.XaMucDo2 }),
 		num("Trung tâm học tập cộng đồng", "Số lớp", "tthtcd_so_lop", func(r *Row) *int64 { return r.TTHTCDLop }),
 		num("Trung tâm học tập cộng đồng", "Lượt người học", "tthtcd_luot_nguoi_hoc", func(r *Row) *int64 { return r.TTHTCDLuot }),
-		num("Trung tâm học tập cộng đồng", "Ứng dụng CNTT", "tthtcd_ung_dung_cntt", func(r *Row) *int64 { return r.TTHTCDCNTT }),
+		num("Trung tâm học tập cộng đồng", "Ứng dụng công nghệ thông tin", "tthtcd_ung_dung_cntt", func(r *Row) *int64 { return r.TTHTCDCNTT }),
 		num("Hội Khuyến học", "Hội viên", "hoi_vien_tong", func(r *Row) *int64 { return r.HoiVien }),
 		num("Hội Khuyến học", "Được tập huấn", "hoi_vien_tap_huan", func(r *Row) *int64 { return r.HoiVienTapHuan }),
 	)
@@ -253,12 +256,21 @@ func fmtDec(x float64, decimals int) string {
 // fmtPct writes a fraction as a percentage with one decimal: "78,6%".
 func fmtPct(f float64) string { return fmtDec(f*100, 1) + "%" }
 
-// rateNote says what a rate of the report is computed over (the
-// roll-up's rule): the footnote of the main table.
-const rateNote = "Ghi chú: “–” là chưa có số liệu (không phải số 0); mỗi tỷ lệ chỉ tính trên các thôn " +
-	"(với Đơn vị học tập: các xã) ghi đủ cả hai số của tỷ lệ, số được công nhận và tổng số; " +
-	"thôn để trống một trong hai số không được tính vào cả tử số lẫn mẫu số, và bên cạnh tỷ lệ ghi rõ " +
-	"phạm vi tính, ví dụ “tính trên 9/10 thôn”; “±” là mức thay đổi so với năm trước, tính bằng điểm phần trăm."
+// rateRule says what a rate of the report is computed over (the
+// roll-up's rule), in the table's note.
+const rateRule = "mỗi tỷ lệ chỉ tính trên các thôn (với Đơn vị học tập: các xã) ghi đủ cả hai số của tỷ lệ, " +
+	"số được công nhận và tổng số; thôn để trống một trong hai số không được tính vào cả tử số lẫn mẫu số, " +
+	"và bên cạnh tỷ lệ ghi rõ phạm vi tính, ví dụ “tính trên 9/10 thôn”"
+
+// hasRates reports whether a table has a rate column.
+func hasRates(cols []column) bool {
+	for _, c := range cols {
+		if c.kind == kRate {
+			return true
+		}
+	}
+	return false
+}
 
 // coverage is a rate's base when rows were left out of it (some hamlets,
 // or for ĐVHT some communes' Biểu 02, left its numerator or denominator
@@ -359,16 +371,18 @@ func metText(b bool) string {
 	return "Chưa đạt"
 }
 
-// dateLine is "Thái Nguyên, ngày 15 tháng 12 năm 2026": day and month of
-// the deadline, the report's year. Days below 10 and months 1 and 2 take a
-// leading zero, as Nghị định 30/2020/NĐ-CP prescribes for official dates.
+// dateLine is "Thái Nguyên, ngày …… tháng 12 năm 2026": the place, the
+// deadline's month and the report's year, the day left for the clerk who
+// registers the signed report (Nghị định 30/2020/NĐ-CP: a document is
+// dated the day it is signed, which no generated file can know). Months 1
+// and 2 take a leading zero, as the decree prescribes.
 func dateLine(r *Report) string {
-	month, day := deadlineMonthDay(r.Deadline)
+	month, _ := deadlineMonthDay(r.Deadline)
 	ms := strconv.Itoa(month)
 	if month < 3 {
 		ms = fmt.Sprintf("%02d", month)
 	}
-	return fmt.Sprintf("%s, ngày %02d tháng %s năm %d", r.Place, day, ms, r.Year)
+	return fmt.Sprintf("%s, ngày …… tháng %s năm %d", r.Issuer.Place, ms, r.Year)
 }
 
 // deadlineMonthDay parses "12-15"; a malformed deadline gives 0, 0 and is
@@ -383,9 +397,22 @@ func deadlineMonthDay(d string) (month, day int) {
 	return month, day
 }
 
+// isDraft reports whether the report was made before its cut-off.
+func (r *Report) isDraft() bool { return !r.DraftAt.IsZero() }
+
+// draftLine is the mark every page of a draft carries.
+func draftLine(r *Report) string {
+	return "DỰ THẢO – số liệu tạm tính đến " + r.DraftAt.In(ict).Format("15:04 ngày 02/01/2006")
+}
+
 // cutOffLine states which uploads the report counts.
 func cutOffLine(r *Report) string {
 	t := r.CutOff.In(ict)
+	if r.isDraft() {
+		d := r.DraftAt.In(ict)
+		return fmt.Sprintf("Số liệu tạm tính đến %02d giờ %02d ngày %s (giờ Việt Nam), trước thời điểm chốt số liệu %02d giờ %02d ngày %s: chưa phải số liệu chính thức",
+			d.Hour(), d.Minute(), d.Format("02/01/2006"), t.Hour(), t.Minute(), t.Format("02/01/2006"))
+	}
 	return fmt.Sprintf("Số liệu tính đến trước %02d giờ %02d ngày %s (giờ Việt Nam)",
 		t.Hour(), t.Minute(), t.Format("02/01/2006"))
 }
@@ -406,46 +433,112 @@ func fmtTime(t time.Time) string {
 	return t.In(ict).Format("02/01/2006 15:04")
 }
 
-// issuerBody is the issuing body without its place ("ỦY BAN NHÂN DÂN"
-// from "ỦY BAN NHÂN DÂN TỈNH THÁI NGUYÊN"), for "TM. …", and the
-// abbreviation used in the document number.
-func issuerBody(issuer string) (body, abbr string) {
-	const ubnd = "ỦY BAN NHÂN DÂN"
-	up := strings.ToUpper(strings.TrimSpace(issuer))
-	if strings.HasPrefix(up, ubnd) || strings.HasPrefix(up, "UỶ BAN NHÂN DÂN") {
-		return ubnd, "UBND"
+// docTitle splits the title as Nghị định 30/2020/NĐ-CP prints it: the
+// kind of document ("BÁO CÁO") on its own line, its subject below.
+func docTitle(r *Report) (kind, subject string) {
+	const prefix = "BÁO CÁO "
+	t := strings.TrimSpace(r.Title)
+	if len(t) > len(prefix) && strings.ToUpper(t[:len(prefix)]) == prefix {
+		rest := strings.TrimSpace(t[len(prefix):])
+		if c, n := utf8.DecodeRuneInString(rest); n > 0 {
+			rest = string(unicode.ToUpper(c)) + rest[n:]
+		}
+		return "BÁO CÁO", rest
 	}
-	return up, "…"
+	return "", t
 }
 
-// numberLine is the document-number placeholder, filled in by hand when
-// the report is registered.
-func numberLine(r *Report) string {
-	_, abbr := issuerBody(r.Issuer)
-	return "Số: …/BC-" + abbr
-}
+// numberLine is the document number, filled in by the clerk when the
+// signed report is registered: "Số: …/BC-SGDĐT".
+func numberLine(r *Report) string { return "Số: …/BC-" + r.Issuer.Symbol }
 
 const (
 	motto1 = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 	motto2 = "Độc lập - Tự do - Hạnh phúc"
 )
 
-// signature is the block at the end: the compiler on the left, the
-// issuing body's head on the right.
+// addresseeLines are the "Kính gửi:" lines: one addressee on the same
+// line, several as a list below it.
+func addresseeLines(r *Report) []string {
+	to := r.Issuer.To
+	switch len(to) {
+	case 0:
+		return nil
+	case 1:
+		return []string{"Kính gửi: " + to[0] + "."}
+	}
+	out := []string{"Kính gửi:"}
+	for i, a := range to {
+		end := ";"
+		if i == len(to)-1 {
+			end = "."
+		}
+		out = append(out, "- "+a+end)
+	}
+	return out
+}
+
+// signature is the block at the end: "Nơi nhận:" on the left (Nghị định
+// 30/2020/NĐ-CP: "- Như trên;" for the addressees, the others, "- Lưu:
+// VT, …"), the signer on the right with room to sign and stamp.
 type signature struct {
-	LeftTitle, LeftNote           string
-	RightTM, RightRole, RightNote string
+	Recipients []string // the entries under "Nơi nhận:"
+	Authority  string   // "KT. GIÁM ĐỐC", "" when the head signs
+	Title      string   // "PHÓ GIÁM ĐỐC"
+	Name       string   // "" leaves the line to write by hand
 }
 
 func signatureOf(r *Report) signature {
-	body, _ := issuerBody(r.Issuer)
-	return signature{
-		LeftTitle: "NGƯỜI LẬP BIỂU",
-		LeftNote:  "(Ký, ghi rõ họ tên)",
-		RightTM:   "TM. " + body,
-		RightRole: "CHỦ TỊCH",
-		RightNote: "(Ký tên, đóng dấu)",
+	is := r.Issuer
+	var rec []string
+	if len(is.To) > 0 {
+		rec = append(rec, "- Như trên;")
 	}
+	for _, c := range is.CC {
+		rec = append(rec, "- "+c+";")
+	}
+	rec = append(rec, "- Lưu: "+strings.TrimSuffix(is.Archive, ".")+".")
+	return signature{Recipients: rec, Authority: is.Signer.Authority, Title: is.Signer.Title, Name: is.Signer.Name}
+}
+
+// noteParts are the parts of the table's note, each only when the table
+// shows what it explains: no note for a mark that is not printed.
+func noteParts(r *Report, lines []line, cols []column) []string {
+	var parts []string
+	if hasUnknown(lines, cols) {
+		parts = append(parts, "“–” là chưa có số liệu (không phải số 0)")
+	}
+	if hasRates(cols) {
+		parts = append(parts, rateRule)
+	}
+	for _, c := range cols {
+		if c.kind == kChange {
+			parts = append(parts, "“±” là mức thay đổi tỷ lệ so với năm "+strconv.Itoa(r.Year-1)+", tính bằng điểm phần trăm")
+			break
+		}
+	}
+	return parts
+}
+
+// noteText is the note under a table, "" when there is nothing to explain.
+func noteText(r *Report, lines []line, cols []column) string {
+	p := noteParts(r, lines, cols)
+	if len(p) == 0 {
+		return ""
+	}
+	return "Ghi chú: " + strings.Join(p, "; ") + "."
+}
+
+// hasUnknown reports whether a table prints "–" anywhere.
+func hasUnknown(lines []line, cols []column) bool {
+	for _, l := range lines {
+		for _, c := range cols {
+			if c.kind != kChange && c.get(l.row).text(c.kind) == dash {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // statusGroups are the annex's lists, in the order a reader acts on them
@@ -505,12 +598,53 @@ func trendLabel(p YearPoint) string {
 	return s
 }
 
-const trendNote = "(*) Năm trước 2025 được quy đổi theo đơn vị hành chính hiện nay; (**) quy đổi chưa đầy đủ do có xã bị chia tách."
-
-// Files are named bao-cao-<deadline>-<year>-<province>.<ext>.
-func fileBase(r *Report) string {
-	return fmt.Sprintf("bao-cao-%s-%d-%s", r.Deadline, r.Year, r.Province)
+// trendNote explains the marks trendLabel printed, and only those: ""
+// when no year is re-based.
+func trendNote(trend []YearPoint) string {
+	var star, stars bool
+	for _, p := range trend {
+		star = star || p.Rebased
+		stars = stars || p.Rebased && !p.Complete
+	}
+	var parts []string
+	if star {
+		parts = append(parts, "(*) Năm trước 2025 được quy đổi theo đơn vị hành chính hiện nay")
+	}
+	if stars {
+		parts = append(parts, "(**) quy đổi chưa đầy đủ do có xã bị chia tách")
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return strings.Join(parts, "; ") + "."
 }
+
+// trendHasGap reports whether a trend year lacks a model's rate.
+func trendHasGap(trend []YearPoint) bool {
+	for _, p := range trend {
+		for _, m := range Models {
+			if p.Rates[m.Code] == nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Files are named bao-cao-<deadline>-<year>-<province>.<ext>; a draft's
+// bao-cao-<deadline>-<year>-<province>-du-thao-<YYYYMMDD-HHMM>.<ext> (the
+// moment it was made, Vietnam time), so a draft never takes the final
+// report's name and successive drafts do not overwrite each other.
+func fileBase(r *Report) string {
+	base := fmt.Sprintf("bao-cao-%s-%d-%s", r.Deadline, r.Year, r.Province)
+	if r.isDraft() {
+		base += "-du-thao-" + r.DraftAt.In(ict).Format("20060102-1504")
+	}
+	return base
+}
+
+// FileBase is the name the report's files share, without extension.
+func FileBase(r *Report) string { return fileBase(r) }
 
 // validate rejects reports the renderers cannot lay out, and codes that
 // would make unsafe file names.

@@ -33,12 +33,15 @@ func fixtureReport(n, districts int) *Report {
 	r := &Report{
 		Deadline:     "12-15",
 		Title:        "BÁO CÁO Kết quả thực hiện Kế hoạch xây dựng xã hội học tập năm 2026 trên địa bàn tỉnh Thái Nguyên",
-		Recipients:   "Bộ Giáo dục và Đào tạo; Ủy ban nhân dân tỉnh Thái Nguyên",
 		Year:         2026,
 		Province:     "19",
 		ProvinceName: "Thái Nguyên",
-		Issuer:       "ỦY BAN NHÂN DÂN TỈNH THÁI NGUYÊN",
-		Place:        "Thái Nguyên",
+		Issuer: Issuer{
+			Parent: "ỦY BAN NHÂN DÂN TỈNH THÁI NGUYÊN", Name: "SỞ GIÁO DỤC VÀ ĐÀO TẠO", Symbol: "SGDĐT", Place: "Thái Nguyên",
+			Signer: Signer{Authority: "KT. GIÁM ĐỐC", Title: "PHÓ GIÁM ĐỐC", Name: "Nguyễn Văn An"},
+			Addressees: Addressees{To: []string{"Bộ Giáo dục và Đào tạo", "Ủy ban nhân dân tỉnh Thái Nguyên"},
+				CC: []string{"Giám đốc Sở (để báo cáo)"}, Archive: "VT, GDTX"},
+		},
 		CutOff:       time.Date(2026, 12, 14, 17, 0, 0, 0, time.UTC),
 		DataTime:     time.Date(2026, 12, 14, 9, 5, 0, 0, time.UTC),
 		Registry:     "2026-04",
@@ -197,7 +200,8 @@ func movementReport(n, districts int) *Report {
 	r := fixtureReport(n, districts)
 	r.Deadline = "12-01"
 	r.Title = "BÁO CÁO Kết quả Phong trào “Cả nước thi đua xây dựng xã hội học tập, đẩy mạnh học tập suốt đời” năm 2026"
-	r.Recipients = "Sở Giáo dục và Đào tạo; Sở Nội vụ (Ban Thi đua - Khen thưởng tỉnh)"
+	r.Issuer.To = []string{"Hội đồng Thi đua - Khen thưởng tỉnh Thái Nguyên", "Ủy ban nhân dân tỉnh Thái Nguyên"}
+	r.Issuer.CC = []string{"Sở Nội vụ (Ban Thi đua - Khen thưởng tỉnh Thái Nguyên)"}
 	r.CutOff = time.Date(2026, 11, 30, 17, 0, 0, 0, time.UTC)
 	return r
 }

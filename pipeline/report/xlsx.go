@@ -23,8 +23,8 @@ import (
 //   - "Báo cáo": heading, title, summary, Biểu 01, signature. Biểu 01 is
 //     the results table (15 December) or the movement table (1 December).
 //   - "Biểu 02" (1 December only): the results table.
+//   - "Biểu đồ": section III, native charts, one per printed page.
 //   - "Phụ lục": the province trend and the communes' reporting status.
-//   - "Biểu đồ": native charts, one per printed page.
 //
 // Every sheet prints on A4 landscape, fitted to the page width, with the
 // table's header rows repeated on each page.
@@ -50,7 +50,7 @@ const (
 	hHead1    = 30.0
 	hHead2    = 48.0
 	hLine     = 15.5 // one line of wrapped body text
-	chartRows = 32   // rows a chart covers on the chart sheet (20 px each)
+	chartRows = 28   // rows a chart covers on the chart sheet (20 px each), its caption below
 )
 
 // Number formats. Excel and LibreOffice take separators from the locale;
@@ -60,7 +60,7 @@ var (
 	fmtCount    = "[$-42A]#,##0"
 	fmtRate     = "[$-42A]0.0%"
 	fmtTarget0  = "[$-42A]0%"
-	fmtChangePt = "[$-42A]+0.0%;-0.0%;0.0%"
+	fmtChangePt = "[$-42A]+0.0;-0.0;0.0" // percentage points: the cell holds 2.3 for +2,3 điểm %
 )
 
 // WriteXLSX writes the report as an .xlsx workbook.
@@ -149,6 +149,7 @@ type xlsxWriter struct {
 	// estimate how many lines a wrapped text needs.
 	sheetWidths []float64
 	err         error // first error; the setters below become no-ops after it
+	ruleID      int   // the style of the heading's rules, once created
 }
 
 // styleKey describes a cell style; styles are created on first use, in
@@ -267,7 +268,10 @@ func (x *xlsxWriter) number(sheet string, col, row int, c column, v value, bold,
 		}
 	case kChange:
 		if v.f != nil {
-			val, k.numFmt = *v.f, fmtChangePt
+			// In percentage points, as the header says ("điểm %"): a
+			// percent format would print +2,3% for a rise from 50% to
+			// 52,3%, which reads as a relative change.
+			val, k.numFmt = math.Round(*v.f*1e6)/1e4, fmtChangePt
 		} else {
 			val = "" // no comparison: an empty cell, as in the html
 		}
@@ -297,10 +301,15 @@ func (x *xlsxWriter) build() error {
 	f := x.f
 	x.fail(f.SetDefaultFont(fontName))
 	x.fail(f.SetSheetName("Sheet1", sheetMain))
+	title := r.Title
+	if r.isDraft() {
+		title = draftLine(r) + ": " + title
+	}
 	x.fail(f.SetDocProps(&excelize.DocProperties{
-		Title: r.Title, Creator: "xhht", Language: "vi-VN",
-		// Fixed dates: the report carries no clock of its own, so the same
-		// report gives the same workbook.
+		Title: title, Creator: "xhht", Language: "vi-VN",
+		// Fixed dates: a final report carries no clock of its own, so the
+		// same report gives the same workbook (a draft's time is in its
+		// title and pages, from the Report, not from the clock).
 		Created: "2000-01-01T00:00:00Z", Modified: "2000-01-01T00:00:00Z",
 	}))
 	lines := tableLines(r)
@@ -323,7 +332,7 @@ func (x *xlsxWriter) build() error {
 	hdr := row
 	row = x.table(sheetMain, row, lines, first)
 	chartTop = hdr + 2
-	row = x.footnote(sheetMain, 2+len(first), row+1, !r.isMovement())
+	row = x.footnote(sheetMain, 2+len(first), row+1, lines, first)
 	x.signature(sheetMain, 2+len(first), row+1)
 	x.printSetup(sheetMain, hdr, hdr+1)
 
@@ -337,48 +346,141 @@ func (x *xlsxWriter) build() error {
 			styleKey{size: fontBody, italic: true, hAlign: "center"})
 		x.height(sheetSecond, 2, hLine)
 		end := x.table(sheetSecond, 4, lines, second)
-		x.footnote(sheetSecond, 2+len(second), end+1, true)
+		x.footnote(sheetSecond, 2+len(second), end+1, lines, second)
 		x.printSetup(sheetSecond, 4, 5)
 		chartSheet, chartTop, mainCols = sheetSecond, 6, second
 	}
 
+	// Section III (the charts) before the annex: the sheets print in the
+	// order of the report's sections. The charts read the annex's trend
+	// table, so the sheet is made now and drawn after the annex.
+	_, err := f.NewSheet(sheetCharts)
+	x.fail(err)
 	trendTop := x.annex(lines)
 	x.charts(chartSheet, chartTop, chartTop+len(lines)-2, mainCols, trendTop)
 	f.SetActiveSheet(0)
 	return x.err
 }
 
-// heading writes the national heading block and the title; it returns the
+// heading writes the heading block of Nghị định 30/2020/NĐ-CP (the
+// issuer on the left under its governing body, the national motto on the
+// right, the number and the place and date below them), a draft's mark,
+// the title, the addressees and what the figures count; it returns the
 // next free row.
 func (x *xlsxWriter) heading(sheet string, ncol int) int {
 	r := x.r
+	is := r.Issuer
 	split := max(3, ncol*2/5) // the issuer's block: left two fifths
 	left := func(row int, s string, k styleKey) { x.merged(sheet, 1, split, row, s, k) }
 	right := func(row int, s string, k styleKey) { x.merged(sheet, split+1, ncol, row, s, k) }
 	bold := styleKey{size: fontBody + 1, bold: true, hAlign: "center", wrap: true}
-	plain := styleKey{size: fontBody + 1, hAlign: "center"}
-	left(1, r.Issuer, bold)
+	plain := styleKey{size: fontBody + 1, hAlign: "center", wrap: true}
+	if is.Parent != "" {
+		left(1, is.Parent, plain)
+		left(2, is.Name, bold)
+	} else {
+		left(1, is.Name, bold)
+		left(2, "", plain)
+	}
 	right(1, motto1, bold)
-	left(2, "", plain)
 	right(2, motto2, styleKey{size: fontBody + 1, bold: true, hAlign: "center"})
-	left(3, numberLine(r), plain)
-	right(3, dateLine(r), styleKey{size: fontBody + 1, italic: true, hAlign: "center"})
-	x.height(sheet, 1, 2*hLine+2) // a long issuer name wraps onto a second line
-	x.height(sheet, 2, hLine+2)
-	x.height(sheet, 3, hLine+4)
-	x.height(sheet, 4, hLine)
+	// The short rules under the issuer and under the motto (Nghị định
+	// 30/2020/NĐ-CP, Phụ lục I), on a thin row 3.
+	x.rule(sheet, 3, 1, split)
+	x.rule(sheet, 3, split+1, ncol)
+	left(4, numberLine(r), plain)
+	right(4, dateLine(r), styleKey{size: fontBody + 1, italic: true, hAlign: "center"})
+	x.height(sheet, 1, hLine+4)
+	x.height(sheet, 2, hLine+4)
+	x.height(sheet, 3, 4)
+	x.height(sheet, 4, hLine+6)
+	row := 5
+	if r.isDraft() {
+		x.merged(sheet, 1, ncol, row, draftLine(r), styleKey{size: fontBody + 3, bold: true, hAlign: "center"})
+		x.height(sheet, row, hLine+8)
+		row++
+	}
+	x.height(sheet, row, hLine/2)
+	row++
+	kind, subject := docTitle(r)
 	title := styleKey{size: fontBody + 3, bold: true, hAlign: "center", wrap: true}
-	x.merged(sheet, 1, ncol, 5, r.Title, title)
-	x.height(sheet, 5, float64(x.lines(r.Title, ncol, fontBody+3))*(hLine+3)+4)
-	x.merged(sheet, 1, ncol, 6, "Kính gửi: "+r.Recipients, styleKey{size: fontBody + 1, hAlign: "center", wrap: true})
-	x.height(sheet, 6, float64(x.lines("Kính gửi: "+r.Recipients, ncol, fontBody+1))*hLine+4)
-	italic := styleKey{size: fontBody, italic: true, hAlign: "center"}
-	x.merged(sheet, 1, ncol, 7, cutOffLine(r), italic)
-	x.merged(sheet, 1, ncol, 8, dataTimeLine(r), italic)
-	x.height(sheet, 7, hLine)
-	x.height(sheet, 8, hLine)
-	x.height(sheet, 9, hLine/2)
-	return 10
+	if kind != "" {
+		x.merged(sheet, 1, ncol, row, kind, title)
+		x.height(sheet, row, hLine+5)
+		row++
+	}
+	x.merged(sheet, 1, ncol, row, subject, title)
+	x.height(sheet, row, float64(x.lines(subject, ncol, fontBody+3))*(hLine+3)+4)
+	row++
+	x.height(sheet, row, hLine/2)
+	row++
+	to := addresseeLines(r)
+	for i, l := range to {
+		k := styleKey{size: fontBody + 1, hAlign: "center"}
+		c1 := 1
+		if len(to) > 1 {
+			// A list: left-aligned under "Kính gửi:", from the second third.
+			k.hAlign, c1 = "left", max(2, ncol/3)
+			if i > 0 {
+				l = "        " + l
+			}
+		}
+		x.merged(sheet, c1, ncol, row, l, k)
+		x.height(sheet, row, hLine+2)
+		row++
+	}
+	italic := styleKey{size: fontBody, italic: true, hAlign: "center", wrap: true}
+	x.merged(sheet, 1, ncol, row, cutOffLine(r), italic)
+	x.height(sheet, row, float64(x.lines(cutOffLine(r), ncol, fontBody))*hLine+2)
+	x.merged(sheet, 1, ncol, row+1, dataTimeLine(r), italic)
+	x.height(sheet, row+1, hLine)
+	x.height(sheet, row+2, hLine/2)
+	return row + 3
+}
+
+// rule draws the short rule under a heading block: a top border on the
+// middle third of columns c1..c2 of a thin row (a drawn line would need
+// pixel positions, which Excel and LibreOffice compute differently).
+func (x *xlsxWriter) rule(sheet string, row, c1, c2 int) {
+	// The columns whose centres fall in the middle third of the block's
+	// width, so the rule is centred under the text however wide the
+	// name column is.
+	a, b := c1, c2
+	if c2 <= len(x.sheetWidths) {
+		total := 0.0
+		for _, w := range x.sheetWidths[c1-1 : c2] {
+			total += w
+		}
+		a, b = 0, 0
+		at := 0.0
+		for c := c1; c <= c2; c++ {
+			w := x.sheetWidths[c-1]
+			if mid := at + w/2; mid >= total/3 && mid <= 2*total/3 {
+				if a == 0 {
+					a = c
+				}
+				b = c
+			}
+			at += w
+		}
+		if a == 0 {
+			a, b = c1, c2
+		}
+	}
+	if x.err != nil {
+		return
+	}
+	id := x.ruleStyle()
+	x.fail(x.f.SetCellStyle(sheet, cellName(a, row), cellName(b, row), id))
+}
+
+func (x *xlsxWriter) ruleStyle() int {
+	if x.ruleID == 0 {
+		id, err := x.f.NewStyle(&excelize.Style{Border: []excelize.Border{{Type: "top", Color: "000000", Style: 1}}})
+		x.fail(err)
+		x.ruleID = id
+	}
+	return x.ruleID
 }
 
 // summary writes the summary sentences, one wrapped row each.
@@ -478,39 +580,50 @@ func (x *xlsxWriter) table(sheet string, row int, lines []line, cols []column) i
 	return row
 }
 
-// footnote writes the table's note and, for a table of rates, the rates
-// computed over part of their rows (marked "*" in the table).
-func (x *xlsxWriter) footnote(sheet string, ncol, row int, rates bool) int {
-	x.merged(sheet, 1, ncol, row, rateNote, styleKey{size: fontTable, italic: true, hAlign: "left", wrap: true})
-	x.height(sheet, row, 2*hLine+2)
-	row++
-	if notes := coverageNotes(x.r); rates && len(notes) > 0 {
+// footnote writes the table's note (only the marks the table shows) and,
+// for a table of rates, the rates computed over part of their rows
+// (marked "*" in the table); it returns the next row.
+func (x *xlsxWriter) footnote(sheet string, ncol, row int, lines []line, cols []column) int {
+	if note := noteText(x.r, lines, cols); note != "" {
+		x.merged(sheet, 1, ncol, row, note, styleKey{size: fontTable, italic: true, hAlign: "left", wrap: true})
+		x.height(sheet, row, float64(x.lines(note, ncol, fontTable))*hLine+2)
+		row++
+	}
+	if notes := coverageNotes(x.r); hasRates(cols) && len(notes) > 0 {
 		text := "(*) Tỷ lệ chỉ tính trên một phần số thôn (xã): " + strings.Join(notes, "; ") + "."
 		x.merged(sheet, 1, ncol, row, text, styleKey{size: fontTable, italic: true, hAlign: "left", wrap: true})
-		x.height(sheet, row, hLine*float64(1+utf8.RuneCountInString(text)/(ncol*7)))
+		x.height(sheet, row, float64(x.lines(text, ncol, fontTable))*hLine+2)
 		row++
 	}
 	return row
 }
 
-// signature writes the signature block with room to sign and stamp.
+// signature writes "Nơi nhận:" on the left and the signer on the right,
+// with room to sign and stamp between the title and the name.
 func (x *xlsxWriter) signature(sheet string, ncol, row int) {
 	s := signatureOf(x.r)
 	split := max(3, ncol*2/5)
 	left := func(row int, t string, k styleKey) { x.merged(sheet, 1, split, row, t, k) }
 	right := func(row int, t string, k styleKey) { x.merged(sheet, split+1, ncol, row, t, k) }
+	head := styleKey{size: fontBody + 1, bold: true, italic: true, hAlign: "left"}
+	item := styleKey{size: fontBody - 1, hAlign: "left"}
 	b := styleKey{size: fontBody + 1, bold: true, hAlign: "center"}
-	i := styleKey{size: fontBody, italic: true, hAlign: "center"}
-	left(row, s.LeftTitle, b)
-	right(row, s.RightTM, b)
-	left(row+1, s.LeftNote, i)
-	right(row+1, s.RightRole, b)
-	right(row+2, s.RightNote, i)
-	for k := 0; k < 3; k++ {
-		x.height(sheet, row+k, hLine+2)
+	left(row, "Nơi nhận:", head)
+	for i, rec := range s.Recipients {
+		left(row+1+i, rec, item)
 	}
-	for k := 3; k < 8; k++ { // blank space to sign
-		x.height(sheet, row+k, hLine)
+	rr := row
+	if s.Authority != "" {
+		right(rr, s.Authority, b)
+		rr++
+	}
+	right(rr, s.Title, b)
+	nameRow := rr + 5 // four blank lines to sign and stamp
+	if s.Name != "" {
+		right(nameRow, s.Name, b)
+	}
+	for k := row; k <= max(row+len(s.Recipients), nameRow); k++ {
+		x.height(sheet, k, hLine+2)
 	}
 }
 
@@ -540,14 +653,56 @@ func (x *xlsxWriter) printSetup(sheet string, hdrFirst, hdrLast int) {
 }
 
 func (x *xlsxWriter) margins(sheet string) {
-	lr, tb, hf := 0.4, 0.6, 0.3
+	lr, tb, hfm := 0.4, 0.6, 0.3
 	center := true
 	x.fail(x.f.SetPageMargins(sheet, &excelize.PageLayoutMarginsOptions{
-		Left: &lr, Right: &lr, Top: &tb, Bottom: &tb, Header: &hf, Footer: &hf, Horizontally: &center,
+		Left: &lr, Right: &lr, Top: &tb, Bottom: &tb, Header: &hfm, Footer: &hfm, Horizontally: &center,
 	}))
-	x.fail(x.f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{
-		OddFooter: `&C&"Times New Roman,Regular"&10Trang &P/&N`,
-	}))
+	hf := &excelize.HeaderFooterOptions{OddFooter: `&C&"Times New Roman,Regular"&10Trang &P/&N`}
+	if x.r.isDraft() {
+		// The draft's mark in the page header: every printed page says
+		// it, whichever sheet and however the rows fall. "&" starts a
+		// code in headers; the line has none, but double any anyway.
+		hf.OddHeader = `&C&"Times New Roman,Bold"&12` + strings.ReplaceAll(draftLine(x.r), "&", "&&")
+		hf.OddFooter = `&L&"Times New Roman,Italic"&9` + "DỰ THẢO" + `&C&"Times New Roman,Regular"&10Trang &P/&N`
+	}
+	x.fail(x.f.SetHeaderFooter(sheet, hf))
+}
+
+// statusColumn is one column of the annex's list of communes.
+type statusColumn struct {
+	head       string
+	width      float64
+	left, wrap bool
+	get        func(n int, s CommuneStatus) string
+}
+
+// statusColumns are the annex list's columns, without those that would be
+// empty throughout: the district after the reform, the reason when no
+// commune has only rejected uploads.
+func statusColumns(r *Report) []statusColumn {
+	cols := []statusColumn{
+		{head: "STT", width: 6, get: func(n int, _ CommuneStatus) string { return fmtInt(int64(n)) }},
+		{head: "Mã xã", width: 10, get: func(_ int, s CommuneStatus) string { return s.Code }},
+		{head: "Tên xã", width: 30, left: true, get: func(_ int, s CommuneStatus) string { return s.Name }},
+	}
+	if r.HasDistricts {
+		cols = append(cols, statusColumn{head: "Mã huyện", width: 10, get: func(_ int, s CommuneStatus) string { return s.District }})
+	}
+	var received, reason bool
+	for _, s := range r.Completeness.Communes {
+		received = received || !s.FirstAccepted.IsZero()
+		reason = reason || s.LastRejection != ""
+	}
+	if received {
+		cols = append(cols, statusColumn{head: "Thời điểm nhận bản hợp lệ (giờ Việt Nam)", width: 22,
+			get: func(_ int, s CommuneStatus) string { return fmtTime(s.FirstAccepted) }})
+	}
+	if reason {
+		cols = append(cols, statusColumn{head: "Lý do bị từ chối gần nhất", width: 60, wrap: true,
+			get: func(_ int, s CommuneStatus) string { return s.LastRejection }})
+	}
+	return cols
 }
 
 // annex writes the trend and the communes' reporting status; it returns
@@ -557,10 +712,13 @@ func (x *xlsxWriter) annex(lines []line) int {
 	sh := sheetAnnex
 	_, err := x.f.NewSheet(sh)
 	x.fail(err)
-	ncol := 7 // six columns; merged rows span ncol-1
-	widths := []float64{6, 12, 30, 12, 22, 60}
-	for i, w := range widths {
-		x.fail(x.f.SetColWidth(sh, colName(i+1), colName(i+1), w))
+	cols := statusColumns(r)
+	ncol := max(len(cols), 1+len(Models)) + 1 // merged rows span ncol-1
+	for i, c := range cols {
+		x.fail(x.f.SetColWidth(sh, colName(i+1), colName(i+1), c.width))
+	}
+	for i := len(cols); i < 1+len(Models); i++ {
+		x.fail(x.f.SetColWidth(sh, colName(i+1), colName(i+1), 14))
 	}
 	bold := styleKey{size: fontBody, bold: true}
 	head := styleKey{size: fontTable, bold: true, hAlign: "center", wrap: true, border: true}
@@ -575,8 +733,10 @@ func (x *xlsxWriter) annex(lines []line) int {
 	trendTop := 4
 	x.text(sh, 1, trendTop, "Năm", head)
 	for i, m := range Models {
-		x.text(sh, 2+i, trendTop, m.Short, head)
+		// The chart's legend reads these: names, not abbreviations.
+		x.text(sh, 2+i, trendTop, m.Name+" ("+m.Short+")", head)
 	}
+	x.height(sh, trendTop, hHead2)
 	row := trendTop + 1
 	rateCol := column{kind: kRate}
 	for _, p := range r.Trend {
@@ -597,9 +757,19 @@ func (x *xlsxWriter) annex(lines []line) int {
 		x.merged(sh, 1, 1+len(Models), row, "Chưa có số liệu các năm.", cellT)
 		row++
 	}
-	x.merged(sh, 1, ncol-1, row, "Ô trống: năm đó chưa có số liệu. "+trendNote, styleKey{size: fontTable, italic: true, wrap: true})
-	x.height(sh, row, 2*hLine)
-	row += 2
+	var notes []string
+	if trendHasGap(r.Trend) {
+		notes = append(notes, "Ô trống: năm đó chưa có số liệu.")
+	}
+	if n := trendNote(r.Trend); n != "" {
+		notes = append(notes, n)
+	}
+	if len(notes) > 0 {
+		x.merged(sh, 1, ncol-1, row, strings.Join(notes, " "), styleKey{size: fontTable, italic: true, wrap: true})
+		x.height(sh, row, 2*hLine)
+		row++
+	}
+	row++
 
 	// 2. Completeness counts.
 	c := r.Completeness
@@ -627,9 +797,8 @@ func (x *xlsxWriter) annex(lines []line) int {
 	x.merged(sh, 1, ncol-1, row, "3. Danh sách xã theo tình trạng gửi báo cáo", bold)
 	row++
 	hdr := row
-	heads := []string{"STT", "Mã xã", "Tên xã", "Mã huyện", "Thời điểm nhận bản hợp lệ (giờ Việt Nam)", "Lý do bị từ chối gần nhất"}
-	for i, h := range heads {
-		x.text(sh, 1+i, row, h, head)
+	for i, c := range cols {
+		x.text(sh, 1+i, row, c.head, head)
 	}
 	x.height(sh, row, hHead1)
 	row++
@@ -640,7 +809,7 @@ func (x *xlsxWriter) annex(lines []line) int {
 				n++
 			}
 		}
-		x.merged(sh, 1, ncol-1, row, fmt.Sprintf("%s. Xã %s (%s xã)", roman(gi+1), g.label, fmtInt(int64(n))),
+		x.merged(sh, 1, len(cols), row, fmt.Sprintf("%s. Xã %s (%s xã)", roman(gi+1), g.label, fmtInt(int64(n))),
 			styleKey{size: fontTable, bold: true, border: true, numFmt: "@"})
 		x.height(sh, row, hRow)
 		row++
@@ -650,17 +819,20 @@ func (x *xlsxWriter) annex(lines []line) int {
 				continue
 			}
 			k++
-			x.text(sh, 1, row, fmtInt(int64(k)), cellC)
-			x.text(sh, 2, row, s.Code, cellC)
-			x.text(sh, 3, row, s.Name, cellT)
-			x.text(sh, 4, row, s.District, cellC)
-			x.text(sh, 5, row, fmtTime(s.FirstAccepted), cellC)
-			x.text(sh, 6, row, s.LastRejection, styleKey{size: fontTable, hAlign: "left", border: true, wrap: true, numFmt: "@"})
 			h := hRow
-			if s.LastRejection != "" {
-				// Reasons wrap inside the 60-wide column.
-				h = float64(max(1, int(math.Ceil(float64(utf8.RuneCountInString(s.LastRejection))/62)))) * (hRow - 2)
-				h = math.Max(h, hRow)
+			for i, col := range cols {
+				v := col.get(k, s)
+				st := cellC
+				switch {
+				case col.wrap:
+					st = styleKey{size: fontTable, hAlign: "left", border: true, wrap: true, numFmt: "@"}
+					// Reasons wrap inside their column.
+					lines := math.Ceil(float64(utf8.RuneCountInString(v)) / (col.width * 1.03))
+					h = math.Max(h, lines*(hRow-2))
+				case col.left:
+					st = cellT
+				}
+				x.text(sh, 1+i, row, v, st)
 			}
 			x.height(sh, row, h)
 			row++
@@ -685,8 +857,6 @@ func (x *xlsxWriter) charts(dataSheet string, first, last int, cols []column, tr
 	}
 	r := x.r
 	f := x.f
-	_, err := f.NewSheet(sheetCharts)
-	x.fail(err)
 	rateCol, targetCol := 0, 0
 	for i, c := range cols {
 		if c.group == Models[0].Name && c.kind == kRate && rateCol == 0 {
@@ -696,27 +866,38 @@ func (x *xlsxWriter) charts(dataSheet string, first, last int, cols []column, tr
 			targetCol = 3 + i
 		}
 	}
-	font := excelize.Font{Family: fontName, Size: 9}
+	font := excelize.Font{Family: fontName, Size: 9, Color: "000000"}
 	titleFont := &excelize.Font{Family: fontName, Size: 12, Bold: true}
 	ref := func(sheet string, col, r1, r2 int) string {
 		return fmt.Sprintf("'%s'!$%s$%d:$%s$%d", sheet, colName(col), r1, colName(col), r2)
 	}
-	one, pct := 1.0, excelize.ChartNumFmt{CustomNumFmt: "0%"}
-	zero := 0.0
+	one, zero := 1.0, 0.0
+	// The value axis in percent, 0–100 %: the rates are fractions.
+	pctAxis := excelize.ChartAxis{Font: font, Maximum: &one, Minimum: &zero, MajorGridLines: true, MajorUnit: 0.2,
+		NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}}
+	caption := styleKey{size: fontTable, italic: true, hAlign: "left", wrap: true}
+	x.merged(sheetCharts, 1, 16, 1, "III. BIỂU ĐỒ", styleKey{size: fontBody + 1, bold: true})
+	x.height(sheetCharts, 1, hLine+4)
+	const top = 2 // the first chart's row
+	n := last - first + 1
 	if last >= first && rateCol > 0 {
+		// Category labels are the table's STT: a hundred commune names
+		// cannot be read under a page-wide chart. Every k-th label, so
+		// that about 25 show, horizontal and readable.
+		xAxis := excelize.ChartAxis{Font: font, TickLabelSkip: max(1, (n+24)/25), Alignment: excelize.Alignment{TextRotation: -90}}
 		bar := &excelize.Chart{
 			Type: excelize.Col,
 			Series: []excelize.ChartSeries{{
 				Name:       fmt.Sprintf("'%s'!$%s$%d", dataSheet, colName(rateCol), first-1),
 				Categories: ref(dataSheet, 1, first, last),
 				Values:     ref(dataSheet, rateCol, first, last),
-				Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"0072B2"}},
+				Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{strings.TrimPrefix(barNotMet, "#")}},
 			}},
 			Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Tỷ lệ " + Models[0].Name + " (" + Models[0].Short + ") so với chỉ tiêu, theo số thứ tự của xã trong biểu", Font: titleFont}}},
 			Legend:    excelize.ChartLegend{Position: "bottom", Font: &font},
-			XAxis:     excelize.ChartAxis{Font: font},
-			YAxis:     excelize.ChartAxis{Font: font, Maximum: &one, Minimum: &zero, MajorGridLines: true, NumFmt: pct},
-			Dimension: excelize.ChartDimension{Width: 1000, Height: 600},
+			XAxis:     xAxis,
+			YAxis:     pctAxis,
+			Dimension: excelize.ChartDimension{Width: 1000, Height: 520},
 			Format:    excelize.GraphicOptions{PrintObject: boolPtr(true), Locked: boolPtr(false)},
 		}
 		target := &excelize.Chart{
@@ -726,11 +907,18 @@ func (x *xlsxWriter) charts(dataSheet string, first, last int, cols []column, tr
 				Categories: ref(dataSheet, 1, first, last),
 				Values:     ref(dataSheet, targetCol, first, last),
 				Line:       excelize.LineOptions{Width: 2},
-				Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"D55E00"}},
+				Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{strings.TrimPrefix(targetMark, "#")}},
 				Marker:     excelize.ChartMarker{Symbol: "none"},
 			}},
+			// A combined chart takes its axes from the last chart's
+			// options: the same percent axis, or LibreOffice and Excel
+			// scale it to the data in decimals.
+			XAxis: xAxis,
+			YAxis: pctAxis,
 		}
-		x.fail(f.AddChart(sheetCharts, "A1", bar, target))
+		x.fail(f.AddChart(sheetCharts, cellName(1, top), bar, target))
+		x.merged(sheetCharts, 1, 16, top+chartRows, "Cột màu xanh dương: tỷ lệ "+Models[0].Name+" của từng xã, theo số thứ tự (STT) của xã trong biểu; đường màu đen: chỉ tiêu của xã.", caption)
+		x.height(sheetCharts, top+chartRows, 2*hLine)
 	}
 	if len(r.Trend) > 0 {
 		line := &excelize.Chart{
@@ -738,36 +926,52 @@ func (x *xlsxWriter) charts(dataSheet string, first, last int, cols []column, tr
 			Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Tỷ lệ đạt các mô hình học tập của tỉnh qua các năm", Font: titleFont}}},
 			Legend:    excelize.ChartLegend{Position: "right", Font: &font},
 			XAxis:     excelize.ChartAxis{Font: font},
-			YAxis:     excelize.ChartAxis{Font: font, Maximum: &one, Minimum: &zero, MajorGridLines: true, NumFmt: pct},
-			Dimension: excelize.ChartDimension{Width: 1000, Height: 600},
+			YAxis:     pctAxis,
+			Dimension: excelize.ChartDimension{Width: 1000, Height: 520},
 			Format:    excelize.GraphicOptions{PrintObject: boolPtr(true), Locked: boolPtr(false)},
 			// Unknown years are empty cells in the trend table: a gap in
 			// the line, not a fall to 0.
 			ShowBlanksAs: "gap",
 		}
 		y1, y2 := trendTop+1, trendTop+len(r.Trend)
-		for i := range Models {
+		var names []string
+		for i, m := range Models {
+			c := seriesColors[i%len(seriesColors)]
 			line.Series = append(line.Series, excelize.ChartSeries{
 				Name:       fmt.Sprintf("'%s'!$%s$%d", sheetAnnex, colName(2+i), trendTop),
 				Categories: ref(sheetAnnex, 1, y1, y2),
 				Values:     ref(sheetAnnex, 2+i, y1, y2),
 				Line:       excelize.LineOptions{Width: 2},
-				Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{strings.TrimPrefix(seriesColors[i], "#")}},
+				Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{strings.TrimPrefix(c, "#")}},
 				Marker:     excelize.ChartMarker{Symbol: "circle", Size: 5},
 			})
+			names = append(names, seriesColorNames[i%len(seriesColorNames)]+": "+m.Name+" ("+m.Short+")")
 		}
 		// Second chart on the second page: a manual break above it.
-		at := chartRows + 2
+		at := top + chartRows + 2
 		x.fail(f.AddChart(sheetCharts, cellName(1, at), line))
 		x.fail(f.InsertPageBreak(sheetCharts, cellName(1, at)))
+		capt := "Màu các đường: " + strings.Join(names, "; ") + "."
+		if n := trendNote(r.Trend); n != "" {
+			capt += " " + n
+		}
+		x.merged(sheetCharts, 1, 16, at+chartRows, capt, caption)
+		x.height(sheetCharts, at+chartRows, 2*hLine)
 	}
 	// Rows at the 20 px excelize assumes when it anchors a chart, so the
 	// chart keeps its size in LibreOffice, whose default row is lower.
-	for row := 1; row <= 2*chartRows+4; row++ {
-		x.height(sheetCharts, row, 15)
+	for row := top; row <= 2*chartRows+4; row++ {
+		if row != top+chartRows && row != top+2*chartRows+2 {
+			x.height(sheetCharts, row, 15)
+		}
+	}
+	for c := 1; c <= 16; c++ {
+		x.fail(f.SetColWidth(sheetCharts, colName(c), colName(c), 8.43))
 	}
 	a4, land := 9, "landscape"
-	x.fail(f.SetPageLayout(sheetCharts, &excelize.PageLayoutOptions{Size: &a4, Orientation: &land}))
+	fit, one1, zero1 := true, 1, 0
+	x.fail(f.SetSheetProps(sheetCharts, &excelize.SheetPropsOptions{FitToPage: &fit}))
+	x.fail(f.SetPageLayout(sheetCharts, &excelize.PageLayoutOptions{Size: &a4, Orientation: &land, FitToWidth: &one1, FitToHeight: &zero1}))
 	x.margins(sheetCharts)
 }
 

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -23,22 +24,33 @@ const sofficeTimeout = 90 * time.Second
 // through make tools), so a missing tool is never mistaken for a pass.
 func xlsxToPDF(t *testing.T, xlsx []byte) []byte {
 	t.Helper()
+	return sofficeConvert(t, "report.xlsx", xlsx, "pdf", "")
+}
+
+// sofficeConvert converts one file with headless LibreOffice (a private
+// profile, so parallel runs do not lock each other) and returns the
+// result; infilter is LibreOffice's import filter option ("" = by type).
+func sofficeConvert(t *testing.T, name string, data []byte, to, infilter string) []byte {
+	t.Helper()
 	bin, err := exec.LookPath("soffice")
 	if err != nil {
 		t.Fatal("soffice (LibreOffice) is not installed: run make tools (scripts/libreoffice.sh)")
 	}
 	dir, outDir, profile := t.TempDir(), t.TempDir(), t.TempDir()
-	src := filepath.Join(dir, "report.xlsx")
-	if err := os.WriteFile(src, xlsx, 0o644); err != nil {
+	src := filepath.Join(dir, name)
+	if err := os.WriteFile(src, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), sofficeTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin,
-		"-env:UserInstallation="+(&url.URL{Scheme: "file", Path: filepath.ToSlash(profile)}).String(),
-		"--headless", "--norestore", "--nolockcheck", "--nodefault",
-		"--convert-to", "pdf", "--outdir", outDir, src)
-	cmd.Env = append(os.Environ(), "HOME="+profile) // a private profile: parallel runs do not lock each other
+	args := []string{"-env:UserInstallation=" + (&url.URL{Scheme: "file", Path: filepath.ToSlash(profile)}).String(),
+		"--headless", "--norestore", "--nolockcheck", "--nodefault"}
+	if infilter != "" {
+		args = append(args, "--infilter="+infilter)
+	}
+	args = append(args, "--convert-to", to, "--outdir", outDir, src)
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = append(os.Environ(), "HOME="+profile)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	killGroup(cmd)
@@ -50,11 +62,11 @@ func xlsxToPDF(t *testing.T, xlsx []byte) []byte {
 	if err != nil {
 		t.Fatalf("soffice: %v\n%s", err, out.String())
 	}
-	pdf, err := os.ReadFile(filepath.Join(outDir, "report.pdf"))
+	res, err := os.ReadFile(filepath.Join(outDir, strings.TrimSuffix(name, filepath.Ext(name))+"."+to))
 	if err != nil {
-		t.Fatalf("soffice wrote no PDF: %v\n%s", err, out.String())
+		t.Fatalf("soffice wrote no %s: %v\n%s", to, err, out.String())
 	}
-	return pdf
+	return res
 }
 
 // pageObject matches a page object's type: "/Type /Page" but not "/Pages".
@@ -82,7 +94,8 @@ func pdfPages(pdf []byte) int { return len(pageObject.FindAll(pdf, -1)) }
 //     and counts ≈ 380 pt, then 92 communes and 4 group rows at 16 pt (the
 //     9 rejected ones 28 pt, their reason wraps) ≈ 1,650 pt, with the
 //     30 pt header repeated: ≈ 2,150 pt over 509 pt pages.
-//   - "Biểu đồ", 2 pages: one chart per page, a manual break between.
+//   - "Biểu đồ" (printed between the two above), 2 pages: "III. BIỂU
+//     ĐỒ" and one chart with its caption per page, a manual break between.
 func TestXLSXPrintsAsPDF(t *testing.T) {
 	if testing.Short() {
 		t.Skip("LibreOffice conversion is slow; run without -short")
@@ -100,6 +113,6 @@ func TestXLSXPrintsAsPDF(t *testing.T) {
 	}
 	const want = 3 + 5 + 2
 	if got := pdfPages(pdf); got != want {
-		t.Errorf("PDF has %d pages, want %d (Báo cáo 3, Phụ lục 5, Biểu đồ 2): the print layout changed", got, want)
+		t.Errorf("PDF has %d pages, want %d (Báo cáo 3, Biểu đồ 2, Phụ lục 5): the print layout changed", got, want)
 	}
 }

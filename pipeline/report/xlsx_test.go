@@ -146,7 +146,19 @@ func checkCell(t *testing.T, cell string, c column, v value, got string) {
 		if got != strconv.FormatInt(*v.n, 10) {
 			t.Errorf("%s (%s): %q, want %d", cell, c.head, got, *v.n)
 		}
-	case kRate, kTarget, kChange:
+	case kChange:
+		if v.f == nil {
+			if got != "" {
+				t.Errorf("%s (%s): %q, want empty for no comparison", cell, c.head, got)
+			}
+			return
+		}
+		// Percentage points, as the header says: +2,3 for 50% → 52,3%.
+		x, err := strconv.ParseFloat(got, 64)
+		if err != nil || math.Abs(x-*v.f*100) > 1e-4 {
+			t.Errorf("%s (%s): %q, want %v points", cell, c.head, got, *v.f*100)
+		}
+	case kRate, kTarget:
 		if v.f == nil {
 			want := dash
 			if c.kind == kChange {
@@ -177,7 +189,7 @@ func checkCell(t *testing.T, cell string, c column, v value, got string) {
 func TestXLSXMovementSheets(t *testing.T) {
 	r := movementReport(30, 3)
 	f, _ := openXLSX(t, r)
-	want := []string{sheetMain, sheetSecond, sheetAnnex, sheetCharts}
+	want := []string{sheetMain, sheetSecond, sheetCharts, sheetAnnex}
 	if got := f.GetSheetList(); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Fatalf("sheets %q, want %q", got, want)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/xhht/xhht/pipeline/deadlines"
 	"github.com/xhht/xhht/pipeline/forms"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/registry"
@@ -37,6 +38,10 @@ type Options struct {
 	District  *registry.Unit   // before 2025 only; may be nil
 	Hamlets   []receipt.Hamlet // prefilled Biểu 01 rows, in this order; may be empty
 	BlankRows int              // empty Biểu 01 rows when Hamlets is empty; 0 = DefaultBlankRows
+	// Deadlines give the commune's own due dates, which the instructions
+	// state (not the province's report dates: a commune must upload
+	// earlier). Nil: loaded from schemas/deadlines.
+	Deadlines *deadlines.Set
 }
 
 // Rows of a form sheet. The title block is above the header; the reader
@@ -495,8 +500,15 @@ func writeInstructions(x *excelize.File, st *styles, sheets []Sheet, o Options) 
 		{"• Đường dẫn của xã: " + key, st.code},
 		{"• Kiểm tra trước khi nộp (không bắt buộc): xhht validate --key " + key + " " + file, st.code},
 		{"• Sau khi nộp, hệ thống trả lời ngay: ĐƯỢC CHẤP NHẬN, hoặc danh sách lỗi kèm ô cần sửa (ví dụ «Ô E12»). Sửa rồi nộp lại; lần nộp sau thay thế lần nộp trước.", st.text},
-		{"• Nộp trước thời hạn của tỉnh (tỉnh tổng hợp báo cáo trước ngày 15 tháng 12).", st.text},
 	}
+	dues, err := dueLines(o)
+	if err != nil {
+		return err
+	}
+	for _, d := range dues {
+		lines = append(lines, line{d, st.text})
+	}
+	lines = append(lines, line{"• Tệp nhận sau hạn của xã vẫn được tiếp nhận nhưng ghi là nộp muộn.", st.text})
 	for i, l := range lines {
 		c := ref(1, i+1)
 		if l.text != "" {
@@ -505,6 +517,30 @@ func writeInstructions(x *excelize.File, st *styles, sheets []Sheet, o Options) 
 		e.do(x.SetCellStyle(sh, c, c, l.style))
 	}
 	return e.err
+}
+
+// dueLines are the commune's due dates for the year's reports, from
+// schemas/deadlines for its province: "before 00:00 on the due day" is
+// also said as the last day to upload, which is what an official plans by.
+func dueLines(o Options) ([]string, error) {
+	dl := o.Deadlines
+	if dl == nil {
+		var err error
+		if dl, err = deadlines.Load(); err != nil {
+			return nil, fmt.Errorf("template: %w", err)
+		}
+	}
+	var out []string
+	for _, d := range dl.All() {
+		due, err := dl.CommuneDue(o.Province.Code, d.ID, o.Year)
+		if err != nil {
+			return nil, fmt.Errorf("template: %w", err)
+		}
+		local := due.In(deadlines.ICT)
+		out = append(out, fmt.Sprintf("• Hạn nộp của xã cho «%s năm %d»: trước 00 giờ 00 ngày %s, tức là nộp xong chậm nhất trong ngày %s.",
+			d.NameVI, o.Year, local.Format("02/01/2006"), local.AddDate(0, 0, -1).Format("02/01/2006")))
+	}
+	return out, nil
 }
 
 // DefaultFileName is the file name the CLI writes and the instructions

@@ -476,3 +476,35 @@ func TestOptionsChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestInstructionsGiveCommuneDueDates: the instructions tell the commune
+// its own due dates from schemas/deadlines (province 19 in the 2025
+// register has its own 12-15 row: 05/12), not the province's 15/12; a
+// province without a row gets the defaults (25/11 and 08/12).
+func TestInstructionsGiveCommuneDueDates(t *testing.T) {
+	for _, tc := range []struct {
+		code string
+		want []string
+	}{
+		{"01864", []string{"trước 00 giờ 00 ngày 25/11/2026, tức là nộp xong chậm nhất trong ngày 24/11/2026",
+			"trước 00 giờ 00 ngày 05/12/2026, tức là nộp xong chậm nhất trong ngày 04/12/2026"}},
+	} {
+		data, _ := write(t, options(t, 2026, tc.code, nil))
+		x := open(t, data)
+		ins, _ := x.GetRows(template.InstructionsSheet)
+		var all strings.Builder
+		for _, r := range ins {
+			all.WriteString(strings.Join(r, " ") + "\n")
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(all.String(), w) {
+				t.Errorf("%s: instructions lack %q:\n%s", tc.code, w, all.String())
+			}
+		}
+		for _, bad := range []string{"15 tháng 12", "15/12"} {
+			if strings.Contains(all.String(), bad) {
+				t.Errorf("%s: instructions still give the province's date %q", tc.code, bad)
+			}
+		}
+	}
+}

@@ -1,0 +1,175 @@
+package access
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/xhht/xhht/pipeline/storage"
+)
+
+// Layout of access/ in the lake (see the package doc for why):
+//
+//	access/year=<Y>/province=<P>/commune=<C>.json   the commune's record: current hash, status, expiry, history
+//	access/codes/<sha256 hex>.json                  lookup: which record a code's hash belongs to
+const (
+	Prefix      = "access/"
+	codesPrefix = Prefix + "codes/"
+)
+
+// Status of a commune's current code.
+const (
+	StatusActive  = "active"
+	StatusRevoked = "revoked"
+)
+
+// record is the one object per (year, commune). Every change is a
+// compare-and-swap on it, so it is the single truth: a lookup object only
+// says where to look, and a code is valid only while its hash is the
+// record's current hash and the record is active and unexpired.
+type record struct {
+	Version      int       `json:"version"`
+	Role         Role      `json:"role"`
+	Year         int       `json:"year"`
+	Province     string    `json:"province"`
+	ProvinceName string    `json:"province_name"`
+	Commune      string    `json:"commune"`
+	CommuneName  string    `json:"commune_name"`
+	Hash         string    `json:"hash"` // hex SHA-256 of the current code; never the code
+	CodeID       string    `json:"code_id"`
+	Status       string    `json:"status"`
+	IssuedAt     time.Time `json:"issued_at"`
+	ExpiresAt    time.Time `json:"expires_at"`
+	RevokedAt    time.Time `json:"revoked_at,omitzero"`
+	// Generation counts the codes issued for this commune and year; every
+	// issue, reissue and revoke appends to History, so a lost update would
+	// show as a gap.
+	Generation int     `json:"generation"`
+	History    []event `json:"history"`
+}
+
+// event is one line of a record's audit trail. Code ids only, no hashes.
+type event struct {
+	Action string    `json:"action"` // issue, reissue, revoke
+	CodeID string    `json:"code_id"`
+	At     time.Time `json:"at"`
+}
+
+// pointer is the lookup object of one code hash.
+type pointer struct {
+	Role     Role   `json:"role"`
+	Year     int    `json:"year"`
+	Province string `json:"province"`
+	Commune  string `json:"commune"`
+}
+
+const recordVersion = 1
+
+func recordKey(year int, province, commune string) string {
+	return fmt.Sprintf("%syear=%d/province=%s/commune=%s.json", Prefix, year, province, commune)
+}
+
+func pointerKey(hash string) string { return codesPrefix + hash + ".json" }
+
+// digits reports whether s is n ASCII digits: unit codes are, and a key
+// built from anything else (a tampered lookup object) is refused.
+func digits(s string, n int) bool {
+	return len(s) == n && strings.Trim(s, "0123456789") == ""
+}
+
+func (p pointer) valid() bool {
+	return p.Role == RoleCommune && p.Year > 0 && p.Year < 10000 && digits(p.Province, 2) && digits(p.Commune, 5)
+}
+
+func (r *record) grant() Grant {
+	return Grant{
+		Role: r.Role, Year: r.Year,
+		Province: r.Province, ProvinceName: r.ProvinceName,
+		Commune: r.Commune, CommuneName: r.CommuneName,
+		CodeID: r.CodeID, ExpiresAt: r.ExpiresAt,
+	}
+}
+
+// readRecord returns the record and its ETag (for PutIf), or ErrNotFound
+// from storage when the commune has none.
+func readRecord(ctx context.Context, lake storage.Store, key string) (*record, string, error) {
+	body, obj, err := lake.Get(ctx, key, "")
+	if err != nil {
+		return nil, "", err
+	}
+	var r record
+	if err := json.Unmarshal(body, &r); err != nil {
+		return nil, "", fmt.Errorf("access: %s is not a record: %w", key, err)
+	}
+	if r.Version != recordVersion || len(r.Hash) != 64 {
+		return nil, "", fmt.Errorf("access: %s: unknown record version %d", key, r.Version)
+	}
+	return &r, obj.ETag, nil
+}
+
+func marshal(v any) ([]byte, error) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("access: %w", err)
+	}
+	return append(b, '\n'), nil
+}
+
+// maxAttempts bounds the compare-and-swap loop: each lost race means
+// another writer committed, so this many in a row is a fault, not traffic.
+const maxAttempts = 50
+
+// update applies change to the record at key with a compare-and-swap and
+// retries on a lost race, re-reading the record each time, so no
+// concurrent update is lost. change gets nil when there is no record; it
+// returns the new record, or an error to stop. newHash, when not empty, is
+// the hash of a new code: its lookup object is written before the record
+// (so a committed code can always be found) and removed if the swap fails.
+func update(ctx context.Context, lake storage.Writer, key string, change func(cur *record) (*record, string, error)) (*record, error) {
+	for range maxAttempts {
+		cur, etag, err := readRecord(ctx, lake, key)
+		if errors.Is(err, storage.ErrNotFound) {
+			cur, etag, err = nil, "", nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		next, newHash, err := change(cur)
+		if err != nil {
+			return nil, err
+		}
+		body, err := marshal(next)
+		if err != nil {
+			return nil, err
+		}
+		if newHash != "" {
+			p, err := marshal(pointer{Role: next.Role, Year: next.Year, Province: next.Province, Commune: next.Commune})
+			if err != nil {
+				return nil, err
+			}
+			// Absent-only: 80 random bits never collide in practice, and
+			// if they did, overwriting would hand one commune's
+			// lookup to another.
+			if err := lake.PutIf(ctx, pointerKey(newHash), p, "application/json", ""); err != nil {
+				return nil, fmt.Errorf("access: write lookup for code %s: %w", codeID(newHash), err)
+			}
+		}
+		err = lake.PutIf(ctx, key, body, "application/json", etag)
+		if err == nil {
+			return next, nil
+		}
+		if newHash != "" {
+			// Nobody ever saw this code; a leftover lookup would still be
+			// harmless (its hash is not the record's), so best effort.
+			_ = lake.Delete(ctx, pointerKey(newHash))
+		}
+		if !errors.Is(err, storage.ErrPrecondition) {
+			return nil, fmt.Errorf("access: write %s: %w", key, err)
+		}
+		// Someone else committed in between: read again and redo.
+	}
+	return nil, fmt.Errorf("access: %s: gave up after %d concurrent updates", key, maxAttempts)
+}
