@@ -21,11 +21,11 @@ import (
 // build will read this year as it is).
 //
 // The build is of the same province when the following year has a roll-up
-// of it on units that carry last year (the province's build also sums the
-// nation again). Otherwise, across the 2025 reform, only the nation
-// carries last year; a province that is no longer in the register is then
-// covered by building every province of the following year (rare: a
-// pre-reform year changing after the reform).
+// of it or of the nation (a province's build also sums the nation again,
+// and across the 2025 reform only the nation carries last year). A
+// province that is no longer in the following year's register is covered
+// by building every province of that year (rare: a pre-reform year
+// changing after the reform).
 func Following(ctx context.Context, o Options) (*Options, error) {
 	if o.OutDir != "" || o.Units != "" || !o.Cutoff.IsZero() {
 		return nil, nil
@@ -59,8 +59,11 @@ func Following(ctx context.Context, o Options) (*Options, error) {
 	f.Year = next
 	if o.Province != "" && nv.Provinces[o.Province] != nil {
 		ok, err := exists(o.Province)
-		if err != nil || ok {
-			return &f, err
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return &f, nil
 		}
 	}
 	ok, err := exists(NationCode)
