@@ -4,19 +4,29 @@
 GO       ?= go
 TOOLS    := $(CURDIR)/.tools/bin
 export XHHT_VERSITYGW := $(TOOLS)/versitygw
+export XHHT_LAMBDA_RIE := $(TOOLS)/aws-lambda-rie
 BUILD    := build
 
-.PHONY: cfn-lint run test tools bench package package-ingest package-rollup package-report build vet fmt-check clean fuzz
+.PHONY: cfn-lint run test tools bench package package-ingest package-rollup package-report package-portal build vet fmt-check clean fuzz
 
 ## run: generate a demo province's uploads and process them as the Lambda would
+# Built first, with a message: on a fresh clone Go downloads the modules
+# (DuckDB's static library alone is about 30 MB) and compiles everything,
+# which takes minutes with no other output.
 run:
-	$(GO) run ./cmd/xhht run
+	@echo "make run: biên dịch build/xhht (building). Lần đầu Go tải các module (thư viện DuckDB ~30 MB) và biên dịch: có thể mất vài phút, không in gì thêm; các lần sau vài giây."
+	@echo "          (first time: Go downloads the modules and compiles them, DuckDB included: several minutes with no output; later runs: seconds)"
+	$(GO) build -buildvcs=auto -o $(BUILD)/xhht ./cmd/xhht
+	@echo "make run: chạy bản mẫu (running the demo): $(BUILD)/xhht run → xhht-data/"
+	@$(BUILD)/xhht run
 
-## tools: test dependencies at pinned versions (versitygw S3 server, LibreOffice)
+## tools: test dependencies at pinned versions (versitygw S3 server, LibreOffice, chromium for the portal)
 tools:
 	./scripts/versitygw.sh
+	./scripts/lambda-rie.sh
 	./scripts/libreoffice.sh
 	./scripts/report-tools.sh
+	./scripts/chromium.sh
 
 ## test: every test, with formatting and vet checks, then a short fuzz run of each decoder
 test: tools fmt-check vet cfn-lint
@@ -49,13 +59,15 @@ cfn-lint:
 bench: tools
 	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./...
 
+# -buildvcs=auto: `xhht version` shows the git revision even where GOFLAGS
+# turns VCS stamping off (a checkout without git still builds).
 build:
-	$(GO) build -o $(BUILD)/xhht ./cmd/xhht
+	$(GO) build -buildvcs=auto -o $(BUILD)/xhht ./cmd/xhht
 
 ## package: one deployable zip per function (bootstrap for provided.al2023),
-## each reported with its size and checked against its target (ingest < 15 MB,
+## each reported with its size and checked against its target (ingest, portal < 15 MB,
 ## rollup and report < 40 MB), static linking and cgo (infra/artifact)
-package: package-ingest package-rollup package-report
+package: package-ingest package-rollup package-report package-portal
 
 # ARTIFACTCHECK reports a zip's size and fails on a missed target, a binary
 # that is not fully static, or (ingest) a cgo build. BUILD may be any
@@ -68,6 +80,13 @@ package-ingest:
 	cd $(BUILD)/ingest && rm -f ../ingest.zip && $(GO) run $(CURDIR)/scripts/zipbootstrap.go ../ingest.zip bootstrap
 	@$(ARTIFACTCHECK) $(BUILD)/ingest.zip
 
+# The commune portal (issue 11): pure Go, arm64, like ingest.
+package-portal:
+	mkdir -p $(BUILD)/portal
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' -o $(BUILD)/portal/bootstrap ./functions/portal
+	cd $(BUILD)/portal && rm -f ../portal.zip && $(GO) run $(CURDIR)/scripts/zipbootstrap.go ../portal.zip bootstrap
+	@$(ARTIFACTCHECK) $(BUILD)/portal.zip
+
 # The roll-up links DuckDB (C++, through cgo), so it is built with cgo and
 # linked fully static (glibc, libstdc++ and DuckDB inside: nothing needed
 # from the runtime's libraries). netgo and osusergo keep Go's DNS resolver
@@ -75,13 +94,20 @@ package-ingest:
 # dlopen, getpwuid and getaddrinfo would need glibc's shared libraries at
 # run time: the roll-up loads no extension (parquet and json are built in,
 # autoinstall is off), sets DuckDB's home directory, and opens no URL.
+# Those three warnings (per build) are held back by scripts/ldfilter, which
+# prints one line saying so; any other linker output is shown as it comes.
 # It is x86_64, not arm64 like ingest: cross-compiling cgo to arm64 needs an
 # aarch64 cross toolchain (gcc-aarch64-linux-gnu with its static libc and
 # libstdc++), which is not installed here. Deploy it with Architectures:
 # [x86_64].
+STATIC_BUILD := CGO_ENABLED=1 GOOS=linux GOARCH=amd64 $(GO) build -tags lambda.norpc,netgo,osusergo -trimpath -ldflags='-s -w -linkmode external -extldflags -static'
+LDFILTER     := $(GO) run $(CURDIR)/scripts/ldfilter
+
 package-rollup:
 	mkdir -p $(BUILD)/rollup
-	CGO_ENABLED=1 GOOS=linux GOARCH=amd64 $(GO) build -tags lambda.norpc,netgo,osusergo -trimpath -ldflags='-s -w -linkmode external -extldflags -static' -o $(BUILD)/rollup/bootstrap ./functions/rollup
+	@echo "$(STATIC_BUILD) -o $(BUILD)/rollup/bootstrap ./functions/rollup"
+	@out=$$($(STATIC_BUILD) -o $(BUILD)/rollup/bootstrap ./functions/rollup 2>&1); st=$$?; \
+		if [ -n "$$out" ]; then printf '%s\n' "$$out" | $(LDFILTER) rollup >&2; fi; exit $$st
 	@if ldd $(BUILD)/rollup/bootstrap >/dev/null 2>&1; then echo "$(BUILD)/rollup/bootstrap is dynamically linked"; ldd $(BUILD)/rollup/bootstrap; exit 1; fi
 	cd $(BUILD)/rollup && rm -f ../rollup.zip && $(GO) run $(CURDIR)/scripts/zipbootstrap.go ../rollup.zip bootstrap
 	@$(ARTIFACTCHECK) $(BUILD)/rollup.zip
@@ -91,7 +117,9 @@ package-rollup:
 # reasons (see package-rollup).
 package-report:
 	mkdir -p $(BUILD)/report
-	CGO_ENABLED=1 GOOS=linux GOARCH=amd64 $(GO) build -tags lambda.norpc,netgo,osusergo -trimpath -ldflags='-s -w -linkmode external -extldflags -static' -o $(BUILD)/report/bootstrap ./functions/report
+	@echo "$(STATIC_BUILD) -o $(BUILD)/report/bootstrap ./functions/report"
+	@out=$$($(STATIC_BUILD) -o $(BUILD)/report/bootstrap ./functions/report 2>&1); st=$$?; \
+		if [ -n "$$out" ]; then printf '%s\n' "$$out" | $(LDFILTER) report >&2; fi; exit $$st
 	@if ldd $(BUILD)/report/bootstrap >/dev/null 2>&1; then echo "$(BUILD)/report/bootstrap is dynamically linked"; ldd $(BUILD)/report/bootstrap; exit 1; fi
 	cd $(BUILD)/report && rm -f ../report.zip && $(GO) run $(CURDIR)/scripts/zipbootstrap.go ../report.zip bootstrap
 	@$(ARTIFACTCHECK) $(BUILD)/report.zip

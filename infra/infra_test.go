@@ -23,6 +23,7 @@ import (
 	"github.com/xhht/xhht/infra"
 	"github.com/xhht/xhht/infra/artifact"
 	"github.com/xhht/xhht/pipeline/envvars"
+	"github.com/xhht/xhht/pipeline/lambdaportal"
 )
 
 // root is the module root: tests run in infra/.
@@ -254,6 +255,7 @@ var functionIDs = map[string]string{
 	envvars.Ingest: "IngestFunction",
 	envvars.Rollup: "RollupFunction",
 	envvars.Report: "ReportFunction",
+	envvars.Portal: "PortalFunction",
 }
 
 // TestFunctions: every function in the template is one in functions/, with
@@ -269,7 +271,7 @@ func TestFunctions(t *testing.T) {
 	if len(dirs) != len(functionIDs) {
 		t.Errorf("functions/ has %d functions, the template %d", len(dirs), len(functionIDs))
 	}
-	arch := map[string]string{envvars.Ingest: "arm64", envvars.Rollup: "x86_64", envvars.Report: "x86_64"}
+	arch := map[string]string{envvars.Ingest: "arm64", envvars.Rollup: "x86_64", envvars.Report: "x86_64", envvars.Portal: "arm64"}
 	for name, id := range functionIDs {
 		r := fns[id]
 		if r == nil {
@@ -411,7 +413,7 @@ func envvarsConsts(t *testing.T) map[string]string {
 // that functions/<name> links, sorted.
 func readEnv(t *testing.T, name string, consts map[string]string) []string {
 	t.Helper()
-	goarch := map[string]string{envvars.Ingest: "arm64"}[name]
+	goarch := map[string]string{envvars.Ingest: "arm64", envvars.Portal: "arm64"}[name]
 	if goarch == "" {
 		goarch = "amd64"
 	}
@@ -524,6 +526,18 @@ var neededActions = map[string]map[string]string{
 		"kms:Decrypt":          "read SSE-KMS objects",
 		"kms:GenerateDataKey":  "write SSE-KMS reports",
 	},
+	"PortalRole": {
+		"sts:AssumeRole":       "trust policy: the Lambda service assumes the role",
+		"s3:PutObject":         "presigned PUTs (signed with this role) and the plain form: upload keys only",
+		"s3:GetObject":         "check and mark an upload; read receipts/ and access/",
+		"s3:GetObjectVersion":  "mark the exact upload version the page names",
+		"s3:ListBucket":        "404, not 403, for a missing object (wrong code, upload not there yet); list a commune's receipts",
+		"ssm:GetParameter":     "read the session keys at cold start",
+		"kms:Decrypt":          "the session keys' SecureString (via SSM only); SSE-KMS objects",
+		"kms:GenerateDataKey":  "SSE-KMS uploads written through presigned PUTs",
+		"logs:CreateLogStream": "logs",
+		"logs:PutLogEvents":    "logs",
+	},
 	"SchedulerRole": {
 		"lambda:InvokeFunction": "run the report function on schedule",
 		"sqs:SendMessage":       "undeliverable schedules to the report dead-letter queue",
@@ -536,16 +550,17 @@ var neededActions = map[string]map[string]string{
 
 // readActions change nothing; any other action is a write.
 var readActions = []string{"s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "sqs:ReceiveMessage",
-	"sqs:GetQueueAttributes", "kms:Decrypt"}
+	"sqs:GetQueueAttributes", "kms:Decrypt", "ssm:GetParameter"}
 
 // TestIAM walks every Allow statement of every policy in the template: an
 // action must be needed (neededActions), and a write action's resource
 // must not be a wildcard — no "*", no bucket-wide "/*"; a key prefix such
-// as "/rollups/*" is the narrowest S3 allows.
+// as "/rollups/*" is the narrowest S3 allows, and for uploads the key
+// shape itself, "/20??/??/?????/*" (year, province, commune).
 func TestIAM(t *testing.T) {
 	tp := load(t)
 	used := map[string]map[string]bool{}
-	narrowPrefix := regexp.MustCompile(`^\$\{[A-Za-z]+\.Arn\}/[a-z][a-z-]*/\*$`)
+	narrowPrefix := regexp.MustCompile(`^\$\{[A-Za-z]+\.Arn\}/([a-z][a-z-]*|20\?\?/\?\?/\?\?\?\?\?)/\*$`)
 	for id, r := range tp.doc["Resources"].(map[string]any) {
 		var docs []any
 		p := props(r.(map[string]any))
@@ -673,12 +688,23 @@ func TestAlarms(t *testing.T) {
 	tp := load(t)
 	type key struct{ metric, target string }
 	have := map[key]bool{}
+	filtered := map[string]string{} // metric name → the log group its filter reads
+	for _, f := range tp.resources("AWS::Logs::MetricFilter") {
+		for _, m := range anyList(props(f)["MetricTransformations"]) {
+			filtered[str(get(m, "MetricName"))] = refTo(props(f)["LogGroupName"])
+		}
+	}
 	for id, a := range tp.resources("AWS::CloudWatch::Alarm") {
 		p := props(a)
 		if acts, _ := p["AlarmActions"].([]any); len(acts) != 1 || refTo(acts[0]) != "AlarmTopic" {
 			t.Errorf("%s: does not notify AlarmTopic", id)
 		}
 		dims, _ := p["Dimensions"].([]any)
+		if len(dims) == 0 && filtered[str(p["MetricName"])] != "" {
+			// A metric of the template's own metric filter: no dimension.
+			have[key{str(p["MetricName"]), filtered[str(p["MetricName"])]}] = true
+			continue
+		}
 		if len(dims) != 1 {
 			t.Errorf("%s: want one dimension", id)
 			continue
@@ -694,7 +720,8 @@ func TestAlarms(t *testing.T) {
 			want = append(want, key{"ApproximateNumberOfMessagesVisible", id})
 		}
 	}
-	want = append(want, key{"ApproximateAgeOfOldestMessage", "IngestQueue"})
+	want = append(want, key{"ApproximateAgeOfOldestMessage", "IngestQueue"},
+		key{"5xx", "PortalApi"}, key{"PortalFailedSignIns", "PortalLogGroup"})
 	for _, w := range want {
 		if !have[w] {
 			t.Errorf("no alarm on %s of %s", w.metric, w.target)
@@ -703,6 +730,73 @@ func TestAlarms(t *testing.T) {
 	sub := tp.resources("AWS::SNS::Subscription")["AlarmSubscription"]
 	if refTo(props(sub)["TopicArn"]) != "AlarmTopic" || refTo(props(sub)["Endpoint"]) != "AlarmEmail" {
 		t.Error("AlarmTopic does not mail AlarmEmail")
+	}
+}
+
+// TestPortalFailedSignInFilter: the metric filter behind the failed
+// sign-in alarm matches the portal's JSON log line (its msg, which
+// tests/portal_lambda_test.go sees the real bootstrap log), counts one per
+// line, and reads the portal function's log group.
+func TestPortalFailedSignInFilter(t *testing.T) {
+	tp := load(t)
+	f := props(tp.resources("AWS::Logs::MetricFilter")["PortalFailedSignInsFilter"])
+	if f == nil {
+		t.Fatal("no PortalFailedSignInsFilter")
+	}
+	if want := `{ $.msg = "` + lambdaportal.FailedSignInMessage + `" }`; f["FilterPattern"] != want {
+		t.Errorf("filter pattern %q, want %q", f["FilterPattern"], want)
+	}
+	if refTo(f["LogGroupName"]) != "PortalLogGroup" || refTo(get(props(tp.resources("AWS::Lambda::Function")["PortalFunction"]), "LoggingConfig", "LogGroup")) != "PortalLogGroup" {
+		t.Error("the filter does not read the portal function's log group")
+	}
+	ms := anyList(f["MetricTransformations"])
+	if len(ms) != 1 || get(ms[0], "MetricValue") != "1" {
+		t.Errorf("metric transformations %v: want one metric counting 1 per line", ms)
+	}
+}
+
+// TestPortalFrontDoor: the HTTP API sends payload format 2.0 (what
+// lambdaportal's adapter reads) to the portal function, which it may
+// invoke; PUBLIC_URL and the uploads bucket's only CORS origin are the
+// API's address; PutObject of the portal role is limited to upload keys.
+func TestPortalFrontDoor(t *testing.T) {
+	tp := load(t)
+	in := props(tp.resources("AWS::ApiGatewayV2::Integration")["PortalIntegration"])
+	if in["PayloadFormatVersion"] != "2.0" || in["IntegrationType"] != "AWS_PROXY" || refTo(in["IntegrationUri"]) != "PortalFunction" {
+		t.Errorf("integration %v: want AWS_PROXY, payload 2.0, to PortalFunction", in)
+	}
+	perm := props(tp.resources("AWS::Lambda::Permission")["PortalInvokePermission"])
+	if perm["Principal"] != "apigateway.amazonaws.com" || refTo(perm["FunctionName"]) != "PortalFunction" || !strings.Contains(str(get(perm, "SourceArn", "Fn::Sub")), "${PortalApi}/") {
+		t.Errorf("invoke permission %v: want API Gateway, this API only", perm)
+	}
+	apiURL := "https://${PortalApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"
+	if v := get(props(tp.resources("AWS::Lambda::Function")["PortalFunction"]), "Environment", "Variables", envvars.PublicURL, "Fn::Sub"); v != apiURL {
+		t.Errorf("PUBLIC_URL %v, want %s", v, apiURL)
+	}
+	rules, _ := get(props(tp.resources("AWS::S3::Bucket")["UploadsBucket"]), "CorsConfiguration", "CorsRules").([]any)
+	if len(rules) != 1 {
+		t.Fatalf("uploads bucket CORS rules %v: want one", rules)
+	}
+	origins := anyList(get(rules[0], "AllowedOrigins"))
+	if len(origins) != 1 || get(origins[0], "Fn::Sub") != apiURL {
+		t.Errorf("CORS origins %v: want only the portal's %s", origins, apiURL)
+	}
+	if m := strList(get(rules[0], "AllowedMethods")); !slices.Equal(m, []string{"PUT"}) {
+		t.Errorf("CORS methods %v: want PUT only", m)
+	}
+	if get(props(tp.resources("AWS::S3::Bucket")["LakeBucket"]), "CorsConfiguration") != nil {
+		t.Error("the lake has CORS: browsers never talk to it")
+	}
+	for _, pol := range anyList(props(tp.resources("AWS::IAM::Role")["PortalRole"])["Policies"]) {
+		for _, st := range anyList(get(pol, "PolicyDocument", "Statement")) {
+			if slices.Contains(strList(get(st, "Action")), "s3:PutObject") {
+				for _, r := range anyList(get(st, "Resource")) {
+					if s := str(get(r, "Fn::Sub")); s != "${UploadsBucket.Arn}/20??/??/?????/*" {
+						t.Errorf("portal PutObject on %v: want upload keys of the uploads bucket only", r)
+					}
+				}
+			}
+		}
 	}
 }
 
@@ -768,6 +862,16 @@ func TestArtifacts(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("make package: %v\n%s", err, out)
+	}
+	// The static builds' known linker warnings are held back with one line
+	// saying so (scripts/ldfilter), not printed six times.
+	if strings.Contains(string(out), "in statically linked applications") {
+		t.Errorf("make package prints the known DuckDB linker warnings:\n%s", out)
+	}
+	for _, name := range []string{"rollup", "report"} {
+		if !strings.Contains(string(out), name+": 3 known linker warnings not shown") {
+			t.Errorf("make package does not say the %s build's known linker warnings were held back:\n%s", name, out)
+		}
 	}
 	for _, tg := range artifact.Targets {
 		zip := filepath.Join(dir, tg.Name+".zip")

@@ -37,11 +37,12 @@ var corpusReceived = time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)
 const corpusTimeout = 60 * time.Second
 
 type corpusIssue struct {
-	Code     string  `json:"code"`
-	Severity string  `json:"severity"`
-	Cell     string  `json:"cell,omitempty"`  // "" = the issue has no cell
-	Sheet    *string `json:"sheet,omitempty"` // compared when given
-	Field    *string `json:"field,omitempty"` // compared when given
+	Code     string   `json:"code"`
+	Severity string   `json:"severity"`
+	Cell     string   `json:"cell,omitempty"`    // "" = the issue has no cell
+	Sheet    *string  `json:"sheet,omitempty"`   // compared when given
+	Field    *string  `json:"field,omitempty"`   // compared when given
+	Message  []string `json:"message,omitempty"` // words the Vietnamese message must hold, where given
 }
 
 func (w corpusIssue) String() string {
@@ -220,6 +221,22 @@ func compareCorpus(c corpusCase, rc *receipt.Receipt) string {
 	for i, is := range rc.Errors {
 		if !used[i] {
 			diff("unexpected issue: %s %s at %q sheet %q field %q (%s)", is.Severity, is.Code, is.Cell, is.Sheet, is.Field, is.MessageEN)
+		}
+		// Every message is one an official can read: no codes, no tags,
+		// no brackets inside brackets (receipt.WordingProblem).
+		if why := receipt.WordingProblem(is.Message); why != "" {
+			diff("%s %s: the Vietnamese message has %s: %q", is.Code, is.Cell, why, is.Message)
+		}
+	}
+	for _, w := range c.Issues {
+		for _, s := range w.Message {
+			found := false
+			for _, is := range rc.Errors {
+				found = found || (w.matches(is) && strings.Contains(is.Message, s))
+			}
+			if !found {
+				diff("no %s message says %q", w, s)
+			}
 		}
 	}
 	if c.Status == receipt.Accepted || c.Totals != nil {

@@ -17,26 +17,36 @@ import (
 const localBucket = "local"
 
 func cmdIngest(ctx context.Context, args []string, stdout io.Writer) (int, error) {
-	fs := newFlags("ingest")
-	uploads := fs.String("uploads", defaultUploads, "uploads directory (stands in for the uploads bucket)")
-	lake := fs.String("lake", defaultLake, "lake directory")
+	fs := newCommand("ingest", Help{
+		Usage:   "xhht ingest [--uploads DIR] [--lake DIR] [--max-mb 50] [KEY ...]",
+		Summary: "xử lý các tệp trong thư mục nộp như Lambda, ghi biên nhận và Parquet vào kho (process uploads in a directory as the Lambda does)",
+		Details: `KEY: đường dẫn tệp trong --uploads, dạng NĂM/MÃ_TỈNH/MÃ_XÃ/TÊN_TỆP; không có KEY = mọi tệp (default: every file).
+In một dòng cho mỗi tệp: accepted hoặc rejected và lỗi đầu tiên. Mã thoát 1 khi có tệp bị từ chối
+(exit 1 when a file is rejected; its receipt is in the lake all the same).`,
+		Examples: []string{
+			"xhht ingest                                    # mọi tệp trong xhht-data/uploads",
+			"xhht ingest --uploads nop --lake kho 2026/19/05443/bao-cao.xlsx",
+		},
+	})
+	uploads := fs.String("uploads", defaultUploads, "uploads directory `DIR` (stands in for the uploads bucket)")
+	lake := fs.String("lake", defaultLake, "lake directory `DIR`")
 	maxMB := maxMBFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
 	if st, err := os.Stat(*uploads); err != nil || !st.IsDir() {
-		return exitUsage, fmt.Errorf("không có thư mục tệp nộp %s (no uploads directory)", *uploads)
+		return exitUsage, usageError{fmt.Sprintf("không có thư mục tệp nộp %s (no uploads directory)", *uploads)}
 	}
 	p, err := ingest.New(local.New(*uploads), local.New(*lake))
 	if err != nil {
-		return exitUsage, err
+		return exitRuntime, err
 	}
 	p.Limits.MaxBytes = *maxMB << 20
 	keys := fs.Args()
 	if len(keys) == 0 {
 		objs, err := p.Uploads.List(ctx, "")
 		if err != nil {
-			return exitUsage, err
+			return exitRuntime, err
 		}
 		for _, o := range objs {
 			keys = append(keys, o.Key)
@@ -44,7 +54,7 @@ func cmdIngest(ctx context.Context, args []string, stdout io.Writer) (int, error
 	}
 	rcs, err := ingestKeys(ctx, p, keys)
 	if err != nil {
-		return exitUsage, err
+		return exitRuntime, err
 	}
 	rejected := 0
 	for _, rc := range rcs {
@@ -56,6 +66,9 @@ func cmdIngest(ctx context.Context, args []string, stdout io.Writer) (int, error
 		fmt.Fprintln(stdout, line)
 	}
 	fmt.Fprintf(stdout, "%d tệp, %d bị từ chối. Kho dữ liệu (lake): %s\n", len(rcs), rejected, abs(*lake))
+	if rejected > 0 {
+		return exitRejected, nil // each has its receipt in the lake; the status tells a script
+	}
 	return exitOK, nil
 }
 

@@ -1,28 +1,16 @@
 // Command xhht is the pipeline on a laptop: the demo (run), checking a file
-// before upload (validate), processing uploads in a directory (ingest), and
-// writing the blank form (template).
+// before upload (validate), processing uploads in a directory (ingest),
+// writing the blank form (template), the roll-up and its queries (rollup,
+// query), deadline reports and reminders (report, remind). Each command's
+// help and the exit statuses are in help.go.
 package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 )
-
-// Exit statuses of validate (and the other commands' failures).
-const (
-	exitOK       = 0
-	exitRejected = 1
-	exitUsage    = 2
-)
-
-// usageError is a mistake in the command line: exit 2 with help.
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
 
 func main() {
 	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
@@ -32,8 +20,9 @@ const help = `xhht — dữ liệu xã hội học tập (learning-society stati
 
 Cách dùng (usage):
   xhht run      [--dir DIR] [--province 19] [--year 2026]   sinh dữ liệu mẫu cho cả tỉnh và xử lý như Lambda
-  xhht validate --key <năm>/<mã tỉnh>/<mã xã>/<tên tệp> [--json] [--lake DIR] [--max-mb 50] FILE
-                                                             kiểm tra một tệp trước khi nộp
+  xhht validate --key <năm>/<mã tỉnh>/<mã xã>/<tên tệp> [--json] [--marked OUT.xlsx] [--lake DIR] [--max-mb 50] FILE
+                                                             kiểm tra một tệp trước khi nộp; --marked: ghi tệp đã
+                                                             đánh dấu (ô lỗi tô màu, có ghi chú)
   xhht ingest   [--uploads DIR] [--lake DIR] [--max-mb 50] [KEY ...]
                                                              xử lý các tệp trong thư mục nộp (mặc định: tất cả)
   xhht template --commune MÃ_XÃ --year NĂM [-o FILE.xlsx] [--force] [--lake DIR]
@@ -51,20 +40,35 @@ Cách dùng (usage):
   xhht remind   --deadline 12-01|12-15 --year NĂM --province MÃ_TỈNH --at YYYY-MM-DD [--json FILE] [--lake DIR]
                                                              danh sách xã chưa nộp / bị từ chối, số ngày còn lại
   xhht access   issue|revoke|reissue --year NĂM (--province MÃ_TỈNH | --commune MÃ_XÃ) [-o FILE.xlsx]   mã truy cập cổng của xã
+  xhht serve    [--addr 127.0.0.1:8080] [--uploads DIR] [--lake DIR] [--max-mb 50]
+                                                             cổng nộp báo cáo cho xã (web), trên máy này
+  xhht version                                             phiên bản (version, VCS revision, build time)
 
-Exit status of validate: 0 accepted (warnings allowed), 1 rejected, 2 usage or system error.
-`
+Mỗi lệnh có trợ giúp riêng (each command has its own help): xhht <lệnh> --help, xhht help <lệnh>.
+
+` + exitHelp
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, help)
+		return exitUsage
+	}
+	switch args[0] {
+	case "-h", "-help", "--help":
 		fmt.Fprint(stdout, help)
 		return exitOK
+	case "help":
+		if len(args) == 1 {
+			fmt.Fprint(stdout, help)
+			return exitOK
+		}
+		args = []string{args[1], "--help"} // xhht help query = xhht query --help
 	}
 	var code int
 	var err error
 	switch args[0] {
 	case "validate":
-		code, err = cmdValidate(ctx, args[1:], stdout)
+		code, err = cmdValidate(ctx, args[1:], stdout, stderr)
 	case "ingest":
 		code, err = cmdIngest(ctx, args[1:], stdout)
 	case "template":
@@ -79,21 +83,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = cmdRemind(ctx, args[1:], stdout)
 	case "access":
 		code, err = cmdAccess(ctx, args[1:], stdout)
+	case "serve":
+		code, err = cmdServe(ctx, args[1:], stdout)
 	case "run", "demo":
 		code, err = cmdRun(ctx, args[1:], stdout)
+	case "version", "--version":
+		code, err = cmdVersion(ctx, args[1:], stdout)
 	default:
-		err = usageError{fmt.Sprintf("lệnh không có: %q (unknown command)", args[0])}
-	}
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprint(stdout, help)
-		return exitOK
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "xhht: %v\n", err)
-		if _, ok := err.(usageError); ok {
-			fmt.Fprint(stderr, "\n"+help)
-		}
+		fmt.Fprintf(stderr, "xhht: lệnh không có: %q (unknown command)\n\n%s", args[0], help)
 		return exitUsage
 	}
-	return code
+	return finish(args[0], code, err, stdout, stderr)
 }

@@ -30,13 +30,20 @@ import (
 // other local outputs, and one file per moment so earlier lists are kept.
 // "--json -" prints the JSON on stdout instead of the text, for scripts.
 func cmdRemind(ctx context.Context, args []string, stdout io.Writer) (int, error) {
-	fs := newFlags("remind")
-	deadline := fs.String("deadline", "", "report: 12-01 or 12-15 (required)")
-	year := fs.Int("year", 0, "reporting year (required)")
-	province := fs.String("province", "", "province code, 2 digits (required)")
-	atFlag := fs.String("at", "", "as of: YYYY-MM-DD (08:00 in Vietnam) or RFC 3339; default now")
-	lake := fs.String("lake", defaultLake, "lake directory")
-	jsonOut := fs.String("json", "", `JSON output file; "-" = stdout instead of the text; default <lake>/../reminders/…`)
+	fs := newCommand("remind", Help{
+		Usage:   "xhht remind --deadline 12-01|12-15 --year NĂM --province MÃ_TỈNH [--at YYYY-MM-DD] [--json FILE|-] [--lake DIR]",
+		Summary: "danh sách xã chưa có tệp được chấp nhận cho một kỳ báo cáo, số ngày còn lại (communes still missing for a report)",
+		Examples: []string{
+			"xhht remind --deadline 12-15 --year 2026 --province 19 --at 2026-12-08",
+			"xhht remind --deadline 12-01 --year 2026 --province 19 --json -   # JSON trên stdout",
+		},
+	})
+	deadline := fs.String("deadline", "", "report deadline `12-01|12-15` (required)")
+	year := fs.Int("year", 0, "reporting year `NĂM` (required)")
+	province := fs.String("province", "", "province code `MÃ_TỈNH`, 2 digits (required)")
+	atFlag := fs.String("at", "", "as of: `YYYY-MM-DD` (08:00 in Vietnam) or RFC 3339; default now")
+	lake := fs.String("lake", defaultLake, "lake directory `DIR`")
+	jsonOut := fs.String("json", "", "JSON output `FILE`; \"-\" = stdout instead of the text; default <lake>/../reminders/…")
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
@@ -45,7 +52,7 @@ func cmdRemind(ctx context.Context, args []string, stdout io.Writer) (int, error
 	}
 	dl, err := deadlines.Load()
 	if err != nil {
-		return exitUsage, err
+		return exitRuntime, err
 	}
 	switch {
 	case *deadline == "":
@@ -64,6 +71,9 @@ func cmdRemind(ctx context.Context, args []string, stdout io.Writer) (int, error
 		}
 		return exitUsage, usageError{fmt.Sprintf("remind: --deadline %q: không có kỳ báo cáo này (want one of %s)", *deadline, strings.Join(ids, ", "))}
 	}
+	if err := checkProvince("remind", *year, *province); err != nil {
+		return exitUsage, err
+	}
 	if err := needLake(*lake); err != nil {
 		return exitUsage, err
 	}
@@ -76,11 +86,11 @@ func cmdRemind(ctx context.Context, args []string, stdout io.Writer) (int, error
 	r, err := report.Remind(ctx, report.RemindOptions{Lake: local.New(*lake), Year: *year, Province: *province, Deadline: *deadline,
 		At: at, Deadlines: dl, Log: quietLog})
 	if err != nil {
-		return exitUsage, err
+		return exitRuntime, err
 	}
 	body, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
-		return exitUsage, fmt.Errorf("remind: %w", err)
+		return exitRuntime, fmt.Errorf("remind: %w", err)
 	}
 	body = append(body, '\n')
 	if *jsonOut == "-" {
@@ -92,10 +102,10 @@ func cmdRemind(ctx context.Context, args []string, stdout io.Writer) (int, error
 		path = defaultReminderPath(*lake, r)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return exitUsage, fmt.Errorf("remind: %w", err)
+		return exitRuntime, fmt.Errorf("remind: %w", err)
 	}
 	if err := os.WriteFile(path, body, 0o644); err != nil {
-		return exitUsage, fmt.Errorf("remind: %w", err)
+		return exitRuntime, fmt.Errorf("remind: %w", err)
 	}
 	fmt.Fprint(stdout, r.Text())
 	fmt.Fprintf(stdout, "\nDanh sách (JSON): %s\n", path)

@@ -43,8 +43,9 @@ func remindLake(t *testing.T) (lake string) {
 		}
 	}
 	var out bytes.Buffer
-	if code, err := cmdIngest(context.Background(), []string{"--uploads", uploads, "--lake", lake}, &out); code != 0 || err != nil {
-		t.Fatalf("ingest: %d %v\n%s", code, err, out.String())
+	// One upload is rejected: ingest says so with exit 1 (exitRejected).
+	if code, err := cmdIngest(context.Background(), []string{"--uploads", uploads, "--lake", lake}, &out); code != exitRejected || err != nil {
+		t.Fatalf("ingest: %d %v, want %d\n%s", code, err, exitRejected, out.String())
 	}
 	if !strings.Contains(out.String(), "2 tệp, 1 bị từ chối") {
 		t.Fatalf("ingest output:\n%s", out.String())

@@ -15,13 +15,21 @@ import (
 )
 
 func cmdReport(ctx context.Context, args []string, stdout io.Writer) (int, error) {
-	fs := newFlags("report")
-	lake := fs.String("lake", defaultLake, "lake directory")
-	deadline := fs.String("deadline", "", "12-01 or 12-15 (required)")
-	year := fs.Int("year", 0, "reporting year (required)")
-	province := fs.String("province", "", "province code (required)")
-	out := fs.String("out", "xhht-data/reports", "output directory")
-	nowFlag := fs.String("now", "", "when the report is made: YYYY-MM-DD (08:00 in Vietnam) or RFC 3339; default now. Before the cut-off: a draft (DỰ THẢO)")
+	fs := newCommand("report", Help{
+		Usage:   "xhht report --deadline 12-01|12-15 --year NĂM --province MÃ_TỈNH [--now THỜI_ĐIỂM] [--out DIR] [--lake DIR]",
+		Summary: "báo cáo của tỉnh theo hạn (.xlsx, .html, .csv), chỉ tính các tệp nhận trước 00:00 ngày hạn, giờ Việt Nam (a deadline report)",
+		Details: "Làm trước giờ chốt số liệu (--now trước hạn) thì là DỰ THẢO, ghi trên mọi trang và trong tên tệp (before the cut-off: a draft).",
+		Examples: []string{
+			"xhht report --deadline 12-15 --year 2026 --province 19",
+			"xhht report --deadline 12-01 --year 2026 --province 19 --now 2026-11-28 --out bao-cao   # dự thảo (a draft)",
+		},
+	})
+	lake := fs.String("lake", defaultLake, "lake directory `DIR`")
+	deadline := fs.String("deadline", "", "report deadline `12-01|12-15` (required)")
+	year := fs.Int("year", 0, "reporting year `NĂM` (required)")
+	province := fs.String("province", "", "province code `MÃ_TỈNH` (required)")
+	out := fs.String("out", "xhht-data/reports", "output directory `DIR`")
+	nowFlag := fs.String("now", "", "when the report is made: `YYYY-MM-DD` (08:00 in Vietnam) or RFC 3339; default now. Before the cut-off: a draft (DỰ THẢO)")
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
@@ -30,6 +38,9 @@ func cmdReport(ctx context.Context, args []string, stdout io.Writer) (int, error
 	}
 	if *deadline == "" || *year == 0 || *province == "" {
 		return exitUsage, usageError{"report: cần --deadline, --year và --province (--deadline, --year and --province are required)"}
+	}
+	if err := checkProvince("report", *year, *province); err != nil {
+		return exitUsage, err
 	}
 	now := time.Now()
 	if *nowFlag != "" {
@@ -41,7 +52,7 @@ func cmdReport(ctx context.Context, args []string, stdout io.Writer) (int, error
 	}
 	paths, err := writeReportAt(ctx, *lake, *deadline, *year, *province, *out, now)
 	if err != nil {
-		return exitUsage, err
+		return exitRuntime, err
 	}
 	for _, p := range paths {
 		fmt.Fprintln(stdout, abs(p))

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/xhht/xhht/pipeline/access"
+	"github.com/xhht/xhht/pipeline/deadlines"
 	"github.com/xhht/xhht/pipeline/demo"
 	"github.com/xhht/xhht/pipeline/ingest"
 	"github.com/xhht/xhht/pipeline/receipt"
@@ -19,10 +21,18 @@ import (
 // cmdRun is `make run`: generate a province's uploads into the uploads
 // directory, process each one exactly as the Lambda does, and summarise.
 func cmdRun(ctx context.Context, args []string, stdout io.Writer) (int, error) {
-	fs := newFlags("run")
-	dir := fs.String("dir", "xhht-data", "working directory: uploads/ and lake/ go here")
-	province := fs.String("province", "19", "province code (2025 register)")
-	year := fs.Int("year", 2026, "reporting year")
+	fs := newCommand("run", Help{
+		Usage:   "xhht run [--dir DIR] [--province 19] [--year 2026]",
+		Summary: "bản chạy thử (demo, make run): sinh tệp nộp mẫu cho cả tỉnh, xử lý như Lambda, tổng hợp, viết hai báo cáo",
+		Details: "Ghi (writes) DIR/uploads, DIR/lake, DIR/reports. Chạy lại cho cùng kết quả (running it again changes nothing).",
+		Examples: []string{
+			"xhht run                       # Thái Nguyên (19), năm 2026, vào xhht-data/",
+			"xhht run --dir /tmp/demo --year 2025",
+		},
+	})
+	dir := fs.String("dir", "xhht-data", "working directory `DIR`: uploads/, lake/ and reports/ go here")
+	province := fs.String("province", "19", "province code `MÃ_TỈNH` (2025 register)")
+	year := fs.Int("year", 2026, "reporting year `NĂM`")
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
@@ -32,7 +42,7 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 	uploadsDir, lakeDir := filepath.Join(*dir, "uploads"), filepath.Join(*dir, "lake")
 	p, err := ingest.New(local.New(uploadsDir), local.New(lakeDir))
 	if err != nil {
-		return exitUsage, err
+		return exitRuntime, err
 	}
 	plan, err := demo.NewPlan(p.Registry, *year, *province)
 	if err != nil {
@@ -44,14 +54,14 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 	for _, f := range plan.Files {
 		b, err := demo.Render(f, plan, p.Forms)
 		if err != nil {
-			return exitUsage, err
+			return exitRuntime, err
 		}
 		if err := p.Uploads.Put(ctx, f.Key, b, ""); err != nil {
-			return exitUsage, err
+			return exitRuntime, err
 		}
 		// The upload time is the object's time: set it as S3 would have.
 		if err := os.Chtimes(filepath.Join(uploadsDir, filepath.FromSlash(f.Key)), f.ReceivedAt, f.ReceivedAt); err != nil {
-			return exitUsage, fmt.Errorf("set upload time: %w", err)
+			return exitRuntime, fmt.Errorf("set upload time: %w", err)
 		}
 		keys = append(keys, f.Key)
 	}
@@ -59,17 +69,17 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 	sort.SliceStable(keys, func(i, j int) bool { return receivedAt(plan, keys[i]).Before(receivedAt(plan, keys[j])) })
 	rcs, err := ingestKeys(ctx, p, keys)
 	if err != nil {
-		return exitUsage, err
+		return exitRuntime, err
 	}
 	printRunSummary(stdout, plan, rcs)
 	if err := rollupAndPrint(ctx, stdout, lakeDir, *province, *year); err != nil {
-		return exitUsage, fmt.Errorf("roll-up: %w", err)
+		return exitRuntime, fmt.Errorf("roll-up: %w", err)
 	}
 	fmt.Fprintf(stdout, "\nBáo cáo theo hạn (chỉ tính các tệp nhận trước 00:00 ngày hạn, giờ Việt Nam):\n")
 	for _, dl := range []string{"12-01", "12-15"} {
 		paths, err := writeReport(ctx, lakeDir, dl, *year, *province, filepath.Join(*dir, "reports"))
 		if err != nil {
-			return exitUsage, fmt.Errorf("report %s: %w", dl, err)
+			return exitRuntime, fmt.Errorf("report %s: %w", dl, err)
 		}
 		for _, p := range paths {
 			fmt.Fprintf(stdout, "  %s\n", abs(p))
@@ -79,7 +89,31 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 	fmt.Fprintf(stdout, "Dữ liệu Parquet:          %s\n", abs(filepath.Join(lakeDir, "submissions")))
 	fmt.Fprintf(stdout, "Biên nhận (receipts):     %s\n", abs(filepath.Join(lakeDir, "receipts")))
 	fmt.Fprintf(stdout, "Kiểm tra một tệp:         build/xhht validate --key %s %s   (make build)\n", keys[0], filepath.Join(uploadsDir, filepath.FromSlash(keys[0])))
+	printPortal(ctx, stdout, lakeDir, uploadsDir, *dir, plan, *year)
 	return exitOK, nil
+}
+
+// printPortal ends the demo with how to open the commune portal: a fresh
+// access code for one demo commune (its previous demo code stops working).
+func printPortal(ctx context.Context, w io.Writer, lakeDir, uploadsDir, dir string, plan *demo.Plan, year int) {
+	if len(plan.Files) == 0 {
+		return
+	}
+	c := plan.Files[0].Commune
+	is, err := access.IssueOne(ctx, local.New(lakeDir), year, c.Code, time.Now())
+	if err != nil {
+		fmt.Fprintf(w, "\nCổng nộp báo cáo: không tạo được mã thử (%v)\n", err)
+		return
+	}
+	cmd := "build/xhht serve"
+	if dir != "xhht-data" {
+		cmd += " --uploads " + uploadsDir + " --lake " + lakeDir
+	}
+	fmt.Fprintf(w, "\nCổng nộp báo cáo cho xã (commune portal):\n")
+	fmt.Fprintf(w, "  %s      (make build; hoặc go run ./cmd/xhht serve)\n", cmd)
+	fmt.Fprintf(w, "  mở http://127.0.0.1:8080/ và nhập mã truy cập: %s\n", is.Code)
+	fmt.Fprintf(w, "  (mã thử của %s, %s, năm %d; hết hạn %s)\n", is.Grant.CommuneName, is.Grant.ProvinceName, year,
+		is.Grant.ExpiresAt.In(deadlines.ICT).Format("02/01/2006"))
 }
 
 func countFixes(plan *demo.Plan) int {

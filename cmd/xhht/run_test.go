@@ -8,8 +8,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/xhht/xhht/pipeline/access"
+	"github.com/xhht/xhht/pipeline/receipt"
+	"github.com/xhht/xhht/pipeline/storage/local"
 )
 
 // TestRunDemo is `make run` as a user sees it: every commune of the
@@ -45,6 +51,9 @@ func TestRunDemo(t *testing.T) {
 			}
 			for _, e := range rc["errors"].([]any) {
 				e := e.(map[string]any)
+				if why := receipt.WordingProblem(e["message"].(string)); why != "" {
+					t.Errorf("%s: message with %s: %s", rc["source_key"], why, e["message"])
+				}
 				if e["severity"] == "error" {
 					codes[e["code"].(string)]++
 				}
@@ -76,7 +85,7 @@ func TestRunDemo(t *testing.T) {
 	if want := fmt.Sprintf("ho_tong,ho_dat\n%d,%d\n", hoTong, hoDat); q.String() != want {
 		t.Errorf("query = %q, want %q (sums of the accepted receipts)", q.String(), want)
 	}
-	if !strings.Contains(out.String(), "TỈNH   Tỉnh Thái Nguyên") || !strings.Contains(out.String(), groupThousands(hoDat)+"/"+groupThousands(hoTong)) {
+	if !strings.Contains(out.String(), "TỈNH  Tỉnh Thái Nguyên") || !strings.Contains(out.String(), groupThousands(hoDat)+"/"+groupThousands(hoTong)) {
 		t.Errorf("make run output lacks the province total %d/%d:\n%s", hoDat, hoTong, out.String())
 	}
 	for _, s := range []string{"CHƯA NỘP", "TỪ CHỐI", "chấp nhận", "Dữ liệu Parquet:", "Biên nhận (receipts):", "BỊ TỪ CHỐI", "muộn", "Chỉ tiêu GĐHT: QĐ 387",
@@ -85,15 +94,25 @@ func TestRunDemo(t *testing.T) {
 			t.Errorf("summary lacks %q", s)
 		}
 	}
+	// The printed demo code signs in to the portal.
+	m := regexp.MustCompile(`nhập mã truy cập: ([A-Z0-9-]+)`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("make run does not print a portal code:\n%s", out.String())
+	}
+	if g, err := access.NewAuthority(local.New(filepath.Join(dir, "lake"))).Verify(context.Background(), m[1], time.Now()); err != nil || g.Year != 2026 || g.Province != "19" {
+		t.Errorf("the printed demo code does not verify: %+v %v", g, err)
+	}
 	// Again: same uploads, same ids, same bytes.
 	if code := run(context.Background(), []string{"run", "--dir", dir}, &bytes.Buffer{}, &errOut); code != 0 {
 		t.Fatalf("second run exit %d: %s", code, errOut.String())
 	}
-	// Roll-up outputs carry a new build id each run; the rest may not change.
+	// Roll-up outputs carry a new build id each run, and each run reissues
+	// the portal's demo code (access/, not derived from the uploads); the
+	// rest may not change.
 	second := snapshot(t, filepath.Join(dir, "lake"))
 	for _, m := range []map[string][]byte{first, second} {
 		for k := range m {
-			if strings.HasPrefix(k, "rollups/") {
+			if strings.HasPrefix(k, "rollups/") || strings.HasPrefix(k, "access/") {
 				delete(m, k)
 			}
 		}
@@ -169,5 +188,81 @@ func TestQueryEmptyLake(t *testing.T) {
 	}
 	if out.String() != "n\n0\n" {
 		t.Errorf("out = %q", out.String())
+	}
+}
+
+// TestRunRollupTable is the roll-up table of `make run` as a reader sees
+// it: a title over every column, the households, hamlets and submission
+// groups set apart, so a verdict never reads on into a status.
+func TestRunRollupTable(t *testing.T) {
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"run", "--dir", dir}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	text := out.String()
+	start := strings.Index(text, "\nTổng hợp năm 2026")
+	if start < 0 {
+		t.Fatalf("no roll-up table:\n%s", text)
+	}
+	lines := strings.Split(text[start+1:], "\n")
+	groups, titles := lines[1], lines[2]
+	for _, g := range []string{"Gia đình học tập (GĐHT)", "Cộng đồng học tập (CĐHT)", "Nộp báo cáo"} {
+		if !strings.Contains(groups, g) {
+			t.Errorf("group title %q missing: %q", g, groups)
+		}
+	}
+	// Every column's title, in order; the three groups each begin after a bar.
+	want := []string{"Mã xã", "Tên xã", "Thôn", "│", "Hộ đạt/Tổng hộ", "Tỷ lệ %", "Chỉ tiêu %", "Kết quả", "│",
+		"Tỷ lệ %", "Chỉ tiêu %", "Kết quả", "│", "Hạn 1/12", "Hạn 15/12"}
+	rest := titles
+	for _, w := range want {
+		i := strings.Index(rest, w)
+		if i < 0 {
+			t.Fatalf("column title %q missing or out of order in %q", w, titles)
+		}
+		rest = rest[i+len(w):]
+	}
+	communes, seen := 0, map[string]bool{}
+	for _, l := range lines[3:] {
+		if !strings.HasPrefix(l, "0") { // commune codes; the province row is TỈNH
+			break
+		}
+		communes++
+		parts := strings.Split(l, "│")
+		if len(parts) != 4 {
+			t.Fatalf("row without its 3 group bars: %q", l)
+		}
+		// Each group ends with its verdict; the submission group holds statuses only.
+		for _, g := range parts[1:3] {
+			f := strings.Fields(g)
+			v := f[len(f)-1]
+			if f[len(f)-2] == "chưa" {
+				v = "chưa " + v
+			}
+			if v != "đạt" && v != "chưa đạt" && v != "–" {
+				t.Errorf("group %q does not end with đạt / chưa đạt / –", g)
+			}
+			seen[v] = true
+		}
+		st := strings.TrimSpace(parts[3])
+		for _, s := range []string{"đúng hạn", "muộn", "CHƯA NỘP", "BỊ TỪ CHỐI"} {
+			st = strings.ReplaceAll(st, s, "")
+		}
+		if strings.TrimSpace(st) != "" {
+			t.Errorf("submission group %q holds %q besides statuses", parts[3], st)
+		}
+	}
+	if communes != 92 {
+		t.Errorf("%d commune rows, want the 92 communes of Thái Nguyên", communes)
+	}
+	if !seen["đạt"] || !seen["chưa đạt"] {
+		t.Errorf("verdicts seen %v: want both đạt and chưa đạt", seen)
+	}
+	if strings.Contains(text, "chưa muộn") || strings.Contains(text, "chưa đúng hạn") {
+		t.Error(`a verdict runs into a status ("chưa muộn")`)
+	}
+	if !strings.Contains(text, "GĐHT: tỷ lệ hộ được công nhận") {
+		t.Error("no legend for the abbreviations")
 	}
 }

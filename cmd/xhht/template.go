@@ -25,11 +25,18 @@ import (
 // cmdTemplate writes a commune's blank form for a year, with the hamlets of
 // its earlier accepted submissions already listed.
 func cmdTemplate(ctx context.Context, args []string, stdout io.Writer) (int, error) {
-	fs := newFlags("template")
-	code := fs.String("commune", "", "commune code, 5 digits")
-	year := fs.Int("year", 0, "reporting year")
-	out := fs.String("o", "", "output file (default bieu-mau-<commune>-<year>.xlsx)")
-	lake := fs.String("lake", defaultLake, "lake directory (earlier submissions, for the hamlet list)")
+	fs := newCommand("template", Help{
+		Usage:   "xhht template --commune MÃ_XÃ --year NĂM [-o FILE.xlsx] [--force] [--lake DIR]",
+		Summary: "tạo biểu mẫu trống (.xlsx) của một xã, điền sẵn các thôn đã nộp năm trước (write a commune's blank form)",
+		Examples: []string{
+			"xhht template --commune 05443 --year 2026                 # ghi bieu-mau-05443-2026.xlsx",
+			"xhht template --commune 05443 --year 2026 -o bieu-mau.xlsx --force",
+		},
+	})
+	code := fs.String("commune", "", "commune code `MÃ_XÃ`, 5 digits, of the year's register (required)")
+	year := fs.Int("year", 0, "reporting year `NĂM` (required)")
+	out := fs.String("o", "", "output `FILE.xlsx` (default bieu-mau-<commune>-<year>.xlsx)")
+	lake := fs.String("lake", defaultLake, "lake directory `DIR` (earlier submissions, for the hamlet list)")
 	force := fs.Bool("force", false, "overwrite an existing output file")
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
@@ -55,39 +62,39 @@ func cmdTemplate(ctx context.Context, args []string, stdout io.Writer) (int, err
 	}
 	if _, err := os.Stat(path); err == nil && !*force {
 		// It may be a form an official has already filled in.
-		return exitUsage, fmt.Errorf("tệp %s đã có; không ghi đè (dùng --force để ghi đè) (file exists; use --force to overwrite)", path)
+		return exitUsage, usageError{fmt.Sprintf("tệp %s đã có; không ghi đè (dùng --force để ghi đè) (file exists; use --force to overwrite)", path)}
 	}
 
 	reg, err := registry.Load()
 	if err != nil {
-		return exitUsage, err
+		return exitRuntime, err
 	}
 	set, err := forms.Load()
 	if err != nil {
-		return exitUsage, err
+		return exitRuntime, err
 	}
 	opts, err := templateOptions(reg, set, *code, *year)
 	if err != nil {
-		return exitUsage, err
+		return exitRuntime, err
 	}
 	k := ingest.Key{Year: *year, Province: opts.Province.Code, Commune: *code}
 	known, err := ingest.KnownHamlets(ctx, local.New(*lake), k, "", time.Now().UTC())
 	if err != nil {
-		return exitUsage, fmt.Errorf("đọc danh sách thôn đã nộp (read known hamlets): %w", err)
+		return exitRuntime, fmt.Errorf("đọc danh sách thôn đã nộp (read known hamlets): %w", err)
 	}
 	opts.Hamlets = sortHamlets(known)
 
 	var buf bytes.Buffer
 	if err := template.Write(&buf, opts); err != nil {
-		return exitUsage, err
+		return exitRuntime, err
 	}
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return exitUsage, fmt.Errorf("tạo thư mục (create directory): %w", err)
+			return exitRuntime, fmt.Errorf("tạo thư mục (create directory): %w", err)
 		}
 	}
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		return exitUsage, fmt.Errorf("ghi tệp (write file): %w", err)
+		return exitRuntime, fmt.Errorf("ghi tệp (write file): %w", err)
 	}
 	fmt.Fprintln(stdout, path)
 	return exitOK, nil
@@ -99,7 +106,7 @@ func cmdTemplate(ctx context.Context, args []string, stdout io.Writer) (int, err
 func templateOptions(reg *registry.Registry, set *forms.Set, code string, year int) (template.Options, error) {
 	v := reg.ForYear(year)
 	if v == nil {
-		return template.Options{}, fmt.Errorf("không có danh mục đơn vị hành chính cho năm %d (no register for %d)", year, year)
+		return template.Options{}, usageError{fmt.Sprintf("không có danh mục đơn vị hành chính cho năm %d (no register for %d)", year, year)}
 	}
 	c := v.Communes[code]
 	if c == nil {
@@ -107,7 +114,7 @@ func templateOptions(reg *registry.Registry, set *forms.Set, code string, year i
 		if hint, _ := reg.ReformHint(code, year); hint != "" {
 			msg += ". " + strings.TrimSuffix(hint, ".") + ". Hãy tạo biểu theo mã xã mới"
 		}
-		return template.Options{}, fmt.Errorf("%s (commune %s is not in the %d register)", msg, code, year)
+		return template.Options{}, usageError{fmt.Sprintf("%s (commune %s is not in the %d register)", msg, code, year)}
 	}
 	prov := v.Provinces[c.ProvinceCode]
 	if prov == nil {
@@ -122,10 +129,15 @@ func templateOptions(reg *registry.Registry, set *forms.Set, code string, year i
 
 // sortHamlets orders the known hamlets for the form: Vietnamese
 // alphabetical order, numbers compared as numbers ("Thôn 2" before
-// "Thôn 10"), then by code.
+// "Thôn 10"), then by code. A code the system derived from the name
+// ("ban-pac-hin-941943") is left out: officials see their own codes only,
+// and the hamlet keeps its code anyway, matched by its name.
 func sortHamlets(known map[string]receipt.Hamlet) []receipt.Hamlet {
 	out := make([]receipt.Hamlet, 0, len(known))
 	for _, h := range known {
+		if ingest.IsDerivedHamletCode(h.Code, h.Name) {
+			h.Code = ""
+		}
 		out = append(out, h)
 	}
 	col := collate.New(language.Vietnamese, collate.Numeric, collate.IgnoreCase)

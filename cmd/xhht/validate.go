@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/md5"
 	"encoding/hex"
@@ -9,38 +10,23 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/xhht/xhht/pipeline/forms"
 	"github.com/xhht/xhht/pipeline/ingest"
+	"github.com/xhht/xhht/pipeline/marked"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/storage/local"
 	"github.com/xhht/xhht/pipeline/vnnum"
 	"github.com/xhht/xhht/pipeline/workbook"
 )
 
-func newFlags(name string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // errors are reported once, by run
-	return fs
-}
-
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	err := fs.Parse(args)
-	if errors.Is(err, flag.ErrHelp) {
-		return err // -h: help on stdout, exit 0
-	}
-	if err != nil {
-		return usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
-	}
-	return nil
-}
-
 // maxMBFlag is the upload size limit, as the Lambda's MAX_UPLOAD_MB.
 func maxMBFlag(fs *flag.FlagSet) *int64 {
-	return fs.Int64("max-mb", workbook.DefaultLimits.MaxBytes>>20, "largest upload accepted, in MiB")
+	return fs.Int64("max-mb", workbook.DefaultLimits.MaxBytes>>20, "largest upload accepted, in `MiB`")
 }
 
 const (
@@ -48,11 +34,24 @@ const (
 	defaultLake    = "xhht-data/lake"
 )
 
-func cmdValidate(ctx context.Context, args []string, stdout io.Writer) (int, error) {
-	fs := newFlags("validate")
-	key := fs.String("key", "", "object key: <year>/<province>/<commune>/<file name>")
+func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+	fs := newCommand("validate", Help{
+		Usage:   "xhht validate --key NĂM/MÃ_TỈNH/MÃ_XÃ/TÊN_TỆP [--json] [--marked OUT.xlsx] [--lake DIR] [--max-mb 50] FILE",
+		Summary: "kiểm tra một tệp trước khi nộp, như Lambda sẽ kiểm tra (check a file before upload, as the Lambda will)",
+		Details: `FILE: tệp .xlsx, .xls hoặc .csv của xã. --key là tên tệp sẽ có trong kho nộp (the object key the upload
+will get): năm báo cáo, mã tỉnh, mã xã theo danh mục của năm đó, tên tệp. Không ghi gì vào kho (writes nothing).
+--marked: ghi thêm "tệp đã đánh dấu": chính bảng tính của xã, ô có lỗi tô đỏ nhạt, ô có cảnh báo tô vàng,
+mỗi ô có ghi chú tiếng Việt, và trang "Kết quả kiểm tra" liệt kê mọi lỗi; tệp .xls/.csv được trả về dạng .xlsx.
+Mã thoát: 0 được chấp nhận (có thể có cảnh báo), 1 bị từ chối.`,
+		Examples: []string{
+			"xhht validate --key 2026/19/05443/bao-cao.xlsx bao-cao.xlsx",
+			"xhht validate --key 2026/19/05443/bao-cao.xlsx --marked bao-cao-danh-dau.xlsx bao-cao.xlsx",
+		},
+	})
+	key := fs.String("key", "", "object key `NĂM/TỈNH/XÃ/TỆP`, e.g. 2026/19/05443/bao-cao.xlsx (required)")
 	asJSON := fs.Bool("json", false, "print the receipt as JSON")
-	lake := fs.String("lake", defaultLake, "lake directory (earlier submissions, for hamlet codes)")
+	markedOut := fs.String("marked", "", "also write the marked workbook to `OUT.xlsx`")
+	lake := fs.String("lake", defaultLake, "lake directory `DIR` (earlier submissions, for hamlet codes)")
 	maxMB := maxMBFlag(fs)
 	// Flags may follow the file: "validate FILE --json".
 	var files []string
@@ -71,24 +70,45 @@ func cmdValidate(ctx context.Context, args []string, stdout io.Writer) (int, err
 	}
 	data, err := os.ReadFile(files[0])
 	if err != nil {
-		return exitUsage, fmt.Errorf("đọc tệp (read file): %w", err)
+		return exitUsage, usageError{fmt.Sprintf("đọc tệp (read file): %v", err)}
+	}
+	if *markedOut != "" {
+		if !strings.EqualFold(filepath.Ext(*markedOut), ".xlsx") {
+			return exitUsage, usageError{"--marked cần tên tệp .xlsx (--marked needs an .xlsx file name)"}
+		}
+		if a, err := os.Stat(files[0]); err == nil {
+			if b, err := os.Stat(*markedOut); err == nil && os.SameFile(a, b) {
+				return exitUsage, usageError{"--marked không được ghi đè lên chính tệp cần kiểm tra (--marked must not overwrite FILE)"}
+			}
+		}
 	}
 	p, err := ingest.New(nil, local.New(*lake))
 	if err != nil {
-		return exitUsage, err
+		return exitRuntime, err
 	}
 	p.Limits.MaxBytes = *maxMB << 20
 	// The ETag a local upload would get, so the id matches a later ingest.
 	sum := md5.Sum(data)
 	res, err := ingest.Check(ctx, p, ingest.Upload{Bucket: "local", Key: *key}, hex.EncodeToString(sum[:]), time.Now(), data)
 	if err != nil {
-		return exitUsage, fmt.Errorf("đọc kho dữ liệu (read the lake): %w", err)
+		return exitRuntime, fmt.Errorf("đọc kho dữ liệu (read the lake): %w", err)
 	}
 	rc := res.Receipt
+	if *markedOut != "" {
+		err := writeMarked(*markedOut, filepath.Base(files[0]), data, rc)
+		switch {
+		case errors.Is(err, marked.ErrUnreadable):
+			// The receipt says why the file cannot be read: there is no
+			// workbook to mark, and the answer stays the receipt's.
+			fmt.Fprintf(stderr, "xhht: không tạo được tệp đánh dấu vì không đọc được tệp; xem lỗi trong kết quả (no marked workbook: %v)\n", err)
+		case err != nil:
+			return exitUsage, err
+		}
+	}
 	if *asJSON {
 		b, err := rc.JSON()
 		if err != nil {
-			return exitUsage, err
+			return exitRuntime, err
 		}
 		stdout.Write(b)
 	} else {
@@ -98,6 +118,37 @@ func cmdValidate(ctx context.Context, args []string, stdout io.Writer) (int, err
 		return exitRejected, nil
 	}
 	return exitOK, nil
+}
+
+// writeMarked writes the marked workbook to name through a temporary file
+// in the same directory, so a failure leaves no partial file.
+func writeMarked(name, fileName string, data []byte, rc *receipt.Receipt) error {
+	var buf bytes.Buffer
+	if err := marked.Write(&buf, fileName, data, rc); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(name), ".xhht-marked-*.xlsx")
+	if err != nil {
+		return fmt.Errorf("ghi tệp đánh dấu (write the marked workbook): %w", err)
+	}
+	defer os.Remove(tmp.Name()) // after the rename, there is nothing to remove
+	if _, err := tmp.Write(buf.Bytes()); err != nil {
+		tmp.Close()
+		return fmt.Errorf("ghi tệp đánh dấu (write the marked workbook): %w", err)
+	}
+	// CreateTemp makes the file private (0600); the workbook is an
+	// ordinary document, like one the official saves.
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("ghi tệp đánh dấu (write the marked workbook): %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("ghi tệp đánh dấu (write the marked workbook): %w", err)
+	}
+	if err := os.Rename(tmp.Name(), name); err != nil {
+		return fmt.Errorf("ghi tệp đánh dấu (write the marked workbook): %w", err)
+	}
+	return nil
 }
 
 // summary is the receipt for a person: Vietnamese, short, every problem
@@ -160,6 +211,13 @@ func summary(rc *receipt.Receipt, set *forms.Set) string {
 			fmt.Fprintf(&b, "  %-*s %s\n", width, l.label, l.value)
 		}
 	}
+	sheets := map[string]bool{}
+	for _, is := range rc.Errors {
+		if is.Sheet != "" {
+			sheets[is.Sheet] = true
+		}
+	}
+	multiSheet := len(rc.Forms) > 1 || len(sheets) > 1
 	for _, sev := range []string{receipt.SevError, receipt.SevWarning} {
 		title := "Lỗi cần sửa:"
 		if sev == receipt.SevWarning {
@@ -174,15 +232,13 @@ func summary(rc *receipt.Receipt, set *forms.Set) string {
 				b.WriteString(title + "\n")
 			}
 			n++
-			loc := ""
-			if is.Sheet != "" {
-				loc = "trang " + is.Sheet
-			}
+			// The message as the commune reads it; the sheet when the
+			// book has several. Codes are in --json, for programs.
 			fmt.Fprintf(&b, "  %d. %s", n, is.Message)
-			if loc != "" {
-				fmt.Fprintf(&b, " [%s]", loc)
+			if is.Sheet != "" && multiSheet {
+				fmt.Fprintf(&b, " — trang %s", is.Sheet)
 			}
-			fmt.Fprintf(&b, " {%s}\n", is.Code)
+			b.WriteString("\n")
 		}
 	}
 	return b.String()

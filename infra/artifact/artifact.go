@@ -1,7 +1,7 @@
 // Package artifact checks the deployable zips `make package` builds: their
 // size against the targets, that the roll-up and report binaries are
 // statically linked (so the provided.al2023 runtime's glibc cannot break
-// them) and that the ingest binary has no cgo. It depends on the standard
+// them) and that the ingest and portal binaries have no cgo. It depends on the standard
 // library only, so `make package` runs it without compiling the pipeline.
 package artifact
 
@@ -32,6 +32,9 @@ var Targets = []Target{
 	{Name: "ingest", MaxBytes: 15 * MB, Arch: elf.EM_AARCH64},
 	{Name: "rollup", MaxBytes: 40 * MB, Static: true, Arch: elf.EM_X86_64},
 	{Name: "report", MaxBytes: 40 * MB, Static: true, Arch: elf.EM_X86_64},
+	// The portal links ingest, the marked workbook writer and its pages:
+	// the ingest target, for the same reasons (a small zip starts fast).
+	{Name: "portal", MaxBytes: 15 * MB, Arch: elf.EM_AARCH64},
 }
 
 // TargetFor returns the target of a function.

@@ -26,12 +26,17 @@ const (
 	TopicARN       = "TOPIC_ARN"        // SNS topic of the reminders
 	DuckDBMemory   = "XHHT_DUCKDB_MEMORY"
 	DuckDBThreads  = "XHHT_DUCKDB_THREADS"
+	// The portal's own address (https://…): its Origin check and printed links.
+	PublicURL = "PUBLIC_URL"
+	// Name of the SSM SecureString parameter holding the portal's session keys.
+	SessionKeysParameter = "SESSION_KEYS_PARAMETER"
 
 	// S3-compatible servers and tests only: never set in AWS.
 	S3Endpoint       = "S3_ENDPOINT"
 	S3ForcePathStyle = "S3_FORCE_PATH_STYLE"
 	SQSEndpoint      = "SQS_ENDPOINT"
 	SNSEndpoint      = "SNS_ENDPOINT"
+	SSMEndpoint      = "SSM_ENDPOINT"
 
 	// RuntimeAPI is set by Lambda itself (the Runtime API address).
 	RuntimeAPI = "AWS_LAMBDA_RUNTIME_API"
@@ -61,6 +66,7 @@ const (
 	Ingest = "ingest"
 	Rollup = "rollup"
 	Report = "report"
+	Portal = "portal"
 )
 
 // s3 are the variables every function's S3 client reads.
@@ -83,6 +89,10 @@ var byFunction = map[string][]Var{
 	Report: concat(s3, duck, []Var{
 		{Provinces, Deployed}, {TopicARN, Deployed}, {SNSEndpoint, Local},
 	}),
+	Portal: concat(s3, []Var{
+		{UploadsBucket, Deployed}, {MaxUploadMB, Deployed}, {PublicURL, Deployed},
+		{SessionKeysParameter, Deployed}, {SSMEndpoint, Local},
+	}),
 }
 
 func concat(lists ...[]Var) []Var {
@@ -94,7 +104,7 @@ func concat(lists ...[]Var) []Var {
 }
 
 // Functions lists the functions, sorted.
-func Functions() []string { return []string{Ingest, Report, Rollup} }
+func Functions() []string { return []string{Ingest, Portal, Report, Rollup} }
 
 // For lists the variables a function reads (nil for an unknown function).
 func For(function string) []Var { return slices.Clone(byFunction[function]) }

@@ -36,6 +36,14 @@ func DeriveHamletCode(name string) string {
 	return slug + "-" + hex.EncodeToString(sum[:3])
 }
 
+// IsDerivedHamletCode reports whether code is one DeriveHamletCode gave the
+// hamlet named name (or a name with the same NameKey): a code of the
+// system's, not the commune's, which officials are not shown.
+func IsDerivedHamletCode(code, name string) bool {
+	sum := sha256.Sum256([]byte(textnorm.NameKey(name)))
+	return strings.HasSuffix(code, "-"+hex.EncodeToString(sum[:3]))
+}
+
 // KnownHamlets returns name key → hamlet from the commune's accepted Biểu 01
 // receipts received before `before` (so reprocessing an upload later gives
 // the same codes), other than the submission `self`. Only years of the same

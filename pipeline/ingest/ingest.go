@@ -218,9 +218,22 @@ func check(ctx context.Context, p *Processor, u Upload, version string, received
 	})
 	vctx := validate.Context{Year: k.Year, CommuneCode: k.Commune, CommuneName: rc.CommuneName}
 	var results []*validate.Result
+	once := map[[2]string]bool{}
 	for _, t := range tables {
 		vr := validate.Table(t, vctx)
 		for _, is := range vr.Issues {
+			// A file for another commune or year says so on every sheet
+			// (each title, the "Mã xã" column): one error per code or
+			// year written tells it. Their messages are "<where> ghi …"
+			// with the same words after the place (validate).
+			if is.Code == receipt.CommuneMismatch || is.Code == receipt.YearMismatch {
+				_, what, _ := strings.Cut(is.Message, " ghi ")
+				k := [2]string{is.Code, what}
+				if once[k] {
+					continue
+				}
+				once[k] = true
+			}
 			rc.Add(is)
 		}
 		if len(vr.Records) > 0 {
@@ -300,11 +313,17 @@ func (p *Processor) checkUnit(rc *receipt.Receipt, k Key) bool {
 	return true
 }
 
+// saveAsXLSX tells an official how to turn a file into one the readers
+// take, in the menus of both office suites communes use.
+const saveAsXLSX = "Hãy mở tệp rồi lưu thành .xlsx và nộp tệp mới. " +
+	"Excel: Tệp → Lưu thành…, chọn kiểu «Sổ làm việc Excel (*.xlsx)». " +
+	"LibreOffice: Tệp → Lưu thành…, chọn kiểu «Excel 2007-365 (.xlsx)», rồi chọn «Dùng định dạng Excel 2007-365!»."
+
 func openIssue(err error) receipt.Issue {
 	switch {
 	case errors.Is(err, workbook.ErrEncrypted):
 		return receipt.Issue{Code: receipt.EncryptedFile, Severity: receipt.SevError,
-			Message:   "Tệp được đặt mật khẩu nên không đọc được. Hãy mở tệp, bỏ mật khẩu (Lưu thành, không đặt mật khẩu) và nộp lại.",
+			Message:   "Tệp được đặt mật khẩu nên không đọc được. Hãy mở tệp, bỏ mật khẩu rồi lưu và nộp lại. Excel: Tệp → Thông tin → Bảo vệ sổ làm việc → Mã hoá bằng mật khẩu, xoá mật khẩu. LibreOffice: Tệp → Lưu thành…, bỏ chọn «Lưu với mật khẩu».",
 			MessageEN: "The file is encrypted (password to open): remove the password and upload again."}
 	case errors.Is(err, workbook.ErrTooLarge):
 		return receipt.Issue{Code: receipt.FileTooLarge, Severity: receipt.SevError,
@@ -314,11 +333,11 @@ func openIssue(err error) receipt.Issue {
 		// An Excel 97-2003 file we cannot read exactly (Excel 95, a record
 		// we do not decode, damage): never guess a number.
 		return receipt.Issue{Code: receipt.LegacyFormat, Severity: receipt.SevError,
-			Message:   "Không đọc được chính xác tệp Excel 97-2003 (.xls) này (phiên bản cũ hoặc nội dung chưa hỗ trợ). Hãy mở tệp, chọn Lưu thành (Save As) dạng .xlsx và nộp lại.",
+			Message:   "Không đọc được chính xác tệp Excel 97-2003 (.xls) này: phiên bản cũ hoặc nội dung chưa hỗ trợ. " + saveAsXLSX,
 			MessageEN: "This Excel 97-2003 (.xls) file cannot be read exactly: save as .xlsx and upload again (" + err.Error() + ")."}
 	default:
 		return receipt.Issue{Code: receipt.UnreadableFile, Severity: receipt.SevError,
-			Message:   "Không đọc được tệp. Hệ thống nhận tệp Excel (.xlsx) hoặc CSV (UTF-8). Hãy mở tệp bằng Excel, lưu lại dạng .xlsx và nộp lại.",
+			Message:   "Không đọc được tệp. Hệ thống nhận tệp Excel (.xlsx, .xls) hoặc CSV. " + saveAsXLSX,
 			MessageEN: "The file cannot be read: " + err.Error()}
 	}
 }

@@ -850,3 +850,59 @@ func TestEarlierReceiptsUnreadableIsRetried(t *testing.T) {
 		t.Errorf("lake = %v, want nothing written", got)
 	}
 }
+
+// TestOneMismatchPerFile: a file written for another commune and year says
+// so on both sheets; the receipt tells each once, in words an official can
+// act on.
+func TestOneMismatchPerFile(t *testing.T) {
+	e := newEnv(t)
+	title := func(form string) []string {
+		return []string{"UBND XÃ BẰNG THÀNH", form, "NĂM 2025", "Mã xã: 01864"}
+	}
+	data := fixture.XLSX(t,
+		fixture.Form{Title: title("BIỂU 01: KẾT QUẢ XÂY DỰNG CÁC MÔ HÌNH HỌC TẬP CẤP THÔN, TỔ DÂN PHỐ"), Rows: accepted01()}.Build().G,
+		fixture.Form{Sheet: "Biểu 02", Cols: fixture.Cols02, Rows: [][]any{fixture.Row02()}, NoTotals: true,
+			Title: title("BIỂU 02: KẾT QUẢ XÂY DỰNG XÃ HỘI HỌC TẬP CẤP XÃ")}.Build().G)
+	rc := e.putProcess(t, "2026/19/01849/bao-cao.xlsx", data, e.received)
+	// (accepted01's blank D8 gives its blank-count warning.)
+	if want := []string{"blank-count/warning", "commune-mismatch/error", "year-mismatch/error"}; !reflect.DeepEqual(codes(rc), want) {
+		t.Fatalf("issues %v, want %v (one each, not one per sheet)", codes(rc), want)
+	}
+	want := map[string]string{
+		receipt.CommuneMismatch: "Tiêu đề ghi mã xã 01864 nhưng tệp được nộp cho Xã Phong Quang, mã 01849. Hãy nộp tệp vào đúng xã, hoặc sửa mã xã trong tệp.",
+		receipt.YearMismatch:    "Tiêu đề ghi năm 2025 nhưng tệp được nộp cho năm 2026. Hãy sửa năm trong tệp hoặc nộp vào đúng năm.",
+	}
+	for _, is := range rc.Errors {
+		if is.Code == receipt.BlankCount {
+			continue
+		}
+		if is.Message != want[is.Code] {
+			t.Errorf("%s: %q\nwant %q", is.Code, is.Message, want[is.Code])
+		}
+	}
+}
+
+// TestSaveAsAdvice: a file the readers cannot take says how to save it as
+// .xlsx in Excel and in LibreOffice.
+func TestSaveAsAdvice(t *testing.T) {
+	xls := append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 1000)...)
+	for _, tt := range []struct{ file string }{{"a.xls"}, {"a.xlsx"}, {"a.ods"}} {
+		t.Run(tt.file, func(t *testing.T) {
+			e := newEnv(t)
+			data := xls
+			if tt.file != "a.xls" {
+				data = workbook0102(t)[:500] // truncated
+			}
+			rc := e.putProcess(t, "2026/19/01864/"+tt.file, data, e.received)
+			if len(rc.Errors) != 1 {
+				t.Fatalf("issues %v", codes(rc))
+			}
+			m := rc.Errors[0].Message
+			for _, s := range []string{".xlsx", "Excel: Tệp → Lưu thành…", "LibreOffice: Tệp → Lưu thành…", "Excel 2007-365"} {
+				if !strings.Contains(m, s) {
+					t.Errorf("message lacks %q: %s", s, m)
+				}
+			}
+		})
+	}
+}

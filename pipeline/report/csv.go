@@ -119,3 +119,7 @@ func csvSafe(s string) string {
 	}
 	return s
 }
+
+// CSVSafe neutralises a data-supplied text field for spreadsheets, as the
+// report's CSV does (see WriteCSV): other CSV writers (xhht query) use it.
+func CSVSafe(s string) string { return csvSafe(s) }

@@ -161,7 +161,7 @@ func Find(book *workbook.Book, set *forms.Set, kw *Keywords) ([]*Table, []receip
 		if first := seen[t.Form.Code]; first != nil {
 			issues = append(issues, receipt.Issue{
 				Code: receipt.DuplicateForm, Severity: receipt.SevWarning, Sheet: sh.Name,
-				Message:   fmt.Sprintf("Trang tính %q cũng có %s; chỉ đọc trang %q.", sh.Name, t.Form.Title, first.Sheet),
+				Message:   fmt.Sprintf("Trang tính %q cũng có %s. Chỉ trang %q được đọc.", sh.Name, formName(t.Form), first.Sheet),
 				MessageEN: fmt.Sprintf("Sheet %q also carries %s; only sheet %q was read.", sh.Name, t.Form.Code, first.Sheet),
 			})
 			continue
@@ -324,7 +324,7 @@ func detect(sh *workbook.Sheet, buf []workbook.Row, set *forms.Set, kw *Keywords
 		t.Issues = append(t.Issues, receipt.Issue{
 			Code: receipt.UnknownColumn, Severity: receipt.SevWarning, Sheet: sh.Name,
 			Cell: workbook.CellRef(headerRow, u.Col), Row: headerRow, Value: u.Header,
-			Message:   fmt.Sprintf("Cột %s (%q) không thuộc %s nên không được đọc.", workbook.ColName(u.Col), u.Header, best.form.Title),
+			Message:   fmt.Sprintf("Cột %s (%q) không thuộc %s nên không được đọc.", workbook.ColName(u.Col), u.Header, formName(best.form)),
 			MessageEN: fmt.Sprintf("Column %s (%q) is not part of form %s and was not read.", workbook.ColName(u.Col), u.Header, best.form.Code),
 		})
 	}
@@ -517,4 +517,10 @@ func isColumnNumbers(r workbook.Row) bool {
 		n++
 	}
 	return n >= 3
+}
+
+// formName is a form's short name for messages: "Biểu 01".
+func formName(f *forms.Form) string {
+	name, _, _ := strings.Cut(f.Title, ":")
+	return strings.TrimSpace(name)
 }

@@ -50,8 +50,8 @@ func (v *validator) checkNumberFormats() {
 		ex := classify(cn.enEx.text, cn.plausible)
 		head := workbook.CellRef(hr, cn.col)
 		v.addAt(receipt.EnglishNumbers, receipt.SevWarning, hr, cn.col, code, cn.enEx.text,
-			fmt.Sprintf("Cột %s (%s, tiêu đề ở ô %s) viết số theo kiểu tiếng Anh: dấu phẩy phân cách hàng nghìn, dấu chấm là dấu thập phân (ví dụ ô %s ghi %q, được đọc là %s). Cả cột được đọc theo kiểu này. Hãy kiểm tra lại các số của cột; nên viết theo kiểu Việt Nam (1.234; 12,5).",
-				cn.colName(), title, head, cn.enEx.ref, cn.enEx.text, plainVN(ex.en)),
+			fmt.Sprintf("Cột %s (%s) viết số theo kiểu tiếng Anh: dấu phẩy phân cách hàng nghìn, dấu chấm thập phân. Tiêu đề cột ở ô %s. Ví dụ ô %s ghi %q, được đọc là %s. Cả cột được đọc theo kiểu này. Hãy kiểm tra lại các số của cột. Nên viết theo kiểu Việt Nam: 1.234 và 12,5.",
+				cn.colName(), plainTitle(title), head, cn.enEx.ref, cn.enEx.text, plainVN(ex.en)),
 			fmt.Sprintf("Column %s (%s, header %s) is written in English number format (',' between thousands, '.' as decimal mark; e.g. cell %s %q = %s), so the whole column was read that way. Please check its numbers.",
 				cn.colName(), code, head, cn.enEx.ref, cn.enEx.text, plainEN(ex.en)))
 	}
@@ -150,7 +150,7 @@ func (v *validator) checkMerges() {
 		}
 		var titles, codes []string
 		for _, c := range cols {
-			titles = append(titles, c.Field.Title())
+			titles = append(titles, fieldName(c.Field))
 			codes = append(codes, c.Field.Code)
 			v.unchecked[c.Field.Code] = true
 			for _, n := range rows {
@@ -264,7 +264,7 @@ func (v *validator) checkSum(r workbook.Row, recs []Record, st *table.Subtotal) 
 		if p != nil {
 			if fd.Type == forms.Count {
 				v.add(receipt.TypeError, receipt.SevWarning, r.Num, c.Col, fd, textnorm.Clean(cell.Text),
-					fmt.Sprintf("%s: %s; %s không phải là số nên không đối chiếu được.", wvi, p.vi, rowVI),
+					fmt.Sprintf("%s: %s. Vì vậy %s không đối chiếu được.", wvi, p.vi, rowVI),
 					fmt.Sprintf("%s: %s; %s is not a number and was not checked.", wen, p.en, rowEN))
 			}
 			continue
@@ -284,31 +284,186 @@ func (v *validator) checkSum(r workbook.Row, recs []Record, st *table.Subtotal) 
 		if want == float64(sum) {
 			continue
 		}
-		if st == nil {
-			v.add(receipt.TotalsMismatch, receipt.SevError, r.Num, c.Col, fd, Display(cell),
-				fmt.Sprintf("%s: dòng tổng cộng ghi %s nhưng cộng các thôn được %s. Hãy kiểm tra lại phép cộng hoặc số liệu từng thôn.", wvi, Display(cell), vnnum.Int(sum)),
-				fmt.Sprintf("%s: the totals row says %s but the rows add up to %d.", wen, cell.Text, sum))
-			continue
-		}
+		// What the hamlets add up to, in words: a count column is summed,
+		// a Có/Không column is counted.
 		var rows []int
 		for _, rec := range recs {
 			rows = append(rows, rec.Row)
 		}
-		place := "phía dưới"
-		placeEN := "below it"
-		if !st.Top {
-			place, placeEN = "phía trên", "above it"
+		of, ofEN := "các thôn", "the rows"
+		if st != nil {
+			of, ofEN = fmt.Sprintf("các thôn của nhóm (dòng %s)", rowList(rows)), fmt.Sprintf("the group's rows (%s)", rowList(rows))
 		}
-		if len(rows) == 0 {
+		got := fmt.Sprintf("cộng %s được %s", of, vnnum.Int(sum))
+		gotEN := fmt.Sprintf("%s add up to %d", ofEN, sum)
+		if fd.Type == forms.Bool {
+			got = fmt.Sprintf("đếm được %d thôn ghi Có", sum)
+			if st != nil {
+				got = fmt.Sprintf("đếm được %d thôn của nhóm (dòng %s) ghi Có", sum, rowList(rows))
+			}
+			gotEN = fmt.Sprintf("%d of %s say yes", sum, ofEN)
+		}
+		if st != nil && len(rows) == 0 {
+			place, placeEN := "phía dưới", "below it"
+			if !st.Top {
+				place, placeEN = "phía trên", "above it"
+			}
 			v.add(receipt.TotalsMismatch, receipt.SevError, r.Num, c.Col, fd, Display(cell),
-				fmt.Sprintf("%s: %s ghi %s nhưng nhóm không có dòng thôn nào (các thôn của nhóm là các dòng %s dòng này, đến dòng cộng hoặc dòng tên nhóm kế tiếp). Hãy kiểm tra lại dòng cộng.", wvi, rowVI, Display(cell), place),
+				fmt.Sprintf("%s: %s ghi %s nhưng nhóm không có dòng thôn nào. Các thôn của nhóm là các dòng %s dòng này, đến dòng cộng hoặc dòng tên nhóm kế tiếp. Hãy kiểm tra lại dòng cộng.", wvi, rowVI, Display(cell), place),
 				fmt.Sprintf("%s: %s says %s but the group has no hamlet rows (its hamlets are the rows %s, up to the next group or subtotal row).", wen, rowEN, cell.Text, placeEN))
 			continue
 		}
-		v.add(receipt.TotalsMismatch, receipt.SevError, r.Num, c.Col, fd, Display(cell),
-			fmt.Sprintf("%s: %s ghi %s nhưng cộng các thôn của nhóm (dòng %s) được %s. Hãy kiểm tra lại phép cộng hoặc số liệu từng thôn.", wvi, rowVI, Display(cell), rowList(rows), vnnum.Int(sum)),
-			fmt.Sprintf("%s: %s says %s but the group's rows (%s) add up to %d.", wen, rowEN, cell.Text, rowList(rows), sum))
+		vi := fmt.Sprintf("%s: %s ghi %s nhưng %s.", wvi, rowVI, Display(cell), got)
+		en := fmt.Sprintf("%s: %s says %s but %s.", wen, rowEN, cell.Text, gotEN)
+		if cvi, cen := v.sumCause(c, recs, want, sum); cvi != "" {
+			vi, en = vi+" "+cvi, en+" "+cen
+		} else if fd.Type == forms.Bool {
+			vi += " Hãy kiểm tra lại công thức đếm hoặc số liệu từng thôn."
+		} else {
+			vi += " Hãy kiểm tra lại phép cộng hoặc số liệu từng thôn."
+		}
+		v.add(receipt.TotalsMismatch, receipt.SevError, r.Num, c.Col, fd, Display(cell), vi, en)
 	}
+}
+
+// sumCause explains a totals mismatch by the cells a spreadsheet formula
+// leaves out, when they account for the whole difference:
+//   - in a count column, numbers stored as text ("1.234", "280 " with a
+//     trailing space, a cell formatted as Text): Excel's and LibreOffice's
+//     SUM skip them, while they are read here as the numbers they show;
+//   - in a Có/Không column, "yes" cells written otherwise than the ones the
+//     total counted ("x" or "1" among "Có"): COUNTIF(…;"Có") skips them.
+//
+// It returns "" when no such cells explain the difference exactly (a CSV,
+// which has no formulas, never does: all its cells are text).
+func (v *validator) sumCause(c table.Column, recs []Record, want float64, sum int64) (vi, en string) {
+	byRow := map[int]workbook.Row{}
+	for _, r := range v.t.Data {
+		byRow[r.Num] = r
+	}
+	type hit struct {
+		ref  string
+		cell workbook.Cell
+	}
+	var skipped []hit
+	if c.Field.Type == forms.Count {
+		var numeric int64
+		numbers := 0
+		for _, rec := range recs {
+			val := rec.Values[c.Field.Code]
+			if val.Null {
+				continue
+			}
+			cell := byRow[rec.Row].Cell(c.Col)
+			if cell.Kind == workbook.Number {
+				numeric += val.Int
+				numbers++
+			} else {
+				skipped = append(skipped, hit{workbook.CellRef(rec.Row, c.Col), cell})
+			}
+		}
+		if numbers == 0 || len(skipped) == 0 || float64(numeric) != want {
+			return "", ""
+		}
+		var parts, partsEN []string
+		for _, h := range skipped {
+			why, whyEN := textNumberReason(h.cell.Text)
+			parts = append(parts, fmt.Sprintf("ô %s ghi %q (%s)", h.ref, h.cell.Text, why))
+			partsEN = append(partsEN, fmt.Sprintf("%s %q (%s)", h.ref, h.cell.Text, whyEN))
+		}
+		these := "Ô này chứa"
+		if len(skipped) > 1 {
+			these = "Các ô này chứa"
+		}
+		return fmt.Sprintf("Chênh lệch %s là do %s. %s số ở dạng chữ nên hàm SUM của Excel và LibreOffice bỏ qua. Hãy gõ lại thành số, dòng tổng cộng sẽ tự tính đúng.",
+				vnnum.Int(sum-numeric), strings.Join(parts, "; "), these),
+			fmt.Sprintf("The difference, %d, is %s: numbers stored as text, which the SUM of Excel and LibreOffice skips. Retype them as numbers.",
+				sum-numeric, strings.Join(partsEN, "; "))
+	}
+	// Có/Không: group the "yes" cells by how they are written; if the cells
+	// of one spelling are exactly as many as the total, the others are
+	// what its COUNTIF did not count.
+	spelling := func(cell workbook.Cell) string {
+		if cell.Kind == workbook.Number {
+			return "1"
+		}
+		return strings.ToLower(textnorm.Clean(cell.Text))
+	}
+	bySpelling := map[string][]hit{}
+	var yes []hit
+	for _, rec := range recs {
+		if val := rec.Values[c.Field.Code]; val.Null || !val.Bool {
+			continue
+		}
+		cell := byRow[rec.Row].Cell(c.Col)
+		h := hit{workbook.CellRef(rec.Row, c.Col), cell}
+		bySpelling[spelling(cell)] = append(bySpelling[spelling(cell)], h)
+		yes = append(yes, h)
+	}
+	counted := ""
+	if n := len(bySpelling["có"]); n > 0 && float64(n) == want { // the form's own word first
+		counted = "có"
+	}
+	if counted == "" {
+		for s, hs := range bySpelling {
+			if float64(len(hs)) == want && (counted == "" || s < counted) {
+				counted = s // bySpelling holds no empty lists: want > 0 here
+			}
+		}
+	}
+	word := ""
+	switch {
+	case counted != "":
+		word = Display(bySpelling[counted][0].cell)
+	case want == 0 && len(yes) > 0 && v.totalsAreFormulas(c):
+		// A formula counting "Có" over a column with no "Có" at all:
+		// every yes cell is skipped.
+		counted, word = "có", "Có"
+	default:
+		return "", ""
+	}
+	var parts, partsEN []string
+	for _, h := range yes {
+		if spelling(h.cell) != counted {
+			parts = append(parts, fmt.Sprintf("ô %s ghi %q", h.ref, Display(h.cell)))
+			partsEN = append(partsEN, fmt.Sprintf("%s %q", h.ref, Display(h.cell)))
+		}
+	}
+	these := "ô này"
+	if len(parts) > 1 {
+		these = "các ô này"
+	}
+	return fmt.Sprintf("Chênh lệch là %s: %s được hiểu là Có nhưng không ghi %q như các ô được đếm, nên công thức đếm (COUNTIF) của dòng tổng cộng bỏ qua. Hãy ghi thống nhất %q.",
+			strings.Join(parts, "; "), these, word, word),
+		fmt.Sprintf("The difference is %s: read as yes, but not written %q like the cells the total counted, so its COUNTIF skips them. Write %q throughout.",
+			strings.Join(partsEN, "; "), word, word)
+}
+
+// totalsAreFormulas reports whether a totals cell of column c holds a
+// formula (its text is not kept, only its result): a 0 typed by hand over
+// "x" cells is a plain mismatch, a formula's 0 is a COUNTIF that found no
+// "Có".
+func (v *validator) totalsAreFormulas(c table.Column) bool {
+	for _, r := range v.t.Totals {
+		if cell := r.Cell(c.Col); cell.Formula {
+			return true
+		}
+	}
+	return false
+}
+
+// textNumberReason says why a number shown in a cell is stored as text.
+func textNumberReason(s string) (vi, en string) {
+	t := strings.TrimSpace(s)
+	switch {
+	case t != s || strings.ContainsAny(s, "\u00a0\u200b"):
+		return "có dấu cách thừa", "an extra space"
+	case strings.ContainsAny(t, ".,"):
+		return "dấu chấm, dấu phẩy làm Excel hiểu số là chữ", "its separators make it text"
+	case strings.HasPrefix(t, "'"):
+		return "có dấu nháy ' ở đầu", "a leading apostrophe"
+	}
+	return "ô định dạng kiểu Văn bản", "the cell is formatted as Text"
 }
 
 // Rates ("Tỷ lệ %") written by the commune are checked, never stored:
@@ -388,18 +543,18 @@ func (v *validator) checkRate(rc table.RateColumn, r workbook.Row, recs []Record
 		return
 	}
 	ref := workbook.CellRef(r.Num, rc.Col)
-	wvi := fmt.Sprintf("Ô %s (%s)", ref, rc.Rate.Title())
+	wvi := fmt.Sprintf("Ô %s (%s)", ref, plainTitle(rc.Rate.Title()))
 	wen := fmt.Sprintf("Cell %s (%s)", ref, rc.Rate.Code)
 	if cell.Kind == workbook.Error {
 		v.addAt(receipt.TypeError, receipt.SevWarning, r.Num, rc.Col, rc.Rate.Code, cell.Text,
-			fmt.Sprintf("%s: ô có lỗi công thức %s; tỷ lệ không được đối chiếu (tỷ lệ luôn được tính lại từ số liệu).", wvi, cell.Text),
+			fmt.Sprintf("%s: ô có lỗi công thức %s. Tỷ lệ này không được đối chiếu; hệ thống luôn tính lại tỷ lệ từ số liệu.", wvi, cell.Text),
 			fmt.Sprintf("%s: the cell holds the formula error %s; the rate was not checked (rates are always recomputed).", wen, cell.Text))
 		return
 	}
 	w, dec, p := v.nums[rc.Col].read(cell)
 	if p != nil {
 		v.addAt(p.code, receipt.SevWarning, r.Num, rc.Col, rc.Rate.Code, Display(cell),
-			fmt.Sprintf("%s: %s; tỷ lệ không được đối chiếu (tỷ lệ luôn được tính lại từ số liệu).", wvi, p.vi),
+			fmt.Sprintf("%s: %s. Tỷ lệ này không được đối chiếu; hệ thống luôn tính lại tỷ lệ từ số liệu.", wvi, p.vi),
 			fmt.Sprintf("%s: %s; the rate was not checked (rates are always recomputed).", wen, p.en))
 		return
 	}
@@ -413,13 +568,13 @@ func (v *validator) checkRate(rc table.RateColumn, r workbook.Row, recs []Record
 	if fd := v.t.Form.Field(rc.Rate.Denominator); fd != nil {
 		denLabel, denCode = fd.Label, fd.Code
 	}
-	from := fmt.Sprintf("%s %s / %s %s", numFd.Label, vnnum.Int(n), denLabel, vnnum.Int(d))
+	from := fmt.Sprintf("%s %s / %s %s", plainName(numFd.Label), vnnum.Int(n), plainName(denLabel), vnnum.Int(d))
 	if scope != "" {
 		from = scope + ": " + from
 	}
 	shown := vnnum.Float(w, min(dec, 2))
 	v.addAt(receipt.RateMismatch, receipt.SevWarning, r.Num, rc.Col, rc.Rate.Code, Display(cell),
-		fmt.Sprintf("%s: ghi %s%% nhưng tính từ số liệu là %s%% (%s). Tỷ lệ không được lưu: hệ thống luôn tính lại từ số liệu. Hãy kiểm tra lại số liệu hoặc công thức tính tỷ lệ (cảnh báo, không bắt buộc sửa).",
+		fmt.Sprintf("%s: ghi %s%% nhưng tính từ số liệu là %s%% (%s). Tỷ lệ không được lưu: hệ thống luôn tính lại từ số liệu. Hãy kiểm tra lại số liệu hoặc công thức tính tỷ lệ. Đây chỉ là cảnh báo.",
 			wvi, shown, vnnum.Float(computed, 2), from),
 		fmt.Sprintf("%s: says %s%% but the counts give %.2f%% (%s %d / %s %d). Rates are not stored; they are always recomputed from the counts. Please check (a warning: it does not reject the file).",
 			wen, plainEN(w), computed, numFd.Code, n, denCode, d))

@@ -291,7 +291,7 @@ func (cn *colNumbers) notNumber(s string) *problem {
 			fmt.Sprintf("%q is not a percentage (e.g. 85 or 85,5%%)", s))
 	}
 	return typeErr(
-		fmt.Sprintf("%q không phải là số; hãy ghi bằng chữ số, ví dụ 50 hoặc 1.234 (dấu chấm phân cách hàng nghìn)", s),
+		fmt.Sprintf("%q không phải là số. Hãy ghi bằng chữ số, ví dụ 50 hoặc 1.234", s),
 		fmt.Sprintf("%q is not a number; write digits, e.g. 50 or 1.234 ('.' between thousands)", s))
 }
 

@@ -80,10 +80,11 @@ func (v *validator) add(code, sev string, row, col int, fd *forms.Field, value, 
 	v.res.Issues = append(v.res.Issues, is)
 }
 
-// where names a cell for messages: "Ô E12 (Số hộ được công nhận)".
+// where names a cell for messages: "Ô E12 (Gia đình học tập – Số hộ được
+// công nhận)"; in English with the field's code.
 func where(row, col int, fd *forms.Field) (vi, en string) {
 	ref := workbook.CellRef(row, col)
-	return fmt.Sprintf("Ô %s (%s)", ref, fd.Title()), fmt.Sprintf("Cell %s (%s)", ref, fd.Code)
+	return fmt.Sprintf("Ô %s (%s)", ref, fieldName(fd)), fmt.Sprintf("Cell %s (%s)", ref, fd.Code)
 }
 
 var (
@@ -108,8 +109,7 @@ func (v *validator) checkTitle() {
 		for _, m := range communeRe.FindAllStringSubmatch(textnorm.Fold(s), -1) {
 			if m[1] != v.ctx.CommuneCode {
 				v.add(receipt.CommuneMismatch, receipt.SevError, 0, 0, nil, textnorm.Clean(s),
-					fmt.Sprintf("Tiêu đề ghi mã xã %s nhưng tệp được nộp cho xã %s (%s).", m[1], v.ctx.CommuneCode, v.ctx.CommuneName),
-					fmt.Sprintf("The title gives commune code %s but the file was uploaded for %s.", m[1], v.ctx.CommuneCode))
+					"Tiêu đề "+communeMismatchVI(m[1], v.ctx), "The title "+communeMismatchEN(m[1], v.ctx))
 			}
 		}
 	}
@@ -127,18 +127,18 @@ func (v *validator) checkColumns() {
 		switch {
 		case fd.Column == "required":
 			v.add(receipt.MissingColumn, receipt.SevError, hr, 0, fd, "",
-				fmt.Sprintf("Thiếu cột bắt buộc %q (%s) trong %s.", fd.Title(), fd.Code, v.t.Form.Title),
+				fmt.Sprintf("Thiếu cột bắt buộc %q trong %s. Hãy thêm cột này như trong biểu mẫu.", fieldName(fd), formName(v.t.Form)),
 				fmt.Sprintf("Required column %q (%s) is missing from %s.", fd.Label, fd.Code, v.t.Form.Code))
 		case fd.Type != forms.Text:
 			v.add(receipt.MissingColumn, receipt.SevWarning, hr, 0, fd, "",
-				fmt.Sprintf("Không có cột %q (%s): số liệu này được ghi là chưa báo cáo.", fd.Title(), fd.Code),
+				fmt.Sprintf("Không có cột %q. Số liệu này được ghi là chưa báo cáo.", fieldName(fd)),
 				fmt.Sprintf("No column %q (%s): recorded as not reported.", fd.Label, fd.Code))
 		}
 	}
 	for _, c := range v.t.Columns {
 		if !c.Field.AppliesTo(v.ctx.Year) {
 			v.add(receipt.NotApplicable, receipt.SevWarning, hr, c.Col, c.Field, c.Header,
-				fmt.Sprintf("Cột %s (%s) không áp dụng cho năm %d nên không được đọc.", workbook.ColName(c.Col), c.Field.Label, v.ctx.Year),
+				fmt.Sprintf("Cột %s (%s) không áp dụng cho năm %d nên không được đọc.", workbook.ColName(c.Col), fieldName(c.Field), v.ctx.Year),
 				fmt.Sprintf("Column %s (%s) does not apply to year %d and was not read.", workbook.ColName(c.Col), c.Field.Code, v.ctx.Year))
 		}
 	}
@@ -231,15 +231,15 @@ func (v *validator) readRows() {
 		// Biểu 02 may come later, in another upload: an empty one is not
 		// a reason to refuse the hamlets. Nothing of it is recorded.
 		v.add(receipt.EmptyTable, receipt.SevWarning, 0, 0, nil, "",
-			fmt.Sprintf("%s trên trang %q chưa có số liệu nên không được ghi nhận; có thể nộp sau.", v.t.Form.Title, v.t.Sheet),
+			fmt.Sprintf("%s trên trang %q chưa có số liệu nên không được ghi nhận. Có thể nộp sau.", formName(v.t.Form), v.t.Sheet),
 			fmt.Sprintf("Table %s on sheet %q has no data and was not recorded.", v.t.Form.Code, v.t.Sheet))
 	case len(v.res.Records) == 0:
 		v.add(receipt.EmptyTable, receipt.SevError, 0, 0, nil, "",
-			fmt.Sprintf("Bảng %s trên trang %q không có dòng số liệu nào.", v.t.Form.Title, v.t.Sheet),
+			fmt.Sprintf("%s trên trang %q không có dòng số liệu nào.", formName(v.t.Form), v.t.Sheet),
 			fmt.Sprintf("Table %s on sheet %q has no data rows.", v.t.Form.Code, v.t.Sheet))
 	case v.t.Form.Grain == "commune" && len(v.res.Records) > 1:
 		v.add(receipt.TooManyRows, receipt.SevError, v.res.Records[1].Row, 0, nil, "",
-			fmt.Sprintf("%s chỉ có một dòng cho xã, nhưng bảng có %d dòng số liệu.", v.t.Form.Title, len(v.res.Records)),
+			fmt.Sprintf("%s chỉ có một dòng cho xã, nhưng bảng có %d dòng số liệu.", formName(v.t.Form), len(v.res.Records)),
 			fmt.Sprintf("%s has one row per commune, but the table has %d data rows.", v.t.Form.Code, len(v.res.Records)))
 	}
 }
@@ -270,23 +270,36 @@ func (v *validator) checkRules(rec Record) {
 		if a.Null || b.Null || col == 0 {
 			continue
 		}
-		wvi, wen := where(rec.Row, col, fa)
+		// "Ô E8 (Gia đình học tập): Số hộ đăng ký (420) lớn hơn Tổng số hộ
+		// (338)." Both fields by their label; the group, when they share
+		// one, once in front.
+		ref := workbook.CellRef(rec.Row, col)
+		ga, la := groupAndLabel(fa.Title())
+		gb, lb := groupAndLabel(fb.Title())
+		wvi := "Ô " + ref
+		switch {
+		case ga != "" && ga == gb:
+			wvi += " (" + ga + ")"
+		default:
+			la, lb = fieldName(fa), fieldName(fb)
+		}
+		wen := "Cell " + ref
 		hint, hintEN := "", ""
 		if rule.Severity == receipt.SevWarning {
-			hint, hintEN = " Hãy kiểm tra lại (cảnh báo, không bắt buộc sửa).", " Please check (a warning: it does not reject the file)."
+			hint, hintEN = " Hãy kiểm tra lại. Đây chỉ là cảnh báo.", " Please check (a warning: it does not reject the file)."
 		}
 		switch rule.Rule {
 		case "lte":
 			if a.Int > b.Int {
 				v.add(receipt.ConstraintError, rule.Severity, rec.Row, col, fa, strconv.FormatInt(a.Int, 10),
-					fmt.Sprintf("%s: %s lớn hơn %s (%s).%s", wvi, vnnum.Int(a.Int), fb.Title(), vnnum.Int(b.Int), hint),
-					fmt.Sprintf("%s: %d is greater than %s (%d).%s", wen, a.Int, fb.Code, b.Int, hintEN))
+					fmt.Sprintf("%s: %s (%s) lớn hơn %s (%s).%s", wvi, la, vnnum.Int(a.Int), lb, vnnum.Int(b.Int), hint),
+					fmt.Sprintf("%s: %s (%d) is greater than %s (%d).%s", wen, fa.Code, a.Int, fb.Code, b.Int, hintEN))
 			}
 		case "implies":
 			if a.Bool && !b.Bool {
 				v.add(receipt.ConstraintError, rule.Severity, rec.Row, col, fa, "Có",
-					fmt.Sprintf("%s: được công nhận nhưng %s ghi Không.%s", wvi, fb.Title(), hint),
-					fmt.Sprintf("%s: recognised although %s is no.%s", wen, fb.Code, hintEN))
+					fmt.Sprintf("%s: %s ghi Có nhưng %s ghi Không.%s", wvi, la, lb, hint),
+					fmt.Sprintf("%s: %s is yes but %s is no.%s", wen, fa.Code, fb.Code, hintEN))
 			}
 		}
 	}
@@ -304,10 +317,26 @@ func (v *validator) checkIdentity(rec Record) {
 	if val.Null || c == nil || val.Str == v.ctx.CommuneCode {
 		return
 	}
-	wvi, wen := where(rec.Row, c.Col, c.Field)
+	ref := workbook.CellRef(rec.Row, c.Col)
 	v.add(receipt.CommuneMismatch, receipt.SevError, rec.Row, c.Col, c.Field, val.Str,
-		fmt.Sprintf("%s: mã xã %s khác với xã nộp tệp %s (%s).", wvi, val.Str, v.ctx.CommuneCode, v.ctx.CommuneName),
-		fmt.Sprintf("%s: commune code %s differs from the uploading commune %s.", wen, val.Str, v.ctx.CommuneCode))
+		"Ô "+ref+" "+communeMismatchVI(val.Str, v.ctx), "Cell "+ref+" "+communeMismatchEN(val.Str, v.ctx))
+}
+
+// communeMismatchVI is the message for a file written for another commune
+// than the one it was uploaded for, after where the file says so ("Tiêu
+// đề", "Ô B9"). The words after the place are the same wherever it is
+// found, so the receipt gives one error per code written (ingest keeps
+// the first), not one per sheet.
+func communeMismatchVI(written string, ctx Context) string {
+	to := "xã " + ctx.CommuneCode
+	if ctx.CommuneName != "" {
+		to = ctx.CommuneName + ", mã " + ctx.CommuneCode
+	}
+	return fmt.Sprintf("ghi mã xã %s nhưng tệp được nộp cho %s. Hãy nộp tệp vào đúng xã, hoặc sửa mã xã trong tệp.", written, to)
+}
+
+func communeMismatchEN(written string, ctx Context) string {
+	return fmt.Sprintf("gives commune code %s but the file was uploaded for commune %s.", written, ctx.CommuneCode)
 }
 
 // checkKeys: hamlet codes and names are unique (names compared with

@@ -91,7 +91,59 @@ func checkMessages(t *testing.T, issues []receipt.Issue) {
 		if is.Cell != "" && !strings.Contains(is.Message, is.Cell) && is.Code != receipt.NotApplicable {
 			t.Errorf("issue %s at %s: the Vietnamese message does not name the cell: %q", is.Code, is.Cell, is.Message)
 		}
+		if why := receipt.WordingProblem(is.Message); why != "" {
+			t.Errorf("issue %s: the Vietnamese message has %s: %q", is.Code, why, is.Message)
+		}
 	}
+}
+
+// TestMessagesForOfficials: the Vietnamese messages of common mistakes,
+// written out by hand as an official should read them.
+func TestMessagesForOfficials(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(rows [][]any)
+		want string
+	}{
+		{"registered > total", func(r [][]any) { r[0][iHoDK] = 130 },
+			"Ô D8 (Gia đình học tập): Số hộ đăng ký (130) lớn hơn Tổng số hộ (120)."},
+		{"recognised > registered, a warning", func(r [][]any) { r[0][iHoDK] = 90 },
+			"Ô E8 (Gia đình học tập): Số hộ được công nhận (100) lớn hơn Số hộ đăng ký (90). Hãy kiểm tra lại. Đây chỉ là cảnh báo."},
+		{"clans", func(r [][]any) { r[1][iDHDK] = 6 },
+			"Ô G9 (Dòng họ học tập): Số dòng họ đăng ký (6) lớn hơn Tổng số dòng họ (5)."},
+		{"recognised without registering", func(r [][]any) { r[1][iCDDK] = "Không"; r[1][iCDDat] = "Có" },
+			"Ô J9 (Cộng đồng học tập cấp thôn): Được công nhận ghi Có nhưng Đăng ký ghi Không. Hãy kiểm tra lại. Đây chỉ là cảnh báo."},
+		{"text in a count", func(r [][]any) { r[1][iHoTong] = "khoảng 95" },
+			`Ô C9 (Gia đình học tập – Tổng số hộ): "khoảng 95" không phải là số. Hãy ghi bằng chữ số, ví dụ 50 hoặc 1.234.`},
+		{"invalid yes/no", func(r [][]any) { r[0][iCDDK] = "có lẽ" },
+			`Ô I8 (Cộng đồng học tập cấp thôn – Đăng ký): "có lẽ" không hợp lệ. Hãy ghi Có hoặc Không; cũng nhận x và để trống, 1 và 0, Đạt và Chưa đạt.`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rows := fixture.Hamlets01()
+			tt.edit(rows)
+			res := runOne(t, ctx2026, "a.xlsx", fixture.XLSX(t, fixture.Form{Rows: rows, NoTotals: true}.Build().G))
+			if len(res.Issues) != 1 || res.Issues[0].Message != tt.want {
+				t.Fatalf("issues %+v\nwant one with the message\n%s", res.Issues, tt.want)
+			}
+			checkMessages(t, res.Issues)
+		})
+	}
+	// A missing required column names the column, not its code.
+	res := runOne(t, ctx2026, "a.csv", []byte("STT;Tên thôn;Tổng số hộ;Số hộ đăng ký\n1;Thôn Nà Rì;120;100\n"))
+	found := false
+	for _, is := range res.Issues {
+		if is.Code == receipt.MissingColumn && is.Severity == E {
+			found = true
+			if want := `Thiếu cột bắt buộc "Gia đình học tập – Số hộ được công nhận" trong Biểu 01. Hãy thêm cột này như trong biểu mẫu.`; is.Message != want {
+				t.Errorf("missing column: %q\nwant %q", is.Message, want)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no missing-column error: %+v", res.Issues)
+	}
+	checkMessages(t, res.Issues)
 }
 
 const (
@@ -812,6 +864,99 @@ func padCSV(data []byte, sep rune, n int) []byte {
 		}
 	}
 	return []byte(strings.Join(lines, "\n") + "\n")
+}
+
+// TestTotalsCause: when the totals row's value is what Excel's SUM (or a
+// COUNTIF for "Có") gives, and the difference is exactly the cells it
+// skips (numbers stored as text, "yes" written otherwise), the error names
+// those cells and says why. The sums are worked by hand from
+// fixture.Hamlets01: C 120+95+150 = 365, I Có Có Không.
+func TestTotalsCause(t *testing.T) {
+	tests := []struct {
+		name  string
+		edit  func(g *fixture.Grid, tot int)
+		cell  string
+		has   []string // in the Vietnamese message
+		hasEN []string
+		not   []string
+	}{
+		{"a trailing space", func(g *fixture.Grid, tot int) { g.Put(9, 3, "95 "); g.Put(tot, 3, 270) }, "C11",
+			[]string{"C11", "ghi 270 nhưng cộng các thôn được 365", "Chênh lệch 95", `ô C9 ghi "95 "`, "dấu cách", "SUM"},
+			[]string{"C9", "SUM", "270", "365"}, []string{"ho_tong"}},
+		{"a thousands dot typed as text", func(g *fixture.Grid, tot int) { g.Put(8, 3, "1.120"); g.Put(tot, 3, 245) }, "C11",
+			[]string{"ghi 245 nhưng cộng các thôn được 1.365", "Chênh lệch 1.120", `ô C8 ghi "1.120"`, "dấu chấm"},
+			[]string{"C8"}, nil},
+		{"two text cells", func(g *fixture.Grid, tot int) { g.Put(8, 3, "120 "); g.Put(9, 3, "95 "); g.Put(tot, 3, 150) }, "C11",
+			[]string{"Chênh lệch 215", "ô C8", "ô C9", "Các ô này"}, []string{"C8", "C9"}, nil},
+		{"x among Có is not counted", func(g *fixture.Grid, tot int) { g.Put(9, 9, "x"); g.Put(tot, 9, 1) }, "I11",
+			[]string{"ghi 1 nhưng đếm được 2 thôn ghi Có", `ô I9 ghi "x"`, "COUNTIF", `thống nhất "Có"`},
+			[]string{"I9", "COUNTIF"}, []string{"cộng được"}},
+		{"a difference the text cells do not explain", func(g *fixture.Grid, tot int) { g.Put(9, 3, "95 "); g.Put(tot, 3, 300) }, "C11",
+			[]string{"ghi 300 nhưng cộng các thôn được 365", "Hãy kiểm tra lại phép cộng"}, nil, []string{"C9", "SUM"}},
+		{"a Có/Không total simply wrong", func(g *fixture.Grid, tot int) { g.Put(tot, 10, 3) }, "J11",
+			[]string{"ghi 3 nhưng đếm được 1 thôn ghi Có"}, nil, []string{"cộng được", "COUNTIF"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lay := fixture.Form{Rows: fixture.Hamlets01()}.Build()
+			tt.edit(lay.G, lay.TotalsRow)
+			res := runOne(t, ctx2026, "a.xlsx", fixture.XLSX(t, lay.G))
+			var got *receipt.Issue
+			for i, is := range res.Issues {
+				if is.Code == receipt.TotalsMismatch {
+					if got != nil {
+						t.Fatalf("two totals-mismatch issues: %+v", res.Issues)
+					}
+					got = &res.Issues[i]
+				}
+			}
+			if got == nil || got.Cell != tt.cell || len(res.Issues) != 1 {
+				t.Fatalf("issues %+v, want one totals-mismatch at %s", res.Issues, tt.cell)
+			}
+			for _, s := range tt.has {
+				if !strings.Contains(got.Message, s) {
+					t.Errorf("message lacks %q:\n%s", s, got.Message)
+				}
+			}
+			for _, s := range tt.hasEN {
+				if !strings.Contains(got.MessageEN, s) {
+					t.Errorf("message_en lacks %q:\n%s", s, got.MessageEN)
+				}
+			}
+			for _, s := range tt.not {
+				if strings.Contains(got.Message, s) {
+					t.Errorf("message has %q:\n%s", s, got.Message)
+				}
+			}
+		})
+	}
+}
+
+// TestTotalsCauseNoCo: every yes written "x" under a COUNTIF(…;"Có") total
+// that found none (a formula cell whose result is 0): all three cells are
+// named. Typed by hand, the same 0 is a plain mismatch.
+func TestTotalsCauseNoCo(t *testing.T) {
+	for _, formula := range []bool{true, false} {
+		rows := fixture.Hamlets01()
+		for _, r := range rows {
+			r[iCDDK] = "x"
+		}
+		lay := fixture.Form{Rows: rows}.Build()
+		lay.G.Put(lay.TotalsRow, 9, 0)
+		data := fixture.XLSX(t, lay.G)
+		if formula {
+			data = setCellXML(t, data, "I11", `<c r="I11"><f>COUNTIF(I8:I10,"Có")</f><v>0</v></c>`)
+		}
+		res := runOne(t, ctx2026, "a.xlsx", data)
+		if len(res.Issues) != 1 || res.Issues[0].Cell != "I11" {
+			t.Fatalf("formula %v: issues %+v, want one at I11", formula, res.Issues)
+		}
+		m := res.Issues[0].Message
+		named := strings.Contains(m, `ô I8 ghi "x"; ô I9 ghi "x"; ô I10 ghi "x"`) && strings.Contains(m, `thống nhất "Có"`)
+		if !strings.Contains(m, "ghi 0 nhưng đếm được 3 thôn ghi Có") || named != formula {
+			t.Errorf("formula %v: %s", formula, m)
+		}
+	}
 }
 
 // A count left blank in a hamlet row whose other counts of the same model

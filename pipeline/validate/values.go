@@ -84,12 +84,12 @@ func parse(fd *forms.Field, c workbook.Cell, xBlankFalse bool, cn *colNumbers) (
 		}
 		if v != math.Trunc(v) {
 			return null, typeErr(
-				fmt.Sprintf("%s không phải số nguyên; số đếm phải là số nguyên", text),
+				fmt.Sprintf("%s không phải số nguyên. Số đếm phải là số nguyên", text),
 				fmt.Sprintf("%s is not a whole number; counts must be whole", text))
 		}
 		if v < 0 {
 			return null, constraintErr(
-				fmt.Sprintf("%s là số âm; số đếm phải lớn hơn hoặc bằng 0", text),
+				fmt.Sprintf("%s là số âm. Số đếm phải từ 0 trở lên", text),
 				fmt.Sprintf("%s is negative; counts must be 0 or more", text))
 		}
 		if v > maxCount {
@@ -123,7 +123,7 @@ func parse(fd *forms.Field, c workbook.Cell, xBlankFalse bool, cn *colNumbers) (
 			return Value{Bool: true}, nil
 		}
 		return null, typeErr(
-			fmt.Sprintf("%q không hợp lệ; ghi Có hoặc Không (hoặc x / để trống, 1 / 0, Đạt / Chưa đạt)", text),
+			fmt.Sprintf("%q không hợp lệ. Hãy ghi Có hoặc Không; cũng nhận x và để trống, 1 và 0, Đạt và Chưa đạt", text),
 			fmt.Sprintf("%q is not valid; write Có or Không (or x / blank, 1 / 0, Đạt / Chưa đạt)", text))
 	case forms.Enum:
 		if v, ok := fd.EnumValue(text); ok {

@@ -489,18 +489,42 @@ func f02src() []byte {
 	}
 	s.at(lay.rows[0], 3, func(c *cell) { c.formula = "50+62" })
 	s.at(lay.rows[1], 13, func(c *cell) { c.formula = fmt.Sprintf("ROUND(L%d*0.58,0)", lay.rows[1]) })
+	totalFormulas(s, lay, []int{3, 4, 5, 7, 8, 9, 12, 13}, []int{10, 11})
+	signature(s, lay.next+1, 2, 9, "Bằng Thành", nil)
+	return (&book{sheets: []*sheet{s}}).xlsx()
+}
+
+// totalFormulas writes the totals row as an office user does: SUM over the
+// hamlets in each column of sum, COUNTIF(…,"Có") in each column of count.
+func totalFormulas(s *sheet, lay tableLayout, sum, count []int) {
 	first, last := lay.rows[0], lay.rows[len(lay.rows)-1]
-	for col := 3; col <= 13; col++ {
-		if col == 6 {
-			continue
-		}
+	put := func(col int, format string) {
 		cn, _ := excelize.ColumnNumberToName(col)
-		f := fmt.Sprintf("SUM(%s%d:%s%d)", cn, first, cn, last)
-		if col == 10 || col == 11 {
-			f = fmt.Sprintf(`COUNTIF(%s%d:%s%d,"Có")`, cn, first, cn, last)
-		}
+		f := fmt.Sprintf(format, cn, first, cn, last)
 		s.at(lay.totalsRow, col, func(c *cell) { c.formula = f })
 	}
+	for _, col := range sum {
+		put(col, "SUM(%s%d:%s%d)")
+	}
+	for _, col := range count {
+		put(col, `COUNTIF(%s%d:%s%d,"Có")`)
+	}
+}
+
+// s05: numbers typed as text under SUM totals, recalculated by LibreOffice:
+// hamlets 8–13 (set A), "Tổng cộng" 14 with SUM and COUNTIF(…,"Có").
+// C10 (Thôn Bản Cái) is "143 " with a trailing space and E8 (Thôn Nà Pài)
+// the text "98": SUM skips them, so C14 = 625 − 143 = 482 and
+// E14 = 531 − 98 = 433. I12 (Thôn Phiêng Kham) is "x" instead of "Có":
+// COUNTIF counts 4 of the 5 yes cells. Each total names its skipped cell.
+func s05src() []byte {
+	s := newSheet("Biểu 01")
+	title(s, 1, "UBND XÃ BẰNG THÀNH", "KẾT QUẢ XÂY DỰNG CÁC MÔ HÌNH HỌC TẬP NĂM 2026")
+	lay := writeTable(s, tableOpts{top: 5, left: 1, hamlets: setA, totals: "bottom", colNums: "paren", border: true, cols: cols01()})
+	s.at(lay.rows[2], 3, func(c *cell) { c.v = "143 " })
+	s.at(lay.rows[0], 5, func(c *cell) { c.v = "98" })
+	s.at(lay.rows[4], 9, func(c *cell) { c.v = "x" })
+	totalFormulas(s, lay, []int{3, 4, 5, 6, 7, 8, 11, 12}, []int{9, 10})
 	signature(s, lay.next+1, 2, 9, "Bằng Thành", nil)
 	return (&book{sheets: []*sheet{s}}).xlsx()
 }
@@ -679,14 +703,6 @@ func n05src() []byte {
 	title(s, 1, "UBND XÃ BẰNG THÀNH", "KẾT QUẢ XÂY DỰNG CÁC MÔ HÌNH HỌC TẬP NĂM 2026")
 	lay := writeTable(s, tableOpts{top: 5, left: 1, hamlets: setA, totals: "bottom", colNums: "paren", border: true, cols: cols01()})
 	s.at(lay.rows[3], 5, func(c *cell) { c.v = 52.5 })
-	first, last := lay.rows[0], lay.rows[len(lay.rows)-1]
-	for col := 3; col <= 12; col++ {
-		cn, _ := excelize.ColumnNumberToName(col)
-		f := fmt.Sprintf("SUM(%s%d:%s%d)", cn, first, cn, last)
-		if col == 9 || col == 10 {
-			f = fmt.Sprintf(`COUNTIF(%s%d:%s%d,"Có")`, cn, first, cn, last)
-		}
-		s.at(lay.totalsRow, col, func(c *cell) { c.formula = f })
-	}
+	totalFormulas(s, lay, []int{3, 4, 5, 6, 7, 8, 11, 12}, []int{9, 10})
 	return (&book{sheets: []*sheet{s}}).xlsx()
 }

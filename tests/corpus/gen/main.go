@@ -72,6 +72,7 @@ func main() {
 	office := map[string]func() (map[string][]byte, error){
 		"xlsx": func() (map[string][]byte, error) {
 			return soffice("xlsx", map[string][]byte{"t02-template-libreoffice.xlsx": tpl, "f02-formulas-libreoffice.xlsx": f02src(),
+				"s05-sum-skips-text-libreoffice.xlsx":      s05src(),
 				"p02-rate-percent-format-libreoffice.xlsx": p02src(), "n05-fraction-typed-libreoffice.xlsx": n05src()})
 		},
 		"xls": func() (map[string][]byte, error) {
@@ -87,7 +88,7 @@ func main() {
 		},
 	}
 	officeNames := map[string][]string{
-		"xlsx":    {"t02-template-libreoffice.xlsx", "f02-formulas-libreoffice.xlsx", "p02-rate-percent-format-libreoffice.xlsx", "n05-fraction-typed-libreoffice.xlsx"},
+		"xlsx":    {"t02-template-libreoffice.xlsx", "f02-formulas-libreoffice.xlsx", "s05-sum-skips-text-libreoffice.xlsx", "p02-rate-percent-format-libreoffice.xlsx", "n05-fraction-typed-libreoffice.xlsx"},
 		"xls":     {"t03-template-libreoffice.xls", "e03-vntime-libreoffice.xls", "e04-vni-times-libreoffice.xls"},
 		"ods":     {"x13-libreoffice.ods"},
 		"excel95": {"x10-excel95.xls"},

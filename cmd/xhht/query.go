@@ -1,0 +1,321 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/big"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/xhht/xhht/pipeline/report"
+	"github.com/xhht/xhht/pipeline/rollup"
+)
+
+func cmdQuery(ctx context.Context, args []string, stdout io.Writer) (int, error) {
+	fs := newCommand("query", Help{
+		Usage:   `xhht query [--lake DIR | --s3 s3://bucket/prefix] [--format table|csv|json] "SELECT …"`,
+		Summary: "truy vấn SQL (DuckDB) trên các bảng tổng hợp của kho (query the lake's roll-ups with SQL)",
+		Details: `Các view (views): hamlets, communes, districts, provinces, nation, completeness, submissions, receipts
+(rebased_* khi có quy đổi). Cột (columns): docs/COLUMNS.md.
+Thời gian (times): TIMESTAMPTZ in kèm độ lệch múi giờ (with its offset, 2026-11-20T05:10:15Z); TIMESTAMP không
+  múi giờ, ví dụ sau AT TIME ZONE 'Asia/Ho_Chi_Minh', in không kèm múi giờ (a wall time: 2026-11-20 12:10:15).
+csv: ô chữ bắt đầu bằng = + - @ tab CR được thêm ' để bảng tính không chạy như công thức (as in the reports).
+json: mỗi dòng một đối tượng, giữ thứ tự cột, số là số, NULL là null (one object per line, order and types kept).`,
+		Examples: []string{
+			`xhht query "SELECT commune_name, ty_le_ho_dat, dat_chi_tieu_ho_dat FROM communes WHERE province_code = '19'"`,
+			`xhht query --format csv "SELECT * FROM completeness WHERE level = 'province'" > nop.csv`,
+		},
+	})
+	lake := fs.String("lake", defaultLake, "lake directory `DIR`")
+	format := fs.String("format", "table", "output `format`: table, csv or json")
+	s3url, endpoint := s3Flags(fs)
+	cache := fs.String("cache", "xhht-data/s3-cache", "with --s3: local copy (`DIR`) of the lake the views read")
+	if err := parseFlags(fs, args); err != nil {
+		return exitUsage, err
+	}
+	if fs.NArg() != 1 {
+		return exitUsage, usageError{"query: cần đúng một câu SQL (one SQL statement)"}
+	}
+	switch *format {
+	case "table", "csv", "json":
+	default:
+		return exitUsage, usageError{fmt.Sprintf("query: --format %q: cần table, csv hoặc json (want table, csv or json)", *format)}
+	}
+	if *s3url != "" {
+		store, err := s3Lake(ctx, *s3url, *endpoint)
+		if err != nil {
+			return exitRuntime, err
+		}
+		st, err := rollup.Mirror(ctx, store, *cache, true)
+		if err != nil {
+			return exitRuntime, err
+		}
+		fmt.Fprintf(os.Stderr, "Đã đồng bộ %s → %s: %d tệp tải về, %d không đổi, %d xoá\n", *s3url, *cache, st.Copied, st.Skipped, st.Removed)
+		*lake = *cache
+	} else if err := needLake(*lake); err != nil {
+		return exitRuntime, err
+	}
+	db, err := rollup.OpenViews(ctx, *lake)
+	if err != nil {
+		return exitRuntime, fmt.Errorf("đọc kho dữ liệu %s (read the lake): %w", *lake, err)
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, fs.Arg(0))
+	if err != nil {
+		return exitRuntime, queryError(err)
+	}
+	defer rows.Close()
+	// The whole result is read before anything is printed: a query that
+	// fails half-way prints no partial output.
+	res, err := readResult(rows)
+	if err != nil {
+		return exitRuntime, queryError(err)
+	}
+	var buf bytes.Buffer
+	switch *format {
+	case "csv":
+		err = res.writeCSV(&buf)
+	case "json":
+		err = res.writeJSONLines(&buf)
+	default:
+		res.writeTable(&buf)
+		fmt.Fprintf(&buf, "(%d dòng)\n", len(res.rows))
+	}
+	if err != nil {
+		return exitRuntime, err
+	}
+	if _, err := stdout.Write(buf.Bytes()); err != nil {
+		return exitRuntime, err
+	}
+	return exitOK, nil
+}
+
+// queryError sorts a DuckDB error: a statement DuckDB cannot parse, bind
+// or evaluate is the analyst's mistake (usage, exit 2); anything else, as
+// a Parquet file it cannot read, is a runtime failure (exit 3).
+func queryError(err error) error {
+	var de *duckdb.Error
+	if errors.As(err, &de) {
+		switch de.Type {
+		case duckdb.ErrorTypeParser, duckdb.ErrorTypeSyntax, duckdb.ErrorTypeCatalog, duckdb.ErrorTypeBinder,
+			duckdb.ErrorTypeConversion, duckdb.ErrorTypeMismatchType, duckdb.ErrorTypeOutOfRange,
+			duckdb.ErrorTypeDivideByZero, duckdb.ErrorTypeNotImplemented, duckdb.ErrorTypeInvalidType:
+			return usageError{"query: " + err.Error()}
+		}
+	}
+	return fmt.Errorf("query: %w", err)
+}
+
+// result is a query's whole answer: column names, DuckDB type names, values.
+type result struct {
+	cols  []string
+	types []string // DuckDB's names: "BIGINT", "TIMESTAMPTZ", "TIMESTAMP", "DATE", "VARCHAR" …
+	rows  [][]any
+}
+
+func readResult(rows *sql.Rows) (*result, error) {
+	cts, err := rows.ColumnTypes()
+	if err != nil {
+		return nil, err
+	}
+	res := &result{}
+	for _, ct := range cts {
+		res.cols = append(res.cols, ct.Name())
+		res.types = append(res.types, ct.DatabaseTypeName())
+	}
+	for rows.Next() {
+		vals := make([]any, len(cts))
+		ptrs := make([]any, len(cts))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		res.rows = append(res.rows, vals)
+	}
+	return res, rows.Err()
+}
+
+// text is a value as text: NULL as null (the caller's word for it), times
+// with their real offset or none, short rounds floats to 4 significant
+// digits for the terminal.
+func text(v any, typ, null string, short bool) string {
+	switch x := v.(type) {
+	case nil:
+		return null
+	case time.Time:
+		return timeText(x, typ)
+	case float64:
+		if short {
+			return strconv.FormatFloat(x, 'g', 4, 64)
+		}
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case float32:
+		return text(float64(x), typ, null, short)
+	case []byte:
+		return string(x)
+	case *big.Int:
+		return x.String()
+	case duckdb.Decimal:
+		return x.String()
+	case duckdb.UUID:
+		return x.String()
+	}
+	return fmt.Sprint(v)
+}
+
+// timeText writes a time as its DuckDB type means it. TIMESTAMPTZ is an
+// instant: RFC 3339 with its offset (the driver gives it in UTC, so Z).
+// TIMESTAMP has no zone (a value converted with AT TIME ZONE is the wall
+// clock there): no offset is printed, since any would be invented.
+func timeText(t time.Time, typ string) string {
+	switch {
+	case typ == "DATE":
+		return t.Format(time.DateOnly)
+	case typ == "TIME":
+		return t.Format("15:04:05.999999")
+	case typ == "TIMETZ":
+		return t.Format("15:04:05.999999Z07:00")
+	case typ == "TIMESTAMPTZ":
+		return t.Format(time.RFC3339Nano)
+	case strings.HasPrefix(typ, "TIMESTAMP"):
+		return t.Format("2006-01-02 15:04:05.999999999")
+	}
+	return t.Format(time.RFC3339Nano)
+}
+
+// writeCSV writes a header and one record per row. NULL is an empty field.
+// A text value a spreadsheet would run as a formula is neutralised as in
+// the reports (report.CSVSafe); numbers are not text and are left alone.
+func (r *result) writeCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(r.cols); err != nil {
+		return err
+	}
+	rec := make([]string, len(r.cols))
+	for _, row := range r.rows {
+		for i, v := range row {
+			rec[i] = text(v, r.types[i], "", false)
+			switch v.(type) {
+			case string, []byte:
+				rec[i] = report.CSVSafe(rec[i])
+			}
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// writeJSONLines writes one object per row, keys in column order: numbers
+// as JSON numbers, booleans as booleans, NULL as null, times and text as
+// strings. A float that JSON cannot hold (NaN, ±Inf) is a string.
+func (r *result) writeJSONLines(w io.Writer) error {
+	var b bytes.Buffer
+	for _, row := range r.rows {
+		b.Reset()
+		b.WriteByte('{')
+		for i, v := range row {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			k, _ := json.Marshal(r.cols[i])
+			b.Write(k)
+			b.WriteByte(':')
+			val, err := jsonValue(v, r.types[i])
+			if err != nil {
+				return fmt.Errorf("query: column %s: %w", r.cols[i], err)
+			}
+			b.Write(val)
+		}
+		b.WriteString("}\n")
+		if _, err := w.Write(b.Bytes()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func jsonValue(v any, typ string) ([]byte, error) {
+	switch x := v.(type) {
+	case nil:
+		return []byte("null"), nil
+	case int8, int16, int32, int64, int, uint8, uint16, uint32, uint64, uint:
+		return []byte(fmt.Sprint(x)), nil
+	case *big.Int:
+		return []byte(x.String()), nil
+	case duckdb.Decimal:
+		return []byte(x.String()), nil
+	case float32:
+		return jsonValue(float64(x), typ)
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return json.Marshal(strconv.FormatFloat(x, 'g', -1, 64))
+		}
+		return []byte(strconv.FormatFloat(x, 'g', -1, 64)), nil
+	case bool, string:
+		return json.Marshal(x)
+	case []byte:
+		if utf8.Valid(x) {
+			return json.Marshal(string(x))
+		}
+		return json.Marshal(x) // base64
+	case time.Time:
+		return json.Marshal(timeText(x, typ))
+	case duckdb.UUID:
+		return json.Marshal(x.String())
+	}
+	if b, err := json.Marshal(v); err == nil {
+		return b, nil // lists, structs
+	}
+	return json.Marshal(fmt.Sprint(v))
+}
+
+// writeTable aligns columns by rune count (Vietnamese names are multi-byte).
+func (r *result) writeTable(w io.Writer) {
+	data := make([][]string, len(r.rows))
+	width := make([]int, len(r.cols))
+	for i, c := range r.cols {
+		width[i] = utf8.RuneCountInString(c)
+	}
+	for j, row := range r.rows {
+		rec := make([]string, len(row))
+		for i, v := range row {
+			rec[i] = text(v, r.types[i], "NULL", true)
+			width[i] = max(width[i], utf8.RuneCountInString(rec[i]))
+		}
+		data[j] = rec
+	}
+	line := func(rec []string) {
+		var b strings.Builder
+		for i, v := range rec {
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			b.WriteString(v)
+			if i < len(rec)-1 {
+				b.WriteString(strings.Repeat(" ", width[i]-utf8.RuneCountInString(v)))
+			}
+		}
+		fmt.Fprintln(w, b.String())
+	}
+	line(r.cols)
+	for _, rec := range data {
+		line(rec)
+	}
+}

@@ -1,0 +1,102 @@
+package lambdaportal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// UploadURLTTL is how long a presigned upload URL can be used. The page asks
+// for one right before it sends the file, so a short life is enough; a
+// longer one only widens the window in which a leaked URL works (and it
+// still allows exactly one body of exactly the signed size, to one key).
+const UploadURLTTL = 15 * time.Minute
+
+// Presigner hands out presigned PUT URLs for the uploads bucket. The
+// object's size (Content-Length) and type are signed headers: S3 refuses
+// the request (403 SignatureDoesNotMatch) when the browser sends another
+// length — so a larger body than the portal allowed never lands — and the
+// key is fixed by the signature, so the browser cannot choose another
+// commune's prefix. The URL is signed with the function's role credentials:
+// the role may put objects only under upload keys (infra/template.yaml).
+type Presigner struct {
+	presign *s3.PresignClient
+	bucket  string
+	ttl     time.Duration
+}
+
+// NewPresigner presigns for bucket with client's credentials and endpoint.
+func NewPresigner(client *s3.Client, bucket string) *Presigner {
+	return &Presigner{presign: s3.NewPresignClient(client), bucket: bucket, ttl: UploadURLTTL}
+}
+
+// Target is the upload target of one object: where and how the browser
+// sends its body.
+type Target struct {
+	Method string
+	URL    string
+	// Header holds the signed headers the browser must send itself, with
+	// exactly these values. Host and Content-Length, which browsers set
+	// from the URL and the body and refuse to let scripts set, are left
+	// out; they are signed all the same.
+	Header map[string]string
+}
+
+// Presign signs a PUT of size bytes of contentType to key.
+func (p *Presigner) Presign(ctx context.Context, key string, size int64, contentType string) (Target, error) {
+	if key == "" || strings.HasPrefix(key, "/") {
+		return Target{}, fmt.Errorf("lambdaportal: presign: bad key %q", key)
+	}
+	if size <= 0 {
+		return Target{}, errors.New("lambdaportal: presign: the size must be positive")
+	}
+	if contentType == "" {
+		contentType = "application/octet-stream"
+	}
+	req, err := p.presign.PresignPutObject(ctx, &s3.PutObjectInput{
+		Bucket:        aws.String(p.bucket),
+		Key:           aws.String(key),
+		ContentLength: aws.Int64(size),
+		ContentType:   aws.String(contentType),
+	}, s3.WithPresignExpires(p.ttl))
+	if err != nil {
+		return Target{}, fmt.Errorf("lambdaportal: presign %s: %w", key, err)
+	}
+	t := Target{Method: req.Method, URL: req.URL, Header: map[string]string{}}
+	for k, vs := range req.SignedHeader {
+		switch http.CanonicalHeaderKey(k) {
+		case "Host", "Content-Length":
+			continue
+		}
+		t.Header[http.CanonicalHeaderKey(k)] = strings.Join(vs, ",")
+	}
+	if !signsLength(req.URL) {
+		// Without content-length among the signed headers S3 would take a
+		// body of any size: never hand out such a URL.
+		return Target{}, fmt.Errorf("lambdaportal: presign %s: content-length is not a signed header", key)
+	}
+	return t, nil
+}
+
+// signsLength reports whether the presigned URL's X-Amz-SignedHeaders
+// include content-length.
+func signsLength(u string) bool {
+	_, q, _ := strings.Cut(u, "?")
+	for _, kv := range strings.Split(q, "&") {
+		k, v, _ := strings.Cut(kv, "=")
+		if k == "X-Amz-SignedHeaders" {
+			for _, h := range strings.Split(strings.ReplaceAll(v, "%3B", ";"), ";") {
+				if h == "content-length" {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}

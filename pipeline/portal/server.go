@@ -1,0 +1,712 @@
+package portal
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"log/slog"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/xhht/xhht/pipeline/access"
+	"github.com/xhht/xhht/pipeline/deadlines"
+	"github.com/xhht/xhht/pipeline/ingest"
+	"github.com/xhht/xhht/pipeline/marked"
+	"github.com/xhht/xhht/pipeline/receipt"
+	"github.com/xhht/xhht/pipeline/storage"
+)
+
+//go:embed assets
+var assetsFS embed.FS
+
+// server is the portal's handler.
+type server struct {
+	cfg       Config
+	keys      keyring
+	proc      *ingest.Processor
+	deadlines *deadlines.Set
+	pages     *template.Template
+	static    map[string]staticFile
+	throttle  *throttle
+	csp       string
+	// process: run ingest.Processor.Process (write the receipt and rows to
+	// the lake) right after an upload. True when the portal is the only
+	// processor (Uploader nil: `xhht serve`); with an Uploader the S3 event
+	// processes the object and the portal only checks it (see docs/portal.md).
+	process bool
+	mux     *http.ServeMux
+	verify  verifier
+}
+
+// verifier is the part of *access.Authority the portal uses.
+type verifier interface {
+	Verify(ctx context.Context, code string, now time.Time) (access.Grant, error)
+	StillValid(ctx context.Context, g access.Grant, now time.Time) error
+}
+
+type staticFile struct {
+	body  []byte
+	ctype string
+	etag  string
+}
+
+func newServer(cfg Config) (*server, error) {
+	switch {
+	case cfg.Lake == nil || cfg.Uploads == nil:
+		return nil, fmt.Errorf("%w: Lake and Uploads are required", ErrConfig)
+	case cfg.Authority == nil:
+		return nil, fmt.Errorf("%w: Authority is required", ErrConfig)
+	case len(cfg.SessionKeys) == 0:
+		return nil, fmt.Errorf("%w: at least one session key is required", ErrConfig)
+	}
+	if !cfg.Secure && cfg.PublicURL != "" && !loopbackURL(cfg.PublicURL) {
+		// Cookies without Secure travel in clear text: only on this machine.
+		return nil, fmt.Errorf("%w: Secure cookies are required for %s (plain HTTP only on 127.0.0.1)", ErrConfig, cfg.PublicURL)
+	}
+	for i, k := range cfg.SessionKeys {
+		if len(k) < 32 {
+			return nil, fmt.Errorf("%w: session key %d has %d bytes, need at least 32", ErrConfig, i, len(k))
+		}
+	}
+	if cfg.MaxUploadBytes <= 0 {
+		cfg.MaxUploadBytes = DefaultMaxUploadBytes
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.UploadsBucket == "" {
+		cfg.UploadsBucket = "local"
+	}
+	p, err := ingest.New(cfg.Uploads, cfg.Lake)
+	if err != nil {
+		return nil, fmt.Errorf("portal: load schemas: %w", err)
+	}
+	p.Limits.MaxBytes = cfg.MaxUploadBytes
+	dl, err := deadlines.Load()
+	if err != nil {
+		return nil, fmt.Errorf("portal: load deadlines: %w", err)
+	}
+	s := &server{cfg: cfg, keys: keyring{cfg.SessionKeys}, proc: p, deadlines: dl,
+		throttle: newThrottle(), process: cfg.Uploader == nil, verify: cfg.Authority}
+	if s.pages, err = template.New("").Funcs(funcs).ParseFS(assetsFS, "assets/*.html"); err != nil {
+		return nil, fmt.Errorf("portal: parse pages: %w", err)
+	}
+	if err := s.loadStatic(); err != nil {
+		return nil, err
+	}
+	connect := "'self'"
+	if cfg.Uploader != nil {
+		// The script PUTs the file to the bucket: allow its origin, found
+		// from a target for a key no session can have.
+		t, err := cfg.Uploader.Target(context.Background(), "0000/00/00000/probe.xlsx", 1, "application/octet-stream")
+		if err != nil {
+			return nil, fmt.Errorf("portal: probe the uploader: %w", err)
+		}
+		if u, err := url.Parse(t.URL); err == nil && u.Scheme != "" && u.Host != "" {
+			connect += " " + u.Scheme + "://" + u.Host
+		}
+	}
+	s.csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src " + connect +
+		"; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+	s.routes()
+	return s, nil
+}
+
+func (s *server) loadStatic() error {
+	s.static = map[string]staticFile{}
+	for _, name := range []string{"app.js", "style.css"} {
+		b, err := fs.ReadFile(assetsFS, "assets/"+name)
+		if err != nil {
+			return fmt.Errorf("portal: asset %s: %w", name, err)
+		}
+		sum := sha256.Sum256(b)
+		ctype := "text/css; charset=utf-8"
+		if path.Ext(name) == ".js" {
+			ctype = "text/javascript; charset=utf-8"
+		}
+		s.static[name] = staticFile{body: b, ctype: ctype, etag: `"` + hex.EncodeToString(sum[:8]) + `"`}
+	}
+	return nil
+}
+
+// Paths. Short Vietnamese slugs: officials may read them in the address bar.
+const (
+	pathHome     = "/"
+	pathSignIn   = "/dang-nhap"
+	pathSignOut  = "/dang-xuat"
+	pathTemplate = "/bieu-mau"
+	pathUpload   = "/nop"
+	pathTarget   = "/nop/dia-chi" // JSON: where the browser PUTs the file (Uploader mode)
+	pathCheck    = "/kiem-tra"    // after a direct upload: check the object now
+	pathMarked   = "/danh-dau"
+	pathStatic   = "/tep/"
+)
+
+func (s *server) routes() {
+	m := http.NewServeMux()
+	m.HandleFunc("GET "+pathHome+"{$}", s.home)
+	m.HandleFunc("POST "+pathSignIn, s.signIn)
+	m.HandleFunc("POST "+pathSignOut, s.withSession(s.signOut))
+	m.HandleFunc("GET "+pathTemplate, s.withSession(s.template))
+	m.HandleFunc("POST "+pathUpload, s.withSession(s.upload))
+	m.HandleFunc("POST "+pathTarget, s.withSession(s.target))
+	m.HandleFunc("POST "+pathCheck, s.withSession(s.check))
+	m.HandleFunc("GET "+pathMarked, s.withSession(s.marked))
+	m.HandleFunc("GET "+pathStatic+"{name}", s.serveStatic)
+	s.mux = m
+}
+
+// ServeHTTP sets the headers every response carries, refuses cross-site
+// state changes, and never lets a panic take the process down.
+func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", s.csp)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin") // not no-referrer: Chromium then sends "Origin: null" on form posts
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	if s.cfg.Secure {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			s.cfg.Logger.Error("portal: panic", "path", r.URL.Path, "panic", fmt.Sprint(v))
+			http.Error(w, "Lỗi hệ thống. Vui lòng thử lại sau.", http.StatusInternalServerError)
+		}
+	}()
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && !s.sameOrigin(r) {
+		s.cfg.Logger.Warn("portal: cross-site request refused", "path", r.URL.Path, "origin", r.Header.Get("Origin"), "client", clientAddr(r))
+		s.fail(w, r, http.StatusForbidden, "Yêu cầu không hợp lệ (gửi từ trang khác). Hãy mở lại cổng nộp báo cáo và thử lại.")
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// sameOrigin refuses a state-changing request that a browser says came
+// from another site (Sec-Fetch-Site, Origin). Requests without those
+// headers (old browsers, scripts) still need the CSRF token.
+func (s *server) sameOrigin(r *http.Request) bool {
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+		return false
+	}
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return true
+	}
+	u, err := url.Parse(o)
+	if err != nil {
+		return false
+	}
+	if u.Host == r.Host {
+		return true
+	}
+	if s.cfg.PublicURL != "" {
+		if p, err := url.Parse(s.cfg.PublicURL); err == nil && p.Host == u.Host && p.Scheme == u.Scheme {
+			return true
+		}
+	}
+	return false
+}
+
+func loopbackURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	h := u.Hostname()
+	ip := net.ParseIP(h)
+	return h == "localhost" || ip != nil && ip.IsLoopback()
+}
+
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (s *server) serveStatic(w http.ResponseWriter, r *http.Request) {
+	f, ok := s.static[r.PathValue("name")]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", f.ctype)
+	w.Header().Set("ETag", f.etag)
+	w.Header().Set("Cache-Control", "no-cache")
+	if r.Header.Get("If-None-Match") == f.etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.Write(f.body)
+}
+
+// ---- sessions and sign-in ----
+
+type sessionHandler func(w http.ResponseWriter, r *http.Request, ss session, g access.Grant)
+
+// withSession runs h for a signed-in request whose code is still valid,
+// and checks the CSRF token of every state-changing request.
+func (s *server) withSession(h sessionHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ss, g, err := s.session(r)
+		if errors.Is(err, errCheckCode) {
+			s.internal(w, r, err)
+			return
+		}
+		if err != nil {
+			if r.Method == http.MethodGet && !wantsFragment(r) {
+				http.Redirect(w, r, pathHome, http.StatusSeeOther)
+				return
+			}
+			s.fail(w, r, http.StatusUnauthorized, "Phiên làm việc đã hết hạn hoặc mã truy cập không còn hiệu lực. Hãy đăng nhập lại.")
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			tok := r.Header.Get("X-CSRF-Token")
+			if tok == "" {
+				tok = r.URL.Query().Get("csrf") // multipart bodies: the form puts it in the action URL
+			}
+			if tok == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+				r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+				if err := r.ParseForm(); err == nil {
+					tok = r.PostForm.Get("csrf")
+				}
+			}
+			if !s.keys.checkToken(purposeCSRF, ss.SID, tok) {
+				s.cfg.Logger.Warn("portal: CSRF token missing or wrong", "path", r.URL.Path, "commune", ss.Commune, "client", clientAddr(r))
+				s.fail(w, r, http.StatusForbidden, "Yêu cầu không hợp lệ. Hãy tải lại trang và thử lại.")
+				return
+			}
+		}
+		h(w, r, ss, g)
+	}
+}
+
+// session reads the signed cookie and asks the Authority whether its code
+// is still the commune's active code (one small read of access/ per
+// request, no cache), so a revoked, replaced or expired code ends the
+// session at once.
+func (s *server) session(r *http.Request) (session, access.Grant, error) {
+	now := s.cfg.Now()
+	ss, err := s.readSession(r, now)
+	if err != nil {
+		return session{}, access.Grant{}, err
+	}
+	g := ss.grant()
+	if err := s.verify.StillValid(r.Context(), g, now); err != nil {
+		if !errors.Is(err, access.ErrRevoked) && !errors.Is(err, access.ErrExpired) && !errors.Is(err, access.ErrInvalid) {
+			// The lake could not be read: not the official's fault, and
+			// not a reason to sign them out.
+			return session{}, access.Grant{}, fmt.Errorf("%w: %w", errCheckCode, err)
+		}
+		return session{}, access.Grant{}, err
+	}
+	return ss, g, nil
+}
+
+// errCheckCode: the session's code could not be checked (storage error).
+var errCheckCode = errors.New("portal: check the session's code")
+
+func (s *server) home(w http.ResponseWriter, r *http.Request) {
+	ss, g, err := s.session(r)
+	if errors.Is(err, errCheckCode) {
+		s.internal(w, r, err)
+		return
+	}
+	if err != nil {
+		s.signInPage(w, r, http.StatusOK, "")
+		return
+	}
+	v, err := s.communeView(r.Context(), ss, g, nil)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "commune", v)
+}
+
+// signInPage shows the code form with a fresh login CSRF nonce.
+func (s *server) signInPage(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	nonce := randomID()
+	s.setCookie(w, "xhht_dn", nonce, 3600)
+	s.render(w, r, status, "signin", map[string]any{"CSRF": s.keys.token(purposeLogin, nonce), "Error": msg, "Action": pathSignIn})
+}
+
+func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
+	now := s.cfg.Now()
+	client := clientAddr(r)
+	if wait := s.throttle.wait(client, now); wait > 0 {
+		secs := int(wait.Round(time.Second) / time.Second)
+		w.Header().Set("Retry-After", fmt.Sprint(max(secs, 1)))
+		s.cfg.Logger.Warn("portal: sign-in refused while slowed down", "client", client, "time", now.UTC())
+		s.signInPage(w, r, http.StatusTooManyRequests, fmt.Sprintf("Nhập sai nhiều lần. Vui lòng đợi %d giây rồi thử lại.", max(secs, 1)))
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	if err := r.ParseForm(); err != nil {
+		s.signInPage(w, r, http.StatusBadRequest, "Yêu cầu không hợp lệ.")
+		return
+	}
+	c, err := r.Cookie(s.cookieName("xhht_dn"))
+	if err != nil || !s.keys.checkToken(purposeLogin, c.Value, r.PostForm.Get("csrf")) {
+		s.cfg.Logger.Warn("portal: sign-in without a valid CSRF token", "client", client)
+		s.signInPage(w, r, http.StatusForbidden, "Trang đăng nhập đã cũ. Vui lòng nhập lại mã.")
+		return
+	}
+	code := r.PostForm.Get("code")
+	g, err := s.verify.Verify(r.Context(), code, now)
+	if err == nil && g.Role != access.RoleCommune {
+		err = fmt.Errorf("role %q: %w", g.Role, access.ErrInvalid)
+	}
+	if err != nil {
+		wait := s.throttle.fail(client, now)
+		reason := "invalid"
+		msg := "Mã truy cập không đúng. Hãy kiểm tra lại (mã in trên giấy do tỉnh gửi)."
+		switch {
+		case errors.Is(err, access.ErrRevoked):
+			reason, msg = "revoked", "Mã truy cập này đã bị thu hồi. Hãy liên hệ Sở để nhận mã mới."
+		case errors.Is(err, access.ErrExpired):
+			reason, msg = "expired", "Mã truy cập này đã hết hạn. Hãy liên hệ Sở để nhận mã mới."
+		case !errors.Is(err, access.ErrInvalid):
+			reason = "error"
+			msg = "Không kiểm tra được mã lúc này. Vui lòng thử lại sau ít phút."
+			s.cfg.Logger.Error("portal: verify code", "err", err)
+		}
+		// Never the code itself: the commune (when the code was found), the
+		// client and the time.
+		var f *access.Failure
+		if errors.As(err, &f) {
+			g = access.Grant{Year: f.Year, Province: f.Province, Commune: f.Commune, CodeID: f.CodeID}
+		}
+		s.cfg.Logger.Warn("portal: sign-in failed", "reason", reason, "commune", g.Commune, "province", g.Province,
+			"code_id", g.CodeID, "client", client, "time", now.UTC(), "slowed_for", wait.String())
+		s.signInPage(w, r, http.StatusUnauthorized, msg)
+		return
+	}
+	s.throttle.success(client)
+	val, ss, err := s.newSession(g, now)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	s.setCookie(w, "xhht_phien", val, int(time.Unix(ss.Exp, 0).Sub(now)/time.Second)+1)
+	s.setCookie(w, "xhht_dn", "", -1)
+	s.cfg.Logger.Info("portal: signed in", "commune", g.Commune, "province", g.Province, "year", g.Year, "code_id", g.CodeID, "client", client)
+	http.Redirect(w, r, pathHome, http.StatusSeeOther)
+}
+
+func (s *server) signOut(w http.ResponseWriter, r *http.Request, ss session, _ access.Grant) {
+	s.setCookie(w, "xhht_phien", "", -1)
+	http.Redirect(w, r, pathHome, http.StatusSeeOther)
+}
+
+// ---- uploads ----
+
+// upload receives a file POSTed to the portal (the plain form, and the
+// script when there is no Uploader), stores it under the session's commune
+// and answers with the receipt.
+func (s *server) upload(w http.ResponseWriter, r *http.Request, ss session, g access.Grant) {
+	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUploadBytes+64<<10)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		s.fail(w, r, http.StatusBadRequest, "Không nhận được tệp. Hãy chọn tệp rồi bấm Nộp.")
+		return
+	}
+	var name string
+	var data []byte
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			s.uploadReadError(w, r, err)
+			return
+		}
+		if part.FormName() != "file" {
+			part.Close()
+			continue
+		}
+		name = part.FileName()
+		data, err = io.ReadAll(io.LimitReader(part, s.cfg.MaxUploadBytes+1))
+		if err != nil {
+			s.uploadReadError(w, r, err)
+			return
+		}
+		break
+	}
+	if name == "" && len(data) == 0 {
+		s.fail(w, r, http.StatusBadRequest, "Chưa chọn tệp. Hãy chọn tệp Excel hoặc CSV rồi bấm Nộp.")
+		return
+	}
+	if int64(len(data)) > s.cfg.MaxUploadBytes {
+		s.tooLarge(w, r)
+		return
+	}
+	key := ss.prefix() + objectName(name, s.cfg.Now())
+	if err := s.put(r.Context(), key, data); err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	s.cfg.Logger.Info("portal: upload stored", "key", key, "original_name", name, "bytes", len(data), "commune", ss.Commune)
+	s.answer(w, r, ss, g, key, name)
+}
+
+func (s *server) uploadReadError(w http.ResponseWriter, r *http.Request, err error) {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		s.tooLarge(w, r)
+		return
+	}
+	s.fail(w, r, http.StatusBadRequest, "Tệp gửi lên bị gián đoạn. Vui lòng nộp lại.")
+}
+
+func (s *server) tooLarge(w http.ResponseWriter, r *http.Request) {
+	s.fail(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("Tệp quá lớn (tối đa %d MB). Hãy xoá các trang tính không cần thiết rồi nộp lại.", s.cfg.MaxUploadBytes>>20))
+}
+
+// put writes a new upload. Its key is new (upload time and 24 random
+// bits, objectName): an existing object is never replaced, which the
+// check below makes sure of for the case of a clash.
+func (s *server) put(ctx context.Context, key string, data []byte) error {
+	if objs, err := s.cfg.Uploads.List(ctx, key); err != nil {
+		return fmt.Errorf("portal: check upload key: %w", err)
+	} else if slices.ContainsFunc(objs, func(o storage.Object) bool { return o.Key == key }) {
+		return fmt.Errorf("portal: upload key %q exists", key)
+	}
+	if err := s.cfg.Uploads.Put(ctx, key, data, "application/octet-stream"); err != nil {
+		return fmt.Errorf("portal: store upload: %w", err)
+	}
+	return nil
+}
+
+type targetRequest struct {
+	Name string `json:"name"`
+	Size int64  `json:"size"`
+	Type string `json:"type"`
+}
+
+// target tells the script where to send a file (Uploader mode). The key is
+// built here from the session; the browser sends only the name and size.
+func (s *server) target(w http.ResponseWriter, r *http.Request, ss session, _ access.Grant) {
+	var req targetRequest
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 8<<10)).Decode(&req); err != nil {
+		s.fail(w, r, http.StatusBadRequest, "Yêu cầu không hợp lệ.")
+		return
+	}
+	if req.Size <= 0 {
+		s.fail(w, r, http.StatusBadRequest, "Tệp rỗng (0 byte). Hãy kiểm tra lại tệp.")
+		return
+	}
+	if req.Size > s.cfg.MaxUploadBytes {
+		s.tooLarge(w, r)
+		return
+	}
+	key := ss.prefix() + objectName(req.Name, s.cfg.Now())
+	t := UploadTarget{Method: http.MethodPost, URL: pathUpload, Key: key}
+	if s.cfg.Uploader != nil {
+		var err error
+		if t, err = s.cfg.Uploader.Target(r.Context(), key, req.Size, "application/octet-stream"); err != nil {
+			s.internal(w, r, err)
+			return
+		}
+		t.Key = key
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	json.NewEncoder(w).Encode(t)
+}
+
+// check answers for an object the browser has just sent straight to the
+// bucket. The key is accepted only inside the session's own prefix.
+func (s *server) check(w http.ResponseWriter, r *http.Request, ss session, g access.Grant) {
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, http.StatusBadRequest, "Yêu cầu không hợp lệ.")
+		return
+	}
+	key := r.PostForm.Get("key")
+	if !s.ownsKey(ss, key) {
+		s.forbidden(w, r, ss, "check", key)
+		return
+	}
+	s.answer(w, r, ss, g, key, r.PostForm.Get("name"))
+}
+
+// ownsKey: key is an upload object of the session's commune and year,
+// in the form objectName makes (one segment under the prefix).
+func (s *server) ownsKey(ss session, key string) bool {
+	rest, ok := strings.CutPrefix(key, ss.prefix())
+	if !ok || rest == "" || strings.ContainsAny(rest, "/\\\x00") || strings.Contains(rest, "..") {
+		return false
+	}
+	k, err := ingest.ParseKey(key)
+	return err == nil && k.Year == ss.Year && k.Province == ss.Province && k.Commune == ss.Commune
+}
+
+func (s *server) forbidden(w http.ResponseWriter, r *http.Request, ss session, what, value string) {
+	s.cfg.Logger.Warn("portal: request outside the session's commune refused", "what", what, "value", value,
+		"commune", ss.Commune, "province", ss.Province, "year", ss.Year, "client", clientAddr(r))
+	s.fail(w, r, http.StatusForbidden, "Tệp này không thuộc xã của bạn.")
+}
+
+// answer checks (or processes) one upload of the session and shows the
+// commune page with the result on top.
+func (s *server) answer(w http.ResponseWriter, r *http.Request, ss session, g access.Grant, key, original string) {
+	rc, err := s.checkObject(r.Context(), key)
+	if errors.Is(err, storage.ErrNotFound) {
+		s.fail(w, r, http.StatusNotFound, "Chưa thấy tệp trên máy chủ. Vui lòng nộp lại.")
+		return
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	if original == "" {
+		original = displayName(key)
+	}
+	original = shownName(original)
+	v, err := s.communeView(r.Context(), ss, g, &resultView{Receipt: rc, OriginalName: original})
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "commune", v)
+}
+
+// checkObject runs the ingest processor on an upload. With no Uploader
+// (xhht serve) the portal is the processor: Process writes the receipt and
+// rows. Otherwise the S3 event will process the object; the portal only
+// Checks it, from the same bytes, version and upload time, so the answer on
+// screen is the receipt the event writes.
+func (s *server) checkObject(ctx context.Context, key string) (*receipt.Receipt, error) {
+	u := ingest.Upload{Bucket: s.cfg.UploadsBucket, Key: key}
+	if s.process {
+		return s.proc.Process(ctx, u)
+	}
+	data, obj, err := storage.GetAtMost(ctx, s.cfg.Uploads, key, "", s.cfg.MaxUploadBytes)
+	if err != nil && !errors.Is(err, storage.ErrTooLarge) {
+		return nil, err
+	}
+	version := obj.VersionID
+	if version == "" {
+		version = obj.ETag
+	}
+	u.Version = obj.VersionID
+	res, err := ingest.Check(ctx, s.proc, u, version, obj.LastModified, data)
+	if err != nil {
+		return nil, err
+	}
+	return res.Receipt, nil
+}
+
+// ---- downloads ----
+
+func (s *server) template(w http.ResponseWriter, r *http.Request, ss session, _ access.Grant) {
+	var buf bytes.Buffer
+	name, err := s.writeTemplate(r.Context(), &buf, ss)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	download(w, name, buf.Bytes())
+}
+
+// marked sends the official's workbook marked with its receipt. The
+// upload is named by key (and version), inside the session's prefix; the
+// receipt is recomputed with the same processor, so it is the receipt of
+// that upload whether or not the S3 event has written it yet.
+func (s *server) marked(w http.ResponseWriter, r *http.Request, ss session, _ access.Grant) {
+	key := r.URL.Query().Get("key")
+	if !s.ownsKey(ss, key) {
+		s.forbidden(w, r, ss, "marked", key)
+		return
+	}
+	data, obj, err := storage.GetAtMost(r.Context(), s.cfg.Uploads, key, r.URL.Query().Get("v"), s.cfg.MaxUploadBytes)
+	if errors.Is(err, storage.ErrNotFound) {
+		s.fail(w, r, http.StatusNotFound, "Không tìm thấy tệp đã nộp.")
+		return
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	version := obj.VersionID
+	if version == "" {
+		version = obj.ETag
+	}
+	res, err := ingest.Check(r.Context(), s.proc, ingest.Upload{Bucket: s.cfg.UploadsBucket, Key: key, Version: obj.VersionID}, version, obj.LastModified, data)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := marked.Write(&buf, displayName(key), data, res.Receipt); err != nil {
+		if errors.Is(err, marked.ErrUnreadable) {
+			s.fail(w, r, http.StatusUnprocessableEntity, "Tệp này không mở được như một bảng tính nên không đánh dấu được. Xem lý do trong kết quả kiểm tra.")
+			return
+		}
+		s.internal(w, r, err)
+		return
+	}
+	download(w, marked.FileName(displayName(key)), buf.Bytes())
+}
+
+func download(w http.ResponseWriter, name string, body []byte) {
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(body)
+}
+
+// ---- rendering ----
+
+// wantsFragment: the script asks for the page's main part only, to put it
+// in place without a reload.
+func wantsFragment(r *http.Request) bool { return r.Header.Get("X-Portal-Fragment") == "1" }
+
+func (s *server) render(w http.ResponseWriter, r *http.Request, status int, page string, v any) {
+	var buf bytes.Buffer
+	name := page
+	if wantsFragment(r) {
+		name = page + "-main"
+	}
+	if err := s.pages.ExecuteTemplate(&buf, name, v); err != nil {
+		s.cfg.Logger.Error("portal: render", "page", name, "err", err)
+		http.Error(w, "Lỗi hệ thống. Vui lòng thử lại sau.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// fail shows a short message (a page, or the fragment for the script).
+func (s *server) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	s.render(w, r, status, "message", map[string]any{"Message": msg, "Status": status})
+}
+
+func (s *server) internal(w http.ResponseWriter, r *http.Request, err error) {
+	s.cfg.Logger.Error("portal: internal error", "path", r.URL.Path, "err", err)
+	s.fail(w, r, http.StatusInternalServerError, "Lỗi hệ thống (không phải lỗi của xã). Vui lòng thử lại sau ít phút.")
+}
