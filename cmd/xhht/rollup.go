@@ -42,7 +42,7 @@ func s3Lake(ctx context.Context, url, endpoint string) (storage.Store, error) {
 func cmdRollup(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 	fs := newCommand("rollup", Help{
 		Usage:   "xhht rollup --year NĂM [--province MÃ_TỈNH] [--units 2025] [--lake DIR | --s3 s3://bucket/prefix] [-v]",
-		Summary: "tổng hợp thôn → xã → (huyện) → tỉnh → cả nước bằng DuckDB, ghi vào rollups/ của kho (roll the lake up)",
+		Summary: "tổng hợp thôn → xã → (huyện) → tỉnh → cả nước bằng DuckDB, ghi vào rollups/ của kho; nếu năm sau đã được tổng hợp thì tổng hợp lại cả năm sau (tỷ lệ năm trước) (roll the lake up, and the following year when it has a roll-up)",
 		Examples: []string{
 			"xhht rollup --year 2026 --province 19",
 			"xhht rollup --year 2024 --units 2025   # năm 2024 quy đổi theo các xã sau sáp nhập 2025",
