@@ -7,7 +7,7 @@ export XHHT_VERSITYGW := $(TOOLS)/versitygw
 export XHHT_LAMBDA_RIE := $(TOOLS)/aws-lambda-rie
 BUILD    := build
 
-.PHONY: cfn-lint run test tools bench package package-ingest package-rollup package-report package-portal build vet fmt-check clean fuzz
+.PHONY: cfn-lint run test tools bench bench-burst package package-ingest package-rollup package-report package-portal build vet fmt-check clean fuzz
 
 ## run: generate a demo province's uploads and process them as the Lambda would
 # Built first, with a message: on a fresh clone Go downloads the modules
@@ -58,6 +58,12 @@ cfn-lint:
 ## bench: performance targets (results and command in BENCHMARKS.md)
 bench: tools
 	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./...
+	$(MAKE) bench-burst
+
+## bench-burst: the deadline evening: demo uploads of every province, `xhht
+## ingest` into a fresh lake, national roll-up; files/s, CPU per file, wall, peak memory
+bench-burst: build
+	$(GO) run ./tests/burst -xhht $(BUILD)/xhht
 
 # -buildvcs=auto: `xhht version` shows the git revision even where GOFLAGS
 # turns VCS stamping off (a checkout without git still builds).

@@ -24,6 +24,7 @@ import (
 	"github.com/xhht/xhht/infra/artifact"
 	"github.com/xhht/xhht/pipeline/envvars"
 	"github.com/xhht/xhht/pipeline/lambdaportal"
+	"github.com/xhht/xhht/pipeline/storage"
 )
 
 // root is the module root: tests run in infra/.
@@ -783,6 +784,10 @@ func TestPortalFrontDoor(t *testing.T) {
 	}
 	if m := strList(get(rules[0], "AllowedMethods")); !slices.Equal(m, []string{"PUT"}) {
 		t.Errorf("CORS methods %v: want PUT only", m)
+	}
+	// The headers the presigned PUT signs and the page sends (lambdaportal).
+	if h := strList(get(rules[0], "AllowedHeaders")); !slices.Equal(h, []string{"content-type", "x-amz-meta-" + storage.MetaOriginalName}) {
+		t.Errorf("CORS headers %v: want content-type and x-amz-meta-%s only", h, storage.MetaOriginalName)
 	}
 	if get(props(tp.resources("AWS::S3::Bucket")["LakeBucket"]), "CorsConfiguration") != nil {
 		t.Error("the lake has CORS: browsers never talk to it")

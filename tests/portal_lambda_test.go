@@ -49,6 +49,7 @@ import (
 	"github.com/xhht/xhht/pipeline/lambdaportal"
 	"github.com/xhht/xhht/pipeline/lambdaportal/ssmtest"
 	"github.com/xhht/xhht/pipeline/portal/portaltest"
+	"github.com/xhht/xhht/pipeline/storage"
 	"github.com/xhht/xhht/pipeline/storage/s3store"
 	"github.com/xhht/xhht/pipeline/storage/s3test"
 	"github.com/xhht/xhht/tests/browser"
@@ -134,12 +135,12 @@ func (e *portalFnEnv) env(publicURL string, extra ...string) []string {
 }
 
 // allowBrowserUploads sets the uploads bucket's CORS as the template does:
-// PUT from the portal's origin only.
+// PUT from the portal's origin only, with the signed headers the page sends.
 func (e *portalFnEnv) allowBrowserUploads(t testing.TB, origin string) {
 	t.Helper()
 	_, err := e.s3.PutBucketCors(context.Background(), &s3.PutBucketCorsInput{Bucket: aws.String(portalFnUploads),
 		CORSConfiguration: &s3types.CORSConfiguration{CORSRules: []s3types.CORSRule{{
-			AllowedMethods: []string{"PUT"}, AllowedOrigins: []string{origin}, AllowedHeaders: []string{"content-type"},
+			AllowedMethods: []string{"PUT"}, AllowedOrigins: []string{origin}, AllowedHeaders: []string{"content-type", "x-amz-meta-original-name"},
 			ExposeHeaders: []string{"ETag"}, MaxAgeSeconds: aws.Int32(600),
 		}}}})
 	if err != nil {
@@ -504,6 +505,11 @@ func TestPortalLambdaFlow(t *testing.T) {
 	res := c.check(csrf, tg.Key, "báo cáo sai.xlsx")
 	if res.status != 200 {
 		t.Fatalf("check: %d %s", res.status, res.body)
+	}
+	// The original name (spaces kept; the key has "báo-cáo-sai.xlsx") came
+	// through the signed metadata of the presigned PUT.
+	if !bytes.Contains(res.body, []byte("<bdi class=\"name\">báo cáo sai.xlsx</bdi>")) {
+		t.Errorf("the answer does not show the original name from the upload's metadata")
 	}
 	for _, cell := range cells {
 		sheet, ref, _ := strings.Cut(cell, "!")
@@ -883,7 +889,9 @@ func TestPortalUploadCORS(t *testing.T) {
 	ctx := browser.NewBrowser(t, 800, 600)
 	put := func(origin, key string) string {
 		t.Helper()
-		tg, err := p.Presign(context.Background(), key, 5, "application/octet-stream")
+		// With the original name's signed metadata header, as the portal
+		// asks for: the CORS rule must allow it.
+		tg, err := p.Presign(context.Background(), key, 5, "application/octet-stream", storage.OriginalNameMeta("báo cáo <1>.csv"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"regexp"
 	"sort"
+	"strings"
 
 	"github.com/xhht/xhht/pipeline/textnorm"
 	"github.com/xhht/xhht/schemas"
@@ -52,6 +52,11 @@ type Form struct {
 	ignored     map[string]bool
 	rateHeaders map[string]bool
 	quantity    map[string]bool
+	// vocab holds every folded text that can take part in naming a field
+	// read from the file: its aliases and sub-aliases, and each of their
+	// endings after a space (the sub-header of a group and sub-header
+	// written as one phrase). See MayName.
+	vocab map[string]bool
 }
 
 // RowsDenominator is the Denominator of a rate over hamlet rows: each
@@ -297,6 +302,22 @@ func (f *Form) init(bands map[string][]Band) error {
 		}
 		f.byCode[fd.Code] = fd
 	}
+	f.vocab = map[string]bool{}
+	for _, fd := range f.Fields {
+		if !fd.Read() {
+			continue
+		}
+		for _, set := range []map[string]bool{fd.aliases, fd.subAliases} {
+			for a := range set {
+				f.vocab[a] = true
+				for i := range len(a) {
+					if a[i] == ' ' {
+						f.vocab[a[i+1:]] = true
+					}
+				}
+			}
+		}
+	}
 	for _, r := range f.Rules {
 		if f.byCode[r.Field] == nil || f.byCode[r.Other] == nil {
 			return fmt.Errorf("rule %s: unknown field %q or %q", r.Rule, r.Field, r.Other)
@@ -401,12 +422,25 @@ func (f *Form) MatchHeader(leaf string, above []string) *Field {
 		return fd
 	}
 	// A unit or note in brackets at the end: "Tổng số hộ (hộ)", "Số lớp (lớp)".
-	if m := trailingNote.FindStringIndex(leaf); m != nil && m[0] > 0 {
-		if fd := f.matchHeader(leaf[:m[0]], above); fd != nil {
+	if n := noteStart(leaf); n > 0 {
+		if fd := f.matchHeader(leaf[:n], above); fd != nil {
 			return fd
 		}
 	}
 	return nil
+}
+
+// MayName reports whether a header text can take part in naming one of the
+// form's fields, as a column's lowest header text or as one above it:
+// MatchHeader finds a field for a column only if one of its texts passes.
+// It costs a fold or two and a map lookup, so the table reader can skip the
+// rows that cannot be a header before trying header shapes on them.
+func (f *Form) MayName(text string) bool {
+	if f.vocab[textnorm.Fold(text)] {
+		return true
+	}
+	n := noteStart(text)
+	return n > 0 && f.vocab[textnorm.Fold(text[:n])]
 }
 
 // IsQuantity reports whether a header is a generic quantity sub-header
@@ -415,8 +449,8 @@ func (f *Form) IsQuantity(leaf string) bool {
 	if f.quantity[textnorm.Fold(leaf)] {
 		return true
 	}
-	m := trailingNote.FindStringIndex(leaf)
-	return m != nil && m[0] > 0 && f.quantity[textnorm.Fold(leaf[:m[0]])]
+	n := noteStart(leaf)
+	return n > 0 && f.quantity[textnorm.Fold(leaf[:n])]
 }
 
 // MatchRate returns the rate a column header means, or nil. In order:
@@ -431,8 +465,8 @@ func (f *Form) IsQuantity(leaf string) bool {
 // A generic rate header with neither above it stays unmapped (Ignored).
 func (f *Form) MatchRate(leaf string, above []string) *Rate {
 	keys := []string{textnorm.Fold(leaf)}
-	if m := trailingNote.FindStringIndex(leaf); m != nil && m[0] > 0 {
-		keys = append(keys, textnorm.Fold(leaf[:m[0]]))
+	if n := noteStart(leaf); n > 0 {
+		keys = append(keys, textnorm.Fold(leaf[:n]))
 	}
 	for _, l := range keys {
 		if l == "" {
@@ -484,7 +518,7 @@ func (f *Form) under(g string, above []string) bool {
 		if grp.matches(a) {
 			return true
 		}
-		if m := trailingNote.FindStringIndex(a); m != nil && m[0] > 0 && grp.matches(a[:m[0]]) {
+		if n := noteStart(a); n > 0 && grp.matches(a[:n]) {
 			return true
 		}
 	}
@@ -501,7 +535,32 @@ func (f *Form) Rate(code string) *Rate {
 	return nil
 }
 
-var trailingNote = regexp.MustCompile(`\s*\([^()]*\)\s*$`)
+// noteStart is where a unit or note in brackets at the end of a header
+// begins, with the spaces before it ("Tổng số hộ (hộ)" → 13), or -1. It is
+// the leftmost match of `\s*\([^()]*\)\s*$` (\s as in regexp: ASCII
+// space, \t, \n, \f, \r), without a regexp: headers are matched
+// thousands of times per file.
+func noteStart(s string) int {
+	i := len(s)
+	for i > 0 && isSpace(s[i-1]) {
+		i--
+	}
+	if i == 0 || s[i-1] != ')' {
+		return -1
+	}
+	j := strings.LastIndexAny(s[:i-1], "()")
+	if j < 0 || s[j] != '(' {
+		return -1
+	}
+	for j > 0 && isSpace(s[j-1]) {
+		j--
+	}
+	return j
+}
+
+func isSpace(b byte) bool {
+	return b == ' ' || b == '\t' || b == '\n' || b == '\f' || b == '\r'
+}
 
 func (f *Form) matchHeader(leaf string, above []string) *Field {
 	l := textnorm.Fold(leaf)

@@ -27,12 +27,16 @@ const (
 // same hamlet gets the same code every year: an ASCII slug for people to
 // read plus a short hash of the name key, which tells apart names that
 // differ only in diacritics ("Thôn Đồng" / "Thôn Dông").
-func DeriveHamletCode(name string) string {
+func DeriveHamletCode(name string) string { return deriveHamletCode(name, textnorm.NameKey(name)) }
+
+// deriveHamletCode is DeriveHamletCode given the name's NameKey, which the
+// caller has already computed (it is a third of a large file's coding cost).
+func deriveHamletCode(name, nameKey string) string {
 	slug := textnorm.Slug(name)
 	if len(slug) > 40 {
 		slug = strings.TrimRight(slug[:40], "-")
 	}
-	sum := sha256.Sum256([]byte(textnorm.NameKey(name)))
+	sum := sha256.Sum256([]byte(nameKey))
 	return slug + "-" + hex.EncodeToString(sum[:3])
 }
 
@@ -110,13 +114,14 @@ func (p *Processor) assignHamletCodes(ctx context.Context, rc *receipt.Receipt, 
 	for _, rec := range vr.Records {
 		name := rec.Values["ten_thon"].Str
 		h := receipt.Hamlet{Name: name}
-		switch old, ok := known[textnorm.NameKey(name)]; {
+		nk := textnorm.NameKey(name)
+		switch old, ok := known[nk]; {
 		case !rec.Values["ma_thon"].Null:
 			h.Code, h.CodeSource = rec.Values["ma_thon"].Str, FromFile
 		case ok:
 			h.Code, h.CodeSource = old.Code, FromKnown
 		default:
-			h.Code, h.CodeSource = DeriveHamletCode(name), FromDerived
+			h.Code, h.CodeSource = deriveHamletCode(name, nk), FromDerived
 		}
 		rec.Values["ma_thon"] = validate.Value{Str: h.Code}
 		out = append(out, h)

@@ -99,6 +99,9 @@ func (p *Processor) Process(ctx context.Context, u Upload) (*receipt.Receipt, er
 	if err != nil {
 		return nil, err
 	}
+	// The name as the official knows it, from the object's metadata (the
+	// portal records it): shown with the receipt, never used for a key.
+	r.Receipt.OriginalName = storage.OriginalName(obj)
 	if err := p.write(ctx, r); err != nil {
 		return nil, err
 	}

@@ -851,6 +851,58 @@ func TestEarlierReceiptsUnreadableIsRetried(t *testing.T) {
 	}
 }
 
+// TestOriginalNameInReceipt: the original name the portal keeps as the
+// upload's metadata is copied into the receipt, and only there: the lake
+// keys and the Parquet rows are those of the same upload without it, and a
+// receipt of an upload without metadata has no original_name at all.
+func TestOriginalNameInReceipt(t *testing.T) {
+	const key = "2026/19/01864/20261120-100405-a1b2c3-script-fdp.xlsx"
+	original := "<script>alert(1)</script>\u202Efdp.xlsx ../../x"
+	data := workbook0102(t)
+
+	plain := newEnv(t)
+	rcPlain := plain.putProcess(t, key, data, plain.received)
+	if rcPlain.OriginalName != "" {
+		t.Errorf("upload without metadata: original name %q", rcPlain.OriginalName)
+	}
+
+	named := newEnv(t)
+	if err := named.uploads.PutMeta(named.ctx, key, data, "", storage.OriginalNameMeta(original)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(filepath.Join(named.upDir, filepath.FromSlash(key)), named.received, named.received); err != nil {
+		t.Fatal(err)
+	}
+	rc := named.process(t, key)
+	if rc.OriginalName != original {
+		t.Errorf("receipt original name %q, want %q", rc.OriginalName, original)
+	}
+
+	a, b := plain.objects(t), named.objects(t)
+	if !reflect.DeepEqual(keys(a), keys(b)) {
+		t.Fatalf("lake keys %v with the name, %v without", keys(b), keys(a))
+	}
+	wantLine, _ := json.Marshal(original)
+	for k, bb := range b {
+		if !strings.HasPrefix(k, "receipts/") {
+			if !bytes.Equal(a[k], bb) {
+				t.Errorf("%s differs when the upload has an original name", k)
+			}
+			continue
+		}
+		if bytes.Contains(a[k], []byte("original_name")) {
+			t.Errorf("receipt without metadata mentions original_name:\n%s", a[k])
+		}
+		line := []byte("  \"original_name\": " + string(wantLine) + ",\n")
+		if !bytes.Contains(bb, line) {
+			t.Fatalf("receipt lacks %q:\n%s", line, bb)
+		}
+		if got := bytes.Replace(bb, line, nil, 1); !bytes.Equal(got, a[k]) {
+			t.Errorf("receipt with the name is not the plain receipt plus one line:\n%s\nvs\n%s", got, a[k])
+		}
+	}
+}
+
 // TestOneMismatchPerFile: a file written for another commune and year says
 // so on both sheets; the receipt tells each once, in words an official can
 // act on.

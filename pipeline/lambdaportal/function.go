@@ -26,8 +26,8 @@ const keysTimeout = 3 * time.Second
 type Uploader struct{ *Presigner }
 
 // Target implements portal.Uploader.
-func (u Uploader) Target(ctx context.Context, key string, size int64, contentType string) (portal.UploadTarget, error) {
-	t, err := u.Presign(ctx, key, size, contentType)
+func (u Uploader) Target(ctx context.Context, key string, size int64, contentType string, meta map[string]string) (portal.UploadTarget, error) {
+	t, err := u.Presign(ctx, key, size, contentType, meta)
 	if err != nil {
 		return portal.UploadTarget{}, err
 	}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/xhht/xhht/pipeline/storage"
 )
 
 // UploadURLTTL is how long a presigned upload URL can be used. The page asks
@@ -48,8 +50,12 @@ type Target struct {
 	Header map[string]string
 }
 
-// Presign signs a PUT of size bytes of contentType to key.
-func (p *Presigner) Presign(ctx context.Context, key string, size int64, contentType string) (Target, error) {
+// Presign signs a PUT of size bytes of contentType to key, with user
+// metadata meta (may be nil). Each x-amz-meta-* header is signed (the SDK
+// never moves them into the query string), so S3 refuses the PUT when the
+// browser leaves one out or changes it: the original name the portal
+// records cannot be swapped for another.
+func (p *Presigner) Presign(ctx context.Context, key string, size int64, contentType string, meta map[string]string) (Target, error) {
 	if key == "" || strings.HasPrefix(key, "/") {
 		return Target{}, fmt.Errorf("lambdaportal: presign: bad key %q", key)
 	}
@@ -59,12 +65,19 @@ func (p *Presigner) Presign(ctx context.Context, key string, size int64, content
 	if contentType == "" {
 		contentType = "application/octet-stream"
 	}
-	req, err := p.presign.PresignPutObject(ctx, &s3.PutObjectInput{
+	if err := storage.CheckMeta(meta); err != nil {
+		return Target{}, fmt.Errorf("lambdaportal: presign %s: %w", key, err)
+	}
+	in := &s3.PutObjectInput{
 		Bucket:        aws.String(p.bucket),
 		Key:           aws.String(key),
 		ContentLength: aws.Int64(size),
 		ContentType:   aws.String(contentType),
-	}, s3.WithPresignExpires(p.ttl))
+	}
+	if len(meta) > 0 {
+		in.Metadata = meta
+	}
+	req, err := p.presign.PresignPutObject(ctx, in, s3.WithPresignExpires(p.ttl))
 	if err != nil {
 		return Target{}, fmt.Errorf("lambdaportal: presign %s: %w", key, err)
 	}
@@ -76,23 +89,29 @@ func (p *Presigner) Presign(ctx context.Context, key string, size int64, content
 		}
 		t.Header[http.CanonicalHeaderKey(k)] = strings.Join(vs, ",")
 	}
-	if !signsLength(req.URL) {
+	if !signsHeader(req.URL, "content-length") {
 		// Without content-length among the signed headers S3 would take a
 		// body of any size: never hand out such a URL.
 		return Target{}, fmt.Errorf("lambdaportal: presign %s: content-length is not a signed header", key)
 	}
+	for k := range meta {
+		if !signsHeader(req.URL, "x-amz-meta-"+k) {
+			// Unsigned, the browser could send any name, or none.
+			return Target{}, fmt.Errorf("lambdaportal: presign %s: x-amz-meta-%s is not a signed header", key, k)
+		}
+	}
 	return t, nil
 }
 
-// signsLength reports whether the presigned URL's X-Amz-SignedHeaders
-// include content-length.
-func signsLength(u string) bool {
+// signsHeader reports whether the presigned URL's X-Amz-SignedHeaders
+// include header (lower case).
+func signsHeader(u, header string) bool {
 	_, q, _ := strings.Cut(u, "?")
 	for _, kv := range strings.Split(q, "&") {
 		k, v, _ := strings.Cut(kv, "=")
 		if k == "X-Amz-SignedHeaders" {
 			for _, h := range strings.Split(strings.ReplaceAll(v, "%3B", ";"), ";") {
-				if h == "content-length" {
+				if h == header {
 					return true
 				}
 			}

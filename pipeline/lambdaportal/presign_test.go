@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -16,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/xhht/xhht/pipeline/storage"
+	"github.com/xhht/xhht/pipeline/storage/s3store"
 	"github.com/xhht/xhht/pipeline/storage/s3test"
 )
 
@@ -68,7 +71,7 @@ func TestPresignedPutStoresExactlyTheSignedUpload(t *testing.T) {
 	_, c, p := presignEnv(t)
 	body := []byte("Thôn,Số hộ\nThôn 1,120\n")
 	key := "2026/19/05443/20261206-185100-a1b2c3-bao-cao.csv"
-	tg, err := p.Presign(context.Background(), key, int64(len(body)), "text/csv")
+	tg, err := p.Presign(context.Background(), key, int64(len(body)), "text/csv", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +113,7 @@ func TestPresignedPutRefusesOtherRequests(t *testing.T) {
 	const size = 100
 	body := bytes.Repeat([]byte("a"), size)
 	key := "2026/19/05443/f.xlsx"
-	tg, err := p.Presign(context.Background(), key, size, "application/octet-stream")
+	tg, err := p.Presign(context.Background(), key, size, "application/octet-stream", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +168,7 @@ func TestPresignedPutBodyBeyondContentLength(t *testing.T) {
 	_, c, p := presignEnv(t)
 	const size = 64
 	key := "2026/19/05443/raw.csv"
-	tg, err := p.Presign(context.Background(), key, size, "text/csv")
+	tg, err := p.Presign(context.Background(), key, size, "text/csv", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +203,7 @@ func TestPresignedPutExpires(t *testing.T) {
 	_, c, p := presignEnv(t)
 	p.ttl = time.Second
 	key := "2026/19/05443/late.csv"
-	tg, err := p.Presign(context.Background(), key, 3, "text/csv")
+	tg, err := p.Presign(context.Background(), key, 3, "text/csv", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,8 +222,78 @@ func TestPresignRefusesBadInput(t *testing.T) {
 		key  string
 		size int64
 	}{{"", 1}, {"/2026/19/05443/a.csv", 1}, {"2026/19/05443/a.csv", 0}, {"2026/19/05443/a.csv", -5}} {
-		if _, err := p.Presign(context.Background(), tc.key, tc.size, "text/csv"); err == nil {
+		if _, err := p.Presign(context.Background(), tc.key, tc.size, "text/csv", nil); err == nil {
 			t.Errorf("Presign(%q, %d): no error", tc.key, tc.size)
 		}
+	}
+}
+
+// TestPresignedPutSignsTheOriginalName: the original file name travels as
+// signed user metadata. S3 (versitygw, which checks signatures) stores it
+// when the browser sends the target's headers as they are, and refuses the
+// PUT, storing nothing, when the header is missing or altered.
+func TestPresignedPutSignsTheOriginalName(t *testing.T) {
+	_, c, p := presignEnv(t)
+	const original = "<script>alert(1)</script> \u202Efdp.xlsx ../../x"
+	body := []byte("PK\x03\x04 workbook")
+	key := "2026/19/05443/20261206-185100-a1b2c3-script-fdp.xlsx"
+	tg, err := p.Presign(context.Background(), key, int64(len(body)), "application/octet-stream", storage.OriginalNameMeta(original))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, ok := tg.Header["X-Amz-Meta-Original-Name"]
+	if !ok {
+		t.Fatalf("target headers %v: no X-Amz-Meta-Original-Name for the browser to send", tg.Header)
+	}
+	u, _ := url.Parse(tg.URL)
+	if sh := u.Query().Get("X-Amz-SignedHeaders"); !strings.Contains(sh, "x-amz-meta-original-name") {
+		t.Errorf("signed headers %q: want x-amz-meta-original-name", sh)
+	}
+	if strings.Contains(u.RawQuery, "original-name=") || strings.Contains(u.RawQuery, "Original-Name=") {
+		t.Errorf("the metadata is in the query string, not a signed header: %s", u.RawQuery)
+	}
+	for _, tc := range []struct {
+		name  string
+		extra map[string]string
+		drop  bool
+	}{
+		{"header missing", nil, true},
+		{"another name", map[string]string{"X-Amz-Meta-Original-Name": "bao-cao-khac.xlsx"}, false},
+		{"the name cut", map[string]string{"X-Amz-Meta-Original-Name": h[:len(h)-4]}, false},
+		{"another metadata key too", map[string]string{"X-Amz-Meta-Commune": "01840"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tg2 := Target{Method: tg.Method, URL: tg.URL, Header: map[string]string{}}
+			for k, v := range tg.Header {
+				if !(tc.drop && k == "X-Amz-Meta-Original-Name") {
+					tg2.Header[k] = v
+				}
+			}
+			if resp := send(t, tg2, body, tc.extra); resp.StatusCode != http.StatusForbidden {
+				b, _ := io.ReadAll(resp.Body)
+				t.Fatalf("status %s, want 403 Forbidden: %s", resp.Status, b)
+			}
+			if n, ok := objectSize(t, c, key); ok {
+				t.Fatalf("an object of %d bytes was stored", n)
+			}
+		})
+	}
+	if resp := send(t, tg, body, nil); resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("PUT with the target's headers: %s %s", resp.Status, b)
+	}
+	_, obj, err := s3store.New(c, testBucket, "").Get(context.Background(), key, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := storage.OriginalName(obj); got != original {
+		t.Errorf("stored original name %q (meta %v), want %q", got, obj.Meta, original)
+	}
+}
+
+func TestPresignRefusesBadMeta(t *testing.T) {
+	p := NewPresigner(s3.New(s3.Options{Region: "us-east-1"}), testBucket)
+	if _, err := p.Presign(context.Background(), "2026/19/05443/a.csv", 1, "text/csv", map[string]string{"original-name": "báo cáo.csv"}); !errors.Is(err, storage.ErrBadMeta) {
+		t.Errorf("raw non-ASCII name: %v, want ErrBadMeta", err)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/xhht/xhht/pipeline/receipt"
 )
 
 // maxNameRunes bounds the readable part of an object name; S3 keys are at
@@ -107,4 +109,14 @@ func shownName(original string) string {
 		n++
 	}
 	return b.String()
+}
+
+// uploadName is the name an upload is listed under: the original name its
+// receipt records (from the object's metadata), made safe to show, or the
+// readable part of its key.
+func uploadName(rc *receipt.Receipt) string {
+	if rc.OriginalName != "" {
+		return shownName(rc.OriginalName)
+	}
+	return displayName(rc.SourceKey)
 }

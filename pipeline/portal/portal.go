@@ -11,8 +11,8 @@
 // bar and, when an Uploader is configured, the direct upload to S3 with a
 // presigned URL. See docs/portal.md for the design.
 //
-// Beyond the contract of issue 11 (Config, Uploader, UploadTarget, New, all
-// unchanged): with Uploader nil the portal processes each upload itself
+// Beyond the contract of issue 11 (Config, Uploader, UploadTarget, New;
+// Uploader.Target also takes the upload's metadata): with Uploader nil the portal processes each upload itself
 // (ingest Process: receipt and rows written to the lake, as `xhht serve`
 // needs); with an Uploader it only checks the object (ingest Check, no lake
 // write) and leaves the writing to the S3 event. New calls Uploader.Target
@@ -43,10 +43,13 @@ type UploadTarget struct {
 
 // Uploader hands out upload targets (on AWS: presigned PUT URLs).
 type Uploader interface {
-	// Target says how the browser sends a file of `size` bytes to `key`;
-	// the size limit must be enforced by whoever receives the body (S3
-	// through the signature, or the portal itself).
-	Target(ctx context.Context, key string, size int64, contentType string) (UploadTarget, error)
+	// Target says how the browser sends a file of `size` bytes to `key`
+	// with user metadata meta (the original file name:
+	// storage.OriginalNameMeta; may be nil); the size limit and the
+	// metadata must be enforced by whoever receives the body (S3 through
+	// the signature: UploadTarget.Header then carries the signed
+	// x-amz-meta-* headers, which the page sends as they are).
+	Target(ctx context.Context, key string, size int64, contentType string, meta map[string]string) (UploadTarget, error)
 }
 
 // Config is everything the portal needs.

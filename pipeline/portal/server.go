@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"mime"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/url"
@@ -115,7 +116,7 @@ func newServer(cfg Config) (*server, error) {
 	if cfg.Uploader != nil {
 		// The script PUTs the file to the bucket: allow its origin, found
 		// from a target for a key no session can have.
-		t, err := cfg.Uploader.Target(context.Background(), "0000/00/00000/probe.xlsx", 1, "application/octet-stream")
+		t, err := cfg.Uploader.Target(context.Background(), "0000/00/00000/probe.xlsx", 1, "application/octet-stream", nil)
 		if err != nil {
 			return nil, fmt.Errorf("portal: probe the uploader: %w", err)
 		}
@@ -446,7 +447,7 @@ func (s *server) upload(w http.ResponseWriter, r *http.Request, ss session, g ac
 			part.Close()
 			continue
 		}
-		name = part.FileName()
+		name = rawFileName(part)
 		data, err = io.ReadAll(io.LimitReader(part, s.cfg.MaxUploadBytes+1))
 		if err != nil {
 			s.uploadReadError(w, r, err)
@@ -463,12 +464,23 @@ func (s *server) upload(w http.ResponseWriter, r *http.Request, ss session, g ac
 		return
 	}
 	key := ss.prefix() + objectName(name, s.cfg.Now())
-	if err := s.put(r.Context(), key, data); err != nil {
+	if err := s.put(r.Context(), key, data, storage.OriginalNameMeta(name)); err != nil {
 		s.internal(w, r, err)
 		return
 	}
 	s.cfg.Logger.Info("portal: upload stored", "key", key, "original_name", name, "bytes", len(data), "commune", ss.Commune)
-	s.answer(w, r, ss, g, key, name)
+	s.answer(w, r, ss, g, key)
+}
+
+// rawFileName is the file name as the browser sent it. multipart's
+// FileName keeps only the base name; the original is kept whole as
+// metadata (shown escaped, never used for the key: SafeName makes that).
+func rawFileName(part *multipart.Part) string {
+	_, params, err := mime.ParseMediaType(part.Header.Get("Content-Disposition"))
+	if err != nil || params["filename"] == "" {
+		return part.FileName()
+	}
+	return params["filename"]
 }
 
 func (s *server) uploadReadError(w http.ResponseWriter, r *http.Request, err error) {
@@ -484,16 +496,23 @@ func (s *server) tooLarge(w http.ResponseWriter, r *http.Request) {
 	s.fail(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("Tệp quá lớn (tối đa %d MB). Hãy xoá các trang tính không cần thiết rồi nộp lại.", s.cfg.MaxUploadBytes>>20))
 }
 
-// put writes a new upload. Its key is new (upload time and 24 random
+// put writes a new upload, with its original name as metadata when the
+// store keeps metadata (both backends do). Its key is new (upload time and 24 random
 // bits, objectName): an existing object is never replaced, which the
 // check below makes sure of for the case of a clash.
-func (s *server) put(ctx context.Context, key string, data []byte) error {
+func (s *server) put(ctx context.Context, key string, data []byte, meta map[string]string) error {
 	if objs, err := s.cfg.Uploads.List(ctx, key); err != nil {
 		return fmt.Errorf("portal: check upload key: %w", err)
 	} else if slices.ContainsFunc(objs, func(o storage.Object) bool { return o.Key == key }) {
 		return fmt.Errorf("portal: upload key %q exists", key)
 	}
-	if err := s.cfg.Uploads.Put(ctx, key, data, "application/octet-stream"); err != nil {
+	var err error
+	if mp, ok := s.cfg.Uploads.(storage.MetaPutter); ok {
+		err = mp.PutMeta(ctx, key, data, "application/octet-stream", meta)
+	} else {
+		err = s.cfg.Uploads.Put(ctx, key, data, "application/octet-stream")
+	}
+	if err != nil {
 		return fmt.Errorf("portal: store upload: %w", err)
 	}
 	return nil
@@ -525,7 +544,7 @@ func (s *server) target(w http.ResponseWriter, r *http.Request, ss session, _ ac
 	t := UploadTarget{Method: http.MethodPost, URL: pathUpload, Key: key}
 	if s.cfg.Uploader != nil {
 		var err error
-		if t, err = s.cfg.Uploader.Target(r.Context(), key, req.Size, "application/octet-stream"); err != nil {
+		if t, err = s.cfg.Uploader.Target(r.Context(), key, req.Size, "application/octet-stream", storage.OriginalNameMeta(req.Name)); err != nil {
 			s.internal(w, r, err)
 			return
 		}
@@ -549,7 +568,9 @@ func (s *server) check(w http.ResponseWriter, r *http.Request, ss session, g acc
 		s.forbidden(w, r, ss, "check", key)
 		return
 	}
-	s.answer(w, r, ss, g, key, r.PostForm.Get("name"))
+	// The name the script posts along is not used: the object's own
+	// metadata (signed into the upload) says it.
+	s.answer(w, r, ss, g, key)
 }
 
 // ownsKey: key is an upload object of the session's commune and year,
@@ -571,7 +592,7 @@ func (s *server) forbidden(w http.ResponseWriter, r *http.Request, ss session, w
 
 // answer checks (or processes) one upload of the session and shows the
 // commune page with the result on top.
-func (s *server) answer(w http.ResponseWriter, r *http.Request, ss session, g access.Grant, key, original string) {
+func (s *server) answer(w http.ResponseWriter, r *http.Request, ss session, g access.Grant, key string) {
 	rc, err := s.checkObject(r.Context(), key)
 	if errors.Is(err, storage.ErrNotFound) {
 		s.fail(w, r, http.StatusNotFound, "Chưa thấy tệp trên máy chủ. Vui lòng nộp lại.")
@@ -581,11 +602,7 @@ func (s *server) answer(w http.ResponseWriter, r *http.Request, ss session, g ac
 		s.internal(w, r, err)
 		return
 	}
-	if original == "" {
-		original = displayName(key)
-	}
-	original = shownName(original)
-	v, err := s.communeView(r.Context(), ss, g, &resultView{Receipt: rc, OriginalName: original})
+	v, err := s.communeView(r.Context(), ss, g, &resultView{Receipt: rc, OriginalName: uploadName(rc)})
 	if err != nil {
 		s.internal(w, r, err)
 		return
@@ -616,6 +633,8 @@ func (s *server) checkObject(ctx context.Context, key string) (*receipt.Receipt,
 	if err != nil {
 		return nil, err
 	}
+	// As ingest.Process does for the event's receipt.
+	res.Receipt.OriginalName = storage.OriginalName(obj)
 	return res.Receipt, nil
 }
 

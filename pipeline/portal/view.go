@@ -105,7 +105,7 @@ func (s *server) communeView(ctx context.Context, ss session, g access.Grant, re
 	}
 	var ups []uploadView
 	for _, rc := range rcs {
-		u := uploadView{Key: rc.SourceKey, Version: rc.SourceVersion, Name: displayName(rc.SourceKey),
+		u := uploadView{Key: rc.SourceKey, Version: rc.SourceVersion, Name: uploadName(rc),
 			Time: rc.ReceivedAt.In(deadlines.ICT).Format("15:04 02/01/2006"), Accepted: rc.Status == receipt.Accepted,
 			Errors: rc.ErrorCount, Warnings: rc.WarningCount, ID: rc.SubmissionID, receivedAt: rc.ReceivedAt, forms: rc.Forms}
 		ups = append(ups, u)

@@ -78,32 +78,37 @@ type Issue struct {
 
 // Receipt is the whole answer for one upload. Field order is the JSON order.
 type Receipt struct {
-	SubmissionID  string          `json:"submission_id"`
-	Status        string          `json:"status"`
-	Form          string          `json:"form,omitempty"`  // the main form read (bieu01, else bieu02)
-	Forms         []string        `json:"forms,omitempty"` // every form read from the upload
-	FormVersion   string          `json:"form_version,omitempty"`
-	SchemaVersion string          `json:"schema_version,omitempty"`
-	Year          int             `json:"year,omitempty"`
-	ProvinceCode  string          `json:"province_code,omitempty"`
-	ProvinceName  string          `json:"province_name,omitempty"`
-	DistrictCode  string          `json:"district_code,omitempty"`
-	DistrictName  string          `json:"district_name,omitempty"`
-	CommuneCode   string          `json:"commune_code,omitempty"`
-	CommuneName   string          `json:"commune_name,omitempty"`
-	Registry      string          `json:"registry,omitempty"` // administrative-unit version used
-	Bucket        string          `json:"bucket,omitempty"`
-	SourceKey     string          `json:"source_key"`
-	SourceVersion string          `json:"source_version,omitempty"`
-	ReceivedAt    time.Time       `json:"received_at"`
-	Format        string          `json:"format,omitempty"` // xlsx, csv
-	Rows          int             `json:"rows"`             // hamlet rows read
-	Totals        map[string]*Num `json:"totals"`
-	Hamlets       []Hamlet        `json:"hamlets,omitempty"`
-	ErrorCount    int             `json:"error_count"`
-	WarningCount  int             `json:"warning_count"`
-	Errors        []Issue         `json:"errors"`
-	Output        string          `json:"output,omitempty"` // Parquet key, when accepted
+	SubmissionID  string   `json:"submission_id"`
+	Status        string   `json:"status"`
+	Form          string   `json:"form,omitempty"`  // the main form read (bieu01, else bieu02)
+	Forms         []string `json:"forms,omitempty"` // every form read from the upload
+	FormVersion   string   `json:"form_version,omitempty"`
+	SchemaVersion string   `json:"schema_version,omitempty"`
+	Year          int      `json:"year,omitempty"`
+	ProvinceCode  string   `json:"province_code,omitempty"`
+	ProvinceName  string   `json:"province_name,omitempty"`
+	DistrictCode  string   `json:"district_code,omitempty"`
+	DistrictName  string   `json:"district_name,omitempty"`
+	CommuneCode   string   `json:"commune_code,omitempty"`
+	CommuneName   string   `json:"commune_name,omitempty"`
+	Registry      string   `json:"registry,omitempty"` // administrative-unit version used
+	Bucket        string   `json:"bucket,omitempty"`
+	SourceKey     string   `json:"source_key"`
+	SourceVersion string   `json:"source_version,omitempty"`
+	// OriginalName is the file name the official's browser sent, kept as
+	// the upload's metadata (storage.MetaOriginalName) when the source key
+	// carries only a safe form of it. Commune text: shown escaped, never
+	// used to build a key or a path.
+	OriginalName string          `json:"original_name,omitempty"`
+	ReceivedAt   time.Time       `json:"received_at"`
+	Format       string          `json:"format,omitempty"` // xlsx, csv
+	Rows         int             `json:"rows"`             // hamlet rows read
+	Totals       map[string]*Num `json:"totals"`
+	Hamlets      []Hamlet        `json:"hamlets,omitempty"`
+	ErrorCount   int             `json:"error_count"`
+	WarningCount int             `json:"warning_count"`
+	Errors       []Issue         `json:"errors"`
+	Output       string          `json:"output,omitempty"` // Parquet key, when accepted
 }
 
 // Num is a total: an integer count, or a decimal (scores). JSON shows the

@@ -8,7 +8,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ErrNotFound is returned (wrapped) when a key or version does not exist.
@@ -25,6 +28,10 @@ type Object struct {
 	ETag         string    // without quotes
 	VersionID    string    // empty when the backend has no versioning
 	LastModified time.Time // UTC; for uploads this is the upload ("received") time
+	// Meta is the object's user metadata (S3: x-amz-meta-*), as written by
+	// MetaPutter.PutMeta; nil when there is none. Get and GetLimited fill
+	// it; List does not (S3's ListObjectsV2 does not report it).
+	Meta map[string]string
 }
 
 // Store reads and writes whole objects. Objects in this pipeline are small
@@ -76,4 +83,88 @@ type Writer interface {
 	// ifMatch "", only if key does not exist. Otherwise it returns an error
 	// wrapping ErrPrecondition and writes nothing.
 	PutIf(ctx context.Context, key string, body []byte, contentType, ifMatch string) error
+}
+
+// MetaPutter is implemented by stores that keep user metadata with an
+// object (both backends do). PutMeta is Put plus meta, written with the
+// object: a later Put without metadata drops it, as S3 does.
+type MetaPutter interface {
+	PutMeta(ctx context.Context, key string, body []byte, contentType string, meta map[string]string) error
+}
+
+// ErrBadMeta is returned (wrapped) by PutMeta for metadata S3 could not
+// carry as headers.
+var ErrBadMeta = errors.New("storage: bad metadata")
+
+// MaxMetaBytes is S3's limit on user metadata: keys plus values, in bytes.
+const MaxMetaBytes = 2048
+
+// CheckMeta enforces what S3 requires of user metadata, so both backends
+// accept and refuse the same: keys of lower-case letters, digits and '-';
+// values of printable ASCII (HTTP header values; encode anything else, as
+// OriginalNameMeta does); at most MaxMetaBytes in all.
+func CheckMeta(meta map[string]string) error {
+	n := 0
+	for k, v := range meta {
+		n += len(k) + len(v)
+		if k == "" || strings.Trim(k, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
+			return fmt.Errorf("%w: key %q: want lower-case letters, digits and '-'", ErrBadMeta, k)
+		}
+		for i := 0; i < len(v); i++ {
+			if v[i] < 0x20 || v[i] > 0x7e {
+				return fmt.Errorf("%w: value of %q is not printable ASCII", ErrBadMeta, k)
+			}
+		}
+	}
+	if n > MaxMetaBytes {
+		return fmt.Errorf("%w: %d bytes, S3 allows %d", ErrBadMeta, n, MaxMetaBytes)
+	}
+	return nil
+}
+
+// MetaOriginalName is the metadata key of an upload's original file name,
+// as the official's browser sent it (S3: x-amz-meta-original-name). The
+// value is percent-encoded (url.PathEscape of the UTF-8 name): header
+// values must be ASCII. It is only ever shown (escaped), never used to
+// build a key or a path.
+const MetaOriginalName = "original-name"
+
+// maxOriginalNameMeta bounds the encoded name, well inside MaxMetaBytes:
+// about 110 Vietnamese letters or 1000 ASCII ones.
+const maxOriginalNameMeta = 1000
+
+// OriginalNameMeta is the metadata that records an upload's original
+// name: invalid UTF-8 replaced, cut (at a letter) so its encoding fits
+// maxOriginalNameMeta bytes. An empty name gives nil.
+func OriginalNameMeta(name string) map[string]string {
+	name = strings.ToValidUTF8(name, "\uFFFD")
+	if name == "" {
+		return nil
+	}
+	if len(name) > maxOriginalNameMeta {
+		// Each byte encodes to at least one: cut first, so the loop
+		// below stays short whatever the browser sent.
+		name = strings.ToValidUTF8(name[:maxOriginalNameMeta], "")
+	}
+	enc := url.PathEscape(name)
+	for len(enc) > maxOriginalNameMeta {
+		_, size := utf8.DecodeLastRuneInString(name)
+		name = name[:len(name)-size]
+		enc = url.PathEscape(name)
+	}
+	return map[string]string{MetaOriginalName: enc}
+}
+
+// OriginalName is the original file name recorded in o's metadata, or ""
+// when there is none or it does not decode.
+func OriginalName(o Object) string {
+	v, ok := o.Meta[MetaOriginalName]
+	if !ok {
+		return ""
+	}
+	name, err := url.PathUnescape(v)
+	if err != nil || !utf8.ValidString(name) {
+		return ""
+	}
+	return name
 }

@@ -287,12 +287,40 @@ type candidate struct {
 // and the index in buf of the first row below the header.
 func detect(sh *workbook.Sheet, buf []workbook.Row, set *forms.Set, kw *Keywords) (*Table, int) {
 	var best *candidate
+	// Each row's cleaned texts, once: every row is in up to 6 windows.
+	texts := make([][]string, len(buf))
+	for i, r := range buf {
+		texts[i] = make([]string, min(len(r.Cells), MaxColumns))
+		for c := range texts[i] {
+			texts[i][c] = cellText(r.Cells[c])
+		}
+	}
+	// A candidate needs 3 mapped columns, and a column maps only if one of
+	// its header texts may name a field (forms.MayName): windows with fewer
+	// such columns are skipped without trying the forms. Texts repeat from
+	// window to window, so each is asked once.
+	named := map[string]bool{}
+	mayName := func(s string) bool {
+		v, ok := named[s]
+		if !ok {
+			for _, f := range set.Forms {
+				if v = f.MayName(s); v {
+					break
+				}
+			}
+			named[s] = v
+		}
+		return v
+	}
 	for start := range buf {
 		for k := 1; k <= 3 && start+k <= len(buf); k++ {
 			if k > 1 && buf[start+k-1].Num != buf[start+k-2].Num+1 {
 				break // header rows are adjacent
 			}
-			labels := headerLabels(sh, buf[start:start+k])
+			labels := headerLabels(sh, buf[start:start+k], texts[start:start+k])
+			if !mayBeHeader(labels, mayName) {
+				continue
+			}
 			for _, f := range set.Forms {
 				c := mapColumns(f, labels, kw)
 				c.start, c.k = start, k
@@ -343,6 +371,24 @@ func detect(sh *workbook.Sheet, buf []workbook.Row, set *forms.Set, kw *Keywords
 	return t, body
 }
 
+// mayBeHeader reports whether at least 3 columns have a header text that
+// may name a field: fewer cannot make a candidate.
+func mayBeHeader(labels [][]string, mayName func(string) bool) bool {
+	n := 0
+	for _, ls := range labels {
+		for _, l := range ls {
+			if l != "" && mayName(l) {
+				n++
+				break
+			}
+		}
+		if n >= 3 {
+			return true
+		}
+	}
+	return false
+}
+
 // better: more fields wins; on a tie fewer repeated columns (a header
 // merged over "SL | Tỷ lệ %" repeats the count's header when the row below
 // is left out), then more rates, then more "SL" sub-headers understood (the
@@ -379,8 +425,9 @@ func hasKey(f *forms.Form, cols []Column) bool {
 // headerLabels gives, per column, the header texts from top to bottom,
 // with merged cells filled from their top-left cell. A CSV has no merges:
 // there a blank group cell takes the group text from its left, as long as
-// the row below has a sub-header in that column.
-func headerLabels(sh *workbook.Sheet, rows []workbook.Row) [][]string {
+// the row below has a sub-header in that column. texts are the rows'
+// cleaned cell texts (cellText), up to MaxColumns.
+func headerLabels(sh *workbook.Sheet, rows []workbook.Row, texts [][]string) [][]string {
 	width := 0
 	for _, r := range rows {
 		width = max(width, len(r.Cells))
@@ -389,8 +436,10 @@ func headerLabels(sh *workbook.Sheet, rows []workbook.Row) [][]string {
 	labels := make([][]string, width)
 	for c := 1; c <= width; c++ {
 		labels[c-1] = make([]string, len(rows))
-		for j, r := range rows {
-			labels[c-1][j] = cellText(r.Cell(c))
+		for j := range rows {
+			if c <= len(texts[j]) {
+				labels[c-1][j] = texts[j][c-1]
+			}
 		}
 	}
 	for _, m := range sh.Merges {

@@ -81,6 +81,8 @@ func checkKey(key string) error {
 			return bad("empty or '.' path segment")
 		case strings.HasPrefix(seg, tmpPrefix):
 			return bad("reserved temp-file prefix")
+		case strings.HasPrefix(seg, metaPrefix):
+			return bad("reserved metadata-sidecar prefix")
 		}
 	}
 	// Belt and braces: also catches platform specifics such as Windows
@@ -114,8 +116,12 @@ func (s *Store) GetLimited(ctx context.Context, key, version string, maxBytes in
 	if version != "" && version != obj.ETag {
 		return nil, storage.Object{}, fmt.Errorf("local: get %q version %q: %w", key, version, storage.ErrNotFound)
 	}
-	if err != nil {
-		return nil, obj, fmt.Errorf("local: get %q: %w", key, err)
+	tooLarge := err
+	if obj.Meta, err = readMeta(p); err != nil {
+		return nil, storage.Object{}, fmt.Errorf("local: get %q: %w", key, err)
+	}
+	if tooLarge != nil {
+		return nil, obj, fmt.Errorf("local: get %q: %w", key, tooLarge)
 	}
 	return body, obj, nil
 }
@@ -171,17 +177,7 @@ func notFound(err error) bool {
 // readers see the old or the new file, never a partial one. contentType is
 // not stored: nothing reads it back from a local directory.
 func (s *Store) Put(ctx context.Context, key string, body []byte, contentType string) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("local: put %q: %w", key, err)
-	}
-	p, err := s.path(key)
-	if err != nil {
-		return fmt.Errorf("local: put: %w", err)
-	}
-	if err := writeAtomic(p, body); err != nil {
-		return fmt.Errorf("local: put %q: %w", key, err)
-	}
-	return nil
+	return s.PutMeta(ctx, key, body, contentType, nil)
 }
 
 func writeAtomic(path string, body []byte) (err error) {
@@ -302,6 +298,9 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := os.Remove(p); err != nil && !notFound(err) {
 		return fmt.Errorf("local: delete %q: %w", key, err)
 	}
+	if err := removeMeta(p); err != nil {
+		return fmt.Errorf("local: delete %q: metadata: %w", key, err)
+	}
 	return nil
 }
 
@@ -341,6 +340,9 @@ func (s *Store) PutIf(ctx context.Context, key string, body []byte, contentType,
 		return fmt.Errorf("local: put %q: exists: %w", key, storage.ErrPrecondition)
 	case cur.ETag != ifMatch:
 		return fmt.Errorf("local: put %q: ETag %s, expected %s: %w", key, cur.ETag, ifMatch, storage.ErrPrecondition)
+	}
+	if err := removeMeta(p); err != nil { // a new object has no old metadata
+		return fmt.Errorf("local: put %q: metadata: %w", key, err)
 	}
 	if err := writeAtomic(p, body); err != nil {
 		return fmt.Errorf("local: put %q: %w", key, err)

@@ -279,3 +279,50 @@ func TestMissingDir(t *testing.T) {
 		t.Errorf("Put must create the dir: %v", err)
 	}
 }
+
+// TestMetaSidecarIsNotAKey: the sidecar that holds an object's metadata can
+// be neither read, overwritten nor deleted through a key, and List does not
+// show it, so an upload named like one cannot forge another's original name.
+func TestMetaSidecarIsNotAKey(t *testing.T) {
+	dir := t.TempDir()
+	s := New(dir)
+	ctx := context.Background()
+	const key = "2026/19/05443/a.xlsx"
+	if err := s.PutMeta(ctx, key, []byte("body"), "", storage.OriginalNameMeta("báo cáo.xlsx")); err != nil {
+		t.Fatal(err)
+	}
+	side := filepath.Join(dir, "2026", "19", "05443", metaPrefix+"a.xlsx")
+	before, err := os.ReadFile(side)
+	if err != nil {
+		t.Fatalf("no sidecar at %s: %v", side, err)
+	}
+	for _, k := range []string{"2026/19/05443/" + metaPrefix + "a.xlsx", metaPrefix + "x", "2026/" + metaPrefix + "19/x"} {
+		if err := s.Put(ctx, k, []byte(`{"original-name":"forged"}`), ""); !errors.Is(err, ErrInvalidKey) {
+			t.Errorf("Put(%q) = %v, want ErrInvalidKey", k, err)
+		}
+		if err := s.PutMeta(ctx, k, []byte("x"), "", nil); !errors.Is(err, ErrInvalidKey) {
+			t.Errorf("PutMeta(%q) = %v, want ErrInvalidKey", k, err)
+		}
+		if b, _, err := s.Get(ctx, k, ""); !errors.Is(err, ErrInvalidKey) {
+			t.Errorf("Get(%q) = %q, %v; want ErrInvalidKey", k, b, err)
+		}
+		if err := s.Delete(ctx, k); !errors.Is(err, ErrInvalidKey) {
+			t.Errorf("Delete(%q) = %v, want ErrInvalidKey", k, err)
+		}
+	}
+	if after, _ := os.ReadFile(side); !bytes.Equal(after, before) {
+		t.Errorf("sidecar changed: %q, was %q", after, before)
+	}
+	objs, err := s.List(ctx, "2026/19/05443/")
+	if err != nil || len(objs) != 1 || objs[0].Key != key {
+		t.Errorf("List = %+v, %v; want only %s", objs, err, key)
+	}
+	// Delete removes the object's metadata with it: a later object of the
+	// same key does not inherit the name.
+	if err := s.Delete(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(side); !os.IsNotExist(err) {
+		t.Errorf("sidecar left after Delete: %v", err)
+	}
+}

@@ -104,6 +104,9 @@ func (s *Store) GetLimited(ctx context.Context, key, version string, maxBytes in
 		VersionID:    aws.ToString(out.VersionId), // "" when the bucket is not versioned
 		LastModified: aws.ToTime(out.LastModified).UTC(),
 	}
+	if len(out.Metadata) > 0 {
+		obj.Meta = out.Metadata
+	}
 	if maxBytes > 0 && obj.Size > maxBytes {
 		return nil, obj, fmt.Errorf("s3: get %q: %d bytes, limit %d: %w", key, obj.Size, maxBytes, storage.ErrTooLarge)
 	}
@@ -125,9 +128,22 @@ func (s *Store) GetLimited(ctx context.Context, key, version string, maxBytes in
 // Put implements storage.Store. A single PutObject is atomic in S3: readers
 // see the old or the new object, never a part.
 func (s *Store) Put(ctx context.Context, key string, body []byte, contentType string) error {
+	return s.PutMeta(ctx, key, body, contentType, nil)
+}
+
+var _ storage.MetaPutter = (*Store)(nil)
+
+// PutMeta implements storage.MetaPutter: meta becomes the object's user
+// metadata (x-amz-meta-<key> headers), checked first with
+// storage.CheckMeta so S3 never sees a header it would mangle or refuse.
+func (s *Store) PutMeta(ctx context.Context, key string, body []byte, contentType string, meta map[string]string) error {
+	if err := storage.CheckMeta(meta); err != nil {
+		return fmt.Errorf("s3: put %q: %w", key, err)
+	}
 	in := &s3.PutObjectInput{
-		Bucket: aws.String(s.bucket),
-		Key:    aws.String(s.prefix + key),
+		Metadata: meta,
+		Bucket:   aws.String(s.bucket),
+		Key:      aws.String(s.prefix + key),
 		// A seekable body lets the SDK hash the payload for SigV4 over
 		// plain HTTP and rewind it for retries.
 		Body:          bytes.NewReader(body),

@@ -38,6 +38,78 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	t.Run("GetAtMost", func(t *testing.T) { testGetAtMost(t, newStore(t)) })
 	t.Run("Delete", func(t *testing.T) { testDelete(t, writer(t, newStore(t))) })
 	t.Run("PutIf", func(t *testing.T) { testPutIf(t, writer(t, newStore(t))) })
+	t.Run("Meta", func(t *testing.T) { testMeta(t, newStore(t)) })
+}
+
+// testMeta: user metadata (an upload's original name) round-trips through
+// Get and GetAtMost, is not listed as objects, is dropped by a plain Put,
+// and metadata S3 could not carry is refused with nothing written.
+func testMeta(t *testing.T, s storage.Store) {
+	ctx := context.Background()
+	mp, ok := s.(storage.MetaPutter)
+	if !ok {
+		t.Fatalf("%T does not implement storage.MetaPutter", s)
+	}
+	hostile := "<script>alert(1)</script> \u202Efdp.xlsx ../../x/" + strings.Repeat("Đồng Tháp ", 30)
+	const key = "2026/19/05443/20261206-185100-a1b2c3-script-fdp.xlsx"
+	body := []byte("PK\x03\x04 workbook")
+	if err := mp.PutMeta(ctx, key, body, "application/octet-stream", storage.OriginalNameMeta(hostile)); err != nil {
+		t.Fatalf("PutMeta: %v", err)
+	}
+	got, obj := get(t, s, key, "")
+	if !bytes.Equal(got, body) {
+		t.Errorf("body %q, want %q", got, body)
+	}
+	name := storage.OriginalName(obj)
+	if name == "" || !strings.HasPrefix(hostile, name) || len(name) < 100 {
+		t.Errorf("OriginalName = %q, want a long prefix of %q (meta %v)", name, hostile, obj.Meta)
+	}
+	if _, lim, err := storage.GetAtMost(ctx, s, key, "", 1<<20); err != nil || storage.OriginalName(lim) != name {
+		t.Errorf("GetAtMost: original name %q, %v; want %q", storage.OriginalName(lim), err, name)
+	}
+	if _, big, err := storage.GetAtMost(ctx, s, key, "", 3); !errors.Is(err, storage.ErrTooLarge) || storage.OriginalName(big) != name {
+		t.Errorf("GetAtMost over the limit: original name %q, %v; want %q with ErrTooLarge", storage.OriginalName(big), err, name)
+	}
+	put(t, s, "2026/19/05443/plain.csv", []byte("a,b\n"))
+	if _, plain := get(t, s, "2026/19/05443/plain.csv", ""); len(plain.Meta) != 0 {
+		t.Errorf("object put without metadata has %v", plain.Meta)
+	}
+	objs, err := s.List(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, o := range objs {
+		keys = append(keys, o.Key)
+	}
+	if want := []string{"2026/19/05443/20261206-185100-a1b2c3-script-fdp.xlsx", "2026/19/05443/plain.csv"}; !slices.Equal(keys, want) {
+		t.Errorf("List = %q, want only the objects %q (no metadata sidecars)", keys, want)
+	}
+	// A plain Put replaces the object and its metadata, as in S3.
+	put(t, s, key, []byte("v2"))
+	if _, o := get(t, s, key, ""); len(o.Meta) != 0 {
+		t.Errorf("metadata survived a Put without it: %v", o.Meta)
+	}
+	for _, c := range []struct {
+		name string
+		meta map[string]string
+	}{
+		{"non-ASCII value", map[string]string{storage.MetaOriginalName: "báo cáo.xlsx"}},
+		{"newline in value", map[string]string{storage.MetaOriginalName: "a\r\nX-Evil: 1"}},
+		{"upper-case key", map[string]string{"Original-Name": "a"}},
+		{"key with a space", map[string]string{"original name": "a"}},
+		{"over 2 KB", map[string]string{"a": strings.Repeat("x", storage.MaxMetaBytes)}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			k := "2026/19/05443/bad-meta-" + strings.ReplaceAll(c.name, " ", "-")
+			if err := mp.PutMeta(ctx, k, []byte("x"), "", c.meta); !errors.Is(err, storage.ErrBadMeta) {
+				t.Fatalf("PutMeta(%q): %v, want ErrBadMeta", c.meta, err)
+			}
+			if _, _, err := s.Get(ctx, k, ""); !errors.Is(err, storage.ErrNotFound) {
+				t.Errorf("refused PutMeta stored an object: %v", err)
+			}
+		})
+	}
 }
 
 // writer asserts that a backend implements storage.Writer: every backend the
