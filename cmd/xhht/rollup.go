@@ -42,7 +42,7 @@ func s3Lake(ctx context.Context, url, endpoint string) (storage.Store, error) {
 func cmdRollup(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 	fs := newCommand("rollup", Help{
 		Usage:   "xhht rollup --year NĂM [--province MÃ_TỈNH] [--units 2025] [--lake DIR | --s3 s3://bucket/prefix] [-v]",
-		Summary: "tổng hợp thôn → xã → (huyện) → tỉnh → cả nước bằng DuckDB, ghi vào rollups/ của kho (roll the lake up)",
+		Summary: "tổng hợp thôn → xã → (huyện) → tỉnh → cả nước bằng DuckDB, ghi vào rollups/ của kho; nếu năm sau đã được tổng hợp thì tổng hợp lại cả năm sau (tỷ lệ năm trước) (roll the lake up, and the following year when it has a roll-up)",
 		Examples: []string{
 			"xhht rollup --year 2026 --province 19",
 			"xhht rollup --year 2024 --units 2025   # năm 2024 quy đổi theo các xã sau sáp nhập 2025",
@@ -83,11 +83,19 @@ func cmdRollup(ctx context.Context, args []string, stdout io.Writer) (int, error
 		}
 		*lake = *s3url
 	}
-	res, err := rollup.Build(ctx, rollup.Options{Lake: store, Year: *year, Province: *province, Units: *units, Log: log})
-	if err != nil {
+	// The following year's roll-up carries this year's rates (last
+	// year's, there): it is rebuilt too when it exists.
+	res, next, err := rollup.BuildKeepingNextYear(ctx, rollup.Options{Lake: store, Year: *year, Province: *province, Units: *units, Log: log})
+	if res == nil {
 		return exitRuntime, err
 	}
 	printBuild(stdout, res, *lake)
+	if next != nil {
+		fmt.Fprintf(stdout, "Tổng hợp lại năm %d (tỷ lệ năm trước đã thay đổi): %d tỉnh, %d ms\n", *year+1, len(next.Provinces), next.Elapsed.Milliseconds())
+	}
+	if err != nil {
+		return exitRuntime, err
+	}
 	return exitOK, nil
 }
 

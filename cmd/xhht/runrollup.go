@@ -22,7 +22,7 @@ var quietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
 // against their targets and the reporting status at the 15 December
 // deadline.
 func rollupAndPrint(ctx context.Context, w io.Writer, lakeDir, province string, year int) error {
-	res, err := rollup.Build(ctx, rollup.Options{Lake: local.New(lakeDir), Year: year, Province: province, Log: quietLog})
+	res, _, err := rollup.BuildKeepingNextYear(ctx, rollup.Options{Lake: local.New(lakeDir), Year: year, Province: province, Log: quietLog})
 	if err != nil {
 		return err
 	}

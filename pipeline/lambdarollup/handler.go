@@ -192,7 +192,7 @@ func (h *Handler) rebuild(ctx context.Context, msgs []events.SQSMessage, j job) 
 			h.log.LogAttrs(ctx, slog.LevelWarn, "remove work dir", slog.String("dir", work), slog.String("error", err.Error()), requestID(ctx))
 		}
 	}()
-	res, err := h.build(ctx, rollup.Options{
+	opts := rollup.Options{
 		Lake: h.lake, Year: j.req.Year, Province: j.req.Province, WorkDir: work,
 		Registry: h.reg, Targets: h.tg, Deadlines: h.dl,
 		// rollup.Build's own lines (its summary, stale warnings) carry
@@ -200,9 +200,25 @@ func (h *Handler) rebuild(ctx context.Context, msgs []events.SQSMessage, j job) 
 		// function's a bool, and one key should have one type in a log
 		// group that Logs Insights queries.
 		Log: h.log.With(requestID(ctx)).WithGroup("rollup"),
-	})
+	}
+	res, err := h.build(ctx, opts)
 	if err != nil {
 		fail(fmt.Errorf("lambdarollup: build %s: %w", j.req, err))
+		return false
+	}
+	// The following year's roll-up carries this year's rates as last
+	// year's: when it exists it is rebuilt too. If that fails the
+	// messages are retried, which rebuilds both (the first harmlessly).
+	var next []slog.Attr
+	fo, err := rollup.Following(ctx, opts)
+	if err == nil && fo != nil {
+		var nres *rollup.Result
+		if nres, err = h.build(ctx, *fo); err == nil {
+			next = append(next, slog.Int("next_year", fo.Year), slog.String("next_year_build_id", nres.BuildID))
+		}
+	}
+	if err != nil {
+		fail(fmt.Errorf("lambdarollup: keep %d current after %s: %w", j.req.Year+1, j.req, err), slog.String("build_id", res.BuildID))
 		return false
 	}
 	stale := len(res.Stale) > 0
@@ -212,13 +228,13 @@ func (h *Handler) rebuild(ctx context.Context, msgs []events.SQSMessage, j job) 
 		// already, and it counted everything this one would have.
 		status, msg = StatusStale, "roll-up superseded by a newer build"
 	}
-	logLine(slog.LevelInfo, msg,
+	logLine(slog.LevelInfo, msg, append([]slog.Attr{
 		slog.String("status", status),
 		slog.String("build_id", res.BuildID),
 		slog.Int("inputs", res.Inputs),
 		slog.Bool("stale", stale),
 		slog.Bool("nation", res.Nation),
-		slog.Int64("build_ms", res.Elapsed.Milliseconds()))
+		slog.Int64("build_ms", res.Elapsed.Milliseconds())}, next...)...)
 	return true
 }
 

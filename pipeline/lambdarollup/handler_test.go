@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -376,5 +378,101 @@ func TestRollupRealBuild(t *testing.T) {
 	}
 	if built != 2 {
 		t.Errorf("%d built lines, want 2\n%s", built, logs.String())
+	}
+}
+
+// An upload for 2025 after 2026 was rolled up: the function rebuilds 2025
+// and then 2026, whose last-year rate and change come from 2025's
+// corrected data, and says so in its one line about the request.
+func TestRollupKeepsNextYearCurrent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs DuckDB")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	lake := local.New(dir)
+	up := func(year int, at time.Time, tong, dat int64) {
+		t.Helper()
+		if _, err := (rolluptest.Upload{Year: year, Commune: "01840", At: at, File: fmt.Sprintf("b-%d.xlsx", at.Unix()),
+			Hamlets: []map[string]any{{"ho_tong": tong, "ho_dat": dat}}}).Write(ctx, lake); err != nil {
+			t.Fatal(err)
+		}
+	}
+	up(2025, time.Date(2025, 11, 10, 2, 0, 0, 0, time.UTC), 100, 50)
+	up(2026, time.Date(2026, 11, 10, 2, 0, 0, 0, time.UTC), 100, 75)
+	for _, y := range []int{2025, 2026} {
+		if _, err := rollup.Build(ctx, rollup.Options{Lake: lake, Year: y, Province: "19"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	up(2025, time.Date(2025, 11, 20, 2, 0, 0, 0, time.UTC), 100, 60) // the correction
+	var logs bytes.Buffer
+	h, err := NewWithLake(Config{LakeBucket: "lake", WorkRoot: t.TempDir()}, lake, NewLogger(&logs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.now = func() time.Time { return testNow }
+	resp, err := h.Handle(ctx, events.SQSEvent{Records: sqsMsgs(`{"year":2025,"province":"19"}`)})
+	if err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("Handle = %+v, %v\n%s", resp, err, logs.String())
+	}
+	db, err := rollup.OpenViews(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var prev, change float64
+	if err := db.QueryRow("SELECT ty_le_ho_dat_nam_truoc, ty_le_ho_dat_thay_doi FROM provinces WHERE year = 2026").Scan(&prev, &change); err != nil {
+		t.Fatal(err)
+	}
+	if prev != 0.6 || math.Abs(change-0.15) > 1e-12 {
+		t.Errorf("2026 last year %v, change %v; want 0.6 and 0.15 from the corrected 2025", prev, change)
+	}
+	var lines int
+	for line := range bytes.Lines(logs.Bytes()) {
+		var m map[string]any
+		if json.Unmarshal(line, &m) == nil && m["status"] == StatusBuilt {
+			lines++
+			if m["next_year"] != float64(2026) || m["next_year_build_id"] == "" || m["next_year_build_id"] == nil {
+				t.Errorf("built line without the 2026 build: %s", line)
+			}
+		}
+	}
+	if lines != 1 {
+		t.Errorf("%d built lines, want 1\n%s", lines, logs.String())
+	}
+}
+
+// A failed rebuild of the following year retries the messages.
+func TestRollupNextYearFailureRetries(t *testing.T) {
+	dir := t.TempDir()
+	lake := local.New(dir)
+	if err := lake.Put(context.Background(), "rollups/_manifests/year=2026/province=19.json", []byte("{}"), "application/json"); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	root := t.TempDir()
+	h, err := NewWithLake(Config{LakeBucket: "lake", WorkRoot: root}, lake, NewLogger(&logs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.now = func() time.Time { return testNow }
+	var years []int
+	h.build = func(ctx context.Context, o rollup.Options) (*rollup.Result, error) {
+		years = append(years, o.Year)
+		if o.Year == 2026 {
+			return nil, errors.New("rollup: download submissions/…: connection reset")
+		}
+		return &rollup.Result{BuildID: "b", Provinces: []string{o.Province}}, nil
+	}
+	resp, err := h.Handle(context.Background(), events.SQSEvent{Records: sqsMsgs(`{"year":2025,"province":"19"}`)})
+	if err != nil || len(resp.BatchItemFailures) != 1 {
+		t.Errorf("Handle = %+v, %v; want the message retried\n%s", resp, err, logs.String())
+	}
+	if !slices.Equal(years, []int{2025, 2026}) {
+		t.Errorf("built %v, want 2025 then 2026", years)
+	}
+	if !strings.Contains(logs.String(), `"status":"failed"`) || !strings.Contains(logs.String(), "keep 2026 current") {
+		t.Errorf("no failed line naming 2026:\n%s", logs.String())
 	}
 }

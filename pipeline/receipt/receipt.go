@@ -52,6 +52,10 @@ const (
 	EnglishNumbers   = "english-numbers"  // a column read as English-format numbers (warning)
 	MergedCell       = "merged-cell"      // a merge in the data area that belongs to no single hamlet or field
 	RateMismatch     = "rate-mismatch"    // a written rate differs from the counts by more than rounding (warning)
+	// BlankCount: a count left blank in a hamlet row whose other counts of
+	// the same model are filled; 0 must be written if there are none
+	// (warning). The roll-up leaves such a row out of the model's rates.
+	BlankCount = "blank-count"
 	// EncodingConverted and LegacySuspected are the workbook.Note codes:
 	// legacy text converted to Unicode, or text that may be legacy but was
 	// not converted (warnings).

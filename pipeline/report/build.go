@@ -104,7 +104,8 @@ func rowColumns() []string {
 		"tthtcd_ung_dung_cntt", "hoi_vien_tong", "hoi_vien_tap_huan"}
 	for _, m := range Models {
 		cols = append(cols, m.Den, m.Num, "ty_le_"+m.Code, "chi_tieu_"+m.Code, "nguon_chi_tieu_"+m.Code,
-			"dat_chi_tieu_"+m.Code, "ty_le_"+m.Code+"_nam_truoc", "ty_le_"+m.Code+"_thay_doi")
+			"dat_chi_tieu_"+m.Code, "ty_le_"+m.Code+"_nam_truoc", "ty_le_"+m.Code+"_thay_doi",
+			"ty_le_"+m.Code+"_so_dong", "ty_le_"+m.Code+"_so_dong_bo_qua")
 	}
 	return cols
 }
@@ -143,7 +144,8 @@ func readRows(ctx context.Context, db *sql.DB, level, view, code, name, district
 			src, _ := v["nguon_chi_tieu_"+m.Code].(string)
 			row.Cells[m.Code] = Cell{Total: i64(v[m.Den]), Recognised: i64(v[m.Num]), Rate: f64(v["ty_le_"+m.Code]),
 				Target: f64(v["chi_tieu_"+m.Code]), TargetSource: src, Met: boolp(v["dat_chi_tieu_"+m.Code]),
-				PrevRate: f64(v["ty_le_"+m.Code+"_nam_truoc"]), Change: f64(v["ty_le_"+m.Code+"_thay_doi"])}
+				PrevRate: f64(v["ty_le_"+m.Code+"_nam_truoc"]), Change: f64(v["ty_le_"+m.Code+"_thay_doi"]),
+				Counted: i64(v["ty_le_"+m.Code+"_so_dong"]), LeftOut: i64(v["ty_le_"+m.Code+"_so_dong_bo_qua"])}
 		}
 		out = append(out, row)
 	}
@@ -310,6 +312,9 @@ func summary(r *Report) []string {
 		}
 		s := fmt.Sprintf("Toàn tỉnh có %s/%s %s được công nhận %s, đạt %s",
 			sentInt(*cell.Recognised), sentInt(*cell.Total), m.Unit, m.Name, sentPct(*cell.Rate))
+		if cv := coverage(m.Code, cell); cv != "" {
+			s += " (" + cv + " có đủ số liệu)"
+		}
 		if cell.Target != nil {
 			diff := *cell.Rate - *cell.Target
 			switch {

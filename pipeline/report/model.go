@@ -45,6 +45,9 @@ type Cell struct {
 	Met               *bool    // rate ≥ target
 	PrevRate          *float64 // last year, same units
 	Change            *float64 // rate − last year's, fraction points
+	// The rows (hamlets; for ĐVHT, communes' Biểu 02) the rate is over,
+	// those that reported both its figures, and the rows left out.
+	Counted, LeftOut *int64
 }
 
 // Row is a commune, a district subtotal or the province total.

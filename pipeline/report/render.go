@@ -44,6 +44,9 @@ type value struct {
 	n *int64
 	f *float64
 	b *bool
+	// cov, on a rate, is its base when rows were left out of it:
+	// "tính trên 9/10 thôn" (see coverage).
+	cov string
 }
 
 // column is one numeric column of a table.
@@ -83,7 +86,7 @@ func modelColumns(r *Report) []column {
 			column{m.Name, "Số đạt", countWidth(m), kCount,
 				func(row *Row) value { return value{n: cell(row).Recognised} }, m.Num},
 			column{m.Name, "Tỷ lệ", 7.5, kRate,
-				func(row *Row) value { return value{f: cell(row).Rate} }, "ty_le_" + code},
+				func(row *Row) value { return value{f: cell(row).Rate, cov: coverage(code, cell(row))} }, "ty_le_" + code},
 			column{m.Name, "Chỉ tiêu", 7.5, kTarget,
 				func(row *Row) value { return value{f: cell(row).Target} }, "chi_tieu_" + code},
 			column{m.Name, "Đánh giá", 7.5, kMet,
@@ -253,6 +256,53 @@ func fmtDec(x float64, decimals int) string {
 // fmtPct writes a fraction as a percentage with one decimal: "78,6%".
 func fmtPct(f float64) string { return fmtDec(f*100, 1) + "%" }
 
+// rateRule says what a rate of the report is computed over (the
+// roll-up's rule), in the table's note.
+const rateRule = "mỗi tỷ lệ chỉ tính trên các thôn (với Đơn vị học tập: các xã) ghi đủ cả hai số của tỷ lệ, " +
+	"số được công nhận và tổng số; thôn để trống một trong hai số không được tính vào cả tử số lẫn mẫu số, " +
+	"và bên cạnh tỷ lệ ghi rõ phạm vi tính, ví dụ “tính trên 9/10 thôn”"
+
+// hasRates reports whether a table has a rate column.
+func hasRates(cols []column) bool {
+	for _, c := range cols {
+		if c.kind == kRate {
+			return true
+		}
+	}
+	return false
+}
+
+// coverage is a rate's base when rows were left out of it (some hamlets,
+// or for ĐVHT some communes' Biểu 02, left its numerator or denominator
+// blank): "tính trên 9/10 thôn", "tính trên 95/100 xã"; "" when every row
+// reported both, or none did.
+func coverage(code string, c Cell) string {
+	// No row with both: the rate is unknown ("–"), which says it already.
+	if c.Counted == nil || c.LeftOut == nil || *c.Counted == 0 || *c.LeftOut == 0 {
+		return ""
+	}
+	unit := "thôn"
+	if code == "don_vi_dat" {
+		unit = "xã"
+	}
+	return fmt.Sprintf("tính trên %s/%s %s", fmtInt(*c.Counted), fmtInt(*c.Counted+*c.LeftOut), unit)
+}
+
+// coverageNotes lists the rates of the main table computed over part of
+// their rows, "Xã A – GĐHT: tính trên 9/10 thôn", in table order: the
+// .xlsx marks those cells and lists them under the table.
+func coverageNotes(r *Report) []string {
+	var out []string
+	for _, l := range tableLines(r) {
+		for _, m := range Models {
+			if c := coverage(m.Code, l.row.Cells[m.Code]); c != "" {
+				out = append(out, lineName(l)+" – "+m.Short+": "+c)
+			}
+		}
+	}
+	return out
+}
+
 // fmtTargetPct writes a target without a needless ",0": "80%", "87,5%".
 func fmtTargetPct(f float64) string {
 	p := f * 100
@@ -287,10 +337,14 @@ func (v value) text(k valueKind) string {
 		}
 		return fmtInt(*v.n)
 	case kRate:
-		if v.f == nil {
-			return dash
+		s := dash
+		if v.f != nil {
+			s = fmtPct(*v.f)
 		}
-		return fmtPct(*v.f)
+		if v.cov != "" {
+			s += " (" + v.cov + ")"
+		}
+		return s
 	case kTarget:
 		if v.f == nil {
 			return dash
@@ -454,11 +508,8 @@ func noteParts(r *Report, lines []line, cols []column) []string {
 	if hasUnknown(lines, cols) {
 		parts = append(parts, "“–” là chưa có số liệu (không phải số 0)")
 	}
-	for _, c := range cols {
-		if c.kind == kRate {
-			parts = append(parts, "tỷ lệ tính trên số đã báo cáo")
-			break
-		}
+	if hasRates(cols) {
+		parts = append(parts, rateRule)
 	}
 	for _, c := range cols {
 		if c.kind == kChange {

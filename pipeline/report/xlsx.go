@@ -253,6 +253,11 @@ func (x *xlsxWriter) number(sheet string, col, row int, c column, v value, bold,
 	case kRate:
 		if v.f != nil {
 			val, k.numFmt = *v.f, fmtRate
+			if v.cov != "" {
+				// Over part of the rows: marked, and listed under the
+				// table (the figure stays a number for the charts).
+				k.numFmt = fmtRate + `"*"`
+			}
 		}
 	case kTarget:
 		if v.f != nil {
@@ -575,16 +580,22 @@ func (x *xlsxWriter) table(sheet string, row int, lines []line, cols []column) i
 	return row
 }
 
-// footnote writes the table's note (only the marks the table shows) and
-// returns the next row.
+// footnote writes the table's note (only the marks the table shows) and,
+// for a table of rates, the rates computed over part of their rows
+// (marked "*" in the table); it returns the next row.
 func (x *xlsxWriter) footnote(sheet string, ncol, row int, lines []line, cols []column) int {
-	note := noteText(x.r, lines, cols)
-	if note == "" {
-		return row
+	if note := noteText(x.r, lines, cols); note != "" {
+		x.merged(sheet, 1, ncol, row, note, styleKey{size: fontTable, italic: true, hAlign: "left", wrap: true})
+		x.height(sheet, row, float64(x.lines(note, ncol, fontTable))*hLine+2)
+		row++
 	}
-	x.merged(sheet, 1, ncol, row, note, styleKey{size: fontTable, italic: true, hAlign: "left", wrap: true})
-	x.height(sheet, row, float64(x.lines(note, ncol, fontTable))*hLine+2)
-	return row + 1
+	if notes := coverageNotes(x.r); hasRates(cols) && len(notes) > 0 {
+		text := "(*) Tỷ lệ chỉ tính trên một phần số thôn (xã): " + strings.Join(notes, "; ") + "."
+		x.merged(sheet, 1, ncol, row, text, styleKey{size: fontTable, italic: true, hAlign: "left", wrap: true})
+		x.height(sheet, row, float64(x.lines(text, ncol, fontTable))*hLine+2)
+		row++
+	}
+	return row
 }
 
 // signature writes "Nơi nhận:" on the left and the signer on the right,

@@ -39,7 +39,9 @@ import (
 // manifest whose cache has another version is read as if it had none.
 // Version 2: a province's cache holds the rows of the objects listed under
 // that province (by key), and the manifest records their digest.
-const CacheVersion = "2"
+// Version 3: the national cache's province rows carry each rate's
+// operands over the rows that reported both (ty_le_*_tu_so …).
+const CacheVersion = "3"
 
 // materialiseRows: inputs up to this many rows are copied into a table,
 // larger ones are read through a view (see readInputs).

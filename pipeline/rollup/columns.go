@@ -94,6 +94,54 @@ var rates = []rate{
 	{"ty_le_can_bo_dat", "can_bo_cong_dan_dat", "can_bo_tong", "Tỷ lệ cán bộ trong đơn vị đạt Công dân học tập", "unit staff recognised as learning citizens", "bieu02"},
 }
 
+// Every rate is computed over the same rows for its numerator and its
+// denominator: the rows (hamlets for Biểu 01, communes' rows for Biểu 02)
+// that reported both. A row that left either blank is left out of both,
+// and each level says how much was left out. These suffixes name the
+// columns that carry it, after the rate's own name (ty_le_ho_dat_tu_so …).
+const (
+	sfxNum       = "_tu_so"          // numerator summed over the rows that reported both
+	sfxDen       = "_mau_so"         // denominator summed over the same rows
+	sfxRows      = "_so_dong"        // rows that reported both
+	sfxRowsLeft  = "_so_dong_bo_qua" // rows that left the numerator or the denominator blank
+	sfxShareLeft = "_mau_so_bo_qua"  // share (0–1) of the reported denominator left out
+)
+
+// pairedCounts are the summed coverage columns of a rate (the share is
+// recomputed from them at every level, like the rate).
+func pairedCounts(r rate) []string {
+	return []string{r.name + sfxNum, r.name + sfxDen, r.name + sfxRows, r.name + sfxRowsLeft}
+}
+
+// rowValue is what one counted row contributes to a measure, as SQL over
+// the submissions row s: null when the row left the cell blank.
+func rowValue(m measure) string {
+	switch m.kind {
+	case kRows:
+		return "1::BIGINT"
+	case kTrue:
+		return m.src + "::BIGINT"
+	case kEqual:
+		return fmt.Sprintf("(%s = %s)::BIGINT", m.src, quote(m.eq))
+	}
+	return m.src
+}
+
+// measureNamed finds a measure by its column name.
+func measureNamed(name string) measure {
+	for _, m := range measures {
+		if m.name == name {
+			return m
+		}
+	}
+	panic("rollup: no measure " + name)
+}
+
+// bothReported is the SQL condition that a row reported both operands of r.
+func bothReported(r rate) string {
+	return fmt.Sprintf("%s IS NOT NULL AND %s IS NOT NULL", rowValue(measureNamed(r.num)), rowValue(measureNamed(r.den)))
+}
+
 // RateNames lists the rate columns (also the target indicators) in order.
 func RateNames() []string {
 	out := make([]string, len(rates))
@@ -206,7 +254,24 @@ func Columns(table string) []Column {
 		}
 	}
 	for _, r := range ratesOf(forms...) {
-		add(r.name, "DOUBLE", r.vi+" (0–1)", r.en+" (fraction)")
+		add(r.name, "DOUBLE", r.vi+" (0–1), tính trên các dòng ghi đủ cả tử số và mẫu số", r.en+" (fraction), over the rows that reported both numerator and denominator")
+	}
+	for _, r := range ratesOf(forms...) {
+		num, den := measureNamed(r.num), measureNamed(r.den)
+		rows, rowsEN := "thôn", "hamlet rows"
+		if r.form == "bieu02" {
+			rows, rowsEN = "dòng Biểu 02 của xã", "communes' Biểu 02 rows"
+		}
+		add(r.name+sfxNum, "BIGINT", "Tử số của tỷ lệ: "+num.vi+", cộng trên các "+rows+" ghi đủ cả hai số",
+			"numerator of "+r.name+": "+num.en+" over the "+rowsEN+" that reported both")
+		add(r.name+sfxDen, "BIGINT", "Mẫu số của tỷ lệ: "+den.vi+", cộng trên các "+rows+" ghi đủ cả hai số",
+			"denominator of "+r.name+": "+den.en+" over the same rows")
+		add(r.name+sfxRows, "BIGINT", "Số "+rows+" được tính tỷ lệ (ghi đủ cả tử số và mẫu số)",
+			rowsEN+" the rate is computed over")
+		add(r.name+sfxRowsLeft, "BIGINT", "Số "+rows+" không được tính tỷ lệ (để trống tử số hoặc mẫu số)",
+			rowsEN+" left out of the rate (numerator or denominator blank)")
+		add(r.name+sfxShareLeft, "DOUBLE", "Phần mẫu số không được tính (0–1): mẫu số của các "+rows+" để trống tử số, trên tổng mẫu số đã báo cáo ("+den.vi+")",
+			"share (fraction) of the reported denominator left out: that of rows with a blank numerator")
 	}
 	for _, r := range ratesOf(forms...) {
 		s := r.suffix()
@@ -279,11 +344,19 @@ files through the manifests and add ` + "`year`" + ` (= report_year) as the firs
 Rules analysts can rely on:
 - Counts are sums over the counted rows: for each commune, year and form, the latest accepted
   submission by received_at (ties: larger source_key, then larger source_version).
-- Rates (` + "`ty_le_*`" + `) are fractions 0–1 recomputed from the sums at every level, never averages; null
-  when the denominator is 0 or unknown. Targets (` + "`chi_tieu_*`" + `) are fractions too.
+- Rates (` + "`ty_le_*`" + `) are fractions 0–1 recomputed from sums at every level, never averages. A rate's
+  numerator and denominator are summed over the same rows, those that reported both
+  (` + "`ty_le_*_tu_so`" + ` / ` + "`ty_le_*_mau_so`" + `); a row that left either blank is left out of both, and the level
+  says how much was left out: ` + "`ty_le_*_so_dong_bo_qua`" + ` rows and the share ` + "`ty_le_*_mau_so_bo_qua`" + ` of the
+  reported denominator (` + "`ty_le_*_so_dong`" + ` rows were counted). A rate is null when no row reported both or
+  the denominator is 0; targets (` + "`chi_tieu_*`" + `, fractions too) are met or not on these rates.
+- The sums of each field (` + "`ho_tong`" + `, ` + "`ho_dat`" + ` …) are over every row that reported the field, so a sum
+  and a rate's numerator or denominator differ when rows left one of the two blank.
 - null means unknown (nothing below reported the field); ` + "`<field>_null_rows`" + ` counts the rows that left
   it blank, so a total is never silently partial. A commune that sent nothing has null figures.
 - Completeness counts only communes of the register of the year, so its rates never exceed 1.
+- ` + "`ty_le_*_nam_truoc`" + ` is last year's rate by the same rule, on the same units (the nation always);
+  building a year also rebuilds the following year's roll-up when it has one, so it stays current.
 
 `)
 	for _, t := range Tables {

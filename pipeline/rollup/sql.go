@@ -66,6 +66,16 @@ func communeSQL(tag string) string {
 		for _, m := range nullSources(form) {
 			cols = append(cols, fmt.Sprintf("count(*) - count(%[1]s) AS %[1]s_null_rows", m.src))
 		}
+		// A rate's operands over the rows that reported both: sums over
+		// no row are null, so the rate is unknown rather than 0.
+		for _, r := range ratesOf(form) {
+			both := bothReported(r)
+			cols = append(cols,
+				fmt.Sprintf("sum(%s) FILTER (WHERE %s) AS %s", rowValue(measureNamed(r.num)), both, r.name+sfxNum),
+				fmt.Sprintf("sum(%s) FILTER (WHERE %s) AS %s", rowValue(measureNamed(r.den)), both, r.name+sfxDen),
+				fmt.Sprintf("count(*) FILTER (WHERE %s) AS %s", both, r.name+sfxRows),
+				fmt.Sprintf("count(*) FILTER (WHERE NOT (%s)) AS %s", both, r.name+sfxRowsLeft))
+		}
 		cols = append(cols,
 			"count(DISTINCT commune_code) AS n_src",
 			"string_agg(DISTINCT submission_id, ',' ORDER BY submission_id) AS sub_ids",
@@ -88,6 +98,10 @@ func communeSQL(tag string) string {
 		}
 		for _, m := range nullSources(f) {
 			sel = append(sel, fmt.Sprintf("coalesce(%s.%s_null_rows, 0) AS %[2]s_null_rows", a, m.src))
+		}
+		for _, r := range ratesOf(f) {
+			sel = append(sel, fmt.Sprintf("%s.%s", a, r.name+sfxNum), fmt.Sprintf("%s.%s", a, r.name+sfxDen),
+				fmt.Sprintf("coalesce(%s.%s, 0) AS %[2]s", a, r.name+sfxRows), fmt.Sprintf("coalesce(%s.%s, 0) AS %[2]s", a, r.name+sfxRowsLeft))
 		}
 	}
 	return fmt.Sprintf(`
@@ -115,6 +129,11 @@ func groupSQL(into, from string, keys []string) string {
 	for _, m := range nullSources("bieu01", "bieu02") {
 		sel = append(sel, fmt.Sprintf("sum(%[1]s_null_rows)::BIGINT AS %[1]s_null_rows", m.src))
 	}
+	for _, r := range rates {
+		for _, c := range pairedCounts(r) {
+			sel = append(sel, fmt.Sprintf("sum(%[1]s)::BIGINT AS %[1]s", c))
+		}
+	}
 	gb := "GROUP BY ALL"
 	if len(keys) == 0 {
 		gb = ""
@@ -122,9 +141,17 @@ func groupSQL(into, from string, keys []string) string {
 	return fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT %s FROM %s %s;", into, strings.Join(sel, ", "), from, gb)
 }
 
-// rateExpr recomputes a rate from sums: never an average of rates.
+// rateExpr recomputes a rate from sums, never an average of rates: its
+// numerator and denominator summed over the same rows, those that
+// reported both.
 func rateExpr(alias string, r rate) string {
-	return fmt.Sprintf("CASE WHEN %[1]s.%[3]s > 0 THEN %[1]s.%[2]s::DOUBLE / %[1]s.%[3]s END", alias, r.num, r.den)
+	return fmt.Sprintf("CASE WHEN %[1]s.%[3]s > 0 THEN %[1]s.%[2]s::DOUBLE / %[1]s.%[3]s END", alias, r.name+sfxNum, r.name+sfxDen)
+}
+
+// shareLeftExpr is the share of the level's reported denominator (the sum
+// over every row that reported it) that the rate left out.
+func shareLeftExpr(alias string, r rate) string {
+	return fmt.Sprintf("CASE WHEN %[1]s.%[2]s > 0 THEN (%[1]s.%[2]s - coalesce(%[1]s.%[3]s, 0))::DOUBLE / %[1]s.%[2]s END", alias, r.den, r.name+sfxDen)
 }
 
 // levelSQL is the final SELECT of a level table: the dictionary's columns
@@ -133,6 +160,7 @@ func levelSQL(table, from, prevFrom string, keys []string, tgLevel, tgKey string
 	exprs := map[string]string{}
 	for _, r := range rates {
 		exprs[r.name] = rateExpr("x", r)
+		exprs[r.name+sfxShareLeft] = shareLeftExpr("x", r)
 		prev := "NULL::DOUBLE"
 		if prevFrom != "" {
 			prev = rateExpr("y", r)
@@ -197,6 +225,15 @@ func hamletSQL(withPrev bool) string {
 		case kTrue:
 			cols = append(cols, fmt.Sprintf("r.%s::BIGINT AS %s", m.src, m.name))
 		}
+	}
+	// One row's operands, when it reported both (the levels above sum them).
+	for _, r := range ratesOf("bieu01") {
+		both := bothReported(r)
+		cols = append(cols,
+			fmt.Sprintf("CASE WHEN %s THEN %s END AS %s", both, rowValue(measureNamed(r.num)), r.name+sfxNum),
+			fmt.Sprintf("CASE WHEN %s THEN %s END AS %s", both, rowValue(measureNamed(r.den)), r.name+sfxDen),
+			fmt.Sprintf("(%s)::BIGINT AS %s", both, r.name+sfxRows),
+			fmt.Sprintf("(NOT (%s))::BIGINT AS %s", both, r.name+sfxRowsLeft))
 	}
 	base := func(tag string) string {
 		return fmt.Sprintf(`SELECT u.province_code, u.province_name, u.district_code, u.district_name, u.commune_code, u.commune_name, u.vung_kho_khan,

@@ -698,7 +698,12 @@ func (b *builder) provinceRows(ctx context.Context, ms map[string]*Manifest, own
 		comp = append(comp, fmt.Sprintf("SELECT %s FROM read_parquet(%s) WHERE part = 'completeness' AND province_code || ':' || build_id IN (%s)", compCols, quote(cacheFile), in))
 	}
 	if len(levelFiles) > 0 {
-		level = append(level, fmt.Sprintf("SELECT %s FROM %s", levelCols, readParquet(levelFiles)))
+		// A province file written before a column was added (the rates'
+		// operands over the rows that reported both) reads that column
+		// as null rather than failing the national sum: the nation's
+		// coverage columns then count that province's denominator as
+		// left out until its next build.
+		level = append(level, fmt.Sprintf("SELECT %s FROM (%s UNION ALL BY NAME SELECT * FROM %s)", levelCols, emptyTableSQL(Provinces), readParquet(levelFiles)))
 	}
 	if len(compFiles) > 0 {
 		comp = append(comp, fmt.Sprintf("SELECT %s FROM %s WHERE level = 'province'", compCols, readParquet(compFiles)))
@@ -753,6 +758,9 @@ func summedColumns() string {
 	}
 	for _, m := range nullSources("bieu01", "bieu02") {
 		cols = append(cols, m.src+"_null_rows")
+	}
+	for _, r := range rates {
+		cols = append(cols, pairedCounts(r)...)
 	}
 	return strings.Join(cols, ", ")
 }

@@ -51,6 +51,7 @@ func Table(t *table.Table, ctx Context) *Result {
 	v.checkNumberFormats()
 	v.checkMerges()
 	v.readRows()
+	v.checkBlankCounts()
 	v.checkKeys()
 	v.checkTotals()
 	v.checkRates()

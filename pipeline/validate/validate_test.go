@@ -244,13 +244,13 @@ func TestRowRules(t *testing.T) {
 		{"registered > total households", func(r [][]any) { r[0][iHoDK] = 130 },
 			[]iss{{"constraint-error", E, "D8", "ho_dang_ky"}}},
 		{"recognised > total households", func(r [][]any) { r[0][iHoDK] = nil; r[0][iHoDat] = 125 },
-			[]iss{{"constraint-error", E, "E8", "ho_dat"}}},
+			[]iss{{"constraint-error", E, "E8", "ho_dat"}, {"blank-count", W, "D8", "ho_dang_ky"}}},
 		{"recognised > registered households is a warning", func(r [][]any) { r[0][iHoDK] = 90 },
 			[]iss{{"constraint-error", W, "E8", "ho_dat"}}},
 		{"clans registered > total", func(r [][]any) { r[1][iDHDK] = 6 },
 			[]iss{{"constraint-error", E, "G9", "dong_ho_dang_ky"}}},
 		{"clans recognised > total", func(r [][]any) { r[1][iDHDK] = nil; r[1][iDHDat] = 6 },
-			[]iss{{"constraint-error", E, "H9", "dong_ho_dat"}}},
+			[]iss{{"constraint-error", E, "H9", "dong_ho_dat"}, {"blank-count", W, "G9", "dong_ho_dang_ky"}}},
 		{"clans recognised > registered is a warning", func(r [][]any) { r[1][iDHDK] = 3 },
 			[]iss{{"constraint-error", W, "H9", "dong_ho_dat"}}},
 		{"community recognised without registering is a warning", func(r [][]any) { r[1][iCDDK] = "Không"; r[1][iCDDat] = "Có" },
@@ -261,7 +261,9 @@ func TestRowRules(t *testing.T) {
 			[]iss{{"missing-cell", E, "B9", "ten_thon"}}},
 		{"blank total households", func(r [][]any) { r[1][iHoTong] = nil },
 			[]iss{{"missing-cell", E, "C9", "ho_tong"}}},
-		{"blank recognised households is allowed", func(r [][]any) { r[1][iHoDat] = nil }, nil},
+		// Allowed, but the roll-up leaves the hamlet out of the rate: 0 if none.
+		{"blank recognised households is a warning", func(r [][]any) { r[1][iHoDat] = nil },
+			[]iss{{"blank-count", W, "E9", "ho_dat"}}},
 		{"same name after normalisation", func(r [][]any) { r[0][iName] = "Thôn Hòa Bình"; r[2][iName] = "thôn  Hoà Bình" },
 			[]iss{{"duplicate-key", E, "B10", "ten_thon"}}},
 		{"names differing in a tone are different", func(r [][]any) { r[0][iName] = "Thôn Hoà"; r[2][iName] = "Thôn Hoá" }, nil},
@@ -560,8 +562,11 @@ func TestCountValues(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rows := fixture.Hamlets01()
-			rows[0][iLD] = tt.cell // K8, lao_dong_tong; cong_dan_dat emptied so no rule fires
-			rows[0][iCDan] = nil
+			rows[0][iLD] = tt.cell // K8, lao_dong_tong; cong_dan_dat 0 so no rule fires
+			rows[0][iCDan] = 0
+			if tt.want.Null {
+				rows[0][iCDan] = nil // the whole model blank: no blank-count warning
+			}
 			res := runOne(t, ctx2026, "a.xlsx", fixture.XLSX(t, fixture.Form{Rows: rows, NoTotals: true}.Build().G))
 			if len(res.Issues) != 0 {
 				t.Errorf("issues: %v", short(res.Issues))
@@ -569,8 +574,8 @@ func TestCountValues(t *testing.T) {
 			if got := res.Records[0].Values["lao_dong_tong"]; got != tt.want {
 				t.Errorf("lao_dong_tong = %+v, want %+v", got, tt.want)
 			}
-			if got := res.Records[0].Values["cong_dan_dat"]; got != (validate.Value{Null: true}) {
-				t.Errorf("blank cong_dan_dat = %+v, want null", got)
+			if got := res.Records[0].Values["cong_dan_dat"]; got.Null != tt.want.Null {
+				t.Errorf("cong_dan_dat = %+v, want null %v", got, tt.want.Null)
 			}
 		})
 	}
@@ -635,8 +640,9 @@ func TestCSVValues(t *testing.T) {
 		t.Run(string(sep), func(t *testing.T) {
 			data := fixture.CSV(t, fixture.Form{Rows: rows, NoTotals: true}.Build().G, sep, sep == ';')
 			res := runOne(t, ctx2026, "a.csv", data)
-			if len(res.Issues) != 0 {
-				t.Errorf("issues: %v", short(res.Issues))
+			// D8 is blank while C8 and E8 are filled: read as blank, with a warning.
+			if got, want := short(res.Issues), []iss{{"blank-count", W, "D8", "ho_dang_ky"}}; !reflect.DeepEqual(got, want) {
+				t.Errorf("issues: %v, want %v", got, want)
 			}
 			v := func(i int, code string) validate.Value { return res.Records[i].Values[code] }
 			checks := []struct {
@@ -993,5 +999,74 @@ func TestTotalsCauseNoCo(t *testing.T) {
 		if !strings.Contains(m, "ghi 0 nhưng đếm được 3 thôn ghi Có") || named != formula {
 			t.Errorf("formula %v: %s", formula, m)
 		}
+	}
+}
+
+// A count left blank in a hamlet row whose other counts of the same model
+// are filled is a warning naming the cell and asking for a 0; a model
+// left blank as a whole is the hamlet not reporting it, and says nothing.
+func TestBlankCountInAFilledModel(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(rows [][]any)
+		want []iss
+	}{
+		{"recognised households blank", func(r [][]any) { r[1][iHoDat] = nil },
+			[]iss{{"blank-count", W, "E9", "ho_dat"}}},
+		{"registered households blank", func(r [][]any) { r[2][iHoDK] = nil },
+			[]iss{{"blank-count", W, "D10", "ho_dang_ky"}}},
+		{"total clans blank, recognised filled", func(r [][]any) { r[0][iDHTong] = nil },
+			[]iss{{"blank-count", W, "F8", "dong_ho_tong"}}},
+		{"working-age people blank, citizens filled", func(r [][]any) { r[1][iLD] = nil },
+			[]iss{{"blank-count", W, "K9", "lao_dong_tong"}}},
+		{"citizens blank", func(r [][]any) { r[1][iCDan] = nil },
+			[]iss{{"blank-count", W, "L9", "cong_dan_dat"}}},
+		{"two cells of one row", func(r [][]any) { r[0][iDHDK], r[0][iDHDat] = nil, nil },
+			[]iss{{"blank-count", W, "G8", "dong_ho_dang_ky"}, {"blank-count", W, "H8", "dong_ho_dat"}}},
+		{"a zero is not blank", func(r [][]any) { r[1][iHoDat], r[1][iDHDat] = 0, "0" }, nil},
+		{"the whole clans model blank", func(r [][]any) { r[1][iDHTong], r[1][iDHDK], r[1][iDHDat] = nil, nil, nil }, nil},
+		{"the whole citizens model blank", func(r [][]any) { r[2][iLD], r[2][iCDan] = nil, nil }, nil},
+		{"the whole citizens model blank everywhere", func(r [][]any) {
+			for i := range r {
+				r[i][iLD], r[i][iCDan] = nil, nil
+			}
+		}, nil},
+		// A column left blank in every hamlet: one warning for the column.
+		{"a column blank in every hamlet", func(r [][]any) {
+			for i := range r {
+				r[i][iHoDK] = nil
+			}
+		}, []iss{{"blank-count", W, "D8", "ho_dang_ky"}}},
+		// Có/Không columns are not counts.
+		{"a Có/Không cell blank", func(r [][]any) { r[0][iCDDat] = nil }, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rows := fixture.Hamlets01()
+			tt.edit(rows)
+			res := runOne(t, ctx2026, "a.xlsx", fixture.XLSX(t, fixture.Form{Rows: rows, NoTotals: true}.Build().G))
+			if got, want := short(res.Issues), sorted(tt.want); !reflect.DeepEqual(got, want) {
+				t.Errorf("issues = %v\nwant     %v", got, want)
+			}
+			checkMessages(t, res.Issues)
+			for _, is := range res.Issues {
+				if !strings.Contains(is.Message, "ghi 0") {
+					t.Errorf("%s: the message does not say to write 0: %q", is.Cell, is.Message)
+				}
+				if strings.Contains(is.Message, is.Field) || strings.Contains(is.Message, "{") {
+					t.Errorf("%s: a field code or tag in the Vietnamese text: %q", is.Cell, is.Message)
+				}
+			}
+		})
+	}
+	// The column warning names the cells it covers.
+	rows := fixture.Hamlets01()
+	for i := range rows {
+		rows[i][iHoDK] = nil
+	}
+	res := runOne(t, ctx2026, "a.xlsx", fixture.XLSX(t, fixture.Form{Rows: rows, NoTotals: true}.Build().G))
+	if len(res.Issues) != 1 || !strings.Contains(res.Issues[0].Message, "D8") || !strings.Contains(res.Issues[0].Message, "D10") ||
+		!strings.Contains(res.Issues[0].Message, "3 thôn") {
+		t.Errorf("column warning %+v, want D8 to D10, 3 thôn", res.Issues)
 	}
 }

@@ -222,10 +222,23 @@ func openDuck(tb testing.TB) *sql.DB {
 var referenceCounts = []string{"ho_tong", "ho_dang_ky", "ho_dat", "dong_ho_tong", "dong_ho_dang_ky", "dong_ho_dat",
 	"lao_dong_tong", "cong_dan_dat", "don_vi_tong", "don_vi_dang_ky", "don_vi_dat", "can_bo_tong", "can_bo_cong_dan_dat"}
 
+// referenceRates are the rates the reference query computes by hand: the
+// form, the numerator and the denominator of one row.
+var referenceRates = []struct{ name, form, num, den string }{
+	{"ty_le_ho_dat", "bieu01", "ho_dat", "ho_tong"},
+	{"ty_le_dong_ho_dat", "bieu01", "dong_ho_dat", "dong_ho_tong"},
+	{"ty_le_thon_dat", "bieu01", "cong_dong_dat::BIGINT", "1"},
+	{"ty_le_cong_dan_dat", "bieu01", "cong_dan_dat", "lao_dong_tong"},
+	{"ty_le_don_vi_dat", "bieu02", "don_vi_dat", "don_vi_tong"},
+	{"ty_le_can_bo_dat", "bieu02", "can_bo_cong_dan_dat", "can_bo_tong"},
+}
+
 // referenceTotals is the hand-written query: every row of the year's
 // submissions, ranked within (commune, form) by received_at, source_key,
 // source_version (all rows of one submission share the rank, so rank 1 is
-// the winning submission's rows), summed per province.
+// the winning submission's rows), summed per province. Each rate divides
+// the numerator by the denominator summed over the same rows: those of
+// its form where neither is blank.
 func referenceTotals(ctx context.Context, db *sql.DB, dir string, year int) (map[string]map[string]any, error) {
 	var sel []string
 	for _, c := range referenceCounts {
@@ -234,6 +247,16 @@ func referenceTotals(ctx context.Context, db *sql.DB, dir string, year int) (map
 			form = "bieu02"
 		}
 		sel = append(sel, fmt.Sprintf("sum(%[1]s) AS %[1]s, count_if(form = '%[2]s' AND %[1]s IS NULL) AS %[1]s_null_rows", c, form))
+	}
+	for _, r := range referenceRates {
+		both := fmt.Sprintf("form = '%s' AND (%s) IS NOT NULL AND (%s) IS NOT NULL", r.form, r.num, r.den)
+		sel = append(sel,
+			fmt.Sprintf("sum(%s) FILTER (WHERE %s) AS %s_tu_so", r.num, both, r.name),
+			fmt.Sprintf("sum(%s) FILTER (WHERE %s) AS %s_mau_so", r.den, both, r.name),
+			fmt.Sprintf("count_if(%s) AS %s_so_dong", both, r.name),
+			fmt.Sprintf("count_if(form = '%s' AND NOT (%s)) AS %s_so_dong_bo_qua", r.form, both, r.name),
+			fmt.Sprintf("sum(%[1]s) FILTER (WHERE %[2]s) / nullif(sum(%[3]s) FILTER (WHERE %[2]s), 0) AS %[4]s", r.num, both, r.den, r.name),
+			fmt.Sprintf("1 - coalesce(sum(%[1]s) FILTER (WHERE %[2]s), 0) / nullif(sum(%[1]s) FILTER (WHERE form = '%[3]s'), 0) AS %[4]s_mau_so_bo_qua", r.den, both, r.form, r.name))
 	}
 	glob := filepath.Join(dir, "submissions", fmt.Sprintf("year=%d", year), "*", "*", "*.parquet")
 	q := fmt.Sprintf(`SELECT province_code, %s,

@@ -346,6 +346,13 @@ var (
 		{"lao_dong_tong", "cong_dan_dat"},
 		{"ho_dang_ky"},
 		{"cong_dong_dang_ky"},
+		// A numerator or a denominator left blank in every row while the
+		// other is filled: the rate is over no row, so unknown, not 0.
+		{"ho_dat"},
+		{"cong_dong_dat"},
+		{"cong_dan_dat"},
+		{"dong_ho_tong"},
+		{"lao_dong_tong"},
 	}
 )
 

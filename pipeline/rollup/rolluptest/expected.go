@@ -26,13 +26,26 @@ type Totals struct {
 	// Reported, per form code, those with a winning submission of it.
 	Units    int64
 	Reported map[string]int64
+	// Paired holds, per rate code of the forms, the rate's operands over
+	// the rows that reported both, and how many rows did and did not.
+	Paired map[string]*Paired
+}
+
+// Paired is one rate's operands over the rows that reported both its
+// numerator and its denominator (Rows of them); Left rows left either
+// blank.
+type Paired struct {
+	Num, Den, Rows, Left int64
 }
 
 func newTotals(set *forms.Set) *Totals {
 	t := &Totals{Sums: map[string]int64{}, Trues: map[string]int64{}, NullRows: map[string]int64{}, Rows: map[string]int64{},
-		Values: map[string]map[string]int64{}, Reported: map[string]int64{}}
+		Values: map[string]map[string]int64{}, Reported: map[string]int64{}, Paired: map[string]*Paired{}}
 	for _, f := range set.Forms {
 		t.Rows[f.Code], t.Reported[f.Code] = 0, 0
+		for _, r := range f.Rates {
+			t.Paired[r.Code] = &Paired{}
+		}
 		for _, fd := range f.Fields {
 			if nullCounted(fd) {
 				t.NullRows[fd.Code] = 0
@@ -77,6 +90,36 @@ func (t *Totals) add(f *forms.Form, r row) {
 			t.Values[fd.Code][v.(string)]++
 		}
 	}
+	for _, rt := range f.Rates {
+		p := t.Paired[rt.Code]
+		num, nok := rowOperand(f, r, rt.Numerator)
+		den, dok := rowOperand(f, r, rt.Denominator)
+		if !nok || !dok {
+			p.Left++
+			continue
+		}
+		p.Num, p.Den, p.Rows = p.Num+num, p.Den+den, p.Rows+1
+	}
+}
+
+// rowOperand is what one row adds to a rate's numerator or denominator:
+// 1 for the row count, 1 or 0 for a bool, the count itself; false when
+// the row left the cell blank.
+func rowOperand(f *forms.Form, r row, code string) (int64, bool) {
+	if code == forms.RowsDenominator {
+		return 1, true
+	}
+	v, ok := r[code]
+	if !ok {
+		return 0, false
+	}
+	if fd := f.Field(code); fd != nil && fd.Type == forms.Bool {
+		if v.(bool) {
+			return 1, true
+		}
+		return 0, true
+	}
+	return v.(int64), true
 }
 
 // Sum is a count field's sum and whether it is known.
@@ -100,8 +143,10 @@ const (
 // booleans, which are thon_dang_ky and thon_dat) and the communes at
 // each level of the commune assessment (xa_cdht_muc_do_1/2), and float64
 // or nil for the ty_le_* rates of every rate the forms define (fractions
-// 0–1, nil when the denominator is 0 or a sum is unknown). Rates are
-// recomputed from the sums, never averaged, as the roll-up must.
+// 0–1, nil when the denominator is 0 or no row reported both operands),
+// with their coverage (ty_le_*_tu_so, _mau_so, _so_dong, _so_dong_bo_qua,
+// _mau_so_bo_qua). Rates are recomputed from the sums over the rows that
+// reported both operands, never averaged, as the roll-up must.
 func (t *Totals) Columns(set *forms.Set) map[string]any {
 	cols := map[string]any{
 		ThonTong:           t.hamlets(),
@@ -132,13 +177,24 @@ func (t *Totals) Columns(set *forms.Set) map[string]any {
 			}
 		}
 		for _, r := range f.Rates {
-			num, nok := t.operand(f, r.Numerator)
-			den, dok := t.operand(f, r.Denominator)
-			if !nok || !dok || den == 0 {
-				cols[r.Code] = nil
-				continue
+			// The rate and its coverage: numerator and denominator over
+			// the rows that reported both, never one over all rows and
+			// the other over some.
+			p := t.Paired[r.Code]
+			cols[r.Code+"_so_dong"], cols[r.Code+"_so_dong_bo_qua"] = p.Rows, p.Left
+			cols[r.Code], cols[r.Code+"_tu_so"], cols[r.Code+"_mau_so"] = nil, nil, nil
+			if p.Rows > 0 {
+				cols[r.Code+"_tu_so"], cols[r.Code+"_mau_so"] = p.Num, p.Den
+				if p.Den > 0 {
+					cols[r.Code] = float64(p.Num) / float64(p.Den)
+				}
 			}
-			cols[r.Code] = float64(num) / float64(den)
+			// The share of the reported denominator (every row that
+			// reported it) left out.
+			cols[r.Code+"_mau_so_bo_qua"] = nil
+			if den, ok := t.operand(f, r.Denominator); ok && den > 0 {
+				cols[r.Code+"_mau_so_bo_qua"] = float64(den-p.Den) / float64(den)
+			}
 		}
 	}
 	return cols
@@ -194,6 +250,15 @@ var RequiredColumns = []string{
 	ThonTong, ThonDangKy, ThonDat,
 	"ty_le_ho_dat", "ty_le_dong_ho_dat", "ty_le_thon_dat", "ty_le_don_vi_dat",
 	"ty_le_cong_dan_dat", "ty_le_can_bo_dat",
+}
+
+func init() {
+	// Each rate's coverage: its operands over the rows that reported
+	// both, those rows, the rows left out and the share of the
+	// denominator left out.
+	for _, r := range []string{"ty_le_ho_dat", "ty_le_dong_ho_dat", "ty_le_thon_dat", "ty_le_don_vi_dat", "ty_le_cong_dan_dat", "ty_le_can_bo_dat"} {
+		RequiredColumns = append(RequiredColumns, r+"_tu_so", r+"_mau_so", r+"_so_dong", r+"_so_dong_bo_qua", r+"_mau_so_bo_qua")
+	}
 }
 
 // Completeness is who reported, for one province or the nation.

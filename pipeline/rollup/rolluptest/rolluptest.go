@@ -248,6 +248,10 @@ func (t *Totals) merge(o *Totals) {
 	for k, v := range o.Reported {
 		t.Reported[k] += v
 	}
+	for k, p := range o.Paired {
+		q := t.Paired[k]
+		q.Num, q.Den, q.Rows, q.Left = q.Num+p.Num, q.Den+p.Den, q.Rows+p.Rows, q.Left+p.Left
+	}
 	for k, vs := range o.Values {
 		for val, n := range vs {
 			t.Values[k][val] += n

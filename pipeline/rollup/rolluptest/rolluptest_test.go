@@ -149,6 +149,7 @@ func TestLakeMatchesExpected(t *testing.T) {
 		}
 	}
 	var hoTong, hoDat, hoDatNull, dongHo, thonDat, ld, cdd, dv, cb, thon int64
+	var pairTong, pairDat, pairRows, pairLeft int64 // households over the rows with both
 	for k, c := range best {
 		if l.Communes[k[0]].Winner[k[1]] != c.rows[0].SubmissionID {
 			t.Errorf("commune %s form %s: winner %s, generator says %s", k[0], k[1], c.rows[0].SubmissionID, l.Communes[k[0]].Winner[k[1]])
@@ -161,6 +162,13 @@ func TestLakeMatchesExpected(t *testing.T) {
 			hoDat += deref(r.HoDat)
 			if k[1] == "bieu01" && r.HoDat == nil {
 				hoDatNull++
+			}
+			if k[1] == "bieu01" {
+				if r.HoDat != nil && r.HoTong != nil {
+					pairTong, pairDat, pairRows = pairTong+*r.HoTong, pairDat+*r.HoDat, pairRows+1
+				} else {
+					pairLeft++
+				}
 			}
 			dongHo += deref(r.DongHoTong)
 			if r.CongDongDat != nil && *r.CongDongDat {
@@ -180,8 +188,12 @@ func TestLakeMatchesExpected(t *testing.T) {
 			t.Errorf("%s: from the files %d, expected %v", name, got, cols[name])
 		}
 	}
-	if r := cols["ty_le_ho_dat"].(float64); r != float64(hoDat)/float64(hoTong) {
-		t.Errorf("ty_le_ho_dat %v", r)
+	if r := cols["ty_le_ho_dat"].(float64); r != float64(pairDat)/float64(pairTong) {
+		t.Errorf("ty_le_ho_dat %v, want %d / %d over the rows that reported both", r, pairDat, pairTong)
+	}
+	if pairLeft == 0 || cols["ty_le_ho_dat_so_dong_bo_qua"] != pairLeft || cols["ty_le_ho_dat_so_dong"] != pairRows {
+		t.Errorf("ty_le_ho_dat rows %v, left out %v; from the files %d, %d (some must be left out)",
+			cols["ty_le_ho_dat_so_dong"], cols["ty_le_ho_dat_so_dong_bo_qua"], pairRows, pairLeft)
 	}
 	for _, c := range RequiredColumns {
 		if _, ok := cols[c]; !ok {
