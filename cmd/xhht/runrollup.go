@@ -34,7 +34,7 @@ func rollupAndPrint(ctx context.Context, w io.Writer, lakeDir, province string, 
 	fmt.Fprintf(w, "\nTổng hợp năm %d (DuckDB, %d ms): tỷ lệ so với chỉ tiêu, tình trạng nộp theo hạn của xã cho báo cáo 1/12 và 15/12\n", year, res.Elapsed.Milliseconds())
 	runTable.header(w)
 	rows, err := db.QueryContext(ctx, `
-SELECT c.commune_code, c.commune_name, c.thon_tong, c.ho_dat, c.ho_tong, c.ty_le_ho_dat, c.chi_tieu_ho_dat, c.dat_chi_tieu_ho_dat,
+SELECT c.commune_code, c.commune_name, c.thon_tong, c.ty_le_ho_dat_tu_so, c.ty_le_ho_dat_mau_so, c.ty_le_ho_dat, c.chi_tieu_ho_dat, c.dat_chi_tieu_ho_dat,
   c.ty_le_thon_dat, c.chi_tieu_thon_dat, c.dat_chi_tieu_thon_dat, k1.status, k2.status
 FROM communes c
 LEFT JOIN completeness k1 ON k1.level = 'commune' AND k1.deadline = '12-01' AND k1.commune_code = c.commune_code AND k1.year = c.year
@@ -70,7 +70,7 @@ WHERE c.year = ? AND c.province_code = ? ORDER BY c.commune_code`, year, provinc
 		rejOnly                       sql.NullInt64
 	}
 	err = db.QueryRowContext(ctx, `
-SELECT p.province_name, p.so_xa, p.thon_tong, p.ho_dat, p.ho_tong, p.ty_le_ho_dat, p.chi_tieu_ho_dat, p.dat_chi_tieu_ho_dat,
+SELECT p.province_name, p.so_xa, p.thon_tong, p.ty_le_ho_dat_tu_so, p.ty_le_ho_dat_mau_so, p.ty_le_ho_dat, p.chi_tieu_ho_dat, p.dat_chi_tieu_ho_dat,
   p.ty_le_thon_dat, p.chi_tieu_thon_dat, p.dat_chi_tieu_thon_dat, p.nguon_chi_tieu_ho_dat, k.submitted, k.on_time, k.late, k.missing, k.rejected_only
 FROM provinces p JOIN completeness k ON k.level = 'province' AND k.deadline = '12-15' AND k.province_code = p.province_code AND k.year = p.year
 WHERE p.year = ? AND p.province_code = ?`, year, province).Scan(&p.name, &p.xa, &p.thon, &p.dat, &p.tong, &p.rate, &p.target, &p.met,
@@ -174,7 +174,8 @@ var runTable = textTable{cols: []textCol{
 	{title: "Hạn 15/12", width: 10},
 }}
 
-const runLegend = `GĐHT: tỷ lệ hộ được công nhận gia đình học tập; CĐHT: tỷ lệ thôn, tổ dân phố được công nhận cộng đồng học tập.
+const runLegend = `GĐHT: tỷ lệ hộ được công nhận gia đình học tập (hộ đạt/tổng hộ của các thôn ghi đủ cả hai số); CĐHT: tỷ lệ thôn,
+tổ dân phố được công nhận cộng đồng học tập.
 Kết quả: tỷ lệ so với chỉ tiêu (đạt / chưa đạt). Nộp báo cáo: tệp được chấp nhận trước hạn của báo cáo 1/12 và 15/12
 (đúng hạn / muộn so với hạn của xã), CHƯA NỘP, hoặc BỊ TỪ CHỐI (chỉ có tệp bị từ chối). "–": không có số liệu.`
 
