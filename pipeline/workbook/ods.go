@@ -313,18 +313,23 @@ func (o *ods) walk(want int, onTable func(*odsTable), onMerge func(int, Range) e
 					flushSpan()
 					spans = append(spans, attr(t, "style-name"))
 				}
-			case "s":
+			case "s", "tab", "line-break":
 				if inCell {
-					n := repeatAttr(t, "c")
-					spanText.WriteString(strings.Repeat(" ", min(n, MaxCellChars)))
-				}
-			case "tab":
-				if inCell {
-					spanText.WriteByte('\t')
-				}
-			case "line-break":
-				if inCell {
-					spanText.WriteByte('\n')
+					// Spaces count against the cell's bound like text does:
+					// thousands of <text:s text:c="99999"/> in one cell
+					// would otherwise ask for gigabytes from a small file.
+					switch t.Name.Local {
+					case "s":
+						n := min(repeatAttr(t, "c"), MaxCellChars)
+						spanText.WriteString(strings.Repeat(" ", n))
+					case "tab":
+						spanText.WriteByte('\t')
+					default:
+						spanText.WriteByte('\n')
+					}
+					if spanText.Len()+text.Len() > 4*MaxCellChars {
+						return fmt.Errorf("%w: a cell of over %d characters", ErrTooLarge, MaxCellChars)
+					}
 				}
 			case "annotation":
 				// A comment on the cell is not its text.

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"os/exec"
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -166,5 +168,29 @@ func TestODSContent(t *testing.T) {
 	odt := zipParts(t, []string{"mimetype", "content.xml"}, map[string]string{"mimetype": "application/vnd.oasis.opendocument.text", "content.xml": "<x/>"})
 	if _, err := Open("a.odt", odt, DefaultLimits); !errors.Is(err, ErrUnsupported) {
 		t.Errorf(".odt: %v, want ErrUnsupported", err)
+	}
+}
+
+// A cell of nothing but <text:s text:c="99999"/> elements: 1.7 KB zipped,
+// but 20,000 × 32,767 spaces if the spaces were not held to the cell's
+// bound as text is (a review found it asking for 5 GB).
+func TestODSSpacesAreBounded(t *testing.T) {
+	body := `<table:table-row><table:table-cell office:value-type="string"><text:p>` +
+		strings.Repeat(`<text:s text:c="99999"/>`, 20000) + `</text:p></table:table-cell></table:table-row>`
+	data := zipParts(t, []string{"mimetype", "content.xml"}, map[string]string{
+		"mimetype": odsMime,
+		"content.xml": `<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="S">` +
+			body + `</table:table></office:spreadsheet></office:body></office:document-content>`,
+	})
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err := Open("a.ods", data, DefaultLimits)
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("Open = %v, want ErrTooLarge", err)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
+		t.Errorf("Open allocated %d MB before refusing a %d-byte file; want under 64 MB", alloc>>20, len(data))
 	}
 }
