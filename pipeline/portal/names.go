@@ -18,6 +18,12 @@ import (
 // most 1024 bytes and people read the name in lists.
 const maxNameRunes = 80
 
+// maxNameBytes bounds it in bytes too: a file system (xhht serve's local
+// store) allows 255 bytes a name, and the key adds 23 bytes before it and
+// the local store's metadata file 11 more; 80 Vietnamese letters can take
+// 240 bytes, and combining marks more.
+const maxNameBytes = 160
+
 // SafeName reduces a file name sent by a browser to one object-name segment:
 // the base name only (no directories, no ".."), NFC, no control or
 // formatting characters (right-to-left overrides, zero-width), no characters
@@ -59,6 +65,13 @@ func SafeName(original string) string {
 	s = strings.Trim(s, ".-_ ")
 	if r := []rune(s); len(r) > maxNameRunes {
 		s = strings.TrimRight(string(r[:maxNameRunes]), ".-_")
+	}
+	if len(s) > maxNameBytes {
+		cut := maxNameBytes
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = strings.TrimRight(s[:cut], ".-_")
 	}
 	if s == "" {
 		s = "tep"

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -486,6 +487,16 @@ func TestSafeName(t *testing.T) {
 	got := portal.SafeName(long)
 	if n := len([]rune(got)); n > 90 || !strings.HasSuffix(got, ".xlsx") {
 		t.Errorf("SafeName of 300+ characters: %d runes %q", n, got)
+	}
+	// 80 three-byte letters (240 bytes), and letters under many combining
+	// marks: a file system takes 255 bytes a name, and the key and the
+	// local store's metadata file add 34 (found by review: xhht serve
+	// answered "Lỗi hệ thống").
+	for _, in := range []string{strings.Repeat("ệ", 80) + ".xlsx", strings.Repeat("ạ́̂", 80) + ".csv"} {
+		got := portal.SafeName(in)
+		if len(got) > 170 || !utf8.ValidString(got) || len(got) < 100 {
+			t.Errorf("SafeName(%d bytes) = %q (%d bytes), want at most 170 bytes of valid UTF-8", len(in), got, len(got))
+		}
 	}
 	for _, tc := range append(cases, struct{ in, want string }{long, ""}) {
 		got := portal.SafeName(tc.in)
