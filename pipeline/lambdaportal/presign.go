@@ -16,9 +16,10 @@ import (
 
 // UploadURLTTL is how long a presigned upload URL can be used. The page asks
 // for one right before it sends the file, so a short life is enough; a
-// longer one only widens the window in which a leaked URL works (and it
-// still allows exactly one body of exactly the signed size, to one key).
-const UploadURLTTL = 15 * time.Minute
+// longer one only widens the window in which a leaked URL works: until it
+// expires it can be used again (each PUT a new version of the same key,
+// each of exactly the signed size and type, each checked by ingest).
+const UploadURLTTL = 5 * time.Minute
 
 // Presigner hands out presigned PUT URLs for the uploads bucket. The
 // object's size (Content-Length) and type are signed headers: S3 refuses

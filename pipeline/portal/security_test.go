@@ -184,6 +184,16 @@ func TestFailedSignInsLoggedAndSlowed(t *testing.T) {
 	if r := c.signIn(e.codes[communeA]); r.status != http.StatusSeeOther {
 		t.Fatalf("right code after the wait: %d", r.status)
 	}
+	// A good sign-in does not forgive the failures before it: guessing
+	// between sign-ins with one's own code is slowed all the same.
+	g := e.client() // a new browser, from the same address
+	if r := g.signIn(wrong); r.status != http.StatusUnauthorized {
+		t.Fatalf("wrong code after a good sign-in: %d", r.status)
+	}
+	if r := g.signIn(wrong); r.status != http.StatusTooManyRequests {
+		t.Fatalf("next wrong code after a good sign-in: %d, want 429 (still slowed)", r.status)
+	}
+	e.clock.Add(5 * time.Minute)
 	// A revoked code: the failure names its commune.
 	if _, err := access.Revoke(ctx(), e.lake, year, communeB, testNow); err != nil {
 		t.Fatal(err)

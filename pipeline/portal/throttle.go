@@ -61,11 +61,11 @@ func (t *throttle) fail(client string, now time.Time) time.Duration {
 	return wait
 }
 
-func (t *throttle) success(client string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.clients, client)
-}
+// success records a successful sign-in. It does not forgive the client's
+// failures: every commune holds a valid code, so "3 guesses, one good
+// sign-in, again" must not reset the count (found by review). Failures are
+// forgotten only after forgetAfter of quiet.
+func (t *throttle) success(client string) {}
 
 func (t *throttle) prune(now time.Time) {
 	for k, a := range t.clients {
