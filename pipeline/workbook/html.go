@@ -53,13 +53,7 @@ func openHTML(name string, data []byte) (*Book, error) {
 	}
 	h := &htmlBook{text: text}
 	sh := &Sheet{Name: strings.TrimSuffix(name, ".xls")}
-	if err := h.walk(func(m Range) error {
-		if len(sh.Merges) >= maxMerges {
-			return fmt.Errorf("%w: over %d merged ranges", ErrTooLarge, maxMerges)
-		}
-		sh.Merges = append(sh.Merges, m)
-		return nil
-	}, nil); err != nil {
+	if err := h.walk(sh.addMerge, nil); err != nil {
 		return nil, err
 	}
 	sh.rows = func(fn func(Row) error) error { return h.walk(nil, fn) }

@@ -47,10 +47,7 @@ func openSpreadsheetML(data []byte, lim Limits) (*Book, error) {
 		}
 	}, func(i int, m Range) error {
 		if i < len(sheets) {
-			if len(sheets[i].Merges) >= maxMerges {
-				return fmt.Errorf("%w: sheet %q has over %d merged ranges", ErrTooLarge, sheets[i].Name, maxMerges)
-			}
-			sheets[i].Merges = append(sheets[i].Merges, m)
+			return sheets[i].addMerge(m)
 		}
 		return nil
 	}, nil)

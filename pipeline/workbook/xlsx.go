@@ -438,6 +438,16 @@ func (x *xlsx) scanMerges(name string) ([]Range, error) {
 // whole read: a form has a few dozen; a small zip can declare millions.
 const maxMerges = 100_000
 
+// addMerge records a merged range of a sheet read cell by cell (.ods,
+// SpreadsheetML, HTML), refusing the maxMerges+1st.
+func (sh *Sheet) addMerge(m Range) error {
+	if len(sh.Merges) >= maxMerges {
+		return fmt.Errorf("%w: sheet %q has over %d merged ranges", ErrTooLarge, sh.Name, maxMerges)
+	}
+	sh.Merges = append(sh.Merges, m)
+	return nil
+}
+
 func dedupe(rs []Range) []Range {
 	seen := map[Range]bool{}
 	out := rs[:0]
