@@ -7,16 +7,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
-	"golang.org/x/text/collate"
-	"golang.org/x/text/language"
-
 	"github.com/xhht/xhht/pipeline/forms"
 	"github.com/xhht/xhht/pipeline/ingest"
-	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/registry"
 	"github.com/xhht/xhht/pipeline/storage/local"
 	"github.com/xhht/xhht/pipeline/template"
@@ -82,7 +77,7 @@ func cmdTemplate(ctx context.Context, args []string, stdout io.Writer) (int, err
 	if err != nil {
 		return exitRuntime, fmt.Errorf("đọc danh sách thôn đã nộp (read known hamlets): %w", err)
 	}
-	opts.Hamlets = sortHamlets(known)
+	opts.Hamlets = ingest.FormHamlets(known)
 
 	var buf bytes.Buffer
 	if err := template.Write(&buf, opts); err != nil {
@@ -125,27 +120,4 @@ func templateOptions(reg *registry.Registry, set *forms.Set, code string, year i
 		o.District = v.Districts[c.DistrictCode]
 	}
 	return o, nil
-}
-
-// sortHamlets orders the known hamlets for the form: Vietnamese
-// alphabetical order, numbers compared as numbers ("Thôn 2" before
-// "Thôn 10"), then by code. A code the system derived from the name
-// ("ban-pac-hin-941943") is left out: officials see their own codes only,
-// and the hamlet keeps its code anyway, matched by its name.
-func sortHamlets(known map[string]receipt.Hamlet) []receipt.Hamlet {
-	out := make([]receipt.Hamlet, 0, len(known))
-	for _, h := range known {
-		if ingest.IsDerivedHamletCode(h.Code, h.Name) {
-			h.Code = ""
-		}
-		out = append(out, h)
-	}
-	col := collate.New(language.Vietnamese, collate.Numeric, collate.IgnoreCase)
-	sort.Slice(out, func(i, j int) bool {
-		if c := col.CompareString(out[i].Name, out[j].Name); c != 0 {
-			return c < 0
-		}
-		return out[i].Code < out[j].Code
-	})
-	return out
 }

@@ -188,18 +188,3 @@ func TestTemplateErrors(t *testing.T) {
 		})
 	}
 }
-
-func TestSortHamlets(t *testing.T) {
-	known := map[string]receipt.Hamlet{}
-	for _, n := range []string{"Thôn 10", "Thôn 2", "Đồng Tâm", "Bản Cái", "Thôn 1", "Dốc Đỏ", "Ấp Mới"} {
-		known[n] = receipt.Hamlet{Name: n}
-	}
-	var got []string
-	for _, h := range sortHamlets(known) {
-		got = append(got, h.Name)
-	}
-	want := []string{"Ấp Mới", "Bản Cái", "Dốc Đỏ", "Đồng Tâm", "Thôn 1", "Thôn 2", "Thôn 10"}
-	if !slices.Equal(got, want) {
-		t.Errorf("order %q, want %q", got, want)
-	}
-}

@@ -7,8 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/storage"
@@ -127,4 +131,28 @@ func (p *Processor) assignHamletCodes(ctx context.Context, rc *receipt.Receipt, 
 		out = append(out, h)
 	}
 	return out, nil
+}
+
+// FormHamlets are the hamlets a blank form is prefilled with (`xhht
+// template`, the portal's "Tải biểu mẫu"): the commune's known hamlets in
+// Vietnamese alphabetical order, numbers compared as numbers ("Thôn 2"
+// before "Thôn 10"), then by code. A code the system derived from the name
+// ("ban-pac-hin-941943") is left out: officials see their own codes only,
+// and the hamlet keeps its code anyway, matched by its name.
+func FormHamlets(known map[string]receipt.Hamlet) []receipt.Hamlet {
+	out := make([]receipt.Hamlet, 0, len(known))
+	for _, h := range known {
+		if IsDerivedHamletCode(h.Code, h.Name) {
+			h.Code = ""
+		}
+		out = append(out, h)
+	}
+	col := collate.New(language.Vietnamese, collate.Numeric, collate.IgnoreCase)
+	sort.Slice(out, func(i, j int) bool {
+		if c := col.CompareString(out[i].Name, out[j].Name); c != 0 {
+			return c < 0
+		}
+		return out[i].Code < out[j].Code
+	})
+	return out
 }

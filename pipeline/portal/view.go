@@ -13,9 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/text/collate"
-	"golang.org/x/text/language"
-
 	"github.com/xhht/xhht/pipeline/access"
 	"github.com/xhht/xhht/pipeline/deadlines"
 	"github.com/xhht/xhht/pipeline/ingest"
@@ -354,26 +351,9 @@ func (s *server) writeTemplate(ctx context.Context, w io.Writer, ss session) (st
 	if err != nil {
 		return "", fmt.Errorf("portal: known hamlets: %w", err)
 	}
-	o.Hamlets = sortHamlets(known)
+	o.Hamlets = ingest.FormHamlets(known)
 	if err := tmpl.Write(w, o); err != nil {
 		return "", err
 	}
 	return tmpl.DefaultFileName(ss.Commune, ss.Year), nil
-}
-
-// sortHamlets orders hamlets as `xhht template` does (cmd/xhht/template.go):
-// Vietnamese alphabetical order, numbers as numbers, then by code.
-func sortHamlets(known map[string]receipt.Hamlet) []receipt.Hamlet {
-	out := make([]receipt.Hamlet, 0, len(known))
-	for _, h := range known {
-		out = append(out, h)
-	}
-	col := collate.New(language.Vietnamese, collate.Numeric, collate.IgnoreCase)
-	sort.Slice(out, func(i, j int) bool {
-		if c := col.CompareString(out[i].Name, out[j].Name); c != 0 {
-			return c < 0
-		}
-		return out[i].Code < out[j].Code
-	})
-	return out
 }
