@@ -5,19 +5,13 @@ package access
 import (
 	"bytes"
 	"context"
-	"errors"
 	"math"
-	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/xhht/xhht/pipeline/deadlines"
+	"github.com/xhht/xhht/pipeline/internal/officetest"
 	"github.com/xhht/xhht/pipeline/storage/local"
 )
 
@@ -72,44 +66,10 @@ func TestSheetPrintsAsPDF(t *testing.T) {
 	}
 }
 
-const sofficeTimeout = 90 * time.Second
-
-// sheetToPDF converts with a private LibreOffice profile (parallel runs do
-// not lock each other) and kills the whole process group on timeout.
+// sheetToPDF prints the sheet as LibreOffice does.
 func sheetToPDF(t *testing.T, xlsx []byte) []byte {
 	t.Helper()
-	bin, err := exec.LookPath("soffice")
-	if err != nil {
-		t.Fatal("soffice (LibreOffice) is not installed: run make tools (scripts/libreoffice.sh)")
-	}
-	dir, outDir, profile := t.TempDir(), t.TempDir(), t.TempDir()
-	src := filepath.Join(dir, "ma-truy-cap.xlsx")
-	if err := os.WriteFile(src, xlsx, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), sofficeTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin,
-		"-env:UserInstallation="+(&url.URL{Scheme: "file", Path: filepath.ToSlash(profile)}).String(),
-		"--headless", "--norestore", "--nolockcheck", "--nodefault",
-		"--convert-to", "pdf", "--outdir", outDir, src)
-	cmd.Env = append(os.Environ(), "HOME="+profile)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = 5 * time.Second
-	err = cmd.Run()
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		t.Fatalf("soffice did not finish within %v:\n%s", sofficeTimeout, out.String())
-	}
-	if err != nil {
-		t.Fatalf("soffice: %v\n%s", err, out.String())
-	}
-	pdf, err := os.ReadFile(filepath.Join(outDir, "ma-truy-cap.pdf"))
-	if err != nil {
-		t.Fatalf("soffice wrote no PDF: %v\n%s", err, out.String())
-	}
+	pdf := officetest.Convert(t, "ma-truy-cap.xlsx", xlsx, "pdf", "")
 	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
 		t.Fatalf("not a PDF: %q", pdf[:min(len(pdf), 16)])
 	}

@@ -9,67 +9,27 @@ package marked
 
 import (
 	"bytes"
-	"context"
-	"errors"
 	"fmt"
-	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/xhht/xhht/pipeline/forms"
 	"github.com/xhht/xhht/pipeline/internal/fixture"
+	"github.com/xhht/xhht/pipeline/internal/officetest"
 	"github.com/xhht/xhht/pipeline/registry"
 	"github.com/xhht/xhht/pipeline/template"
 	"github.com/xhht/xhht/pipeline/template/templatetest"
 )
 
 // soffice converts data (saved as name) with LibreOffice to format ("xlsx",
-// "pdf", "xls:MS Excel 97") and returns the result. A missing LibreOffice
-// fails the test (make tools installs it): a skip would pass unseen.
+// "pdf", "xls:MS Excel 97") and returns the result.
 func soffice(t *testing.T, name string, data []byte, format string) []byte {
 	t.Helper()
-	bin, err := exec.LookPath("soffice")
-	if err != nil {
-		t.Fatal("soffice (LibreOffice) is not installed: run make tools (scripts/libreoffice.sh)")
-	}
-	dir, outDir, profile := t.TempDir(), t.TempDir(), t.TempDir()
-	src := filepath.Join(dir, name)
-	if err := os.WriteFile(src, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin,
-		"-env:UserInstallation="+(&url.URL{Scheme: "file", Path: filepath.ToSlash(profile)}).String(),
-		"--headless", "--norestore", "--nolockcheck", "--nodefault",
-		"--convert-to", format, "--outdir", outDir, src)
-	cmd.Env = append(os.Environ(), "HOME="+profile)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	// soffice starts soffice.bin as a child: on timeout, end them together.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = 5 * time.Second
-	err = cmd.Run()
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		t.Fatalf("soffice did not finish:\n%s", out.String())
-	}
-	if err != nil {
-		t.Fatalf("soffice: %v\n%s", err, out.String())
-	}
-	ext, _, _ := strings.Cut(format, ":")
-	got, err := os.ReadFile(filepath.Join(outDir, strings.TrimSuffix(name, filepath.Ext(name))+"."+ext))
-	if err != nil {
-		t.Fatalf("soffice wrote no %s: %v\n%s", ext, err, out.String())
-	}
-	return got
+	return officetest.Convert(t, name, data, format, "")
 }
 
 // opensInLibreOffice: LibreOffice renders the marked workbook to PDF, and

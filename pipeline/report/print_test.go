@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/xhht/xhht/pipeline/internal/officetest"
 )
 
 // These tests look at the printed pages as a province official gets them:
@@ -247,7 +249,7 @@ func TestCSVImportsAsNumbers(t *testing.T) {
 	// CSV filter options: separator 44 (,), text delimiter 34 ("),
 	// character set 76 (UTF-8), from line 1, default column types,
 	// language 1033 (English, USA).
-	xlsx := sofficeConvert(t, "report.csv", buf.Bytes(), "xlsx", "CSV:44,34,76,1,,1033")
+	xlsx := officetest.Convert(t, "report.csv", buf.Bytes(), "xlsx", "CSV:44,34,76,1,,1033")
 	f, err := excelize.OpenReader(bytes.NewReader(xlsx), excelize.Options{RawCellValue: true})
 	if err != nil {
 		t.Fatal(err)

@@ -2,16 +2,11 @@ package report
 
 import (
 	"bytes"
-	"context"
-	"errors"
-	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/xhht/xhht/pipeline/internal/officetest"
 )
 
 // sofficeTimeout bounds one conversion; a cold start with a fresh profile
@@ -24,49 +19,7 @@ const sofficeTimeout = 90 * time.Second
 // through make tools), so a missing tool is never mistaken for a pass.
 func xlsxToPDF(t *testing.T, xlsx []byte) []byte {
 	t.Helper()
-	return sofficeConvert(t, "report.xlsx", xlsx, "pdf", "")
-}
-
-// sofficeConvert converts one file with headless LibreOffice (a private
-// profile, so parallel runs do not lock each other) and returns the
-// result; infilter is LibreOffice's import filter option ("" = by type).
-func sofficeConvert(t *testing.T, name string, data []byte, to, infilter string) []byte {
-	t.Helper()
-	bin, err := exec.LookPath("soffice")
-	if err != nil {
-		t.Fatal("soffice (LibreOffice) is not installed: run make tools (scripts/libreoffice.sh)")
-	}
-	dir, outDir, profile := t.TempDir(), t.TempDir(), t.TempDir()
-	src := filepath.Join(dir, name)
-	if err := os.WriteFile(src, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), sofficeTimeout)
-	defer cancel()
-	args := []string{"-env:UserInstallation=" + (&url.URL{Scheme: "file", Path: filepath.ToSlash(profile)}).String(),
-		"--headless", "--norestore", "--nolockcheck", "--nodefault"}
-	if infilter != "" {
-		args = append(args, "--infilter="+infilter)
-	}
-	args = append(args, "--convert-to", to, "--outdir", outDir, src)
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = append(os.Environ(), "HOME="+profile)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	killGroup(cmd)
-	cmd.WaitDelay = 5 * time.Second
-	err = cmd.Run()
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		t.Fatalf("soffice did not finish within %v:\n%s", sofficeTimeout, out.String())
-	}
-	if err != nil {
-		t.Fatalf("soffice: %v\n%s", err, out.String())
-	}
-	res, err := os.ReadFile(filepath.Join(outDir, strings.TrimSuffix(name, filepath.Ext(name))+"."+to))
-	if err != nil {
-		t.Fatalf("soffice wrote no %s: %v\n%s", to, err, out.String())
-	}
-	return res
+	return officetest.Convert(t, "report.xlsx", xlsx, "pdf", "")
 }
 
 // pageObject matches a page object's type: "/Type /Page" but not "/Pages".
