@@ -5,6 +5,7 @@ package textnorm
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -163,7 +164,28 @@ const (
 // Latin Extended Additional (precomposed Vietnamese: U+1EA0–U+1EF9).
 var fastRanges = [][2]rune{{0, 0x036F}, {0x1E00, 0x1EFF}}
 
-var foldTables = func() (t [2]map[rune]foldRune) {
+// foldTables are built on the first fold, not at package init: every
+// binary links textnorm, and the 1–2 ms of building them belong to the
+// first upload read, not to each cold start.
+var foldTables = sync.OnceValue(func() *foldTableSet {
+	t := &foldTableSet{runes: buildFoldTables()}
+	for r := rune(0); r < 128; r++ {
+		if f := t.runes[0][r]; f.kind == foldText && len(f.text) == 1 {
+			t.ascii[r] = f.text[0]
+		}
+	}
+	return t
+})
+
+// foldTableSet: per rune, without and with keepD; and the ASCII part of
+// the first, for the common case without a map lookup (0: separator, else
+// the folded byte).
+type foldTableSet struct {
+	runes [2]map[rune]foldRune
+	ascii [128]byte
+}
+
+func buildFoldTables() (t [2]map[rune]foldRune) {
 	for i, keepD := range []bool{false, true} {
 		t[i] = map[rune]foldRune{}
 		add := func(r rune) {
@@ -186,25 +208,15 @@ var foldTables = func() (t [2]map[rune]foldRune) {
 		}
 	}
 	return t
-}()
-
-// asciiFold is the ASCII part of the table, for the common case without a
-// map lookup: 0 separator, else the folded byte.
-var asciiFold = func() (a [128]byte) {
-	for r := rune(0); r < 128; r++ {
-		if f := foldTables[0][r]; f.kind == foldText && len(f.text) == 1 {
-			a[r] = f.text[0]
-		}
-	}
-	return a
-}()
+}
 
 // foldFast is fold for text made only of the table's runes; ok is false
 // for any other text (or invalid UTF-8), which the caller folds slowly.
 func foldFast(s string, keepD bool) (string, bool) {
-	table := foldTables[0]
+	tables := foldTables()
+	table, asciiFold := tables.runes[0], &tables.ascii
 	if keepD {
-		table = foldTables[1]
+		table = tables.runes[1]
 	}
 	var b strings.Builder
 	b.Grow(len(s))
