@@ -179,3 +179,59 @@ func TestReportSettings(t *testing.T) {
 		})
 	}
 }
+
+// A returned commune gets its own reminder with the province's comment;
+// the summary lists it too.
+func TestRemindReturnedCommune(t *testing.T) {
+	lk := local.New(t.TempDir())
+	bUpload{year: 2026, commune: "01840", at: at("2026-11-20 09:00"), hamlets: [][2]int64{{100, 90}}}.write(t, lk)
+	bUpload{year: 2026, commune: "01843", at: at("2026-11-20 09:00"), rejected: "Ô C12: trùng tên thôn"}.write(t, lk)
+	var sub string
+	objs, err := lk.List(context.Background(), "receipts/year=2026/province=19/commune=01840/")
+	if err != nil || len(objs) != 1 {
+		t.Fatalf("receipts %v %v", objs, err)
+	}
+	body, _, err := lk.Get(context.Background(), objs[0].Key, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rc struct {
+		SubmissionID string `json:"submission_id"`
+	}
+	if err := json.Unmarshal(body, &rc); err != nil {
+		t.Fatal(err)
+	}
+	sub = rc.SubmissionID
+	s := review.Status{Version: 1, Year: 2026, Province: "19", Commune: "01840", State: review.Returned, Submission: sub, Comment: "Số hộ thôn 1 gấp 10 lần năm trước"}
+	b, _ := json.Marshal(s)
+	if err := lk.Put(context.Background(), lake.ReviewKey(2026, "19", "01840"), b, "application/json"); err != nil {
+		t.Fatal(err)
+	}
+	r, err := report.Remind(context.Background(), report.RemindOptions{Lake: lk, Year: 2026, Province: "19", Deadline: "12-15", At: at("2026-11-28 08:00"), Log: bQuiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Returned) != 1 || r.Returned[0].Code != "01840" || r.Returned[0].Reason != s.Comment {
+		t.Errorf("returned %+v", r.Returned)
+	}
+	// 90 missing + 1 rejected + 1 returned communes, each with a reminder.
+	if len(r.Communes) != 92 {
+		t.Fatalf("%d commune reminders, want 92", len(r.Communes))
+	}
+	byCode := map[string]string{}
+	for _, c := range r.Communes {
+		byCode[c.Code] = c.Text()
+	}
+	for code, want := range map[string]string{
+		"01840": "Ý kiến của tỉnh: Số hộ thôn 1 gấp 10 lần năm trước",
+		"01843": "Lý do: Ô C12: trùng tên thôn",
+		"01849": "Chưa nhận được tệp báo cáo nào",
+	} {
+		if !strings.Contains(byCode[code], want) {
+			t.Errorf("%s reminder lacks %q:\n%s", code, want, byCode[code])
+		}
+	}
+	if !strings.Contains(r.Text(), "1. 01840 Phường Đức Xuân — ý kiến của tỉnh: Số hộ thôn 1 gấp 10 lần năm trước") {
+		t.Errorf("summary lacks the returned commune:\n%s", r.Text())
+	}
+}
