@@ -42,5 +42,5 @@ func main() {
 	if err != nil {
 		lambdainit.Fail(ctx, log, err)
 	}
-	lambda.Start(lambdainit.Guard(log, h.Handle))
+	lambda.Start(lambdainit.Guard(log, h.Invoke)) // schedules (Handle) and contacts files (HandleContacts)
 }

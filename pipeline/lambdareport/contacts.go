@@ -1,0 +1,280 @@
+package lambdareport
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+
+	"github.com/xhht/xhht/pipeline/contacts"
+	"github.com/xhht/xhht/pipeline/lake"
+	"github.com/xhht/xhht/pipeline/registry"
+	"github.com/xhht/xhht/pipeline/reminder"
+	"github.com/xhht/xhht/pipeline/storage"
+)
+
+// Contacts files (issue 15). The lake notifies ContactsQueue when a
+// province puts config/contacts/province=<P>.csv; the queue invokes this
+// function, which, for each new version:
+//
+//  1. checks it (pipeline/contacts) and writes the Vietnamese receipt at
+//     lake.ContactsReceiptKey — the province reads it there;
+//  2. reads the province's current file (not the version of the event:
+//     two versions handled out of order must not leave the older one in
+//     force) and, when it is accepted and a topic is configured, brings the
+//     topic's e-mail subscriptions in line with it: one subscription per
+//     address, with the filter policy of the communes it serves
+//     (reminder.FilterPolicy); an address dropped from the file loses its
+//     commune subscription. SNS sends each new address a confirmation
+//     mail; reminders reach it once it is confirmed.
+//
+// Only this function and the province read the contacts (IAM, infra). Its
+// log lines carry counts, keys and codes, never an address or a phone
+// number.
+
+// subscriber is the part of the SNS client the contacts sync uses.
+type subscriber interface {
+	ListSubscriptionsByTopic(ctx context.Context, in *sns.ListSubscriptionsByTopicInput, optFns ...func(*sns.Options)) (*sns.ListSubscriptionsByTopicOutput, error)
+	Subscribe(ctx context.Context, in *sns.SubscribeInput, optFns ...func(*sns.Options)) (*sns.SubscribeOutput, error)
+	SetSubscriptionAttributes(ctx context.Context, in *sns.SetSubscriptionAttributesInput, optFns ...func(*sns.Options)) (*sns.SetSubscriptionAttributesOutput, error)
+	GetSubscriptionAttributes(ctx context.Context, in *sns.GetSubscriptionAttributesInput, optFns ...func(*sns.Options)) (*sns.GetSubscriptionAttributesOutput, error)
+	Unsubscribe(ctx context.Context, in *sns.UnsubscribeInput, optFns ...func(*sns.Options)) (*sns.UnsubscribeOutput, error)
+}
+
+// Invoke is the function's entry point: an SQS batch (contacts files) or a
+// scheduled payload (Handle).
+func (h *Handler) Invoke(ctx context.Context, raw json.RawMessage) (any, error) {
+	var probe struct {
+		Records []struct {
+			EventSource string `json:"eventSource"`
+		} `json:"Records"`
+	}
+	if json.Unmarshal(raw, &probe) == nil && len(probe.Records) > 0 && probe.Records[0].EventSource == "aws:sqs" {
+		var ev events.SQSEvent
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			return nil, fmt.Errorf("lambdareport: SQS event: %w", err)
+		}
+		return h.HandleContacts(ctx, ev)
+	}
+	return h.Handle(ctx, raw)
+}
+
+// contactsKey parses config/contacts/province=<P>.csv (after the lake prefix).
+func contactsKey(key string) (province string, ok bool) {
+	rest, ok := strings.CutPrefix(key, lake.ContactsPrefix+"province=")
+	if !ok {
+		return "", false
+	}
+	p, ok := strings.CutSuffix(rest, ".csv")
+	if !ok || len(p) != 2 || strings.Trim(p, "0123456789") != "" {
+		return "", false
+	}
+	return p, true
+}
+
+// HandleContacts handles a batch of lake notifications for contacts files.
+// A record that cannot be handled now (storage or SNS unreachable) is
+// reported as a batch item failure, so SQS retries it alone.
+func (h *Handler) HandleContacts(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+	resp := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
+	for _, m := range ev.Records {
+		var s3ev events.S3Event
+		if err := json.Unmarshal([]byte(m.Body), &s3ev); err != nil || len(s3ev.Records) == 0 {
+			// s3:TestEvent, or not an S3 event: nothing to retry.
+			h.log.LogAttrs(ctx, slog.LevelWarn, "contacts: message is not an S3 event, ignored", slog.String("sqs_message_id", m.MessageId), requestID(ctx))
+			continue
+		}
+		for _, r := range s3ev.Records {
+			if err := h.contactsRecord(ctx, r); err != nil {
+				h.log.LogAttrs(ctx, slog.LevelError, "contacts failed", slog.String("status", StatusFailed), slog.String("error", err.Error()),
+					slog.String("key", r.S3.Object.Key), requestID(ctx))
+				resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
+				break
+			}
+		}
+	}
+	return resp, nil
+}
+
+// maxContactsRead bounds the read: a bigger file is rejected unread.
+const maxContactsRead = contacts.MaxBytes + 1
+
+func (h *Handler) contactsRecord(ctx context.Context, r events.S3EventRecord) error {
+	// events.S3Object decodes the notification's URL-encoded key.
+	key := r.S3.Object.URLDecodedKey
+	if key == "" {
+		key = r.S3.Object.Key
+	}
+	key = strings.TrimPrefix(key, h.cfg.LakePrefix)
+	prov, ok := contactsKey(key)
+	if !ok || !strings.HasPrefix(strings.TrimPrefix(r.EventName, "s3:"), "ObjectCreated:") {
+		h.log.LogAttrs(ctx, slog.LevelInfo, "contacts: not a contacts file, ignored", slog.String("key", key), slog.String("event_name", r.EventName), requestID(ctx))
+		return nil
+	}
+	rc, _, err := h.checkContacts(ctx, key, r.S3.Object.VersionID, prov)
+	if err != nil {
+		return err
+	}
+	rkey := lake.ContactsReceiptKey(prov, rc.ReceivedAt, rc.ID)
+	js, err := json.MarshalIndent(rc, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := h.lake.Put(ctx, rkey, js, "application/json"); err != nil {
+		return fmt.Errorf("write receipt %s: %w", rkey, err)
+	}
+	attrs := []slog.Attr{slog.String("province", prov), slog.String("key", key), slog.String("status", rc.Status),
+		slog.Int("contacts", rc.Contacts), slog.Int("communes", rc.Communes), slog.Int("errors", rc.ErrorCount),
+		slog.Int("warnings", rc.WarningCount), slog.String("receipt", rkey), requestID(ctx)}
+	// The current file decides the subscriptions.
+	sub, ok := h.sns.(subscriber)
+	if h.sns == nil || !ok {
+		h.log.LogAttrs(ctx, slog.LevelInfo, "contacts checked", append(attrs, slog.String("subscriptions", "no topic"))...)
+		return nil
+	}
+	cur, cs, err := h.checkContacts(ctx, key, "", prov)
+	if errors.Is(err, storage.ErrNotFound) {
+		h.log.LogAttrs(ctx, slog.LevelInfo, "contacts checked", append(attrs, slog.String("subscriptions", "file removed"))...)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if cur.Status != contacts.Accepted {
+		h.log.LogAttrs(ctx, slog.LevelInfo, "contacts checked", append(attrs, slog.String("subscriptions", "unchanged: the current file is rejected"))...)
+		return nil
+	}
+	st, err := SyncSubscriptions(ctx, sub, h.cfg.TopicARN, prov, h.reg.ForYear(h.now().In(time.UTC).Year()), cs)
+	if err != nil {
+		return err
+	}
+	h.log.LogAttrs(ctx, slog.LevelInfo, "contacts checked", append(attrs, slog.Int("subscribed", st.Subscribed),
+		slog.Int("updated", st.Updated), slog.Int("unsubscribed", st.Unsubscribed), slog.Int("pending", st.Pending))...)
+	return nil
+}
+
+// checkContacts reads one version ("" current) of a contacts file and checks it.
+func (h *Handler) checkContacts(ctx context.Context, key, version, prov string) (*contacts.Receipt, []contacts.Contact, error) {
+	body, obj, err := storage.GetAtMost(ctx, h.lake, key, version, maxContactsRead)
+	if err != nil && !errors.Is(err, storage.ErrTooLarge) {
+		return nil, nil, fmt.Errorf("read %s: %w", key, err)
+	}
+	if errors.Is(err, storage.ErrTooLarge) {
+		body = make([]byte, maxContactsRead) // rejected as too large, unread
+	}
+	ver := h.reg.ForYear(h.now().In(time.UTC).Year())
+	if ver == nil {
+		return nil, nil, fmt.Errorf("no administrative-unit register for %d", h.now().Year())
+	}
+	rc, cs := contacts.Check(body, prov, ver)
+	if version == "" {
+		version = obj.VersionID
+	}
+	if version == "" {
+		version = obj.ETag
+	}
+	rc.SourceKey, rc.SourceVersion, rc.ReceivedAt, rc.ID = key, version, obj.LastModified.UTC(), contacts.ID(key, version)
+	return rc, cs, nil
+}
+
+// SyncStats counts what SyncSubscriptions did.
+type SyncStats struct{ Subscribed, Updated, Unsubscribed, Pending int }
+
+// SyncSubscriptions makes the topic's e-mail subscriptions of province's
+// communes those of cs: each address subscribed once, with the filter
+// policy of every commune it serves; an address no longer in cs whose
+// filter names only communes of this province is unsubscribed. Other
+// subscriptions (the province officials', SMS gateways, other provinces)
+// are left alone. Pending confirmations cannot be changed (SNS gives them
+// no ARN): they are counted and left.
+func SyncSubscriptions(ctx context.Context, s subscriber, topic, province string, ver *registry.Version, cs []contacts.Contact) (SyncStats, error) {
+	var st SyncStats
+	want := map[string][]string{} // address → communes
+	for _, c := range cs {
+		want[c.Email] = append(want[c.Email], c.Commune)
+	}
+	have := map[string]string{} // address → subscription ARN
+	var next *string
+	for {
+		out, err := s.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(topic), NextToken: next})
+		if err != nil {
+			return st, fmt.Errorf("list subscriptions: %w", err)
+		}
+		for _, sub := range out.Subscriptions {
+			if aws.ToString(sub.Protocol) == "email" {
+				have[strings.ToLower(aws.ToString(sub.Endpoint))] = aws.ToString(sub.SubscriptionArn)
+			}
+		}
+		if next = out.NextToken; next == nil {
+			break
+		}
+	}
+	addrs := make([]string, 0, len(want))
+	for a := range want {
+		addrs = append(addrs, a)
+	}
+	slices.Sort(addrs)
+	for _, a := range addrs {
+		policy := reminder.FilterPolicy(want[a]...)
+		arn, ok := have[a]
+		switch {
+		case ok && !strings.HasPrefix(arn, "arn:"): // "PendingConfirmation"
+			st.Pending++
+		case ok:
+			if _, err := s.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{SubscriptionArn: aws.String(arn),
+				AttributeName: aws.String("FilterPolicy"), AttributeValue: aws.String(policy)}); err != nil {
+				return st, fmt.Errorf("update a subscription's filter: %w", err)
+			}
+			st.Updated++
+		default:
+			if _, err := s.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("email"), Endpoint: aws.String(a),
+				ReturnSubscriptionArn: true,
+				Attributes:            map[string]string{"FilterPolicy": policy, "FilterPolicyScope": "MessageAttributes"}}); err != nil {
+				return st, fmt.Errorf("subscribe an address: %w", err)
+			}
+			st.Subscribed++
+		}
+	}
+	for a, arn := range have {
+		if _, ok := want[a]; ok || !strings.HasPrefix(arn, "arn:") {
+			continue
+		}
+		out, err := s.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(arn)})
+		if err != nil {
+			return st, fmt.Errorf("read a subscription's filter: %w", err)
+		}
+		if !communesOf(out.Attributes["FilterPolicy"], province, ver) {
+			continue
+		}
+		if _, err := s.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(arn)}); err != nil {
+			return st, fmt.Errorf("unsubscribe an address: %w", err)
+		}
+		st.Unsubscribed++
+	}
+	return st, nil
+}
+
+// communesOf: the policy is a commune policy (only commune_code, plain
+// codes) whose communes all belong to province. Commune codes do not
+// carry their province, so the register says.
+func communesOf(policy, province string, ver *registry.Version) bool {
+	var p map[string][]string
+	if json.Unmarshal([]byte(policy), &p) != nil || len(p) != 1 || len(p[reminder.AttrCommune]) == 0 {
+		return false
+	}
+	for _, c := range p[reminder.AttrCommune] {
+		u := ver.Communes[c]
+		if u == nil || u.ProvinceCode != province {
+			return false
+		}
+	}
+	return true
+}
