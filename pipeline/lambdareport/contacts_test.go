@@ -184,10 +184,10 @@ func TestContactsAcceptedSubscribes(t *testing.T) {
 		t.Fatalf("failures %+v\n%s", resp.BatchItemFailures, logs)
 	}
 	want := map[string]string{
-		"giamdoc@sgd.example.vn": reminder.ProvinceFilterPolicy("19"),
-		"hn@example.vn":          `{"commune_code":["00004"]}`,
-		"vanthu@example.vn":      `{"commune_code":["01840","01843"]}`, // one address, two communes
-		"moi.ducxuan@example.vn": `{"commune_code":["01840"]}`,         // new: subscribed, lower-cased
+		"giamdoc@sgd.example.vn":      reminder.ProvinceFilterPolicy("19"),
+		"hn@example.vn":               `{"commune_code":["00004"]}`,
+		"vanthu@example.vn":           `{"commune_code":["01840","01843"]}`, // one address, two communes
+		"moi.ducxuan@example.vn":      `{"commune_code":["01840"]}`,         // new: subscribed, lower-cased
 		"https://sms.example.vn/hook": "",
 	}
 	got := m.policies()
