@@ -23,14 +23,14 @@ type Grant struct {
 	Role                   Role
 	Year                   int
 	Province, ProvinceName string
-	Commune, CommuneName   string    // empty for RoleProvince
+	Commune, CommuneName   string // empty for RoleProvince
 	// Reviewer is a province code's slot, "01", "02" …: a province has as
 	// many codes as it has reviewers, each revoked on its own. Holder is
 	// the name the province gave it (printed on the sheet; may be empty).
 	// Both empty for RoleCommune.
 	Reviewer, Holder string
-	CodeID                 string    // short non-secret id of the code (12 hex of its hash): for logs and audit, never the code
-	ExpiresAt              time.Time // the code, and any session made with it, stops working at this instant
+	CodeID           string    // short non-secret id of the code (12 hex of its hash): for logs and audit, never the code
+	ExpiresAt        time.Time // the code, and any session made with it, stops working at this instant
 }
 
 // Sentinel errors of Verify and StillValid; they come wrapped (use

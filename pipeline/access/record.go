@@ -41,7 +41,7 @@ type record struct {
 	CommuneName  string    `json:"commune_name"`
 	Reviewer     string    `json:"reviewer,omitempty"` // RoleProvince: the slot, "01" …
 	Holder       string    `json:"holder,omitempty"`   // RoleProvince: who holds it (the province's words)
-	Hash         string    `json:"hash"` // hex SHA-256 of the current code; never the code
+	Hash         string    `json:"hash"`               // hex SHA-256 of the current code; never the code
 	CodeID       string    `json:"code_id"`
 	Status       string    `json:"status"`
 	IssuedAt     time.Time `json:"issued_at"`
