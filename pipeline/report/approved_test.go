@@ -5,11 +5,10 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/xhht/xhht/pipeline/access"
 	"github.com/xhht/xhht/pipeline/demo"
 	"github.com/xhht/xhht/pipeline/ingest"
-	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/registry"
 	"github.com/xhht/xhht/pipeline/report"
 	"github.com/xhht/xhht/pipeline/review"
@@ -17,13 +16,15 @@ import (
 	"github.com/xhht/xhht/pipeline/storage/local"
 )
 
-// approve records the province's approval of a commune's submission.
+// province19 is a province reviewer of Thái Nguyên.
+var province19 = review.Actor{Role: access.RoleProvince, Province: "19", CodeID: "test"}
+
+// approve is the province approving a commune's submission (h-review's
+// review.Apply: the real authorisation, staleness check and CAS).
 func approve(t *testing.T, st storage.Store, year int, province, commune, sub string) {
 	t.Helper()
-	s := review.Status{Version: 1, Year: year, Province: province, Commune: commune, State: review.Approved,
-		Submission: sub, ApprovedSubmission: sub, At: time.Now().UTC()}
-	b, _ := json.Marshal(s)
-	if err := st.Put(context.Background(), lake.ReviewKey(year, province, commune), b, "application/json"); err != nil {
+	if _, err := review.Apply(context.Background(), st.(storage.Writer), review.Action{Kind: review.KindApprove, Year: year,
+		Province: province, Commune: commune, Submission: sub, By: province19}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -202,9 +203,9 @@ func TestRemindReturnedCommune(t *testing.T) {
 		t.Fatal(err)
 	}
 	sub = rc.SubmissionID
-	s := review.Status{Version: 1, Year: 2026, Province: "19", Commune: "01840", State: review.Returned, Submission: sub, Comment: "Số hộ thôn 1 gấp 10 lần năm trước"}
-	b, _ := json.Marshal(s)
-	if err := lk.Put(context.Background(), lake.ReviewKey(2026, "19", "01840"), b, "application/json"); err != nil {
+	s, err := review.Apply(context.Background(), lk, review.Action{Kind: review.KindReturn, Year: 2026, Province: "19", Commune: "01840",
+		Submission: sub, Comment: "Số hộ thôn 1 gấp 10 lần năm trước", By: province19})
+	if err != nil {
 		t.Fatal(err)
 	}
 	r, err := report.Remind(context.Background(), report.RemindOptions{Lake: lk, Year: 2026, Province: "19", Deadline: "12-15", At: at("2026-11-28 08:00"), Log: bQuiet})
