@@ -21,9 +21,9 @@ import (
 	"github.com/xhht/xhht/pipeline/storage"
 )
 
-// Contacts files (issue 15). The lake notifies ContactsQueue when a
-// province puts config/contacts/province=<P>.csv; the queue invokes this
-// function, which, for each new version:
+// Contacts files (issue 15). When a province puts
+// config/contacts/province=<P>.csv in the lake, an EventBridge rule on the
+// lake's S3 events invokes this function (infra: ContactsRule), which:
 //
 //  1. checks it (pipeline/contacts) and writes the Vietnamese receipt at
 //     lake.ContactsReceiptKey — the province reads it there;
@@ -49,22 +49,25 @@ type subscriber interface {
 	Unsubscribe(ctx context.Context, in *sns.UnsubscribeInput, optFns ...func(*sns.Options)) (*sns.UnsubscribeOutput, error)
 }
 
-// Invoke is the function's entry point: an SQS batch (contacts files) or a
-// scheduled payload (Handle).
+// Invoke is the function's entry point: an S3 "Object Created" event
+// from EventBridge (a contacts file) or a scheduled payload (Handle).
 func (h *Handler) Invoke(ctx context.Context, raw json.RawMessage) (any, error) {
-	var probe struct {
-		Records []struct {
-			EventSource string `json:"eventSource"`
-		} `json:"Records"`
-	}
-	if json.Unmarshal(raw, &probe) == nil && len(probe.Records) > 0 && probe.Records[0].EventSource == "aws:sqs" {
-		var ev events.SQSEvent
-		if err := json.Unmarshal(raw, &ev); err != nil {
-			return nil, fmt.Errorf("lambdareport: SQS event: %w", err)
-		}
-		return h.HandleContacts(ctx, ev)
+	var ev events.CloudWatchEvent
+	if json.Unmarshal(raw, &ev) == nil && ev.Source == "aws.s3" {
+		return nil, h.HandleObjectCreated(ctx, ev)
 	}
 	return h.Handle(ctx, raw)
+}
+
+// s3Detail is the detail of EventBridge's S3 "Object Created" event.
+type s3Detail struct {
+	Bucket struct {
+		Name string `json:"name"`
+	} `json:"bucket"`
+	Object struct {
+		Key       string `json:"key"`
+		VersionID string `json:"version-id"`
+	} `json:"object"`
 }
 
 // contactsKey parses config/contacts/province=<P>.csv (after the lake prefix).
@@ -80,46 +83,38 @@ func contactsKey(key string) (province string, ok bool) {
 	return p, true
 }
 
-// HandleContacts handles a batch of lake notifications for contacts files.
-// A record that cannot be handled now (storage or SNS unreachable) is
-// reported as a batch item failure, so SQS retries it alone.
-func (h *Handler) HandleContacts(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-	resp := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
-	for _, m := range ev.Records {
-		var s3ev events.S3Event
-		if err := json.Unmarshal([]byte(m.Body), &s3ev); err != nil || len(s3ev.Records) == 0 {
-			// s3:TestEvent, or not an S3 event: nothing to retry.
-			h.log.LogAttrs(ctx, slog.LevelWarn, "contacts: message is not an S3 event, ignored", slog.String("sqs_message_id", m.MessageId), requestID(ctx))
-			continue
-		}
-		for _, r := range s3ev.Records {
-			if err := h.contactsRecord(ctx, r); err != nil {
-				h.log.LogAttrs(ctx, slog.LevelError, "contacts failed", slog.String("status", StatusFailed), slog.String("error", err.Error()),
-					slog.String("key", r.S3.Object.Key), requestID(ctx))
-				resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
-				break
-			}
-		}
+// HandleObjectCreated handles a lake object the EventBridge rule sends:
+// a contacts file. An error fails the (asynchronous) invocation, which
+// Lambda retries twice and then sends to the report dead-letter queue.
+func (h *Handler) HandleObjectCreated(ctx context.Context, ev events.CloudWatchEvent) error {
+	var d s3Detail
+	if err := json.Unmarshal(ev.Detail, &d); err != nil {
+		return fmt.Errorf("lambdareport: S3 event detail: %w", err)
 	}
-	return resp, nil
+	if ev.DetailType != "Object Created" || (h.cfg.LakeBucket != "" && d.Bucket.Name != h.cfg.LakeBucket) {
+		h.log.LogAttrs(ctx, slog.LevelWarn, "contacts: not an object of the lake, ignored", slog.String("detail_type", ev.DetailType),
+			slog.String("bucket", d.Bucket.Name), requestID(ctx))
+		return nil
+	}
+	if err := h.contactsFile(ctx, d.Object.Key, d.Object.VersionID); err != nil {
+		h.log.LogAttrs(ctx, slog.LevelError, "contacts failed", slog.String("status", StatusFailed), slog.String("error", err.Error()),
+			slog.String("key", d.Object.Key), requestID(ctx))
+		return fmt.Errorf("lambdareport: contacts %s: %w", d.Object.Key, err)
+	}
+	return nil
 }
 
 // maxContactsRead bounds the read: a bigger file is rejected unread.
 const maxContactsRead = contacts.MaxBytes + 1
 
-func (h *Handler) contactsRecord(ctx context.Context, r events.S3EventRecord) error {
-	// events.S3Object decodes the notification's URL-encoded key.
-	key := r.S3.Object.URLDecodedKey
-	if key == "" {
-		key = r.S3.Object.Key
-	}
+func (h *Handler) contactsFile(ctx context.Context, key, version string) error {
 	key = strings.TrimPrefix(key, h.cfg.LakePrefix)
 	prov, ok := contactsKey(key)
-	if !ok || !strings.HasPrefix(strings.TrimPrefix(r.EventName, "s3:"), "ObjectCreated:") {
-		h.log.LogAttrs(ctx, slog.LevelInfo, "contacts: not a contacts file, ignored", slog.String("key", key), slog.String("event_name", r.EventName), requestID(ctx))
+	if !ok {
+		h.log.LogAttrs(ctx, slog.LevelInfo, "contacts: not a contacts file, ignored", slog.String("key", key), requestID(ctx))
 		return nil
 	}
-	rc, _, err := h.checkContacts(ctx, key, r.S3.Object.VersionID, prov)
+	rc, _, err := h.checkContacts(ctx, key, version, prov)
 	if err != nil {
 		return err
 	}

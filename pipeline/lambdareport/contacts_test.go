@@ -6,11 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
@@ -71,6 +71,7 @@ func (m *memSNS) ListSubscriptionsByTopic(_ context.Context, in *sns.ListSubscri
 		}
 		all = append(all, snstypes.Subscription{SubscriptionArn: aws.String(a), Endpoint: aws.String(s.endpoint), Protocol: aws.String(s.protocol), TopicArn: in.TopicArn})
 	}
+	slices.SortFunc(all, func(a, b snstypes.Subscription) int { return strings.Compare(aws.ToString(a.Endpoint), aws.ToString(b.Endpoint)) })
 	half := len(all) / 2
 	if in.NextToken == nil {
 		return &sns.ListSubscriptionsByTopicOutput{Subscriptions: all[:half], NextToken: aws.String("p2")}, nil
@@ -138,7 +139,7 @@ func (m *memSNS) policies() map[string]string {
 
 const topic = "arn:aws:sns:ap-southeast-1:123456789012:xhht-prod-reminders"
 
-func contactsFixture(t *testing.T, csv string) (*Handler, *memSNS, *local.Store, *bytes.Buffer, events.SQSEvent) {
+func contactsFixture(t *testing.T, csv string) (*Handler, *memSNS, *local.Store, *bytes.Buffer, json.RawMessage) {
 	t.Helper()
 	lk := local.New(t.TempDir())
 	key := lake.ContactsKey("19")
@@ -158,14 +159,16 @@ func contactsFixture(t *testing.T, csv string) (*Handler, *memSNS, *local.Store,
 		"arn:aws:sns:x:1:t:sms": {endpoint: "https://sms.example.vn/hook", protocol: "https"},
 	}}
 	logs := &bytes.Buffer{}
-	h, err := NewWithLake(Config{Provinces: []string{"19"}, TopicARN: topic, WorkRoot: t.TempDir()}, lk, m, NewLogger(logs))
+	h, err := NewWithLake(Config{LakeBucket: "lake", Provinces: []string{"19"}, TopicARN: topic, WorkRoot: t.TempDir()}, lk, m, NewLogger(logs))
 	if err != nil {
 		t.Fatal(err)
 	}
 	h.now = func() time.Time { return time.Date(2026, 11, 20, 8, 0, 0, 0, deadlines.ICT) }
-	body, _ := json.Marshal(events.S3Event{Records: []events.S3EventRecord{{EventName: "ObjectCreated:Put",
-		S3: events.S3Entity{Bucket: events.S3Bucket{Name: "lake"}, Object: events.S3Object{Key: "config/contacts/province%3D19.csv"}}}}})
-	ev := events.SQSEvent{Records: []events.SQSMessage{{MessageId: "msg-1", Body: string(body), EventSource: "aws:sqs"}}}
+	// EventBridge's S3 "Object Created" event, as the rule delivers it.
+	ev := json.RawMessage(`{"version":"0","id":"e1","detail-type":"Object Created","source":"aws.s3","account":"123456789012",
+  "time":"2026-11-20T01:00:00Z","region":"ap-southeast-1","resources":["arn:aws:s3:::lake"],
+  "detail":{"version":"0","bucket":{"name":"lake"},"object":{"key":"config/contacts/province=19.csv","size":100,"etag":"x","version-id":""},
+  "request-id":"r","requester":"123456789012","reason":"PutObject"}}`)
 	return h, m, lk, logs, ev
 }
 
@@ -175,13 +178,8 @@ func TestContactsAcceptedSubscribes(t *testing.T) {
 		"01843,Phường Bắc Kạn,vanthu@example.vn,\n" +
 		"01840,Phường Đức Xuân,vanthu@example.vn,\n"
 	h, m, lk, logs, ev := contactsFixture(t, csv)
-	raw, _ := json.Marshal(ev)
-	out, err := h.Invoke(context.Background(), raw) // the entry point dispatches SQS to HandleContacts
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp := out.(events.SQSEventResponse); len(resp.BatchItemFailures) != 0 {
-		t.Fatalf("failures %+v\n%s", resp.BatchItemFailures, logs)
+	if _, err := h.Invoke(context.Background(), ev); err != nil { // the entry point dispatches S3 events to HandleObjectCreated
+		t.Fatalf("%v\n%s", err, logs)
 	}
 	want := map[string]string{
 		"giamdoc@sgd.example.vn":      reminder.ProvinceFilterPolicy("19"),
@@ -215,9 +213,8 @@ func TestContactsAcceptedSubscribes(t *testing.T) {
 func TestContactsRejectedChangesNothing(t *testing.T) {
 	h, m, lk, logs, ev := contactsFixture(t, "ma_xa,email,dien_thoai\n01840,sai.example.vn,0912 345 678\n99999,ok@example.vn,\n")
 	before := m.policies()
-	resp, err := h.HandleContacts(context.Background(), ev)
-	if err != nil || len(resp.BatchItemFailures) != 0 {
-		t.Fatalf("%v %+v", err, resp)
+	if _, err := h.Invoke(context.Background(), ev); err != nil {
+		t.Fatal(err)
 	}
 	if len(m.calls) != 0 {
 		t.Errorf("SNS calls for a rejected file: %v", m.calls)
@@ -241,14 +238,13 @@ func TestContactsRejectedChangesNothing(t *testing.T) {
 	noPersonalData(t, logs.String(), "sai.example", "ok@example", "0912", "345 678")
 }
 
-// An SNS failure is retried (batch item failure), and logged without the
-// addresses.
+// An SNS failure fails the invocation (Lambda retries it, then the report
+// dead-letter queue), and is logged without the addresses.
 func TestContactsSNSFailureRetries(t *testing.T) {
 	h, m, _, logs, ev := contactsFixture(t, "ma_xa,email\n01840,new@example.vn\n")
 	m.failOn = "Subscribe"
-	resp, err := h.HandleContacts(context.Background(), ev)
-	if err != nil || len(resp.BatchItemFailures) != 1 || resp.BatchItemFailures[0].ItemIdentifier != "msg-1" {
-		t.Fatalf("%v %+v", err, resp)
+	if _, err := h.Invoke(context.Background(), ev); err == nil {
+		t.Fatal("an SNS failure did not fail the invocation")
 	}
 	noPersonalData(t, logs.String(), "new@example")
 }
