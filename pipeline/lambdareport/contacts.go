@@ -29,24 +29,28 @@ import (
 //     lake.ContactsReceiptKey — the province reads it there;
 //  2. reads the province's current file (not the version of the event:
 //     two versions handled out of order must not leave the older one in
-//     force) and, when it is accepted and a topic is configured, brings the
-//     topic's e-mail subscriptions in line with it: one subscription per
-//     address, with the filter policy of the communes it serves
-//     (reminder.FilterPolicy); an address dropped from the file loses its
-//     commune subscription. SNS sends each new address a confirmation
-//     mail; reminders reach it once it is confirmed.
+//     force) and, when it is accepted and a topic is configured,
+//     subscribes each new address with the filter policy of the communes
+//     it serves (reminder.FilterPolicy). SNS sends it a confirmation mail;
+//     reminders reach it once it is confirmed. Addresses whose communes
+//     changed or that left the file are counted in the log line (see
+//     subscriber for why they are not changed here).
 //
 // Only this function and the province read the contacts (IAM, infra). Its
 // log lines carry counts, keys and codes, never an address or a phone
 // number.
 
-// subscriber is the part of the SNS client the contacts sync uses.
+// subscriber is the part of the SNS client the contacts sync uses. Only
+// these: Subscribe and ListSubscriptionsByTopic can be limited to the
+// reminder topic in IAM, GetSubscriptionAttributes only reads. Changing
+// or removing a subscription (SetSubscriptionAttributes, Unsubscribe)
+// cannot be limited to one topic in IAM (those actions have no resource
+// type), so the function does not do it: it counts such subscriptions and
+// docs/reminders.md says how an operator fixes them.
 type subscriber interface {
 	ListSubscriptionsByTopic(ctx context.Context, in *sns.ListSubscriptionsByTopicInput, optFns ...func(*sns.Options)) (*sns.ListSubscriptionsByTopicOutput, error)
 	Subscribe(ctx context.Context, in *sns.SubscribeInput, optFns ...func(*sns.Options)) (*sns.SubscribeOutput, error)
-	SetSubscriptionAttributes(ctx context.Context, in *sns.SetSubscriptionAttributesInput, optFns ...func(*sns.Options)) (*sns.SetSubscriptionAttributesOutput, error)
 	GetSubscriptionAttributes(ctx context.Context, in *sns.GetSubscriptionAttributesInput, optFns ...func(*sns.Options)) (*sns.GetSubscriptionAttributesOutput, error)
-	Unsubscribe(ctx context.Context, in *sns.UnsubscribeInput, optFns ...func(*sns.Options)) (*sns.UnsubscribeOutput, error)
 }
 
 // Invoke is the function's entry point: an S3 "Object Created" event
@@ -151,8 +155,8 @@ func (h *Handler) contactsFile(ctx context.Context, key, version string) error {
 	if err != nil {
 		return err
 	}
-	h.log.LogAttrs(ctx, slog.LevelInfo, "contacts checked", append(attrs, slog.Int("subscribed", st.Subscribed),
-		slog.Int("updated", st.Updated), slog.Int("unsubscribed", st.Unsubscribed), slog.Int("pending", st.Pending))...)
+	h.log.LogAttrs(ctx, slog.LevelInfo, "contacts checked", append(attrs, slog.Int("subscribed", st.Subscribed), slog.Int("pending", st.Pending),
+		slog.Int("current", st.Current), slog.Int("changed", st.Changed), slog.Int("dropped", st.Dropped))...)
 	return nil
 }
 
@@ -180,16 +184,22 @@ func (h *Handler) checkContacts(ctx context.Context, key, version, prov string) 
 	return rc, cs, nil
 }
 
-// SyncStats counts what SyncSubscriptions did.
-type SyncStats struct{ Subscribed, Updated, Unsubscribed, Pending int }
+// SyncStats counts what SyncSubscriptions did and found.
+type SyncStats struct {
+	Subscribed int // new addresses subscribed (SNS mails them a confirmation)
+	Pending    int // listed addresses still to confirm their subscription
+	Current    int // listed addresses subscribed with the right filter
+	// Changed: listed addresses subscribed with another filter policy
+	// (their communes changed); Dropped: addresses subscribed to communes
+	// of this province that the file no longer lists. Both are for an
+	// operator to fix (docs/reminders.md).
+	Changed, Dropped int
+}
 
-// SyncSubscriptions makes the topic's e-mail subscriptions of province's
-// communes those of cs: each address subscribed once, with the filter
-// policy of every commune it serves; an address no longer in cs whose
-// filter names only communes of this province is unsubscribed. Other
-// subscriptions (the province officials', SMS gateways, other provinces)
-// are left alone. Pending confirmations cannot be changed (SNS gives them
-// no ARN): they are counted and left.
+// SyncSubscriptions subscribes each address of cs not yet subscribed to
+// the topic, with the filter policy of every commune it serves, and counts
+// the subscriptions that differ from the file. Other subscriptions (the
+// province officials', SMS gateways, other provinces) are only read.
 func SyncSubscriptions(ctx context.Context, s subscriber, topic, province string, ver *registry.Version, cs []contacts.Contact) (SyncStats, error) {
 	var st SyncStats
 	want := map[string][]string{} // address → communes
@@ -212,6 +222,13 @@ func SyncSubscriptions(ctx context.Context, s subscriber, topic, province string
 			break
 		}
 	}
+	policyOf := func(arn string) (string, error) {
+		out, err := s.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(arn)})
+		if err != nil {
+			return "", fmt.Errorf("read a subscription's filter: %w", err)
+		}
+		return out.Attributes["FilterPolicy"], nil
+	}
 	addrs := make([]string, 0, len(want))
 	for a := range want {
 		addrs = append(addrs, a)
@@ -224,11 +241,15 @@ func SyncSubscriptions(ctx context.Context, s subscriber, topic, province string
 		case ok && !strings.HasPrefix(arn, "arn:"): // "PendingConfirmation"
 			st.Pending++
 		case ok:
-			if _, err := s.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{SubscriptionArn: aws.String(arn),
-				AttributeName: aws.String("FilterPolicy"), AttributeValue: aws.String(policy)}); err != nil {
-				return st, fmt.Errorf("update a subscription's filter: %w", err)
+			p, err := policyOf(arn)
+			if err != nil {
+				return st, err
 			}
-			st.Updated++
+			if samePolicy(p, policy) {
+				st.Current++
+			} else {
+				st.Changed++
+			}
 		default:
 			if _, err := s.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("email"), Endpoint: aws.String(a),
 				ReturnSubscriptionArn: true,
@@ -242,19 +263,26 @@ func SyncSubscriptions(ctx context.Context, s subscriber, topic, province string
 		if _, ok := want[a]; ok || !strings.HasPrefix(arn, "arn:") {
 			continue
 		}
-		out, err := s.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(arn)})
+		p, err := policyOf(arn)
 		if err != nil {
-			return st, fmt.Errorf("read a subscription's filter: %w", err)
+			return st, err
 		}
-		if !communesOf(out.Attributes["FilterPolicy"], province, ver) {
-			continue
+		if communesOf(p, province, ver) {
+			st.Dropped++
 		}
-		if _, err := s.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(arn)}); err != nil {
-			return st, fmt.Errorf("unsubscribe an address: %w", err)
-		}
-		st.Unsubscribed++
 	}
 	return st, nil
+}
+
+// samePolicy compares two filter policies as JSON values.
+func samePolicy(a, b string) bool {
+	var x, y any
+	if json.Unmarshal([]byte(a), &x) != nil || json.Unmarshal([]byte(b), &y) != nil {
+		return false
+	}
+	xb, _ := json.Marshal(x)
+	yb, _ := json.Marshal(y)
+	return string(xb) == string(yb)
 }
 
 // communesOf: the policy is a commune policy (only commune_code, plain

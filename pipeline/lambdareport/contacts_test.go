@@ -71,7 +71,9 @@ func (m *memSNS) ListSubscriptionsByTopic(_ context.Context, in *sns.ListSubscri
 		}
 		all = append(all, snstypes.Subscription{SubscriptionArn: aws.String(a), Endpoint: aws.String(s.endpoint), Protocol: aws.String(s.protocol), TopicArn: in.TopicArn})
 	}
-	slices.SortFunc(all, func(a, b snstypes.Subscription) int { return strings.Compare(aws.ToString(a.Endpoint), aws.ToString(b.Endpoint)) })
+	slices.SortFunc(all, func(a, b snstypes.Subscription) int {
+		return strings.Compare(aws.ToString(a.Endpoint), aws.ToString(b.Endpoint))
+	})
 	half := len(all) / 2
 	if in.NextToken == nil {
 		return &sns.ListSubscriptionsByTopicOutput{Subscriptions: all[:half], NextToken: aws.String("p2")}, nil
@@ -91,18 +93,6 @@ func (m *memSNS) Subscribe(_ context.Context, in *sns.SubscribeInput, _ ...func(
 	return &sns.SubscribeOutput{SubscriptionArn: aws.String("pending confirmation")}, nil
 }
 
-func (m *memSNS) SetSubscriptionAttributes(_ context.Context, in *sns.SetSubscriptionAttributesInput, _ ...func(*sns.Options)) (*sns.SetSubscriptionAttributesOutput, error) {
-	if err := m.call("SetSubscriptionAttributes"); err != nil {
-		return nil, err
-	}
-	s := m.subs[aws.ToString(in.SubscriptionArn)]
-	if s == nil || aws.ToString(in.AttributeName) != "FilterPolicy" {
-		return nil, errors.New("no such subscription or attribute")
-	}
-	s.policy = aws.ToString(in.AttributeValue)
-	return &sns.SetSubscriptionAttributesOutput{}, nil
-}
-
 func (m *memSNS) GetSubscriptionAttributes(_ context.Context, in *sns.GetSubscriptionAttributesInput, _ ...func(*sns.Options)) (*sns.GetSubscriptionAttributesOutput, error) {
 	if err := m.call("GetSubscriptionAttributes"); err != nil {
 		return nil, err
@@ -116,14 +106,6 @@ func (m *memSNS) GetSubscriptionAttributes(_ context.Context, in *sns.GetSubscri
 		attrs["FilterPolicy"] = s.policy
 	}
 	return &sns.GetSubscriptionAttributesOutput{Attributes: attrs}, nil
-}
-
-func (m *memSNS) Unsubscribe(_ context.Context, in *sns.UnsubscribeInput, _ ...func(*sns.Options)) (*sns.UnsubscribeOutput, error) {
-	if err := m.call("Unsubscribe"); err != nil {
-		return nil, err
-	}
-	delete(m.subs, aws.ToString(in.SubscriptionArn))
-	return &sns.UnsubscribeOutput{}, nil
 }
 
 // policies is endpoint → filter policy of the email subscriptions.
@@ -149,11 +131,11 @@ func contactsFixture(t *testing.T, csv string) (*Handler, *memSNS, *local.Store,
 	m := &memSNS{subs: map[string]*memSub{
 		// The province official: untouched.
 		"arn:aws:sns:x:1:t:official": {endpoint: "giamdoc@sgd.example.vn", protocol: "email", policy: reminder.ProvinceFilterPolicy("19")},
-		// An address dropped from the file: unsubscribed.
+		// An address dropped from the file: counted as dropped.
 		"arn:aws:sns:x:1:t:old": {endpoint: "cu@example.vn", protocol: "email", policy: reminder.FilterPolicy("01849")},
 		// A commune address of another province (Hà Nội 00004): untouched.
 		"arn:aws:sns:x:1:t:hn": {endpoint: "hn@example.vn", protocol: "email", policy: reminder.FilterPolicy("00004")},
-		// Listed in the file and confirmed: its policy is updated.
+		// Listed in the file and confirmed, with other communes: counted as changed.
 		"arn:aws:sns:x:1:t:kept": {endpoint: "vanthu@example.vn", protocol: "email", policy: reminder.FilterPolicy("01864")},
 		// An SMS gateway: untouched.
 		"arn:aws:sns:x:1:t:sms": {endpoint: "https://sms.example.vn/hook", protocol: "https"},
@@ -182,11 +164,11 @@ func TestContactsAcceptedSubscribes(t *testing.T) {
 		t.Fatalf("%v\n%s", err, logs)
 	}
 	want := map[string]string{
-		"giamdoc@sgd.example.vn":      reminder.ProvinceFilterPolicy("19"),
-		"hn@example.vn":               `{"commune_code":["00004"]}`,
-		"vanthu@example.vn":           `{"commune_code":["01840","01843"]}`, // one address, two communes
-		"moi.ducxuan@example.vn":      `{"commune_code":["01840"]}`,         // new: subscribed, lower-cased
-		"https://sms.example.vn/hook": "",
+		"giamdoc@sgd.example.vn": reminder.ProvinceFilterPolicy("19"),
+		"hn@example.vn":          `{"commune_code":["00004"]}`,
+		"vanthu@example.vn":      `{"commune_code":["01864"]}`, // not changed by the function
+		"moi.ducxuan@example.vn": `{"commune_code":["01840"]}`, // new: subscribed, lower-cased
+		"cu@example.vn":          `{"commune_code":["01849"]}`, // not removed by the function
 	}
 	got := m.policies()
 	for k, v := range want {
@@ -194,8 +176,16 @@ func TestContactsAcceptedSubscribes(t *testing.T) {
 			t.Errorf("%s: policy %q, want %q", k, got[k], v)
 		}
 	}
-	if _, still := got["cu@example.vn"]; still {
-		t.Error("the address dropped from the file is still subscribed")
+	if len(got) != len(want) {
+		t.Errorf("subscriptions %v", got)
+	}
+	for _, c := range m.calls {
+		if c != "ListSubscriptionsByTopic" && c != "GetSubscriptionAttributes" && c != "Subscribe" {
+			t.Errorf("SNS call %s: the role allows only listing, reading and subscribing", c)
+		}
+	}
+	if !strings.Contains(logs.String(), `"subscribed":1,"pending":0,"current":0,"changed":1,"dropped":1`) {
+		t.Errorf("log lacks the subscription counts:\n%s", logs)
 	}
 	// The receipt is in the lake, under the protected prefix.
 	objs, err := lk.List(context.Background(), lake.ContactsReceiptPrefix("19"))
