@@ -124,6 +124,11 @@ func TestCommittedRollupDropsReturnedFile(t *testing.T) {
 	build(t, dir, rollup.Options{Year: 2026, Province: prov})
 	db := views(t, dir)
 	wantNull(t, "after the return", row(t, db, "SELECT ho_tong FROM communes WHERE commune_code = ?", xaB)["ho_tong"])
+	// The submissions view agrees: an analyst filtering on counted never
+	// exports the returned file.
+	if c := row(t, db, "SELECT counted FROM submissions WHERE submission_id = ?", b1)["counted"]; c != false {
+		t.Errorf("the returned file is counted = %v in the submissions view", c)
+	}
 	wantInt(t, "province returned", row(t, db, "SELECT returned FROM completeness WHERE level = 'province' AND deadline = '12-15'")["returned"], 1)
 	wantNull(t, "nation approved", row(t, db, "SELECT approved FROM completeness WHERE level = 'nation' AND deadline = '12-15'")["approved"])
 }
