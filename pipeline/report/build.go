@@ -328,6 +328,11 @@ func summary(r *Report) []string {
 	c := r.Completeness
 	out = append(out, fmt.Sprintf("%s, %s/%s xã, phường đã nộp báo cáo được chấp nhận (%s đúng hạn, %s nộp muộn); %s xã chưa nộp; %s xã có tệp bị từ chối và chưa nộp lại bản hợp lệ.",
 		countedUntil(r), sentInt(c.Submitted), sentInt(c.Expected), sentInt(c.OnTime), sentInt(c.Late), sentInt(c.Missing), sentInt(c.RejectedOnly)))
+	if r.Deadline == "12-15" || r.ApprovedOnly {
+		// Right after what was received: what the province approved, and
+		// what the figures below count (approved.go).
+		out = append(out, approvedSentence(r))
+	}
 	for _, m := range Models {
 		cell := r.Total.Cells[m.Code]
 		if cell.Rate == nil || cell.Recognised == nil || cell.Total == nil {
@@ -370,9 +375,6 @@ func summary(r *Report) []string {
 			}
 		}
 		out = append(out, s+".")
-	}
-	if r.Deadline == "12-15" || r.ApprovedOnly {
-		out = append(out, approvedSentence(r))
 	}
 	t := r.Total
 	if r.Deadline == "12-01" {
