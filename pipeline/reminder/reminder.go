@@ -2,7 +2,7 @@
 // text, in Vietnamese, and how SNS routes it to the commune's own
 // addresses. It has no DuckDB and reads nothing: the report function
 // fills a Commune from its roll-up snapshot and review states, the portal
-// from the receipts and review state it already shows, and both print
+// from the receipts and review state it already shows (WithState), and both print
 // Commune.Text, so a commune reads the same words in its mail and on its
 // page.
 //

@@ -136,3 +136,33 @@ func TestNoDuckDB(t *testing.T) {
 		t.Error("pipeline/reminder depends on DuckDB")
 	}
 }
+
+// The portal's way (WithState) gives the state the report function gives.
+func TestWithState(t *testing.T) {
+	at := time.Date(2026, 11, 20, 1, 0, 0, 0, time.UTC)
+	acc := review.Upload{SubmissionID: "s2", Status: "accepted", ReceivedAt: at}
+	rej := review.Upload{SubmissionID: "s1", Status: "rejected", ReceivedAt: at.Add(-time.Hour)}
+	cases := []struct {
+		name    string
+		uploads []review.Upload
+		st      review.Status
+		upload  string
+		state   review.State
+		needed  bool
+		text    string
+	}{
+		{"nothing", nil, review.Status{}, reminder.Missing, "", true, "Chưa nhận được tệp"},
+		{"rejected only", []review.Upload{rej}, review.Status{}, reminder.Rejected, "", true, "Lý do: Ô C5 sai"},
+		{"accepted, not reviewed", []review.Upload{rej, acc}, review.Status{}, reminder.Accepted, review.Submitted, false, "đang chờ tỉnh duyệt"},
+		{"returned", []review.Upload{acc}, review.Status{State: review.Returned, Submission: "s2", Comment: "Sai thôn 2"}, reminder.Accepted, review.Returned, true, "Ý kiến của tỉnh: Sai thôn 2"},
+		{"approved", []review.Upload{acc}, review.Status{State: review.Approved, Submission: "s2", ApprovedSubmission: "s2"}, reminder.Accepted, review.Approved, false, "đã được tỉnh duyệt"},
+		{"returned, uploaded again", []review.Upload{acc, {SubmissionID: "s3", Status: "accepted", ReceivedAt: at.Add(time.Hour)}},
+			review.Status{State: review.Returned, Submission: "s2", Comment: "Sai thôn 2"}, reminder.Accepted, review.Submitted, false, "đang chờ tỉnh duyệt"},
+	}
+	for _, c := range cases {
+		got := reminder.WithState(base(), c.uploads, "Ô C5 sai", c.st)
+		if got.Upload != c.upload || got.Review != c.state || got.Needed() != c.needed || !strings.Contains(got.Text(), c.text) {
+			t.Errorf("%s: upload %q review %q needed %v, text:\n%s", c.name, got.Upload, got.Review, got.Needed(), got.Text())
+		}
+	}
+}
