@@ -8,16 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/storage"
-)
-
-// Layout of access/ in the lake (see the package doc for why):
-//
-//	access/year=<Y>/province=<P>/commune=<C>.json   the commune's record: current hash, status, expiry, history
-//	access/codes/<sha256 hex>.json                  lookup: which record a code's hash belongs to
-const (
-	Prefix      = "access/"
-	codesPrefix = Prefix + "codes/"
 )
 
 // Status of a commune's current code.
@@ -68,11 +60,14 @@ type pointer struct {
 
 const recordVersion = 1
 
+// recordKey and pointerKey name the layout of access/ in the lake
+// (lake.AccessRecordKey, lake.AccessCodeKey) here, where most functions
+// call their store "lake".
 func recordKey(year int, province, commune string) string {
-	return fmt.Sprintf("%syear=%d/province=%s/commune=%s.json", Prefix, year, province, commune)
+	return lake.AccessRecordKey(year, province, commune)
 }
 
-func pointerKey(hash string) string { return codesPrefix + hash + ".json" }
+func pointerKey(hash string) string { return lake.AccessCodeKey(hash) }
 
 // digits reports whether s is n ASCII digits: unit codes are, and a key
 // built from anything else (a tampered lookup object) is refused.
