@@ -1,5 +1,7 @@
 package lake
 
+import "fmt"
+
 // Configuration and inputs that provinces and operators put in the lake.
 const (
 	// IssuersPrefix holds a province's own issuer file for its reports
@@ -7,8 +9,9 @@ const (
 	IssuersPrefix = "config/issuers/"
 	// AccessPrefix holds the communes' access-code records (hashes only):
 	//
-	//	access/year=<Y>/province=<P>/commune=<C>.json   a commune's record
-	//	access/codes/<sha256 hex>.json                  which record a code's hash belongs to
+	//	access/year=<Y>/province=<P>/commune=<C>.json    a commune's record
+	//	access/year=<Y>/province=<P>/reviewer=<NN>.json  a province reviewer's record (issue 15)
+	//	access/codes/<sha256 hex>.json                   which record a code's hash belongs to
 	AccessPrefix = "access/"
 	// AccessCodesPrefix holds the lookup from a code's hash to its record.
 	AccessCodesPrefix = AccessPrefix + "codes/"
@@ -28,3 +31,10 @@ func AccessRecordKey(year int, province, commune string) string {
 // AccessCodeKey is the lookup object of a code's hash (hex SHA-256): which
 // record it belongs to.
 func AccessCodeKey(hash string) string { return AccessCodesPrefix + hash + ".json" }
+
+// AccessReviewerKey is a province reviewer's access-code record: under the
+// province, beside the communes' records, so IAM scoping by year and
+// province covers both.
+func AccessReviewerKey(year int, province, reviewer string) string {
+	return fmt.Sprintf("%syear=%d/province=%s/reviewer=%s.json", AccessPrefix, year, province, reviewer)
+}

@@ -32,6 +32,7 @@
 //	reviews/year=Y/province=P/commune=C.json                       ReviewKey
 //	audit/year=Y/province=P/commune=C/<time>-<id>.json             AuditKey
 //	access/year=Y/province=P/commune=C.json                        AccessRecordKey
+//	access/year=Y/province=P/reviewer=NN.json                      AccessReviewerKey
 //	access/codes/<sha256 hex>.json                                 AccessCodeKey
 //	config/contacts/province=P.csv                                 ContactsKey
 //	config/issuers/province=P.json                                 IssuerKey

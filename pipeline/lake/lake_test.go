@@ -114,6 +114,7 @@ func TestConfigAndAccessKeys(t *testing.T) {
 		{IssuerKey("19"), "config/issuers/province=19.json"},
 		{AccessRecordKey(2026, "19", "05443"), "access/year=2026/province=19/commune=05443.json"},
 		{AccessCodeKey("ab12"), "access/codes/ab12.json"},
+		{AccessReviewerKey(2026, "19", "01"), "access/year=2026/province=19/reviewer=01.json"},
 		{UploadPrefix(2026, "19", "05443"), "2026/19/05443/"},
 		{UploadKey(Key{Year: 2026, Province: "19", Commune: "05443", File: "bao-cao.xlsx"}), "2026/19/05443/bao-cao.xlsx"},
 	} {

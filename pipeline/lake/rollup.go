@@ -58,7 +58,7 @@ func RollupTableDir(table string) (dir string, ok bool) {
 func RollupFileKey(prefix, table string, year int, province, buildID string) string {
 	dir, ok := rollupDirs[table]
 	if !ok {
-		panic(fmt.Sprintf("lake: no folder for roll-up table %q", table))
+		panic(fmt.Sprintf("lake: no folder for roll-up table %q (add it to rollupDirs in pipeline/lake/rollup.go)", table))
 	}
 	return fmt.Sprintf("%s%syear=%d/province=%s/%s.parquet", prefix, dir, year, province, buildID)
 }
