@@ -18,3 +18,13 @@ func ContactsReceiptPrefix(province string) string {
 func ContactsReceiptKey(province string, received time.Time, id string) string {
 	return fmt.Sprintf("%s%s-%s.json", ContactsReceiptPrefix(province), received.UTC().Format("20060102T150405.000000000Z"), id)
 }
+
+// ReportSettingsPrefix holds each province's report settings (issue 15:
+// which deadlines' reports count only approved data), put there by the
+// province like its issuer file.
+const ReportSettingsPrefix = "config/reports/"
+
+// ReportSettingsKey is a province's report settings file.
+func ReportSettingsKey(province string) string {
+	return ReportSettingsPrefix + "province=" + province + ".json"
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/storage"
 )
 
@@ -29,10 +30,9 @@ import (
 // Whatever the mode, the 15/12 report states how many communes' data the
 // province has approved: "x/y xã đã được duyệt".
 
-// SettingsKey is the lake key of a province's report settings.
-func SettingsKey(province string) string {
-	return "config/reports/province=" + province + ".json"
-}
+// SettingsKey is the lake key of a province's report settings
+// (lake.ReportSettingsKey).
+func SettingsKey(province string) string { return lake.ReportSettingsKey(province) }
 
 // Settings are a province's report settings.
 type Settings struct {

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/xhht/xhht/pipeline/lake"
 )
 
 // The submissions view's `counted` says which rows the roll-up counts.
@@ -26,8 +28,8 @@ const (
 
 // manifestInputs records a plain (not re-based) province manifest's
 // inputs in files.
-func manifestInputs(files map[string][]string, m *Manifest) {
-	if m.Province == NationCode {
+func manifestInputs(files map[string][]string, m *lake.Manifest) {
+	if m.Province == lake.NationCode {
 		return
 	}
 	files[pinRolled] = append(files[pinRolled], strconv.Itoa(m.Year)+","+m.Province)
