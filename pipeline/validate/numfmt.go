@@ -3,7 +3,6 @@ package validate
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -50,14 +49,6 @@ import (
 // (ambiguous), as do all of them in a mixed column. In a rate column, which
 // is never stored, each of these errors is a warning.
 
-var (
-	plainRe     = regexp.MustCompile(`^[+-]?\d+$`)
-	vnGroupedRe = regexp.MustCompile(`^[+-]?[1-9]\d{0,2}(\.\d{3})+$`)
-	vnDecimalRe = regexp.MustCompile(`^[+-]?(\d+|[1-9]\d{0,2}(\.\d{3})+),(\d+)$`)
-	enGroupedRe = regexp.MustCompile(`^[+-]?[1-9]\d{0,2}(,\d{3})+$`)
-	enDecimalRe = regexp.MustCompile(`^[+-]?(\d+|[1-9]\d{0,2}(,\d{3})+)\.(\d+)$`)
-)
-
 type numFormat uint8
 
 const (
@@ -66,25 +57,78 @@ const (
 )
 
 // parseAs reads s (spaces already removed) in one format; dec is the
-// number of decimals written.
+// number of decimals written. The shapes accepted, with "." and "," the
+// format's thousands and decimal marks (the other way round in English):
+//
+//	plain    ^[+-]?\d+$
+//	grouped  ^[+-]?[1-9]\d{0,2}(\.\d{3})+$
+//	decimal  ^[+-]?(\d+|[1-9]\d{0,2}(\.\d{3})+),(\d+)$   dec = len of the last group
+//
+// It runs on every number cell twice (once per format), so it scans the
+// bytes instead of matching those expressions; FuzzParseAs holds it equal
+// to them.
 func parseAs(s string, f numFormat) (v float64, dec int, ok bool) {
-	thousands, decimal := ".", ","
-	grouped, decimalRe := vnGroupedRe, vnDecimalRe
+	thousands, decimal := byte('.'), byte(',')
 	if f == fmtEN {
-		thousands, decimal = ",", "."
-		grouped, decimalRe = enGroupedRe, enDecimalRe
+		thousands, decimal = ',', '.'
 	}
-	switch {
-	case plainRe.MatchString(s), grouped.MatchString(s):
-	case decimalRe.MatchString(s):
-		dec = len(decimalRe.FindStringSubmatch(s)[3])
-	default:
+	body := s
+	if body != "" && (body[0] == '+' || body[0] == '-') {
+		body = body[1:]
+	}
+	whole, frac := body, ""
+	if i := strings.IndexByte(body, decimal); i >= 0 {
+		whole, frac = body[:i], body[i+1:]
+		if !allDigits(frac) {
+			return 0, 0, false
+		}
+		dec = len(frac)
+	}
+	if !allDigits(whole) && !grouped(whole, thousands) {
 		return 0, 0, false
 	}
-	n := strings.ReplaceAll(s, thousands, "")
-	n = strings.Replace(n, decimal, ".", 1)
-	v, err := strconv.ParseFloat(n, 64)
+	// The number as ParseFloat reads it: no thousands marks, "." decimal.
+	var buf [64]byte
+	n := buf[:0]
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case thousands:
+		case decimal:
+			n = append(n, '.')
+		default:
+			n = append(n, c)
+		}
+	}
+	v, err := strconv.ParseFloat(string(n), 64)
 	return v, dec, err == nil
+}
+
+// allDigits: s is one or more ASCII digits.
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// grouped: s is 1-3 digits not starting with 0, then one or more groups of
+// sep and 3 digits.
+func grouped(s string, sep byte) bool {
+	i := strings.IndexByte(s, sep)
+	if i < 1 || i > 3 || s[0] == '0' || !allDigits(s[:i]) {
+		return false
+	}
+	for rest := s[i:]; rest != ""; rest = rest[4:] {
+		if len(rest) < 4 || rest[0] != sep || !allDigits(rest[1:4]) {
+			return false
+		}
+	}
+	return true
 }
 
 // cellCat is what a text cell says about its column's format.
