@@ -209,6 +209,29 @@ type colNumbers struct {
 	enEx      example // first English evidence
 	fraction  bool    // rate column whose numeric cells are all ≤ 1: fractions (0.855 = 85.5%)
 	plausible func(float64) bool
+	// seen memoises classify for the column's texts: decide and read
+	// both classify every cell, and a column repeats its numbers ("0",
+	// "12", "250"). Bounded, so a column of distinct texts costs no more
+	// than it did.
+	seen map[string]textNum
+}
+
+// maxSeen bounds colNumbers.seen.
+const maxSeen = 1024
+
+// classify is classify(s, cn.plausible), memoised.
+func (cn *colNumbers) classify(s string) textNum {
+	if t, ok := cn.seen[s]; ok {
+		return t
+	}
+	t := classify(s, cn.plausible)
+	if cn.seen == nil {
+		cn.seen = map[string]textNum{}
+	}
+	if len(cn.seen) < maxSeen {
+		cn.seen[s] = t
+	}
+	return t
 }
 
 func newColNumbers(col int, kind numKind, fd *forms.Field) *colNumbers {
@@ -252,7 +275,7 @@ func (cn *colNumbers) decide(rows []workbook.Row) {
 			}
 		case workbook.String:
 			s := cn.text(c)
-			switch classify(s, cn.plausible).cat {
+			switch cn.classify(s).cat {
 			case catVN:
 				if cn.vnEx.ref == "" {
 					cn.vnEx = example{workbook.CellRef(r.Num, cn.col), s}
@@ -283,7 +306,7 @@ func (cn *colNumbers) read(c workbook.Cell) (float64, int, *problem) {
 		return 0, 0, cn.notNumber(textnorm.Clean(c.Text))
 	}
 	s := cn.text(c)
-	t := classify(s, cn.plausible)
+	t := cn.classify(s)
 	if cn.mixed && (t.cat == catVN || t.cat == catEN || t.cat == catEither) {
 		return 0, 0, cn.mixedProblem(s)
 	}

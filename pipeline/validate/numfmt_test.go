@@ -71,3 +71,20 @@ func FuzzParseAs(f *testing.F) {
 		}
 	})
 }
+
+// colNumbers memoises classify per text: the memo gives classify's answer,
+// and stays bounded on a column of distinct texts.
+func TestColNumbersMemo(t *testing.T) {
+	cn := newColNumbers(3, kindCount, nil)
+	for i := range 3 * maxSeen {
+		s := strconv.Itoa(i*1001) + ",5"
+		for range 2 { // the second time from the memo, when it holds it
+			if got, want := cn.classify(s), classify(s, cn.plausible); got != want {
+				t.Fatalf("classify(%q): memo %+v, definition %+v", s, got, want)
+			}
+		}
+	}
+	if len(cn.seen) > maxSeen {
+		t.Errorf("memo holds %d texts, bound %d", len(cn.seen), maxSeen)
+	}
+}
