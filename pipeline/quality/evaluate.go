@@ -334,7 +334,7 @@ func (r *Rules) hamletOutliers(year int, c *Commune, prev *Previous) []Flag {
 		}
 		med := median(xs)
 		for i, z := range ModifiedZ(xs) {
-			if math.Abs(z) <= ru.Threshold+eps {
+			if math.Abs(z) <= ru.Threshold+eps || math.Abs(xs[i]-med) < ru.MinDeviation-eps {
 				continue
 			}
 			h := hs[i]
@@ -379,7 +379,7 @@ func (r *Rules) rateOutliers(year int, communes []Commune) []Flag {
 			}
 			med := median(xs)
 			for i, z := range ModifiedZ(xs) {
-				if math.Abs(z) <= ru.Threshold+eps {
+				if math.Abs(z) <= ru.Threshold+eps || math.Abs(xs[i]-med) < ru.MinDeviation-eps {
 					continue
 				}
 				f := flag(year, who[i], RuleRateOutlier, ind, nil)

@@ -22,7 +22,9 @@ import (
 // constant: M_i = (x_i − median) / (1.253314 · MeanAD). When that is 0 too
 // (every value equal) every score is 0: nothing stands out. A value that
 // differs from a majority of equal values therefore still scores, but not
-// as "infinitely" far.
+// as "infinitely" far — but it can score a tiny deviation (99,9 % among
+// communes at 100 %) far beyond 3.5, so the outlier rules also require
+// |x − median| ≥ the rule's min_deviation (schemas/quality/rules.json).
 func ModifiedZ(values []float64) []float64 {
 	out := make([]float64, len(values))
 	var xs []float64

@@ -1,6 +1,7 @@
 package quality
 
 import (
+	"math"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -45,6 +46,11 @@ type Rule struct {
 	Pairs             []Pair   `json:"pairs,omitempty"`
 	Threshold         float64  `json:"threshold"`
 	MinUnits          int      `json:"min_units,omitempty"`
+	// MinDeviation (outlier rules): the least |value − median| flagged,
+	// whatever the z-score. When MAD is 0 ModifiedZ falls back on the mean
+	// absolute deviation, which can be tiny: without this bound 99,9 %
+	// among communes at 100 % would be an outlier.
+	MinDeviation float64 `json:"min_deviation,omitempty"`
 }
 
 // Rules are the plausibility rules in force.
@@ -117,6 +123,8 @@ func LoadFS(fsys fs.FS) (*Rules, error) {
 			return nil, fmt.Errorf("quality: %s: rule %q needs indicators", RulesFile, ru.Rule)
 		case n.threshold && !(ru.Threshold > 0):
 			return nil, fmt.Errorf("quality: %s: rule %q needs a threshold above 0", RulesFile, ru.Rule)
+		case ru.MinDeviation < 0 || math.IsNaN(ru.MinDeviation):
+			return nil, fmt.Errorf("quality: %s: rule %q has a negative min_deviation", RulesFile, ru.Rule)
 		case n.minUnits && ru.MinUnits < 2:
 			return nil, fmt.Errorf("quality: %s: rule %q needs min_units of at least 2", RulesFile, ru.Rule)
 		case n.pairs && len(ru.Pairs) == 0:
