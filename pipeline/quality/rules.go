@@ -1,11 +1,11 @@
 package quality
 
 import (
-	"math"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"math"
 	"sync"
 
 	"github.com/xhht/xhht/schemas"
