@@ -44,6 +44,15 @@ const (
 	MaxCommentRunes = 2000
 	maxFlagIDBytes  = 300
 	maxAttempts     = 10 // compare-and-swap rounds before giving up
+	// MaxChecks bounds the checks a status keeps (checks of data no longer
+	// current are dropped from the status when a check is added; their
+	// audit records stay). 100 checks of MaxCommentRunes 3-byte runes are
+	// about 0.6 MB, under maxWriteBytes.
+	MaxChecks = 100
+	// maxWriteBytes: Apply refuses to write a status larger than this, well
+	// under what Get reads (maxStatusBytes), so a status can never grow
+	// past being readable.
+	maxWriteBytes = 768 << 10
 )
 
 // Apply performs one action: it authorises it (a province code of the
@@ -67,6 +76,8 @@ func Apply(ctx context.Context, w storage.Writer, a Action) (Status, error) {
 		if err != nil {
 			return Status{}, err
 		}
+		// The record of the change that produced cur, if a crash left it
+		// unwritten: written before cur is replaced, so it is never lost.
 		if err := writeRecord(ctx, w, cur.LastChange); err != nil {
 			return cur, err
 		}
@@ -85,14 +96,17 @@ func Apply(ctx context.Context, w storage.Writer, a Action) (Status, error) {
 		next.LastChange.Key = lake.AuditKey(a.Year, a.Province, a.Commune, next.At, id)
 		body, err := json.MarshalIndent(next, "", "  ")
 		if err != nil {
-			return cur, fmt.Errorf("review: encode status: %w", err)
+			return cur, fmt.Errorf("review: không mã hoá được trạng thái: %w", err)
+		}
+		if len(body) > maxWriteBytes {
+			return cur, fmt.Errorf("%w: trạng thái duyệt của xã sẽ quá lớn (%d byte, tối đa %d): hãy rút ngắn ý kiến", ErrBadAction, len(body), maxWriteBytes)
 		}
 		err = w.PutIf(ctx, key, append(body, '\n'), "application/json", etag)
 		if errors.Is(err, storage.ErrPrecondition) {
 			continue // another reviewer changed it: re-read and re-validate
 		}
 		if err != nil {
-			return cur, fmt.Errorf("review: write %s: %w", key, err)
+			return cur, fmt.Errorf("review: không ghi được %s: %w", key, err)
 		}
 		if err := writeRecord(ctx, w, next.LastChange); err != nil {
 			// The status is written and carries the record: the next
@@ -114,9 +128,17 @@ func validate(a *Action) error {
 	if a.By.Role != access.RoleProvince || a.By.Province != a.Province || a.By.CodeID == "" {
 		return fmt.Errorf("%w (vai trò %q, tỉnh %q)", ErrForbidden, a.By.Role, a.By.Province)
 	}
-	a.Comment = strings.TrimSpace(a.Comment)
+	// A code is issued for one reporting year: it acts on that year only.
+	if a.By.Year != a.Year {
+		return fmt.Errorf("%w (mã của năm %d, thao tác trên năm %d)", ErrForbidden, a.By.Year, a.Year)
+	}
+	// Browsers send a textarea's line breaks as CR LF.
+	a.Comment = strings.TrimSpace(strings.ReplaceAll(a.Comment, "\r\n", "\n"))
 	if !utf8.ValidString(a.Comment) {
 		return fmt.Errorf("%w: ý kiến có ký tự không đọc được", ErrBadAction)
+	}
+	if strings.ContainsFunc(a.Comment, badCommentRune) {
+		return fmt.Errorf("%w: ý kiến có ký tự điều khiển hoặc ký tự đảo chiều văn bản", ErrBadAction)
 	}
 	if n := utf8.RuneCountInString(a.Comment); n > MaxCommentRunes {
 		return fmt.Errorf("%w: ý kiến dài %d ký tự, tối đa %d", ErrBadAction, n, MaxCommentRunes)
@@ -141,6 +163,21 @@ func validate(a *Action) error {
 	return nil
 }
 
+// badCommentRune: control characters other than line break and tab, and
+// the bidi embeddings, overrides and isolates (U+202A–U+202E,
+// U+2066–U+2069), which can make a comment read other than it is stored.
+func badCommentRune(r rune) bool {
+	switch {
+	case r == '\n' || r == '\t':
+		return false
+	case unicode.IsControl(r):
+		return true
+	case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069:
+		return true
+	}
+	return false
+}
+
 func digits(s string, n int) bool {
 	if len(s) != n {
 		return false
@@ -154,9 +191,9 @@ func digits(s string, n int) bool {
 }
 
 // transition is the state machine: the next status for action a on cur,
-// given the latest accepted upload; changed false when a changes nothing.
-// next.LastChange is filled but for its key.
-func transition(cur Status, latest string, a Action) (next Status, changed bool, err error) {
+// given the commune's current data set; changed false when a changes
+// nothing. next.LastChange is filled but for its key.
+func transition(cur Status, latest Set, a Action) (next Status, changed bool, err error) {
 	from, _ := Effective(cur, latest, false)
 	// Changes of a commune are ordered by their time (audit keys sort by
 	// it): a clock behind the last change's (two Lambdas) moves to just
@@ -164,31 +201,39 @@ func transition(cur Status, latest string, a Action) (next Status, changed bool,
 	if !cur.At.IsZero() && !a.At.After(cur.At) {
 		a.At = cur.At.Add(time.Microsecond)
 	}
+	latest = latest.clean()
 	next = cur
 	next.Checks = maps.Clone(cur.Checks)
+	curForms, curApproved := cur.sets(latest)
 	switch a.Kind {
 	case KindApprove, KindReturn:
-		if latest == "" {
+		if len(latest) == 0 {
 			return cur, false, fmt.Errorf("%w (xã chưa có tệp được chấp nhận)", ErrStale)
 		}
-		if a.Submission != latest {
-			return cur, false, fmt.Errorf("%w (lần nộp %q, mới nhất là %q)", ErrStale, a.Submission, latest)
+		// The official acts on the commune's current data set, named by
+		// any of its submissions (one per form at most).
+		if !latest.Has(a.Submission) {
+			return cur, false, fmt.Errorf("%w (lần nộp %q không thuộc dữ liệu hiện tại %q)", ErrStale, a.Submission, latest.IDs())
 		}
 		if a.Kind == KindApprove {
 			if from == Approved {
 				return cur, false, nil // already approved: a racing reviewer did it
 			}
-			next.State, next.ApprovedSubmission = Approved, latest
+			next.State, next.ApprovedForms = Approved, maps.Clone(latest)
 		} else {
 			if from == Returned && cur.Comment == a.Comment {
 				return cur, false, nil
 			}
 			next.State = Returned
-			if next.ApprovedSubmission == latest {
-				next.ApprovedSubmission = "" // returning the approved data withdraws the approval
+			next.ApprovedForms = curApproved.clean()
+			for f, id := range latest {
+				if next.ApprovedForms[f] == id {
+					delete(next.ApprovedForms, f) // returning the approved data withdraws the approval
+				}
 			}
 		}
-		next.Submission, next.Comment = latest, a.Comment
+		next.Forms = maps.Clone(latest)
+		next.Submission, next.Comment = a.Submission, a.Comment
 	case KindReopen:
 		switch cur.State {
 		case "":
@@ -196,33 +241,70 @@ func transition(cur Status, latest string, a Action) (next Status, changed bool,
 		case Submitted:
 			return cur, false, nil // already open
 		}
-		next.State, next.ApprovedSubmission, next.Comment = Submitted, "", a.Comment
-		if latest != "" {
-			next.Submission = latest
+		next.State, next.ApprovedForms, next.Comment = Submitted, Set{}, a.Comment
+		next.Forms = curForms
+		if len(latest) > 0 {
+			next.Forms = maps.Clone(latest)
+			if !latest.Has(next.Submission) {
+				next.Submission = latest.IDs()[0]
+			}
 		}
 	case KindCheck:
-		if latest == "" {
+		if len(latest) == 0 {
 			return cur, false, fmt.Errorf("%w (xã chưa có tệp được chấp nhận)", ErrStale)
 		}
-		if c, ok := cur.Checks[a.FlagID]; ok && c.Comment == a.Comment {
+		// A check is of the flag of one submission: it greys the flag
+		// only while the flag is about that submission (Status.Checked).
+		sub := a.Submission
+		if sub == "" {
+			if sub = latest.only(); sub == "" {
+				return cur, false, fmt.Errorf("%w: cần cho biết cảnh báo thuộc lần nộp nào", ErrBadAction)
+			}
+		}
+		if !latest.Has(sub) {
+			return cur, false, fmt.Errorf("%w (lần nộp %q không thuộc dữ liệu hiện tại %q)", ErrStale, sub, latest.IDs())
+		}
+		a.Submission = sub
+		if c, ok := cur.Checks[a.FlagID]; ok && c.Comment == a.Comment && c.Submission == sub {
 			return cur, false, nil
 		}
 		if next.Checks == nil {
 			next.Checks = map[string]Check{}
 		}
-		next.Checks[a.FlagID] = Check{Comment: a.Comment, By: a.By, At: a.At}
+		// Checks of data no longer current grey nothing: drop them from
+		// the status (their audit records stay).
+		for id, c := range next.Checks {
+			if !latest.Has(c.Submission) {
+				delete(next.Checks, id)
+			}
+		}
+		if _, ok := next.Checks[a.FlagID]; !ok && len(next.Checks) >= MaxChecks {
+			return cur, false, fmt.Errorf("%w: xã đã có %d cảnh báo được đánh dấu đã xác minh (tối đa %d)", ErrBadAction, len(next.Checks), MaxChecks)
+		}
+		next.Checks[a.FlagID] = Check{Submission: sub, Comment: a.Comment, By: a.By, At: a.At}
 		if next.State == "" {
-			next.State, next.Submission = Submitted, latest
+			next.State, next.Submission = Submitted, sub
+		}
+	}
+	// approved_submission keeps its meaning for readers of the old field
+	// whenever the approved data is one submission.
+	if a.Kind != KindCheck {
+		next.ApprovedSubmission = next.ApprovedForms.only()
+		if len(next.ApprovedForms) == 0 {
+			next.ApprovedForms = nil
+		}
+		if next.ApprovedForms == nil && next.Forms == nil {
+			next.Forms = Set{} // a per-form status, even when empty
 		}
 	}
 	next.Version, next.Year, next.Province, next.Commune = Version, a.Year, a.Province, a.Commune
 	next.By, next.At = a.By, a.At
 	to, _ := Effective(next, latest, false)
 	next.LastChange = &Record{Version: Version, Year: a.Year, Province: a.Province, Commune: a.Commune,
-		Action: a.Kind, FromState: from, ToState: to, Submission: latest, FlagID: a.FlagID,
+		Action: a.Kind, FromState: from, ToState: to, Submission: a.Submission, Forms: latest, FlagID: a.FlagID,
 		Comment: a.Comment, By: a.By, At: a.At}
-	if a.Kind == KindReopen && latest == "" {
-		next.LastChange.Submission = cur.Submission
+	if a.Kind == KindReopen {
+		next.LastChange.Submission = next.Submission
 	}
 	return next, true, nil
 }
@@ -237,11 +319,11 @@ func writeRecord(ctx context.Context, w storage.Writer, r *Record) error {
 	if _, _, err := w.Get(ctx, r.Key, ""); err == nil {
 		return nil
 	} else if !errors.Is(err, storage.ErrNotFound) {
-		return fmt.Errorf("review: read audit %s: %w", r.Key, err)
+		return fmt.Errorf("review: không đọc được nhật ký %s: %w", r.Key, err)
 	}
 	body, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
-		return fmt.Errorf("review: encode audit record: %w", err)
+		return fmt.Errorf("review: không mã hoá được nhật ký: %w", err)
 	}
 	err = w.PutIf(ctx, r.Key, append(body, '\n'), "application/json", "")
 	if err != nil && !errors.Is(err, storage.ErrPrecondition) {
@@ -253,7 +335,7 @@ func writeRecord(ctx context.Context, w storage.Writer, r *Record) error {
 func randomID() (string, error) {
 	var b [4]byte
 	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("review: random id: %w", err)
+		return "", fmt.Errorf("review: không tạo được mã ngẫu nhiên: %w", err)
 	}
 	return hex.EncodeToString(b[:]), nil
 }

@@ -27,8 +27,8 @@ const (
 
 var (
 	t0        = time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)
-	reviewer  = Actor{Role: access.RoleProvince, Province: prov, CodeID: "aaaaaaaaaaaa"}
-	reviewer2 = Actor{Role: access.RoleProvince, Province: prov, CodeID: "bbbbbbbbbbbb"}
+	reviewer  = Actor{Role: access.RoleProvince, Province: prov, CodeID: "aaaaaaaaaaaa", Year: year}
+	reviewer2 = Actor{Role: access.RoleProvince, Province: prov, CodeID: "bbbbbbbbbbbb", Year: year}
 )
 
 // backends: a directory (the CLI's default) and a real S3 server
@@ -87,18 +87,18 @@ func history(t *testing.T, w storage.Writer) []Record {
 func TestLatestAcceptedOrder(t *testing.T) {
 	w := local.New(t.TempDir())
 	ctx := context.Background()
-	if got, err := LatestAccepted(ctx, w, year, prov, comm); err != nil || got != "" {
+	if got, err := LatestAccepted(ctx, w, year, prov, comm); err != nil || len(got) != 0 {
 		t.Fatalf("no receipts: got %q, %v", got, err)
 	}
 	upload(t, w, "a", receipt.Accepted, t0)
 	upload(t, w, "c", receipt.Rejected, t0.Add(2*time.Hour)) // newest, but rejected
 	upload(t, w, "b", receipt.Accepted, t0.Add(time.Hour))
-	if got, _ := LatestAccepted(ctx, w, year, prov, comm); got != "b" {
+	if got, _ := LatestAccepted(ctx, w, year, prov, comm); got.only() != "b" {
 		t.Errorf("latest accepted = %q, want b (c is rejected, a older)", got)
 	}
 	// Same instant: the larger source key wins, as in the roll-up.
 	upload(t, w, "z", receipt.Accepted, t0.Add(time.Hour))
-	if got, _ := LatestAccepted(ctx, w, year, prov, comm); got != "z" {
+	if got, _ := LatestAccepted(ctx, w, year, prov, comm); got.only() != "z" {
 		t.Errorf("tie on received_at: got %q, want z", got)
 	}
 }
@@ -151,7 +151,7 @@ func TestApplyRules(t *testing.T) {
 			// A new upload waits; approved data still counts.
 			upload(t, w, "c", receipt.Accepted, t0.Add(2*time.Hour))
 			st, _, _ := Get(ctx, w, year, prov, comm)
-			if shown, counted := Effective(st, "c", true); shown != Submitted || counted != "b" {
+			if shown, counted := Effective(st, one("c"), true); shown != Submitted || counted.only() != "b" {
 				t.Fatalf("new upload after approval: (%s, %s), want (submitted, b)", shown, counted)
 			}
 			// Return the waiting upload: b stays approved and counted.
@@ -234,7 +234,7 @@ func TestReturnApprovedWithdraws(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, mode := range []bool{false, true} {
-		if shown, counted := Effective(s, "a", mode); shown != Returned || counted != "" {
+		if shown, counted := Effective(s, one("a"), mode); shown != Returned || len(counted) != 0 {
 			t.Errorf("approvedOnly=%v: (%s, %q), want (returned, nothing)", mode, shown, counted)
 		}
 	}
@@ -251,6 +251,8 @@ func TestAuthorisation(t *testing.T) {
 		"other province":              {Role: access.RoleProvince, Province: "20", CodeID: "dddddddddddd"},
 		"no role":                     {Province: prov, CodeID: "eeeeeeeeeeee"},
 		"no code id":                  {Role: access.RoleProvince, Province: prov},
+		"code of another year":        {Role: access.RoleProvince, Province: prov, CodeID: "ffffffffffff", Year: year - 1},
+		"code without a year":         {Role: access.RoleProvince, Province: prov, CodeID: "ffffffffffff"},
 	}
 	for name, by := range actors {
 		for _, kind := range []string{KindApprove, KindReturn, KindReopen, KindCheck} {
@@ -376,8 +378,8 @@ func TestUploadRacesApproval(t *testing.T) {
 		s, _, _ := Get(ctx, w, year, prov, comm)
 		switch {
 		case err == nil:
-			shown, counted := Effective(s, "b", true)
-			if shown != Submitted || counted != "a" {
+			shown, counted := Effective(s, one("b"), true)
+			if shown != Submitted || counted.only() != "a" {
 				t.Fatalf("run %d: approved a, then b: (%s, %s), want (submitted, a)", i, shown, counted)
 			}
 		case errors.Is(err, ErrStale):
@@ -454,7 +456,29 @@ func TestForProvince(t *testing.T) {
 	if err := w.Put(ctx, lake.ReviewKey(year, prov, "05509"), b, "application/json"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ForProvince(ctx, w, year, prov); err == nil {
-		t.Fatal("a misplaced status was accepted")
+	// …and the other communes are still read: one bad file does not
+	// blank the province's board.
+	m, err = ForProvince(ctx, w, year, prov)
+	if !errors.Is(err, ErrUnreadable) || !strings.Contains(err.Error(), "05509") {
+		t.Fatalf("a misplaced status: %v, want ErrUnreadable naming 05509", err)
 	}
+	if _, ok := m["05509"]; ok || len(m) != 2 {
+		t.Fatalf("ForProvince with one bad status = %+v, want the two good ones", m)
+	}
+	// So is a damaged one.
+	if err := w.Put(ctx, lake.ReviewKey(year, prov, "05512"), []byte("{not json"), "application/json"); err != nil {
+		t.Fatal(err)
+	}
+	if m, err = ForProvince(ctx, w, year, prov); !errors.Is(err, ErrUnreadable) || len(m) != 2 {
+		t.Fatalf("damaged status: %v, %d statuses", err, len(m))
+	}
+}
+
+// one is a data set of one submission carrying every form (receipts of
+// these tests name no form).
+func one(id string) Set {
+	if id == "" {
+		return Set{}
+	}
+	return Set{"": id}
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -43,11 +45,14 @@ type Actor struct {
 	Province string      `json:"province"`
 	Commune  string      `json:"commune,omitempty"`
 	CodeID   string      `json:"code_id"`
+	// Year is the reporting year the code was issued for: Apply refuses
+	// acting on another year (access codes are per year).
+	Year int `json:"year,omitempty"`
 }
 
 // ActorOf is the actor of a signed-in grant.
 func ActorOf(g access.Grant) Actor {
-	return Actor{Role: g.Role, Province: g.Province, Commune: g.Commune, CodeID: g.CodeID}
+	return Actor{Role: g.Role, Province: g.Province, Commune: g.Commune, CodeID: g.CodeID, Year: g.Year}
 }
 
 // Version is the schema version of Status and Record.
@@ -64,11 +69,20 @@ type Status struct {
 	Submission string `json:"submission"` // submission_id the last action was about
 	// ApprovedSubmission is the data that counts as approved; kept when a
 	// newer upload arrives, so approved data is never replaced unseen.
-	ApprovedSubmission string           `json:"approved_submission,omitempty"`
-	Comment            string           `json:"comment,omitempty"` // last return/reopen comment
-	By                 Actor            `json:"by"`
-	At                 time.Time        `json:"at"`
-	Checks             map[string]Check `json:"checks,omitempty"` // flag_id → "đã xác minh"
+	// Since the per-form fix it is written only when the approved data is
+	// one submission (the usual Excel upload carrying both forms); a status
+	// without approved_forms (written before) is read through it.
+	ApprovedSubmission string `json:"approved_submission,omitempty"`
+	// Forms is the data set (form → submission_id) the last approve or
+	// return was about; ApprovedForms the data that counts as approved, per
+	// form. Both absent in a status written before the per-form fix: then
+	// Submission and ApprovedSubmission stand for every form.
+	Forms         Set              `json:"forms,omitempty"`
+	ApprovedForms Set              `json:"approved_forms,omitempty"`
+	Comment       string           `json:"comment,omitempty"` // last return/reopen comment
+	By            Actor            `json:"by"`
+	At            time.Time        `json:"at"`
+	Checks        map[string]Check `json:"checks,omitempty"` // flag_id → "đã xác minh"
 	// LastChange is the audit record of the change that produced this
 	// status (see the package doc: it lets a later Apply write a record a
 	// crash left unwritten).
@@ -76,10 +90,13 @@ type Status struct {
 }
 
 // Check marks one plausibility flag "đã xác minh".
+// It greys the flag only while the flag is about Submission: a newer
+// upload's flag with the same id is shown again (see Checked).
 type Check struct {
-	Comment string    `json:"comment"`
-	By      Actor     `json:"by"`
-	At      time.Time `json:"at"`
+	Submission string    `json:"submission,omitempty"` // the flag's submission_id when checked
+	Comment    string    `json:"comment"`
+	By         Actor     `json:"by"`
+	At         time.Time `json:"at"`
 }
 
 // Record is one audit record, at lake.AuditKey. Immutable.
@@ -92,6 +109,7 @@ type Record struct {
 	FromState  State     `json:"from_state"` // state shown before ("" nothing submitted)
 	ToState    State     `json:"to_state"`   // state shown after
 	Submission string    `json:"submission"`
+	Forms      Set       `json:"forms,omitempty"` // the commune's data set when acting (form → submission_id)
 	FlagID     string    `json:"flag_id,omitempty"`
 	Comment    string    `json:"comment,omitempty"`
 	By         Actor     `json:"by"`
@@ -106,7 +124,23 @@ var (
 	ErrCommentRequired = errors.New("cần ghi ý kiến (lý do)")
 	ErrStale           = errors.New("dữ liệu của xã đã thay đổi từ khi trang được mở: hãy tải lại trang và xem lại")
 	ErrBadAction       = errors.New("thao tác không hợp lệ")
+	// ErrUnreadable: a commune's status cannot be read (damaged, too
+	// large). ForProvince skips such communes and returns this error with
+	// the others' statuses.
+	ErrUnreadable = errors.New("không đọc được trạng thái duyệt của xã")
 )
+
+// Checked is the check of flagID if it greys the flag now, i.e. the flag
+// is about the submission that was checked. A check of older data (or one
+// written before checks recorded their submission) does not grey a flag of
+// new data; it stays in the status and the audit.
+func (s Status) Checked(flagID, submission string) (Check, bool) {
+	c, ok := s.Checks[flagID]
+	if !ok || c.Submission == "" || c.Submission != submission {
+		return Check{}, false
+	}
+	return c, true
+}
 
 // maxStatusBytes bounds what Get reads: a status is a few kilobytes even
 // with every flag checked.
@@ -121,14 +155,17 @@ func Get(ctx context.Context, st storage.Store, year int, province, commune stri
 		return Status{}, "", nil
 	}
 	if err != nil {
-		return Status{}, "", fmt.Errorf("review: read %s: %w", key, err)
+		if errors.Is(err, storage.ErrTooLarge) {
+			return Status{}, "", fmt.Errorf("review: %w: %s quá lớn: %w", ErrUnreadable, key, err)
+		}
+		return Status{}, "", fmt.Errorf("review: không đọc được %s: %w", key, err)
 	}
 	var s Status
 	if err := json.Unmarshal(body, &s); err != nil {
-		return Status{}, "", fmt.Errorf("review: %s is damaged: %w", key, err)
+		return Status{}, "", fmt.Errorf("review: %w: %s bị hỏng: %w", ErrUnreadable, key, err)
 	}
 	if s.Year != year || s.Province != province || s.Commune != commune {
-		return Status{}, "", fmt.Errorf("review: %s names another commune (%d/%s/%s)", key, s.Year, s.Province, s.Commune)
+		return Status{}, "", fmt.Errorf("review: %w: %s ghi của xã khác (%d/%s/%s)", ErrUnreadable, key, s.Year, s.Province, s.Commune)
 	}
 	return s, obj.ETag, nil
 }
@@ -137,12 +174,15 @@ func Get(ctx context.Context, st storage.Store, year int, province, commune stri
 const readers = 16
 
 // ForProvince reads every status of a province's year: commune → status.
-// Communes never reviewed are absent.
+// Communes never reviewed are absent. A commune whose status cannot be
+// read (ErrUnreadable) is left out and named in the returned error, which
+// then comes with the other communes' statuses: one damaged file must not
+// blank the province's board. Any other error gives a nil map.
 func ForProvince(ctx context.Context, st storage.Store, year int, province string) (map[string]Status, error) {
 	prefix := lake.ReviewProvincePrefix(year, province)
 	objs, err := st.List(ctx, prefix)
 	if err != nil {
-		return nil, fmt.Errorf("review: list %s: %w", prefix, err)
+		return nil, fmt.Errorf("review: không liệt kê được %s: %w", prefix, err)
 	}
 	var communes []string
 	for _, o := range objs {
@@ -181,55 +221,121 @@ func ForProvince(ctx context.Context, st storage.Store, year int, province strin
 		}()
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
+	var bad []error
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, ErrUnreadable) {
+			return nil, err
+		}
+		if err != nil {
+			bad = append(bad, err)
+		}
 	}
-	return out, nil
+	return out, errors.Join(bad...)
 }
 
 // Effective is THE rule every reader uses (board, portal, roll-up,
 // reminders). Given a commune's status (zero: never reviewed) and its
-// latest accepted submission_id ("" none), it returns the state to show
-// ("" when there is nothing to review) and the submission_id that counts
-// in outputs ("" none), in live mode or approved-only mode:
+// current data set (Latest: per form the latest accepted submission_id;
+// empty: nothing accepted), it returns the state to show ("" when there is
+// nothing to review) and the data that counts in outputs, per form (a form
+// absent: nothing counts for it), in live mode or approved-only mode.
 //
-//	no status (or submitted):  shown Submitted if latest != "";  live counts latest, approved-only counts nothing
-//	Approved A, latest == A:   Approved;  both modes count A
-//	Approved A, latest != A:   Submitted (the new upload waits);  both modes count A (approved data is not replaced)
-//	Returned R, latest == R:   Returned;  both modes count ApprovedSubmission if set, else nothing (a returned file never counts)
-//	Returned R, latest != R:   Submitted;  live counts ApprovedSubmission if set, else latest;  approved-only counts ApprovedSubmission
+// The state is decided on the set ("latest == A" means: the current set is
+// the set A the last approve or return was about):
 //
-// A reopened commune is Submitted with ApprovedSubmission cleared, so it
-// follows the first row. Approved A with no accepted upload at all (which
-// cannot happen: uploads are never deleted) is shown Approved.
-func Effective(s Status, latestAccepted string, approvedOnly bool) (shown State, counted string) {
+//	no status (or submitted):  shown Submitted if latest is not empty
+//	Approved A, latest == A:   Approved
+//	Approved A, latest != A:   Submitted (the new upload waits)
+//	Returned R, latest == R:   Returned
+//	Returned R, latest != R:   Submitted
+//
+// What counts is decided per form f, with the table of REVIEW_CONTRACT.md:
+//
+//	approved-only:              ApprovedForms[f] (nothing without it)
+//	live, Approved:             ApprovedForms[f] (approved data is not replaced); latest[f] for a form never reviewed
+//	live, Returned R:           latest[f] == R[f]: ApprovedForms[f] (a returned file never counts);
+//	                            else ApprovedForms[f] if set, else latest[f]
+//	live, no status/submitted:  latest[f]
+//
+// A reopened commune is Submitted with ApprovedForms cleared. Approved A
+// with no accepted upload at all (which cannot happen: uploads are never
+// deleted) is shown Approved. A status written before the per-form fix
+// (no "forms") reads Submission and ApprovedSubmission as every form's.
+func Effective(s Status, latest Set, approvedOnly bool) (shown State, counted Set) {
+	forms, approved := s.sets(latest)
+	same := len(latest.clean()) == 0 || latest.Equal(forms)
 	switch s.State {
 	case Approved:
-		a := s.ApprovedSubmission
-		if a == "" {
-			a = s.Submission // a status written by hand without the field
+		shown = Submitted
+		if same {
+			shown = Approved
 		}
-		if latestAccepted == a || latestAccepted == "" {
-			return Approved, a
-		}
-		return Submitted, a
 	case Returned:
-		if latestAccepted == s.Submission || latestAccepted == "" {
-			return Returned, s.ApprovedSubmission
+		shown = Submitted
+		if same {
+			shown = Returned
 		}
-		if approvedOnly || s.ApprovedSubmission != "" {
-			return Submitted, s.ApprovedSubmission
+	default:
+		if len(latest.clean()) > 0 {
+			shown = Submitted
 		}
-		return Submitted, latestAccepted
-	default: // never reviewed, or reopened
-		if latestAccepted == "" {
-			return "", s.ApprovedSubmission
-		}
-		if approvedOnly {
-			return Submitted, s.ApprovedSubmission
-		}
-		return Submitted, latestAccepted
 	}
+	counted = Set{}
+	all := maps.Clone(latest.clean())
+	for f, id := range approved {
+		if _, ok := all[f]; !ok {
+			all[f] = id
+		}
+	}
+	for f := range all {
+		l, a := latest[f], approved[f]
+		c := a
+		if !approvedOnly {
+			switch s.State {
+			case Approved:
+				if a == "" && forms[f] == "" {
+					c = l // a form the approval was not about
+				}
+			case Returned:
+				if l != "" && l != forms[f] && a == "" {
+					c = l
+				}
+			default:
+				c = l
+			}
+		}
+		if c != "" {
+			counted[f] = c
+		}
+	}
+	return shown, counted
+}
+
+// sets are the status's set acted on and approved set, per form; a status
+// written before the per-form fix gives its single submissions for every
+// form of latest (or the form "" when latest is empty).
+func (s Status) sets(latest Set) (forms, approved Set) {
+	if s.Forms != nil || s.ApprovedForms != nil {
+		return s.Forms.clean(), s.ApprovedForms.clean()
+	}
+	forms, approved = Set{}, Set{}
+	keys := slices.Collect(maps.Keys(latest.clean()))
+	if len(keys) == 0 {
+		keys = []string{""}
+	}
+	a := s.ApprovedSubmission
+	if a == "" && s.State == Approved {
+		a = s.Submission // a status written by hand without the field
+	}
+	for _, f := range keys {
+		if s.Submission != "" {
+			forms[f] = s.Submission
+		}
+		if a != "" {
+			approved[f] = a
+		}
+	}
+	return forms, approved
 }
 
 // History reads a commune's audit records of a year, oldest first.
@@ -237,7 +343,7 @@ func History(ctx context.Context, st storage.Store, year int, province, commune 
 	prefix := lake.AuditCommunePrefix(year, province, commune)
 	objs, err := st.List(ctx, prefix)
 	if err != nil {
-		return nil, fmt.Errorf("review: list %s: %w", prefix, err)
+		return nil, fmt.Errorf("review: không liệt kê được %s: %w", prefix, err)
 	}
 	var out []Record
 	for _, o := range objs {
@@ -246,13 +352,24 @@ func History(ctx context.Context, st storage.Store, year int, province, commune 
 		}
 		body, _, err := storage.GetAtMost(ctx, st, o.Key, "", maxStatusBytes)
 		if err != nil {
-			return nil, fmt.Errorf("review: read %s: %w", o.Key, err)
+			return nil, fmt.Errorf("review: không đọc được %s: %w", o.Key, err)
 		}
 		var r Record
 		if err := json.Unmarshal(body, &r); err != nil {
-			return nil, fmt.Errorf("review: audit record %s is damaged: %w", o.Key, err)
+			return nil, fmt.Errorf("review: nhật ký %s bị hỏng: %w", o.Key, err)
 		}
 		out = append(out, r)
+	}
+	// The status is written before its change's record (see the package
+	// doc): a crash between leaves the record only in the status's
+	// LastChange. Show it from there; the next Apply writes it.
+	s, _, err := Get(ctx, st, year, province, commune)
+	if err != nil && !errors.Is(err, ErrUnreadable) {
+		return nil, err
+	}
+	if r := s.LastChange; r != nil && r.Key != "" && !slices.ContainsFunc(out, func(x Record) bool { return x.Key == r.Key }) {
+		out = append(out, *r)
+		slices.SortFunc(out, func(a, b Record) int { return strings.Compare(a.Key, b.Key) })
 	}
 	return out, nil // keys sort by time (lake.AuditKey)
 }
