@@ -11,7 +11,7 @@ import "github.com/xhht/xhht/pipeline/review"
 func WithState(c Commune, uploads []review.Upload, rejectionReason string, st review.Status) Commune {
 	latest := review.Latest(uploads)
 	switch {
-	case latest != "":
+	case len(latest) > 0:
 		c.Upload = Accepted
 	case len(uploads) > 0:
 		c.Upload, c.Reason = Rejected, rejectionReason

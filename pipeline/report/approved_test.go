@@ -17,7 +17,7 @@ import (
 )
 
 // province19 is a province reviewer of Thái Nguyên.
-var province19 = review.Actor{Role: access.RoleProvince, Province: "19", CodeID: "test"}
+var province19 = review.Actor{Role: access.RoleProvince, Province: "19", CodeID: "test", Year: 2026}
 
 // approve is the province approving a commune's submission (h-review's
 // review.Apply: the real authorisation, staleness check and CAS).

@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -29,9 +30,11 @@ type communeRow struct {
 func (r *Reminder) addCommunes(ctx context.Context, lake storage.Store) error {
 	r.Returned, r.Communes = []ReminderCommune{}, []reminder.Commune{}
 	statuses, err := review.ForProvince(ctx, lake, r.Year, r.Province)
-	if err != nil {
+	if err != nil && !errors.Is(err, review.ErrUnreadable) {
 		return fmt.Errorf("report: remind: review states: %w", err)
 	}
+	// An unreadable status (review.ErrUnreadable) leaves that commune's
+	// return comment out; the others' reminders still go.
 	for _, row := range r.all {
 		c := reminder.Commune{Year: r.Year, Deadline: r.Deadline, DeadlineName: r.DeadlineName, Province: r.Province, ProvinceName: r.ProvinceName,
 			Code: row.code, Name: row.name, DueAt: r.DueAt, At: r.At, Review: row.state}

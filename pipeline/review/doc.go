@@ -4,6 +4,37 @@
 // (Effective), and the one way to change a state (Apply), which
 // authorises, compare-and-swaps and writes an immutable audit record.
 //
+// # Changes to REVIEW_CONTRACT.md (review findings h-rev1, 2026-12-06)
+//
+// The contract's meanings are kept; these names changed:
+//   - Review is of the commune's current data set, not of one upload: per
+//     form (bieu01, bieu02) the latest accepted submission carrying it
+//     (Set, form → submission_id), as the roll-up counts (a CSV carries
+//     one form, so a commune's data may be two uploads). LatestAccepted
+//     and Latest return a Set; Effective(s Status, latest Set,
+//     approvedOnly bool) (State, Set) decides the shown state on the set
+//     and what counts per form, with the contract's table (see Effective).
+//   - Approve and return name the set by any of its submissions
+//     (Action.Submission; else ErrStale) and act on the whole set.
+//     Status gains forms and approved_forms (form → submission_id);
+//     approved_submission is written only when the approved data is one
+//     submission. A status without them (written before) is still read:
+//     its submission and approved_submission stand for every form.
+//   - Check gains submission: a check greys its flag only while the flag
+//     is of that submission (Status.Checked). A status keeps at most
+//     MaxChecks checks (checks of data no longer current are dropped when
+//     a check is added; the audit keeps them); Apply refuses to write a
+//     status over 768 KiB, so a status always stays readable.
+//   - ForProvince skips a commune whose status cannot be read and returns
+//     the others with an error wrapping ErrUnreadable naming it.
+//   - Actor gains Year (ActorOf fills it from the code): Apply refuses a
+//     code of another year (ErrForbidden).
+//   - Comments with control characters (other than line break and tab) or
+//     bidi overrides/isolates are refused (ErrBadAction); CR LF is read as
+//     a line break.
+//   - History includes a change whose record a crash left unwritten (from
+//     Status.LastChange, below), so it never misses a change.
+//
 // # What is stored
 //
 //	reviews/year=<Y>/province=<P>/commune=<C>.json        Status: the state after the last action
@@ -21,10 +52,14 @@
 // the contract. Additions, which change none of its names or meanings:
 //   - Status.LastChange (JSON "last_change") is the audit record of the
 //     change that produced the status. The status is written first and its
-//     record second; if the process dies in between, the next Apply on that
-//     commune writes the missing record from LastChange (same key, same
-//     bytes). So an audit record is never lost and never describes a change
-//     that did not happen.
+//     record second; if the process dies in between, History shows the
+//     record from LastChange and the next Apply on that commune writes it
+//     (same key, same bytes) before it replaces the status. So an audit
+//     record is never lost and never describes a change that did not
+//     happen. (Record first, status second would leave a record of a
+//     change that never happened whenever the status write lost a race or
+//     failed.) The query view `audit` reads only the records: until the
+//     next Apply it misses such a change; History does not.
 //   - LatestAccepted reads the commune's receipts and returns the
 //     submission_id of its latest accepted upload, ordered as the roll-up
 //     orders them (received_at, then source key, then version).
@@ -43,7 +78,7 @@
 //     rejected for province-mismatch, so they have no accepted upload).
 //
 // Review is of the commune's year, not of one form: it is about the
-// latest accepted upload, which normally carries both forms.
+// commune's current data set (the latest accepted upload of each form).
 //
 // Actor never holds the access code itself, only its role, unit and the
 // code's short id (access.Grant.CodeID). Comments are commune-facing text

@@ -125,3 +125,17 @@ func TestEffectivePerForm(t *testing.T) {
 		})
 	}
 }
+
+// A status written from receipts that name no form (form "") compares with
+// the roll-up's per-form sets: "" stands for every form.
+func TestEffectiveFormlessStatus(t *testing.T) {
+	s := Status{State: Returned, Forms: Set{"": "r"}}
+	latest := Set{"bieu01": "r", "bieu02": "r"}
+	if shown, live := Effective(s, latest, false); shown != Returned || len(live) != 0 {
+		t.Errorf("formless returned r, latest r per form: (%q, %v), want (returned, nothing)", shown, live)
+	}
+	a := Status{State: Approved, Forms: Set{"": "a"}, ApprovedForms: Set{"": "a"}}
+	if shown, c := Effective(a, Set{"bieu01": "a", "bieu02": "b"}, true); shown != Submitted || !maps.Equal(c, Set{"bieu01": "a", "bieu02": "a"}) {
+		t.Errorf("formless approved a, newer bieu02 b: (%q, %v)", shown, c)
+	}
+}

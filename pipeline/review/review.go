@@ -311,12 +311,33 @@ func Effective(s Status, latest Set, approvedOnly bool) (shown State, counted Se
 	return shown, counted
 }
 
+// spread gives the form "" (an upload whose receipt names no form: it is
+// the commune's whole data) to every form of latest that the set does not
+// name, so a status written from such receipts compares with the roll-up's
+// per-form sets.
+func (s Set) spread(latest Set) Set {
+	out := s.clean()
+	id, ok := out[""]
+	if !ok {
+		return out
+	}
+	for f := range latest.clean() {
+		if f != "" {
+			if _, own := out[f]; !own {
+				out[f] = id
+			}
+			delete(out, "")
+		}
+	}
+	return out
+}
+
 // sets are the status's set acted on and approved set, per form; a status
 // written before the per-form fix gives its single submissions for every
 // form of latest (or the form "" when latest is empty).
 func (s Status) sets(latest Set) (forms, approved Set) {
 	if s.Forms != nil || s.ApprovedForms != nil {
-		return s.Forms.clean(), s.ApprovedForms.clean()
+		return s.Forms.spread(latest), s.ApprovedForms.spread(latest)
 	}
 	forms, approved = Set{}, Set{}
 	keys := slices.Collect(maps.Keys(latest.clean()))

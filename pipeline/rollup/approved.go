@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -25,14 +27,20 @@ import (
 //     approved data counts; a commune without it counts as not reported.
 //
 // A commune's data is per form (a Biểu 01 and a Biểu 02 may come in
-// different files); a review is about one upload, the latest when the
-// province acted. So "submission X counts" means: the commune's data as it
-// stood when X was its latest upload, i.e. per form the latest accepted
-// submission ordered at or before X (received_at, source key, version, as
-// everywhere). With no review status and in live mode this is the latest
-// per form, exactly what the roll-up counted before reviews existed. A
-// counted submission received after a report's cut-off is not in the
-// report's inputs, so the commune counts nothing there.
+// different files, e.g. two CSVs). A review is about the commune's data set
+// when the province acted: per form, the latest accepted submission
+// (review.Set; the same pick as pickSQL). review.Effective is given the
+// commune's current set and answers per form which submission counts; the
+// roll-up counts exactly those (commune, form, submission) rows. With no
+// review status and in live mode this is the latest per form, exactly what
+// the roll-up counted before reviews existed. A counted submission
+// received after a report's cut-off is not in the report's inputs, so the
+// commune counts nothing for that form there.
+//
+// A commune whose review status cannot be read (damaged: review.ErrUnreadable)
+// does not stop the build: it is logged and the commune counts nothing in
+// either mode (what it would count depends on the unreadable state, and a
+// returned file must never count), until the status is repaired.
 //
 // Reviews are read as they are at build time, also by a report made after
 // its cut-off: an approved-only final report changes as the province
@@ -60,7 +68,7 @@ var errApprovedOnlyCommit = errors.New("rollup: an approved-only build is a snap
 type reviewRow struct {
 	commune  string
 	shown    review.State
-	counted  string
+	counted  review.Set
 	override bool // counted is not the latest: the pick must change
 	approved bool // approved data exists (counts in approved-only mode)
 }
@@ -93,12 +101,19 @@ func (b *builder) loadReviews(ctx context.Context, provs []string, withPrev bool
 				b.overrides[tag] = true
 			}
 		}
-		csvRows := [][]string{{"commune_code", "shown", "counted", "override", "approved"}}
+		csvRows := [][]string{{"commune_code", "shown", "override", "approved"}}
+		formRows := [][]string{{"commune_code", "form", "submission_id"}}
 		for _, r := range rows {
-			csvRows = append(csvRows, []string{r.commune, string(r.shown), r.counted, strconv.FormatBool(r.override), strconv.FormatBool(r.approved)})
+			csvRows = append(csvRows, []string{r.commune, string(r.shown), strconv.FormatBool(r.override), strconv.FormatBool(r.approved)})
+			for _, f := range slices.Sorted(maps.Keys(r.counted)) {
+				formRows = append(formRows, []string{r.commune, f, r.counted[f]})
+			}
 		}
 		if err := b.loadCSV(ctx, "reviews "+tag, "rev_"+tag, "*", csvRows,
 			map[string]string{"override": "BOOLEAN", "approved": "BOOLEAN"}); err != nil {
+			return err
+		}
+		if err := b.loadCSV(ctx, "reviewed forms "+tag, "revf_"+tag, "*", formRows, nil); err != nil {
 			return err
 		}
 	}
@@ -108,30 +123,48 @@ func (b *builder) loadReviews(ctx context.Context, provs []string, withPrev bool
 // reviewRows applies review.Effective to every commune of the year that
 // has an accepted submission or a review status.
 func (b *builder) reviewRows(ctx context.Context, provs []string, year int, approvedOnly bool) ([]reviewRow, error) {
-	latest := map[string]string{}
-	q := fmt.Sprintf(`SELECT commune_code, max({'t': received_at, 'k': source_key, 'v': source_version, 's': submission_id}).s
-FROM subs WHERE report_year = %d GROUP BY commune_code`, year)
+	latest := map[string]review.Set{}
+	q := fmt.Sprintf(`SELECT commune_code, form, max({'t': received_at, 'k': source_key, 'v': source_version, 's': submission_id}).s
+FROM subs WHERE report_year = %d GROUP BY commune_code, form`, year)
 	rs, err := b.db.QueryContext(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("rollup: latest submissions %d: %w", year, err)
 	}
 	for rs.Next() {
-		var c, s string
-		if err := rs.Scan(&c, &s); err != nil {
+		var c, f, s string
+		if err := rs.Scan(&c, &f, &s); err != nil {
 			rs.Close()
 			return nil, fmt.Errorf("rollup: latest submissions %d: %w", year, err)
 		}
-		latest[c] = s
+		if latest[c] == nil {
+			latest[c] = review.Set{}
+		}
+		latest[c][f] = s
 	}
 	rs.Close()
 	if err := rs.Err(); err != nil {
 		return nil, fmt.Errorf("rollup: latest submissions %d: %w", year, err)
 	}
 	statuses := map[string]review.Status{}
+	unreadable := map[string]bool{}
 	for _, p := range provs {
 		st, err := review.ForProvince(ctx, b.o.Lake, year, p)
-		if err != nil {
+		if err != nil && !errors.Is(err, review.ErrUnreadable) {
 			return nil, fmt.Errorf("rollup: review states of %d, province %s: %w", year, p, err)
+		}
+		if err != nil {
+			// Which communes: those with data whose status is not among
+			// the readable ones and does not read alone either.
+			for c := range latest {
+				if _, ok := st[c]; ok || len(c) != 5 {
+					continue
+				}
+				if _, _, gerr := review.Get(ctx, b.o.Lake, year, p, c); errors.Is(gerr, review.ErrUnreadable) {
+					unreadable[c] = true
+				}
+			}
+			b.log.Warn("rollup: unreadable review states: those communes count nothing until repaired",
+				"year", year, "province", p, "err", err)
 		}
 		for c, s := range st {
 			statuses[c] = s
@@ -146,33 +179,32 @@ FROM subs WHERE report_year = %d GROUP BY commune_code`, year)
 	}
 	var out []reviewRow
 	for c := range codes {
+		if unreadable[c] {
+			out = append(out, reviewRow{commune: c, counted: review.Set{}, override: true})
+			continue
+		}
 		s, l := statuses[c], latest[c]
 		shown, counted := review.Effective(s, l, approvedOnly)
 		_, approved := review.Effective(s, l, true)
-		out = append(out, reviewRow{commune: c, shown: shown, counted: counted, override: counted != l, approved: approved != ""})
+		out = append(out, reviewRow{commune: c, shown: shown, counted: counted, override: !counted.Equal(l), approved: len(approved) > 0})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].commune < out[j].commune })
 	return out, nil
 }
 
-// reviewPickSQL replaces, for the communes whose counted submission is not
-// their latest, the pick of pickSQL by their data as of the counted
-// submission (nothing when it is "" or not among the inputs), then
-// recomputes cnt_<tag>.
+// reviewPickSQL replaces, for the communes whose counted data is not their
+// latest per form, the pick of pickSQL by the (form, submission) pairs
+// review.Effective counts (revf_<tag>; a pair not among the inputs counts
+// nothing), then recomputes cnt_<tag>.
 func reviewPickSQL(tag string, year int) string {
 	return fmt.Sprintf(`
-CREATE OR REPLACE TABLE lim_%[1]s AS
-SELECT r.commune_code,
-  -- a struct of nulls is not null: no counted row must give a null limit
-  max(CASE WHEN s.submission_id IS NOT NULL THEN {'t': s.received_at, 'k': s.source_key, 'v': coalesce(s.source_version, '')} END) AS o
-FROM rev_%[1]s r LEFT JOIN subs s ON s.submission_id = r.counted AND s.commune_code = r.commune_code AND s.report_year = %[2]d
-WHERE r.override GROUP BY r.commune_code;
-DELETE FROM win_%[1]s WHERE commune_code IN (SELECT commune_code FROM lim_%[1]s);
+DELETE FROM win_%[1]s WHERE commune_code IN (SELECT commune_code FROM rev_%[1]s WHERE override);
 INSERT INTO win_%[1]s
-SELECT s.commune_code, s.form, max({'t': s.received_at, 'k': s.source_key, 'v': s.source_version, 's': s.submission_id}).s
-FROM subs s JOIN lim_%[1]s l ON l.commune_code = s.commune_code
-WHERE s.report_year = %[2]d AND {'t': s.received_at, 'k': s.source_key, 'v': coalesce(s.source_version, '')} <= l.o
-GROUP BY s.commune_code, s.form;
+SELECT DISTINCT s.commune_code, s.form, s.submission_id
+FROM subs s
+JOIN revf_%[1]s f ON f.commune_code = s.commune_code AND f.form = s.form AND f.submission_id = s.submission_id
+JOIN rev_%[1]s r ON r.commune_code = f.commune_code AND r.override
+WHERE s.report_year = %[2]d;
 CREATE OR REPLACE TABLE cnt_%[1]s AS
 SELECT submission_id, ucode, max(received_at) AS received_at FROM r_%[1]s GROUP BY ALL;`, tag, year)
 }

@@ -142,3 +142,57 @@ func TestApprovedOnlyIsASnapshot(t *testing.T) {
 		t.Fatalf("wrong error: %v", err)
 	}
 }
+
+// A commune that sent Biểu 01 and Biểu 02 as two uploads (CSV) and whose
+// data set was approved as a whole: approved-only counts both forms; a
+// newer Biểu 02 waits and the approved one still counts (numbers by hand).
+func TestApprovedPerForm(t *testing.T) {
+	dir := t.TempDir()
+	st := local.New(dir)
+	day := func(d int) time.Time { return time.Date(2026, 11, d, 2, 0, 0, 0, time.UTC) }
+	b01 := upload{year: 2026, commune: xaA, file: "b01.csv", at: day(10), hamlets: []hamlet{h(100, 80, true)}}.write(t, st)
+	b02 := upload{year: 2026, commune: xaA, file: "b02.csv", at: day(11), b02: map[string]any{"don_vi_tong": int64(10), "don_vi_dat": int64(9)}}.write(t, st)
+	set := review.Set{"bieu01": b01, "bieu02": b02}
+	s := review.Status{Version: 1, Year: 2026, Province: prov, Commune: xaA, State: review.Approved, Submission: b01,
+		Forms: set, ApprovedForms: set, At: time.Date(2026, 12, 20, 3, 0, 0, 0, time.UTC)}
+	body, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Put(context.Background(), lake.ReviewKey(2026, prov, xaA), body, "application/json"); err != nil {
+		t.Fatal(err)
+	}
+	// A newer Biểu 02 (20 units), not yet approved.
+	upload{year: 2026, commune: xaA, file: "b02b.csv", at: day(12), b02: map[string]any{"don_vi_tong": int64(20), "don_vi_dat": int64(9)}}.write(t, st)
+	for _, approvedOnly := range []bool{false, true} {
+		out := filepath.Join(t.TempDir(), "snap")
+		build(t, dir, rollup.Options{Year: 2026, Province: prov, OutDir: out, ApprovedOnly: approvedOnly})
+		db, err := rollup.OpenSnapshot(context.Background(), out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := row(t, db, "SELECT ho_tong, don_vi_tong FROM communes WHERE commune_code = ?", xaA)
+		wantInt(t, "ho_tong from the approved Biểu 01 upload", a["ho_tong"], 100)
+		wantInt(t, "don_vi_tong from the approved Biểu 02 upload", a["don_vi_tong"], 10)
+		if r := row(t, db, "SELECT review_state, approved FROM completeness WHERE level = 'commune' AND deadline = '12-15' AND commune_code = ?", xaA); r["review_state"] != "submitted" {
+			t.Errorf("approvedOnly=%v: review_state %v, want submitted (the new Biểu 02 waits)", approvedOnly, r["review_state"])
+		}
+		db.Close()
+	}
+}
+
+// A damaged review status does not stop the build: that commune counts
+// nothing (its state is unknown: it might be returned), the others count.
+func TestUnreadableReviewCountsNothing(t *testing.T) {
+	dir := t.TempDir()
+	st := local.New(dir)
+	upload{year: 2026, commune: xaA, at: ict("2026-11-10 09:00:00"), hamlets: []hamlet{h(10, 5, false)}}.write(t, st)
+	upload{year: 2026, commune: xaB, at: ict("2026-11-10 09:00:00"), hamlets: []hamlet{h(20, 5, false)}}.write(t, st)
+	if err := st.Put(context.Background(), lake.ReviewKey(2026, prov, xaB), []byte("{damaged"), "application/json"); err != nil {
+		t.Fatal(err)
+	}
+	build(t, dir, rollup.Options{Year: 2026, Province: prov})
+	db := views(t, dir)
+	wantInt(t, "A", row(t, db, "SELECT ho_tong FROM communes WHERE commune_code = ?", xaA)["ho_tong"], 10)
+	wantNull(t, "B (unreadable review)", row(t, db, "SELECT ho_tong FROM communes WHERE commune_code = ?", xaB)["ho_tong"])
+}
