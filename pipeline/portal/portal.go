@@ -65,6 +65,9 @@ type Config struct {
 	PublicURL      string // the portal's address as officials type it (printed, used for the Origin check)
 	Now            func() time.Time
 	Logger         *slog.Logger
+	// Flags gives the plausibility flags the province board shows (issue
+	// 15: pipeline/quality.ReadFlags). nil: the board shows no flags.
+	Flags FlagReader
 }
 
 // DefaultMaxUploadBytes is the upload limit when Config.MaxUploadBytes is 0:
