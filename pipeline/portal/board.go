@@ -211,21 +211,21 @@ type rateCell struct {
 
 // boardRow is one commune of the register.
 type boardRow struct {
-	Code, Name  string
-	Status      string // stMissing …
-	StatusText  string
-	Waiting     bool // a newer upload waits while approved data still counts
-	Late        bool // accepted, but only after the deadline
-	Uploads     int
-	LastAt      time.Time
-	LastText    string
-	Reason      string // first reason of the latest rejection, when the latest upload was rejected
-	Rates       []rateCell
-	Flags       []flagView // unchecked first
-	FlagsOpen   int        // unchecked and comparable: the ones that need a look
-	Comment     string     // the province's last return/reopen comment
-	Latest      string     // latest accepted submission_id
-	foldedName  string
+	Code, Name string
+	Status     string // stMissing …
+	StatusText string
+	Waiting    bool // a newer upload waits while approved data still counts
+	Late       bool // accepted, but only after the deadline
+	Uploads    int
+	LastAt     time.Time
+	LastText   string
+	Reason     string // first reason of the latest rejection, when the latest upload was rejected
+	Rates      []rateCell
+	Flags      []flagView // unchecked first
+	FlagsOpen  int        // unchecked and comparable: the ones that need a look
+	Comment    string     // the province's last return/reopen comment
+	Latest     string     // latest accepted submission_id
+	foldedName string
 }
 
 type flagView struct {

@@ -31,13 +31,13 @@ import (
 const (
 	pathBoard       = "/tinh"
 	pathBoardCSV    = "/tinh/bang.csv"
-	pathProvCommune = "/tinh/xa/"          // + commune code
-	pathProvMarked  = "/danh-dau"          // after pathProvCommune + code
-	actApprove      = "/duyet"             // after pathProvCommune + code
-	actReturn       = "/tra-lai"           //
-	actReopen       = "/mo-lai"            //
-	actCheck        = "/xac-minh"          //
-	provinceOnly    = access.RoleProvince  // for withRole
+	pathProvCommune = "/tinh/xa/"         // + commune code
+	pathProvMarked  = "/danh-dau"         // after pathProvCommune + code
+	actApprove      = "/duyet"            // after pathProvCommune + code
+	actReturn       = "/tra-lai"          //
+	actReopen       = "/mo-lai"           //
+	actCheck        = "/xac-minh"         //
+	provinceOnly    = access.RoleProvince // for withRole
 	boardCSVName    = "bang-theo-doi-%s-%d-%s.csv"
 	reviewFormLimit = 16 << 10 // bytes of a review form (a comment of MaxCommentRunes fits)
 )

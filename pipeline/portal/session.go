@@ -32,7 +32,7 @@ type session struct {
 	Role     access.Role `json:"r,omitempty"`
 	Reviewer string      `json:"rv,omitempty"`
 	Holder   string      `json:"h,omitempty"`
-	Exp          int64  `json:"exp"` // unix seconds: min(sign-in + SessionTTL, code expiry)
+	Exp      int64       `json:"exp"` // unix seconds: min(sign-in + SessionTTL, code expiry)
 }
 
 // grant is the session's grant, for Authority.StillValid.
