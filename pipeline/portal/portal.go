@@ -66,7 +66,7 @@ type Config struct {
 	Now            func() time.Time
 	Logger         *slog.Logger
 	// Flags gives the plausibility flags the province board shows (issue
-	// 15: pipeline/quality.ReadFlags). nil: the board shows no flags.
+	// 15). nil: QualityFlags(Lake), the roll-up's flags table.
 	Flags FlagReader
 }
 

@@ -99,6 +99,9 @@ func newServer(cfg Config) (*server, error) {
 	if cfg.UploadsBucket == "" {
 		cfg.UploadsBucket = "local"
 	}
+	if cfg.Flags == nil {
+		cfg.Flags = QualityFlags(cfg.Lake)
+	}
 	p, err := ingest.New(cfg.Uploads, cfg.Lake)
 	if err != nil {
 		return nil, fmt.Errorf("portal: load schemas: %w", err)
