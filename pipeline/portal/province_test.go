@@ -465,3 +465,27 @@ func TestBoardRatesFromRollup(t *testing.T) {
 		t.Error("commune page lacks the roll-up's hamlet rows")
 	}
 }
+
+// TestReminderOnCommunePage: the reminder text (Config.Reminder, the same
+// text the commune's e-mail carries) is on its page, escaped; a failure to
+// build it does not hide the page.
+func TestReminderOnCommunePage(t *testing.T) {
+	fail := false
+	e := newEnv(t, func(c *portal.Config) {
+		c.Reminder = func(_ context.Context, y int, p, cm string) (string, error) {
+			if fail {
+				return "", context.DeadlineExceeded
+			}
+			return "Xã " + cm + " chưa nộp <b>Biểu 01</b> năm " + fmt.Sprint(y), nil
+		}
+	})
+	a := e.client()
+	a.mustSignIn(communeA)
+	if h := a.get("/").body; !strings.Contains(h, "Xã "+communeA+" chưa nộp &lt;b&gt;Biểu 01&lt;/b&gt; năm 2026") {
+		t.Error("reminder not on the commune page, escaped")
+	}
+	fail = true
+	if r := a.get("/"); r.status != http.StatusOK || strings.Contains(r.body, `id="nhac-nho"`) {
+		t.Errorf("failing reminder: %d", r.status)
+	}
+}

@@ -37,6 +37,7 @@ type communePage struct {
 	Result                             *resultView
 	Paths                              map[string]string
 	Review                             *communeReview // the province's review (issue 15); nil: nothing to review yet
+	Reminder                           string         // Config.Reminder's text; "" none
 }
 
 type dueView struct {
@@ -124,6 +125,13 @@ func (s *server) communeView(ctx context.Context, ss session, g access.Grant, re
 	}
 	if v.Review, err = s.reviewFor(ctx, ss, rcs); err != nil {
 		return nil, err
+	}
+	if s.cfg.Reminder != nil {
+		// The reminder is advice: a failure to build it never hides the page.
+		if v.Reminder, err = s.cfg.Reminder(ctx, ss.Year, ss.Province, ss.Commune); err != nil {
+			s.cfg.Logger.Warn("portal: reminder text unavailable", "commune", ss.Commune, "err", err)
+			v.Reminder = ""
+		}
 	}
 	var ups []uploadView
 	for _, rc := range rcs {
