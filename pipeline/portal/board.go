@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/xhht/xhht/pipeline/deadlines"
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/review"
 	"github.com/xhht/xhht/pipeline/storage"
@@ -278,7 +279,7 @@ func (s *server) buildBoard(ctx context.Context, year int, province string, d de
 	)
 	wg.Add(3)
 	go func() { defer wg.Done(); rcs, errR = s.provinceReceipts(ctx, year, province) }()
-	go func() { defer wg.Done(); statuses, errS = review.ForProvince(ctx, s.cfg.Lake, year, province) }()
+	go func() { defer wg.Done(); statuses, errS = s.provinceStatuses(ctx, year, province) }()
 	go func() { defer wg.Done(); rates, errT = s.ratesOf(ctx, year, province) }()
 	if s.cfg.Flags != nil {
 		wg.Add(1)
@@ -497,4 +498,70 @@ func (q boardQuery) apply(rows []boardRow) []boardRow {
 		return cmp.Or(c, cmp.Compare(a.Code, b.Code))
 	})
 	return out
+}
+
+// statusCache keeps review statuses by key and ETag (a status changes only
+// by a write, which changes its ETag), so a board load reads only the
+// statuses changed since the last one: one LIST, as review.ForProvince
+// does, and a GET per changed status.
+type statusCache struct {
+	mu sync.Mutex
+	m  map[string]review.Status // key + "@" + etag
+}
+
+// provinceStatuses is review.ForProvince through the cache.
+func (s *server) provinceStatuses(ctx context.Context, year int, province string) (map[string]review.Status, error) {
+	prefix := lake.ReviewProvincePrefix(year, province)
+	objs, err := s.cfg.Lake.List(ctx, prefix)
+	if err != nil {
+		return nil, fmt.Errorf("portal: list review states: %w", err)
+	}
+	out := map[string]review.Status{}
+	var todo []string
+	s.sc.mu.Lock()
+	if s.sc.m == nil || len(s.sc.m) > maxCachedReceipts {
+		s.sc.m = map[string]review.Status{}
+	}
+	for _, o := range objs {
+		c, ok := strings.CutSuffix(strings.TrimPrefix(o.Key, prefix+"commune="), ".json")
+		if !ok || strings.Contains(c, "/") || !strings.HasPrefix(o.Key, prefix+"commune=") {
+			continue
+		}
+		if st, ok := s.sc.m[o.Key+"@"+o.ETag]; ok {
+			out[c] = st
+		} else {
+			todo = append(todo, c)
+		}
+	}
+	s.sc.mu.Unlock()
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 16)
+	errs := make([]error, len(todo))
+	for i, c := range todo {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			st, etag, err := review.Get(ctx, s.cfg.Lake, year, province, c)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			if st.State == "" {
+				return
+			}
+			mu.Lock()
+			out[c] = st
+			mu.Unlock()
+			s.sc.mu.Lock()
+			s.sc.m[lake.ReviewKey(year, province, c)+"@"+etag] = st
+			s.sc.mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -54,6 +54,7 @@ type server struct {
 	// The province board's caches (board.go, rollupread.go): objects
 	// that never change under their key.
 	rc receiptCache
+	sc statusCache
 	pq parquetCache
 }
 
