@@ -85,7 +85,7 @@ const maxCachedReceipts = 200_000
 
 // provinceReceipts reads every receipt of a province's year: commune → receipts.
 func (s *server) provinceReceipts(ctx context.Context, year int, province string) (map[string][]lightReceipt, error) {
-	prefix := fmt.Sprintf("receipts/year=%d/province=%s/", year, province)
+	prefix := lake.ReceiptsYearPrefix(year) + "province=" + province + "/"
 	objs, err := s.cfg.Lake.List(ctx, prefix)
 	if err != nil {
 		return nil, fmt.Errorf("portal: list receipts: %w", err)

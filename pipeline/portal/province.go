@@ -15,7 +15,7 @@ import (
 
 	"github.com/xhht/xhht/pipeline/access"
 	"github.com/xhht/xhht/pipeline/deadlines"
-	"github.com/xhht/xhht/pipeline/ingest"
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/registry"
 	"github.com/xhht/xhht/pipeline/review"
@@ -341,8 +341,8 @@ func (s *server) provCommuneView(ctx context.Context, ss session, g access.Grant
 		Holder: g.Holder, CSRF: s.keys.token(purposeCSRF, ss.SID), PrevYear: g.Year - 1, MaxComment: review.MaxCommentRunes,
 		Paths: map[string]string{"board": pathBoard, "signout": pathSignOut, "approve": base + actApprove, "return": base + actReturn,
 			"reopen": base + actReopen, "check": base + actCheck}}
-	prefix := fmt.Sprintf("receipts/year=%d/province=%s/", g.Year, g.Province)
-	objs, err := s.cfg.Lake.List(ctx, prefix+"commune="+c.Code+"/")
+	prefix := lake.ReceiptsYearPrefix(g.Year) + "province=" + g.Province + "/"
+	objs, err := s.cfg.Lake.List(ctx, lake.ReceiptsCommunePrefix(g.Year, g.Province, c.Code))
 	if err != nil {
 		return nil, fmt.Errorf("portal: list receipts: %w", err)
 	}
@@ -526,7 +526,7 @@ func (s *server) provMarked(w http.ResponseWriter, r *http.Request, ss session, 
 		return
 	}
 	key := r.URL.Query().Get("key")
-	k, err := ingest.ParseKey(key)
+	k, err := lake.ParseKey(key)
 	if err != nil || k.Year != g.Year || k.Province != g.Province || k.Commune != c.Code || strings.Contains(key, "..") {
 		s.cfg.Logger.Warn("portal: marked workbook outside the commune refused", "key", key, "commune", c.Code, "province", g.Province, "code_id", g.CodeID)
 		s.fail(w, r, http.StatusForbidden, "Tệp này không thuộc xã đang xem.")

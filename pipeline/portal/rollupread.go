@@ -11,6 +11,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/storage"
 )
 
@@ -19,15 +20,11 @@ import (
 // read (rollups/, the figures on the year's own register), not re-based
 // ones.
 
-// rollupManifest is the part of the roll-up's manifest the portal reads
-// (pipeline/rollup.Manifest; pipeline/lake once the layout moves there).
-type rollupManifest struct {
-	BuildID string            `json:"build_id"`
-	Files   map[string]string `json:"files"`
-}
+// rollupManifest is the roll-up's manifest (pipeline/lake).
+type rollupManifest = lake.Manifest
 
 func rollupManifestKey(year int, province string) string {
-	return fmt.Sprintf("rollups/_manifests/year=%d/province=%s.json", year, province)
+	return lake.ManifestKey(lake.RollupsPrefix, year, province)
 }
 
 // communeRates is one row of the roll-up's communes table: the main rates
@@ -71,8 +68,8 @@ type parquetCache struct {
 // readRollupFile reads table of a province's current build: the file the
 // manifest names, decoded into T. No manifest or no such table: nil, nil
 // (the roll-up has not run yet).
-func readRollupFile[T any](ctx context.Context, lake storage.Store, year int, province, table string) ([]T, string, error) {
-	body, _, err := lake.Get(ctx, rollupManifestKey(year, province), "")
+func readRollupFile[T any](ctx context.Context, st storage.Store, year int, province, table string) ([]T, string, error) {
+	body, _, err := st.Get(ctx, rollupManifestKey(year, province), "")
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, "", nil
 	}
@@ -87,12 +84,12 @@ func readRollupFile[T any](ctx context.Context, lake storage.Store, year int, pr
 	if key == "" {
 		return nil, "", nil
 	}
-	rows, err := decodeParquet[T](ctx, lake, key)
+	rows, err := decodeParquet[T](ctx, st, key)
 	return rows, key, err
 }
 
-func decodeParquet[T any](ctx context.Context, lake storage.Store, key string) ([]T, error) {
-	b, _, err := storage.GetAtMost(ctx, lake, key, "", maxRollupBytes)
+func decodeParquet[T any](ctx context.Context, st storage.Store, key string) ([]T, error) {
+	b, _, err := storage.GetAtMost(ctx, st, key, "", maxRollupBytes)
 	if err != nil {
 		return nil, fmt.Errorf("portal: read %s: %w", key, err)
 	}
