@@ -2,6 +2,7 @@ package portal
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -508,14 +509,26 @@ func pairHamlets(now, prev []hamletRow) []hamletPair {
 			h.Cells = append(h.Cells, c)
 		}
 	}
+	// In the order of this year's file (as the commune wrote them), then
+	// the hamlets gone since last year in last year's order.
+	row := func(h hamletPair) int32 {
+		r := h.Now
+		if r == nil {
+			r = h.Prev
+		}
+		if r.SourceRow == nil {
+			return 0
+		}
+		return *r.SourceRow
+	}
 	slices.SortStableFunc(out, func(a, b hamletPair) int {
-		if (a.Now == nil) != (b.Now == nil) { // this year's first, then the hamlets gone since last year
+		if (a.Now == nil) != (b.Now == nil) {
 			if a.Now == nil {
 				return 1
 			}
 			return -1
 		}
-		return strings.Compare(a.Code, b.Code)
+		return cmp.Or(cmp.Compare(row(a), row(b)), strings.Compare(a.Code, b.Code))
 	})
 	return out
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/xhht/xhht/pipeline/deadlines"
+	"github.com/xhht/xhht/pipeline/ingest"
 	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/portal"
 	"github.com/xhht/xhht/pipeline/portal/portaltest"
@@ -487,5 +488,58 @@ func TestReminderOnCommunePage(t *testing.T) {
 	fail = true
 	if r := a.get("/"); r.status != http.StatusOK || strings.Contains(r.body, `id="nhac-nho"`) {
 		t.Errorf("failing reminder: %d", r.status)
+	}
+}
+
+// TestHamletsNextToLastYear: the commune page for the province puts each
+// hamlet's counts of this year next to last year's (both from real
+// roll-up builds), matched by hamlet code, in the file's order.
+func TestHamletsNextToLastYear(t *testing.T) {
+	e := newEnv(t)
+	// Last year's accepted upload, processed as ingest does.
+	blank, sheets := portaltest.Blank(t, year-1, communeA, 3)
+	key := fmt.Sprintf("%d/19/%s/nam-truoc.xlsx", year-1, communeA)
+	if err := e.uploads.Put(ctx(), key, portaltest.Good(t, blank, sheets, 3).Bytes, "application/octet-stream"); err != nil {
+		t.Fatal(err)
+	}
+	p, err := ingest.New(e.uploads, e.lake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rc, err := p.Process(ctx(), ingest.Upload{Bucket: "local", Key: key}); err != nil || rc.Status != "accepted" {
+		t.Fatalf("last year's upload: %v", err)
+	}
+	a := e.client()
+	csrfA := a.mustSignIn(communeA)
+	a.upload(csrfA, "bao-cao.xlsx", goodFile(t, communeA, 4), nil, nil)
+	for _, y := range []int{year - 1, year} {
+		if _, err := rollup.Build(ctx(), rollup.Options{Lake: e.lake, Year: y, Province: provinceTN, Now: testNow}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	prov := e.client()
+	prov.signInProvince(provinceTN)
+	page := prov.get("/tinh/xa/" + communeA).body
+	sec := page[strings.Index(page, `id="cac-thon"`):]
+	sec = sec[:strings.Index(sec, "</section>")]
+	rows := regexp.MustCompile(`(?s)<tr><td>(.*?)</td>(.*?)</tr>`).FindAllStringSubmatch(sec, -1)
+	if len(rows) != 4 {
+		t.Fatalf("%d hamlet rows, want 4 (this year's file lists 4):\n%s", len(rows), sec)
+	}
+	withPrev := 0
+	for i, r := range rows {
+		if !strings.HasPrefix(r[1], fmt.Sprintf("Thôn %d", i+1)) {
+			t.Errorf("row %d is %q: not in the file's order", i, r[1])
+		}
+		prevCells := regexp.MustCompile(`<td class="num prev">(\d*)</td>`).FindAllStringSubmatch(r[2], -1)
+		if len(prevCells) != 4 {
+			t.Fatalf("row %d: %d last-year cells", i, len(prevCells))
+		}
+		if prevCells[0][1] != "" {
+			withPrev++
+		}
+	}
+	if withPrev != 3 || !strings.Contains(rows[3][1], "(mới)") {
+		t.Errorf("%d hamlets matched last year's (want the 3 of last year's file); the 4th marked new: %v", withPrev, strings.Contains(rows[3][1], "(mới)"))
 	}
 }

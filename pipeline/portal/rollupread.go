@@ -51,6 +51,7 @@ type hamletRow struct {
 	CongDanDat   *int64   `parquet:"cong_dan_dat,optional"`
 	TyLeHoDat    *float64 `parquet:"ty_le_ho_dat,optional"`
 	SubmissionID *string  `parquet:"submission_id,optional"`
+	SourceRow    *int32   `parquet:"source_row,optional"` // the hamlet's row in the commune's file: the order officials know
 }
 
 // maxRollupBytes bounds one roll-up file read into memory: a province's
