@@ -48,8 +48,8 @@ func TestAccessProvinceCodes(t *testing.T) {
 	for _, args := range [][]string{
 		{"issue", "--province", "19", "--year", "2026", "--role", "admin"},
 		{"issue", "--province", "19", "--year", "2026", "--holders", "A"}, // names are for reviewer codes
-		{"revoke", "--province", "19", "--year", "2026"},                   // which reviewer?
-		{"revoke", "--reviewer", "01", "--year", "2026"},                   // which province?
+		{"revoke", "--province", "19", "--year", "2026"},                  // which reviewer?
+		{"revoke", "--reviewer", "01", "--year", "2026"},                  // which province?
 		{"revoke", "--commune", "05443", "--province", "19", "--reviewer", "01", "--year", "2026"},
 		{"reissue", "--province", "19", "--reviewer", "1", "--year", "2026"},
 	} {
