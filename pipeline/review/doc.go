@@ -41,6 +41,8 @@
 //   - Each change of a commune is timed strictly after the one before it
 //     (a clock behind moves to just after), so audit keys sort in the
 //     order of the changes.
+//   - Reopen applies to an approved or a returned commune (it also
+//     cancels a return); reopening one never reviewed is ErrStale.
 //   - Returning data that is the approved data (Approved A, return A)
 //     withdraws the approval: ApprovedSubmission is cleared, so a returned
 //     file never counts.
