@@ -117,6 +117,14 @@ func (s *server) provinceReceipts(ctx context.Context, year int, province string
 			if errors.Is(err, storage.ErrNotFound) {
 				return
 			}
+			var syn *json.SyntaxError
+			var typ *json.UnmarshalTypeError
+			if errors.As(err, &syn) || errors.As(err, &typ) {
+				// As the commune's page does: a damaged receipt is skipped
+				// (and logged), not a reason to lose the whole board.
+				s.cfg.Logger.Warn("portal: unreadable receipt skipped", "key", objs[i].Key, "err", err)
+				return
+			}
 			if err != nil {
 				errs[i] = err
 				return

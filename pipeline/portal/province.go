@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -354,6 +355,11 @@ func (s *server) provCommuneView(ctx context.Context, ss session, g access.Grant
 		}
 		l, err := readLight(ctx, s.cfg.Lake, o.Key, prefix)
 		if errors.Is(err, storage.ErrNotFound) {
+			continue
+		}
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) {
+			s.cfg.Logger.Warn("portal: unreadable receipt skipped", "key", o.Key, "err", err)
 			continue
 		}
 		if err != nil {

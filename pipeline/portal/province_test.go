@@ -543,3 +543,21 @@ func TestHamletsNextToLastYear(t *testing.T) {
 		t.Errorf("%d hamlets matched last year's (want the 3 of last year's file); the 4th marked new: %v", withPrev, strings.Contains(rows[3][1], "(mới)"))
 	}
 }
+
+// TestBoardSkipsDamagedReceipt: a receipt that is not JSON is skipped (and
+// logged), as on the commune's page; the board still shows the province.
+func TestBoardSkipsDamagedReceipt(t *testing.T) {
+	e := newEnv(t)
+	if err := e.lake.Put(ctx(), lake.ReceiptsCommunePrefix(year, provinceTN, communeB)+"hong.json", []byte("{not json"), "application/json"); err != nil {
+		t.Fatal(err)
+	}
+	p := e.client()
+	p.signInProvince(provinceTN)
+	r := p.get("/tinh")
+	if st := boardStatus(t, r.body); r.status != http.StatusOK || st[communeB] != "missing" {
+		t.Fatalf("board with a damaged receipt: %d, B %q", r.status, st[communeB])
+	}
+	if !strings.Contains(e.log.String(), "unreadable receipt skipped") {
+		t.Error("the damaged receipt was not logged")
+	}
+}
