@@ -35,6 +35,7 @@ const (
 	pathBoardCSV    = "/tinh/bang.csv"
 	pathProvCommune = "/tinh/xa/"         // + commune code
 	pathProvMarked  = "/danh-dau"         // after pathProvCommune + code
+	pathProvReceipt = "/bien-nhan"        // after pathProvCommune + code
 	actApprove      = "/duyet"            // after pathProvCommune + code
 	actReturn       = "/tra-lai"          //
 	actReopen       = "/mo-lai"           //
@@ -51,6 +52,7 @@ var ReviewPaths = []struct{ Method, Path string }{
 	{"GET", pathBoardCSV},
 	{"GET", pathProvCommune + "{commune}"},
 	{"GET", pathProvCommune + "{commune}" + pathProvMarked},
+	{"GET", pathProvCommune + "{commune}" + pathProvReceipt},
 	{"POST", pathProvCommune + "{commune}" + actApprove},
 	{"POST", pathProvCommune + "{commune}" + actReturn},
 	{"POST", pathProvCommune + "{commune}" + actReopen},
@@ -62,6 +64,7 @@ func (s *server) provinceRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET "+pathBoardCSV, s.withRole(provinceOnly, s.boardCSV))
 	m.HandleFunc("GET "+pathProvCommune+"{commune}", s.withRole(provinceOnly, s.provCommune))
 	m.HandleFunc("GET "+pathProvCommune+"{commune}"+pathProvMarked, s.withRole(provinceOnly, s.provMarked))
+	m.HandleFunc("GET "+pathProvCommune+"{commune}"+pathProvReceipt, s.withRole(provinceOnly, s.provReceipt))
 	for _, a := range []struct{ path, kind string }{{actApprove, review.KindApprove}, {actReturn, review.KindReturn}, {actReopen, review.KindReopen}, {actCheck, review.KindCheck}} {
 		m.HandleFunc("POST "+pathProvCommune+"{commune}"+a.path, s.withRole(provinceOnly, s.reviewAction(a.kind)))
 	}
@@ -292,6 +295,7 @@ type provCommunePage struct {
 type provUpload struct {
 	lightReceipt
 	Time, Name, MarkedURL string
+	ReceiptURL            string
 	Accepted, IsLatest    bool
 	IsApproved            bool
 }
@@ -400,7 +404,8 @@ func (s *server) provCommuneView(ctx context.Context, ss session, g access.Grant
 		u := provUpload{lightReceipt: l, Time: l.ReceivedAt.In(deadlines.ICT).Format("15:04 02/01/2006"), Name: name,
 			Accepted: l.Status == receipt.Accepted, IsLatest: l.SubmissionID == p.Latest && p.Latest != "",
 			IsApproved: l.SubmissionID == st.ApprovedSubmission && st.ApprovedSubmission != "",
-			MarkedURL:  base + pathProvMarked + "?" + queryKey(l.SourceKey, l.SourceVersion)}
+			MarkedURL:  base + pathProvMarked + "?" + queryKey(l.SourceKey, l.SourceVersion),
+			ReceiptURL: base + pathProvReceipt + "?" + url.Values{"id": {l.SubmissionID}}.Encode()}
 		if u.IsLatest {
 			p.LatestUpload = &list[i]
 		}
@@ -552,6 +557,39 @@ func (s *server) provMarked(w http.ResponseWriter, r *http.Request, ss session, 
 		return
 	}
 	s.sendMarked(w, r, key, r.URL.Query().Get("v"))
+}
+
+// provReceipt shows one upload's whole receipt (every error by cell, the
+// totals), as the commune saw it, with its marked workbook.
+func (s *server) provReceipt(w http.ResponseWriter, r *http.Request, ss session, g access.Grant) {
+	c, ok := s.communeOf(w, r, g)
+	if !ok {
+		return
+	}
+	id := r.URL.Query().Get("id")
+	if len(id) != 32 || strings.Trim(id, "0123456789abcdef") != "" {
+		s.fail(w, r, http.StatusNotFound, "Không tìm thấy biên nhận này.")
+		return
+	}
+	key := lake.ReceiptKey(lake.Key{Year: g.Year, Province: g.Province, Commune: c.Code}, id)
+	b, _, err := storage.GetAtMost(r.Context(), s.cfg.Lake, key, "", 32<<20)
+	if errors.Is(err, storage.ErrNotFound) {
+		s.fail(w, r, http.StatusNotFound, "Không tìm thấy biên nhận này.")
+		return
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	var rc receipt.Receipt
+	if err := json.Unmarshal(b, &rc); err != nil {
+		s.internal(w, r, fmt.Errorf("portal: receipt %s: %w", key, err))
+		return
+	}
+	res := &resultView{Receipt: &rc, OriginalName: uploadName(&rc)}
+	s.fillResult(res)
+	res.MarkedURL = pathProvCommune + c.Code + pathProvMarked + "?" + queryKey(rc.SourceKey, rc.SourceVersion)
+	s.render(w, r, http.StatusOK, "provreceipt", map[string]any{"CommuneName": c.Name, "Back": pathProvCommune + c.Code, "Result": res})
 }
 
 // reviewAction handles one review form: approve, return, reopen, check.
