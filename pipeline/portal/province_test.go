@@ -94,7 +94,15 @@ func TestBoardAndReviewFlow(t *testing.T) {
 	prov := e.client()
 	csrf := prov.signInProvince(provinceTN)
 
-	st := boardStatus(t, prov.get("/tinh?han=12-01").body)
+	first := prov.get("/tinh?han=12-01")
+	if csp := first.header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "script-src 'self'") ||
+		first.header.Get("X-Frame-Options") != "DENY" || first.header.Get("Cache-Control") != "no-store" {
+		t.Errorf("board headers: CSP %q, frame %q, cache %q", csp, first.header.Get("X-Frame-Options"), first.header.Get("Cache-Control"))
+	}
+	if strings.Contains(first.body, "<script>") || strings.Contains(first.body, " style=") {
+		t.Error("the board has inline script or style (the CSP forbids them)")
+	}
+	st := boardStatus(t, first.body)
 	if len(st) < 50 {
 		t.Fatalf("board has %d communes; Thái Nguyên has about 92 in the 2025 register", len(st))
 	}
