@@ -68,9 +68,9 @@ type Config struct {
 	// Flags gives the plausibility flags the province board shows (issue
 	// 15). nil: QualityFlags(Lake), the roll-up's flags table.
 	Flags FlagReader
-	// Reminder, when set, gives the reminder text a commune is sent (issue
-	// 15: h-approved's DuckDB-free reminder package), shown on the
-	// commune's page so it reads what its e-mail says. nil: not shown.
+	// Reminder, when set, gives the reminder text shown on a commune's
+	// page. nil: pipeline/reminder's text for the commune's next report
+	// (the words of its reminder mail), shown when it has something to do.
 	Reminder func(ctx context.Context, year int, province, commune string) (string, error)
 }
 

@@ -599,3 +599,31 @@ func TestBoardCSVNoFormulas(t *testing.T) {
 	}
 	t.Fatal("commune A not in the CSV")
 }
+
+// TestCommunePageReminder: without Config.Reminder the commune's page shows
+// pipeline/reminder's text (its mail's words) while it has something to
+// do: nothing sent, then its data returned (with the comment); none once
+// approved.
+func TestCommunePageReminder(t *testing.T) {
+	e := newEnv(t)
+	a := e.client()
+	csrfA := a.mustSignIn(communeA)
+	if h := a.get("/").body; !strings.Contains(h, `id="nhac-nho"`) || !strings.Contains(h, "Chưa nhận được tệp báo cáo nào của xã.") {
+		t.Error("no reminder for a commune that sent nothing")
+	}
+	a.upload(csrfA, "bao-cao.xlsx", goodFile(t, communeA, 3), nil, nil)
+	if h := a.get("/").body; strings.Contains(h, `id="nhac-nho"`) {
+		t.Error("a reminder while the file waits for review (nothing to do)")
+	}
+	p := e.client()
+	csrf := p.signInProvince(provinceTN)
+	sub := latestOf(t, e, communeA)
+	p.postForm("/tinh/xa/"+communeA+"/tra-lai", url.Values{"csrf": {csrf}, "submission": {sub}, "comment": {"Thiếu thôn 4 & 5"}}, nil)
+	if h := a.get("/").body; !strings.Contains(h, "Tỉnh đã TRẢ LẠI số liệu của xã để sửa.") || !strings.Contains(h, "Ý kiến của tỉnh: Thiếu thôn 4 &amp; 5") {
+		t.Error("reminder of a returned commune lacks the return or its comment")
+	}
+	p.postForm("/tinh/xa/"+communeA+"/duyet", url.Values{"csrf": {csrf}, "submission": {sub}}, nil)
+	if h := a.get("/").body; strings.Contains(h, `id="nhac-nho"`) {
+		t.Error("a reminder after approval")
+	}
+}

@@ -127,12 +127,10 @@ func (s *server) communeView(ctx context.Context, ss session, g access.Grant, re
 	if v.Review, err = s.reviewFor(ctx, ss, rcs); err != nil {
 		return nil, err
 	}
-	if s.cfg.Reminder != nil {
-		// The reminder is advice: a failure to build it never hides the page.
-		if v.Reminder, err = s.cfg.Reminder(ctx, ss.Year, ss.Province, ss.Commune); err != nil {
-			s.cfg.Logger.Warn("portal: reminder text unavailable", "commune", ss.Commune, "err", err)
-			v.Reminder = ""
-		}
+	// The reminder is advice: a failure to build it never hides the page.
+	if v.Reminder, err = s.reminderText(ctx, ss, rcs); err != nil {
+		s.cfg.Logger.Warn("portal: reminder text unavailable", "commune", ss.Commune, "err", err)
+		v.Reminder = ""
 	}
 	var ups []uploadView
 	for _, rc := range rcs {
