@@ -3,6 +3,8 @@ package browser
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,26 +14,42 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/xhht/xhht/pipeline/portal/portaltest"
+	"github.com/xhht/xhht/pipeline/report"
 	"github.com/xhht/xhht/pipeline/review"
 	"github.com/xhht/xhht/pipeline/storage/local"
 )
 
 // ============================================================================
-// STEP 6 HOOK (issue 15): "the approved-only report changes accordingly".
-// The lead wires this to h-approved's approved-only roll-up/report at merge:
-// set ApprovedOnlyReportStep (e.g. in an init() of a file of this package)
-// to a function that builds the approved-only report of the province over
-// lake and checks that it counts approvedSubmission for commune (and, for
-// the return of step 2, that the returned file did not count). Until it is
-// wired, the flow logs "STEP 6 NOT WIRED" and checks steps 1-5 only.
+// STEP 6 (issue 15): "the approved-only report changes accordingly".
+// approvedOnly builds the approved-only 15/12 report of the province with
+// h-approved's report.BuildApprovedOnly (a real roll-up snapshot, DuckDB)
+// and returns the commune's households total (nil: not counted) and the
+// report's count of approved communes. The flow calls it after the return
+// (step 2: the returned file does not count) and after the approval (step
+// 5: the approved file counts).
 // ============================================================================
-var ApprovedOnlyReportStep func(t testing.TB, lake *local.Store, year int, province, commune, approvedSubmission string)
+func approvedOnly(t testing.TB, lake *local.Store, province, commune string) (*int64, int64) {
+	t.Helper()
+	r, err := report.BuildApprovedOnly(context.Background(), report.Options{Lake: lake, Year: year, Province: province,
+		Now: time.Date(year, 12, 20, 0, 0, 0, 0, time.UTC), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatalf("6. approved-only report: %v", err)
+	}
+	for _, c := range r.Communes {
+		if c.Code == commune {
+			return c.Cells["ho_dat"].Total, r.Completeness.Approved
+		}
+	}
+	t.Fatalf("6. the approved-only report has no row for %s", commune)
+	return nil, 0
+}
 
 // TestProvinceReviewFlow: the five steps of issue 15 in two browsers (a
 // province reviewer and a commune) against `xhht serve`: 1 the province
 // code opens the board, 2 returns the commune's file with a comment, 3 the
 // commune sees the comment, 4 the commune uploads again, 5 the province
-// approves. On the phone the province's browser runs without JavaScript:
+// approves, 6 the approved-only report counts the commune only once it is
+// approved. On the phone the province's browser runs without JavaScript:
 // the review actions are plain forms.
 func TestProvinceReviewFlow(t *testing.T) {
 	for _, tc := range []struct {
@@ -97,6 +115,9 @@ func TestProvinceReviewFlow(t *testing.T) {
 				chromedp.WaitVisible(chromedp.ID("bang")),
 				chromedp.WaitVisible(chromedp.CSS(row)),
 			)
+			if href := text(t, prov, row+" a", o.Timeout); href == "" {
+				t.Error("1. the commune's row has no link to its page")
+			}
 			if s := text(t, prov, row+" .tag", o.Timeout); !strings.Contains(s, "chờ duyệt") {
 				t.Errorf("1. the commune's status on the board: %q, want accepted, awaiting review", s)
 			}
@@ -106,7 +127,9 @@ func TestProvinceReviewFlow(t *testing.T) {
 			// 2. Return the file with a comment.
 			comment := "Thôn 2: số hộ <gấp 10> năm trước, xem lại"
 			do(prov, "2. return with a comment",
-				chromedp.Click(chromedp.CSS(row+" a")),
+				// The board links the commune's page; open it as the link does
+				// (a click racing the page's load lost its node under load).
+				chromedp.Navigate(srv.URL+"/tinh/xa/"+tc.commune),
 				chromedp.WaitVisible(chromedp.ID("nut-tra-lai")),
 				chromedp.SendKeys(chromedp.ID("c-tra"), comment),
 				chromedp.Click(chromedp.ID("nut-tra-lai")),
@@ -117,6 +140,10 @@ func TestProvinceReviewFlow(t *testing.T) {
 			}
 			fits(prov, "the commune's page")
 			shot(t, prov, o, "2-returned")
+			// 6 (before): the returned file does not count in the approved-only report.
+			if got, n := approvedOnly(t, srv.Lake, province, tc.commune); got != nil || n != 0 {
+				t.Errorf("6. after the return the approved-only report counts the commune (households %v, %d approved)", got, n)
+			}
 
 			// 3. The commune sees the state and the comment.
 			do(commune, "3. commune reloads", chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("duyet-cua-so")))
@@ -159,11 +186,9 @@ func TestProvinceReviewFlow(t *testing.T) {
 				t.Errorf("5. commune's page after approval: %q", s)
 			}
 
-			// 6. The approved-only report changes accordingly (hook above).
-			if ApprovedOnlyReportStep == nil {
-				t.Log("STEP 6 NOT WIRED: the approved-only report is checked once h-approved's code is merged (ApprovedOnlyReportStep)")
-			} else {
-				ApprovedOnlyReportStep(t, srv.Lake, year, province, tc.commune, st.ApprovedSubmission)
+			// 6. The approved-only report changes accordingly: the approved file counts.
+			if got, n := approvedOnly(t, srv.Lake, province, tc.commune); got == nil || *got == 0 || n != 1 {
+				t.Errorf("6. after the approval the approved-only report: households %v, %d approved communes (want the commune counted, 1)", got, n)
 			}
 		})
 	}
