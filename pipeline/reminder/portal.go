@@ -9,7 +9,7 @@ import "github.com/xhht/xhht/pipeline/review"
 // c carries the rest (year, deadline, names, due time, at). The portal
 // then shows c.Text(), the words of the commune's reminder mail.
 func WithState(c Commune, uploads []review.Upload, rejectionReason string, st review.Status) Commune {
-	latest := review.Latest(uploads)
+	latest := review.Current(uploads)
 	switch {
 	case len(latest) > 0:
 		c.Upload = Accepted

@@ -81,7 +81,7 @@ func Apply(ctx context.Context, w storage.Writer, a Action) (Status, error) {
 		if err := writeRecord(ctx, w, cur.LastChange); err != nil {
 			return cur, err
 		}
-		latest, err := LatestAccepted(ctx, w, a.Year, a.Province, a.Commune)
+		latest, err := CurrentAccepted(ctx, w, a.Year, a.Province, a.Commune)
 		if err != nil {
 			return cur, err
 		}

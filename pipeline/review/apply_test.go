@@ -87,18 +87,18 @@ func history(t *testing.T, w storage.Writer) []Record {
 func TestLatestAcceptedOrder(t *testing.T) {
 	w := local.New(t.TempDir())
 	ctx := context.Background()
-	if got, err := LatestAccepted(ctx, w, year, prov, comm); err != nil || len(got) != 0 {
+	if got, err := LatestAccepted(ctx, w, year, prov, comm); err != nil || got != "" {
 		t.Fatalf("no receipts: got %q, %v", got, err)
 	}
 	upload(t, w, "a", receipt.Accepted, t0)
 	upload(t, w, "c", receipt.Rejected, t0.Add(2*time.Hour)) // newest, but rejected
 	upload(t, w, "b", receipt.Accepted, t0.Add(time.Hour))
-	if got, _ := LatestAccepted(ctx, w, year, prov, comm); got.only() != "b" {
+	if got, _ := LatestAccepted(ctx, w, year, prov, comm); got != "b" {
 		t.Errorf("latest accepted = %q, want b (c is rejected, a older)", got)
 	}
 	// Same instant: the larger source key wins, as in the roll-up.
 	upload(t, w, "z", receipt.Accepted, t0.Add(time.Hour))
-	if got, _ := LatestAccepted(ctx, w, year, prov, comm); got.only() != "z" {
+	if got, _ := LatestAccepted(ctx, w, year, prov, comm); got != "z" {
 		t.Errorf("tie on received_at: got %q, want z", got)
 	}
 }

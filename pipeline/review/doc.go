@@ -10,8 +10,9 @@
 //   - Review is of the commune's current data set, not of one upload: per
 //     form (bieu01, bieu02) the latest accepted submission carrying it
 //     (Set, form → submission_id), as the roll-up counts (a CSV carries
-//     one form, so a commune's data may be two uploads). LatestAccepted
-//     and Latest return a Set; Effective(s Status, latest Set,
+//     one form, so a commune's data may be two uploads). Current and
+//     CurrentAccepted give it (Latest and LatestAccepted still give the
+//     newest accepted upload, what an official sees first); Effective(s Status, latest Set,
 //     approvedOnly bool) (State, Set) decides the shown state on the set
 //     and what counts per form, with the contract's table (see Effective).
 //   - Approve and return name the set by any of its submissions
@@ -60,14 +61,24 @@
 //     change that never happened whenever the status write lost a race or
 //     failed.) The query view `audit` reads only the records: until the
 //     next Apply it misses such a change; History does not.
-//   - LatestAccepted reads the commune's receipts and returns the
-//     submission_id of its latest accepted upload, ordered as the roll-up
-//     orders them (received_at, then source key, then version).
-//   - ErrNoChange-free idempotence: approving what is already approved, or
-//     reopening what is already open, changes nothing, writes no audit
-//     record and returns the current status with a nil error, so two
-//     reviewers approving at once both see "approved" and exactly one
-//     record exists.
+//   - LatestAccepted (and Uploads, Latest, Newer) read the commune's
+//     receipts and give the submission_id of its latest accepted upload
+//     (CurrentAccepted, Current: per form), ordered as the roll-up orders
+//     them (received_at, then source key, then version). History reads a commune's audit records, oldest first.
+//   - Record (an audit record), the Kind* constants, ActorOf (the actor of
+//     a signed-in access.Grant), State.Label (Vietnamese), MaxCommentRunes,
+//     and ErrBadAction (malformed action: kind, codes, comment too long,
+//     flag id).
+//   - Idempotence: approving what is already approved, reopening what is
+//     already open, or repeating the same return or check changes nothing,
+//     writes no audit record and returns the current status with a nil
+//     error, so two reviewers approving at once both see "approved" and
+//     exactly one record exists.
+//   - Each change of a commune is timed strictly after the one before it
+//     (a clock behind moves to just after), so audit keys sort in the
+//     order of the changes.
+//   - Reopen applies to an approved or a returned commune (it also
+//     cancels a return); reopening one never reviewed is ErrStale.
 //   - Returning data that is the approved data (Approved A, return A)
 //     withdraws the approval: ApprovedSubmission is cleared, so a returned
 //     file never counts.

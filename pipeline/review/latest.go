@@ -102,9 +102,27 @@ func Newer(a, b Upload) bool {
 	return a.SourceVersion > b.SourceVersion
 }
 
-// Latest is the commune's current data set: per form, the submission_id of
-// the newest accepted upload carrying it (empty: nothing accepted).
-func Latest(ups []Upload) Set {
+// Latest is the submission_id of the newest accepted upload ("" none): the
+// upload an official sees first. What review is about is Current.
+func Latest(ups []Upload) string {
+	var best *Upload
+	for i := range ups {
+		if ups[i].Status != receipt.Accepted {
+			continue
+		}
+		if best == nil || Newer(ups[i], *best) {
+			best = &ups[i]
+		}
+	}
+	if best == nil {
+		return ""
+	}
+	return best.SubmissionID
+}
+
+// Current is the commune's current data set: per form, the submission_id
+// of the newest accepted upload carrying it (empty: nothing accepted).
+func Current(ups []Upload) Set {
 	best := map[string]*Upload{}
 	for i := range ups {
 		if ups[i].Status != receipt.Accepted {
@@ -156,12 +174,22 @@ func Uploads(ctx context.Context, st storage.Store, year int, province, commune 
 	return out, nil
 }
 
-// LatestAccepted is the commune's current data set of the year: per form
+// LatestAccepted is the submission_id of the commune's newest accepted
+// upload of the year ("" none).
+func LatestAccepted(ctx context.Context, st storage.Store, year int, province, commune string) (string, error) {
+	ups, err := Uploads(ctx, st, year, province, commune)
+	if err != nil {
+		return "", err
+	}
+	return Latest(ups), nil
+}
+
+// CurrentAccepted is the commune's current data set of the year: per form
 // its latest accepted submission (empty: nothing accepted).
-func LatestAccepted(ctx context.Context, st storage.Store, year int, province, commune string) (Set, error) {
+func CurrentAccepted(ctx context.Context, st storage.Store, year int, province, commune string) (Set, error) {
 	ups, err := Uploads(ctx, st, year, province, commune)
 	if err != nil {
 		return nil, err
 	}
-	return Latest(ups), nil
+	return Current(ups), nil
 }

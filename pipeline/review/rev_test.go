@@ -175,7 +175,7 @@ func TestRevPerFormLatest(t *testing.T) {
 	w := local.New(t.TempDir())
 	uploadForm(t, w, "bieu01csv", "bieu01", t0)                // Biểu 01 CSV
 	uploadForm(t, w, "bieu02csv", "bieu02", t0.Add(time.Hour)) // Biểu 02 CSV
-	cur, err := LatestAccepted(ctx, w, year, prov, comm)
+	cur, err := CurrentAccepted(ctx, w, year, prov, comm)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +200,7 @@ func TestRevPerFormLatest(t *testing.T) {
 	}
 	// A new Biểu 02 waits; the approved Biểu 01 and Biểu 02 still count.
 	uploadForm(t, w, "bieu02b", "bieu02", t0.Add(2*time.Hour))
-	cur, _ = LatestAccepted(ctx, w, year, prov, comm)
+	cur, _ = CurrentAccepted(ctx, w, year, prov, comm)
 	for _, mode := range []bool{false, true} {
 		if shown, counted := Effective(st, cur, mode); shown != Submitted || !maps.Equal(counted, want) {
 			t.Errorf("approvedOnly=%v after a new Biểu 02: (%q, %v), want (submitted, %v)", mode, shown, counted, want)
