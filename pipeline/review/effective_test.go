@@ -139,3 +139,14 @@ func TestEffectiveFormlessStatus(t *testing.T) {
 		t.Errorf("formless approved a, newer bieu02 b: (%q, %v)", shown, c)
 	}
 }
+
+// A caller whose uploads name no form (form "") reads a per-form status.
+func TestEffectiveFormlessLatest(t *testing.T) {
+	s := Status{State: Returned, Forms: Set{"bieu01": "r", "bieu02": "r"}}
+	if shown, live := Effective(s, Set{"": "r"}, false); shown != Returned || len(live) != 0 {
+		t.Errorf("returned r per form, formless latest r: (%q, %v), want (returned, nothing)", shown, live)
+	}
+	if shown, _ := Effective(s, Set{"": "n"}, false); shown != Submitted {
+		t.Errorf("returned r per form, formless latest n: %q, want submitted", shown)
+	}
+}

@@ -262,6 +262,16 @@ func ForProvince(ctx context.Context, st storage.Store, year int, province strin
 // deleted) is shown Approved. A status written before the per-form fix
 // (no "forms") reads Submission and ApprovedSubmission as every form's.
 func Effective(s Status, latest Set, approvedOnly bool) (shown State, counted Set) {
+	// A caller whose uploads name no form (form "") compares with a
+	// status written per form: "" stands for every form.
+	named := Set{}
+	for f, id := range s.Forms {
+		named[f] = id
+	}
+	for f, id := range s.ApprovedForms {
+		named[f] = id
+	}
+	latest = latest.spread(named)
 	forms, approved := s.sets(latest)
 	same := len(latest.clean()) == 0 || latest.Equal(forms)
 	switch s.State {
