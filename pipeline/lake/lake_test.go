@@ -1,6 +1,7 @@
 package lake
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -126,5 +127,12 @@ func TestConfigAndAccessKeys(t *testing.T) {
 	k := Key{Year: 2025, Province: "01", Commune: "00004", File: "Báo cáo.xlsx"}
 	if got, err := ParseKey(UploadKey(k)); err != nil || got != k {
 		t.Errorf("ParseKey(UploadKey(%+v)) = %+v, %v", k, got, err)
+	}
+}
+
+func TestRollupTables(t *testing.T) {
+	want := []string{"communes", "completeness", "districts", "hamlets", "nation", "provinces"}
+	if got := RollupTables(); !slices.Equal(got, want) {
+		t.Errorf("RollupTables() = %v, want %v", got, want)
 	}
 }

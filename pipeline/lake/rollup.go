@@ -2,6 +2,8 @@ package lake
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -42,6 +44,19 @@ var rollupDirs = map[string]string{
 	"cache_submissions": "cache/submissions/",
 	"cache_receipts":    "cache/receipts/",
 	"cache_nation":      "cache/nation/",
+}
+
+// RollupTables lists the roll-up tables analysts query (the input caches
+// left out), sorted.
+func RollupTables() []string {
+	var out []string
+	for t, dir := range rollupDirs {
+		if !strings.HasPrefix(dir, "cache/") {
+			out = append(out, t)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // RollupTableDir is the folder of a roll-up table (or input cache) under a
