@@ -46,7 +46,7 @@ func TestColumnsDocPathsMatchLake(t *testing.T) {
 			}
 		}
 	}
-	fill := strings.NewReplacer("<Y>", "2026", "<build id>", "B", "<register>", "R")
+	fill := strings.NewReplacer("<Y>", "2026", "<P>", "19", "<build id>", "B", "<register>", "R")
 	covered := map[string]bool{}
 	for _, m := range paths {
 		// Expand the alternatives <a|b|…> (P: province 19), then fill
