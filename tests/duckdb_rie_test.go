@@ -18,24 +18,17 @@ import (
 // portal bootstraps are (ingest_rie_test.go, portal_lambda_test.go): the
 // static cgo builds of `make package`, against a lake in versitygw, with a
 // read-only HOME and TMPDIR as their /tmp (DuckDB's home, extension and
-// temp directories must go there). Each is run for every architecture in
-// duckdbLambdaArchs; a foreign one runs under qemu-user.
-
-// duckdbLambdaArchs are the architectures the DuckDB functions are tested
-// under the emulator for: the one deployed (infra/template.yaml,
-// `make package`) and the host's.
-var duckdbLambdaArchs = []string{"amd64"}
+// temp directories must go there).
 
 // duckRIEEnv is a DuckDB function's environment under the emulator: that
 // of the stand-in tests (rollupEnv) less AWS_LAMBDA_RUNTIME_API, which the
-// emulator sets for the process it starts, with the function's timeout
-// for the emulator (an emulated arm64 DuckDB is several times slower).
+// emulator sets for the process it starts.
 func duckRIEEnv(t *testing.T, srv *s3test.Server, lake, tmp string, extra ...string) []string {
 	t.Helper()
 	env := slices.DeleteFunc(rollupEnv(t, srv, &lambdaRuntime{}, lake, tmp), func(kv string) bool {
 		return strings.HasPrefix(kv, "AWS_LAMBDA_RUNTIME_API=")
 	})
-	return append(append(env, "AWS_LAMBDA_FUNCTION_TIMEOUT=600"), extra...)
+	return append(env, extra...)
 }
 
 // rieLines are the JSON lines of the emulator's combined output (the
@@ -86,15 +79,8 @@ func TestLambdaRollupUnderRIE(t *testing.T) {
 	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
 		t.Skip("the DuckDB bootstraps are built for linux with cgo and run here (an amd64 host)")
 	}
-	for _, arch := range duckdbLambdaArchs {
-		t.Run(arch, func(t *testing.T) { testRollupUnderRIE(t, arch) })
-	}
-}
-
-func testRollupUnderRIE(t *testing.T, arch string) {
-	bin := staticBootstrap(t, "./functions/rollup", arch)
-	checkStaticArch(t, bin, arch)
-	bootstrap := emulatedBootstrap(t, bin, arch, runtime.GOARCH)
+	bootstrap := buildStaticBootstrap(t, "./functions/rollup")
+	checkStaticArch(t, bootstrap, "amd64")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
@@ -129,7 +115,7 @@ func testRollupUnderRIE(t *testing.T, arch string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("linux/%s roll-up under the emulator: first invocation (cold) %v", arch, time.Since(start).Round(time.Millisecond))
+	t.Logf("roll-up under the emulator: first invocation (cold) %v", time.Since(start).Round(time.Millisecond))
 	lambdaCheckResponse(t, &lambdaInvocation{Response: out}, nil)
 	lake := lambdaBucketObjects(ctx, t, client, lambdaLakeBucket)
 	m := checkRollupObjects(t, lake)
@@ -150,15 +136,8 @@ func TestLambdaReportUnderRIE(t *testing.T) {
 	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
 		t.Skip("the DuckDB bootstraps are built for linux with cgo and run here (an amd64 host)")
 	}
-	for _, arch := range duckdbLambdaArchs {
-		t.Run(arch, func(t *testing.T) { testReportUnderRIE(t, arch) })
-	}
-}
-
-func testReportUnderRIE(t *testing.T, arch string) {
-	bin := staticBootstrap(t, "./functions/report", arch)
-	checkStaticArch(t, bin, arch)
-	bootstrap := emulatedBootstrap(t, bin, arch, runtime.GOARCH)
+	bootstrap := buildStaticBootstrap(t, "./functions/report")
+	checkStaticArch(t, bootstrap, "amd64")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
@@ -195,7 +174,7 @@ func testReportUnderRIE(t *testing.T, arch string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("linux/%s report under the emulator: first invocation (cold) %v", arch, time.Since(start).Round(time.Millisecond))
+	t.Logf("report under the emulator: first invocation (cold) %v", time.Since(start).Round(time.Millisecond))
 	var res reportResult
 	if err := json.Unmarshal(out, &res); err != nil || len(res.Provinces) != 1 || res.Provinces[0].Status != "written" || len(res.Provinces[0].Keys) != 3 {
 		t.Fatalf("report answer %s (%v), want province 19 written with three files", out, err)

@@ -8,7 +8,6 @@ package tests
 import (
 	"context"
 	"debug/elf"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,15 +34,11 @@ var staticBuilds struct {
 	bins map[string]string // pkg + " " + goarch → bootstrap
 }
 
-// crossCompilers are the C and C++ compilers cgo uses for a GOARCH other
-// than the host's (scripts/arm64-tools.sh installs them).
-var crossCompilers = map[string][2]string{
-	"arm64": {"aarch64-linux-gnu-gcc", "aarch64-linux-gnu-g++"},
-}
-
 // staticBootstrap builds a cgo function (./functions/rollup or
 // ./functions/report) exactly as `make package` does: cgo, fully static,
-// linux/goarch, once per test run. GOFLAGS from the environment are kept
+// linux/goarch (the host's: the DuckDB archives of another architecture
+// do not link static: see package-rollup in the Makefile), once per test
+// run. GOFLAGS from the environment are kept
 // (e.g. -modfile), with -buildvcs=false added.
 func staticBootstrap(t *testing.T, pkg, goarch string) string {
 	t.Helper()
@@ -66,14 +61,6 @@ func staticBootstrap(t *testing.T, pkg, goarch string) string {
 	}
 	env := append(os.Environ(), "CGO_ENABLED=1", "GOOS=linux", "GOARCH="+goarch,
 		"GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -buildvcs=false"))
-	if cc, ok := crossCompilers[goarch]; ok {
-		for _, c := range cc {
-			if _, err := exec.LookPath(c); err != nil {
-				t.Fatalf("%s is not installed: run `make tools` (scripts/arm64-tools.sh): %v", c, err)
-			}
-		}
-		env = append(env, "CC="+cc[0], "CXX="+cc[1])
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc,netgo,osusergo", "-trimpath",
@@ -112,28 +99,3 @@ func checkStaticArch(t *testing.T, bin, goarch string) {
 		}
 	}
 }
-
-// emulatedBootstrap returns what Lambda's runtime should exec to run bin,
-// a linux/goarch executable, on this machine: bin itself for the host's
-// architecture; otherwise a bootstrap script beside nothing else that runs
-// bin under qemu-user (qemu-aarch64), since no binfmt handler is
-// registered here. The RIE execs it as Lambda execs /var/task/bootstrap.
-func emulatedBootstrap(t *testing.T, bin, goarch, hostarch string) string {
-	t.Helper()
-	if goarch == hostarch {
-		return bin
-	}
-	qemu := map[string]string{"arm64": "qemu-aarch64"}[goarch]
-	path, err := exec.LookPath(qemu)
-	if qemu == "" || err != nil {
-		t.Fatalf("no emulator for linux/%s (%q): run `make tools` (scripts/arm64-tools.sh): %v", goarch, qemu, err)
-	}
-	script := filepath.Join(t.TempDir(), "bootstrap")
-	body := fmt.Sprintf("#!/bin/sh\nexec %s %s \"$@\"\n", shellQuote(path), shellQuote(bin))
-	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return script
-}
-
-func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
