@@ -71,7 +71,7 @@ func subsColumns() []string {
 // receiptsSQL reads receipts JSON files into the receipts digest columns.
 func receiptsSQL(paths []string) string {
 	return fmt.Sprintf(`SELECT submission_id, status, year, province_code, commune_code, received_at,
-  list_filter(errors, e -> e.severity = 'error')[1].message AS reason, filename AS _path
+  list_filter(errors, lambda e: e.severity = 'error')[1].message AS reason, filename AS _path
 FROM read_json(%s, format = 'auto', filename = true, columns = {submission_id: 'VARCHAR', status: 'VARCHAR', year: 'INTEGER',
   province_code: 'VARCHAR', commune_code: 'VARCHAR', received_at: 'TIMESTAMPTZ',
   errors: 'STRUCT(code VARCHAR, severity VARCHAR, message VARCHAR)[]'})`, sqlList(paths))
