@@ -29,8 +29,11 @@ tools:
 	./scripts/chromium.sh
 
 ## test: every test, with formatting and vet checks, then a short fuzz run of each decoder
+# -timeout: the tests package (every function's bootstrap built and run
+# under the Runtime API stand-in and AWS's emulator, LibreOffice) takes
+# longer than go test's default 10 minutes on a busy 2-core machine.
 test: tools fmt-check vet cfn-lint
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout=30m ./...
 	./scripts/fuzz-short.sh
 
 ## fuzz: a longer fuzz run of each decoder (FUZZTIME, default 2m each)
