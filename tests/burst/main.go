@@ -84,6 +84,8 @@ func run(xhht, dir string, year int, reuse bool) error {
 	fmt.Printf("uploads: %d files, %.1f MB, written in %.1f s (%s)\n", files, float64(bytes)/1e6, time.Since(t0).Seconds(), uploads)
 	fmt.Printf("machine: %s/%s, %d CPUs (GOMAXPROCS %d)\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0))
 
+	// Exit 1 is `xhht ingest`'s answer when some upload was rejected (the
+	// demo plants rejections on purpose); their receipts are in the lake.
 	in, err := measure(bin, "ingest", "--uploads", uploads, "--lake", lake)
 	if err != nil {
 		return err
@@ -119,6 +121,9 @@ func measure(name string, args ...string) (usage, error) {
 	start := time.Now()
 	err = cmd.Run()
 	wall := time.Since(start)
+	if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 1 && args[0] == "ingest" {
+		err = nil
+	}
 	if err != nil {
 		tail, _ := os.ReadFile(out.Name())
 		if len(tail) > 4000 {
