@@ -185,6 +185,9 @@ func buildOnce(ctx context.Context, o Options, noCache bool) (*Result, bool, err
 	if err := b.run(ctx); err != nil {
 		return nil, b.usedCache, err
 	}
+	if err := syncLake(b.lake); err != nil {
+		return nil, b.usedCache, err
+	}
 	b.res.Elapsed = time.Since(start)
 	b.log.Info("rollup done", "year", o.Year, "province", o.Province, "units", o.Units, "build_id", b.res.BuildID,
 		"provinces", len(b.res.Provinces), "stale", len(b.res.Stale), "inputs", b.res.Inputs,
@@ -251,6 +254,7 @@ func newBuilder(o Options) (*builder, error) {
 	b.lake = w
 	if ls, ok := o.Lake.(*local.Store); ok {
 		b.lakeDir = ls.Dir()
+		b.lake = deferLocalSyncs(ls)
 	}
 	b.log = o.Log
 	if b.log == nil {
