@@ -418,6 +418,7 @@ func (b *builder) inputs(ctx context.Context) (subs, rcpts []storage.Object, err
 	if b.prevYear != 0 {
 		years = append(years, b.prevYear)
 	}
+	years = append(years, b.historyYears()...) // hamlet identity (identity.go)
 	for _, y := range years {
 		objs, err := b.list(ctx, fmt.Sprintf("submissions/year=%d/", y), ".parquet")
 		if err != nil {
@@ -561,7 +562,7 @@ func (b *builder) load(ctx context.Context, provs []string, subs, rcpts []storag
 		if !b.whole() {
 			sel = provs
 		}
-		for _, y := range []int{b.o.Year, b.prevYear} {
+		for _, y := range append([]int{b.o.Year, b.prevYear}, b.historyYears()...) {
 			if y == 0 || (y == b.prevYear && b.prevInputs == 0) {
 				continue
 			}
@@ -759,6 +760,9 @@ func (b *builder) compute(ctx context.Context) error {
 		if err := b.loadRebaseMaps(ctx); err != nil {
 			return err
 		}
+	}
+	if err := b.resolveHamlets(ctx); err != nil {
+		return err
 	}
 	steps := []struct{ what, q string }{
 		{"pick current", pickSQL("cur", b.o.Year, rebase)},
