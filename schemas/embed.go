@@ -8,5 +8,5 @@ import "embed"
 
 // FS holds every data file of this folder.
 //
-//go:embed forms/*.json adminunits/*.csv charsets/*.csv targets/*.csv deadlines/*.csv rebase/*.csv issuers/*.json grading.json table.json
+//go:embed forms/*.json adminunits/*.csv charsets/*.csv targets/*.csv deadlines/*.csv rebase/*.csv issuers/*.json quality/*.json grading.json table.json
 var FS embed.FS

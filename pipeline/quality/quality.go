@@ -1,0 +1,64 @@
+// Package quality holds the plausibility flags of issue 15: the rules and
+// their thresholds (data in schemas/quality/rules.json, embedded), the
+// modified z-score they use, and the reader of the roll-up's `flags` table.
+//
+// A flag is a warning, never a rejection: the data still counts, and the
+// province decides (the board marks a flag "đã xác minh" with a comment).
+//
+// Purity: ingest never computes flags. Whatever compares a commune with
+// its own past or with other communes needs the whole history, which only
+// the roll-up sees; so the roll-up computes the flags (pipeline/rollup,
+// flags.go) and writes them as the table `flags`, one Parquet file per
+// province named in the province's roll-up manifest. The portal and the
+// board show them next to the receipt; the receipt object written by ingest
+// stays a function of its own upload. This package is pure Go (no DuckDB),
+// so the portal can read the flags with parquet-go.
+package quality
+
+// Table is the roll-up table (and manifest file name) of the flags.
+const Table = "flags"
+
+// Flag is one row of the roll-up's `flags` table (docs/ROLLUP_COLUMNS.md).
+// Nullable columns are pointers (nil = NULL), except the hamlet columns,
+// where "" means a commune-level flag.
+type Flag struct {
+	Year         int    `json:"year"`
+	ProvinceCode string `json:"province_code"`
+	CommuneCode  string `json:"commune_code"`
+	CommuneName  string `json:"commune_name"`
+	MaThon       string `json:"ma_thon,omitempty"`  // "" (NULL): a commune-level flag
+	TenThon      string `json:"ten_thon,omitempty"` // the hamlet's name, this year's (last year's when it disappeared)
+	// FlagID is stable across builds: "<rule>/<indicator or ->/<ma_thon or ->",
+	// so a "đã xác minh" check (review.Status.Checks) keeps pointing at it.
+	FlagID    string `json:"flag_id"`
+	Rule      string `json:"rule"`
+	Indicator string `json:"indicator,omitempty"` // roll-up column compared; "" when the rule has none
+	// Value is this year's value; PreviousValue last accepted year's (nil for
+	// the cross-commune rules and when there is none).
+	Value         *float64 `json:"value"`
+	PreviousValue *float64 `json:"previous_value"`
+	Threshold     *float64 `json:"threshold"`
+	// Score: the modified z-score (outlier rules), the relative change
+	// (change), the change in rate points as a fraction (rate_change).
+	Score *float64 `json:"score"`
+	// Comparable false: "không so sánh được" (e.g. a split commune without a
+	// hamlet assignment). Such a row informs, it is never an alarm.
+	Comparable   bool   `json:"comparable"`
+	SubmissionID string `json:"submission_id"`
+	Message      string `json:"message"` // short Vietnamese
+}
+
+// Alarm reports whether f is a warning to look at (comparable), as opposed
+// to an information that the commune could not be compared.
+func (f Flag) Alarm() bool { return f.Comparable }
+
+// FlagID builds the stable id of a flag.
+func FlagID(rule, indicator, maThon string) string {
+	if indicator == "" {
+		indicator = "-"
+	}
+	if maThon == "" {
+		maThon = "-"
+	}
+	return rule + "/" + indicator + "/" + maThon
+}
