@@ -761,8 +761,11 @@ func (b *builder) compute(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := b.resolveHamlets(ctx); err != nil {
-		return err
+	if rebase {
+		// The re-based pick assigns hamlets by their identity.
+		if err := b.resolveHamlets(ctx, b.db); err != nil {
+			return err
+		}
 	}
 	steps := []struct{ what, q string }{
 		{"pick current", pickSQL("cur", b.o.Year, rebase)},
@@ -808,20 +811,34 @@ func (b *builder) compute(ctx context.Context) error {
 	// The first failure stops the other side.
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	compErr := make(chan error, 1)
+	// So does hamlet identity (identity.go), before completeness: only the
+	// hamlet rows need it.
+	compErr, idErr := make(chan error, 1), make(chan error, 1)
 	if !rebase {
 		go func() {
-			err := b.execOn(cctx, b.db2, "completeness", completenessSQL(b.units.HasDistricts()))
+			err := b.resolveHamlets(cctx, b.db2)
+			idErr <- err
+			if err == nil {
+				err = b.execOn(cctx, b.db2, "completeness", completenessSQL(b.units.HasDistricts()))
+			}
 			if err != nil {
 				cancel()
 			}
 			compErr <- err
 		}()
 	} else {
+		idErr <- nil
 		compErr <- nil
 	}
 	for _, s := range steps {
-		if err := b.exec(cctx, s.what, s.q); err != nil {
+		err := error(nil)
+		if s.what == "hamlets" {
+			err = <-idErr
+		}
+		if err == nil {
+			err = b.exec(cctx, s.what, s.q)
+		}
+		if err != nil {
 			cancel()
 			if cerr := <-compErr; cerr != nil && ctx.Err() == nil && !errors.Is(cerr, context.Canceled) {
 				return cerr // completeness failed first and stopped this step

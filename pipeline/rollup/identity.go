@@ -36,7 +36,8 @@ import (
 // ma_thon_source "known" rows, whose code is read like any other.
 //
 // The result, hamlet_ids, holds only the rows whose ma_thon changes; the
-// counted rows (pickSQL's r_<tag>) take it from there.
+// hamlet rows (hamletSQL) and the hamlet assignments of a re-based build
+// (pickSQL) take it from there.
 
 // historyYears are the report years a build reads for hamlet identity
 // beyond the year and last year (which it reads anyway): the earlier
@@ -58,9 +59,9 @@ func (b *builder) historyYears() []int {
 // hamletNamesTable lists every hamlet name of the inputs with its name key
 // and the hash ending a code derived from it, computed in Go by the same
 // functions ingest uses (textnorm's folding has no SQL twin).
-func (b *builder) hamletNamesTable(ctx context.Context) error {
+func (b *builder) hamletNamesTable(ctx context.Context, conn *sql.Conn) error {
 	t0 := time.Now()
-	rows, err := b.db.QueryContext(ctx, fmt.Sprintf(
+	rows, err := conn.QueryContext(ctx, fmt.Sprintf(
 		"SELECT DISTINCT ten_thon FROM subs_all WHERE form = 'bieu01' AND ten_thon IS NOT NULL AND report_year <= %d", b.o.Year))
 	if err != nil {
 		return fmt.Errorf("rollup: hamlet names: %w", err)
@@ -80,7 +81,11 @@ func (b *builder) hamletNamesTable(ctx context.Context) error {
 		return fmt.Errorf("rollup: hamlet names: %w", err)
 	}
 	b.log.Debug("rollup step", "step", "hamlet names", "names", len(out)-1, "ms", float64(time.Since(t0).Microseconds())/1000)
-	return b.loadCSV(ctx, "hamlet names", "hamlet_names", "*", out, nil)
+	path, err := b.writeCSV("hamlet_names.csv", out)
+	if err != nil {
+		return err
+	}
+	return b.execOn(ctx, conn, "hamlet names", "CREATE OR REPLACE TABLE hamlet_names AS SELECT * FROM "+readCSVSQL(path, out[0], nil))
 }
 
 // identitySQL creates hamlet_ids (submission_id, source_row, ma_thon): the
@@ -91,20 +96,25 @@ func identitySQL(year, prev int) string {
 	if prev != 0 {
 		years += fmt.Sprintf(", %d", prev)
 	}
+	// h is read once (materialised); the upload order is a struct built
+	// only for the few pairs the join finds.
 	return fmt.Sprintf(`
 CREATE OR REPLACE TABLE hamlet_ids AS
-WITH h AS (
+WITH h AS MATERIALIZED (
   SELECT s.submission_id, s.source_row, s.commune_code, s.report_year, s.ma_thon, n.name_key,
-    {'t': s.received_at, 'k': s.source_key, 'v': s.source_version, 's': s.submission_id} AS up,
+    s.received_at, s.source_key, s.source_version,
     s.ma_thon IS NOT NULL AND NOT ends_with(s.ma_thon, '-' || n.key_hash) AS own
   FROM subs_all s JOIN hamlet_names n ON n.ten_thon = s.ten_thon
   WHERE s.form = 'bieu01' AND s.report_year <= %[1]d),
 taken AS (
   SELECT r.submission_id, r.source_row, r.name_key,
-    arg_max(c.ma_thon, c.up) AS ma_thon, max(c.up) AS at
-  FROM h r JOIN h c ON c.own AND c.commune_code = r.commune_code AND c.name_key = r.name_key
-    AND c.report_year BETWEEN %[3]s AND r.report_year AND c.up < r.up
-  WHERE NOT r.own AND r.report_year IN (%[2]s)
+    arg_max(c.ma_thon, {'t': c.received_at, 'k': c.source_key, 'v': c.source_version, 's': c.submission_id}) AS ma_thon,
+    max({'t': c.received_at, 'k': c.source_key, 'v': c.source_version, 's': c.submission_id}) AS at
+  FROM (SELECT * FROM h WHERE NOT own AND report_year IN (%[2]s)) r
+  JOIN (SELECT * FROM h WHERE own) c ON c.commune_code = r.commune_code AND c.name_key = r.name_key
+  WHERE c.report_year BETWEEN %[3]s AND r.report_year
+    AND {'t': c.received_at, 'k': c.source_key, 'v': c.source_version, 's': c.submission_id}
+      < {'t': r.received_at, 'k': r.source_key, 'v': r.source_version, 's': r.submission_id}
   GROUP BY ALL)
 SELECT t.submission_id, t.source_row, t.ma_thon
 FROM taken t
@@ -113,20 +123,28 @@ QUALIFY row_number() OVER (PARTITION BY t.submission_id, t.ma_thon ORDER BY t.at
 		year, years, hamlet.HistoryFirstYearSQL("r.report_year"))
 }
 
-// resolveHamlets creates hamlet_names and hamlet_ids.
-func (b *builder) resolveHamlets(ctx context.Context) error {
-	if err := b.hamletNamesTable(ctx); err != nil {
+// hamletIDJoin joins hamlet_ids (as alias) to the submission rows row:
+// coalesce(alias.ma_thon, row.ma_thon) is then the row's identity. Only
+// the statements that need the code join it: the counted rows stay a plain
+// view over the inputs, which DuckDB reads column by column.
+func hamletIDJoin(alias, row string) string {
+	return fmt.Sprintf("LEFT JOIN hamlet_ids %[1]s ON %[1]s.submission_id = %[2]s.submission_id AND %[1]s.source_row = %[2]s.source_row", alias, row)
+}
+
+// resolveHamlets creates hamlet_names and hamlet_ids on conn.
+func (b *builder) resolveHamlets(ctx context.Context, conn *sql.Conn) error {
+	if err := b.hamletNamesTable(ctx, conn); err != nil {
 		return err
 	}
 	prev := 0
 	if b.prevYear != 0 && b.prevInputs > 0 {
 		prev = b.prevYear
 	}
-	if err := b.exec(ctx, "hamlet identity", identitySQL(b.o.Year, prev)); err != nil {
+	if err := b.execOn(ctx, conn, "hamlet identity", identitySQL(b.o.Year, prev)); err != nil {
 		return err
 	}
 	var n sql.NullInt64
-	if err := b.db.QueryRowContext(ctx, "SELECT count(*) FROM hamlet_ids").Scan(&n); err == nil {
+	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM hamlet_ids").Scan(&n); err == nil {
 		b.log.Debug("rollup hamlet identity", "rows_recoded", n.Int64)
 	}
 	return nil

@@ -23,17 +23,16 @@ import (
 // cnt_<tag> keeps one row per (submission, unit) for the inputs lists.
 func pickSQL(tag string, year int, rebase bool) string {
 	ucode := "s.commune_code"
-	// ma_thon is the hamlet's identity (identity.go), not always the code
-	// ingest wrote.
-	join := `
-LEFT JOIN hamlet_ids hid ON hid.submission_id = s.submission_id AND hid.source_row = s.source_row AND s.form = 'bieu01'`
+	join := ""
 	if rebase {
 		// Biểu 01 rows follow their commune when it went whole into one
-		// new commune, else their hamlet's assignment; Biểu 02 describes
-		// the whole old commune, so it follows only a whole-commune move.
+		// new commune, else their hamlet's assignment (by the hamlet's
+		// identity, identity.go); Biểu 02 describes the whole old commune,
+		// so it follows only a whole-commune move.
 		ucode = "CASE WHEN s.form = 'bieu01' THEN coalesce(fm.new_code, hm.new_code) ELSE fm.new_code END"
-		join += `
+		join = `
 LEFT JOIN fullmap fm ON fm.old_code = s.commune_code
+` + hamletIDJoin("hid", "s") + `
 LEFT JOIN hamletmap hm ON hm.old_code = s.commune_code AND hm.ma_thon = coalesce(hid.ma_thon, s.ma_thon)`
 	}
 	return fmt.Sprintf(`
@@ -42,7 +41,7 @@ SELECT commune_code, form,
   max({'t': received_at, 'k': source_key, 'v': source_version, 's': submission_id}).s AS submission_id
 FROM subs WHERE report_year = %[2]d GROUP BY commune_code, form;
 CREATE OR REPLACE VIEW r_%[1]s AS
-SELECT s.* REPLACE (coalesce(hid.ma_thon, s.ma_thon) AS ma_thon), %[3]s AS ucode
+SELECT s.*, %[3]s AS ucode
 FROM subs s SEMI JOIN win_%[1]s w USING (commune_code, form, submission_id)%[4]s
 WHERE s.report_year = %[2]d;
 CREATE OR REPLACE TABLE cnt_%[1]s AS
@@ -239,9 +238,11 @@ func hamletSQL(withPrev bool) string {
 			fmt.Sprintf("(NOT (%s))::BIGINT AS %s", both, r.name+sfxRowsLeft))
 	}
 	base := func(tag string) string {
+		// ma_thon is the hamlet's identity (identity.go), not always the
+		// code ingest wrote.
 		return fmt.Sprintf(`SELECT u.province_code, u.province_name, u.district_code, u.district_name, u.commune_code, u.commune_name, u.vung_kho_khan,
-  r.ma_thon, r.ten_thon, %s, r.submission_id, r.received_at, r.source_key, r.source_row
-FROM r_%s r JOIN units u ON u.commune_code = r.ucode WHERE r.form = 'bieu01'`, strings.Join(cols, ", "), tag)
+  coalesce(hid.ma_thon, r.ma_thon) AS ma_thon, r.ten_thon, %s, r.submission_id, r.received_at, r.source_key, r.source_row
+FROM r_%s r JOIN units u ON u.commune_code = r.ucode %s WHERE r.form = 'bieu01'`, strings.Join(cols, ", "), tag, hamletIDJoin("hid", "r"))
 	}
 	// Views: the hamlet level is read once, when it is written.
 	s := fmt.Sprintf("CREATE OR REPLACE VIEW h_cur AS %s;\n", base("cur"))
