@@ -30,10 +30,11 @@ import (
 //
 // A row's identity depends only on uploads received before it, so it is
 // the same in every build that counts it: this year's build, next year's
-// (as last year's row) and a report's snapshot. This is the rule ingest
-// applied before issue 14 when uploads were processed in upload order, so
-// such a lake rolls up to the same hamlets; lakes written before keep
-// ma_thon_source "known" rows, whose code is read like any other.
+// (as last year's row) and a report's snapshot. For a lake whose uploads
+// were processed in upload order it gives the codes ingest gave before
+// issue 14 (but for the guard above, which ingest lacked), so such a lake
+// rolls up to the same hamlets; its ma_thon_source "known" rows are read
+// like any other.
 //
 // The result, hamlet_ids, holds only the rows whose ma_thon changes; the
 // hamlet rows (hamletSQL) and the hamlet assignments of a re-based build
