@@ -72,11 +72,14 @@ type CommuneStatus struct {
 	FirstAccepted        time.Time // zero unless submitted
 	LastRejection        string    // first error of the latest rejected upload
 	Due                  time.Time
+	ReviewState          string // submitted, approved, returned; "" nothing accepted (review.State)
+	Approved             bool   // the province approved data of this commune
 }
 
 // Completeness counts communes by status at the cut-off.
 type Completeness struct {
 	Expected, Submitted, OnTime, Late, Missing, RejectedOnly int64
+	Approved, Returned                                       int64           // communes with approved data; whose latest upload was returned
 	Communes                                                 []CommuneStatus // every expected commune, by code
 }
 
@@ -111,4 +114,7 @@ type Report struct {
 	Summary      []string // sentences generated from the numbers
 	Completeness Completeness
 	Trend        []YearPoint // years with data, ascending
+	// ApprovedOnly: the figures count only data the province approved
+	// (report settings, approved.go).
+	ApprovedOnly bool
 }

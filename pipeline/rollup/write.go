@@ -520,7 +520,8 @@ SELECT 'nation' AS level, NULL AS province_code, NULL AS province_name, NULL AS 
   NULL AS commune_code, NULL AS commune_name, deadline,
   CASE WHEN min(due_at) = max(due_at) THEN min(due_at) END AS due_at,
   sum(expected) AS expected, sum(submitted) AS submitted, sum(on_time) AS on_time, sum(late) AS late,
-  sum(missing) AS missing, sum(rejected_only) AS rejected_only, NULL AS status, NULL AS first_accepted_at,
+  sum(missing) AS missing, sum(rejected_only) AS rejected_only, NULL AS approved, NULL AS returned, NULL AS review_state,
+  NULL AS status, NULL AS first_accepted_at,
   sum(uploads) AS uploads, NULL AS last_rejection
 FROM (SELECT %s FROM ncp_cur
       UNION ALL
