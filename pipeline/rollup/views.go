@@ -17,7 +17,7 @@ import (
 )
 
 // Views lists the query views OpenViews defines, in order.
-var Views = []string{Hamlets, Communes, Districts, Provinces, Nation, Completeness, "submissions", "receipts"}
+var Views = []string{Hamlets, Communes, Districts, Provinces, Nation, Completeness, "submissions", "receipts", "reviews", "audit"}
 
 // OpenViews opens an in-memory DuckDB over a local lake directory with the
 // views hamlets, communes, districts, provinces, nation, completeness
@@ -153,6 +153,7 @@ FROM read_json(%s, format = 'auto', columns = {submission_id: 'VARCHAR', status:
   errors: 'STRUCT(code VARCHAR, severity VARCHAR, message VARCHAR)[]'})`, quote(filepath.Join(lakeDir, lake.ReceiptsPrefix, "**", "*.json")))
 	}
 	stmts = append(stmts, "CREATE OR REPLACE VIEW receipts AS "+rc)
+	stmts = append(stmts, reviewViews(lakeDir)...) // reviewviews.go (issue 15)
 	for _, s := range stmts {
 		if _, err := db.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("rollup: define view: %w\n%s", err, s)
