@@ -116,10 +116,11 @@ type Result struct {
 	parquet []byte
 }
 
-// Check validates an upload's bytes without writing anything; it reads the
-// lake only for earlier receipts (hamlet codes). The CLI's validate command
-// uses it. The error is for infrastructure failures (the lake cannot be
-// read): the caller retries; a bad file is a rejected receipt, not an error.
+// Check validates an upload's bytes without writing or reading anything
+// else: the result is a function of the upload alone (bucket, key,
+// version, upload time, bytes). The CLI's validate command uses it. The
+// error is kept for infrastructure failures; a bad file is a rejected
+// receipt, not an error.
 func Check(ctx context.Context, p *Processor, u Upload, version string, receivedAt time.Time, data []byte) (res *Result, err error) {
 	return check(ctx, p, u, version, receivedAt, data, int64(len(data)))
 }
@@ -261,13 +262,7 @@ func check(ctx context.Context, p *Processor, u Upload, version string, received
 	if rc.ErrorCount > 0 {
 		return res, nil
 	}
-	hamlets, err := p.assignHamletCodes(ctx, rc, k, results)
-	if err != nil {
-		// Without earlier codes a hamlet could get a new code and split its
-		// history: fail (and retry) rather than guess.
-		return nil, err
-	}
-	rc.Hamlets = hamlets
+	rc.Hamlets = assignHamletCodes(results)
 	b, err := p.schema.encode(rc, results)
 	if err != nil {
 		rc.Add(receipt.Issue{Code: receipt.InternalError, Severity: receipt.SevError,

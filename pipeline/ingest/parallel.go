@@ -12,10 +12,9 @@ import (
 
 // ProcessAll runs Process on every upload with up to workers goroutines
 // (at least one). Uploads of one commune run one after another in the order
-// given: a file's hamlet codes come from the commune's earlier receipts, so
-// the lake must be the one serial processing writes. Different communes run
-// in parallel. Receipts come back in the order of uploads, whatever order
-// they finished in.
+// given, different communes in parallel. (The lake would be the same in any
+// order, or all at once: an upload's objects depend on that upload only.)
+// Receipts come back in the order of uploads, whatever order they finished in.
 //
 // On the first error no further upload is started (those running finish).
 // The error returned is that of the earliest upload (in the order given)
