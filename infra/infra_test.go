@@ -533,8 +533,8 @@ var neededActions = map[string]map[string]string{
 	},
 	"PortalRole": {
 		"sts:AssumeRole":       "trust policy: the Lambda service assumes the role",
-		"s3:PutObject":         "presigned PUTs (signed with this role) and the plain form: upload keys only",
-		"s3:GetObject":         "check and mark an upload; read receipts/ and access/",
+		"s3:PutObject":         "presigned PUTs (signed with this role) and the plain form: upload keys only; review actions: reviews/ and audit/ of the lake",
+		"s3:GetObject":         "check and mark an upload; read receipts/, access/, and for the province board rollups/, reviews/, audit/",
 		"s3:GetObjectVersion":  "mark the exact upload version the page names",
 		"s3:ListBucket":        "404, not 403, for a missing object (wrong code, upload not there yet); list a commune's receipts",
 		"ssm:GetParameter":     "read the session keys at cold start",
@@ -806,8 +806,11 @@ func TestPortalFrontDoor(t *testing.T) {
 		for _, st := range anyList(get(pol, "PolicyDocument", "Statement")) {
 			if slices.Contains(strList(get(st, "Action")), "s3:PutObject") {
 				for _, r := range anyList(get(st, "Resource")) {
-					if s := str(get(r, "Fn::Sub")); s != "${UploadsBucket.Arn}/20??/??/?????/*" {
-						t.Errorf("portal PutObject on %v: want upload keys of the uploads bucket only", r)
+					switch str(get(r, "Fn::Sub")) {
+					case "${UploadsBucket.Arn}/20??/??/?????/*", // uploads
+						"${LakeBucket.Arn}/reviews/*", "${LakeBucket.Arn}/audit/*": // review actions (issue 15)
+					default:
+						t.Errorf("portal PutObject on %v: want upload keys of the uploads bucket, and reviews/ and audit/ of the lake, only", r)
 					}
 				}
 			}

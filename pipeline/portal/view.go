@@ -15,8 +15,7 @@ import (
 
 	"github.com/xhht/xhht/pipeline/access"
 	"github.com/xhht/xhht/pipeline/deadlines"
-	"github.com/xhht/xhht/pipeline/ingest"
-	"github.com/xhht/xhht/pipeline/lake"
+	"github.com/xhht/xhht/pipeline/hamlet"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/storage"
 	tmpl "github.com/xhht/xhht/pipeline/template"
@@ -37,6 +36,8 @@ type communePage struct {
 	Uploads                            []uploadView // newest first
 	Result                             *resultView
 	Paths                              map[string]string
+	Review                             *communeReview // the province's review (issue 15); nil: nothing to review yet
+	Reminder                           string         // Config.Reminder's text; "" none
 }
 
 type dueView struct {
@@ -79,6 +80,27 @@ type issueGroup struct {
 
 var funcs = template.FuncMap{
 	"vntime": func(t time.Time) string { return t.In(deadlines.ICT).Format("15:04 02/01/2006") },
+	// dict builds a map for a sub-template: dict "k1" v1 "k2" v2.
+	"dict": func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+		return m
+	},
+	"pct": func(v *float64) string {
+		if v == nil {
+			return ""
+		}
+		return pct(*v)
+	},
+	"seq": func(n int) []int { return make([]int, n) },
+	"holder": func(name, slot string) string {
+		if name != "" {
+			return name + " (mã " + slot + ")"
+		}
+		return "mã cấp tỉnh " + slot
+	},
 }
 
 // communeView gathers the page: due dates, this year's receipts, status.
@@ -100,6 +122,14 @@ func (s *server) communeView(ctx context.Context, ss session, g access.Grant, re
 		}
 		s.fillResult(res)
 		v.Result = res
+	}
+	if v.Review, err = s.reviewFor(ctx, ss, rcs); err != nil {
+		return nil, err
+	}
+	// The reminder is advice: a failure to build it never hides the page.
+	if v.Reminder, err = s.reminderText(ctx, ss, rcs); err != nil {
+		s.cfg.Logger.Warn("portal: reminder text unavailable", "commune", ss.Commune, "err", err)
+		v.Reminder = ""
 	}
 	var ups []uploadView
 	for _, rc := range rcs {
@@ -347,12 +377,11 @@ func (s *server) writeTemplate(ctx context.Context, w io.Writer, ss session) (st
 	if c.DistrictCode != "" {
 		o.District = v.Districts[c.DistrictCode]
 	}
-	k := lake.Key{Year: ss.Year, Province: ss.Province, Commune: ss.Commune}
-	known, err := ingest.KnownHamlets(ctx, s.cfg.Lake, k, "", s.cfg.Now().UTC())
+	known, err := hamlet.Known(ctx, s.cfg.Lake, ss.Year, ss.Province, ss.Commune, s.cfg.Now().UTC())
 	if err != nil {
 		return "", fmt.Errorf("portal: known hamlets: %w", err)
 	}
-	o.Hamlets = ingest.FormHamlets(known)
+	o.Hamlets = hamlet.FormHamlets(known)
 	if err := tmpl.Write(w, o); err != nil {
 		return "", err
 	}
