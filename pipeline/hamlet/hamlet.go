@@ -109,7 +109,7 @@ func Known(ctx context.Context, lk storage.Store, year int, province, commune st
 	}
 	byKey := map[string]*seen{}
 	for y := HistoryFirstYear(year); y <= year; y++ {
-		prefix := "receipts/" + lake.Partition(y, province, commune) + "/"
+		prefix := lake.ReceiptsCommunePrefix(y, province, commune)
 		objs, err := lk.List(ctx, prefix)
 		if err != nil {
 			return nil, fmt.Errorf("hamlet: list %s: %w", prefix, err)
