@@ -47,6 +47,7 @@ var rollupPrefix = map[string]string{
 	rollup.Provinces:    "rollups/level=province/",
 	rollup.Nation:       "rollups/level=nation/",
 	rollup.Completeness: "rollups/completeness/",
+	rollup.Flags:        "rollups/flags/",
 }
 
 // Projection ranges. Years start with the first year ingest accepts; the

@@ -60,6 +60,8 @@ func (b *builder) fileKey(table string, year int, province string) string {
 		return fmt.Sprintf("%scache/submissions/year=%d/province=%s/%s.parquet", b.prefix, year, province, b.buildID)
 	case cacheReceipts:
 		return fmt.Sprintf("%scache/receipts/year=%d/province=%s/%s.parquet", b.prefix, year, province, b.buildID)
+	case Flags:
+		return fmt.Sprintf("%sflags/year=%d/province=%s/%s.parquet", b.prefix, year, province, b.buildID)
 	case cacheNation:
 		return fmt.Sprintf("%scache/nation/year=%d/province=%s/%s.parquet", b.prefix, year, province, b.buildID)
 	}
@@ -74,7 +76,7 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 		tables = append(tables, Districts)
 	}
 	if b.units == b.ver {
-		tables = append(tables, Completeness)
+		tables = append(tables, Completeness, Flags)
 	}
 	if err := os.MkdirAll(filepath.Join(b.work, "out"), 0o755); err != nil {
 		return fmt.Errorf("rollup: %w", err)
@@ -735,7 +737,7 @@ func (b *builder) writeOut(ctx context.Context) error {
 		tables = append(tables, Districts)
 	}
 	if b.units == b.ver {
-		tables = append(tables, Completeness)
+		tables = append(tables, Completeness, Flags)
 	}
 	for _, t := range tables {
 		f := filepath.Join(b.o.OutDir, t+".parquet")

@@ -1,0 +1,345 @@
+package rollup
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xhht/xhht/pipeline/quality"
+	"github.com/xhht/xhht/pipeline/storage"
+)
+
+// Plausibility flags (issue 15). The rules are pure Go (pipeline/quality,
+// thresholds in schemas/quality/rules.json); this file gathers what they
+// look at from the build's tables, applies them, and leaves the result in
+// out_flags, which write and writeOut store like the other tables: one
+// Parquet file per province under rollups/flags/, named in the manifest.
+//
+// The flags need the whole history (last year, the other communes, the
+// earlier uploads of the year), which is why they are computed here and
+// not by ingest: the lake stays a pure function of the uploads.
+//
+// Last year is the commune's previous reporting year, on this year's
+// units: the build's own last-year rows when both years share a register,
+// and across the 2025 reform the re-based roll-up of the year before
+// (`xhht rollup --year 2024 --units 2025`, rollups/units=<v>/…). A new
+// commune that the re-basing could not complete (a split commune without
+// a hamlet assignment) is "không so sánh được": a not_comparable row and
+// no year-on-year flag.
+
+// Flags is the table of plausibility flags.
+const Flags = quality.Table
+
+// flagColumns are the columns of the flags table, in file order.
+func flagColumns() []Column {
+	return []Column{
+		{"report_year", "INTEGER", "Năm báo cáo", "reporting year"},
+		{"province_code", "VARCHAR", "Mã tỉnh", "province code"},
+		{"commune_code", "VARCHAR", "Mã xã", "commune code"},
+		{"commune_name", "VARCHAR", "Tên xã", "commune name"},
+		{"ma_thon", "VARCHAR", "Mã thôn (null: cảnh báo cấp xã)", "hamlet code (null: a commune-level flag)"},
+		{"ten_thon", "VARCHAR", "Tên thôn, tổ dân phố", "hamlet name"},
+		{"flag_id", "VARCHAR", "Mã cảnh báo, không đổi giữa các lần tổng hợp: quy tắc/chỉ tiêu/mã thôn, dấu - khi không có (change/ho_tong/-)", "stable flag id: rule/indicator/ma_thon, - when none (change/ho_tong/-)"},
+		{"rule", "VARCHAR", "Quy tắc (schemas/quality/rules.json): change, hamlet_gone, hamlet_new, rate_change, copied, recognised_all, rate_outlier, hamlet_outlier, unchanged, not_comparable", "rule (schemas/quality/rules.json)"},
+		{"indicator", "VARCHAR", "Cột được so sánh (ho_tong, ty_le_ho_dat …); null khi quy tắc không có", "roll-up column compared; null when the rule has none"},
+		{"value", "DOUBLE", "Giá trị năm nay (tỷ lệ 0–1)", "this year's value (rates as fractions)"},
+		{"previous_value", "DOUBLE", "Giá trị năm trước được chấp nhận (null với quy tắc so sánh giữa các xã)", "last accepted year's value (null for cross-commune rules)"},
+		{"threshold", "DOUBLE", "Ngưỡng của quy tắc", "the rule's threshold"},
+		{"score", "DOUBLE", "Mức lệch: điểm z hiệu chỉnh (rate_outlier, hamlet_outlier), thay đổi tương đối (change), thay đổi theo điểm 0–1 (rate_change), tỷ lệ thôn (recognised_all)", "modified z-score, relative change, change in points (fraction) or share of hamlets"},
+		{"comparable", "BOOLEAN", "false: không so sánh được với năm trước (chỉ để biết, không phải cảnh báo)", "false: not comparable with last year (information, not a warning)"},
+		{"submission_id", "VARCHAR", "Mã bản nộp được tính mà cảnh báo nói đến", "the counted submission the flag is about"},
+		{"message", "VARCHAR", "Nội dung cảnh báo (tiếng Việt)", "the flag in Vietnamese"},
+		{"build_id", "VARCHAR", "Mã lần tổng hợp", "roll-up build id"},
+		{"built_at", "TIMESTAMPTZ", "Thời điểm tổng hợp", "build time"},
+	}
+}
+
+// flagRules are the rules in force: Options.Schemas' rules file when it
+// has one, else the embedded one.
+func (b *builder) flagRules() (*quality.Rules, error) {
+	if b.o.Schemas != nil {
+		r, err := quality.LoadFS(b.o.Schemas)
+		if err == nil || !errors.Is(err, fs.ErrNotExist) {
+			return r, err
+		}
+	}
+	return quality.Load()
+}
+
+// computeFlags builds out_flags for the selected provinces.
+func (b *builder) computeFlags(ctx context.Context) error {
+	rules, err := b.flagRules()
+	if err != nil {
+		return fmt.Errorf("rollup: %w", err)
+	}
+	measureCols := func(forms ...string) []string {
+		var cs []string
+		for _, m := range measuresOf(forms...) {
+			cs = append(cs, m.name)
+		}
+		return cs
+	}
+	rateCols := RateNames()
+	communeCols := append(measureCols("bieu01", "bieu02"), rateCols...)
+	hamletCols := measureCols("bieu01")
+
+	byCode := map[string]*quality.Commune{}
+	var order []string
+	// This year's communes that sent something, as counted.
+	q := fmt.Sprintf(`SELECT province_code, commune_code, commune_name, coalesce(submission_id_bieu01, submission_id_bieu02), %s
+FROM out_communes WHERE so_xa_bieu01 + so_xa_bieu02 > 0 ORDER BY commune_code`, doubles("", communeCols))
+	err = b.scan(ctx, q, 4, communeCols, func(s []sql.NullString, v map[string]float64) {
+		c := &quality.Commune{ProvinceCode: s[0].String, CommuneCode: s[1].String, CommuneName: s[2].String, SubmissionID: s[3].String, Values: v}
+		byCode[c.CommuneCode] = c
+		order = append(order, c.CommuneCode)
+	})
+	if err != nil {
+		return err
+	}
+	q = fmt.Sprintf("SELECT commune_code, ma_thon, ten_thon, submission_id, %s FROM h_cur ORDER BY commune_code, source_row", doubles("", hamletCols))
+	err = b.scan(ctx, q, 4, hamletCols, func(s []sql.NullString, v map[string]float64) {
+		if c := byCode[s[0].String]; c != nil {
+			c.Hamlets = append(c.Hamlets, quality.Hamlet{MaThon: s[1].String, TenThon: s[2].String, SubmissionID: s[3].String, Values: v})
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if err := b.flagPrevious(ctx, byCode, communeCols, hamletCols); err != nil {
+		return err
+	}
+	if err := b.flagUnchanged(ctx, byCode); err != nil {
+		return err
+	}
+	communes := make([]quality.Commune, 0, len(order))
+	for _, code := range order {
+		communes = append(communes, *byCode[code])
+	}
+	return b.loadFlags(ctx, quality.Evaluate(rules, b.o.Year, communes))
+}
+
+// doubles selects cols (of alias a, "" for none) as DOUBLE.
+func doubles(a string, cols []string) string {
+	if a != "" {
+		a += "."
+	}
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = fmt.Sprintf("CAST(%s%s AS DOUBLE) AS %[2]s", a, ident(c))
+	}
+	return strings.Join(out, ", ")
+}
+
+// scan runs q, whose first nStr columns are text and the rest the numbers
+// cols, and calls each with the row (nulls are left out of the map).
+func (b *builder) scan(ctx context.Context, q string, nStr int, cols []string, each func([]sql.NullString, map[string]float64)) error {
+	rows, err := b.db.QueryContext(ctx, q)
+	if err != nil {
+		return fmt.Errorf("rollup: flags: %w", err)
+	}
+	defer rows.Close()
+	strs := make([]sql.NullString, nStr)
+	nums := make([]sql.NullFloat64, len(cols))
+	dst := make([]any, 0, nStr+len(cols))
+	for i := range strs {
+		dst = append(dst, &strs[i])
+	}
+	for i := range nums {
+		dst = append(dst, &nums[i])
+	}
+	for rows.Next() {
+		if err := rows.Scan(dst...); err != nil {
+			return fmt.Errorf("rollup: flags: %w", err)
+		}
+		v := make(map[string]float64, len(cols))
+		for i, c := range cols {
+			if nums[i].Valid {
+				v[c] = nums[i].Float64
+			}
+		}
+		each(append([]sql.NullString(nil), strs...), v)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("rollup: flags: %w", err)
+	}
+	return nil
+}
+
+// flagPrevious fills each commune's last year: from the build's own
+// last-year tables (c_prev, h_prev) when both years share a register, else,
+// across the 2025 reform, from the re-based roll-up of last year.
+func (b *builder) flagPrevious(ctx context.Context, byCode map[string]*quality.Commune, communeCols, hamletCols []string) error {
+	prevYear := b.prevYear
+	var csrc, hsrc, comparable string
+	switch {
+	case b.prevYear != 0 && b.prevInputs > 0:
+		var rs []string
+		for _, r := range rates {
+			rs = append(rs, fmt.Sprintf("%s AS %s", rateExpr("c", r), ident(r.name)))
+		}
+		csrc = fmt.Sprintf("(SELECT c.*, %s, true AS rebase_complete, NULL::VARCHAR AS rebase_missing FROM c_prev c WHERE so_xa_bieu01 + so_xa_bieu02 > 0)", strings.Join(rs, ", "))
+		hsrc = "h_prev"
+	case b.prevYear == 0 && !b.units.HasDistricts():
+		// Across the reform: the re-based roll-up of last year, if built.
+		pv := b.reg.ForYear(b.o.Year - 1)
+		if pv == nil || !pv.HasDistricts() {
+			return nil
+		}
+		prevYear = b.o.Year - 1
+		var cf, hf []string
+		for _, p := range b.provinces() {
+			m, err := readManifest(ctx, b.lake, manifestKeyOf("rollups/units="+b.units.Name+"/", prevYear, p))
+			if errors.Is(err, storage.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			for t, list := range map[string]*[]string{Communes: &cf, Hamlets: &hf} {
+				key := m.Files[t]
+				if key == "" {
+					continue
+				}
+				lp, err := b.localPath(ctx, key)
+				if err == nil {
+					lp, err = b.pin(lp)
+				}
+				if err != nil {
+					return err
+				}
+				*list = append(*list, lp)
+			}
+		}
+		if len(cf) == 0 {
+			return nil // no re-based roll-up of last year: nothing to compare with
+		}
+		csrc = fmt.Sprintf("(SELECT * FROM %s WHERE so_xa_bieu01 + so_xa_bieu02 > 0)", readParquet(cf))
+		hsrc = "(" + emptyTableSQL(Hamlets) + ")"
+		if len(hf) > 0 {
+			hsrc = readParquet(hf)
+		}
+	default:
+		return nil
+	}
+	comparable = "coalesce(rebase_complete, true)"
+	q := fmt.Sprintf("SELECT commune_code, %s::VARCHAR, rebase_missing, %s FROM %s", comparable, doubles("", communeCols), csrc)
+	err := b.scan(ctx, q, 3, communeCols, func(s []sql.NullString, v map[string]float64) {
+		c := byCode[s[0].String]
+		if c == nil {
+			return
+		}
+		p := &quality.Previous{Year: prevYear, Comparable: s[1].String == "true", Values: v}
+		if !p.Comparable {
+			p.Reason = "xã cũ " + strings.ReplaceAll(s[2].String, ",", ", ") + " bị chia tách, chưa có phân bổ thôn nên chưa quy đổi được"
+		}
+		c.Prev = p
+	})
+	if err != nil {
+		return err
+	}
+	q = fmt.Sprintf("SELECT commune_code, ma_thon, ten_thon, %s FROM %s ORDER BY commune_code, ma_thon", doubles("", hamletCols), hsrc)
+	return b.scan(ctx, q, 3, hamletCols, func(s []sql.NullString, v map[string]float64) {
+		if c := byCode[s[0].String]; c != nil && c.Prev != nil {
+			c.Prev.Hamlets = append(c.Prev.Hamlets, quality.Hamlet{MaThon: s[1].String, TenThon: s[2].String, Values: v})
+		}
+	})
+}
+
+// flagUnchanged finds communes whose latest accepted upload of the year
+// has exactly the rows of the one before it: the same form, hamlet codes
+// and names, and every figure the roll-up reads. The rows are compared as
+// a multiset (order-free sum of row hashes, and the row count).
+func (b *builder) flagUnchanged(ctx context.Context, byCode map[string]*quality.Commune) error {
+	cols := []string{"form"}
+	for _, c := range subsColumns() {
+		if c == "ma_thon" || c == "ten_thon" || measureSource(c) {
+			cols = append(cols, ident(c))
+		}
+	}
+	q := fmt.Sprintf(`WITH per AS (
+  SELECT commune_code, submission_id, max(received_at) AS got_at, max(source_key) AS k, max(source_version) AS v,
+    count(*) AS n, sum(hash(%s)::HUGEINT) AS h
+  FROM subs WHERE report_year = %d GROUP BY commune_code, submission_id),
+ranked AS (SELECT *, row_number() OVER (PARTITION BY commune_code ORDER BY got_at DESC, k DESC, v DESC, submission_id DESC) AS rn FROM per)
+SELECT a.commune_code, a.submission_id, b.submission_id, a.got_at, b.got_at, a.n
+FROM ranked a JOIN ranked b ON b.commune_code = a.commune_code AND a.rn = 1 AND b.rn = 2
+WHERE a.h = b.h AND a.n = b.n`, strings.Join(cols, ", "), b.o.Year)
+	rows, err := b.db.QueryContext(ctx, q)
+	if err != nil {
+		return fmt.Errorf("rollup: flags unchanged: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code string
+		var u quality.Unchanged
+		if err := rows.Scan(&code, &u.Latest, &u.Previous, &u.LatestAt, &u.PreviousAt, &u.Rows); err != nil {
+			return fmt.Errorf("rollup: flags unchanged: %w", err)
+		}
+		if c := byCode[code]; c != nil {
+			c.Unchanged = &u
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("rollup: flags unchanged: %w", err)
+	}
+	return nil
+}
+
+// measureSource reports whether a submissions column feeds a measure.
+func measureSource(col string) bool {
+	for _, m := range measures {
+		if m.src == col {
+			return true
+		}
+	}
+	return false
+}
+
+// loadFlags writes the flags into out_flags, with the dictionary's types.
+func (b *builder) loadFlags(ctx context.Context, flags []quality.Flag) error {
+	cols := flagColumns()
+	head := make([]string, len(cols))
+	for i, c := range cols {
+		head[i] = c.Name
+	}
+	rows := [][]string{head}
+	f64 := func(p *float64) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*p, 'g', -1, 64)
+	}
+	built := b.builtAt.Format(time.RFC3339Nano)
+	for _, f := range flags {
+		rows = append(rows, []string{strconv.Itoa(f.Year), f.ProvinceCode, f.CommuneCode, f.CommuneName, f.MaThon, f.TenThon,
+			f.FlagID, f.Rule, f.Indicator, f64(f.Value), f64(f.PreviousValue), f64(f.Threshold), f64(f.Score),
+			strconv.FormatBool(f.Comparable), f.SubmissionID, f.Message, b.buildID, built})
+	}
+	path, err := b.writeCSV("flags.csv", rows)
+	if err != nil {
+		return err
+	}
+	types := map[string]string{}
+	var sel []string
+	for _, c := range cols {
+		types[c.Name] = c.Type
+		sel = append(sel, ident(c.Name))
+	}
+	return b.exec(ctx, "flags", fmt.Sprintf("CREATE OR REPLACE TABLE out_flags AS SELECT %s FROM %s ORDER BY province_code, commune_code, flag_id",
+		strings.Join(sel, ", "), readCSVSQL(path, head, types)))
+}
+
+// flagsDoc is the flags table's part of docs/ROLLUP_COLUMNS.md.
+const flagsDoc = "- `flags` (`lake/rollups/flags/year=<Y>/province=<P>/<build id>.parquet`, per province, named in the\n" +
+	"  manifest; none when the province has no flag) lists plausibility flags, one row per flag: warnings for\n" +
+	"  the province to look at, never rejections. Rules and thresholds are data in `schemas/quality/rules.json`\n" +
+	"  (see schemas/README.md). `flag_id` is stable across builds (`<rule>/<indicator or ->/<ma_thon or ->`).\n" +
+	"  Last year is the commune's previous reporting year on this year's units (across the 2025 reform, the\n" +
+	"  re-based roll-up of 2024, which must have been built); a row with `comparable = false` (rule\n" +
+	"  `not_comparable`) says the commune cannot be compared with it (\"không so sánh được\"), and no\n" +
+	"  year-on-year rule is applied to that commune. The portal reads the table with `quality.ReadFlags`.\n"
