@@ -92,9 +92,9 @@ func TestChange(t *testing.T) {
 		wantText string
 	}{
 		{"ho_tong", 1000, 1150, false, ""},           // +15 % exactly: not more than
-		{"ho_tong", 1000, 1151, true, "tăng 15,1 %"}, // just over
+		{"ho_tong", 1000, 1151, true, "tăng 15,1%"}, // just over
 		{"ho_tong", 1000, 850, false, ""},            // −15 %
-		{"ho_tong", 1000, 849, true, "giảm 15,1 %"},
+		{"ho_tong", 1000, 849, true, "giảm 15,1%"},
 		{"lao_dong_tong", 2000, 2299, false, ""}, // +14.95 %
 		{"lao_dong_tong", 2000, 2301, true, "(2.000 → 2.301)"},
 		{"ho_tong", 0, 50, false, ""}, // no relative change from 0
@@ -140,7 +140,7 @@ func TestRateChange(t *testing.T) {
 			t.Errorf("%v → %v: %d flags, want flagged=%v", c.prev, c.v, len(got), c.flagged)
 			continue
 		}
-		if c.flagged && (!near(got[0].Score, c.v-c.prev) || *got[0].PreviousValue != c.prev || !strings.Contains(got[0].Message, "điểm %")) {
+		if c.flagged && (!near(got[0].Score, c.v-c.prev) || *got[0].PreviousValue != c.prev || !strings.Contains(got[0].Message, "điểm phần trăm")) {
 			t.Errorf("flag %+v", got[0])
 		}
 	}
@@ -300,7 +300,7 @@ func TestRateOutlier(t *testing.T) {
 		if c.flagged {
 			f := got[0]
 			if f.CommuneCode != "G" || !near(f.Score, c.score) || *f.Value != c.x || f.PreviousValue != nil || *f.Threshold != 3.5 ||
-				!strings.Contains(f.Message, "trung vị 13,0 %") {
+				!strings.Contains(f.Message, "trung vị 13,0%") {
 				t.Errorf("x=%v: flag %+v", c.x, f)
 			}
 		}
