@@ -91,9 +91,9 @@ func TestChange(t *testing.T) {
 		flagged  bool
 		wantText string
 	}{
-		{"ho_tong", 1000, 1150, false, ""},           // +15 % exactly: not more than
+		{"ho_tong", 1000, 1150, false, ""},          // +15 % exactly: not more than
 		{"ho_tong", 1000, 1151, true, "tăng 15,1%"}, // just over
-		{"ho_tong", 1000, 850, false, ""},            // −15 %
+		{"ho_tong", 1000, 850, false, ""},           // −15 %
 		{"ho_tong", 1000, 849, true, "giảm 15,1%"},
 		{"lao_dong_tong", 2000, 2299, false, ""}, // +14.95 %
 		{"lao_dong_tong", 2000, 2301, true, "(2.000 → 2.301)"},
