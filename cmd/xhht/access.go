@@ -31,11 +31,14 @@ const defaultPortalURL = "http://127.0.0.1:8080/"
 const accessHelp = `xhht access — mã truy cập cổng nộp số liệu của xã (commune access codes)
 
 Cách dùng (usage):
-  xhht access issue   --province MÃ_TỈNH --year NĂM [-o FILE.xlsx] [--url ĐỊA_CHỈ_CỔNG] [--expires NGÀY] [--force] [--lake DIR | --s3 s3://bucket/prefix]
+  xhht access issue   --province MÃ_TỈNH --year NĂM [--role province [--holders "TÊN;TÊN"]] [-o FILE.xlsx] [--url ĐỊA_CHỈ_CỔNG] [--expires NGÀY] [--force] [--lake DIR | --s3 s3://bucket/prefix]
   xhht access revoke  --commune MÃ_XÃ --year NĂM [--lake DIR | --s3 …]
+  xhht access revoke  --province MÃ_TỈNH --reviewer SỐ --year NĂM [--lake DIR | --s3 …]
   xhht access reissue --commune MÃ_XÃ --year NĂM [-o FILE.xlsx] [--url …] [--expires NGÀY] [--lake DIR | --s3 …]
+  xhht access reissue --province MÃ_TỈNH --reviewer SỐ --year NĂM [-o FILE.xlsx] [--url …] [--expires NGÀY] [--lake DIR | --s3 …]
 
-  issue    cấp một mã cho mỗi xã của tỉnh trong danh mục năm đó, ghi bảng in được (.xlsx)
+  issue    cấp một mã cho mỗi xã của tỉnh trong danh mục năm đó, ghi bảng in được (.xlsx);
+           --role province: cấp mã cấp tỉnh cho cán bộ Sở duyệt số liệu (xem mọi xã của tỉnh, duyệt, trả lại)
   revoke   thu hồi mã của một xã, có hiệu lực ngay (cả phiên đang mở)
   reissue  cấp mã mới cho một xã; mã cũ hết hiệu lực ngay
 
@@ -48,6 +51,7 @@ Exit status: 0 ok, 1 refused (e.g. no code to revoke), 2 usage, 3 runtime failur
 const accessIssueHelp = `xhht access issue — cấp mã truy cập cho các xã của một tỉnh
 
   xhht access issue --province MÃ_TỈNH --year NĂM [-o FILE.xlsx] [--url ĐỊA_CHỈ_CỔNG]
+                    [--role commune|province] [--holders "TÊN;TÊN"] [--reviewers N]
                     [--expires NGÀY] [--force] [--lake DIR | --s3 s3://bucket/prefix [--endpoint URL]]
 
 Một mã cho mỗi xã của tỉnh trong danh mục đơn vị hành chính của năm. Bảng .xlsx (A4 ngang, in
@@ -58,6 +62,10 @@ Chạy lại: chỉ cấp mã cho các xã CHƯA có mã năm đó (ví dụ sau
 có mã (kể cả mã đã thu hồi hay hết hạn) được bỏ qua và liệt kê, mã đã phát vẫn dùng được.
 --force cấp lại cho MỌI xã: mọi mã cũ hết hiệu lực ngay. Một xã: xhht access reissue.
 
+--role province: mã cấp tỉnh, cho cán bộ Sở GD&ĐT duyệt số liệu: đăng nhập cùng cổng, xem bảng
+theo dõi mọi xã của tỉnh (chỉ tỉnh đó), duyệt hoặc trả lại số liệu của xã. Mỗi người một mã
+(số 01, 02 …, theo thứ tự --holders), thu hồi riêng từng mã: --province 19 --reviewer 01.
+
 Flags:
   --province   mã tỉnh 2 chữ số (bắt buộc)
   --year       năm báo cáo (bắt buộc)
@@ -66,17 +74,22 @@ Flags:
   --expires    ngày cuối cùng mã dùng được (YYYY-MM-DD, hết ngày đó giờ Việt Nam) hoặc thời điểm RFC 3339;
                mặc định: hết ngày 31/12 của năm báo cáo (sau báo cáo 15/12 và các tệp nộp muộn)
   --force      cấp lại cho cả các xã đã có mã
+  --role       commune (mặc định: mã của xã) hoặc province (mã cấp tỉnh, cán bộ duyệt số liệu)
+  --holders    --role province: tên người nhận, cách nhau bởi dấu ; (in trên bảng, ghi trong nhật ký)
+  --reviewers  --role province: số mã khi không ghi --holders (mặc định 1)
   --lake       thư mục lake, mặc định ` + defaultLake + `
   --s3         lake trong S3 (s3://bucket/prefix), thay cho --lake; --endpoint cho máy chủ tương thích S3
 
 Ví dụ (examples):
   xhht access issue --province 19 --year 2026 -o ma-truy-cap.xlsx --url https://nop.thainguyen.example.vn/
   xhht access issue --province 19 --year 2026 --s3 s3://xhht-lake/ --expires 2027-01-15
+  xhht access issue --province 19 --year 2026 --role province --holders "Nguyễn Văn An;Trần Thị Bình" -o ma-tinh.xlsx
 `
 
 const accessRevokeHelp = `xhht access revoke — thu hồi mã truy cập của một xã, có hiệu lực ngay
 
   xhht access revoke --commune MÃ_XÃ --year NĂM [--lake DIR | --s3 s3://bucket/prefix [--endpoint URL]]
+  xhht access revoke --province MÃ_TỈNH --reviewer SỐ --year NĂM [--lake DIR | --s3 …]   (mã cấp tỉnh)
 
 Mã không đăng nhập được nữa, và các phiên đang mở bằng mã đó bị dừng ở yêu cầu kế tiếp. Xã nhận
 mã mới bằng xhht access reissue. Thu hồi lần nữa không đổi gì. Xã chưa có mã: exit 1.
@@ -84,12 +97,14 @@ mã mới bằng xhht access reissue. Thu hồi lần nữa không đổi gì. X
 Ví dụ (examples):
   xhht access revoke --commune 05443 --year 2026
   xhht access revoke --commune 05443 --year 2026 --s3 s3://xhht-lake/
+  xhht access revoke --province 19 --reviewer 02 --year 2026
 `
 
 const accessReissueHelp = `xhht access reissue — cấp mã mới cho một xã; mã cũ hết hiệu lực ngay
 
   xhht access reissue --commune MÃ_XÃ --year NĂM [-o FILE.xlsx] [--url ĐỊA_CHỈ_CỔNG] [--expires NGÀY]
                       [--lake DIR | --s3 s3://bucket/prefix [--endpoint URL]]
+  xhht access reissue --province MÃ_TỈNH --reviewer SỐ --year NĂM [...]   (mã cấp tỉnh, giữ tên người nhận)
 
 In mã mới ra màn hình (và, với -o, một bảng .xlsx một dòng như của issue). Dùng khi xã mất mã,
 lộ mã, hoặc sau khi đã thu hồi. Xã chưa có mã thì được cấp mã đầu tiên. --expires mặc định: giữ
@@ -98,6 +113,7 @@ hạn của mã cũ (hoặc hết ngày 31/12 của năm báo cáo).
 Ví dụ (examples):
   xhht access reissue --commune 05443 --year 2026
   xhht access reissue --commune 05443 --year 2026 -o ma-moi-05443.xlsx --url https://nop.thainguyen.example.vn/
+  xhht access reissue --province 19 --reviewer 01 --year 2026
 `
 
 // cmdAccess dispatches `xhht access issue|revoke|reissue`.
@@ -153,6 +169,9 @@ type accessFlags struct {
 	out, url, expires     *string
 	province, commune     *string
 	force                 *bool
+	role, holders         *string // issue
+	reviewers             *int    // issue
+	reviewer              *string // revoke, reissue: a province code's number
 }
 
 func newAccessFlags(name string, one bool) *accessFlags {
@@ -161,10 +180,15 @@ func newAccessFlags(name string, one bool) *accessFlags {
 	a.lake = a.fs.String("lake", defaultLake, "lake directory")
 	a.s3url, a.endpoint = s3Flags(a.fs)
 	if one {
-		a.commune = a.fs.String("commune", "", "commune code, 5 digits (required)")
+		a.commune = a.fs.String("commune", "", "commune code, 5 digits (or --province and --reviewer)")
+		a.province = a.fs.String("province", "", "province code, 2 digits, with --reviewer")
+		a.reviewer = a.fs.String("reviewer", "", "number of a province code, 2 digits (01, 02 …)")
 	} else {
 		a.province = a.fs.String("province", "", "province code, 2 digits (required)")
 		a.force = a.fs.Bool("force", false, "replace the codes of communes that already have one")
+		a.role = a.fs.String("role", "commune", "commune or province (reviewer codes of the province)")
+		a.holders = a.fs.String("holders", "", "--role province: holders' names, separated by ;")
+		a.reviewers = a.fs.Int("reviewers", 0, "--role province: how many codes without --holders (default 1)")
 	}
 	if name != "revoke" {
 		a.out = a.fs.String("o", "", "output .xlsx")
@@ -189,10 +213,29 @@ func (a *accessFlags) parse(args []string) error {
 	if last := time.Now().Year() + 1; *a.year < ingest.FirstYear || *a.year > last {
 		return usageError{fmt.Sprintf("%s: năm báo cáo %d ngoài khoảng %d–%d (year out of range)", name, *a.year, ingest.FirstYear, last)}
 	}
-	if a.commune != nil && !isDigits(*a.commune, 5) {
+	if a.reviewer != nil && *a.reviewer != "" {
+		if *a.commune != "" {
+			return usageError{fmt.Sprintf("%s: dùng --commune HOẶC --province với --reviewer, không cả hai (one unit only)", name)}
+		}
+		if !isDigits(*a.reviewer, 2) {
+			return usageError{fmt.Sprintf("%s: --reviewer %q: cần số mã 2 chữ số, ví dụ 01 (want 2 digits)", name, *a.reviewer)}
+		}
+		if *a.province == "" {
+			return usageError{fmt.Sprintf("%s: --reviewer cần --province (which province)", name)}
+		}
+	} else if a.reviewer != nil && *a.province != "" {
+		return usageError{fmt.Sprintf("%s: --province cần --reviewer (số mã cấp tỉnh); mã của xã: --commune", name)}
+	}
+	if a.commune != nil && *a.commune != "" && !isDigits(*a.commune, 5) {
 		return usageError{fmt.Sprintf("%s: --commune %q: cần mã xã 5 chữ số, ví dụ 05443 (want a 5-digit code)", name, *a.commune)}
 	}
-	if a.province != nil && !isDigits(*a.province, 2) {
+	if a.role != nil && *a.role != string(access.RoleCommune) && *a.role != string(access.RoleProvince) {
+		return usageError{fmt.Sprintf("%s: --role %q: dùng commune hoặc province (unknown role)", name, *a.role)}
+	}
+	if a.role != nil && *a.role != string(access.RoleProvince) && (*a.holders != "" || *a.reviewers != 0) {
+		return usageError{fmt.Sprintf("%s: --holders và --reviewers chỉ dùng với --role province", name)}
+	}
+	if a.province != nil && (*a.province != "" || a.reviewer == nil) && !isDigits(*a.province, 2) {
 		return usageError{fmt.Sprintf("%s: --province %q: cần mã tỉnh 2 chữ số, ví dụ 19 (want a 2-digit code)", name, *a.province)}
 	}
 	if a.out != nil && *a.out != "" && !strings.EqualFold(filepath.Ext(*a.out), ".xlsx") {
@@ -334,9 +377,14 @@ func accessIssue(ctx context.Context, args []string, stdout io.Writer) (int, err
 		return code, err
 	}
 	now := time.Now()
-	issued, issueErr := access.Issue(ctx, lake, access.IssueOptions{
+	opt := access.IssueOptions{
 		Year: *a.year, Province: *a.province, Replace: *a.force, ExpiresAt: expires, Now: now, Registry: reg,
-	})
+		Role: access.Role(*a.role), Reviewers: *a.reviewers,
+	}
+	if *a.holders != "" {
+		opt.Holders = strings.Split(*a.holders, ";")
+	}
+	issued, issueErr := access.Issue(ctx, lake, opt)
 	var fresh, replaced int
 	var skipped []access.Issued
 	for _, is := range issued {
@@ -370,7 +418,11 @@ func accessIssue(ctx context.Context, args []string, stdout io.Writer) (int, err
 	case len(skipped) > 0:
 		fmt.Fprintf(stdout, "Bỏ qua %d xã đã có mã năm %d (mã đã phát vẫn như cũ; --force để cấp lại tất cả, hoặc xhht access reissue --commune MÃ_XÃ):\n", len(skipped), *a.year)
 		for _, is := range skipped {
-			fmt.Fprintf(stdout, "  %s %-32s %s\n", is.Grant.Commune, is.Grant.CommuneName, accessStatusVI(is.Skipped))
+			unit, name := is.Grant.Commune, is.Grant.CommuneName
+			if is.Grant.Role == access.RoleProvince {
+				unit, name = is.Grant.Province+"-"+is.Grant.Reviewer, is.Grant.Holder
+			}
+			fmt.Fprintf(stdout, "  %s %-32s %s\n", unit, name, accessStatusVI(is.Skipped))
 		}
 	}
 	if issueErr != nil && len(issued) == 0 {
@@ -399,12 +451,24 @@ func accessRevoke(ctx context.Context, args []string, stdout io.Writer) (int, er
 	if err := a.parse(args); err != nil {
 		return exitUsage, err
 	}
-	if *a.commune == "" {
-		return exitUsage, usageError{"access revoke: thiếu --commune (--commune is required)"}
+	if *a.commune == "" && *a.reviewer == "" {
+		return exitUsage, usageError{"access revoke: thiếu --commune, hoặc --province và --reviewer (which code)"}
 	}
 	lake, _, err := a.store(ctx)
 	if err != nil {
 		return exitUsage, err
+	}
+	if *a.reviewer != "" {
+		g, err := access.RevokeReviewer(ctx, lake, *a.year, *a.province, *a.reviewer, time.Now())
+		if errors.Is(err, access.ErrNoCode) {
+			return exitRejected, err
+		}
+		if err != nil {
+			return accessExitRuntime, err
+		}
+		fmt.Fprintf(stdout, "Đã thu hồi mã cấp tỉnh %s-%s, năm %d (mã số %s): không đăng nhập được nữa, kể cả phiên đang mở.\n", g.Province, g.Reviewer, g.Year, g.CodeID)
+		fmt.Fprintf(stdout, "Cấp mã mới: xhht access reissue --province %s --reviewer %s --year %d\n", g.Province, g.Reviewer, g.Year)
+		return exitOK, nil
 	}
 	g, err := access.Revoke(ctx, lake, *a.year, *a.commune, time.Now())
 	if errors.Is(err, access.ErrNoCode) {
@@ -426,8 +490,8 @@ func accessReissue(ctx context.Context, args []string, stdout io.Writer) (int, e
 	if err := a.parse(args); err != nil {
 		return exitUsage, err
 	}
-	if *a.commune == "" {
-		return exitUsage, usageError{"access reissue: thiếu --commune (--commune is required)"}
+	if *a.commune == "" && *a.reviewer == "" {
+		return exitUsage, usageError{"access reissue: thiếu --commune, hoặc --province và --reviewer (which code)"}
 	}
 	expires, err := a.expiry()
 	if err != nil {
@@ -449,7 +513,8 @@ func accessReissue(ctx context.Context, args []string, stdout io.Writer) (int, e
 		}
 	}
 	now := time.Now()
-	is, err := access.Reissue(ctx, lake, access.ReissueOptions{Year: *a.year, Commune: *a.commune, ExpiresAt: expires, Now: now})
+	is, err := access.Reissue(ctx, lake, access.ReissueOptions{Year: *a.year, Commune: *a.commune,
+		Province: *a.province, Reviewer: *a.reviewer, ExpiresAt: expires, Now: now})
 	if err != nil {
 		if out != nil {
 			out.discard()
@@ -460,7 +525,11 @@ func accessReissue(ctx context.Context, args []string, stdout io.Writer) (int, e
 		return accessExitRuntime, err
 	}
 	g := is.Grant
-	fmt.Fprintf(stdout, "Mã truy cập mới của %s (%s), %s, năm %d:\n\n    %s\n\n", g.CommuneName, g.Commune, g.ProvinceName, g.Year, is.Code)
+	if g.Role == access.RoleProvince {
+		fmt.Fprintf(stdout, "Mã cấp tỉnh mới %s-%s (%s), %s, năm %d:\n\n    %s\n\n", g.Province, g.Reviewer, g.Holder, g.ProvinceName, g.Year, is.Code)
+	} else {
+		fmt.Fprintf(stdout, "Mã truy cập mới của %s (%s), %s, năm %d:\n\n    %s\n\n", g.CommuneName, g.Commune, g.ProvinceName, g.Year, is.Code)
+	}
 	fmt.Fprintf(stdout, "Dùng được %s. ", access.ExpiryText(g.ExpiresAt))
 	if is.Replaced {
 		fmt.Fprint(stdout, "Mã cũ đã hết hiệu lực.")

@@ -15,7 +15,7 @@ type Role string
 
 const (
 	RoleCommune  Role = "commune"
-	RoleProvince Role = "province" // reserved for issue 15: Issue refuses it for now
+	RoleProvince Role = "province" // a reviewer of the province's Department of Education (issue 15)
 )
 
 // Grant is what a valid code entitles its holder to.
@@ -23,9 +23,14 @@ type Grant struct {
 	Role                   Role
 	Year                   int
 	Province, ProvinceName string
-	Commune, CommuneName   string    // empty for RoleProvince
-	CodeID                 string    // short non-secret id of the code (12 hex of its hash): for logs and audit, never the code
-	ExpiresAt              time.Time // the code, and any session made with it, stops working at this instant
+	Commune, CommuneName   string // empty for RoleProvince
+	// Reviewer is a province code's slot, "01", "02" …: a province has as
+	// many codes as it has reviewers, each revoked on its own. Holder is
+	// the name the province gave it (printed on the sheet; may be empty).
+	// Both empty for RoleCommune.
+	Reviewer, Holder string
+	CodeID           string    // short non-secret id of the code (12 hex of its hash): for logs and audit, never the code
+	ExpiresAt        time.Time // the code, and any session made with it, stops working at this instant
 }
 
 // Sentinel errors of Verify and StillValid; they come wrapped (use
@@ -88,7 +93,7 @@ func (a *Authority) Verify(ctx context.Context, code string, now time.Time) (Gra
 	if err := json.Unmarshal(body, &p); err != nil || !p.valid() {
 		return Grant{}, fmt.Errorf("access: lookup object of code %s is damaged", codeID(hash))
 	}
-	rec, _, err := readRecord(ctx, a.lake, recordKey(p.Year, p.Province, p.Commune))
+	rec, _, err := readRecord(ctx, a.lake, p.key())
 	if errors.Is(err, storage.ErrNotFound) {
 		return Grant{}, ErrInvalid // a lookup left by an issue that never committed
 	}
@@ -107,10 +112,10 @@ func (a *Authority) Verify(ctx context.Context, code string, now time.Time) (Gra
 // ErrExpired. Call it on every request of a session, so a revoke or a
 // reissue also ends sessions already open, at once. One GET.
 func (a *Authority) StillValid(ctx context.Context, g Grant, now time.Time) error {
-	if g.Role != RoleCommune || !digits(g.Province, 2) || !digits(g.Commune, 5) || len(g.CodeID) != 12 {
+	if len(g.CodeID) != 12 || !(pointer{Role: g.Role, Year: g.Year, Province: g.Province, Commune: g.Commune, Reviewer: g.Reviewer}).valid() {
 		return ErrInvalid
 	}
-	rec, _, err := readRecord(ctx, a.lake, recordKey(g.Year, g.Province, g.Commune))
+	rec, _, err := readRecord(ctx, a.lake, keyOf(g.Role, g.Year, g.Province, g.Commune, g.Reviewer))
 	if errors.Is(err, storage.ErrNotFound) {
 		return &Failure{Err: ErrRevoked, Year: g.Year, Province: g.Province, Commune: g.Commune, CodeID: g.CodeID}
 	}

@@ -572,11 +572,14 @@ func TestIssueRefuses(t *testing.T) {
 	ctx := context.Background()
 	lake := local.New(t.TempDir())
 	for name, opt := range map[string]IssueOptions{
-		"province role":     {Year: testYear, Province: testProvince, Role: RoleProvince, Now: t0},
-		"past expiry":       {Year: testYear, Province: testProvince, ExpiresAt: t0, Now: t0},
-		"unknown province":  {Year: testYear, Province: "99", Now: t0},
-		"commune elsewhere": {Year: testYear, Province: "01", Communes: []string{communeA}, Now: t0},
-		"no register":       {Year: 1990, Province: testProvince, Now: t0},
+		"unknown role":                    {Year: testYear, Province: testProvince, Role: "admin", Now: t0},
+		"province role, unknown province": {Year: testYear, Province: "99", Role: RoleProvince, Now: t0},
+		"province role, 100 reviewers":    {Year: testYear, Province: testProvince, Role: RoleProvince, Reviewers: 100, Now: t0},
+		"province role, bad holder":       {Year: testYear, Province: testProvince, Role: RoleProvince, Holders: []string{"a\nb"}, Now: t0},
+		"past expiry":                     {Year: testYear, Province: testProvince, ExpiresAt: t0, Now: t0},
+		"unknown province":                {Year: testYear, Province: "99", Now: t0},
+		"commune elsewhere":               {Year: testYear, Province: "01", Communes: []string{communeA}, Now: t0},
+		"no register":                     {Year: 1990, Province: testProvince, Now: t0},
 	} {
 		if got, err := Issue(ctx, lake, opt); err == nil {
 			t.Errorf("%s: issued %d codes", name, len(got))

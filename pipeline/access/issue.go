@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/xhht/xhht/pipeline/deadlines"
 	"github.com/xhht/xhht/pipeline/registry"
@@ -36,7 +39,12 @@ type IssueOptions struct {
 	Year     int
 	Province string   // 2 digits, in the register of Year
 	Communes []string // nil: every commune of Province in the register of Year
-	Role     Role     // "" or RoleCommune; RoleProvince is refused for now (issue 15)
+	Role     Role     // "" or RoleCommune: one code per commune; RoleProvince: reviewer codes of the province
+	// Holders (RoleProvince) names who gets each reviewer code, in slot
+	// order ("01", "02" …); Reviewers is how many codes when no names are
+	// given (default 1). Ignored for commune codes.
+	Holders   []string
+	Reviewers int
 	// Replace issues a new code even for communes that already have one
 	// (that code stops working at once). Without it such communes are
 	// skipped and reported, so a second run only fills in what is missing
@@ -67,8 +75,8 @@ func Issue(ctx context.Context, lake storage.Store, opt IssueOptions) ([]Issued,
 	if !ok {
 		return nil, fmt.Errorf("access: the lake (%T) cannot do conditional writes", lake)
 	}
-	if opt.Role != "" && opt.Role != RoleCommune {
-		return nil, fmt.Errorf("access: vai trò %q chưa được hỗ trợ (only commune codes for now)", opt.Role)
+	if opt.Role != "" && opt.Role != RoleCommune && opt.Role != RoleProvince {
+		return nil, fmt.Errorf("access: vai trò %q không có; dùng commune hoặc province (unknown role)", opt.Role)
 	}
 	if opt.Now.IsZero() {
 		opt.Now = time.Now()
@@ -79,21 +87,32 @@ func Issue(ctx context.Context, lake storage.Store, opt IssueOptions) ([]Issued,
 	if !opt.ExpiresAt.After(opt.Now) {
 		return nil, fmt.Errorf("access: hạn dùng mã %s đã qua (expiry is in the past)", opt.ExpiresAt.In(deadlines.ICT).Format("02/01/2006 15:04"))
 	}
-	units, err := lookupUnits(opt.Registry, opt.Year, opt.Province, opt.Communes)
-	if err != nil {
-		return nil, err
+	var bases []record
+	var err error
+	if opt.Role == RoleProvince {
+		if bases, err = reviewerBases(opt); err != nil {
+			return nil, err
+		}
+	} else {
+		units, err := lookupUnits(opt.Registry, opt.Year, opt.Province, opt.Communes)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range units.communes {
+			bases = append(bases, units.base(c))
+		}
 	}
 
-	out := make([]Issued, len(units.communes))
-	errs := make([]error, len(units.communes))
+	out := make([]Issued, len(bases))
+	errs := make([]error, len(bases))
 	sem := make(chan struct{}, concurrency)
 	var wg sync.WaitGroup
-	for i, c := range units.communes {
+	for i, b := range bases {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			out[i], errs[i] = issueOne(ctx, w, units.base(c), opt.Now, func(cur *record) (string, time.Time, error) {
+			out[i], errs[i] = issueOne(ctx, w, b, opt.Now, func(cur *record) (string, time.Time, error) {
 				if cur == nil {
 					return "issue", opt.ExpiresAt, nil
 				}
@@ -109,7 +128,7 @@ func Issue(ctx context.Context, lake storage.Store, opt IssueOptions) ([]Issued,
 	var failed []error
 	for i, is := range out {
 		if errs[i] != nil {
-			failed = append(failed, fmt.Errorf("xã %s: %w", units.communes[i].Code, errs[i]))
+			failed = append(failed, fmt.Errorf("%s: %w", bases[i].unitText(), errs[i]))
 			continue
 		}
 		done = append(done, is)
@@ -121,6 +140,9 @@ func Issue(ctx context.Context, lake storage.Store, opt IssueOptions) ([]Issued,
 type ReissueOptions struct {
 	Year    int
 	Commune string
+	// Province and Reviewer, instead of Commune: a province reviewer's
+	// code (RoleProvince), which keeps its holder's name.
+	Province, Reviewer string
 	// ExpiresAt zero: the expiry of the code being replaced, or
 	// DefaultExpiry(Year) for a commune without one.
 	ExpiresAt time.Time
@@ -139,11 +161,25 @@ func Reissue(ctx context.Context, lake storage.Store, opt ReissueOptions) (Issue
 	if opt.Now.IsZero() {
 		opt.Now = time.Now()
 	}
-	units, err := lookupUnits(opt.Registry, opt.Year, "", []string{opt.Commune})
-	if err != nil {
-		return Issued{}, err
+	var base record
+	if opt.Reviewer != "" {
+		bs, err := reviewerBases(IssueOptions{Year: opt.Year, Province: opt.Province, Registry: opt.Registry, Reviewers: 1})
+		if err != nil {
+			return Issued{}, err
+		}
+		if !digits(opt.Reviewer, 2) {
+			return Issued{}, fmt.Errorf("access: số mã cấp tỉnh %q phải gồm 2 chữ số, ví dụ 01", opt.Reviewer)
+		}
+		base = bs[0]
+		base.Reviewer, base.Holder = opt.Reviewer, ""
+	} else {
+		units, err := lookupUnits(opt.Registry, opt.Year, "", []string{opt.Commune})
+		if err != nil {
+			return Issued{}, err
+		}
+		base = units.base(units.communes[0])
 	}
-	return issueOne(ctx, w, units.base(units.communes[0]), opt.Now, func(cur *record) (string, time.Time, error) {
+	return issueOne(ctx, w, base, opt.Now, func(cur *record) (string, time.Time, error) {
 		expires, action := opt.ExpiresAt, "issue"
 		if cur != nil {
 			action = "reissue"
@@ -187,9 +223,30 @@ func Revoke(ctx context.Context, lake storage.Store, year int, commune string, n
 		return Grant{}, err
 	}
 	b := units.base(units.communes[0])
-	rec, err := update(ctx, w, recordKey(year, b.Province, commune), func(cur *record) (*record, string, error) {
+	return revoke(ctx, w, b, now)
+}
+
+// RevokeReviewer stops a province reviewer's code at once, as Revoke does
+// a commune's.
+func RevokeReviewer(ctx context.Context, lake storage.Store, year int, province, reviewer string, now time.Time) (Grant, error) {
+	w, ok := lake.(storage.Writer)
+	if !ok {
+		return Grant{}, fmt.Errorf("access: the lake (%T) cannot do conditional writes", lake)
+	}
+	if now.IsZero() {
+		now = time.Now()
+	}
+	if !digits(province, 2) || !digits(reviewer, 2) {
+		return Grant{}, fmt.Errorf("access: mã tỉnh %q (2 chữ số) và số mã %q (2 chữ số) không hợp lệ", province, reviewer)
+	}
+	return revoke(ctx, w, record{Role: RoleProvince, Year: year, Province: province, Reviewer: reviewer}, now)
+}
+
+// revoke marks the record of b's unit revoked.
+func revoke(ctx context.Context, w storage.Writer, b record, now time.Time) (Grant, error) {
+	rec, err := update(ctx, w, b.key(), func(cur *record) (*record, string, error) {
 		if cur == nil {
-			return nil, "", fmt.Errorf("xã %s, năm %d: %w", commune, year, ErrNoCode)
+			return nil, "", fmt.Errorf("%s, năm %d: %w", b.unitText(), b.Year, ErrNoCode)
 		}
 		if cur.Status == StatusRevoked {
 			return nil, "", errSkip
@@ -200,7 +257,7 @@ func Revoke(ctx context.Context, lake storage.Store, year int, commune string, n
 		return &next, "", nil
 	})
 	if errors.Is(err, errSkip) {
-		cur, _, err := readRecord(ctx, w, recordKey(year, b.Province, commune))
+		cur, _, err := readRecord(ctx, w, b.key())
 		if err != nil {
 			return Grant{}, err
 		}
@@ -221,7 +278,7 @@ var errSkip = errors.New("access: nothing to change")
 func issueOne(ctx context.Context, lake storage.Writer, base record, now time.Time, decide func(cur *record) (string, time.Time, error)) (Issued, error) {
 	var code string
 	var replaced bool
-	rec, err := update(ctx, lake, recordKey(base.Year, base.Province, base.Commune), func(cur *record) (*record, string, error) {
+	rec, err := update(ctx, lake, base.key(), func(cur *record) (*record, string, error) {
 		action, expires, err := decide(cur)
 		if err != nil {
 			return nil, "", err
@@ -237,6 +294,9 @@ func issueOne(ctx context.Context, lake storage.Writer, base record, now time.Ti
 		next := base
 		if cur != nil {
 			next.Generation, next.History = cur.Generation, slices.Clip(cur.History)
+			if next.Role == RoleProvince && next.Holder == "" {
+				next.Holder = cur.Holder // a reissue keeps the holder's name
+			}
 		}
 		replaced = cur != nil
 		next.Hash, next.CodeID, next.Status = hash, codeID(hash), StatusActive
@@ -246,7 +306,7 @@ func issueOne(ctx context.Context, lake storage.Writer, base record, now time.Ti
 		return &next, hash, nil
 	})
 	if errors.Is(err, errSkip) {
-		cur, _, rerr := readRecord(ctx, lake, recordKey(base.Year, base.Province, base.Commune))
+		cur, _, rerr := readRecord(ctx, lake, base.key())
 		if rerr != nil {
 			return Issued{}, rerr
 		}
@@ -331,3 +391,46 @@ type unknownUnit string
 
 func (e unknownUnit) Error() string        { return string(e) }
 func (e unknownUnit) Is(target error) bool { return target == ErrUnknownUnit }
+
+// maxHolderRunes bounds a reviewer's name on the sheet.
+const maxHolderRunes = 80
+
+// maxReviewers bounds the reviewer codes of a province (slots 01-99).
+const maxReviewers = 99
+
+// reviewerBases are the records of a province's reviewer codes: slot "01"
+// onwards, one per holder name (or opt.Reviewers of them, default 1).
+func reviewerBases(opt IssueOptions) ([]record, error) {
+	reg := opt.Registry
+	if reg == nil {
+		var err error
+		if reg, err = registry.Load(); err != nil {
+			return nil, err
+		}
+	}
+	v := reg.ForYear(opt.Year)
+	if v == nil {
+		return nil, unknownUnit(fmt.Sprintf("không có danh mục đơn vị hành chính cho năm %d (no register for %d)", opt.Year, opt.Year))
+	}
+	p := v.Provinces[opt.Province]
+	if p == nil {
+		return nil, unknownUnit(fmt.Sprintf("mã tỉnh %s không có trong danh mục năm %d (province %s is not in the %d register)", opt.Province, opt.Year, opt.Province, opt.Year))
+	}
+	n := max(len(opt.Holders), opt.Reviewers, 1)
+	if n > maxReviewers {
+		return nil, fmt.Errorf("access: tối đa %d mã cấp tỉnh (asked for %d)", maxReviewers, n)
+	}
+	out := make([]record, n)
+	for i := range out {
+		holder := ""
+		if i < len(opt.Holders) {
+			holder = strings.TrimSpace(opt.Holders[i])
+			if utf8.RuneCountInString(holder) > maxHolderRunes || !utf8.ValidString(holder) || strings.ContainsFunc(holder, unicode.IsControl) {
+				return nil, fmt.Errorf("access: tên người nhận mã %q không hợp lệ (tối đa %d ký tự)", holder, maxHolderRunes)
+			}
+		}
+		out[i] = record{Version: recordVersion, Role: RoleProvince, Year: opt.Year, Province: opt.Province,
+			ProvinceName: p.Name, Reviewer: fmt.Sprintf("%02d", i+1), Holder: holder}
+	}
+	return out, nil
+}

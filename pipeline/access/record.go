@@ -14,6 +14,7 @@ import (
 // Layout of access/ in the lake (see the package doc for why):
 //
 //	access/year=<Y>/province=<P>/commune=<C>.json   the commune's record: current hash, status, expiry, history
+//	access/year=<Y>/province=<P>/reviewer=<NN>.json a province reviewer's record (RoleProvince, issue 15)
 //	access/codes/<sha256 hex>.json                  lookup: which record a code's hash belongs to
 const (
 	Prefix      = "access/"
@@ -38,7 +39,9 @@ type record struct {
 	ProvinceName string    `json:"province_name"`
 	Commune      string    `json:"commune"`
 	CommuneName  string    `json:"commune_name"`
-	Hash         string    `json:"hash"` // hex SHA-256 of the current code; never the code
+	Reviewer     string    `json:"reviewer,omitempty"` // RoleProvince: the slot, "01" …
+	Holder       string    `json:"holder,omitempty"`   // RoleProvince: who holds it (the province's words)
+	Hash         string    `json:"hash"`               // hex SHA-256 of the current code; never the code
 	CodeID       string    `json:"code_id"`
 	Status       string    `json:"status"`
 	IssuedAt     time.Time `json:"issued_at"`
@@ -64,12 +67,39 @@ type pointer struct {
 	Year     int    `json:"year"`
 	Province string `json:"province"`
 	Commune  string `json:"commune"`
+	Reviewer string `json:"reviewer,omitempty"`
 }
+
+func (r *record) key() string { return keyOf(r.Role, r.Year, r.Province, r.Commune, r.Reviewer) }
+
+// unitText names the record's unit in messages: "xã 05443" or "mã cấp tỉnh 19-01".
+func (r *record) unitText() string {
+	if r.Role == RoleProvince {
+		return fmt.Sprintf("mã cấp tỉnh %s-%s", r.Province, r.Reviewer)
+	}
+	return "xã " + r.Commune
+}
+
+func (p pointer) key() string { return keyOf(p.Role, p.Year, p.Province, p.Commune, p.Reviewer) }
 
 const recordVersion = 1
 
 func recordKey(year int, province, commune string) string {
 	return fmt.Sprintf("%syear=%d/province=%s/commune=%s.json", Prefix, year, province, commune)
+}
+
+// reviewerKey is a province reviewer's record: under the province, beside
+// the communes' records, so IAM scoping by year and province covers both.
+func reviewerKey(year int, province, reviewer string) string {
+	return fmt.Sprintf("%syear=%d/province=%s/reviewer=%s.json", Prefix, year, province, reviewer)
+}
+
+// keyOf is the record key of a grant's unit.
+func keyOf(role Role, year int, province, commune, reviewer string) string {
+	if role == RoleProvince {
+		return reviewerKey(year, province, reviewer)
+	}
+	return recordKey(year, province, commune)
 }
 
 func pointerKey(hash string) string { return codesPrefix + hash + ".json" }
@@ -81,7 +111,16 @@ func digits(s string, n int) bool {
 }
 
 func (p pointer) valid() bool {
-	return p.Role == RoleCommune && p.Year > 0 && p.Year < 10000 && digits(p.Province, 2) && digits(p.Commune, 5)
+	if p.Year <= 0 || p.Year >= 10000 || !digits(p.Province, 2) {
+		return false
+	}
+	switch p.Role {
+	case RoleCommune:
+		return digits(p.Commune, 5) && p.Reviewer == ""
+	case RoleProvince:
+		return p.Commune == "" && digits(p.Reviewer, 2)
+	}
+	return false
 }
 
 func (r *record) grant() Grant {
@@ -89,6 +128,7 @@ func (r *record) grant() Grant {
 		Role: r.Role, Year: r.Year,
 		Province: r.Province, ProvinceName: r.ProvinceName,
 		Commune: r.Commune, CommuneName: r.CommuneName,
+		Reviewer: r.Reviewer, Holder: r.Holder,
 		CodeID: r.CodeID, ExpiresAt: r.ExpiresAt,
 	}
 }
@@ -146,7 +186,7 @@ func update(ctx context.Context, lake storage.Writer, key string, change func(cu
 			return nil, err
 		}
 		if newHash != "" {
-			p, err := marshal(pointer{Role: next.Role, Year: next.Year, Province: next.Province, Commune: next.Commune})
+			p, err := marshal(pointer{Role: next.Role, Year: next.Year, Province: next.Province, Commune: next.Commune, Reviewer: next.Reviewer})
 			if err != nil {
 				return nil, err
 			}

@@ -89,11 +89,20 @@ func WriteSheet(w io.Writer, s Sheet) error {
 	date := style(&excelize.Style{Font: &excelize.Font{Family: fontBody, Size: 12}, Alignment: wrap("center"), Border: border, CustomNumFmt: &dateFmt})
 	code := style(&excelize.Style{Font: &excelize.Font{Family: fontCode, Size: 14, Bold: true}, Alignment: wrap("center"), Border: border})
 
+	// A sheet of province reviewer codes (RoleProvince) names holders, not
+	// communes; the due dates stay: they are the province's communes' own.
+	reviewers := len(s.Issued) > 0 && s.Issued[0].Grant.Role == RoleProvince
 	last, _ := excelize.ColumnNumberToName(len(sheetColumns))
 	for i, c := range sheetColumns {
 		col, _ := excelize.ColumnNumberToName(i + 1)
 		do(f.SetColWidth(sh, col, col, c.width))
-		do(f.SetCellStr(sh, fmt.Sprintf("%s%d", col, sheetHeaderRow), c.header))
+		h := c.header
+		if reviewers && i == 1 {
+			h = "Số mã"
+		} else if reviewers && i == 2 {
+			h = "Người nhận mã (cán bộ duyệt số liệu)"
+		}
+		do(f.SetCellStr(sh, fmt.Sprintf("%s%d", col, sheetHeaderRow), h))
 	}
 	do(f.SetCellStyle(sh, fmt.Sprintf("A%d", sheetHeaderRow), fmt.Sprintf("%s%d", last, sheetHeaderRow), header))
 	do(f.SetRowHeight(sh, sheetHeaderRow, 34))
@@ -114,10 +123,10 @@ func WriteSheet(w io.Writer, s Sheet) error {
 		style  int
 		height float64
 	}{
-		{fmt.Sprintf("MÃ TRUY CẬP CỔNG NỘP SỐ LIỆU XÃ HỘI HỌC TẬP NĂM %d — %s", s.Year, s.ProvinceName), title, 24},
+		{titleText(s, reviewers), title, 24},
 		{fmt.Sprintf("Cấp ngày %s. Mỗi xã chỉ dùng mã của mình; giữ kín mã, không gửi lên mạng xã hội. "+
 			"Mở địa chỉ cổng, nhập mã (chữ hoa hay chữ thường, có hay không có dấu gạch đều được).", issuedOn), note, 34},
-		{"Mã dùng được " + expiry + ". Mất mã hoặc lộ mã: báo ngay Sở Giáo dục và Đào tạo để cấp mã mới; mã cũ hết hiệu lực ngay khi có mã mới.", note, 20},
+		{reviewerNote(reviewers) + "Mã dùng được " + expiry + ". Mất mã hoặc lộ mã: báo ngay Sở Giáo dục và Đào tạo để cấp mã mới; mã cũ hết hiệu lực ngay khi có mã mới.", note, 20},
 	}
 	for i, l := range lines {
 		cell := fmt.Sprintf("A%d", i+1)
@@ -135,8 +144,17 @@ func WriteSheet(w io.Writer, s Sheet) error {
 		g := is.Grant
 		cell := func(col string) string { return fmt.Sprintf("%s%d", col, row) }
 		do(f.SetCellInt(sh, cell("A"), int64(row-sheetFirstRow+1)))
-		do(f.SetCellStr(sh, cell("B"), g.Commune)) // text: keeps the leading zero
-		do(f.SetCellStr(sh, cell("C"), g.CommuneName))
+		if g.Role == RoleProvince {
+			do(f.SetCellStr(sh, cell("B"), g.Province+"-"+g.Reviewer))
+			holder := g.Holder
+			if holder == "" {
+				holder = "Cán bộ Sở GD&ĐT " + g.ProvinceName
+			}
+			do(f.SetCellStr(sh, cell("C"), holder))
+		} else {
+			do(f.SetCellStr(sh, cell("B"), g.Commune)) // text: keeps the leading zero
+			do(f.SetCellStr(sh, cell("C"), g.CommuneName))
+		}
 		do(f.SetCellStr(sh, cell("D"), is.Code))
 		do(f.SetCellStr(sh, cell("E"), s.PortalURL))
 		for i, id := range SheetDeadlines {
@@ -171,6 +189,21 @@ func WriteSheet(w io.Writer, s Sheet) error {
 		return fmt.Errorf("access: write sheet: %w", first)
 	}
 	return f.Write(w)
+}
+
+func titleText(s Sheet, reviewers bool) string {
+	if reviewers {
+		return fmt.Sprintf("MÃ TRUY CẬP DUYỆT SỐ LIỆU XÃ HỘI HỌC TẬP NĂM %d — %s (CẤP TỈNH)", s.Year, s.ProvinceName)
+	}
+	return fmt.Sprintf("MÃ TRUY CẬP CỔNG NỘP SỐ LIỆU XÃ HỘI HỌC TẬP NĂM %d — %s", s.Year, s.ProvinceName)
+}
+
+// reviewerNote says what a province code may do, before its expiry.
+func reviewerNote(reviewers bool) string {
+	if !reviewers {
+		return ""
+	}
+	return "Mã cấp tỉnh xem được mọi xã của tỉnh và duyệt, trả lại số liệu: chỉ giao cho người được phân công. "
 }
 
 // calendarDay is the Vietnamese calendar day of an instant, as a date

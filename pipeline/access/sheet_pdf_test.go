@@ -75,3 +75,36 @@ func sheetToPDF(t *testing.T, xlsx []byte) []byte {
 	}
 	return pdf
 }
+
+// TestProvinceSheetPrints: the sheet of province reviewer codes prints on
+// one A4 landscape page, with the holders' names and the title saying
+// these are province codes (read back from the PDF's text).
+func TestProvinceSheetPrints(t *testing.T) {
+	if testing.Short() {
+		t.Skip("LibreOffice conversion is slow; run without -short")
+	}
+	lake := local.New(t.TempDir())
+	issued, err := Issue(context.Background(), lake, IssueOptions{Year: testYear, Province: testProvince, Role: RoleProvince,
+		Holders: []string{"Nguyễn Văn An", "Trần Thị Bình", ""}, Now: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dl, err := deadlines.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := WriteSheet(&buf, Sheet{Year: testYear, ProvinceName: "Tỉnh Thái Nguyên", PortalURL: "https://nop.thainguyen.example.vn/", Issued: issued, Deadlines: dl, Now: t0}); err != nil {
+		t.Fatal(err)
+	}
+	pdf := sheetToPDF(t, buf.Bytes())
+	if got := len(regexp.MustCompile(`/Type\s*/Page\b`).FindAll(pdf, -1)); got != 1 {
+		t.Errorf("PDF has %d pages, want 1", got)
+	}
+	text := officetest.Convert(t, "ma-truy-cap.xlsx", buf.Bytes(), "csv:Text - txt - csv (StarCalc):44,34,76", "")
+	for _, want := range []string{"CẤP TỈNH", "Nguyễn Văn An", "Trần Thị Bình", "19-01", "19-03", "Cán bộ Sở GD&ĐT", issued[0].Code} {
+		if !bytes.Contains(text, []byte(want)) {
+			t.Errorf("sheet lacks %q", want)
+		}
+	}
+}

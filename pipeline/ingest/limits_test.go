@@ -118,8 +118,11 @@ func TestSpecialNumbersNamed(t *testing.T) {
 			if found == nil {
 				t.Fatalf("no issue at the ho_tong cell: %v", codes(rc))
 			}
-			if !strings.Contains(found.Message, found.Cell) || !strings.Contains(found.Message, "#NUM!") {
-				t.Errorf("message %q should name the cell %s and the error", found.Message, found.Cell)
+			// The value as written and what is wrong with it: no formula
+			// error, which an official would look for in vain.
+			if m := found.Message; !strings.Contains(m, found.Cell) || !strings.Contains(m, "“"+v+"”") ||
+				!strings.Contains(m, "không phải là một số hợp lệ") || strings.Contains(m, "công thức") {
+				t.Errorf("message %q should name the cell %s, the value %s and say it is no valid number", m, found.Cell, v)
 			}
 		})
 	}

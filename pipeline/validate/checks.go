@@ -259,7 +259,7 @@ func (v *validator) checkSum(r workbook.Row, recs []Record, st *table.Subtotal) 
 		wvi, wen := where(r.Num, c.Col, fd)
 		want, _, p := v.reader(c.Col).read(cell)
 		if cell.Kind == workbook.Error {
-			p = typeErr("ô có lỗi công thức "+cell.Text, "the cell holds the formula error "+cell.Text)
+			p = cellErr(cell)
 		}
 		if p != nil {
 			if fd.Type == forms.Count {
@@ -546,9 +546,10 @@ func (v *validator) checkRate(rc table.RateColumn, r workbook.Row, recs []Record
 	wvi := fmt.Sprintf("Ô %s (%s)", ref, plainTitle(rc.Rate.Title()))
 	wen := fmt.Sprintf("Cell %s (%s)", ref, rc.Rate.Code)
 	if cell.Kind == workbook.Error {
+		p := cellErr(cell)
 		v.addAt(receipt.TypeError, receipt.SevWarning, r.Num, rc.Col, rc.Rate.Code, cell.Text,
-			fmt.Sprintf("%s: ô có lỗi công thức %s. Tỷ lệ này không được đối chiếu; hệ thống luôn tính lại tỷ lệ từ số liệu.", wvi, cell.Text),
-			fmt.Sprintf("%s: the cell holds the formula error %s; the rate was not checked (rates are always recomputed).", wen, cell.Text))
+			fmt.Sprintf("%s: %s. Tỷ lệ này không được đối chiếu; hệ thống luôn tính lại tỷ lệ từ số liệu.", wvi, p.vi),
+			fmt.Sprintf("%s: %s; the rate was not checked (rates are always recomputed).", wen, p.en))
 		return
 	}
 	w, dec, p := v.nums[rc.Col].read(cell)

@@ -57,9 +57,7 @@ var boolWords = map[string]bool{
 // Vietnamese format.
 func parse(fd *forms.Field, c workbook.Cell, xBlankFalse bool, cn *colNumbers) (Value, *problem) {
 	if c.Kind == workbook.Error {
-		return null, typeErr(
-			fmt.Sprintf("ô có lỗi công thức %s", c.Text),
-			fmt.Sprintf("the cell holds the formula error %s", c.Text))
+		return null, cellErr(c)
 	}
 	text := Display(c)
 	if c.Kind == workbook.Blank || text == "" {
@@ -158,4 +156,18 @@ func deref(p *float64) any {
 		return "…"
 	}
 	return *p
+}
+
+// cellErr says what is wrong with an Error cell: one of Excel's formula
+// errors (#DIV/0!, #NUM!, …), or a value no number can be (NaN, an
+// infinity, beyond Excel's range), which a program wrote, not Excel.
+func cellErr(c workbook.Cell) *problem {
+	if c.BadNumber() {
+		return typeErr(
+			fmt.Sprintf("ô chứa “%s”, không phải là một số hợp lệ (không xác định, vô cực hoặc quá lớn)", c.Text),
+			fmt.Sprintf("the cell holds “%s”, which is not a valid number (NaN, infinity or out of range)", c.Text))
+	}
+	return typeErr(
+		fmt.Sprintf("ô có lỗi công thức %s", c.Text),
+		fmt.Sprintf("the cell holds the formula error %s", c.Text))
 }

@@ -133,7 +133,7 @@ func (h *htmlBook) walk(onMerge func(Range) error, onRow func(Row) error) error 
 			f, err := parseExcelNumber(v)
 			switch {
 			case errors.Is(err, errNotANumber):
-				out = Cell{Kind: Error, Text: "#NUM!"}
+				out = Cell{Kind: Error, Text: notANumber(v)}
 			case err != nil:
 				out = Cell{Kind: String, Text: text} // x:num on text: keep what it shows
 			default:

@@ -50,7 +50,7 @@ func TestHTMLTable(t *testing.T) {
 		"A4": {Kind: String, Text: "STT"}, "B4": {Kind: String, Text: "Tên thôn"}, "C4": {Kind: String, Text: "Gia đình học tập"},
 		"A5": {}, "B5": {}, "C5": {Kind: String, Text: "Tổng số hộ"}, "D5": {Kind: String, Text: "Số hộ được công nhận"},
 		"A6": {Kind: Number, Text: "1", Num: 1}, "B6": {Kind: String, Text: "Thôn Nà Rì"}, "C6": {Kind: Number, Text: "1120", Num: 1120}, "D6": {Kind: String, Text: "90"},
-		"B7": {Kind: String, Text: "Thôn Khuổi Cái"}, "C7": {Kind: Error, Text: "#NUM!"}, "D7": {Kind: Bool, Text: "1"},
+		"B7": {Kind: String, Text: "Thôn Khuổi Cái"}, "C7": {Kind: Error, Text: "NaN"}, "D7": {Kind: Bool, Text: "1"},
 	}
 	for ref, w := range want {
 		if got[ref] != w {

@@ -449,7 +449,7 @@ func (o *ods) finishCell(c *Cell, valueType, value, text, style string, formula 
 		f, err := parseExcelNumber(value)
 		switch {
 		case errors.Is(err, errNotANumber):
-			c.Kind, c.Text = Error, "#NUM!"
+			c.Kind, c.Text = Error, notANumber(value)
 		case err != nil:
 			return fmt.Errorf("%w: numeric cell %q", ErrCorrupt, value)
 		default:

@@ -240,9 +240,10 @@ func TestXLSXStrict(t *testing.T) {
 }
 
 // Numeric cells: only the decimal forms Excel writes are numbers. NaN,
-// infinity and numbers beyond Excel's range are the cell error #NUM!
-// (the check of the column then names the cell); other text in a numeric
-// cell is damage.
+// infinity and numbers beyond Excel's range are an Error cell holding the
+// value as written, with no "#" (BadNumber: the check of the column then
+// names the cell and says what is wrong); other text in a numeric cell is
+// damage.
 func TestXLSXNumberForms(t *testing.T) {
 	tests := []struct {
 		v    string
@@ -253,11 +254,11 @@ func TestXLSXNumberForms(t *testing.T) {
 		{"-0.25", Cell{Kind: Number, Text: "-0.25", Num: -0.25}, nil},
 		{"1.5E-3", Cell{Kind: Number, Text: "1.5E-3", Num: 0.0015}, nil},
 		{".5", Cell{Kind: Number, Text: ".5", Num: 0.5}, nil},
-		{"NaN", Cell{Kind: Error, Text: "#NUM!"}, nil},
-		{"Inf", Cell{Kind: Error, Text: "#NUM!"}, nil},
-		{"-Infinity", Cell{Kind: Error, Text: "#NUM!"}, nil},
-		{"1e309", Cell{Kind: Error, Text: "#NUM!"}, nil},
-		{"1.7E308", Cell{Kind: Error, Text: "#NUM!"}, nil},
+		{"NaN", Cell{Kind: Error, Text: "NaN"}, nil},
+		{"Inf", Cell{Kind: Error, Text: "Inf"}, nil},
+		{"-Infinity", Cell{Kind: Error, Text: "-Infinity"}, nil},
+		{"1e309", Cell{Kind: Error, Text: "1e309"}, nil},
+		{"1.7E308", Cell{Kind: Error, Text: "1.7E308"}, nil},
 		{"1_000", Cell{}, ErrCorrupt},
 		{"0x1p-2", Cell{}, ErrCorrupt},
 		{"1e", Cell{}, ErrCorrupt},
@@ -279,6 +280,8 @@ func TestXLSXNumberForms(t *testing.T) {
 			}
 			if got := rows[0].Cell(1); got != tt.want {
 				t.Errorf("A1 = %+v, want %+v", got, tt.want)
+			} else if got.BadNumber() != (got.Kind == Error) {
+				t.Errorf("A1 = %+v: BadNumber() = %v", got, got.BadNumber())
 			}
 			if got := rows[0].Cell(2); got.Num != 5 {
 				t.Errorf("B1 = %+v: the rest of the row is lost", got)
@@ -318,17 +321,19 @@ func TestXLSXISODates(t *testing.T) {
 }
 
 // .xls numbers that are no number Excel holds (NaN, infinity, an RK or
-// NUMBER of 1.7e308) read as #NUM! cells, not a damaged file.
+// NUMBER of 1.7e308) read as Error cells holding the value (BadNumber),
+// not a damaged file and not a huge integer.
 func TestXLSSpecialNumbers(t *testing.T) {
 	big := math.Float64bits(1.7e308)
 	for _, tt := range []struct {
 		name string
 		rec  []byte
+		want string
 	}{
-		{"NaN", numberRec(0, 0, math.NaN())},
-		{"-Inf", numberRec(0, 0, math.Inf(-1))},
-		{"1.7e308", numberRec(0, 0, 1.7e308)},
-		{"RK 1.7e308", rkRec(0, 0, uint32(big>>32)&^3)},
+		{"NaN", numberRec(0, 0, math.NaN()), "NaN"},
+		{"-Inf", numberRec(0, 0, math.Inf(-1)), "-Inf"},
+		{"1.7e308", numberRec(0, 0, 1.7e308), "1.7e+308"},
+		{"RK 1.7e308", rkRec(0, 0, uint32(big>>32)&^3), "1.7e+308"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			b := openXLSOK(t, synthXLS(nil, nil, synthSheet{name: "S", recs: [][]byte{tt.rec, numberRec(0, 1, 7)}}))
@@ -336,8 +341,8 @@ func TestXLSSpecialNumbers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := rows[0].Cell(1); got != (Cell{Kind: Error, Text: "#NUM!"}) {
-				t.Errorf("A1 = %+v, want #NUM!", got)
+			if got := rows[0].Cell(1); got != (Cell{Kind: Error, Text: tt.want}) || !got.BadNumber() {
+				t.Errorf("A1 = %+v, want the bad number %s", got, tt.want)
 			}
 			if got := rows[0].Cell(2); got.Num != 7 {
 				t.Errorf("B1 = %+v", got)

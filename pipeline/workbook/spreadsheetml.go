@@ -244,7 +244,7 @@ func (s *smlBook) finishCell(c *Cell, typ, text, style string) error {
 		f, err := parseExcelNumber(v)
 		switch {
 		case errors.Is(err, errNotANumber):
-			c.Kind, c.Text = Error, "#NUM!"
+			c.Kind, c.Text = Error, notANumber(v)
 		case err != nil:
 			return fmt.Errorf("%w: numeric cell %q", ErrCorrupt, v)
 		default:

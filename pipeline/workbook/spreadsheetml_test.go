@@ -41,7 +41,7 @@ func TestSpreadsheetMLContent(t *testing.T) {
 		t.Errorf("row 2: %+v", r.Cells)
 	}
 	want := []Cell{{}, {Kind: Bool, Text: "1"}, {Kind: Number, Text: "46356", Num: 46356}, {Kind: Error, Text: "#DIV/0!"},
-		{Kind: String, Text: "Hà Nội", Encoding: "vni"}, {Kind: Error, Text: "#NUM!"}}
+		{Kind: String, Text: "Hà Nội", Encoding: "vni"}, {Kind: Error, Text: "Inf"}}
 	for i, w := range want {
 		if got := rows[1].Cell(i + 1); got != w {
 			t.Errorf("%s = %+v, want %+v", CellRef(3, i+1), got, w)

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -34,6 +35,27 @@ type Cell struct {
 	// font implied; Text has already been converted to Unicode.
 	Encoding string
 }
+
+// notANumber is what a numeric cell reads as when its value is no number
+// Excel can hold (NaN, an infinity, beyond ±1.8e308): an Error cell whose
+// Text is the value as written, without the "#" every Excel error starts
+// with, so the check can say what is wrong with it instead of calling it a
+// formula error. The text is cut to 40 bytes (it is echoed in receipts).
+func notANumber(written string) string {
+	written = strings.TrimSpace(written)
+	if len(written) > 40 {
+		written = strings.ToValidUTF8(written[:40], "") + "…"
+	}
+	if written == "" || strings.HasPrefix(written, "#") {
+		written = "NaN"
+	}
+	return written
+}
+
+// BadNumber reports whether c is a numeric cell whose value is no number
+// Excel can hold (see notANumber), rather than one of Excel's errors
+// (#DIV/0!, #NUM!, …) or another kind of cell.
+func (c Cell) BadNumber() bool { return c.Kind == Error && !strings.HasPrefix(c.Text, "#") }
 
 // Row is one row of a sheet. Cells[i] is column i+1; missing cells are Blank.
 type Row struct {

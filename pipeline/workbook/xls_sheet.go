@@ -466,7 +466,7 @@ func xlsNumber(v float64) (Cell, error) {
 		// NaN, infinity, or beyond what Excel accepts (an RK or NUMBER
 		// of 1.7e308): no number Excel wrote. The cell reads as Excel's
 		// error for it, so the check of its column names the cell.
-		return Cell{Kind: Error, Text: "#NUM!"}, nil
+		return Cell{Kind: Error, Text: notANumber(strconv.FormatFloat(v, 'g', 6, 64))}, nil
 	}
 	return Cell{Kind: Number, Num: v, Text: strconv.FormatFloat(v, 'f', -1, 64)}, nil
 }

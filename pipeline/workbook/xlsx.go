@@ -663,7 +663,7 @@ func (x *xlsx) finishCell(decoded *sharedDecoded, c *Cell, typ string, style int
 			// NaN, infinity, 1e309: no number Excel can hold. The cell
 			// reads as Excel's own error for it, so the check of its
 			// column names the cell instead of losing the whole file.
-			c.Kind, c.Text = Error, "#NUM!"
+			c.Kind, c.Text = Error, notANumber(v)
 		case err != nil:
 			return fmt.Errorf("%w: numeric cell %q", ErrCorrupt, v)
 		default:
