@@ -94,6 +94,9 @@ func Build(ctx context.Context, o Options) (*Report, error) {
 	if err := r.loadFlags(ctx, db); err != nil {
 		return nil, err
 	}
+	if err := r.markChecked(ctx, o.Lake); err != nil {
+		return nil, err
+	}
 	if err := r.trend(ctx, o, d, work); err != nil {
 		return nil, err
 	}

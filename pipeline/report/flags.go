@@ -12,7 +12,9 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/xhht/xhht/pipeline/quality"
+	"github.com/xhht/xhht/pipeline/review"
 	"github.com/xhht/xhht/pipeline/rollup"
+	"github.com/xhht/xhht/pipeline/storage"
 )
 
 // The annex of plausibility flags: the warnings the roll-up computed on the
@@ -29,13 +31,17 @@ type FlagLine struct {
 	// Value and Previous are formatted ("" when the rule has no value to
 	// show, e.g. copied or unchanged).
 	Value, Previous string
+	FlagID          string
+	// Checked is the province's "đã xác minh" comment on the flag
+	// (review.Status.Checks), "" when not checked.
+	Checked string
 }
 
 // loadFlags reads the snapshot's flags: the warnings into r.Flags, the
 // communes that cannot be compared with last year into r.NotComparable.
 func (r *Report) loadFlags(ctx context.Context, db *sql.DB) error {
 	rs, err := db.QueryContext(ctx, `SELECT commune_code, commune_name, coalesce(ten_thon, ''), "rule", coalesce(indicator, ''),
-  "value", previous_value, comparable, message FROM `+rollup.Flags+` ORDER BY commune_code, flag_id`)
+  "value", previous_value, comparable, message, flag_id FROM `+rollup.Flags+` ORDER BY commune_code, flag_id`)
 	if err != nil {
 		return fmt.Errorf("report: flags: %w", err)
 	}
@@ -45,7 +51,7 @@ func (r *Report) loadFlags(ctx context.Context, db *sql.DB) error {
 		var ind string
 		var v, p sql.NullFloat64
 		var comparable sql.NullBool
-		if err := rs.Scan(&l.Code, &l.Name, &l.Hamlet, &l.Rule, &ind, &v, &p, &comparable, &l.Text); err != nil {
+		if err := rs.Scan(&l.Code, &l.Name, &l.Hamlet, &l.Rule, &ind, &v, &p, &comparable, &l.Text, &l.FlagID); err != nil {
 			return fmt.Errorf("report: flags: %w", err)
 		}
 		if !comparable.Bool {
@@ -56,6 +62,39 @@ func (r *Report) loadFlags(ctx context.Context, db *sql.DB) error {
 		r.Flags = append(r.Flags, l)
 	}
 	return rs.Err()
+}
+
+// markChecked fills FlagLine.Checked from the province's review of each
+// commune (the checks as they are when the report is made).
+func (r *Report) markChecked(ctx context.Context, lake storage.Store) error {
+	if len(r.Flags) == 0 {
+		return nil
+	}
+	st, err := review.ForProvince(ctx, lake, r.Year, r.Province)
+	if err != nil {
+		return fmt.Errorf("report: flags checked: %w", err)
+	}
+	for i := range r.Flags {
+		l := &r.Flags[i]
+		if c, ok := st[l.Code].Checks[l.FlagID]; ok {
+			l.Checked = c.Comment
+			if l.Checked == "" {
+				l.Checked = "Đã xác minh"
+			}
+		}
+	}
+	return nil
+}
+
+// anyChecked reports whether some flag is checked (the annex then has a
+// column for it).
+func anyChecked(r *Report) bool {
+	for _, l := range r.Flags {
+		if l.Checked != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // flagValue formats a flag's value the way the report writes figures.
@@ -112,6 +151,10 @@ func (x *xlsxWriter) flagsSheet() {
 		{"Năm nay", 12, false, func(_ int, l FlagLine) string { return l.Value }},
 		{"Năm trước", 12, false, func(_ int, l FlagLine) string { return l.Previous }},
 	}
+	if anyChecked(r) {
+		cols[4].width = 50
+		cols = append(cols, col{"Đã xác minh (ý kiến của tỉnh)", 30, true, func(_ int, l FlagLine) string { return l.Checked }})
+	}
 	ncol := len(cols)
 	for i, c := range cols {
 		x.fail(x.f.SetColWidth(sh, colName(i+1), colName(i+1), c.width))
@@ -154,7 +197,7 @@ func (x *xlsxWriter) flagsSheet() {
 				st = cellT
 				lines := math.Ceil(float64(utf8.RuneCountInString(v)) / (c.width * 1.03))
 				h = math.Max(h, lines*(hRow-2))
-			case i >= ncol-2:
+			case i == 5 || i == 6:
 				st = cellR
 			}
 			x.text(sh, 1+i, row, v, st)
@@ -172,9 +215,9 @@ var _ = template.Must(htmlTmpl.New("flags").Parse(`{{if or .Flags .NotComparable
 <p class="note">{{.FlagsIntro}}</p>
 {{with .NotComparableNote}}<p class="note">{{.}}</p>
 {{end}}<table>
-<thead><tr><th>STT</th><th>Mã xã</th><th>Tên xã</th><th>Thôn, tổ dân phố</th><th>Nội dung cảnh báo</th><th>Năm nay</th><th>Năm trước</th></tr></thead>
+<thead><tr><th>STT</th><th>Mã xã</th><th>Tên xã</th><th>Thôn, tổ dân phố</th><th>Nội dung cảnh báo</th><th>Năm nay</th><th>Năm trước</th>{{if .AnyChecked}}<th>Đã xác minh (ý kiến của tỉnh)</th>{{end}}</tr></thead>
 <tbody>
-{{range $i, $f := .Flags}}<tr><td class="stt">{{inc $i}}</td><td>{{.Code}}</td><td>{{.Name}}</td><td>{{.Hamlet}}</td><td>{{.Text}}</td><td class="num">{{.Value}}</td><td class="num">{{.Previous}}</td></tr>
+{{range $i, $f := .Flags}}<tr><td class="stt">{{inc $i}}</td><td>{{.Code}}</td><td>{{.Name}}</td><td>{{.Hamlet}}</td><td>{{.Text}}</td><td class="num">{{.Value}}</td><td class="num">{{.Previous}}</td>{{if $.AnyChecked}}<td>{{.Checked}}</td>{{end}}</tr>
 {{else}}<tr><td colspan="7">Không có cảnh báo.</td></tr>
 {{end}}</tbody>
 </table>
@@ -186,3 +229,6 @@ func (p htmlPage) FlagsIntro() string { return flagsIntro }
 
 // NotComparableNote is the HTML annex's note on communes not compared.
 func (p htmlPage) NotComparableNote() string { return notComparableNote(p.Report) }
+
+// AnyChecked: the HTML annex has the "đã xác minh" column.
+func (p htmlPage) AnyChecked() bool { return anyChecked(p.Report) }

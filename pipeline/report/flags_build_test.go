@@ -1,8 +1,11 @@
 package report_test
 
 import (
+	"context"
 	"testing"
 
+	"github.com/xhht/xhht/pipeline/access"
+	"github.com/xhht/xhht/pipeline/review"
 	"github.com/xhht/xhht/pipeline/storage/local"
 )
 
@@ -32,5 +35,18 @@ func TestReportListsFlags(t *testing.T) {
 	}
 	if rc.Rule != "rate_change" || rc.Value != "50,0%" || rc.Previous != "100,0%" {
 		t.Errorf("rate change line %+v", rc)
+	}
+
+	// The province marks the change "đã xác minh": the annex says so, with
+	// its comment; the other flags stay unchecked.
+	_, err := review.Apply(context.Background(), lake, review.Action{Kind: review.KindCheck, Year: 2026, Province: "19", Commune: "01840",
+		FlagID: ch.FlagID, Comment: "Xã sáp nhập thêm thôn 2, đã gọi điện xác nhận",
+		By: review.Actor{Role: access.RoleProvince, Province: "19", CodeID: "r01"}, At: at("2026-12-16 09:00")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = buildReport(t, lake, "12-15")
+	if r.Flags[0].Checked != "Xã sáp nhập thêm thôn 2, đã gọi điện xác nhận" || r.Flags[1].Checked != "" || r.Flags[0].FlagID != "change/ho_tong/-" {
+		t.Errorf("checked: %+v", r.Flags)
 	}
 }

@@ -22,6 +22,7 @@ func flagFixture() *Report {
 			Text: "Tỷ lệ hộ đạt Gia đình học tập tăng 40,0 điểm phần trăm so với năm trước (50,0% → 90,0%)"},
 		{Code: "05004", Name: r.Communes[4].Name, Rule: "unchanged", Text: "Tệp nộp lúc 15:05 06/12/2026 giống hệt tệp nộp lúc 14:05 06/12/2026 (không thay đổi)"},
 	}
+	r.Flags[0].Checked = "Đã gọi điện: xã nhập thêm thôn"
 	r.NotComparable = []string{"Xã Tân Cương (05010)"}
 	return r
 }
@@ -49,7 +50,7 @@ func TestFlagsSheet(t *testing.T) {
 			hdr = i
 		}
 	}
-	if hdr == 0 || strings.Join(rows[hdr], "|") != "STT|Mã xã|Tên xã|Thôn, tổ dân phố|Nội dung cảnh báo|Năm nay|Năm trước" {
+	if hdr == 0 || strings.Join(rows[hdr], "|") != "STT|Mã xã|Tên xã|Thôn, tổ dân phố|Nội dung cảnh báo|Năm nay|Năm trước|Đã xác minh (ý kiến của tỉnh)" {
 		t.Fatalf("header row %d: %q", hdr, rows[hdr])
 	}
 	all := ""
@@ -58,6 +59,9 @@ func TestFlagsSheet(t *testing.T) {
 	}
 	if !strings.Contains(all, "không phải lỗi") || !strings.Contains(all, "Xã Tân Cương (05010)") {
 		t.Errorf("intro and not-comparable note missing: %q", all)
+	}
+	if got := rows[hdr+1]; len(got) != 8 || got[7] != "Đã gọi điện: xã nhập thêm thôn" {
+		t.Errorf("first flag row %q: want the check's comment last", got)
 	}
 	got := rows[hdr+2]
 	if got[0] != "2" || got[1] != "05001" || got[3] != hostile[0] || got[5] != "1.150" || got[6] != "115" {
