@@ -2,6 +2,7 @@ package quality
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -392,5 +393,22 @@ func TestUnchanged(t *testing.T) {
 	if len(got) != 1 || got[0].FlagID != "unchanged/-/-" || got[0].SubmissionID != "s2" || *got[0].Value != 12 ||
 		got[0].Message != "Tệp nộp lúc 15:05 06/12/2026 giống hệt tệp nộp lúc 14:05 06/12/2026 (không thay đổi)" {
 		t.Errorf("got %+v", got)
+	}
+}
+
+func TestRulesColumns(t *testing.T) {
+	c, h := rules(t).Columns()
+	for _, want := range []string{"ho_tong", "lao_dong_tong", "ty_le_ho_dat", "ty_le_can_bo_dat", "hoi_vien_tong"} {
+		if !slices.Contains(c, want) {
+			t.Errorf("commune columns %v lack %s", c, want)
+		}
+	}
+	for _, want := range []string{"ho_tong", "ho_dat", "cong_dan_dat", "thon_dat"} {
+		if !slices.Contains(h, want) {
+			t.Errorf("hamlet columns %v lack %s", h, want)
+		}
+	}
+	if slices.Contains(h, "thon_tong") || slices.Contains(c, "tthtcd_ung_dung_cntt") {
+		t.Errorf("columns no rule reads: %v %v", c, h)
 	}
 }

@@ -385,11 +385,6 @@ func (b *builder) run(ctx context.Context) error {
 	if err := b.compute(ctx); err != nil {
 		return err
 	}
-	if b.units == b.ver {
-		if err := b.computeFlags(ctx); err != nil {
-			return err
-		}
-	}
 	b.log.Debug("rollup phase", "phase", "compute", "ms", time.Since(t0).Milliseconds())
 	t0 = time.Now()
 	if b.o.OutDir != "" {

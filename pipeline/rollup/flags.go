@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -71,38 +72,49 @@ func (b *builder) flagRules() (*quality.Rules, error) {
 	return quality.Load()
 }
 
-// computeFlags builds out_flags for the selected provinces.
-func (b *builder) computeFlags(ctx context.Context) error {
+// computeFlags builds out_flags for the selected provinces, on connection
+// c. write runs it on the lane of the small tables, while the hamlet level
+// is written on the other connection.
+func (b *builder) computeFlags(ctx context.Context, c *sql.Conn) error {
+	start := time.Now()
 	rules, err := b.flagRules()
 	if err != nil {
 		return fmt.Errorf("rollup: %w", err)
 	}
-	measureCols := func(forms ...string) []string {
-		var cs []string
-		for _, m := range measuresOf(forms...) {
-			cs = append(cs, m.name)
-		}
-		return cs
+	communeCols, hamletCols := rules.Columns()
+	known := map[string]bool{}
+	for _, m := range measures {
+		known[m.name] = true
 	}
-	rateCols := RateNames()
-	communeCols := append(measureCols("bieu01", "bieu02"), rateCols...)
-	hamletCols := measureCols("bieu01")
-
+	for _, r := range rates {
+		known[r.name] = true
+	}
+	for _, col := range append(slices.Clone(communeCols), hamletCols...) {
+		if !known[col] {
+			return fmt.Errorf("rollup: %s: %q is not a roll-up column (%s)", quality.RulesFile, col, "docs/ROLLUP_COLUMNS.md")
+		}
+	}
+	for _, col := range hamletCols {
+		if !slices.ContainsFunc(measuresOf("bieu01"), func(m measure) bool { return m.name == col }) {
+			return fmt.Errorf("rollup: %s: %q is not a hamlet column (a Biểu 01 count)", quality.RulesFile, col)
+		}
+	}
+	q := &flagQuery{b: b, c: c}
 	byCode := map[string]*quality.Commune{}
 	var order []string
 	// This year's communes that sent something, as counted.
-	q := fmt.Sprintf(`SELECT province_code, commune_code, commune_name, coalesce(submission_id_bieu01, submission_id_bieu02), %s
-FROM out_communes WHERE so_xa_bieu01 + so_xa_bieu02 > 0 ORDER BY commune_code`, doubles("", communeCols))
-	err = b.scan(ctx, q, 4, communeCols, func(s []sql.NullString, v map[string]float64) {
-		c := &quality.Commune{ProvinceCode: s[0].String, CommuneCode: s[1].String, CommuneName: s[2].String, SubmissionID: s[3].String, Values: v}
-		byCode[c.CommuneCode] = c
-		order = append(order, c.CommuneCode)
-	})
+	err = q.scan(ctx, fmt.Sprintf(`SELECT province_code, commune_code, commune_name, coalesce(submission_id_bieu01, submission_id_bieu02), %s
+FROM out_communes WHERE so_xa_bieu01 + so_xa_bieu02 > 0 ORDER BY commune_code`, doubles("", communeCols)), 4, communeCols,
+		func(s []sql.NullString, v map[string]float64) {
+			c := &quality.Commune{ProvinceCode: s[0].String, CommuneCode: s[1].String, CommuneName: s[2].String, SubmissionID: s[3].String, Values: v}
+			byCode[c.CommuneCode] = c
+			order = append(order, c.CommuneCode)
+		})
 	if err != nil {
 		return err
 	}
-	q = fmt.Sprintf("SELECT commune_code, ma_thon, ten_thon, submission_id, %s FROM h_cur ORDER BY commune_code, source_row", doubles("", hamletCols))
-	err = b.scan(ctx, q, 4, hamletCols, func(s []sql.NullString, v map[string]float64) {
+	err = q.scan(ctx, fmt.Sprintf("SELECT commune_code, ma_thon, ten_thon, submission_id, %s FROM h_cur ORDER BY commune_code, source_row",
+		doubles("", hamletCols)), 4, hamletCols, func(s []sql.NullString, v map[string]float64) {
 		if c := byCode[s[0].String]; c != nil {
 			c.Hamlets = append(c.Hamlets, quality.Hamlet{MaThon: s[1].String, TenThon: s[2].String, SubmissionID: s[3].String, Values: v})
 		}
@@ -110,17 +122,30 @@ FROM out_communes WHERE so_xa_bieu01 + so_xa_bieu02 > 0 ORDER BY commune_code`, 
 	if err != nil {
 		return err
 	}
-	if err := b.flagPrevious(ctx, byCode, communeCols, hamletCols); err != nil {
+	if err := b.flagPrevious(ctx, q, byCode, communeCols, hamletCols); err != nil {
 		return err
 	}
-	if err := b.flagUnchanged(ctx, byCode); err != nil {
+	if err := b.flagUnchanged(ctx, c, byCode); err != nil {
 		return err
 	}
+	gathered := time.Since(start)
 	communes := make([]quality.Commune, 0, len(order))
 	for _, code := range order {
 		communes = append(communes, *byCode[code])
 	}
-	return b.loadFlags(ctx, quality.Evaluate(rules, b.o.Year, communes))
+	flags := quality.Evaluate(rules, b.o.Year, communes)
+	if err := b.loadFlags(ctx, c, flags); err != nil {
+		return err
+	}
+	b.log.Debug("rollup phase", "phase", "flags", "communes", len(communes), "flags", len(flags),
+		"gather_ms", gathered.Milliseconds(), "ms", time.Since(start).Milliseconds())
+	return nil
+}
+
+// flagQuery runs the flags' queries on one connection.
+type flagQuery struct {
+	b *builder
+	c *sql.Conn
 }
 
 // doubles selects cols (of alias a, "" for none) as DOUBLE.
@@ -137,8 +162,8 @@ func doubles(a string, cols []string) string {
 
 // scan runs q, whose first nStr columns are text and the rest the numbers
 // cols, and calls each with the row (nulls are left out of the map).
-func (b *builder) scan(ctx context.Context, q string, nStr int, cols []string, each func([]sql.NullString, map[string]float64)) error {
-	rows, err := b.db.QueryContext(ctx, q)
+func (fq *flagQuery) scan(ctx context.Context, q string, nStr int, cols []string, each func([]sql.NullString, map[string]float64)) error {
+	rows, err := fq.c.QueryContext(ctx, q)
 	if err != nil {
 		return fmt.Errorf("rollup: flags: %w", err)
 	}
@@ -173,7 +198,7 @@ func (b *builder) scan(ctx context.Context, q string, nStr int, cols []string, e
 // flagPrevious fills each commune's last year: from the build's own
 // last-year tables (c_prev, h_prev) when both years share a register, else,
 // across the 2025 reform, from the re-based roll-up of last year.
-func (b *builder) flagPrevious(ctx context.Context, byCode map[string]*quality.Commune, communeCols, hamletCols []string) error {
+func (b *builder) flagPrevious(ctx context.Context, fq *flagQuery, byCode map[string]*quality.Commune, communeCols, hamletCols []string) error {
 	prevYear := b.prevYear
 	var csrc, hsrc, comparable string
 	switch {
@@ -228,7 +253,7 @@ func (b *builder) flagPrevious(ctx context.Context, byCode map[string]*quality.C
 	}
 	comparable = "coalesce(rebase_complete, true)"
 	q := fmt.Sprintf("SELECT commune_code, %s::VARCHAR, rebase_missing, %s FROM %s", comparable, doubles("", communeCols), csrc)
-	err := b.scan(ctx, q, 3, communeCols, func(s []sql.NullString, v map[string]float64) {
+	err := fq.scan(ctx, q, 3, communeCols, func(s []sql.NullString, v map[string]float64) {
 		c := byCode[s[0].String]
 		if c == nil {
 			return
@@ -243,7 +268,7 @@ func (b *builder) flagPrevious(ctx context.Context, byCode map[string]*quality.C
 		return err
 	}
 	q = fmt.Sprintf("SELECT commune_code, ma_thon, ten_thon, %s FROM %s ORDER BY commune_code, ma_thon", doubles("", hamletCols), hsrc)
-	return b.scan(ctx, q, 3, hamletCols, func(s []sql.NullString, v map[string]float64) {
+	return fq.scan(ctx, q, 3, hamletCols, func(s []sql.NullString, v map[string]float64) {
 		if c := byCode[s[0].String]; c != nil && c.Prev != nil {
 			c.Prev.Hamlets = append(c.Prev.Hamlets, quality.Hamlet{MaThon: s[1].String, TenThon: s[2].String, Values: v})
 		}
@@ -254,22 +279,25 @@ func (b *builder) flagPrevious(ctx context.Context, byCode map[string]*quality.C
 // has exactly the rows of the one before it: the same form, hamlet codes
 // and names, and every figure the roll-up reads. The rows are compared as
 // a multiset (order-free sum of row hashes, and the row count).
-func (b *builder) flagUnchanged(ctx context.Context, byCode map[string]*quality.Commune) error {
+func (b *builder) flagUnchanged(ctx context.Context, c *sql.Conn, byCode map[string]*quality.Commune) error {
 	cols := []string{"form"}
 	for _, c := range subsColumns() {
 		if c == "ma_thon" || c == "ten_thon" || measureSource(c) {
 			cols = append(cols, ident(c))
 		}
 	}
-	q := fmt.Sprintf(`WITH per AS (
+	// Only communes with two uploads or more are hashed.
+	q := fmt.Sprintf(`WITH multi AS (
+  SELECT commune_code FROM subs WHERE report_year = %[2]d GROUP BY commune_code HAVING count(DISTINCT submission_id) > 1),
+per AS (
   SELECT commune_code, submission_id, max(received_at) AS got_at, max(source_key) AS k, max(source_version) AS v,
-    count(*) AS n, sum(hash(%s)::HUGEINT) AS h
-  FROM subs WHERE report_year = %d GROUP BY commune_code, submission_id),
+    count(*) AS n, sum(hash(%[1]s)::HUGEINT) AS h
+  FROM subs SEMI JOIN multi USING (commune_code) WHERE report_year = %[2]d GROUP BY commune_code, submission_id),
 ranked AS (SELECT *, row_number() OVER (PARTITION BY commune_code ORDER BY got_at DESC, k DESC, v DESC, submission_id DESC) AS rn FROM per)
 SELECT a.commune_code, a.submission_id, b.submission_id, a.got_at, b.got_at, a.n
 FROM ranked a JOIN ranked b ON b.commune_code = a.commune_code AND a.rn = 1 AND b.rn = 2
 WHERE a.h = b.h AND a.n = b.n`, strings.Join(cols, ", "), b.o.Year)
-	rows, err := b.db.QueryContext(ctx, q)
+	rows, err := c.QueryContext(ctx, q)
 	if err != nil {
 		return fmt.Errorf("rollup: flags unchanged: %w", err)
 	}
@@ -301,7 +329,7 @@ func measureSource(col string) bool {
 }
 
 // loadFlags writes the flags into out_flags, with the dictionary's types.
-func (b *builder) loadFlags(ctx context.Context, flags []quality.Flag) error {
+func (b *builder) loadFlags(ctx context.Context, c *sql.Conn, flags []quality.Flag) error {
 	cols := flagColumns()
 	head := make([]string, len(cols))
 	for i, c := range cols {
@@ -330,7 +358,7 @@ func (b *builder) loadFlags(ctx context.Context, flags []quality.Flag) error {
 		types[c.Name] = c.Type
 		sel = append(sel, ident(c.Name))
 	}
-	return b.exec(ctx, "flags", fmt.Sprintf("CREATE OR REPLACE TABLE out_flags AS SELECT %s FROM %s ORDER BY province_code, commune_code, flag_id",
+	return b.execOn(ctx, c, "flags", fmt.Sprintf("CREATE OR REPLACE TABLE out_flags AS SELECT %s FROM %s ORDER BY province_code, commune_code, flag_id",
 		strings.Join(sel, ", "), readCSVSQL(path, head, types)))
 }
 

@@ -183,3 +183,25 @@ func TestFlagsAcrossTheReform(t *testing.T) {
 func near(p *float64, want float64) bool {
 	return p != nil && (*p-want) < 1e-4 && (want-*p) < 1e-4
 }
+
+// A rules file naming a column the roll-up does not have stops the build
+// with the file and the column named, before anything is committed.
+func TestFlagsRulesFileErrors(t *testing.T) {
+	for _, c := range []struct{ body, want string }{
+		{`{"version":1,"rules":[{"rule":"change","indicators":["ho_tongg"],"threshold":0.1}]}`, `"ho_tongg" is not a roll-up column`},
+		{`{"version":1,"rules":[{"rule":"hamlet_outlier","indicators":["don_vi_tong"],"threshold":3.5,"min_units":5}]}`, `"don_vi_tong" is not a hamlet column`},
+		{`{"version":1,"rules":[{"rule":"change"}]}`, `needs indicators`},
+	} {
+		dir := t.TempDir()
+		lake := local.New(dir)
+		upload{year: 2026, commune: xaA, at: ict("2026-11-10 09:00:00"), hamlets: []hamlet{h(100, 50, true)}}.write(t, lake)
+		_, err := rollup.Build(context.Background(), rollup.Options{Lake: lake, Year: 2026, Province: prov, Log: quiet,
+			Schemas: fstest.MapFS{quality.RulesFile: {Data: []byte(c.body)}}})
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), quality.RulesFile) {
+			t.Errorf("error %v, want one naming %s and %q", err, quality.RulesFile, c.want)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "rollups/_manifests/year=2026/province="+prov+".json")); err == nil {
+			t.Error("a build with a bad rules file committed a manifest")
+		}
+	}
+}
