@@ -27,7 +27,7 @@ import (
 
 	"github.com/xhht/xhht/pipeline/deadlines"
 	"github.com/xhht/xhht/pipeline/forms"
-	"github.com/xhht/xhht/pipeline/ingest"
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/parquetout"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/registry"
@@ -37,26 +37,11 @@ import (
 // TemplatePath is the template, relative to the module root.
 const TemplatePath = "infra/template.yaml"
 
-// Glue table of each roll-up table: its lake prefix. The level names are
-// the `level=` partition values pipeline/rollup writes; the tests compare
-// them with the files a real build leaves in the lake.
-var rollupPrefix = map[string]string{
-	rollup.Hamlets:      "rollups/level=hamlet/",
-	rollup.Communes:     "rollups/level=commune/",
-	rollup.Districts:    "rollups/level=district/",
-	rollup.Provinces:    "rollups/level=province/",
-	rollup.Nation:       "rollups/level=nation/",
-	rollup.Completeness: "rollups/completeness/",
-	rollup.Flags:        "rollups/flags/",
-}
-
 // Projection ranges. Years start with the first year ingest accepts; the
 // end is far enough that nobody redeploys for it, and costs nothing (a
 // query without a year filter lists one prefix per year and province).
 const (
 	projectionLastYear = 2050
-	// NationProvince is the province partition value of national files.
-	NationProvince = "all"
 )
 
 // Generate returns the template src with every generated part rewritten.
@@ -262,9 +247,8 @@ func GlueTables() ([]GlueTable, error) {
 	if err != nil {
 		return nil, err
 	}
-	fields, _ := ingest.FieldColumns(set)
 	var subs []GlueColumn
-	for _, c := range append(slices.Clone(ingest.LineageColumns), fields...) {
+	for _, c := range lake.SubmissionColumns(set) {
 		t, ok := athenaOfParquetout[c.Type]
 		if !ok {
 			return nil, fmt.Errorf("submissions column %s: no Athena type for %q", c.Name, c.Type)
@@ -272,8 +256,8 @@ func GlueTables() ([]GlueTable, error) {
 		subs = append(subs, GlueColumn{c.Name, t})
 	}
 	out := []GlueTable{
-		{Name: "submissions", Prefix: "submissions/", Columns: subs},
-		{Name: "receipts", Prefix: "receipts/", Columns: ReceiptColumns(), Receipts: true},
+		{Name: "submissions", Prefix: lake.SubmissionsPrefix, Columns: subs},
+		{Name: "receipts", Prefix: lake.ReceiptsPrefix, Columns: ReceiptColumns(), Receipts: true},
 	}
 	for _, t := range rollup.Tables {
 		var cols []GlueColumn
@@ -284,7 +268,13 @@ func GlueTables() ([]GlueTable, error) {
 			}
 			cols = append(cols, GlueColumn{c.Name, at})
 		}
-		out = append(out, GlueTable{Name: t, Prefix: rollupPrefix[t], Columns: cols,
+		// The table's folder in the lake contract; the tests compare it
+		// with the files a real build leaves in the lake.
+		dir, ok := lake.RollupTableDir(t)
+		if !ok {
+			return nil, fmt.Errorf("roll-up table %s has no folder in pipeline/lake", t)
+		}
+		out = append(out, GlueTable{Name: t, Prefix: lake.RollupsPrefix + dir, Columns: cols,
 			Nation: t == rollup.Nation || t == rollup.Completeness})
 	}
 	return out, nil
@@ -369,7 +359,7 @@ func ProvinceValues(nation bool) string {
 		vs = append(vs, fmt.Sprintf("%02d", i))
 	}
 	if nation {
-		vs = append(vs, NationProvince)
+		vs = append(vs, lake.NationCode)
 	}
 	return strings.Join(vs, ",")
 }
@@ -399,7 +389,7 @@ func glueTablesYAML() (string, error) {
 		}
 		b.WriteString("        projection.enabled: \"true\"\n")
 		b.WriteString("        projection.year.type: integer\n")
-		fmt.Fprintf(&b, "        projection.year.range: \"%d,%d\"\n", ingest.FirstYear, projectionLastYear)
+		fmt.Fprintf(&b, "        projection.year.range: \"%d,%d\"\n", lake.FirstYear, projectionLastYear)
 		b.WriteString("        projection.province.type: enum\n")
 		fmt.Fprintf(&b, "        projection.province.values: %s\n", q(ProvinceValues(t.Nation)))
 		fmt.Fprintf(&b, "        storage.location.template: !Sub \"s3://${LakeBucket}/%syear=${!year}/province=${!province}/\"\n", t.Prefix)

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/xhht/xhht/pipeline/ingest"
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/storage/s3test"
 )
@@ -65,19 +65,19 @@ func TestLambdaIngestUnderRIE(t *testing.T) {
 		t.Errorf("batch item failures %v, want none (the deleted upload is dropped)", resp.BatchItemFailures)
 	}
 
-	lake := lambdaBucketObjects(ctx, t, client, lambdaLakeBucket)
+	objs := lambdaBucketObjects(ctx, t, client, lambdaLakeBucket)
 	for u, want := range map[lambdaUpload]string{valid: receipt.Accepted, invalid: receipt.Rejected} {
-		id := ingest.SubmissionID(lambdaUploadsBucket, u.key, u.version)
+		id := lake.SubmissionID(lambdaUploadsBucket, u.key, u.version)
 		key := "receipts/year=2026/province=19/commune=01864/" + id + ".json"
 		var rc receipt.Receipt
-		if err := json.Unmarshal(lake[key], &rc); err != nil {
-			t.Fatalf("%s: %v (lake holds %v)", key, err, slices.Sorted(maps.Keys(lake)))
+		if err := json.Unmarshal(objs[key], &rc); err != nil {
+			t.Fatalf("%s: %v (lake holds %v)", key, err, slices.Sorted(maps.Keys(objs)))
 		}
 		if rc.Status != want || rc.SourceKey != u.key {
 			t.Errorf("%s: status %s for %s, want %s", key, rc.Status, rc.SourceKey, want)
 		}
 	}
-	for k := range lake {
+	for k := range objs {
 		if strings.Contains(k, "receipts-unplaced") {
 			t.Errorf("unexpected unplaced receipt %s", k)
 		}

@@ -22,7 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/xhht/xhht/pipeline/ingest"
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/storage/s3store"
 	"github.com/xhht/xhht/pipeline/storage/s3test"
@@ -138,7 +138,7 @@ func TestLambdaIngestEndToEnd(t *testing.T) {
 
 	ids := map[string]string{} // upload key → submission id
 	for _, u := range []lambdaUpload{valid, invalid, gone} {
-		ids[u.key] = ingest.SubmissionID(lambdaUploadsBucket, u.key, u.version)
+		ids[u.key] = lake.SubmissionID(lambdaUploadsBucket, u.key, u.version)
 	}
 	lake1 := lambdaBucketObjects(ctx, t, client, lambdaLakeBucket)
 	lambdaCheckLake(t, lake1, map[string]string{valid.key: receipt.Accepted, invalid.key: receipt.Rejected}, ids, map[string]lambdaUpload{valid.key: valid, invalid.key: invalid})

@@ -27,6 +27,7 @@ import (
 	"github.com/xhht/xhht/pipeline/demo"
 	"github.com/xhht/xhht/pipeline/forms"
 	"github.com/xhht/xhht/pipeline/ingest"
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/registry"
 	"github.com/xhht/xhht/pipeline/rollup"
@@ -138,7 +139,7 @@ func TestLambdaRollupEndToEnd(t *testing.T) {
 	ictx, icancel := proc.CancelOnExit(ctx)
 	defer icancel()
 
-	var manifests []rollup.Manifest
+	var manifests []lake.Manifest
 	var invs []*lambdaInvocation
 	for i := range 2 {
 		inv, err := rt.Invoke(ictx, event, 2*time.Minute)
@@ -348,18 +349,18 @@ func atoi(t *testing.T, s string) int64 {
 // checkRollupObjects checks rollups/ holds exactly the two manifests
 // (province and nation) and the files they name, and returns the
 // province's manifest.
-func checkRollupObjects(t *testing.T, lake map[string][]byte) rollup.Manifest {
+func checkRollupObjects(t *testing.T, objs map[string][]byte) lake.Manifest {
 	t.Helper()
 	wantKeys := map[string]bool{}
-	var prov rollup.Manifest
-	for _, p := range []string{rollupProvince, rollup.NationCode} {
+	var prov lake.Manifest
+	for _, p := range []string{rollupProvince, lake.NationCode} {
 		key := "rollups/_manifests/year=2026/province=" + p + ".json"
-		b, ok := lake[key]
+		b, ok := objs[key]
 		if !ok {
-			t.Fatalf("no manifest %s; rollups: %q", key, rollupKeys(lake))
+			t.Fatalf("no manifest %s; rollups: %q", key, rollupKeys(objs))
 		}
 		wantKeys[key] = true
-		var m rollup.Manifest
+		var m lake.Manifest
 		if err := json.Unmarshal(b, &m); err != nil {
 			t.Fatalf("%s: %v", key, err)
 		}
@@ -368,7 +369,7 @@ func checkRollupObjects(t *testing.T, lake map[string][]byte) rollup.Manifest {
 		}
 		for table, f := range m.Files {
 			wantKeys[f] = true
-			body, ok := lake[f]
+			body, ok := objs[f]
 			if !ok {
 				t.Errorf("%s names %s file %s, which is not in the lake", key, table, f)
 				continue
@@ -391,7 +392,7 @@ func checkRollupObjects(t *testing.T, lake map[string][]byte) rollup.Manifest {
 			}
 		}
 	}
-	for _, k := range rollupKeys(lake) {
+	for _, k := range rollupKeys(objs) {
 		if !wantKeys[k] {
 			t.Errorf("unexpected roll-up object %s (a file of an older build left behind?)", k)
 		}
@@ -470,7 +471,7 @@ func checkRollupNumbers(ctx context.Context, t *testing.T, lake map[string][]byt
 // one "dropped" line for the malformed message and one "built" line for
 // the two good ones, with the fields operators query on. It returns the
 // built lines' elapsed_ms.
-func checkRollupLogs(t *testing.T, stdout []byte, invs []*lambdaInvocation, msgs []lambdaSQSMessage, ms []rollup.Manifest, accepted []string) []int64 {
+func checkRollupLogs(t *testing.T, stdout []byte, invs []*lambdaInvocation, msgs []lambdaSQSMessage, ms []lake.Manifest, accepted []string) []int64 {
 	t.Helper()
 	type line struct {
 		Msg       string   `json:"msg"`

@@ -14,7 +14,7 @@ import (
 
 	"github.com/xhht/xhht/pipeline/access"
 	"github.com/xhht/xhht/pipeline/deadlines"
-	"github.com/xhht/xhht/pipeline/ingest"
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/registry"
 	"github.com/xhht/xhht/pipeline/storage"
 	"github.com/xhht/xhht/pipeline/storage/local"
@@ -210,8 +210,8 @@ func (a *accessFlags) parse(args []string) error {
 	if *a.year == 0 {
 		return usageError{name + ": thiếu --year (--year is required)"}
 	}
-	if last := time.Now().Year() + 1; *a.year < ingest.FirstYear || *a.year > last {
-		return usageError{fmt.Sprintf("%s: năm báo cáo %d ngoài khoảng %d–%d (year out of range)", name, *a.year, ingest.FirstYear, last)}
+	if last := time.Now().Year() + 1; *a.year < lake.FirstYear || *a.year > last {
+		return usageError{fmt.Sprintf("%s: năm báo cáo %d ngoài khoảng %d–%d (year out of range)", name, *a.year, lake.FirstYear, last)}
 	}
 	if a.reviewer != nil && *a.reviewer != "" {
 		if *a.commune != "" {

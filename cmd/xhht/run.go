@@ -14,6 +14,7 @@ import (
 	"github.com/xhht/xhht/pipeline/deadlines"
 	"github.com/xhht/xhht/pipeline/demo"
 	"github.com/xhht/xhht/pipeline/ingest"
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/storage/local"
 )
@@ -36,8 +37,8 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
-	if last := time.Now().Year() + 1; *year < ingest.FirstYear || *year > last {
-		return exitUsage, usageError{fmt.Sprintf("run: năm %d ngoài khoảng %d–%d (year out of range)", *year, ingest.FirstYear, last)}
+	if last := time.Now().Year() + 1; *year < lake.FirstYear || *year > last {
+		return exitUsage, usageError{fmt.Sprintf("run: năm %d ngoài khoảng %d–%d (year out of range)", *year, lake.FirstYear, last)}
 	}
 	uploadsDir, lakeDir := filepath.Join(*dir, "uploads"), filepath.Join(*dir, "lake")
 	p, err := ingest.New(local.New(uploadsDir), local.New(lakeDir))
@@ -86,8 +87,8 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 		}
 	}
 	fmt.Fprintf(stdout, "\nTệp nộp (uploads):        %s\n", abs(uploadsDir))
-	fmt.Fprintf(stdout, "Dữ liệu Parquet:          %s\n", abs(filepath.Join(lakeDir, "submissions")))
-	fmt.Fprintf(stdout, "Biên nhận (receipts):     %s\n", abs(filepath.Join(lakeDir, "receipts")))
+	fmt.Fprintf(stdout, "Dữ liệu Parquet:          %s\n", abs(filepath.Join(lakeDir, lake.SubmissionsPrefix)))
+	fmt.Fprintf(stdout, "Biên nhận (receipts):     %s\n", abs(filepath.Join(lakeDir, lake.ReceiptsPrefix)))
 	fmt.Fprintf(stdout, "Kiểm tra một tệp:         build/xhht validate --key %s %s   (make build)\n", keys[0], filepath.Join(uploadsDir, filepath.FromSlash(keys[0])))
 	printPortal(ctx, stdout, lakeDir, uploadsDir, *dir, plan, *year)
 	return exitOK, nil

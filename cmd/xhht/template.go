@@ -12,6 +12,7 @@ import (
 
 	"github.com/xhht/xhht/pipeline/forms"
 	"github.com/xhht/xhht/pipeline/ingest"
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/registry"
 	"github.com/xhht/xhht/pipeline/storage/local"
 	"github.com/xhht/xhht/pipeline/template"
@@ -31,7 +32,7 @@ func cmdTemplate(ctx context.Context, args []string, stdout io.Writer) (int, err
 	code := fs.String("commune", "", "commune code `MÃ_XÃ`, 5 digits, of the year's register (required)")
 	year := fs.Int("year", 0, "reporting year `NĂM` (required)")
 	out := fs.String("o", "", "output `FILE.xlsx` (default bieu-mau-<commune>-<year>.xlsx)")
-	lake := fs.String("lake", defaultLake, "lake directory `DIR` (earlier submissions, for the hamlet list)")
+	lakeDir := fs.String("lake", defaultLake, "lake directory `DIR` (earlier submissions, for the hamlet list)")
 	force := fs.Bool("force", false, "overwrite an existing output file")
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
@@ -45,8 +46,8 @@ func cmdTemplate(ctx context.Context, args []string, stdout io.Writer) (int, err
 	if len(*code) != 5 || strings.IndexFunc(*code, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
 		return exitUsage, usageError{fmt.Sprintf("template: mã xã %q phải gồm 5 chữ số, ví dụ 01864 (commune code must be 5 digits)", *code)}
 	}
-	if last := time.Now().Year() + 1; *year < ingest.FirstYear || *year > last {
-		return exitUsage, usageError{fmt.Sprintf("template: năm báo cáo %d ngoài khoảng %d–%d (year out of range)", *year, ingest.FirstYear, last)}
+	if last := time.Now().Year() + 1; *year < lake.FirstYear || *year > last {
+		return exitUsage, usageError{fmt.Sprintf("template: năm báo cáo %d ngoài khoảng %d–%d (year out of range)", *year, lake.FirstYear, last)}
 	}
 	path := *out
 	if path == "" {
@@ -72,8 +73,8 @@ func cmdTemplate(ctx context.Context, args []string, stdout io.Writer) (int, err
 	if err != nil {
 		return exitRuntime, err
 	}
-	k := ingest.Key{Year: *year, Province: opts.Province.Code, Commune: *code}
-	known, err := ingest.KnownHamlets(ctx, local.New(*lake), k, "", time.Now().UTC())
+	k := lake.Key{Year: *year, Province: opts.Province.Code, Commune: *code}
+	known, err := ingest.KnownHamlets(ctx, local.New(*lakeDir), k, "", time.Now().UTC())
 	if err != nil {
 		return exitRuntime, fmt.Errorf("đọc danh sách thôn đã nộp (read known hamlets): %w", err)
 	}

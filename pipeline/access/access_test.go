@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/xhht/xhht/pipeline/deadlines"
+	lakekeys "github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/storage"
 	"github.com/xhht/xhht/pipeline/storage/local"
 	"github.com/xhht/xhht/pipeline/storage/s3store"
@@ -480,7 +481,7 @@ func testConcurrentReissue(t *testing.T, lake storage.Store) {
 		t.Errorf("%d codes work after %d concurrent reissues, want exactly 1", valid, n)
 	}
 	// Lookup objects left by lost races are removed: one per committed code.
-	objs, err := lake.List(ctx, codesPrefix)
+	objs, err := lake.List(ctx, lakekeys.AccessCodesPrefix)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,17 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/storage"
-)
-
-// Layout of access/ in the lake (see the package doc for why):
-//
-//	access/year=<Y>/province=<P>/commune=<C>.json   the commune's record: current hash, status, expiry, history
-//	access/year=<Y>/province=<P>/reviewer=<NN>.json a province reviewer's record (RoleProvince, issue 15)
-//	access/codes/<sha256 hex>.json                  lookup: which record a code's hash belongs to
-const (
-	Prefix      = "access/"
-	codesPrefix = Prefix + "codes/"
 )
 
 // Status of a commune's current code.
@@ -84,14 +75,17 @@ func (p pointer) key() string { return keyOf(p.Role, p.Year, p.Province, p.Commu
 
 const recordVersion = 1
 
+// recordKey, reviewerKey and pointerKey name the layout of access/ in the
+// lake (lake.AccessRecordKey, AccessReviewerKey, AccessCodeKey) here, where
+// most functions call their store "lake".
 func recordKey(year int, province, commune string) string {
-	return fmt.Sprintf("%syear=%d/province=%s/commune=%s.json", Prefix, year, province, commune)
+	return lake.AccessRecordKey(year, province, commune)
 }
 
 // reviewerKey is a province reviewer's record: under the province, beside
 // the communes' records, so IAM scoping by year and province covers both.
 func reviewerKey(year int, province, reviewer string) string {
-	return fmt.Sprintf("%syear=%d/province=%s/reviewer=%s.json", Prefix, year, province, reviewer)
+	return lake.AccessReviewerKey(year, province, reviewer)
 }
 
 // keyOf is the record key of a grant's unit.
@@ -102,7 +96,7 @@ func keyOf(role Role, year int, province, commune, reviewer string) string {
 	return recordKey(year, province, commune)
 }
 
-func pointerKey(hash string) string { return codesPrefix + hash + ".json" }
+func pointerKey(hash string) string { return lake.AccessCodeKey(hash) }
 
 // digits reports whether s is n ASCII digits: unit codes are, and a key
 // built from anything else (a tampered lookup object) is refused.

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/registry"
 )
 
@@ -101,7 +102,7 @@ func NewPlan(reg *registry.Registry, year int, province string) (*Plan, error) {
 		// Uploads arrive over the last weeks of November, ICT office hours.
 		day := 1 + rng.IntN(28)
 		f.ReceivedAt = time.Date(year, 11, day, 8+rng.IntN(9), rng.IntN(60), rng.IntN(60), 0, ict).UTC()
-		f.Key = fmt.Sprintf("%d/%s/%s/%s", year, province, c.Code, fileName(f, year))
+		f.Key = lake.UploadKey(lake.Key{Year: year, Province: province, Commune: c.Code, File: fileName(f, year)})
 		if m := i / 5; i%5 == 2 && m < len(mistakes) {
 			bad := f
 			bad.Mistake = mistakes[m]
@@ -112,7 +113,7 @@ func NewPlan(reg *registry.Registry, year int, province string) (*Plan, error) {
 			case WrongYear, WrongCommune: // the title block is only in a workbook
 				bad.Format, bad.Form02 = "xlsx", commune02(rng, year)
 			}
-			bad.Key = fmt.Sprintf("%d/%s/%s/%s", year, province, c.Code, fileName(bad, year))
+			bad.Key = lake.UploadKey(lake.Key{Year: year, Province: province, Commune: c.Code, File: fileName(bad, year)})
 			bad.ReceivedAt = f.ReceivedAt.Add(-72 * time.Hour)
 			if bad.Mistake == WarningOnly {
 				p.Files = append(p.Files, bad) // accepted with a warning: no second upload
@@ -124,7 +125,7 @@ func NewPlan(reg *registry.Registry, year int, province string) (*Plan, error) {
 				continue
 			}
 			f.Fixes = bad.Key
-			f.Key = fmt.Sprintf("%d/%s/%s/%s", year, province, c.Code, "sua-lai-"+fileName(f, year))
+			f.Key = lake.UploadKey(lake.Key{Year: year, Province: province, Commune: c.Code, File: "sua-lai-" + fileName(f, year)})
 		}
 		p.Files = append(p.Files, f)
 	}

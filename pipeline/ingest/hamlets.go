@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
 
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/storage"
 	"github.com/xhht/xhht/pipeline/textnorm"
@@ -57,21 +58,21 @@ func IsDerivedHamletCode(code, name string) bool {
 // the same codes), other than the submission `self`. Only years of the same
 // register era are used: a commune code before the 2025 reform may name
 // another place today.
-func KnownHamlets(ctx context.Context, lake storage.Store, k Key, self string, before time.Time) (map[string]receipt.Hamlet, error) {
-	first := max(k.Year-10, 2014)
+func KnownHamlets(ctx context.Context, store storage.Store, k lake.Key, self string, before time.Time) (map[string]receipt.Hamlet, error) {
+	first := max(k.Year-10, lake.FirstYear)
 	if k.Year >= 2025 {
 		first = 2025
 	}
 	known := map[string]receipt.Hamlet{}
 	var newest = map[string]string{} // name key → received_at of the receipt that set it
 	for y := first; y <= k.Year; y++ {
-		prefix := "receipts/" + partition(y, k.Province, k.Commune) + "/"
-		objs, err := lake.List(ctx, prefix)
+		prefix := lake.ReceiptsCommunePrefix(y, k.Province, k.Commune)
+		objs, err := store.List(ctx, prefix)
 		if err != nil {
 			return nil, fmt.Errorf("ingest: list %s: %w", prefix, err)
 		}
 		for _, o := range objs {
-			b, _, err := lake.Get(ctx, o.Key, "")
+			b, _, err := store.Get(ctx, o.Key, "")
 			if errors.Is(err, storage.ErrNotFound) {
 				continue
 			}
@@ -100,7 +101,7 @@ func KnownHamlets(ctx context.Context, lake storage.Store, k Key, self string, b
 
 // assignHamletCodes fills ma_thon for Biểu 01 rows: the file's own code,
 // else the code this hamlet had before, else one derived from its name.
-func (p *Processor) assignHamletCodes(ctx context.Context, rc *receipt.Receipt, k Key, results []*validate.Result) ([]receipt.Hamlet, error) {
+func (p *Processor) assignHamletCodes(ctx context.Context, rc *receipt.Receipt, k lake.Key, results []*validate.Result) ([]receipt.Hamlet, error) {
 	var vr *validate.Result
 	for _, r := range results {
 		if r.Form.Grain == "hamlet" {

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/xhht/xhht/pipeline/forms"
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/registry"
 	"github.com/xhht/xhht/pipeline/storage"
@@ -28,10 +29,6 @@ import (
 	"github.com/xhht/xhht/pipeline/vnnum"
 	"github.com/xhht/xhht/pipeline/workbook"
 )
-
-// FirstYear is the first reporting year accepted: the movement's yearly
-// reporting starts with the 2014 circulars.
-const FirstYear = 2014
 
 // Upload names one uploaded object version.
 type Upload struct {
@@ -114,7 +111,7 @@ func (p *Processor) Process(ctx context.Context, u Upload) (*receipt.Receipt, er
 // Result is a checked upload, before anything is written.
 type Result struct {
 	Receipt *receipt.Receipt
-	key     Key
+	key     lake.Key
 	placed  bool // the key parsed, so lake partitions are known
 	parquet []byte
 }
@@ -130,7 +127,7 @@ func Check(ctx context.Context, p *Processor, u Upload, version string, received
 // check is Check for an upload of size bytes; data is nil when the upload
 // was too large to read.
 func check(ctx context.Context, p *Processor, u Upload, version string, receivedAt time.Time, data []byte, size int64) (res *Result, err error) {
-	id := SubmissionID(u.Bucket, u.Key, version)
+	id := lake.SubmissionID(u.Bucket, u.Key, version)
 	rc := &receipt.Receipt{
 		SubmissionID: id, Bucket: u.Bucket, SourceKey: u.Key, SourceVersion: version,
 		ReceivedAt: receivedAt.UTC().Truncate(time.Microsecond),
@@ -157,17 +154,17 @@ func check(ctx context.Context, p *Processor, u Upload, version string, received
 		}
 	}()
 
-	k, err := ParseKey(u.Key)
+	k, err := lake.ParseKey(u.Key)
 	if err != nil {
 		rc.Add(receipt.Issue{Code: receipt.BadKey, Severity: receipt.SevError, Value: u.Key,
 			Message:   fmt.Sprintf("Đường dẫn tệp %q không đúng dạng <năm>/<mã tỉnh 2 số>/<mã xã 5 số>/<tên tệp>, ví dụ 2026/19/05443/bao-cao.xlsx.", u.Key),
 			MessageEN: err.Error()})
 		return res, nil
 	}
-	if last := receivedAt.Year() + 1; k.Year < FirstYear || k.Year > last {
+	if last := receivedAt.Year() + 1; k.Year < lake.FirstYear || k.Year > last {
 		rc.Add(receipt.Issue{Code: receipt.BadKey, Severity: receipt.SevError, Value: u.Key,
-			Message:   fmt.Sprintf("Năm báo cáo %d trong đường dẫn tệp %q nằm ngoài khoảng %d–%d. Hãy nộp vào đúng năm báo cáo.", k.Year, u.Key, FirstYear, last),
-			MessageEN: fmt.Sprintf("reporting year %d in the key is outside %d–%d", k.Year, FirstYear, last)})
+			Message:   fmt.Sprintf("Năm báo cáo %d trong đường dẫn tệp %q nằm ngoài khoảng %d–%d. Hãy nộp vào đúng năm báo cáo.", k.Year, u.Key, lake.FirstYear, last),
+			MessageEN: fmt.Sprintf("reporting year %d in the key is outside %d–%d", k.Year, lake.FirstYear, last)})
 		return res, nil
 	}
 	// A well-formed key places the receipt under its commune whatever
@@ -285,7 +282,7 @@ func check(ctx context.Context, p *Processor, u Upload, version string, received
 // by folded short name (validate.Context.OtherCommunes). A name the upload's
 // own commune shares is left out: it could be either. Built once per
 // register version and province.
-func (p *Processor) otherCommunes(k Key) map[string]string {
+func (p *Processor) otherCommunes(k lake.Key) map[string]string {
 	v := p.Registry.ForYear(k.Year)
 	type cacheKey struct {
 		version           *registry.Version
@@ -314,7 +311,7 @@ func (p *Processor) otherCommunes(k Key) map[string]string {
 }
 
 // checkUnit checks the key's commune against the register of its year.
-func (p *Processor) checkUnit(rc *receipt.Receipt, k Key) bool {
+func (p *Processor) checkUnit(rc *receipt.Receipt, k lake.Key) bool {
 	v := p.Registry.ForYear(k.Year)
 	rc.Registry = v.Name
 	if prov := v.Provinces[k.Province]; prov != nil {
@@ -429,7 +426,7 @@ func totals(rc *receipt.Receipt, results []*validate.Result) {
 func (p *Processor) write(ctx context.Context, r *Result) error {
 	rc := r.Receipt
 	if r.parquet != nil {
-		rc.Output = SubmissionKey(r.key, rc.SubmissionID)
+		rc.Output = lake.SubmissionKey(r.key, rc.SubmissionID)
 		if err := p.Lake.Put(ctx, rc.Output, r.parquet, "application/vnd.apache.parquet"); err != nil {
 			return fmt.Errorf("ingest: write rows: %w", err)
 		}
@@ -438,9 +435,9 @@ func (p *Processor) write(ctx context.Context, r *Result) error {
 	if err != nil {
 		return err
 	}
-	key := unplacedReceiptKey(rc.SubmissionID)
+	key := lake.UnplacedReceiptKey(rc.SubmissionID)
 	if r.placed {
-		key = ReceiptKey(r.key, rc.SubmissionID)
+		key = lake.ReceiptKey(r.key, rc.SubmissionID)
 	}
 	if err := p.Lake.Put(ctx, key, b, "application/json"); err != nil {
 		return fmt.Errorf("ingest: write receipt: %w", err)

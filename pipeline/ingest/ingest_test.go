@@ -21,6 +21,7 @@ import (
 
 	"github.com/xhht/xhht/pipeline/ingest"
 	"github.com/xhht/xhht/pipeline/internal/fixture"
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/storage"
 	"github.com/xhht/xhht/pipeline/storage/local"
@@ -523,32 +524,10 @@ func TestProcessTwiceIsByteIdentical(t *testing.T) {
 	}
 }
 
-func TestSubmissionID(t *testing.T) {
-	base := ingest.SubmissionID("b", "2026/19/01864/a.xlsx", "v1")
-	if len(base) != 32 || strings.Trim(base, "0123456789abcdef") != "" {
-		t.Fatalf("id %q is not 32 hex digits", base)
-	}
-	if ingest.SubmissionID("b", "2026/19/01864/a.xlsx", "v1") != base {
-		t.Error("same inputs gave another id")
-	}
-	differ := []struct{ bucket, key, version string }{
-		{"b2", "2026/19/01864/a.xlsx", "v1"},
-		{"b", "2026/19/01864/b.xlsx", "v1"},
-		{"b", "2026/19/01864/a.xlsx", "v2"},
-		{"b", "2026/19/01864/a.xlsx", ""},
-		{"b2026/19/01864/a.xlsx", "", "v1"}, // no ambiguous joins
-		{"", "b2026/19/01864/a.xlsx", "v1"},
-	}
-	for _, d := range differ {
-		if ingest.SubmissionID(d.bucket, d.key, d.version) == base {
-			t.Errorf("SubmissionID(%q, %q, %q) equals the base id", d.bucket, d.key, d.version)
-		}
-	}
-	if ingest.SubmissionID("ab", "c", "") == ingest.SubmissionID("a", "bc", "") {
-		t.Error("length prefix missing: (ab, c) = (a, bc)")
-	}
-
-	// Through Check: the content and the receive time do not enter the id.
+// TestSubmissionIDThroughCheck: the content and the receive time do not
+// enter the id (lake.SubmissionID's own tests are in pipeline/lake).
+func TestSubmissionIDThroughCheck(t *testing.T) {
+	base := lake.SubmissionID("b", "2026/19/01864/a.xlsx", "v1")
 	e := newEnv(t)
 	u := ingest.Upload{Bucket: "b", Key: "2026/19/01864/a.xlsx"}
 	r1, err1 := ingest.Check(e.ctx, e.p, u, "v1", e.received, workbook0102(t))
@@ -780,19 +759,6 @@ func TestProcessMissingUpload(t *testing.T) {
 	}
 	if objs := e.objects(t); len(objs) != 0 {
 		t.Errorf("lake = %v, want nothing written", keys(objs))
-	}
-}
-
-func TestParseKeyAndLakeKeys(t *testing.T) {
-	k, err := ingest.ParseKey("2026/19/01864/Báo cáo 2026.xlsx")
-	if err != nil || k != (ingest.Key{Year: 2026, Province: "19", Commune: "01864", File: "Báo cáo 2026.xlsx"}) {
-		t.Fatalf("ParseKey = %+v, %v", k, err)
-	}
-	if got := ingest.SubmissionKey(k, "abc"); got != "submissions/year=2026/province=19/commune=01864/abc.parquet" {
-		t.Errorf("SubmissionKey = %s", got)
-	}
-	if got := ingest.ReceiptKey(k, "abc"); got != "receipts/year=2026/province=19/commune=01864/abc.json" {
-		t.Errorf("ReceiptKey = %s", got)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/receipt"
 )
 
@@ -79,7 +80,7 @@ func communeGroups(uploads []Upload) [][]int {
 	var groups [][]int
 	at := map[string]int{}
 	for i, u := range uploads {
-		k, err := ParseKey(u.Key)
+		k, err := lake.ParseKey(u.Key)
 		if err != nil {
 			groups = append(groups, []int{i})
 			continue

@@ -15,6 +15,7 @@ import (
 
 	"github.com/xhht/xhht/pipeline/demo"
 	"github.com/xhht/xhht/pipeline/ingest"
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/storage"
 	"github.com/xhht/xhht/pipeline/storage/local"
@@ -107,7 +108,7 @@ func burstUploads(t *testing.T, p *ingest.Processor, dir string, communes int) [
 }
 
 func commune(key string) string {
-	if k, err := ingest.ParseKey(key); err == nil {
+	if k, err := lake.ParseKey(key); err == nil {
 		return k.Commune
 	}
 	return key

@@ -1,10 +1,44 @@
 // Package lake is the contract of the data lake: what is stored, under
 // which key, and with which columns. Every package that reads or writes the
-// lake builds its keys here, so the layout is written down in one place and
-// the Glue and column-doc tests can guard it.
+// lake builds its keys here, so the layout is written down in one place,
+// and the Glue and column-doc tests guard it.
 //
 // Keys use Hive-style partitions (year=, province=, commune=) so DuckDB and
-// Athena prune by them.
+// Athena prune by them. What ingest and the roll-up write is a pure function
+// of the uploads; reviews/, audit/, access/ and config/ hold what provinces
+// and operators decide.
+//
+// Uploads (their own bucket, never modified or deleted):
+//
+//	<year>/<province>/<commune>/<file name>                       Key, ParseKey, UploadKey
+//
+// Written by ingest, one of each per upload, named by SubmissionID:
+//
+//	submissions/year=Y/province=P/commune=C/<id>.parquet           SubmissionKey; columns SubmissionColumns
+//	                                                               (LineageColumns, FieldColumns; docs/COLUMNS.md)
+//	receipts/year=Y/province=P/commune=C/<id>.json                 ReceiptKey; receipt.Receipt as JSON
+//	receipts-unplaced/<id>.json                                    UnplacedReceiptKey (malformed upload keys)
+//
+// Written by the roll-up (columns: pipeline/rollup, docs/ROLLUP_COLUMNS.md):
+//
+//	rollups/level=<level>/year=Y/province=<P|all>/<build>.parquet  RollupFileKey
+//	rollups/completeness/year=Y/province=<P|all>/<build>.parquet
+//	rollups/cache/<kind>/year=Y/province=<P|all>/<build>.parquet   the roll-up's input caches
+//	rollups/_manifests/year=Y/province=<P|all>.json                ManifestKey; Manifest
+//	rollups/units=<register>/...                                   the same, re-based (RollupUnitsPrefix)
+//
+// Province review (issue 15), access codes and configuration:
+//
+//	reviews/year=Y/province=P/commune=C.json                       ReviewKey
+//	audit/year=Y/province=P/commune=C/<time>-<id>.json             AuditKey
+//	access/year=Y/province=P/commune=C.json                        AccessRecordKey
+//	access/year=Y/province=P/reviewer=NN.json                      AccessReviewerKey
+//	access/codes/<sha256 hex>.json                                 AccessCodeKey
+//	config/contacts/province=P.csv                                 ContactsKey
+//	config/issuers/province=P.json                                 IssuerKey
+//
+// FirstYear bounds the year partitions; NationCode is the province
+// partition value of national roll-ups.
 package lake
 
 import (

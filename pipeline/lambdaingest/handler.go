@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/xhht/xhht/pipeline/ingest"
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/storage/s3store"
 )
@@ -158,7 +159,7 @@ func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 		for j, r := range recs {
 			key := r.S3.Object.URLDecodedKey // decoded by S3Object.UnmarshalJSON
 			group := fmt.Sprintf("record %d/%d", i, j)
-			if k, err := ingest.ParseKey(key); err == nil {
+			if k, err := lake.ParseKey(key); err == nil {
 				// Uploads of one commune read each other's receipts (hamlet
 				// codes), so they run in batch order, never side by side.
 				group = fmt.Sprintf("%d/%s/%s", k.Year, k.Province, k.Commune)
@@ -302,7 +303,7 @@ func (h *Handler) record(ctx context.Context, msgID string, w work) (ok bool, ac
 	if err != nil {
 		var id []slog.Attr
 		if version != "" {
-			id = append(id, slog.String("submission_id", ingest.SubmissionID(bucket, w.key, version)))
+			id = append(id, slog.String("submission_id", lake.SubmissionID(bucket, w.key, version)))
 		}
 		if errors.Is(err, ingest.ErrUploadGone) {
 			// Permanent (NoSuchKey / NoSuchVersion): a retry would only move the

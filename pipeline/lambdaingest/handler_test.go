@@ -17,7 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/xhht/xhht/pipeline/ingest"
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/storage/s3store"
 	"github.com/xhht/xhht/pipeline/storage/s3test"
@@ -444,23 +444,23 @@ func checkLogs(t *testing.T, out []byte, want []logLine, reqID string) {
 
 // checkLake asserts the lake holds exactly the receipts wanted (and the
 // Parquet file of each accepted one), under prefix.
-func checkLake(t *testing.T, f *fixture, lake, prefix string, want map[string]string) {
+func checkLake(t *testing.T, f *fixture, lakeBucket, prefix string, want map[string]string) {
 	t.Helper()
 	ctx := context.Background()
-	store := s3store.New(f.client, lake, prefix)
+	store := s3store.New(f.client, lakeBucket, prefix)
 	wantKeys := map[string]bool{}
 	for key, status := range want {
-		k, err := ingest.ParseKey(key)
+		k, err := lake.ParseKey(key)
 		if err != nil {
 			t.Fatal(err)
 		}
-		id := ingest.SubmissionID(uploadsBucket, key, f.versions[key])
-		b, _, err := store.Get(ctx, ingest.ReceiptKey(k, id), "")
+		id := lake.SubmissionID(uploadsBucket, key, f.versions[key])
+		b, _, err := store.Get(ctx, lake.ReceiptKey(k, id), "")
 		if err != nil {
 			t.Errorf("receipt of %q: %v", key, err)
 			continue
 		}
-		wantKeys[ingest.ReceiptKey(k, id)] = true
+		wantKeys[lake.ReceiptKey(k, id)] = true
 		var rc receipt.Receipt
 		if err := json.Unmarshal(b, &rc); err != nil {
 			t.Fatal(err)
@@ -469,7 +469,7 @@ func checkLake(t *testing.T, f *fixture, lake, prefix string, want map[string]st
 			t.Errorf("receipt of %q: status %q, source %q@%q in %q", key, rc.Status, rc.SourceKey, rc.SourceVersion, rc.Bucket)
 		}
 		if status == receipt.Accepted {
-			pk := ingest.SubmissionKey(k, id)
+			pk := lake.SubmissionKey(k, id)
 			if rc.Output != pk {
 				t.Errorf("receipt of %q: output %q, want %q", key, rc.Output, pk)
 			}
@@ -479,7 +479,7 @@ func checkLake(t *testing.T, f *fixture, lake, prefix string, want map[string]st
 			wantKeys[pk] = true
 		}
 	}
-	for k := range lakeObjects(t, f.client, lake) {
+	for k := range lakeObjects(t, f.client, lakeBucket) {
 		if !strings.HasPrefix(k, prefix) || !wantKeys[strings.TrimPrefix(k, prefix)] {
 			t.Errorf("unexpected lake object %s", k)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/rollup"
 	"github.com/xhht/xhht/pipeline/rollup/rolluptest"
 	"github.com/xhht/xhht/pipeline/storage/local"
@@ -316,19 +317,19 @@ func TestRollupRealBuild(t *testing.T) {
 	}
 	ctx := context.Background()
 	dir := t.TempDir()
-	lake := local.New(dir)
-	gen, err := rolluptest.Generate(ctx, lake, rolluptest.Options{Year: 2026, Province: "19", MinHamlets: 1, MaxHamlets: 3, Seed: 19})
+	store := local.New(dir)
+	gen, err := rolluptest.Generate(ctx, store, rolluptest.Options{Year: 2026, Province: "19", MinHamlets: 1, MaxHamlets: 3, Seed: 19})
 	if err != nil {
 		t.Fatal(err)
 	}
 	root := t.TempDir()
 	var logs bytes.Buffer
-	h, err := NewWithLake(Config{LakeBucket: "lake", WorkRoot: root}, lake, NewLogger(&logs))
+	h, err := NewWithLake(Config{LakeBucket: "lake", WorkRoot: root}, store, NewLogger(&logs))
 	if err != nil {
 		t.Fatal(err)
 	}
 	h.now = func() time.Time { return testNow }
-	var manifests []rollup.Manifest
+	var manifests []lake.Manifest
 	for range 2 {
 		resp, err := h.Handle(ctx, events.SQSEvent{Records: sqsMsgs(`{"year":2026,"province":"19"}`, `{"year":2026,"province":"19"}`)})
 		if err != nil || len(resp.BatchItemFailures) != 0 {
@@ -338,7 +339,7 @@ func TestRollupRealBuild(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var m rollup.Manifest
+		var m lake.Manifest
 		if err := json.Unmarshal(b, &m); err != nil {
 			t.Fatal(err)
 		}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/xhht/xhht/pipeline/ingest"
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/registry"
 )
 
@@ -31,7 +31,7 @@ var ErrMalformed = errors.New("malformed roll-up request")
 const maxBody = 1024
 
 // ParseRequest reads an SQS body strictly: a JSON object with exactly the
-// keys "year" (a whole number from ingest.FirstYear to next year, the years
+// keys "year" (a whole number from lake.FirstYear to next year, the years
 // ingest accepts on now's date) and "province" (a two-digit code of the
 // year's administrative-unit register), nothing else, nothing after it.
 // Anything else is a body ingest never sends: the error wraps ErrMalformed.
@@ -74,8 +74,8 @@ func parseRequest(body string, reg *registry.Registry, now time.Time) (Request, 
 		return Request{}, fmt.Errorf("province %s is not a string", v)
 	}
 	r := Request{Year: *year, Province: *province}
-	if last := now.Year() + 1; r.Year < ingest.FirstYear || r.Year > last {
-		return Request{}, fmt.Errorf("year %d is outside %d–%d", r.Year, ingest.FirstYear, last)
+	if last := now.Year() + 1; r.Year < lake.FirstYear || r.Year > last {
+		return Request{}, fmt.Errorf("year %d is outside %d–%d", r.Year, lake.FirstYear, last)
 	}
 	if len(r.Province) != 2 || !isDigit(r.Province[0]) || !isDigit(r.Province[1]) {
 		return Request{}, fmt.Errorf("province %q is not a two-digit code", r.Province)

@@ -26,6 +26,7 @@ import (
 	"github.com/xhht/xhht/pipeline/access"
 	"github.com/xhht/xhht/pipeline/deadlines"
 	"github.com/xhht/xhht/pipeline/ingest"
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/marked"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/storage"
@@ -580,7 +581,7 @@ func (s *server) ownsKey(ss session, key string) bool {
 	if !ok || rest == "" || strings.ContainsAny(rest, "/\\\x00") || strings.Contains(rest, "..") {
 		return false
 	}
-	k, err := ingest.ParseKey(key)
+	k, err := lake.ParseKey(key)
 	return err == nil && k.Year == ss.Year && k.Province == ss.Province && k.Commune == ss.Commune
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/xhht/xhht/pipeline/access"
+	"github.com/xhht/xhht/pipeline/lake"
 )
 
 // session is what the signed cookie carries. Year, province and commune of
@@ -163,12 +164,12 @@ func (s *server) readSession(r *http.Request, now time.Time) (session, error) {
 
 // prefix is the only part of the uploads bucket a session may touch.
 func (ss session) prefix() string {
-	return fmt.Sprintf("%d/%s/%s/", ss.Year, ss.Province, ss.Commune)
+	return lake.UploadPrefix(ss.Year, ss.Province, ss.Commune)
 }
 
 // receiptsPrefix is the only part of the lake's receipts a session may read.
 func (ss session) receiptsPrefix() string {
-	return fmt.Sprintf("receipts/year=%d/province=%s/commune=%s/", ss.Year, ss.Province, ss.Commune)
+	return lake.ReceiptsCommunePrefix(ss.Year, ss.Province, ss.Commune)
 }
 
 // b64 decodes tags strictly: unused trailing bits must be zero, so one

@@ -16,6 +16,7 @@ import (
 	"github.com/xhht/xhht/pipeline/access"
 	"github.com/xhht/xhht/pipeline/deadlines"
 	"github.com/xhht/xhht/pipeline/ingest"
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/storage"
 	tmpl "github.com/xhht/xhht/pipeline/template"
@@ -346,7 +347,7 @@ func (s *server) writeTemplate(ctx context.Context, w io.Writer, ss session) (st
 	if c.DistrictCode != "" {
 		o.District = v.Districts[c.DistrictCode]
 	}
-	k := ingest.Key{Year: ss.Year, Province: ss.Province, Commune: ss.Commune}
+	k := lake.Key{Year: ss.Year, Province: ss.Province, Commune: ss.Commune}
 	known, err := ingest.KnownHamlets(ctx, s.cfg.Lake, k, "", s.cfg.Now().UTC())
 	if err != nil {
 		return "", fmt.Errorf("portal: known hamlets: %w", err)

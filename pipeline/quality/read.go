@@ -12,20 +12,9 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/storage"
 )
-
-// manifest is the part of a roll-up manifest (pipeline/rollup.Manifest)
-// ReadFlags needs; rollup itself imports DuckDB, which the portal must not.
-type manifest struct {
-	BuildID string            `json:"build_id"`
-	Files   map[string]string `json:"files"`
-}
-
-// manifestKey is the roll-up manifest of a province's year.
-func manifestKey(year int, province string) string {
-	return fmt.Sprintf("rollups/_manifests/year=%d/province=%s.json", year, province)
-}
 
 // flagRow is a row as DuckDB writes it (every column nullable).
 type flagRow struct {
@@ -55,15 +44,15 @@ const maxFlagsFile = 64 << 20
 // roll-up manifest, sorted by commune, rule, indicator and hamlet. No
 // manifest yet, or a manifest without a flags file (a build from before
 // flags existed, or a province with none): an empty list and no error.
-func ReadFlags(ctx context.Context, lake storage.Store, year int, province string) ([]Flag, error) {
-	body, _, err := lake.Get(ctx, manifestKey(year, province), "")
+func ReadFlags(ctx context.Context, store storage.Store, year int, province string) ([]Flag, error) {
+	body, _, err := store.Get(ctx, lake.ManifestKey(lake.RollupsPrefix, year, province), "")
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("quality: read manifest of %d/%s: %w", year, province, err)
 	}
-	var m manifest
+	var m lake.Manifest
 	if err := json.Unmarshal(body, &m); err != nil {
 		return nil, fmt.Errorf("quality: manifest of %d/%s: %w", year, province, err)
 	}
@@ -71,7 +60,7 @@ func ReadFlags(ctx context.Context, lake storage.Store, year int, province strin
 	if key == "" {
 		return nil, nil
 	}
-	data, _, err := storage.GetAtMost(ctx, lake, key, "", maxFlagsFile)
+	data, _, err := storage.GetAtMost(ctx, store, key, "", maxFlagsFile)
 	if err != nil {
 		return nil, fmt.Errorf("quality: read %s: %w", key, err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/xhht/xhht/pipeline/deadlines"
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/registry"
 	"github.com/xhht/xhht/pipeline/rollup"
 	"github.com/xhht/xhht/pipeline/storage"
@@ -249,7 +250,7 @@ func (r *Report) trend(ctx context.Context, o Options, d deadlines.Deadline, wor
 			continue
 		}
 		rebase := v.HasDistricts() && !r.HasDistricts
-		prefix := fmt.Sprintf("submissions/year=%d/", y)
+		prefix := lake.SubmissionsYearPrefix(y)
 		if !rebase {
 			if v.HasDistricts() != r.HasDistricts {
 				continue // a post-reform province never re-expressed backwards

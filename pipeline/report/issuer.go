@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/xhht/xhht/pipeline/deadlines"
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/registry"
 	"github.com/xhht/xhht/pipeline/storage"
 	"github.com/xhht/xhht/schemas"
@@ -92,11 +93,6 @@ type issuersFile struct {
 	Comment   string                 `json:"_comment,omitempty"`
 	Default   issuerSpec             `json:"default"`
 	Provinces map[string]*issuerSpec `json:"provinces"`
-}
-
-// IssuerOverrideKey is the lake key of a province's own issuer file.
-func IssuerOverrideKey(province string) string {
-	return "config/issuers/province=" + province + ".json"
 }
 
 // maxIssuerFile bounds the override file: a few hundred bytes in practice.
@@ -238,20 +234,21 @@ func loadIssuers(fsys fs.FS, dl *deadlines.Set) (*issuersFile, error) {
 
 // ResolveIssuer gives the issuer of a province's report for a deadline:
 // the schemas default, the province's entry in schemas, then the lake's
-// config/issuers/province=<P>.json when lake is not nil and has one. An
-// override that cannot be read or gives an incomplete issuer is an error
-// naming the file: a report must not go out in a wrong body's name.
-func ResolveIssuer(ctx context.Context, lake storage.Store, dl *deadlines.Set, prov *registry.Unit, deadline string) (Issuer, error) {
+// config/issuers/province=<P>.json (lake.IssuerKey) when store is not nil
+// and has one. An override that cannot be read or gives an incomplete
+// issuer is an error naming the file: a report must not go out in a wrong
+// body's name.
+func ResolveIssuer(ctx context.Context, store storage.Store, dl *deadlines.Set, prov *registry.Unit, deadline string) (Issuer, error) {
 	if dl == nil {
 		var err error
 		if dl, err = deadlines.Load(); err != nil {
 			return Issuer{}, err
 		}
 	}
-	return resolveIssuer(ctx, schemas.FS, lake, dl, prov, deadline)
+	return resolveIssuer(ctx, schemas.FS, store, dl, prov, deadline)
 }
 
-func resolveIssuer(ctx context.Context, fsys fs.FS, lake storage.Store, dl *deadlines.Set, prov *registry.Unit, deadline string) (Issuer, error) {
+func resolveIssuer(ctx context.Context, fsys fs.FS, store storage.Store, dl *deadlines.Set, prov *registry.Unit, deadline string) (Issuer, error) {
 	f, err := loadIssuers(fsys, dl)
 	if err != nil {
 		return Issuer{}, err
@@ -260,9 +257,9 @@ func resolveIssuer(ctx context.Context, fsys fs.FS, lake storage.Store, dl *dead
 	if p := f.Provinces[prov.Code]; p != nil {
 		spec = mergeIssuer(spec, *p)
 	}
-	if lake != nil {
-		key := IssuerOverrideKey(prov.Code)
-		b, _, err := storage.GetAtMost(ctx, lake, key, "", maxIssuerFile)
+	if store != nil {
+		key := lake.IssuerKey(prov.Code)
+		b, _, err := storage.GetAtMost(ctx, store, key, "", maxIssuerFile)
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
 		case errors.Is(err, storage.ErrTooLarge):

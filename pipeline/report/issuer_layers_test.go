@@ -38,7 +38,7 @@ func TestIssuerLayers(t *testing.T) {
 		strings.Join(is.To, ";") != "Bộ Giáo dục và Đào tạo" || strings.Join(is.CC, ";") != "Sở Giáo dục và Đào tạo" || is.Archive != "VT" {
 		t.Errorf("schemas province layer: %+v", is)
 	}
-	if err := lake.Put(ctx, IssuerOverrideKey("19"), []byte(`{"parent": "", "reports": {"12-15": {"archive": "VT, VP"}}}`), ""); err != nil {
+	if err := lake.Put(ctx, "config/issuers/province=19.json", []byte(`{"parent": "", "reports": {"12-15": {"archive": "VT, VP"}}}`), ""); err != nil {
 		t.Fatal(err)
 	}
 	is, err = resolveIssuer(ctx, fsys, lake, dl, prov, "12-15")

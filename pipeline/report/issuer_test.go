@@ -76,7 +76,7 @@ func TestIssuerFromLake(t *testing.T) {
   "signer": {"authority": "KT. GIÁM ĐỐC", "title": "PHÓ GIÁM ĐỐC", "name": "Trần Thị Bình"},
   "reports": {"12-15": {"cc": ["Giám đốc Sở (để báo cáo)"], "archive": "VT, GDTX"}}
 }`
-	if err := lake.Put(context.Background(), report.IssuerOverrideKey("19"), []byte(override), "application/json"); err != nil {
+	if err := lake.Put(context.Background(), "config/issuers/province=19.json", []byte(override), "application/json"); err != nil {
 		t.Fatal(err)
 	}
 	r := buildReport(t, lake, "12-15")
@@ -134,7 +134,7 @@ func TestIssuerOverrideInvalid(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			lake := local.New(t.TempDir())
-			if err := lake.Put(context.Background(), report.IssuerOverrideKey("19"), []byte(tc.body), "application/json"); err != nil {
+			if err := lake.Put(context.Background(), "config/issuers/province=19.json", []byte(tc.body), "application/json"); err != nil {
 				t.Fatal(err)
 			}
 			_, err := report.Build(context.Background(), report.Options{Lake: lake, Year: 2026, Province: "19", Deadline: "12-15", Now: afterCutOffs, Log: bQuiet})

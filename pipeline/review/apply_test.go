@@ -66,7 +66,7 @@ func upload2(t testing.TB, w storage.Writer, commune, id, status string, at time
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Put(context.Background(), receiptPrefix(year, prov, commune)+id+".json", body, "application/json"); err != nil {
+	if err := w.Put(context.Background(), lake.ReceiptKey(lake.Key{Year: year, Province: prov, Commune: commune}, id), body, "application/json"); err != nil {
 		t.Fatal(err)
 	}
 }

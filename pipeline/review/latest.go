@@ -51,12 +51,6 @@ func Latest(ups []Upload) string {
 	return best.SubmissionID
 }
 
-// receiptPrefix is where a commune's receipts of a year are
-// (ingest.ReceiptKey; pipeline/lake once the layout moves there).
-func receiptPrefix(year int, province, commune string) string {
-	return "receipts/" + lake.Partition(year, province, commune) + "/"
-}
-
 // maxReceiptBytes bounds one receipt read: receipts list at most a few
 // thousand issues.
 const maxReceiptBytes = 32 << 20
@@ -64,7 +58,7 @@ const maxReceiptBytes = 32 << 20
 // Uploads reads the commune's receipts of a year (only the fields ordering
 // needs), in List order.
 func Uploads(ctx context.Context, st storage.Store, year int, province, commune string) ([]Upload, error) {
-	prefix := receiptPrefix(year, province, commune)
+	prefix := lake.ReceiptsCommunePrefix(year, province, commune)
 	objs, err := st.List(ctx, prefix)
 	if err != nil {
 		return nil, fmt.Errorf("review: list %s: %w", prefix, err)

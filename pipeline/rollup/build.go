@@ -53,6 +53,7 @@ import (
 	"time"
 
 	"github.com/xhht/xhht/pipeline/deadlines"
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/registry"
 	"github.com/xhht/xhht/pipeline/storage"
 	"github.com/xhht/xhht/pipeline/storage/local"
@@ -225,7 +226,7 @@ type builder struct {
 	// year's columns are null without computing anything.
 	prevInputs int
 	// manifests of the year and last year as the input caches found them.
-	manifests map[int]map[string]*Manifest
+	manifests map[int]map[string]*lake.Manifest
 	buildID   string
 	builtAt   time.Time
 	res       *Result
@@ -267,7 +268,7 @@ func newBuilder(o Options) (*builder, error) {
 	if b.ver = b.reg.ForYear(o.Year); b.ver == nil || o.Year < 2000 || o.Year > 2100 {
 		return nil, fmt.Errorf("rollup: no administrative-unit register for year %d", o.Year)
 	}
-	b.units, b.prefix = b.ver, "rollups/"
+	b.units, b.prefix = b.ver, lake.RollupsPrefix
 	if o.Units != "" && o.Units != b.ver.Name {
 		if b.units = b.reg.ByName(o.Units); b.units == nil {
 			return nil, fmt.Errorf("rollup: unknown register %q (pre2025, 2025, 2026-04)", o.Units)
@@ -275,7 +276,7 @@ func newBuilder(o Options) (*builder, error) {
 		if !b.ver.HasDistricts() || b.units.HasDistricts() {
 			return nil, fmt.Errorf("rollup: re-basing goes from a pre-2025 year to a post-reform register; %d uses %s, --units %s", o.Year, b.ver.Name, o.Units)
 		}
-		b.prefix = "rollups/units=" + b.units.Name + "/"
+		b.prefix = lake.RollupUnitsPrefix(b.units.Name)
 	}
 	if o.Province != "" {
 		if _, ok := b.units.Provinces[o.Province]; !ok {
@@ -419,7 +420,7 @@ func (b *builder) inputs(ctx context.Context) (subs, rcpts []storage.Object, err
 		years = append(years, b.prevYear)
 	}
 	for _, y := range years {
-		objs, err := b.list(ctx, fmt.Sprintf("submissions/year=%d/", y), ".parquet")
+		objs, err := b.list(ctx, lake.SubmissionsYearPrefix(y), ".parquet")
 		if err != nil {
 			return nil, nil, err
 		}
@@ -428,7 +429,7 @@ func (b *builder) inputs(ctx context.Context) (subs, rcpts []storage.Object, err
 			b.prevInputs = len(objs)
 		}
 	}
-	if rcpts, err = b.list(ctx, fmt.Sprintf("receipts/year=%d/", b.o.Year), ".json"); err != nil {
+	if rcpts, err = b.list(ctx, lake.ReceiptsYearPrefix(b.o.Year), ".json"); err != nil {
 		return nil, nil, err
 	}
 	return subs, rcpts, nil

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/storage"
 )
 
@@ -363,7 +364,7 @@ type cacheRef struct {
 	year     int
 	province string
 	path     string // local path
-	digest   string // of the objects it holds (Manifest.CacheDigest)
+	digest   string // of the objects it holds (lake.Manifest.CacheDigest)
 }
 
 // cacheFiles returns the valid input caches of kind named by the
@@ -373,15 +374,15 @@ func (b *builder) cacheFiles(ctx context.Context, year int, provs []string, kind
 	if !ok {
 		var err error
 		if provs == nil {
-			ms, err = b.readManifests(ctx, "rollups/", year)
+			ms, err = b.readManifests(ctx, lake.RollupsPrefix, year)
 		} else {
-			ms, err = b.readManifestsOf(ctx, "rollups/", year, provs)
+			ms, err = b.readManifestsOf(ctx, lake.RollupsPrefix, year, provs)
 		}
 		if err != nil {
 			return nil, err
 		}
 		if b.manifests == nil {
-			b.manifests = map[int]map[string]*Manifest{}
+			b.manifests = map[int]map[string]*lake.Manifest{}
 		}
 		b.manifests[year] = ms
 	}
@@ -390,7 +391,7 @@ func (b *builder) cacheFiles(ctx context.Context, year int, provs []string, kind
 	}
 	var out []cacheRef
 	for p, m := range ms {
-		if p == NationCode || m.CacheVersion != CacheVersion || (provs != nil && !slices.Contains(provs, p)) {
+		if p == lake.NationCode || m.CacheVersion != CacheVersion || (provs != nil && !slices.Contains(provs, p)) {
 			continue
 		}
 		key, ok := m.Files[kind]

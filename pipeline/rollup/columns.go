@@ -21,9 +21,6 @@ const (
 	Completeness = "completeness"
 )
 
-// levelOf is the `level=` partition value of each table.
-var levelOf = map[string]string{Hamlets: "hamlet", Communes: "commune", Districts: "district", Provinces: "province", Nation: "nation"}
-
 // Tables lists the roll-up tables in hierarchy order.
 var Tables = []string{Hamlets, Communes, Districts, Provinces, Nation, Completeness, Flags}
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/quality"
 	"github.com/xhht/xhht/pipeline/storage"
 )
@@ -218,7 +219,7 @@ func (b *builder) flagPrevious(ctx context.Context, fq *flagQuery, byCode map[st
 		prevYear = b.o.Year - 1
 		var cf, hf []string
 		for _, p := range b.provinces() {
-			m, err := readManifest(ctx, b.lake, manifestKeyOf("rollups/units="+b.units.Name+"/", prevYear, p))
+			m, err := readManifest(ctx, b.lake, lake.ManifestKey(lake.RollupUnitsPrefix(b.units.Name), prevYear, p))
 			if errors.Is(err, storage.ErrNotFound) {
 				continue
 			}

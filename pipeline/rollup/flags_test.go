@@ -106,7 +106,7 @@ func TestFlagsTableThroughTheManifest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var m rollup.Manifest
+	var m struct{ Files map[string]string }
 	if err := json.Unmarshal(body, &m); err != nil {
 		t.Fatal(err)
 	}

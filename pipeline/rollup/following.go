@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/storage"
 )
 
@@ -45,7 +46,7 @@ func Following(ctx context.Context, o Options) (*Options, error) {
 		return nil, nil
 	}
 	exists := func(province string) (bool, error) {
-		key := manifestKeyOf("rollups/", next, province)
+		key := lake.ManifestKey(lake.RollupsPrefix, next, province)
 		_, _, err := o.Lake.Get(ctx, key, "")
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
@@ -66,7 +67,7 @@ func Following(ctx context.Context, o Options) (*Options, error) {
 			return &f, nil
 		}
 	}
-	ok, err := exists(NationCode)
+	ok, err := exists(lake.NationCode)
 	if err != nil || !ok {
 		return nil, err
 	}

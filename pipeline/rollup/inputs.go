@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"github.com/xhht/xhht/pipeline/forms"
-	"github.com/xhht/xhht/pipeline/ingest"
 	"github.com/xhht/xhht/pipeline/internal/csvtable"
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/parquetout"
 	"github.com/xhht/xhht/schemas"
 )
@@ -24,8 +24,7 @@ func emptySubmissionsSQL() string {
 		// The embedded forms are tested to load; this cannot happen in a build that passed its tests.
 		panic(err)
 	}
-	fields, _ := ingest.FieldColumns(set)
-	cols := append(append([]parquetout.Column{}, ingest.LineageColumns...), fields...)
+	cols := lake.SubmissionColumns(set)
 	var sel []string
 	for _, c := range cols {
 		t := map[string]string{parquetout.String: "VARCHAR", parquetout.Int64: "BIGINT", parquetout.Int32: "INTEGER",

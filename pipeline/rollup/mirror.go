@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/storage"
 	"github.com/xhht/xhht/pipeline/storage/local"
 )
@@ -26,14 +27,14 @@ type MirrorStats struct {
 func Mirror(ctx context.Context, from storage.Store, dir string, withSubmissions bool) (MirrorStats, error) {
 	var st MirrorStats
 	to := local.New(dir)
-	objs, err := from.List(ctx, "rollups/")
+	objs, err := from.List(ctx, lake.RollupsPrefix)
 	if err != nil {
 		return st, fmt.Errorf("mirror: %w", err)
 	}
 	keep := map[string]bool{}
 	var want []storage.Object
 	for _, o := range objs {
-		if strings.Contains(o.Key, "_manifests/") && strings.HasSuffix(o.Key, ".json") {
+		if strings.Contains(o.Key, lake.ManifestsDir) && strings.HasSuffix(o.Key, ".json") {
 			m, err := readManifest(ctx, from, o.Key)
 			if err != nil {
 				return st, err
@@ -59,7 +60,7 @@ func Mirror(ctx context.Context, from storage.Store, dir string, withSubmissions
 		files = append(files, o)
 	}
 	if withSubmissions {
-		for _, p := range []string{"submissions/", "receipts/"} {
+		for _, p := range []string{lake.SubmissionsPrefix, lake.ReceiptsPrefix} {
 			more, err := from.List(ctx, p)
 			if err != nil {
 				return st, fmt.Errorf("mirror: %w", err)
@@ -73,7 +74,7 @@ func Mirror(ctx context.Context, from storage.Store, dir string, withSubmissions
 		}
 	}
 	// Local roll-up files of superseded builds.
-	local, err := to.List(ctx, "rollups/")
+	local, err := to.List(ctx, lake.RollupsPrefix)
 	if err != nil {
 		return st, fmt.Errorf("mirror: %w", err)
 	}

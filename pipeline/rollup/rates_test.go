@@ -11,6 +11,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/rollup"
 	"github.com/xhht/xhht/pipeline/storage/local"
 	"github.com/xhht/xhht/pipeline/targets"
@@ -238,14 +239,14 @@ func TestLastYearAndRebasedRatesOverRowsThatReportedBoth(t *testing.T) {
 // province's households as left out until the province is built again.
 func TestNationReadsAProvinceBuiltBeforeTheOperandColumns(t *testing.T) {
 	dir := t.TempDir()
-	lake := local.New(dir)
-	upload{year: 2026, commune: xaA, at: ict("2026-11-10 09:00:00"), hamlets: []hamlet{households(int64(100), int64(50))}}.write(t, lake)
-	upload{year: 2026, commune: "00004", at: ict("2026-11-10 09:00:00"), hamlets: []hamlet{households(int64(200), int64(150))}}.write(t, lake)
+	store := local.New(dir)
+	upload{year: 2026, commune: xaA, at: ict("2026-11-10 09:00:00"), hamlets: []hamlet{households(int64(100), int64(50))}}.write(t, store)
+	upload{year: 2026, commune: "00004", at: ict("2026-11-10 09:00:00"), hamlets: []hamlet{households(int64(200), int64(150))}}.write(t, store)
 	build(t, dir, rollup.Options{Year: 2026, Province: prov})
 	// Province 19's file as an older version wrote it: without the
 	// operand columns; and no national cache to read its rows from.
-	var m rollup.Manifest
-	body, _, err := lake.Get(context.Background(), "rollups/_manifests/year=2026/province="+prov+".json", "")
+	var m lake.Manifest
+	body, _, err := store.Get(context.Background(), "rollups/_manifests/year=2026/province="+prov+".json", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/rollup"
 	"github.com/xhht/xhht/pipeline/rollup/rolluptest"
 	"github.com/xhht/xhht/pipeline/storage"
@@ -536,13 +537,13 @@ func TestConcurrentBuildsLeaveOneConsistentSet(t *testing.T) {
 	assertOnlyCurrentFiles(t, lake, n)
 }
 
-func manifest(t *testing.T, lake *local.Store, key string) rollup.Manifest {
+func manifest(t *testing.T, store *local.Store, key string) lake.Manifest {
 	t.Helper()
-	body, _, err := lake.Get(context.Background(), key, "")
+	body, _, err := store.Get(context.Background(), key, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var m rollup.Manifest
+	var m lake.Manifest
 	if err := json.Unmarshal(body, &m); err != nil {
 		t.Fatal(err)
 	}
@@ -551,13 +552,13 @@ func manifest(t *testing.T, lake *local.Store, key string) rollup.Manifest {
 
 // assertOnlyCurrentFiles: every file the manifest names exists, and its
 // folder holds nothing else (no half-written or superseded set).
-func assertOnlyCurrentFiles(t *testing.T, lake *local.Store, m rollup.Manifest) {
+func assertOnlyCurrentFiles(t *testing.T, store *local.Store, m lake.Manifest) {
 	t.Helper()
 	if len(m.Files) == 0 {
 		t.Fatal("manifest names no files")
 	}
 	for table, key := range m.Files {
-		objs, err := lake.List(context.Background(), filepath.Dir(key)+"/")
+		objs, err := store.List(context.Background(), filepath.Dir(key)+"/")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/storage/local"
 )
 
@@ -66,10 +67,10 @@ func pinCurrent(ctx context.Context, lakeDir, pins string) (map[string][]string,
 	return nil, fmt.Errorf("rollup: the roll-ups kept changing while the views were defined: %w", err)
 }
 
-func pinOnce(ctx context.Context, lake *local.Store, lakeDir, pins string) (map[string][]string, error) {
+func pinOnce(ctx context.Context, store *local.Store, lakeDir, pins string) (map[string][]string, error) {
 	// Manifests of every year and register, for the plain and the
 	// re-based views.
-	objs, err := listLocal(lakeDir, "rollups/")
+	objs, err := listLocal(lakeDir, lake.RollupsPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("rollup: %w", err)
 	}
@@ -82,15 +83,15 @@ func pinOnce(ctx context.Context, lake *local.Store, lakeDir, pins string) (map[
 	}
 	files := map[string][]string{} // view → pinned files
 	for _, o := range objs {
-		if !strings.Contains(o.Key, "_manifests/") || !strings.HasSuffix(o.Key, ".json") {
+		if !strings.Contains(o.Key, lake.ManifestsDir) || !strings.HasSuffix(o.Key, ".json") {
 			continue
 		}
-		prefix := o.Key[:strings.Index(o.Key, "_manifests/")]
+		prefix := o.Key[:strings.Index(o.Key, lake.ManifestsDir)]
 		view := ""
-		if prefix != "rollups/" {
+		if prefix != lake.RollupsPrefix {
 			view = "rebased_"
 		}
-		m, err := readManifest(ctx, lake, o.Key)
+		m, err := readManifest(ctx, store, o.Key)
 		if err != nil {
 			return nil, err
 		}
@@ -127,8 +128,8 @@ func defineViews(ctx context.Context, db *sql.DB, lakeDir, pins string) error {
 		}
 	}
 	subs := "(" + emptySubmissionsSQL() + ")"
-	if has(lakeDir, "submissions") {
-		subs = fmt.Sprintf("read_parquet(%s, union_by_name = true, hive_partitioning = false)", quote(filepath.Join(lakeDir, "submissions", "**", "*.parquet")))
+	if has(lakeDir, lake.SubmissionsPrefix) {
+		subs = fmt.Sprintf("read_parquet(%s, union_by_name = true, hive_partitioning = false)", quote(filepath.Join(lakeDir, lake.SubmissionsPrefix, "**", "*.parquet")))
 	}
 	// counted: the submission the roll-up uses for this commune, year and
 	// form (latest received_at; ties by source_key, source_version).
@@ -137,12 +138,12 @@ SELECT report_year AS year, *, submission_id = first_value(submission_id) OVER (
   PARTITION BY report_year, commune_code, form ORDER BY received_at DESC, source_key DESC, source_version DESC, submission_id DESC) AS counted
 FROM %s`, subs))
 	rc := "SELECT NULL::INTEGER AS year, NULL::VARCHAR AS submission_id, NULL::VARCHAR AS status, NULL::VARCHAR AS province_code, NULL::VARCHAR AS commune_code, NULL::VARCHAR AS commune_name, NULL::VARCHAR AS source_key, NULL::TIMESTAMPTZ AS received_at, NULL::INTEGER AS error_count, NULL::INTEGER AS warning_count, NULL::VARCHAR AS first_error WHERE false"
-	if has(lakeDir, "receipts") {
+	if has(lakeDir, lake.ReceiptsPrefix) {
 		rc = fmt.Sprintf(`SELECT year, submission_id, status, province_code, commune_code, commune_name, source_key, received_at, error_count, warning_count,
   list_filter(errors, e -> e.severity = 'error')[1].message AS first_error
 FROM read_json(%s, format = 'auto', columns = {submission_id: 'VARCHAR', status: 'VARCHAR', year: 'INTEGER', province_code: 'VARCHAR',
   commune_code: 'VARCHAR', commune_name: 'VARCHAR', source_key: 'VARCHAR', received_at: 'TIMESTAMPTZ', error_count: 'INTEGER', warning_count: 'INTEGER',
-  errors: 'STRUCT(code VARCHAR, severity VARCHAR, message VARCHAR)[]'})`, quote(filepath.Join(lakeDir, "receipts", "**", "*.json")))
+  errors: 'STRUCT(code VARCHAR, severity VARCHAR, message VARCHAR)[]'})`, quote(filepath.Join(lakeDir, lake.ReceiptsPrefix, "**", "*.json")))
 	}
 	stmts = append(stmts, "CREATE OR REPLACE VIEW receipts AS "+rc)
 	for _, s := range stmts {

@@ -15,57 +15,16 @@ import (
 	"sync"
 	"time"
 
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/storage"
 )
 
-// Manifest says which files are the current roll-up of one (year,
-// province) or of the nation ("all"). Readers list files through it.
-type Manifest struct {
-	BuildID  string            `json:"build_id"`
-	BuiltAt  time.Time         `json:"built_at"`
-	Year     int               `json:"year"`
-	Province string            `json:"province"` // code, or "all" for the nation
-	Units    string            `json:"units"`    // register the figures are expressed on
-	Registry string            `json:"registry"` // register of the year
-	Files    map[string]string `json:"files"`    // table → lake key
-	// Inputs: the submission ids counted (a province), or the province
-	// build ids summed (the nation).
-	Inputs []string `json:"inputs"`
-	// CacheVersion of the input caches in Files (cache_submissions,
-	// cache_receipts); see cache.go.
-	CacheVersion string `json:"cache_version,omitempty"`
-	// CacheDigest, per input cache, identifies the objects (key and ETag)
-	// whose rows it holds: the province's listing when it was written.
-	CacheDigest map[string]string `json:"cache_digest,omitempty"`
-}
-
-// NationCode is the province partition value of national outputs.
-const NationCode = "all"
-
 func (b *builder) manifestKey(province string) string {
-	return manifestKeyOf(b.prefix, b.o.Year, province)
-}
-
-// manifestKeyOf is the manifest key of a province (or NationCode) and year
-// under a roll-up prefix.
-func manifestKeyOf(prefix string, year int, province string) string {
-	return fmt.Sprintf("%s_manifests/year=%d/province=%s.json", prefix, year, province)
+	return lake.ManifestKey(b.prefix, b.o.Year, province)
 }
 
 func (b *builder) fileKey(table string, year int, province string) string {
-	switch table {
-	case Completeness:
-		return fmt.Sprintf("%scompleteness/year=%d/province=%s/%s.parquet", b.prefix, year, province, b.buildID)
-	case cacheSubs:
-		return fmt.Sprintf("%scache/submissions/year=%d/province=%s/%s.parquet", b.prefix, year, province, b.buildID)
-	case cacheReceipts:
-		return fmt.Sprintf("%scache/receipts/year=%d/province=%s/%s.parquet", b.prefix, year, province, b.buildID)
-	case Flags:
-		return fmt.Sprintf("%sflags/year=%d/province=%s/%s.parquet", b.prefix, year, province, b.buildID)
-	case cacheNation:
-		return fmt.Sprintf("%scache/nation/year=%d/province=%s/%s.parquet", b.prefix, year, province, b.buildID)
-	}
-	return fmt.Sprintf("%slevel=%s/year=%d/province=%s/%s.parquet", b.prefix, levelOf[table], year, province, b.buildID)
+	return lake.RollupFileKey(b.prefix, table, year, province, b.buildID)
 }
 
 // write copies each output table to Parquet, one file per province, uploads
@@ -220,7 +179,7 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 			out[i].err = err // not committed; the next build collects its files
 			continue
 		}
-		m := &Manifest{BuildID: b.buildID, BuiltAt: b.builtAt, Year: b.o.Year, Province: p, Units: b.units.Name, Registry: b.ver.Name,
+		m := &lake.Manifest{BuildID: b.buildID, BuiltAt: b.builtAt, Year: b.o.Year, Province: p, Units: b.units.Name, Registry: b.ver.Name,
 			Files: map[string]string{}, Inputs: inputs[p]}
 		if b.units == b.ver {
 			m.CacheVersion = CacheVersion
@@ -343,7 +302,7 @@ var errStale = errors.New("rollup: a newer build has committed")
 // commit makes m current with a compare-and-swap on its manifest, unless
 // the manifest there is from a newer build; then it removes the files m
 // replaced (older builds) or, when m is stale, m's own files.
-func (b *builder) commit(ctx context.Context, key string, m *Manifest) error {
+func (b *builder) commit(ctx context.Context, key string, m *lake.Manifest) error {
 	for attempt := 0; ; attempt++ {
 		if attempt == 20 {
 			return fmt.Errorf("rollup: commit %s: gave up after %d conflicting writes", key, attempt)
@@ -355,7 +314,7 @@ func (b *builder) commit(ctx context.Context, key string, m *Manifest) error {
 		case err != nil:
 			return fmt.Errorf("rollup: read manifest %s: %w", key, err)
 		default:
-			var cur Manifest
+			var cur lake.Manifest
 			// An unreadable manifest is replaced: the files it named are
 			// collected below like any older build's.
 			if json.Unmarshal(body, &cur) == nil && cur.BuildID >= m.BuildID {
@@ -410,7 +369,7 @@ func (b *builder) commit(ctx context.Context, key string, m *Manifest) error {
 // collect deletes, in the folder of key, the files of builds older than
 // m's that m does not name. Files of a newer build (one still writing) are
 // left alone.
-func (b *builder) collect(ctx context.Context, key string, m *Manifest) error {
+func (b *builder) collect(ctx context.Context, key string, m *lake.Manifest) error {
 	buildID := m.BuildID
 	dir := path.Dir(key) + "/"
 	objs, err := b.listKeys(ctx, dir)
@@ -433,8 +392,8 @@ func (b *builder) collect(ctx context.Context, key string, m *Manifest) error {
 
 // readManifests returns the current manifests of a year (the provinces'
 // and the nation's), by province.
-func (b *builder) readManifests(ctx context.Context, prefix string, year int) (map[string]*Manifest, error) {
-	dir := fmt.Sprintf("%s_manifests/year=%d/", prefix, year)
+func (b *builder) readManifests(ctx context.Context, prefix string, year int) (map[string]*lake.Manifest, error) {
+	dir := lake.ManifestsYearPrefix(prefix, year)
 	objs, err := b.listKeys(ctx, dir)
 	if err != nil {
 		return nil, fmt.Errorf("rollup: list %s: %w", dir, err)
@@ -450,10 +409,10 @@ func (b *builder) readManifests(ctx context.Context, prefix string, year int) (m
 
 // readManifestsOf reads the manifests of the given provinces only (a
 // province build needs its own, not the country's).
-func (b *builder) readManifestsOf(ctx context.Context, prefix string, year int, provs []string) (map[string]*Manifest, error) {
+func (b *builder) readManifestsOf(ctx context.Context, prefix string, year int, provs []string) (map[string]*lake.Manifest, error) {
 	keys := make([]string, len(provs))
 	for i, p := range provs {
-		keys[i] = manifestKeyOf(prefix, year, p)
+		keys[i] = lake.ManifestKey(prefix, year, p)
 	}
 	return b.readManifestKeys(ctx, keys)
 }
@@ -462,8 +421,8 @@ func (b *builder) readManifestsOf(ctx context.Context, prefix string, year int, 
 // there (replaced between list and get, or never written) is skipped.
 // They are read concurrently: on S3 each is a round trip, and a year has
 // 35.
-func (b *builder) readManifestKeys(ctx context.Context, keys []string) (map[string]*Manifest, error) {
-	ms := make([]*Manifest, len(keys))
+func (b *builder) readManifestKeys(ctx context.Context, keys []string) (map[string]*lake.Manifest, error) {
+	ms := make([]*lake.Manifest, len(keys))
 	errs := make([]error, len(keys))
 	sem := make(chan struct{}, uploadWorkers)
 	var wg sync.WaitGroup
@@ -482,7 +441,7 @@ func (b *builder) readManifestKeys(ctx context.Context, keys []string) (map[stri
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	out := map[string]*Manifest{}
+	out := map[string]*lake.Manifest{}
 	for _, m := range ms {
 		if m != nil {
 			out[m.Province] = m
@@ -583,7 +542,7 @@ GROUP BY deadline;
 		}
 		tables = append(tables, Completeness)
 	}
-	m := &Manifest{BuildID: nid, BuiltAt: b.builtAt, Year: b.o.Year, Province: NationCode, Units: b.units.Name, Registry: b.ver.Name,
+	m := &lake.Manifest{BuildID: nid, BuiltAt: b.builtAt, Year: b.o.Year, Province: lake.NationCode, Units: b.units.Name, Registry: b.ver.Name,
 		Files: map[string]string{}, Inputs: cur.ids, CacheVersion: CacheVersion}
 	// The nation's tables have names of their own: out_completeness keeps
 	// the provinces' rows, which a retry of this step reads again.
@@ -597,14 +556,14 @@ GROUP BY deadline;
 		if err := b.exec(ctx, "write nation "+t, fmt.Sprintf("COPY %s TO %s (FORMAT parquet)", src[t], quote(f))); err != nil {
 			return err
 		}
-		m.Files[t] = strings.Replace(b.fileKey(t, b.o.Year, NationCode), "/"+b.buildID+".parquet", "/"+nid+".parquet", 1)
-		up.start(NationCode, f, m.Files[t])
+		m.Files[t] = strings.Replace(b.fileKey(t, b.o.Year, lake.NationCode), "/"+b.buildID+".parquet", "/"+nid+".parquet", 1)
+		up.start(lake.NationCode, f, m.Files[t])
 	}
 	up.wait()
-	if err := up.err(NationCode); err != nil {
+	if err := up.err(lake.NationCode); err != nil {
 		return err
 	}
-	err = b.commit(ctx, b.manifestKey(NationCode), m)
+	err = b.commit(ctx, b.manifestKey(lake.NationCode), m)
 	if errors.Is(err, errStale) {
 		return nil // a newer build has summed a newer set already
 	}
@@ -647,10 +606,10 @@ type rowSources struct {
 // national sum read, kept with their build id: one file instead of two
 // per province, which DuckDB pays ~3 ms each for here), or from the files
 // its manifest names.
-func (b *builder) provinceRows(ctx context.Context, ms map[string]*Manifest, own string) (*rowSources, error) {
+func (b *builder) provinceRows(ctx context.Context, ms map[string]*lake.Manifest, own string) (*rowSources, error) {
 	cached := map[string]bool{} // "province:build" in the national cache
 	cacheFile := ""
-	if nm := ms[NationCode]; !b.noCache && nm != nil && nm.CacheVersion == CacheVersion && nm.Files[cacheNation] != "" {
+	if nm := ms[lake.NationCode]; !b.noCache && nm != nil && nm.CacheVersion == CacheVersion && nm.Files[cacheNation] != "" {
 		lp, err := b.localPath(ctx, nm.Files[cacheNation])
 		if err == nil {
 			lp, err = b.pin(lp)
@@ -669,7 +628,7 @@ func (b *builder) provinceRows(ctx context.Context, ms map[string]*Manifest, own
 	}
 	var codes []string
 	for p := range ms {
-		if p != NationCode {
+		if p != lake.NationCode {
 			codes = append(codes, p)
 		}
 	}
@@ -725,12 +684,12 @@ func (b *builder) provinceRows(ctx context.Context, ms map[string]*Manifest, own
 	return out, nil
 }
 
-func readManifest(ctx context.Context, lake storage.Store, key string) (*Manifest, error) {
-	body, _, err := lake.Get(ctx, key, "")
+func readManifest(ctx context.Context, store storage.Store, key string) (*lake.Manifest, error) {
+	body, _, err := store.Get(ctx, key, "")
 	if err != nil {
 		return nil, fmt.Errorf("rollup: read %s: %w", key, err)
 	}
-	var m Manifest
+	var m lake.Manifest
 	if err := json.Unmarshal(body, &m); err != nil {
 		return nil, fmt.Errorf("rollup: manifest %s: %w", key, err)
 	}
@@ -787,7 +746,7 @@ func summedColumns() string {
 // none) no longer names and that are gone from the lake: a build that
 // committed in between may have collected them. The province then simply
 // has no cache until its next build; nothing it counts depends on it.
-func (b *builder) dropVanishedReuse(ctx context.Context, m, cur *Manifest) error {
+func (b *builder) dropVanishedReuse(ctx context.Context, m, cur *lake.Manifest) error {
 	for t, f := range m.Files {
 		if strings.HasSuffix(f, "/"+m.BuildID+".parquet") {
 			continue // written by this build

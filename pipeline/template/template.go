@@ -18,6 +18,7 @@ import (
 
 	"github.com/xhht/xhht/pipeline/deadlines"
 	"github.com/xhht/xhht/pipeline/forms"
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/registry"
 )
@@ -470,7 +471,7 @@ func writeInstructions(x *excelize.File, st *styles, sheets []Sheet, o Options) 
 	e := &errs{}
 	e.do(x.SetColWidth(sh, "A", "A", 110))
 	file := DefaultFileName(o.Commune.Code, o.Year)
-	key := fmt.Sprintf("%d/%s/%s/%s", o.Year, o.Province.Code, o.Commune.Code, file)
+	key := lake.UploadKey(lake.Key{Year: o.Year, Province: o.Province.Code, Commune: o.Commune.Code, File: file})
 	var names []string
 	for _, s := range sheets {
 		names = append(names, "«"+s.Name+"»")

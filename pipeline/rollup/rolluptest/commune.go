@@ -10,6 +10,7 @@ import (
 
 	"github.com/xhht/xhht/pipeline/forms"
 	"github.com/xhht/xhht/pipeline/ingest"
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/registry"
 	"github.com/xhht/xhht/pipeline/storage"
@@ -224,7 +225,7 @@ func (g *communeGen) plan() []*upload {
 // ingest does.
 func (g *communeGen) identify(ups []*upload) []*upload {
 	for _, u := range ups {
-		u.id = ingest.SubmissionID(g.o.Bucket, u.key, u.version)
+		u.id = lake.SubmissionID(g.o.Bucket, u.key, u.version)
 	}
 	return ups
 }
@@ -268,7 +269,7 @@ func (g *communeGen) times(n int) []time.Time {
 }
 
 func (g *communeGen) key() string {
-	return fmt.Sprintf("%d/%s/%s/%s", g.o.Year, g.c.ProvinceCode, g.c.Code, fileNames[g.rng.IntN(len(fileNames))])
+	return lake.UploadKey(lake.Key{Year: g.o.Year, Province: g.c.ProvinceCode, Commune: g.c.Code, File: fileNames[g.rng.IntN(len(fileNames))]})
 }
 
 // version looks like an S3 version id: 32 characters in no time order.
@@ -512,16 +513,16 @@ func weighted(rng *rand.Rand, w ...int) int {
 
 // write stores one upload as ingest would: the Parquet file when accepted,
 // then the receipt.
-func (g *communeGen) write(ctx context.Context, lake storage.Store, u *upload, st *stats) error {
-	k := ingest.Key{Year: g.o.Year, Province: g.c.ProvinceCode, Commune: g.c.Code}
+func (g *communeGen) write(ctx context.Context, store storage.Store, u *upload, st *stats) error {
+	k := lake.Key{Year: g.o.Year, Province: g.c.ProvinceCode, Commune: g.c.Code}
 	rc := g.receipt(u)
 	if u.rejection == nil {
 		b, n, err := g.encode(rc, u)
 		if err != nil {
 			return fmt.Errorf("rolluptest: commune %s: %w", g.c.Code, err)
 		}
-		rc.Output = ingest.SubmissionKey(k, u.id)
-		if err := lake.Put(ctx, rc.Output, b, "application/vnd.apache.parquet"); err != nil {
+		rc.Output = lake.SubmissionKey(k, u.id)
+		if err := store.Put(ctx, rc.Output, b, "application/vnd.apache.parquet"); err != nil {
 			return fmt.Errorf("rolluptest: %w", err)
 		}
 		st.parquet++
@@ -531,7 +532,7 @@ func (g *communeGen) write(ctx context.Context, lake storage.Store, u *upload, s
 	if err != nil {
 		return fmt.Errorf("rolluptest: %w", err)
 	}
-	if err := lake.Put(ctx, ingest.ReceiptKey(k, u.id), b, "application/json"); err != nil {
+	if err := store.Put(ctx, lake.ReceiptKey(k, u.id), b, "application/json"); err != nil {
 		return fmt.Errorf("rolluptest: %w", err)
 	}
 	st.receipts++

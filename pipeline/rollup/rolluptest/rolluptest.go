@@ -26,7 +26,7 @@ import (
 	"time"
 
 	"github.com/xhht/xhht/pipeline/forms"
-	"github.com/xhht/xhht/pipeline/ingest"
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/parquetout"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/registry"
@@ -104,8 +104,8 @@ func load() error {
 		if set, loadErr = forms.Load(); loadErr != nil {
 			return
 		}
-		cols, _ := ingest.FieldColumns(set)
-		schema, loadErr = parquetout.NewSchema("submission", append(slices.Clone(ingest.LineageColumns), cols...))
+		cols, _ := lake.FieldColumns(set)
+		schema, loadErr = parquetout.NewSchema("submission", append(slices.Clone(lake.LineageColumns), cols...))
 	})
 	return loadErr
 }

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/xhht/xhht/pipeline/ingest"
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/storage"
 )
@@ -35,7 +35,7 @@ type Upload struct {
 const UploadBucket = "uploads"
 
 // Write stores u in lake and returns its submission id.
-func (u Upload) Write(ctx context.Context, lake storage.Store) (string, error) {
+func (u Upload) Write(ctx context.Context, store storage.Store) (string, error) {
 	if err := load(); err != nil {
 		return "", fmt.Errorf("rolluptest: %w", err)
 	}
@@ -53,9 +53,9 @@ func (u Upload) Write(ctx context.Context, lake storage.Store) (string, error) {
 	if u.Version == "" {
 		u.Version = "v1"
 	}
-	k := ingest.Key{Year: u.Year, Province: c.ProvinceCode, Commune: c.Code, File: u.File}
-	key := fmt.Sprintf("%d/%s/%s/%s", u.Year, c.ProvinceCode, c.Code, u.File)
-	id := ingest.SubmissionID(UploadBucket, key, u.Version)
+	k := lake.Key{Year: u.Year, Province: c.ProvinceCode, Commune: c.Code, File: u.File}
+	key := lake.UploadKey(k)
+	id := lake.SubmissionID(UploadBucket, key, u.Version)
 	rc := &receipt.Receipt{SubmissionID: id, Status: receipt.Accepted, Year: u.Year, ProvinceCode: c.ProvinceCode,
 		CommuneCode: c.Code, CommuneName: c.Name, Registry: v.Name, Bucket: UploadBucket, SourceKey: key, SourceVersion: u.Version,
 		ReceivedAt: u.At.UTC(), Errors: []receipt.Issue{}}
@@ -100,7 +100,7 @@ func (u Upload) Write(ctx context.Context, lake storage.Store) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("rolluptest: upload %s: %w", key, err)
 		}
-		if err := lake.Put(ctx, ingest.SubmissionKey(k, id), body, ""); err != nil {
+		if err := store.Put(ctx, lake.SubmissionKey(k, id), body, ""); err != nil {
 			return "", fmt.Errorf("rolluptest: upload %s: %w", key, err)
 		}
 	}
@@ -108,7 +108,7 @@ func (u Upload) Write(ctx context.Context, lake storage.Store) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("rolluptest: receipt of %s: %w", key, err)
 	}
-	if err := lake.Put(ctx, ingest.ReceiptKey(k, id), js, ""); err != nil {
+	if err := store.Put(ctx, lake.ReceiptKey(k, id), js, ""); err != nil {
 		return "", fmt.Errorf("rolluptest: receipt of %s: %w", key, err)
 	}
 	return id, nil
