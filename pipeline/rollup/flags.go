@@ -5,11 +5,16 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/parquet-go/parquet-go"
 
 	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/quality"
@@ -114,10 +119,9 @@ FROM out_communes WHERE so_xa_bieu01 + so_xa_bieu02 > 0 ORDER BY commune_code`, 
 	if err != nil {
 		return err
 	}
-	err = q.scan(ctx, fmt.Sprintf("SELECT commune_code, ma_thon, ten_thon, submission_id, %s FROM h_cur ORDER BY commune_code, source_row",
-		doubles("", hamletCols)), 4, hamletCols, func(s []sql.NullString, v map[string]float64) {
-		if c := byCode[s[0].String]; c != nil {
-			c.Hamlets = append(c.Hamlets, quality.Hamlet{MaThon: s[1].String, TenThon: s[2].String, SubmissionID: s[3].String, Values: v})
+	err = q.hamlets(ctx, "h_cur", "cur", hamletCols, func(code string, hs []quality.Hamlet) {
+		if c := byCode[code]; c != nil {
+			c.Hamlets = hs
 		}
 	})
 	if err != nil {
@@ -268,12 +272,120 @@ func (b *builder) flagPrevious(ctx context.Context, fq *flagQuery, byCode map[st
 	if err != nil {
 		return err
 	}
-	q = fmt.Sprintf("SELECT commune_code, ma_thon, ten_thon, %s FROM %s ORDER BY commune_code, ma_thon", doubles("", hamletCols), hsrc)
-	return fq.scan(ctx, q, 3, hamletCols, func(s []sql.NullString, v map[string]float64) {
-		if c := byCode[s[0].String]; c != nil && c.Prev != nil {
-			c.Prev.Hamlets = append(c.Prev.Hamlets, quality.Hamlet{MaThon: s[1].String, TenThon: s[2].String, Values: v})
+	return fq.hamlets(ctx, hsrc, "prev", hamletCols, func(code string, hs []quality.Hamlet) {
+		if c := byCode[code]; c != nil && c.Prev != nil {
+			for i := range hs {
+				hs[i].SubmissionID = "" // last year's: a flag is about this year's file
+			}
+			c.Prev.Hamlets = hs
 		}
 	})
+}
+
+// hamlets reads the hamlet rows of src and hands them over per commune.
+// DuckDB copies them to a Parquet file in the work dir, which parquet-go
+// reads: scanning the ~100,000 hamlet rows of a national build one by one
+// through database/sql took seconds (about 35 µs a row on the 2-core
+// machine), and packing them per commune inside DuckDB (list aggregates)
+// ran out of the build's memory while the hamlet level was being written.
+// A COPY streams. Row order does not matter to the rules.
+func (fq *flagQuery) hamlets(ctx context.Context, src, tag string, cols []string, each func(string, []quality.Hamlet)) error {
+	if len(cols) > maxHamletCols {
+		return fmt.Errorf("rollup: %s: the rules read %d hamlet columns, at most %d", quality.RulesFile, len(cols), maxHamletCols)
+	}
+	sel := []string{"commune_code", "ma_thon", "ten_thon", "submission_id"}
+	for i := range maxHamletCols {
+		e := "NULL::DOUBLE"
+		if i < len(cols) {
+			e = fmt.Sprintf("CAST(%s AS DOUBLE)", ident(cols[i]))
+		}
+		sel = append(sel, fmt.Sprintf("%s AS v%d", e, i))
+	}
+	path := filepath.Join(fq.b.work, "flags-hamlets-"+tag+".parquet")
+	if err := fq.b.execOn(ctx, fq.c, "flags hamlets "+tag, fmt.Sprintf("COPY (SELECT %s FROM %s) TO %s (FORMAT parquet)",
+		strings.Join(sel, ", "), src, quote(path))); err != nil {
+		return err
+	}
+	defer os.Remove(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("rollup: flags: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("rollup: flags: %w", err)
+	}
+	pf, err := parquet.OpenFile(f, fi.Size())
+	if err != nil {
+		return fmt.Errorf("rollup: flags: %s: %w", path, err)
+	}
+	r := parquet.NewGenericReader[hamletRow](pf)
+	defer r.Close()
+	by := map[string][]quality.Hamlet{}
+	var order []string
+	buf := make([]hamletRow, 1024)
+	for {
+		n, err := r.Read(buf)
+		for _, row := range buf[:n] {
+			v := make(map[string]float64, len(cols))
+			vals := row.v()
+			for j, c := range cols {
+				if vals[j] != nil {
+					v[c] = *vals[j]
+				}
+			}
+			code := deref(row.Commune)
+			if _, ok := by[code]; !ok {
+				order = append(order, code)
+			}
+			by[code] = append(by[code], quality.Hamlet{MaThon: deref(row.MaThon), TenThon: deref(row.TenThon), SubmissionID: deref(row.Sub), Values: v})
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("rollup: flags: %s: %w", path, err)
+		}
+	}
+	for _, code := range order {
+		each(code, by[code])
+	}
+	return nil
+}
+
+// maxHamletCols is how many value columns hamletRow has: every Biểu 01 count.
+const maxHamletCols = 11
+
+// hamletRow is a row of the hamlets file hamlets writes.
+type hamletRow struct {
+	Commune *string  `parquet:"commune_code,optional"`
+	MaThon  *string  `parquet:"ma_thon,optional"`
+	TenThon *string  `parquet:"ten_thon,optional"`
+	Sub     *string  `parquet:"submission_id,optional"`
+	V0      *float64 `parquet:"v0,optional"`
+	V1      *float64 `parquet:"v1,optional"`
+	V2      *float64 `parquet:"v2,optional"`
+	V3      *float64 `parquet:"v3,optional"`
+	V4      *float64 `parquet:"v4,optional"`
+	V5      *float64 `parquet:"v5,optional"`
+	V6      *float64 `parquet:"v6,optional"`
+	V7      *float64 `parquet:"v7,optional"`
+	V8      *float64 `parquet:"v8,optional"`
+	V9      *float64 `parquet:"v9,optional"`
+	V10     *float64 `parquet:"v10,optional"`
+}
+
+// v returns the row's values in column order.
+func (h *hamletRow) v() [11]*float64 {
+	return [11]*float64{h.V0, h.V1, h.V2, h.V3, h.V4, h.V5, h.V6, h.V7, h.V8, h.V9, h.V10}
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }
 
 // flagUnchanged finds communes whose latest accepted upload of the year
@@ -287,17 +399,23 @@ func (b *builder) flagUnchanged(ctx context.Context, c *sql.Conn, byCode map[str
 			cols = append(cols, ident(c))
 		}
 	}
-	// Only communes with two uploads or more are hashed.
-	q := fmt.Sprintf(`WITH multi AS (
-  SELECT commune_code FROM subs WHERE report_year = %[2]d GROUP BY commune_code HAVING count(DISTINCT submission_id) > 1),
-per AS (
-  SELECT commune_code, submission_id, max(received_at) AS got_at, max(source_key) AS k, max(source_version) AS v,
-    count(*) AS n, sum(hash(%[1]s)::HUGEINT) AS h
-  FROM subs SEMI JOIN multi USING (commune_code) WHERE report_year = %[2]d GROUP BY commune_code, submission_id),
-ranked AS (SELECT *, row_number() OVER (PARTITION BY commune_code ORDER BY got_at DESC, k DESC, v DESC, submission_id DESC) AS rn FROM per)
-SELECT a.commune_code, a.submission_id, b.submission_id, a.got_at, b.got_at, a.n
-FROM ranked a JOIN ranked b ON b.commune_code = a.commune_code AND a.rn = 1 AND b.rn = 2
-WHERE a.h = b.h AND a.n = b.n`, strings.Join(cols, ", "), b.o.Year)
+	// The latest two uploads of each commune are found from a few narrow
+	// columns; only the rows of those two are hashed.
+	q := fmt.Sprintf(`WITH per AS (
+  SELECT commune_code, submission_id, max(received_at) AS got_at, max(source_key) AS k, max(source_version) AS v
+  FROM subs WHERE report_year = %[2]d GROUP BY commune_code, submission_id),
+top2 AS (
+  SELECT *, row_number() OVER (PARTITION BY commune_code ORDER BY got_at DESC, k DESC, v DESC, submission_id DESC) AS rn
+  FROM per QUALIFY rn <= 2),
+pair AS (SELECT * FROM top2 WHERE commune_code IN (SELECT commune_code FROM top2 WHERE rn = 2)),
+hashed AS (
+  SELECT commune_code, submission_id, count(*) AS n, sum(hash(%[1]s)::HUGEINT) AS h
+  FROM subs SEMI JOIN pair USING (commune_code, submission_id) WHERE report_year = %[2]d GROUP BY commune_code, submission_id)
+SELECT a.commune_code, a.submission_id, b.submission_id, a.got_at, b.got_at, ha.n
+FROM pair a JOIN pair b ON b.commune_code = a.commune_code AND a.rn = 1 AND b.rn = 2
+JOIN hashed ha ON ha.commune_code = a.commune_code AND ha.submission_id = a.submission_id
+JOIN hashed hb ON hb.commune_code = b.commune_code AND hb.submission_id = b.submission_id
+WHERE ha.h = hb.h AND ha.n = hb.n`, strings.Join(cols, ", "), b.o.Year)
 	rows, err := c.QueryContext(ctx, q)
 	if err != nil {
 		return fmt.Errorf("rollup: flags unchanged: %w", err)

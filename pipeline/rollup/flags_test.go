@@ -205,3 +205,32 @@ func TestFlagsRulesFileErrors(t *testing.T) {
 		}
 	}
 }
+
+// "không thay đổi" compares the latest accepted upload with the one just
+// before it, as a set of rows (their order in the file does not matter).
+func TestFlagsUnchangedComparesTheLastTwo(t *testing.T) {
+	dir := t.TempDir()
+	lake := local.New(dir)
+	a := []hamlet{th("T01", "Thôn 1", h(100, 50, true)), th("T02", "Thôn 2", h(80, 40, false))}
+	aReordered := []hamlet{a[1], a[0]}
+	b := []hamlet{th("T01", "Thôn 1", h(100, 51, true)), th("T02", "Thôn 2", h(80, 40, false))} // one number differs
+	// xaA: A, then B, then A again: the last two differ.
+	upload{year: 2026, commune: xaA, file: "1.xlsx", at: ict("2026-11-10 09:00:00"), hamlets: a}.write(t, lake)
+	upload{year: 2026, commune: xaA, file: "2.xlsx", at: ict("2026-11-11 09:00:00"), hamlets: b}.write(t, lake)
+	upload{year: 2026, commune: xaA, file: "3.xlsx", at: ict("2026-11-12 09:00:00"), hamlets: a}.write(t, lake)
+	// xaB: B, then A, then A with its rows in another order: unchanged.
+	upload{year: 2026, commune: xaB, file: "1.xlsx", at: ict("2026-11-10 09:00:00"), hamlets: b}.write(t, lake)
+	prevID := upload{year: 2026, commune: xaB, file: "2.xlsx", at: ict("2026-11-11 09:00:00"), hamlets: a}.write(t, lake)
+	lastID := upload{year: 2026, commune: xaB, file: "3.xlsx", at: ict("2026-11-12 09:00:00"), hamlets: aReordered}.write(t, lake)
+	build(t, dir, rollup.Options{Year: 2026, Province: prov})
+	flags, err := quality.ReadFlags(context.Background(), lake, 2026, prov)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := flagIDs(flags); !slices.Equal(got, []string{"01843 unchanged/-/-"}) {
+		t.Fatalf("flags %q, want only xaB unchanged", got)
+	}
+	if f := flags[0]; f.SubmissionID != lastID || !strings.Contains(f.Message, "(không thay đổi)") || !near(f.Value, 2) {
+		t.Errorf("unchanged flag %+v (previous upload %s, latest %s)", f, prevID, lastID)
+	}
+}
