@@ -503,8 +503,8 @@ var neededActions = map[string]map[string]string{
 	},
 	"RollupRole": {
 		"sts:AssumeRole":         "trust policy: the Lambda service assumes the role",
-		"s3:GetObject":           "read submissions, receipts, manifests and the input cache",
-		"s3:ListBucket":          "list submissions/, receipts/, rollups/",
+		"s3:GetObject":           "read submissions, receipts, review states, manifests and the input cache",
+		"s3:ListBucket":          "list submissions/, receipts/, rollups/, reviews/",
 		"s3:PutObject":           "write builds, the manifest (conditional write) and the cache",
 		"s3:DeleteObject":        "delete replaced builds' files",
 		"sqs:ReceiveMessage":     "event source mapping polls the roll-up queue",
@@ -516,21 +516,25 @@ var neededActions = map[string]map[string]string{
 		"kms:GenerateDataKey":    "write SSE-KMS objects",
 	},
 	"ReportRole": {
-		"sts:AssumeRole":       "trust policy: the Lambda service assumes the role",
-		"s3:GetObject":         "read the snapshot's inputs and the roll-up's input cache",
-		"s3:ListBucket":        "list submissions/, receipts/, rollups/",
-		"s3:PutObject":         "write reports/",
-		"sns:Publish":          "publish reminders",
-		"sqs:SendMessage":      "on-failure destination of scheduled (async) runs",
-		"logs:CreateLogStream": "logs",
-		"logs:PutLogEvents":    "logs",
-		"kms:Decrypt":          "read SSE-KMS objects",
-		"kms:GenerateDataKey":  "write SSE-KMS reports",
+		"sts:AssumeRole":                "trust policy: the Lambda service assumes the role",
+		"s3:GetObject":                  "read the snapshot's inputs and the roll-up's input cache; review states, report settings and contacts (issue 15)",
+		"s3:GetObjectVersion":           "check the exact contacts file version the event names",
+		"s3:ListBucket":                 "list submissions/, receipts/, rollups/, reviews/, config/ (404, not 403, for a missing settings file)",
+		"s3:PutObject":                  "write reports/ and contacts receipts",
+		"sns:Publish":                   "publish reminders",
+		"sns:ListSubscriptionsByTopic":  "contacts: the topic's current e-mail subscriptions",
+		"sns:Subscribe":                 "contacts: subscribe a commune's new address with its filter policy",
+		"sns:GetSubscriptionAttributes": "contacts: read a subscription's filter policy (read only; IAM has no resource type for it)",
+		"sqs:SendMessage":               "on-failure destination of scheduled (async) runs",
+		"logs:CreateLogStream":          "logs",
+		"logs:PutLogEvents":             "logs",
+		"kms:Decrypt":                   "read SSE-KMS objects",
+		"kms:GenerateDataKey":           "write SSE-KMS reports",
 	},
 	"PortalRole": {
 		"sts:AssumeRole":       "trust policy: the Lambda service assumes the role",
-		"s3:PutObject":         "presigned PUTs (signed with this role) and the plain form: upload keys only",
-		"s3:GetObject":         "check and mark an upload; read receipts/ and access/",
+		"s3:PutObject":         "presigned PUTs (signed with this role) and the plain form: upload keys only; review actions: reviews/ and audit/ of the lake",
+		"s3:GetObject":         "check and mark an upload; read receipts/, access/, and for the province board rollups/, reviews/, audit/",
 		"s3:GetObjectVersion":  "mark the exact upload version the page names",
 		"s3:ListBucket":        "404, not 403, for a missing object (wrong code, upload not there yet); list a commune's receipts",
 		"ssm:GetParameter":     "read the session keys at cold start",
@@ -545,13 +549,19 @@ var neededActions = map[string]map[string]string{
 		"sts:AssumeRole":        "trust policy: the scheduler service assumes the role",
 	},
 	"IngestQueuePolicy": {"sqs:SendMessage": "S3 notifications from the uploads bucket"},
+	"RollupQueuePolicy": {"sqs:SendMessage": "S3 notifications of review states from the lake (issue 15)"},
+	"ProvinceContactsPolicy": {
+		"s3:PutObject":  "a province administrator puts its own contacts file",
+		"s3:GetObject":  "and reads it and its receipts",
+		"s3:ListBucket": "lists its contacts receipts",
+	},
 	// A key policy's Resource "*" means the key itself.
 	"DataKey": {"kms:*": "the account administers the key through IAM"},
 }
 
 // readActions change nothing; any other action is a write.
 var readActions = []string{"s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "sqs:ReceiveMessage",
-	"sqs:GetQueueAttributes", "kms:Decrypt", "ssm:GetParameter"}
+	"sqs:GetQueueAttributes", "kms:Decrypt", "ssm:GetParameter", "sns:ListSubscriptionsByTopic", "sns:GetSubscriptionAttributes"}
 
 // TestIAM walks every Allow statement of every policy in the template: an
 // action must be needed (neededActions), and a write action's resource
@@ -561,7 +571,7 @@ var readActions = []string{"s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket
 func TestIAM(t *testing.T) {
 	tp := load(t)
 	used := map[string]map[string]bool{}
-	narrowPrefix := regexp.MustCompile(`^\$\{[A-Za-z]+\.Arn\}/([a-z][a-z-]*|20\?\?/\?\?/\?\?\?\?\?)/\*$`)
+	narrowPrefix := regexp.MustCompile(`^\$\{[A-Za-z]+\.Arn\}/([a-z][a-z-]*(/[a-z][a-z-]*)*|20\?\?/\?\?/\?\?\?\?\?)/\*$`)
 	for id, r := range tp.doc["Resources"].(map[string]any) {
 		var docs []any
 		p := props(r.(map[string]any))
@@ -796,8 +806,11 @@ func TestPortalFrontDoor(t *testing.T) {
 		for _, st := range anyList(get(pol, "PolicyDocument", "Statement")) {
 			if slices.Contains(strList(get(st, "Action")), "s3:PutObject") {
 				for _, r := range anyList(get(st, "Resource")) {
-					if s := str(get(r, "Fn::Sub")); s != "${UploadsBucket.Arn}/20??/??/?????/*" {
-						t.Errorf("portal PutObject on %v: want upload keys of the uploads bucket only", r)
+					switch str(get(r, "Fn::Sub")) {
+					case "${UploadsBucket.Arn}/20??/??/?????/*", // uploads
+						"${LakeBucket.Arn}/reviews/*", "${LakeBucket.Arn}/audit/*": // review actions (issue 15)
+					default:
+						t.Errorf("portal PutObject on %v: want upload keys of the uploads bucket, and reviews/ and audit/ of the lake, only", r)
 					}
 				}
 			}

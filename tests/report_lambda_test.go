@@ -130,6 +130,10 @@ func TestLambdaReportEndToEnd(t *testing.T) {
 	if len(bad) > 0 {
 		t.Errorf("requests the SNS stand-in did not expect: %q", bad)
 	}
+	// Issue 15: after each province summary, one message per commune that
+	// has to act, with commune_code (checked by checkCommuneMessages); the
+	// summaries are the messages without it.
+	msgs = checkCommuneMessages(t, msgs, rejections)
 	perProvince := map[string]int{}
 	for _, m := range msgs {
 		perProvince[m.attrs["province"]+"|"+m.attrs["deadline"]]++
@@ -444,4 +448,55 @@ func (f *fakeSNSTopic) state() ([]snsMessage, []string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.msgs), slices.Clone(f.bad)
+}
+
+// checkCommuneMessages checks the commune reminders among msgs (those with
+// a commune_code attribute) and returns the others, the province
+// summaries: each commune message is about a commune of its province,
+// names it, and a rejected commune of the roll-up province carries its
+// reason; each (province, deadline) has as many as its summary lists
+// communes to remind.
+func checkCommuneMessages(t *testing.T, msgs []snsMessage, rejections map[string]string) []snsMessage {
+	t.Helper()
+	reg, err := registry.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := reg.ForYear(2026)
+	var summaries []snsMessage
+	perKey := map[string]int{}
+	for _, m := range msgs {
+		code, ok := m.attrs["commune_code"]
+		if !ok {
+			summaries = append(summaries, m)
+			continue
+		}
+		p := m.attrs["province"]
+		perKey[p+"|"+m.attrs["deadline"]]++
+		if u := v.Communes[code]; u == nil || u.ProvinceCode != p || m.types["commune_code"] != "String" || m.attrs["kind"] != "reminder" {
+			t.Errorf("commune message %v: not a commune of province %s", m.attrs, p)
+			continue
+		}
+		if !strings.Contains(m.message, "(mã "+code+")") {
+			t.Errorf("commune message for %s does not name it:\n%s", code, m.message)
+		}
+		if reason, ok := rejections[code]; ok && p == rollupProvince && !strings.Contains(m.message, "Lý do: "+reason) {
+			t.Errorf("commune message for %s lacks its rejection reason %q:\n%s", code, reason, m.message)
+		}
+	}
+	for _, m := range summaries {
+		var rj struct {
+			Missing  []json.RawMessage `json:"missing"`
+			Rejected []json.RawMessage `json:"rejected"`
+			Returned []json.RawMessage `json:"returned"`
+		}
+		if err := json.Unmarshal([]byte(m.attrs["reminder"]), &rj); err != nil {
+			continue // reported by the caller's checks
+		}
+		k := m.attrs["province"] + "|" + m.attrs["deadline"]
+		if want := len(rj.Missing) + len(rj.Rejected) + len(rj.Returned); perKey[k] != want {
+			t.Errorf("%s: %d commune messages, want %d (the communes its summary lists)", k, perKey[k], want)
+		}
+	}
+	return summaries
 }

@@ -39,6 +39,7 @@ Cách dùng (usage):
                                                              làm trước hạn (--now, mặc định lúc này): bản DỰ THẢO
   xhht remind   --deadline 12-01|12-15 --year NĂM --province MÃ_TỈNH --at YYYY-MM-DD [--json FILE] [--lake DIR]
                                                              danh sách xã chưa nộp / bị từ chối, số ngày còn lại
+  xhht contacts --province MÃ_TỈNH [--put] [--json] [--lake DIR] FILE.csv   kiểm tra danh bạ nhận thư nhắc của các xã
   xhht access   issue|revoke|reissue --year NĂM (--province MÃ_TỈNH | --commune MÃ_XÃ) [-o FILE.xlsx]   mã truy cập cổng của xã
   xhht serve    [--addr 127.0.0.1:8080] [--uploads DIR] [--lake DIR] [--max-mb 50]
                                                              cổng nộp báo cáo cho xã (web), trên máy này
@@ -81,6 +82,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = cmdReport(ctx, args[1:], stdout)
 	case "remind":
 		code, err = cmdRemind(ctx, args[1:], stdout)
+	case "contacts":
+		code, err = cmdContacts(ctx, args[1:], stdout)
 	case "access":
 		code, err = cmdAccess(ctx, args[1:], stdout)
 	case "serve":

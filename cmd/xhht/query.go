@@ -27,7 +27,7 @@ func cmdQuery(ctx context.Context, args []string, stdout io.Writer) (int, error)
 	fs := newCommand("query", Help{
 		Usage:   `xhht query [--lake DIR | --s3 s3://bucket/prefix] [--format table|csv|json] "SELECT …"`,
 		Summary: "truy vấn SQL (DuckDB) trên các bảng tổng hợp của kho (query the lake's roll-ups with SQL)",
-		Details: `Các view (views): hamlets, communes, districts, provinces, nation, completeness, submissions, receipts
+		Details: `Các view (views): hamlets, communes, districts, provinces, nation, completeness, submissions, receipts, reviews, audit
 (rebased_* khi có quy đổi). Cột (columns): docs/COLUMNS.md.
 Thời gian (times): TIMESTAMPTZ in kèm độ lệch múi giờ (with its offset, 2026-11-20T05:10:15Z); TIMESTAMP không
   múi giờ, ví dụ sau AT TIME ZONE 'Asia/Ho_Chi_Minh', in không kèm múi giờ (a wall time: 2026-11-20 12:10:15).

@@ -115,6 +115,13 @@ func printPortal(ctx context.Context, w io.Writer, lakeDir, uploadsDir, dir stri
 	fmt.Fprintf(w, "  mở http://127.0.0.1:8080/ và nhập mã truy cập: %s\n", is.Code)
 	fmt.Fprintf(w, "  (mã thử của %s, %s, năm %d; hết hạn %s)\n", is.Grant.CommuneName, is.Grant.ProvinceName, year,
 		is.Grant.ExpiresAt.In(deadlines.ICT).Format("02/01/2006"))
+	// The province's side (issue 15): a reviewer code of the same province.
+	pr, err := access.Reissue(ctx, local.New(lakeDir), access.ReissueOptions{Year: year, Province: c.ProvinceCode, Reviewer: "01", Now: time.Now()})
+	if err != nil {
+		fmt.Fprintf(w, "Bảng theo dõi của tỉnh: không tạo được mã thử (%v)\n", err)
+		return
+	}
+	fmt.Fprintf(w, "  bảng theo dõi, duyệt số liệu của tỉnh (province board): cùng địa chỉ, mã cấp tỉnh: %s\n", pr.Code)
 }
 
 func countFixes(plan *demo.Plan) int {

@@ -4,7 +4,8 @@
 // deadlines.ScheduleJSON lists: deadline reports written to the lake under
 // reports/<year>/<deadline>/province=<P>/ at the cut-off, and reminders to
 // communes 7 and 1 days before their due date, published to an SNS topic
-// or logged. All the logic is in pipeline/lambdareport; this file only
+// or logged; and, from EventBridge, with the lake's S3 events of a
+// province's contacts file (issue 15). All the logic is in pipeline/lambdareport; this file only
 // wires it to the Lambda runtime.
 //
 // Like the roll-up it runs DuckDB (cgo), so it is built with cgo and linked
@@ -42,5 +43,5 @@ func main() {
 	if err != nil {
 		lambdainit.Fail(ctx, log, err)
 	}
-	lambda.Start(lambdainit.Guard(log, h.Handle))
+	lambda.Start(lambdainit.Guard(log, h.Invoke)) // schedules (Handle) and contacts files (HandleContacts)
 }

@@ -124,9 +124,9 @@ func WriteSheet(w io.Writer, s Sheet) error {
 		height float64
 	}{
 		{titleText(s, reviewers), title, 24},
-		{fmt.Sprintf("Cấp ngày %s. Mỗi xã chỉ dùng mã của mình; giữ kín mã, không gửi lên mạng xã hội. "+
-			"Mở địa chỉ cổng, nhập mã (chữ hoa hay chữ thường, có hay không có dấu gạch đều được).", issuedOn), note, 34},
-		{reviewerNote(reviewers) + "Mã dùng được " + expiry + ". Mất mã hoặc lộ mã: báo ngay Sở Giáo dục và Đào tạo để cấp mã mới; mã cũ hết hiệu lực ngay khi có mã mới.", note, 20},
+		{fmt.Sprintf("Cấp ngày %s. Mỗi %s chỉ dùng mã của mình; giữ kín mã, không gửi lên mạng xã hội. "+
+			"Mở địa chỉ cổng, nhập mã (chữ hoa hay chữ thường, có hay không có dấu gạch đều được).", issuedOn, holderWord(reviewers)), note, 34},
+		{reviewerNote(reviewers) + "Mã dùng được " + expiry + ". Mất mã hoặc lộ mã: báo ngay Sở Giáo dục và Đào tạo để cấp mã mới; mã cũ hết hiệu lực ngay khi có mã mới.", note, noteHeight(reviewers)},
 	}
 	for i, l := range lines {
 		cell := fmt.Sprintf("A%d", i+1)
@@ -196,6 +196,21 @@ func titleText(s Sheet, reviewers bool) string {
 		return fmt.Sprintf("MÃ TRUY CẬP DUYỆT SỐ LIỆU XÃ HỘI HỌC TẬP NĂM %d — %s (CẤP TỈNH)", s.Year, s.ProvinceName)
 	}
 	return fmt.Sprintf("MÃ TRUY CẬP CỔNG NỘP SỐ LIỆU XÃ HỘI HỌC TẬP NĂM %d — %s", s.Year, s.ProvinceName)
+}
+
+func holderWord(reviewers bool) string {
+	if reviewers {
+		return "người"
+	}
+	return "xã"
+}
+
+// noteHeight fits the expiry line: two lines with the reviewer note.
+func noteHeight(reviewers bool) float64 {
+	if reviewers {
+		return 34
+	}
+	return 20
 }
 
 // reviewerNote says what a province code may do, before its expiry.

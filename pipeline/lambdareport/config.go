@@ -10,7 +10,12 @@
 //   - kind reminder, 7 and 1 days (the data's offsets) before the commune
 //     due date: report.Remind at the invocation time per province, one SNS
 //     message per province with communes to remind when TOPIC_ARN is set,
-//     else one log line with the text.
+//     else one log line with the text; then one message per commune that
+//     has to act, with the commune_code attribute (communes.go).
+//
+// It is also invoked by EventBridge with the lake's S3 "Object Created"
+// events of contacts files (config/contacts/province=<P>.csv): checked,
+// receipt written, addresses subscribed (contacts.go). Invoke dispatches.
 //
 // functions/report is the thin main package around it.
 package lambdareport

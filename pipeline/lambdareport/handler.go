@@ -208,6 +208,7 @@ type ProvinceResult struct {
 	MessageID string   `json:"message_id,omitempty"` // reminder: SNS message id
 	Missing   int      `json:"missing,omitempty"`    // reminder: communes that sent nothing
 	Rejected  int      `json:"rejected,omitempty"`   // reminder: communes with only rejected uploads
+	Communes  int      `json:"communes,omitempty"`   // reminder: commune messages published (communes.go)
 	Error     string   `json:"error,omitempty"`
 }
 
@@ -320,7 +321,7 @@ func (h *Handler) province(ctx context.Context, kind, deadline string, year int,
 			attrs = append(attrs, slog.Any("keys", pr.Keys))
 		}
 		if kind == deadlines.KindReminder && pr.Status != StatusFailed {
-			attrs = append(attrs, slog.Int("missing", pr.Missing), slog.Int("rejected", pr.Rejected))
+			attrs = append(attrs, slog.Int("missing", pr.Missing), slog.Int("rejected", pr.Rejected), slog.Int("communes", pr.Communes))
 		}
 		if pr.MessageID != "" {
 			attrs = append(attrs, slog.String("message_id", pr.MessageID))
@@ -365,7 +366,7 @@ func (h *Handler) province(ctx context.Context, kind, deadline string, year int,
 		return fail(fmt.Errorf("lambdareport: remind: %w", err))
 	}
 	pr.Missing, pr.Rejected = len(rem.Missing), len(rem.Rejected)
-	if pr.Missing+pr.Rejected == 0 {
+	if pr.Missing+pr.Rejected+len(rem.Returned) == 0 {
 		pr.Status = StatusNothing // no message: nobody to remind
 		return pr
 	}
@@ -385,6 +386,10 @@ func (h *Handler) province(ctx context.Context, kind, deadline string, year int,
 		return fail(fmt.Errorf("lambdareport: publish to %s: %w", h.cfg.TopicARN, err))
 	}
 	pr.Status, pr.MessageID = StatusPublished, aws.ToString(out.MessageId)
+	// Then one message per commune that has to act (communes.go).
+	if pr.Communes, err = h.publishCommunes(ctx, rem); err != nil {
+		return fail(err)
+	}
 	return pr
 }
 

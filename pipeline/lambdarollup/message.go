@@ -36,6 +36,13 @@ const maxBody = 1024
 // year's administrative-unit register), nothing else, nothing after it.
 // Anything else is a body ingest never sends: the error wraps ErrMalformed.
 func ParseRequest(body string, reg *registry.Registry, now time.Time) (Request, error) {
+	// Or an S3 event about a review state (reviewevent.go).
+	if b, ok, err := reviewEventBody(body); ok {
+		if err != nil {
+			return Request{}, fmt.Errorf("%w: %w", ErrMalformed, err)
+		}
+		body = b
+	}
 	r, err := parseRequest(body, reg, now)
 	if err != nil {
 		return Request{}, fmt.Errorf("%w: %w", ErrMalformed, err)

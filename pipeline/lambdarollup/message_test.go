@@ -45,7 +45,7 @@ func TestParseRollupRequest(t *testing.T) {
 		{"null", `null`, Request{}, "not a JSON object"},
 		{"array", `[2026,"19"]`, Request{}, "not a JSON object"},
 		{"trailing data", `{"year":2026,"province":"19"} {}`, Request{}, "not a JSON object"},
-		{"S3 event sent to the wrong queue", `{"Records":[{"eventName":"ObjectCreated:Put"}]}`, Request{}, `unexpected key "Records"`},
+		{"S3 event not about a review state", `{"Records":[{"eventName":"ObjectCreated:Put"}]}`, Request{}, `not a review state`},
 		{"extra key", `{"year":2026,"province":"19","commune":"01864"}`, Request{}, `unexpected key "commune"`},
 		{"key in another case", `{"Year":2026,"province":"19"}`, Request{}, `unexpected key "Year"`},
 		{"no year", `{"province":"19"}`, Request{}, "no year"},

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"slices"
 	"time"
+	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
 )
@@ -82,30 +83,16 @@ func NewSchema(name string, cols []Column) (*Schema, error) {
 // Encode writes rows (column name → value; nil or absent = null) to one
 // Parquet file. Values: string, int64, int32, float64, bool, time.Time.
 func (s *Schema) Encode(rows []map[string]any, meta map[string]string) ([]byte, error) {
-	var buf bytes.Buffer
-	opts := []parquet.WriterOption{s.schema, parquet.Compression(&parquet.Snappy)}
-	for _, k := range slices.Sorted(maps.Keys(meta)) {
-		opts = append(opts, parquet.KeyValueMetadata(k, meta[k]))
-	}
-	w := parquet.NewWriter(&buf, opts...)
-	// Each row is built as the parquet.Row that Write would deconstruct
-	// from the struct (same values, levels and columns; tested), without
-	// reflection, and written one at a time as Write does: same bytes.
-	prow := make([]parquet.Row, 1)
+	w := s.NewWriter(meta)
 	for i, row := range rows {
-		r, err := s.row(prow[0][:0], row)
-		if err != nil {
+		if err := s.row(w, row); err != nil {
 			return nil, fmt.Errorf("parquetout: row %d: %w", i, err)
 		}
-		prow[0] = r
-		if _, err := w.WriteRows(prow); err != nil {
-			return nil, fmt.Errorf("parquetout: write row %d: %w", i, err)
+		if err := w.EndRow(); err != nil {
+			return nil, err
 		}
 	}
-	if err := w.Close(); err != nil {
-		return nil, fmt.Errorf("parquetout: close: %w", err)
-	}
-	return buf.Bytes(), nil
+	return w.Close()
 }
 
 // kinds is the Go kind each column type takes (a Timestamp as int64
@@ -113,36 +100,168 @@ func (s *Schema) Encode(rows []map[string]any, meta map[string]string) ([]byte, 
 var kinds = map[string]reflect.Kind{String: reflect.String, Int64: reflect.Int64, Int32: reflect.Int32,
 	Double: reflect.Float64, Bool: reflect.Bool, Timestamp: reflect.Int64}
 
-// row appends one row's values to dst in column order: a null is the null
-// value at definition level 0, a value of an optional column is at level 1.
-// The types accepted are set's: a value of the column's kind (named types
-// too), or a time.Time for a Timestamp.
-func (s *Schema) row(dst parquet.Row, row map[string]any) (parquet.Row, error) {
-	for j, c := range s.Columns {
+// row gives one row's values to w in column order. The types accepted are
+// set's: a value of the column's kind (named types too), or a time.Time
+// for a Timestamp.
+func (s *Schema) row(w *Writer, row map[string]any) error {
+	for _, c := range s.Columns {
 		val, ok := row[c.Name]
 		if !ok || val == nil {
 			if !c.Optional {
-				return nil, fmt.Errorf("required column %q is null", c.Name)
+				return fmt.Errorf("required column %q is null", c.Name)
 			}
-			dst = append(dst, parquet.Value{}.Level(0, 0, j))
+			w.Null()
 			continue
 		}
 		if t, ok := val.(time.Time); ok {
 			if c.Type != Timestamp {
-				return nil, fmt.Errorf("column %q: time for %s", c.Name, c.Type)
+				return fmt.Errorf("column %q: time for %s", c.Name, c.Type)
 			}
 			val = t.UTC().UnixMicro()
 		}
-		if reflect.TypeOf(val).Kind() != kinds[c.Type] {
-			return nil, fmt.Errorf("column %q: %T is not %s", c.Name, val, c.Type)
+		rv := reflect.ValueOf(val)
+		if rv.Kind() != kinds[c.Type] {
+			return fmt.Errorf("column %q: %T is not %s", c.Name, val, c.Type)
 		}
-		def := 0
-		if c.Optional {
-			def = 1
+		switch rv.Kind() {
+		case reflect.String:
+			w.String(rv.String())
+		case reflect.Int64:
+			w.value(parquet.Int64Value(rv.Int()), c.Type)
+		case reflect.Int32:
+			w.Int32(int32(rv.Int()))
+		case reflect.Float64:
+			w.Double(rv.Float())
+		case reflect.Bool:
+			w.Bool(rv.Bool())
 		}
-		dst = append(dst, parquet.ValueOf(val).Level(0, def, j))
 	}
-	return dst, nil
+	return w.err
+}
+
+// Writer writes the rows of one Parquet file value by value, in column
+// order: Null or the setter of the column's type for each column, then
+// EndRow. It builds each parquet.Row directly, as the one Writer.Write
+// would deconstruct from a struct of the schema's type (same values,
+// levels and columns; TestEncodeRowsAreThoseOfTheStruct), and writes the
+// rows one at a time as Write does, so the bytes are the same: parquet-go
+// flushes a page after the write that fills it, so writing rows in batches
+// would move page boundaries. The first error (a value of the wrong type,
+// a null in a required column, a short row) sticks: EndRow and Close
+// return it.
+type Writer struct {
+	s    *Schema
+	buf  bytes.Buffer
+	w    *parquet.Writer
+	rows []parquet.Row // one row, its values reused
+	rowN int           // rows written
+	err  error
+}
+
+// NewWriter starts a file with the schema and the key-value metadata.
+func (s *Schema) NewWriter(meta map[string]string) *Writer {
+	w := &Writer{s: s, rows: make([]parquet.Row, 1)}
+	opts := []parquet.WriterOption{s.schema, parquet.Compression(&parquet.Snappy)}
+	for _, k := range slices.Sorted(maps.Keys(meta)) {
+		opts = append(opts, parquet.KeyValueMetadata(k, meta[k]))
+	}
+	w.w = parquet.NewWriter(&w.buf, opts...)
+	w.rows[0] = make(parquet.Row, 0, len(s.Columns))
+	return w
+}
+
+// value appends v as the next column's value, which must be of type typ: a
+// value of an optional column is at definition level 1.
+func (w *Writer) value(v parquet.Value, typ string) {
+	j := len(w.rows[0])
+	if w.err != nil {
+		return
+	}
+	if j >= len(w.s.Columns) {
+		w.err = fmt.Errorf("parquetout: row %d: more values than the %d columns", w.rowN, len(w.s.Columns))
+		return
+	}
+	c := w.s.Columns[j]
+	if c.Type != typ {
+		w.err = fmt.Errorf("parquetout: row %d: column %q: %s is not %s", w.rowN, c.Name, typ, c.Type)
+		return
+	}
+	def := 0
+	if c.Optional {
+		def = 1
+	}
+	w.rows[0] = append(w.rows[0], v.Level(0, def, j))
+}
+
+// Null makes the next column null (the null value at definition level 0).
+func (w *Writer) Null() {
+	j := len(w.rows[0])
+	if w.err != nil {
+		return
+	}
+	if j >= len(w.s.Columns) {
+		w.err = fmt.Errorf("parquetout: row %d: more values than the %d columns", w.rowN, len(w.s.Columns))
+		return
+	}
+	if c := w.s.Columns[j]; !c.Optional {
+		w.err = fmt.Errorf("parquetout: row %d: required column %q is null", w.rowN, c.Name)
+		return
+	}
+	w.rows[0] = append(w.rows[0], parquet.Value{}.Level(0, 0, j))
+}
+
+// String sets the next column, of type String. The value refers to v's
+// bytes without copying them (as parquet.ValueOf does): parquet-go copies
+// them into its column buffer when the row is written.
+func (w *Writer) String(v string) {
+	w.value(parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(v), len(v))), String)
+}
+
+// Int64 sets the next column, of type Int64.
+func (w *Writer) Int64(v int64) { w.value(parquet.Int64Value(v), Int64) }
+
+// Int32 sets the next column, of type Int32.
+func (w *Writer) Int32(v int32) { w.value(parquet.Int32Value(v), Int32) }
+
+// Double sets the next column, of type Double.
+func (w *Writer) Double(v float64) { w.value(parquet.DoubleValue(v), Double) }
+
+// Bool sets the next column, of type Bool.
+func (w *Writer) Bool(v bool) { w.value(parquet.BooleanValue(v), Bool) }
+
+// Time sets the next column, of type Timestamp (microseconds, UTC).
+func (w *Writer) Time(t time.Time) { w.value(parquet.Int64Value(t.UTC().UnixMicro()), Timestamp) }
+
+// EndRow writes the row whose values were set.
+func (w *Writer) EndRow() error {
+	if w.err != nil {
+		return w.err
+	}
+	if n := len(w.rows[0]); n != len(w.s.Columns) {
+		w.err = fmt.Errorf("parquetout: row %d: %d values for %d columns", w.rowN, n, len(w.s.Columns))
+		return w.err
+	}
+	if _, err := w.w.WriteRows(w.rows); err != nil {
+		w.err = fmt.Errorf("parquetout: write row %d: %w", w.rowN, err)
+		return w.err
+	}
+	w.rows[0] = w.rows[0][:0]
+	w.rowN++
+	return nil
+}
+
+// Close ends the file and returns its bytes, or the first error.
+func (w *Writer) Close() ([]byte, error) {
+	if w.err != nil {
+		return nil, w.err
+	}
+	if n := len(w.rows[0]); n != 0 {
+		return nil, fmt.Errorf("parquetout: row %d: %d values set, not ended", w.rowN, n)
+	}
+	if err := w.w.Close(); err != nil {
+		return nil, fmt.Errorf("parquetout: close: %w", err)
+	}
+	return w.buf.Bytes(), nil
 }
 
 // set stores val in a field of the schema's struct type: the definition of

@@ -108,11 +108,11 @@ func TestEncodeRowsAreThoseOfTheStruct(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := s.schema.Deconstruct(nil, v.Interface())
-			got, err := s.row(nil, row)
-			if err != nil {
+			w := s.NewWriter(nil)
+			if err := s.row(w, row); err != nil {
 				t.Fatal(err)
 			}
-			if !got.Equal(want) {
+			if got := w.rows[0]; !got.Equal(want) {
 				t.Fatalf("row %d: %v, Deconstruct gives %v", i, got, want)
 			}
 		}
@@ -156,5 +156,110 @@ func TestEncodeRejectsWhatSetRejects(t *testing.T) {
 		if _, err := s.Encode([]map[string]any{r}, nil); err == nil {
 			t.Errorf("%s: Encode accepts it", name)
 		}
+	}
+}
+
+// The typed setters, as ingest calls them, give the bytes of Encode (and so
+// of the struct path) for the same rows.
+func TestWriterSettersGiveEncodesBytes(t *testing.T) {
+	s, err := NewSchema("t", testCols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := randomRows(rand.New(rand.NewPCG(5, 6)), 5000)
+	meta := map[string]string{"form": "bieu01"}
+	want, err := s.Encode(rows, meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := s.NewWriter(meta)
+	for _, r := range rows {
+		w.String(r["id"].(string))
+		if n, ok := r["n"].(int64); ok {
+			w.Int64(n)
+		} else {
+			w.Null()
+		}
+		w.Int32(r["year"].(int32))
+		if f, ok := r["score"].(float64); ok {
+			w.Double(f)
+		} else {
+			w.Null()
+		}
+		if b, ok := r["ok"].(bool); ok {
+			w.Bool(b)
+		} else {
+			w.Null()
+		}
+		w.Time(r["at"].(time.Time))
+		if at2, ok := r["at2"].(int64); ok {
+			w.Time(time.UnixMicro(at2))
+		} else {
+			w.Null()
+		}
+		if note, ok := r["note"].(string); ok {
+			w.String(note)
+		} else {
+			w.Null()
+		}
+		if g, ok := r["grade"].(code); ok {
+			w.String(string(g))
+		} else {
+			w.Null()
+		}
+		if err := w.EndRow(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := w.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("the setters give %d bytes, different from Encode's %d", len(got), len(want))
+	}
+}
+
+func TestWriterRejectsBadRows(t *testing.T) {
+	s, err := NewSchema("t", testCols[:3]) // id string, n optional int64, year int32
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, fill := range map[string]func(w *Writer){
+		"int64 for a string":   func(w *Writer) { w.Int64(1); w.Null(); w.Int32(2026) },
+		"int32 for an int64":   func(w *Writer) { w.String("x"); w.Int32(1); w.Int32(2026) },
+		"null in required":     func(w *Writer) { w.String("x"); w.Null(); w.Null() },
+		"short row":            func(w *Writer) { w.String("x"); w.Null() },
+		"one value too many":   func(w *Writer) { w.String("x"); w.Null(); w.Int32(2026); w.Bool(true) },
+		"null after the row":   func(w *Writer) { w.String("x"); w.Null(); w.Int32(2026); w.Null() },
+		"time for an int32":    func(w *Writer) { w.String("x"); w.Null(); w.Time(time.Unix(0, 0)) },
+		"double for an int64":  func(w *Writer) { w.String("x"); w.Double(1); w.Int32(2026) },
+		"string for an int32":  func(w *Writer) { w.String("x"); w.Null(); w.String("2026") },
+		"bool for a string":    func(w *Writer) { w.Bool(true); w.Null(); w.Int32(2026) },
+		"error sticks, row ok": func(w *Writer) { w.Bool(true); w.String("x"); w.Null(); w.Int32(2026) },
+	} {
+		w := s.NewWriter(nil)
+		fill(w)
+		if err := w.EndRow(); err == nil {
+			t.Errorf("%s: EndRow accepts it", name)
+		}
+		if _, err := w.Close(); err == nil {
+			t.Errorf("%s: Close accepts it", name)
+		}
+	}
+	w := s.NewWriter(nil)
+	w.String("x")
+	if _, err := w.Close(); err == nil {
+		t.Error("Close accepts a row that was not ended")
+	}
+	w = s.NewWriter(nil)
+	w.String("x")
+	w.Null()
+	w.Int32(2026)
+	if err := w.EndRow(); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := w.Close(); err != nil || len(b) == 0 {
+		t.Errorf("a good row: %d bytes, %v", len(b), err)
 	}
 }

@@ -65,6 +65,13 @@ type Config struct {
 	PublicURL      string // the portal's address as officials type it (printed, used for the Origin check)
 	Now            func() time.Time
 	Logger         *slog.Logger
+	// Flags gives the plausibility flags the province board shows (issue
+	// 15). nil: QualityFlags(Lake), the roll-up's flags table.
+	Flags FlagReader
+	// Reminder, when set, gives the reminder text shown on a commune's
+	// page. nil: pipeline/reminder's text for the commune's next report
+	// (the words of its reminder mail), shown when it has something to do.
+	Reminder func(ctx context.Context, year int, province, commune string) (string, error)
 }
 
 // DefaultMaxUploadBytes is the upload limit when Config.MaxUploadBytes is 0:

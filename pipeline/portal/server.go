@@ -52,6 +52,11 @@ type server struct {
 	process bool
 	mux     *http.ServeMux
 	verify  verifier
+	// The province board's caches (board.go, rollupread.go): objects
+	// that never change under their key.
+	rc receiptCache
+	sc statusCache
+	pq parquetCache
 }
 
 // verifier is the part of *access.Authority the portal uses.
@@ -95,6 +100,9 @@ func newServer(cfg Config) (*server, error) {
 	}
 	if cfg.UploadsBucket == "" {
 		cfg.UploadsBucket = "local"
+	}
+	if cfg.Flags == nil {
+		cfg.Flags = QualityFlags(cfg.Lake)
 	}
 	p, err := ingest.New(cfg.Uploads, cfg.Lake)
 	if err != nil {
@@ -165,13 +173,14 @@ func (s *server) routes() {
 	m := http.NewServeMux()
 	m.HandleFunc("GET "+pathHome+"{$}", s.home)
 	m.HandleFunc("POST "+pathSignIn, s.signIn)
-	m.HandleFunc("POST "+pathSignOut, s.withSession(s.signOut))
+	m.HandleFunc("POST "+pathSignOut, s.withRole(anyRole, s.signOut))
 	m.HandleFunc("GET "+pathTemplate, s.withSession(s.template))
 	m.HandleFunc("POST "+pathUpload, s.withSession(s.upload))
 	m.HandleFunc("POST "+pathTarget, s.withSession(s.target))
 	m.HandleFunc("POST "+pathCheck, s.withSession(s.check))
 	m.HandleFunc("GET "+pathMarked, s.withSession(s.marked))
 	m.HandleFunc("GET "+pathStatic+"{name}", s.serveStatic)
+	s.provinceRoutes(m)
 	s.mux = m
 }
 
@@ -265,9 +274,19 @@ func (s *server) serveStatic(w http.ResponseWriter, r *http.Request) {
 
 type sessionHandler func(w http.ResponseWriter, r *http.Request, ss session, g access.Grant)
 
-// withSession runs h for a signed-in request whose code is still valid,
-// and checks the CSRF token of every state-changing request.
+// withSession runs h for a signed-in commune whose code is still valid,
+// and checks the CSRF token of every state-changing request. A province
+// session is refused: these pages act on the session's own commune.
 func (s *server) withSession(h sessionHandler) http.HandlerFunc {
+	return s.withRole(access.RoleCommune, h)
+}
+
+// anyRole lets withRole accept both roles (sign-out).
+const anyRole access.Role = ""
+
+// withRole runs h for a signed-in request of that role whose code is still
+// valid, and checks the CSRF token of every state-changing request.
+func (s *server) withRole(role access.Role, h sessionHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ss, g, err := s.session(r)
 		if errors.Is(err, errCheckCode) {
@@ -280,6 +299,18 @@ func (s *server) withSession(h sessionHandler) http.HandlerFunc {
 				return
 			}
 			s.fail(w, r, http.StatusUnauthorized, "Phiên làm việc đã hết hạn hoặc mã truy cập không còn hiệu lực. Hãy đăng nhập lại.")
+			return
+		}
+		if role != anyRole && g.Role != role {
+			// Checked before the CSRF token, so a commune code learns
+			// nothing about review endpoints beyond "not yours".
+			s.cfg.Logger.Warn("portal: request refused for the session's role", "path", r.URL.Path, "role", g.Role,
+				"province", g.Province, "commune", g.Commune, "code_id", g.CodeID, "client", clientAddr(r))
+			msg := "Trang này chỉ dành cho cán bộ Sở duyệt số liệu."
+			if role == access.RoleCommune {
+				msg = "Trang này dành cho xã nộp báo cáo. Mã cấp tỉnh dùng bảng theo dõi."
+			}
+			s.fail(w, r, http.StatusForbidden, msg)
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -338,6 +369,10 @@ func (s *server) home(w http.ResponseWriter, r *http.Request) {
 		s.signInPage(w, r, http.StatusOK, "")
 		return
 	}
+	if g.Role == access.RoleProvince {
+		http.Redirect(w, r, pathBoard, http.StatusSeeOther)
+		return
+	}
 	v, err := s.communeView(r.Context(), ss, g, nil)
 	if err != nil {
 		s.internal(w, r, err)
@@ -376,7 +411,7 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	code := r.PostForm.Get("code")
 	g, err := s.verify.Verify(r.Context(), code, now)
-	if err == nil && g.Role != access.RoleCommune {
+	if err == nil && g.Role != access.RoleCommune && g.Role != access.RoleProvince {
 		err = fmt.Errorf("role %q: %w", g.Role, access.ErrInvalid)
 	}
 	if err != nil {
@@ -661,7 +696,13 @@ func (s *server) marked(w http.ResponseWriter, r *http.Request, ss session, _ ac
 		s.forbidden(w, r, ss, "marked", key)
 		return
 	}
-	data, obj, err := storage.GetAtMost(r.Context(), s.cfg.Uploads, key, r.URL.Query().Get("v"), s.cfg.MaxUploadBytes)
+	s.sendMarked(w, r, key, r.URL.Query().Get("v"))
+}
+
+// sendMarked sends the marked workbook of one upload whose key the caller
+// has checked belongs to the session (commune or province).
+func (s *server) sendMarked(w http.ResponseWriter, r *http.Request, key, v string) {
+	data, obj, err := storage.GetAtMost(r.Context(), s.cfg.Uploads, key, v, s.cfg.MaxUploadBytes)
 	if errors.Is(err, storage.ErrNotFound) {
 		s.fail(w, r, http.StatusNotFound, "Không tìm thấy tệp đã nộp.")
 		return

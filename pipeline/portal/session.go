@@ -27,13 +27,23 @@ type session struct {
 	ProvinceName string `json:"pn"`
 	Commune      string `json:"c"`
 	CommuneName  string `json:"cn"`
-	Exp          int64  `json:"exp"` // unix seconds: min(sign-in + SessionTTL, code expiry)
+	// Role is "" for a commune's session (sessions from before issue 15
+	// have none) or "province" for a province reviewer's; Reviewer and
+	// Holder are the reviewer code's slot and holder's name.
+	Role     access.Role `json:"r,omitempty"`
+	Reviewer string      `json:"rv,omitempty"`
+	Holder   string      `json:"h,omitempty"`
+	Exp      int64       `json:"exp"` // unix seconds: min(sign-in + SessionTTL, code expiry)
 }
 
 // grant is the session's grant, for Authority.StillValid.
 func (ss session) grant() access.Grant {
-	return access.Grant{Role: access.RoleCommune, Year: ss.Year, Province: ss.Province, ProvinceName: ss.ProvinceName,
-		Commune: ss.Commune, CommuneName: ss.CommuneName, CodeID: ss.CodeID}
+	role := access.RoleCommune
+	if ss.Role == access.RoleProvince {
+		role = access.RoleProvince
+	}
+	return access.Grant{Role: role, Year: ss.Year, Province: ss.Province, ProvinceName: ss.ProvinceName,
+		Commune: ss.Commune, CommuneName: ss.CommuneName, Reviewer: ss.Reviewer, Holder: ss.Holder, CodeID: ss.CodeID}
 }
 
 // keyring signs with keys[0] and verifies with any key, so the signing key
@@ -128,6 +138,9 @@ func (s *server) newSession(g access.Grant, now time.Time) (string, session, err
 	}
 	ss := session{V: 1, SID: randomID(), CodeID: g.CodeID, Year: g.Year, Province: g.Province, ProvinceName: g.ProvinceName,
 		Commune: g.Commune, CommuneName: g.CommuneName, Exp: exp.Unix()}
+	if g.Role == access.RoleProvince {
+		ss.Role, ss.Reviewer, ss.Holder = access.RoleProvince, g.Reviewer, g.Holder
+	}
 	b, err := json.Marshal(ss)
 	if err != nil {
 		return "", session{}, err

@@ -37,6 +37,8 @@ type communePage struct {
 	Uploads                            []uploadView // newest first
 	Result                             *resultView
 	Paths                              map[string]string
+	Review                             *communeReview // the province's review (issue 15); nil: nothing to review yet
+	Reminder                           string         // Config.Reminder's text; "" none
 }
 
 type dueView struct {
@@ -79,6 +81,27 @@ type issueGroup struct {
 
 var funcs = template.FuncMap{
 	"vntime": func(t time.Time) string { return t.In(deadlines.ICT).Format("15:04 02/01/2006") },
+	// dict builds a map for a sub-template: dict "k1" v1 "k2" v2.
+	"dict": func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+		return m
+	},
+	"pct": func(v *float64) string {
+		if v == nil {
+			return ""
+		}
+		return pct(*v)
+	},
+	"seq": func(n int) []int { return make([]int, n) },
+	"holder": func(name, slot string) string {
+		if name != "" {
+			return name + " (mã " + slot + ")"
+		}
+		return "mã cấp tỉnh " + slot
+	},
 }
 
 // communeView gathers the page: due dates, this year's receipts, status.
@@ -100,6 +123,14 @@ func (s *server) communeView(ctx context.Context, ss session, g access.Grant, re
 		}
 		s.fillResult(res)
 		v.Result = res
+	}
+	if v.Review, err = s.reviewFor(ctx, ss, rcs); err != nil {
+		return nil, err
+	}
+	// The reminder is advice: a failure to build it never hides the page.
+	if v.Reminder, err = s.reminderText(ctx, ss, rcs); err != nil {
+		s.cfg.Logger.Warn("portal: reminder text unavailable", "commune", ss.Commune, "err", err)
+		v.Reminder = ""
 	}
 	var ups []uploadView
 	for _, rc := range rcs {

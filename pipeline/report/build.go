@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,6 +32,9 @@ type Options struct {
 	// An explicit input so that tests and re-runs are deterministic; the
 	// report Lambda passes its invocation time.
 	Now time.Time
+	// ApprovedOnly: count only approved data (true), live data (false),
+	// or as the province's settings say for this deadline (nil; approved.go).
+	ApprovedOnly *bool
 
 	// Optional; loaded from schemas/ when nil.
 	Registry  *registry.Registry
@@ -66,6 +70,19 @@ func Build(ctx context.Context, o Options) (*Report, error) {
 		Year: o.Year, Province: prov.Code, ProvinceName: prov.Name, Issuer: issuer,
 		CutOff: d.CutOff(o.Year), Registry: ver.Name, HasDistricts: ver.HasDistricts(),
 	}
+	if o.ApprovedOnly != nil {
+		r.ApprovedOnly = *o.ApprovedOnly
+	} else {
+		var ids []string
+		for _, dd := range o.Deadlines.All() {
+			ids = append(ids, dd.ID)
+		}
+		set, err := LoadSettings(ctx, o.Lake, prov.Code, ids)
+		if err != nil {
+			return nil, err
+		}
+		r.ApprovedOnly = slices.Contains(set.ApprovedOnly, d.ID)
+	}
 	now := o.Now
 	if now.IsZero() {
 		now = time.Now()
@@ -78,7 +95,7 @@ func Build(ctx context.Context, o Options) (*Report, error) {
 		counted = r.DraftAt
 	}
 	snap := filepath.Join(work, "snapshot")
-	res, err := rollup.Build(ctx, rollup.Options{Lake: o.Lake, Year: o.Year, Province: o.Province, Cutoff: counted, OutDir: snap,
+	res, err := rollup.Build(ctx, rollup.Options{Lake: o.Lake, Year: o.Year, Province: o.Province, Cutoff: counted, OutDir: snap, ApprovedOnly: r.ApprovedOnly,
 		WorkDir: filepath.Join(work, "rollup"), Registry: o.Registry, Targets: o.Targets, Deadlines: o.Deadlines, Log: o.Log})
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
@@ -200,7 +217,7 @@ func (r *Report) load(ctx context.Context, db *sql.DB) error {
 	}
 	r.Total = tot[0]
 	rs, err := db.QueryContext(ctx, `SELECT commune_code, commune_name, coalesce(district_code, ''), status, first_accepted_at,
-  coalesce(last_rejection, ''), due_at FROM completeness WHERE level = 'commune' AND deadline = ? ORDER BY commune_code`, r.Deadline)
+  coalesce(last_rejection, ''), due_at, coalesce(review_state, ''), approved = 1 FROM completeness WHERE level = 'commune' AND deadline = ? ORDER BY commune_code`, r.Deadline)
 	if err != nil {
 		return fmt.Errorf("report: completeness: %w", err)
 	}
@@ -209,7 +226,7 @@ func (r *Report) load(ctx context.Context, db *sql.DB) error {
 	for rs.Next() {
 		var s CommuneStatus
 		var first sql.NullTime
-		if err := rs.Scan(&s.Code, &s.Name, &s.District, &s.Status, &first, &s.LastRejection, &s.Due); err != nil {
+		if err := rs.Scan(&s.Code, &s.Name, &s.District, &s.Status, &first, &s.LastRejection, &s.Due, &s.ReviewState, &s.Approved); err != nil {
 			return fmt.Errorf("report: completeness: %w", err)
 		}
 		if first.Valid {
@@ -218,6 +235,12 @@ func (r *Report) load(ctx context.Context, db *sql.DB) error {
 		s.Due = s.Due.UTC()
 		c.Communes = append(c.Communes, s)
 		c.Expected++
+		if s.Approved {
+			c.Approved++
+		}
+		if s.ReviewState == "returned" {
+			c.Returned++
+		}
 		switch s.Status {
 		case "on_time":
 			c.OnTime++
@@ -265,7 +288,8 @@ func (r *Report) trend(ctx context.Context, o Options, d deadlines.Deadline, wor
 			continue
 		}
 		ro := rollup.Options{Lake: o.Lake, Year: y, Province: o.Province, Cutoff: d.CutOff(y), OutDir: filepath.Join(work, fmt.Sprint("trend-", y)),
-			WorkDir: filepath.Join(work, fmt.Sprint("trend-work-", y)), Registry: o.Registry, Targets: o.Targets, Deadlines: o.Deadlines, Log: o.Log}
+			WorkDir: filepath.Join(work, fmt.Sprint("trend-work-", y)), Registry: o.Registry, Targets: o.Targets, Deadlines: o.Deadlines, Log: o.Log,
+			NoFlags: true}
 		if rebase {
 			ro.Units = r.Registry
 			if ro.Units == "2026-04" {
@@ -312,6 +336,11 @@ func summary(r *Report) []string {
 	c := r.Completeness
 	out = append(out, fmt.Sprintf("%s, %s/%s xã, phường đã nộp báo cáo được chấp nhận (%s đúng hạn, %s nộp muộn); %s xã chưa nộp; %s xã có tệp bị từ chối và chưa nộp lại bản hợp lệ.",
 		countedUntil(r), sentInt(c.Submitted), sentInt(c.Expected), sentInt(c.OnTime), sentInt(c.Late), sentInt(c.Missing), sentInt(c.RejectedOnly)))
+	if r.Deadline == "12-15" || r.ApprovedOnly {
+		// Right after what was received: what the province approved, and
+		// what the figures below count (approved.go).
+		out = append(out, approvedSentence(r))
+	}
 	for _, m := range Models {
 		cell := r.Total.Cells[m.Code]
 		if cell.Rate == nil || cell.Recognised == nil || cell.Total == nil {

@@ -72,11 +72,14 @@ type CommuneStatus struct {
 	FirstAccepted        time.Time // zero unless submitted
 	LastRejection        string    // first error of the latest rejected upload
 	Due                  time.Time
+	ReviewState          string // submitted, approved, returned; "" nothing accepted (review.State)
+	Approved             bool   // the province approved data of this commune
 }
 
 // Completeness counts communes by status at the cut-off.
 type Completeness struct {
 	Expected, Submitted, OnTime, Late, Missing, RejectedOnly int64
+	Approved, Returned                                       int64           // communes with approved data; whose latest upload was returned
 	Communes                                                 []CommuneStatus // every expected commune, by code
 }
 
@@ -115,4 +118,7 @@ type Report struct {
 	// NotComparable the communes that could not be compared with last year.
 	Flags         []FlagLine
 	NotComparable []string
+	// ApprovedOnly: the figures count only data the province approved
+	// (report settings, approved.go).
+	ApprovedOnly bool
 }

@@ -13,6 +13,8 @@ import (
 
 	"github.com/xhht/xhht/pipeline/deadlines"
 	"github.com/xhht/xhht/pipeline/registry"
+	"github.com/xhht/xhht/pipeline/reminder"
+	"github.com/xhht/xhht/pipeline/review"
 	"github.com/xhht/xhht/pipeline/rollup"
 	"github.com/xhht/xhht/pipeline/storage"
 	"github.com/xhht/xhht/pipeline/targets"
@@ -71,6 +73,11 @@ type Reminder struct {
 	Accepted     int               `json:"accepted"`
 	Missing      []ReminderCommune `json:"missing"`
 	Rejected     []ReminderCommune `json:"rejected"`
+	// Returned and Communes: see remind_communes.go.
+	Returned []ReminderCommune  `json:"returned"`
+	Communes []reminder.Commune `json:"communes"`
+
+	all []communeRow // every commune of the snapshot, for Communes
 }
 
 // ReminderCommune is one commune that has nothing accepted yet.
@@ -136,12 +143,15 @@ func Remind(ctx context.Context, o RemindOptions) (*Reminder, error) {
 	if err := r.loadCommunes(ctx, db); err != nil {
 		return nil, err
 	}
+	if err := r.addCommunes(ctx, o.Lake); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 
 // loadCommunes reads the commune rows of the snapshot's completeness.
 func (r *Reminder) loadCommunes(ctx context.Context, db *sql.DB) error {
-	rows, err := db.QueryContext(ctx, `SELECT commune_code, commune_name, district_name, status, last_rejection, uploads
+	rows, err := db.QueryContext(ctx, `SELECT commune_code, commune_name, district_name, status, last_rejection, uploads, coalesce(review_state, '')
 FROM completeness WHERE level = 'commune' AND deadline = ? AND province_code = ? ORDER BY commune_code`, r.Deadline, r.Province)
 	if err != nil {
 		return fmt.Errorf("report: remind: read completeness: %w", err)
@@ -151,11 +161,13 @@ FROM completeness WHERE level = 'commune' AND deadline = ? AND province_code = ?
 		var code, name, status string
 		var district, reason sql.NullString
 		var uploads sql.NullInt64
-		if err := rows.Scan(&code, &name, &district, &status, &reason, &uploads); err != nil {
+		var state string
+		if err := rows.Scan(&code, &name, &district, &status, &reason, &uploads, &state); err != nil {
 			return fmt.Errorf("report: remind: read completeness: %w", err)
 		}
 		r.Expected++
 		c := ReminderCommune{Code: code, Name: name, District: district.String, Uploads: int(uploads.Int64)}
+		r.all = append(r.all, communeRow{code: code, name: name, status: status, reason: reason.String, state: review.State(state)})
 		switch status {
 		case "missing":
 			r.Missing = append(r.Missing, c)
@@ -214,9 +226,13 @@ func (r *Reminder) Text() string {
 	}
 	notYet := len(r.Missing) + len(r.Rejected)
 	fmt.Fprintf(&b, "Tình hình lúc %s: %d/%d xã đã có số liệu được chấp nhận", r.At.In(deadlines.ICT).Format("15:04 ngày 02/01/2006"), r.Accepted, r.Expected)
-	if notYet == 0 {
+	if notYet == 0 && len(r.Returned) == 0 {
 		b.WriteString(". Tất cả các xã đã nộp, không còn xã nào phải nhắc.\n")
-		return b.String()
+		return r.withReturned(&b)
+	}
+	if notYet == 0 {
+		b.WriteString(".\n")
+		return r.withReturned(&b)
 	}
 	fmt.Fprintf(&b, "; %d xã chưa có.\n", notYet)
 	if len(r.Missing) > 0 {
@@ -240,7 +256,7 @@ func (r *Reminder) Text() string {
 	} else {
 		b.WriteString("\nĐề nghị các xã trên nộp tệp báo cáo trước hạn.\n")
 	}
-	return b.String()
+	return r.withReturned(&b)
 }
 
 func (c ReminderCommune) label() string {

@@ -211,8 +211,8 @@ func TestReminderJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The documented names: renaming one breaks whoever reads the JSON.
-	want := []string{"accepted", "at", "days_left", "deadline", "deadline_at", "deadline_name", "due_at", "expected", "missing",
-		"overdue", "province", "province_name", "rejected", "year"}
+	want := []string{"accepted", "at", "communes", "days_left", "deadline", "deadline_at", "deadline_name", "due_at", "expected", "missing",
+		"overdue", "province", "province_name", "rejected", "returned", "year"}
 	if got := slices.Sorted(maps.Keys(m)); !slices.Equal(got, want) {
 		t.Errorf("JSON fields %q, want %q", got, want)
 	}

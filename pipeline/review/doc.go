@@ -25,14 +25,24 @@
 //     commune writes the missing record from LastChange (same key, same
 //     bytes). So an audit record is never lost and never describes a change
 //     that did not happen.
-//   - LatestAccepted reads the commune's receipts and returns the
-//     submission_id of its latest accepted upload, ordered as the roll-up
-//     orders them (received_at, then source key, then version).
-//   - ErrNoChange-free idempotence: approving what is already approved, or
-//     reopening what is already open, changes nothing, writes no audit
-//     record and returns the current status with a nil error, so two
-//     reviewers approving at once both see "approved" and exactly one
-//     record exists.
+//   - LatestAccepted (and Uploads, Latest, Newer) read the commune's
+//     receipts and give the submission_id of its latest accepted upload,
+//     ordered as the roll-up orders them (received_at, then source key,
+//     then version). History reads a commune's audit records, oldest first.
+//   - Record (an audit record), the Kind* constants, ActorOf (the actor of
+//     a signed-in access.Grant), State.Label (Vietnamese), MaxCommentRunes,
+//     and ErrBadAction (malformed action: kind, codes, comment too long,
+//     flag id).
+//   - Idempotence: approving what is already approved, reopening what is
+//     already open, or repeating the same return or check changes nothing,
+//     writes no audit record and returns the current status with a nil
+//     error, so two reviewers approving at once both see "approved" and
+//     exactly one record exists.
+//   - Each change of a commune is timed strictly after the one before it
+//     (a clock behind moves to just after), so audit keys sort in the
+//     order of the changes.
+//   - Reopen applies to an approved or a returned commune (it also
+//     cancels a return); reopening one never reviewed is ErrStale.
 //   - Returning data that is the approved data (Approved A, return A)
 //     withdraws the approval: ApprovedSubmission is cleared, so a returned
 //     file never counts.

@@ -76,6 +76,12 @@ type Options struct {
 	// Cutoff, when set, counts only submissions and receipts received
 	// strictly before it (a deadline report's cut-off).
 	Cutoff time.Time
+	// ApprovedOnly counts only data the province approved (approved.go);
+	// snapshots only (OutDir set).
+	ApprovedOnly bool
+	// NoFlags skips the plausibility flags (flags.go): a snapshot read
+	// only for its totals (a report's trend) does not need them.
+	NoFlags bool
 	// OutDir, when set, makes the build a snapshot: the tables are written
 	// to OutDir/<table>.parquet (hamlets, communes, districts, provinces,
 	// completeness) and nothing is committed to the lake. Reports use it
@@ -231,6 +237,9 @@ type builder struct {
 	builtAt   time.Time
 	res       *Result
 	prefix    string // "rollups/" or "rollups/units=<v>/"
+	// overrides[tag]: some commune's counted submission is not its
+	// latest (review states, approved.go).
+	overrides map[string]bool
 }
 
 func newBuilder(o Options) (*builder, error) {
@@ -379,6 +388,9 @@ func (b *builder) run(ctx context.Context) error {
 	b.log.Debug("rollup phase", "phase", "list", "objects", len(subs)+len(rcpts), "ms", time.Since(t0).Milliseconds())
 	t0 = time.Now()
 	if err := b.load(ctx, provs, subs, rcpts); err != nil {
+		return err
+	}
+	if err := b.loadReviews(ctx, provs, b.prevYear != 0 && b.prevInputs > 0); err != nil {
 		return err
 	}
 	b.log.Debug("rollup phase", "phase", "load", "ms", time.Since(t0).Milliseconds())
@@ -764,6 +776,9 @@ func (b *builder) compute(ctx context.Context) error {
 	steps := []struct{ what, q string }{
 		{"pick current", pickSQL("cur", b.o.Year, rebase)},
 	}
+	if b.overrides["cur"] {
+		steps = append(steps, struct{ what, q string }{"reviewed pick", reviewPickSQL("cur", b.o.Year)})
+	}
 	if rebase {
 		steps = append(steps, struct{ what, q string }{"not re-based", notRebasedSQL})
 	}
@@ -771,8 +786,11 @@ func (b *builder) compute(ctx context.Context) error {
 	withPrev := b.prevYear != 0 && b.prevInputs > 0
 	if withPrev {
 		steps = append(steps,
-			struct{ what, q string }{"pick last year", pickSQL("prev", b.prevYear, rebase)},
-			struct{ what, q string }{"communes last year", communeSQL("prev")})
+			struct{ what, q string }{"pick last year", pickSQL("prev", b.prevYear, rebase)})
+		if b.overrides["prev"] {
+			steps = append(steps, struct{ what, q string }{"reviewed pick last year", reviewPickSQL("prev", b.prevYear)})
+		}
+		steps = append(steps, struct{ what, q string }{"communes last year", communeSQL("prev")})
 	}
 	prov := []string{"province_code", "province_name"}
 	dist := []string{"province_code", "province_name", "district_code", "district_name"}

@@ -18,7 +18,7 @@ type MirrorStats struct {
 
 // Mirror copies what the query views read from a lake (S3) into a local
 // directory: the roll-up manifests and the files they name, and, when
-// withSubmissions, lake/submissions and lake/receipts. Objects already
+// withSubmissions, lake/submissions, lake/receipts, reviews/ and audit/. Objects already
 // there with the same ETag are not downloaded again, and local roll-up
 // files no manifest names any more are removed, so repeated mirrors stay
 // small and views never mix builds. DuckDB then reads the local copy:
@@ -60,7 +60,7 @@ func Mirror(ctx context.Context, from storage.Store, dir string, withSubmissions
 		files = append(files, o)
 	}
 	if withSubmissions {
-		for _, p := range []string{lake.SubmissionsPrefix, lake.ReceiptsPrefix} {
+		for _, p := range []string{lake.SubmissionsPrefix, lake.ReceiptsPrefix, lake.ReviewsPrefix, lake.AuditPrefix} { // reviews, audit: issue 15
 			more, err := from.List(ctx, p)
 			if err != nil {
 				return st, fmt.Errorf("mirror: %w", err)

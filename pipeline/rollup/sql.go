@@ -259,6 +259,7 @@ func completenessSQL(withDistricts bool) string {
   count_if(status = 'late')::BIGINT AS late,
   count_if(status = 'missing')::BIGINT AS missing,
   count_if(status = 'rejected_only')::BIGINT AS rejected_only,
+  count_if(approved)::BIGINT AS approved, count_if(review_state = 'returned')::BIGINT AS returned, NULL::VARCHAR AS review_state,
   NULL::VARCHAR AS status, NULL::TIMESTAMPTZ AS first_accepted_at, sum(uploads)::BIGINT AS uploads, NULL::VARCHAR AS last_rejection`
 	// Two statements, not one per step: on this machine planning costs
 	// more than running these small queries.
@@ -274,14 +275,17 @@ SELECT u.province_code, u.province_name, u.district_code, u.district_name, u.com
   d.deadline, d.due_at,
   CASE WHEN acc.first_accepted_at IS NULL THEN CASE WHEN coalesce(rej.n, 0) > 0 THEN 'rejected_only' ELSE 'missing' END
        WHEN acc.first_accepted_at < d.due_at THEN 'on_time' ELSE 'late' END AS status,
-  acc.first_accepted_at, (coalesce(acc.n, 0) + coalesce(rej.n, 0))::BIGINT AS uploads, rej.last_rejection
+  acc.first_accepted_at, (coalesce(acc.n, 0) + coalesce(rej.n, 0))::BIGINT AS uploads, rej.last_rejection,
+  nullif(rv.shown, '') AS review_state, coalesce(rv.approved, false) AS approved
 FROM units u JOIN due d ON d.province_code = u.province_code
-LEFT JOIN acc ON acc.commune_code = u.commune_code LEFT JOIN rej ON rej.commune_code = u.commune_code;
+LEFT JOIN acc ON acc.commune_code = u.commune_code LEFT JOIN rej ON rej.commune_code = u.commune_code
+LEFT JOIN rev_cur rv ON rv.commune_code = u.commune_code;
 `
 	all := `
 SELECT 'commune' AS level, province_code, province_name, district_code, district_name, commune_code, commune_name, deadline, due_at,
   1::BIGINT AS expected, (status IN ('on_time','late'))::BIGINT AS submitted, (status = 'on_time')::BIGINT AS on_time,
   (status = 'late')::BIGINT AS late, (status = 'missing')::BIGINT AS missing, (status = 'rejected_only')::BIGINT AS rejected_only,
+  approved::BIGINT AS approved, (review_state = 'returned')::BIGINT AS returned, review_state,
   status, first_accepted_at, uploads, last_rejection
 FROM comp_c
 UNION ALL BY NAME

@@ -17,7 +17,7 @@ import (
 )
 
 // Views lists the query views OpenViews defines, in order.
-var Views = []string{Hamlets, Communes, Districts, Provinces, Nation, Completeness, "submissions", "receipts"}
+var Views = []string{Hamlets, Communes, Districts, Provinces, Nation, Completeness, "submissions", "receipts", "reviews", "audit"}
 
 // OpenViews opens an in-memory DuckDB over a local lake directory with the
 // views hamlets, communes, districts, provinces, nation, completeness
@@ -95,6 +95,9 @@ func pinOnce(ctx context.Context, store *local.Store, lakeDir, pins string) (map
 		if err != nil {
 			return nil, err
 		}
+		if view == "" {
+			manifestInputs(files, m) // views_counted.go
+		}
 		for t, key := range m.Files {
 			if !slices.Contains(Tables, t) {
 				continue // input caches
@@ -132,11 +135,15 @@ func defineViews(ctx context.Context, db *sql.DB, lakeDir, pins string) error {
 		subs = fmt.Sprintf("read_parquet(%s, union_by_name = true, hive_partitioning = false)", quote(filepath.Join(lakeDir, lake.SubmissionsPrefix, "**", "*.parquet")))
 	}
 	// counted: the submission the roll-up uses for this commune, year and
-	// form (latest received_at; ties by source_key, source_version).
+	// form (views_counted.go: its manifest's inputs; never rolled up, the
+	// latest received_at, ties by source_key, source_version).
+	counted, err := countedSQL(files, pins)
+	if err != nil {
+		return err
+	}
 	stmts = append(stmts, fmt.Sprintf(`CREATE OR REPLACE VIEW submissions AS
-SELECT report_year AS year, *, submission_id = first_value(submission_id) OVER (
-  PARTITION BY report_year, commune_code, form ORDER BY received_at DESC, source_key DESC, source_version DESC, submission_id DESC) AS counted
-FROM %s`, subs))
+SELECT report_year AS year, *, %s AS counted
+FROM %s`, counted, subs))
 	rc := "SELECT NULL::INTEGER AS year, NULL::VARCHAR AS submission_id, NULL::VARCHAR AS status, NULL::VARCHAR AS province_code, NULL::VARCHAR AS commune_code, NULL::VARCHAR AS commune_name, NULL::VARCHAR AS source_key, NULL::TIMESTAMPTZ AS received_at, NULL::INTEGER AS error_count, NULL::INTEGER AS warning_count, NULL::VARCHAR AS first_error WHERE false"
 	if has(lakeDir, lake.ReceiptsPrefix) {
 		rc = fmt.Sprintf(`SELECT year, submission_id, status, province_code, commune_code, commune_name, source_key, received_at, error_count, warning_count,
@@ -146,6 +153,7 @@ FROM read_json(%s, format = 'auto', columns = {submission_id: 'VARCHAR', status:
   errors: 'STRUCT(code VARCHAR, severity VARCHAR, message VARCHAR)[]'})`, quote(filepath.Join(lakeDir, lake.ReceiptsPrefix, "**", "*.json")))
 	}
 	stmts = append(stmts, "CREATE OR REPLACE VIEW receipts AS "+rc)
+	stmts = append(stmts, reviewViews(lakeDir)...) // reviewviews.go (issue 15)
 	for _, s := range stmts {
 		if _, err := db.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("rollup: define view: %w\n%s", err, s)

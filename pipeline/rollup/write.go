@@ -35,7 +35,10 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 		tables = append(tables, Districts)
 	}
 	if b.units == b.ver {
-		tables = append(tables, Completeness, Flags)
+		tables = append(tables, Completeness)
+		if !b.o.NoFlags {
+			tables = append(tables, Flags)
+		}
 	}
 	if err := os.MkdirAll(filepath.Join(b.work, "out"), 0o755); err != nil {
 		return fmt.Errorf("rollup: %w", err)
@@ -530,7 +533,8 @@ SELECT 'nation' AS level, NULL AS province_code, NULL AS province_name, NULL AS 
   NULL AS commune_code, NULL AS commune_name, deadline,
   CASE WHEN min(due_at) = max(due_at) THEN min(due_at) END AS due_at,
   sum(expected) AS expected, sum(submitted) AS submitted, sum(on_time) AS on_time, sum(late) AS late,
-  sum(missing) AS missing, sum(rejected_only) AS rejected_only, NULL AS status, NULL AS first_accepted_at,
+  sum(missing) AS missing, sum(rejected_only) AS rejected_only, NULL AS approved, NULL AS returned, NULL AS review_state,
+  NULL AS status, NULL AS first_accepted_at,
   sum(uploads) AS uploads, NULL AS last_rejection
 FROM (SELECT %s FROM ncp_cur
       UNION ALL
@@ -706,7 +710,10 @@ func (b *builder) writeOut(ctx context.Context) error {
 		tables = append(tables, Districts)
 	}
 	if b.units == b.ver {
-		tables = append(tables, Completeness, Flags)
+		tables = append(tables, Completeness)
+		if !b.o.NoFlags {
+			tables = append(tables, Flags)
+		}
 	}
 	for _, t := range tables {
 		if t == Flags {

@@ -1,8 +1,10 @@
 package textnorm
 
 import (
+	"sync"
 	"testing"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // foldCases are texts the fast path must fold exactly as the definition
@@ -75,5 +77,156 @@ func BenchmarkFold(b *testing.B) {
 				foldSlow(c.s, false)
 			}
 		})
+	}
+}
+
+// nameCases are names and cells for Clean and NameKey: hamlet names in
+// both tone placements, upper case, decomposed, with invisible characters
+// and odd spaces, and text the fast paths must hand over.
+var nameCases = append([]string{
+	"Thôn Hòa Bình", "thôn hoà bình", "XÓM THUỶ", "Xóm Thủy", "Ho\u0300a", "Tổ dân phố  1",
+	"Bản Mới", "Bản Mời", "Đồng Tâm 12", " Thôn\u00A0Na   Rì ", "Tổng\u200B số\u00ADhộ",
+	"Tổng số\nhộ", "a1 b2", "Ươ ượ", "ǅ", "Thôn\u2003Mới", "Làng\u2028Cũ", "\u0085x", "a\u007fb",
+	"Thôn 3 ", "Thôn  3", "1.234", "", " ", "\t",
+}, foldCases...)
+
+func TestCleanAndNameKeyFastEqualDefinitions(t *testing.T) {
+	for _, s := range nameCases {
+		if got, want := Clean(s), cleanSlow(s); got != want {
+			t.Errorf("Clean(%q) = %q, definition %q", s, got, want)
+		}
+		if got, want := NameKey(s), nameKeySlow(s); got != want {
+			t.Errorf("NameKey(%q) = %q, definition %q", s, got, want)
+		}
+	}
+}
+
+// The fast paths must be taken for Vietnamese names (a silent fallback
+// keeps results right and loses the speed) and refuse what they cannot
+// handle rune by rune.
+func TestCleanAndNameKeyFastCoverage(t *testing.T) {
+	for _, s := range []string{"Thôn Hòa Bình", "XÓM THUỶ", "Tổng\u200B số\u00ADhộ", " Thôn\u00A0Na   Rì ", "Ươ ượ ỹ Ỵ", "1.234"} {
+		if _, ok := cleanFast(s); !ok {
+			t.Errorf("cleanFast(%q) fell back to the definition", s)
+		}
+		if _, ok := nameKeyFast(s); !ok {
+			t.Errorf("nameKeyFast(%q) fell back to the definition", s)
+		}
+	}
+	for _, s := range []string{"Ho\u0300a", "学习", "Привет", "\xff", "Thôn\u2003Mới"} {
+		if _, ok := cleanFast(s); ok {
+			t.Errorf("cleanFast(%q) took text outside its table", s)
+		}
+		if _, ok := nameKeyFast(s); ok {
+			t.Errorf("nameKeyFast(%q) took text outside its table", s)
+		}
+	}
+	// Already clean: the same string back, not a copy.
+	s := "Thôn Đồng Tâm 12"
+	if c := Clean(s); unsafe.StringData(c) != unsafe.StringData(s) {
+		t.Errorf("Clean(%q) copied a clean text", s)
+	}
+}
+
+// Neighbouring runes could interact in normalisation; the table's
+// condition says they cannot. Every pair of table runes side by side
+// checks it, and each table rune before and after a few with an invisible
+// character between (Clean drops it after normalising).
+func TestNameKeyFastPairs(t *testing.T) {
+	var runes []rune
+	for _, rg := range runeInfos.ranges {
+		for r := rg[0]; r <= rg[1]; r++ {
+			if runeInfos.get(r).kind == runeKeep {
+				runes = append(runes, r)
+			}
+		}
+	}
+	if len(runes) < 600 {
+		t.Fatalf("only %d runes in the table", len(runes))
+	}
+	check := func(s string) {
+		t.Helper()
+		if got, want := NameKey(s), nameKeySlow(s); got != want {
+			t.Fatalf("NameKey(%q) = %q, definition %q", s, got, want)
+		}
+		if got, want := Clean(s), cleanSlow(s); got != want {
+			t.Fatalf("Clean(%q) = %q, definition %q", s, got, want)
+		}
+	}
+	for _, a := range runes {
+		for _, b := range runes {
+			check(string(a) + string(b))
+		}
+		for _, b := range "aAêƠỳĐ" {
+			check(string(a) + "\u200B" + string(b))
+			check(string(b) + "\u00AD" + string(a))
+		}
+	}
+}
+
+func FuzzCleanFast(f *testing.F) {
+	for _, s := range nameCases {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := Clean(s), cleanSlow(s); got != want {
+			t.Fatalf("Clean(%q) = %q, definition %q", s, got, want)
+		}
+	})
+}
+
+func FuzzNameKeyFast(f *testing.F) {
+	for _, s := range nameCases {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := NameKey(s), nameKeySlow(s); got != want {
+			t.Fatalf("NameKey(%q) = %q, definition %q", s, got, want)
+		}
+	})
+}
+
+func BenchmarkNameKey(b *testing.B) {
+	for _, s := range []string{"Thôn Đồng Tâm 12", "Tổ dân phố Hoà Bình"} {
+		b.Run("fast", func(b *testing.B) {
+			for b.Loop() {
+				NameKey(s)
+			}
+		})
+		b.Run("definition", func(b *testing.B) {
+			for b.Loop() {
+				nameKeySlow(s)
+			}
+		})
+	}
+}
+
+// The per-rune tables fill as texts are read, from any goroutine (ingest
+// checks files in parallel): lookups racing on empty slots give the
+// definition's values (run with -race).
+func TestLazyRunesConcurrent(t *testing.T) {
+	lr := newLazyRunes(fastRanges, func(r rune) foldRune { return foldRuneOf(r, true) })
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for _, rg := range fastRanges {
+				for r := rg[0]; r <= rg[1]; r += 7 {
+					if got, want := *lr.get(r), foldRuneOf(r, true); got != want {
+						t.Errorf("rune %U: %+v, definition %+v", r, got, want)
+					}
+				}
+			}
+			for r := range invisible {
+				if lr.get(r) == nil {
+					t.Errorf("invisible %U not in the table", r)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, r := range []rune{0x0370, 0x1DFF, 0x1F00, '学', 0x2008} {
+		if lr.get(r) != nil {
+			t.Errorf("rune %U outside the ranges has an entry", r)
+		}
 	}
 }

@@ -34,6 +34,14 @@ func Clean(s string) string {
 	if s == "" {
 		return s
 	}
+	if c, ok := cleanFast(s); ok {
+		return c
+	}
+	return cleanSlow(s)
+}
+
+// cleanSlow is the definition of Clean.
+func cleanSlow(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
@@ -72,24 +80,39 @@ var tones = map[rune]byte{
 // the old ("Hoà") and new ("Hòa") tone placement compare equal while
 // different words ("Hoà" and "Hoá") stay different.
 func NameKey(s string) string {
+	if k, ok := nameKeyFast(s); ok {
+		return k
+	}
+	return nameKeySlow(s)
+}
+
+// nameKeySlow is the definition of NameKey.
+func nameKeySlow(s string) string {
 	words := strings.Fields(strings.ToLower(Clean(s)))
 	for i, w := range words {
-		var b strings.Builder
-		var tone byte
-		for _, r := range norm.NFD.String(w) {
-			if t, ok := tones[r]; ok {
-				tone = t
-				continue
-			}
-			b.WriteRune(r)
-		}
-		k := norm.NFC.String(b.String())
+		k, tone := nameWord(w)
 		if tone != 0 {
 			k += string(tone)
 		}
 		words[i] = k
 	}
 	return strings.Join(words, " ")
+}
+
+// nameWord is one lower-case word of a name key without its tone mark (in
+// NFC), and the tone's digit (0 for none; the last one when a word has
+// several).
+func nameWord(w string) (string, byte) {
+	var b strings.Builder
+	var tone byte
+	for _, r := range norm.NFD.String(w) {
+		if t, ok := tones[r]; ok {
+			tone = t
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return norm.NFC.String(b.String()), tone
 }
 
 // Fold is the loose key used to match headers and keywords: no diacritics
@@ -161,68 +184,56 @@ const (
 
 // fastRanges are the runes foldFast handles: Latin (Basic, Latin-1,
 // Extended-A/B, IPA, spacing modifiers), the combining diacritics, and
-// Latin Extended Additional (precomposed Vietnamese: U+1EA0–U+1EF9).
+// Latin Extended Additional (precomposed Vietnamese: U+1EA0–U+1EF9); and
+// the invisible characters.
 var fastRanges = [][2]rune{{0, 0x036F}, {0x1E00, 0x1EFF}}
 
-// foldTables are built on the first fold, not at package init: every
-// binary links textnorm, and the 1–2 ms of building them belong to the
-// first upload read, not to each cold start.
-var foldTables = sync.OnceValue(func() *foldTableSet {
-	t := &foldTableSet{runes: buildFoldTables()}
-	for r := rune(0); r < 128; r++ {
-		if f := t.runes[0][r]; f.kind == foldText && len(f.text) == 1 {
-			t.ascii[r] = f.text[0]
-		}
-	}
-	return t
-})
-
-// foldTableSet: per rune, without and with keepD; and the ASCII part of
-// the first, for the common case without a map lookup (0: separator, else
-// the folded byte).
-type foldTableSet struct {
-	runes [2]map[rune]foldRune
-	ascii [128]byte
+// foldRunes: what each rune of fastRanges folds to, without and with
+// keepD. Each entry is worked out from foldSlow the first time a text
+// holds the rune, not up front: all of them took 2-3 ms, paid by every
+// cold start, while a file holds a few dozen distinct letters.
+var foldRunes = [2]*lazyRunes[foldRune]{
+	newLazyRunes(fastRanges, func(r rune) foldRune { return foldRuneOf(r, false) }),
+	newLazyRunes(fastRanges, func(r rune) foldRune { return foldRuneOf(r, true) }),
 }
 
-func buildFoldTables() (t [2]map[rune]foldRune) {
-	for i, keepD := range []bool{false, true} {
-		t[i] = map[rune]foldRune{}
-		add := func(r rune) {
-			switch f := foldSlow(string(r), keepD); {
-			case f != "":
-				t[i][r] = foldRune{kind: foldText, text: f}
-			case unicode.Is(unicode.Mn, r) || invisible[r] < 0:
-				t[i][r] = foldRune{kind: foldSkip}
-			default:
-				t[i][r] = foldRune{kind: foldSep}
-			}
-		}
-		for _, rg := range fastRanges {
-			for r := rg[0]; r <= rg[1]; r++ {
-				add(r)
-			}
-		}
-		for r := range invisible {
-			add(r)
+// foldASCII is the fold of each ASCII byte (0: a separator; nothing ASCII
+// is dropped), for the common case without a rune lookup. 128 folds, made
+// on the first fold.
+var foldASCII = sync.OnceValue(func() *[128]byte {
+	var t [128]byte
+	for r := rune(0); r < 128; r++ {
+		if f := foldRuneOf(r, false); f.kind == foldText && len(f.text) == 1 {
+			t[r] = f.text[0]
 		}
 	}
-	return t
+	return &t
+})
+
+// foldRuneOf derives what r folds to from the definition.
+func foldRuneOf(r rune, keepD bool) foldRune {
+	switch f := foldSlow(string(r), keepD); {
+	case f != "":
+		return foldRune{kind: foldText, text: f}
+	case unicode.Is(unicode.Mn, r) || invisible[r] < 0:
+		return foldRune{kind: foldSkip}
+	default:
+		return foldRune{kind: foldSep}
+	}
 }
 
 // foldFast is fold for text made only of the table's runes; ok is false
 // for any other text (or invalid UTF-8), which the caller folds slowly.
 func foldFast(s string, keepD bool) (string, bool) {
-	tables := foldTables()
-	table, asciiFold := tables.runes[0], &tables.ascii
+	asciiFold := foldASCII()
+	table := foldRunes[0]
 	if keepD {
-		table = tables.runes[1]
+		table = foldRunes[1]
 	}
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
 	for i := 0; i < len(s); {
-		var text string
 		if c := s[i]; c < utf8.RuneSelf {
 			i++
 			if asciiFold[c] == 0 {
@@ -241,8 +252,8 @@ func foldFast(s string, keepD bool) (string, bool) {
 			return "", false
 		}
 		i += n
-		f, ok := table[r]
-		if !ok {
+		f := table.get(r)
+		if f == nil {
 			return "", false
 		}
 		switch f.kind {
@@ -252,12 +263,11 @@ func foldFast(s string, keepD bool) (string, bool) {
 			space = b.Len() > 0
 			continue
 		}
-		text = f.text
 		if space {
 			b.WriteByte(' ')
 			space = false
 		}
-		b.WriteString(text)
+		b.WriteString(f.text)
 	}
 	return b.String(), true
 }

@@ -3,7 +3,6 @@ package validate
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -50,14 +49,6 @@ import (
 // (ambiguous), as do all of them in a mixed column. In a rate column, which
 // is never stored, each of these errors is a warning.
 
-var (
-	plainRe     = regexp.MustCompile(`^[+-]?\d+$`)
-	vnGroupedRe = regexp.MustCompile(`^[+-]?[1-9]\d{0,2}(\.\d{3})+$`)
-	vnDecimalRe = regexp.MustCompile(`^[+-]?(\d+|[1-9]\d{0,2}(\.\d{3})+),(\d+)$`)
-	enGroupedRe = regexp.MustCompile(`^[+-]?[1-9]\d{0,2}(,\d{3})+$`)
-	enDecimalRe = regexp.MustCompile(`^[+-]?(\d+|[1-9]\d{0,2}(,\d{3})+)\.(\d+)$`)
-)
-
 type numFormat uint8
 
 const (
@@ -66,25 +57,78 @@ const (
 )
 
 // parseAs reads s (spaces already removed) in one format; dec is the
-// number of decimals written.
+// number of decimals written. The shapes accepted, with "." and "," the
+// format's thousands and decimal marks (the other way round in English):
+//
+//	plain    ^[+-]?\d+$
+//	grouped  ^[+-]?[1-9]\d{0,2}(\.\d{3})+$
+//	decimal  ^[+-]?(\d+|[1-9]\d{0,2}(\.\d{3})+),(\d+)$   dec = len of the last group
+//
+// It runs on every number cell twice (once per format), so it scans the
+// bytes instead of matching those expressions; FuzzParseAs holds it equal
+// to them.
 func parseAs(s string, f numFormat) (v float64, dec int, ok bool) {
-	thousands, decimal := ".", ","
-	grouped, decimalRe := vnGroupedRe, vnDecimalRe
+	thousands, decimal := byte('.'), byte(',')
 	if f == fmtEN {
-		thousands, decimal = ",", "."
-		grouped, decimalRe = enGroupedRe, enDecimalRe
+		thousands, decimal = ',', '.'
 	}
-	switch {
-	case plainRe.MatchString(s), grouped.MatchString(s):
-	case decimalRe.MatchString(s):
-		dec = len(decimalRe.FindStringSubmatch(s)[3])
-	default:
+	body := s
+	if body != "" && (body[0] == '+' || body[0] == '-') {
+		body = body[1:]
+	}
+	whole, frac := body, ""
+	if i := strings.IndexByte(body, decimal); i >= 0 {
+		whole, frac = body[:i], body[i+1:]
+		if !allDigits(frac) {
+			return 0, 0, false
+		}
+		dec = len(frac)
+	}
+	if !allDigits(whole) && !grouped(whole, thousands) {
 		return 0, 0, false
 	}
-	n := strings.ReplaceAll(s, thousands, "")
-	n = strings.Replace(n, decimal, ".", 1)
-	v, err := strconv.ParseFloat(n, 64)
+	// The number as ParseFloat reads it: no thousands marks, "." decimal.
+	var buf [64]byte
+	n := buf[:0]
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case thousands:
+		case decimal:
+			n = append(n, '.')
+		default:
+			n = append(n, c)
+		}
+	}
+	v, err := strconv.ParseFloat(string(n), 64)
 	return v, dec, err == nil
+}
+
+// allDigits: s is one or more ASCII digits.
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// grouped: s is 1-3 digits not starting with 0, then one or more groups of
+// sep and 3 digits.
+func grouped(s string, sep byte) bool {
+	i := strings.IndexByte(s, sep)
+	if i < 1 || i > 3 || s[0] == '0' || !allDigits(s[:i]) {
+		return false
+	}
+	for rest := s[i:]; rest != ""; rest = rest[4:] {
+		if len(rest) < 4 || rest[0] != sep || !allDigits(rest[1:4]) {
+			return false
+		}
+	}
+	return true
 }
 
 // cellCat is what a text cell says about its column's format.
@@ -165,6 +209,29 @@ type colNumbers struct {
 	enEx      example // first English evidence
 	fraction  bool    // rate column whose numeric cells are all ≤ 1: fractions (0.855 = 85.5%)
 	plausible func(float64) bool
+	// seen memoises classify for the column's texts: decide and read
+	// both classify every cell, and a column repeats its numbers ("0",
+	// "12", "250"). Bounded, so a column of distinct texts costs no more
+	// than it did.
+	seen map[string]textNum
+}
+
+// maxSeen bounds colNumbers.seen.
+const maxSeen = 1024
+
+// classify is classify(s, cn.plausible), memoised.
+func (cn *colNumbers) classify(s string) textNum {
+	if t, ok := cn.seen[s]; ok {
+		return t
+	}
+	t := classify(s, cn.plausible)
+	if cn.seen == nil {
+		cn.seen = map[string]textNum{}
+	}
+	if len(cn.seen) < maxSeen {
+		cn.seen[s] = t
+	}
+	return t
 }
 
 func newColNumbers(col int, kind numKind, fd *forms.Field) *colNumbers {
@@ -208,7 +275,7 @@ func (cn *colNumbers) decide(rows []workbook.Row) {
 			}
 		case workbook.String:
 			s := cn.text(c)
-			switch classify(s, cn.plausible).cat {
+			switch cn.classify(s).cat {
 			case catVN:
 				if cn.vnEx.ref == "" {
 					cn.vnEx = example{workbook.CellRef(r.Num, cn.col), s}
@@ -239,7 +306,7 @@ func (cn *colNumbers) read(c workbook.Cell) (float64, int, *problem) {
 		return 0, 0, cn.notNumber(textnorm.Clean(c.Text))
 	}
 	s := cn.text(c)
-	t := classify(s, cn.plausible)
+	t := cn.classify(s)
 	if cn.mixed && (t.cat == catVN || t.cat == catEN || t.cat == catEither) {
 		return 0, 0, cn.mixedProblem(s)
 	}

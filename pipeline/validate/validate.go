@@ -179,22 +179,23 @@ func (v *validator) checkColumns() {
 }
 
 func (v *validator) readRows() {
+	nFields := len(v.t.Form.Fields)
 	for _, r := range v.t.Data {
-		rec := Record{Row: r.Num, Values: map[string]Value{}}
-		empty := true               // no data in the form's own columns
-		identity := false           // only the prefilled commune code/name
-		failed := map[string]bool{} // fields whose cell did not parse (not blank)
+		rec := Record{Row: r.Num, Values: make(map[string]Value, nFields)}
+		empty := true              // no data in the form's own columns
+		identity := false          // only the prefilled commune code/name
+		var failed map[string]bool // fields whose cell did not parse (not blank); made on the first
 		for _, c := range v.t.Columns {
 			if !c.Field.AppliesTo(v.ctx.Year) {
 				continue
 			}
 			cell := r.Cell(c.Col)
-			if v.merged[[2]int{r.Num, c.Col}] {
+			if len(v.merged) > 0 && v.merged[[2]int{r.Num, c.Col}] {
 				if !blank(cell) {
 					empty = false
 				}
 				rec.Values[c.Field.Code] = null
-				failed[c.Field.Code] = true
+				failed = setTrue(failed, c.Field.Code)
 				continue
 			}
 			if cell.Formula && cell.Kind == workbook.Blank {
@@ -218,7 +219,7 @@ func (v *validator) readRows() {
 			if p != nil {
 				wvi, wen := where(r.Num, c.Col, c.Field)
 				v.add(p.code, receipt.SevError, r.Num, c.Col, c.Field, Display(cell), wvi+": "+p.vi+".", wen+": "+p.en+".")
-				failed[c.Field.Code] = true
+				failed = setTrue(failed, c.Field.Code)
 				v.unchecked[c.Field.Code] = true
 			}
 			rec.Values[c.Field.Code] = val
@@ -265,6 +266,15 @@ func (v *validator) readRows() {
 	}
 }
 
+// setTrue sets m[k], making m on the first use: most rows need no map.
+func setTrue(m map[string]bool, k string) map[string]bool {
+	if m == nil {
+		m = map[string]bool{}
+	}
+	m[k] = true
+	return m
+}
+
 func (v *validator) derive(rec Record) {
 	for _, fd := range v.t.Form.Fields {
 		if fd.Derived == nil {
@@ -283,12 +293,29 @@ func (v *validator) checkRules(rec Record) {
 	f := v.t.Form
 	for _, rule := range f.Rules {
 		a, b := rec.Values[rule.Field], rec.Values[rule.Other]
+		if a.Null || b.Null {
+			continue
+		}
+		// Most rows keep every rule: the messages are written only for
+		// the ones that break one.
+		switch rule.Rule {
+		case "lte":
+			if a.Int <= b.Int {
+				continue
+			}
+		case "implies":
+			if !a.Bool || b.Bool {
+				continue
+			}
+		default:
+			continue
+		}
 		fa, fb := f.Field(rule.Field), f.Field(rule.Other)
 		col := 0
 		if c := v.t.Column(rule.Field); c != nil {
 			col = c.Col
 		}
-		if a.Null || b.Null || col == 0 {
+		if col == 0 {
 			continue
 		}
 		// "Ô E8 (Gia đình học tập): Số hộ đăng ký (420) lớn hơn Tổng số hộ
@@ -311,17 +338,13 @@ func (v *validator) checkRules(rec Record) {
 		}
 		switch rule.Rule {
 		case "lte":
-			if a.Int > b.Int {
-				v.add(receipt.ConstraintError, rule.Severity, rec.Row, col, fa, strconv.FormatInt(a.Int, 10),
-					fmt.Sprintf("%s: %s (%s) lớn hơn %s (%s).%s", wvi, la, vnnum.Int(a.Int), lb, vnnum.Int(b.Int), hint),
-					fmt.Sprintf("%s: %s (%d) is greater than %s (%d).%s", wen, fa.Code, a.Int, fb.Code, b.Int, hintEN))
-			}
+			v.add(receipt.ConstraintError, rule.Severity, rec.Row, col, fa, strconv.FormatInt(a.Int, 10),
+				fmt.Sprintf("%s: %s (%s) lớn hơn %s (%s).%s", wvi, la, vnnum.Int(a.Int), lb, vnnum.Int(b.Int), hint),
+				fmt.Sprintf("%s: %s (%d) is greater than %s (%d).%s", wen, fa.Code, a.Int, fb.Code, b.Int, hintEN))
 		case "implies":
-			if a.Bool && !b.Bool {
-				v.add(receipt.ConstraintError, rule.Severity, rec.Row, col, fa, "Có",
-					fmt.Sprintf("%s: %s ghi Có nhưng %s ghi Không.%s", wvi, la, lb, hint),
-					fmt.Sprintf("%s: %s is yes but %s is no.%s", wen, fa.Code, fb.Code, hintEN))
-			}
+			v.add(receipt.ConstraintError, rule.Severity, rec.Row, col, fa, "Có",
+				fmt.Sprintf("%s: %s ghi Có nhưng %s ghi Không.%s", wvi, la, lb, hint),
+				fmt.Sprintf("%s: %s is yes but %s is no.%s", wen, fa.Code, fb.Code, hintEN))
 		}
 	}
 }

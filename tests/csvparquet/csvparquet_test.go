@@ -107,3 +107,26 @@ func cpuTime() time.Duration {
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkCheckLargestCSV is the check half of BenchmarkCSVToParquet
+// alone, without DuckDB in the process: what to profile
+// (-cpuprofile, -memprofile) when working on the ratio.
+func BenchmarkCheckLargestCSV(b *testing.B) {
+	p, err := ingest.New(nil, local.New(filepath.Join(b.TempDir(), "lake")))
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := bigCSV(p, hamlets)
+	u := ingest.Upload{Bucket: "bench", Key: "2026/19/01864/bao-cao.csv"}
+	at := time.Date(2026, 11, 20, 3, 0, 0, 0, time.UTC)
+	b.ReportAllocs()
+	for b.Loop() {
+		res, err := ingest.Check(context.Background(), p, u, "v1", at, data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rc := res.Receipt; rc.Status != "accepted" || rc.Rows != hamlets {
+			b.Fatalf("status %s, %d rows: %+v", rc.Status, rc.Rows, rc.Errors)
+		}
+	}
+}

@@ -113,3 +113,14 @@ func Bad(t testing.TB, good *templatetest.Filled) ([]byte, []string) {
 	}
 	return b, []string{s.Name + "!" + s.Cell(r1, "ho_tong"), s.Name + "!" + s.Cell(r2, "ho_dat")}
 }
+
+// ProvinceCode issues (or reissues) the province reviewer code of a slot
+// ("01" …) (issue 15) and returns it in plain text.
+func ProvinceCode(t testing.TB, lake storage.Store, year int, province, slot string, now time.Time) string {
+	t.Helper()
+	is, err := access.Reissue(context.Background(), lake, access.ReissueOptions{Year: year, Province: province, Reviewer: slot, Now: now})
+	if err != nil {
+		t.Fatalf("issue a province code for %s-%s: %v", province, slot, err)
+	}
+	return is.Code
+}

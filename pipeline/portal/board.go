@@ -1,0 +1,575 @@
+package portal
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/xhht/xhht/pipeline/deadlines"
+	"github.com/xhht/xhht/pipeline/lake"
+	"github.com/xhht/xhht/pipeline/receipt"
+	"github.com/xhht/xhht/pipeline/review"
+	"github.com/xhht/xhht/pipeline/storage"
+	"github.com/xhht/xhht/pipeline/textnorm"
+)
+
+// Flag is one plausibility flag as the board shows it: a row of the
+// roll-up's flags table (h-flags' quality.Flag, read by quality.ReadFlags
+// with parquet-go). Value, PreviousValue and Threshold are NaN-free:
+// nil when the table has NULL.
+type Flag struct {
+	CommuneCode   string
+	MaThon        string // "" for a commune-level flag
+	TenThon       string
+	FlagID        string // stable: "<rule>/<indicator or ->/<ma_thon or ->"
+	Rule          string
+	Indicator     string
+	Value         *float64
+	PreviousValue *float64
+	Threshold     *float64
+	Comparable    bool // false: "không so sánh được", shown, never as an alarm
+	Message       string
+}
+
+// FlagReader gives a province's current plausibility flags of a year. It
+// is an interface so the portal does not depend on how they are computed
+// (pipeline/quality.ReadFlags, wired in by the binaries); nil: no flags.
+type FlagReader interface {
+	ReadFlags(ctx context.Context, year int, province string) ([]Flag, error)
+}
+
+// FlagReaderFunc adapts a function to FlagReader.
+type FlagReaderFunc func(ctx context.Context, year int, province string) ([]Flag, error)
+
+// ReadFlags implements FlagReader.
+func (f FlagReaderFunc) ReadFlags(ctx context.Context, year int, province string) ([]Flag, error) {
+	return f(ctx, year, province)
+}
+
+// lightReceipt is what the board needs of one receipt.
+type lightReceipt struct {
+	Commune       string
+	SubmissionID  string
+	Status        string
+	ReceivedAt    time.Time
+	SourceKey     string
+	SourceVersion string
+	OriginalName  string
+	ErrorCount    int
+	WarningCount  int
+	FirstError    string // the first error's message (receipts list errors in reading order)
+}
+
+func (l lightReceipt) upload() review.Upload {
+	return review.Upload{SubmissionID: l.SubmissionID, Status: l.Status, ReceivedAt: l.ReceivedAt,
+		SourceKey: l.SourceKey, SourceVersion: l.SourceVersion}
+}
+
+// receiptCache keeps decoded receipts by key and ETag: a receipt's key is
+// its submission id and ingest writes the same bytes for the same upload,
+// so a board load after the first reads only the new receipts (one LIST
+// per load: an upload shows at the next load).
+type receiptCache struct {
+	mu sync.Mutex
+	m  map[string]lightReceipt // key + "@" + etag
+}
+
+// maxCachedReceipts bounds the cache: a national year is ~ 10 000 communes × a few uploads.
+const maxCachedReceipts = 200_000
+
+// provinceReceipts reads every receipt of a province's year: commune → receipts.
+func (s *server) provinceReceipts(ctx context.Context, year int, province string) (map[string][]lightReceipt, error) {
+	prefix := lake.ReceiptsYearPrefix(year) + "province=" + province + "/"
+	objs, err := s.cfg.Lake.List(ctx, prefix)
+	if err != nil {
+		return nil, fmt.Errorf("portal: list receipts: %w", err)
+	}
+	out := make([]lightReceipt, len(objs))
+	found := make([]bool, len(objs))
+	var todo []int
+	s.rc.mu.Lock()
+	if s.rc.m == nil || len(s.rc.m) > maxCachedReceipts {
+		s.rc.m = map[string]lightReceipt{}
+	}
+	for i, o := range objs {
+		if l, ok := s.rc.m[o.Key+"@"+o.ETag]; ok {
+			out[i], found[i] = l, true
+		} else if strings.HasSuffix(o.Key, ".json") {
+			todo = append(todo, i)
+		}
+	}
+	s.rc.mu.Unlock()
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 16)
+	errs := make([]error, len(objs))
+	for _, i := range todo {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			l, err := readLight(ctx, s.cfg.Lake, objs[i].Key, prefix)
+			if errors.Is(err, storage.ErrNotFound) {
+				return
+			}
+			var syn *json.SyntaxError
+			var typ *json.UnmarshalTypeError
+			if errors.As(err, &syn) || errors.As(err, &typ) {
+				// As the commune's page does: a damaged receipt is skipped
+				// (and logged), not a reason to lose the whole board.
+				s.cfg.Logger.Warn("portal: unreadable receipt skipped", "key", objs[i].Key, "err", err)
+				return
+			}
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			out[i], found[i] = l, true
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	by := map[string][]lightReceipt{}
+	s.rc.mu.Lock()
+	for i, o := range objs {
+		if !found[i] {
+			continue
+		}
+		s.rc.m[o.Key+"@"+o.ETag] = out[i]
+		by[out[i].Commune] = append(by[out[i].Commune], out[i])
+	}
+	s.rc.mu.Unlock()
+	return by, nil
+}
+
+// readLight decodes one receipt; the commune comes from the key (the
+// partition ingest wrote it under), checked against the receipt.
+func readLight(ctx context.Context, st storage.Store, key, prefix string) (lightReceipt, error) {
+	rest := strings.TrimPrefix(key, prefix)
+	c, _, ok := strings.Cut(strings.TrimPrefix(rest, "commune="), "/")
+	if !ok || !strings.HasPrefix(rest, "commune=") {
+		return lightReceipt{}, fmt.Errorf("portal: receipt key %q: %w", key, storage.ErrNotFound)
+	}
+	b, _, err := storage.GetAtMost(ctx, st, key, "", 32<<20)
+	if err != nil {
+		return lightReceipt{}, err
+	}
+	var rc struct {
+		SubmissionID  string    `json:"submission_id"`
+		Status        string    `json:"status"`
+		CommuneCode   string    `json:"commune_code"`
+		SourceKey     string    `json:"source_key"`
+		SourceVersion string    `json:"source_version"`
+		OriginalName  string    `json:"original_name"`
+		ReceivedAt    time.Time `json:"received_at"`
+		ErrorCount    int       `json:"error_count"`
+		WarningCount  int       `json:"warning_count"`
+		Errors        []struct {
+			Severity string `json:"severity"`
+			Message  string `json:"message"`
+		} `json:"errors"`
+	}
+	if err := json.Unmarshal(b, &rc); err != nil {
+		return lightReceipt{}, fmt.Errorf("portal: receipt %s: %w", key, err)
+	}
+	l := lightReceipt{Commune: c, SubmissionID: rc.SubmissionID, Status: rc.Status, ReceivedAt: rc.ReceivedAt,
+		SourceKey: rc.SourceKey, SourceVersion: rc.SourceVersion, OriginalName: rc.OriginalName,
+		ErrorCount: rc.ErrorCount, WarningCount: rc.WarningCount}
+	for _, e := range rc.Errors {
+		if e.Severity == receipt.SevError {
+			l.FirstError = e.Message
+			break
+		}
+	}
+	return l, nil
+}
+
+// Board statuses, in the board's order of urgency.
+const (
+	stMissing  = "missing"
+	stRejected = "rejected"
+	stReturned = "returned"
+	stLate     = "late"
+	stOnTime   = "ontime"
+	stApproved = "approved"
+)
+
+var statusOrder = map[string]int{stMissing: 0, stRejected: 1, stReturned: 2, stLate: 3, stOnTime: 4, stApproved: 5}
+
+var statusText = map[string]string{
+	stMissing:  "Chưa nộp",
+	stRejected: "Chỉ có tệp bị từ chối",
+	stReturned: "Bị trả lại",
+	stLate:     "Nộp muộn, chờ duyệt",
+	stOnTime:   "Đúng hạn, chờ duyệt",
+	stApproved: "Đã duyệt",
+}
+
+// rateCell is one main rate against its target.
+type rateCell struct {
+	Value, Target *float64
+	Text, Class   string // "72,5 %" / "dat" (met), "chua" (below), "" (no target or no value)
+}
+
+// boardRow is one commune of the register.
+type boardRow struct {
+	Code, Name string
+	Status     string // stMissing …
+	StatusText string
+	Waiting    bool // a newer upload waits while approved data still counts
+	Late       bool // accepted, but only after the deadline
+	Uploads    int
+	LastAt     time.Time
+	LastText   string
+	Reason     string // first reason of the latest rejection, when the latest upload was rejected
+	Rates      []rateCell
+	Flags      []flagView // unchecked first
+	FlagsOpen  int        // unchecked and comparable: the ones that need a look
+	Comment    string     // the province's last return/reopen comment
+	Latest     string     // latest accepted submission_id
+	foldedName string
+}
+
+type flagView struct {
+	Flag
+	Checked      bool
+	CheckComment string
+	Text         string // message with the values
+}
+
+// boardIndicators are the main rates the board shows, with the short
+// Vietnamese header.
+var boardIndicators = []struct{ Col, Label string }{
+	{"ty_le_ho_dat", "Hộ GĐHT"},
+	{"ty_le_thon_dat", "Thôn CĐHT"},
+	{"ty_le_cong_dan_dat", "CDHT"},
+}
+
+// board is one province's board for one deadline.
+type board struct {
+	Year                   int
+	Province, ProvinceName string
+	Deadline               deadlines.Deadline
+	Cut                    time.Time
+	Rows                   []boardRow
+	Counts                 map[string]int
+	RatesBuilt             bool // a roll-up exists
+	FlagsRead              bool
+}
+
+// buildBoard gathers a province's board: the register's communes, their
+// receipts, review states, roll-up rates and flags.
+func (s *server) buildBoard(ctx context.Context, year int, province string, d deadlines.Deadline) (*board, error) {
+	v := s.proc.Registry.ForYear(year)
+	if v == nil || v.Provinces[province] == nil {
+		return nil, fmt.Errorf("portal: province %s not in the %d register", province, year)
+	}
+	cut, err := s.deadlines.CommuneDue(province, d.ID, year)
+	if err != nil {
+		return nil, fmt.Errorf("portal: deadline %s: %w", d.ID, err)
+	}
+	b := &board{Year: year, Province: province, ProvinceName: v.Provinces[province].Name, Deadline: d, Cut: cut, Counts: map[string]int{}}
+
+	var (
+		wg                     sync.WaitGroup
+		rcs                    map[string][]lightReceipt
+		statuses               map[string]review.Status
+		rates                  map[string]communeRates
+		flags                  []Flag
+		errR, errS, errT, errF error
+	)
+	wg.Add(3)
+	go func() { defer wg.Done(); rcs, errR = s.provinceReceipts(ctx, year, province) }()
+	go func() { defer wg.Done(); statuses, errS = s.provinceStatuses(ctx, year, province) }()
+	go func() { defer wg.Done(); rates, errT = s.ratesOf(ctx, year, province) }()
+	if s.cfg.Flags != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); flags, errF = s.cfg.Flags.ReadFlags(ctx, year, province) }()
+	}
+	wg.Wait()
+	if err := errors.Join(errR, errS, errT); err != nil {
+		return nil, err
+	}
+	if errF != nil {
+		// Flags are advice: the board still works without them, and says so.
+		s.cfg.Logger.Warn("portal: plausibility flags unavailable", "province", province, "year", year, "err", errF)
+	} else {
+		b.FlagsRead = s.cfg.Flags != nil
+	}
+	b.RatesBuilt = rates != nil
+	flagsOf := map[string][]Flag{}
+	for _, f := range flags {
+		flagsOf[f.CommuneCode] = append(flagsOf[f.CommuneCode], f)
+	}
+
+	for _, c := range v.CommunesOf(province) {
+		row := boardRow{Code: c.Code, Name: c.Name, foldedName: textnorm.Fold(c.Name)}
+		list := rcs[c.Code]
+		ups := make([]review.Upload, len(list))
+		onTime, late := false, false
+		var newest *lightReceipt
+		for i := range list {
+			ups[i] = list[i].upload()
+			if newest == nil || review.Newer(ups[i], newest.upload()) {
+				newest = &list[i]
+			}
+			if list[i].Status == receipt.Accepted {
+				if deadlines.OnTime(list[i].ReceivedAt, cut) {
+					onTime = true
+				} else {
+					late = true
+				}
+			}
+		}
+		row.Uploads = len(list)
+		if newest != nil {
+			row.LastAt = newest.ReceivedAt
+			row.LastText = newest.ReceivedAt.In(deadlines.ICT).Format("15:04 02/01")
+			if newest.Status != receipt.Accepted {
+				row.Reason = newest.FirstError
+			}
+		}
+		row.Latest = review.Latest(ups)
+		st := statuses[c.Code]
+		shown, _ := review.Effective(st, row.Latest, false)
+		row.Late = !onTime && late
+		switch {
+		case len(list) == 0:
+			row.Status = stMissing
+		case row.Latest == "":
+			row.Status = stRejected
+		case shown == review.Approved:
+			row.Status = stApproved
+		case shown == review.Returned:
+			row.Status = stReturned
+			row.Comment = st.Comment
+		case onTime:
+			row.Status = stOnTime
+		default:
+			row.Status = stLate
+		}
+		row.Waiting = shown == review.Submitted && st.ApprovedSubmission != "" && st.ApprovedSubmission != row.Latest
+		row.StatusText = statusText[row.Status]
+		if row.Waiting {
+			row.StatusText = "Có tệp mới chờ duyệt (số liệu đã duyệt vẫn được tính)"
+		}
+		if r, ok := rates[c.Code]; ok {
+			row.Rates = []rateCell{cell(r.TyLeHoDat, r.ChiTieuHoDat), cell(r.TyLeThonDat, r.ChiTieuThonDat), cell(r.TyLeCongDanDat, r.ChiTieuCongDanDat)}
+		} else {
+			row.Rates = []rateCell{{Text: "–"}, {Text: "–"}, {Text: "–"}}
+		}
+		row.Flags = flagViews(flagsOf[c.Code], st.Checks)
+		for _, f := range row.Flags {
+			if !f.Checked && f.Comparable {
+				row.FlagsOpen++
+			}
+		}
+		b.Counts[row.Status]++
+		b.Rows = append(b.Rows, row)
+	}
+	return b, nil
+}
+
+func flagViews(fs []Flag, checks map[string]review.Check) []flagView {
+	out := make([]flagView, 0, len(fs))
+	for _, f := range fs {
+		fv := flagView{Flag: f, Text: flagText(f)}
+		if c, ok := checks[f.FlagID]; ok {
+			fv.Checked, fv.CheckComment = true, c.Comment
+		}
+		out = append(out, fv)
+	}
+	slices.SortStableFunc(out, func(a, b flagView) int {
+		if a.Checked != b.Checked {
+			if a.Checked {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Compare(a.FlagID, b.FlagID)
+	})
+	return out
+}
+
+// flagText is the flag's message with its values, for the page.
+func flagText(f Flag) string {
+	t := f.Message
+	if f.TenThon != "" && !strings.Contains(t, f.TenThon) {
+		t = f.TenThon + ": " + t
+	}
+	if !f.Comparable {
+		return t + " (không so sánh được)"
+	}
+	if f.Value != nil && f.PreviousValue != nil {
+		t += fmt.Sprintf(" (năm nay %s, năm trước %s)", num(*f.Value), num(*f.PreviousValue))
+	}
+	return t
+}
+
+func num(v float64) string {
+	if v == float64(int64(v)) {
+		return fmt.Sprintf("%d", int64(v))
+	}
+	return strings.Replace(fmt.Sprintf("%.2f", v), ".", ",", 1)
+}
+
+func pct(v float64) string {
+	return strings.Replace(fmt.Sprintf("%.1f %%", v*100), ".", ",", 1)
+}
+
+func cell(v, target *float64) rateCell {
+	c := rateCell{Value: v, Target: target, Text: "–"}
+	if v == nil {
+		return c
+	}
+	c.Text = pct(*v)
+	if target != nil {
+		if *v >= *target {
+			c.Class = "dat"
+		} else {
+			c.Class = "chua"
+		}
+	}
+	return c
+}
+
+// boardQuery is what the board's address asks for: filter and order.
+type boardQuery struct {
+	Deadline string // deadline id, "12-01"
+	Status   string // "" all, a status, or "canh-bao" (open flags)
+	Search   string
+	Sort     string // ma, ten, trang-thai, nop, ho, thon, cd, canh-bao
+	Desc     bool
+}
+
+// apply filters and sorts the rows (a copy).
+func (q boardQuery) apply(rows []boardRow) []boardRow {
+	needle := textnorm.Fold(strings.TrimSpace(q.Search))
+	var out []boardRow
+	for _, r := range rows {
+		if q.Status == "canh-bao" && r.FlagsOpen == 0 {
+			continue
+		}
+		if q.Status != "" && q.Status != "canh-bao" && r.Status != q.Status {
+			continue
+		}
+		if needle != "" && !strings.Contains(r.foldedName, needle) && !strings.Contains(r.Code, needle) {
+			continue
+		}
+		out = append(out, r)
+	}
+	rate := func(i int) func(a, b boardRow) int {
+		return func(a, b boardRow) int {
+			av, bv := a.Rates[i].Value, b.Rates[i].Value
+			switch {
+			case av == nil && bv == nil:
+				return 0
+			case av == nil:
+				return 1 // blanks last either way
+			case bv == nil:
+				return -1
+			}
+			return cmp.Compare(*av, *bv)
+		}
+	}
+	var by func(a, b boardRow) int
+	switch q.Sort {
+	case "ten":
+		by = func(a, b boardRow) int { return cmp.Compare(a.foldedName, b.foldedName) }
+	case "trang-thai":
+		by = func(a, b boardRow) int { return cmp.Compare(statusOrder[a.Status], statusOrder[b.Status]) }
+	case "nop":
+		by = func(a, b boardRow) int { return a.LastAt.Compare(b.LastAt) }
+	case "ho":
+		by = rate(0)
+	case "thon":
+		by = rate(1)
+	case "cd":
+		by = rate(2)
+	case "canh-bao":
+		by = func(a, b boardRow) int { return cmp.Compare(a.FlagsOpen, b.FlagsOpen) }
+	default:
+		by = func(a, b boardRow) int { return 0 }
+	}
+	slices.SortStableFunc(out, func(a, b boardRow) int {
+		c := by(a, b)
+		if q.Desc {
+			c = -c
+		}
+		return cmp.Or(c, cmp.Compare(a.Code, b.Code))
+	})
+	return out
+}
+
+// statusCache keeps review statuses by key and ETag (a status changes only
+// by a write, which changes its ETag), so a board load reads only the
+// statuses changed since the last one: one LIST, as review.ForProvince
+// does, and a GET per changed status.
+type statusCache struct {
+	mu sync.Mutex
+	m  map[string]review.Status // key + "@" + etag
+}
+
+// provinceStatuses is review.ForProvince through the cache.
+func (s *server) provinceStatuses(ctx context.Context, year int, province string) (map[string]review.Status, error) {
+	prefix := lake.ReviewProvincePrefix(year, province)
+	objs, err := s.cfg.Lake.List(ctx, prefix)
+	if err != nil {
+		return nil, fmt.Errorf("portal: list review states: %w", err)
+	}
+	out := map[string]review.Status{}
+	var todo []string
+	s.sc.mu.Lock()
+	if s.sc.m == nil || len(s.sc.m) > maxCachedReceipts {
+		s.sc.m = map[string]review.Status{}
+	}
+	for _, o := range objs {
+		c, ok := strings.CutSuffix(strings.TrimPrefix(o.Key, prefix+"commune="), ".json")
+		if !ok || strings.Contains(c, "/") || !strings.HasPrefix(o.Key, prefix+"commune=") {
+			continue
+		}
+		if st, ok := s.sc.m[o.Key+"@"+o.ETag]; ok {
+			out[c] = st
+		} else {
+			todo = append(todo, c)
+		}
+	}
+	s.sc.mu.Unlock()
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 16)
+	errs := make([]error, len(todo))
+	for i, c := range todo {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			st, etag, err := review.Get(ctx, s.cfg.Lake, year, province, c)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			if st.State == "" {
+				return
+			}
+			mu.Lock()
+			out[c] = st
+			mu.Unlock()
+			s.sc.mu.Lock()
+			s.sc.m[lake.ReviewKey(year, province, c)+"@"+etag] = st
+			s.sc.mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}

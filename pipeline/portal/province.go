@@ -1,0 +1,686 @@
+package portal
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xhht/xhht/pipeline/access"
+	"github.com/xhht/xhht/pipeline/deadlines"
+	"github.com/xhht/xhht/pipeline/lake"
+	"github.com/xhht/xhht/pipeline/receipt"
+	"github.com/xhht/xhht/pipeline/registry"
+	"github.com/xhht/xhht/pipeline/review"
+	"github.com/xhht/xhht/pipeline/storage"
+)
+
+// The province's side of the portal (issue 15): a province reviewer's
+// code signs in on the same page and lands on the board of its province
+// and year. Every handler here runs only for a province session
+// (withRole), acts only on communes of the session's province in the
+// register of the session's year, and every action is a POST with the
+// session's CSRF token. A commune code gets 403 on every one of them.
+const (
+	pathBoard       = "/tinh"
+	pathBoardCSV    = "/tinh/bang.csv"
+	pathProvCommune = "/tinh/xa/"         // + commune code
+	pathProvMarked  = "/danh-dau"         // after pathProvCommune + code
+	pathProvReceipt = "/bien-nhan"        // after pathProvCommune + code
+	actApprove      = "/duyet"            // after pathProvCommune + code
+	actReturn       = "/tra-lai"          //
+	actReopen       = "/mo-lai"           //
+	actCheck        = "/xac-minh"         //
+	provinceOnly    = access.RoleProvince // for withRole
+	boardCSVName    = "bang-theo-doi-%s-%d-%s.csv"
+	reviewFormLimit = 16 << 10 // bytes of a review form (a comment of MaxCommentRunes fits)
+)
+
+// ReviewPaths are the province's endpoints, for the authorisation tests
+// (every one refuses a commune code): method and path with "{commune}".
+var ReviewPaths = []struct{ Method, Path string }{
+	{"GET", pathBoard},
+	{"GET", pathBoardCSV},
+	{"GET", pathProvCommune + "{commune}"},
+	{"GET", pathProvCommune + "{commune}" + pathProvMarked},
+	{"GET", pathProvCommune + "{commune}" + pathProvReceipt},
+	{"POST", pathProvCommune + "{commune}" + actApprove},
+	{"POST", pathProvCommune + "{commune}" + actReturn},
+	{"POST", pathProvCommune + "{commune}" + actReopen},
+	{"POST", pathProvCommune + "{commune}" + actCheck},
+}
+
+func (s *server) provinceRoutes(m *http.ServeMux) {
+	m.HandleFunc("GET "+pathBoard, s.withRole(provinceOnly, s.board))
+	m.HandleFunc("GET "+pathBoardCSV, s.withRole(provinceOnly, s.boardCSV))
+	m.HandleFunc("GET "+pathProvCommune+"{commune}", s.withRole(provinceOnly, s.provCommune))
+	m.HandleFunc("GET "+pathProvCommune+"{commune}"+pathProvMarked, s.withRole(provinceOnly, s.provMarked))
+	m.HandleFunc("GET "+pathProvCommune+"{commune}"+pathProvReceipt, s.withRole(provinceOnly, s.provReceipt))
+	for _, a := range []struct{ path, kind string }{{actApprove, review.KindApprove}, {actReturn, review.KindReturn}, {actReopen, review.KindReopen}, {actCheck, review.KindCheck}} {
+		m.HandleFunc("POST "+pathProvCommune+"{commune}"+a.path, s.withRole(provinceOnly, s.reviewAction(a.kind)))
+	}
+}
+
+// boardPage is what the board template shows.
+type boardPage struct {
+	*board
+	Holder, Reviewer, CSRF string
+	Query                  boardQuery
+	Shown                  []boardRow
+	Deadlines              []deadlineLink
+	Statuses               []statusLink
+	Sorts                  map[string]string // sort key → link (toggles the direction)
+	CSVURL                 string
+	CutText                string
+	Indicators             []string
+	Paths                  map[string]string
+	Now                    string
+}
+
+type deadlineLink struct {
+	ID, Label, URL string
+	Current        bool
+}
+
+type statusLink struct {
+	Key, Label, URL string
+	Count           int
+	Current         bool
+}
+
+// parseBoardQuery reads the board's address. Unknown values fall back to
+// the defaults: the address is typed and shared by people.
+func (s *server) parseBoardQuery(r *http.Request, g access.Grant, now time.Time) (boardQuery, deadlines.Deadline) {
+	q := r.URL.Query()
+	bq := boardQuery{Deadline: q.Get("han"), Status: q.Get("loc"), Search: q.Get("q"), Sort: q.Get("sap"), Desc: q.Get("chieu") == "giam"}
+	if len(bq.Search) > 100 {
+		bq.Search = bq.Search[:100]
+	}
+	if _, ok := statusOrder[bq.Status]; !ok && bq.Status != "canh-bao" {
+		bq.Status = ""
+	}
+	all := s.deadlines.All()
+	d, ok := s.deadlines.Get(bq.Deadline)
+	if !ok {
+		// The first report whose communes' due date is still ahead, else the last.
+		d = all[len(all)-1]
+		for _, x := range all {
+			if cut, err := s.deadlines.CommuneDue(g.Province, x.ID, g.Year); err == nil && now.Before(cut) {
+				d = x
+				break
+			}
+		}
+	}
+	bq.Deadline = d.ID
+	return bq, d
+}
+
+func (bq boardQuery) url(path string, change func(*boardQuery)) string {
+	c := bq
+	if change != nil {
+		change(&c)
+	}
+	v := url.Values{"han": {c.Deadline}}
+	if c.Status != "" {
+		v.Set("loc", c.Status)
+	}
+	if c.Search != "" {
+		v.Set("q", c.Search)
+	}
+	if c.Sort != "" {
+		v.Set("sap", c.Sort)
+	}
+	if c.Desc {
+		v.Set("chieu", "giam")
+	}
+	return path + "?" + v.Encode()
+}
+
+func (s *server) board(w http.ResponseWriter, r *http.Request, ss session, g access.Grant) {
+	now := s.cfg.Now()
+	bq, d := s.parseBoardQuery(r, g, now)
+	b, err := s.buildBoard(r.Context(), g.Year, g.Province, d)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	p := &boardPage{board: b, Holder: g.Holder, Reviewer: g.Reviewer, CSRF: s.keys.token(purposeCSRF, ss.SID), Query: bq,
+		Shown: bq.apply(b.Rows), CSVURL: bq.url(pathBoardCSV, nil), Sorts: map[string]string{},
+		CutText: b.Cut.In(deadlines.ICT).AddDate(0, 0, -1).Format("02/01/2006"),
+		Paths:   map[string]string{"signout": pathSignOut, "static": pathStatic, "board": pathBoard},
+		Now:     now.In(deadlines.ICT).Format("15:04 02/01/2006")}
+	for _, ind := range boardIndicators {
+		p.Indicators = append(p.Indicators, ind.Label)
+	}
+	for _, x := range s.deadlines.All() {
+		p.Deadlines = append(p.Deadlines, deadlineLink{ID: x.ID, Label: fmt.Sprintf("Báo cáo %d/%d", x.Day, int(x.Month)),
+			URL: bq.url(pathBoard, func(c *boardQuery) { c.Deadline = x.ID }), Current: x.ID == d.ID})
+	}
+	p.Statuses = append(p.Statuses, statusLink{Key: "", Label: "Tất cả", Count: len(b.Rows), URL: bq.url(pathBoard, func(c *boardQuery) { c.Status = "" }), Current: bq.Status == ""})
+	for _, st := range []string{stMissing, stRejected, stReturned, stLate, stOnTime, stApproved} {
+		p.Statuses = append(p.Statuses, statusLink{Key: st, Label: statusText[st], Count: b.Counts[st],
+			URL: bq.url(pathBoard, func(c *boardQuery) { c.Status = st }), Current: bq.Status == st})
+	}
+	open := 0
+	for _, row := range b.Rows {
+		if row.FlagsOpen > 0 {
+			open++
+		}
+	}
+	p.Statuses = append(p.Statuses, statusLink{Key: "canh-bao", Label: "Có cảnh báo chưa xác minh", Count: open,
+		URL: bq.url(pathBoard, func(c *boardQuery) { c.Status = "canh-bao" }), Current: bq.Status == "canh-bao"})
+	for _, k := range []string{"ma", "ten", "trang-thai", "nop", "ho", "thon", "cd", "canh-bao"} {
+		p.Sorts[k] = bq.url(pathBoard, func(c *boardQuery) {
+			c.Desc = c.Sort == k && !c.Desc
+			c.Sort = k
+		})
+	}
+	s.render(w, r, http.StatusOK, "board", p)
+}
+
+// boardCSV is the board as CSV (UTF-8 with BOM so Excel reads the
+// Vietnamese): the same rows, filter and order as the page. Columns are
+// documented in docs/portal.md; rates are fractions 0–1.
+func (s *server) boardCSV(w http.ResponseWriter, r *http.Request, _ session, g access.Grant) {
+	bq, d := s.parseBoardQuery(r, g, s.cfg.Now())
+	b, err := s.buildBoard(r.Context(), g.Year, g.Province, d)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	buf.WriteString("\ufeff")
+	cw := csv.NewWriter(&buf)
+	cw.UseCRLF = true
+	cw.Write([]string{"ma_xa", "ten_xa", "trang_thai", "trang_thai_text", "bao_cao", "han_nop", "so_tep", "nop_gan_nhat",
+		"ly_do_tu_choi", "ty_le_ho_dat", "chi_tieu_ho_dat", "ty_le_thon_dat", "chi_tieu_thon_dat", "ty_le_cong_dan_dat",
+		"chi_tieu_cong_dan_dat", "canh_bao_chua_xac_minh", "canh_bao_da_xac_minh", "y_kien_cua_tinh", "ban_nop_moi_nhat"})
+	f := func(p *float64) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*p, 'f', -1, 64)
+	}
+	for _, row := range bq.apply(b.Rows) {
+		last := ""
+		if !row.LastAt.IsZero() {
+			last = row.LastAt.In(deadlines.ICT).Format(time.RFC3339)
+		}
+		checked := 0
+		for _, fl := range row.Flags {
+			if fl.Checked {
+				checked++
+			}
+		}
+		rec := []string{row.Code, row.Name, row.Status, row.StatusText, b.Deadline.ID, b.Cut.In(deadlines.ICT).Format(time.RFC3339),
+			strconv.Itoa(row.Uploads), last, row.Reason}
+		for i := range boardIndicators {
+			rec = append(rec, f(row.Rates[i].Value), f(row.Rates[i].Target))
+		}
+		rec = append(rec, strconv.Itoa(row.FlagsOpen), strconv.Itoa(checked), row.Comment, row.Latest)
+		for i := range rec {
+			rec[i] = csvSafe(rec[i])
+		}
+		cw.Write(rec)
+	}
+	cw.Flush()
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="`+boardCSVName+`"`, g.Province, g.Year, b.Deadline.ID))
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(buf.Bytes())
+}
+
+// csvSafe keeps commune text from running as a spreadsheet formula when
+// the CSV is opened in Excel (CSV injection): a leading = + - @ or tab
+// gets a quote mark in front. Numbers written by the portal never start
+// with those except negative ones, which rates never are.
+func csvSafe(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
+
+// communeOf checks that the address's commune is in the session's
+// province in the register of the session's year.
+func (s *server) communeOf(w http.ResponseWriter, r *http.Request, g access.Grant) (*registry.Unit, bool) {
+	code := r.PathValue("commune")
+	v := s.proc.Registry.ForYear(g.Year)
+	var c *registry.Unit
+	if v != nil {
+		c = v.Communes[code]
+	}
+	if c == nil || c.ProvinceCode != g.Province {
+		s.cfg.Logger.Warn("portal: province session asked for a commune outside its province", "commune", code,
+			"province", g.Province, "year", g.Year, "code_id", g.CodeID, "client", clientAddr(r))
+		s.fail(w, r, http.StatusNotFound, "Không có xã này trong danh mục của tỉnh năm "+strconv.Itoa(g.Year)+".")
+		return nil, false
+	}
+	return c, true
+}
+
+// provCommunePage is the province's page of one commune.
+type provCommunePage struct {
+	Year                   int
+	Province, ProvinceName string
+	Commune, CommuneName   string
+	Holder, CSRF           string
+	Status                 review.Status
+	Shown                  review.State
+	ShownText              string
+	Latest                 string
+	LatestUpload           *lightReceipt
+	Uploads                []provUpload
+	Hamlets                []hamletPair
+	PrevYear               int
+	HaveRollup, HavePrev   bool
+	Flags                  []flagView
+	History                []historyRow
+	CanApprove, CanReturn  bool
+	CanReopen              bool
+	Done, Error            string
+	Paths                  map[string]string
+	MaxComment             int
+}
+
+type provUpload struct {
+	lightReceipt
+	Time, Name, MarkedURL string
+	ReceiptURL            string
+	Accepted, IsLatest    bool
+	IsApproved            bool
+}
+
+type hamletPair struct {
+	Code, Name string
+	Now, Prev  *hamletRow
+	Cells      []pairCell
+}
+
+type pairCell struct {
+	Now, Prev, Class string
+}
+
+type historyRow struct {
+	review.Record
+	Time, ActionText, From, To string
+	Who                        string
+}
+
+var actionText = map[string]string{
+	review.KindApprove: "Duyệt", review.KindReturn: "Trả lại", review.KindReopen: "Mở lại", review.KindCheck: "Xác minh cảnh báo",
+}
+
+var doneText = map[string]string{
+	review.KindApprove: "Đã duyệt số liệu của xã.",
+	review.KindReturn:  "Đã trả lại tệp cho xã, kèm ý kiến. Xã thấy ý kiến trên trang của xã.",
+	review.KindReopen:  "Đã mở lại: số liệu của xã chờ duyệt lại.",
+	review.KindCheck:   "Đã ghi cảnh báo là «đã xác minh».",
+}
+
+func (s *server) provCommune(w http.ResponseWriter, r *http.Request, ss session, g access.Grant) {
+	c, ok := s.communeOf(w, r, g)
+	if !ok {
+		return
+	}
+	p, err := s.provCommuneView(r.Context(), ss, g, c)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	p.Done = doneText[r.URL.Query().Get("xong")]
+	s.render(w, r, http.StatusOK, "provcommune", p)
+}
+
+func (s *server) provCommuneView(ctx context.Context, ss session, g access.Grant, c *registry.Unit) (*provCommunePage, error) {
+	base := pathProvCommune + c.Code
+	p := &provCommunePage{Year: g.Year, Province: g.Province, ProvinceName: g.ProvinceName, Commune: c.Code, CommuneName: c.Name,
+		Holder: g.Holder, CSRF: s.keys.token(purposeCSRF, ss.SID), PrevYear: g.Year - 1, MaxComment: review.MaxCommentRunes,
+		Paths: map[string]string{"board": pathBoard, "signout": pathSignOut, "approve": base + actApprove, "return": base + actReturn,
+			"reopen": base + actReopen, "check": base + actCheck}}
+	prefix := lake.ReceiptsYearPrefix(g.Year) + "province=" + g.Province + "/"
+	objs, err := s.cfg.Lake.List(ctx, lake.ReceiptsCommunePrefix(g.Year, g.Province, c.Code))
+	if err != nil {
+		return nil, fmt.Errorf("portal: list receipts: %w", err)
+	}
+	var list []lightReceipt
+	for _, o := range objs {
+		if !strings.HasSuffix(o.Key, ".json") {
+			continue
+		}
+		l, err := readLight(ctx, s.cfg.Lake, o.Key, prefix)
+		if errors.Is(err, storage.ErrNotFound) {
+			continue
+		}
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) {
+			s.cfg.Logger.Warn("portal: unreadable receipt skipped", "key", o.Key, "err", err)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, l)
+	}
+	ups := make([]review.Upload, len(list))
+	for i := range list {
+		ups[i] = list[i].upload()
+	}
+	p.Latest = review.Latest(ups)
+	st, _, err := review.Get(ctx, s.cfg.Lake, g.Year, g.Province, c.Code)
+	if err != nil {
+		return nil, err
+	}
+	p.Status = st
+	p.Shown, _ = review.Effective(st, p.Latest, false)
+	p.ShownText = p.Shown.Label()
+	if p.Shown == review.Submitted && st.ApprovedSubmission != "" && st.ApprovedSubmission != p.Latest {
+		p.ShownText = "Có tệp mới chờ duyệt (số liệu đã duyệt trước vẫn được tính)"
+	}
+	slices.SortFunc(list, func(a, b lightReceipt) int {
+		if review.Newer(a.upload(), b.upload()) {
+			return -1
+		}
+		if review.Newer(b.upload(), a.upload()) {
+			return 1
+		}
+		return 0
+	})
+	for i := range list {
+		l := list[i]
+		name := l.OriginalName
+		if name == "" {
+			name = displayName(l.SourceKey)
+		}
+		u := provUpload{lightReceipt: l, Time: l.ReceivedAt.In(deadlines.ICT).Format("15:04 02/01/2006"), Name: name,
+			Accepted: l.Status == receipt.Accepted, IsLatest: l.SubmissionID == p.Latest && p.Latest != "",
+			IsApproved: l.SubmissionID == st.ApprovedSubmission && st.ApprovedSubmission != "",
+			MarkedURL:  base + pathProvMarked + "?" + queryKey(l.SourceKey, l.SourceVersion),
+			ReceiptURL: base + pathProvReceipt + "?" + url.Values{"id": {l.SubmissionID}}.Encode()}
+		if u.IsLatest {
+			p.LatestUpload = &list[i]
+		}
+		p.Uploads = append(p.Uploads, u)
+	}
+	p.CanApprove = p.Latest != "" && p.Shown != review.Approved
+	p.CanReturn = p.Latest != "" && p.Shown != review.Returned
+	p.CanReopen = st.State == review.Approved || st.State == review.Returned
+
+	// Hamlets, this year and last, from the roll-up (the data that counts).
+	now, err := s.hamletsOf(ctx, g.Year, g.Province, c.Code)
+	if err != nil {
+		return nil, err
+	}
+	prev, err := s.hamletsOf(ctx, g.Year-1, g.Province, c.Code)
+	if err != nil {
+		return nil, err
+	}
+	p.HaveRollup, p.HavePrev = len(now) > 0, len(prev) > 0
+	p.Hamlets = pairHamlets(now, prev)
+
+	if s.cfg.Flags != nil {
+		fs, err := s.cfg.Flags.ReadFlags(ctx, g.Year, g.Province)
+		if err != nil {
+			s.cfg.Logger.Warn("portal: plausibility flags unavailable", "province", g.Province, "err", err)
+		}
+		var mine []Flag
+		for _, f := range fs {
+			if f.CommuneCode == c.Code {
+				mine = append(mine, f)
+			}
+		}
+		p.Flags = flagViews(mine, st.Checks)
+	}
+
+	hist, err := review.History(ctx, s.cfg.Lake, g.Year, g.Province, c.Code)
+	if err != nil {
+		return nil, err
+	}
+	for i := len(hist) - 1; i >= 0; i-- { // newest first
+		h := hist[i]
+		who := "Mã cấp tỉnh " + h.By.Province
+		if h.By.CodeID != "" {
+			who += " (mã số " + h.By.CodeID + ")"
+		}
+		p.History = append(p.History, historyRow{Record: h, Time: h.At.In(deadlines.ICT).Format("15:04 02/01/2006"),
+			ActionText: actionText[h.Action], From: h.FromState.Label(), To: h.ToState.Label(), Who: who})
+	}
+	return p, nil
+}
+
+// pairHamlets puts each hamlet of this year next to the same hamlet (by
+// code) last year; hamlets of only one year get an empty side.
+func pairHamlets(now, prev []hamletRow) []hamletPair {
+	str := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	idx := map[string]int{}
+	var out []hamletPair
+	add := func(r hamletRow, isNow bool) {
+		code := str(r.MaThon)
+		i, ok := idx[code]
+		if !ok || code == "" {
+			i = len(out)
+			idx[code] = i
+			out = append(out, hamletPair{Code: code, Name: str(r.TenThon)})
+		}
+		rr := r
+		if isNow {
+			out[i].Now = &rr
+		} else {
+			out[i].Prev = &rr
+			if out[i].Name == "" {
+				out[i].Name = str(r.TenThon)
+			}
+		}
+	}
+	for _, r := range now {
+		add(r, true)
+	}
+	for _, r := range prev {
+		add(r, false)
+	}
+	n := func(p *int64) string {
+		if p == nil {
+			return ""
+		}
+		return fmt.Sprintf("%d", *p)
+	}
+	for i := range out {
+		h := &out[i]
+		get := func(r *hamletRow, f func(*hamletRow) *int64) *int64 {
+			if r == nil {
+				return nil
+			}
+			return f(r)
+		}
+		for _, f := range []func(*hamletRow) *int64{
+			func(r *hamletRow) *int64 { return r.HoTong }, func(r *hamletRow) *int64 { return r.HoDat },
+			func(r *hamletRow) *int64 { return r.LaoDongTong }, func(r *hamletRow) *int64 { return r.CongDanDat },
+		} {
+			a, b := get(h.Now, f), get(h.Prev, f)
+			c := pairCell{Now: n(a), Prev: n(b)}
+			if a != nil && b != nil && *b > 0 {
+				if d := float64(*a-*b) / float64(*b); d > 0.15 || d < -0.15 {
+					c.Class = "doi" // changed by more than the flags' 15 %: easy to spot
+				}
+			}
+			h.Cells = append(h.Cells, c)
+		}
+	}
+	// In the order of this year's file (as the commune wrote them), then
+	// the hamlets gone since last year in last year's order.
+	row := func(h hamletPair) int32 {
+		r := h.Now
+		if r == nil {
+			r = h.Prev
+		}
+		if r.SourceRow == nil {
+			return 0
+		}
+		return *r.SourceRow
+	}
+	slices.SortStableFunc(out, func(a, b hamletPair) int {
+		if (a.Now == nil) != (b.Now == nil) {
+			if a.Now == nil {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Or(cmp.Compare(row(a), row(b)), strings.Compare(a.Code, b.Code))
+	})
+	return out
+}
+
+func (s *server) provMarked(w http.ResponseWriter, r *http.Request, ss session, g access.Grant) {
+	c, ok := s.communeOf(w, r, g)
+	if !ok {
+		return
+	}
+	key := r.URL.Query().Get("key")
+	k, err := lake.ParseKey(key)
+	if err != nil || k.Year != g.Year || k.Province != g.Province || k.Commune != c.Code || strings.Contains(key, "..") {
+		s.cfg.Logger.Warn("portal: marked workbook outside the commune refused", "key", key, "commune", c.Code, "province", g.Province, "code_id", g.CodeID)
+		s.fail(w, r, http.StatusForbidden, "Tệp này không thuộc xã đang xem.")
+		return
+	}
+	s.sendMarked(w, r, key, r.URL.Query().Get("v"))
+}
+
+// provReceipt shows one upload's whole receipt (every error by cell, the
+// totals), as the commune saw it, with its marked workbook.
+func (s *server) provReceipt(w http.ResponseWriter, r *http.Request, ss session, g access.Grant) {
+	c, ok := s.communeOf(w, r, g)
+	if !ok {
+		return
+	}
+	id := r.URL.Query().Get("id")
+	if len(id) != 32 || strings.Trim(id, "0123456789abcdef") != "" {
+		s.fail(w, r, http.StatusNotFound, "Không tìm thấy biên nhận này.")
+		return
+	}
+	key := lake.ReceiptKey(lake.Key{Year: g.Year, Province: g.Province, Commune: c.Code}, id)
+	b, _, err := storage.GetAtMost(r.Context(), s.cfg.Lake, key, "", 32<<20)
+	if errors.Is(err, storage.ErrNotFound) {
+		s.fail(w, r, http.StatusNotFound, "Không tìm thấy biên nhận này.")
+		return
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	var rc receipt.Receipt
+	if err := json.Unmarshal(b, &rc); err != nil {
+		s.internal(w, r, fmt.Errorf("portal: receipt %s: %w", key, err))
+		return
+	}
+	res := &resultView{Receipt: &rc, OriginalName: uploadName(&rc)}
+	s.fillResult(res)
+	res.MarkedURL = pathProvCommune + c.Code + pathProvMarked + "?" + queryKey(rc.SourceKey, rc.SourceVersion)
+	s.render(w, r, http.StatusOK, "provreceipt", map[string]any{"CommuneName": c.Name, "Back": pathProvCommune + c.Code, "Result": res})
+}
+
+// reviewAction handles one review form: approve, return, reopen, check.
+// Works without JavaScript: a plain form POST, answered with a redirect
+// to the commune's page (or the page again with the error).
+func (s *server) reviewAction(kind string) sessionHandler {
+	return func(w http.ResponseWriter, r *http.Request, ss session, g access.Grant) {
+		c, ok := s.communeOf(w, r, g)
+		if !ok {
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, reviewFormLimit)
+		if err := r.ParseForm(); err != nil {
+			s.fail(w, r, http.StatusBadRequest, "Yêu cầu không hợp lệ (ý kiến quá dài?).")
+			return
+		}
+		w2, ok := s.cfg.Lake.(storage.Writer)
+		if !ok {
+			s.internal(w, r, fmt.Errorf("portal: the lake (%T) cannot do conditional writes", s.cfg.Lake))
+			return
+		}
+		a := review.Action{Kind: kind, Year: g.Year, Province: g.Province, Commune: c.Code,
+			Submission: r.PostForm.Get("submission"), Comment: r.PostForm.Get("comment"), FlagID: r.PostForm.Get("flag"),
+			By: review.ActorOf(g), At: s.cfg.Now()}
+		_, err := review.Apply(r.Context(), w2, a)
+		status, msg := http.StatusOK, ""
+		switch {
+		case err == nil:
+			s.cfg.Logger.Info("portal: review", "action", kind, "commune", c.Code, "province", g.Province, "year", g.Year, "code_id", g.CodeID)
+			http.Redirect(w, r, pathProvCommune+c.Code+"?xong="+url.QueryEscape(kind), http.StatusSeeOther)
+			return
+		case errors.Is(err, review.ErrCommentRequired):
+			status, msg = http.StatusBadRequest, "Cần ghi ý kiến (lý do) cho thao tác này."
+		case errors.Is(err, review.ErrStale):
+			status, msg = http.StatusConflict, "Số liệu của xã đã thay đổi từ khi trang được mở (có tệp mới, hoặc người khác vừa thao tác). Hãy xem lại trang dưới đây rồi thao tác lại."
+		case errors.Is(err, review.ErrBadAction):
+			status, msg = http.StatusBadRequest, err.Error()
+		case errors.Is(err, review.ErrForbidden):
+			s.fail(w, r, http.StatusForbidden, "Mã này không được duyệt số liệu của xã này.")
+			return
+		default:
+			s.internal(w, r, err)
+			return
+		}
+		p, verr := s.provCommuneView(r.Context(), ss, g, c)
+		if verr != nil {
+			s.internal(w, r, verr)
+			return
+		}
+		p.Error = msg
+		s.render(w, r, status, "provcommune", p)
+	}
+}
+
+// communeReview is what the commune's own page says about its review.
+type communeReview struct {
+	State, Text, Comment, At string
+}
+
+// reviewFor reads the commune's review state for its own page.
+func (s *server) reviewFor(ctx context.Context, ss session, rcs []*receipt.Receipt) (*communeReview, error) {
+	st, _, err := review.Get(ctx, s.cfg.Lake, ss.Year, ss.Province, ss.Commune)
+	if err != nil {
+		return nil, err
+	}
+	ups := make([]review.Upload, 0, len(rcs))
+	for _, rc := range rcs {
+		ups = append(ups, review.Upload{SubmissionID: rc.SubmissionID, Status: rc.Status, ReceivedAt: rc.ReceivedAt, SourceKey: rc.SourceKey, SourceVersion: rc.SourceVersion})
+	}
+	latest := review.Latest(ups)
+	shown, _ := review.Effective(st, latest, false)
+	if shown == "" {
+		return nil, nil
+	}
+	cr := &communeReview{State: string(shown)}
+	switch shown {
+	case review.Approved:
+		cr.Text = "Sở đã duyệt số liệu của xã."
+	case review.Returned:
+		cr.Text, cr.Comment = "Sở đã trả lại tệp để xã sửa. Hãy sửa theo ý kiến dưới đây rồi nộp lại.", st.Comment
+	default:
+		cr.Text = "Số liệu đang chờ Sở duyệt."
+		if st.ApprovedSubmission != "" {
+			cr.Text = "Tệp mới đang chờ Sở duyệt; số liệu đã duyệt trước đó vẫn được tính đến khi tệp mới được duyệt."
+		}
+		if st.State == review.Submitted && st.Comment != "" {
+			cr.Comment = st.Comment // a reopen's reason
+		}
+	}
+	if !st.At.IsZero() {
+		cr.At = st.At.In(deadlines.ICT).Format("15:04 02/01/2006")
+	}
+	return cr, nil
+}

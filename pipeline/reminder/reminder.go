@@ -1,0 +1,173 @@
+// Package reminder is the reminder one commune receives (issue 15): its
+// text, in Vietnamese, and how SNS routes it to the commune's own
+// addresses. It has no DuckDB and reads nothing: the report function
+// fills a Commune from its roll-up snapshot and review states, the portal
+// from the receipts and review state it already shows (WithState), and both print
+// Commune.Text, so a commune reads the same words in its mail and on its
+// page.
+//
+// Routing: every commune reminder is published to the reminder topic with
+// the message attribute commune_code (AttrCommune). Each address of a
+// commune is subscribed with the filter policy FilterPolicy(code), so it
+// receives only its own commune's reminders; the province's officials
+// subscribe with ProvinceFilterPolicy, which receives the one summary per
+// province and none of the commune messages. See docs/reminders.md.
+package reminder
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/xhht/xhht/pipeline/deadlines"
+	"github.com/xhht/xhht/pipeline/review"
+)
+
+// Message attribute names (SNS). kind, province, deadline and year are
+// also on the province summary (pipeline/lambdareport).
+const (
+	AttrKind     = "kind"
+	AttrProvince = "province"
+	AttrDeadline = "deadline"
+	AttrYear     = "year"
+	AttrCommune  = "commune_code"
+)
+
+// Upload states of a commune (its receipts, not its review).
+const (
+	Missing  = "missing"  // nothing received
+	Rejected = "rejected" // every upload rejected
+	Accepted = "accepted" // something accepted
+)
+
+// Commune is what one commune's reminder says. JSON names are stable (the
+// report function's reminder JSON lists them under "communes").
+type Commune struct {
+	Year         int       `json:"year"`
+	Deadline     string    `json:"deadline"`      // "12-01", "12-15"
+	DeadlineName string    `json:"deadline_name"` // the report's Vietnamese name
+	Province     string    `json:"province"`
+	ProvinceName string    `json:"province_name"`
+	Code         string    `json:"code"`
+	Name         string    `json:"name"`
+	DueAt        time.Time `json:"due_at"` // the commune's due time (00:00 ICT of the due day)
+	At           time.Time `json:"at"`     // the moment described
+	Upload       string    `json:"upload"` // missing, rejected, accepted
+	// Reason is the first error of the latest rejected upload (Upload
+	// rejected): commune-facing text from the receipt.
+	Reason string `json:"reason,omitempty"`
+	// Review is review.Effective's shown state ("" nothing accepted), and
+	// Comment the province's comment when it returned the data.
+	Review  review.State `json:"review_state,omitempty"`
+	Comment string       `json:"comment,omitempty"`
+}
+
+// Needed says whether the commune has to act: it sent nothing, its
+// uploads were all rejected, or the province returned its data.
+func (c Commune) Needed() bool {
+	return c.Upload == Missing || c.Upload == Rejected || c.Review == review.Returned
+}
+
+// DaysLeft is the number of calendar days in Vietnam from at's day to
+// due's day: with due times at 00:00, the time left rounded up.
+func DaysLeft(at, due time.Time) int {
+	day := func(t time.Time) time.Time {
+		l := t.In(deadlines.ICT)
+		return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, time.UTC)
+	}
+	return int(day(due).Sub(day(at)).Hours() / 24)
+}
+
+// Text is the reminder in plain Vietnamese (mail body, portal page).
+// Comment and Reason are printed as written: plain text here, escaped by
+// the page that shows it.
+func (c Commune) Text() string {
+	var b strings.Builder
+	due := c.DueAt.In(deadlines.ICT)
+	last := due.AddDate(0, 0, -1)
+	fmt.Fprintf(&b, "NHẮC VIỆC: SỐ LIỆU XÂY DỰNG XÃ HỘI HỌC TẬP NĂM %d\n", c.Year)
+	fmt.Fprintf(&b, "%s (mã %s), %s — %s năm %d\n", c.Name, c.Code, c.ProvinceName, c.DeadlineName, c.Year)
+	fmt.Fprintf(&b, "Hạn nộp của xã: trước 00 giờ 00 ngày %s (nộp xong chậm nhất trong ngày %s).\n", due.Format("02/01/2006"), last.Format("02/01/2006"))
+	overdue := !c.At.Before(c.DueAt)
+	days := DaysLeft(c.At, c.DueAt)
+	switch {
+	case !overdue:
+		fmt.Fprintf(&b, "Còn %d ngày đến hạn.\n", days)
+	case days == 0:
+		b.WriteString("Đã hết hạn nộp.\n")
+	default:
+		fmt.Fprintf(&b, "Đã quá hạn %d ngày.\n", -days)
+	}
+	fmt.Fprintf(&b, "\nTình trạng lúc %s: ", c.At.In(deadlines.ICT).Format("15:04 ngày 02/01/2006"))
+	switch {
+	case c.Review == review.Returned:
+		b.WriteString("Tỉnh đã TRẢ LẠI số liệu của xã để sửa.\n")
+		comment := strings.TrimSpace(c.Comment)
+		if comment == "" {
+			comment = "(không ghi ý kiến; liên hệ Sở Giáo dục và Đào tạo)"
+		}
+		fmt.Fprintf(&b, "Ý kiến của tỉnh: %s\n", comment)
+		b.WriteString("Đề nghị xã sửa theo ý kiến trên và nộp lại tệp báo cáo. Số liệu bị trả lại không được tính vào báo cáo của tỉnh.\n")
+	case c.Upload == Missing:
+		b.WriteString("Chưa nhận được tệp báo cáo nào của xã.\n")
+		b.WriteString("Đề nghị xã nộp tệp báo cáo trên cổng nộp số liệu.\n")
+	case c.Upload == Rejected:
+		reason := strings.TrimSpace(c.Reason)
+		if reason == "" {
+			reason = "không ghi lý do; xem biên nhận của tệp"
+		}
+		fmt.Fprintf(&b, "Tệp xã đã nộp bị từ chối, chưa có bản hợp lệ. Lý do: %s\n", reason)
+		b.WriteString("Đề nghị xã sửa lỗi (tải \"tệp đã đánh dấu\" trên cổng để xem từng ô sai) và nộp lại.\n")
+	case c.Review == review.Approved:
+		b.WriteString("Số liệu của xã đã được tỉnh duyệt. Xã không cần làm gì thêm.\n")
+	default:
+		b.WriteString("Đã nhận tệp hợp lệ của xã; đang chờ tỉnh duyệt. Xã không cần nộp lại.\n")
+	}
+	if c.Needed() && overdue {
+		b.WriteString("Số liệu nộp sau hạn vẫn được tiếp nhận nhưng ghi là nộp muộn.\n")
+	}
+	return b.String()
+}
+
+// Subject is the mail subject: ASCII (SNS has documented subjects as
+// ASCII-only in places) and under 100 characters.
+func (c Commune) Subject() string {
+	what := "chua nop so lieu"
+	switch {
+	case c.Review == review.Returned:
+		what = "so lieu bi tra lai, can sua"
+	case c.Upload == Rejected:
+		what = "tep bi tu choi, can nop lai"
+	case !c.Needed():
+		what = "tinh trang so lieu"
+	}
+	s := fmt.Sprintf("XHHT %d - xa %s: %s (han %s)", c.Year, c.Code, what, c.DueAt.In(deadlines.ICT).Format("02/01"))
+	if len(s) > 99 {
+		s = s[:99]
+	}
+	return s
+}
+
+// FilterPolicy is the SNS subscription filter policy (scope
+// MessageAttributes) of an address that serves the given communes: it
+// matches only messages whose commune_code is one of them.
+func FilterPolicy(communes ...string) string {
+	cs := slices.Clone(communes)
+	slices.Sort(cs)
+	cs = slices.Compact(cs)
+	b, _ := json.Marshal(map[string][]string{AttrCommune: cs})
+	return string(b)
+}
+
+// ProvinceFilterPolicy is the filter policy of a province official: the
+// province's summary reminders only, not its communes' own.
+func ProvinceFilterPolicy(province string) string {
+	b, _ := json.Marshal(map[string]any{
+		AttrKind:     []string{"reminder"},
+		AttrProvince: []string{province},
+		AttrCommune:  []any{map[string]bool{"exists": false}},
+	})
+	return string(b)
+}

@@ -1,0 +1,94 @@
+package report
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/xhht/xhht/pipeline/lake"
+	"github.com/xhht/xhht/pipeline/storage"
+)
+
+// Reports on approved data (issue 15).
+//
+// A province chooses, per deadline, whether its reports count only the
+// communes' data it approved (review states, pipeline/review) or, as by
+// default, the live data (the latest accepted upload of each commune,
+// except that approved data is not replaced by a newer upload until it is
+// approved, and a returned file never counts). The choice is the lake
+// object config/reports/province=<P>.json, put there by the province like
+// its issuer file:
+//
+//	{"approved_only": ["12-15"]}
+//
+// lists the deadlines whose reports (the final one, and drafts of it, so a
+// draft previews the final) count only approved data. A missing file
+// means none. A file that is not exactly this shape stops the report with
+// an error naming it, rather than printing a report on the wrong data.
+//
+// Whatever the mode, the 15/12 report states how many communes' data the
+// province has approved: "x/y xã đã được duyệt".
+
+// SettingsKey is the lake key of a province's report settings
+// (lake.ReportSettingsKey).
+func SettingsKey(province string) string { return lake.ReportSettingsKey(province) }
+
+// Settings are a province's report settings.
+type Settings struct {
+	// ApprovedOnly lists the deadlines ("12-01", "12-15") whose reports
+	// count only approved data.
+	ApprovedOnly []string `json:"approved_only"`
+}
+
+// maxSettingsFile bounds the settings file: a few dozen bytes in practice.
+const maxSettingsFile = 16 << 10
+
+// LoadSettings reads the province's report settings (zero Settings when
+// there is no file). valid are the deadline ids a setting may name.
+func LoadSettings(ctx context.Context, lake storage.Store, province string, valid []string) (Settings, error) {
+	key := SettingsKey(province)
+	body, _, err := storage.GetAtMost(ctx, lake, key, "", maxSettingsFile)
+	if errors.Is(err, storage.ErrNotFound) {
+		return Settings{}, nil
+	}
+	if err != nil {
+		return Settings{}, fmt.Errorf("report: đọc %s: %w", key, err)
+	}
+	var s Settings
+	if err := decodeStrict(body, &s); err != nil {
+		return Settings{}, fmt.Errorf("report: tệp cài đặt %s không hợp lệ (invalid settings file): %w", key, err)
+	}
+	for _, d := range s.ApprovedOnly {
+		if !slices.Contains(valid, d) {
+			return Settings{}, fmt.Errorf("report: tệp cài đặt %s: kỳ báo cáo %q không có (không phải một trong %v)", key, d, valid)
+		}
+	}
+	return s, nil
+}
+
+// BuildApprovedOnly builds the report of o.Province, o.Year and
+// o.Deadline ("12-15" when empty) counting only the data the province
+// approved, whatever the province's setting. Nothing is written to the
+// lake; WriteAll renders it.
+func BuildApprovedOnly(ctx context.Context, o Options) (*Report, error) {
+	if o.Deadline == "" {
+		o.Deadline = "12-15"
+	}
+	on := true
+	o.ApprovedOnly = &on
+	return Build(ctx, o)
+}
+
+// approvedSentence is the 15/12 report's statement of the review.
+func approvedSentence(r *Report) string {
+	s := fmt.Sprintf("%s/%s xã đã được duyệt", sentInt(r.Completeness.Approved), sentInt(r.Completeness.Expected))
+	if r.Completeness.Returned > 0 {
+		s += fmt.Sprintf("; %s xã có tệp bị trả lại để sửa", sentInt(r.Completeness.Returned))
+	}
+	s += "."
+	if r.ApprovedOnly {
+		s += " Số liệu trong báo cáo này chỉ gồm số liệu đã được duyệt; xã chưa được duyệt tính như chưa có số liệu."
+	}
+	return s
+}

@@ -1,0 +1,70 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/xhht/xhht/pipeline/reminder"
+	"github.com/xhht/xhht/pipeline/review"
+	"github.com/xhht/xhht/pipeline/storage"
+)
+
+// Reminders to each commune (issue 15). Besides the province summary,
+// Remind lists in Communes one reminder.Commune per commune that has to
+// act — nothing sent, every upload rejected, or its data returned by the
+// province — each published on its own with the commune_code attribute
+// (pipeline/lambdareport). Returned lists the returned communes in the
+// summary, with the province's comment as the reason. JSON: "returned"
+// (like "missing") and "communes" (reminder.Commune), [] when empty.
+
+// communeRow is one commune of the snapshot's completeness.
+type communeRow struct {
+	code, name, status, reason string
+	state                      review.State
+}
+
+// addCommunes fills Returned and Communes from the completeness rows and
+// the province's review states (for the return comments).
+func (r *Reminder) addCommunes(ctx context.Context, lake storage.Store) error {
+	r.Returned, r.Communes = []ReminderCommune{}, []reminder.Commune{}
+	statuses, err := review.ForProvince(ctx, lake, r.Year, r.Province)
+	if err != nil {
+		return fmt.Errorf("report: remind: review states: %w", err)
+	}
+	for _, row := range r.all {
+		c := reminder.Commune{Year: r.Year, Deadline: r.Deadline, DeadlineName: r.DeadlineName, Province: r.Province, ProvinceName: r.ProvinceName,
+			Code: row.code, Name: row.name, DueAt: r.DueAt, At: r.At, Review: row.state}
+		switch row.status {
+		case "missing":
+			c.Upload = reminder.Missing
+		case "rejected_only":
+			c.Upload, c.Reason = reminder.Rejected, row.reason
+		default:
+			c.Upload = reminder.Accepted
+		}
+		if c.Review == review.Returned {
+			c.Comment = statuses[row.code].Comment
+			r.Returned = append(r.Returned, ReminderCommune{Code: row.code, Name: row.name, Reason: c.Comment})
+		}
+		if c.Needed() {
+			r.Communes = append(r.Communes, c)
+		}
+	}
+	return nil
+}
+
+// withReturned ends the summary text with the returned communes.
+func (r *Reminder) withReturned(b *strings.Builder) string {
+	if len(r.Returned) > 0 {
+		fmt.Fprintf(b, "\nXã có số liệu bị tỉnh trả lại, cần sửa và nộp lại (%d):\n", len(r.Returned))
+		for i, c := range r.Returned {
+			comment := c.Reason
+			if comment == "" {
+				comment = "không ghi ý kiến"
+			}
+			fmt.Fprintf(b, "  %d. %s — ý kiến của tỉnh: %s\n", i+1, c.label(), comment)
+		}
+	}
+	return b.String()
+}
