@@ -132,6 +132,14 @@ func TestFlagsTableThroughTheManifest(t *testing.T) {
 	}
 	defer sdb.Close()
 	wantInt(t, "flags in the snapshot", row(t, sdb, "SELECT count(*) AS n FROM flags")["n"], int64(len(want)))
+	// NoFlags (a report's trend): no flags file.
+	out2 := t.TempDir()
+	if _, err := rollup.Build(context.Background(), rollup.Options{Lake: lake, Year: 2026, Province: prov, OutDir: out2, NoFlags: true, Log: quiet}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(out2, "flags.parquet")); err == nil {
+		t.Error("a NoFlags snapshot wrote flags.parquet")
+	}
 }
 
 // After the 2025 reform, last year is the re-based 2024 roll-up: a new
