@@ -46,9 +46,29 @@ func rieLines(out string) []map[string]any {
 
 // checkRIELines checks the function logged its start line (with its build)
 // and that a line has every field of want.
-func checkRIELines(t *testing.T, out, function string, want map[string]any) {
+//
+// The bootstrap's log lines reach the emulator's output through a pipe,
+// so the line of an invocation may arrive just after its answer: out is
+// read again for up to 10 s before the lines count as missing.
+func checkRIELines(t *testing.T, out func() string, function string, want map[string]any) {
 	t.Helper()
-	var started, found bool
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		started, found := matchRIELines(out(), function, want)
+		if started && found {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("output: start line of %s %v, a line with %v %v:\n%s", function, started, want, found, out())
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// matchRIELines reports whether out has the function's start line and a
+// line with every field of want.
+func matchRIELines(out, function string, want map[string]any) (started, found bool) {
 	for _, l := range rieLines(out) {
 		if l["msg"] == "start" && l["function"] == function && l["version"] != nil {
 			started = true
@@ -61,9 +81,7 @@ func checkRIELines(t *testing.T, out, function string, want map[string]any) {
 		}
 		found = found || match
 	}
-	if !started || !found {
-		t.Errorf("output: start line of %s %v, a line with %v %v:\n%s", function, started, want, found, out)
-	}
+	return started, found
 }
 
 // rieError is a function error as the emulator answers it.
@@ -105,7 +123,7 @@ func TestLambdaRollupUnderRIE(t *testing.T) {
 			t.Fatal(err)
 		}
 		lambdaCheckResponse(t, &lambdaInvocation{Response: out}, []string{msgs[0].id, msgs[2].id})
-		checkRIELines(t, fn.out.String(), "rollup", map[string]any{"status": "failed", "province": rollupProvince})
+		checkRIELines(t, fn.out.String, "rollup", map[string]any{"status": "failed", "province": rollupProvince})
 	})
 
 	tmp := t.TempDir()
@@ -126,7 +144,7 @@ func TestLambdaRollupUnderRIE(t *testing.T) {
 	if left, _ := filepath.Glob(filepath.Join(tmp, "*")); len(left) != 0 {
 		t.Errorf("TMPDIR not cleaned after the invocation: %q", left)
 	}
-	checkRIELines(t, fn.out.String(), "rollup", map[string]any{"status": "built", "province": rollupProvince, "build_id": m.BuildID})
+	checkRIELines(t, fn.out.String, "rollup", map[string]any{"status": "built", "province": rollupProvince, "build_id": m.BuildID})
 }
 
 func TestLambdaReportUnderRIE(t *testing.T) {
@@ -158,7 +176,7 @@ func TestLambdaReportUnderRIE(t *testing.T) {
 		if err := json.Unmarshal(out, &e); err != nil || !strings.Contains(e.Message, "1 of 1 provinces failed") {
 			t.Errorf("answer %s (%v), want the function's error: 1 of 1 provinces failed", out, err)
 		}
-		checkRIELines(t, fn.out.String(), "report", map[string]any{"status": "failed", "province": "19", "kind": "report"})
+		checkRIELines(t, fn.out.String, "report", map[string]any{"status": "failed", "province": "19", "kind": "report"})
 		// Nothing was written anywhere: the lake of the other bucket is untouched.
 		for k := range lambdaBucketObjects(ctx, t, client, lambdaLakeBucket) {
 			if strings.HasPrefix(k, "reports/") {
@@ -183,7 +201,7 @@ func TestLambdaReportUnderRIE(t *testing.T) {
 	if left, _ := filepath.Glob(filepath.Join(tmp, "*")); len(left) != 0 {
 		t.Errorf("TMPDIR not cleaned after the invocation: %q", left)
 	}
-	checkRIELines(t, fn.out.String(), "report", map[string]any{"status": "written", "province": "19", "kind": "report"})
+	checkRIELines(t, fn.out.String, "report", map[string]any{"status": "written", "province": "19", "kind": "report"})
 
 	// A payload the function cannot read: a function error, and the
 	// process goes on to answer the next event.
@@ -195,5 +213,5 @@ func TestLambdaReportUnderRIE(t *testing.T) {
 	if err := json.Unmarshal(out, &e); err != nil || e.Message == "" {
 		t.Errorf("answer to a bad payload %s (%v), want a function error", out, err)
 	}
-	checkRIELines(t, fn.out.String(), "report", map[string]any{"msg": "bad payload", "status": "failed"})
+	checkRIELines(t, fn.out.String, "report", map[string]any{"msg": "bad payload", "status": "failed"})
 }

@@ -13,6 +13,7 @@ import (
 //
 //	rollups/level=<hamlet|commune|district|province|nation>/year=Y/province=P/<build>.parquet
 //	rollups/completeness/year=Y/province=P/<build>.parquet
+//	rollups/flags/year=Y/province=P/<build>.parquet          (plausibility flags; see pipeline/quality)
 //	rollups/cache/<submissions|receipts|nation>/year=Y/province=P/<build>.parquet
 //	rollups/_manifests/year=Y/province=<P|all>.json
 //
@@ -40,6 +41,7 @@ var rollupDirs = map[string]string{
 	"provinces":    "level=province/",
 	"nation":       "level=nation/",
 	"completeness": "completeness/",
+	"flags":        "flags/", // plausibility flags (pipeline/quality)
 
 	"cache_submissions": "cache/submissions/",
 	"cache_receipts":    "cache/receipts/",

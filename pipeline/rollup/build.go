@@ -79,6 +79,9 @@ type Options struct {
 	// ApprovedOnly counts only data the province approved (approved.go);
 	// snapshots only (OutDir set).
 	ApprovedOnly bool
+	// NoFlags skips the plausibility flags (flags.go): a snapshot read
+	// only for its totals (a report's trend) does not need them.
+	NoFlags bool
 	// OutDir, when set, makes the build a snapshot: the tables are written
 	// to OutDir/<table>.parquet (hamlets, communes, districts, provinces,
 	// completeness) and nothing is committed to the lake. Reports use it

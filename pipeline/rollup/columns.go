@@ -22,7 +22,7 @@ const (
 )
 
 // Tables lists the roll-up tables in hierarchy order.
-var Tables = []string{Hamlets, Communes, Districts, Provinces, Nation, Completeness}
+var Tables = []string{Hamlets, Communes, Districts, Provinces, Nation, Completeness, Flags}
 
 // Column is one column of a roll-up table.
 type Column struct {
@@ -189,6 +189,9 @@ func ratesOf(forms ...string) []rate {
 // Columns returns the columns of a table in file order. Views add `year`
 // (the partition) first; files carry report_year.
 func Columns(table string) []Column {
+	if table == Flags {
+		return flagColumns() // flags.go
+	}
 	var cols []Column
 	add := func(name, typ, vi, en string) { cols = append(cols, Column{name, typ, vi, en}) }
 	add("report_year", "INTEGER", "Năm báo cáo", "reporting year")
@@ -363,7 +366,7 @@ Rules analysts can rely on:
   is only the upload's own code (docs/COLUMNS.md).
 - ` + "`ty_le_*_nam_truoc`" + ` is last year's rate by the same rule, on the same units (the nation always);
   building a year also rebuilds the following year's roll-up when it has one, so it stays current.
-
+` + flagsDoc + `
 `)
 	for _, t := range Tables {
 		fmt.Fprintf(&b, "## %s\n\n| column | type | Vietnamese | English |\n|---|---|---|---|\n", t)
