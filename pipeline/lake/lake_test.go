@@ -132,7 +132,7 @@ func TestConfigAndAccessKeys(t *testing.T) {
 }
 
 func TestRollupTables(t *testing.T) {
-	want := []string{"communes", "completeness", "districts", "hamlets", "nation", "provinces"}
+	want := []string{"communes", "completeness", "districts", "flags", "hamlets", "nation", "provinces"}
 	if got := RollupTables(); !slices.Equal(got, want) {
 		t.Errorf("RollupTables() = %v, want %v", got, want)
 	}
