@@ -461,7 +461,7 @@ func readEnv(t *testing.T, name string, consts map[string]string) []string {
 					}
 					t.Errorf("%s: os.%s(%s.%s): not a pipeline/envvars name", fset.Position(call.Pos()), sel.Sel.Name, a.X, a.Sel.Name)
 				case *ast.Ident:
-					// Inside pipeline/envvars itself (envvars.ReadLake) the
+					// Inside pipeline/envvars itself the
 					// constants are named without the package.
 					if v, ok := consts[a.Name]; ok && f.Name.Name == "envvars" {
 						seen[v] = true

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the AWS Lambda Runtime Interface Emulator (aws-lambda-rie), which
-# the portal's Lambda tests (tests/portal_lambda_test.go) run the real
-# bootstrap under, into <repo>/.tools/bin. It is built from the Go module
+# the Lambda tests run every function's real bootstrap under (ingest, portal,
+# roll-up, report: tests/*_rie_test.go, tests/portal_lambda_test.go), into
+# <repo>/.tools/bin. It is built from the Go module
 # proxy: the project publishes no tagged Go module versions, so it is pinned
 # by pseudo-version. Idempotent: does nothing when the binary there was
 # built from the pinned version.

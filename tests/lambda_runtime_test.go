@@ -4,14 +4,16 @@ package tests
 // function's bootstrap against it, for tests that run a function "as Lambda
 // runs it".
 //
-// Why not the real thing: the AWS Lambda Runtime Interface Emulator
-// (aws-lambda-rie) is a binary downloaded from GitHub releases or shipped in
-// the public.ecr.aws/lambda images; neither can be installed on this
-// machine (no internet apart from the Go module proxy), and it is not a Go
-// module. The Runtime API is a small documented HTTP protocol, so the tests
-// serve it themselves:
-// https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html
-//
+// AWS's own Runtime Interface Emulator (aws-lambda-rie) runs the real
+// bootstraps too: scripts/lambda-rie.sh (`make tools`) builds it from the
+// Go module proxy, and ingest_rie_test.go, duckdb_rie_test.go and
+// portal_lambda_test.go run every function under it. This stand-in stays
+// for what the emulator does not show: it serves the documented Runtime
+// API (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html)
+// itself, so a test sees when the function first asks for an event (the
+// end of init, for the cold-start benchmarks), the init/error call and its
+// error type, each invocation's error body, and the exit of the process.
+
 // Names here start with "lambda" so they do not collide with other helpers
 // of package tests.
 

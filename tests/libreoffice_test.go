@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/xhht/xhht/pipeline/forms"
-	"github.com/xhht/xhht/pipeline/ingest"
+	"github.com/xhht/xhht/pipeline/hamlet"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/registry"
 	"github.com/xhht/xhht/pipeline/table"
@@ -168,7 +168,7 @@ func TestLibreOfficeFilledTemplate(t *testing.T) {
 			}
 			loTotals(t, rc, f.Totals)
 			for i, h := range tc.hamlets {
-				if got := rc.Hamlets[i]; got.Code != h.Code || got.Name != h.Name || got.CodeSource != ingest.FromFile {
+				if got := rc.Hamlets[i]; got.Code != h.Code || got.Name != h.Name || got.CodeSource != hamlet.FromFile {
 					t.Errorf("hamlet %d = %+v, want %+v from the file (leading zero kept)", i, got, h)
 				}
 			}
@@ -250,7 +250,7 @@ func TestLibreOfficeCSV(t *testing.T) {
 				t.Errorf("rows %d, want 2", rc.Rows)
 			}
 			loTotals(t, rc, map[string]float64{"ho_tong": 200, "ho_dang_ky": 170, "ho_dat": 150, "cong_dong_dang_ky": 2, "cong_dong_dat": 1})
-			want := []receipt.Hamlet{{Code: "01", Name: "Thôn Nà Pài", CodeSource: ingest.FromFile}, {Code: "02", Name: "Thôn Khuổi Đeng", CodeSource: ingest.FromFile}}
+			want := []receipt.Hamlet{{Code: "01", Name: "Thôn Nà Pài", CodeSource: hamlet.FromFile}, {Code: "02", Name: "Thôn Khuổi Đeng", CodeSource: hamlet.FromFile}}
 			if !slices.Equal(rc.Hamlets, want) {
 				t.Errorf("hamlets %+v, want %+v", rc.Hamlets, want)
 			}

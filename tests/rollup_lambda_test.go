@@ -3,7 +3,6 @@ package tests
 import (
 	"context"
 	"crypto/md5"
-	"debug/elf"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -46,25 +45,11 @@ const (
 )
 
 // buildStaticBootstrap builds a cgo function (./functions/rollup or
-// ./functions/report) exactly as `make package` does: cgo, fully static,
-// linux/amd64. GOFLAGS from the environment are kept (e.g. -modfile), with
-// -buildvcs=false added.
+// ./functions/report) exactly as `make package` does, for linux/amd64
+// (static_bootstrap_test.go; one build per test run).
 func buildStaticBootstrap(t *testing.T, pkg string) string {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), "bootstrap")
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc,netgo,osusergo", "-trimpath",
-		"-ldflags", "-s -w -linkmode external -extldflags -static", "-o", out, pkg)
-	cmd.Dir = lambdaModuleRoot(t)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=1", "GOOS=linux", "GOARCH=amd64", "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -buildvcs=false"))
-	start := time.Now()
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build %s (static, cgo): %v\n%s", pkg, err, b)
-	}
-	st, _ := os.Stat(out)
-	t.Logf("static %s bootstrap built in %v: %.1f MB", pkg, time.Since(start).Round(time.Second), float64(st.Size())/1e6)
-	return out
+	return staticBootstrap(t, pkg, "amd64")
 }
 
 func TestLambdaRollupEndToEnd(t *testing.T) {
@@ -219,19 +204,7 @@ func rollupEnv(t *testing.T, srv *s3test.Server, rt *lambdaRuntime, lake, tmp st
 // no dynamic section (what `ldd` calls "not a dynamic executable").
 func checkStatic(t *testing.T, bin string) {
 	t.Helper()
-	f, err := elf.Open(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if f.Machine != elf.EM_X86_64 {
-		t.Errorf("machine %v, want EM_X86_64", f.Machine)
-	}
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_INTERP || p.Type == elf.PT_DYNAMIC {
-			t.Errorf("not static: has %v", p.Type)
-		}
-	}
+	checkStaticArch(t, bin, "amd64")
 	if out, err := exec.Command("ldd", bin).CombinedOutput(); err == nil || !strings.Contains(string(out), "not a dynamic executable") {
 		t.Errorf("ldd %s: %v: %s", bin, err, out)
 	}

@@ -32,13 +32,18 @@ In một dòng cho mỗi tệp: accepted hoặc rejected và lỗi đầu tiên.
 	uploads := fs.String("uploads", defaultUploads, "uploads directory `DIR` (stands in for the uploads bucket)")
 	lake := fs.String("lake", defaultLake, "lake directory `DIR`")
 	maxMB := maxMBFlag(fs)
+	syncEach := fs.Bool("sync-each", false, "flush each lake object to disk before the next (slower); default: once at the end, with a marker that makes an interrupted run visible and redone")
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
 	if st, err := os.Stat(*uploads); err != nil || !st.IsDir() {
 		return exitUsage, usageError{fmt.Sprintf("không có thư mục tệp nộp %s (no uploads directory)", *uploads)}
 	}
-	p, err := ingest.New(local.New(*uploads), local.New(*lake))
+	lakeStore := local.New(*lake)
+	if !*syncEach {
+		lakeStore = lakeStore.Deferred()
+	}
+	p, err := ingest.New(local.New(*uploads), lakeStore)
 	if err != nil {
 		return exitRuntime, err
 	}
@@ -53,22 +58,34 @@ In một dòng cho mỗi tệp: accepted hoặc rejected và lỗi đầu tiên.
 			keys = append(keys, o.Key)
 		}
 	}
+	var bulk *bulkRun
+	if !*syncEach {
+		if bulk, keys, err = beginBulk(lakeStore, *uploads, keys, stdout); err != nil {
+			return exitRuntime, err
+		}
+	}
 	// Every key gets its answer, then the summary: a key that cannot be
 	// read (missing, not a safe key) does not hide the others.
+	rcs, errs := ingestEach(ctx, p, keys)
 	rejected, failed := 0, 0
-	for _, k := range keys {
-		rc, err := p.Process(ctx, ingest.Upload{Bucket: localBucket, Key: k})
-		if err != nil {
+	for i, k := range keys {
+		if errs[i] != nil {
 			failed++
-			fmt.Fprintf(stdout, "%-9s %s — %v\n", "lỗi", k, err)
+			fmt.Fprintf(stdout, "%-9s %s — %v\n", "lỗi", k, errs[i])
 			continue
 		}
+		rc := rcs[i]
 		line := fmt.Sprintf("%-9s %s", rc.Status, rc.SourceKey)
 		if rc.Status == receipt.Rejected {
 			rejected++
 			line += " — " + firstError(rc)
 		}
 		fmt.Fprintln(stdout, line)
+	}
+	if bulk != nil {
+		if err := bulk.end(keys, errs); err != nil {
+			return exitRuntime, err
+		}
 	}
 	summary := fmt.Sprintf("%d tệp, %d bị từ chối", len(keys)-failed, rejected)
 	if failed > 0 {
@@ -97,6 +114,16 @@ func ingestKeys(ctx context.Context, p *ingest.Processor, keys []string) ([]*rec
 		uploads[i] = ingest.Upload{Bucket: localBucket, Key: k}
 	}
 	return p.ProcessAll(ctx, uploads, 2*runtime.GOMAXPROCS(0))
+}
+
+// ingestEach is ingestKeys answering every key: a failed one does not stop
+// the others (ingest.Processor.ProcessEach).
+func ingestEach(ctx context.Context, p *ingest.Processor, keys []string) ([]*receipt.Receipt, []error) {
+	uploads := make([]ingest.Upload, len(keys))
+	for i, k := range keys {
+		uploads[i] = ingest.Upload{Bucket: localBucket, Key: k}
+	}
+	return p.ProcessEach(ctx, uploads, 2*runtime.GOMAXPROCS(0))
 }
 
 func firstError(rc *receipt.Receipt) string {

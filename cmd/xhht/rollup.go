@@ -75,6 +75,9 @@ func cmdRollup(ctx context.Context, args []string, stdout io.Writer) (int, error
 		if err := needLake(*lake); err != nil {
 			return exitRuntime, err
 		}
+		if err := checkLakeSynced(*lake); err != nil {
+			return exitRuntime, err
+		}
 	}
 	if *s3url != "" {
 		var err error

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/xhht/xhht/pipeline/forms"
-	"github.com/xhht/xhht/pipeline/ingest"
+	"github.com/xhht/xhht/pipeline/hamlet"
 	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/registry"
 	"github.com/xhht/xhht/pipeline/storage/local"
@@ -73,12 +73,11 @@ func cmdTemplate(ctx context.Context, args []string, stdout io.Writer) (int, err
 	if err != nil {
 		return exitRuntime, err
 	}
-	k := lake.Key{Year: *year, Province: opts.Province.Code, Commune: *code}
-	known, err := ingest.KnownHamlets(ctx, local.New(*lakeDir), k, "", time.Now().UTC())
+	known, err := hamlet.Known(ctx, local.New(*lakeDir), *year, opts.Province.Code, *code, time.Now().UTC())
 	if err != nil {
 		return exitRuntime, fmt.Errorf("đọc danh sách thôn đã nộp (read known hamlets): %w", err)
 	}
-	opts.Hamlets = ingest.FormHamlets(known)
+	opts.Hamlets = hamlet.FormHamlets(known)
 
 	var buf bytes.Buffer
 	if err := template.Write(&buf, opts); err != nil {

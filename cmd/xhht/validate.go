@@ -19,7 +19,6 @@ import (
 	"github.com/xhht/xhht/pipeline/ingest"
 	"github.com/xhht/xhht/pipeline/marked"
 	"github.com/xhht/xhht/pipeline/receipt"
-	"github.com/xhht/xhht/pipeline/storage/local"
 	"github.com/xhht/xhht/pipeline/vnnum"
 	"github.com/xhht/xhht/pipeline/workbook"
 )
@@ -51,7 +50,9 @@ Mã thoát: 0 được chấp nhận (có thể có cảnh báo), 1 bị từ ch
 	key := fs.String("key", "", "object key `NĂM/TỈNH/XÃ/TỆP`, e.g. 2026/19/05443/bao-cao.xlsx (required)")
 	asJSON := fs.Bool("json", false, "print the receipt as JSON")
 	markedOut := fs.String("marked", "", "also write the marked workbook to `OUT.xlsx`")
-	lake := fs.String("lake", defaultLake, "lake directory `DIR` (earlier submissions, for hamlet codes)")
+	// Checking reads nothing of the lake since issue 14 (hamlet codes come
+	// from the file alone); the flag stays so existing scripts keep working.
+	_ = fs.String("lake", defaultLake, "ignored: checking reads nothing of the lake `DIR` (kept for old scripts)")
 	maxMB := maxMBFlag(fs)
 	// Flags may follow the file: "validate FILE --json".
 	var files []string
@@ -82,7 +83,7 @@ Mã thoát: 0 được chấp nhận (có thể có cảnh báo), 1 bị từ ch
 			}
 		}
 	}
-	p, err := ingest.New(nil, local.New(*lake))
+	p, err := ingest.New(nil, nil)
 	if err != nil {
 		return exitRuntime, err
 	}
@@ -91,7 +92,7 @@ Mã thoát: 0 được chấp nhận (có thể có cảnh báo), 1 bị từ ch
 	sum := md5.Sum(data)
 	res, err := ingest.Check(ctx, p, ingest.Upload{Bucket: "local", Key: *key}, hex.EncodeToString(sum[:]), time.Now(), data)
 	if err != nil {
-		return exitRuntime, fmt.Errorf("đọc kho dữ liệu (read the lake): %w", err)
+		return exitRuntime, fmt.Errorf("kiểm tra tệp (check the file): %w", err)
 	}
 	rc := res.Receipt
 	if *markedOut != "" {

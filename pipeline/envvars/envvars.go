@@ -6,14 +6,7 @@
 // ones of each function — no missing setting, none the code ignores.
 package envvars
 
-import (
-	"errors"
-	"fmt"
-	"os"
-	"slices"
-	"strconv"
-	"strings"
-)
+import "slices"
 
 // Names of the variables.
 const (
@@ -119,39 +112,4 @@ func Names(function string, kind Kind) []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-// Lake is where a function finds the lake, read the same way by all of
-// them.
-type Lake struct {
-	Bucket    string // LAKE_BUCKET (required)
-	Prefix    string // LAKE_PREFIX: "" or ends in "/"
-	Endpoint  string // S3_ENDPOINT: an S3-compatible server; "" for AWS
-	PathStyle bool   // S3_FORCE_PATH_STYLE=true
-}
-
-// ReadLake reads the lake's settings and returns every problem found.
-func ReadLake() (Lake, []error) {
-	l := Lake{
-		Bucket:   strings.TrimSpace(os.Getenv(LakeBucket)),
-		Prefix:   strings.TrimSpace(os.Getenv(LakePrefix)),
-		Endpoint: strings.TrimSpace(os.Getenv(S3Endpoint)),
-	}
-	var errs []error
-	if l.Bucket == "" {
-		errs = append(errs, errors.New("LAKE_BUCKET is not set"))
-	}
-	// A prefix names a "directory": "env/dev" means "env/dev/", never
-	// "env/devreceipts/...".
-	if l.Prefix != "" && !strings.HasSuffix(l.Prefix, "/") {
-		l.Prefix += "/"
-	}
-	if v := strings.TrimSpace(os.Getenv(S3ForcePathStyle)); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("S3_FORCE_PATH_STYLE=%q is not true or false", v))
-		}
-		l.PathStyle = b
-	}
-	return l, errs
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/xhht/xhht/pipeline/forms"
+	"github.com/xhht/xhht/pipeline/hamlet"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/table"
 	"github.com/xhht/xhht/pipeline/validate"
@@ -107,7 +108,7 @@ func TestEncodeEqualsMaps(t *testing.T) {
 				if vr.Form.Grain == "hamlet" {
 					for i := range vr.Records {
 						if variant.hamlets < 0 || i < variant.hamlets {
-							rc.Hamlets = append(rc.Hamlets, receipt.Hamlet{CodeSource: []string{FromFile, FromKnown, FromDerived}[i%3]})
+							rc.Hamlets = append(rc.Hamlets, receipt.Hamlet{CodeSource: []string{hamlet.FromFile, hamlet.FromKnown, hamlet.FromDerived}[i%3]})
 						}
 					}
 				}

@@ -46,7 +46,7 @@ type Processor struct {
 	Keywords *table.Keywords
 	Limits   workbook.Limits
 	schema   *lakeSchema
-	others   *sync.Map // otherCommunes by register version, province and commune; shared by copies
+	others   *sync.Map // provinceNames by register version and province; shared by copies
 }
 
 // New loads the embedded schemas and register.
@@ -116,10 +116,11 @@ type Result struct {
 	parquet []byte
 }
 
-// Check validates an upload's bytes without writing anything; it reads the
-// lake only for earlier receipts (hamlet codes). The CLI's validate command
-// uses it. The error is for infrastructure failures (the lake cannot be
-// read): the caller retries; a bad file is a rejected receipt, not an error.
+// Check validates an upload's bytes without writing or reading anything
+// else: the result is a function of the upload alone (bucket, key,
+// version, upload time, bytes). The CLI's validate command uses it. The
+// error is kept for infrastructure failures; a bad file is a rejected
+// receipt, not an error.
 func Check(ctx context.Context, p *Processor, u Upload, version string, receivedAt time.Time, data []byte) (res *Result, err error) {
 	return check(ctx, p, u, version, receivedAt, data, int64(len(data)))
 }
@@ -261,13 +262,7 @@ func check(ctx context.Context, p *Processor, u Upload, version string, received
 	if rc.ErrorCount > 0 {
 		return res, nil
 	}
-	hamlets, err := p.assignHamletCodes(ctx, rc, k, results)
-	if err != nil {
-		// Without earlier codes a hamlet could get a new code and split its
-		// history: fail (and retry) rather than guess.
-		return nil, err
-	}
-	rc.Hamlets = hamlets
+	rc.Hamlets = assignHamletCodes(results)
 	b, err := p.schema.encode(rc, results)
 	if err != nil {
 		rc.Add(receipt.Issue{Code: receipt.InternalError, Severity: receipt.SevError,
@@ -280,34 +275,50 @@ func check(ctx context.Context, p *Processor, u Upload, version string, received
 
 // otherCommunes are the communes of the key's province other than its own,
 // by folded short name (validate.Context.OtherCommunes). A name the upload's
-// own commune shares is left out: it could be either. Built once per
-// register version and province.
+// own commune shares is left out: it could be either. The province's folded
+// names are built once per register version and province (listing a
+// province's communes walks the whole register: 4 % of a file's CPU in the
+// national burst, where each commune uploads once); the map, a few hundred
+// entries, per upload.
 func (p *Processor) otherCommunes(k lake.Key) map[string]string {
 	v := p.Registry.ForYear(k.Year)
-	type cacheKey struct {
-		version           *registry.Version
-		province, commune string
-	}
-	ck := cacheKey{v, k.Province, k.Commune}
-	if p.others != nil {
-		if m, ok := p.others.Load(ck); ok {
-			return m.(map[string]string)
-		}
-	}
 	own := ""
 	if c := v.Communes[k.Commune]; c != nil {
 		own = textnorm.Fold(c.ShortName)
 	}
 	byName := map[string]string{}
-	for _, c := range v.CommunesOf(k.Province) {
-		if f := textnorm.Fold(c.ShortName); f != "" && f != own {
-			byName[f] = c.Name
+	for _, c := range p.provinceNames(v, k.Province) {
+		if c.folded != "" && c.folded != own {
+			byName[c.folded] = c.name
 		}
 	}
-	if p.others != nil {
-		p.others.Store(ck, byName)
-	}
 	return byName
+}
+
+// foldedName is a commune's folded short name and its name.
+type foldedName struct{ folded, name string }
+
+// provinceNames are the folded short names of a province's communes, in
+// code order (a later commune of the same folded name wins, as before).
+func (p *Processor) provinceNames(v *registry.Version, province string) []foldedName {
+	type cacheKey struct {
+		version  *registry.Version
+		province string
+	}
+	ck := cacheKey{v, province}
+	if p.others != nil {
+		if m, ok := p.others.Load(ck); ok {
+			return m.([]foldedName)
+		}
+	}
+	var names []foldedName
+	for _, c := range v.CommunesOf(province) {
+		names = append(names, foldedName{textnorm.Fold(c.ShortName), c.Name})
+	}
+	if p.others != nil {
+		p.others.Store(ck, names)
+	}
+	return names
 }
 
 // checkUnit checks the key's commune against the register of its year.

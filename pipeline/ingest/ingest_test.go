@@ -613,7 +613,7 @@ func TestHamletCodes(t *testing.T) {
 		}
 	})
 
-	t.Run("known from an earlier upload with codes", func(t *testing.T) {
+	t.Run("from the upload alone, whatever is in the lake", func(t *testing.T) {
 		e := newEnv(t)
 		first := e.putProcess(t, "2026/19/01864/lan-1.xlsx", withCodes("01864", []string{"Thôn Hòa Bình", "Thôn Thủy Tiên", "Thôn Nà Rì"}, []string{"TN07", "TN08", "TN09"}), day(10))
 		if first.Status != receipt.Accepted {
@@ -622,37 +622,37 @@ func TestHamletCodes(t *testing.T) {
 		if h := hamlets(first)["Thôn Hòa Bình"]; h.Code != "TN07" || h.CodeSource != "file" {
 			t.Errorf("first upload: %+v, want TN07 from the file", h)
 		}
-		// Same hamlets, old tone placement, different case and spacing; one new hamlet.
+		// Same hamlets, old tone placement, different case and spacing; one
+		// new hamlet. Ingest does not look at the first upload: the codes
+		// are derived from the names (the roll-up gives them TN07, TN08).
 		second := e.putProcess(t, "2026/19/01864/lan-2.xlsx", noCodes("01864", "Thôn Hoà Bình", "thôn  Thuỷ Tiên", "Thôn Mới"), day(15))
 		if second.Status != receipt.Accepted {
 			t.Fatalf("second upload: %v", second.Errors)
 		}
 		h := hamlets(second)
-		if got := h["Thôn Hoà Bình"]; got.Code != "TN07" || got.CodeSource != "known" {
-			t.Errorf("Thôn Hoà Bình = %+v, want known TN07", got)
+		if got := h["Thôn Hoà Bình"]; got.Code != derived("thon-hoa-binh", "thôn hoa2 binh2") || got.CodeSource != "derived" {
+			t.Errorf("Thôn Hoà Bình = %+v, want derived from the name", got)
 		}
-		if got := h["thôn Thuỷ Tiên"]; got.Code != "TN08" || got.CodeSource != "known" {
-			t.Errorf("thôn Thuỷ Tiên = %+v, want known TN08", got)
+		if got := h["thôn Thuỷ Tiên"]; got.Code != derived("thon-thuy-tien", "thôn thuy3 tiên") || got.CodeSource != "derived" {
+			t.Errorf("thôn Thuỷ Tiên = %+v, want derived from the name", got)
 		}
-		if got := h["Thôn Mới"]; got.CodeSource != "derived" || got.Code != derived("thon-moi", "thôn mơi1") {
-			t.Errorf("Thôn Mới = %+v, want derived", got)
-		}
-		// The Parquet rows carry the code and where it came from.
 		_, rows, _ := readParquet(t, e.objects(t)[second.Output])
-		if len(rows) != 3 || rows[0]["ma_thon"] != "TN07" || rows[0]["ma_thon_source"] != "known" || rows[2]["ma_thon_source"] != "derived" {
+		if len(rows) != 3 || rows[0]["ma_thon"] != h["Thôn Hoà Bình"].Code || rows[0]["ma_thon_source"] != "derived" {
 			t.Errorf("parquet rows: %v", rows)
 		}
-
-		// An upload received before the first one, processed only now
-		// (a late event), must not learn from the later upload.
-		early := e.putProcess(t, "2026/19/01864/lan-0.xlsx", noCodes("01864", "Thôn Hoà Bình"), day(5))
-		if got := hamlets(early)["Thôn Hoà Bình"]; got.CodeSource != "derived" || got.Code != derived("thon-hoa-binh", "thôn hoa2 binh2") {
-			t.Errorf("early upload: %+v, want derived (the upload with TN07 came later)", got)
+		// The same upload into a lake without the first one writes the same
+		// bytes: nothing of other submissions is read.
+		alone := newEnv(t)
+		alone.put(t, "2026/19/01864/lan-2.xlsx", noCodes("01864", "Thôn Hoà Bình", "thôn  Thuỷ Tiên", "Thôn Mới"), day(15))
+		alone.process(t, "2026/19/01864/lan-2.xlsx")
+		objs, aloneObjs := e.objects(t), alone.objects(t)
+		for k, b := range aloneObjs {
+			if !bytes.Equal(b, objs[k]) {
+				t.Errorf("%s differs with and without the earlier upload in the lake", k)
+			}
 		}
-		// Reprocessing the second upload gives the same codes.
-		again := e.process(t, "2026/19/01864/lan-2.xlsx")
-		if !reflect.DeepEqual(again.Hamlets, second.Hamlets) {
-			t.Errorf("reprocessed: %+v, was %+v", again.Hamlets, second.Hamlets)
+		if len(aloneObjs) != 2 {
+			t.Errorf("%d objects, want the Parquet file and the receipt", len(aloneObjs))
 		}
 	})
 
@@ -803,26 +803,56 @@ func TestUnfilledBieu02(t *testing.T) {
 	}
 }
 
-// failingList is a lake whose listing fails (S3 throttling, say).
-type failingList struct{ storage.Store }
+// writeOnlyLake is a lake that can only be written: listing or reading it
+// fails (S3 throttling, say). Ingest reads nothing of the lake (issue 14),
+// so processing does not notice.
+type writeOnlyLake struct{ storage.Store }
 
-func (failingList) List(context.Context, string) ([]storage.Object, error) {
+func (writeOnlyLake) List(context.Context, string) ([]storage.Object, error) {
 	return nil, errors.New("SlowDown: please reduce your request rate")
 }
 
-// Without the earlier receipts a hamlet could get a new code and split its
-// history: the upload is not coded blind. It is an infrastructure error,
-// returned so the queue retries it, and nothing is written meanwhile.
-func TestEarlierReceiptsUnreadableIsRetried(t *testing.T) {
-	e := newEnv(t)
-	e.p.Lake = failingList{e.lake}
-	e.put(t, "2026/19/01864/a.xlsx", workbook0102(t), e.received)
-	rc, err := e.p.Process(e.ctx, ingest.Upload{Bucket: bucket, Key: "2026/19/01864/a.xlsx"})
-	if err == nil || !strings.Contains(err.Error(), "SlowDown") || rc != nil {
-		t.Fatalf("Process = %v, %v; want the listing error and no receipt", rc, err)
+func (writeOnlyLake) Get(context.Context, string, string) ([]byte, storage.Object, error) {
+	return nil, storage.Object{}, errors.New("SlowDown: please reduce your request rate")
+}
+
+// An upload's outputs are a function of the upload only: with earlier
+// uploads of the commune in the lake, or with a lake that cannot be read
+// at all, it writes the same bytes.
+func TestIngestReadsNothingOfTheLake(t *testing.T) {
+	const key = "2026/19/01864/a.xlsx"
+	with := newEnv(t)
+	// The day before, the same hamlets with codes (before issue 14 the
+	// second upload took them).
+	cols := append([]fixture.Col{{Head: "STT"}, {Head: "Mã thôn"}}, fixture.Cols01[1:]...)
+	var rows [][]any
+	for i, r := range accepted01() {
+		rows = append(rows, append([]any{"T0" + itoa(i+1)}, r...))
 	}
-	if got := keys(e.objects(t)); len(got) != 0 {
-		t.Errorf("lake = %v, want nothing written", got)
+	earlier := with.putProcess(t, "2026/19/01864/truoc.xlsx", fixture.XLSX(t, fixture.Form{Cols: cols, Rows: rows}.Build().G), with.received.Add(-24*time.Hour))
+	if earlier.Status != receipt.Accepted || earlier.Hamlets[0].Code != "T01" {
+		t.Fatalf("fixture: %s %v %v", earlier.Status, earlier.Hamlets, earlier.Errors)
+	}
+	with.put(t, key, workbook0102(t), with.received)
+	rc := with.process(t, key)
+	if rc.Status != receipt.Accepted {
+		t.Fatalf("%v", rc.Errors)
+	}
+
+	blind := newEnv(t)
+	blind.p.Lake = writeOnlyLake{blind.lake}
+	blind.put(t, key, workbook0102(t), blind.received)
+	if _, err := blind.p.Process(blind.ctx, ingest.Upload{Bucket: bucket, Key: key}); err != nil {
+		t.Fatalf("Process with a lake that cannot be read: %v", err)
+	}
+	got, all := blind.objects(t), with.objects(t)
+	if len(got) != 2 {
+		t.Fatalf("lake = %v, want the Parquet file and the receipt", keys(got))
+	}
+	for k, b := range got {
+		if !bytes.Equal(b, all[k]) {
+			t.Errorf("%s differs from the one written with an earlier upload in the lake", k)
+		}
 	}
 }
 

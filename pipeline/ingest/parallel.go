@@ -12,16 +12,50 @@ import (
 
 // ProcessAll runs Process on every upload with up to workers goroutines
 // (at least one). Uploads of one commune run one after another in the order
-// given: a file's hamlet codes come from the commune's earlier receipts, so
-// the lake must be the one serial processing writes. Different communes run
-// in parallel. Receipts come back in the order of uploads, whatever order
-// they finished in.
+// given, different communes in parallel. (The lake would be the same in any
+// order, or all at once: an upload's objects depend on that upload only.)
+// Receipts come back in the order of uploads, whatever order they finished in.
 //
 // On the first error no further upload is started (those running finish).
 // The error returned is that of the earliest upload (in the order given)
 // that failed; the receipts are those of the uploads before the first one
 // not processed, so they are never more than serial processing returns.
 func (p *Processor) ProcessAll(ctx context.Context, uploads []Upload, workers int) ([]*receipt.Receipt, error) {
+	rcs, errs := p.run(ctx, uploads, workers, true)
+	for i := range uploads {
+		if errs[i] != nil {
+			return rcs[:i], errs[i]
+		}
+		if rcs[i] == nil { // not started: an error elsewhere, or the caller's ctx
+			for _, err := range errs[i:] {
+				if err != nil {
+					return rcs[:i], err
+				}
+			}
+			return rcs[:i], fmt.Errorf("ingest: %s not processed: %w", uploads[i].Key, context.Cause(ctx))
+		}
+	}
+	return rcs, nil
+}
+
+// ProcessEach is ProcessAll that answers every upload, as serial
+// processing of a list does in `xhht ingest`: an upload that fails (its
+// error at its index, its receipt nil) does not stop the others, nor the
+// later files of its commune. Only the caller's context stops it; the
+// uploads not started then get its error.
+func (p *Processor) ProcessEach(ctx context.Context, uploads []Upload, workers int) ([]*receipt.Receipt, []error) {
+	rcs, errs := p.run(ctx, uploads, workers, false)
+	for i := range uploads {
+		if rcs[i] == nil && errs[i] == nil {
+			errs[i] = fmt.Errorf("ingest: %s not processed: %w", uploads[i].Key, context.Cause(ctx))
+		}
+	}
+	return rcs, errs
+}
+
+// run processes uploads, communes in parallel and each commune's files in
+// order; with stopOnError the first error starts nothing more.
+func (p *Processor) run(ctx context.Context, uploads []Upload, workers int, stopOnError bool) ([]*receipt.Receipt, []error) {
 	groups := communeGroups(uploads)
 	workers = max(1, min(workers, len(groups)))
 	rcs := make([]*receipt.Receipt, len(uploads))
@@ -41,8 +75,11 @@ func (p *Processor) ProcessAll(ctx context.Context, uploads []Upload, workers in
 					rc, err := p.Process(ctx, uploads[i])
 					if err != nil {
 						errs[i] = err
-						stop.Store(true)
-						break
+						if stopOnError {
+							stop.Store(true)
+							break
+						}
+						continue
 					}
 					rcs[i] = rc
 				}
@@ -57,20 +94,7 @@ func (p *Processor) ProcessAll(ctx context.Context, uploads []Upload, workers in
 	}
 	close(next)
 	wg.Wait()
-	for i := range uploads {
-		if errs[i] != nil {
-			return rcs[:i], errs[i]
-		}
-		if rcs[i] == nil { // not started: an error elsewhere, or the caller's ctx
-			for _, err := range errs[i:] {
-				if err != nil {
-					return rcs[:i], err
-				}
-			}
-			return rcs[:i], fmt.Errorf("ingest: %s not processed: %w", uploads[i].Key, context.Cause(ctx))
-		}
-	}
-	return rcs, nil
+	return rcs, errs
 }
 
 // communeGroups groups the indexes of uploads by commune code, in order of

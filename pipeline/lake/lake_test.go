@@ -1,6 +1,7 @@
 package lake
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -89,6 +90,7 @@ func TestRollupKeys(t *testing.T) {
 		{RollupFileKey(RollupsPrefix, "provinces", 2026, "19", "b1"), "rollups/level=province/year=2026/province=19/b1.parquet"},
 		{RollupFileKey(RollupsPrefix, "nation", 2026, NationCode, "b1"), "rollups/level=nation/year=2026/province=all/b1.parquet"},
 		{RollupFileKey(RollupsPrefix, "completeness", 2026, "19", "b1"), "rollups/completeness/year=2026/province=19/b1.parquet"},
+		{RollupFileKey(RollupsPrefix, "flags", 2026, "19", "b1"), "rollups/flags/year=2026/province=19/b1.parquet"},
 		{RollupFileKey(RollupsPrefix, "cache_submissions", 2026, "19", "b1"), "rollups/cache/submissions/year=2026/province=19/b1.parquet"},
 		{RollupFileKey(RollupsPrefix, "cache_receipts", 2026, "19", "b1"), "rollups/cache/receipts/year=2026/province=19/b1.parquet"},
 		{RollupFileKey(RollupsPrefix, "cache_nation", 2026, NationCode, "b1"), "rollups/cache/nation/year=2026/province=all/b1.parquet"},
@@ -126,5 +128,12 @@ func TestConfigAndAccessKeys(t *testing.T) {
 	k := Key{Year: 2025, Province: "01", Commune: "00004", File: "Báo cáo.xlsx"}
 	if got, err := ParseKey(UploadKey(k)); err != nil || got != k {
 		t.Errorf("ParseKey(UploadKey(%+v)) = %+v, %v", k, got, err)
+	}
+}
+
+func TestRollupTables(t *testing.T) {
+	want := []string{"communes", "completeness", "districts", "flags", "hamlets", "nation", "provinces"}
+	if got := RollupTables(); !slices.Equal(got, want) {
+		t.Errorf("RollupTables() = %v, want %v", got, want)
 	}
 }

@@ -2,6 +2,8 @@ package lake
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -11,6 +13,7 @@ import (
 //
 //	rollups/level=<hamlet|commune|district|province|nation>/year=Y/province=P/<build>.parquet
 //	rollups/completeness/year=Y/province=P/<build>.parquet
+//	rollups/flags/year=Y/province=P/<build>.parquet          (plausibility flags; see pipeline/quality)
 //	rollups/cache/<submissions|receipts|nation>/year=Y/province=P/<build>.parquet
 //	rollups/_manifests/year=Y/province=<P|all>.json
 //
@@ -38,10 +41,24 @@ var rollupDirs = map[string]string{
 	"provinces":    "level=province/",
 	"nation":       "level=nation/",
 	"completeness": "completeness/",
+	"flags":        "flags/", // plausibility flags (pipeline/quality)
 
 	"cache_submissions": "cache/submissions/",
 	"cache_receipts":    "cache/receipts/",
 	"cache_nation":      "cache/nation/",
+}
+
+// RollupTables lists the roll-up tables analysts query (the input caches
+// left out), sorted.
+func RollupTables() []string {
+	var out []string
+	for t, dir := range rollupDirs {
+		if !strings.HasPrefix(dir, "cache/") {
+			out = append(out, t)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // RollupTableDir is the folder of a roll-up table (or input cache) under a

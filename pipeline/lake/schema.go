@@ -31,7 +31,7 @@ var LineageColumns = []parquetout.Column{
 	{Name: "source_sheet", Type: parquetout.String},
 	{Name: "source_row", Type: parquetout.Int32, Doc: "row of the sheet (or CSV line) the values came from"},
 	{Name: "received_at", Type: parquetout.Timestamp, Doc: "upload time (UTC), not processing time"},
-	{Name: "ma_thon_source", Type: parquetout.String, Optional: true, Doc: "where ma_thon came from (bieu01): file, known (an earlier accepted submission) or derived (from the name)"},
+	{Name: "ma_thon_source", Type: parquetout.String, Optional: true, Doc: "where ma_thon came from (bieu01): file (the commune wrote it) or derived (from ten_thon); known in lakes written before issue 14"},
 }
 
 // FieldColumns lists the form-field columns in order (identity columns such

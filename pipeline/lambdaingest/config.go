@@ -12,12 +12,12 @@ package lambdaingest
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
 
 	"github.com/xhht/xhht/pipeline/envvars"
+	"github.com/xhht/xhht/pipeline/lambdaconfig"
 )
 
 // DefaultConcurrency is how many S3 records of one batch are processed at
@@ -26,14 +26,13 @@ const DefaultConcurrency = 4
 
 // Config is the function's configuration, from its environment.
 type Config struct {
-	LakeBucket string // LAKE_BUCKET (required): receipts and Parquet go here
-	LakePrefix string // LAKE_PREFIX: key prefix in the lake bucket; "" or ends in "/"
+	// Lake (LAKE_BUCKET, LAKE_PREFIX, S3_ENDPOINT, S3_FORCE_PATH_STYLE):
+	// receipts and Parquet go here; the same S3 client reads the uploads.
+	Lake lambdaconfig.Lake
 	// UploadsBucket (UPLOADS_BUCKET), when set, is the only bucket whose
 	// events are processed. Records from any other bucket are logged and
 	// skipped: retrying them would not make them right.
 	UploadsBucket string
-	Endpoint      string // S3_ENDPOINT: an S3-compatible server (versitygw, MinIO); "" for AWS
-	PathStyle     bool   // S3_FORCE_PATH_STYLE=true: bucket in the path (most S3-compatible servers)
 	// MaxUploadBytes (MAX_UPLOAD_MB, in MiB) refuses larger uploads with a
 	// file-too-large receipt, before reading them; 0 means the default
 	// (workbook.DefaultLimits, 50 MiB).
@@ -52,9 +51,9 @@ type Config struct {
 
 // ConfigFromEnv reads the configuration from the environment.
 func ConfigFromEnv() (Config, error) {
-	lake, lakeErrs := envvars.ReadLake()
+	lake, lakeErrs := lambdaconfig.LakeFromEnv()
 	c := Config{
-		LakeBucket: lake.Bucket, LakePrefix: lake.Prefix, Endpoint: lake.Endpoint, PathStyle: lake.PathStyle,
+		Lake:          lake,
 		UploadsBucket: strings.TrimSpace(os.Getenv(envvars.UploadsBucket)),
 		// Queue URLs are case-sensitive (account id, queue name): no other
 		// normalisation than spaces.
@@ -64,7 +63,7 @@ func ConfigFromEnv() (Config, error) {
 	errs := lakeErrs
 	// With uploads and lake in one bucket and no lake prefix, the function's
 	// own receipts would look like uploads and trigger it without end.
-	if c.UploadsBucket != "" && c.UploadsBucket == c.LakeBucket && c.LakePrefix == "" {
+	if c.UploadsBucket != "" && c.UploadsBucket == c.Lake.Bucket && c.Lake.Prefix == "" {
 		errs = append(errs, errors.New("UPLOADS_BUCKET equals LAKE_BUCKET: set LAKE_PREFIX so the lake's objects are not taken for uploads"))
 	}
 	if v := strings.TrimSpace(os.Getenv(envvars.MaxUploadMB)); v != "" {
@@ -77,12 +76,12 @@ func ConfigFromEnv() (Config, error) {
 	// A typo here would only show as failed sends, one per accepted
 	// upload, each retried: better to refuse to start.
 	if c.RollupQueueURL != "" {
-		if err := checkURL(c.RollupQueueURL); err != nil {
+		if err := lambdaconfig.CheckEndpoint(c.RollupQueueURL); err != nil {
 			errs = append(errs, fmt.Errorf("ROLLUP_QUEUE_URL: %w", err))
 		}
 	}
 	if c.SQSEndpoint != "" {
-		if err := checkURL(c.SQSEndpoint); err != nil {
+		if err := lambdaconfig.CheckEndpoint(c.SQSEndpoint); err != nil {
 			errs = append(errs, fmt.Errorf("SQS_ENDPOINT: %w", err))
 		}
 	}
@@ -90,18 +89,6 @@ func ConfigFromEnv() (Config, error) {
 		return Config{}, fmt.Errorf("lambdaingest: config: %w", err)
 	}
 	return c, nil
-}
-
-// checkURL accepts an absolute http(s) URL with a host.
-func checkURL(s string) error {
-	u, err := url.Parse(s)
-	if err != nil {
-		return fmt.Errorf("%q is not a URL: %w", s, err)
-	}
-	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return fmt.Errorf("%q is not an http(s) URL with a host", s)
-	}
-	return nil
 }
 
 func (c Config) concurrency() int {

@@ -3,6 +3,8 @@ package lambdaingest
 import (
 	"strings"
 	"testing"
+
+	"github.com/xhht/xhht/pipeline/lambdaconfig"
 )
 
 func TestConfigFromEnv(t *testing.T) {
@@ -15,7 +17,7 @@ func TestConfigFromEnv(t *testing.T) {
 		{
 			name: "minimal",
 			env:  map[string]string{"LAKE_BUCKET": "lake"},
-			want: Config{LakeBucket: "lake"},
+			want: Config{Lake: lambdaconfig.Lake{Bucket: "lake"}},
 		},
 		{
 			name: "everything",
@@ -23,13 +25,12 @@ func TestConfigFromEnv(t *testing.T) {
 				"LAKE_BUCKET": "lake", "LAKE_PREFIX": "env/dev/", "UPLOADS_BUCKET": "uploads",
 				"S3_ENDPOINT": "http://127.0.0.1:7070", "S3_FORCE_PATH_STYLE": "true",
 			},
-			want: Config{LakeBucket: "lake", LakePrefix: "env/dev/", UploadsBucket: "uploads",
-				Endpoint: "http://127.0.0.1:7070", PathStyle: true},
+			want: Config{Lake: lambdaconfig.Lake{Bucket: "lake", Prefix: "env/dev/", Endpoint: "http://127.0.0.1:7070", PathStyle: true}, UploadsBucket: "uploads"},
 		},
 		{
 			name: "prefix gets its slash",
 			env:  map[string]string{"LAKE_BUCKET": "lake", "LAKE_PREFIX": "env/dev", "S3_FORCE_PATH_STYLE": "false"},
-			want: Config{LakeBucket: "lake", LakePrefix: "env/dev/"},
+			want: Config{Lake: lambdaconfig.Lake{Bucket: "lake", Prefix: "env/dev/"}},
 		},
 		{
 			name:    "no lake bucket",
@@ -39,7 +40,7 @@ func TestConfigFromEnv(t *testing.T) {
 		{
 			name: "upload size limit",
 			env:  map[string]string{"LAKE_BUCKET": "lake", "MAX_UPLOAD_MB": "20"},
-			want: Config{LakeBucket: "lake", MaxUploadBytes: 20 << 20},
+			want: Config{Lake: lambdaconfig.Lake{Bucket: "lake"}, MaxUploadBytes: 20 << 20},
 		},
 		{
 			name:    "bad upload size limit",
@@ -51,7 +52,7 @@ func TestConfigFromEnv(t *testing.T) {
 			env: map[string]string{"LAKE_BUCKET": "lake",
 				"ROLLUP_QUEUE_URL": " https://sqs.ap-southeast-1.amazonaws.com/123456789012/xhht-rollup ",
 				"SQS_ENDPOINT":     "http://127.0.0.1:9324"},
-			want: Config{LakeBucket: "lake", RollupQueueURL: "https://sqs.ap-southeast-1.amazonaws.com/123456789012/xhht-rollup",
+			want: Config{Lake: lambdaconfig.Lake{Bucket: "lake"}, RollupQueueURL: "https://sqs.ap-southeast-1.amazonaws.com/123456789012/xhht-rollup",
 				SQSEndpoint: "http://127.0.0.1:9324"},
 		},
 		{

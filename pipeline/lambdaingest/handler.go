@@ -53,7 +53,7 @@ type Handler struct {
 // AWS_REGION) plus cfg's endpoint overrides, and logs JSON lines to stdout.
 // It makes no network call: the cold start stays short.
 func New(ctx context.Context, cfg Config) (*Handler, error) {
-	client, err := s3store.NewClient(ctx, s3store.Options{Endpoint: cfg.Endpoint, PathStyle: cfg.PathStyle})
+	client, err := cfg.Lake.Client(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("lambdaingest: %w", err)
 	}
@@ -74,13 +74,13 @@ func NewWithClient(cfg Config, client *s3.Client, log *slog.Logger) (*Handler, e
 }
 
 func newHandler(ctx context.Context, cfg Config, client *s3.Client, log *slog.Logger) (*Handler, error) {
-	if cfg.LakeBucket == "" {
-		return nil, errors.New("lambdaingest: no lake bucket")
+	if err := cfg.Lake.Check(); err != nil {
+		return nil, fmt.Errorf("lambdaingest: %w", err)
 	}
 	if log == nil {
 		log = NewLogger(os.Stdout)
 	}
-	base, err := ingest.New(nil, s3store.New(client, cfg.LakeBucket, cfg.LakePrefix))
+	base, err := ingest.New(nil, cfg.Lake.Store(client))
 	if err != nil {
 		return nil, fmt.Errorf("lambdaingest: load schemas: %w", err)
 	}
@@ -287,7 +287,7 @@ func (h *Handler) record(ctx context.Context, msgID string, w work) (ok bool, ac
 		logLine(slog.LevelInfo, "not an ObjectCreated event, ignored", slog.String("status", StatusIgnored))
 		return true, nil
 	}
-	if bucket == h.cfg.LakeBucket && (h.cfg.LakePrefix == "" || strings.HasPrefix(w.key, h.cfg.LakePrefix)) {
+	if bucket == h.cfg.Lake.Bucket && (h.cfg.Lake.Prefix == "" || strings.HasPrefix(w.key, h.cfg.Lake.Prefix)) {
 		// Our own output: processing it would write a receipt, which would
 		// come back as another event, and so on without end.
 		logLine(slog.LevelError, "event for the lake's own object, skipped", slog.String("status", StatusSkipped),

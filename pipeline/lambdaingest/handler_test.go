@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/xhht/xhht/pipeline/lake"
+	"github.com/xhht/xhht/pipeline/lambdaconfig"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/storage/s3store"
 	"github.com/xhht/xhht/pipeline/storage/s3test"
@@ -348,7 +349,7 @@ func TestHandle(t *testing.T) {
 			lake := fmt.Sprintf("lake-%02d", i)
 			f.srv.CreateBucket(t, lake)
 			var logs bytes.Buffer
-			h, err := NewWithClient(Config{LakeBucket: lake, LakePrefix: c.lakePrefix, UploadsBucket: c.uploadsBucket}, f.client, NewLogger(&logs))
+			h, err := NewWithClient(Config{Lake: lambdaconfig.Lake{Bucket: lake, Prefix: c.lakePrefix}, UploadsBucket: c.uploadsBucket}, f.client, NewLogger(&logs))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -498,7 +499,7 @@ func TestHandlePanicIsAFailure(t *testing.T) {
 	f := newFixture(t)
 	f.srv.CreateBucket(t, "lake")
 	var logs bytes.Buffer
-	h, err := NewWithClient(Config{LakeBucket: "lake"}, f.client, NewLogger(&logs))
+	h, err := NewWithClient(Config{Lake: lambdaconfig.Lake{Bucket: "lake"}}, f.client, NewLogger(&logs))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -525,7 +526,7 @@ func TestHandleSkipsLakeObjects(t *testing.T) {
 	f := newFixture(t)
 	f.srv.CreateBucket(t, "lake")
 	var logs bytes.Buffer
-	h, err := NewWithClient(Config{LakeBucket: "lake"}, f.client, NewLogger(&logs))
+	h, err := NewWithClient(Config{Lake: lambdaconfig.Lake{Bucket: "lake"}}, f.client, NewLogger(&logs))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/xhht/xhht/pipeline/lambdaconfig"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/storage"
 	"github.com/xhht/xhht/pipeline/storage/s3store"
@@ -26,7 +27,7 @@ func TestHandleRecordsOriginalName(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
-	h, err := NewWithClient(Config{LakeBucket: "lake", UploadsBucket: uploadsBucket}, f.client, NewLogger(&logs))
+	h, err := NewWithClient(Config{Lake: lambdaconfig.Lake{Bucket: "lake"}, UploadsBucket: uploadsBucket}, f.client, NewLogger(&logs))
 	if err != nil {
 		t.Fatal(err)
 	}

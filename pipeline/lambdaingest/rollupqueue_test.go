@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/xhht/xhht/pipeline/lambdaconfig"
 	"github.com/xhht/xhht/pipeline/receipt"
 )
 
@@ -195,7 +196,7 @@ func TestHandleRequestsRollups(t *testing.T) {
 			lake := fmt.Sprintf("lake-rq-%02d", i)
 			f.srv.CreateBucket(t, lake)
 			var logs bytes.Buffer
-			h, err := NewWithClient(Config{LakeBucket: lake, RollupQueueURL: testQueueURL}, f.client, NewLogger(&logs))
+			h, err := NewWithClient(Config{Lake: lambdaconfig.Lake{Bucket: lake}, RollupQueueURL: testQueueURL}, f.client, NewLogger(&logs))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -236,7 +237,7 @@ func TestHandleRequestsRollups(t *testing.T) {
 func TestRollupRequestRetryIsIdempotent(t *testing.T) {
 	f := newFixture(t)
 	f.srv.CreateBucket(t, "lake")
-	h, err := NewWithClient(Config{LakeBucket: "lake", RollupQueueURL: testQueueURL}, f.client, NewLogger(&bytes.Buffer{}))
+	h, err := NewWithClient(Config{Lake: lambdaconfig.Lake{Bucket: "lake"}, RollupQueueURL: testQueueURL}, f.client, NewLogger(&bytes.Buffer{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,7 +277,7 @@ func TestNoRollupQueue(t *testing.T) {
 	f := newFixture(t)
 	f.srv.CreateBucket(t, "lake")
 	var logs bytes.Buffer
-	h, err := NewWithClient(Config{LakeBucket: "lake"}, f.client, NewLogger(&logs))
+	h, err := NewWithClient(Config{Lake: lambdaconfig.Lake{Bucket: "lake"}}, f.client, NewLogger(&logs))
 	if err != nil {
 		t.Fatal(err)
 	}

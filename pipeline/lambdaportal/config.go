@@ -29,12 +29,15 @@ import (
 	"strings"
 
 	"github.com/xhht/xhht/pipeline/envvars"
+	"github.com/xhht/xhht/pipeline/lambdaconfig"
 )
 
 // Config is the function's configuration, from its environment.
 type Config struct {
-	LakeBucket string // LAKE_BUCKET (required): receipts/ and access/ are read here
-	LakePrefix string // LAKE_PREFIX: "" or ends in "/"
+	// Lake (LAKE_BUCKET, LAKE_PREFIX, S3_ENDPOINT, S3_FORCE_PATH_STYLE):
+	// receipts/ and access/ are read here; the same S3 client presigns the
+	// uploads.
+	Lake lambdaconfig.Lake
 	// UploadsBucket (UPLOADS_BUCKET, required) receives the uploads, through
 	// presigned PUTs (and the plain form without JavaScript).
 	UploadsBucket string
@@ -47,8 +50,6 @@ type Config struct {
 	// SessionKeysParameter (SESSION_KEYS_PARAMETER, required) is the name of
 	// the SSM SecureString holding the session keys (see LoadSessionKeys).
 	SessionKeysParameter string
-	Endpoint             string // S3_ENDPOINT: an S3-compatible server; "" for AWS
-	PathStyle            bool   // S3_FORCE_PATH_STYLE=true
 	SSMEndpoint          string // SSM_ENDPOINT: tests only; "" for AWS
 }
 
@@ -63,9 +64,9 @@ const maxParameterName = 1011
 // ConfigFromEnv reads the configuration; every problem is reported at once
 // and the function then fails its init (lambdainit.Fail).
 func ConfigFromEnv() (Config, error) {
-	lake, errs := envvars.ReadLake()
+	lake, errs := lambdaconfig.LakeFromEnv()
 	c := Config{
-		LakeBucket: lake.Bucket, LakePrefix: lake.Prefix, Endpoint: lake.Endpoint, PathStyle: lake.PathStyle,
+		Lake:                 lake,
 		UploadsBucket:        strings.TrimSpace(os.Getenv(envvars.UploadsBucket)),
 		PublicURL:            strings.TrimRight(strings.TrimSpace(os.Getenv(envvars.PublicURL)), "/"),
 		SessionKeysParameter: strings.TrimSpace(os.Getenv(envvars.SessionKeysParameter)),
@@ -95,8 +96,8 @@ func ConfigFromEnv() (Config, error) {
 		errs = append(errs, fmt.Errorf("SESSION_KEYS_PARAMETER=%q is not an SSM parameter path such as /xhht/prod/portal/session-keys", c.SessionKeysParameter))
 	}
 	if c.SSMEndpoint != "" {
-		if u, err := url.Parse(c.SSMEndpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			errs = append(errs, fmt.Errorf("SSM_ENDPOINT=%q is not an http(s) URL", c.SSMEndpoint))
+		if err := lambdaconfig.CheckEndpoint(c.SSMEndpoint); err != nil {
+			errs = append(errs, fmt.Errorf("SSM_ENDPOINT: %w", err))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {

@@ -3,6 +3,8 @@ package lambdaportal
 import (
 	"strings"
 	"testing"
+
+	"github.com/xhht/xhht/pipeline/lambdaconfig"
 )
 
 func TestConfigFromEnv(t *testing.T) {
@@ -26,13 +28,12 @@ func TestConfigFromEnv(t *testing.T) {
 		want    Config
 		wantErr string
 	}{
-		{"minimal", base, Config{LakeBucket: "lake", UploadsBucket: "uploads", PublicURL: "https://abc123.execute-api.ap-southeast-1.amazonaws.com",
+		{"minimal", base, Config{Lake: lambdaconfig.Lake{Bucket: "lake"}, UploadsBucket: "uploads", PublicURL: "https://abc123.execute-api.ap-southeast-1.amazonaws.com",
 			SessionKeysParameter: "/xhht/prod/portal/session-keys"}, ""},
 		{"everything, trailing slash dropped", with("LAKE_PREFIX", "env/dev", "MAX_UPLOAD_MB", "20", "PUBLIC_URL", "https://nopbaocao.example.vn/",
 			"S3_ENDPOINT", "http://127.0.0.1:7070", "S3_FORCE_PATH_STYLE", "true", "SSM_ENDPOINT", "http://127.0.0.1:9999"),
-			Config{LakeBucket: "lake", LakePrefix: "env/dev/", UploadsBucket: "uploads", MaxUploadBytes: 20 << 20,
-				PublicURL: "https://nopbaocao.example.vn", SessionKeysParameter: "/xhht/prod/portal/session-keys",
-				Endpoint: "http://127.0.0.1:7070", PathStyle: true, SSMEndpoint: "http://127.0.0.1:9999"}, ""},
+			Config{Lake: lambdaconfig.Lake{Bucket: "lake", Prefix: "env/dev/", Endpoint: "http://127.0.0.1:7070", PathStyle: true}, UploadsBucket: "uploads", MaxUploadBytes: 20 << 20,
+				PublicURL: "https://nopbaocao.example.vn", SessionKeysParameter: "/xhht/prod/portal/session-keys", SSMEndpoint: "http://127.0.0.1:9999"}, ""},
 		{"plain http on loopback (tests)", with("PUBLIC_URL", "http://127.0.0.1:8080"), Config{}, ""},
 		{"no uploads bucket", with("UPLOADS_BUCKET", ""), Config{}, "UPLOADS_BUCKET is not set"},
 		{"no lake", with("LAKE_BUCKET", ""), Config{}, "LAKE_BUCKET"},

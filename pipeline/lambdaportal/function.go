@@ -8,11 +8,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/xhht/xhht/pipeline/access"
+	"github.com/xhht/xhht/pipeline/lambdaconfig"
 	"github.com/xhht/xhht/pipeline/portal"
 	"github.com/xhht/xhht/pipeline/storage/s3store"
 )
@@ -39,16 +39,15 @@ func (u Uploader) Target(ctx context.Context, key string, size int64, contentTyp
 // Store, and the portal. log receives the portal's JSON lines (stdout in
 // Lambda; the failed sign-in alarm's metric filter reads them).
 func New(ctx context.Context, cfg Config, log io.Writer) (*Adapter, error) {
-	awsCfg, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("lambdaportal: load AWS config: %w", err)
+	if err := cfg.Lake.Check(); err != nil {
+		return nil, fmt.Errorf("lambdaportal: %w", err)
 	}
-	client := s3.NewFromConfig(awsCfg, func(o *s3.Options) {
-		if cfg.Endpoint != "" {
-			o.BaseEndpoint = aws.String(cfg.Endpoint)
-		}
-		o.UsePathStyle = cfg.PathStyle
-	})
+	// One AWS configuration for the S3 and SSM clients.
+	awsCfg, err := lambdaconfig.AWS(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("lambdaportal: %w", err)
+	}
+	client := cfg.Lake.ClientFrom(awsCfg)
 	ssmClient := ssm.NewFromConfig(awsCfg, func(o *ssm.Options) {
 		if cfg.SSMEndpoint != "" {
 			o.BaseEndpoint = aws.String(cfg.SSMEndpoint)
@@ -66,7 +65,7 @@ func New(ctx context.Context, cfg Config, log io.Writer) (*Adapter, error) {
 // NewWithClients is New with the S3 client and keys given (tests).
 func NewWithClients(cfg Config, client *s3.Client, keys [][]byte, log io.Writer) (*Adapter, error) {
 	logger := NewLogger(log)
-	lake := s3store.New(client, cfg.LakeBucket, cfg.LakePrefix)
+	lake := cfg.Lake.Store(client)
 	h, err := portal.New(portal.Config{
 		Lake:           lake,
 		Uploads:        s3store.New(client, cfg.UploadsBucket, ""),

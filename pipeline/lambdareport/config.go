@@ -23,22 +23,19 @@ package lambdareport
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/xhht/xhht/pipeline/envvars"
+	"github.com/xhht/xhht/pipeline/lambdaconfig"
 )
 
 // Config is the function's configuration, from its environment. The S3
 // variables mean what they mean for the ingest and roll-up functions.
 type Config struct {
-	LakeBucket string // LAKE_BUCKET (required)
-	LakePrefix string // LAKE_PREFIX: "" or ends in "/"
-	Endpoint   string // S3_ENDPOINT: an S3-compatible server; "" for AWS
-	PathStyle  bool   // S3_FORCE_PATH_STYLE=true
+	Lake lambdaconfig.Lake // LAKE_BUCKET, LAKE_PREFIX, S3_ENDPOINT, S3_FORCE_PATH_STYLE
 	// Provinces (PROVINCES, required: "19" or "01,19,…") are the provinces
 	// served: what a payload without a province means. The schedules must
 	// be generated for the same list (deadlines.ScheduleJSON).
@@ -60,9 +57,9 @@ var topicARN = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z
 // problem is reported at once: the function then fails its init, which is
 // louder than failing every scheduled invocation later.
 func ConfigFromEnv() (Config, error) {
-	lake, errs := envvars.ReadLake()
+	lake, errs := lambdaconfig.LakeFromEnv()
 	c := Config{
-		LakeBucket: lake.Bucket, LakePrefix: lake.Prefix, Endpoint: lake.Endpoint, PathStyle: lake.PathStyle,
+		Lake:        lake,
 		TopicARN:    strings.TrimSpace(os.Getenv(envvars.TopicARN)),
 		SNSEndpoint: strings.TrimSpace(os.Getenv(envvars.SNSEndpoint)),
 		WorkRoot:    os.TempDir(),
@@ -75,8 +72,8 @@ func ConfigFromEnv() (Config, error) {
 		errs = append(errs, fmt.Errorf("TOPIC_ARN=%q is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)", c.TopicARN))
 	}
 	if c.SNSEndpoint != "" {
-		if u, err := url.Parse(c.SNSEndpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			errs = append(errs, fmt.Errorf("SNS_ENDPOINT=%q is not an http(s) URL", c.SNSEndpoint))
+		if err := lambdaconfig.CheckEndpoint(c.SNSEndpoint); err != nil {
+			errs = append(errs, fmt.Errorf("SNS_ENDPOINT: %w", err))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {

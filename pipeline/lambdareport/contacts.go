@@ -95,7 +95,7 @@ func (h *Handler) HandleObjectCreated(ctx context.Context, ev events.CloudWatchE
 	if err := json.Unmarshal(ev.Detail, &d); err != nil {
 		return fmt.Errorf("lambdareport: S3 event detail: %w", err)
 	}
-	if ev.DetailType != "Object Created" || (h.cfg.LakeBucket != "" && d.Bucket.Name != h.cfg.LakeBucket) {
+	if ev.DetailType != "Object Created" || (h.cfg.Lake.Bucket != "" && d.Bucket.Name != h.cfg.Lake.Bucket) {
 		h.log.LogAttrs(ctx, slog.LevelWarn, "contacts: not an object of the lake, ignored", slog.String("detail_type", ev.DetailType),
 			slog.String("bucket", d.Bucket.Name), requestID(ctx))
 		return nil
@@ -112,7 +112,7 @@ func (h *Handler) HandleObjectCreated(ctx context.Context, ev events.CloudWatchE
 const maxContactsRead = contacts.MaxBytes + 1
 
 func (h *Handler) contactsFile(ctx context.Context, key, version string) error {
-	key = strings.TrimPrefix(key, h.cfg.LakePrefix)
+	key = strings.TrimPrefix(key, h.cfg.Lake.Prefix)
 	prov, ok := contactsKey(key)
 	if !ok {
 		h.log.LogAttrs(ctx, slog.LevelInfo, "contacts: not a contacts file, ignored", slog.String("key", key), requestID(ctx))

@@ -18,6 +18,7 @@ import (
 	"github.com/xhht/xhht/pipeline/contacts"
 	"github.com/xhht/xhht/pipeline/deadlines"
 	"github.com/xhht/xhht/pipeline/lake"
+	"github.com/xhht/xhht/pipeline/lambdaconfig"
 	"github.com/xhht/xhht/pipeline/reminder"
 	"github.com/xhht/xhht/pipeline/report"
 	"github.com/xhht/xhht/pipeline/review"
@@ -141,7 +142,7 @@ func contactsFixture(t *testing.T, csv string) (*Handler, *memSNS, *local.Store,
 		"arn:aws:sns:x:1:t:sms": {endpoint: "https://sms.example.vn/hook", protocol: "https"},
 	}}
 	logs := &bytes.Buffer{}
-	h, err := NewWithLake(Config{LakeBucket: "lake", Provinces: []string{"19"}, TopicARN: topic, WorkRoot: t.TempDir()}, lk, m, NewLogger(logs))
+	h, err := NewWithLake(Config{Lake: lambdaconfig.Lake{Bucket: "lake"}, Provinces: []string{"19"}, TopicARN: topic, WorkRoot: t.TempDir()}, lk, m, NewLogger(logs))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,15 +16,14 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 
 	"github.com/xhht/xhht/pipeline/deadlines"
+	"github.com/xhht/xhht/pipeline/lambdaconfig"
 	"github.com/xhht/xhht/pipeline/registry"
 	"github.com/xhht/xhht/pipeline/report"
 	"github.com/xhht/xhht/pipeline/storage"
-	"github.com/xhht/xhht/pipeline/storage/s3store"
 	"github.com/xhht/xhht/pipeline/targets"
 	"github.com/xhht/xhht/pipeline/textnorm"
 )
@@ -88,26 +87,24 @@ type Handler struct {
 // SDK's default configuration (in Lambda: the execution role and
 // AWS_REGION) plus cfg's endpoint overrides. It makes no network call.
 func New(ctx context.Context, cfg Config) (*Handler, error) {
-	if cfg.LakeBucket == "" {
-		return nil, errors.New("lambdareport: no lake bucket")
+	if err := cfg.Lake.Check(); err != nil {
+		return nil, fmt.Errorf("lambdareport: %w", err)
 	}
-	client, err := s3store.NewClient(ctx, s3store.Options{Endpoint: cfg.Endpoint, PathStyle: cfg.PathStyle})
+	// One AWS configuration for the S3 and SNS clients.
+	awsCfg, err := lambdaconfig.AWS(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("lambdareport: %w", err)
 	}
+	client := cfg.Lake.ClientFrom(awsCfg)
 	var pub publisher
 	if cfg.TopicARN != "" {
-		awsCfg, err := config.LoadDefaultConfig(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("lambdareport: sns: load config: %w", err)
-		}
 		pub = sns.NewFromConfig(awsCfg, func(o *sns.Options) {
 			if cfg.SNSEndpoint != "" {
 				o.BaseEndpoint = aws.String(cfg.SNSEndpoint)
 			}
 		})
 	}
-	return NewWithLake(cfg, s3store.New(client, cfg.LakeBucket, cfg.LakePrefix), pub, nil)
+	return NewWithLake(cfg, cfg.Lake.Store(client), pub, nil)
 }
 
 // NewWithLake is New with a given lake (it must also be a storage.Writer:

@@ -63,7 +63,7 @@ func TestConfigFromEnv(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !slices.Equal(c.Provinces, []string{"01", "19"}) || c.LakePrefix != "env/dev/" || !c.PathStyle || c.LakeBucket != "lake" {
+			if !slices.Equal(c.Provinces, []string{"01", "19"}) || c.Lake.Prefix != "env/dev/" || !c.Lake.PathStyle || c.Lake.Bucket != "lake" {
 				t.Errorf("config %+v", c)
 			}
 		})

@@ -14,16 +14,13 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/xhht/xhht/pipeline/envvars"
+	"github.com/xhht/xhht/pipeline/lambdaconfig"
 )
 
 // Config is the function's configuration, from its environment. The S3
 // variables mean what they mean for the ingest function.
 type Config struct {
-	LakeBucket string // LAKE_BUCKET (required)
-	LakePrefix string // LAKE_PREFIX: "" or ends in "/"
-	Endpoint   string // S3_ENDPOINT: an S3-compatible server; "" for AWS
-	PathStyle  bool   // S3_FORCE_PATH_STYLE=true
+	Lake lambdaconfig.Lake // LAKE_BUCKET, LAKE_PREFIX, S3_ENDPOINT, S3_FORCE_PATH_STYLE
 	// WorkRoot is where each build gets its scratch directory (downloaded
 	// inputs, DuckDB's home and spill files): os.TempDir(), i.e. TMPDIR or
 	// /tmp, the only writable place in Lambda.
@@ -32,8 +29,8 @@ type Config struct {
 
 // ConfigFromEnv reads the configuration from the environment.
 func ConfigFromEnv() (Config, error) {
-	lake, errs := envvars.ReadLake()
-	c := Config{LakeBucket: lake.Bucket, LakePrefix: lake.Prefix, Endpoint: lake.Endpoint, PathStyle: lake.PathStyle, WorkRoot: os.TempDir()}
+	lake, errs := lambdaconfig.LakeFromEnv()
+	c := Config{Lake: lake, WorkRoot: os.TempDir()}
 	if err := errors.Join(errs...); err != nil {
 		return Config{}, fmt.Errorf("lambdarollup: config: %w", err)
 	}

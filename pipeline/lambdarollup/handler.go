@@ -2,7 +2,6 @@ package lambdarollup
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -18,7 +17,6 @@ import (
 	"github.com/xhht/xhht/pipeline/registry"
 	"github.com/xhht/xhht/pipeline/rollup"
 	"github.com/xhht/xhht/pipeline/storage"
-	"github.com/xhht/xhht/pipeline/storage/s3store"
 	"github.com/xhht/xhht/pipeline/targets"
 )
 
@@ -60,14 +58,14 @@ type Handler struct {
 // the execution role and AWS_REGION) plus cfg's endpoint overrides. It makes
 // no network call.
 func New(ctx context.Context, cfg Config) (*Handler, error) {
-	if cfg.LakeBucket == "" {
-		return nil, errors.New("lambdarollup: no lake bucket")
+	if err := cfg.Lake.Check(); err != nil {
+		return nil, fmt.Errorf("lambdarollup: %w", err)
 	}
-	client, err := s3store.NewClient(ctx, s3store.Options{Endpoint: cfg.Endpoint, PathStyle: cfg.PathStyle})
+	client, err := cfg.Lake.Client(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("lambdarollup: %w", err)
 	}
-	return NewWithLake(cfg, s3store.New(client, cfg.LakeBucket, cfg.LakePrefix), nil)
+	return NewWithLake(cfg, cfg.Lake.Store(client), nil)
 }
 
 // NewWithLake is New with a given lake (cfg's S3 settings are then unused)

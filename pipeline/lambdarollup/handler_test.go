@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/xhht/xhht/pipeline/lake"
+	"github.com/xhht/xhht/pipeline/lambdaconfig"
 	"github.com/xhht/xhht/pipeline/rollup"
 	"github.com/xhht/xhht/pipeline/rollup/rolluptest"
 	"github.com/xhht/xhht/pipeline/storage/local"
@@ -31,14 +32,14 @@ func TestRollupConfigFromEnv(t *testing.T) {
 		want    Config
 		wantErr string
 	}{
-		{"minimal", map[string]string{"LAKE_BUCKET": "lake", "TMPDIR": "/scratch"}, Config{LakeBucket: "lake", WorkRoot: "/scratch"}, ""},
+		{"minimal", map[string]string{"LAKE_BUCKET": "lake", "TMPDIR": "/scratch"}, Config{Lake: lambdaconfig.Lake{Bucket: "lake"}, WorkRoot: "/scratch"}, ""},
 		{
 			"everything",
 			map[string]string{"LAKE_BUCKET": " lake ", "LAKE_PREFIX": "env/dev", "S3_ENDPOINT": "http://127.0.0.1:7070", "S3_FORCE_PATH_STYLE": "true", "TMPDIR": "/scratch"},
-			Config{LakeBucket: "lake", LakePrefix: "env/dev/", Endpoint: "http://127.0.0.1:7070", PathStyle: true, WorkRoot: "/scratch"},
+			Config{Lake: lambdaconfig.Lake{Bucket: "lake", Prefix: "env/dev/", Endpoint: "http://127.0.0.1:7070", PathStyle: true}, WorkRoot: "/scratch"},
 			"",
 		},
-		{"no TMPDIR: /tmp", map[string]string{"LAKE_BUCKET": "lake"}, Config{LakeBucket: "lake", WorkRoot: "/tmp"}, ""},
+		{"no TMPDIR: /tmp", map[string]string{"LAKE_BUCKET": "lake"}, Config{Lake: lambdaconfig.Lake{Bucket: "lake"}, WorkRoot: "/tmp"}, ""},
 		{"no lake bucket", map[string]string{"LAKE_PREFIX": "x/"}, Config{}, "LAKE_BUCKET is not set"},
 		{"bad path style", map[string]string{"LAKE_BUCKET": "lake", "S3_FORCE_PATH_STYLE": "sometimes"}, Config{}, "S3_FORCE_PATH_STYLE"},
 	}
@@ -179,7 +180,7 @@ func TestRollupHandle(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			root := t.TempDir()
 			var logs bytes.Buffer
-			h, err := NewWithLake(Config{LakeBucket: "lake", WorkRoot: root}, local.New(t.TempDir()), NewLogger(&logs))
+			h, err := NewWithLake(Config{Lake: lambdaconfig.Lake{Bucket: "lake"}, WorkRoot: root}, local.New(t.TempDir()), NewLogger(&logs))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -285,7 +286,7 @@ func TestRollupNewRemovesOldWorkDirs(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := NewWithLake(Config{LakeBucket: "lake", WorkRoot: root}, local.New(t.TempDir()), NewLogger(&bytes.Buffer{})); err != nil {
+	if _, err := NewWithLake(Config{Lake: lambdaconfig.Lake{Bucket: "lake"}, WorkRoot: root}, local.New(t.TempDir()), NewLogger(&bytes.Buffer{})); err != nil {
 		t.Fatal(err)
 	}
 	left, _ := os.ReadDir(root)
@@ -298,7 +299,7 @@ func TestRollupNewRemovesOldWorkDirs(t *testing.T) {
 // line saying why.
 func TestRollupWorkDirFailure(t *testing.T) {
 	var logs bytes.Buffer
-	h, err := NewWithLake(Config{LakeBucket: "lake", WorkRoot: filepath.Join(t.TempDir(), "missing")}, local.New(t.TempDir()), NewLogger(&logs))
+	h, err := NewWithLake(Config{Lake: lambdaconfig.Lake{Bucket: "lake"}, WorkRoot: filepath.Join(t.TempDir(), "missing")}, local.New(t.TempDir()), NewLogger(&logs))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,7 +325,7 @@ func TestRollupRealBuild(t *testing.T) {
 	}
 	root := t.TempDir()
 	var logs bytes.Buffer
-	h, err := NewWithLake(Config{LakeBucket: "lake", WorkRoot: root}, store, NewLogger(&logs))
+	h, err := NewWithLake(Config{Lake: lambdaconfig.Lake{Bucket: "lake"}, WorkRoot: root}, store, NewLogger(&logs))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -408,7 +409,7 @@ func TestRollupKeepsNextYearCurrent(t *testing.T) {
 	}
 	up(2025, time.Date(2025, 11, 20, 2, 0, 0, 0, time.UTC), 100, 60) // the correction
 	var logs bytes.Buffer
-	h, err := NewWithLake(Config{LakeBucket: "lake", WorkRoot: t.TempDir()}, lake, NewLogger(&logs))
+	h, err := NewWithLake(Config{Lake: lambdaconfig.Lake{Bucket: "lake"}, WorkRoot: t.TempDir()}, lake, NewLogger(&logs))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -453,7 +454,7 @@ func TestRollupNextYearFailureRetries(t *testing.T) {
 	}
 	var logs bytes.Buffer
 	root := t.TempDir()
-	h, err := NewWithLake(Config{LakeBucket: "lake", WorkRoot: root}, lake, NewLogger(&logs))
+	h, err := NewWithLake(Config{Lake: lambdaconfig.Lake{Bucket: "lake"}, WorkRoot: root}, lake, NewLogger(&logs))
 	if err != nil {
 		t.Fatal(err)
 	}

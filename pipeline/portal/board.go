@@ -35,6 +35,7 @@ type Flag struct {
 	Threshold     *float64
 	Comparable    bool // false: "không so sánh được", shown, never as an alarm
 	Message       string
+	SubmissionID  string // the upload the flag is about: a check greys it only while it is the checked one
 }
 
 // FlagReader gives a province's current plausibility flags of a year. It
@@ -371,7 +372,7 @@ func (s *server) buildBoard(ctx context.Context, year int, province string, d de
 		} else {
 			row.Rates = []rateCell{{Text: "–"}, {Text: "–"}, {Text: "–"}}
 		}
-		row.Flags = flagViews(flagsOf[c.Code], st.Checks)
+		row.Flags = flagViews(flagsOf[c.Code], st)
 		for _, f := range row.Flags {
 			if !f.Checked && f.Comparable {
 				row.FlagsOpen++
@@ -383,11 +384,15 @@ func (s *server) buildBoard(ctx context.Context, year int, province string, d de
 	return b, nil
 }
 
-func flagViews(fs []Flag, checks map[string]review.Check) []flagView {
+func flagViews(fs []Flag, st review.Status) []flagView {
 	out := make([]flagView, 0, len(fs))
 	for _, f := range fs {
 		fv := flagView{Flag: f, Text: flagText(f)}
-		if c, ok := checks[f.FlagID]; ok {
+		c, ok := st.Checked(f.FlagID, f.SubmissionID)
+		if f.SubmissionID == "" {
+			c, ok = st.Checks[f.FlagID] // a flag reader that does not say which upload
+		}
+		if ok {
 			fv.Checked, fv.CheckComment = true, c.Comment
 		}
 		out = append(out, fv)

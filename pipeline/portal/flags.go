@@ -20,7 +20,7 @@ func QualityFlags(lake storage.Store) FlagReader {
 		for i, f := range fs {
 			out[i] = Flag{CommuneCode: f.CommuneCode, MaThon: f.MaThon, TenThon: f.TenThon, FlagID: f.FlagID, Rule: f.Rule,
 				Indicator: f.Indicator, Value: f.Value, PreviousValue: f.PreviousValue, Threshold: f.Threshold,
-				Comparable: f.Comparable, Message: f.Message}
+				Comparable: f.Comparable, Message: f.Message, SubmissionID: f.SubmissionID}
 		}
 		return out, nil
 	})

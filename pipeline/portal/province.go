@@ -440,7 +440,7 @@ func (s *server) provCommuneView(ctx context.Context, ss session, g access.Grant
 				mine = append(mine, f)
 			}
 		}
-		p.Flags = flagViews(mine, st.Checks)
+		p.Flags = flagViews(mine, st)
 	}
 
 	hist, err := review.History(ctx, s.cfg.Lake, g.Year, g.Province, c.Code)

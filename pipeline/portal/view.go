@@ -15,8 +15,7 @@ import (
 
 	"github.com/xhht/xhht/pipeline/access"
 	"github.com/xhht/xhht/pipeline/deadlines"
-	"github.com/xhht/xhht/pipeline/ingest"
-	"github.com/xhht/xhht/pipeline/lake"
+	"github.com/xhht/xhht/pipeline/hamlet"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/storage"
 	tmpl "github.com/xhht/xhht/pipeline/template"
@@ -378,12 +377,11 @@ func (s *server) writeTemplate(ctx context.Context, w io.Writer, ss session) (st
 	if c.DistrictCode != "" {
 		o.District = v.Districts[c.DistrictCode]
 	}
-	k := lake.Key{Year: ss.Year, Province: ss.Province, Commune: ss.Commune}
-	known, err := ingest.KnownHamlets(ctx, s.cfg.Lake, k, "", s.cfg.Now().UTC())
+	known, err := hamlet.Known(ctx, s.cfg.Lake, ss.Year, ss.Province, ss.Commune, s.cfg.Now().UTC())
 	if err != nil {
 		return "", fmt.Errorf("portal: known hamlets: %w", err)
 	}
-	o.Hamlets = ingest.FormHamlets(known)
+	o.Hamlets = hamlet.FormHamlets(known)
 	if err := tmpl.Write(w, o); err != nil {
 		return "", err
 	}

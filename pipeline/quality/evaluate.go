@@ -219,7 +219,7 @@ func (r *Rules) rateChange(year int, c *Commune, prev *Previous) []Flag {
 		}
 		f := flag(year, c, RuleRateChange, ind, nil)
 		f.Value, f.PreviousValue, f.Threshold, f.Score = num(v), num(p), num(ru.Threshold), num(d)
-		f.Message = fmt.Sprintf("%s %s %s điểm %% so với năm trước (%s → %s)", r.Label(ind), upDown(d), vnnum.Float(math.Abs(d)*100, 1), pct(p), pct(v))
+		f.Message = fmt.Sprintf("%s %s %s điểm phần trăm so với năm trước (%s → %s)", r.Label(ind), upDown(d), vnnum.Float(math.Abs(d)*100, 1), pct(p), pct(v))
 		out = append(out, f)
 	}
 	return out
@@ -302,7 +302,7 @@ func (r *Rules) recognisedAll(year int, c *Commune, prev *Previous) []Flag {
 		if eq < n {
 			where = fmt.Sprintf("ở %d/%d thôn", eq, n)
 		}
-		f.Message = fmt.Sprintf("%s là 100 %% %s", r.Label(p.Indicator), where)
+		f.Message = fmt.Sprintf("%s là 100%% %s", r.Label(p.Indicator), where)
 		out = append(out, f)
 	}
 	return out
@@ -400,8 +400,8 @@ func upDown(x float64) string {
 	return "tăng"
 }
 
-// pct writes a fraction as a Vietnamese percentage: 0.125 → "12,5 %".
-func pct(x float64) string { return vnnum.Float(x*100, 1) + " %" }
+// pct writes a fraction as a Vietnamese percentage: 0.125 → "12,5%" (as the reports do).
+func pct(x float64) string { return vnnum.Float(x*100, 1) + "%" }
 
 // count writes a count (or a median, which may be a half).
 func count(x float64) string {

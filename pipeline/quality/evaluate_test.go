@@ -2,6 +2,7 @@ package quality
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -91,10 +92,10 @@ func TestChange(t *testing.T) {
 		flagged  bool
 		wantText string
 	}{
-		{"ho_tong", 1000, 1150, false, ""},           // +15 % exactly: not more than
-		{"ho_tong", 1000, 1151, true, "tăng 15,1 %"}, // just over
-		{"ho_tong", 1000, 850, false, ""},            // −15 %
-		{"ho_tong", 1000, 849, true, "giảm 15,1 %"},
+		{"ho_tong", 1000, 1150, false, ""},          // +15 % exactly: not more than
+		{"ho_tong", 1000, 1151, true, "tăng 15,1%"}, // just over
+		{"ho_tong", 1000, 850, false, ""},           // −15 %
+		{"ho_tong", 1000, 849, true, "giảm 15,1%"},
 		{"lao_dong_tong", 2000, 2299, false, ""}, // +14.95 %
 		{"lao_dong_tong", 2000, 2301, true, "(2.000 → 2.301)"},
 		{"ho_tong", 0, 50, false, ""}, // no relative change from 0
@@ -140,7 +141,7 @@ func TestRateChange(t *testing.T) {
 			t.Errorf("%v → %v: %d flags, want flagged=%v", c.prev, c.v, len(got), c.flagged)
 			continue
 		}
-		if c.flagged && (!near(got[0].Score, c.v-c.prev) || *got[0].PreviousValue != c.prev || !strings.Contains(got[0].Message, "điểm %")) {
+		if c.flagged && (!near(got[0].Score, c.v-c.prev) || *got[0].PreviousValue != c.prev || !strings.Contains(got[0].Message, "điểm phần trăm")) {
 			t.Errorf("flag %+v", got[0])
 		}
 	}
@@ -300,7 +301,7 @@ func TestRateOutlier(t *testing.T) {
 		if c.flagged {
 			f := got[0]
 			if f.CommuneCode != "G" || !near(f.Score, c.score) || *f.Value != c.x || f.PreviousValue != nil || *f.Threshold != 3.5 ||
-				!strings.Contains(f.Message, "trung vị 13,0 %") {
+				!strings.Contains(f.Message, "trung vị 13,0%") {
 				t.Errorf("x=%v: flag %+v", c.x, f)
 			}
 		}
@@ -392,5 +393,22 @@ func TestUnchanged(t *testing.T) {
 	if len(got) != 1 || got[0].FlagID != "unchanged/-/-" || got[0].SubmissionID != "s2" || *got[0].Value != 12 ||
 		got[0].Message != "Tệp nộp lúc 15:05 06/12/2026 giống hệt tệp nộp lúc 14:05 06/12/2026 (không thay đổi)" {
 		t.Errorf("got %+v", got)
+	}
+}
+
+func TestRulesColumns(t *testing.T) {
+	c, h := rules(t).Columns()
+	for _, want := range []string{"ho_tong", "lao_dong_tong", "ty_le_ho_dat", "ty_le_can_bo_dat", "hoi_vien_tong"} {
+		if !slices.Contains(c, want) {
+			t.Errorf("commune columns %v lack %s", c, want)
+		}
+	}
+	for _, want := range []string{"ho_tong", "ho_dat", "cong_dan_dat", "thon_dat"} {
+		if !slices.Contains(h, want) {
+			t.Errorf("hamlet columns %v lack %s", h, want)
+		}
+	}
+	if slices.Contains(h, "thon_tong") || slices.Contains(c, "tthtcd_ung_dung_cntt") {
+		t.Errorf("columns no rule reads: %v %v", c, h)
 	}
 }

@@ -13,6 +13,13 @@
 // board show them next to the receipt; the receipt object written by ingest
 // stays a function of its own upload. This package is pure Go (no DuckDB),
 // so the portal can read the flags with parquet-go.
+//
+// Change to REVIEW_CONTRACT.md: the flags file's year column is named
+// report_year, like every roll-up table (a column may not share its name
+// with the Glue partition key year); the query view `flags` calls it year,
+// as the other views do, and Flag.Year (JSON "year") is unchanged. The file
+// also carries build_id and built_at. Everything else is as in the
+// contract.
 package quality
 
 // Table is the roll-up table (and manifest file name) of the flags.

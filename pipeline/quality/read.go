@@ -18,7 +18,7 @@ import (
 
 // flagRow is a row as DuckDB writes it (every column nullable).
 type flagRow struct {
-	Year          *int32   `parquet:"year,optional"`
+	Year          *int32   `parquet:"report_year,optional"` // the views call it year
 	ProvinceCode  *string  `parquet:"province_code,optional"`
 	CommuneCode   *string  `parquet:"commune_code,optional"`
 	CommuneName   *string  `parquet:"commune_name,optional"`

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"slices"
 	"sync"
 
 	"github.com/xhht/xhht/schemas"
@@ -138,4 +139,35 @@ func LoadFS(fsys fs.FS) (*Rules, error) {
 		r.byName[ru.Rule] = ru
 	}
 	return &r, nil
+}
+
+// Columns lists the roll-up columns the rules read: commune-level ones
+// (sums and rates) and hamlet-level ones, in a fixed order. The roll-up
+// gathers only these.
+func (r *Rules) Columns() (commune, hamlet []string) {
+	add := func(list *[]string, cols ...string) {
+		for _, c := range cols {
+			if c != "" && !slices.Contains(*list, c) {
+				*list = append(*list, c)
+			}
+		}
+	}
+	add(&hamlet, "ho_tong") // hamlet_gone, hamlet_new show it
+	for _, ru := range r.Rules {
+		switch ru.Rule {
+		case RuleChange, RuleRateChange, RuleRateOutlier:
+			add(&commune, ru.Indicators...)
+		case RuleCopied:
+			add(&hamlet, ru.Indicators...)
+			add(&commune, ru.CommuneIndicators...)
+		case RuleRecognisedAll:
+			for _, p := range ru.Pairs {
+				add(&commune, p.Indicator)
+				add(&hamlet, p.Recognised, p.Total)
+			}
+		case RuleHamletOutlier:
+			add(&hamlet, ru.Indicators...)
+		}
+	}
+	return commune, hamlet
 }

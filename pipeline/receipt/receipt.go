@@ -147,7 +147,7 @@ func (n *Num) UnmarshalJSON(b []byte) error {
 type Hamlet struct {
 	Code       string `json:"ma_thon"`
 	Name       string `json:"ten_thon"`
-	CodeSource string `json:"code_source"` // "file", "known" (earlier submission), "derived" (from the name)
+	CodeSource string `json:"code_source"` // "file" or "derived" (from the name); "known" in receipts written before issue 14
 }
 
 // Add records an issue and keeps the counts right.

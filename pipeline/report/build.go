@@ -109,6 +109,12 @@ func Build(ctx context.Context, o Options) (*Report, error) {
 	if err := r.load(ctx, db); err != nil {
 		return nil, err
 	}
+	if err := r.loadFlags(ctx, db); err != nil {
+		return nil, err
+	}
+	if err := r.markChecked(ctx, o.Lake); err != nil {
+		return nil, err
+	}
 	if err := r.trend(ctx, o, d, work); err != nil {
 		return nil, err
 	}
@@ -282,7 +288,8 @@ func (r *Report) trend(ctx context.Context, o Options, d deadlines.Deadline, wor
 			continue
 		}
 		ro := rollup.Options{Lake: o.Lake, Year: y, Province: o.Province, Cutoff: d.CutOff(y), OutDir: filepath.Join(work, fmt.Sprint("trend-", y)),
-			WorkDir: filepath.Join(work, fmt.Sprint("trend-work-", y)), Registry: o.Registry, Targets: o.Targets, Deadlines: o.Deadlines, Log: o.Log}
+			WorkDir: filepath.Join(work, fmt.Sprint("trend-work-", y)), Registry: o.Registry, Targets: o.Targets, Deadlines: o.Deadlines, Log: o.Log,
+			NoFlags: true}
 		if rebase {
 			ro.Units = r.Registry
 			if ro.Units == "2026-04" {

@@ -316,6 +316,6 @@ svg text { font-family: "Times New Roman", Times, serif; }
 {{end}}</tbody>
 </table>
 {{end}}{{end}}</div>
-</body>
+{{template "flags" .}}</body>
 </html>
 `))

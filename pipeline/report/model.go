@@ -114,6 +114,10 @@ type Report struct {
 	Summary      []string // sentences generated from the numbers
 	Completeness Completeness
 	Trend        []YearPoint // years with data, ascending
+	// Flags are the plausibility warnings of the snapshot (annex, flags.go);
+	// NotComparable the communes that could not be compared with last year.
+	Flags         []FlagLine
+	NotComparable []string
 	// ApprovedOnly: the figures count only data the province approved
 	// (report settings, approved.go).
 	ApprovedOnly bool

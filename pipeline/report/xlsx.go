@@ -358,6 +358,7 @@ func (x *xlsxWriter) build() error {
 	x.fail(err)
 	trendTop := x.annex(lines)
 	x.charts(chartSheet, chartTop, chartTop+len(lines)-2, mainCols, trendTop)
+	x.flagsSheet() // flags.go
 	f.SetActiveSheet(0)
 	return x.err
 }

@@ -79,6 +79,9 @@ type Options struct {
 	// ApprovedOnly counts only data the province approved (approved.go);
 	// snapshots only (OutDir set).
 	ApprovedOnly bool
+	// NoFlags skips the plausibility flags (flags.go): a snapshot read
+	// only for its totals (a report's trend) does not need them.
+	NoFlags bool
 	// OutDir, when set, makes the build a snapshot: the tables are written
 	// to OutDir/<table>.parquet (hamlets, communes, districts, provinces,
 	// completeness) and nothing is committed to the lake. Reports use it
@@ -185,6 +188,9 @@ func buildOnce(ctx context.Context, o Options, noCache bool) (*Result, bool, err
 	if err := b.run(ctx); err != nil {
 		return nil, b.usedCache, err
 	}
+	if err := syncLake(b.lake); err != nil {
+		return nil, b.usedCache, err
+	}
 	b.res.Elapsed = time.Since(start)
 	b.log.Info("rollup done", "year", o.Year, "province", o.Province, "units", o.Units, "build_id", b.res.BuildID,
 		"provinces", len(b.res.Provinces), "stale", len(b.res.Stale), "inputs", b.res.Inputs,
@@ -251,6 +257,7 @@ func newBuilder(o Options) (*builder, error) {
 	b.lake = w
 	if ls, ok := o.Lake.(*local.Store); ok {
 		b.lakeDir = ls.Dir()
+		b.lake = deferLocalSyncs(ls)
 	}
 	b.log = o.Log
 	if b.log == nil {
@@ -428,6 +435,7 @@ func (b *builder) inputs(ctx context.Context) (subs, rcpts []storage.Object, err
 	if b.prevYear != 0 {
 		years = append(years, b.prevYear)
 	}
+	years = append(years, b.historyYears()...) // hamlet identity (identity.go)
 	for _, y := range years {
 		objs, err := b.list(ctx, lake.SubmissionsYearPrefix(y), ".parquet")
 		if err != nil {
@@ -571,7 +579,7 @@ func (b *builder) load(ctx context.Context, provs []string, subs, rcpts []storag
 		if !b.whole() {
 			sel = provs
 		}
-		for _, y := range []int{b.o.Year, b.prevYear} {
+		for _, y := range append([]int{b.o.Year, b.prevYear}, b.historyYears()...) {
 			if y == 0 || (y == b.prevYear && b.prevInputs == 0) {
 				continue
 			}
@@ -770,6 +778,12 @@ func (b *builder) compute(ctx context.Context) error {
 			return err
 		}
 	}
+	if rebase {
+		// The re-based pick assigns hamlets by their identity.
+		if err := b.resolveHamlets(ctx, b.db); err != nil {
+			return err
+		}
+	}
 	steps := []struct{ what, q string }{
 		{"pick current", pickSQL("cur", b.o.Year, rebase)},
 	}
@@ -820,20 +834,34 @@ func (b *builder) compute(ctx context.Context) error {
 	// The first failure stops the other side.
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	compErr := make(chan error, 1)
+	// So does hamlet identity (identity.go), before completeness: only the
+	// hamlet rows need it.
+	compErr, idErr := make(chan error, 1), make(chan error, 1)
 	if !rebase {
 		go func() {
-			err := b.execOn(cctx, b.db2, "completeness", completenessSQL(b.units.HasDistricts()))
+			err := b.resolveHamlets(cctx, b.db2)
+			idErr <- err
+			if err == nil {
+				err = b.execOn(cctx, b.db2, "completeness", completenessSQL(b.units.HasDistricts()))
+			}
 			if err != nil {
 				cancel()
 			}
 			compErr <- err
 		}()
 	} else {
+		idErr <- nil
 		compErr <- nil
 	}
 	for _, s := range steps {
-		if err := b.exec(cctx, s.what, s.q); err != nil {
+		err := error(nil)
+		if s.what == "hamlets" {
+			err = <-idErr
+		}
+		if err == nil {
+			err = b.exec(cctx, s.what, s.q)
+		}
+		if err != nil {
 			cancel()
 			if cerr := <-compErr; cerr != nil && ctx.Err() == nil && !errors.Is(cerr, context.Canceled) {
 				return cerr // completeness failed first and stopped this step

@@ -72,7 +72,7 @@ func subsColumns() []string {
 // receiptsSQL reads receipts JSON files into the receipts digest columns.
 func receiptsSQL(paths []string) string {
 	return fmt.Sprintf(`SELECT submission_id, status, year, province_code, commune_code, received_at,
-  list_filter(errors, e -> e.severity = 'error')[1].message AS reason, filename AS _path
+  list_filter(errors, lambda e: e.severity = 'error')[1].message AS reason, filename AS _path
 FROM read_json(%s, format = 'auto', filename = true, columns = {submission_id: 'VARCHAR', status: 'VARCHAR', year: 'INTEGER',
   province_code: 'VARCHAR', commune_code: 'VARCHAR', received_at: 'TIMESTAMPTZ',
   errors: 'STRUCT(code VARCHAR, severity VARCHAR, message VARCHAR)[]'})`, sqlList(paths))
@@ -82,15 +82,18 @@ const emptyReceiptsSQL = `SELECT NULL::VARCHAR AS submission_id, NULL::VARCHAR A
   NULL::VARCHAR AS commune_code, NULL::TIMESTAMPTZ AS received_at, NULL::VARCHAR AS reason WHERE false`
 
 // subsSQL reads submission files, projected to subsColumns.
-func subsSQL(paths []string) string {
+func subsSQL(paths []string) string { return subsSQLBy(paths, true) }
+
+// subsSQLBy is subsSQL with or without union_by_name (see readNew).
+func subsSQLBy(paths []string, unionByName bool) string {
 	var sel []string
 	for _, c := range subsColumns() {
 		sel = append(sel, ident(c))
 	}
 	// union_by_name: a file of an older schema version lacks newer
 	// columns, which then read as null.
-	return fmt.Sprintf("SELECT %s, filename AS _path FROM read_parquet(%s, union_by_name = true, hive_partitioning = false, filename = true)",
-		strings.Join(sel, ", "), sqlList(paths))
+	return fmt.Sprintf("SELECT %s, filename AS _path FROM read_parquet(%s, union_by_name = %t, hive_partitioning = false, filename = true)",
+		strings.Join(sel, ", "), sqlList(paths), unionByName)
 }
 
 func emptySubsSQL() string {
@@ -230,9 +233,7 @@ UNION ALL SELECT NULL, _key FROM %[1]s_stale ORDER BY 1`, into))
 	// DuckDB open them all at once (union_by_name binds every schema first),
 	// which costs memory and time; a few hundred at a time keeps both flat.
 	for batch := range slices.Chunk(fresh, readBatch) {
-		q := fmt.Sprintf(`INSERT INTO %[1]s_new BY NAME SELECT n.* EXCLUDE (_path), l._key, l._etag FROM (%[2]s) n JOIN %[1]s_listing l ON l._path = n._path`,
-			into, readSQL(batch))
-		if err := b.exec(ctx, "read "+into, q); err != nil {
+		if err := b.readNew(ctx, into, kind, batch, readSQL); err != nil {
 			return 0, 0, err
 		}
 	}

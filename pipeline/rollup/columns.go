@@ -22,7 +22,7 @@ const (
 )
 
 // Tables lists the roll-up tables in hierarchy order.
-var Tables = []string{Hamlets, Communes, Districts, Provinces, Nation, Completeness}
+var Tables = []string{Hamlets, Communes, Districts, Provinces, Nation, Completeness, Flags}
 
 // Column is one column of a roll-up table.
 type Column struct {
@@ -189,6 +189,9 @@ func ratesOf(forms ...string) []rate {
 // Columns returns the columns of a table in file order. Views add `year`
 // (the partition) first; files carry report_year.
 func Columns(table string) []Column {
+	if table == Flags {
+		return flagColumns() // flags.go
+	}
 	var cols []Column
 	add := func(name, typ, vi, en string) { cols = append(cols, Column{name, typ, vi, en}) }
 	add("report_year", "INTEGER", "Năm báo cáo", "reporting year")
@@ -231,7 +234,7 @@ func Columns(table string) []Column {
 		add("built_at", "TIMESTAMPTZ", "Thời điểm tổng hợp", "build time")
 		return cols
 	case Hamlets:
-		add("ma_thon", "VARCHAR", "Mã thôn", "hamlet code")
+		add("ma_thon", "VARCHAR", "Mã thôn", "the hamlet's identity, stable across uploads and years: the code the commune wrote, else the one it last wrote for the same name (earlier uploads of the register era), else derived from the name")
 		add("ten_thon", "VARCHAR", "Tên thôn, tổ dân phố", "hamlet name")
 	case Communes:
 		add("vung_kho_khan", "BOOLEAN", "Xã thuộc vùng khó khăn", "commune in a difficult area")
@@ -355,9 +358,15 @@ Rules analysts can rely on:
 - null means unknown (nothing below reported the field); ` + "`<field>_null_rows`" + ` counts the rows that left
   it blank, so a total is never silently partial. A commune that sent nothing has null figures.
 - Completeness counts only communes of the register of the year, so its rates never exceed 1.
+- A hamlet (` + "`hamlets.ma_thon`" + `) is the same across uploads and years by its code: the code the commune
+  wrote, else the code it last wrote for the same name in an earlier upload of the commune in the same
+  register era (codes before the 2025 reform do not carry over), else one derived from the name (an
+  ASCII slug and 6 hex digits). A hamlet renamed under its code stays one hamlet. A row's code depends
+  only on uploads received before it, so it is the same in every build; lake/submissions' ` + "`ma_thon`" + `
+  is only the upload's own code (docs/COLUMNS.md).
 - ` + "`ty_le_*_nam_truoc`" + ` is last year's rate by the same rule, on the same units (the nation always);
   building a year also rebuilds the following year's roll-up when it has one, so it stays current.
-
+` + flagsDoc + `
 `)
 	for _, t := range Tables {
 		fmt.Fprintf(&b, "## %s\n\n| column | type | Vietnamese | English |\n|---|---|---|---|\n", t)

@@ -26,12 +26,14 @@ func pickSQL(tag string, year int, rebase bool) string {
 	join := ""
 	if rebase {
 		// Biểu 01 rows follow their commune when it went whole into one
-		// new commune, else their hamlet's assignment; Biểu 02 describes
-		// the whole old commune, so it follows only a whole-commune move.
+		// new commune, else their hamlet's assignment (by the hamlet's
+		// identity, identity.go); Biểu 02 describes the whole old commune,
+		// so it follows only a whole-commune move.
 		ucode = "CASE WHEN s.form = 'bieu01' THEN coalesce(fm.new_code, hm.new_code) ELSE fm.new_code END"
 		join = `
 LEFT JOIN fullmap fm ON fm.old_code = s.commune_code
-LEFT JOIN hamletmap hm ON hm.old_code = s.commune_code AND hm.ma_thon = s.ma_thon`
+` + hamletIDJoin("hid", "s") + `
+LEFT JOIN hamletmap hm ON hm.old_code = s.commune_code AND hm.ma_thon = coalesce(hid.ma_thon, s.ma_thon)`
 	}
 	return fmt.Sprintf(`
 CREATE OR REPLACE TABLE win_%[1]s AS
@@ -236,9 +238,11 @@ func hamletSQL(withPrev bool) string {
 			fmt.Sprintf("(NOT (%s))::BIGINT AS %s", both, r.name+sfxRowsLeft))
 	}
 	base := func(tag string) string {
+		// ma_thon is the hamlet's identity (identity.go), not always the
+		// code ingest wrote.
 		return fmt.Sprintf(`SELECT u.province_code, u.province_name, u.district_code, u.district_name, u.commune_code, u.commune_name, u.vung_kho_khan,
-  r.ma_thon, r.ten_thon, %s, r.submission_id, r.received_at, r.source_key, r.source_row
-FROM r_%s r JOIN units u ON u.commune_code = r.ucode WHERE r.form = 'bieu01'`, strings.Join(cols, ", "), tag)
+  coalesce(hid.ma_thon, r.ma_thon) AS ma_thon, r.ten_thon, %s, r.submission_id, r.received_at, r.source_key, r.source_row
+FROM r_%s r JOIN units u ON u.commune_code = r.ucode %s WHERE r.form = 'bieu01'`, strings.Join(cols, ", "), tag, hamletIDJoin("hid", "r"))
 	}
 	// Views: the hamlet level is read once, when it is written.
 	s := fmt.Sprintf("CREATE OR REPLACE VIEW h_cur AS %s;\n", base("cur"))

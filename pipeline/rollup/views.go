@@ -147,7 +147,7 @@ FROM %s`, counted, subs))
 	rc := "SELECT NULL::INTEGER AS year, NULL::VARCHAR AS submission_id, NULL::VARCHAR AS status, NULL::VARCHAR AS province_code, NULL::VARCHAR AS commune_code, NULL::VARCHAR AS commune_name, NULL::VARCHAR AS source_key, NULL::TIMESTAMPTZ AS received_at, NULL::INTEGER AS error_count, NULL::INTEGER AS warning_count, NULL::VARCHAR AS first_error WHERE false"
 	if has(lakeDir, lake.ReceiptsPrefix) {
 		rc = fmt.Sprintf(`SELECT year, submission_id, status, province_code, commune_code, commune_name, source_key, received_at, error_count, warning_count,
-  list_filter(errors, e -> e.severity = 'error')[1].message AS first_error
+  list_filter(errors, lambda e: e.severity = 'error')[1].message AS first_error
 FROM read_json(%s, format = 'auto', columns = {submission_id: 'VARCHAR', status: 'VARCHAR', year: 'INTEGER', province_code: 'VARCHAR',
   commune_code: 'VARCHAR', commune_name: 'VARCHAR', source_key: 'VARCHAR', received_at: 'TIMESTAMPTZ', error_count: 'INTEGER', warning_count: 'INTEGER',
   errors: 'STRUCT(code VARCHAR, severity VARCHAR, message VARCHAR)[]'})`, quote(filepath.Join(lakeDir, lake.ReceiptsPrefix, "**", "*.json")))

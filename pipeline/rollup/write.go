@@ -36,6 +36,9 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 	}
 	if b.units == b.ver {
 		tables = append(tables, Completeness)
+		if !b.o.NoFlags {
+			tables = append(tables, Flags)
+		}
 	}
 	if err := os.MkdirAll(filepath.Join(b.work, "out"), 0o755); err != nil {
 		return fmt.Errorf("rollup: %w", err)
@@ -77,6 +80,11 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 	keys := map[string]map[string]string{} // province → table → lake key
 	var keysMu sync.Mutex
 	writeTable := func(lctx context.Context, c *sql.Conn, t string) error {
+		if t == Flags {
+			if err := b.computeFlags(lctx, c); err != nil { // flags.go
+				return err
+			}
+		}
 		dir := filepath.Join(b.work, "out", t)
 		part := "province_code"
 		if t == cacheSubs || t == cacheReceipts {
@@ -115,6 +123,11 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 		} else {
 			laneB = append(laneB, t)
 		}
+	}
+	// The flags (computed from the other levels, partly in Go) first, so
+	// that they overlap the long hamlet write.
+	if i := slices.Index(laneB, Flags); i > 0 {
+		laneB = append([]string{Flags}, slices.Delete(laneB, i, i+1)...)
 	}
 	// The first failure stops the other lane (uploads already started
 	// finish; the next commit of the province collects their files).
@@ -698,8 +711,16 @@ func (b *builder) writeOut(ctx context.Context) error {
 	}
 	if b.units == b.ver {
 		tables = append(tables, Completeness)
+		if !b.o.NoFlags {
+			tables = append(tables, Flags)
+		}
 	}
 	for _, t := range tables {
+		if t == Flags {
+			if err := b.computeFlags(ctx, b.db); err != nil { // flags.go
+				return err
+			}
+		}
 		f := filepath.Join(b.o.OutDir, t+".parquet")
 		if err := b.exec(ctx, "snapshot "+t, fmt.Sprintf("COPY out_%s TO %s (FORMAT parquet)", t, quote(f))); err != nil {
 			return err

@@ -11,7 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/xhht/xhht/pipeline/forms"
-	"github.com/xhht/xhht/pipeline/ingest"
+	"github.com/xhht/xhht/pipeline/hamlet"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/registry"
 	"github.com/xhht/xhht/pipeline/template"
@@ -375,7 +375,7 @@ func TestFilledTemplateIsAccepted(t *testing.T) {
 				if h.Name != f.Hamlets[i] {
 					t.Errorf("hamlet %d = %q, want %q", i, h.Name, f.Hamlets[i])
 				}
-				if i < len(tc.hamlets) && (h.Code != tc.hamlets[i].Code || h.CodeSource != ingest.FromFile) {
+				if i < len(tc.hamlets) && (h.Code != tc.hamlets[i].Code || h.CodeSource != hamlet.FromFile) {
 					t.Errorf("hamlet %d code %q (%s), want the prefilled %q", i, h.Code, h.CodeSource, tc.hamlets[i].Code)
 				}
 			}

@@ -18,6 +18,7 @@ var foldCases = []string{
 	"CĐHT và CDHT", "Đ đ", "1.234", "280 ", "x", "Có/Không", "  (1)  ", "=SUM(A1:A3)",
 	"Hoà Hòa Hoá", "ǅ ǆ Ǳ", "İ ı ß ẞ", "Ωmega", "Привет", "学习型社会", "\xff\xfe", "a\xc3",
 	"\u0301leading mark", "tab\tand\nnewline\r", "½ ² ①", "ĐƠN VỊ: HỘ",
+	"…, ngày … tháng … năm …", "• Ô «Biểu 01» “Tổng cộng” — 5‰", "a\u2000b\u2028c\u2061d",
 }
 
 func TestFoldFastEqualsDefinition(t *testing.T) {
@@ -34,7 +35,8 @@ func TestFoldFastEqualsDefinition(t *testing.T) {
 // fallback would keep the results right and lose the speed), and must
 // refuse what it cannot fold rune by rune.
 func TestFoldFastCoverage(t *testing.T) {
-	for _, s := range []string{"Số hộ đạt GĐHT (hộ)", "So\u0302\u0301 ho\u0323\u0302", "Số\u200Bhộ", "Tổng\u3000cộng", "1.234"} {
+	for _, s := range []string{"Số hộ đạt GĐHT (hộ)", "So\u0302\u0301 ho\u0323\u0302", "Số\u200Bhộ", "Tổng\u3000cộng", "1.234",
+		"…, ngày … tháng … năm …", "• Giữ dòng «Tổng cộng»: “Cả nước thi đua” — 2‰"} {
 		if _, ok := foldFast(s, false); !ok {
 			t.Errorf("foldFast(%q) fell back to the slow path", s)
 		}
@@ -42,6 +44,22 @@ func TestFoldFastCoverage(t *testing.T) {
 	for _, s := range []string{"学习", "Привет", "\xff"} {
 		if _, ok := foldFast(s, false); ok {
 			t.Errorf("foldFast(%q) took text outside its table", s)
+		}
+	}
+}
+
+// Every rune of the table, alone and between letters and marks it could
+// combine with, folds as the definition says.
+func TestFoldFastEveryTableRune(t *testing.T) {
+	for _, rg := range fastRanges {
+		for r := rg[0]; r <= rg[1]; r++ {
+			for _, s := range []string{string(r), "ê" + string(r) + "\u0301x", "a " + string(r) + "b"} {
+				for _, keepD := range []bool{false, true} {
+					if got, want := fold(s, keepD), foldSlow(s, keepD); got != want {
+						t.Errorf("fold(%q, keepD=%v) = %q, definition %q", s, keepD, got, want)
+					}
+				}
+			}
 		}
 	}
 }

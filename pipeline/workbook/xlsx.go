@@ -400,10 +400,15 @@ func (x *xlsx) scanMerges(name string) ([]Range, error) {
 			err = io.EOF
 		}
 		chunk := append(carry, buf[:n]...)
-		if !bytes.Contains(chunk, []byte("mergeCell")) {
-			chunk = chunk[:0] // the common case: a fast scan, no regexp
+		// The regexp runs from the tag that holds the first "mergeCell"
+		// (its '<' and namespace prefix come before it): merges follow
+		// the sheet data, which the regexp need not crawl through. A
+		// chunk without one, the common case, is a fast scan only.
+		from := len(chunk)
+		if i := bytes.Index(chunk, []byte("mergeCell")); i >= 0 {
+			from = max(0, bytes.LastIndexByte(chunk[:i], '<'))
 		}
-		for _, m := range mergeRe.FindAllSubmatch(chunk, -1) {
+		for _, m := range mergeRe.FindAllSubmatch(chunk[from:], -1) {
 			r1, c1, ok1 := ParseRef(string(m[1]))
 			r2, c2, ok2 := ParseRef(string(m[2]))
 			if ok1 && ok2 {

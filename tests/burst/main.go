@@ -22,6 +22,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -84,6 +85,9 @@ func run(xhht, dir string, year int, reuse bool) error {
 	fmt.Printf("uploads: %d files, %.1f MB, written in %.1f s (%s)\n", files, float64(bytes)/1e6, time.Since(t0).Seconds(), uploads)
 	fmt.Printf("machine: %s/%s, %d CPUs (GOMAXPROCS %d)\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0))
 
+	// Exit 1 is `xhht ingest`'s answer when some upload was rejected (the
+	// demo plants rejections on purpose); their receipts are in the lake.
+	loadStart := loadavg()
 	in, err := measure(bin, "ingest", "--uploads", uploads, "--lake", lake)
 	if err != nil {
 		return err
@@ -96,8 +100,24 @@ func run(xhht, dir string, year int, reuse bool) error {
 		in.wall.Seconds(), float64(files)/in.wall.Seconds(), in.cpu.Seconds()*1000/float64(files),
 		in.cpu.Seconds(), in.cpu.Seconds()/in.wall.Seconds(), in.peakMB)
 	fmt.Printf("rollup:  %6.2f s wall, %.1f s CPU, peak %4.0f MB (national, first build)\n", ru.wall.Seconds(), ru.cpu.Seconds(), ru.peakMB)
-	fmt.Printf("total:   %6.2f s wall (ingest + national roll-up; target ≤ 20 s on 2 cores)\n", (in.wall + ru.wall).Seconds())
+	total := (in.wall + ru.wall).Seconds()
+	verdict := "met"
+	if total > 20 {
+		verdict = "NOT met"
+	}
+	fmt.Printf("total:   %6.2f s wall (ingest + national roll-up; target ≤ 20 s on 2 cores: %s), %.1f s CPU\n", total, verdict, (in.cpu + ru.cpu).Seconds())
+	fmt.Printf("load:    %s at the start of the ingest, %s at the end of the roll-up (1-minute load average; the wall times mean little above ~2)\n", loadStart, loadavg())
 	return nil
+}
+
+// loadavg is the 1-minute load average ("?" where /proc is absent): the
+// machine is shared, and a loaded run's wall times are not the burst's.
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "?"
 }
 
 type usage struct {
@@ -119,6 +139,9 @@ func measure(name string, args ...string) (usage, error) {
 	start := time.Now()
 	err = cmd.Run()
 	wall := time.Since(start)
+	if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 1 && args[0] == "ingest" {
+		err = nil
+	}
 	if err != nil {
 		tail, _ := os.ReadFile(out.Name())
 		if len(tail) > 4000 {

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/xhht/xhht/pipeline/forms"
-	"github.com/xhht/xhht/pipeline/ingest"
+	"github.com/xhht/xhht/pipeline/hamlet"
 	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/registry"
@@ -325,15 +325,10 @@ func (g *communeGen) accepted(t time.Time, n int, noB02 bool) *upload {
 	return u
 }
 
-// reuploadSource is ma_thon_source: a commune that writes its codes
-// writes them every time; otherwise ingest derives them for the first
-// upload and finds them again (known) from its receipt afterwards.
-func (g *communeGen) reuploadSource(reupload bool) string {
-	if reupload && g.codeSource == ingest.FromDerived {
-		return ingest.FromKnown
-	}
-	return g.codeSource
-}
+// reuploadSource is ma_thon_source: ingest codes every upload from the
+// file alone, so a re-upload is coded as the first one was (the roll-up
+// resolves identity across uploads).
+func (g *communeGen) reuploadSource(bool) string { return g.codeSource }
 
 var (
 	hamletWords = []string{"Đông", "Tây", "Nam", "Bắc", "Trung", "Thượng", "Hạ", "Tân", "Phú", "An", "Hòa", "Thịnh",
@@ -382,9 +377,9 @@ func (g *communeGen) setupHamlets() {
 		seen[name] = true
 		g.names = append(g.names, name)
 	}
-	g.codeSource = ingest.FromDerived
+	g.codeSource = hamlet.FromDerived
 	if g.chance(0.4) {
-		g.codeSource = ingest.FromFile
+		g.codeSource = hamlet.FromFile
 	}
 	if g.chance(g.o.Rates.BlankColumn) {
 		g.blankCols = blankColumnGroups[g.rng.IntN(len(blankColumnGroups))]
@@ -613,10 +608,10 @@ func (g *communeGen) receipt(u *upload) *receipt.Receipt {
 }
 
 // hamletCode is ma_thon: what the commune wrote ("01", "02" …) or, for
-// derived and known codes, ingest's code from the name (hashed: kept per
+// derived codes, ingest's code from the name (hashed: kept per
 // commune, as re-uploads repeat the names).
 func (g *communeGen) hamletCode(source string, i int, name string) string {
-	if source == ingest.FromFile {
+	if source == hamlet.FromFile {
 		return fmt.Sprintf("%02d", i+1)
 	}
 	if c, ok := g.codes[name]; ok {
@@ -625,7 +620,7 @@ func (g *communeGen) hamletCode(source string, i int, name string) string {
 	if g.codes == nil {
 		g.codes = map[string]string{}
 	}
-	c := ingest.DeriveHamletCode(name)
+	c := hamlet.Derive(name)
 	g.codes[name] = c
 	return c
 }

@@ -39,6 +39,9 @@ var renameFile = os.Rename
 // Store is a storage.Store backed by a directory.
 type Store struct {
 	dir string
+	// deferred, when set, is the shared record of the writes not yet
+	// synced (see Deferred); nil: every write is synced before Put returns.
+	deferred *pending
 }
 
 var _ storage.Writer = (*Store)(nil)
@@ -213,7 +216,7 @@ func (s *Store) Put(ctx context.Context, key string, body []byte, contentType st
 	return s.PutMeta(ctx, key, body, contentType, nil)
 }
 
-func writeAtomic(path string, body []byte) (err error) {
+func (s *Store) writeAtomic(path string, body []byte) (err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -237,15 +240,22 @@ func writeAtomic(path string, body []byte) (err error) {
 		return err
 	}
 	// Sync before rename: otherwise a crash can publish a name whose data
-	// never reached the disk.
-	if err := f.Sync(); err != nil {
-		return err
+	// never reached the disk. A deferred store syncs later instead (Sync,
+	// and before every PutIf), see deferred.go.
+	if s.deferred == nil {
+		if err := syncFile(f); err != nil {
+			return err
+		}
 	}
 	if err := f.Close(); err != nil {
 		return err
 	}
 	if err := renameFile(f.Name(), path); err != nil {
 		return err
+	}
+	if s.deferred != nil {
+		s.deferred.add(path)
+		return nil
 	}
 	syncDir(dir)
 	return nil
@@ -255,7 +265,7 @@ func writeAtomic(path string, body []byte) (err error) {
 // can fsync a directory, and the object is already visible and complete.
 func syncDir(dir string) {
 	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
+		_ = syncFile(d)
 		d.Close()
 	}
 }
@@ -386,7 +396,13 @@ func (s *Store) PutIf(ctx context.Context, key string, body []byte, contentType,
 	if err := removeMeta(p); err != nil { // a new object has no old metadata
 		return fmt.Errorf("local: put %q: metadata: %w", key, err)
 	}
-	if err := writeAtomic(p, body); err != nil {
+	// A deferred store's writes so far reach the disk before this one:
+	// PutIf is the commit point (a roll-up's manifest), and what it
+	// points at must not be lost when it is not.
+	if err := s.Sync(); err != nil {
+		return fmt.Errorf("local: put %q: %w", key, err)
+	}
+	if err := s.writeDurable(p, body); err != nil {
 		return fmt.Errorf("local: put %q: %w", key, err)
 	}
 	return nil

@@ -43,10 +43,10 @@ func (s *Store) PutMeta(ctx context.Context, key string, body []byte, contentTyp
 	if err := storage.CheckMeta(meta); err != nil {
 		return fmt.Errorf("local: put %q: %w", key, err)
 	}
-	if err := writeMeta(p, meta); err != nil {
+	if err := s.writeMeta(p, meta); err != nil {
 		return fmt.Errorf("local: put %q: metadata: %w", key, err)
 	}
-	if err := writeAtomic(p, body); err != nil {
+	if err := s.writeAtomic(p, body); err != nil {
 		return fmt.Errorf("local: put %q: %w", key, err)
 	}
 	return nil
@@ -54,7 +54,7 @@ func (s *Store) PutMeta(ctx context.Context, key string, body []byte, contentTyp
 
 // writeMeta writes the sidecar of the object at p, or removes it when meta
 // is empty.
-func writeMeta(p string, meta map[string]string) error {
+func (s *Store) writeMeta(p string, meta map[string]string) error {
 	if len(meta) == 0 {
 		return removeMeta(p)
 	}
@@ -62,7 +62,7 @@ func writeMeta(p string, meta map[string]string) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(sidecar(p), b)
+	return s.writeAtomic(sidecar(p), b)
 }
 
 func removeMeta(p string) error {

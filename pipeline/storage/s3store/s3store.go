@@ -67,12 +67,19 @@ func NewClient(ctx context.Context, o Options) (*s3.Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("s3: load config: %w", err)
 	}
+	return NewClientFromConfig(cfg, o), nil
+}
+
+// NewClientFromConfig builds an S3 client from an AWS configuration already
+// loaded (shared with other services' clients) plus o's Endpoint and
+// PathStyle; o's Region and credentials are not used.
+func NewClientFromConfig(cfg aws.Config, o Options) *s3.Client {
 	return s3.NewFromConfig(cfg, func(so *s3.Options) {
 		if o.Endpoint != "" {
 			so.BaseEndpoint = aws.String(o.Endpoint)
 		}
 		so.UsePathStyle = o.PathStyle
-	}), nil
+	})
 }
 
 // Get implements storage.Store.
