@@ -428,6 +428,17 @@ func TestFlagsOnBoardAndCheck(t *testing.T) {
 	if !strings.Contains(board, "&lt;b&gt;so với năm trước&lt;/b&gt; (năm nay 0,80, năm trước 0,20)") {
 		t.Errorf("flag text not shown escaped with its values")
 	}
+	// The commune sees its own flag with the receipt, escaped, with last
+	// year's value; another commune of the province does not.
+	const shown = "&lt;b&gt;so với năm trước&lt;/b&gt; (năm nay 0,80, năm trước 0,20)"
+	if page := a.get("/").body; !strings.Contains(page, `id="canh-bao-hop-ly"`) || !strings.Contains(page, shown) {
+		t.Error("the commune's page does not show its plausibility flag with its values")
+	}
+	b := e.client()
+	b.mustSignIn(communeB)
+	if page := b.get("/").body; strings.Contains(page, `id="canh-bao-hop-ly"`) || strings.Contains(page, "so với năm trước") {
+		t.Error("another commune's page shows commune A's flag")
+	}
 	r := p.postForm("/tinh/xa/"+communeA+"/xac-minh", url.Values{"csrf": {csrf}, "flag": {flags[0].FlagID}}, nil)
 	if r.status != http.StatusBadRequest {
 		t.Fatalf("check without comment: %d", r.status)
@@ -442,6 +453,9 @@ func TestFlagsOnBoardAndCheck(t *testing.T) {
 	cp := p.get("/tinh/xa/" + communeA).body
 	if !strings.Contains(cp, `<li class="checked">`) || !strings.Contains(cp, "Đã xác minh: Đã gọi xã") || !strings.Contains(cp, "Xác minh cảnh báo") {
 		t.Error("checked flag not greyed, or not in the history")
+	}
+	if page := a.get("/").body; !strings.Contains(page, `<li class="checked">`) || !strings.Contains(page, "Sở đã xác minh: Đã gọi xã") {
+		t.Error("the commune's page does not grey a checked flag with the province's note")
 	}
 }
 

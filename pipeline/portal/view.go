@@ -17,6 +17,7 @@ import (
 	"github.com/xhht/xhht/pipeline/deadlines"
 	"github.com/xhht/xhht/pipeline/hamlet"
 	"github.com/xhht/xhht/pipeline/receipt"
+	"github.com/xhht/xhht/pipeline/review"
 	"github.com/xhht/xhht/pipeline/storage"
 	tmpl "github.com/xhht/xhht/pipeline/template"
 	"github.com/xhht/xhht/pipeline/vnnum"
@@ -38,6 +39,10 @@ type communePage struct {
 	Paths                              map[string]string
 	Review                             *communeReview // the province's review (issue 15); nil: nothing to review yet
 	Reminder                           string         // Config.Reminder's text; "" none
+	// Flags are the plausibility warnings the roll-up found in the
+	// commune's counted data (issue 15), with last year's value; checked
+	// ones ("đã xác minh") greyed. Shown with the receipt, never blocking.
+	Flags []flagView
 }
 
 type dueView struct {
@@ -126,6 +131,7 @@ func (s *server) communeView(ctx context.Context, ss session, g access.Grant, re
 	if v.Review, err = s.reviewFor(ctx, ss, rcs); err != nil {
 		return nil, err
 	}
+	v.Flags = s.communeFlags(ctx, ss)
 	// The reminder is advice: a failure to build it never hides the page.
 	if v.Reminder, err = s.reminderText(ctx, ss, rcs); err != nil {
 		s.cfg.Logger.Warn("portal: reminder text unavailable", "commune", ss.Commune, "err", err)
@@ -386,4 +392,33 @@ func (s *server) writeTemplate(ctx context.Context, w io.Writer, ss session) (st
 		return "", err
 	}
 	return tmpl.DefaultFileName(ss.Commune, ss.Year), nil
+}
+
+// communeFlags reads the roll-up's plausibility flags of the signed-in
+// commune. They are advice: a failure to read them is logged and shows no
+// flag rather than hiding the page.
+func (s *server) communeFlags(ctx context.Context, ss session) []flagView {
+	if s.cfg.Flags == nil {
+		return nil
+	}
+	fs, err := s.cfg.Flags.ReadFlags(ctx, ss.Year, ss.Province)
+	if err != nil {
+		s.cfg.Logger.Warn("portal: plausibility flags unavailable", "province", ss.Province, "err", err)
+		return nil
+	}
+	var mine []Flag
+	for _, f := range fs {
+		if f.CommuneCode == ss.Commune {
+			mine = append(mine, f)
+		}
+	}
+	if len(mine) == 0 {
+		return nil
+	}
+	st, _, err := review.Get(ctx, s.cfg.Lake, ss.Year, ss.Province, ss.Commune)
+	if err != nil {
+		s.cfg.Logger.Warn("portal: review state unavailable for the flags", "commune", ss.Commune, "err", err)
+		st = review.Status{}
+	}
+	return flagViews(mine, st)
 }
