@@ -429,19 +429,7 @@ func (s *server) provCommuneView(ctx context.Context, ss session, g access.Grant
 	p.HaveRollup, p.HavePrev = len(now) > 0, len(prev) > 0
 	p.Hamlets = pairHamlets(now, prev)
 
-	if s.cfg.Flags != nil {
-		fs, err := s.cfg.Flags.ReadFlags(ctx, g.Year, g.Province)
-		if err != nil {
-			s.cfg.Logger.Warn("portal: plausibility flags unavailable", "province", g.Province, "err", err)
-		}
-		var mine []Flag
-		for _, f := range fs {
-			if f.CommuneCode == c.Code {
-				mine = append(mine, f)
-			}
-		}
-		p.Flags = flagViews(mine, st)
-	}
+	p.Flags = s.flagsOf(ctx, g.Year, g.Province, c.Code, st)
 
 	hist, err := review.History(ctx, s.cfg.Lake, g.Year, g.Province, c.Code)
 	if err != nil {
@@ -652,10 +640,11 @@ type communeReview struct {
 }
 
 // reviewFor reads the commune's review state for its own page.
-func (s *server) reviewFor(ctx context.Context, ss session, rcs []*receipt.Receipt) (*communeReview, error) {
+// It also returns the stored status, which the page's flags need.
+func (s *server) reviewFor(ctx context.Context, ss session, rcs []*receipt.Receipt) (*communeReview, review.Status, error) {
 	st, _, err := review.Get(ctx, s.cfg.Lake, ss.Year, ss.Province, ss.Commune)
 	if err != nil {
-		return nil, err
+		return nil, review.Status{}, err
 	}
 	ups := make([]review.Upload, 0, len(rcs))
 	for _, rc := range rcs {
@@ -666,7 +655,7 @@ func (s *server) reviewFor(ctx context.Context, ss session, rcs []*receipt.Recei
 	shown, _ := review.Effective(st, cur, false)
 	_, approved := review.Effective(st, cur, true)
 	if shown == "" {
-		return nil, nil
+		return nil, st, nil
 	}
 	cr := &communeReview{State: string(shown)}
 	switch shown {
@@ -686,5 +675,5 @@ func (s *server) reviewFor(ctx context.Context, ss session, rcs []*receipt.Recei
 	if !st.At.IsZero() {
 		cr.At = st.At.In(deadlines.ICT).Format("15:04 02/01/2006")
 	}
-	return cr, nil
+	return cr, st, nil
 }

@@ -128,10 +128,11 @@ func (s *server) communeView(ctx context.Context, ss session, g access.Grant, re
 		s.fillResult(res)
 		v.Result = res
 	}
-	if v.Review, err = s.reviewFor(ctx, ss, rcs); err != nil {
+	var st review.Status
+	if v.Review, st, err = s.reviewFor(ctx, ss, rcs); err != nil {
 		return nil, err
 	}
-	v.Flags = s.communeFlags(ctx, ss)
+	v.Flags = s.flagsOf(ctx, ss.Year, ss.Province, ss.Commune, st)
 	// The reminder is advice: a failure to build it never hides the page.
 	if v.Reminder, err = s.reminderText(ctx, ss, rcs); err != nil {
 		s.cfg.Logger.Warn("portal: reminder text unavailable", "commune", ss.Commune, "err", err)
@@ -394,31 +395,27 @@ func (s *server) writeTemplate(ctx context.Context, w io.Writer, ss session) (st
 	return tmpl.DefaultFileName(ss.Commune, ss.Year), nil
 }
 
-// communeFlags reads the roll-up's plausibility flags of the signed-in
-// commune. They are advice: a failure to read them is logged and shows no
-// flag rather than hiding the page.
-func (s *server) communeFlags(ctx context.Context, ss session) []flagView {
+// flagsOf reads the roll-up's plausibility flags of one commune, checked
+// against its review status st, for the commune's own page and the
+// province's page of that commune. They are advice: a failure to read them
+// is logged and shows no flag rather than hiding the page.
+func (s *server) flagsOf(ctx context.Context, year int, province, commune string, st review.Status) []flagView {
 	if s.cfg.Flags == nil {
 		return nil
 	}
-	fs, err := s.cfg.Flags.ReadFlags(ctx, ss.Year, ss.Province)
+	fs, err := s.cfg.Flags.ReadFlags(ctx, year, province)
 	if err != nil {
-		s.cfg.Logger.Warn("portal: plausibility flags unavailable", "province", ss.Province, "err", err)
+		s.cfg.Logger.Warn("portal: plausibility flags unavailable", "province", province, "err", err)
 		return nil
 	}
 	var mine []Flag
 	for _, f := range fs {
-		if f.CommuneCode == ss.Commune {
+		if f.CommuneCode == commune {
 			mine = append(mine, f)
 		}
 	}
 	if len(mine) == 0 {
 		return nil
-	}
-	st, _, err := review.Get(ctx, s.cfg.Lake, ss.Year, ss.Province, ss.Commune)
-	if err != nil {
-		s.cfg.Logger.Warn("portal: review state unavailable for the flags", "commune", ss.Commune, "err", err)
-		st = review.Status{}
 	}
 	return flagViews(mine, st)
 }
