@@ -86,7 +86,7 @@ func (l *rvLake) mustAct(commune, kind, sub, comment string) {
 // viewRow is one row of the reviews view.
 type viewRow struct {
 	form, stored, shown, sub, approved, latest, live, comment, role, codeID sql.NullString
-	checks                                                                                int
+	checks                                                                  int
 }
 
 // checkReviewsView compares the reviews view with review.Effective, commune
