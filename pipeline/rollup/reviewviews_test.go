@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/review"
 	"github.com/xhht/xhht/pipeline/rollup"
+	"github.com/xhht/xhht/pipeline/storage"
 	"github.com/xhht/xhht/pipeline/storage/local"
 )
 
@@ -262,6 +265,11 @@ func TestReviewViews(t *testing.T) {
 	if want := map[string]string{f1: "a6/a6", f2: "-/-"}; !maps.Equal(got, want) {
 		t.Errorf("00006 counted (live/approved-only) per form %v, want %v", got, want)
 	}
+	for v, cols := range map[string][]string{"reviews": rollup.ReviewsViewColumns, "audit": rollup.AuditViewColumns} {
+		if got := columnsOf(t, db, v); !slices.Equal(got, cols) {
+			t.Errorf("%s columns %v, want %v", v, got, cols)
+		}
+	}
 	var records, reopens int
 	if err := db.QueryRow(`SELECT count(*), count(*) FILTER (action = 'reopen' AND from_state = 'approved' AND to_state = 'submitted' AND comment = 'mở lại') FROM audit`).Scan(&records, &reopens); err != nil {
 		t.Fatal(err)
@@ -359,4 +367,261 @@ func columnsOf(t *testing.T, db *sql.DB, view string) []string {
 		out = append(out, c)
 	}
 	return out
+}
+
+// faultyStore is the local store with a hook run before each PutIf: it
+// stands for the moment a Lambda dies or loses a race between the status
+// write and the audit record write, which a real store cannot be made to
+// do at an exact point. A hook error is returned as the PutIf's, and
+// nothing is written.
+type faultyStore struct {
+	*local.Store
+	hook func(ctx context.Context, key string) error
+}
+
+func (f *faultyStore) PutIf(ctx context.Context, key string, body []byte, contentType, ifMatch string) error {
+	if f.hook != nil {
+		if err := f.hook(ctx, key); err != nil {
+			return err
+		}
+	}
+	return f.Store.PutIf(ctx, key, body, contentType, ifMatch)
+}
+
+// auditRow is one row of the audit view.
+type auditRow struct {
+	action, from, to, comment, key string
+	recorded                       bool
+}
+
+func auditOf(t *testing.T, l *rvLake, commune string) []auditRow {
+	t.Helper()
+	db, err := rollup.OpenViews(l.ctx, l.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rs, err := db.Query(`SELECT action, coalesce(from_state, ''), to_state, coalesce(comment, ''), "key", recorded FROM audit WHERE commune_code = ? ORDER BY "at"`, commune)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	var out []auditRow
+	for rs.Next() {
+		var r auditRow
+		if err := rs.Scan(&r.action, &r.from, &r.to, &r.comment, &r.key, &r.recorded); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	if err := rs.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// auditObjects lists a commune's audit record objects.
+func auditObjects(t *testing.T, l *rvLake, commune string) []string {
+	t.Helper()
+	objs, err := l.st.List(l.ctx, lake.AuditCommunePrefix(rvYear, rvProv, commune))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, o := range objs {
+		out = append(out, o.Key)
+	}
+	return out
+}
+
+// checkAuditChain: the rows are the changes that took effect, in order:
+// each starts from the state the one before left (the first from
+// "submitted": these communes upload before any action, and no upload
+// comes between their actions), the last leaves the commune's current state,
+// and they are exactly review.History's records.
+func checkAuditChain(t *testing.T, l *rvLake, commune string, rows []auditRow) {
+	t.Helper()
+	prev := "submitted"
+	for i, r := range rows {
+		if r.from != prev {
+			t.Errorf("audit row %d (%s) from %q, but the change before left %q: a change that did not take effect is shown, or one is missing", i, r.action, r.from, prev)
+		}
+		prev = r.to
+	}
+	s, _, err := review.Get(l.ctx, l.st, rvYear, rvProv, commune)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, err := review.CurrentAccepted(l.ctx, l.st, rvYear, rvProv, commune)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if shown, _ := review.Effective(s, cur, false); prev != string(shown) {
+		t.Errorf("the last audit row leaves %q, the commune shows %q", prev, shown)
+	}
+	h, err := review.History(l.ctx, l.st, rvYear, rvProv, commune)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hk, vk []string
+	for _, r := range h {
+		hk = append(hk, r.Key)
+	}
+	for _, r := range rows {
+		vk = append(vk, r.key)
+	}
+	if !slices.Equal(hk, vk) {
+		t.Errorf("audit view keys %v, review.History %v", vk, hk)
+	}
+}
+
+// TestAuditViewCrash: review.Apply writes the status (compare-and-swap)
+// first and the change's audit record second. The audit view shows exactly
+// the changes that took effect, at once, whatever fails between the two
+// writes, and never rewrites or deletes a record.
+func TestAuditViewCrash(t *testing.T) {
+	errCrash := errors.New("the Lambda died here")
+	isAudit := func(key string) bool { return strings.HasPrefix(key, lake.AuditPrefix) }
+	isStatus := func(key string) bool { return strings.HasPrefix(key, lake.ReviewsPrefix) }
+
+	t.Run("status written, crash before its record", func(t *testing.T) {
+		l := newRVLake(t)
+		l.up("00001", "a1", f1, f2)
+		l.mustAct("00001", review.KindApprove, "a1", "")
+		fs := &faultyStore{Store: l.st, hook: func(_ context.Context, key string) error {
+			if isAudit(key) {
+				return errCrash
+			}
+			return nil
+		}}
+		_, err := review.Apply(l.ctx, fs, review.Action{Kind: review.KindReturn, Year: rvYear, Province: rvProv, Commune: "00001",
+			Submission: "a1", Comment: "sai", By: rvBy, At: rvT0.Add(time.Hour)})
+		if !errors.Is(err, errCrash) {
+			t.Fatalf("Apply: %v, want the crash", err)
+		}
+		if n := len(auditObjects(t, l, "00001")); n != 1 {
+			t.Fatalf("%d audit objects, want 1 (the return's record is not written)", n)
+		}
+		rows := auditOf(t, l, "00001")
+		if len(rows) != 2 || rows[1].action != "return" || rows[1].to != "returned" || rows[1].comment != "sai" || rows[1].recorded || !rows[0].recorded {
+			t.Fatalf("audit view after the crash %+v, want the approve (recorded) and the return (not yet recorded)", rows)
+		}
+		checkAuditChain(t, l, "00001", rows)
+		pending := rows[1].key
+
+		// The next action writes the missing record, under the key the
+		// view showed, before its own change.
+		l.mustAct("00001", review.KindReopen, "", "mở lại")
+		rows = auditOf(t, l, "00001")
+		if len(rows) != 3 || rows[1].key != pending || !rows[0].recorded || !rows[1].recorded || !rows[2].recorded || rows[2].action != "reopen" {
+			t.Fatalf("audit view after the next action %+v, want approve, return (key %s), reopen, all recorded", rows, pending)
+		}
+		checkAuditChain(t, l, "00001", rows)
+		if n := len(auditObjects(t, l, "00001")); n != 3 {
+			t.Errorf("%d audit objects, want 3", n)
+		}
+	})
+
+	t.Run("status write fails, no record", func(t *testing.T) {
+		l := newRVLake(t)
+		l.up("00002", "a2", f1)
+		l.up("00002", "b2", f2)
+		l.mustAct("00002", review.KindApprove, "b2", "")
+		before := auditObjects(t, l, "00002")
+		for _, fail := range []error{errCrash, fmt.Errorf("every round lost: %w", storage.ErrPrecondition)} {
+			fs := &faultyStore{Store: l.st, hook: func(_ context.Context, key string) error {
+				if isStatus(key) {
+					return fail
+				}
+				return nil
+			}}
+			_, err := review.Apply(l.ctx, fs, review.Action{Kind: review.KindReturn, Year: rvYear, Province: rvProv, Commune: "00002",
+				Submission: "a2", Comment: "sai", By: rvBy, At: rvT0.Add(time.Hour)})
+			if err == nil {
+				t.Fatalf("Apply succeeded with the status write failing (%v)", fail)
+			}
+		}
+		if after := auditObjects(t, l, "00002"); !slices.Equal(after, before) {
+			t.Errorf("audit objects %v after failed status writes, want %v", after, before)
+		}
+		rows := auditOf(t, l, "00002")
+		if len(rows) != 1 || rows[0].action != "approve" || !rows[0].recorded {
+			t.Errorf("audit view %+v, want only the approve", rows)
+		}
+		checkAuditChain(t, l, "00002", rows)
+	})
+
+	t.Run("lost race: re-validated, only what took effect", func(t *testing.T) {
+		l := newRVLake(t)
+		l.up("00003", "a3", f1, f2)
+		raced := false
+		fs := &faultyStore{Store: l.st}
+		fs.hook = func(ctx context.Context, key string) error {
+			if isStatus(key) && !raced {
+				raced = true // another reviewer returns the file between our read and our write
+				l.mustAct("00003", review.KindReturn, "a3", "thiếu thôn")
+			}
+			return nil
+		}
+		if _, err := review.Apply(l.ctx, fs, review.Action{Kind: review.KindApprove, Year: rvYear, Province: rvProv, Commune: "00003",
+			Submission: "a3", By: rvBy, At: rvT0.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		rows := auditOf(t, l, "00003")
+		if len(rows) != 2 || rows[0].action != "return" || rows[1].action != "approve" || rows[1].from != "returned" {
+			t.Fatalf("audit view %+v, want the racing return then our approve, re-validated from returned", rows)
+		}
+		checkAuditChain(t, l, "00003", rows)
+		if n := len(auditObjects(t, l, "00003")); n != 2 {
+			t.Errorf("%d audit objects, want 2", n)
+		}
+	})
+}
+
+// TestReviewViewsDocumented: docs/COLUMNS.md documents exactly the views'
+// columns, in order (the views' own columns are checked against the same
+// lists in TestReviewViewsEmpty and TestReviewViews).
+func TestReviewViewsDocumented(t *testing.T) {
+	b, err := os.ReadFile("../../docs/COLUMNS.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	_, sec, ok := strings.Cut(doc, "## Province review: query views `reviews` and `audit`")
+	if !ok {
+		t.Fatal("docs/COLUMNS.md has no section on the views reviews and audit")
+	}
+	sec, _, _ = strings.Cut(sec, "\n## ")
+	// tableAfter: the backticked names in the first cells of the table
+	// following the paragraph that starts with intro.
+	tableAfter := func(intro string) []string {
+		i := strings.Index(sec, "\n"+intro)
+		if i < 0 {
+			t.Fatalf("no paragraph %q", intro)
+		}
+		var names []string
+		inTable := false
+		for _, line := range strings.Split(sec[i+1:], "\n") {
+			if !strings.HasPrefix(line, "|") {
+				if inTable {
+					break
+				}
+				continue
+			}
+			inTable = true
+			cells := strings.Split(line, "|")
+			for _, part := range strings.Split(cells[1], ",") {
+				if n := strings.Trim(strings.TrimSpace(part), "`"); strings.HasPrefix(strings.TrimSpace(part), "`") {
+					names = append(names, n)
+				}
+			}
+		}
+		return names
+	}
+	if got := tableAfter("`reviews`:"); !slices.Equal(got, rollup.ReviewsViewColumns) {
+		t.Errorf("docs/COLUMNS.md documents reviews columns %v, the view has %v", got, rollup.ReviewsViewColumns)
+	}
+	if got := tableAfter("`audit`:"); !slices.Equal(got, rollup.AuditViewColumns) {
+		t.Errorf("docs/COLUMNS.md documents audit columns %v, the view has %v", got, rollup.AuditViewColumns)
+	}
 }
