@@ -196,3 +196,72 @@ SELECT year, province AS province_code, commune AS commune_code, action, from_st
 FROM rv_all`, raw, rec)
 	return []string{reviews, audit}
 }
+
+// Athena (issue 15): the Glue tables over the review objects (infra:
+// JSON read by the Ion SerDe; the fields year, province and commune are
+// the columns report_year, province_code and commune_code, because year
+// and province are the partition keys) and the Athena views of the same
+// names and columns as the local ones, created once by the template's
+// named queries (docs/COLUMNS.md, "Athena").
+const (
+	AthenaReviewStatusTable = "review_status"
+	AthenaReviewAuditTable  = "review_audit"
+)
+
+// AthenaReviewViews are the statements creating the views reviews and
+// audit in Athena (Trino SQL) over the Glue tables review_status,
+// review_audit and receipts. The reviews view's logic is reviewsCore,
+// the text the DuckDB view runs (and the tests check against
+// review.Effective); only the inputs are written for Athena here:
+// the maps' entries, receipts' received_at parsed from RFC 3339
+// (millisecond precision in Athena), the latest upload per form by
+// row_number(). They use only what Trino and DuckDB both read the same
+// way (map[key] of a key from map_keys, UNNEST in FROM, LEFT JOIN
+// UNNEST ... ON true), so infra's test runs these statements in DuckDB over tables
+// shaped like the Glue tables and checks them against review.Effective;
+// they have not been run in Athena itself from here.
+func AthenaReviewViews() []string {
+	reviews := fmt.Sprintf(`CREATE OR REPLACE VIEW reviews AS
+WITH rv_status AS (
+  SELECT year, province, commune_code AS commune, state, nullif(submission, '') AS submission, nullif(approved_submission, '') AS approved_submission,
+    (forms IS NOT NULL OR approved_forms IS NOT NULL) AS per_form, comment,
+    "by".role AS by_role, "by".province AS by_province, "by".code_id AS by_code_id, from_iso8601_timestamp("at") AS "at",
+    CAST(coalesce(cardinality(checks), 0) AS integer) AS checked_flags
+  FROM %[1]s
+),
+rv_forms AS (
+  SELECT year, province, commune, kind, form, id FROM (
+    SELECT s.year, s.province, s.commune_code AS commune, 'f' AS kind, t.form, s.forms[t.form] AS id
+    FROM %[1]s s CROSS JOIN UNNEST(map_keys(s.forms)) AS t(form)
+    UNION ALL
+    SELECT s.year, s.province, s.commune_code AS commune, 'a' AS kind, t.form, s.approved_forms[t.form] AS id
+    FROM %[1]s s CROSS JOIN UNNEST(map_keys(s.approved_forms)) AS t(form)
+  ) u WHERE id <> ''
+),
+rv_latest AS (
+  SELECT year, province, commune, form, id FROM (
+    SELECT year, province, commune, form, id,
+      row_number() OVER (PARTITION BY year, province, commune, form ORDER BY ts DESC NULLS LAST, k DESC, v DESC) AS rn
+    FROM (
+      -- the forms of a receipt: forms, else form, else '' (the whole data)
+      SELECT r.year, r.province, r.commune_code AS commune, coalesce(f.form, nullif(r.form, ''), '') AS form, r.submission_id AS id,
+        from_iso8601_timestamp(r.received_at) AS ts, coalesce(r.source_key, '') AS k, coalesce(r.source_version, '') AS v
+      FROM receipts r LEFT JOIN UNNEST(r.forms) AS f(form) ON true
+      WHERE r.status = 'accepted' AND coalesce(r.submission_id, '') <> ''
+    ) e
+  ) u WHERE rn = 1
+)%[2]s`, AthenaReviewStatusTable, reviewsCore())
+	audit := fmt.Sprintf(`CREATE OR REPLACE VIEW audit AS
+SELECT year, province AS province_code, commune_code, action, from_state, to_state, submission, flag_id, comment,
+  "by".role AS by_role, "by".province AS by_province, "by".code_id AS by_code_id, from_iso8601_timestamp("at") AS "at", "key", true AS recorded
+FROM %[1]s
+UNION ALL
+SELECT s.year, s.province, s.commune_code, s.last_change.action, s.last_change.from_state, s.last_change.to_state, s.last_change.submission,
+  s.last_change.flag_id, s.last_change.comment, s.last_change."by".role, s.last_change."by".province, s.last_change."by".code_id,
+  from_iso8601_timestamp(s.last_change."at"), s.last_change."key", false
+FROM %[2]s s
+WHERE coalesce(s.last_change."key", '') <> ''
+  AND NOT EXISTS (SELECT 1 FROM %[1]s a WHERE a.year = s.year AND a.province = s.province AND a."key" = s.last_change."key")`,
+		AthenaReviewAuditTable, AthenaReviewStatusTable)
+	return []string{reviews, audit}
+}
