@@ -233,11 +233,11 @@ var athenaOfDuckDB = map[string]string{
 
 // GlueTable is a generated Glue table.
 type GlueTable struct {
-	Name     string // Glue table name: the `xhht query` view name
-	Prefix   string // lake prefix holding its partitions
-	Columns  []GlueColumn
-	Nation   bool // the province partition includes "all"
-	Receipts bool // JSON objects (receipts, review states, audit records), not Parquet
+	Name    string // Glue table name: the `xhht query` view name
+	Prefix  string // lake prefix holding its partitions
+	Columns []GlueColumn
+	Nation  bool // the province partition includes "all"
+	JSON    bool // JSON objects (receipts, review states, audit records), not Parquet
 	// Paths: for JSON tables, the columns read from a field of another
 	// name (Ion SerDe path extractors): a field named like a partition key
 	// (year, province) cannot be a column.
@@ -262,14 +262,14 @@ func GlueTables() ([]GlueTable, error) {
 	}
 	out := []GlueTable{
 		{Name: "submissions", Prefix: lake.SubmissionsPrefix, Columns: subs},
-		{Name: "receipts", Prefix: lake.ReceiptsPrefix, Columns: ReceiptColumns(), Receipts: true,
+		{Name: "receipts", Prefix: lake.ReceiptsPrefix, Columns: ReceiptColumns(), JSON: true,
 			Paths: []GlueColumn{{ReceiptYearColumn, "year"}}},
 		// Issue 15: the province review's objects, raw; the views reviews
 		// and audit over them are AthenaReviewViews (named queries).
 		{Name: rollup.AthenaReviewStatusTable, Prefix: lake.ReviewsPrefix, Columns: ReviewColumns(reflect.TypeFor[review.Status]()),
-			Receipts: true, Paths: reviewPaths},
+			JSON: true, Paths: reviewPaths},
 		{Name: rollup.AthenaReviewAuditTable, Prefix: lake.AuditPrefix, Columns: ReviewColumns(reflect.TypeFor[review.Record]()),
-			Receipts: true, Paths: reviewPaths},
+			JSON: true, Paths: reviewPaths},
 	}
 	for _, t := range rollup.Tables {
 		var cols []GlueColumn
@@ -314,11 +314,9 @@ func ReceiptColumns() []GlueColumn {
 	return out
 }
 
-// reviewRenames: the review objects' fields named like a partition key
-// (or next to one) and their columns, as in the query views.
-var reviewRenames = map[string]string{"year": ReceiptYearColumn, "province": "province_code", "commune": "commune_code"}
-
-// reviewPaths are the review tables' path extractors (column ← field).
+// reviewPaths are the review tables' path extractors (column ← field):
+// the fields named like a partition key (or next to one), under the
+// column names of the query views.
 var reviewPaths = []GlueColumn{{ReceiptYearColumn, "year"}, {"province_code", "province"}, {"commune_code", "commune"}}
 
 // ReviewColumns are a review object's top-level JSON fields (review.Status,
@@ -330,8 +328,10 @@ func ReviewColumns(t reflect.Type) []GlueColumn {
 		if name == "" {
 			continue
 		}
-		if r, ok := reviewRenames[name]; ok {
-			name = r
+		for _, p := range reviewPaths {
+			if p.Type == name {
+				name = p.Name
+			}
 		}
 		out = append(out, GlueColumn{name, hiveType(t.Field(i).Type)})
 	}
@@ -432,7 +432,7 @@ func glueTablesYAML() (string, error) {
 		fmt.Fprintf(&b, "      Name: %s\n      TableType: EXTERNAL_TABLE\n", t.Name)
 		b.WriteString("      PartitionKeys:\n        - Name: year\n          Type: int\n        - Name: province\n          Type: string\n")
 		b.WriteString("      Parameters:\n")
-		if t.Receipts {
+		if t.JSON {
 			b.WriteString("        classification: json\n")
 		} else {
 			b.WriteString("        classification: parquet\n")
@@ -445,7 +445,7 @@ func glueTablesYAML() (string, error) {
 		fmt.Fprintf(&b, "        storage.location.template: !Sub \"s3://${LakeBucket}/%syear=${!year}/province=${!province}/\"\n", t.Prefix)
 		b.WriteString("      StorageDescriptor:\n")
 		fmt.Fprintf(&b, "        Location: !Sub \"s3://${LakeBucket}/%s\"\n", t.Prefix)
-		if t.Receipts {
+		if t.JSON {
 			// Receipts are indented JSON, one object per file: the Hive
 			// JSON SerDe wants one object per line; the Ion SerDe reads
 			// JSON (a subset of Ion) across lines.
