@@ -37,6 +37,28 @@ type Action struct {
 	FlagID     string // check: the flag's stable id
 	By         Actor
 	At         time.Time // zero: now
+	// Seen is the status the official acted on, as SeenOf(etag) of the
+	// Get that showed it (the portal's page carries it in its forms).
+	// When set, Apply refuses the action with ErrChanged (which is also
+	// ErrStale) if the stored status is no longer that one: another
+	// reviewer acted meanwhile, and a decision taken on a stale page must
+	// not silently replace theirs. Empty: no such check; the action applies
+	// to the status as Apply reads it (callers that read and act at once,
+	// such as scripts and tests; the CAS still guards the write).
+	Seen string
+}
+
+// SeenNever is Action.Seen for a commune with no status yet (never
+// reviewed): an ETag is never this.
+const SeenNever = "chua-duyet"
+
+// SeenOf is the Action.Seen of a status read with this ETag (Get's
+// second result; "" when the commune was never reviewed).
+func SeenOf(etag string) string {
+	if etag == "" {
+		return SeenNever
+	}
+	return etag
 }
 
 // Limits on what an official types.
@@ -60,7 +82,8 @@ const (
 // required; approve and return only of the commune's latest accepted
 // upload, else ErrStale), then writes the new status by compare-and-swap,
 // re-reading and re-validating on a lost race, and writes the change's
-// immutable audit record. An action that changes nothing (approving what
+// immutable audit record. With a.Seen set, it first refuses (ErrChanged)
+// when the status is no longer the one the official saw. An action that changes nothing (approving what
 // is approved) writes nothing and returns the current status.
 func Apply(ctx context.Context, w storage.Writer, a Action) (Status, error) {
 	if err := validate(&a); err != nil {
@@ -80,6 +103,13 @@ func Apply(ctx context.Context, w storage.Writer, a Action) (Status, error) {
 		// unwritten: written before cur is replaced, so it is never lost.
 		if err := writeRecord(ctx, w, cur.LastChange); err != nil {
 			return cur, err
+		}
+		// Checked on every round: after a lost race the status is another
+		// reviewer's, so an action on a seen version is refused then too
+		// (of N reviewers acting on the same page version, exactly one
+		// succeeds).
+		if a.Seen != "" && SeenOf(etag) != a.Seen {
+			return cur, fmt.Errorf("%w: %w", ErrStale, ErrChanged)
 		}
 		latest, err := CurrentAccepted(ctx, w, a.Year, a.Province, a.Commune)
 		if err != nil {

@@ -124,6 +124,10 @@ var (
 	ErrCommentRequired = errors.New("cần ghi ý kiến (lý do)")
 	ErrStale           = errors.New("dữ liệu của xã đã thay đổi từ khi trang được mở: hãy tải lại trang và xem lại")
 	ErrBadAction       = errors.New("thao tác không hợp lệ")
+	// ErrChanged: the status is not the one the official saw
+	// (Action.Seen): another reviewer acted meanwhile. Apply returns it
+	// wrapped together with ErrStale, so errors.Is(err, ErrStale) holds too.
+	ErrChanged = errors.New("người khác vừa thao tác trên xã này")
 	// ErrUnreadable: a commune's status cannot be read (damaged, too
 	// large). ForProvince skips such communes and returns this error with
 	// the others' statuses.
