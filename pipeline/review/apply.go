@@ -330,6 +330,12 @@ func transition(cur Status, latest Set, a Action) (next Status, changed bool, er
 	next.Version, next.Year, next.Province, next.Commune = Version, a.Year, a.Province, a.Commune
 	next.By, next.At = a.By, a.At
 	to, _ := Effective(next, latest, false)
+	if a.Kind == KindReopen {
+		// A reopen withdraws the stored decision: the record says so
+		// (approved → submitted), even when a newer upload already showed
+		// the commune as submitted (finding L6).
+		from = cur.State
+	}
 	next.LastChange = &Record{Version: Version, Year: a.Year, Province: a.Province, Commune: a.Commune,
 		Action: a.Kind, FromState: from, ToState: to, Submission: a.Submission, Forms: latest, FlagID: a.FlagID,
 		Comment: a.Comment, By: a.By, At: a.At}

@@ -106,7 +106,7 @@ type Record struct {
 	Province   string    `json:"province"`
 	Commune    string    `json:"commune"`
 	Action     string    `json:"action"`     // approve, return, reopen, check
-	FromState  State     `json:"from_state"` // state shown before ("" nothing submitted)
+	FromState  State     `json:"from_state"` // state shown before ("" nothing submitted); reopen: the decision withdrawn (approved, returned)
 	ToState    State     `json:"to_state"`   // state shown after
 	Submission string    `json:"submission"`
 	Forms      Set       `json:"forms,omitempty"` // the commune's data set when acting (form → submission_id)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/xhht/xhht/pipeline/receipt"
+	"github.com/xhht/xhht/pipeline/storage/local"
 )
 
 // TestSeenStaleRefused: reviewer A opened the page (status version v0);
@@ -142,6 +143,36 @@ func TestSeenBurst(t *testing.T) {
 			last := h[len(h)-1]
 			if len(h) != 3 || s.By.CodeID != last.By.CodeID || last.By.CodeID != "cccccccccc0"+string(rune('0'+won)) {
 				t.Fatalf("winner %d; status by %s; %d records, last by %s", won, s.By.CodeID, len(h), last.By.CodeID)
+			}
+		})
+	}
+}
+
+// TestReopenRecordsWithdrawnDecision (finding L6): reopening an approved
+// commune whose newer upload waits (shown "submitted") is recorded as
+// approved → submitted, and a returned one as returned → submitted, so
+// the history shows the decision withdrawn.
+func TestReopenRecordsWithdrawnDecision(t *testing.T) {
+	for _, tc := range []struct {
+		decide string
+		want   State
+	}{{KindApprove, Approved}, {KindReturn, Returned}} {
+		t.Run(tc.decide, func(t *testing.T) {
+			ctx := context.Background()
+			w := local.New(t.TempDir())
+			upload(t, w, "a", receipt.Accepted, t0)
+			if _, err := Apply(ctx, w, act(tc.decide, "a", "lý do")); err != nil {
+				t.Fatal(err)
+			}
+			upload(t, w, "b", receipt.Accepted, t0.Add(time.Hour)) // waits: shown submitted
+			r := act(KindReopen, "", "mở lại")
+			r.At = t0.Add(2 * time.Hour)
+			if _, err := Apply(ctx, w, r); err != nil {
+				t.Fatal(err)
+			}
+			h := history(t, w)
+			if len(h) != 2 || h[1].Action != KindReopen || h[1].FromState != tc.want || h[1].ToState != Submitted {
+				t.Fatalf("reopen recorded as %+v, want %s → submitted", h[len(h)-1], tc.want)
 			}
 		})
 	}
