@@ -443,16 +443,49 @@ func (s *server) provCommuneView(ctx context.Context, ss session, g access.Grant
 	if err != nil {
 		return nil, err
 	}
+	holders := map[[2]string]string{} // (slot, code id) → holder, read once per page
 	for i := len(hist) - 1; i >= 0; i-- { // newest first
 		h := hist[i]
-		who := "Mã cấp tỉnh " + h.By.Province
-		if h.By.CodeID != "" {
-			who += " (mã số " + h.By.CodeID + ")"
-		}
+		who := s.reviewerName(ctx, g.Year, h.By, holders)
 		p.History = append(p.History, historyRow{Record: h, Time: h.At.In(deadlines.ICT).Format("15:04 02/01/2006"),
 			ActionText: actionText[h.Action], From: h.FromState.Label(), To: h.ToState.Label(), Who: who})
 	}
 	return p, nil
+}
+
+// reviewerName is who acted, for the province's history: "Mã cấp tỉnh
+// 19-02 (Trần Thị Bình)", the holder looked up now in the slot's access
+// record (audit records keep only the slot and the code's id). Records
+// written before the slot was recorded, or whose holder is unknown, show
+// the code's short id. Holders are officials' names: shown on the
+// province's pages only, never on the commune's.
+// An access record that cannot be read costs the name, not the page.
+func (s *server) reviewerName(ctx context.Context, year int, by review.Actor, cache map[[2]string]string) string {
+	who := "Mã cấp tỉnh " + by.Province
+	if by.Reviewer == "" {
+		if by.CodeID != "" {
+			who += " (mã số " + by.CodeID + ")"
+		}
+		return who
+	}
+	who += "-" + by.Reviewer
+	k := [2]string{by.Reviewer, by.CodeID}
+	holder, ok := cache[k]
+	if !ok {
+		var err error
+		holder, err = access.ReviewerHolder(ctx, s.cfg.Lake, year, by.Province, by.Reviewer, by.CodeID)
+		if err != nil {
+			s.cfg.Logger.Warn("portal: reviewer's holder unreadable", "province", by.Province, "reviewer", by.Reviewer, "err", err)
+		}
+		cache[k] = holder
+	}
+	if holder != "" {
+		return who + " (" + holder + ")"
+	}
+	if by.CodeID != "" {
+		who += " (mã số " + by.CodeID + ")"
+	}
+	return who
 }
 
 // pairHamlets puts each hamlet of this year next to the same hamlet (by

@@ -7,6 +7,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/xhht/xhht/pipeline/access"
 
 	"github.com/xhht/xhht/pipeline/review"
 )
@@ -102,5 +105,66 @@ func TestStalePageRefused(t *testing.T) {
 	}
 	if h, _ := review.History(ctx(), e.lake, year, provinceTN, communeA); len(h) != 3 {
 		t.Fatalf("%d audit records, want 3 (return, reopen, approve)", len(h))
+	}
+}
+
+// TestHistoryNamesReviewerSlot (finding L5): a new audit record keeps the
+// reviewer's slot; the province's history shows "Mã cấp tỉnh 19-02
+// (holder)", the holder read from the access record. A record written
+// before slots were recorded keeps showing the code's id; a slot whose
+// record never issued that code gets no name. The commune's page shows
+// no holder's name.
+func TestHistoryNamesReviewerSlot(t *testing.T) {
+	e := newEnv(t)
+	cm := e.client()
+	csrfC := cm.mustSignIn(communeA)
+	cm.upload(csrfC, "bao-cao.xlsx", goodFile(t, communeA, 3), nil, nil)
+	sub := latestOf(t, e, communeA)
+	is, err := access.Issue(ctx(), e.lake, access.IssueOptions{Year: year, Province: provinceTN, Role: access.RoleProvince,
+		Holders: []string{"Nguyễn Văn An", "Trần Thị Bình"}, Now: testNow.Add(-time.Hour)})
+	if err != nil || len(is) != 2 {
+		t.Fatalf("issue reviewer codes: %d, %v", len(is), err)
+	}
+	p := e.client()
+	if r := p.signIn(is[1].Code); r.status != http.StatusSeeOther {
+		t.Fatalf("sign in with slot 02: %d", r.status)
+	}
+	csrf := csrfRe.FindStringSubmatch(p.get("/tinh").body)[1]
+
+	// An older record, from before slots were recorded: no reviewer.
+	old := review.Actor{Role: access.RoleProvince, Province: provinceTN, CodeID: "0a0a0a0a0a0a", Year: year}
+	if _, err := review.Apply(ctx(), e.lake, review.Action{Kind: review.KindCheck, Year: year, Province: provinceTN, Commune: communeA,
+		Submission: sub, FlagID: "rate_change/ty_le_ho_dat/-", Comment: "đã gọi xã", By: old}); err != nil {
+		t.Fatal(err)
+	}
+	// A record naming slot 01 with a code slot 01 never had: no name.
+	forged := review.Actor{Role: access.RoleProvince, Province: provinceTN, CodeID: "0b0b0b0b0b0b", Reviewer: "01", Year: year}
+	if _, err := review.Apply(ctx(), e.lake, review.Action{Kind: review.KindCheck, Year: year, Province: provinceTN, Commune: communeA,
+		Submission: sub, FlagID: "unchanged/-/-", Comment: "không đổi là đúng", By: forged}); err != nil {
+		t.Fatal(err)
+	}
+	if r := p.postForm("/tinh/xa/"+communeA+"/tra-lai", url.Values{"csrf": {csrf}, "seen": {p.seenOf(communeA)}, "submission": {sub},
+		"comment": {"Thôn 2 thiếu"}}, nil); r.status != http.StatusSeeOther {
+		t.Fatalf("return: %d %s", r.status, r.body)
+	}
+	h, _ := review.History(ctx(), e.lake, year, provinceTN, communeA)
+	if len(h) != 3 || h[2].By.Reviewer != "02" || h[2].By.CodeID != is[1].Grant.CodeID {
+		t.Fatalf("the return's record does not keep slot 02: %+v", h[len(h)-1].By)
+	}
+	page := p.get("/tinh/xa/" + communeA).body
+	for _, want := range []string{
+		"<td>Mã cấp tỉnh 19-02 (Trần Thị Bình)</td>",
+		"<td>Mã cấp tỉnh 19 (mã số 0a0a0a0a0a0a)</td>",
+		"<td>Mã cấp tỉnh 19-01 (mã số 0b0b0b0b0b0b)</td>",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("history lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "Nguyễn Văn An") {
+		t.Error("slot 01's holder is named on an action its code did not take")
+	}
+	if home := cm.get("/").body; strings.Contains(home, "Trần Thị Bình") || strings.Contains(home, "19-02") {
+		t.Error("the commune's page names the province's reviewer")
 	}
 }

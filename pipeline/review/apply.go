@@ -158,6 +158,9 @@ func validate(a *Action) error {
 	if a.By.Role != access.RoleProvince || a.By.Province != a.Province || a.By.CodeID == "" {
 		return fmt.Errorf("%w (vai trò %q, tỉnh %q)", ErrForbidden, a.By.Role, a.By.Province)
 	}
+	if a.By.Reviewer != "" && !digits(a.By.Reviewer, 2) {
+		return fmt.Errorf("%w (số mã cấp tỉnh %q)", ErrForbidden, a.By.Reviewer)
+	}
 	// A code is issued for one reporting year: it acts on that year only.
 	if a.By.Year != a.Year {
 		return fmt.Errorf("%w (mã của năm %d, thao tác trên năm %d)", ErrForbidden, a.By.Year, a.Year)

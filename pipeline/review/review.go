@@ -45,6 +45,11 @@ type Actor struct {
 	Province string      `json:"province"`
 	Commune  string      `json:"commune,omitempty"`
 	CodeID   string      `json:"code_id"`
+	// Reviewer is a province code's slot ("02" of 19-02), recorded since
+	// 2026-12-07 (finding L5): the history names the slot and looks its
+	// holder up in the access record. Records written before have none and
+	// show the code id; they are never rewritten.
+	Reviewer string `json:"reviewer,omitempty"`
 	// Year is the reporting year the code was issued for: Apply refuses
 	// acting on another year (access codes are per year).
 	Year int `json:"year,omitempty"`
@@ -52,7 +57,7 @@ type Actor struct {
 
 // ActorOf is the actor of a signed-in grant.
 func ActorOf(g access.Grant) Actor {
-	return Actor{Role: g.Role, Province: g.Province, Commune: g.Commune, CodeID: g.CodeID, Year: g.Year}
+	return Actor{Role: g.Role, Province: g.Province, Commune: g.Commune, CodeID: g.CodeID, Reviewer: g.Reviewer, Year: g.Year}
 }
 
 // Version is the schema version of Status and Record.
