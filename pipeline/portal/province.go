@@ -443,7 +443,7 @@ func (s *server) provCommuneView(ctx context.Context, ss session, g access.Grant
 	if err != nil {
 		return nil, err
 	}
-	holders := map[[2]string]string{} // (slot, code id) → holder, read once per page
+	holders := map[[2]string]string{}     // (slot, code id) → holder, read once per page
 	for i := len(hist) - 1; i >= 0; i-- { // newest first
 		h := hist[i]
 		who := s.reviewerName(ctx, g.Year, h.By, holders)
