@@ -109,6 +109,9 @@ func Apply(ctx context.Context, w storage.Writer, a Action) (Status, error) {
 		// (of N reviewers acting on the same page version, exactly one
 		// succeeds).
 		if a.Seen != "" && SeenOf(etag) != a.Seen {
+			if repeat(cur.LastChange, a) {
+				return cur, nil // the same form sent twice (a double click): done already
+			}
 			return cur, fmt.Errorf("%w: %w", ErrStale, ErrChanged)
 		}
 		latest, err := CurrentAccepted(ctx, w, a.Year, a.Province, a.Commune)
@@ -146,6 +149,16 @@ func Apply(ctx context.Context, w storage.Writer, a Action) (Status, error) {
 		return next, nil
 	}
 	return Status{}, fmt.Errorf("review: %s: nhiều người đang cùng thao tác trên xã này, hãy thử lại", key)
+}
+
+// repeat reports whether the last change is action a itself, sent again
+// from the same page: same code, kind, comment and submission (reopen
+// names none). Then a stale Seen is not another reviewer's doing.
+func repeat(last *Record, a Action) bool {
+	if last == nil || last.By.CodeID != a.By.CodeID || last.Action != a.Kind || last.Comment != a.Comment || last.FlagID != a.FlagID {
+		return false
+	}
+	return a.Kind == KindReopen || last.Submission == a.Submission
 }
 
 // validate checks the action's shape and who acts, before any read.

@@ -86,7 +86,9 @@
 //     with ErrStale) if the stored status is another, on every CAS round:
 //     a decision taken on a page shown before another reviewer's never
 //     silently replaces it, and of N actions on one version exactly one
-//     succeeds. No audit record is written for a refused action. The
+//     succeeds. No audit record is written for a refused action. The one
+//     exception: the last change is this very action (same code, kind,
+//     comment, submission: a form sent twice), which succeeds unchanged. The
 //     portal sends it with every decision (approve, return, reopen) and
 //     refuses a decision without it; checks are not refused for a newer
 //     version (they change no decision, and racing checks all land). Empty

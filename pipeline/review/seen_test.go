@@ -177,3 +177,30 @@ func TestReopenRecordsWithdrawnDecision(t *testing.T) {
 		})
 	}
 }
+
+// TestSeenDoubleSubmit: the same form sent twice (a double click) on the
+// same page version: the second is the change already made, not another
+// reviewer's, so it succeeds and writes nothing; the same code sending a
+// different decision from that page is refused.
+func TestSeenDoubleSubmit(t *testing.T) {
+	ctx := context.Background()
+	w := local.New(t.TempDir())
+	upload(t, w, "a", receipt.Accepted, t0)
+	a := act(KindReturn, "a", "Thôn 2 thiếu")
+	a.Seen = SeenNever
+	if _, err := Apply(ctx, w, a); err != nil {
+		t.Fatal(err)
+	}
+	a.At = t0.Add(time.Second)
+	if s, err := Apply(ctx, w, a); err != nil || s.State != Returned {
+		t.Fatalf("the same return sent again: %+v, %v", s, err)
+	}
+	other := act(KindReturn, "a", "lý do khác")
+	other.Seen, other.At = SeenNever, t0.Add(2*time.Second)
+	if _, err := Apply(ctx, w, other); !errors.Is(err, ErrChanged) {
+		t.Fatalf("another decision from the stale page: %v, want ErrChanged", err)
+	}
+	if h := history(t, w); len(h) != 1 {
+		t.Fatalf("%d audit records, want 1", len(h))
+	}
+}
