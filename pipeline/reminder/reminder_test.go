@@ -66,7 +66,9 @@ func TestCommuneText(t *testing.T) {
 // December"; the last day to upload is 04/12).
 func TestCountdown(t *testing.T) {
 	due := time.Date(2026, 12, 4, 17, 0, 0, 0, time.UTC) // 00:00 ICT 05/12
-	ict := func(day, h, m int) time.Time { return time.Date(2026, 12, day, h, m, 0, 0, time.FixedZone("ICT", 7*3600)) }
+	ict := func(day, h, m int) time.Time {
+		return time.Date(2026, 12, day, h, m, 0, 0, time.FixedZone("ICT", 7*3600))
+	}
 	cases := []struct {
 		at             time.Time
 		days           int
