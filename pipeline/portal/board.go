@@ -244,9 +244,9 @@ type boardRow struct {
 	// FlagsMore the rest (behind "xem thêm").
 	FlagsChecked          int
 	FlagsFirst, FlagsMore []flagView
-	Comment    string     // the province's last return/reopen comment
-	Latest     string     // latest accepted submission_id
-	foldedName string
+	Comment               string // the province's last return/reopen comment
+	Latest                string // latest accepted submission_id
+	foldedName            string
 }
 
 type flagView struct {
