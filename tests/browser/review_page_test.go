@@ -27,6 +27,17 @@ func eval[T any](t testing.TB, ctx context.Context, expr string) T {
 	return v
 }
 
+// doIn runs the steps with a time limit, so a step that never happens
+// fails the test instead of hanging it.
+func doIn(t testing.TB, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	c, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if err := chromedp.Do(c, steps...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
 // provinceBrowser signs a province reviewer in and opens the commune's page.
 func provinceBrowser(t *testing.T, srv portalServer, province, commune string, width, height int) context.Context {
 	t.Helper()
@@ -63,9 +74,7 @@ func TestLongReturnComment(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "bao-cao.xlsx")
 	write(t, file, portaltest.Good(t, blank, sheets, 4).Bytes)
 	Upload(t, cb, file, o.Timeout)
-	if err := chromedp.Do(cb, chromedp.WaitVisible(chromedp.CSS("#ket-qua.good"))); err != nil {
-		t.Fatal(err)
-	}
+	doIn(t, cb, "accepted", chromedp.WaitVisible(chromedp.CSS("#ket-qua.good")))
 
 	prov := provinceBrowser(t, srv, province, commune, 1366, 768)
 	if eval[bool](t, prov, `document.getElementById('c-tra').hasAttribute('maxlength')`) {
@@ -73,10 +82,9 @@ func TestLongReturnComment(t *testing.T) {
 	}
 	tooLong := strings.Repeat("ệ", 2100)
 	eval[bool](t, prov, fmt.Sprintf(`(function(){document.getElementById('c-tra').value=decodeURIComponent(%q); return true})()`, url.PathEscape(tooLong)))
-	if err := chromedp.Do(prov, chromedp.Click(chromedp.ID("nut-tra-lai")), chromedp.WaitVisible(chromedp.CSS(".comment-too-long"))); err != nil {
-		t.Fatalf("an over-long comment: %v", err)
-	}
-	if s := text(t, prov, ".comment-too-long", o.Timeout); !strings.Contains(s, "2100 ký tự, tối đa 2000") {
+	// Every comment box has its message, right after it.
+	doIn(t, prov, "an over-long comment", chromedp.Click(chromedp.ID("nut-tra-lai")), chromedp.WaitVisible(chromedp.CSS("#c-tra + .comment-too-long")))
+	if s := text(t, prov, "#c-tra + .comment-too-long", o.Timeout); !strings.Contains(s, "2100 ký tự, tối đa 2000") {
 		t.Errorf("message: %q", s)
 	}
 	if n := eval[int](t, prov, `Array.from(document.getElementById('c-tra').value).length`); n != 2100 {
@@ -86,9 +94,7 @@ func TestLongReturnComment(t *testing.T) {
 
 	long := strings.Repeat("ệ", 1500)
 	eval[bool](t, prov, fmt.Sprintf(`(function(){document.getElementById('c-tra').value=decodeURIComponent(%q); return true})()`, url.PathEscape(long)))
-	if err := chromedp.Do(prov, chromedp.Click(chromedp.ID("nut-tra-lai")), chromedp.WaitVisible(chromedp.ID("xong"))); err != nil {
-		t.Fatalf("a comment of 1,500 Vietnamese letters: %v", err)
-	}
+	doIn(t, prov, "a comment of 1,500 Vietnamese letters", chromedp.Click(chromedp.ID("nut-tra-lai")), chromedp.WaitVisible(chromedp.ID("xong")))
 	st, _, err := review.Get(context.Background(), srv.Lake, year, province, commune)
 	if err != nil || st.State != review.Returned || st.Comment != long {
 		t.Errorf("stored: %s, comment of %d bytes (want %d), %v", st.State, len(st.Comment), len(long), err)
@@ -118,21 +124,14 @@ func TestCommunePageFits(t *testing.T) {
 			SignIn(t, cb, o)
 			if tc.name == "1366x768" {
 				Upload(t, cb, first, o.Timeout)
-				if err := chromedp.Do(cb, chromedp.WaitVisible(chromedp.CSS("#ket-qua.good"))); err != nil {
-					t.Fatal(err)
-				}
+				doIn(t, cb, "accepted", chromedp.WaitVisible(chromedp.CSS("#ket-qua.good")))
 				prov := provinceBrowser(t, srv, province, commune, tc.width, tc.height)
-				if err := chromedp.Do(prov, chromedp.Click(chromedp.ID("nut-duyet")), chromedp.WaitVisible(chromedp.ID("xong"))); err != nil {
-					t.Fatal(err)
-				}
+				doIn(t, prov, "approve", chromedp.Click(chromedp.ID("nut-duyet")), chromedp.WaitVisible(chromedp.ID("xong")))
+				time.Sleep(10 * time.Millisecond) // the second upload must be received later
 				Upload(t, cb, second, o.Timeout)
-				if err := chromedp.Do(cb, chromedp.WaitVisible(chromedp.CSS("#ket-qua.good"))); err != nil {
-					t.Fatal(err)
-				}
+				doIn(t, cb, "accepted again", chromedp.WaitVisible(chromedp.CSS("#ket-qua.good")))
 			}
-			if err := chromedp.Do(cb, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("tinh-trang"))); err != nil {
-				t.Fatal(err)
-			}
+			doIn(t, cb, "the commune's page", chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("tinh-trang")))
 			if s := text(t, cb, ".counting", o.Timeout); !strings.Contains(s, "Chờ Sở duyệt") {
 				t.Fatalf("no waiting file on the page: %q", s)
 			}

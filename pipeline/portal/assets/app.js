@@ -109,7 +109,7 @@
         if (!max || !box.form) { return; }
         box.removeAttribute('maxlength');
         box.setAttribute('data-max', String(max));
-        var msg = document.createElement('p');
+        var msg = document.createElement('span'); // a label may hold the box: no <p> inside it
         msg.className = 'alert bad comment-too-long';
         msg.setAttribute('role', 'alert');
         msg.hidden = true;
