@@ -59,8 +59,11 @@
 //     record is never lost and never describes a change that did not
 //     happen. (Record first, status second would leave a record of a
 //     change that never happened whenever the status write lost a race or
-//     failed.) The query view `audit` reads only the records: until the
-//     next Apply it misses such a change; History does not.
+//     failed.) So every record object is of a change that took effect.
+//     The query view `audit` (pipeline/rollup/reviewviews.go; the Athena
+//     view of the same name) shows, like History, the records and the
+//     status's LastChange when its record is not written yet (column
+//     recorded false), so it shows a change as soon as it takes effect.
 //   - LatestAccepted (and Uploads, Latest, Newer) read the commune's
 //     receipts and give the submission_id of its latest accepted upload
 //     (CurrentAccepted, Current: per form), ordered as the roll-up orders
