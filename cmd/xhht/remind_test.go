@@ -70,7 +70,7 @@ func TestRemindCommand(t *testing.T) {
 		accepted int
 	}{
 		{"a day: 08:00 in Vietnam, default JSON file", append(base, "--at", "2026-12-04"), defaultJSON,
-			[]string{"Còn 1 ngày đến hạn nộp của xã (00:00 ngày 05/12/2026", "Tình hình lúc 08:00 ngày 04/12/2026: 1/92 xã",
+			[]string{"Hôm nay là ngày cuối để nộp (00:00 ngày 05/12/2026", "Tình hình lúc 08:00 ngày 04/12/2026: 1/92 xã",
 				"01849 Xã Phong Quang — lý do: ", "Danh sách (JSON): " + defaultJSON},
 			"2026-12-04T01:00:00Z", 1},
 		{"RFC 3339, own JSON file", append(base, "--at", "2026-12-01T09:59:59+07:00", "--json", own), own,

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"github.com/xhht/xhht/pipeline/review"
 	"github.com/xhht/xhht/pipeline/storage"
 	"github.com/xhht/xhht/pipeline/textnorm"
+	"github.com/xhht/xhht/pipeline/vnnum"
 )
 
 // Flag is one plausibility flag as the board shows it: a row of the
@@ -237,9 +239,14 @@ type boardRow struct {
 	Rates      []rateCell
 	Flags      []flagView // unchecked first
 	FlagsOpen  int        // unchecked and comparable: the ones that need a look
-	Comment    string     // the province's last return/reopen comment
-	Latest     string     // latest accepted submission_id
-	foldedName string
+	// FlagsChecked are the flags marked "đã xác minh": they stay listed,
+	// greyed, but are not open. FlagsFirst are the flags shown in the row,
+	// FlagsMore the rest (behind "xem thêm").
+	FlagsChecked          int
+	FlagsFirst, FlagsMore []flagView
+	Comment               string // the province's last return/reopen comment
+	Latest                string // latest accepted submission_id
+	foldedName            string
 }
 
 type flagView struct {
@@ -248,6 +255,9 @@ type flagView struct {
 	CheckComment string
 	Text         string // message with the values
 }
+
+// boardFlagsShown is how many flags a board row lists before "xem thêm".
+const boardFlagsShown = 3
 
 // boardIndicators are the main rates the board shows, with the short
 // Vietnamese header.
@@ -374,10 +384,14 @@ func (s *server) buildBoard(ctx context.Context, year int, province string, d de
 		}
 		row.Flags = flagViews(flagsOf[c.Code], st)
 		for _, f := range row.Flags {
-			if !f.Checked && f.Comparable {
+			switch {
+			case f.Checked:
+				row.FlagsChecked++
+			case f.Comparable:
 				row.FlagsOpen++
 			}
 		}
+		row.FlagsFirst, row.FlagsMore = row.Flags[:min(len(row.Flags), boardFlagsShown)], row.Flags[min(len(row.Flags), boardFlagsShown):]
 		b.Counts[row.Status]++
 		b.Rows = append(b.Rows, row)
 	}
@@ -418,17 +432,24 @@ func flagText(f Flag) string {
 	if !f.Comparable {
 		return t + " (không so sánh được)"
 	}
-	if f.Value != nil && f.PreviousValue != nil {
-		t += fmt.Sprintf(" (năm nay %s, năm trước %s)", num(*f.Value), num(*f.PreviousValue))
+	// pipeline/quality's messages already say both values, formatted
+	// ("(2.777 → 4.917)"): they are added only to a message that does not.
+	if f.Value != nil && f.PreviousValue != nil && !strings.Contains(t, "→") {
+		t += fmt.Sprintf(" (năm trước %s → năm nay %s)", flagNum(f.Indicator, *f.PreviousValue), flagNum(f.Indicator, *f.Value))
 	}
 	return t
 }
 
-func num(v float64) string {
-	if v == float64(int64(v)) {
-		return fmt.Sprintf("%d", int64(v))
+// flagNum writes a flag's value as the reports do: a rate (ty_le_…, a
+// fraction) as a percentage, a count with "." for thousands.
+func flagNum(indicator string, v float64) string {
+	switch {
+	case strings.HasPrefix(indicator, "ty_le_"):
+		return pct(v)
+	case v == math.Trunc(v) && math.Abs(v) < 1e15:
+		return vnnum.Int(int64(v))
 	}
-	return strings.Replace(fmt.Sprintf("%.2f", v), ".", ",", 1)
+	return vnnum.Float(v, 1)
 }
 
 func pct(v float64) string {

@@ -7,29 +7,47 @@ import (
 	"github.com/xhht/xhht/pipeline/deadlines"
 )
 
-// dueFor: days left counted in Vietnam's calendar days up to the last day
-// before the cut-off, and the state from the accepted uploads' times.
+// dueFor: days left as reminder.Countdown counts them (calendar days in
+// Vietnam to the due day, whose 00:00 is the cut-off), on the boundary
+// days; the state from the accepted uploads' times; a returned file never
+// makes the row "on time".
 func TestDueFor(t *testing.T) {
 	d := deadlines.Deadline{ID: "12-01", Month: time.December, Day: 1}
 	cut := time.Date(2026, 11, 25, 0, 0, 0, 0, deadlines.ICT).UTC() // upload by the end of 24/11
 	ict := func(day, hour int) time.Time { return time.Date(2026, 11, day, hour, 0, 0, 0, deadlines.ICT) }
 	before, after := uploadView{Accepted: true, receivedAt: ict(20, 9)}, uploadView{Accepted: true, receivedAt: ict(25, 0)}
 	rejected := uploadView{receivedAt: ict(20, 9)}
+	returned := uploadView{Accepted: true, receivedAt: ict(20, 9), ReviewClass: "returned"}
 	cases := []struct {
 		now         time.Time
 		ups         []uploadView
+		noneCounts  bool
 		left, state string
 	}{
-		{ict(20, 23), nil, "còn 4 ngày", "none"},
-		{ict(24, 0), nil, "hôm nay là ngày cuối", "none"},
-		{ict(24, 23), []uploadView{rejected}, "hôm nay là ngày cuối", "rejected"},
-		{ict(25, 0), []uploadView{after, rejected}, "đã quá hạn 1 ngày", "late"},
-		{ict(28, 6), []uploadView{before, after}, "đã quá hạn 4 ngày", "ok"},
+		{ict(20, 23), nil, false, "còn 5 ngày", "none"},
+		{ict(23, 0), nil, false, "còn 2 ngày", "none"},
+		{ict(23, 23), nil, false, "còn 2 ngày", "none"},
+		{ict(24, 0), nil, false, "hôm nay là ngày cuối", "none"},
+		{ict(24, 23), []uploadView{rejected}, false, "hôm nay là ngày cuối", "rejected"},
+		{ict(25, 0), []uploadView{after, rejected}, false, "đã quá hạn từ 00:00 hôm nay", "late"},
+		{ict(25, 23), nil, false, "đã quá hạn từ 00:00 hôm nay", "none"},
+		{ict(26, 0), nil, false, "đã quá hạn 1 ngày", "none"},
+		{ict(28, 6), []uploadView{before, after}, false, "đã quá hạn 3 ngày", "ok"},
+		// The on-time file was returned: only the late one counts.
+		{ict(28, 6), []uploadView{after, returned}, false, "đã quá hạn 3 ngày", "late"},
+		// Only a returned file: nothing counts, and the row says so.
+		{ict(22, 6), []uploadView{returned}, true, "còn 3 ngày", "rejected"},
 	}
 	for _, tc := range cases {
-		got := dueFor(d, cut, tc.now.UTC(), tc.ups)
+		got := dueFor(d, cut, tc.now.UTC(), tc.ups, tc.noneCounts)
 		if got.Left != tc.left || got.State != tc.state || got.Date != "24/11/2026" || got.Label != "Báo cáo 1/12" {
 			t.Errorf("at %s: %+v, want %q %q", tc.now, got, tc.left, tc.state)
+		}
+		if got.Past != !tc.now.Before(cut) {
+			t.Errorf("at %s: past %v", tc.now, got.Past)
+		}
+		if tc.noneCounts && got.Text != "Bị Sở trả lại: cần sửa và nộp lại" {
+			t.Errorf("at %s: a returned file's row says %q", tc.now, got.Text)
 		}
 	}
 }

@@ -140,7 +140,7 @@ func TestWhichUploadCounts(t *testing.T) {
 	if !strings.Contains(row1, "Đang được tính") {
 		t.Error("the accepted upload does not count though the later one was rejected")
 	}
-	if !strings.Contains(page, "«lan-1.xlsx»") {
+	if !strings.Contains(page, "«<bdi class=\"name\">lan-1.xlsx</bdi>»") {
 		t.Error("status line does not name the counting upload")
 	}
 }

@@ -42,7 +42,11 @@ const (
 	actCheck        = "/xac-minh"         //
 	provinceOnly    = access.RoleProvince // for withRole
 	boardCSVName    = "bang-theo-doi-%s-%d-%s.csv"
-	reviewFormLimit = 16 << 10 // bytes of a review form (a comment of MaxCommentRunes fits)
+	// reviewFormLimit: bytes of a review form. A browser sends the comment
+	// URL-encoded: each rune at worst 4 UTF-8 bytes, each byte "%XX", so
+	// 12 bytes a rune (a Vietnamese letter takes 6 to 9); 1 KiB for the
+	// other fields (csrf, submission, flag).
+	reviewFormLimit = review.MaxCommentRunes*4*3 + 1<<10
 )
 
 // ReviewPaths are the province's endpoints, for the authorisation tests

@@ -428,12 +428,12 @@ func TestFlagsOnBoardAndCheck(t *testing.T) {
 	if st := boardStatus(t, board); len(st) != 1 || st[communeA] == "" {
 		t.Fatalf("filter by open flags: %v", st)
 	}
-	if !strings.Contains(board, "&lt;b&gt;so với năm trước&lt;/b&gt; (năm nay 0,80, năm trước 0,20)") {
+	if !strings.Contains(board, "&lt;b&gt;so với năm trước&lt;/b&gt; (năm trước 20,0 % → năm nay 80,0 %)") {
 		t.Errorf("flag text not shown escaped with its values")
 	}
 	// The commune sees its own flag with the receipt, escaped, with last
 	// year's value; another commune of the province does not.
-	const shown = "&lt;b&gt;so với năm trước&lt;/b&gt; (năm nay 0,80, năm trước 0,20)"
+	const shown = "&lt;b&gt;so với năm trước&lt;/b&gt; (năm trước 20,0 % → năm nay 80,0 %)"
 	if page := a.get("/").body; !strings.Contains(page, `id="canh-bao-hop-ly"`) || !strings.Contains(page, shown) {
 		t.Error("the commune's page does not show its plausibility flag with its values")
 	}

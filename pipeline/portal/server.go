@@ -29,7 +29,9 @@ import (
 	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/marked"
 	"github.com/xhht/xhht/pipeline/receipt"
+	"github.com/xhht/xhht/pipeline/review"
 	"github.com/xhht/xhht/pipeline/storage"
+	"github.com/xhht/xhht/pipeline/vnnum"
 )
 
 //go:embed assets
@@ -319,8 +321,14 @@ func (s *server) withRole(role access.Role, h sessionHandler) http.HandlerFunc {
 				tok = r.URL.Query().Get("csrf") // multipart bodies: the form puts it in the action URL
 			}
 			if tok == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
-				r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
-				if err := r.ParseForm(); err == nil {
+				// The largest form is a review form with its comment.
+				r.Body = http.MaxBytesReader(w, r.Body, reviewFormLimit)
+				err := r.ParseForm()
+				if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+					s.fail(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("Ý kiến quá dài: tối đa %s ký tự. Hãy bấm nút Quay lại của trình duyệt, rút gọn ý kiến rồi gửi lại.", vnnum.Int(review.MaxCommentRunes)))
+					return
+				}
+				if err == nil {
 					tok = r.PostForm.Get("csrf")
 				}
 			}

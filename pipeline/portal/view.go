@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"maps"
 	"net/url"
 	"slices"
 	"sort"
@@ -17,6 +18,7 @@ import (
 	"github.com/xhht/xhht/pipeline/deadlines"
 	"github.com/xhht/xhht/pipeline/hamlet"
 	"github.com/xhht/xhht/pipeline/receipt"
+	"github.com/xhht/xhht/pipeline/reminder"
 	"github.com/xhht/xhht/pipeline/review"
 	"github.com/xhht/xhht/pipeline/storage"
 	tmpl "github.com/xhht/xhht/pipeline/template"
@@ -34,6 +36,7 @@ type communePage struct {
 	Status                             string // "none", "accepted", "rejected"
 	StatusText                         string
 	Counting                           []uploadView // the uploads that count, one per form
+	Pending                            []uploadView // accepted uploads that do not count: waiting for the province, or returned
 	Uploads                            []uploadView // newest first
 	Result                             *resultView
 	Paths                              map[string]string
@@ -58,11 +61,15 @@ type dueView struct {
 type uploadView struct {
 	Key, Version, Name, Time string
 	Accepted                 bool
-	Counts                   string // "Đang được tính (Biểu 01)"
-	Errors, Warnings         int
-	ID                       string
-	receivedAt               time.Time
-	forms                    []string
+	Counts                   string // "Đang được tính: Biểu 01"
+	// Review says why an accepted upload of the current data does not
+	// count: "Chờ Sở duyệt: Biểu 01" (ReviewClass "waiting") or "Bị Sở trả
+	// lại: Biểu 01" ("returned"); "" otherwise.
+	Review, ReviewClass string
+	Errors, Warnings    int
+	ID                  string
+	receivedAt          time.Time
+	forms               []string
 }
 
 type resultView struct {
@@ -147,43 +154,30 @@ func (s *server) communeView(ctx context.Context, ss session, g access.Grant, re
 	}
 	// Newest first; the same order the roll-up uses to pick the one that counts.
 	sort.Slice(ups, func(i, j int) bool { return later(ups[i], ups[j]) })
-	counted := map[string]int{} // form → index in ups
-	for i, u := range ups {
-		if !u.Accepted {
-			continue
-		}
-		for _, f := range u.forms {
-			if _, ok := counted[f]; !ok {
-				counted[f] = i
-			}
-		}
-	}
-	for _, f := range slices.Sorted(func(yield func(string) bool) {
-		for f := range counted {
-			if !yield(f) {
-				return
-			}
-		}
-	}) {
-		i := counted[f]
-		label := formLabel(s, f)
-		if ups[i].Counts == "" {
-			ups[i].Counts = "Đang được tính: " + label
-		} else {
-			ups[i].Counts += ", " + label
-		}
-	}
+	// Which file counts is review.Effective's answer (THE rule the roll-up,
+	// the board and the reminders use), not merely the newest accepted one:
+	// approved data keeps counting while a newer file waits for the
+	// province, and a returned file never counts.
+	cur := review.Current(reviewUploads(rcs))
+	_, counted := review.Effective(st, cur, false)
+	markReview(s, ups, st, cur, counted)
 	for i := range ups {
 		if ups[i].Counts != "" {
 			v.Counting = append(v.Counting, ups[i])
 		}
+		if ups[i].Review != "" {
+			v.Pending = append(v.Pending, ups[i])
+		}
 	}
 	v.Uploads = ups
+	anyAccepted := slices.ContainsFunc(ups, func(u uploadView) bool { return u.Accepted })
 	switch {
 	case len(ups) == 0:
 		v.Status, v.StatusText = "none", "Chưa nộp tệp nào."
-	case len(v.Counting) == 0:
+	case !anyAccepted:
 		v.Status, v.StatusText = "rejected", "Mới có tệp bị từ chối. Hãy sửa lỗi và nộp lại."
+	case len(v.Counting) == 0:
+		v.Status, v.StatusText = "rejected", "Chưa có số liệu được tính: tệp của xã bị Sở trả lại. Hãy sửa theo ý kiến của Sở và nộp lại."
 	default:
 		v.Status, v.StatusText = "accepted", "Đã có tệp được chấp nhận."
 	}
@@ -192,9 +186,73 @@ func (s *server) communeView(ctx context.Context, ss session, g access.Grant, re
 		if err != nil {
 			continue
 		}
-		v.Due = append(v.Due, dueFor(d, cut, now, ups))
+		v.Due = append(v.Due, dueFor(d, cut, now, ups, anyAccepted && len(v.Counting) == 0))
 	}
 	return v, nil
+}
+
+// reviewUploads is what review ordering needs of the receipts.
+func reviewUploads(rcs []*receipt.Receipt) []review.Upload {
+	ups := make([]review.Upload, 0, len(rcs))
+	for _, rc := range rcs {
+		ups = append(ups, review.Upload{SubmissionID: rc.SubmissionID, Status: rc.Status, ReceivedAt: rc.ReceivedAt,
+			SourceKey: rc.SourceKey, SourceVersion: rc.SourceVersion, Form: rc.Form, Forms: rc.Forms})
+	}
+	return ups
+}
+
+// markReview labels the uploads (newest first) from the review: per form,
+// the one that counts ("Đang được tính"); a file of the current data
+// (cur: the newest accepted per form) that does not count waits for the
+// province ("Chờ Sở duyệt"), unless the province returned it ("Bị Sở trả
+// lại", also kept on a returned file a newer upload superseded).
+func markReview(s *server, ups []uploadView, st review.Status, cur, counted review.Set) {
+	returned := review.Set{}
+	if st.State == review.Returned {
+		returned = st.Forms
+		if len(returned) == 0 {
+			returned = review.Set{"": st.Submission}
+		}
+	}
+	index := func(id string) int {
+		return slices.IndexFunc(ups, func(u uploadView) bool { return u.Accepted && u.ID == id })
+	}
+	counts, returns, waits := map[int][]string{}, map[int][]string{}, map[int][]string{}
+	for _, f := range slices.Sorted(maps.Keys(counted)) {
+		if i := index(counted[f]); i >= 0 {
+			counts[i] = append(counts[i], formLabel(s, f))
+		}
+	}
+	for _, f := range slices.Sorted(maps.Keys(returned)) {
+		if i := index(returned[f]); i >= 0 && counts[i] == nil {
+			returns[i] = append(returns[i], formLabel(s, f))
+		}
+	}
+	for _, f := range slices.Sorted(maps.Keys(cur)) {
+		if i := index(cur[f]); i >= 0 && counts[i] == nil && returns[i] == nil {
+			waits[i] = append(waits[i], formLabel(s, f))
+		}
+	}
+	for i := range ups {
+		switch {
+		case counts[i] != nil:
+			ups[i].Counts = labelled("Đang được tính", counts[i])
+		case returns[i] != nil:
+			ups[i].Review, ups[i].ReviewClass = labelled("Bị Sở trả lại", returns[i]), "returned"
+		case waits[i] != nil:
+			ups[i].Review, ups[i].ReviewClass = labelled("Chờ Sở duyệt", waits[i]), "waiting"
+		}
+	}
+}
+
+// labelled is "what: Biểu 01, Biểu 02" ("what" alone for a receipt that
+// names no form).
+func labelled(what string, forms []string) string {
+	forms = slices.DeleteFunc(slices.Compact(forms), func(f string) bool { return f == "" })
+	if len(forms) == 0 {
+		return what
+	}
+	return what + ": " + strings.Join(forms, ", ")
 }
 
 // later: received later, then larger key, then larger version (README: the
@@ -210,6 +268,9 @@ func later(a, b uploadView) bool {
 }
 
 func formLabel(s *server, code string) string {
+	if code == "" {
+		return "" // a receipt naming no form: the whole file
+	}
 	if f := s.proc.Forms.Form(code); f != nil {
 		if i := strings.Index(f.Title, ":"); i > 0 {
 			return f.Title[:i] // "Biểu 01"
@@ -219,24 +280,19 @@ func formLabel(s *server, code string) string {
 	return code
 }
 
-// dueFor: the last day to upload for one report, the days left (calendar
-// days in Vietnam), and whether an accepted upload beat the cut-off.
-func dueFor(d deadlines.Deadline, cut, now time.Time, ups []uploadView) dueView {
+// dueFor: the last day to upload for one report, the days left (see
+// reminder.Countdown: the same words as the reminder), and whether an
+// accepted upload beat the cut-off (the roll-up's rule: the first accepted
+// upload). A returned file never counts: it is left out, and when nothing
+// counts (noneCounts: the data was returned) the row says so instead.
+func dueFor(d deadlines.Deadline, cut, now time.Time, ups []uploadView, noneCounts bool) dueView {
 	last := cut.In(deadlines.ICT).AddDate(0, 0, -1) // "before 00:00 on day D" = up to the end of D-1
 	dv := dueView{Label: fmt.Sprintf("Báo cáo %d/%d", d.Day, int(d.Month)), Date: last.Format("02/01/2006"), Deadline: cut}
-	today := dateOf(now.In(deadlines.ICT))
-	days := int(dateOf(last).Sub(today).Hours() / 24)
-	switch {
-	case days > 0:
-		dv.Left = fmt.Sprintf("còn %d ngày", days)
-	case days == 0:
-		dv.Left = "hôm nay là ngày cuối"
-	default:
-		dv.Left, dv.Past = fmt.Sprintf("đã quá hạn %d ngày", -days), true
-	}
+	dv.Left, dv.Past = reminder.Countdown(now, cut), !now.Before(cut)
 	onTime, late, rejected := false, false, false
 	for _, u := range ups {
 		switch {
+		case u.Accepted && u.ReviewClass == "returned":
 		case u.Accepted && deadlines.OnTime(u.receivedAt, cut):
 			onTime = true
 		case u.Accepted:
@@ -246,6 +302,8 @@ func dueFor(d deadlines.Deadline, cut, now time.Time, ups []uploadView) dueView 
 		}
 	}
 	switch {
+	case noneCounts:
+		dv.State, dv.Text = "rejected", "Bị Sở trả lại: cần sửa và nộp lại"
 	case onTime:
 		dv.State, dv.Text = "ok", "Đã nộp đúng hạn"
 	case late:

@@ -20,6 +20,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/xhht/xhht/pipeline/deadlines"
 	"github.com/xhht/xhht/pipeline/review"
@@ -70,14 +72,41 @@ func (c Commune) Needed() bool {
 	return c.Upload == Missing || c.Upload == Rejected || c.Review == review.Returned
 }
 
-// DaysLeft is the number of calendar days in Vietnam from at's day to
-// due's day: with due times at 00:00, the time left rounded up.
+// DaysLeft is the one count of days every commune-facing text uses (this
+// reminder, the province's reminder, the portal's due table): calendar
+// days in Vietnam from at's day to the due day. The due day is the
+// schemas/deadlines "due" date, whose 00:00 is the cut-off (DOMAIN.md:
+// "before 15 December" is 00:00 on 15 December); so before the cut-off it
+// is the number of days left to upload, today included (1 on the last
+// day), and after it the whole days since the cut-off (0 on the due day
+// itself, already late; 2 on 07/12 for a cut-off at 00:00 on 05/12).
 func DaysLeft(at, due time.Time) int {
 	day := func(t time.Time) time.Time {
 		l := t.In(deadlines.ICT)
 		return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, time.UTC)
 	}
 	return int(day(due).Sub(day(at)).Hours() / 24)
+}
+
+// Countdown is DaysLeft in words, lower case: "còn 3 ngày", "hôm nay là
+// ngày cuối", "đã quá hạn từ 00:00 hôm nay", "đã quá hạn 2 ngày".
+func Countdown(at, due time.Time) string {
+	days := DaysLeft(at, due)
+	switch {
+	case at.Before(due) && days > 1:
+		return fmt.Sprintf("còn %d ngày", days)
+	case at.Before(due):
+		return "hôm nay là ngày cuối"
+	case days >= 0:
+		return "đã quá hạn từ 00:00 hôm nay"
+	}
+	return fmt.Sprintf("đã quá hạn %d ngày", -days)
+}
+
+// sentence is s with its first letter in upper case and a full stop.
+func sentence(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:] + "."
 }
 
 // Text is the reminder in plain Vietnamese (mail body, portal page).
@@ -91,15 +120,7 @@ func (c Commune) Text() string {
 	fmt.Fprintf(&b, "%s (mã %s), %s — %s năm %d\n", c.Name, c.Code, c.ProvinceName, c.DeadlineName, c.Year)
 	fmt.Fprintf(&b, "Hạn nộp của xã: trước 00 giờ 00 ngày %s (nộp xong chậm nhất trong ngày %s).\n", due.Format("02/01/2006"), last.Format("02/01/2006"))
 	overdue := !c.At.Before(c.DueAt)
-	days := DaysLeft(c.At, c.DueAt)
-	switch {
-	case !overdue:
-		fmt.Fprintf(&b, "Còn %d ngày đến hạn.\n", days)
-	case days == 0:
-		b.WriteString("Đã hết hạn nộp.\n")
-	default:
-		fmt.Fprintf(&b, "Đã quá hạn %d ngày.\n", -days)
-	}
+	b.WriteString(sentence(Countdown(c.At, c.DueAt)) + "\n")
 	fmt.Fprintf(&b, "\nTình trạng lúc %s: ", c.At.In(deadlines.ICT).Format("15:04 ngày 02/01/2006"))
 	switch {
 	case c.Review == review.Returned:

@@ -26,7 +26,7 @@ func TestCommuneText(t *testing.T) {
 		want   []string
 	}{
 		{"missing", func(c *reminder.Commune) { c.Upload = reminder.Missing }, true,
-			[]string{"Phường Đức Xuân (mã 01840), Tỉnh Thái Nguyên", "trước 00 giờ 00 ngày 05/12/2026", "Còn 3 ngày đến hạn.", "Chưa nhận được tệp báo cáo nào"}},
+			[]string{"Phường Đức Xuân (mã 01840), Tỉnh Thái Nguyên", "trước 00 giờ 00 ngày 05/12/2026", "Còn 3 ngày.", "Chưa nhận được tệp báo cáo nào"}},
 		{"rejected", func(c *reminder.Commune) { c.Upload, c.Reason = reminder.Rejected, "Ô D12: không phải là số" }, true,
 			[]string{"bị từ chối", "Lý do: Ô D12: không phải là số"}},
 		{"returned with comment", func(c *reminder.Commune) {
@@ -58,6 +58,44 @@ func TestCommuneText(t *testing.T) {
 				t.Errorf("subject %q is not short ASCII", s)
 			}
 		})
+	}
+}
+
+// TestCountdown: the one day count of every commune-facing text, on the
+// boundary days of a cut-off at 00:00 on 05/12 (DOMAIN.md: "before 5
+// December"; the last day to upload is 04/12).
+func TestCountdown(t *testing.T) {
+	due := time.Date(2026, 12, 4, 17, 0, 0, 0, time.UTC) // 00:00 ICT 05/12
+	ict := func(day, h, m int) time.Time {
+		return time.Date(2026, 12, day, h, m, 0, 0, time.FixedZone("ICT", 7*3600))
+	}
+	cases := []struct {
+		at             time.Time
+		days           int
+		text, sentence string
+	}{
+		{ict(1, 8, 0), 4, "còn 4 ngày", "Còn 4 ngày."},
+		{ict(3, 0, 0), 2, "còn 2 ngày", "Còn 2 ngày."},
+		{ict(3, 23, 59), 2, "còn 2 ngày", "Còn 2 ngày."},
+		{ict(4, 0, 0), 1, "hôm nay là ngày cuối", "Hôm nay là ngày cuối."},
+		{ict(4, 23, 59), 1, "hôm nay là ngày cuối", "Hôm nay là ngày cuối."},
+		{ict(5, 0, 0), 0, "đã quá hạn từ 00:00 hôm nay", "Đã quá hạn từ 00:00 hôm nay."},
+		{ict(5, 23, 59), 0, "đã quá hạn từ 00:00 hôm nay", "Đã quá hạn từ 00:00 hôm nay."},
+		{ict(6, 0, 0), -1, "đã quá hạn 1 ngày", "Đã quá hạn 1 ngày."},
+		{ict(7, 7, 6), -2, "đã quá hạn 2 ngày", "Đã quá hạn 2 ngày."}, // the review of issue 15: 07/12
+	}
+	for _, c := range cases {
+		if got := reminder.DaysLeft(c.at, due); got != c.days {
+			t.Errorf("DaysLeft(%s) = %d, want %d", c.at, got, c.days)
+		}
+		if got := reminder.Countdown(c.at, due); got != c.text {
+			t.Errorf("Countdown(%s) = %q, want %q", c.at, got, c.text)
+		}
+		x := base()
+		x.At = c.at
+		if want := "\n" + c.sentence + "\n"; !strings.Contains(x.Text(), want) {
+			t.Errorf("reminder at %s lacks %q:\n%s", c.at, want, x.Text())
+		}
 	}
 }
 

@@ -56,7 +56,7 @@ func LoadSettings(ctx context.Context, lake storage.Store, province string, vali
 		return Settings{}, fmt.Errorf("report: đọc %s: %w", key, err)
 	}
 	var s Settings
-	if err := decodeStrict(body, &s); err != nil {
+	if err := decodeStrict(body, &s, `approved_only ["12-01", "12-15"]`); err != nil {
 		return Settings{}, fmt.Errorf("report: tệp cài đặt %s không hợp lệ (invalid settings file): %w", key, err)
 	}
 	for _, d := range s.ApprovedOnly {

@@ -150,6 +150,8 @@ func TestReportSettings(t *testing.T) {
 		{`{"approved_only": ["12-15"]}`, "12-01", false, ""},
 		{`{"approved_only": ["15-12"]}`, "12-15", false, `"15-12" không có`},
 		{`{"approved": true}`, "12-15", false, "config/reports/province=19.json không hợp lệ"},
+		// The unknown field is named with the settings file's own field, not the issuers file's.
+		{`{"approved_only": ["12-15"], "signer": {}}`, "12-15", false, `"signer" (unknown field; allowed: approved_only ["12-01", "12-15"])`},
 		{`{"approved_only": "12-15"}`, "12-15", false, "config/reports/province=19.json không hợp lệ"},
 	}
 	for _, c := range cases {
@@ -173,6 +175,10 @@ func TestReportSettings(t *testing.T) {
 			}
 			if r.ApprovedOnly != c.approved {
 				t.Errorf("approved-only = %v, want %v", r.ApprovedOnly, c.approved)
+			}
+			// The two reports never share a file name.
+			if want := "bao-cao-" + c.deadline + "-2026-19"; c.approved && report.FileBase(r) != want+"-da-duyet" || !c.approved && report.FileBase(r) != want {
+				t.Errorf("file name %q (approved-only %v)", report.FileBase(r), c.approved)
 			}
 			if got := r.Total.Cells["ho_dat"].Total; (got == nil) != c.approved {
 				t.Errorf("province households %v with approved-only %v (nothing is approved)", got, c.approved)

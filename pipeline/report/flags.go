@@ -129,6 +129,10 @@ func notComparableNote(r *Report) string {
 // sheetFlags is the workbook's flags sheet, printed last.
 const sheetFlags = "Cảnh báo"
 
+// checkedGrey is the colour of a checked flag's text ("đã xác minh"), in
+// the sheet and the HTML: dark enough to read on paper, clearly not black.
+const checkedGrey = "808080"
+
 // flagsSheet writes the annex of flags on its own sheet; none when there
 // is nothing to list.
 func (x *xlsxWriter) flagsSheet() {
@@ -203,6 +207,7 @@ func (x *xlsxWriter) flagsSheet() {
 			case i == 5 || i == 6:
 				st = cellR
 			}
+			st.grey = l.Checked != "" // checked flags stay listed, greyed (issue 15)
 			x.text(sh, 1+i, row, v, st)
 		}
 		x.height(sh, row, h)
@@ -220,7 +225,7 @@ var _ = template.Must(htmlTmpl.New("flags").Parse(`{{if or .Flags .NotComparable
 {{end}}<table>
 <thead><tr><th>STT</th><th>Mã xã</th><th>Tên xã</th><th>Thôn, tổ dân phố</th><th>Nội dung cảnh báo</th><th>Năm nay</th><th>Năm trước</th>{{if .AnyChecked}}<th>Đã xác minh (ý kiến của tỉnh)</th>{{end}}</tr></thead>
 <tbody>
-{{range $i, $f := .Flags}}<tr><td class="stt">{{inc $i}}</td><td>{{.Code}}</td><td>{{.Name}}</td><td>{{.Hamlet}}</td><td>{{.Text}}</td><td class="num">{{.Value}}</td><td class="num">{{.Previous}}</td>{{if $.AnyChecked}}<td>{{.Checked}}</td>{{end}}</tr>
+{{range $i, $f := .Flags}}<tr{{if .Checked}} class="checked"{{end}}><td class="stt">{{inc $i}}</td><td>{{.Code}}</td><td>{{.Name}}</td><td>{{.Hamlet}}</td><td>{{.Text}}</td><td class="num">{{.Value}}</td><td class="num">{{.Previous}}</td>{{if $.AnyChecked}}<td>{{.Checked}}</td>{{end}}</tr>
 {{else}}<tr><td colspan="7">Không có cảnh báo.</td></tr>
 {{end}}</tbody>
 </table>

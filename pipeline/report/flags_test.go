@@ -63,6 +63,23 @@ func TestFlagsSheet(t *testing.T) {
 	if got := rows[hdr+1]; len(got) != 8 || got[7] != "Đã gọi điện: xã nhập thêm thôn" {
 		t.Errorf("first flag row %q: want the check's comment last", got)
 	}
+	// The checked flag (the first) is greyed in every cell; the others black.
+	for i := range 8 {
+		for n, want := range []string{checkedGrey, ""} {
+			cell := colName(i+1) + itoa(hdr+2+n)
+			id, err := f.GetCellStyle(sheetFlags, cell)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := f.GetStyle(id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.TrimPrefix(strings.ToUpper(st.Font.Color), "FF"); got != want && !(want == "" && got == "000000") {
+				t.Errorf("%s font colour %q, want %q", cell, st.Font.Color, want)
+			}
+		}
+	}
 	got := rows[hdr+2]
 	if got[0] != "2" || got[1] != "05001" || got[3] != hostile[0] || got[5] != "1.150" || got[6] != "115" {
 		t.Errorf("second flag row %q", got)
@@ -99,6 +116,9 @@ func TestFlagsHTML(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := buf.String()
+	if n := strings.Count(h, `<tr class="checked">`); n != 1 || !strings.Contains(h, ".annex tr.checked td { color: #808080; }") {
+		t.Errorf("the checked flag's row is not greyed (%d rows marked)", n)
+	}
 	for _, want := range []string{"Phụ lục: Cảnh báo về tính hợp lý của số liệu", "Năm trước", "1.220", "Xã Tân Cương (05010)", "&lt;script&gt;alert(1)&lt;/script&gt;"} {
 		if !strings.Contains(h, want) {
 			t.Errorf("html lacks %q", want)

@@ -245,6 +245,7 @@ figure { margin: 8px 0; break-inside: avoid; page-break-inside: avoid; }
 .sign .signer { width: 45%; text-align: center; font-weight: bold; }
 .sign .space { height: 90px; }
 .annex { break-before: page; page-break-before: always; }
+.annex tr.checked td { color: #808080; }
 svg text { font-family: "Times New Roman", Times, serif; }
 </style>
 </head>

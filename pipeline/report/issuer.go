@@ -95,16 +95,20 @@ type issuersFile struct {
 	Provinces map[string]*issuerSpec `json:"provinces"`
 }
 
+// issuerFields are the fields of an issuers file, for its errors.
+const issuerFields = "parent, name, symbol, place, signer{authority, title, name}, reports{<hạn>: {to, cc, archive}}"
+
 // maxIssuerFile bounds the override file: a few hundred bytes in practice.
 const maxIssuerFile = 64 << 10
 
 // decodeStrict decodes one JSON value, refusing unknown fields and
 // anything after it, so a misspelt key is an error, not a silent default.
-func decodeStrict(b []byte, v any) error {
+// allowed lists the fields the file may have, for the unknown-field error.
+func decodeStrict(b []byte, v any, allowed string) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return jsonError(b, err)
+		return jsonError(b, err, allowed)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return errors.New("có dữ liệu thừa sau đối tượng JSON (data after the JSON object)")
@@ -113,7 +117,7 @@ func decodeStrict(b []byte, v any) error {
 }
 
 // jsonError says where a JSON error is, by line, for a person editing the file.
-func jsonError(b []byte, err error) error {
+func jsonError(b []byte, err error, allowed string) error {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	switch {
@@ -129,8 +133,8 @@ func jsonError(b []byte, err error) error {
 		}
 		return fmt.Errorf("trường %q ở dòng %d phải là %s, không phải %s (wrong type)", te.Field, lineOf(b, te.Offset), want, te.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field"):
-		return fmt.Errorf("trường không có trong mẫu: %s (unknown field; allowed: parent, name, symbol, place, signer{authority, title, name}, reports{<hạn>: {to, cc, archive}})",
-			strings.TrimPrefix(err.Error(), "json: unknown field "))
+		return fmt.Errorf("trường không có trong mẫu: %s (unknown field; allowed: %s)",
+			strings.TrimPrefix(err.Error(), "json: unknown field "), allowed)
 	}
 	return err
 }
@@ -213,7 +217,7 @@ func loadIssuers(fsys fs.FS, dl *deadlines.Set) (*issuersFile, error) {
 		return nil, fmt.Errorf("schemas/issuers: %w", err)
 	}
 	var f issuersFile
-	if err := decodeStrict(b, &f); err != nil {
+	if err := decodeStrict(b, &f, issuerFields); err != nil {
 		return nil, fmt.Errorf("schemas/issuers/issuers.json: %w", err)
 	}
 	errs := []error{checkSpec(f.Default, dl)}
@@ -268,7 +272,7 @@ func resolveIssuer(ctx context.Context, fsys fs.FS, store storage.Store, dl *dea
 			return Issuer{}, fmt.Errorf("%s: %w", key, err)
 		default:
 			var o issuerSpec
-			if err := decodeStrict(b, &o); err != nil {
+			if err := decodeStrict(b, &o, issuerFields); err != nil {
 				return Issuer{}, fmt.Errorf("%s: %w", key, err)
 			}
 			if err := checkSpec(o, dl); err != nil {

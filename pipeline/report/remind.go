@@ -67,7 +67,7 @@ type Reminder struct {
 	ProvinceName string            `json:"province_name"`
 	At           time.Time         `json:"at"`
 	DueAt        time.Time         `json:"due_at"`
-	DaysLeft     int               `json:"days_left"`
+	DaysLeft     int               `json:"days_left"` // reminder.DaysLeft: days to the due day, today included; ≤ 0 overdue
 	Overdue      bool              `json:"overdue"`
 	Expected     int               `json:"expected"`
 	Accepted     int               `json:"accepted"`
@@ -137,7 +137,7 @@ func Remind(ctx context.Context, o RemindOptions) (*Reminder, error) {
 	at := o.At.UTC()
 	r := &Reminder{
 		Year: o.Year, Deadline: d.ID, DeadlineName: d.NameVI, DeadlineAt: d.CutOff(o.Year), Province: prov.Code, ProvinceName: prov.Name,
-		At: at, DueAt: due.UTC(), DaysLeft: calendarDays(at, due), Overdue: !at.Before(due),
+		At: at, DueAt: due.UTC(), DaysLeft: reminder.DaysLeft(at, due), Overdue: !at.Before(due),
 		Missing: []ReminderCommune{}, Rejected: []ReminderCommune{},
 	}
 	if err := r.loadCommunes(ctx, db); err != nil {
@@ -191,17 +191,6 @@ FROM completeness WHERE level = 'commune' AND deadline = ? AND province_code = ?
 	return nil
 }
 
-// calendarDays is the number of days from at's day to due's day, both in
-// Vietnam. Due times are 00:00, so for an at before due it is the time
-// left rounded up: 08:00 on 28/11 → 00:00 on 05/12 is 6 days 16 hours, 7.
-func calendarDays(at, due time.Time) int {
-	day := func(t time.Time) time.Time {
-		l := t.In(deadlines.ICT)
-		return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, time.UTC)
-	}
-	return int(day(due).Sub(day(at)).Hours() / 24)
-}
-
 // Text is the reminder in Vietnamese for commune officials: how long is
 // left (or how late it is), then the communes with nothing received and
 // those whose upload was rejected, with the reason. Plain text, so it
@@ -217,6 +206,8 @@ func (r *Reminder) Text() string {
 	fmt.Fprintf(&b, "Hạn nộp của xã: trước 00 giờ 00 ngày %s (nộp xong chậm nhất trong ngày %s).\n\n", dueLocal.Format("02/01/2006"), lastDay.Format("02/01/2006"))
 	when := fmt.Sprintf("00:00 ngày %s, tức là nộp xong trước khi hết ngày %s", dueLocal.Format("02/01/2006"), lastDay.Format("02/01/2006"))
 	switch {
+	case !r.Overdue && r.DaysLeft <= 1:
+		fmt.Fprintf(&b, "Hôm nay là ngày cuối để nộp (%s).\n", when)
 	case !r.Overdue:
 		fmt.Fprintf(&b, "Còn %d ngày đến hạn nộp của xã (%s).\n", r.DaysLeft, when)
 	case r.DaysLeft == 0:

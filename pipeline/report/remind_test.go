@@ -118,7 +118,7 @@ func TestRemind(t *testing.T) {
 			name: "1 day before, after a fix", deadline: "12-15", at: rICT("2026-12-04 08:00"), daysLeft: 1,
 			accepted: []string{xaDucXuan, xaPhongQuang},
 			rejected: map[string]string{xaBacKan: "Ô C12: trùng tên thôn"},
-			text:     []string{"Còn 1 ngày đến hạn nộp", "2/92 xã", "Xã chưa nộp (89):"},
+			text:     []string{"Hôm nay là ngày cuối để nộp (00:00 ngày 05/12/2026", "2/92 xã", "Xã chưa nộp (89):"},
 		},
 		{
 			name: "on the due day: overdue by hours", deadline: "12-15", at: rICT("2026-12-05 08:00"), daysLeft: 0, overdue: true,

@@ -631,12 +631,17 @@ func trendHasGap(trend []YearPoint) bool {
 	return false
 }
 
-// Files are named bao-cao-<deadline>-<year>-<province>.<ext>; a draft's
-// bao-cao-<deadline>-<year>-<province>-du-thao-<YYYYMMDD-HHMM>.<ext> (the
-// moment it was made, Vietnam time), so a draft never takes the final
-// report's name and successive drafts do not overwrite each other.
+// Files are named bao-cao-<deadline>-<year>-<province>.<ext>; the report
+// on approved data only bao-cao-<deadline>-<year>-<province>-da-duyet.<ext>,
+// so it and the live report can sit in one folder or mail; a draft's name
+// ends -du-thao-<YYYYMMDD-HHMM> (the moment it was made, Vietnam time), so
+// a draft never takes the final report's name and successive drafts do
+// not overwrite each other.
 func fileBase(r *Report) string {
 	base := fmt.Sprintf("bao-cao-%s-%d-%s", r.Deadline, r.Year, r.Province)
+	if r.ApprovedOnly {
+		base += "-da-duyet"
+	}
 	if r.isDraft() {
 		base += "-du-thao-" + r.DraftAt.In(ict).Format("20060102-1504")
 	}

@@ -161,6 +161,7 @@ type styleKey struct {
 	hAlign, vAlign       string
 	wrap, border, shaded bool
 	numFmt               string // custom format, "@" for text, "" general
+	grey                 bool   // greyed text: a flag the province checked ("đã xác minh")
 }
 
 func (x *xlsxWriter) style(k styleKey) int {
@@ -170,6 +171,9 @@ func (x *xlsxWriter) style(k styleKey) int {
 	s := &excelize.Style{
 		Font:      &excelize.Font{Family: fontName, Size: k.size, Bold: k.bold, Italic: k.italic},
 		Alignment: &excelize.Alignment{Horizontal: k.hAlign, Vertical: k.vAlign, WrapText: k.wrap},
+	}
+	if k.grey {
+		s.Font.Color = checkedGrey
 	}
 	if k.vAlign == "" {
 		s.Alignment.Vertical = "center"

@@ -94,9 +94,43 @@
     });
   }
 
+  // Review comments (province pages): the browser's maxlength cuts a
+  // pasted text silently, so with this script the limit is checked on
+  // submit instead: an over-long comment is refused with a message beside
+  // it and the text stays in the box. The server counts characters
+  // (code points), as here; without the script maxlength still applies.
+  function runes(s) { return s.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, '_').length; }
+
+  function bindComments() {
+    var boxes = document.querySelectorAll('textarea[name=comment][maxlength], input[name=comment][maxlength]');
+    for (var i = 0; i < boxes.length; i++) {
+      (function (box) {
+        var max = parseInt(box.getAttribute('maxlength'), 10);
+        if (!max || !box.form) { return; }
+        box.removeAttribute('maxlength');
+        box.setAttribute('data-max', String(max));
+        var msg = document.createElement('span'); // a label may hold the box: no <p> inside it
+        msg.className = 'alert bad comment-too-long';
+        msg.setAttribute('role', 'alert');
+        msg.hidden = true;
+        box.parentNode.insertBefore(msg, box.nextSibling);
+        box.form.addEventListener('submit', function (e) {
+          var n = runes(box.value);
+          if (n <= max) { msg.hidden = true; return; }
+          e.preventDefault();
+          msg.textContent = 'Ý kiến dài ' + n + ' ký tự, tối đa ' + max + ' ký tự: hãy rút gọn rồi gửi lại (nội dung vẫn còn trong ô).';
+          msg.hidden = false;
+          box.focus();
+        });
+      }(boxes[i]));
+    }
+  }
+
+  function start() { bind(); bindComments(); }
+
   if (document.readyState === 'loading') {
-    document.addEventListener('DOMContentLoaded', bind);
+    document.addEventListener('DOMContentLoaded', start);
   } else {
-    bind();
+    start();
   }
 }());
