@@ -50,7 +50,7 @@ func TestCommunePageFollowsReview(t *testing.T) {
 	if r := a.upload(csrfA, "da-duyet.xlsx", goodFile(t, communeA, 3), nil, nil); r.status != http.StatusOK {
 		t.Fatalf("upload: %d", r.status)
 	}
-	if r := p.postForm("/tinh/xa/"+communeA+"/duyet", url.Values{"csrf": {csrf}, "submission": {latestOf(t, e, communeA)}}, nil); r.status != http.StatusSeeOther {
+	if r := p.postForm("/tinh/xa/"+communeA+"/duyet", url.Values{"csrf": {csrf}, "seen": {p.seenOf(communeA)}, "submission": {latestOf(t, e, communeA)}}, nil); r.status != http.StatusSeeOther {
 		t.Fatalf("approve: %d %s", r.status, r.body)
 	}
 	time.Sleep(10 * time.Millisecond) // received_at is the object's time: the new file must be newer
@@ -84,7 +84,7 @@ func TestCommunePageFollowsReview(t *testing.T) {
 	if r := b.upload(csrfB, "tra-lai.xlsx", goodFile(t, communeB, 3), nil, nil); r.status != http.StatusOK {
 		t.Fatalf("upload: %d", r.status)
 	}
-	if r := p.postForm("/tinh/xa/"+communeB+"/tra-lai", url.Values{"csrf": {csrf}, "submission": {latestOf(t, e, communeB)}, "comment": {"Sai số hộ"}}, nil); r.status != http.StatusSeeOther {
+	if r := p.postForm("/tinh/xa/"+communeB+"/tra-lai", url.Values{"csrf": {csrf}, "seen": {p.seenOf(communeB)}, "submission": {latestOf(t, e, communeB)}, "comment": {"Sai số hộ"}}, nil); r.status != http.StatusSeeOther {
 		t.Fatalf("return: %d %s", r.status, r.body)
 	}
 	page = unescape(b.get("/").body)

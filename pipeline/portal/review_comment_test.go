@@ -24,7 +24,7 @@ func TestLongReviewComment(t *testing.T) {
 	csrf := p.signInProvince(provinceTN)
 	sub := latestOf(t, e, communeA)
 	ret := func(comment string) resp {
-		return p.postForm("/tinh/xa/"+communeA+"/tra-lai", url.Values{"csrf": {csrf}, "submission": {sub}, "comment": {comment}}, nil)
+		return p.postForm("/tinh/xa/"+communeA+"/tra-lai", url.Values{"csrf": {csrf}, "seen": {p.seenOf(communeA)}, "submission": {sub}, "comment": {comment}}, nil)
 	}
 	for _, c := range []struct{ name, comment string }{
 		{"Vietnamese letters", strings.Repeat("ệ", review.MaxCommentRunes)},
