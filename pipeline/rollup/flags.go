@@ -16,9 +16,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
-	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/quality"
-	"github.com/xhht/xhht/pipeline/storage"
 )
 
 // Plausibility flags (issue 15). The rules are pure Go (pipeline/quality,
@@ -105,46 +103,93 @@ func (b *builder) computeFlags(ctx context.Context, c *sql.Conn) error {
 			return fmt.Errorf("rollup: %s: %q is not a hamlet column (a Biểu 01 count)", quality.RulesFile, col)
 		}
 	}
+	src, err := b.flagPrevSource(ctx)
+	if err != nil {
+		return err
+	}
+	// Provinces whose inputs did not change keep their flags (flagcache.go).
+	reuse, reused, err := b.reusableFlags(ctx, rules, src)
+	if err != nil {
+		return err
+	}
+	var todo []string
+	for _, p := range b.provinces() {
+		if !reused[p] {
+			todo = append(todo, p)
+		}
+	}
+	var flags []quality.Flag
+	ncommunes := 0
+	if len(todo) > 0 {
+		communes, err := b.gatherFlags(ctx, c, src, todo, communeCols, hamletCols)
+		if err != nil {
+			return err
+		}
+		ncommunes = len(communes)
+		flags = quality.Evaluate(rules, b.o.Year, communes)
+	}
+	gathered := time.Since(start)
+	if err := b.loadFlags(ctx, c, flags, reuse); err != nil {
+		return err
+	}
+	b.log.Debug("rollup phase", "phase", "flags", "communes", ncommunes, "flags", len(flags), "provinces_computed", len(todo), "provinces_reused", len(reused),
+		"gather_ms", gathered.Milliseconds(), "ms", time.Since(start).Milliseconds())
+	return nil
+}
+
+// provinceFilter restricts a query to the provinces todo (" AND
+// <col> IN (…)"), or to nothing when todo is every province of the build.
+func (b *builder) provinceFilter(col string, todo []string) string {
+	if len(todo) == len(b.provinces()) {
+		return ""
+	}
+	q := make([]string, len(todo))
+	for i, p := range todo {
+		q[i] = quote(p)
+	}
+	return fmt.Sprintf(" AND %s IN (%s)", col, strings.Join(q, ", "))
+}
+
+// gatherFlags reads what the rules look at for the communes of the
+// provinces todo.
+func (b *builder) gatherFlags(ctx context.Context, c *sql.Conn, src *flagSource, todo, communeCols, hamletCols []string) ([]quality.Commune, error) {
 	q := &flagQuery{b: b, c: c}
 	byCode := map[string]*quality.Commune{}
 	var order []string
 	// This year's communes that sent something, as counted.
-	err = q.scan(ctx, fmt.Sprintf(`SELECT province_code, commune_code, commune_name, coalesce(submission_id_bieu01, submission_id_bieu02), %s
-FROM out_communes WHERE so_xa_bieu01 + so_xa_bieu02 > 0 ORDER BY commune_code`, doubles("", communeCols)), 4, communeCols,
+	err := q.scan(ctx, fmt.Sprintf(`SELECT province_code, commune_code, commune_name, coalesce(submission_id_bieu01, submission_id_bieu02), %s
+FROM out_communes WHERE so_xa_bieu01 + so_xa_bieu02 > 0%s ORDER BY commune_code`, doubles("", communeCols), b.provinceFilter("province_code", todo)), 4, communeCols,
 		func(s []sql.NullString, v map[string]float64) {
 			c := &quality.Commune{ProvinceCode: s[0].String, CommuneCode: s[1].String, CommuneName: s[2].String, SubmissionID: s[3].String, Values: v}
 			byCode[c.CommuneCode] = c
 			order = append(order, c.CommuneCode)
 		})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	err = q.hamlets(ctx, "h_cur", "cur", hamletCols, func(code string, hs []quality.Hamlet) {
+	hsrc := "h_cur"
+	if f := b.provinceFilter("province_code", todo); f != "" {
+		hsrc = "(SELECT * FROM h_cur WHERE true" + f + ")"
+	}
+	err = q.hamlets(ctx, hsrc, "cur", hamletCols, func(code string, hs []quality.Hamlet) {
 		if c := byCode[code]; c != nil {
 			c.Hamlets = hs
 		}
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := b.flagPrevious(ctx, q, byCode, communeCols, hamletCols); err != nil {
-		return err
+	if err := b.flagPrevious(ctx, q, src, todo, byCode, communeCols, hamletCols); err != nil {
+		return nil, err
 	}
-	if err := b.flagUnchanged(ctx, c, byCode); err != nil {
-		return err
+	if err := b.flagUnchanged(ctx, c, todo, byCode); err != nil {
+		return nil, err
 	}
-	gathered := time.Since(start)
 	communes := make([]quality.Commune, 0, len(order))
 	for _, code := range order {
 		communes = append(communes, *byCode[code])
 	}
-	flags := quality.Evaluate(rules, b.o.Year, communes)
-	if err := b.loadFlags(ctx, c, flags); err != nil {
-		return err
-	}
-	b.log.Debug("rollup phase", "phase", "flags", "communes", len(communes), "flags", len(flags),
-		"gather_ms", gathered.Milliseconds(), "ms", time.Since(start).Milliseconds())
-	return nil
+	return communes, nil
 }
 
 // flagQuery runs the flags' queries on one connection.
@@ -203,32 +248,29 @@ func (fq *flagQuery) scan(ctx context.Context, q string, nStr int, cols []string
 // flagPrevious fills each commune's last year: from the build's own
 // last-year tables (c_prev, h_prev) when both years share a register, else,
 // across the 2025 reform, from the re-based roll-up of last year.
-func (b *builder) flagPrevious(ctx context.Context, fq *flagQuery, byCode map[string]*quality.Commune, communeCols, hamletCols []string) error {
+func (b *builder) flagPrevious(ctx context.Context, fq *flagQuery, src *flagSource, todo []string, byCode map[string]*quality.Commune, communeCols, hamletCols []string) error {
 	prevYear := b.prevYear
 	var csrc, hsrc, comparable string
-	switch {
-	case b.prevYear != 0 && b.prevInputs > 0:
+	filter := b.provinceFilter("province_code", todo)
+	switch src.mode {
+	case "build":
 		var rs []string
 		for _, r := range rates {
 			rs = append(rs, fmt.Sprintf("%s AS %s", rateExpr("c", r), ident(r.name)))
 		}
-		csrc = fmt.Sprintf("(SELECT c.*, %s, true AS rebase_complete, NULL::VARCHAR AS rebase_missing FROM c_prev c WHERE so_xa_bieu01 + so_xa_bieu02 > 0)", strings.Join(rs, ", "))
+		csrc = fmt.Sprintf("(SELECT c.*, %s, true AS rebase_complete, NULL::VARCHAR AS rebase_missing FROM c_prev c WHERE so_xa_bieu01 + so_xa_bieu02 > 0%s)", strings.Join(rs, ", "), filter)
 		hsrc = "h_prev"
-	case b.prevYear == 0 && !b.units.HasDistricts():
-		// Across the reform: the re-based roll-up of last year, if built.
-		pv := b.reg.ForYear(b.o.Year - 1)
-		if pv == nil || !pv.HasDistricts() {
-			return nil
+		if filter != "" {
+			hsrc = "(SELECT * FROM h_prev WHERE true" + filter + ")"
 		}
+	case "rebased":
+		// Across the reform: the re-based roll-up of last year, if built.
 		prevYear = b.o.Year - 1
 		var cf, hf []string
-		for _, p := range b.provinces() {
-			m, err := readManifest(ctx, b.lake, lake.ManifestKey(lake.RollupUnitsPrefix(b.units.Name), prevYear, p))
-			if errors.Is(err, storage.ErrNotFound) {
+		for _, p := range todo {
+			m := src.rebased[p]
+			if m == nil {
 				continue
-			}
-			if err != nil {
-				return err
 			}
 			for t, list := range map[string]*[]string{Communes: &cf, Hamlets: &hf} {
 				key := m.Files[t]
@@ -392,7 +434,7 @@ func deref(p *string) string {
 // has exactly the rows of the one before it: the same form, hamlet codes
 // and names, and every figure the roll-up reads. The rows are compared as
 // a multiset (order-free sum of row hashes, and the row count).
-func (b *builder) flagUnchanged(ctx context.Context, c *sql.Conn, byCode map[string]*quality.Commune) error {
+func (b *builder) flagUnchanged(ctx context.Context, c *sql.Conn, todo []string, byCode map[string]*quality.Commune) error {
 	cols := []string{"form"}
 	for _, c := range subsColumns() {
 		if c == "ma_thon" || c == "ten_thon" || measureSource(c) {
@@ -403,7 +445,7 @@ func (b *builder) flagUnchanged(ctx context.Context, c *sql.Conn, byCode map[str
 	// columns; only the rows of those two are hashed.
 	q := fmt.Sprintf(`WITH per AS (
   SELECT commune_code, submission_id, max(received_at) AS got_at, max(source_key) AS k, max(source_version) AS v
-  FROM subs WHERE report_year = %[2]d GROUP BY commune_code, submission_id),
+  FROM subs WHERE report_year = %[2]d%[3]s GROUP BY commune_code, submission_id),
 top2 AS (
   SELECT *, row_number() OVER (PARTITION BY commune_code ORDER BY got_at DESC, k DESC, v DESC, submission_id DESC) AS rn
   FROM per QUALIFY rn <= 2),
@@ -415,7 +457,7 @@ SELECT a.commune_code, a.submission_id, b.submission_id, a.got_at, b.got_at, ha.
 FROM pair a JOIN pair b ON b.commune_code = a.commune_code AND a.rn = 1 AND b.rn = 2
 JOIN hashed ha ON ha.commune_code = a.commune_code AND ha.submission_id = a.submission_id
 JOIN hashed hb ON hb.commune_code = b.commune_code AND hb.submission_id = b.submission_id
-WHERE ha.h = hb.h AND ha.n = hb.n`, strings.Join(cols, ", "), b.o.Year)
+WHERE ha.h = hb.h AND ha.n = hb.n`, strings.Join(cols, ", "), b.o.Year, b.provinceFilter("province_code", todo))
 	rows, err := c.QueryContext(ctx, q)
 	if err != nil {
 		return fmt.Errorf("rollup: flags unchanged: %w", err)
@@ -448,7 +490,9 @@ func measureSource(col string) bool {
 }
 
 // loadFlags writes the flags into out_flags, with the dictionary's types.
-func (b *builder) loadFlags(ctx context.Context, c *sql.Conn, flags []quality.Flag) error {
+// reuse are flags files of earlier builds (flagcache.go) whose rows are
+// copied in with this build's build_id and built_at.
+func (b *builder) loadFlags(ctx context.Context, c *sql.Conn, flags []quality.Flag, reuse []string) error {
 	cols := flagColumns()
 	head := make([]string, len(cols))
 	for i, c := range cols {
@@ -472,13 +516,27 @@ func (b *builder) loadFlags(ctx context.Context, c *sql.Conn, flags []quality.Fl
 		return err
 	}
 	types := map[string]string{}
-	var sel []string
+	var sel, again []string
 	for _, c := range cols {
 		types[c.Name] = c.Type
 		sel = append(sel, ident(c.Name))
+		e := ident(c.Name)
+		switch c.Name {
+		case "build_id":
+			e = quote(b.buildID)
+		case "built_at":
+			e = quote(built)
+		}
+		again = append(again, fmt.Sprintf("CAST(%s AS %s) AS %s", e, c.Type, ident(c.Name)))
 	}
-	return b.execOn(ctx, c, "flags", fmt.Sprintf("CREATE OR REPLACE TABLE out_flags AS SELECT %s FROM %s ORDER BY province_code, commune_code, flag_id",
-		strings.Join(sel, ", "), readCSVSQL(path, head, types)))
+	from := fmt.Sprintf("SELECT %s FROM %s", strings.Join(sel, ", "), readCSVSQL(path, head, types))
+	if len(reuse) > 0 {
+		from += fmt.Sprintf("\nUNION ALL SELECT %s FROM %s", strings.Join(again, ", "), readParquet(reuse))
+	}
+	// Ordered on more than the flag's id, so that rows are in one order
+	// however they came (computed or reused): the files are then the same.
+	return b.execOn(ctx, c, "flags", fmt.Sprintf("CREATE OR REPLACE TABLE out_flags AS SELECT * FROM (%s) ORDER BY province_code, commune_code, flag_id, ma_thon, ten_thon, submission_id, message",
+		from))
 }
 
 // flagsDoc is the flags table's part of docs/ROLLUP_COLUMNS.md.

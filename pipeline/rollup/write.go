@@ -187,6 +187,9 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 		if b.units == b.ver {
 			m.CacheVersion = CacheVersion
 			m.CacheDigest = map[string]string{cacheSubs: b.digests[cacheSubs][p], cacheReceipts: b.digests[cacheReceipts][p]}
+			if d, ok := b.flagDigests[p]; ok {
+				m.CacheDigest[flagsDigestKey] = d // of the flags file named, or of no flag (flagcache.go)
+			}
 		}
 		for k, byProv := range reuse {
 			if key, ok := byProv[p]; ok {
