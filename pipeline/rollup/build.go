@@ -117,6 +117,9 @@ type Result struct {
 	// FlagsReused counts the provinces whose plausibility flags were
 	// reused from their current roll-up (flagcache.go), not computed.
 	FlagsReused int
+	// IdentityReused counts the provinces whose hamlet identities were
+	// read from their identity cache (identity.go), not computed.
+	IdentityReused int
 }
 
 // NotRebased is an old commune left out of a re-based build.
@@ -252,6 +255,11 @@ type builder struct {
 	subDigests    map[string]string
 	reviewDigests map[string]string
 	flagDigests   map[string]string
+	// The identity cache (identity.go): each province's digest, and the
+	// provinces whose hamlet_ids rows were reused (→ the cache file named,
+	// "" when none).
+	identityDigests map[string]string
+	identityReused  map[string]string
 }
 
 func newBuilder(o Options) (*builder, error) {

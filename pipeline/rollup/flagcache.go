@@ -153,27 +153,7 @@ func (b *builder) flagsDigest(p string, rules *quality.Rules, src *flagSource) (
 		return "", fmt.Errorf("rollup: flags digest: %w", err)
 	}
 	line("rules", string(rj))
-	communes := b.units.CommunesOf(p)
-	for _, c := range communes {
-		line("commune", c.Code, c.Name, c.ProvinceCode)
-	}
-	for _, y := range b.flagYears() {
-		// The province's folder, and those of the provinces its communes
-		// belonged to that year (the same one since the reform, but a
-		// register is data).
-		provs := []string{p}
-		if reg := b.reg.ForYear(y); reg != nil {
-			for _, c := range communes {
-				if u := reg.Communes[c.Code]; u != nil && !slices.Contains(provs, u.ProvinceCode) {
-					provs = append(provs, u.ProvinceCode)
-				}
-			}
-		}
-		slices.Sort(provs)
-		for _, q := range provs {
-			line("submissions", strconv.Itoa(y), q, b.subDigests[partKey(y, q)])
-		}
-	}
+	b.submissionLines(p, line)
 	line("receipts", b.digests[cacheReceipts][p])
 	for _, y := range []int{b.o.Year, b.prevYear} {
 		if y != 0 {
@@ -188,6 +168,32 @@ func (b *builder) flagsDigest(p string, rules *quality.Rules, src *flagSource) (
 		line("rebased", id)
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16]), nil
+}
+
+// submissionLines gives line the province's communes (code, name) and
+// the listing digests of the submissions they depend on: every year the
+// build reads, the province's folder and those of the provinces its
+// communes belonged to that year (the same one since the reform, but a
+// register is data).
+func (b *builder) submissionLines(p string, line func(...string)) {
+	communes := b.units.CommunesOf(p)
+	for _, c := range communes {
+		line("commune", c.Code, c.Name, c.ProvinceCode)
+	}
+	for _, y := range b.flagYears() {
+		provs := []string{p}
+		if reg := b.reg.ForYear(y); reg != nil {
+			for _, c := range communes {
+				if u := reg.Communes[c.Code]; u != nil && !slices.Contains(provs, u.ProvinceCode) {
+					provs = append(provs, u.ProvinceCode)
+				}
+			}
+		}
+		slices.Sort(provs)
+		for _, q := range provs {
+			line("submissions", strconv.Itoa(y), q, b.subDigests[partKey(y, q)])
+		}
+	}
 }
 
 // reusableFlags decides, per province of the build, whether its current

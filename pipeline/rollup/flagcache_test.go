@@ -25,6 +25,12 @@ import (
 // and checks that its build_id and built_at are the build's.
 func flagRows(t *testing.T, dir string, year int, province string) []string {
 	t.Helper()
+	return tableRows(t, dir, year, province, rollup.Flags)
+}
+
+// tableRows is flagRows for any table of the manifest.
+func tableRows(t *testing.T, dir string, year int, province, table string) []string {
+	t.Helper()
 	body, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(lake.ManifestKey(lake.RollupsPrefix, year, province))))
 	if err != nil {
 		t.Fatal(err)
@@ -33,7 +39,7 @@ func flagRows(t *testing.T, dir string, year int, province string) []string {
 	if err := json.Unmarshal(body, &m); err != nil {
 		t.Fatal(err)
 	}
-	key := m.Files[rollup.Flags]
+	key := m.Files[table]
 	if key == "" {
 		return nil
 	}
@@ -269,4 +275,65 @@ func TestFlagsCacheHistoryAndRebased(t *testing.T) {
 			t.Errorf("flags differ from a build from scratch:\n%q\n%q", got, fresh)
 		}
 	})
+}
+
+// The hamlet identities of a province are reused when its uploads of the
+// years read did not change, and the hamlet level is then the one a build
+// from scratch gives; an upload of last year (which gives a code to a
+// name) makes the next build compute them again.
+func TestIdentityCacheEqualsFresh(t *testing.T) {
+	dir := t.TempDir()
+	st := local.New(dir)
+	upload{year: 2025, commune: xaA, at: ict("2025-11-10 09:00:00"), hamlets: []hamlet{coded("T05", "Thôn Năm", 100, 50)}}.write(t, st)
+	upload{year: 2026, commune: xaA, at: ict("2026-11-10 09:00:00"), hamlets: []hamlet{uncoded("Thôn Năm", 110, 60), coded("T01", "Thôn Một", 80, 40)}}.write(t, st)
+	o := rollup.Options{Year: 2026, Province: prov}
+	codeOf := func(rows []string) string {
+		for _, r := range rows {
+			if strings.Contains(r, "'ten_thon': Thôn Năm") {
+				i := strings.Index(r, "'ma_thon': ")
+				return strings.SplitN(r[i+len("'ma_thon': "):], ",", 2)[0]
+			}
+		}
+		return ""
+	}
+	if res := build(t, dir, o); res.IdentityReused != 0 {
+		t.Fatalf("first build reused %d provinces' identities", res.IdentityReused)
+	}
+	first := tableRows(t, dir, 2026, prov, rollup.Hamlets)
+	if got := codeOf(first); got != "T05" {
+		t.Fatalf("Thôn Năm has code %q, want T05 (last year's): %q", got, first)
+	}
+	if res := build(t, dir, o); res.IdentityReused != 1 {
+		t.Fatalf("rebuild reused %d provinces' identities, want 1", res.IdentityReused)
+	}
+	again := tableRows(t, dir, 2026, prov, rollup.Hamlets)
+	if !slices.Equal(again, first) {
+		t.Errorf("hamlets with reused identities differ:\n%q\n%q", again, first)
+	}
+	fresh := filepath.Join(t.TempDir(), "fresh")
+	if err := os.CopyFS(fresh, os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(fresh, "rollups")); err != nil {
+		t.Fatal(err)
+	}
+	build(t, fresh, o)
+	if got := tableRows(t, fresh, 2026, prov, rollup.Hamlets); !slices.Equal(again, got) {
+		t.Errorf("hamlets with reused identities differ from a build from scratch:\n%q\n%q", again, got)
+	}
+	// Last year's later upload codes the name T07: recomputed.
+	upload{year: 2025, commune: xaA, file: "lan-2.xlsx", at: ict("2025-11-12 09:00:00"), hamlets: []hamlet{coded("T07", "Thôn Năm", 100, 50)}}.write(t, st)
+	if res := build(t, dir, o); res.IdentityReused != 0 {
+		t.Errorf("identities reused after an upload of last year")
+	}
+	if got := codeOf(tableRows(t, dir, 2026, prov, rollup.Hamlets)); got != "T07" {
+		t.Errorf("Thôn Năm has code %q after last year's new upload, want T07", got)
+	}
+	// A national build reuses the province's identities.
+	if res := build(t, dir, rollup.Options{Year: 2026}); res.IdentityReused < 1 {
+		t.Errorf("national build reused %d provinces' identities", res.IdentityReused)
+	}
+	if got := codeOf(tableRows(t, dir, 2026, prov, rollup.Hamlets)); got != "T07" {
+		t.Errorf("Thôn Năm has code %q after a national build, want T07", got)
+	}
 }
