@@ -46,6 +46,7 @@ var rollupDirs = map[string]string{
 	"cache_submissions": "cache/submissions/",
 	"cache_receipts":    "cache/receipts/",
 	"cache_nation":      "cache/nation/",
+	"cache_identity":    "cache/identity/", // hamlet identities (pipeline/rollup/identity.go)
 }
 
 // RollupTables lists the roll-up tables analysts query (the input caches

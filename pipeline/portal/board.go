@@ -34,6 +34,7 @@ type Flag struct {
 	Indicator     string
 	Value         *float64
 	PreviousValue *float64
+	PreviousYear  int // the year of PreviousValue (0: unknown, shown as "năm trước")
 	Threshold     *float64
 	Comparable    bool // false: "không so sánh được", shown, never as an alarm
 	Message       string
@@ -433,9 +434,14 @@ func flagText(f Flag) string {
 		return t + " (không so sánh được)"
 	}
 	// pipeline/quality's messages already say both values, formatted
-	// ("(2.777 → 4.917)"): they are added only to a message that does not.
+	// ("(2.777 → 4.917)") and which year they compare with: the values are
+	// added only to a message that does not.
 	if f.Value != nil && f.PreviousValue != nil && !strings.Contains(t, "→") {
-		t += fmt.Sprintf(" (năm trước %s → năm nay %s)", flagNum(f.Indicator, *f.PreviousValue), flagNum(f.Indicator, *f.Value))
+		prev := "năm trước"
+		if f.PreviousYear != 0 {
+			prev = fmt.Sprintf("năm %d", f.PreviousYear) // the last accepted year, not always last year
+		}
+		t += fmt.Sprintf(" (%s %s → năm nay %s)", prev, flagNum(f.Indicator, *f.PreviousValue), flagNum(f.Indicator, *f.Value))
 	}
 	return t
 }

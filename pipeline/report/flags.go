@@ -43,7 +43,7 @@ type FlagLine struct {
 // communes that cannot be compared with last year into r.NotComparable.
 func (r *Report) loadFlags(ctx context.Context, db *sql.DB) error {
 	rs, err := db.QueryContext(ctx, `SELECT commune_code, commune_name, coalesce(ten_thon, ''), "rule", coalesce(indicator, ''),
-  "value", previous_value, comparable, message, flag_id, coalesce(submission_id, '') FROM `+rollup.Flags+` ORDER BY commune_code, flag_id`)
+  "value", previous_value, previous_year, comparable, message, flag_id, coalesce(submission_id, '') FROM `+rollup.Flags+` ORDER BY commune_code, flag_id`)
 	if err != nil {
 		return fmt.Errorf("report: flags: %w", err)
 	}
@@ -52,8 +52,9 @@ func (r *Report) loadFlags(ctx context.Context, db *sql.DB) error {
 		var l FlagLine
 		var ind string
 		var v, p sql.NullFloat64
+		var py sql.NullInt64
 		var comparable sql.NullBool
-		if err := rs.Scan(&l.Code, &l.Name, &l.Hamlet, &l.Rule, &ind, &v, &p, &comparable, &l.Text, &l.FlagID, &l.Submission); err != nil {
+		if err := rs.Scan(&l.Code, &l.Name, &l.Hamlet, &l.Rule, &ind, &v, &p, &py, &comparable, &l.Text, &l.FlagID, &l.Submission); err != nil {
 			return fmt.Errorf("report: flags: %w", err)
 		}
 		if !comparable.Bool {
@@ -61,6 +62,10 @@ func (r *Report) loadFlags(ctx context.Context, db *sql.DB) error {
 			continue
 		}
 		l.Value, l.Previous = flagValue(l.Rule, ind, v), flagValue(l.Rule, ind, p)
+		if l.Previous != "" && py.Valid && int(py.Int64) != r.Year-1 {
+			// The commune's last accepted year is older than last year.
+			l.Previous += fmt.Sprintf(" (năm %d)", py.Int64)
+		}
 		r.Flags = append(r.Flags, l)
 	}
 	return rs.Err()

@@ -85,6 +85,12 @@ func (b *builder) loadReviews(ctx context.Context, provs []string, withPrev bool
 	if withPrev {
 		tags["prev"] = b.prevYear
 	}
+	if b.units == b.ver {
+		// The earlier years the flags may compare a commune with (flags.go).
+		for _, y := range b.lookbackYears() {
+			tags[fmt.Sprintf("f%d", y)] = y
+		}
+	}
 	for tag, year := range tags {
 		var rows []reviewRow
 		if b.units == b.ver { // not a re-based build
@@ -149,6 +155,7 @@ FROM subs WHERE report_year = %d GROUP BY commune_code, form`, year)
 	unreadable := map[string]bool{}
 	for _, p := range provs {
 		st, err := review.ForProvince(ctx, b.o.Lake, year, p)
+		b.recordReviews(year, p, st, err)
 		if err != nil && !errors.Is(err, review.ErrUnreadable) {
 			return nil, fmt.Errorf("rollup: review states of %d, province %s: %w", year, p, err)
 		}

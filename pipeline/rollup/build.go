@@ -114,6 +114,12 @@ type Result struct {
 	// DataTime is the latest received_at among the submissions counted
 	// (zero when none): the "data as of" of a snapshot.
 	DataTime time.Time
+	// FlagsReused counts the provinces whose plausibility flags were
+	// reused from their current roll-up (flagcache.go), not computed.
+	FlagsReused int
+	// IdentityReused counts the provinces whose hamlet identities were
+	// read from their identity cache (identity.go), not computed.
+	IdentityReused int
 }
 
 // NotRebased is an old commune left out of a re-based build.
@@ -243,6 +249,17 @@ type builder struct {
 	// overrides[tag]: some commune's counted submission is not its
 	// latest (review states, approved.go).
 	overrides map[string]bool
+	// The flags cache (flagcache.go): listing digests of the submissions
+	// per partKey, digests of the review states read per partKey, and the
+	// flags digest of each province of this build.
+	subDigests    map[string]string
+	reviewDigests map[string]string
+	flagDigests   map[string]string
+	// The identity cache (identity.go): each province's digest, and the
+	// provinces whose hamlet_ids rows were reused (→ the cache file named,
+	// "" when none).
+	identityDigests map[string]string
+	identityReused  map[string]string
 }
 
 func newBuilder(o Options) (*builder, error) {
@@ -594,6 +611,7 @@ func (b *builder) load(ctx context.Context, provs []string, subs, rcpts []storag
 			return err
 		}
 	}
+	b.submissionDigests(subs)
 	exact, checked, exactN, rest := b.splitInputs(subs, subRefs, provs, b.digests[cacheSubs])
 	cached, read, err := b.readInputs(ctx, "subs", cacheSubs, rest, exact, checked, exactN, subsSQL, emptySubsSQL())
 	if err != nil {

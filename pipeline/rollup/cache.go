@@ -54,7 +54,8 @@ const readBatch = 400
 const (
 	cacheSubs     = "cache_submissions"
 	cacheReceipts = "cache_receipts"
-	cacheNation   = "cache_nation" // the province rows of the last national sum
+	cacheNation   = "cache_nation"   // the province rows of the last national sum
+	cacheIdentity = "cache_identity" // hamlet_ids rows per province (identity.go)
 )
 
 // subsColumns are the lake/submissions columns the roll-up reads.

@@ -16,9 +16,8 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
-	"github.com/xhht/xhht/pipeline/lake"
+	"github.com/xhht/xhht/pipeline/hamlet"
 	"github.com/xhht/xhht/pipeline/quality"
-	"github.com/xhht/xhht/pipeline/storage"
 )
 
 // Plausibility flags (issue 15). The rules are pure Go (pipeline/quality,
@@ -56,6 +55,7 @@ func flagColumns() []Column {
 		{"indicator", "VARCHAR", "Cột được so sánh (ho_tong, ty_le_ho_dat …); null khi quy tắc không có", "roll-up column compared; null when the rule has none"},
 		{"value", "DOUBLE", "Giá trị năm nay (tỷ lệ 0–1)", "this year's value (rates as fractions)"},
 		{"previous_value", "DOUBLE", "Giá trị năm trước được chấp nhận (null với quy tắc so sánh giữa các xã)", "last accepted year's value (null for cross-commune rules)"},
+		{"previous_year", "INTEGER", "Năm của previous_value: năm gần nhất trước năm báo cáo có số liệu được chấp nhận của xã (tối đa 3 năm trước, không vượt qua cải cách 2025 trừ qua số liệu quy đổi); null khi không so sánh với năm nào", "the year of previous_value: the commune's last accepted year before the reporting year (at most 3 years back; across the 2025 reform only through the re-based roll-up); null when none"},
 		{"threshold", "DOUBLE", "Ngưỡng của quy tắc", "the rule's threshold"},
 		{"score", "DOUBLE", "Mức lệch: điểm z hiệu chỉnh (rate_outlier, hamlet_outlier), thay đổi tương đối (change), thay đổi theo điểm 0–1 (rate_change), tỷ lệ thôn (recognised_all)", "modified z-score, relative change, change in points (fraction) or share of hamlets"},
 		{"comparable", "BOOLEAN", "false: không so sánh được với năm trước (chỉ để biết, không phải cảnh báo)", "false: not comparable with last year (information, not a warning)"},
@@ -105,46 +105,93 @@ func (b *builder) computeFlags(ctx context.Context, c *sql.Conn) error {
 			return fmt.Errorf("rollup: %s: %q is not a hamlet column (a Biểu 01 count)", quality.RulesFile, col)
 		}
 	}
+	src, err := b.flagPrevSource(ctx)
+	if err != nil {
+		return err
+	}
+	// Provinces whose inputs did not change keep their flags (flagcache.go).
+	reuse, reused, err := b.reusableFlags(ctx, rules, src)
+	if err != nil {
+		return err
+	}
+	var todo []string
+	for _, p := range b.provinces() {
+		if !reused[p] {
+			todo = append(todo, p)
+		}
+	}
+	var flags []quality.Flag
+	ncommunes := 0
+	if len(todo) > 0 {
+		communes, err := b.gatherFlags(ctx, c, src, todo, communeCols, hamletCols)
+		if err != nil {
+			return err
+		}
+		ncommunes = len(communes)
+		flags = quality.Evaluate(rules, b.o.Year, communes)
+	}
+	gathered := time.Since(start)
+	if err := b.loadFlags(ctx, c, flags, reuse); err != nil {
+		return err
+	}
+	b.log.Debug("rollup phase", "phase", "flags", "communes", ncommunes, "flags", len(flags), "provinces_computed", len(todo), "provinces_reused", len(reused),
+		"gather_ms", gathered.Milliseconds(), "ms", time.Since(start).Milliseconds())
+	return nil
+}
+
+// provinceFilter restricts a query to the provinces todo (" AND
+// <col> IN (…)"), or to nothing when todo is every province of the build.
+func (b *builder) provinceFilter(col string, todo []string) string {
+	if len(todo) == len(b.provinces()) {
+		return ""
+	}
+	q := make([]string, len(todo))
+	for i, p := range todo {
+		q[i] = quote(p)
+	}
+	return fmt.Sprintf(" AND %s IN (%s)", col, strings.Join(q, ", "))
+}
+
+// gatherFlags reads what the rules look at for the communes of the
+// provinces todo.
+func (b *builder) gatherFlags(ctx context.Context, c *sql.Conn, src *flagSource, todo, communeCols, hamletCols []string) ([]quality.Commune, error) {
 	q := &flagQuery{b: b, c: c}
 	byCode := map[string]*quality.Commune{}
 	var order []string
 	// This year's communes that sent something, as counted.
-	err = q.scan(ctx, fmt.Sprintf(`SELECT province_code, commune_code, commune_name, coalesce(submission_id_bieu01, submission_id_bieu02), %s
-FROM out_communes WHERE so_xa_bieu01 + so_xa_bieu02 > 0 ORDER BY commune_code`, doubles("", communeCols)), 4, communeCols,
+	err := q.scan(ctx, fmt.Sprintf(`SELECT province_code, commune_code, commune_name, coalesce(submission_id_bieu01, submission_id_bieu02), %s
+FROM out_communes WHERE so_xa_bieu01 + so_xa_bieu02 > 0%s ORDER BY commune_code`, doubles("", communeCols), b.provinceFilter("province_code", todo)), 4, communeCols,
 		func(s []sql.NullString, v map[string]float64) {
 			c := &quality.Commune{ProvinceCode: s[0].String, CommuneCode: s[1].String, CommuneName: s[2].String, SubmissionID: s[3].String, Values: v}
 			byCode[c.CommuneCode] = c
 			order = append(order, c.CommuneCode)
 		})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	err = q.hamlets(ctx, "h_cur", "cur", hamletCols, func(code string, hs []quality.Hamlet) {
+	hsrc := "h_cur"
+	if f := b.provinceFilter("province_code", todo); f != "" {
+		hsrc = "(SELECT * FROM h_cur WHERE true" + f + ")"
+	}
+	err = q.hamlets(ctx, hsrc, "cur", hamletCols, func(code string, hs []quality.Hamlet) {
 		if c := byCode[code]; c != nil {
 			c.Hamlets = hs
 		}
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := b.flagPrevious(ctx, q, byCode, communeCols, hamletCols); err != nil {
-		return err
+	if err := b.flagPrevious(ctx, q, src, todo, byCode, communeCols, hamletCols); err != nil {
+		return nil, err
 	}
-	if err := b.flagUnchanged(ctx, c, byCode); err != nil {
-		return err
+	if err := b.flagUnchanged(ctx, c, todo, byCode); err != nil {
+		return nil, err
 	}
-	gathered := time.Since(start)
 	communes := make([]quality.Commune, 0, len(order))
 	for _, code := range order {
 		communes = append(communes, *byCode[code])
 	}
-	flags := quality.Evaluate(rules, b.o.Year, communes)
-	if err := b.loadFlags(ctx, c, flags); err != nil {
-		return err
-	}
-	b.log.Debug("rollup phase", "phase", "flags", "communes", len(communes), "flags", len(flags),
-		"gather_ms", gathered.Milliseconds(), "ms", time.Since(start).Milliseconds())
-	return nil
+	return communes, nil
 }
 
 // flagQuery runs the flags' queries on one connection.
@@ -200,35 +247,93 @@ func (fq *flagQuery) scan(ctx context.Context, q string, nStr int, cols []string
 	return nil
 }
 
-// flagPrevious fills each commune's last year: from the build's own
-// last-year tables (c_prev, h_prev) when both years share a register, else,
-// across the 2025 reform, from the re-based roll-up of last year.
-func (b *builder) flagPrevious(ctx context.Context, fq *flagQuery, byCode map[string]*quality.Commune, communeCols, hamletCols []string) error {
-	prevYear := b.prevYear
-	var csrc, hsrc, comparable string
-	switch {
-	case b.prevYear != 0 && b.prevInputs > 0:
+// maxLookBack bounds how far back a commune's last accepted year is
+// looked for: last year, then the two years before it.
+const maxLookBack = 3
+
+// lookbackYears are the years before last year, newest first, in which a
+// commune without accepted data last year is looked for: at most
+// maxLookBack years back, and never across the 2025 reform (a code before
+// it may name another place; across it only the re-based roll-up of 2024
+// compares, for 2025). The build reads their submissions anyway, for
+// hamlet identity (historyYears).
+func (b *builder) lookbackYears() []int {
+	if b.prevYear == 0 {
+		return nil
+	}
+	first := max(b.o.Year-maxLookBack, hamlet.HistoryFirstYear(b.o.Year))
+	var ys []int
+	for y := b.prevYear - 1; y >= first; y-- {
+		ys = append(ys, y)
+	}
+	return ys
+}
+
+// flagPrevious fills each commune's last accepted year, on this year's
+// units: last year from the build's own last-year tables (c_prev, h_prev)
+// when both years share a register, and for a commune without accepted
+// data last year the latest earlier year with some (lookbackYears),
+// counted as the roll-up counts a year (the latest accepted upload per
+// form, review states applied); across the 2025 reform, the re-based
+// roll-up of last year. A commune with no accepted year among them gets
+// no year-on-year flag.
+func (b *builder) flagPrevious(ctx context.Context, fq *flagQuery, src *flagSource, todo []string, byCode map[string]*quality.Commune, communeCols, hamletCols []string) error {
+	filter := b.provinceFilter("province_code", todo)
+	withRates := func(table string) string {
 		var rs []string
 		for _, r := range rates {
 			rs = append(rs, fmt.Sprintf("%s AS %s", rateExpr("c", r), ident(r.name)))
 		}
-		csrc = fmt.Sprintf("(SELECT c.*, %s, true AS rebase_complete, NULL::VARCHAR AS rebase_missing FROM c_prev c WHERE so_xa_bieu01 + so_xa_bieu02 > 0)", strings.Join(rs, ", "))
-		hsrc = "h_prev"
-	case b.prevYear == 0 && !b.units.HasDistricts():
-		// Across the reform: the re-based roll-up of last year, if built.
-		pv := b.reg.ForYear(b.o.Year - 1)
-		if pv == nil || !pv.HasDistricts() {
-			return nil
+		return fmt.Sprintf("(SELECT c.*, %s, true AS rebase_complete, NULL::VARCHAR AS rebase_missing FROM %s c WHERE so_xa_bieu01 + so_xa_bieu02 > 0%s)", strings.Join(rs, ", "), table, filter)
+	}
+	hamletsOf := func(view string) string {
+		if filter == "" {
+			return view
 		}
-		prevYear = b.o.Year - 1
-		var cf, hf []string
-		for _, p := range b.provinces() {
-			m, err := readManifest(ctx, b.lake, lake.ManifestKey(lake.RollupUnitsPrefix(b.units.Name), prevYear, p))
-			if errors.Is(err, storage.ErrNotFound) {
-				continue
-			}
-			if err != nil {
+		return "(SELECT * FROM " + view + " WHERE true" + filter + ")"
+	}
+	switch src.mode {
+	case "build":
+		if b.prevYear != 0 && b.prevInputs > 0 {
+			if err := b.scanPrevious(ctx, fq, b.prevYear, withRates("c_prev"), hamletsOf("h_prev"), byCode, communeCols, hamletCols); err != nil {
 				return err
+			}
+		}
+		for _, y := range b.lookbackYears() {
+			var missing []string
+			for code, c := range byCode {
+				if c.Prev == nil {
+					missing = append(missing, quote(code))
+				}
+			}
+			if len(missing) == 0 {
+				return nil
+			}
+			slices.Sort(missing)
+			tag := fmt.Sprintf("f%d", y)
+			q := pickSQL(tag, y, false)
+			if b.overrides[tag] {
+				q += reviewPickSQL(tag, y)
+			}
+			q += communeSQL(tag) + hamletViewSQL(tag)
+			if err := b.execOn(ctx, fq.c, fmt.Sprintf("flags: year %d", y), q); err != nil {
+				return err
+			}
+			only := " AND commune_code IN (" + strings.Join(missing, ", ") + ")"
+			csrc := strings.TrimSuffix(withRates("c_"+tag), ")") + only + ")"
+			hsrc := "(SELECT * FROM h_" + tag + " WHERE true" + only + ")"
+			if err := b.scanPrevious(ctx, fq, y, csrc, hsrc, byCode, communeCols, hamletCols); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "rebased":
+		// Across the reform: the re-based roll-up of last year, if built.
+		var cf, hf []string
+		for _, p := range todo {
+			m := src.rebased[p]
+			if m == nil {
+				continue
 			}
 			for t, list := range map[string]*[]string{Communes: &cf, Hamlets: &hf} {
 				key := m.Files[t]
@@ -248,22 +353,27 @@ func (b *builder) flagPrevious(ctx context.Context, fq *flagQuery, byCode map[st
 		if len(cf) == 0 {
 			return nil // no re-based roll-up of last year: nothing to compare with
 		}
-		csrc = fmt.Sprintf("(SELECT * FROM %s WHERE so_xa_bieu01 + so_xa_bieu02 > 0)", readParquet(cf))
-		hsrc = "(" + emptyTableSQL(Hamlets) + ")"
+		csrc := fmt.Sprintf("(SELECT * FROM %s WHERE so_xa_bieu01 + so_xa_bieu02 > 0)", readParquet(cf))
+		hsrc := "(" + emptyTableSQL(Hamlets) + ")"
 		if len(hf) > 0 {
 			hsrc = readParquet(hf)
 		}
-	default:
-		return nil
+		return b.scanPrevious(ctx, fq, b.o.Year-1, csrc, hsrc, byCode, communeCols, hamletCols)
 	}
-	comparable = "coalesce(rebase_complete, true)"
-	q := fmt.Sprintf("SELECT commune_code, %s::VARCHAR, rebase_missing, %s FROM %s", comparable, doubles("", communeCols), csrc)
+	return nil
+}
+
+// scanPrevious sets, for the communes of csrc that have no earlier year
+// yet, year as their last accepted one: the commune row of csrc and the
+// hamlet rows of hsrc.
+func (b *builder) scanPrevious(ctx context.Context, fq *flagQuery, year int, csrc, hsrc string, byCode map[string]*quality.Commune, communeCols, hamletCols []string) error {
+	q := fmt.Sprintf("SELECT commune_code, coalesce(rebase_complete, true)::VARCHAR, rebase_missing, %s FROM %s", doubles("", communeCols), csrc)
 	err := fq.scan(ctx, q, 3, communeCols, func(s []sql.NullString, v map[string]float64) {
 		c := byCode[s[0].String]
-		if c == nil {
+		if c == nil || c.Prev != nil {
 			return
 		}
-		p := &quality.Previous{Year: prevYear, Comparable: s[1].String == "true", Values: v}
+		p := &quality.Previous{Year: year, Comparable: s[1].String == "true", Values: v}
 		if !p.Comparable {
 			p.Reason = "xã cũ " + strings.ReplaceAll(s[2].String, ",", ", ") + " bị chia tách, chưa có phân bổ thôn nên chưa quy đổi được"
 		}
@@ -272,10 +382,10 @@ func (b *builder) flagPrevious(ctx context.Context, fq *flagQuery, byCode map[st
 	if err != nil {
 		return err
 	}
-	return fq.hamlets(ctx, hsrc, "prev", hamletCols, func(code string, hs []quality.Hamlet) {
-		if c := byCode[code]; c != nil && c.Prev != nil {
+	return fq.hamlets(ctx, hsrc, fmt.Sprintf("prev%d", year), hamletCols, func(code string, hs []quality.Hamlet) {
+		if c := byCode[code]; c != nil && c.Prev != nil && c.Prev.Year == year {
 			for i := range hs {
-				hs[i].SubmissionID = "" // last year's: a flag is about this year's file
+				hs[i].SubmissionID = "" // an earlier year's: a flag is about this year's file
 			}
 			c.Prev.Hamlets = hs
 		}
@@ -392,7 +502,7 @@ func deref(p *string) string {
 // has exactly the rows of the one before it: the same form, hamlet codes
 // and names, and every figure the roll-up reads. The rows are compared as
 // a multiset (order-free sum of row hashes, and the row count).
-func (b *builder) flagUnchanged(ctx context.Context, c *sql.Conn, byCode map[string]*quality.Commune) error {
+func (b *builder) flagUnchanged(ctx context.Context, c *sql.Conn, todo []string, byCode map[string]*quality.Commune) error {
 	cols := []string{"form"}
 	for _, c := range subsColumns() {
 		if c == "ma_thon" || c == "ten_thon" || measureSource(c) {
@@ -403,7 +513,7 @@ func (b *builder) flagUnchanged(ctx context.Context, c *sql.Conn, byCode map[str
 	// columns; only the rows of those two are hashed.
 	q := fmt.Sprintf(`WITH per AS (
   SELECT commune_code, submission_id, max(received_at) AS got_at, max(source_key) AS k, max(source_version) AS v
-  FROM subs WHERE report_year = %[2]d GROUP BY commune_code, submission_id),
+  FROM subs WHERE report_year = %[2]d%[3]s GROUP BY commune_code, submission_id),
 top2 AS (
   SELECT *, row_number() OVER (PARTITION BY commune_code ORDER BY got_at DESC, k DESC, v DESC, submission_id DESC) AS rn
   FROM per QUALIFY rn <= 2),
@@ -415,7 +525,7 @@ SELECT a.commune_code, a.submission_id, b.submission_id, a.got_at, b.got_at, ha.
 FROM pair a JOIN pair b ON b.commune_code = a.commune_code AND a.rn = 1 AND b.rn = 2
 JOIN hashed ha ON ha.commune_code = a.commune_code AND ha.submission_id = a.submission_id
 JOIN hashed hb ON hb.commune_code = b.commune_code AND hb.submission_id = b.submission_id
-WHERE ha.h = hb.h AND ha.n = hb.n`, strings.Join(cols, ", "), b.o.Year)
+WHERE ha.h = hb.h AND ha.n = hb.n`, strings.Join(cols, ", "), b.o.Year, b.provinceFilter("province_code", todo))
 	rows, err := c.QueryContext(ctx, q)
 	if err != nil {
 		return fmt.Errorf("rollup: flags unchanged: %w", err)
@@ -448,7 +558,9 @@ func measureSource(col string) bool {
 }
 
 // loadFlags writes the flags into out_flags, with the dictionary's types.
-func (b *builder) loadFlags(ctx context.Context, c *sql.Conn, flags []quality.Flag) error {
+// reuse are flags files of earlier builds (flagcache.go) whose rows are
+// copied in with this build's build_id and built_at.
+func (b *builder) loadFlags(ctx context.Context, c *sql.Conn, flags []quality.Flag, reuse []string) error {
 	cols := flagColumns()
 	head := make([]string, len(cols))
 	for i, c := range cols {
@@ -461,10 +573,16 @@ func (b *builder) loadFlags(ctx context.Context, c *sql.Conn, flags []quality.Fl
 		}
 		return strconv.FormatFloat(*p, 'g', -1, 64)
 	}
+	year := func(y int) string {
+		if y == 0 {
+			return ""
+		}
+		return strconv.Itoa(y)
+	}
 	built := b.builtAt.Format(time.RFC3339Nano)
 	for _, f := range flags {
 		rows = append(rows, []string{strconv.Itoa(f.Year), f.ProvinceCode, f.CommuneCode, f.CommuneName, f.MaThon, f.TenThon,
-			f.FlagID, f.Rule, f.Indicator, f64(f.Value), f64(f.PreviousValue), f64(f.Threshold), f64(f.Score),
+			f.FlagID, f.Rule, f.Indicator, f64(f.Value), f64(f.PreviousValue), year(f.PreviousYear), f64(f.Threshold), f64(f.Score),
 			strconv.FormatBool(f.Comparable), f.SubmissionID, f.Message, b.buildID, built})
 	}
 	path, err := b.writeCSV("flags.csv", rows)
@@ -472,13 +590,27 @@ func (b *builder) loadFlags(ctx context.Context, c *sql.Conn, flags []quality.Fl
 		return err
 	}
 	types := map[string]string{}
-	var sel []string
+	var sel, again []string
 	for _, c := range cols {
 		types[c.Name] = c.Type
 		sel = append(sel, ident(c.Name))
+		e := ident(c.Name)
+		switch c.Name {
+		case "build_id":
+			e = quote(b.buildID)
+		case "built_at":
+			e = quote(built)
+		}
+		again = append(again, fmt.Sprintf("CAST(%s AS %s) AS %s", e, c.Type, ident(c.Name)))
 	}
-	return b.execOn(ctx, c, "flags", fmt.Sprintf("CREATE OR REPLACE TABLE out_flags AS SELECT %s FROM %s ORDER BY province_code, commune_code, flag_id",
-		strings.Join(sel, ", "), readCSVSQL(path, head, types)))
+	from := fmt.Sprintf("SELECT %s FROM %s", strings.Join(sel, ", "), readCSVSQL(path, head, types))
+	if len(reuse) > 0 {
+		from += fmt.Sprintf("\nUNION ALL SELECT %s FROM %s", strings.Join(again, ", "), readParquet(reuse))
+	}
+	// Ordered on more than the flag's id, so that rows are in one order
+	// however they came (computed or reused): the files are then the same.
+	return b.execOn(ctx, c, "flags", fmt.Sprintf("CREATE OR REPLACE TABLE out_flags AS SELECT * FROM (%s) ORDER BY province_code, commune_code, flag_id, ma_thon, ten_thon, submission_id, message",
+		from))
 }
 
 // flagsDoc is the flags table's part of docs/ROLLUP_COLUMNS.md.

@@ -75,6 +75,26 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 			tables = slices.DeleteFunc(tables, func(t string) bool { return t == k })
 		}
 	}
+	// The identity cache of the provinces whose identities were computed;
+	// the others keep the file their manifest names (identity.go).
+	if b.units == b.ver && b.identityDigests != nil {
+		reuse[cacheIdentity] = map[string]string{}
+		var redo []string
+		for _, p := range provs {
+			if key, ok := b.identityReused[p]; ok {
+				if key != "" {
+					reuse[cacheIdentity][p] = key
+				}
+			} else {
+				redo = append(redo, quote(p))
+			}
+		}
+		if len(redo) > 0 {
+			tables = append(tables, cacheIdentity)
+			src[cacheIdentity] = fmt.Sprintf("(SELECT i.submission_id, i.source_row, i.ma_thon, i.commune_code, u.province_code FROM hamlet_ids i JOIN units u USING (commune_code) WHERE u.province_code IN (%s))",
+				strings.Join(redo, ", "))
+		}
+	}
 	// Each table's files are uploaded while DuckDB writes the next table.
 	up := b.newUploads(ctx)
 	keys := map[string]map[string]string{} // province → table → lake key
@@ -187,6 +207,12 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 		if b.units == b.ver {
 			m.CacheVersion = CacheVersion
 			m.CacheDigest = map[string]string{cacheSubs: b.digests[cacheSubs][p], cacheReceipts: b.digests[cacheReceipts][p]}
+			if d, ok := b.identityDigests[p]; ok {
+				m.CacheDigest[cacheIdentity] = d // of the identity cache named, or of no row recoded
+			}
+			if d, ok := b.flagDigests[p]; ok {
+				m.CacheDigest[flagsDigestKey] = d // of the flags file named, or of no flag (flagcache.go)
+			}
 		}
 		for k, byProv := range reuse {
 			if key, ok := byProv[p]; ok {
