@@ -47,6 +47,18 @@ func (s Status) actedOn(form string) string {
 	return s.Submission
 }
 
+// NeedsDigests reports whether some form's latest submission is not the
+// one the status's last action was about: only then can digests change
+// EffectiveData's answer (a reader may skip reading them otherwise).
+func (s Status) NeedsDigests(latest Set) bool {
+	for f, id := range latest {
+		if t := s.actedOn(f); f != "" && id != "" && t != "" && t != id {
+			return true
+		}
+	}
+	return false
+}
+
 // Same is latest with, per form, a submission carrying the same data as
 // the one the status's last action was about for that form (equal
 // data_sha256) replaced by that one: an identical re-upload is the
