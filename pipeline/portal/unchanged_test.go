@@ -39,7 +39,7 @@ func TestIdenticalReuploadAnswer(t *testing.T) {
 		t.Fatalf("first upload's answer:\n%s", got)
 	}
 	subA := latestOf(t, e, communeA)
-	if r := prov.postForm("/tinh/xa/"+communeA+"/duyet", url.Values{"csrf": {csrf}, "submission": {subA}}, nil); r.status != http.StatusSeeOther {
+	if r := prov.postForm("/tinh/xa/"+communeA+"/duyet", url.Values{"csrf": {csrf}, "seen": {prov.seenOf(communeA)}, "submission": {subA}}, nil); r.status != http.StatusSeeOther {
 		t.Fatalf("approve: %d %s", r.status, r.body)
 	}
 	got := answer(a.upload(csrfA, "bao-cao-gui-lai.xlsx", fileA, nil, nil))
@@ -63,7 +63,7 @@ func TestIdenticalReuploadAnswer(t *testing.T) {
 	answer(b.upload(csrfB, "bao-cao.xlsx", fileB, nil, nil))
 	subB := latestOf(t, e, communeB)
 	const comment = "Thôn 2: số hộ chưa khớp sổ hộ khẩu"
-	if r := prov.postForm("/tinh/xa/"+communeB+"/tra-lai", url.Values{"csrf": {csrf}, "submission": {subB}, "comment": {comment}}, nil); r.status != http.StatusSeeOther {
+	if r := prov.postForm("/tinh/xa/"+communeB+"/tra-lai", url.Values{"csrf": {csrf}, "seen": {prov.seenOf(communeB)}, "submission": {subB}, "comment": {comment}}, nil); r.status != http.StatusSeeOther {
 		t.Fatalf("return: %d %s", r.status, r.body)
 	}
 	got = answer(b.upload(csrfB, "bao-cao-lan-2.xlsx", fileB, nil, nil))
