@@ -139,7 +139,7 @@ func check(ctx context.Context, p *Processor, u Upload, version string, received
 		rc.Finish()
 		if rc.Status != receipt.Accepted {
 			// Totals are over accepted rows: a rejected file has none.
-			res.parquet, rc.Totals = nil, map[string]*receipt.Num{}
+			res.parquet, rc.Totals, rc.DataSHA256 = nil, map[string]*receipt.Num{}, nil
 		}
 	}()
 	// A file that trips a bug in a reader must still get an answer, not
@@ -270,6 +270,7 @@ func check(ctx context.Context, p *Processor, u Upload, version string, received
 		return res, nil
 	}
 	res.parquet = b
+	rc.DataSHA256 = p.schema.dataDigests(rc, results)
 	return res, nil
 }
 

@@ -67,14 +67,15 @@ type lightReceipt struct {
 	OriginalName  string
 	ErrorCount    int
 	WarningCount  int
-	FirstError    string   // the first error's message (receipts list errors in reading order)
-	Form          string   // main form (review.Current: the data set is per form)
-	Forms         []string // every form of the upload
+	FirstError    string            // the first error's message (receipts list errors in reading order)
+	Form          string            // main form (review.Current: the data set is per form)
+	Forms         []string          // every form of the upload
+	DataSHA256    map[string]string // form → digest of its data (review.EffectiveData)
 }
 
 func (l lightReceipt) upload() review.Upload {
 	return review.Upload{SubmissionID: l.SubmissionID, Status: l.Status, ReceivedAt: l.ReceivedAt,
-		SourceKey: l.SourceKey, SourceVersion: l.SourceVersion, Form: l.Form, Forms: l.Forms}
+		SourceKey: l.SourceKey, SourceVersion: l.SourceVersion, Form: l.Form, Forms: l.Forms, DataSHA256: l.DataSHA256}
 }
 
 // receiptCache keeps decoded receipts by key and ETag: a receipt's key is
@@ -168,17 +169,18 @@ func readLight(ctx context.Context, st storage.Store, key, prefix string) (light
 		return lightReceipt{}, err
 	}
 	var rc struct {
-		SubmissionID  string    `json:"submission_id"`
-		Status        string    `json:"status"`
-		CommuneCode   string    `json:"commune_code"`
-		SourceKey     string    `json:"source_key"`
-		SourceVersion string    `json:"source_version"`
-		OriginalName  string    `json:"original_name"`
-		Form          string    `json:"form"`
-		Forms         []string  `json:"forms"`
-		ReceivedAt    time.Time `json:"received_at"`
-		ErrorCount    int       `json:"error_count"`
-		WarningCount  int       `json:"warning_count"`
+		SubmissionID  string            `json:"submission_id"`
+		Status        string            `json:"status"`
+		CommuneCode   string            `json:"commune_code"`
+		SourceKey     string            `json:"source_key"`
+		SourceVersion string            `json:"source_version"`
+		OriginalName  string            `json:"original_name"`
+		Form          string            `json:"form"`
+		Forms         []string          `json:"forms"`
+		DataSHA256    map[string]string `json:"data_sha256"`
+		ReceivedAt    time.Time         `json:"received_at"`
+		ErrorCount    int               `json:"error_count"`
+		WarningCount  int               `json:"warning_count"`
 		Errors        []struct {
 			Severity string `json:"severity"`
 			Message  string `json:"message"`
@@ -189,7 +191,7 @@ func readLight(ctx context.Context, st storage.Store, key, prefix string) (light
 	}
 	l := lightReceipt{Commune: c, SubmissionID: rc.SubmissionID, Status: rc.Status, ReceivedAt: rc.ReceivedAt,
 		SourceKey: rc.SourceKey, SourceVersion: rc.SourceVersion, OriginalName: rc.OriginalName,
-		ErrorCount: rc.ErrorCount, WarningCount: rc.WarningCount, Form: rc.Form, Forms: rc.Forms}
+		ErrorCount: rc.ErrorCount, WarningCount: rc.WarningCount, Form: rc.Form, Forms: rc.Forms, DataSHA256: rc.DataSHA256}
 	for _, e := range rc.Errors {
 		if e.Severity == receipt.SevError {
 			l.FirstError = e.Message
@@ -354,9 +356,9 @@ func (s *server) buildBoard(ctx context.Context, year int, province string, d de
 		}
 		row.Latest = review.Latest(ups)
 		st := statuses[c.Code]
-		cur := review.Current(ups)
-		shown, _ := review.Effective(st, cur, false)
-		_, approved := review.Effective(st, cur, true)
+		cur, d := review.Current(ups), review.DigestsOf(ups)
+		shown, _ := review.EffectiveData(st, cur, d, false)
+		_, approved := review.EffectiveData(st, cur, d, true)
 		row.Late = !onTime && late
 		switch {
 		case len(list) == 0:

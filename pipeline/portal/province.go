@@ -393,9 +393,9 @@ func (s *server) provCommuneView(ctx context.Context, ss session, g access.Grant
 		return nil, err
 	}
 	p.Status, p.Seen = st, review.SeenOf(etag)
-	cur := review.Current(ups)
-	p.Shown, _ = review.Effective(st, cur, false)
-	_, approved := review.Effective(st, cur, true)
+	cur, d := review.Current(ups), review.DigestsOf(ups)
+	p.Shown, _ = review.EffectiveData(st, cur, d, false)
+	_, approved := review.EffectiveData(st, cur, d, true)
 	p.ShownText = p.Shown.Label()
 	if p.Shown == review.Submitted && len(approved) > 0 {
 		p.ShownText = "Có tệp mới chờ duyệt (số liệu đã duyệt trước vẫn được tính)"
@@ -716,12 +716,11 @@ func (s *server) reviewFor(ctx context.Context, ss session, rcs []*receipt.Recei
 	}
 	ups := make([]review.Upload, 0, len(rcs))
 	for _, rc := range rcs {
-		ups = append(ups, review.Upload{SubmissionID: rc.SubmissionID, Status: rc.Status, ReceivedAt: rc.ReceivedAt, SourceKey: rc.SourceKey, SourceVersion: rc.SourceVersion,
-			Form: rc.Form, Forms: rc.Forms})
+		ups = append(ups, review.UploadOf(rc))
 	}
-	cur := review.Current(ups)
-	shown, _ := review.Effective(st, cur, false)
-	_, approved := review.Effective(st, cur, true)
+	cur, d := review.Current(ups), review.DigestsOf(ups)
+	shown, _ := review.EffectiveData(st, cur, d, false)
+	_, approved := review.EffectiveData(st, cur, d, true)
 	if shown == "" {
 		return nil, st, nil
 	}

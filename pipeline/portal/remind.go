@@ -40,8 +40,7 @@ func (s *server) reminderText(ctx context.Context, ss session, rcs []*receipt.Re
 	ups := make([]review.Upload, 0, len(rcs))
 	var newestRejected *receipt.Receipt
 	for _, rc := range rcs {
-		u := review.Upload{SubmissionID: rc.SubmissionID, Status: rc.Status, ReceivedAt: rc.ReceivedAt, SourceKey: rc.SourceKey, SourceVersion: rc.SourceVersion,
-			Form: rc.Form, Forms: rc.Forms}
+		u := review.UploadOf(rc)
 		ups = append(ups, u)
 		if rc.Status != receipt.Accepted && (newestRejected == nil || review.Newer(u, review.Upload{ReceivedAt: newestRejected.ReceivedAt,
 			SourceKey: newestRejected.SourceKey, SourceVersion: newestRejected.SourceVersion})) {

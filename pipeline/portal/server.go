@@ -646,7 +646,16 @@ func (s *server) answer(w http.ResponseWriter, r *http.Request, ss session, g ac
 		s.internal(w, r, err)
 		return
 	}
-	v, err := s.communeView(r.Context(), ss, g, &resultView{Receipt: rc, OriginalName: uploadName(rc)})
+	res := &resultView{Receipt: rc, OriginalName: uploadName(rc)}
+	rcs, err := s.receipts(r.Context(), ss)
+	if err == nil {
+		res.Unchanged, err = s.unchangedText(r.Context(), ss, rc, rcs)
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	v, err := s.communeView(r.Context(), ss, g, res)
 	if err != nil {
 		s.internal(w, r, err)
 		return

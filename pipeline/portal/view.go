@@ -79,6 +79,7 @@ type resultView struct {
 	Groups       []issueGroup // errors grouped by cell, in reading order
 	Warnings     []issueGroup
 	MarkedURL    string
+	Unchanged    string // "không thay đổi": the upload repeats earlier data (unchangedText)
 }
 
 type totalView struct{ Label, Value string }

@@ -109,6 +109,13 @@ type Receipt struct {
 	WarningCount int             `json:"warning_count"`
 	Errors       []Issue         `json:"errors"`
 	Output       string          `json:"output,omitempty"` // Parquet key, when accepted
+	// DataSHA256 is, per form read (accepted receipts only), the SHA-256
+	// of the data the form's lake rows hold, whatever file carried them
+	// (docs/COLUMNS.md, "Receipts: data_sha256"). Two uploads of a commune
+	// with equal digests for a form are the same data: readers treat an
+	// identical re-upload as the submission it repeats ("không thay đổi",
+	// review.EffectiveData). Receipts written before it have none.
+	DataSHA256 map[string]string `json:"data_sha256,omitempty"`
 }
 
 // Num is a total: an integer count, or a decimal (scores). JSON shows the

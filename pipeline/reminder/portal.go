@@ -18,7 +18,7 @@ func WithState(c Commune, uploads []review.Upload, rejectionReason string, st re
 	default:
 		c.Upload = Missing
 	}
-	c.Review, _ = review.Effective(st, latest, false)
+	c.Review, _ = review.EffectiveData(st, latest, review.DigestsOf(uploads), false)
 	c.Comment = ""
 	if c.Review == review.Returned {
 		c.Comment = st.Comment

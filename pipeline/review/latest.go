@@ -24,6 +24,15 @@ type Upload struct {
 	SourceVersion string    `json:"source_version"`
 	Form          string    `json:"form"`  // main form (receipts before "forms" existed)
 	Forms         []string  `json:"forms"` // every form the upload carries
+	// DataSHA256 is the receipt's data_sha256: per form, the digest of
+	// the data (see Digests). Absent in receipts written before it.
+	DataSHA256 map[string]string `json:"data_sha256,omitempty"`
+}
+
+// UploadOf is what ordering and comparing need of a receipt.
+func UploadOf(rc *receipt.Receipt) Upload {
+	return Upload{SubmissionID: rc.SubmissionID, Status: rc.Status, ReceivedAt: rc.ReceivedAt, SourceKey: rc.SourceKey,
+		SourceVersion: rc.SourceVersion, Form: rc.Form, Forms: rc.Forms, DataSHA256: rc.DataSHA256}
 }
 
 // FormsOf is the forms an upload carries: Forms, else Form, else the one

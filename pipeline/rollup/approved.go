@@ -37,6 +37,13 @@ import (
 // received after a report's cut-off is not in the report's inputs, so the
 // commune counts nothing for that form there.
 //
+// An accepted upload whose data equals (receipt data_sha256) that of the
+// submission the province last approved or returned for the form is that
+// submission (review.EffectiveData): an approved commune re-sending the
+// same data stays approved, a returned one stays returned and the data
+// does not count again. The digests are read from the commune's receipts
+// only when its status was about another submission than its latest.
+//
 // A commune whose review status cannot be read (damaged: review.ErrUnreadable)
 // does not stop the build: it is logged and the commune counts nothing in
 // either mode (what it would count depends on the unreadable state, and a
@@ -152,6 +159,7 @@ FROM subs WHERE report_year = %d GROUP BY commune_code, form`, year)
 		return nil, fmt.Errorf("rollup: latest submissions %d: %w", year, err)
 	}
 	statuses := map[string]review.Status{}
+	provOf := map[string]string{} // commune → province, of the communes with a status
 	unreadable := map[string]bool{}
 	for _, p := range provs {
 		st, err := review.ForProvince(ctx, b.o.Lake, year, p)
@@ -175,6 +183,7 @@ FROM subs WHERE report_year = %d GROUP BY commune_code, form`, year)
 		}
 		for c, s := range st {
 			statuses[c] = s
+			provOf[c] = p
 		}
 	}
 	codes := map[string]bool{}
@@ -191,12 +200,35 @@ FROM subs WHERE report_year = %d GROUP BY commune_code, form`, year)
 			continue
 		}
 		s, l := statuses[c], latest[c]
-		shown, counted := review.Effective(s, l, approvedOnly)
-		_, approved := review.Effective(s, l, true)
+		d, err := b.reviewDigests(ctx, year, provOf[c], c, s, l)
+		if err != nil {
+			return nil, err
+		}
+		shown, counted := review.EffectiveData(s, l, d, approvedOnly)
+		_, approved := review.EffectiveData(s, l, d, true)
 		out = append(out, reviewRow{commune: c, shown: shown, counted: counted, override: !counted.Equal(l), approved: len(approved) > 0})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].commune < out[j].commune })
 	return out, nil
+}
+
+// reviewDigests are the data digests review.EffectiveData needs for a
+// commune: read from its receipts (data_sha256) only when the status was
+// about another submission than the latest for some form, i.e. when a
+// re-upload of the approved or returned data is possible (few communes;
+// the input cache holds no digests). nil: nothing to compare.
+func (b *builder) reviewDigests(ctx context.Context, year int, province, commune string, s review.Status, latest review.Set) (review.Digests, error) {
+	if s.State == "" || province == "" {
+		return nil, nil
+	}
+	if !s.NeedsDigests(latest) {
+		return nil, nil
+	}
+	ups, err := review.Uploads(ctx, b.o.Lake, year, province, commune)
+	if err != nil {
+		return nil, fmt.Errorf("rollup: receipts of %d/%s/%s for their data digests: %w", year, province, commune, err)
+	}
+	return review.DigestsOf(ups), nil
 }
 
 // reviewPickSQL replaces, for the communes whose counted data is not their

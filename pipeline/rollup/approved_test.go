@@ -196,3 +196,47 @@ func TestUnreadableReviewCountsNothing(t *testing.T) {
 	wantInt(t, "A", row(t, db, "SELECT ho_tong FROM communes WHERE commune_code = ?", xaA)["ho_tong"], 10)
 	wantNull(t, "B (unreadable review)", row(t, db, "SELECT ho_tong FROM communes WHERE commune_code = ?", xaB)["ho_tong"])
 }
+
+// "Không thay đổi" (issue 15, M2): a re-upload whose data equals
+// (data_sha256) the approved or returned submission's is that submission.
+// Approved commune A re-sends the same data: it stays approved and its
+// data counts in both modes. Returned commune B re-sends the returned
+// file: it stays returned, the data does not count again. Commune C
+// re-sends data the digests say differ: it waits as before. Numbers by hand.
+func TestIdenticalReuploadIsTheSameSubmission(t *testing.T) {
+	const xaC = "01849"
+	dir := t.TempDir()
+	st := local.New(dir)
+	day := func(d int) time.Time { return time.Date(2026, 11, d, 2, 0, 0, 0, time.UTC) }
+	dg := func(x string) map[string]string { return map[string]string{"bieu01": x} }
+	a1 := upload{year: 2026, commune: xaA, file: "a1.xlsx", at: day(10), hamlets: []hamlet{h(100, 50, true)}, digests: dg("da")}.write(t, st)
+	upload{year: 2026, commune: xaA, file: "a1-lai.xlsx", at: day(12), hamlets: []hamlet{h(100, 50, true)}, digests: dg("da")}.write(t, st)
+	putReview(t, st, 2026, xaA, review.Approved, a1, a1, "")
+	b1 := upload{year: 2026, commune: xaB, file: "b1.xlsx", at: day(10), hamlets: []hamlet{h(10, 5, false)}, digests: dg("db")}.write(t, st)
+	upload{year: 2026, commune: xaB, file: "b1-lai.xlsx", at: day(12), hamlets: []hamlet{h(10, 5, false)}, digests: dg("db")}.write(t, st)
+	putReview(t, st, 2026, xaB, review.Returned, b1, "", "Số hộ thôn 1 sai")
+	c1 := upload{year: 2026, commune: xaC, file: "c1.xlsx", at: day(10), hamlets: []hamlet{h(30, 5, false)}, digests: dg("dc")}.write(t, st)
+	upload{year: 2026, commune: xaC, file: "c2.xlsx", at: day(12), hamlets: []hamlet{h(40, 5, false)}, digests: dg("dc2")}.write(t, st)
+	putReview(t, st, 2026, xaC, review.Approved, c1, c1, "")
+
+	for _, approvedOnly := range []bool{false, true} {
+		out := filepath.Join(t.TempDir(), "snap")
+		build(t, dir, rollup.Options{Year: 2026, Province: prov, OutDir: out, ApprovedOnly: approvedOnly})
+		db, err := rollup.OpenSnapshot(context.Background(), out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantInt(t, "A (approved, same data again)", row(t, db, "SELECT ho_tong FROM communes WHERE commune_code = ?", xaA)["ho_tong"], 100)
+		wantNull(t, "B (returned file sent again)", row(t, db, "SELECT ho_tong FROM communes WHERE commune_code = ?", xaB)["ho_tong"])
+		wantInt(t, "C (approved 30, new data 40 waits)", row(t, db, "SELECT ho_tong FROM communes WHERE commune_code = ?", xaC)["ho_tong"], 30)
+		for code, state := range map[string]string{xaA: "approved", xaB: "returned", xaC: "submitted"} {
+			if s := row(t, db, "SELECT review_state FROM completeness WHERE level = 'commune' AND deadline = '12-15' AND commune_code = ?", code)["review_state"]; s != state {
+				t.Errorf("approvedOnly=%v: %s review_state = %v, want %s", approvedOnly, code, s, state)
+			}
+		}
+		p := row(t, db, "SELECT approved, returned FROM completeness WHERE level = 'province' AND deadline = '12-15'")
+		wantInt(t, "province approved (A, and C's approved data)", p["approved"], 2)
+		wantInt(t, "province returned", p["returned"], 1)
+		db.Close()
+	}
+}

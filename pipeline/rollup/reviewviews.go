@@ -31,6 +31,9 @@ import (
 //     approved_forms maps, one row per entry, kind 'f' or 'a') and
 //     rv_latest (per commune and form the latest accepted submission,
 //     ordered by received_at, source key, version as review.Newer);
+//   - rv_digests, every accepted upload's data_sha256 per form (one
+//     row per entry), so that a re-upload of the data the status's last
+//     action was about is that submission (review.Digests.Same);
 //   - reviewsCore, the same text for both engines (plain joins, CASE,
 //     bool_and, VALUES): review.Effective's spread of the form "" (receipts
 //     that name no form), a status written before the per-form fix (no
@@ -57,12 +60,30 @@ func same(a, b string) string {
 // of review.Effective (pipeline/review/review.go), named after it.
 func reviewsCore() string {
 	return strings.NewReplacer(
-		"{l.s}", same("l", "s"), "{n.l}", same("n", "l"), "{b.n}", same("b", "n"), "{x.n}", same("x", "n"),
+		"{l.s}", same("l", "s"), "{a.s}", same("a", "s"), "{n.l}", same("n", "l"), "{b.n}", same("b", "n"), "{x.n}", same("x", "n"),
 		"{m.f}", same("m", "f"), "{f.s}", same("f", "s"), "{l.f}", same("l", "f"), "{x.f}", same("x", "f"),
-		"{m.s}", same("m", "s"), "{p.s}", same("p", "s"),
+		"{m.s}", same("m", "s"), "{p.s}", same("p", "s"), "{f1.a}", same("f1", "a"), "{f0.a}", same("f0", "a"),
+		"{x.y}", same("x", "y"), "{x.a}", same("x", "a"),
 	).Replace(`,
--- latest: the commune's current data set (reviewed communes only)
-rv_l0 AS (SELECT l.year, l.province, l.commune, l.form, l.id FROM rv_latest l JOIN rv_status s ON {l.s} WHERE l.id <> ''),
+-- latest: the commune's current data set (reviewed communes only), with the
+-- submission the status's last action was about for each form (Status.actedOn)
+rv_acted AS (
+  SELECT a.year, a.province, a.commune, a.form, a.id,
+    CASE WHEN s.per_form THEN coalesce(f1.id, f0.id) ELSE s.submission END AS t
+  FROM rv_latest a JOIN rv_status s ON {a.s}
+  LEFT JOIN rv_forms f1 ON {f1.a} AND f1.kind = 'f' AND f1.form = a.form
+  LEFT JOIN rv_forms f0 ON {f0.a} AND f0.kind = 'f' AND f0.form = ''
+  WHERE a.id <> ''
+),
+-- Digests.Same: a form's latest upload whose data (data_sha256) equals that
+-- of the submission acted on is that submission ("không thay đổi")
+rv_l0 AS (
+  SELECT a.year, a.province, a.commune, a.form,
+    CASE WHEN a.form <> '' AND a.t IS NOT NULL AND a.t <> a.id AND EXISTS (
+      SELECT 1 FROM rv_digests x JOIN rv_digests y ON {x.y} AND x.form = y.form AND x.digest = y.digest
+      WHERE {x.a} AND x.form = a.form AND x.id = a.id AND y.id = a.t) THEN a.t ELSE a.id END AS id
+  FROM rv_acted a
+),
 -- named: the forms the status names (forms, approved_forms)
 rv_named AS (SELECT DISTINCT year, province, commune, form FROM rv_forms WHERE form <> ''),
 -- latest.spread(named): an upload naming no form (form '') stands for each named form it lacks
@@ -152,6 +173,17 @@ FROM (SELECT year, province_code, commune_code, submission_id, received_at, sour
   WHERE status = 'accepted' AND coalesce(submission_id, '') <> '')
 GROUP BY ALL`, quote(filepath.Join(lakeDir, lake.ReceiptsPrefix, "**", "*.json")))
 	}
+	// Every accepted upload's data digests, per form (receipt data_sha256).
+	digests := `SELECT NULL::INTEGER AS year, NULL::VARCHAR AS province, NULL::VARCHAR AS commune, NULL::VARCHAR AS id, NULL::VARCHAR AS form, NULL::VARCHAR AS digest WHERE false`
+	if has(lakeDir, lake.ReceiptsPrefix) {
+		digests = fmt.Sprintf(`SELECT year, province, commune, id, form, digest FROM (
+  SELECT year, province_code AS province, commune_code AS commune, submission_id AS id,
+    unnest(map_keys(data_sha256)) AS form, unnest(map_values(data_sha256)) AS digest
+  FROM read_json(%s, format = 'auto', columns = {submission_id: 'VARCHAR', status: 'VARCHAR', year: 'INTEGER', province_code: 'VARCHAR',
+    commune_code: 'VARCHAR', data_sha256: 'MAP(VARCHAR, VARCHAR)'})
+  WHERE status = 'accepted' AND coalesce(submission_id, '') <> '' AND data_sha256 IS NOT NULL
+) WHERE coalesce(digest, '') <> ''`, quote(filepath.Join(lakeDir, lake.ReceiptsPrefix, "**", "*.json")))
+	}
 	reviews := fmt.Sprintf(`CREATE OR REPLACE VIEW reviews AS
 WITH rv_raw AS (%s),
 rv_status AS (
@@ -168,7 +200,8 @@ rv_forms AS (
     SELECT year, province, commune, 'a' AS kind, unnest(map_keys(approved_forms)) AS form, unnest(map_values(approved_forms)) AS id FROM rv_raw
   ) WHERE id <> ''
 ),
-rv_latest AS (%s)%s`, raw, latest, reviewsCore())
+rv_latest AS (%s),
+rv_digests AS (%s)%s`, raw, latest, digests, reviewsCore())
 
 	// audit: the records, and the change of a status whose record is not
 	// written yet (review.Apply writes the status first and its record
@@ -250,6 +283,11 @@ rv_latest AS (
       WHERE r.status = 'accepted' AND coalesce(r.submission_id, '') <> ''
     ) e
   ) u WHERE rn = 1
+),
+rv_digests AS (
+  SELECT r.year, r.province, r.commune_code AS commune, r.submission_id AS id, t.form, r.data_sha256[t.form] AS digest
+  FROM receipts r CROSS JOIN UNNEST(map_keys(r.data_sha256)) AS t(form)
+  WHERE r.status = 'accepted' AND coalesce(r.submission_id, '') <> '' AND coalesce(r.data_sha256[t.form], '') <> ''
 )%[2]s`, AthenaReviewStatusTable, reviewsCore())
 	audit := fmt.Sprintf(`CREATE OR REPLACE VIEW audit AS
 SELECT year, province AS province_code, commune_code, action, from_state, to_state, submission, flag_id, comment,

@@ -29,6 +29,10 @@ type Upload struct {
 	// Rejected, when not empty, is the first error message: the upload is
 	// rejected and only its receipt is written.
 	Rejected string
+	// DataSHA256 is the accepted receipt's data_sha256 (form → digest);
+	// nil: none, as receipts before it. Hand-made: give equal digests to
+	// uploads with equal rows.
+	DataSHA256 map[string]string
 }
 
 // UploadBucket is the source bucket of Upload's objects.
@@ -58,8 +62,9 @@ func (u Upload) Write(ctx context.Context, store storage.Store) (string, error) 
 	id := lake.SubmissionID(UploadBucket, key, u.Version)
 	rc := &receipt.Receipt{SubmissionID: id, Status: receipt.Accepted, Year: u.Year, ProvinceCode: c.ProvinceCode,
 		CommuneCode: c.Code, CommuneName: c.Name, Registry: v.Name, Bucket: UploadBucket, SourceKey: key, SourceVersion: u.Version,
-		ReceivedAt: u.At.UTC(), Errors: []receipt.Issue{}}
+		ReceivedAt: u.At.UTC(), Errors: []receipt.Issue{}, DataSHA256: u.DataSHA256}
 	if u.Rejected != "" {
+		rc.DataSHA256 = nil
 		rc.Status, rc.ErrorCount = receipt.Rejected, 1
 		rc.Errors = []receipt.Issue{{Code: receipt.TypeError, Severity: receipt.SevError, Message: u.Rejected, MessageEN: u.Rejected}}
 	} else {

@@ -1,0 +1,145 @@
+package review
+
+import (
+	"maps"
+	"testing"
+	"time"
+
+	"github.com/xhht/xhht/pipeline/receipt"
+)
+
+// TestEffectiveData: a later upload whose data equals (data_sha256) the
+// approved or returned submission's is that submission; other data still
+// waits; receipts without digests behave as Effective. Expected values are
+// from the rule (an approved commune stays approved, a returned
+// one stays returned and its data does not count), not from the code.
+func TestEffectiveData(t *testing.T) {
+	const A, A2, B, R, R2 = "sub-a", "sub-a2", "sub-b", "sub-r", "sub-r2"
+	both := func(id string) Set {
+		if id == "" {
+			return Set{}
+		}
+		return Set{"bieu01": id, "bieu02": id}
+	}
+	dig := func(x string) map[string]string { return map[string]string{"bieu01": x + "-01", "bieu02": x + "-02"} }
+	d := Digests{A: dig("a"), A2: dig("a"), B: dig("b"), R: dig("r"), R2: dig("r")}
+	perForm := func(state State, sub, appr string) Status {
+		return Status{State: state, Submission: sub, Forms: both(sub), ApprovedForms: both(appr)}
+	}
+	legacy := func(state State, sub, appr string) Status {
+		return Status{State: state, Submission: sub, ApprovedSubmission: appr}
+	}
+	cases := []struct {
+		name         string
+		state        State
+		sub, appr    string
+		latest       string
+		d            Digests
+		shown        State
+		live, aprOut string
+	}{
+		{"approved A, identical A2: stays approved", Approved, A, A, A2, d, Approved, A, A},
+		{"approved A, other data B waits", Approved, A, A, B, d, Submitted, A, A},
+		{"approved A, A2 without digests (old receipts) waits", Approved, A, A, A2, nil, Submitted, A, A},
+		{"returned R, identical R2: stays returned, nothing counts", Returned, R, "", R2, d, Returned, "", ""},
+		{"returned R after approved A, identical R2: A still counts", Returned, R, A, R2, d, Returned, A, A},
+		{"returned R, other data B waits and counts live", Returned, R, "", B, d, Submitted, B, ""},
+		{"returned R after approved A, A's data again: waits, A counts", Returned, R, A, A2, d, Submitted, A, A},
+		{"returned R, R2 without digests (old receipts) waits", Returned, R, "", R2, nil, Submitted, R2, ""},
+		{"reopened A, identical A2: awaiting review", Submitted, A, "", A2, d, Submitted, A, ""},
+		{"never reviewed, A2", "", "", "", A2, d, Submitted, A2, ""},
+	}
+	for mkName, mk := range map[string]func(State, string, string) Status{"per form": perForm, "legacy": legacy} {
+		for _, c := range cases {
+			t.Run(mkName+"/"+c.name, func(t *testing.T) {
+				s := Status{}
+				if c.state != "" {
+					s = mk(c.state, c.sub, c.appr)
+				}
+				shown, live := EffectiveData(s, both(c.latest), c.d, false)
+				if shown != c.shown || !maps.Equal(live, both(c.live)) {
+					t.Errorf("live: got (%q, %v), want (%q, %v)", shown, live, c.shown, both(c.live))
+				}
+				shown2, appr := EffectiveData(s, both(c.latest), c.d, true)
+				if shown2 != c.shown || !maps.Equal(appr, both(c.aprOut)) {
+					t.Errorf("approved-only: got (%q, %v), want (%q, %v)", shown2, appr, c.shown, both(c.aprOut))
+				}
+			})
+		}
+	}
+}
+
+// TestEffectiveDataPerForm: the comparison is per form. A commune whose
+// Biểu 01 and Biểu 02 were approved re-sends Biểu 01 alone as CSV.
+func TestEffectiveDataPerForm(t *testing.T) {
+	const X, Y, X2, Y2, W = "x", "y", "x2", "y2", "w"
+	d := Digests{
+		X: {"bieu01": "dx"}, X2: {"bieu01": "dx"}, Y: {"bieu02": "dy"}, Y2: {"bieu02": "dy2"},
+		// W carries Biểu 01 with Biểu 02's digest of Y: forms never compare across
+		W: {"bieu01": "dy", "bieu02": "dx"},
+	}
+	approved := Status{State: Approved, Forms: Set{"bieu01": X, "bieu02": Y}, ApprovedForms: Set{"bieu01": X, "bieu02": Y}}
+	cases := []struct {
+		name   string
+		latest Set
+		shown  State
+		live   Set
+	}{
+		{"Biểu 01 re-sent identical", Set{"bieu01": X2, "bieu02": Y}, Approved, Set{"bieu01": X, "bieu02": Y}},
+		{"Biểu 01 identical, Biểu 02 changed", Set{"bieu01": X2, "bieu02": Y2}, Submitted, Set{"bieu01": X, "bieu02": Y}},
+		{"digests of the other form", Set{"bieu01": W, "bieu02": Y}, Submitted, Set{"bieu01": X, "bieu02": Y}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			shown, live := EffectiveData(approved, c.latest, d, false)
+			if shown != c.shown || !maps.Equal(live, c.live) {
+				t.Errorf("got (%q, %v), want (%q, %v)", shown, live, c.shown, c.live)
+			}
+		})
+	}
+	// Effective is EffectiveData without digests.
+	if shown, _ := Effective(approved, Set{"bieu01": X2, "bieu02": Y}, false); shown != Submitted {
+		t.Errorf("Effective without digests: %q, want submitted", shown)
+	}
+}
+
+// TestRepeats: what the commune is told about an accepted upload.
+func TestRepeats(t *testing.T) {
+	t0 := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
+	up := func(id string, h int, digest string) Upload {
+		u := Upload{SubmissionID: id, Status: receipt.Accepted, ReceivedAt: t0.Add(time.Duration(h) * time.Hour),
+			SourceKey: "2026/19/01882/" + id + ".xlsx", Forms: []string{"bieu01", "bieu02"}}
+		if digest != "" {
+			u.DataSHA256 = map[string]string{"bieu01": digest + "1", "bieu02": digest + "2"}
+		}
+		return u
+	}
+	rejected := Upload{SubmissionID: "bad", Status: receipt.Rejected, ReceivedAt: t0.Add(5 * time.Hour)}
+	approvedA := Status{State: Approved, Forms: Set{"bieu01": "a", "bieu02": "a"}, ApprovedForms: Set{"bieu01": "a", "bieu02": "a"}}
+	returnedR := Status{State: Returned, Forms: Set{"bieu01": "r", "bieu02": "r"}, Comment: "Sai số hộ thôn Nà Rì"}
+	cases := []struct {
+		name string
+		s    Status
+		ups  []Upload
+		id   string
+		want Repeat
+	}{
+		{"approved, same bytes again", approvedA, []Upload{up("a", 0, "A"), up("a2", 1, "A")}, "a2", RepeatsApproved},
+		{"approved, other data", approvedA, []Upload{up("a", 0, "A"), up("b", 1, "B")}, "b", NotRepeat},
+		{"approved, the approved data after other data", approvedA, []Upload{up("a", 0, "A"), up("b", 1, "B"), up("a2", 2, "A")}, "a2", RepeatsApproved},
+		{"returned, the returned file again", returnedR, []Upload{up("r", 0, "R"), up("r2", 1, "R")}, "r2", RepeatsReturned},
+		{"returned, a corrected file", returnedR, []Upload{up("r", 0, "R"), up("c", 1, "C")}, "c", NotRepeat},
+		{"awaiting review, same data again", Status{}, []Upload{up("a", 0, "A"), rejected, up("a2", 6, "A")}, "a2", RepeatsPrevious},
+		{"awaiting review, other data", Status{}, []Upload{up("a", 0, "A"), up("b", 1, "B")}, "b", NotRepeat},
+		{"the first upload", Status{}, []Upload{up("a", 0, "A")}, "a", NotRepeat},
+		{"old receipts without digests", approvedA, []Upload{up("a", 0, ""), up("a2", 1, "")}, "a2", NotRepeat},
+		{"a rejected upload", approvedA, []Upload{up("a", 0, "A"), rejected}, "bad", NotRepeat},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := Repeats(c.s, c.ups, c.id); got != c.want {
+				t.Errorf("Repeats = %d, want %d", got, c.want)
+			}
+		})
+	}
+}
