@@ -42,9 +42,9 @@ import (
 var (
 	ReviewsViewColumns = []string{"year", "province_code", "commune_code", "form", "stored_state", "shown_state",
 		"submission", "approved_submission", "latest_accepted", "counted_live",
-		"comment", "by_role", "by_province", "by_code_id", "at", "checked_flags"}
+		"comment", "by_role", "by_province", "by_code_id", "by_reviewer", "at", "checked_flags"}
 	AuditViewColumns = []string{"year", "province_code", "commune_code", "action", "from_state", "to_state", "submission",
-		"flag_id", "comment", "by_role", "by_province", "by_code_id", "at", "key", "recorded"}
+		"flag_id", "comment", "by_role", "by_province", "by_code_id", "by_reviewer", "at", "key", "recorded"}
 )
 
 // same is the join condition of two CTEs on (year, province, commune).
@@ -113,13 +113,13 @@ SELECT s.year, s.province AS province_code, s.commune AS commune_code, p.form, s
     WHEN s.state = 'returned' THEN CASE WHEN p.l IS NOT NULL AND p.l IS DISTINCT FROM p.f AND p.a IS NULL THEN p.l ELSE p.a END
     ELSE p.l
   END AS counted_live,
-  s.comment, s.by_role, s.by_province, s.by_code_id, s."at", s.checked_flags
+  s.comment, s.by_role, s.by_province, s.by_code_id, s.by_reviewer, s."at", s.checked_flags
 FROM rv_status s LEFT JOIN rv_same m ON {m.s} LEFT JOIN rv_pairs p ON {p.s}`)
 }
 
 // DuckDB types of the JSON objects' fields read by the views.
 const (
-	actorType  = `STRUCT(role VARCHAR, province VARCHAR, commune VARCHAR, code_id VARCHAR)`
+	actorType  = `STRUCT(role VARCHAR, province VARCHAR, commune VARCHAR, code_id VARCHAR, reviewer VARCHAR)`
 	recordType = `STRUCT(version INTEGER, "year" INTEGER, province VARCHAR, commune VARCHAR, "action" VARCHAR, from_state VARCHAR,
   to_state VARCHAR, submission VARCHAR, flag_id VARCHAR, "comment" VARCHAR, "by" ` + actorType + `, "at" TIMESTAMPTZ, "key" VARCHAR)`
 	statusCols = `{version: 'INTEGER', year: 'INTEGER', province: 'VARCHAR', commune: 'VARCHAR', state: 'VARCHAR',
@@ -157,7 +157,7 @@ WITH rv_raw AS (%s),
 rv_status AS (
   SELECT year, province, commune, state, nullif(submission, '') AS submission, nullif(approved_submission, '') AS approved_submission,
     (forms IS NOT NULL OR approved_forms IS NOT NULL) AS per_form, comment,
-    "by".role AS by_role, "by".province AS by_province, "by".code_id AS by_code_id, "at",
+    "by".role AS by_role, "by".province AS by_province, "by".code_id AS by_code_id, "by".reviewer AS by_reviewer, "at",
     coalesce(len(json_keys(checks)), 0)::INTEGER AS checked_flags
   FROM rv_raw
 ),
@@ -192,7 +192,7 @@ rv_all AS (
   WHERE coalesce(c."key", '') <> '' AND NOT EXISTS (SELECT 1 FROM rv_rec r WHERE r."key" = c."key")
 )
 SELECT year, province AS province_code, commune AS commune_code, action, from_state, to_state, submission, flag_id, comment,
-  "by".role AS by_role, "by".province AS by_province, "by".code_id AS by_code_id, "at", "key", recorded
+  "by".role AS by_role, "by".province AS by_province, "by".code_id AS by_code_id, "by".reviewer AS by_reviewer, "at", "key", recorded
 FROM rv_all`, raw, rec)
 	return []string{reviews, audit}
 }
@@ -225,7 +225,7 @@ func AthenaReviewViews() []string {
 WITH rv_status AS (
   SELECT year, province, commune_code AS commune, state, nullif(submission, '') AS submission, nullif(approved_submission, '') AS approved_submission,
     (forms IS NOT NULL OR approved_forms IS NOT NULL) AS per_form, comment,
-    "by".role AS by_role, "by".province AS by_province, "by".code_id AS by_code_id, from_iso8601_timestamp("at") AS "at",
+    "by".role AS by_role, "by".province AS by_province, "by".code_id AS by_code_id, "by".reviewer AS by_reviewer, from_iso8601_timestamp("at") AS "at",
     CAST(coalesce(cardinality(checks), 0) AS integer) AS checked_flags
   FROM %[1]s
 ),
@@ -253,11 +253,11 @@ rv_latest AS (
 )%[2]s`, AthenaReviewStatusTable, reviewsCore())
 	audit := fmt.Sprintf(`CREATE OR REPLACE VIEW audit AS
 SELECT year, province AS province_code, commune_code, action, from_state, to_state, submission, flag_id, comment,
-  "by".role AS by_role, "by".province AS by_province, "by".code_id AS by_code_id, from_iso8601_timestamp("at") AS "at", "key", true AS recorded
+  "by".role AS by_role, "by".province AS by_province, "by".code_id AS by_code_id, "by".reviewer AS by_reviewer, from_iso8601_timestamp("at") AS "at", "key", true AS recorded
 FROM %[1]s
 UNION ALL
 SELECT s.year, s.province, s.commune_code, s.last_change.action, s.last_change.from_state, s.last_change.to_state, s.last_change.submission,
-  s.last_change.flag_id, s.last_change.comment, s.last_change."by".role, s.last_change."by".province, s.last_change."by".code_id,
+  s.last_change.flag_id, s.last_change.comment, s.last_change."by".role, s.last_change."by".province, s.last_change."by".code_id, s.last_change."by".reviewer,
   from_iso8601_timestamp(s.last_change."at"), s.last_change."key", false
 FROM %[2]s s
 WHERE coalesce(s.last_change."key", '') <> ''
