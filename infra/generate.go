@@ -419,7 +419,7 @@ func glueTablesYAML() (string, error) {
 	}
 	var b strings.Builder
 	b.WriteString("# One table per lake dataset, named like the `xhht query` views. Partition\n")
-	b.WriteString("# projection (year, province): no crawler, no MSCK REPAIR. The commune=\n")
+	b.WriteString("# projection (year, province): no crawler, no MSCK REPAIR. The " + lake.CommuneSeg + "\n")
 	b.WriteString("# level of submissions/ and receipts/ is below the projected location and\n")
 	b.WriteString("# read with it; commune_code is a column. Columns come from the code's\n")
 	b.WriteString("# column dictionaries; the tests compare them with real Parquet files.\n")
@@ -442,7 +442,7 @@ func glueTablesYAML() (string, error) {
 		fmt.Fprintf(&b, "        projection.year.range: \"%d,%d\"\n", lake.FirstYear, projectionLastYear)
 		b.WriteString("        projection.province.type: enum\n")
 		fmt.Fprintf(&b, "        projection.province.values: %s\n", q(ProvinceValues(t.Nation)))
-		fmt.Fprintf(&b, "        storage.location.template: !Sub \"s3://${LakeBucket}/%syear=${!year}/province=${!province}/\"\n", t.Prefix)
+		fmt.Fprintf(&b, "        storage.location.template: !Sub \"s3://${LakeBucket}/%s%s${!year}/%s${!province}/\"\n", t.Prefix, lake.YearSeg, lake.ProvinceSeg)
 		b.WriteString("      StorageDescriptor:\n")
 		fmt.Fprintf(&b, "        Location: !Sub \"s3://${LakeBucket}/%s\"\n", t.Prefix)
 		if t.JSON {

@@ -30,7 +30,7 @@ func cmdContacts(ctx context.Context, args []string, stdout io.Writer) (int, err
 		Details: "Tệp CSV UTF-8, mỗi dòng một địa chỉ thư điện tử của một xã; một xã có thể có nhiều dòng. Xem docs/reminders.md.",
 		Examples: []string{
 			"xhht contacts --province 19 danh-ba.csv",
-			"xhht contacts --province 19 --put danh-ba.csv   # lưu vào xhht-data/lake/config/contacts/province=19.csv",
+			"xhht contacts --province 19 --put danh-ba.csv   # lưu vào xhht-data/lake/" + lake.ContactsKey("19"),
 		},
 	})
 	province := fs.String("province", "", "province code `MÃ_TỈNH`, 2 digits (required)")

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/xhht/xhht/pipeline/deadlines"
+	lakekey "github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/report"
 	"github.com/xhht/xhht/pipeline/storage/local"
 )
@@ -126,5 +127,5 @@ func parseAt(v string) (time.Time, error) {
 // defaultReminderPath is <lake>/../reminders/<year>/<deadline>/province=<P>/<at>.json.
 func defaultReminderPath(lake string, r *report.Reminder) string {
 	name := r.At.In(deadlines.ICT).Format("2006-01-02T1504") + ".json"
-	return filepath.Join(filepath.Dir(filepath.Clean(lake)), "reminders", fmt.Sprint(r.Year), r.Deadline, "province="+r.Province, name)
+	return filepath.Join(filepath.Dir(filepath.Clean(lake)), "reminders", lakekey.ReportDir(r.Year, r.Deadline, r.Province), name)
 }

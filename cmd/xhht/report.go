@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/xhht/xhht/pipeline/deadlines"
+	lakekey "github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/report"
 	"github.com/xhht/xhht/pipeline/storage/local"
 )
@@ -85,7 +86,7 @@ func writeReportAt(ctx context.Context, lake, deadline string, year int, provinc
 	if err != nil {
 		return nil, err
 	}
-	dir := filepath.Join(out, fmt.Sprint(year), deadline, "province="+province)
+	dir := filepath.Join(out, lakekey.ReportDir(year, deadline, province))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}

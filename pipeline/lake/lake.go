@@ -36,6 +36,13 @@
 //	access/codes/<sha256 hex>.json                                 AccessCodeKey
 //	config/contacts/province=P.csv                                 ContactsKey
 //	config/issuers/province=P.json                                 IssuerKey
+//	reports/<year>/<deadline>/province=P/<file name>               ReportKey (the report function's output)
+//
+// Code elsewhere neither spells nor parses a partition segment (year=,
+// province=, commune=, level=, reviewer=): it uses the builders here and
+// the parsers of partition.go (ParseReviewKey, ParseContactsKey,
+// ParseYearProvince, CommuneFolder, CommuneFile); layout_guard_test.go
+// enforces it.
 //
 // FirstYear bounds the year partitions; NationCode is the province
 // partition value of national roll-ups.

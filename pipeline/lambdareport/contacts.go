@@ -75,17 +75,7 @@ type s3Detail struct {
 }
 
 // contactsKey parses config/contacts/province=<P>.csv (after the lake prefix).
-func contactsKey(key string) (province string, ok bool) {
-	rest, ok := strings.CutPrefix(key, lake.ContactsPrefix+"province=")
-	if !ok {
-		return "", false
-	}
-	p, ok := strings.CutSuffix(rest, ".csv")
-	if !ok || len(p) != 2 || strings.Trim(p, "0123456789") != "" {
-		return "", false
-	}
-	return p, true
-}
+func contactsKey(key string) (province string, ok bool) { return lake.ParseContactsKey(key) }
 
 // HandleObjectCreated handles a lake object the EventBridge rule sends:
 // a contacts file. An error fails the (asynchronous) invocation, which

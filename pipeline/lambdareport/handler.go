@@ -20,6 +20,7 @@ import (
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 
 	"github.com/xhht/xhht/pipeline/deadlines"
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/lambdaconfig"
 	"github.com/xhht/xhht/pipeline/registry"
 	"github.com/xhht/xhht/pipeline/report"
@@ -48,7 +49,7 @@ const responseMargin = 3 * time.Second
 // ReportKey is the lake key of a report file:
 // reports/<year>/<deadline>/province=<P>/<file name>.
 func ReportKey(year int, deadline, province, file string) string {
-	return fmt.Sprintf("reports/%d/%s/province=%s/%s", year, deadline, province, file)
+	return lake.ReportKey(year, deadline, province, file)
 }
 
 // contentTypes of the report files, so a browser opens them from S3 as

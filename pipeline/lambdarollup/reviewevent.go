@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -39,19 +38,14 @@ func reviewEventBody(body string) (req string, ok bool, err error) {
 	for _, r := range ev.Records {
 		key := r.S3.Object.URLDecodedKey
 		// The lake may have a prefix (LAKE_PREFIX): the review key follows it.
-		i := strings.Index(key, lake.ReviewsPrefix+"year=")
+		i := strings.Index(key, lake.ReviewsPrefix+lake.YearSeg)
 		if i < 0 || (i > 0 && key[i-1] != '/') {
 			return "", true, fmt.Errorf("S3 event for %q, not a review state", key)
 		}
-		parts := strings.Split(strings.TrimPrefix(key[i:], lake.ReviewsPrefix), "/")
-		if len(parts) != 3 || !strings.HasPrefix(parts[0], "year=") || !strings.HasPrefix(parts[1], "province=") || !strings.HasPrefix(parts[2], "commune=") {
-			return "", true, fmt.Errorf("S3 event key %q is not reviews/year=Y/province=P/commune=C.json", key)
+		y, p, _, ok := lake.ParseReviewKey(key[i:])
+		if !ok {
+			return "", true, fmt.Errorf("S3 event key %q is not a review state key (%s)", key, lake.ReviewKey(2026, "P", "C"))
 		}
-		y, err := strconv.Atoi(strings.TrimPrefix(parts[0], "year="))
-		if err != nil {
-			return "", true, fmt.Errorf("S3 event key %q: bad year", key)
-		}
-		p := strings.TrimPrefix(parts[1], "province=")
 		if year != 0 && (y != year || p != prov) {
 			return "", true, errors.New("S3 event with records of several provinces or years")
 		}

@@ -92,7 +92,7 @@ const maxCachedReceipts = 200_000
 
 // provinceReceipts reads every receipt of a province's year: commune → receipts.
 func (s *server) provinceReceipts(ctx context.Context, year int, province string) (map[string][]lightReceipt, error) {
-	prefix := lake.ReceiptsYearPrefix(year) + "province=" + province + "/"
+	prefix := lake.ReceiptsProvincePrefix(year, province)
 	objs, err := s.cfg.Lake.List(ctx, prefix)
 	if err != nil {
 		return nil, fmt.Errorf("portal: list receipts: %w", err)
@@ -160,8 +160,8 @@ func (s *server) provinceReceipts(ctx context.Context, year int, province string
 // partition ingest wrote it under), checked against the receipt.
 func readLight(ctx context.Context, st storage.Store, key, prefix string) (lightReceipt, error) {
 	rest := strings.TrimPrefix(key, prefix)
-	c, _, ok := strings.Cut(strings.TrimPrefix(rest, "commune="), "/")
-	if !ok || !strings.HasPrefix(rest, "commune=") {
+	c, ok := lake.CommuneFolder(rest)
+	if !ok {
 		return lightReceipt{}, fmt.Errorf("portal: receipt key %q: %w", key, storage.ErrNotFound)
 	}
 	b, _, err := storage.GetAtMost(ctx, st, key, "", 32<<20)
@@ -571,8 +571,8 @@ func (s *server) provinceStatuses(ctx context.Context, year int, province string
 		s.sc.m = map[string]review.Status{}
 	}
 	for _, o := range objs {
-		c, ok := strings.CutSuffix(strings.TrimPrefix(o.Key, prefix+"commune="), ".json")
-		if !ok || strings.Contains(c, "/") || !strings.HasPrefix(o.Key, prefix+"commune=") {
+		c, ok := lake.CommuneFile(strings.TrimPrefix(o.Key, prefix), ".json")
+		if !ok || !strings.HasPrefix(o.Key, prefix) {
 			continue
 		}
 		if st, ok := s.sc.m[o.Key+"@"+o.ETag]; ok {

@@ -359,7 +359,7 @@ func (s *server) provCommuneView(ctx context.Context, ss session, g access.Grant
 		Holder: g.Holder, CSRF: s.keys.token(purposeCSRF, ss.SID), PrevYear: g.Year - 1, MaxComment: review.MaxCommentRunes,
 		Paths: map[string]string{"board": pathBoard, "signout": pathSignOut, "approve": base + actApprove, "return": base + actReturn,
 			"reopen": base + actReopen, "check": base + actCheck}}
-	prefix := lake.ReceiptsYearPrefix(g.Year) + "province=" + g.Province + "/"
+	prefix := lake.ReceiptsProvincePrefix(g.Year, g.Province)
 	objs, err := s.cfg.Lake.List(ctx, lake.ReceiptsCommunePrefix(g.Year, g.Province, c.Code))
 	if err != nil {
 		return nil, fmt.Errorf("portal: list receipts: %w", err)

@@ -278,7 +278,7 @@ func (r *Report) trend(ctx context.Context, o Options, d deadlines.Deadline, wor
 			if v.HasDistricts() != r.HasDistricts {
 				continue // a post-reform province never re-expressed backwards
 			}
-			prefix += "province=" + o.Province + "/"
+			prefix += lake.ProvinceDir(o.Province)
 		}
 		objs, err := o.Lake.List(ctx, prefix)
 		if err != nil {

@@ -196,12 +196,8 @@ func ForProvince(ctx context.Context, st storage.Store, year int, province strin
 	var communes []string
 	for _, o := range objs {
 		rest := strings.TrimPrefix(o.Key, prefix)
-		c, ok := strings.CutPrefix(rest, "commune=")
+		c, ok := lake.CommuneFile(rest, ".json")
 		if !ok {
-			continue
-		}
-		c, ok = strings.CutSuffix(c, ".json")
-		if !ok || strings.Contains(c, "/") {
 			continue
 		}
 		communes = append(communes, c)

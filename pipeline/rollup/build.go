@@ -476,7 +476,7 @@ func (b *builder) whole() bool { return b.o.Province == "" || b.units != b.ver }
 func (b *builder) list(ctx context.Context, yearPrefix, ext string) ([]storage.Object, error) {
 	p := yearPrefix
 	if !b.whole() {
-		p += "province=" + b.o.Province + "/"
+		p += lake.ProvinceDir(b.o.Province)
 	}
 	var objs []storage.Object
 	var err error

@@ -11,9 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/xhht/xhht/pipeline/lake"
@@ -313,18 +311,8 @@ func (b *builder) ensureLocal(ctx context.Context, path string) error {
 	return err
 }
 
-// partRe finds the year and province of a lake key.
-var partRe = regexp.MustCompile(`/year=(\d{4})/province=(\d{2})/`)
-
 // partOf is the year and province of a lake key.
-func partOf(key string) (year int, province string, ok bool) {
-	m := partRe.FindStringSubmatch(key)
-	if m == nil {
-		return 0, "", false
-	}
-	y, _ := strconv.Atoi(m[1])
-	return y, m[2], true
-}
+func partOf(key string) (year int, province string, ok bool) { return lake.ParseYearProvince(key) }
 
 // partKey names a (year, province) of the lake.
 func partKey(year int, province string) string { return fmt.Sprintf("%d/%s", year, province) }

@@ -116,7 +116,7 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 			return err
 		}
 		for _, p := range provs {
-			got, _ := filepath.Glob(filepath.Join(dir, "province="+p, "*.parquet"))
+			got, _ := filepath.Glob(filepath.Join(dir, lake.ProvinceDir(p), "*.parquet"))
 			if len(got) > 1 {
 				return fmt.Errorf("rollup: %s of province %s came out as %d files", t, p, len(got))
 			}
@@ -250,7 +250,7 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 
 // keyProvinceSQL is the province of an input row's object, from its key
 // (…/year=Y/province=P/…).
-const keyProvinceSQL = `regexp_extract(_key, '/province=([0-9]{2})/', 1)`
+var keyProvinceSQL = lake.ProvinceKeySQL("_key")
 
 // uploadWorkers bounds concurrent uploads and commits.
 const uploadWorkers = 8
