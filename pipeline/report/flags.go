@@ -43,7 +43,8 @@ type FlagLine struct {
 // communes that cannot be compared with last year into r.NotComparable.
 func (r *Report) loadFlags(ctx context.Context, db *sql.DB) error {
 	rs, err := db.QueryContext(ctx, `SELECT commune_code, commune_name, coalesce(ten_thon, ''), "rule", coalesce(indicator, ''),
-  "value", previous_value, comparable, message, flag_id, coalesce(submission_id, '') FROM `+rollup.Flags+` ORDER BY commune_code, flag_id`)
+  "value", previous_value, comparable, message, flag_id, coalesce(submission_id, '') FROM `+rollup.Flags+`
+  WHERE NOT coalesce(pending, false) ORDER BY commune_code, flag_id`)
 	if err != nil {
 		return fmt.Errorf("report: flags: %w", err)
 	}

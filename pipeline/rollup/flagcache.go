@@ -51,7 +51,7 @@ import (
 // flagsCacheVersion changes whenever what the flags are computed from, or
 // how, changes in code (pipeline/quality's rules, flags.go's gathering):
 // a manifest recorded under another version is recomputed.
-const flagsCacheVersion = "1"
+const flagsCacheVersion = "2" // 2: the waiting files' flags (flags_pending.go)
 
 // flagsDigestKey is the flags' entry in lake.Manifest.CacheDigest.
 const flagsDigestKey = Flags

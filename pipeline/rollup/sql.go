@@ -217,6 +217,16 @@ func levelSQL(table, from, prevFrom string, keys []string, tgLevel, tgKey string
 // hamletSQL builds the hamlet rows of the current year with last year's
 // row of the same hamlet (commune and ma_thon) for the change.
 func hamletSQL(withPrev bool) string {
+	// Views: the hamlet level is read once, when it is written.
+	s := fmt.Sprintf("CREATE OR REPLACE VIEW h_cur AS %s;\n", hamletBaseSQL("cur"))
+	if withPrev {
+		s += fmt.Sprintf("CREATE OR REPLACE VIEW h_prev AS %s;\n", hamletBaseSQL("prev"))
+	}
+	return s
+}
+
+// hamletBaseSQL selects the Biểu 01 rows of r_<tag> as hamlet rows.
+func hamletBaseSQL(tag string) string {
 	var cols []string
 	for _, m := range measuresOf("bieu01") {
 		switch m.kind {
@@ -237,19 +247,11 @@ func hamletSQL(withPrev bool) string {
 			fmt.Sprintf("(%s)::BIGINT AS %s", both, r.name+sfxRows),
 			fmt.Sprintf("(NOT (%s))::BIGINT AS %s", both, r.name+sfxRowsLeft))
 	}
-	base := func(tag string) string {
-		// ma_thon is the hamlet's identity (identity.go), not always the
-		// code ingest wrote.
-		return fmt.Sprintf(`SELECT u.province_code, u.province_name, u.district_code, u.district_name, u.commune_code, u.commune_name, u.vung_kho_khan,
+	// ma_thon is the hamlet's identity (identity.go), not always the
+	// code ingest wrote.
+	return fmt.Sprintf(`SELECT u.province_code, u.province_name, u.district_code, u.district_name, u.commune_code, u.commune_name, u.vung_kho_khan,
   coalesce(hid.ma_thon, r.ma_thon) AS ma_thon, r.ten_thon, %s, r.submission_id, r.received_at, r.source_key, r.source_row
 FROM r_%s r JOIN units u ON u.commune_code = r.ucode %s WHERE r.form = 'bieu01'`, strings.Join(cols, ", "), tag, hamletIDJoin("hid", "r"))
-	}
-	// Views: the hamlet level is read once, when it is written.
-	s := fmt.Sprintf("CREATE OR REPLACE VIEW h_cur AS %s;\n", base("cur"))
-	if withPrev {
-		s += fmt.Sprintf("CREATE OR REPLACE VIEW h_prev AS %s;\n", base("prev"))
-	}
-	return s
 }
 
 // completenessSQL classifies each expected commune per deadline, then
