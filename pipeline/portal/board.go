@@ -247,6 +247,7 @@ type flagView struct {
 	Checked      bool
 	CheckComment string
 	Text         string // message with the values
+	Waiting      bool   // about the newer upload awaiting approval, not the counted data (flagswaiting.go)
 }
 
 // boardIndicators are the main rates the board shows, with the short
@@ -373,6 +374,9 @@ func (s *server) buildBoard(ctx context.Context, year int, province string, d de
 			row.Rates = []rateCell{{Text: "–"}, {Text: "–"}, {Text: "–"}}
 		}
 		row.Flags = flagViews(flagsOf[c.Code], st)
+		if row.Waiting {
+			row.Flags = markWaiting(row.Flags, row.Latest) // flagswaiting.go
+		}
 		for _, f := range row.Flags {
 			if !f.Checked && f.Comparable {
 				row.FlagsOpen++
