@@ -99,6 +99,10 @@ func TestWaitingFileFlags(t *testing.T) {
 		t.Errorf("approved data's flags: %q", counted)
 	}
 
+	if !strings.Contains(block(page, "cac-thon"), `id="thon-da-duyet"`) {
+		t.Error("the hamlet rows do not say they are the approved data's")
+	}
+
 	// The board: the waiting file's flag first, marked.
 	var rowA string
 	for _, m := range rowRe.FindAllStringSubmatch(p.get("/tinh").body, -1) {
