@@ -41,6 +41,8 @@ type FlagLine struct {
 
 // loadFlags reads the snapshot's flags: the warnings into r.Flags, the
 // communes that cannot be compared with last year into r.NotComparable.
+// Pending rows are the flags of an upload still waiting for the province
+// (pipeline/rollup, flags_pending.go): not the data the report counts.
 func (r *Report) loadFlags(ctx context.Context, db *sql.DB) error {
 	rs, err := db.QueryContext(ctx, `SELECT commune_code, commune_name, coalesce(ten_thon, ''), "rule", coalesce(indicator, ''),
   "value", previous_value, comparable, message, flag_id, coalesce(submission_id, '') FROM `+rollup.Flags+`
