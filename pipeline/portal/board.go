@@ -32,6 +32,7 @@ type Flag struct {
 	Indicator     string
 	Value         *float64
 	PreviousValue *float64
+	PreviousYear  int // the year of PreviousValue (0: unknown, shown as "năm trước")
 	Threshold     *float64
 	Comparable    bool // false: "không so sánh được", shown, never as an alarm
 	Message       string
@@ -423,7 +424,11 @@ func flagText(f Flag) string {
 		return t + " (không so sánh được)"
 	}
 	if f.Value != nil && f.PreviousValue != nil {
-		t += fmt.Sprintf(" (năm nay %s, năm trước %s)", num(*f.Value), num(*f.PreviousValue))
+		prev := "năm trước"
+		if f.PreviousYear != 0 {
+			prev = fmt.Sprintf("năm %d", f.PreviousYear) // the last accepted year, not always last year
+		}
+		t += fmt.Sprintf(" (năm nay %s, %s %s)", num(*f.Value), prev, num(*f.PreviousValue))
 	}
 	return t
 }

@@ -19,7 +19,7 @@ func QualityFlags(lake storage.Store) FlagReader {
 		out := make([]Flag, len(fs))
 		for i, f := range fs {
 			out[i] = Flag{CommuneCode: f.CommuneCode, MaThon: f.MaThon, TenThon: f.TenThon, FlagID: f.FlagID, Rule: f.Rule,
-				Indicator: f.Indicator, Value: f.Value, PreviousValue: f.PreviousValue, Threshold: f.Threshold,
+				Indicator: f.Indicator, Value: f.Value, PreviousValue: f.PreviousValue, PreviousYear: f.PreviousYear, Threshold: f.Threshold,
 				Comparable: f.Comparable, Message: f.Message, SubmissionID: f.SubmissionID}
 		}
 		return out, nil

@@ -76,6 +76,11 @@ func Evaluate(r *Rules, year int, communes []Commune) []Flag {
 	return out
 }
 
+// yearOnYear are the rules that compare a commune with its last accepted
+// year.
+var yearOnYear = map[string]bool{RuleChange: true, RuleHamletGone: true, RuleHamletNew: true, RuleRateChange: true,
+	RuleCopied: true, RuleNotComparable: true}
+
 // flag starts a flag of commune c.
 func flag(year int, c *Commune, rule, indicator string, h *Hamlet) Flag {
 	f := Flag{Year: year, ProvinceCode: c.ProvinceCode, CommuneCode: c.CommuneCode, CommuneName: c.CommuneName,
@@ -108,7 +113,7 @@ func (r *Rules) own(year int, c *Commune) []Flag {
 	if prev != nil && !prev.Comparable {
 		f := flag(year, c, RuleNotComparable, "", nil)
 		f.Comparable = false
-		f.Message = "Không so sánh được với năm trước"
+		f.Message = fmt.Sprintf("Không so sánh được với năm %d", prev.Year)
 		if prev.Reason != "" {
 			f.Message += ": " + prev.Reason
 		}
@@ -123,6 +128,15 @@ func (r *Rules) own(year int, c *Commune) []Flag {
 	}
 	out = append(out, r.recognisedAll(year, c, prev)...)
 	out = append(out, r.hamletOutliers(year, c, prev)...)
+	if c.Prev != nil {
+		// The year compared with: the commune's last accepted year, which
+		// is not always last year (Previous.Year).
+		for i := range out {
+			if out[i].PreviousValue != nil || yearOnYear[out[i].Rule] {
+				out[i].PreviousYear = c.Prev.Year
+			}
+		}
+	}
 	if ru := r.Get(RuleUnchanged); ru != nil && c.Unchanged != nil {
 		u := c.Unchanged
 		f := flag(year, c, RuleUnchanged, "", nil)
@@ -152,7 +166,7 @@ func (r *Rules) change(year int, c *Commune, prev *Previous) []Flag {
 		}
 		f := flag(year, c, RuleChange, ind, nil)
 		f.Value, f.PreviousValue, f.Threshold, f.Score = num(v), num(p), num(ru.Threshold), num(s)
-		f.Message = fmt.Sprintf("%s %s %s so với năm trước (%s → %s)", r.Label(ind), upDown(s), pct(math.Abs(s)), count(p), count(v))
+		f.Message = fmt.Sprintf("%s %s %s so với năm %d (%s → %s)", r.Label(ind), upDown(s), pct(math.Abs(s)), prev.Year, count(p), count(v))
 		out = append(out, f)
 	}
 	return out
@@ -175,7 +189,7 @@ func (r *Rules) hamletsMoved(year int, c *Commune, prev *Previous) []Flag {
 			h.SubmissionID = "" // last year's: the flag is about this year's file
 			f := flag(year, c, RuleHamletGone, "ho_tong", &h)
 			f.PreviousValue = value(h.Values, "ho_tong")
-			f.Message = fmt.Sprintf("“%s” có trong báo cáo năm trước nhưng năm nay không có", h.TenThon)
+			f.Message = fmt.Sprintf("“%s” có trong báo cáo năm %d nhưng năm nay không có", h.TenThon, prev.Year)
 			out = append(out, f)
 		}
 	}
@@ -186,7 +200,7 @@ func (r *Rules) hamletsMoved(year int, c *Commune, prev *Previous) []Flag {
 			}
 			f := flag(year, c, RuleHamletNew, "ho_tong", &h)
 			f.Value = value(h.Values, "ho_tong")
-			f.Message = fmt.Sprintf("“%s” năm nay mới có, năm trước không có", h.TenThon)
+			f.Message = fmt.Sprintf("“%s” năm nay mới có, năm %d không có", h.TenThon, prev.Year)
 			out = append(out, f)
 		}
 	}
@@ -219,7 +233,7 @@ func (r *Rules) rateChange(year int, c *Commune, prev *Previous) []Flag {
 		}
 		f := flag(year, c, RuleRateChange, ind, nil)
 		f.Value, f.PreviousValue, f.Threshold, f.Score = num(v), num(p), num(ru.Threshold), num(d)
-		f.Message = fmt.Sprintf("%s %s %s điểm phần trăm so với năm trước (%s → %s)", r.Label(ind), upDown(d), vnnum.Float(math.Abs(d)*100, 1), pct(p), pct(v))
+		f.Message = fmt.Sprintf("%s %s %s điểm phần trăm so với năm %d (%s → %s)", r.Label(ind), upDown(d), vnnum.Float(math.Abs(d)*100, 1), prev.Year, pct(p), pct(v))
 		out = append(out, f)
 	}
 	return out
@@ -261,7 +275,7 @@ func (r *Rules) copied(year int, c *Commune, prev *Previous) []Flag {
 	}
 	f := flag(year, c, RuleCopied, "", nil)
 	f.Value, f.Threshold = num(float64(filled)), num(ru.Threshold)
-	f.Message = fmt.Sprintf("Mọi số liệu (%s số) giống hệt năm trước: có thể đã chép lại số liệu năm trước", count(float64(filled)))
+	f.Message = fmt.Sprintf("Mọi số liệu (%s số) giống hệt năm %d: có thể đã chép lại số liệu năm %[2]d", count(float64(filled)), prev.Year)
 	return []Flag{f}
 }
 

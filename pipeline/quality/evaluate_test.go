@@ -363,12 +363,12 @@ func TestNotComparable(t *testing.T) {
 	r := rules(t)
 	cm := commune("00001", map[string]float64{"ho_tong": 5000, "ty_le_ho_dat": 0.9})
 	cm.Hamlets = []Hamlet{hamlet("T9", "Thôn 9", map[string]float64{"ho_tong": 5000})}
-	cm.Prev = &Previous{Comparable: false, Reason: "xã cũ 05440 bị chia tách, chưa có phân bổ thôn",
+	cm.Prev = &Previous{Year: 2024, Comparable: false, Reason: "xã cũ 05440 bị chia tách, chưa có phân bổ thôn",
 		Values:  map[string]float64{"ho_tong": 100, "ty_le_ho_dat": 0.1},
 		Hamlets: []Hamlet{hamlet("T1", "Thôn 1", map[string]float64{"ho_tong": 100})}}
 	got := Evaluate(r, 2025, []Commune{cm})
 	if len(got) != 1 || got[0].Rule != RuleNotComparable || got[0].Comparable || got[0].Alarm() ||
-		got[0].Message != "Không so sánh được với năm trước: xã cũ 05440 bị chia tách, chưa có phân bổ thôn" {
+		got[0].Message != "Không so sánh được với năm 2024: xã cũ 05440 bị chia tách, chưa có phân bổ thôn" || got[0].PreviousYear != 2024 {
 		t.Fatalf("got %+v", got)
 	}
 	// The same data, comparable: flagged by change, rate_change, hamlets.
@@ -410,5 +410,38 @@ func TestRulesColumns(t *testing.T) {
 	}
 	if slices.Contains(h, "thon_tong") || slices.Contains(c, "tthtcd_ung_dung_cntt") {
 		t.Errorf("columns no rule reads: %v %v", c, h)
+	}
+}
+
+// The year compared with is the commune's last accepted year, which the
+// messages name ("năm 2022", not "năm trước") and PreviousYear carries; a
+// flag that compares with no earlier year has none.
+func TestPreviousYearNamed(t *testing.T) {
+	r := rules(t)
+	cm := commune("00001", map[string]float64{"ho_tong": 150, "ty_le_ho_dat": 0.9})
+	cm.Hamlets = []Hamlet{hamlet("T1", "Thôn 1", map[string]float64{"ho_tong": 150})}
+	cm.Prev = &Previous{Year: 2022, Comparable: true, Values: map[string]float64{"ho_tong": 100, "ty_le_ho_dat": 0.5},
+		Hamlets: []Hamlet{hamlet("T2", "Thôn 2", map[string]float64{"ho_tong": 100})}}
+	got := Evaluate(r, 2024, []Commune{cm})
+	rules := map[string]bool{}
+	for _, f := range got {
+		rules[f.Rule] = true
+		if f.PreviousYear != 2022 {
+			t.Errorf("%s: PreviousYear %d, want 2022", f.FlagID, f.PreviousYear)
+		}
+		if !strings.Contains(f.Message, "năm 2022") || strings.Contains(f.Message, "năm trước") {
+			t.Errorf("%s: message %q does not name 2022", f.FlagID, f.Message)
+		}
+	}
+	for _, want := range []string{RuleChange, RuleRateChange, RuleHamletGone, RuleHamletNew} {
+		if !rules[want] {
+			t.Errorf("no %s flag: %+v", want, got)
+		}
+	}
+	cm.Prev = nil
+	for _, f := range Evaluate(r, 2024, []Commune{cm}) {
+		if f.PreviousYear != 0 {
+			t.Errorf("%s without an earlier year: PreviousYear %d", f.FlagID, f.PreviousYear)
+		}
 	}
 }

@@ -44,7 +44,11 @@ type Flag struct {
 	// the cross-commune rules and when there is none).
 	Value         *float64 `json:"value"`
 	PreviousValue *float64 `json:"previous_value"`
-	Threshold     *float64 `json:"threshold"`
+	// PreviousYear is the year PreviousValue (and a year-on-year rule) is
+	// from: the commune's last accepted year before Year, within a few
+	// years (0 when the flag compares with no earlier year).
+	PreviousYear int      `json:"previous_year,omitempty"`
+	Threshold    *float64 `json:"threshold"`
 	// Score: the modified z-score (outlier rules), the relative change
 	// (change), the change in rate points as a fraction (rate_change).
 	Score *float64 `json:"score"`

@@ -29,6 +29,7 @@ type flagRow struct {
 	Indicator     *string  `parquet:"indicator,optional"`
 	Value         *float64 `parquet:"value,optional"`
 	PreviousValue *float64 `parquet:"previous_value,optional"`
+	PreviousYear  *int32   `parquet:"previous_year,optional"` // absent in files written before it
 	Threshold     *float64 `parquet:"threshold,optional"`
 	Score         *float64 `parquet:"score,optional"`
 	Comparable    *bool    `parquet:"comparable,optional"`
@@ -119,6 +120,9 @@ func (r flagRow) flag() Flag {
 	}
 	if r.Pending != nil {
 		f.Pending = *r.Pending
+	}
+	if r.PreviousYear != nil {
+		f.PreviousYear = int(*r.PreviousYear)
 	}
 	return f
 }

@@ -45,7 +45,7 @@ type FlagLine struct {
 // (pipeline/rollup, flags_pending.go): not the data the report counts.
 func (r *Report) loadFlags(ctx context.Context, db *sql.DB) error {
 	rs, err := db.QueryContext(ctx, `SELECT commune_code, commune_name, coalesce(ten_thon, ''), "rule", coalesce(indicator, ''),
-  "value", previous_value, comparable, message, flag_id, coalesce(submission_id, '') FROM `+rollup.Flags+`
+  "value", previous_value, previous_year, comparable, message, flag_id, coalesce(submission_id, '') FROM `+rollup.Flags+`
   WHERE NOT coalesce(pending, false) ORDER BY commune_code, flag_id`)
 	if err != nil {
 		return fmt.Errorf("report: flags: %w", err)
@@ -55,8 +55,9 @@ func (r *Report) loadFlags(ctx context.Context, db *sql.DB) error {
 		var l FlagLine
 		var ind string
 		var v, p sql.NullFloat64
+		var py sql.NullInt64
 		var comparable sql.NullBool
-		if err := rs.Scan(&l.Code, &l.Name, &l.Hamlet, &l.Rule, &ind, &v, &p, &comparable, &l.Text, &l.FlagID, &l.Submission); err != nil {
+		if err := rs.Scan(&l.Code, &l.Name, &l.Hamlet, &l.Rule, &ind, &v, &p, &py, &comparable, &l.Text, &l.FlagID, &l.Submission); err != nil {
 			return fmt.Errorf("report: flags: %w", err)
 		}
 		if !comparable.Bool {
@@ -64,6 +65,10 @@ func (r *Report) loadFlags(ctx context.Context, db *sql.DB) error {
 			continue
 		}
 		l.Value, l.Previous = flagValue(l.Rule, ind, v), flagValue(l.Rule, ind, p)
+		if l.Previous != "" && py.Valid && int(py.Int64) != r.Year-1 {
+			// The commune's last accepted year is older than last year.
+			l.Previous += fmt.Sprintf(" (năm %d)", py.Int64)
+		}
 		r.Flags = append(r.Flags, l)
 	}
 	return rs.Err()

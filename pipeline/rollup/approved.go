@@ -85,6 +85,12 @@ func (b *builder) loadReviews(ctx context.Context, provs []string, withPrev bool
 	if withPrev {
 		tags["prev"] = b.prevYear
 	}
+	if b.units == b.ver {
+		// The earlier years the flags may compare a commune with (flags.go).
+		for _, y := range b.lookbackYears() {
+			tags[fmt.Sprintf("f%d", y)] = y
+		}
+	}
 	for tag, year := range tags {
 		var rows []reviewRow
 		if b.units == b.ver { // not a re-based build

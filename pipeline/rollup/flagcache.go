@@ -30,8 +30,9 @@ import (
 //     province's own folder and, per year, that of any province its
 //     communes belonged to in that year's register;
 //   - the province's receipts of the year;
-//   - its review states of the year and last year (which data counts, and
-//     the checked flags), as read by the build;
+//   - its review states of the year, last year and the earlier years a
+//     commune's last accepted year is looked for in (which data counts,
+//     and the checked flags), as read by the build;
 //   - when last year comes from the re-based roll-up (across the 2025
 //     reform), the build id of that roll-up's manifest for the province;
 //   - the rules in force (schemas/quality/rules.json as parsed), the
@@ -51,7 +52,7 @@ import (
 // flagsCacheVersion changes whenever what the flags are computed from, or
 // how, changes in code (pipeline/quality's rules, flags.go's gathering):
 // a manifest recorded under another version is recomputed.
-const flagsCacheVersion = "2" // 2: the waiting files' flags (flags_pending.go)
+const flagsCacheVersion = "3" // 2: last accepted year (lookbackYears), previous_year; 3: the waiting files' flags (flags_pending.go)
 
 // flagsDigestKey is the flags' entry in lake.Manifest.CacheDigest.
 const flagsDigestKey = Flags
@@ -69,7 +70,7 @@ type flagSource struct {
 // and the computation then use the same ones.
 func (b *builder) flagPrevSource(ctx context.Context) (*flagSource, error) {
 	switch {
-	case b.prevYear != 0 && b.prevInputs > 0:
+	case b.prevYear != 0:
 		return &flagSource{mode: "build"}, nil
 	case b.prevYear == 0 && !b.units.HasDistricts():
 		pv := b.reg.ForYear(b.o.Year - 1)
@@ -155,7 +156,7 @@ func (b *builder) flagsDigest(p string, rules *quality.Rules, src *flagSource) (
 	line("rules", string(rj))
 	b.submissionLines(p, line)
 	line("receipts", b.digests[cacheReceipts][p])
-	for _, y := range []int{b.o.Year, b.prevYear} {
+	for _, y := range append([]int{b.o.Year, b.prevYear}, b.lookbackYears()...) {
 		if y != 0 {
 			line("reviews", strconv.Itoa(y), b.reviewDigests[partKey(y, p)])
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/xhht/xhht/pipeline/hamlet"
 	"github.com/xhht/xhht/pipeline/quality"
 )
 
@@ -54,6 +55,7 @@ func flagColumns() []Column {
 		{"indicator", "VARCHAR", "Cột được so sánh (ho_tong, ty_le_ho_dat …); null khi quy tắc không có", "roll-up column compared; null when the rule has none"},
 		{"value", "DOUBLE", "Giá trị năm nay (tỷ lệ 0–1)", "this year's value (rates as fractions)"},
 		{"previous_value", "DOUBLE", "Giá trị năm trước được chấp nhận (null với quy tắc so sánh giữa các xã)", "last accepted year's value (null for cross-commune rules)"},
+		{"previous_year", "INTEGER", "Năm của previous_value: năm gần nhất trước năm báo cáo có số liệu được chấp nhận của xã (tối đa 3 năm trước, không vượt qua cải cách 2025 trừ qua số liệu quy đổi); null khi không so sánh với năm nào", "the year of previous_value: the commune's last accepted year before the reporting year (at most 3 years back; across the 2025 reform only through the re-based roll-up); null when none"},
 		{"threshold", "DOUBLE", "Ngưỡng của quy tắc", "the rule's threshold"},
 		{"score", "DOUBLE", "Mức lệch: điểm z hiệu chỉnh (rate_outlier, hamlet_outlier), thay đổi tương đối (change), thay đổi theo điểm 0–1 (rate_change), tỷ lệ thôn (recognised_all)", "modified z-score, relative change, change in points (fraction) or share of hamlets"},
 		{"comparable", "BOOLEAN", "false: không so sánh được với năm trước (chỉ để biết, không phải cảnh báo)", "false: not comparable with last year (information, not a warning)"},
@@ -249,27 +251,88 @@ func (fq *flagQuery) scan(ctx context.Context, q string, nStr int, cols []string
 	return nil
 }
 
-// flagPrevious fills each commune's last year: from the build's own
-// last-year tables (c_prev, h_prev) when both years share a register, else,
-// across the 2025 reform, from the re-based roll-up of last year.
+// maxLookBack bounds how far back a commune's last accepted year is
+// looked for: last year, then the two years before it.
+const maxLookBack = 3
+
+// lookbackYears are the years before last year, newest first, in which a
+// commune without accepted data last year is looked for: at most
+// maxLookBack years back, and never across the 2025 reform (a code before
+// it may name another place; across it only the re-based roll-up of 2024
+// compares, for 2025). The build reads their submissions anyway, for
+// hamlet identity (historyYears).
+func (b *builder) lookbackYears() []int {
+	if b.prevYear == 0 {
+		return nil
+	}
+	first := max(b.o.Year-maxLookBack, hamlet.HistoryFirstYear(b.o.Year))
+	var ys []int
+	for y := b.prevYear - 1; y >= first; y-- {
+		ys = append(ys, y)
+	}
+	return ys
+}
+
+// flagPrevious fills each commune's last accepted year, on this year's
+// units: last year from the build's own last-year tables (c_prev, h_prev)
+// when both years share a register, and for a commune without accepted
+// data last year the latest earlier year with some (lookbackYears),
+// counted as the roll-up counts a year (the latest accepted upload per
+// form, review states applied); across the 2025 reform, the re-based
+// roll-up of last year. A commune with no accepted year among them gets
+// no year-on-year flag.
 func (b *builder) flagPrevious(ctx context.Context, fq *flagQuery, src *flagSource, todo []string, byCode map[string]*quality.Commune, communeCols, hamletCols []string) error {
-	prevYear := b.prevYear
-	var csrc, hsrc, comparable string
 	filter := b.provinceFilter("province_code", todo)
-	switch src.mode {
-	case "build":
+	withRates := func(table string) string {
 		var rs []string
 		for _, r := range rates {
 			rs = append(rs, fmt.Sprintf("%s AS %s", rateExpr("c", r), ident(r.name)))
 		}
-		csrc = fmt.Sprintf("(SELECT c.*, %s, true AS rebase_complete, NULL::VARCHAR AS rebase_missing FROM c_prev c WHERE so_xa_bieu01 + so_xa_bieu02 > 0%s)", strings.Join(rs, ", "), filter)
-		hsrc = "h_prev"
-		if filter != "" {
-			hsrc = "(SELECT * FROM h_prev WHERE true" + filter + ")"
+		return fmt.Sprintf("(SELECT c.*, %s, true AS rebase_complete, NULL::VARCHAR AS rebase_missing FROM %s c WHERE so_xa_bieu01 + so_xa_bieu02 > 0%s)", strings.Join(rs, ", "), table, filter)
+	}
+	hamletsOf := func(view string) string {
+		if filter == "" {
+			return view
 		}
+		return "(SELECT * FROM " + view + " WHERE true" + filter + ")"
+	}
+	switch src.mode {
+	case "build":
+		if b.prevYear != 0 && b.prevInputs > 0 {
+			if err := b.scanPrevious(ctx, fq, b.prevYear, withRates("c_prev"), hamletsOf("h_prev"), byCode, communeCols, hamletCols); err != nil {
+				return err
+			}
+		}
+		for _, y := range b.lookbackYears() {
+			var missing []string
+			for code, c := range byCode {
+				if c.Prev == nil {
+					missing = append(missing, quote(code))
+				}
+			}
+			if len(missing) == 0 {
+				return nil
+			}
+			slices.Sort(missing)
+			tag := fmt.Sprintf("f%d", y)
+			q := pickSQL(tag, y, false)
+			if b.overrides[tag] {
+				q += reviewPickSQL(tag, y)
+			}
+			q += communeSQL(tag) + hamletViewSQL(tag)
+			if err := b.execOn(ctx, fq.c, fmt.Sprintf("flags: year %d", y), q); err != nil {
+				return err
+			}
+			only := " AND commune_code IN (" + strings.Join(missing, ", ") + ")"
+			csrc := strings.TrimSuffix(withRates("c_"+tag), ")") + only + ")"
+			hsrc := "(SELECT * FROM h_" + tag + " WHERE true" + only + ")"
+			if err := b.scanPrevious(ctx, fq, y, csrc, hsrc, byCode, communeCols, hamletCols); err != nil {
+				return err
+			}
+		}
+		return nil
 	case "rebased":
 		// Across the reform: the re-based roll-up of last year, if built.
-		prevYear = b.o.Year - 1
 		var cf, hf []string
 		for _, p := range todo {
 			m := src.rebased[p]
@@ -294,22 +357,27 @@ func (b *builder) flagPrevious(ctx context.Context, fq *flagQuery, src *flagSour
 		if len(cf) == 0 {
 			return nil // no re-based roll-up of last year: nothing to compare with
 		}
-		csrc = fmt.Sprintf("(SELECT * FROM %s WHERE so_xa_bieu01 + so_xa_bieu02 > 0)", readParquet(cf))
-		hsrc = "(" + emptyTableSQL(Hamlets) + ")"
+		csrc := fmt.Sprintf("(SELECT * FROM %s WHERE so_xa_bieu01 + so_xa_bieu02 > 0)", readParquet(cf))
+		hsrc := "(" + emptyTableSQL(Hamlets) + ")"
 		if len(hf) > 0 {
 			hsrc = readParquet(hf)
 		}
-	default:
-		return nil
+		return b.scanPrevious(ctx, fq, b.o.Year-1, csrc, hsrc, byCode, communeCols, hamletCols)
 	}
-	comparable = "coalesce(rebase_complete, true)"
-	q := fmt.Sprintf("SELECT commune_code, %s::VARCHAR, rebase_missing, %s FROM %s", comparable, doubles("", communeCols), csrc)
+	return nil
+}
+
+// scanPrevious sets, for the communes of csrc that have no earlier year
+// yet, year as their last accepted one: the commune row of csrc and the
+// hamlet rows of hsrc.
+func (b *builder) scanPrevious(ctx context.Context, fq *flagQuery, year int, csrc, hsrc string, byCode map[string]*quality.Commune, communeCols, hamletCols []string) error {
+	q := fmt.Sprintf("SELECT commune_code, coalesce(rebase_complete, true)::VARCHAR, rebase_missing, %s FROM %s", doubles("", communeCols), csrc)
 	err := fq.scan(ctx, q, 3, communeCols, func(s []sql.NullString, v map[string]float64) {
 		c := byCode[s[0].String]
-		if c == nil {
+		if c == nil || c.Prev != nil {
 			return
 		}
-		p := &quality.Previous{Year: prevYear, Comparable: s[1].String == "true", Values: v}
+		p := &quality.Previous{Year: year, Comparable: s[1].String == "true", Values: v}
 		if !p.Comparable {
 			p.Reason = "xã cũ " + strings.ReplaceAll(s[2].String, ",", ", ") + " bị chia tách, chưa có phân bổ thôn nên chưa quy đổi được"
 		}
@@ -318,10 +386,10 @@ func (b *builder) flagPrevious(ctx context.Context, fq *flagQuery, src *flagSour
 	if err != nil {
 		return err
 	}
-	return fq.hamlets(ctx, hsrc, "prev", hamletCols, func(code string, hs []quality.Hamlet) {
-		if c := byCode[code]; c != nil && c.Prev != nil {
+	return fq.hamlets(ctx, hsrc, fmt.Sprintf("prev%d", year), hamletCols, func(code string, hs []quality.Hamlet) {
+		if c := byCode[code]; c != nil && c.Prev != nil && c.Prev.Year == year {
 			for i := range hs {
-				hs[i].SubmissionID = "" // last year's: a flag is about this year's file
+				hs[i].SubmissionID = "" // an earlier year's: a flag is about this year's file
 			}
 			c.Prev.Hamlets = hs
 		}
@@ -509,10 +577,16 @@ func (b *builder) loadFlags(ctx context.Context, c *sql.Conn, flags []quality.Fl
 		}
 		return strconv.FormatFloat(*p, 'g', -1, 64)
 	}
+	year := func(y int) string {
+		if y == 0 {
+			return ""
+		}
+		return strconv.Itoa(y)
+	}
 	built := b.builtAt.Format(time.RFC3339Nano)
 	for _, f := range flags {
 		rows = append(rows, []string{strconv.Itoa(f.Year), f.ProvinceCode, f.CommuneCode, f.CommuneName, f.MaThon, f.TenThon,
-			f.FlagID, f.Rule, f.Indicator, f64(f.Value), f64(f.PreviousValue), f64(f.Threshold), f64(f.Score),
+			f.FlagID, f.Rule, f.Indicator, f64(f.Value), f64(f.PreviousValue), year(f.PreviousYear), f64(f.Threshold), f64(f.Score),
 			strconv.FormatBool(f.Comparable), f.SubmissionID, strconv.FormatBool(f.Pending), f.Message, b.buildID, built})
 	}
 	path, err := b.writeCSV("flags.csv", rows)

@@ -191,7 +191,7 @@ ORDER BY commune_code`, doubles("", communeCols), strings.Join(rs, ", ")), 3, co
 	if err != nil {
 		return nil, err
 	}
-	err = q.hamlets(ctx, "("+hamletBaseSQL("pend")+")", "pend", hamletCols, func(code string, hs []quality.Hamlet) {
+	err = q.hamlets(ctx, "("+hamletSelect("pend")+")", "pend", hamletCols, func(code string, hs []quality.Hamlet) {
 		if p := byCode[code]; p != nil {
 			for i := range hs {
 				hs[i].SubmissionID = "" // the flags are the waiting file's

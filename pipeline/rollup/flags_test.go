@@ -3,15 +3,20 @@ package rollup_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/quality"
+	"github.com/xhht/xhht/pipeline/review"
 	"github.com/xhht/xhht/pipeline/rollup"
+	"github.com/xhht/xhht/pipeline/storage"
 	"github.com/xhht/xhht/pipeline/storage/local"
 )
 
@@ -240,5 +245,94 @@ func TestFlagsUnchangedComparesTheLastTwo(t *testing.T) {
 	}
 	if f := flags[0]; f.SubmissionID != lastID || !strings.Contains(f.Message, "(không thay đổi)") || !near(f.Value, 2) {
 		t.Errorf("unchanged flag %+v (previous upload %s, latest %s)", f, prevID, lastID)
+	}
+}
+
+// putReviewIn writes a review status of a commune of any province.
+func putReviewIn(t *testing.T, st storage.Store, year int, province, commune string, state review.State, sub string) {
+	t.Helper()
+	s := review.Status{Version: 1, Year: year, Province: province, Commune: commune, State: state, Submission: sub,
+		Comment: "Sai", At: time.Date(2026, 12, 20, 3, 0, 0, 0, time.UTC)}
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Put(context.Background(), lake.ReviewKey(year, province, commune), b, "application/json"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Year-on-year flags compare with the commune's last accepted year: last
+// year, else the latest of the two years before it (issue 15), named in
+// previous_year and in the message. Beyond that, nothing is compared. The
+// flags cache's digest covers those years: a new upload of one, or a
+// review returning the upload compared with, recomputes the flags.
+func TestFlagsLastAcceptedYear(t *testing.T) {
+	dir := t.TempDir()
+	st := local.New(dir)
+	const (
+		xa22 = "00006" // accepted in 2022, nothing in 2023
+		xa23 = "00007" // accepted in 2023
+		xa20 = "00008" // accepted in 2020 only: too far back
+	)
+	at := func(y int) time.Time { return time.Date(y, 11, 10, 2, 0, 0, 0, time.UTC) }
+	sub22 := upload{year: 2022, commune: xa22, at: at(2022), hamlets: []hamlet{h(100, 50, false)}}.write(t, st)
+	upload{year: 2023, commune: xa23, at: at(2023), hamlets: []hamlet{h(100, 50, false)}}.write(t, st)
+	upload{year: 2020, commune: xa20, at: at(2020), hamlets: []hamlet{h(100, 50, false)}}.write(t, st)
+	for _, c := range []string{xa22, xa23, xa20} {
+		// +50 % households (threshold 15 %), same hamlet codes, same rate.
+		upload{year: 2024, commune: c, at: at(2024), hamlets: []hamlet{h(150, 75, false)}}.write(t, st)
+	}
+	o := rollup.Options{Year: 2024, Province: "01"}
+	changes := func() map[string]quality.Flag {
+		t.Helper()
+		flags, err := quality.ReadFlags(context.Background(), st, 2024, "01")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]quality.Flag{}
+		for _, f := range flags {
+			if f.FlagID == "change/ho_tong/-" {
+				out[f.CommuneCode] = f
+			}
+		}
+		return out
+	}
+	build(t, dir, o)
+	got := changes()
+	for code, year := range map[string]int{xa22: 2022, xa23: 2023} {
+		f, ok := got[code]
+		if !ok {
+			t.Errorf("%s: no change flag against %d", code, year)
+			continue
+		}
+		if f.PreviousYear != year || !near(f.PreviousValue, 100) || !near(f.Value, 150) || !strings.Contains(f.Message, fmt.Sprintf("so với năm %d", year)) {
+			t.Errorf("%s: %+v, want previous_year %d, 100 → 150, the year in the message", code, f, year)
+		}
+	}
+	if f, ok := got[xa20]; ok {
+		t.Errorf("%s compared with a year more than 3 years back: %+v", xa20, f)
+	}
+
+	// A 2021 upload of the third commune (within reach): flagged against
+	// 2021, the flags computed again.
+	upload{year: 2021, commune: xa20, at: at(2021), hamlets: []hamlet{h(100, 50, false)}}.write(t, st)
+	if res := build(t, dir, o); res.FlagsReused != 0 {
+		t.Errorf("flags reused after a 2021 upload")
+	}
+	if f, ok := changes()[xa20]; !ok || f.PreviousYear != 2021 {
+		t.Errorf("%s after its 2021 upload: %+v, want a change flag against 2021", xa20, f)
+	}
+	// The province returns the 2022 upload: it no longer counts, so the
+	// first commune has no accepted year to compare with.
+	putReviewIn(t, st, 2022, "01", xa22, review.Returned, sub22)
+	if res := build(t, dir, o); res.FlagsReused != 0 {
+		t.Errorf("flags reused after a review of 2022")
+	}
+	if f, ok := changes()[xa22]; ok {
+		t.Errorf("%s compared with a returned upload: %+v", xa22, f)
+	}
+	if res := build(t, dir, o); res.FlagsReused != 1 {
+		t.Errorf("rebuild with nothing changed reused %d provinces' flags, want 1", res.FlagsReused)
 	}
 }

@@ -98,13 +98,14 @@ func (b *builder) hamletNamesTable(ctx context.Context, conn *sql.Conn, communes
 }
 
 // identitySQL creates hamlet_ids_new (submission_id, source_row, ma_thon,
-// commune_code): the Biểu 01 rows of the year and last year (prev, 0 when
-// not counted) whose identity is not the code ingest wrote, of the
+// commune_code): the Biểu 01 rows of the year and the earlier years
+// counted (last year, the years the flags look back to) whose identity is
+// not the code ingest wrote, of the
 // communes in communes (a SQL condition on s.commune_code; "" for all).
-func identitySQL(year, prev int, communes string) string {
+func identitySQL(year int, earlier []int, communes string) string {
 	years := fmt.Sprint(year)
-	if prev != 0 {
-		years += fmt.Sprintf(", %d", prev)
+	for _, y := range earlier {
+		years += fmt.Sprintf(", %d", y)
 	}
 	// h is read once (materialised); the upload order is a struct built
 	// only for the few pairs the join finds.
@@ -153,7 +154,7 @@ func hamletIDJoin(alias, row string) string {
 
 // identityCacheVersion changes whenever the identity rule or its inputs
 // change in code (identitySQL, package hamlet, textnorm.NameKey).
-const identityCacheVersion = "1"
+const identityCacheVersion = "2" // 2: also the years the flags look back to
 
 // identityDigest is the digest of what province p's hamlet identities
 // depend on.
@@ -167,7 +168,7 @@ func (b *builder) identityDigest(p string) string {
 		h.Write([]byte{'\n'})
 	}
 	line("identity", identityCacheVersion, CacheVersion, strconv.Itoa(b.o.Year), b.units.Name, b.ver.Name,
-		strconv.Itoa(b.prevYear), strconv.FormatBool(b.prevInputs > 0))
+		strconv.Itoa(b.prevYear), strconv.FormatBool(b.prevInputs > 0), strconv.FormatBool(b.o.NoFlags))
 	b.submissionLines(p, line)
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
@@ -175,9 +176,12 @@ func (b *builder) identityDigest(p string) string {
 // resolveHamlets creates hamlet_names and hamlet_ids on conn, reusing the
 // identity cache of the provinces whose digest did not change.
 func (b *builder) resolveHamlets(ctx context.Context, conn *sql.Conn) error {
-	prev := 0
+	var earlier []int
 	if b.prevYear != 0 && b.prevInputs > 0 {
-		prev = b.prevYear
+		earlier = append(earlier, b.prevYear)
+	}
+	if b.units == b.ver && !b.o.NoFlags {
+		earlier = append(earlier, b.lookbackYears()...) // flags.go
 	}
 	todo := b.provinces()
 	var reuse []string
@@ -222,7 +226,7 @@ func (b *builder) resolveHamlets(ctx context.Context, conn *sql.Conn) error {
 		if err := b.hamletNamesTable(ctx, conn, communes); err != nil {
 			return err
 		}
-		if err := b.execOn(ctx, conn, "hamlet identity", identitySQL(b.o.Year, prev, strings.ReplaceAll(communes, "AND commune_code", "AND s.commune_code"))); err != nil {
+		if err := b.execOn(ctx, conn, "hamlet identity", identitySQL(b.o.Year, earlier, strings.ReplaceAll(communes, "AND commune_code", "AND s.commune_code"))); err != nil {
 			return err
 		}
 	} else if err := b.execOn(ctx, conn, "hamlet identity", "CREATE OR REPLACE TABLE hamlet_ids_new (submission_id VARCHAR, source_row INTEGER, ma_thon VARCHAR, commune_code VARCHAR)"); err != nil {

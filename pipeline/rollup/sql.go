@@ -218,15 +218,21 @@ func levelSQL(table, from, prevFrom string, keys []string, tgLevel, tgKey string
 // row of the same hamlet (commune and ma_thon) for the change.
 func hamletSQL(withPrev bool) string {
 	// Views: the hamlet level is read once, when it is written.
-	s := fmt.Sprintf("CREATE OR REPLACE VIEW h_cur AS %s;\n", hamletBaseSQL("cur"))
+	s := fmt.Sprintf("CREATE OR REPLACE VIEW h_cur AS %s;\n", hamletSelect("cur"))
 	if withPrev {
-		s += fmt.Sprintf("CREATE OR REPLACE VIEW h_prev AS %s;\n", hamletBaseSQL("prev"))
+		s += fmt.Sprintf("CREATE OR REPLACE VIEW h_prev AS %s;\n", hamletSelect("prev"))
 	}
 	return s
 }
 
-// hamletBaseSQL selects the Biểu 01 rows of r_<tag> as hamlet rows.
-func hamletBaseSQL(tag string) string {
+// hamletViewSQL creates the view h_<tag> of the hamlet rows of r_<tag>
+// (an earlier year the flags compare with, flags.go).
+func hamletViewSQL(tag string) string {
+	return fmt.Sprintf("CREATE OR REPLACE VIEW h_%s AS %s;\n", tag, hamletSelect(tag))
+}
+
+// hamletSelect selects the hamlet rows of r_<tag>.
+func hamletSelect(tag string) string {
 	var cols []string
 	for _, m := range measuresOf("bieu01") {
 		switch m.kind {
