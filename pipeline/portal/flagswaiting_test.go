@@ -58,7 +58,7 @@ func TestWaitingFileFlags(t *testing.T) {
 	sub1 := latestOf(t, e, communeA)
 	p := e.client()
 	csrf := p.signInProvince(provinceTN)
-	if r := p.postForm("/tinh/xa/"+communeA+"/duyet", url.Values{"csrf": {csrf}, "submission": {sub1}}, nil); r.status != http.StatusSeeOther {
+	if r := p.postForm("/tinh/xa/"+communeA+"/duyet", url.Values{"csrf": {csrf}, "seen": {p.seenOf(communeA)}, "submission": {sub1}}, nil); r.status != http.StatusSeeOther {
 		t.Fatalf("approve: %d %s", r.status, r.body)
 	}
 	a.upload(csrfA, "lan-2.xlsx", goodFile(t, communeA, 4), nil, nil)
@@ -119,7 +119,7 @@ func TestWaitingFileFlags(t *testing.T) {
 	}
 
 	// Once approved, nothing waits: one section, no mark.
-	if r := p.postForm("/tinh/xa/"+communeA+"/duyet", url.Values{"csrf": {csrf}, "submission": {sub2}}, nil); r.status != http.StatusSeeOther {
+	if r := p.postForm("/tinh/xa/"+communeA+"/duyet", url.Values{"csrf": {csrf}, "seen": {p.seenOf(communeA)}, "submission": {sub2}}, nil); r.status != http.StatusSeeOther {
 		t.Fatalf("approve: %d %s", r.status, r.body)
 	}
 	zero.SubmissionID = sub2
