@@ -257,6 +257,7 @@ type flagView struct {
 	Checked      bool
 	CheckComment string
 	Text         string // message with the values
+	Waiting      bool   // about the newer upload awaiting approval, not the counted data (flagswaiting.go)
 }
 
 // boardFlagsShown is how many flags a board row lists before "xem thêm".
@@ -386,6 +387,9 @@ func (s *server) buildBoard(ctx context.Context, year int, province string, d de
 			row.Rates = []rateCell{{Text: "–"}, {Text: "–"}, {Text: "–"}}
 		}
 		row.Flags = flagViews(flagsOf[c.Code], st)
+		if row.Waiting {
+			row.Flags = markWaiting(row.Flags, row.Latest) // flagswaiting.go
+		}
 		for _, f := range row.Flags {
 			switch {
 			case f.Checked:

@@ -288,12 +288,18 @@ type provCommunePage struct {
 	PrevYear               int
 	HaveRollup, HavePrev   bool
 	Flags                  []flagView
-	History                []historyRow
-	CanApprove, CanReturn  bool
-	CanReopen              bool
-	Done, Error            string
-	Paths                  map[string]string
-	MaxComment             int
+	// Waiting: a newer upload (Latest) awaits approval while approved
+	// data counts; WaitingFlags are its flags, Flags the counted data's
+	// (flagswaiting.go). WaitingFlagsLater: the roll-up has not read it yet.
+	Waiting               bool
+	WaitingFlags          []flagView
+	WaitingFlagsLater     bool
+	History               []historyRow
+	CanApprove, CanReturn bool
+	CanReopen             bool
+	Done, Error           string
+	Paths                 map[string]string
+	MaxComment            int
 	// Seen is the status version the page shows (review.SeenOf): every
 	// decision form carries it, so a decision taken on this page is
 	// refused if another reviewer acted after it was shown.
@@ -397,7 +403,8 @@ func (s *server) provCommuneView(ctx context.Context, ss session, g access.Grant
 	p.Shown, _ = review.EffectiveData(st, cur, d, false)
 	_, approved := review.EffectiveData(st, cur, d, true)
 	p.ShownText = p.Shown.Label()
-	if p.Shown == review.Submitted && len(approved) > 0 {
+	p.Waiting = p.Shown == review.Submitted && len(approved) > 0
+	if p.Waiting {
 		p.ShownText = "Có tệp mới chờ duyệt (số liệu đã duyệt trước vẫn được tính)"
 	}
 	slices.SortFunc(list, func(a, b lightReceipt) int {
@@ -442,6 +449,14 @@ func (s *server) provCommuneView(ctx context.Context, ss session, g access.Grant
 	p.Hamlets = pairHamlets(now, prev)
 
 	p.Flags = s.flagsOf(ctx, g.Year, g.Province, c.Code, st)
+	if p.Waiting && p.LatestUpload != nil {
+		p.WaitingFlags, p.Flags = splitWaiting(p.Flags, p.Latest)
+		if len(p.WaitingFlags) == 0 {
+			if p.WaitingFlagsLater, err = s.rollupBefore(ctx, g.Year, g.Province, p.LatestUpload.ReceivedAt); err != nil {
+				return nil, err
+			}
+		}
+	}
 
 	hist, err := review.History(ctx, s.cfg.Lake, g.Year, g.Province, c.Code)
 	if err != nil {

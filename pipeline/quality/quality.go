@@ -56,7 +56,12 @@ type Flag struct {
 	// hamlet assignment). Such a row informs, it is never an alarm.
 	Comparable   bool   `json:"comparable"`
 	SubmissionID string `json:"submission_id"`
-	Message      string `json:"message"` // short Vietnamese
+	// Pending: a flag of a new upload awaiting the province's approval
+	// (SubmissionID), computed on the data its approval would count; the
+	// counted data's flags have Pending false (pipeline/rollup,
+	// flags_pending.go).
+	Pending bool   `json:"pending"`
+	Message string `json:"message"` // short Vietnamese
 }
 
 // Alarm reports whether f is a warning to look at (comparable), as opposed

@@ -34,6 +34,7 @@ type flagRow struct {
 	Score         *float64 `parquet:"score,optional"`
 	Comparable    *bool    `parquet:"comparable,optional"`
 	SubmissionID  *string  `parquet:"submission_id,optional"`
+	Pending       *bool    `parquet:"pending,optional"` // absent from files written before it existed
 	Message       *string  `parquet:"message,optional"`
 }
 
@@ -116,6 +117,9 @@ func (r flagRow) flag() Flag {
 	}
 	if r.Comparable != nil {
 		f.Comparable = *r.Comparable
+	}
+	if r.Pending != nil {
+		f.Pending = *r.Pending
 	}
 	if r.PreviousYear != nil {
 		f.PreviousYear = int(*r.PreviousYear)

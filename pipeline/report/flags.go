@@ -41,9 +41,12 @@ type FlagLine struct {
 
 // loadFlags reads the snapshot's flags: the warnings into r.Flags, the
 // communes that cannot be compared with last year into r.NotComparable.
+// Pending rows are the flags of an upload still waiting for the province
+// (pipeline/rollup, flags_pending.go): not the data the report counts.
 func (r *Report) loadFlags(ctx context.Context, db *sql.DB) error {
 	rs, err := db.QueryContext(ctx, `SELECT commune_code, commune_name, coalesce(ten_thon, ''), "rule", coalesce(indicator, ''),
-  "value", previous_value, previous_year, comparable, message, flag_id, coalesce(submission_id, '') FROM `+rollup.Flags+` ORDER BY commune_code, flag_id`)
+  "value", previous_value, previous_year, comparable, message, flag_id, coalesce(submission_id, '') FROM `+rollup.Flags+`
+  WHERE NOT coalesce(pending, false) ORDER BY commune_code, flag_id`)
 	if err != nil {
 		return fmt.Errorf("report: flags: %w", err)
 	}

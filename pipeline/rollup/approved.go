@@ -200,7 +200,7 @@ FROM subs WHERE report_year = %d GROUP BY commune_code, form`, year)
 			continue
 		}
 		s, l := statuses[c], latest[c]
-		d, err := b.reviewDigests(ctx, year, provOf[c], c, s, l)
+		d, err := b.dataDigests(ctx, year, provOf[c], c, s, l)
 		if err != nil {
 			return nil, err
 		}
@@ -212,12 +212,12 @@ FROM subs WHERE report_year = %d GROUP BY commune_code, form`, year)
 	return out, nil
 }
 
-// reviewDigests are the data digests review.EffectiveData needs for a
+// dataDigests are the data digests review.EffectiveData needs for a
 // commune: read from its receipts (data_sha256) only when the status was
 // about another submission than the latest for some form, i.e. when a
 // re-upload of the approved or returned data is possible (few communes;
 // the input cache holds no digests). nil: nothing to compare.
-func (b *builder) reviewDigests(ctx context.Context, year int, province, commune string, s review.Status, latest review.Set) (review.Digests, error) {
+func (b *builder) dataDigests(ctx context.Context, year int, province, commune string, s review.Status, latest review.Set) (review.Digests, error) {
 	if s.State == "" || province == "" {
 		return nil, nil
 	}

@@ -366,7 +366,7 @@ Rules analysts can rely on:
   is only the upload's own code (docs/COLUMNS.md).
 - ` + "`ty_le_*_nam_truoc`" + ` is last year's rate by the same rule, on the same units (the nation always);
   building a year also rebuilds the following year's roll-up when it has one, so it stays current.
-` + flagsDoc + `
+` + flagsDoc + pendingFlagsDoc + `
 `)
 	for _, t := range Tables {
 		fmt.Fprintf(&b, "## %s\n\n| column | type | Vietnamese | English |\n|---|---|---|---|\n", t)

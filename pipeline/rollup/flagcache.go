@@ -52,7 +52,7 @@ import (
 // flagsCacheVersion changes whenever what the flags are computed from, or
 // how, changes in code (pipeline/quality's rules, flags.go's gathering):
 // a manifest recorded under another version is recomputed.
-const flagsCacheVersion = "2" // 2: last accepted year (lookbackYears), previous_year
+const flagsCacheVersion = "3" // 2: last accepted year (lookbackYears), previous_year; 3: the waiting files' flags (flags_pending.go)
 
 // flagsDigestKey is the flags' entry in lake.Manifest.CacheDigest.
 const flagsDigestKey = Flags

@@ -59,7 +59,8 @@ func flagColumns() []Column {
 		{"threshold", "DOUBLE", "Ngưỡng của quy tắc", "the rule's threshold"},
 		{"score", "DOUBLE", "Mức lệch: điểm z hiệu chỉnh (rate_outlier, hamlet_outlier), thay đổi tương đối (change), thay đổi theo điểm 0–1 (rate_change), tỷ lệ thôn (recognised_all)", "modified z-score, relative change, change in points (fraction) or share of hamlets"},
 		{"comparable", "BOOLEAN", "false: không so sánh được với năm trước (chỉ để biết, không phải cảnh báo)", "false: not comparable with last year (information, not a warning)"},
-		{"submission_id", "VARCHAR", "Mã bản nộp được tính mà cảnh báo nói đến", "the counted submission the flag is about"},
+		{"submission_id", "VARCHAR", "Mã bản nộp mà cảnh báo nói đến (bản được tính, hoặc tệp chờ duyệt khi pending)", "the submission the flag is about: the counted one, or the waiting file when pending"},
+		{"pending", "BOOLEAN", "true: cảnh báo của tệp mới đang chờ tỉnh duyệt (số liệu đã duyệt vẫn được tính); false: của số liệu đang được tính", "true: a flag of a new upload awaiting the province's approval (flags_pending.go); false: of the counted data"},
 		{"message", "VARCHAR", "Nội dung cảnh báo (tiếng Việt)", "the flag in Vietnamese"},
 		{"build_id", "VARCHAR", "Mã lần tổng hợp", "roll-up build id"},
 		{"built_at", "TIMESTAMPTZ", "Thời điểm tổng hợp", "build time"},
@@ -128,7 +129,10 @@ func (b *builder) computeFlags(ctx context.Context, c *sql.Conn) error {
 			return err
 		}
 		ncommunes = len(communes)
-		flags = quality.Evaluate(rules, b.o.Year, communes)
+		// The counted data's flags and the waiting files' (flags_pending.go).
+		if flags, err = b.evaluateFlags(ctx, c, src, todo, rules, communes, communeCols, hamletCols); err != nil {
+			return err
+		}
 	}
 	gathered := time.Since(start)
 	if err := b.loadFlags(ctx, c, flags, reuse); err != nil {
@@ -583,7 +587,7 @@ func (b *builder) loadFlags(ctx context.Context, c *sql.Conn, flags []quality.Fl
 	for _, f := range flags {
 		rows = append(rows, []string{strconv.Itoa(f.Year), f.ProvinceCode, f.CommuneCode, f.CommuneName, f.MaThon, f.TenThon,
 			f.FlagID, f.Rule, f.Indicator, f64(f.Value), f64(f.PreviousValue), year(f.PreviousYear), f64(f.Threshold), f64(f.Score),
-			strconv.FormatBool(f.Comparable), f.SubmissionID, f.Message, b.buildID, built})
+			strconv.FormatBool(f.Comparable), f.SubmissionID, strconv.FormatBool(f.Pending), f.Message, b.buildID, built})
 	}
 	path, err := b.writeCSV("flags.csv", rows)
 	if err != nil {
