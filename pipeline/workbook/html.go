@@ -2,9 +2,10 @@ package workbook
 
 // An HTML table saved as .xls: web systems export their reports so, and
 // offices fill them in and send them back (Excel opens them, with a
-// warning). The tables are read as one sheet, in document order: text
-// blocks outside tables (a title in <h3> or <p>) become one-cell rows, so
-// the title block stays above the header; rowspan and colspan become
+// warning). Each top-level table is one sheet (LibreOffice exports a
+// workbook so, one table per sheet); text blocks before a table (a title
+// in <h3> or <p>) become one-cell rows of its sheet, so the title block
+// stays above the header; rowspan and colspan become
 // merged cells laid out as HTML lays them out. Cells are text, as in a
 // CSV, unless the exporting program marks them as numbers (Excel's x:num,
 // LibreOffice's sdval) or booleans (x:bool).
@@ -14,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -51,16 +53,145 @@ func openHTML(name string, data []byte) (*Book, error) {
 		}
 		text = []byte(s)
 	}
-	h := &htmlBook{text: text}
-	sh := &Sheet{Name: strings.TrimSuffix(name, ".xls")}
-	if err := h.walk(sh.addMerge, nil); err != nil {
+	segs, err := htmlSegments(text)
+	if err != nil {
 		return nil, err
 	}
-	sh.rows = func(fn func(Row) error) error { return h.walk(nil, fn) }
-	return &Book{Format: "html", Encoding: "utf-8", Sheets: []*Sheet{sh}}, nil
+	base := strings.TrimSuffix(name, ".xls")
+	b := &Book{Format: "html", Encoding: "utf-8"}
+	for i, seg := range segs {
+		part := text[seg.start:seg.end]
+		sh := &Sheet{Name: seg.name}
+		switch {
+		case sh.Name != "":
+		case i == 0:
+			sh.Name = base
+		default:
+			sh.Name = fmt.Sprintf("%s (bảng %d)", base, i+1)
+		}
+		if err := walkHTML(part, sh.addMerge, nil); err != nil {
+			return nil, err
+		}
+		sh.rows = func(fn func(Row) error) error { return walkHTML(part, nil, fn) }
+		b.Sheets = append(b.Sheets, sh)
+	}
+	return b, nil
 }
 
-type htmlBook struct{ text []byte }
+// maxHTMLTables bounds the sheets an HTML upload becomes. A workbook
+// exported by LibreOffice has one table per sheet; web reports a few.
+const maxHTMLTables = 1000
+
+// htmlSegment is the part of the document one sheet is read from: a
+// top-level table and the text before it (its title block), from the end
+// of the previous table.
+type htmlSegment struct {
+	start, end int
+	name       string
+}
+
+// lastSheetHeading matches the text LibreOffice writes before a sheet's
+// name in the heading above each table ("Sheet 2: <em>Biểu 01</em>", in
+// any UI language): a number and a colon.
+var lastSheetHeading = regexp.MustCompile(`\d+:\s*$`)
+
+// htmlSegments splits the document into one segment per top-level
+// <table>: each table is one sheet, as LibreOffice's HTML export writes one
+// table per sheet, and two forms in one document are two tables. Text
+// after the last table (a signature block) stays with it. A heading of
+// LibreOffice's form names the sheet and is left out of its rows; the
+// overview above the first sheet's heading is left out too.
+func htmlSegments(text []byte) ([]htmlSegment, error) {
+	z := html.NewTokenizer(bytes.NewReader(text))
+	z.SetMaxBuf(maxXMLToken)
+	var (
+		segs           []htmlSegment
+		pos, prevEnd   int
+		depth          int
+		inHeading      bool
+		inEm           bool
+		headText, emTx strings.Builder
+		named          string // a sheet name from a heading since the last table
+		namedEnd       int    // where that heading ends
+	)
+	for {
+		tt := z.Next()
+		pos += len(z.Raw())
+		switch tt {
+		case html.ErrorToken:
+			if errors.Is(z.Err(), io.EOF) {
+				if len(segs) == 0 {
+					return []htmlSegment{{0, len(text), ""}}, nil
+				}
+				segs[len(segs)-1].end = len(text)
+				return segs, nil
+			}
+			if errors.Is(z.Err(), html.ErrBufferExceeded) {
+				return nil, fmt.Errorf("%w: an HTML token of over %d bytes", ErrTooLarge, maxXMLToken)
+			}
+			return nil, fmt.Errorf("%w: HTML: %v", ErrCorrupt, z.Err())
+		case html.TextToken:
+			if inHeading && headText.Len() < 4096 {
+				if inEm {
+					emTx.Write(z.Text())
+				} else if emTx.Len() == 0 {
+					headText.Write(z.Text())
+				}
+			}
+		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
+			tag, _ := z.TagName()
+			end := tt == html.EndTagToken
+			switch a := atom.Lookup(tag); a {
+			case atom.Table:
+				if end {
+					if depth > 0 {
+						if depth--; depth == 0 {
+							segs[len(segs)-1].end = pos
+							prevEnd = pos
+						}
+					}
+					continue
+				}
+				if tt == html.SelfClosingTagToken {
+					continue
+				}
+				if depth++; depth > 1 {
+					continue
+				}
+				if len(segs) == maxHTMLTables {
+					return nil, fmt.Errorf("%w: over %d tables", ErrTooLarge, maxHTMLTables)
+				}
+				seg := htmlSegment{start: prevEnd}
+				if named != "" {
+					seg.start, seg.name = namedEnd, named
+				}
+				segs = append(segs, seg)
+				named, inHeading = "", false
+			case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+				if depth > 0 {
+					continue
+				}
+				if !end {
+					inHeading, inEm = true, false
+					headText.Reset()
+					emTx.Reset()
+					continue
+				}
+				if inHeading {
+					inHeading = false
+					n := strings.Join(strings.Fields(emTx.String()), " ")
+					if n != "" && lastSheetHeading.MatchString(strings.TrimSpace(headText.String())) {
+						named, namedEnd = n, pos
+					}
+				}
+			case atom.Em:
+				if inHeading {
+					inEm = !end
+				}
+			}
+		}
+	}
+}
 
 // htmlCell is a cell being read.
 type htmlCell struct {
@@ -72,8 +203,8 @@ type htmlCell struct {
 
 // walk lays out the document: onMerge gets each rowspan/colspan block,
 // onRow each non-blank row.
-func (h *htmlBook) walk(onMerge func(Range) error, onRow func(Row) error) error {
-	z := html.NewTokenizer(bytes.NewReader(h.text))
+func walkHTML(text []byte, onMerge func(Range) error, onRow func(Row) error) error {
+	z := html.NewTokenizer(bytes.NewReader(text))
 	z.SetMaxBuf(maxXMLToken)
 	var (
 		rowNum  int // last row laid out

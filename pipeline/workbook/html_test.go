@@ -145,3 +145,48 @@ func TestHTMLLimits(t *testing.T) {
 		t.Errorf("csv: %v", err)
 	}
 }
+
+// LibreOffice's HTML export writes one table per sheet under a heading
+// "Sheet N: <em>name</em>": each table is a sheet of that name, the
+// headings and the overview are not rows, text between tables is the
+// title of the table below. Before, every table went into one sheet.
+func TestHTMLOneSheetPerTable(t *testing.T) {
+	doc := `<html><body><center><h1>Overview</h1><a href="#table0">Biểu 01</a></center><hr>
+<a name="table0"><h1>Sheet 1: <em>Biểu 01</em></h1></a>
+<table><tr><td>STT</td><td>Tên thôn</td></tr><tr><td sdval="1">1</td><td>Nà Pài</td></tr></table>
+<hr><a name="table1"><h1>Trang tính 2: <em>Biểu 02</em></h1></a>
+<table><tr><td>Tên xã</td></tr><tr><td rowspan="2">Bằng Thành</td></tr></table>
+<p>BIỂU 03</p><table><tr><td>x</td></tr></table><p>Người lập biểu</p></body></html>`
+	b, err := Open("t.xls", []byte(doc), DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, sh := range b.Sheets {
+		names = append(names, sh.Name)
+	}
+	if strings.Join(names, "|") != "Biểu 01|Biểu 02|t (bảng 3)" {
+		t.Fatalf("sheets %q", names)
+	}
+	want := []string{"STT Tên thôn|1 Nà Pài", "Tên xã|Bằng Thành", "BIỂU 03|x|Người lập biểu"}
+	for i, sh := range b.Sheets {
+		rows, err := allRows(t, sh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lines []string
+		for _, r := range rows {
+			var cells []string
+			for _, c := range r.Cells {
+				cells = append(cells, c.Text)
+			}
+			lines = append(lines, strings.Join(cells, " "))
+		}
+		if got := strings.Join(lines, "|"); got != want[i] {
+			t.Errorf("sheet %d rows %q, want %q", i, got, want[i])
+		}
+	}
+	if m := b.Sheets[1].Merges; len(m) != 1 || m[0] != (Range{2, 1, 3, 1}) {
+		t.Errorf("sheet 2 merges %v", m)
+	}
+}

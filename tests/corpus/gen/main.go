@@ -85,6 +85,9 @@ func main() {
 		"ods": func() (map[string][]byte, error) {
 			return soffice("ods", map[string][]byte{"x13-libreoffice.ods": odsSrc()})
 		},
+		"html": func() (map[string][]byte, error) {
+			return soffice("html", map[string][]byte{"t04-template-libreoffice-html.xls": tpl})
+		},
 		"excel95": func() (map[string][]byte, error) {
 			b, err := excel95(excel95src())
 			return map[string][]byte{"x10-excel95.xls": b}, err
@@ -94,9 +97,10 @@ func main() {
 		"xlsx":    {"t02-template-libreoffice.xlsx", "f02-formulas-libreoffice.xlsx", "s05-sum-skips-text-libreoffice.xlsx", "p02-rate-percent-format-libreoffice.xlsx", "n05-fraction-typed-libreoffice.xlsx"},
 		"xls":     {"t03-template-libreoffice.xls", "e03-vntime-libreoffice.xls", "e04-vni-times-libreoffice.xls"},
 		"ods":     {"x13-libreoffice.ods"},
+		"html":    {"t04-template-libreoffice-html.xls"},
 		"excel95": {"x10-excel95.xls"},
 	}
-	for _, k := range []string{"xlsx", "xls", "ods", "excel95"} {
+	for _, k := range []string{"xlsx", "xls", "ods", "html", "excel95"} {
 		if *offline {
 			for _, n := range officeNames[k] {
 				b, err := os.ReadFile(filepath.Join(dir, n))
