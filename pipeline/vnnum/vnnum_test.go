@@ -23,6 +23,20 @@ func TestParse(t *testing.T) {
 		{"abc", 0, false},
 		{"", 0, false},
 		{"12,", 0, false},
+		// Spaces group thousands only between groups of three digits;
+		// a line break never does (two numbers in one cell).
+		{"1 234 567", 1234567, true},
+		{"1\u00A0234", 1234, true},
+		{"1\u202F234,5", 1234.5, true},
+		{"-12 345", -12345, true},
+		{"15 6", 0, false},
+		{"429\r13", 0, false},
+		{"429\n134", 0, false},
+		{"1\t234", 0, false},
+		{"1 23", 0, false},
+		{"1 2345", 0, false},
+		{"1234 567", 0, false},
+		{"1  234", 0, false},
 	}
 	for _, tt := range tests {
 		got, ok := Parse(tt.in)

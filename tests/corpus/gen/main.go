@@ -50,7 +50,7 @@ func main() {
 		"s01-totals-on-top.xlsx": s01, "s02-toan-xa-mismatch.xlsx": s02, "s03-subtotals-cum.xlsx": s03, "s04-subtotal-wrong.xlsx": s04,
 		"p01-rate-wrong.xlsx": p01, "p03-rate-vn-text-percent.xlsx": p03,
 		"f01-signature-blank-rows.xlsx": f01, "f03-formulas-no-results.xlsx": f03,
-		"n01-numbers-as-vn-text.xlsx": n01, "n02-en-us-number-format.xlsx": n02, "n03-en-us.csv": n03, "n04-fractional-count.csv": n04,
+		"n01-numbers-as-vn-text.xlsx": n01, "n02-en-us-number-format.xlsx": n02, "n03-en-us.csv": n03, "n04-fractional-count.csv": n04, "n06-digits-across-line-breaks.csv": n06,
 		"c01-utf8-bom-semicolon.csv": c01, "c02-utf8-comma.csv": c02, "c03-unicode-text-utf16.txt": c03,
 		"c04-windows-1258.csv": c04, "c05-multiline-invisible.csv": c05, "c06-tcvn3-glyphs-utf8.csv": c06, "c07-vni-ansi.csv": c07,
 		"e01-vntime.xlsx": e01, "e02-vni-times.xlsx": e02, "e05-default-font-vntime.xlsx": e05,
