@@ -3,6 +3,7 @@ package validate
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/xhht/xhht/pipeline/forms"
@@ -146,6 +147,14 @@ func Display(c workbook.Cell) string {
 	}
 	if c.Num == math.Trunc(c.Num) && math.Abs(c.Num) < 1e15 {
 		return vnnum.Int(int64(c.Num))
+	}
+	if math.Abs(c.Num) >= 1e15 {
+		// Beyond any count: shown as written ("1E+20"), not as 21 grouped
+		// digits (or, before, as the int64 maximum).
+		if w := strings.TrimSpace(c.Text); w != "" && len(w) <= 40 && !strings.ContainsAny(w, "\r\n") {
+			return w
+		}
+		return strings.Replace(strconv.FormatFloat(c.Num, 'G', -1, 64), ".", ",", 1)
 	}
 	s := vnnum.Float(c.Num, 6)
 	return strings.TrimRight(strings.TrimRight(s, "0"), ",")

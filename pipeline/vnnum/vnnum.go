@@ -121,11 +121,20 @@ func Int(n int64) string {
 func Float(f float64, decimals int) string {
 	s := strconv.FormatFloat(f, 'f', decimals, 64)
 	whole, frac, _ := strings.Cut(s, ".")
-	n, _ := strconv.ParseInt(whole, 10, 64)
-	out := Int(n)
-	if n == 0 && strings.HasPrefix(whole, "-") {
-		out = "-0"
+	// Grouped as digits, not through int64: 1e20 is no int64, and
+	// ParseInt's range error gave the int64 maximum.
+	sign, digits := "", whole
+	if strings.HasPrefix(whole, "-") {
+		sign, digits = "-", whole[1:]
 	}
+	var b strings.Builder
+	for i := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte('.')
+		}
+		b.WriteByte(digits[i])
+	}
+	out := sign + b.String()
 	if frac != "" {
 		out += "," + frac
 	}

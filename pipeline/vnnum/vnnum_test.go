@@ -78,3 +78,21 @@ func TestFormat(t *testing.T) {
 		}
 	}
 }
+
+// Beyond int64, Float groups the digits it is given instead of printing
+// the int64 maximum (ParseInt's range error was ignored).
+func TestFloatBeyondInt64(t *testing.T) {
+	for _, tc := range []struct {
+		f    float64
+		want string
+	}{
+		{1e20, "100.000.000.000.000.000.000,0"},
+		{-1e20, "-100.000.000.000.000.000.000,0"},
+		{-0.04, "-0,0"},
+		{1234.5, "1.234,5"},
+	} {
+		if got := Float(tc.f, 1); got != tc.want {
+			t.Errorf("Float(%v, 1) = %q, want %q", tc.f, got, tc.want)
+		}
+	}
+}
