@@ -173,8 +173,8 @@ func deref(p *float64) any {
 func cellErr(c workbook.Cell) *problem {
 	if c.BadNumber() {
 		return typeErr(
-			fmt.Sprintf("ô chứa “%s”, không phải là một số hợp lệ (không xác định, vô cực hoặc quá lớn)", c.Text),
-			fmt.Sprintf("the cell holds “%s”, which is not a valid number (NaN, infinity or out of range)", c.Text))
+			fmt.Sprintf("ô chứa “%s”, không phải là một số hay ngày hợp lệ", c.Text),
+			fmt.Sprintf("the cell holds “%s”, which is not a valid number or date (NaN, infinity, out of range, or not a date Excel can hold)", c.Text))
 	}
 	return typeErr(
 		fmt.Sprintf("ô có lỗi công thức %s", c.Text),

@@ -467,21 +467,23 @@ func (o *ods) finishCell(c *Cell, valueType, value, text, style string, formula 
 		switch {
 		case errors.Is(err, errNotANumber):
 			c.Kind, c.Text = Error, notANumber(value)
-		case err != nil:
-			return fmt.Errorf("%w: numeric cell %q", ErrCorrupt, value)
+		case err != nil: // "1_000", "0x1p-2": named at the cell
+			c.Kind, c.Text = Error, notANumber(value)
 		default:
-			c.Kind, c.Text, c.Num = Number, value, f
+			c.Kind, c.Text, c.Num = Number, strings.Trim(value, " \t\r\n"), f
 		}
 	case "date":
 		f, ok := isoDateSerial(value)
-		if !ok {
-			return fmt.Errorf("%w: date cell %q", ErrCorrupt, value)
+		if !ok { // 1899-12-31, no date: named at the cell
+			c.Kind, c.Text = Error, notANumber(value)
+			break
 		}
 		c.Kind, c.Text, c.Num = Number, strconv.FormatFloat(f, 'f', -1, 64), f
 	case "time":
 		f, ok := isoDuration(value)
 		if !ok {
-			return fmt.Errorf("%w: time cell %q", ErrCorrupt, value)
+			c.Kind, c.Text = Error, notANumber(value)
+			break
 		}
 		c.Kind, c.Text, c.Num = Number, strconv.FormatFloat(f, 'f', -1, 64), f
 	case "boolean":
