@@ -56,8 +56,28 @@ type Table struct {
 	Subtotals  []Subtotal     // subtotal rows of groups of hamlets ("Cộng cụm 1"), in sheet order
 	GroupRows  []workbook.Row // group header rows without numbers ("I. Khu vực thị trấn")
 	Merges     []workbook.Range
-	Title      []string // texts above the header
+	Title      []string    // texts above the header
+	TitleCells []TitleCell // the same texts with where they are, so a check can name the cell
 	Issues     []receipt.Issue
+}
+
+// TitleCell is a text of the title block and its cell.
+type TitleCell struct {
+	Row, Col int
+	Text     string
+}
+
+// setTitle makes the text cells of rows the table's title block.
+func (t *Table) setTitle(rows []workbook.Row) {
+	t.Title, t.TitleCells = nil, nil
+	for _, r := range rows {
+		for i, c := range r.Cells {
+			if c.Kind == workbook.String {
+				t.Title = append(t.Title, c.Text)
+				t.TitleCells = append(t.TitleCells, TitleCell{Row: r.Num, Col: i + 1, Text: c.Text})
+			}
+		}
+	}
 }
 
 // Column returns the column mapped to a field code, or nil.
@@ -301,14 +321,7 @@ func detectIn(sh *workbook.Sheet, rows []workbook.Row, set *forms.Set, kw *Keywo
 		if i > 0 {
 			// The title block of a lower table is what lies between the
 			// upper table's end and its header, not the upper table.
-			h.f.t.Title = nil
-			for _, r := range rows[hs[i-1].f.next:h.start] {
-				for _, c := range r.Cells {
-					if c.Kind == workbook.String {
-						h.f.t.Title = append(h.f.t.Title, c.Text)
-					}
-				}
-			}
+			h.f.t.setTitle(rows[hs[i-1].f.next:h.start])
 		}
 		if i+1 < len(hs) {
 			done = append(done, h.f.t)
@@ -464,13 +477,7 @@ func detect(sh *workbook.Sheet, buf []workbook.Row, set *forms.Set, kw *Keywords
 	for _, r := range buf[best.start : best.start+best.k] {
 		t.HeaderRows = append(t.HeaderRows, r.Num)
 	}
-	for _, r := range buf[:best.start] {
-		for _, c := range r.Cells {
-			if c.Kind == workbook.String {
-				t.Title = append(t.Title, c.Text)
-			}
-		}
-	}
+	t.setTitle(buf[:best.start])
 	headerRow := buf[best.start+best.k-1].Num
 	for _, u := range best.unknown {
 		t.Issues = append(t.Issues, receipt.Issue{
