@@ -199,6 +199,7 @@ type htmlCell struct {
 	num, isBool      bool
 	numVal           string
 	rowspan, colspan int
+	enc              legacy.Encoding // a legacy font's encoding, once one converted text
 }
 
 // walk lays out the document: onMerge gets each rowspan/colspan block,
@@ -216,6 +217,7 @@ func walkHTML(text []byte, onMerge func(Range) error, onRow func(Row) error) err
 		block   strings.Builder // text outside tables
 		depth   int             // <table> nesting
 		skip    int             // inside <script>/<style>
+		fonts   []string        // <font face> open inside the cell (LibreOffice writes one per cell)
 		emitRow = func(r Row) error {
 			if r.Num > 1048576 {
 				return fmt.Errorf("%w: row beyond 1048576", ErrTooLarge)
@@ -243,7 +245,7 @@ func walkHTML(text []byte, onMerge func(Range) error, onRow func(Row) error) err
 			return nil
 		}
 		c := cell
-		cell = nil
+		cell, fonts = nil, fonts[:0]
 		for busy[col] >= rowNum {
 			col++
 		}
@@ -273,7 +275,7 @@ func walkHTML(text []byte, onMerge func(Range) error, onRow func(Row) error) err
 		case c.isBool && (text == "TRUE" || text == "FALSE"):
 			out = Cell{Kind: Bool, Text: map[bool]string{true: "1", false: "0"}[text == "TRUE"]}
 		case text != "":
-			out = Cell{Kind: String, Text: text}
+			out = Cell{Kind: String, Text: text, Encoding: string(c.enc)}
 		}
 		for len(row.Cells) < col-1 {
 			row.Cells = append(row.Cells, Cell{})
@@ -325,12 +327,21 @@ func walkHTML(text []byte, onMerge func(Range) error, onRow func(Row) error) err
 			case cell != nil:
 				// Line ends in the source are white space; only <br>
 				// and paragraphs break lines.
-				cell.text.Write(bytes.Map(func(r rune) rune {
+				txt := bytes.Map(func(r rune) rune {
 					if r == '\n' || r == '\r' {
 						return ' '
 					}
 					return r
-				}, z.Text()))
+				}, z.Text())
+				// Text in a legacy font (.VnTime, VNI-Times) is converted
+				// as the other readers convert it.
+				if len(fonts) > 0 {
+					if enc, upper := legacy.FromFont(fonts[len(fonts)-1]); enc != legacy.None {
+						txt = []byte(legacy.Decode(enc, upper, string(txt)))
+						cell.enc = enc
+					}
+				}
+				cell.text.Write(txt)
 				if cell.text.Len() > 8*MaxCellChars {
 					return fmt.Errorf("%w: a cell of over %d characters", ErrTooLarge, MaxCellChars)
 				}
@@ -351,6 +362,14 @@ func walkHTML(text []byte, onMerge func(Range) error, onRow func(Row) error) err
 				attrs[strings.ToLower(string(k))] = string(v)
 			}
 			switch a {
+			case atom.Font:
+				if depth == 1 && cell != nil {
+					if tt == html.StartTagToken {
+						fonts = append(fonts, attrs["face"])
+					} else if end && len(fonts) > 0 {
+						fonts = fonts[:len(fonts)-1]
+					}
+				}
 			case atom.Script, atom.Style, atom.Title:
 				if tt == html.StartTagToken {
 					skip++

@@ -190,3 +190,22 @@ func TestHTMLOneSheetPerTable(t *testing.T) {
 		t.Errorf("sheet 2 merges %v", m)
 	}
 }
+
+// LibreOffice's HTML export of a .VnTime sheet writes each cell's text in
+// <font face=".VnTime">: converted from TCVN3 as the other readers do
+// (before, the headers stayed glyphs and the form was not found).
+func TestHTMLLegacyFont(t *testing.T) {
+	doc := `<html><body><table><tr><td><font face=".VnTime" size=3>Th«n Nµ P¸i</font></td><td><font face="Times New Roman">Th«n</font></td><td sdval="5"><font face=".VnTime">5</font></td></tr></table></body></html>`
+	b, err := Open("e.xls", []byte(doc), DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := allRows(t, b.Sheets[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rows[0]
+	if r.Cell(1) != (Cell{Kind: String, Text: "Thôn Nà Pái", Encoding: "tcvn3"}) || r.Cell(2).Text != "Th«n" || r.Cell(3).Num != 5 {
+		t.Errorf("cells %+v", r.Cells)
+	}
+}
