@@ -31,6 +31,7 @@ import (
 	"github.com/xhht/xhht/pipeline/parquetout"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/registry"
+	"github.com/xhht/xhht/pipeline/review"
 	"github.com/xhht/xhht/pipeline/rollup"
 )
 
@@ -232,11 +233,15 @@ var athenaOfDuckDB = map[string]string{
 
 // GlueTable is a generated Glue table.
 type GlueTable struct {
-	Name     string // Glue table name: the `xhht query` view name
-	Prefix   string // lake prefix holding its partitions
-	Columns  []GlueColumn
-	Nation   bool // the province partition includes "all"
-	Receipts bool // JSON receipts, not Parquet
+	Name    string // Glue table name: the `xhht query` view name
+	Prefix  string // lake prefix holding its partitions
+	Columns []GlueColumn
+	Nation  bool // the province partition includes "all"
+	JSON    bool // JSON objects (receipts, review states, audit records), not Parquet
+	// Paths: for JSON tables, the columns read from a field of another
+	// name (Ion SerDe path extractors): a field named like a partition key
+	// (year, province) cannot be a column.
+	Paths []GlueColumn // Name: column, Type: the JSON field it reads
 }
 
 // GlueTables lists the generated tables: submissions, receipts and every
@@ -257,7 +262,14 @@ func GlueTables() ([]GlueTable, error) {
 	}
 	out := []GlueTable{
 		{Name: "submissions", Prefix: lake.SubmissionsPrefix, Columns: subs},
-		{Name: "receipts", Prefix: lake.ReceiptsPrefix, Columns: ReceiptColumns(), Receipts: true},
+		{Name: "receipts", Prefix: lake.ReceiptsPrefix, Columns: ReceiptColumns(), JSON: true,
+			Paths: []GlueColumn{{ReceiptYearColumn, "year"}}},
+		// Issue 15: the province review's objects, raw; the views reviews
+		// and audit over them are AthenaReviewViews (named queries).
+		{Name: rollup.AthenaReviewStatusTable, Prefix: lake.ReviewsPrefix, Columns: ReviewColumns(reflect.TypeFor[review.Status]()),
+			JSON: true, Paths: reviewPaths},
+		{Name: rollup.AthenaReviewAuditTable, Prefix: lake.AuditPrefix, Columns: ReviewColumns(reflect.TypeFor[review.Record]()),
+			JSON: true, Paths: reviewPaths},
 	}
 	for _, t := range rollup.Tables {
 		var cols []GlueColumn
@@ -296,6 +308,30 @@ func ReceiptColumns() []GlueColumn {
 		}
 		if name == "year" {
 			name = ReceiptYearColumn
+		}
+		out = append(out, GlueColumn{name, hiveType(t.Field(i).Type)})
+	}
+	return out
+}
+
+// reviewPaths are the review tables' path extractors (column ← field):
+// the fields named like a partition key (or next to one), under the
+// column names of the query views.
+var reviewPaths = []GlueColumn{{ReceiptYearColumn, "year"}, {"province_code", "province"}, {"commune_code", "commune"}}
+
+// ReviewColumns are a review object's top-level JSON fields (review.Status,
+// review.Record) as Glue columns, year, province and commune renamed.
+func ReviewColumns(t reflect.Type) []GlueColumn {
+	var out []GlueColumn
+	for i := range t.NumField() {
+		name := jsonName(t.Field(i))
+		if name == "" {
+			continue
+		}
+		for _, p := range reviewPaths {
+			if p.Type == name {
+				name = p.Name
+			}
 		}
 		out = append(out, GlueColumn{name, hiveType(t.Field(i).Type)})
 	}
@@ -364,6 +400,18 @@ func ProvinceValues(nation bool) string {
 	return strings.Join(vs, ",")
 }
 
+// logicalName is a table name in CamelCase, a logical id's part
+// ("review_status" → "ReviewStatus").
+func logicalName(name string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(name, "_") {
+		if part != "" {
+			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+		}
+	}
+	return b.String()
+}
+
 func glueTablesYAML() (string, error) {
 	tables, err := GlueTables()
 	if err != nil {
@@ -375,14 +423,16 @@ func glueTablesYAML() (string, error) {
 	b.WriteString("# level of submissions/ and receipts/ is below the projected location and\n")
 	b.WriteString("# read with it; commune_code is a column. Columns come from the code's\n")
 	b.WriteString("# column dictionaries; the tests compare them with real Parquet files.\n")
+	b.WriteString("# review_status and review_audit are the province review's JSON objects,\n")
+	b.WriteString("# raw; the saved queries at the end create the views reviews and audit.\n")
 	for _, t := range tables {
-		id := "Glue" + strings.ToUpper(t.Name[:1]) + t.Name[1:] + "Table"
+		id := "Glue" + logicalName(t.Name) + "Table"
 		fmt.Fprintf(&b, "%s:\n  Type: AWS::Glue::Table\n  Properties:\n", id)
 		b.WriteString("    CatalogId: !Ref AWS::AccountId\n    DatabaseName: !Ref GlueDatabase\n    TableInput:\n")
 		fmt.Fprintf(&b, "      Name: %s\n      TableType: EXTERNAL_TABLE\n", t.Name)
 		b.WriteString("      PartitionKeys:\n        - Name: year\n          Type: int\n        - Name: province\n          Type: string\n")
 		b.WriteString("      Parameters:\n")
-		if t.Receipts {
+		if t.JSON {
 			b.WriteString("        classification: json\n")
 		} else {
 			b.WriteString("        classification: parquet\n")
@@ -395,14 +445,17 @@ func glueTablesYAML() (string, error) {
 		fmt.Fprintf(&b, "        storage.location.template: !Sub \"s3://${LakeBucket}/%syear=${!year}/province=${!province}/\"\n", t.Prefix)
 		b.WriteString("      StorageDescriptor:\n")
 		fmt.Fprintf(&b, "        Location: !Sub \"s3://${LakeBucket}/%s\"\n", t.Prefix)
-		if t.Receipts {
+		if t.JSON {
 			// Receipts are indented JSON, one object per file: the Hive
 			// JSON SerDe wants one object per line; the Ion SerDe reads
 			// JSON (a subset of Ion) across lines.
 			b.WriteString("        InputFormat: com.amazon.ionhiveserde.formats.IonInputFormat\n")
 			b.WriteString("        OutputFormat: com.amazon.ionhiveserde.formats.IonOutputFormat\n")
 			b.WriteString("        SerdeInfo:\n          SerializationLibrary: com.amazon.ionhiveserde.IonHiveSerDe\n")
-			fmt.Fprintf(&b, "          Parameters:\n            ion.%s.path_extractor: \"(year)\"\n", ReceiptYearColumn)
+			b.WriteString("          Parameters:\n")
+			for _, p := range t.Paths {
+				fmt.Fprintf(&b, "            ion.%s.path_extractor: \"(%s)\"\n", p.Name, p.Type)
+			}
 		} else {
 			b.WriteString("        InputFormat: org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat\n")
 			b.WriteString("        OutputFormat: org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat\n")
@@ -411,6 +464,24 @@ func glueTablesYAML() (string, error) {
 		b.WriteString("        Columns:\n")
 		for _, c := range t.Columns {
 			fmt.Fprintf(&b, "          - {Name: %s, Type: %s}\n", c.Name, q(c.Type))
+		}
+	}
+	// Issue 15: the views reviews and audit (the `xhht query` views of the
+	// same names and columns) over review_status, review_audit and
+	// receipts. CloudFormation cannot create an Athena view; an analyst
+	// runs each saved query once (docs/COLUMNS.md, "Athena").
+	for i, sql := range rollup.AthenaReviewViews() {
+		view := []string{"Reviews", "Audit"}[i]
+		fmt.Fprintf(&b, "Athena%sViewQuery:\n  Type: AWS::Athena::NamedQuery\n  Properties:\n", view)
+		fmt.Fprintf(&b, "    Name: !Sub \"xhht-${StageName}: create view %s\"\n", strings.ToLower(view))
+		fmt.Fprintf(&b, "    Description: Run once (and after a redeploy that changes it) to create the view %s; docs/COLUMNS.md\n", strings.ToLower(view))
+		b.WriteString("    Database: !Ref GlueDatabase\n    WorkGroup: !Ref AthenaWorkGroup\n    QueryString: |-\n")
+		for _, line := range strings.Split(sql, "\n") {
+			if line = strings.TrimRight(line, " "); line == "" {
+				b.WriteString("\n")
+				continue
+			}
+			b.WriteString("      " + line + "\n")
 		}
 	}
 	return b.String(), nil

@@ -134,8 +134,9 @@ func parquetColumns(t *testing.T, path string) []infra.GlueColumn {
 // glueTable is a Glue table as the template declares it.
 type glueTable struct {
 	columns  []infra.GlueColumn
-	location string // the prefix under the lake bucket
-	template string // storage.location.template, prefix form
+	location string            // the prefix under the lake bucket
+	template string            // storage.location.template, prefix form
+	paths    map[string]string // JSON tables: column → field (Ion path extractors)
 }
 
 func glueTables(t *testing.T, tp tmpl) map[string]glueTable {
@@ -150,6 +151,15 @@ func glueTables(t *testing.T, tp tmpl) map[string]glueTable {
 			g.columns = append(g.columns, infra.GlueColumn{Name: str(get(c, "Name")), Type: str(get(c, "Type"))})
 		}
 		g.location = subLake.ReplaceAllString(str(get(in, "StorageDescriptor", "Location", "Fn::Sub")), "")
+		serde, _ := get(in, "StorageDescriptor", "SerdeInfo", "Parameters").(map[string]any)
+		for k, v := range serde {
+			if col, ok := strings.CutSuffix(strings.TrimPrefix(k, "ion."), ".path_extractor"); ok && strings.HasPrefix(k, "ion.") {
+				if g.paths == nil {
+					g.paths = map[string]string{}
+				}
+				g.paths[col] = strings.TrimSuffix(strings.TrimPrefix(str(v), "("), ")")
+			}
+		}
 		params, _ := in["Parameters"].(map[string]any)
 		g.template = subLake.ReplaceAllString(str(get(params, "storage.location.template", "Fn::Sub")), "")
 		// Partition projection: every partition key is projected and in
@@ -188,6 +198,7 @@ var partitionDirs = regexp.MustCompile(`year=\d{4}/province=(\d\d|all)/`)
 // the Parquet files they write, and compares every file's columns (names,
 // order, Athena types) and location with the template's Glue tables.
 func TestGlueMatchesParquet(t *testing.T) {
+	jsonTables := []string{"receipts", "review_status", "review_audit"}
 	tp := load(t)
 	tables := glueTables(t, tp)
 	seen := map[string]bool{}
@@ -236,7 +247,7 @@ func TestGlueMatchesParquet(t *testing.T) {
 		check(lakeFor(t, 2024, "19", 6))
 	}
 	for name := range tables {
-		if !seen[name] && name != "receipts" {
+		if !seen[name] && !slices.Contains(jsonTables, name) {
 			t.Errorf("table %s: the pipeline wrote no Parquet file for it", name)
 		}
 	}

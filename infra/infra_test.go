@@ -488,10 +488,10 @@ func readEnv(t *testing.T, name string, consts map[string]string) []string {
 var neededActions = map[string]map[string]string{
 	"IngestRole": {
 		"sts:AssumeRole":         "trust policy: the Lambda service assumes the role",
-		"s3:GetObject":           "read uploads; read earlier receipts for stable hamlet codes",
+		"s3:GetObject":           "read uploads",
 		"s3:GetObjectVersion":    "read the exact upload version the event names",
 		"s3:PutObject":           "write submissions/, receipts/, receipts-unplaced/",
-		"s3:ListBucket":          "list receipts/ of a commune (hamlet codes)",
+		"s3:ListBucket":          "a deleted upload is 404 NoSuchKey, dropped, not 403 retried into the dead-letter queue",
 		"sqs:ReceiveMessage":     "event source mapping polls the ingest queue",
 		"sqs:DeleteMessage":      "event source mapping deletes processed messages",
 		"sqs:GetQueueAttributes": "event source mapping reads the queue's attributes",
@@ -940,5 +940,42 @@ func TestDeletionPolicies(t *testing.T) {
 			t.Errorf("%s (%s): DeletionPolicy %v, UpdateReplacePolicy %v; want %s for both",
 				id, r["Type"], r["DeletionPolicy"], r["UpdateReplacePolicy"], policy)
 		}
+	}
+}
+
+// TestIngestKnowsDeletedUploads: S3 answers a get of a missing key with 404
+// NoSuchKey only to a principal that may list the bucket, and with 403
+// AccessDenied otherwise. Ingest drops an event for a deleted upload on
+// NoSuchKey/NoSuchVersion and retries anything else into the dead-letter
+// queue, so its role must list the uploads bucket. And ingest reads nothing
+// in the lake (its objects are a function of the upload alone): no read of
+// the lake bucket.
+func TestIngestKnowsDeletedUploads(t *testing.T) {
+	tp := load(t)
+	r := tp.doc["Resources"].(map[string]any)["IngestRole"].(map[string]any)
+	listsUploads := false
+	for _, pol := range anyList(props(r)["Policies"]) {
+		sts, _ := get(pol, "PolicyDocument", "Statement").([]any)
+		for _, st := range sts {
+			if f, ok := get(st, "Fn::If").([]any); ok && len(f) == 3 {
+				st = f[1]
+			}
+			acts := strList(get(st, "Action"))
+			for _, res := range anyList(get(st, "Resource")) {
+				target := refTo(res)
+				if sub, ok := get(res, "Fn::Sub").(string); ok {
+					target = sub
+				}
+				if slices.Contains(acts, "s3:ListBucket") && refTo(res) == "UploadsBucket" && get(st, "Condition") == nil {
+					listsUploads = true
+				}
+				if strings.Contains(target, "LakeBucket") && (slices.Contains(acts, "s3:GetObject") || slices.Contains(acts, "s3:ListBucket")) {
+					t.Errorf("IngestRole statement %v reads the lake (%v on %v): ingest reads only its upload", get(st, "Sid"), acts, target)
+				}
+			}
+		}
+	}
+	if !listsUploads {
+		t.Error("IngestRole may not list the uploads bucket: a deleted upload would be 403 AccessDenied, retried into the dead-letter queue, instead of 404 NoSuchKey and dropped")
 	}
 }

@@ -1,10 +1,12 @@
 package infra_test
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xhht/xhht/infra"
 	"github.com/xhht/xhht/pipeline/forms"
@@ -26,6 +28,7 @@ var athenaOf = map[string]string{
 // disagreement directly; TestGlueMatchesParquet checks the same tables
 // against real files.
 func TestGlueMatchesLakeContract(t *testing.T) {
+	notRollups := []string{"submissions", "receipts", "review_status", "review_audit"}
 	tp := load(t)
 	tables := glueTables(t, tp)
 	k := lake.Key{Year: 2026, Province: "19", Commune: "05443"}
@@ -52,6 +55,20 @@ func TestGlueMatchesLakeContract(t *testing.T) {
 	if g := tables["receipts"]; g.location != lake.ReceiptsPrefix {
 		t.Errorf("receipts: location %q, want %q", g.location, lake.ReceiptsPrefix)
 	}
+	// Issue 15: the province review's objects.
+	under("review_status", "19", lake.ReviewKey(2026, "19", "05443"))
+	under("review_audit", "19", lake.AuditKey(2026, "19", "05443", time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC), "0a1b2c3d"))
+	for name, prefix := range map[string]string{"review_status": lake.ReviewsPrefix, "review_audit": lake.AuditPrefix} {
+		if g := tables[name]; g.location != prefix {
+			t.Errorf("%s: location %q, want %q", name, g.location, prefix)
+		}
+		// year, province and commune are read into columns of other names
+		// (year and province are the partition keys).
+		want := map[string]string{"report_year": "year", "province_code": "province", "commune_code": "commune"}
+		if g := tables[name]; !maps.Equal(g.paths, want) {
+			t.Errorf("%s: path extractors %v, want %v", name, g.paths, want)
+		}
+	}
 
 	var want []infra.GlueColumn
 	for _, c := range lake.SubmissionColumns(forms.MustLoad()) {
@@ -65,7 +82,7 @@ func TestGlueMatchesLakeContract(t *testing.T) {
 	// national ones projected over lake.NationCode too.
 	var rollups []string
 	for name := range tables {
-		if name != "submissions" && name != "receipts" {
+		if !slices.Contains(notRollups, name) {
 			rollups = append(rollups, name)
 		}
 	}

@@ -64,8 +64,14 @@ func TestPortalLambdaProvinceReview(t *testing.T) {
 		t.Fatalf("board through the Lambda: %d", board.status)
 	}
 	csrf := string(portalCSRFRe.FindSubmatch(board.body)[1])
+	// The status version the commune's page shows; its forms post it back.
+	cp := prov.do("GET", "/tinh/xa/"+portalFnCommuneA, nil, nil)
+	seen := regexp.MustCompile(`name="seen" value="([^"]+)"`).FindSubmatch(cp.body)
+	if seen == nil {
+		t.Fatalf("no status version on the commune's page: %d", cp.status)
+	}
 	r = prov.do("POST", "/tinh/xa/"+portalFnCommuneA+"/tra-lai",
-		strings.NewReader(url.Values{"csrf": {csrf}, "submission": {rc.SubmissionID}, "comment": {"Thôn 2 thiếu số hộ"}}.Encode()),
+		strings.NewReader(url.Values{"csrf": {csrf}, "seen": {string(seen[1])}, "submission": {rc.SubmissionID}, "comment": {"Thôn 2 thiếu số hộ"}}.Encode()),
 		map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("return through the Lambda: %d %s", r.status, r.body)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/xhht/xhht/pipeline/ingest"
 	"github.com/xhht/xhht/pipeline/receipt"
+	"github.com/xhht/xhht/pipeline/storage"
 	"github.com/xhht/xhht/pipeline/storage/local"
 )
 
@@ -67,10 +69,13 @@ In một dòng cho mỗi tệp: accepted hoặc rejected và lỗi đầu tiên.
 	// Every key gets its answer, then the summary: a key that cannot be
 	// read (missing, not a safe key) does not hide the others.
 	rcs, errs := ingestEach(ctx, p, keys)
-	rejected, failed := 0, 0
+	rejected, failed, missing := 0, 0, 0
 	for i, k := range keys {
 		if errs[i] != nil {
 			failed++
+			if errors.Is(errs[i], storage.ErrNotFound) || errors.Is(errs[i], local.ErrInvalidKey) {
+				missing++
+			}
 			fmt.Fprintf(stdout, "%-9s %s — %v\n", "lỗi", k, errs[i])
 			continue
 		}
@@ -93,9 +98,13 @@ In một dòng cho mỗi tệp: accepted hoặc rejected và lỗi đầu tiên.
 	}
 	fmt.Fprintf(stdout, "%s. Kho dữ liệu (lake): %s\n", summary, abs(*lake))
 	switch {
+	case failed > 0 && missing == failed:
+		// Only keys naming no file (or no safe file): the command line is
+		// wrong, as the help's exit codes say.
+		return exitUsage, nil
 	case failed > 0:
 		// The lake holds what could be done; the failures are the
-		// caller's to fix (a wrong key) or retry (a disk error).
+		// caller's to retry (a disk error).
 		return exitRuntime, nil
 	case rejected > 0:
 		return exitRejected, nil // each has its receipt in the lake; the status tells a script

@@ -10,7 +10,8 @@ import (
 )
 
 // `xhht ingest` with several keys answers each one, in order, even after
-// a key that cannot be read, then prints the summary and exits 3.
+// a key that cannot be read, then prints the summary and exits 2: keys
+// naming no file are a wrong command line, as the help's exit codes say.
 func TestIngestSeveralKeys(t *testing.T) {
 	dir := t.TempDir()
 	uploads, lake := filepath.Join(dir, "uploads"), filepath.Join(dir, "lake")
@@ -27,8 +28,8 @@ func TestIngestSeveralKeys(t *testing.T) {
 	var out bytes.Buffer
 	code, err := cmdIngest(context.Background(), []string{"--uploads", uploads, "--lake", lake,
 		"2026/19/01864/nope.csv", "2026/19/01864/good.csv", "../secret", "2026/19/01849/bad.csv"}, &out)
-	if err != nil || code != 3 {
-		t.Fatalf("exit %d, %v; want 3\n%s", code, err, out.String())
+	if err != nil || code != exitUsage {
+		t.Fatalf("exit %d, %v; want %d\n%s", code, err, exitUsage, out.String())
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	want := []string{"lỗi       2026/19/01864/nope.csv — ", "accepted  2026/19/01864/good.csv", "lỗi       ../secret — ", "rejected  2026/19/01849/bad.csv — ",

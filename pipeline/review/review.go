@@ -45,6 +45,11 @@ type Actor struct {
 	Province string      `json:"province"`
 	Commune  string      `json:"commune,omitempty"`
 	CodeID   string      `json:"code_id"`
+	// Reviewer is a province code's slot ("02" of 19-02), recorded since
+	// 2026-12-07 (finding L5): the history names the slot and looks its
+	// holder up in the access record. Records written before have none and
+	// show the code id; they are never rewritten.
+	Reviewer string `json:"reviewer,omitempty"`
 	// Year is the reporting year the code was issued for: Apply refuses
 	// acting on another year (access codes are per year).
 	Year int `json:"year,omitempty"`
@@ -52,7 +57,7 @@ type Actor struct {
 
 // ActorOf is the actor of a signed-in grant.
 func ActorOf(g access.Grant) Actor {
-	return Actor{Role: g.Role, Province: g.Province, Commune: g.Commune, CodeID: g.CodeID, Year: g.Year}
+	return Actor{Role: g.Role, Province: g.Province, Commune: g.Commune, CodeID: g.CodeID, Reviewer: g.Reviewer, Year: g.Year}
 }
 
 // Version is the schema version of Status and Record.
@@ -106,7 +111,7 @@ type Record struct {
 	Province   string    `json:"province"`
 	Commune    string    `json:"commune"`
 	Action     string    `json:"action"`     // approve, return, reopen, check
-	FromState  State     `json:"from_state"` // state shown before ("" nothing submitted)
+	FromState  State     `json:"from_state"` // state shown before ("" nothing submitted); reopen: the decision withdrawn (approved, returned)
 	ToState    State     `json:"to_state"`   // state shown after
 	Submission string    `json:"submission"`
 	Forms      Set       `json:"forms,omitempty"` // the commune's data set when acting (form → submission_id)
@@ -124,6 +129,10 @@ var (
 	ErrCommentRequired = errors.New("cần ghi ý kiến (lý do)")
 	ErrStale           = errors.New("dữ liệu của xã đã thay đổi từ khi trang được mở: hãy tải lại trang và xem lại")
 	ErrBadAction       = errors.New("thao tác không hợp lệ")
+	// ErrChanged: the status is not the one the official saw
+	// (Action.Seen): another reviewer acted meanwhile. Apply returns it
+	// wrapped together with ErrStale, so errors.Is(err, ErrStale) holds too.
+	ErrChanged = errors.New("người khác vừa thao tác trên xã này")
 	// ErrUnreadable: a commune's status cannot be read (damaged, too
 	// large). ForProvince skips such communes and returns this error with
 	// the others' statuses.

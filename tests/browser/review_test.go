@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
+	"github.com/xhht/xhht/pipeline/access"
 	"github.com/xhht/xhht/pipeline/portal/portaltest"
 	"github.com/xhht/xhht/pipeline/report"
 	"github.com/xhht/xhht/pipeline/review"
@@ -157,6 +158,43 @@ func TestProvinceReviewFlow(t *testing.T) {
 			write(t, second, portaltest.Good(t, blank, sheets, 4).Bytes)
 			Upload(t, commune, second, o.Timeout)
 			do(commune, "4. accepted again", chromedp.WaitVisible(chromedp.CSS("#ket-qua.good")))
+
+			// 5 (before): a stale page. The reviewer opens the commune's page;
+			// another reviewer (slot 02) returns the new file meanwhile. The
+			// approval from the page now stale is refused: the page says so,
+			// shows the other's return and keeps the comment typed.
+			do(prov, "5a. open the page",
+				chromedp.Navigate(srv.URL+"/tinh/xa/"+tc.commune),
+				chromedp.WaitVisible(chromedp.ID("nut-duyet")),
+			)
+			latest2, _ := review.LatestAccepted(context.Background(), srv.Lake, year, province, tc.commune)
+			other := review.Actor{Role: access.RoleProvince, Province: province, CodeID: "0202020202ab", Year: year}
+			if _, err := review.Apply(context.Background(), srv.Lake, review.Action{Kind: review.KindReturn, Year: year, Province: province,
+				Commune: tc.commune, Submission: latest2, Comment: "Người thứ hai: thôn 4 còn thiếu", By: other}); err != nil {
+				t.Fatal(err)
+			}
+			mine := "Đã gọi điện cho xã, số liệu đúng"
+			do(prov, "5a. approve from the stale page",
+				chromedp.SendKeys(chromedp.ID("c-duyet"), mine),
+				chromedp.Click(chromedp.ID("nut-duyet")),
+				chromedp.WaitVisible(chromedp.ID("loi-thao-tac")),
+			)
+			if s := text(t, prov, "#loi-thao-tac", o.Timeout); !strings.Contains(s, "người khác vừa thao tác") {
+				t.Errorf("5a. stale approval: %q", s)
+			}
+			if s := text(t, prov, "#trang-thai", o.Timeout); s != "Bị trả lại" {
+				t.Errorf("5a. state shown after the refusal: %q, want the other reviewer's return", s)
+			}
+			if s := text(t, prov, "#y-kien", o.Timeout); s != "Người thứ hai: thôn 4 còn thiếu" {
+				t.Errorf("5a. comment shown after the refusal: %q", s)
+			}
+			if v, err := chromedp.Run(prov, chromedp.Evaluate[string](`document.getElementById("c-duyet").value`)); err != nil || v != mine {
+				t.Errorf("5a. the comment typed was not kept: %q, %v", v, err)
+			}
+			if st, _, _ := review.Get(context.Background(), srv.Lake, year, province, tc.commune); st.State != review.Returned || st.By.CodeID != other.CodeID {
+				t.Errorf("5a. the other reviewer's return was replaced: %+v", st)
+			}
+			shot(t, prov, o, "5a-stale")
 
 			// 5. The province approves the new file.
 			do(prov, "5. approve",
