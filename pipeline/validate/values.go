@@ -173,7 +173,7 @@ func deref(p *float64) any {
 func cellErr(c workbook.Cell) *problem {
 	if c.BadNumber() {
 		return typeErr(
-			fmt.Sprintf("ô chứa “%s”, không phải là một số hay ngày hợp lệ", c.Text),
+			fmt.Sprintf("ô chứa “%s”, không phải là một số hợp lệ (hay một ngày hợp lệ)", c.Text),
 			fmt.Sprintf("the cell holds “%s”, which is not a valid number or date (NaN, infinity, out of range, or not a date Excel can hold)", c.Text))
 	}
 	return typeErr(
