@@ -37,7 +37,8 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) (
 	fs := newCommand("validate", Help{
 		Usage:   "xhht validate --key NĂM/MÃ_TỈNH/MÃ_XÃ/TÊN_TỆP [--json] [--marked OUT.xlsx] [--lake DIR] [--max-mb 50] FILE",
 		Summary: "kiểm tra một tệp trước khi nộp, như Lambda sẽ kiểm tra (check a file before upload, as the Lambda will)",
-		Details: `FILE: tệp .xlsx, .xls hoặc .csv của xã. --key là tên tệp sẽ có trong kho nộp (the object key the upload
+		Details: `FILE: tệp .xlsx (cả Strict Open XML), .xls, .ods (LibreOffice) hoặc .csv của xã; cũng nhận bảng HTML
+và Excel 2003 XML lưu thành .xls. --key là tên tệp sẽ có trong kho nộp (the object key the upload
 will get): năm báo cáo, mã tỉnh, mã xã theo danh mục của năm đó, tên tệp. Không ghi gì vào kho (writes nothing).
 --marked: ghi thêm "tệp đã đánh dấu": chính bảng tính của xã, ô có lỗi tô đỏ nhạt, ô có cảnh báo tô vàng,
 mỗi ô có ghi chú tiếng Việt, và trang "Kết quả kiểm tra" liệt kê mọi lỗi; tệp .xls/.csv được trả về dạng .xlsx.

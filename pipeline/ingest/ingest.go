@@ -388,7 +388,7 @@ func openIssue(err error) receipt.Issue {
 			MessageEN: "This Excel 97-2003 (.xls) file cannot be read exactly: save as .xlsx and upload again (" + err.Error() + ")."}
 	default:
 		return receipt.Issue{Code: receipt.UnreadableFile, Severity: receipt.SevError,
-			Message:   "Không đọc được tệp. Hệ thống nhận tệp Excel (.xlsx, .xls) hoặc CSV. " + saveAsXLSX,
+			Message:   "Không đọc được tệp. Hệ thống nhận tệp Excel (.xlsx, .xls), LibreOffice (.ods) hoặc CSV. " + saveAsXLSX,
 			MessageEN: "The file cannot be read: " + err.Error()}
 	}
 }

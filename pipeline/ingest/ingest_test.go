@@ -926,7 +926,7 @@ func TestOneMismatchPerFile(t *testing.T) {
 		t.Fatalf("issues %v, want %v (one each, not one per sheet)", codes(rc), want)
 	}
 	want := map[string]string{
-		receipt.CommuneMismatch: "Tiêu đề ghi mã xã 01864 nhưng tệp được nộp cho Xã Phong Quang, mã 01849. Hãy nộp tệp vào đúng xã, hoặc sửa mã xã trong tệp.",
+		receipt.CommuneMismatch: "Ô A4: tiêu đề ghi mã xã 01864 nhưng tệp được nộp cho Xã Phong Quang, mã 01849. Hãy nộp tệp vào đúng xã, hoặc sửa mã xã trong tệp.",
 		receipt.YearMismatch:    "Tiêu đề ghi năm 2025 nhưng tệp được nộp cho năm 2026. Hãy sửa năm trong tệp hoặc nộp vào đúng năm.",
 	}
 	for _, is := range rc.Errors {

@@ -101,7 +101,7 @@ type Receipt struct {
 	// used to build a key or a path.
 	OriginalName string          `json:"original_name,omitempty"`
 	ReceivedAt   time.Time       `json:"received_at"`
-	Format       string          `json:"format,omitempty"` // xlsx, csv
+	Format       string          `json:"format,omitempty"` // the reader: xlsx, xls, ods, csv, html (an HTML table saved as .xls), xml2003 (Excel 2003 XML)
 	Rows         int             `json:"rows"`             // hamlet rows read
 	Totals       map[string]*Num `json:"totals"`
 	Hamlets      []Hamlet        `json:"hamlets,omitempty"`

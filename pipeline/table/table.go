@@ -56,8 +56,28 @@ type Table struct {
 	Subtotals  []Subtotal     // subtotal rows of groups of hamlets ("Cộng cụm 1"), in sheet order
 	GroupRows  []workbook.Row // group header rows without numbers ("I. Khu vực thị trấn")
 	Merges     []workbook.Range
-	Title      []string // texts above the header
+	Title      []string    // texts above the header
+	TitleCells []TitleCell // the same texts with where they are, so a check can name the cell
 	Issues     []receipt.Issue
+}
+
+// TitleCell is a text of the title block and its cell.
+type TitleCell struct {
+	Row, Col int
+	Text     string
+}
+
+// setTitle makes the text cells of rows the table's title block.
+func (t *Table) setTitle(rows []workbook.Row) {
+	t.Title, t.TitleCells = nil, nil
+	for _, r := range rows {
+		for i, c := range r.Cells {
+			if c.Kind == workbook.String {
+				t.Title = append(t.Title, c.Text)
+				t.TitleCells = append(t.TitleCells, TitleCell{Row: r.Num, Col: i + 1, Text: c.Text})
+			}
+		}
+	}
 }
 
 // Column returns the column mapped to a field code, or nil.
@@ -151,97 +171,214 @@ func Find(book *workbook.Book, set *forms.Set, kw *Keywords) ([]*Table, []receip
 		if sh.Hidden {
 			continue
 		}
-		t, err := scanSheet(sh, set, kw)
+		found, err := scanSheet(sh, set, kw)
 		if err != nil {
 			return nil, nil, err
 		}
-		if t == nil {
-			continue
+		for _, t := range found {
+			if first := seen[t.Form.Code]; first != nil && first.Sheet == sh.Name {
+				issues = append(issues, receipt.Issue{
+					Code: receipt.DuplicateForm, Severity: receipt.SevWarning, Sheet: sh.Name, Row: t.HeaderRows[0],
+					Message:   fmt.Sprintf("Trang tính %q có %s hai lần (lần hai ở dòng %d). Chỉ bảng đầu tiên được đọc.", sh.Name, formName(t.Form), t.HeaderRows[0]),
+					MessageEN: fmt.Sprintf("Sheet %q carries %s twice (again at row %d); only the first table was read.", sh.Name, t.Form.Code, t.HeaderRows[0]),
+				})
+				continue
+			} else if first != nil {
+				issues = append(issues, receipt.Issue{
+					Code: receipt.DuplicateForm, Severity: receipt.SevWarning, Sheet: sh.Name,
+					Message:   fmt.Sprintf("Trang tính %q cũng có %s. Chỉ trang %q được đọc.", sh.Name, formName(t.Form), first.Sheet),
+					MessageEN: fmt.Sprintf("Sheet %q also carries %s; only sheet %q was read.", sh.Name, t.Form.Code, first.Sheet),
+				})
+				continue
+			}
+			seen[t.Form.Code] = t
+			tables = append(tables, t)
 		}
-		if first := seen[t.Form.Code]; first != nil {
-			issues = append(issues, receipt.Issue{
-				Code: receipt.DuplicateForm, Severity: receipt.SevWarning, Sheet: sh.Name,
-				Message:   fmt.Sprintf("Trang tính %q cũng có %s. Chỉ trang %q được đọc.", sh.Name, formName(t.Form), first.Sheet),
-				MessageEN: fmt.Sprintf("Sheet %q also carries %s; only sheet %q was read.", sh.Name, t.Form.Code, first.Sheet),
-			})
-			continue
-		}
-		seen[t.Form.Code] = t
-		tables = append(tables, t)
 	}
 	return tables, issues, nil
 }
 
 // scanSheet buffers the top of a sheet, looks for a header, and if one is
 // found keeps streaming the data rows until the footer.
-func scanSheet(sh *workbook.Sheet, set *forms.Set, kw *Keywords) (*Table, error) {
+//
+// A sheet may carry more than one form: a commune that keeps Biểu 01 and
+// Biểu 02 one under the other on one sheet (or a web page holding both
+// tables) expects both read, as they would be on two sheets, and keeping
+// only one would drop the other's data without a word. So every header is
+// read: one found above the chosen header in the buffered rows (its data
+// are the rows down to that header or its own footer), and one found in
+// the scanRows rows after a table's footer. A second form with no footer
+// between it and the first is not lost silently either: its title and
+// header rows land in the first table's data, where they fail its checks.
+func scanSheet(sh *workbook.Sheet, set *forms.Set, kw *Keywords) ([]*Table, error) {
+	var tables []*Table
 	var buf []workbook.Row
-	var t *Table
-	var bodyStart int // index into buf of the first row after the header
-	ended := false
-	add := func(r workbook.Row) error {
-		if ended {
+	var open *filler // the table whose data rows are being read
+	found := func() error {
+		done, f := detectIn(sh, buf, set, kw)
+		buf = nil
+		tables = append(tables, done...)
+		if f == nil {
 			return workbook.Stop
 		}
-		if firstText(r) != "" && kw.IsFooter(firstText(r)) {
-			ended = true
+		tables = append(tables, f.t)
+		if f.stopped {
 			return workbook.Stop
 		}
-		if len(t.Data)+len(t.Totals) >= MaxDataRows {
-			t.Issues = append(t.Issues, receipt.Issue{
-				Code: receipt.TooManyRows, Severity: receipt.SevError, Sheet: sh.Name, Row: r.Num,
-				Message:   fmt.Sprintf("Bảng có hơn %d dòng; biểu này không thể có nhiều dòng như vậy. Hãy kiểm tra lại trang tính %q.", MaxDataRows, sh.Name),
-				MessageEN: fmt.Sprintf("The table has more than %d rows, which this form cannot have.", MaxDataRows),
-			})
-			ended = true
-			return workbook.Stop
-		}
-		// Only a hamlet form has a totals row: in Biểu 02 "Toàn xã" names
-		// the commune's own (and only) row.
-		if label := rowLabel(r, t); t.Form.Grain == "hamlet" && kw.IsTotals(label) {
-			t.Totals = append(t.Totals, r)
-		} else {
-			t.Data = append(t.Data, r)
+		if !f.ended {
+			open = f
 		}
 		return nil
 	}
 	err := sh.Rows(func(r workbook.Row) error {
-		if t != nil {
-			return add(r)
+		if open != nil {
+			err := open.add(r)
+			if open.stopped {
+				return workbook.Stop
+			}
+			if open.ended {
+				open = nil // past the footer: look for another form below
+			}
+			return err
 		}
 		buf = append(buf, r)
 		if len(buf) < scanRows {
 			return nil
 		}
-		t, bodyStart = detect(sh, buf, set, kw)
-		if t == nil {
-			return workbook.Stop
-		}
-		for _, br := range buf[bodyStart:] {
-			if err := add(br); err != nil {
-				return err
-			}
-		}
-		return nil
+		return found()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sheet %q: %w", sh.Name, err)
 	}
-	if t == nil && len(buf) < scanRows {
-		t, bodyStart = detect(sh, buf, set, kw)
-		if t != nil {
-			for _, br := range buf[bodyStart:] {
-				if add(br) != nil {
-					break
-				}
-			}
-		}
+	if open == nil && len(buf) > 0 {
+		found() // the sheet ended before scanRows rows: its Stop means nothing here
 	}
-	if t != nil {
+	for _, t := range tables {
 		t.Merges = sh.Merges
 		t.organise(kw)
 	}
-	return t, nil
+	return tables, nil
+}
+
+// filler collects a found table's data rows until its footer.
+type filler struct {
+	t       *Table
+	sh      *workbook.Sheet
+	kw      *Keywords
+	ended   bool // the footer (or the row limit) was reached
+	stopped bool // the row limit was reached: the sheet is not read further
+	next    int  // index in the detected rows after the last row the table took
+}
+
+func (f *filler) add(r workbook.Row) error {
+	t, sh := f.t, f.sh
+	if f.ended {
+		return nil
+	}
+	if firstText(r) != "" && f.kw.IsFooter(firstText(r)) {
+		f.ended = true
+		return nil
+	}
+	if len(t.Data)+len(t.Totals) >= MaxDataRows {
+		t.Issues = append(t.Issues, receipt.Issue{
+			Code: receipt.TooManyRows, Severity: receipt.SevError, Sheet: sh.Name, Row: r.Num,
+			Message:   fmt.Sprintf("Bảng có hơn %d dòng; biểu này không thể có nhiều dòng như vậy. Hãy kiểm tra lại trang tính %q.", MaxDataRows, sh.Name),
+			MessageEN: fmt.Sprintf("The table has more than %d rows, which this form cannot have.", MaxDataRows),
+		})
+		f.ended, f.stopped = true, true
+		return nil
+	}
+	// Only a hamlet form has a totals row: in Biểu 02 "Toàn xã" names
+	// the commune's own (and only) row.
+	if label := rowLabel(r, t); t.Form.Grain == "hamlet" && f.kw.IsTotals(label) {
+		t.Totals = append(t.Totals, r)
+	} else {
+		t.Data = append(t.Data, r)
+	}
+	return nil
+}
+
+// detectIn finds the tables whose headers lie in rows, top to bottom. Every
+// table but the last is complete (its data end at the next header or its
+// footer); the last one's filler has been fed the rows below its header
+// and may go on reading the rows after them.
+func detectIn(sh *workbook.Sheet, rows []workbook.Row, set *forms.Set, kw *Keywords) ([]*Table, *filler) {
+	hs := headersIn(sh, rows, set, kw, 0)
+	if len(hs) == 0 {
+		return nil, nil
+	}
+	var done []*Table
+	for i, h := range hs {
+		end := len(rows)
+		if i+1 < len(hs) {
+			// With no footer between, the one-text rows right above the
+			// next header are its title ("BIỂU 02"), not data.
+			for end = hs[i+1].start; end > h.body && titleLine(rows[end-1]); end-- {
+			}
+		}
+		h.f.feed(rows[h.body:end])
+		h.f.next += h.body
+		if i > 0 {
+			// The title block of a lower table is what lies between the
+			// upper table's end and its header, not the upper table.
+			h.f.t.setTitle(rows[hs[i-1].f.next:h.start])
+		}
+		if i+1 < len(hs) {
+			done = append(done, h.f.t)
+		}
+	}
+	return done, hs[len(hs)-1].f
+}
+
+// titleLine reports whether a row holds one text cell and nothing else.
+func titleLine(r workbook.Row) bool {
+	n := 0
+	for _, c := range r.Cells {
+		if c.Kind == workbook.Blank || c.Text == "" {
+			continue
+		}
+		if n++; n > 1 || c.Kind != workbook.String {
+			return false
+		}
+	}
+	return n == 1
+}
+
+// header is a header found in the buffered rows: start and body are the
+// indexes of its first row and of the first row below it.
+type header struct {
+	f           *filler
+	start, body int
+}
+
+// headersIn finds every form header in rows, top to bottom: the best one
+// (detect), then those above and below it. off is rows' index in the
+// buffer.
+func headersIn(sh *workbook.Sheet, rows []workbook.Row, set *forms.Set, kw *Keywords, off int) []header {
+	t, body := detect(sh, rows, set, kw)
+	if t == nil {
+		return nil
+	}
+	start := 0
+	for start < len(rows) && rows[start].Num != t.HeaderRows[0] {
+		start++
+	}
+	hs := headersIn(sh, rows[:start], set, kw, off)
+	hs = append(hs, header{&filler{t: t, sh: sh, kw: kw}, off + start, off + body})
+	return append(hs, headersIn(sh, rows[body:], set, kw, off+body)...)
+}
+
+// feed adds rows until the footer; next is the index in rows after the
+// last row the table took (the footer row included).
+func (f *filler) feed(rows []workbook.Row) {
+	f.next = len(rows)
+	for i, r := range rows {
+		f.add(r)
+		if f.ended {
+			f.next = i + 1
+			break
+		}
+	}
 }
 
 // firstText is the first non-empty cell of a row, as text.
@@ -340,13 +477,7 @@ func detect(sh *workbook.Sheet, buf []workbook.Row, set *forms.Set, kw *Keywords
 	for _, r := range buf[best.start : best.start+best.k] {
 		t.HeaderRows = append(t.HeaderRows, r.Num)
 	}
-	for _, r := range buf[:best.start] {
-		for _, c := range r.Cells {
-			if c.Kind == workbook.String {
-				t.Title = append(t.Title, c.Text)
-			}
-		}
-	}
+	t.setTitle(buf[:best.start])
 	headerRow := buf[best.start+best.k-1].Num
 	for _, u := range best.unknown {
 		t.Issues = append(t.Issues, receipt.Issue{

@@ -975,3 +975,65 @@ func TestThreeRowHeaderTieBreaks(t *testing.T) {
 		})
 	}
 }
+
+// Two forms on one sheet (a commune that keeps Biểu 01 and Biểu 02 one
+// under the other, or an HTML page read as one sheet) are both read: one
+// was silently dropped before (the header search kept the one with more
+// columns).
+func TestTwoFormsOnOneSheet(t *testing.T) {
+	b01 := "BIỂU 01\nSTT,Tên thôn,Tổng số hộ,Số hộ đăng ký,Số hộ được công nhận\n"
+	b02 := "BIỂU 02\nTên xã,Tổng số đơn vị,Số đơn vị đăng ký,Số đơn vị được công nhận,Tổng số hội viên\nXã Bằng Thành,14,12,10,1120\n"
+	hamlets := func(n int) string {
+		var b strings.Builder
+		for i := 1; i <= n; i++ {
+			fmt.Fprintf(&b, "%d,Thôn %d,100,90,80\n", i, i)
+		}
+		return b.String()
+	}
+	type want struct {
+		form string
+		data []int // row numbers
+	}
+	for _, tc := range []struct {
+		name string
+		csv  string
+		want []want
+	}{
+		{"01 above 02, signature between, one screen", b01 + hamlets(2) + "Người lập biểu\n" + b02,
+			[]want{{"bieu01", []int{3, 4}}, {"bieu02", []int{8}}}},
+		{"02 above 01, no signature between", b02 + b01 + hamlets(2),
+			[]want{{"bieu02", []int{3}}, {"bieu01", []int{6, 7}}}},
+		{"01 of 40 hamlets, then 02 below its signature", b01 + hamlets(40) + "Người lập biểu\n,\n" + b02,
+			[]want{{"bieu01", rowRange(3, 42)}, {"bieu02", []int{47}}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tables, issues, err := find(t, "a.csv", []byte(tc.csv))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(issues) != 0 {
+				t.Errorf("issues %+v", issues)
+			}
+			if len(tables) != len(tc.want) {
+				t.Fatalf("%d tables, want %d", len(tables), len(tc.want))
+			}
+			for i, w := range tc.want {
+				if tables[i].Form.Code != w.form || !reflect.DeepEqual(rowNums(tables[i].Data), w.data) {
+					t.Errorf("table %d: %s rows %v, want %s rows %v", i, tables[i].Form.Code, rowNums(tables[i].Data), w.form, w.data)
+				}
+			}
+			// The lower table's title block is its own, not the upper table.
+			if last := tables[len(tables)-1]; strings.Contains(strings.Join(last.Title, "|"), "Thôn") {
+				t.Errorf("title of %s carries the table above: %q", last.Form.Code, last.Title)
+			}
+		})
+	}
+}
+
+func rowRange(a, b int) []int {
+	var r []int
+	for i := a; i <= b; i++ {
+		r = append(r, i)
+	}
+	return r
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/xhht/xhht/pipeline/forms"
 	"github.com/xhht/xhht/pipeline/textnorm"
+	"github.com/xhht/xhht/pipeline/vnnum"
 	"github.com/xhht/xhht/pipeline/workbook"
 )
 
@@ -152,8 +153,11 @@ type textNum struct {
 }
 
 func classify(s string, plausible func(float64) bool) textNum {
-	s = strings.ReplaceAll(s, " ", "")
 	var t textNum
+	s, ok := vnnum.Ungroup(s)
+	if !ok { // "15 6", "429⏎13": two numbers in one cell are no number
+		return t
+	}
 	var vnOK, enOK bool
 	t.vn, t.vnDec, vnOK = parseAs(s, fmtVN)
 	t.en, t.enDec, enOK = parseAs(s, fmtEN)
@@ -255,11 +259,30 @@ func newColNumbers(col int, kind numKind, fd *forms.Field) *colNumbers {
 // text is a text cell as read for numbers: cleaned, and without a final
 // "%" in a rate column.
 func (cn *colNumbers) text(c workbook.Cell) string {
-	s := textnorm.Clean(c.Text)
+	s := cleanKeepBreaks(c.Text)
 	if cn.kind == kindRate {
 		s = strings.TrimSpace(strings.TrimSuffix(s, "%"))
 	}
 	return s
+}
+
+// lineBreaks are the characters that end a line inside a cell.
+const lineBreaks = "\r\n\v\f\u0085\u2028\u2029"
+
+// cleanKeepBreaks is textnorm.Clean, except that a line break inside the
+// text stays one ("429\r13" is two numbers, which Clean would make
+// "429 13" and a thousands group could not tell apart).
+func cleanKeepBreaks(raw string) string {
+	if !strings.ContainsAny(raw, lineBreaks) {
+		return textnorm.Clean(raw)
+	}
+	var lines []string
+	for _, l := range strings.FieldsFunc(raw, func(r rune) bool { return strings.ContainsRune(lineBreaks, r) }) {
+		if l = textnorm.Clean(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // decide looks at every cell of the column in rows and fixes the format.

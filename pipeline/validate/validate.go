@@ -101,7 +101,8 @@ var (
 // 2026") are the signing date, not the reporting year, and are skipped.
 func (v *validator) checkTitle() {
 	codeMismatch := false
-	for _, s := range v.t.Title {
+	for _, tc := range v.t.TitleCells {
+		s := tc.Text
 		f := dateYear.ReplaceAllString(textnorm.Fold(s), " ")
 		for _, m := range yearRe.FindAllStringSubmatch(f, -1) {
 			if y, _ := strconv.Atoi(m[1]); y != v.ctx.Year {
@@ -115,8 +116,9 @@ func (v *validator) checkTitle() {
 		for _, code := range table.TitleCommuneCodes(s) {
 			if code != v.ctx.CommuneCode {
 				codeMismatch = true
-				v.add(receipt.CommuneMismatch, receipt.SevError, 0, 0, nil, textnorm.Clean(s),
-					"Tiêu đề "+communeMismatchVI(code, v.ctx), "The title "+communeMismatchEN(code, v.ctx))
+				ref := workbook.CellRef(tc.Row, tc.Col)
+				v.add(receipt.CommuneMismatch, receipt.SevError, tc.Row, tc.Col, nil, textnorm.Clean(s),
+					"Ô "+ref+": tiêu đề "+communeMismatchVI(code, v.ctx), "Cell "+ref+": the title "+communeMismatchEN(code, v.ctx))
 				break
 			}
 		}
@@ -126,11 +128,13 @@ func (v *validator) checkTitle() {
 	}
 	// The other commune's name alone (no code written, or the right one):
 	// the first line that names one tells it.
-	for _, s := range v.t.Title {
+	for _, tc := range v.t.TitleCells {
+		s := tc.Text
 		if name, ok := table.TitleOtherCommune(s, v.ctx.OtherCommunes); ok {
-			v.add(receipt.CommuneMismatch, receipt.SevError, 0, 0, nil, textnorm.Clean(s),
-				fmt.Sprintf("Tiêu đề ghi %s nhưng tệp được nộp cho %s (mã %s). Hãy nộp tệp vào đúng xã.", name, v.ctx.CommuneName, v.ctx.CommuneCode),
-				fmt.Sprintf("The title names %s but the file was uploaded for %s (%s).", name, v.ctx.CommuneName, v.ctx.CommuneCode))
+			ref := workbook.CellRef(tc.Row, tc.Col)
+			v.add(receipt.CommuneMismatch, receipt.SevError, tc.Row, tc.Col, nil, textnorm.Clean(s),
+				fmt.Sprintf("Ô %s: tiêu đề ghi %s nhưng tệp được nộp cho %s (mã %s). Hãy nộp tệp vào đúng xã.", ref, name, v.ctx.CommuneName, v.ctx.CommuneCode),
+				fmt.Sprintf("Cell %s: the title names %s but the file was uploaded for %s (%s).", ref, name, v.ctx.CommuneName, v.ctx.CommuneCode))
 			return
 		}
 	}

@@ -358,6 +358,8 @@ func TestTotals(t *testing.T) {
 	}
 }
 
+// A title line naming another commune is named by its cell (title line i
+// is in A<i>): the receipt carried no cell before.
 func TestTitleChecks(t *testing.T) {
 	base := fixture.Title01(2026, "01864")
 	with := func(extra ...string) []string { return append(append([]string{}, base...), extra...) }
@@ -373,13 +375,13 @@ func TestTitleChecks(t *testing.T) {
 		{"signing date in the title block is not the year", with("Bằng Thành, ngày 5 tháng 1 năm 2027"), nil, ""},
 		{"signing date with blanks to fill in is not the year", with("Bằng Thành, ngày ... tháng ... năm 2027"), nil, ""},
 		{"school year is not a reporting year", with("Năm học 2025-2026"), nil, ""},
-		{"another commune's code", []string{base[0], base[1], base[2], "Mã xã: 01849"}, []iss{{"commune-mismatch", E, "", ""}}, "Mã xã: 01849"},
-		{"another commune's code, ĐVHC label", []string{base[0], base[1], base[2], "Mã ĐVHC 01849"}, []iss{{"commune-mismatch", E, "", ""}}, "Mã ĐVHC 01849"},
-		{"another commune's code, Mã số xã", []string{base[0], base[1], base[2], "Mã số xã: 01849"}, []iss{{"commune-mismatch", E, "", ""}}, "Mã số xã: 01849"},
-		{"another commune's code, Mã alone", []string{base[0], base[1], base[2], "Mã: 01849"}, []iss{{"commune-mismatch", E, "", ""}}, "Mã: 01849"},
-		{"another commune's code in parentheses", []string{"UBND XÃ BẰNG THÀNH (01849)", base[1], base[2]}, []iss{{"commune-mismatch", E, "", ""}}, "UBND XÃ BẰNG THÀNH (01849)"},
-		{"another commune's code without its leading zero", []string{base[0], base[1], base[2], "Mã xã: 1849"}, []iss{{"commune-mismatch", E, "", ""}}, "Mã xã: 1849"},
-		{"another commune's code in full-width digits", []string{base[0], base[1], base[2], "Mã xã: ０１８４９"}, []iss{{"commune-mismatch", E, "", ""}}, "Mã xã: ０１８４９"},
+		{"another commune's code", []string{base[0], base[1], base[2], "Mã xã: 01849"}, []iss{{"commune-mismatch", E, "A4", ""}}, "Mã xã: 01849"},
+		{"another commune's code, ĐVHC label", []string{base[0], base[1], base[2], "Mã ĐVHC 01849"}, []iss{{"commune-mismatch", E, "A4", ""}}, "Mã ĐVHC 01849"},
+		{"another commune's code, Mã số xã", []string{base[0], base[1], base[2], "Mã số xã: 01849"}, []iss{{"commune-mismatch", E, "A4", ""}}, "Mã số xã: 01849"},
+		{"another commune's code, Mã alone", []string{base[0], base[1], base[2], "Mã: 01849"}, []iss{{"commune-mismatch", E, "A4", ""}}, "Mã: 01849"},
+		{"another commune's code in parentheses", []string{"UBND XÃ BẰNG THÀNH (01849)", base[1], base[2]}, []iss{{"commune-mismatch", E, "A1", ""}}, "UBND XÃ BẰNG THÀNH (01849)"},
+		{"another commune's code without its leading zero", []string{base[0], base[1], base[2], "Mã xã: 1849"}, []iss{{"commune-mismatch", E, "A4", ""}}, "Mã xã: 1849"},
+		{"another commune's code in full-width digits", []string{base[0], base[1], base[2], "Mã xã: ０１８４９"}, []iss{{"commune-mismatch", E, "A4", ""}}, "Mã xã: ０１８４９"},
 		{"own code in every form", with("Mã số xã: 01864", "Mã: 01864", "(01864)", "Mã xã: 1864", "Mã xã: ０１８６４"), nil, ""},
 		{"hamlet codes and phone numbers are not commune codes", with("Mã thôn: 01849", "Mã thôn: 01849-003", "Điện thoại: (0209) 3870 123", "ĐT: 0209.3870.123", "Mã số thuế: 0101234567"), nil, ""},
 	}
@@ -411,11 +413,12 @@ func TestTitleNamesAnotherCommune(t *testing.T) {
 		want  []iss
 	}{
 		{"own name", base, nil},
-		{"another commune's name", []string{"UBND XÃ PHONG QUANG", base[1], base[2]}, []iss{{"commune-mismatch", E, "", ""}}},
-		{"another ward's name in a sentence", []string{base[1], "Ủy ban nhân dân phường Đức Xuân, tỉnh Thái Nguyên", base[2]}, []iss{{"commune-mismatch", E, "", ""}}},
+		// The title line is named by its cell (title lines are A1, A2, …).
+		{"another commune's name", []string{"UBND XÃ PHONG QUANG", base[1], base[2]}, []iss{{"commune-mismatch", E, "A1", ""}}},
+		{"another ward's name in a sentence", []string{base[1], "Ủy ban nhân dân phường Đức Xuân, tỉnh Thái Nguyên", base[2]}, []iss{{"commune-mismatch", E, "A2", ""}}},
 		{"a hamlet of that name", append(base, "Thôn Phong Quang"), nil},
 		{"a longer name", []string{"UBND XÃ PHONG QUANG NAM", base[1], base[2], base[3]}, nil},
-		{"code and name both wrong: one issue", []string{"UBND XÃ PHONG QUANG (01849)", base[1], base[2]}, []iss{{"commune-mismatch", E, "", ""}}},
+		{"code and name both wrong: one issue", []string{"UBND XÃ PHONG QUANG (01849)", base[1], base[2]}, []iss{{"commune-mismatch", E, "A1", ""}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

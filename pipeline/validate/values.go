@@ -3,6 +3,7 @@ package validate
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/xhht/xhht/pipeline/forms"
@@ -147,6 +148,14 @@ func Display(c workbook.Cell) string {
 	if c.Num == math.Trunc(c.Num) && math.Abs(c.Num) < 1e15 {
 		return vnnum.Int(int64(c.Num))
 	}
+	if math.Abs(c.Num) >= 1e15 {
+		// Beyond any count: shown as written ("1E+20"), not as 21 grouped
+		// digits (or, before, as the int64 maximum).
+		if w := strings.TrimSpace(c.Text); w != "" && len(w) <= 40 && !strings.ContainsAny(w, "\r\n") {
+			return w
+		}
+		return strings.Replace(strconv.FormatFloat(c.Num, 'G', -1, 64), ".", ",", 1)
+	}
 	s := vnnum.Float(c.Num, 6)
 	return strings.TrimRight(strings.TrimRight(s, "0"), ",")
 }
@@ -164,8 +173,8 @@ func deref(p *float64) any {
 func cellErr(c workbook.Cell) *problem {
 	if c.BadNumber() {
 		return typeErr(
-			fmt.Sprintf("ô chứa “%s”, không phải là một số hợp lệ (không xác định, vô cực hoặc quá lớn)", c.Text),
-			fmt.Sprintf("the cell holds “%s”, which is not a valid number (NaN, infinity or out of range)", c.Text))
+			fmt.Sprintf("ô chứa “%s”, không phải là một số hợp lệ (hay một ngày hợp lệ)", c.Text),
+			fmt.Sprintf("the cell holds “%s”, which is not a valid number or date (NaN, infinity, out of range, or not a date Excel can hold)", c.Text))
 	}
 	return typeErr(
 		fmt.Sprintf("ô có lỗi công thức %s", c.Text),

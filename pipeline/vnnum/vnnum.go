@@ -6,12 +6,17 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Rules for numbers written as text, in one place:
 //   - "." groups thousands and must be followed by exactly three digits: "1.234" = 1234;
 //   - "," is the decimal mark: "12,5" = 12.5;
-//   - spaces inside group thousands too: "1 234" = 1234;
+//   - a space (or a no-break space, or a narrow one) groups thousands too,
+//     but only between groups of three digits: "1 234" = 1234; any other
+//     space or a line break inside ("15 6", "429⏎13") makes it no number:
+//     two numbers typed into one cell must not be glued into one;
 //   - anything else ("12.5", "1,234.5", "50%", "abc") is not a Vietnamese number.
 //
 // A percentage is read only where a rate or score is expected (ParsePercent).
@@ -24,7 +29,10 @@ var (
 // Parse reads s by the rules above. s should already be cleaned of
 // invisible characters (textnorm.Clean).
 func Parse(s string) (float64, bool) {
-	s = strings.ReplaceAll(strings.TrimSpace(s), " ", "")
+	s, ok := Ungroup(strings.TrimSpace(s))
+	if !ok {
+		return 0, false
+	}
 	switch {
 	case intRe.MatchString(s):
 		v, err := strconv.ParseFloat(strings.ReplaceAll(s, ".", ""), 64)
@@ -46,8 +54,50 @@ func ParsePercent(s string) (float64, bool) {
 // Vietnamese way "2,000" is the decimal 2: a count written like that is
 // ambiguous and must not be taken silently.
 func LooksEnglish(s string) bool {
-	return englishRe.MatchString(strings.ReplaceAll(strings.TrimSpace(s), " ", ""))
+	s, ok := Ungroup(strings.TrimSpace(s))
+	return ok && englishRe.MatchString(s)
 }
+
+// Ungroup removes the spaces that group thousands from a trimmed s: a
+// space, a no-break space (U+00A0) or a narrow one (U+202F), each with a
+// digit before it and exactly three digits after it ("1 234 567", "-1 234,5").
+// ok is false when s holds any other white space: a space elsewhere ("15 6",
+// "1 23"), a line break, a carriage return or a tab ("429\r13").
+func Ungroup(s string) (string, bool) {
+	i := strings.IndexFunc(s, unicode.IsSpace)
+	if i < 0 {
+		return s, true
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i >= 0 {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r != ' ' && r != '\u00A0' && r != '\u202F' {
+			return s, false
+		}
+		rest := s[i+n:]
+		if i == 0 || !isDigit(s[i-1]) || len(rest) < 3 || !isDigit(rest[0]) || !isDigit(rest[1]) || !isDigit(rest[2]) ||
+			(len(rest) > 3 && isDigit(rest[3])) {
+			return s, false
+		}
+		if b.Len() == 0 { // the first group: one to three digits
+			d := 0
+			for d < i && isDigit(s[i-1-d]) {
+				d++
+			}
+			if d > 3 {
+				return s, false
+			}
+		}
+		b.WriteString(s[:i])
+		s = rest
+		i = strings.IndexFunc(s, unicode.IsSpace)
+	}
+	b.WriteString(s)
+	return b.String(), true
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // Int writes a whole number with "." between thousands: 245310 → "245.310".
 func Int(n int64) string {
@@ -71,11 +121,20 @@ func Int(n int64) string {
 func Float(f float64, decimals int) string {
 	s := strconv.FormatFloat(f, 'f', decimals, 64)
 	whole, frac, _ := strings.Cut(s, ".")
-	n, _ := strconv.ParseInt(whole, 10, 64)
-	out := Int(n)
-	if n == 0 && strings.HasPrefix(whole, "-") {
-		out = "-0"
+	// Grouped as digits, not through int64: 1e20 is no int64, and
+	// ParseInt's range error gave the int64 maximum.
+	sign, digits := "", whole
+	if strings.HasPrefix(whole, "-") {
+		sign, digits = "-", whole[1:]
 	}
+	var b strings.Builder
+	for i := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte('.')
+		}
+		b.WriteByte(digits[i])
+	}
+	out := sign + b.String()
 	if frac != "" {
 		out += "," + frac
 	}

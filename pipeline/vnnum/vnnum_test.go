@@ -23,6 +23,20 @@ func TestParse(t *testing.T) {
 		{"abc", 0, false},
 		{"", 0, false},
 		{"12,", 0, false},
+		// Spaces group thousands only between groups of three digits;
+		// a line break never does (two numbers in one cell).
+		{"1 234 567", 1234567, true},
+		{"1\u00A0234", 1234, true},
+		{"1\u202F234,5", 1234.5, true},
+		{"-12 345", -12345, true},
+		{"15 6", 0, false},
+		{"429\r13", 0, false},
+		{"429\n134", 0, false},
+		{"1\t234", 0, false},
+		{"1 23", 0, false},
+		{"1 2345", 0, false},
+		{"1234 567", 0, false},
+		{"1  234", 0, false},
 	}
 	for _, tt := range tests {
 		got, ok := Parse(tt.in)
@@ -61,6 +75,24 @@ func TestFormat(t *testing.T) {
 	for _, tt := range floats {
 		if got := Float(tt.in, tt.d); got != tt.want {
 			t.Errorf("Float(%v, %d) = %q, want %q", tt.in, tt.d, got, tt.want)
+		}
+	}
+}
+
+// Beyond int64, Float groups the digits it is given instead of printing
+// the int64 maximum (ParseInt's range error was ignored).
+func TestFloatBeyondInt64(t *testing.T) {
+	for _, tc := range []struct {
+		f    float64
+		want string
+	}{
+		{1e20, "100.000.000.000.000.000.000,0"},
+		{-1e20, "-100.000.000.000.000.000.000,0"},
+		{-0.04, "-0,0"},
+		{1234.5, "1.234,5"},
+	} {
+		if got := Float(tc.f, 1); got != tc.want {
+			t.Errorf("Float(%v, 1) = %q, want %q", tc.f, got, tc.want)
 		}
 	}
 }

@@ -2,9 +2,10 @@ package workbook
 
 // An HTML table saved as .xls: web systems export their reports so, and
 // offices fill them in and send them back (Excel opens them, with a
-// warning). The tables are read as one sheet, in document order: text
-// blocks outside tables (a title in <h3> or <p>) become one-cell rows, so
-// the title block stays above the header; rowspan and colspan become
+// warning). Each top-level table is one sheet (LibreOffice exports a
+// workbook so, one table per sheet); text blocks before a table (a title
+// in <h3> or <p>) become one-cell rows of its sheet, so the title block
+// stays above the header; rowspan and colspan become
 // merged cells laid out as HTML lays them out. Cells are text, as in a
 // CSV, unless the exporting program marks them as numbers (Excel's x:num,
 // LibreOffice's sdval) or booleans (x:bool).
@@ -14,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -51,16 +53,145 @@ func openHTML(name string, data []byte) (*Book, error) {
 		}
 		text = []byte(s)
 	}
-	h := &htmlBook{text: text}
-	sh := &Sheet{Name: strings.TrimSuffix(name, ".xls")}
-	if err := h.walk(sh.addMerge, nil); err != nil {
+	segs, err := htmlSegments(text)
+	if err != nil {
 		return nil, err
 	}
-	sh.rows = func(fn func(Row) error) error { return h.walk(nil, fn) }
-	return &Book{Format: "html", Encoding: "utf-8", Sheets: []*Sheet{sh}}, nil
+	base := strings.TrimSuffix(name, ".xls")
+	b := &Book{Format: "html", Encoding: "utf-8"}
+	for i, seg := range segs {
+		part := text[seg.start:seg.end]
+		sh := &Sheet{Name: seg.name}
+		switch {
+		case sh.Name != "":
+		case i == 0:
+			sh.Name = base
+		default:
+			sh.Name = fmt.Sprintf("%s (bảng %d)", base, i+1)
+		}
+		if err := walkHTML(part, sh.addMerge, nil); err != nil {
+			return nil, err
+		}
+		sh.rows = func(fn func(Row) error) error { return walkHTML(part, nil, fn) }
+		b.Sheets = append(b.Sheets, sh)
+	}
+	return b, nil
 }
 
-type htmlBook struct{ text []byte }
+// maxHTMLTables bounds the sheets an HTML upload becomes. A workbook
+// exported by LibreOffice has one table per sheet; web reports a few.
+const maxHTMLTables = 1000
+
+// htmlSegment is the part of the document one sheet is read from: a
+// top-level table and the text before it (its title block), from the end
+// of the previous table.
+type htmlSegment struct {
+	start, end int
+	name       string
+}
+
+// lastSheetHeading matches the text LibreOffice writes before a sheet's
+// name in the heading above each table ("Sheet 2: <em>Biểu 01</em>", in
+// any UI language): a number and a colon.
+var lastSheetHeading = regexp.MustCompile(`\d+:\s*$`)
+
+// htmlSegments splits the document into one segment per top-level
+// <table>: each table is one sheet, as LibreOffice's HTML export writes one
+// table per sheet, and two forms in one document are two tables. Text
+// after the last table (a signature block) stays with it. A heading of
+// LibreOffice's form names the sheet and is left out of its rows; the
+// overview above the first sheet's heading is left out too.
+func htmlSegments(text []byte) ([]htmlSegment, error) {
+	z := html.NewTokenizer(bytes.NewReader(text))
+	z.SetMaxBuf(maxXMLToken)
+	var (
+		segs           []htmlSegment
+		pos, prevEnd   int
+		depth          int
+		inHeading      bool
+		inEm           bool
+		headText, emTx strings.Builder
+		named          string // a sheet name from a heading since the last table
+		namedEnd       int    // where that heading ends
+	)
+	for {
+		tt := z.Next()
+		pos += len(z.Raw())
+		switch tt {
+		case html.ErrorToken:
+			if errors.Is(z.Err(), io.EOF) {
+				if len(segs) == 0 {
+					return []htmlSegment{{0, len(text), ""}}, nil
+				}
+				segs[len(segs)-1].end = len(text)
+				return segs, nil
+			}
+			if errors.Is(z.Err(), html.ErrBufferExceeded) {
+				return nil, fmt.Errorf("%w: an HTML token of over %d bytes", ErrTooLarge, maxXMLToken)
+			}
+			return nil, fmt.Errorf("%w: HTML: %v", ErrCorrupt, z.Err())
+		case html.TextToken:
+			if inHeading && headText.Len() < 4096 {
+				if inEm {
+					emTx.Write(z.Text())
+				} else if emTx.Len() == 0 {
+					headText.Write(z.Text())
+				}
+			}
+		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
+			tag, _ := z.TagName()
+			end := tt == html.EndTagToken
+			switch a := atom.Lookup(tag); a {
+			case atom.Table:
+				if end {
+					if depth > 0 {
+						if depth--; depth == 0 {
+							segs[len(segs)-1].end = pos
+							prevEnd = pos
+						}
+					}
+					continue
+				}
+				if tt == html.SelfClosingTagToken {
+					continue
+				}
+				if depth++; depth > 1 {
+					continue
+				}
+				if len(segs) == maxHTMLTables {
+					return nil, fmt.Errorf("%w: over %d tables", ErrTooLarge, maxHTMLTables)
+				}
+				seg := htmlSegment{start: prevEnd}
+				if named != "" {
+					seg.start, seg.name = namedEnd, named
+				}
+				segs = append(segs, seg)
+				named, inHeading = "", false
+			case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+				if depth > 0 {
+					continue
+				}
+				if !end {
+					inHeading, inEm = true, false
+					headText.Reset()
+					emTx.Reset()
+					continue
+				}
+				if inHeading {
+					inHeading = false
+					n := strings.Join(strings.Fields(emTx.String()), " ")
+					if n != "" && lastSheetHeading.MatchString(strings.TrimSpace(headText.String())) {
+						named, namedEnd = n, pos
+					}
+				}
+			case atom.Em:
+				if inHeading {
+					inEm = !end
+				}
+			}
+		}
+	}
+}
 
 // htmlCell is a cell being read.
 type htmlCell struct {
@@ -68,12 +199,13 @@ type htmlCell struct {
 	num, isBool      bool
 	numVal           string
 	rowspan, colspan int
+	enc              legacy.Encoding // a legacy font's encoding, once one converted text
 }
 
 // walk lays out the document: onMerge gets each rowspan/colspan block,
 // onRow each non-blank row.
-func (h *htmlBook) walk(onMerge func(Range) error, onRow func(Row) error) error {
-	z := html.NewTokenizer(bytes.NewReader(h.text))
+func walkHTML(text []byte, onMerge func(Range) error, onRow func(Row) error) error {
+	z := html.NewTokenizer(bytes.NewReader(text))
 	z.SetMaxBuf(maxXMLToken)
 	var (
 		rowNum  int // last row laid out
@@ -85,6 +217,7 @@ func (h *htmlBook) walk(onMerge func(Range) error, onRow func(Row) error) error 
 		block   strings.Builder // text outside tables
 		depth   int             // <table> nesting
 		skip    int             // inside <script>/<style>
+		fonts   []string        // <font face> open inside the cell (LibreOffice writes one per cell)
 		emitRow = func(r Row) error {
 			if r.Num > 1048576 {
 				return fmt.Errorf("%w: row beyond 1048576", ErrTooLarge)
@@ -112,7 +245,7 @@ func (h *htmlBook) walk(onMerge func(Range) error, onRow func(Row) error) error 
 			return nil
 		}
 		c := cell
-		cell = nil
+		cell, fonts = nil, fonts[:0]
 		for busy[col] >= rowNum {
 			col++
 		}
@@ -142,7 +275,7 @@ func (h *htmlBook) walk(onMerge func(Range) error, onRow func(Row) error) error 
 		case c.isBool && (text == "TRUE" || text == "FALSE"):
 			out = Cell{Kind: Bool, Text: map[bool]string{true: "1", false: "0"}[text == "TRUE"]}
 		case text != "":
-			out = Cell{Kind: String, Text: text}
+			out = Cell{Kind: String, Text: text, Encoding: string(c.enc)}
 		}
 		for len(row.Cells) < col-1 {
 			row.Cells = append(row.Cells, Cell{})
@@ -194,12 +327,21 @@ func (h *htmlBook) walk(onMerge func(Range) error, onRow func(Row) error) error 
 			case cell != nil:
 				// Line ends in the source are white space; only <br>
 				// and paragraphs break lines.
-				cell.text.Write(bytes.Map(func(r rune) rune {
+				txt := bytes.Map(func(r rune) rune {
 					if r == '\n' || r == '\r' {
 						return ' '
 					}
 					return r
-				}, z.Text()))
+				}, z.Text())
+				// Text in a legacy font (.VnTime, VNI-Times) is converted
+				// as the other readers convert it.
+				if len(fonts) > 0 {
+					if enc, upper := legacy.FromFont(fonts[len(fonts)-1]); enc != legacy.None {
+						txt = []byte(legacy.Decode(enc, upper, string(txt)))
+						cell.enc = enc
+					}
+				}
+				cell.text.Write(txt)
 				if cell.text.Len() > 8*MaxCellChars {
 					return fmt.Errorf("%w: a cell of over %d characters", ErrTooLarge, MaxCellChars)
 				}
@@ -220,6 +362,14 @@ func (h *htmlBook) walk(onMerge func(Range) error, onRow func(Row) error) error 
 				attrs[strings.ToLower(string(k))] = string(v)
 			}
 			switch a {
+			case atom.Font:
+				if depth == 1 && cell != nil {
+					if tt == html.StartTagToken {
+						fonts = append(fonts, attrs["face"])
+					} else if end && len(fonts) > 0 {
+						fonts = fonts[:len(fonts)-1]
+					}
+				}
 			case atom.Script, atom.Style, atom.Title:
 				if tt == html.StartTagToken {
 					skip++

@@ -145,3 +145,67 @@ func TestHTMLLimits(t *testing.T) {
 		t.Errorf("csv: %v", err)
 	}
 }
+
+// LibreOffice's HTML export writes one table per sheet under a heading
+// "Sheet N: <em>name</em>": each table is a sheet of that name, the
+// headings and the overview are not rows, text between tables is the
+// title of the table below. Before, every table went into one sheet.
+func TestHTMLOneSheetPerTable(t *testing.T) {
+	doc := `<html><body><center><h1>Overview</h1><a href="#table0">Biểu 01</a></center><hr>
+<a name="table0"><h1>Sheet 1: <em>Biểu 01</em></h1></a>
+<table><tr><td>STT</td><td>Tên thôn</td></tr><tr><td sdval="1">1</td><td>Nà Pài</td></tr></table>
+<hr><a name="table1"><h1>Trang tính 2: <em>Biểu 02</em></h1></a>
+<table><tr><td>Tên xã</td></tr><tr><td rowspan="2">Bằng Thành</td></tr></table>
+<p>BIỂU 03</p><table><tr><td>x</td></tr></table><p>Người lập biểu</p></body></html>`
+	b, err := Open("t.xls", []byte(doc), DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, sh := range b.Sheets {
+		names = append(names, sh.Name)
+	}
+	if strings.Join(names, "|") != "Biểu 01|Biểu 02|t (bảng 3)" {
+		t.Fatalf("sheets %q", names)
+	}
+	want := []string{"STT Tên thôn|1 Nà Pài", "Tên xã|Bằng Thành", "BIỂU 03|x|Người lập biểu"}
+	for i, sh := range b.Sheets {
+		rows, err := allRows(t, sh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lines []string
+		for _, r := range rows {
+			var cells []string
+			for _, c := range r.Cells {
+				cells = append(cells, c.Text)
+			}
+			lines = append(lines, strings.Join(cells, " "))
+		}
+		if got := strings.Join(lines, "|"); got != want[i] {
+			t.Errorf("sheet %d rows %q, want %q", i, got, want[i])
+		}
+	}
+	if m := b.Sheets[1].Merges; len(m) != 1 || m[0] != (Range{2, 1, 3, 1}) {
+		t.Errorf("sheet 2 merges %v", m)
+	}
+}
+
+// LibreOffice's HTML export of a .VnTime sheet writes each cell's text in
+// <font face=".VnTime">: converted from TCVN3 as the other readers do
+// (before, the headers stayed glyphs and the form was not found).
+func TestHTMLLegacyFont(t *testing.T) {
+	doc := `<html><body><table><tr><td><font face=".VnTime" size=3>Th«n Nµ P¸i</font></td><td><font face="Times New Roman">Th«n</font></td><td sdval="5"><font face=".VnTime">5</font></td></tr></table></body></html>`
+	b, err := Open("e.xls", []byte(doc), DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := allRows(t, b.Sheets[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rows[0]
+	if r.Cell(1) != (Cell{Kind: String, Text: "Thôn Nà Pái", Encoding: "tcvn3"}) || r.Cell(2).Text != "Th«n" || r.Cell(3).Num != 5 {
+		t.Errorf("cells %+v", r.Cells)
+	}
+}

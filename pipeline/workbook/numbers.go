@@ -27,6 +27,9 @@ var errNotANumber = errors.New("workbook: not a finite number")
 // spelled) and numbers beyond Excel's range give errNotANumber; any other
 // text is an error of its own.
 func parseExcelNumber(v string) (float64, error) {
+	// XML Schema's double allows white space around the value (LibreOffice
+	// reads "<v> 112</v>" as 112).
+	v = strings.Trim(v, " \t\r\n")
 	if !decimalNumber(v) {
 		switch strings.ToLower(strings.TrimLeft(v, "+-")) {
 		case "nan", "inf", "infinity":

@@ -54,6 +54,17 @@ func openODS(x *xlsx, lim Limits) (*Book, error) {
 			return nil, err
 		}
 	}
+	// content.xml is read at least twice: the pass for the sheet list and
+	// merges reads all of it, and the rows passes read it again down to
+	// the last visible sheet read. One over half the inflation budget
+	// would cross it, after seconds of parsing (a 2 MB .ods can hold
+	// 380 MiB of cells): refuse it from the size its zip entry declares,
+	// before reading. A size that lies is still caught by the budget as
+	// the part is inflated.
+	if f := x.files["content.xml"]; f != nil && f.UncompressedSize64 > uint64(x.budget/2) {
+		return nil, fmt.Errorf("%w: content.xml inflates to %d MiB; reading it twice goes over the %d MiB limit",
+			ErrTooLarge, f.UncompressedSize64>>20, x.budget>>20)
+	}
 	if err := o.readStyles("content.xml", parents, faces); err != nil {
 		return nil, err
 	}
@@ -106,6 +117,12 @@ func (o *ods) readStyles(part string, parents, faces map[string]string) error {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			switch t.Name.Local {
+			case "body":
+				// The automatic styles come before the body (ODF 1.2,
+				// 3.1.3.2): the cells after it are the walk's.
+				if t.Name.Space == "urn:oasis:names:tc:opendocument:xmlns:office:1.0" {
+					return nil
+				}
 			case "font-face":
 				fam := strings.Trim(attr(t, "font-family"), `'"`)
 				if fam == "" {
@@ -450,21 +467,23 @@ func (o *ods) finishCell(c *Cell, valueType, value, text, style string, formula 
 		switch {
 		case errors.Is(err, errNotANumber):
 			c.Kind, c.Text = Error, notANumber(value)
-		case err != nil:
-			return fmt.Errorf("%w: numeric cell %q", ErrCorrupt, value)
+		case err != nil: // "1_000", "0x1p-2": named at the cell
+			c.Kind, c.Text = Error, notANumber(value)
 		default:
-			c.Kind, c.Text, c.Num = Number, value, f
+			c.Kind, c.Text, c.Num = Number, strings.Trim(value, " \t\r\n"), f
 		}
 	case "date":
 		f, ok := isoDateSerial(value)
-		if !ok {
-			return fmt.Errorf("%w: date cell %q", ErrCorrupt, value)
+		if !ok { // 1899-12-31, no date: named at the cell
+			c.Kind, c.Text = Error, notANumber(value)
+			break
 		}
 		c.Kind, c.Text, c.Num = Number, strconv.FormatFloat(f, 'f', -1, 64), f
 	case "time":
 		f, ok := isoDuration(value)
 		if !ok {
-			return fmt.Errorf("%w: time cell %q", ErrCorrupt, value)
+			c.Kind, c.Text = Error, notANumber(value)
+			break
 		}
 		c.Kind, c.Text, c.Num = Number, strconv.FormatFloat(f, 'f', -1, 64), f
 	case "boolean":

@@ -3,6 +3,7 @@ package workbook
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os/exec"
 	"runtime"
 	"strings"
@@ -158,12 +159,14 @@ func TestODSContent(t *testing.T) {
 		t.Errorf("row %d: %+v", r.Num, r.Cells)
 	}
 	// A damaged number; a zip that is no spreadsheet.
-	b, err = Open("a.ods", content(`<table:table-row><table:table-cell office:value-type="float" office:value="1_000"/></table:table-row>`), DefaultLimits)
+	// A number or date no office suite writes is named at its cell
+	// (the whole file was refused as damaged before).
+	b, err = Open("a.ods", content(`<table:table-row><table:table-cell office:value-type="float" office:value="1_000"/><table:table-cell office:value-type="date" office:date-value="1899-12-31"/><table:table-cell office:value-type="float" office:value=" 112"/></table:table-row>`), DefaultLimits)
 	if err == nil {
-		_, err = allRows(t, b.Sheets[0])
+		rows, err = allRows(t, b.Sheets[0])
 	}
-	if !errors.Is(err, ErrCorrupt) {
-		t.Errorf("1_000: %v, want ErrCorrupt", err)
+	if err != nil || rows[0].Cell(1) != (Cell{Kind: Error, Text: "1_000"}) || rows[0].Cell(2) != (Cell{Kind: Error, Text: "1899-12-31"}) || rows[0].Cell(3).Num != 112 {
+		t.Errorf("1_000, 1899-12-31, ' 112': %+v, %v", rows, err)
 	}
 	odt := zipParts(t, []string{"mimetype", "content.xml"}, map[string]string{"mimetype": "application/vnd.oasis.opendocument.text", "content.xml": "<x/>"})
 	if _, err := Open("a.odt", odt, DefaultLimits); !errors.Is(err, ErrUnsupported) {
@@ -192,5 +195,35 @@ func TestODSSpacesAreBounded(t *testing.T) {
 	}
 	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
 		t.Errorf("Open allocated %d MB before refusing a %d-byte file; want under 64 MB", alloc>>20, len(data))
+	}
+}
+
+// content.xml is parsed twice, not three times: the styles pass stops at
+// <office:body> (the automatic styles come before it). A budget of 2.5
+// times the part reads every row (before: the styles pass read all of it,
+// and the rows pass crossed the budget); one under twice the part is
+// refused at Open from the size the zip entry declares, before parsing.
+func TestODSContentReadTwice(t *testing.T) {
+	var body strings.Builder
+	for i := range 2000 {
+		fmt.Fprintf(&body, `<table:table-row><table:table-cell office:value-type="float" office:value="%d"/><table:table-cell office:value-type="string"><text:p>Thôn %d</text:p></table:table-cell></table:table-row>`, i, i)
+	}
+	content := `<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="S">` +
+		body.String() + `</table:table></office:spreadsheet></office:body></office:document-content>`
+	data := zipParts(t, []string{"mimetype", "content.xml"}, map[string]string{"mimetype": odsMime, "content.xml": content})
+	n := int64(len(content))
+	lim := DefaultLimits
+	lim.MaxUnzippedBytes = n * 5 / 2
+	b, err := Open("a.ods", data, lim)
+	if err != nil {
+		t.Fatalf("budget %d for a %d-byte content.xml: Open = %v", lim.MaxUnzippedBytes, n, err)
+	}
+	rows, err := allRows(t, b.Sheets[0])
+	if err != nil || len(rows) != 2000 {
+		t.Fatalf("budget %d for a %d-byte content.xml: %d rows, %v; want 2000 rows", lim.MaxUnzippedBytes, n, len(rows), err)
+	}
+	lim.MaxUnzippedBytes = n*2 - 1
+	if _, err := Open("a.ods", data, lim); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("budget under twice content.xml: Open = %v, want ErrTooLarge", err)
 	}
 }

@@ -259,10 +259,15 @@ func TestXLSXNumberForms(t *testing.T) {
 		{"-Infinity", Cell{Kind: Error, Text: "-Infinity"}, nil},
 		{"1e309", Cell{Kind: Error, Text: "1e309"}, nil},
 		{"1.7E308", Cell{Kind: Error, Text: "1.7E308"}, nil},
-		{"1_000", Cell{}, ErrCorrupt},
-		{"0x1p-2", Cell{}, ErrCorrupt},
-		{"1e", Cell{}, ErrCorrupt},
-		{".", Cell{}, ErrCorrupt},
+		// Not a form Excel writes: named at the cell (the whole file
+		// was refused as damaged before); white space around a number is
+		// XML Schema's and LibreOffice reads it.
+		{"1_000", Cell{Kind: Error, Text: "1_000"}, nil},
+		{"0x1p-2", Cell{Kind: Error, Text: "0x1p-2"}, nil},
+		{"1e", Cell{Kind: Error, Text: "1e"}, nil},
+		{".", Cell{Kind: Error, Text: "."}, nil},
+		{" 112", Cell{Kind: Number, Text: "112", Num: 112}, nil},
+		{"\n 112 \t", Cell{Kind: Number, Text: "112", Num: 112}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.v, func(t *testing.T) {
@@ -314,9 +319,13 @@ func TestXLSXISODates(t *testing.T) {
 			t.Errorf("%s = %+v, want the serial %v", tt.v, got, tt.want)
 		}
 	}
-	b := openOK(t, rawXLSX(t, "", rawSheet{name: "S", data: `<row r="1"><c r="A1" t="d"><v>30/11/2026</v></c></row>`}), DefaultLimits)
-	if _, err := allRows(t, b.Sheets[0]); !errors.Is(err, ErrCorrupt) {
-		t.Errorf("a date cell that is no ISO date: %v, want ErrCorrupt", err)
+	// No ISO date, or before 1900-03-01: the cell is named, the file read.
+	for _, v := range []string{"30/11/2026", "1899-12-31", "1900-01-15"} {
+		b := openOK(t, rawXLSX(t, "", rawSheet{name: "S", data: `<row r="1"><c r="A1" t="d"><v>` + v + `</v></c><c r="B1"><v>5</v></c></row>`}), DefaultLimits)
+		rows, err := allRows(t, b.Sheets[0])
+		if err != nil || rows[0].Cell(1) != (Cell{Kind: Error, Text: v}) || rows[0].Cell(2).Num != 5 {
+			t.Errorf("date cell %q: %+v, %v; want an Error cell holding it and the row read", v, rows, err)
+		}
 	}
 }
 

@@ -655,7 +655,10 @@ func (x *xlsx) finishCell(decoded *sharedDecoded, c *Cell, typ string, style int
 		}
 		f, ok := isoDateSerial(v)
 		if !ok {
-			return fmt.Errorf("%w: date cell %q", ErrCorrupt, v)
+			// Before 1900-03-01 (no serial Excel agrees on) or no date:
+			// the cell is named by the check, the file is still read.
+			c.Kind, c.Text = Error, notANumber(v)
+			break
 		}
 		c.Kind, c.Text, c.Num = Number, strconv.FormatFloat(f, 'f', -1, 64), f
 	default: // "n" or absent: a number (dates are numbers too)
@@ -670,9 +673,11 @@ func (x *xlsx) finishCell(decoded *sharedDecoded, c *Cell, typ string, style int
 			// column names the cell instead of losing the whole file.
 			c.Kind, c.Text = Error, notANumber(v)
 		case err != nil:
-			return fmt.Errorf("%w: numeric cell %q", ErrCorrupt, v)
+			// "1_000", "0x1p-2": no number Excel writes; named at the
+			// cell, not the whole file refused.
+			c.Kind, c.Text = Error, notANumber(v)
 		default:
-			c.Kind, c.Text, c.Num = Number, v, f
+			c.Kind, c.Text, c.Num = Number, strings.Trim(v, " \t\r\n"), f
 		}
 	}
 	if c.Kind == String && c.Text == "" {

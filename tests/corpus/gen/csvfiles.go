@@ -189,6 +189,20 @@ func n04() []byte {
 	return []byte(writeCSV(recs, csvOpts{sep: ';', crlf: true, bom: true}))
 }
 
+// n06: digits typed across a space or a line break in one cell, which
+// were glued into one number: "429⏎13" with a bare CR (Excel for Mac) in
+// C4, "15⏎6" with a LF in D5, "15 6" unquoted in the next hamlet's E;
+// "1 234" (a space between thousands) in the hamlet after is a number.
+// Layout of n04: title 1, empty 2, header 3, hamlets from line 4. A CSV
+// row is numbered by the line it starts on, counting LFs (as an editor
+// does): the LF inside D5's quotes puts the next hamlet on line 7 (E7).
+func n06() []byte {
+	head := []string{"STT", "Tên thôn", "Tổng số hộ", "Số hộ đăng ký", "Số hộ được công nhận", "Tổng số dòng họ", "Số dòng họ đăng ký", "Số dòng họ được công nhận"}
+	recs := grid(8, []string{"BÁO CÁO XHHT NĂM 2026 - XÃ PHONG QUANG"}, head, setB, codesGD, "", strconv.Itoa, false)
+	recs[3][2], recs[4][3], recs[5][4], recs[6][2] = "429\r13", "15\n6", "15 6", "1 234"
+	return []byte(writeCSV(recs, csvOpts{sep: ',', crlf: false}))
+}
+
 // x11: a household list (1,500 households) exported as CSV: larger than
 // the limit the case sets (64 KiB), read or not.
 func x11() []byte {

@@ -50,7 +50,7 @@ func main() {
 		"s01-totals-on-top.xlsx": s01, "s02-toan-xa-mismatch.xlsx": s02, "s03-subtotals-cum.xlsx": s03, "s04-subtotal-wrong.xlsx": s04,
 		"p01-rate-wrong.xlsx": p01, "p03-rate-vn-text-percent.xlsx": p03,
 		"f01-signature-blank-rows.xlsx": f01, "f03-formulas-no-results.xlsx": f03,
-		"n01-numbers-as-vn-text.xlsx": n01, "n02-en-us-number-format.xlsx": n02, "n03-en-us.csv": n03, "n04-fractional-count.csv": n04,
+		"n01-numbers-as-vn-text.xlsx": n01, "n02-en-us-number-format.xlsx": n02, "n03-en-us.csv": n03, "n04-fractional-count.csv": n04, "n06-digits-across-line-breaks.csv": n06,
 		"c01-utf8-bom-semicolon.csv": c01, "c02-utf8-comma.csv": c02, "c03-unicode-text-utf16.txt": c03,
 		"c04-windows-1258.csv": c04, "c05-multiline-invisible.csv": c05, "c06-tcvn3-glyphs-utf8.csv": c06, "c07-vni-ansi.csv": c07,
 		"e01-vntime.xlsx": e01, "e02-vni-times.xlsx": e02, "e05-default-font-vntime.xlsx": e05,
@@ -85,6 +85,9 @@ func main() {
 		"ods": func() (map[string][]byte, error) {
 			return soffice("ods", map[string][]byte{"x13-libreoffice.ods": odsSrc()})
 		},
+		"html": func() (map[string][]byte, error) {
+			return soffice("html", map[string][]byte{"t04-template-libreoffice-html.xls": tpl})
+		},
 		"excel95": func() (map[string][]byte, error) {
 			b, err := excel95(excel95src())
 			return map[string][]byte{"x10-excel95.xls": b}, err
@@ -94,9 +97,10 @@ func main() {
 		"xlsx":    {"t02-template-libreoffice.xlsx", "f02-formulas-libreoffice.xlsx", "s05-sum-skips-text-libreoffice.xlsx", "p02-rate-percent-format-libreoffice.xlsx", "n05-fraction-typed-libreoffice.xlsx"},
 		"xls":     {"t03-template-libreoffice.xls", "e03-vntime-libreoffice.xls", "e04-vni-times-libreoffice.xls"},
 		"ods":     {"x13-libreoffice.ods"},
+		"html":    {"t04-template-libreoffice-html.xls"},
 		"excel95": {"x10-excel95.xls"},
 	}
-	for _, k := range []string{"xlsx", "xls", "ods", "excel95"} {
+	for _, k := range []string{"xlsx", "xls", "ods", "html", "excel95"} {
 		if *offline {
 			for _, n := range officeNames[k] {
 				b, err := os.ReadFile(filepath.Join(dir, n))

@@ -47,7 +47,7 @@ func run(name string, args []string, env []string) error {
 }
 
 // soffice saves each source (.xlsx bytes, by output name) in format ext
-// ("xlsx", "xls", "ods") with LibreOffice, in one run with a fresh profile.
+// ("xlsx", "xls", "ods", "html") with LibreOffice, in one run with a fresh profile.
 func soffice(ext string, srcs map[string][]byte) (map[string][]byte, error) {
 	dir, err := os.MkdirTemp("", "corpus-soffice-")
 	if err != nil {
