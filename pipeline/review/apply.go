@@ -114,11 +114,11 @@ func Apply(ctx context.Context, w storage.Writer, a Action) (Status, error) {
 			}
 			return cur, fmt.Errorf("%w: %w", ErrStale, ErrChanged)
 		}
-		latest, err := CurrentAccepted(ctx, w, a.Year, a.Province, a.Commune)
+		ups, err := Uploads(ctx, w, a.Year, a.Province, a.Commune)
 		if err != nil {
 			return cur, err
 		}
-		next, changed, err := transition(cur, latest, a)
+		next, changed, err := transition(cur, Current(ups), DigestsOf(ups), a)
 		if err != nil || !changed {
 			return cur, err
 		}
@@ -237,10 +237,12 @@ func digits(s string, n int) bool {
 }
 
 // transition is the state machine: the next status for action a on cur,
-// given the commune's current data set; changed false when a changes
-// nothing. next.LastChange is filled but for its key.
-func transition(cur Status, latest Set, a Action) (next Status, changed bool, err error) {
-	from, _ := Effective(cur, latest, false)
+// given the commune's current data set and its uploads' data digests (the
+// record's from and to states are the ones the pages show, where a
+// re-upload of the same data is the data acted on); changed false when a
+// changes nothing. next.LastChange is filled but for its key.
+func transition(cur Status, latest Set, d Digests, a Action) (next Status, changed bool, err error) {
+	from, _ := EffectiveData(cur, latest, d, false)
 	// Changes of a commune are ordered by their time (audit keys sort by
 	// it): a clock behind the last change's (two Lambdas) moves to just
 	// after it, so the history never shows an effect before its cause.
@@ -345,7 +347,7 @@ func transition(cur Status, latest Set, a Action) (next Status, changed bool, er
 	}
 	next.Version, next.Year, next.Province, next.Commune = Version, a.Year, a.Province, a.Commune
 	next.By, next.At = a.By, a.At
-	to, _ := Effective(next, latest, false)
+	to, _ := EffectiveData(next, latest, d, false)
 	if a.Kind == KindReopen {
 		// A reopen withdraws the stored decision: the record says so
 		// (approved → submitted), even when a newer upload already showed

@@ -1,11 +1,15 @@
 package review
 
 import (
+	"context"
+	"fmt"
 	"maps"
 	"testing"
 	"time"
 
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/receipt"
+	"github.com/xhht/xhht/pipeline/storage/local"
 )
 
 // TestEffectiveData: a later upload whose data equals (data_sha256) the
@@ -141,5 +145,39 @@ func TestRepeats(t *testing.T) {
 				t.Errorf("Repeats = %d, want %d", got, c.want)
 			}
 		})
+	}
+}
+
+// TestApplyRecordsWithDigests: the audit record's from state is the one the
+// pages show. An approved commune that re-sends the same data still shows
+// approved, so returning it is recorded approved → returned (without the
+// digests it read submitted → returned).
+func TestApplyRecordsWithDigests(t *testing.T) {
+	ctx := context.Background()
+	w := local.New(t.TempDir())
+	put := func(id string, at time.Time) {
+		rc := receipt.Receipt{SubmissionID: id, Status: receipt.Accepted, Form: "bieu01", Forms: []string{"bieu01"}, Year: year, ProvinceCode: prov, CommuneCode: comm,
+			SourceKey: fmt.Sprintf("%d/%s/%s/%s.csv", year, prov, comm, id), ReceivedAt: at, DataSHA256: map[string]string{"bieu01": "d1"}}
+		body, err := rc.JSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Put(ctx, lake.ReceiptKey(lake.Key{Year: year, Province: prov, Commune: comm}, id), body, "application/json"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("a", t0)
+	if _, err := Apply(ctx, w, act(KindApprove, "a", "")); err != nil {
+		t.Fatal(err)
+	}
+	put("b", t0.Add(time.Hour)) // the same data again
+	r := act(KindReturn, "b", "thôn 4 còn thiếu")
+	r.At = t0.Add(2 * time.Hour)
+	if _, err := Apply(ctx, w, r); err != nil {
+		t.Fatal(err)
+	}
+	h := history(t, w)
+	if len(h) != 2 || h[1].FromState != Approved || h[1].ToState != Returned {
+		t.Fatalf("history %+v, want the return recorded approved → returned", h)
 	}
 }
