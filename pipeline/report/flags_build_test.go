@@ -27,7 +27,7 @@ func TestReportListsFlags(t *testing.T) {
 	}
 	ch, nw, rc := r.Flags[0], r.Flags[1], r.Flags[2]
 	if ch.Code != "01840" || ch.Rule != "change" || ch.Value != "150" || ch.Previous != "100" || ch.Hamlet != "" ||
-		ch.Text != "Tổng số hộ tăng 50,0% so với năm trước (100 → 150)" {
+		ch.Text != "Tổng số hộ tăng 50,0% so với năm 2025 (100 → 150)" {
 		t.Errorf("change line %+v", ch)
 	}
 	if nw.Rule != "hamlet_new" || nw.Hamlet != "Thôn 2" || nw.Value != "50" || nw.Previous != "" {
