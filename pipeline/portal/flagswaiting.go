@@ -2,13 +2,8 @@ package portal
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"slices"
 	"time"
-
-	"github.com/xhht/xhht/pipeline/storage"
 )
 
 // Flags of a waiting file (issue 15, review finding H1). While an approved
@@ -58,16 +53,9 @@ func splitWaiting(fs []flagView, latest string) (waiting, counted []flagView) {
 // before t (or does not exist): then an upload received at t is not in it
 // yet, and "no flag" would only mean "not computed yet".
 func (s *server) rollupBefore(ctx context.Context, year int, province string, t time.Time) (bool, error) {
-	body, _, err := s.cfg.Lake.Get(ctx, rollupManifestKey(year, province), "")
-	if errors.Is(err, storage.ErrNotFound) {
-		return true, nil
-	}
+	m, err := readRollupManifest(ctx, s.cfg.Lake, year, province)
 	if err != nil {
-		return false, fmt.Errorf("portal: read roll-up manifest: %w", err)
+		return false, err
 	}
-	var m rollupManifest
-	if err := json.Unmarshal(body, &m); err != nil {
-		return false, fmt.Errorf("portal: roll-up manifest %d/%s: %w", year, province, err)
-	}
-	return !m.BuiltAt.After(t), nil
+	return m == nil || !m.BuiltAt.After(t), nil
 }

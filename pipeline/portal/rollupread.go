@@ -27,6 +27,23 @@ func rollupManifestKey(year int, province string) string {
 	return lake.ManifestKey(lake.RollupsPrefix, year, province)
 }
 
+// readRollupManifest reads the manifest of a province's current build:
+// nil, nil when there is none (the roll-up has not run yet).
+func readRollupManifest(ctx context.Context, st storage.Store, year int, province string) (*rollupManifest, error) {
+	body, _, err := st.Get(ctx, rollupManifestKey(year, province), "")
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("portal: read roll-up manifest: %w", err)
+	}
+	var m rollupManifest
+	if err := json.Unmarshal(body, &m); err != nil {
+		return nil, fmt.Errorf("portal: roll-up manifest %d/%s: %w", year, province, err)
+	}
+	return &m, nil
+}
+
 // communeRates is one row of the roll-up's communes table: the main rates
 // and their targets (columns in docs/ROLLUP_COLUMNS.md).
 type communeRates struct {
@@ -70,16 +87,9 @@ type parquetCache struct {
 // manifest names, decoded into T. No manifest or no such table: nil, nil
 // (the roll-up has not run yet).
 func readRollupFile[T any](ctx context.Context, st storage.Store, year int, province, table string) ([]T, string, error) {
-	body, _, err := st.Get(ctx, rollupManifestKey(year, province), "")
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, "", nil
-	}
-	if err != nil {
-		return nil, "", fmt.Errorf("portal: read roll-up manifest: %w", err)
-	}
-	var m rollupManifest
-	if err := json.Unmarshal(body, &m); err != nil {
-		return nil, "", fmt.Errorf("portal: roll-up manifest %d/%s: %w", year, province, err)
+	m, err := readRollupManifest(ctx, st, year, province)
+	if m == nil || err != nil {
+		return nil, "", err
 	}
 	key := m.Files[table]
 	if key == "" {
@@ -110,16 +120,9 @@ func decodeParquet[T any](ctx context.Context, st storage.Store, key string) ([]
 
 // ratesOf reads the communes table of a province's current build: commune → rates.
 func (s *server) ratesOf(ctx context.Context, year int, province string) (map[string]communeRates, error) {
-	body, _, err := s.cfg.Lake.Get(ctx, rollupManifestKey(year, province), "")
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("portal: read roll-up manifest: %w", err)
-	}
-	var m rollupManifest
-	if err := json.Unmarshal(body, &m); err != nil {
-		return nil, fmt.Errorf("portal: roll-up manifest %d/%s: %w", year, province, err)
+	m, err := readRollupManifest(ctx, s.cfg.Lake, year, province)
+	if m == nil || err != nil {
+		return nil, err
 	}
 	key := m.Files["communes"]
 	if key == "" {
