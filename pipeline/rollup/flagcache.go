@@ -223,21 +223,34 @@ func (b *builder) reusableFlags(ctx context.Context, rules *quality.Rules, src *
 			reused[p] = true // nothing flagged, and nothing changed
 			continue
 		}
-		lp, err := b.localPath(ctx, key)
-		if err == nil {
-			lp, err = b.pin(lp)
-		}
-		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, storage.ErrNotFound) {
-			// Replaced by a newer build meanwhile: compute instead.
-			b.log.Warn("rollup flags cache unavailable", "key", key, "err", err)
-			continue
-		}
+		lp, ok, err := b.cachedFile(ctx, key, "flags")
 		if err != nil {
 			return nil, nil, err
+		}
+		if !ok {
+			continue
 		}
 		files = append(files, lp)
 		reused[p] = true
 	}
 	b.res.FlagsReused = len(reused)
 	return files, reused, nil
+}
+
+// cachedFile pins the local copy of a file an earlier build wrote for
+// reuse (what: "flags", "identity"). ok is false when the file is gone,
+// replaced by a newer build meanwhile: the caller computes instead.
+func (b *builder) cachedFile(ctx context.Context, key, what string) (lp string, ok bool, err error) {
+	lp, err = b.localPath(ctx, key)
+	if err == nil {
+		lp, err = b.pin(lp)
+	}
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, storage.ErrNotFound) {
+		b.log.Warn("rollup "+what+" cache unavailable", "key", key, "err", err)
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	return lp, true, nil
 }

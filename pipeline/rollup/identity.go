@@ -5,15 +5,12 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io/fs"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/xhht/xhht/pipeline/hamlet"
-	"github.com/xhht/xhht/pipeline/storage"
 	"github.com/xhht/xhht/pipeline/textnorm"
 )
 
@@ -201,17 +198,13 @@ func (b *builder) resolveHamlets(ctx context.Context, conn *sql.Conn) error {
 				b.identityReused[p] = "" // no row recoded, nothing changed
 				continue
 			}
-			lp, err := b.localPath(ctx, key)
-			if err == nil {
-				lp, err = b.pin(lp)
-			}
-			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, storage.ErrNotFound) {
-				b.log.Warn("rollup identity cache unavailable", "key", key, "err", err)
-				todo = append(todo, p)
-				continue
-			}
+			lp, ok, err := b.cachedFile(ctx, key, "identity")
 			if err != nil {
 				return err
+			}
+			if !ok {
+				todo = append(todo, p)
+				continue
 			}
 			reuse = append(reuse, lp)
 			b.identityReused[p] = key
