@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/storage"
@@ -82,13 +83,59 @@ func BuildApprovedOnly(ctx context.Context, o Options) (*Report, error) {
 
 // approvedSentence is the 15/12 report's statement of the review.
 func approvedSentence(r *Report) string {
-	s := fmt.Sprintf("%s/%s xã đã được duyệt", sentInt(r.Completeness.Approved), sentInt(r.Completeness.Expected))
-	if r.Completeness.Returned > 0 {
-		s += fmt.Sprintf("; %s xã có tệp bị trả lại để sửa", sentInt(r.Completeness.Returned))
-	}
-	s += "."
+	// The returned communes are counted in the first sentence.
+	s := fmt.Sprintf("%s/%s xã đã được duyệt.", sentInt(r.Completeness.Approved), sentInt(r.Completeness.Expected))
 	if r.ApprovedOnly {
 		s += " Số liệu trong báo cáo này chỉ gồm số liệu đã được duyệt; xã chưa được duyệt tính như chưa có số liệu."
 	}
 	return s
+}
+
+// dropPartialComparison removes, from an approved-only report over some
+// of the communes only, every comparison of a sum of communes with last
+// year: the roll-up's last-year figures are the whole province's (or
+// district's), so "tăng 1,5 điểm phần trăm so với năm 2025" would compare
+// 6 approved communes with all 92 of last year. It clears the change of
+// the province total and of each district some of whose communes are
+// not approved, and the report year's point of the trend; each commune
+// keeps its own change (the same commune both years). NoComparison says
+// why, in the summary and under the trend.
+func (r *Report) dropPartialComparison() {
+	c := r.Completeness
+	if !r.ApprovedOnly || c.Approved >= c.Expected {
+		return
+	}
+	r.NoComparison = fmt.Sprintf("Không so sánh với năm %d vì mới có %s/%s xã được duyệt.", r.Year-1, sentInt(c.Approved), sentInt(c.Expected))
+	forget := func(row *Row) {
+		for code, cell := range row.Cells {
+			cell.PrevRate, cell.Change = nil, nil
+			row.Cells[code] = cell
+		}
+	}
+	forget(&r.Total)
+	all := map[string]bool{} // district → every commune approved
+	for _, s := range c.Communes {
+		if _, seen := all[s.District]; !seen {
+			all[s.District] = true
+		}
+		all[s.District] = all[s.District] && s.Approved
+	}
+	for i := range r.Districts {
+		if !all[r.Districts[i].Code] {
+			forget(&r.Districts[i])
+		}
+	}
+	r.Trend = slices.DeleteFunc(r.Trend, func(p YearPoint) bool { return p.Year == r.Year })
+}
+
+// trendNoteOf is the note under the trend: the re-basing marks, and why
+// the report year is missing when dropPartialComparison removed it.
+func trendNoteOf(r *Report) string {
+	n := trendNote(r.Trend)
+	if r.NoComparison != "" {
+		c := r.Completeness
+		s := fmt.Sprintf("Năm %d không đưa vào vì mới có %s/%s xã được duyệt.", r.Year, sentInt(c.Approved), sentInt(c.Expected))
+		n = strings.TrimSpace(n + " " + s)
+	}
+	return n
 }

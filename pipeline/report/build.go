@@ -118,6 +118,7 @@ func Build(ctx context.Context, o Options) (*Report, error) {
 	if err := r.trend(ctx, o, d, work); err != nil {
 		return nil, err
 	}
+	r.dropPartialComparison()
 	r.Summary = summary(r)
 	return r, nil
 }
@@ -238,8 +239,15 @@ func (r *Report) load(ctx context.Context, db *sql.DB) error {
 		if s.Approved {
 			c.Approved++
 		}
-		if s.ReviewState == "returned" {
+		// A returned commune's latest file does not count, whatever time
+		// it arrived: it is neither on time nor late but "bị Sở trả lại"
+		// until the commune sends a corrected file (whose upload makes the
+		// state "submitted" again). Classified from review_state, so this
+		// holds whether or not the roll-up's status already leaves the
+		// returned file out.
+		if s.returned() {
 			c.Returned++
+			continue
 		}
 		switch s.Status {
 		case "on_time":
@@ -334,12 +342,19 @@ func rates(row Row) map[string]*float64 {
 func summary(r *Report) []string {
 	var out []string
 	c := r.Completeness
-	out = append(out, fmt.Sprintf("%s, %s/%s xã, phường đã nộp báo cáo được chấp nhận (%s đúng hạn, %s nộp muộn); %s xã chưa nộp; %s xã có tệp bị từ chối và chưa nộp lại bản hợp lệ.",
-		countedUntil(r), sentInt(c.Submitted), sentInt(c.Expected), sentInt(c.OnTime), sentInt(c.Late), sentInt(c.Missing), sentInt(c.RejectedOnly)))
+	returned := ""
+	if c.Returned > 0 {
+		returned = fmt.Sprintf("%s xã bị Sở trả lại, chưa nộp lại bản sửa; ", sentInt(c.Returned))
+	}
+	out = append(out, fmt.Sprintf("%s, %s/%s xã, phường đã nộp báo cáo được chấp nhận (%s đúng hạn, %s nộp muộn); %s%s xã chưa nộp; %s xã có tệp bị từ chối và chưa nộp lại bản hợp lệ.",
+		countedUntil(r), sentInt(c.Submitted), sentInt(c.Expected), sentInt(c.OnTime), sentInt(c.Late), returned, sentInt(c.Missing), sentInt(c.RejectedOnly)))
 	if r.Deadline == "12-15" || r.ApprovedOnly {
 		// Right after what was received: what the province approved, and
 		// what the figures below count (approved.go).
 		out = append(out, approvedSentence(r))
+	}
+	if r.NoComparison != "" {
+		out = append(out, r.NoComparison)
 	}
 	for _, m := range Models {
 		cell := r.Total.Cells[m.Code]

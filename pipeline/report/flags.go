@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"math"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -122,9 +123,68 @@ func flagValue(rule, indicator string, v sql.NullFloat64) string {
 	return fmtDec(v.Float64, 1)
 }
 
-// flagsIntro says what the annex is, for whoever signs.
-const flagsIntro = "Các cảnh báo dưới đây do hệ thống tự phát hiện khi so sánh số liệu của xã với năm trước và với các xã khác trong tỉnh " +
-	"(quy tắc và ngưỡng: schemas/quality/rules.json). Đây là điểm cần xem lại, không phải lỗi: số liệu vẫn được tính trong báo cáo."
+// flagsIntro says what the annex is, for whoever signs: the rules and
+// their thresholds in words (from the rules in force, so the text follows
+// a changed threshold), never a file name.
+var flagsIntro = sync.OnceValue(func() string {
+	rules, err := quality.Load()
+	if err != nil {
+		rules = nil // the rules could not be read: the text without thresholds
+	}
+	return flagsIntroOf(rules)
+})
+
+// flagsIntroOf writes the annex's intro from rules (nil: without the
+// thresholds).
+func flagsIntroOf(rules *quality.Rules) string {
+	get := func(name string) *quality.Rule {
+		if rules == nil {
+			return nil
+		}
+		return rules.Get(name)
+	}
+	var own, others []string
+	if r := get("change"); r != nil {
+		own = append(own, fmt.Sprintf("tổng số hộ hoặc số người trong độ tuổi lao động tăng, giảm quá %s%%", sentNum(r.Threshold*100)))
+	}
+	if r := get("rate_change"); r != nil {
+		own = append(own, fmt.Sprintf("tỷ lệ đạt một mô hình tăng, giảm quá %s điểm phần trăm", sentNum(r.Threshold*100)))
+	}
+	if get("hamlet_gone") != nil || get("hamlet_new") != nil {
+		own = append(own, "thôn, tổ dân phố năm trước có mà năm nay không có, hoặc ngược lại")
+	}
+	if get("copied") != nil {
+		own = append(own, "số liệu giống hệt năm trước")
+	}
+	if r := get("recognised_all"); r != nil {
+		if r.Threshold >= 1 {
+			own = append(own, "mọi thôn đều có số đạt bằng tổng số (100%)")
+		} else {
+			own = append(own, fmt.Sprintf("từ %s%% số thôn trở lên có số đạt bằng tổng số", sentNum(r.Threshold*100)))
+		}
+	}
+	if r := get("rate_outlier"); r != nil {
+		others = append(others, fmt.Sprintf("tỷ lệ của xã khác hẳn các xã khác (chỉ số z hiệu chỉnh vượt %s và lệch trung vị từ %s điểm phần trăm)",
+			sentNum(r.Threshold), sentNum(r.MinDeviation*100)))
+	}
+	if r := get("hamlet_outlier"); r != nil {
+		others = append(others, fmt.Sprintf("thôn có số hộ khác hẳn các thôn khác trong xã (lệch trung vị từ %s hộ)", sentNum(r.MinDeviation)))
+	}
+	s := "Các cảnh báo dưới đây do hệ thống tự phát hiện"
+	switch {
+	case len(own) == 0 && len(others) == 0:
+		s += " khi so sánh số liệu của xã với năm trước và với các xã khác trong tỉnh."
+	default:
+		s += "."
+		if len(own) > 0 {
+			s += " So với năm trước của chính xã: " + strings.Join(own, "; ") + "."
+		}
+		if len(others) > 0 {
+			s += " So với các xã khác trong tỉnh: " + strings.Join(others, "; ") + "."
+		}
+	}
+	return s + " Đây là điểm cần xem lại, không phải lỗi: số liệu vẫn được tính trong báo cáo."
+}
 
 // notComparableNote lists the communes that could not be compared.
 func notComparableNote(r *Report) string {
@@ -178,7 +238,13 @@ func (x *xlsxWriter) flagsSheet() {
 	x.merged(sh, 1, ncol, 1, "PHỤ LỤC: CẢNH BÁO VỀ TÍNH HỢP LÝ CỦA SỐ LIỆU", styleKey{size: fontBody + 1, bold: true, hAlign: "center"})
 	x.height(sh, 1, hLine+4)
 	row := 2
-	for _, s := range []string{flagsIntro, notComparableNote(r)} {
+	// The intro's height is estimated over this sheet's columns, not the
+	// table sheet's written before (a stale width cut its second line).
+	x.sheetWidths = nil
+	for _, c := range cols {
+		x.sheetWidths = append(x.sheetWidths, c.width)
+	}
+	for _, s := range []string{flagsIntro(), notComparableNote(r)} {
 		if s == "" {
 			continue
 		}
@@ -241,7 +307,7 @@ var _ = template.Must(htmlTmpl.New("flags").Parse(`{{if or .Flags .NotComparable
 {{end}}`))
 
 // FlagsIntro is the HTML annex's first paragraph.
-func (p htmlPage) FlagsIntro() string { return flagsIntro }
+func (p htmlPage) FlagsIntro() string { return flagsIntro() }
 
 // NotComparableNote is the HTML annex's note on communes not compared.
 func (p htmlPage) NotComparableNote() string { return notComparableNote(p.Report) }

@@ -50,13 +50,13 @@ type htmlTable struct {
 }
 
 type htmlStatus struct {
-	STT, Code, Name, District, Received, Note string
+	STT, Code, Name, District, Received, Note, Review string
 }
 
 type htmlStatusGroup struct {
-	Label             string
-	Communes          []htmlStatus
-	Received, Reasons bool // columns shown: only when some commune of the group has one
+	Label                       string
+	Communes                    []htmlStatus
+	Received, Reasons, Reviewed bool // columns shown: only when some commune of the group has one
 }
 
 type htmlCount struct{ Label, N, Share string }
@@ -122,15 +122,16 @@ func htmlView(r *Report) htmlPage {
 	for _, g := range statusGroups {
 		grp := htmlStatusGroup{Label: g.label}
 		for _, s := range c.Communes {
-			if s.Status != g.code {
+			if s.group() != g.code {
 				continue
 			}
 			grp.Communes = append(grp.Communes, htmlStatus{
 				STT: itoa(len(grp.Communes) + 1), Code: s.Code, Name: s.Name, District: s.District,
-				Received: fmtTime(s.FirstAccepted), Note: s.LastRejection,
+				Received: receivedText(s), Note: s.LastRejection, Review: reviewLabel(s),
 			})
-			grp.Received = grp.Received || !s.FirstAccepted.IsZero()
+			grp.Received = grp.Received || receivedText(s) != ""
 			grp.Reasons = grp.Reasons || s.LastRejection != ""
+			grp.Reviewed = grp.Reviewed || reviewLabel(s) != ""
 		}
 		p.Groups = append(p.Groups, grp)
 	}
@@ -311,9 +312,9 @@ svg text { font-family: "Times New Roman", Times, serif; }
 </table>
 {{range $i, $g := .Groups}}<h3>{{$i | inc}}. Xã {{.Label}} ({{len .Communes}} xã)</h3>
 {{if .Communes}}<table>
-<thead><tr><th>STT</th><th>Mã xã</th><th>Tên xã</th>{{if $.HasDistricts}}<th>Mã huyện</th>{{end}}{{if .Received}}<th>Thời điểm nhận bản hợp lệ (giờ Việt Nam)</th>{{end}}{{if .Reasons}}<th>Lý do bị từ chối gần nhất</th>{{end}}</tr></thead>
+<thead><tr><th>STT</th><th>Mã xã</th><th>Tên xã</th>{{if $.HasDistricts}}<th>Mã huyện</th>{{end}}{{if .Received}}<th>Thời điểm nhận bản hợp lệ (giờ Việt Nam)</th>{{end}}{{if .Reviewed}}<th>Tình trạng duyệt của Sở</th>{{end}}{{if .Reasons}}<th>Lý do bị từ chối gần nhất</th>{{end}}</tr></thead>
 <tbody>
-{{range .Communes}}<tr><td class="stt">{{.STT}}</td><td>{{.Code}}</td><td>{{.Name}}</td>{{if $.HasDistricts}}<td>{{.District}}</td>{{end}}{{if $g.Received}}<td>{{.Received}}</td>{{end}}{{if $g.Reasons}}<td>{{.Note}}</td>{{end}}</tr>
+{{range .Communes}}<tr><td class="stt">{{.STT}}</td><td>{{.Code}}</td><td>{{.Name}}</td>{{if $.HasDistricts}}<td>{{.District}}</td>{{end}}{{if $g.Received}}<td>{{.Received}}</td>{{end}}{{if $g.Reviewed}}<td>{{.Review}}</td>{{end}}{{if $g.Reasons}}<td>{{.Note}}</td>{{end}}</tr>
 {{end}}</tbody>
 </table>
 {{end}}{{end}}</div>

@@ -76,7 +76,22 @@ type CommuneStatus struct {
 	Approved             bool   // the province approved data of this commune
 }
 
-// Completeness counts communes by status at the cut-off.
+// returned: the province sent the commune's latest file back; it counts
+// as neither on time nor late (Completeness).
+func (s CommuneStatus) returned() bool { return s.ReviewState == "returned" }
+
+// group is the annex list a commune is in: its status, or "returned".
+func (s CommuneStatus) group() string {
+	if s.returned() {
+		return "returned"
+	}
+	return s.Status
+}
+
+// Completeness counts communes by status at the cut-off. Expected =
+// Submitted + Returned + Missing + RejectedOnly: a returned commune is
+// counted only in Returned (not in OnTime or Late), its file being sent
+// back. Approved cuts across: communes with approved data.
 type Completeness struct {
 	Expected, Submitted, OnTime, Late, Missing, RejectedOnly int64
 	Approved, Returned                                       int64           // communes with approved data; whose latest upload was returned
@@ -121,4 +136,8 @@ type Report struct {
 	// ApprovedOnly: the figures count only data the province approved
 	// (report settings, approved.go).
 	ApprovedOnly bool
+	// NoComparison, when set, says why the province's figures are not
+	// compared with last year: an approved-only report over some of the
+	// communes only (approved.go, dropPartialComparison).
+	NoComparison string
 }

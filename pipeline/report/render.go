@@ -543,11 +543,42 @@ func hasUnknown(lines []line, cols []column) bool {
 
 // statusGroups are the annex's lists, in the order a reader acts on them
 // last to first: who reported on time, late, was rejected, sent nothing.
+// A returned commune has its own list, not "đúng hạn": its file was sent
+// back (CommuneStatus.group).
 var statusGroups = []struct{ code, label string }{
 	{"on_time", "đúng hạn"},
 	{"late", "muộn"},
+	{"returned", "bị Sở trả lại, chưa nộp lại bản sửa"},
 	{"rejected_only", "bị từ chối, chưa có bản hợp lệ"},
 	{"missing", "chưa nộp"},
+}
+
+// reviewLabel is a commune's review state as the annex prints it; "" for a
+// commune with nothing accepted (nothing to review).
+func reviewLabel(s CommuneStatus) string {
+	switch {
+	case s.returned():
+		if s.Approved {
+			return "Bị trả lại (tính theo bản đã duyệt trước)"
+		}
+		return "Bị trả lại"
+	case s.ReviewState == "approved" || s.Approved && s.ReviewState == "":
+		return "Đã duyệt"
+	case s.ReviewState == "submitted" && s.Approved:
+		return "Đã duyệt; bản nộp mới chờ duyệt"
+	case s.ReviewState == "submitted":
+		return "Chờ duyệt"
+	}
+	return ""
+}
+
+// receivedText is the annex's "bản hợp lệ" time: none for a returned
+// commune, whose file was sent back.
+func receivedText(s CommuneStatus) string {
+	if s.returned() {
+		return ""
+	}
+	return fmtTime(s.FirstAccepted)
 }
 
 func statusLabel(code string) string {
@@ -572,8 +603,10 @@ func completenessRows(c Completeness) []struct {
 		{"Số xã đã nộp (có bản được chấp nhận)", c.Submitted},
 		{"– Nộp đúng hạn", c.OnTime},
 		{"– Nộp muộn", c.Late},
+		{"Số xã bị Sở trả lại, chưa nộp lại bản sửa", c.Returned},
 		{"Số xã có tệp bị từ chối, chưa có bản hợp lệ", c.RejectedOnly},
 		{"Số xã chưa nộp", c.Missing},
+		{"Số xã đã được Sở duyệt số liệu", c.Approved},
 	}
 }
 

@@ -191,7 +191,7 @@ func trendChart(r *Report) lineChart {
 	for i, p := range r.Trend {
 		c.Years = append(c.Years, svgTick{svgNum(xAt(i)), trendLabel(p)})
 	}
-	c.Note = trendNote(r.Trend)
+	c.Note = trendNoteOf(r)
 	for p := 0; p <= 100; p += 20 {
 		c.YTicks = append(c.YTicks, svgPoint{X: svgNum(x0), Y: svgNum(y0 + h - float64(p)/100*h), Label: strconv.Itoa(p) + "%"})
 	}

@@ -694,14 +694,19 @@ func statusColumns(r *Report) []statusColumn {
 	if r.HasDistricts {
 		cols = append(cols, statusColumn{head: "Mã huyện", width: 10, get: func(_ int, s CommuneStatus) string { return s.District }})
 	}
-	var received, reason bool
+	var received, reason, reviewed bool
 	for _, s := range r.Completeness.Communes {
-		received = received || !s.FirstAccepted.IsZero()
+		received = received || receivedText(s) != ""
 		reason = reason || s.LastRejection != ""
+		reviewed = reviewed || reviewLabel(s) != ""
 	}
 	if received {
 		cols = append(cols, statusColumn{head: "Thời điểm nhận bản hợp lệ (giờ Việt Nam)", width: 22,
-			get: func(_ int, s CommuneStatus) string { return fmtTime(s.FirstAccepted) }})
+			get: func(_ int, s CommuneStatus) string { return receivedText(s) }})
+	}
+	if reviewed {
+		cols = append(cols, statusColumn{head: "Tình trạng duyệt của Sở", width: 20, wrap: true,
+			get: func(_ int, s CommuneStatus) string { return reviewLabel(s) }})
 	}
 	if reason {
 		cols = append(cols, statusColumn{head: "Lý do bị từ chối gần nhất", width: 60, wrap: true,
@@ -766,7 +771,7 @@ func (x *xlsxWriter) annex(lines []line) int {
 	if trendHasGap(r.Trend) {
 		notes = append(notes, "Ô trống: năm đó chưa có số liệu.")
 	}
-	if n := trendNote(r.Trend); n != "" {
+	if n := trendNoteOf(r); n != "" {
 		notes = append(notes, n)
 	}
 	if len(notes) > 0 {
@@ -810,7 +815,7 @@ func (x *xlsxWriter) annex(lines []line) int {
 	for gi, g := range statusGroups {
 		n := 0
 		for _, s := range c.Communes {
-			if s.Status == g.code {
+			if s.group() == g.code {
 				n++
 			}
 		}
@@ -820,7 +825,7 @@ func (x *xlsxWriter) annex(lines []line) int {
 		row++
 		k := 0
 		for _, s := range c.Communes {
-			if s.Status != g.code {
+			if s.group() != g.code {
 				continue
 			}
 			k++
@@ -957,7 +962,7 @@ func (x *xlsxWriter) charts(dataSheet string, first, last int, cols []column, tr
 		x.fail(f.AddChart(sheetCharts, cellName(1, at), line))
 		x.fail(f.InsertPageBreak(sheetCharts, cellName(1, at)))
 		capt := "Màu các đường: " + strings.Join(names, "; ") + "."
-		if n := trendNote(r.Trend); n != "" {
+		if n := trendNoteOf(r); n != "" {
 			capt += " " + n
 		}
 		x.merged(sheetCharts, 1, 16, at+chartRows, capt, caption)
