@@ -1,0 +1,172 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// M3 (review of issue 15), the rule on its own: an approved-only report
+// compares its sums with last year only when every commune is approved; a
+// live report always; a commune's own change always.
+func TestPartialComparison(t *testing.T) {
+	for _, tc := range []struct {
+		name               string
+		approvedOnly       bool
+		approved, expected int64
+		compared           bool
+	}{
+		{"approved only, 1/20 approved", true, 1, 20, false},
+		{"approved only, 19/20 approved", true, 19, 20, false},
+		{"approved only, all approved", true, 20, 20, true},
+		{"live, 1/20 approved", false, 1, 20, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := fixtureReport(20, 0)
+			r.ApprovedOnly = tc.approvedOnly
+			r.Completeness.Approved, r.Completeness.Expected = tc.approved, tc.expected
+			c := r.Total.Cells["ho_dat"]
+			c.Rate, c.PrevRate, c.Change = ptr(0.774), ptr(0.759), ptr(0.015)
+			r.Total.Cells["ho_dat"] = c
+			own := r.Communes[0].Cells["ho_dat"].Change
+			r.Trend = []YearPoint{{Year: 2025, Rates: map[string]*float64{"ho_dat": ptr(0.759)}, Complete: true},
+				{Year: 2026, Rates: map[string]*float64{"ho_dat": ptr(0.774)}, Complete: true}}
+			r.dropPartialComparison()
+			s := strings.Join(summary(r), "\n")
+			why := "Không so sánh với năm 2025 vì mới có " + sentInt(tc.approved) + "/20 xã được duyệt."
+			if tc.compared {
+				if !strings.Contains(s, "tăng 1,5 điểm phần trăm so với năm 2025") || strings.Contains(s, "Không so sánh") || len(r.Trend) != 2 {
+					t.Errorf("want the comparison; trend %d points; summary:\n%s", len(r.Trend), s)
+				}
+				return
+			}
+			if strings.Contains(s, "so với năm 2025.") || !strings.Contains(s, why) {
+				t.Errorf("want no comparison and %q:\n%s", why, s)
+			}
+			if r.Total.Cells["ho_dat"].Change != nil || r.Total.Cells["ho_dat"].PrevRate != nil {
+				t.Error("the total keeps last year's rate")
+			}
+			if len(r.Trend) != 1 || r.Trend[0].Year != 2025 {
+				t.Errorf("trend %+v, want 2025 only", r.Trend)
+			}
+			if got := r.Communes[0].Cells["ho_dat"].Change; own != nil && (got == nil || *got != *own) {
+				t.Errorf("a commune's own change dropped: %v, was %v", got, *own)
+			}
+		})
+	}
+}
+
+// M3 with districts (years before 2025): a district all of whose communes
+// are approved keeps its change; the others lose it.
+func TestPartialComparisonDistricts(t *testing.T) {
+	r := fixtureReport(6, 2) // districts 100 and 101, communes alternate
+	if len(r.Districts) != 2 {
+		t.Fatalf("fixture has %d districts, want 2", len(r.Districts))
+	}
+	r.ApprovedOnly = true
+	r.Completeness = Completeness{Expected: 6}
+	for _, row := range r.Communes {
+		ok := row.District == "100"
+		if ok {
+			r.Completeness.Approved++
+		}
+		r.Completeness.Communes = append(r.Completeness.Communes, CommuneStatus{Code: row.Code, District: row.District, Status: "on_time", Approved: ok})
+	}
+	for i := range r.Districts {
+		c := r.Districts[i].Cells["ho_dat"]
+		c.PrevRate, c.Change = ptr(0.5), ptr(0.1)
+		r.Districts[i].Cells["ho_dat"] = c
+	}
+	r.dropPartialComparison()
+	for _, d := range r.Districts {
+		if got := d.Cells["ho_dat"].Change != nil; got != (d.Code == "100") {
+			t.Errorf("district %s keeps its change: %v", d.Code, got)
+		}
+	}
+}
+
+// L12 (review of issue 15): the flags annex's intro names the thresholds
+// in words, no file path; and its row is tall enough for its lines on the
+// flags sheet (it was sized over the main table's wider columns, which cut
+// its second line in LibreOffice's PDF).
+func TestFlagsIntroForAReader(t *testing.T) {
+	// The thresholds, read here from the rules file itself.
+	raw, err := os.ReadFile("../../schemas/quality/rules.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file struct {
+		Rules []struct {
+			Rule         string  `json:"rule"`
+			Threshold    float64 `json:"threshold"`
+			MinDeviation float64 `json:"min_deviation"`
+		} `json:"rules"`
+	}
+	if err := json.Unmarshal(raw, &file); err != nil {
+		t.Fatal(err)
+	}
+	th := map[string]float64{}
+	dev := map[string]float64{}
+	for _, r := range file.Rules {
+		th[r.Rule], dev[r.Rule] = r.Threshold, r.MinDeviation
+	}
+	vn := func(f float64) string { // 15 → "15", 3.5 → "3,5"
+		return strings.Replace(strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64), ".", ",", 1)
+	}
+	intro := flagsIntro()
+	for _, want := range []string{
+		"quá " + vn(th["change"]*100) + "%",
+		"quá " + vn(th["rate_change"]*100) + " điểm phần trăm",
+		"vượt " + vn(th["rate_outlier"]) + " ",
+		"từ " + vn(dev["hamlet_outlier"]) + " hộ",
+		"không phải lỗi",
+	} {
+		if !strings.Contains(intro, want) {
+			t.Errorf("intro lacks %q:\n%s", want, intro)
+		}
+	}
+	for _, bad := range []string{"schemas/", ".json", "rules"} {
+		if strings.Contains(intro, bad) {
+			t.Errorf("intro cites %q:\n%s", bad, intro)
+		}
+	}
+
+	var buf bytes.Buffer
+	if err := WriteXLSX(&buf, flagFixture()); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var width float64
+	for c := 1; c <= 8; c++ {
+		w, err := f.GetColWidth(sheetFlags, colName(c))
+		if err != nil {
+			t.Fatal(err)
+		}
+		width += w
+	}
+	got, err := f.GetCellValue(sheetFlags, "A2")
+	if err != nil || got != intro {
+		t.Fatalf("A2 = %q (%v), want the intro", got, err)
+	}
+	h, err := f.GetRowHeight(sheetFlags, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// At 10 pt a line holds at most ~1.2 characters per width unit (the
+	// old intro of 232 characters took 2 lines over 147 units in
+	// LibreOffice); each line needs 15 points.
+	lines := math.Ceil(float64(utf8.RuneCountInString(intro)) / (width * 1.2))
+	if h < lines*15 {
+		t.Errorf("intro row %.1f pt high over %.0f width units: %d characters need %v lines (%.0f pt)", h, width, utf8.RuneCountInString(intro), lines, lines*15)
+	}
+}
