@@ -12,6 +12,7 @@ import (
 	"math"
 	"math/big"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -42,6 +43,7 @@ json: mỗi dòng một đối tượng, giữ thứ tự cột, số là số, 
 	format := fs.String("format", "table", "output `format`: table, csv or json")
 	s3url, endpoint := s3Flags(fs)
 	cache := fs.String("cache", "xhht-data/s3-cache", "with --s3: local copy (`DIR`) of the lake the views read")
+	snapshot := fs.String("snapshot", "", "query a snapshot `DIR` written by xhht rollup --approved-only (views hamlets, communes, districts, provinces, completeness, flags) instead of the lake")
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
 	}
@@ -52,6 +54,9 @@ json: mỗi dòng một đối tượng, giữ thứ tự cột, số là số, 
 	case "table", "csv", "json":
 	default:
 		return exitUsage, usageError{fmt.Sprintf("query: --format %q: cần table, csv hoặc json (want table, csv or json)", *format)}
+	}
+	if *snapshot != "" {
+		return querySnapshot(ctx, stdout, *snapshot, *format, fs.Arg(0))
 	}
 	if *s3url != "" {
 		store, err := s3Lake(ctx, *s3url, *endpoint)
@@ -72,7 +77,26 @@ json: mỗi dòng một đối tượng, giữ thứ tự cột, số là số, 
 		return exitRuntime, fmt.Errorf("đọc kho dữ liệu %s (read the lake): %w", *lake, err)
 	}
 	defer db.Close()
-	rows, err := db.QueryContext(ctx, fs.Arg(0))
+	return answer(ctx, db, stdout, *format, fs.Arg(0))
+}
+
+// querySnapshot answers q over a snapshot directory (xhht rollup
+// --approved-only): its tables as views, nothing of the lake.
+func querySnapshot(ctx context.Context, stdout io.Writer, dir, format, q string) (int, error) {
+	if _, err := os.Stat(filepath.Join(dir, rollup.Communes+".parquet")); err != nil {
+		return exitUsage, usageError{fmt.Sprintf("query: --snapshot %s: không phải bản tổng hợp của xhht rollup --approved-only (no %s.parquet there)", dir, rollup.Communes)}
+	}
+	db, err := rollup.OpenSnapshot(ctx, dir)
+	if err != nil {
+		return exitRuntime, fmt.Errorf("đọc %s (read the snapshot): %w", dir, err)
+	}
+	defer db.Close()
+	return answer(ctx, db, stdout, format, q)
+}
+
+// answer runs q and prints its whole result in format.
+func answer(ctx context.Context, db *sql.DB, stdout io.Writer, format, q string) (int, error) {
+	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
 		return exitRuntime, queryError(err)
 	}
@@ -84,7 +108,7 @@ json: mỗi dòng một đối tượng, giữ thứ tự cột, số là số, 
 		return exitRuntime, queryError(err)
 	}
 	var buf bytes.Buffer
-	switch *format {
+	switch format {
 	case "csv":
 		err = res.writeCSV(&buf)
 	case "json":

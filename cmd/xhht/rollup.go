@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/xhht/xhht/pipeline/registry"
@@ -41,21 +43,34 @@ func s3Lake(ctx context.Context, url, endpoint string) (storage.Store, error) {
 
 func cmdRollup(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 	fs := newCommand("rollup", Help{
-		Usage:   "xhht rollup --year NĂM [--province MÃ_TỈNH] [--units 2025] [--lake DIR | --s3 s3://bucket/prefix] [-v]",
+		Usage:   "xhht rollup --year NĂM [--province MÃ_TỈNH] [--units 2025 | --approved-only [--out DIR]] [--lake DIR | --s3 s3://bucket/prefix] [-v]",
 		Summary: "tổng hợp thôn → xã → (huyện) → tỉnh → cả nước bằng DuckDB, ghi vào rollups/ của kho; nếu năm sau đã được tổng hợp thì tổng hợp lại cả năm sau (tỷ lệ năm trước) (roll the lake up, and the following year when it has a roll-up)",
+		Details: `--approved-only: chỉ tính số liệu tỉnh đã duyệt, như báo cáo "đã duyệt" (count only approved data, as the
+  approved-only report does). Không thay đổi bản tổng hợp đang dùng trong kho (trang của tỉnh, xhht query):
+  ghi một bản riêng vào --out (the live roll-up is untouched; the snapshot goes to --out, default
+  xhht-data/da-duyet/NĂM/province=MÃ_TỈNH), đọc bằng xhht query --snapshot DIR.`,
 		Examples: []string{
 			"xhht rollup --year 2026 --province 19",
 			"xhht rollup --year 2024 --units 2025   # năm 2024 quy đổi theo các xã sau sáp nhập 2025",
+			`xhht rollup --year 2026 --province 19 --approved-only && xhht query --snapshot xhht-data/da-duyet/2026/province=19 "SELECT ty_le_ho_dat FROM provinces"`,
 		},
 	})
 	lake := fs.String("lake", defaultLake, "lake directory `DIR`")
 	year := fs.Int("year", 0, "reporting year `NĂM` (required)")
 	province := fs.String("province", "", "province code `MÃ_TỈNH`; empty = every province")
 	units := fs.String("units", "", "re-base a pre-2025 year on a newer register, `NĂM` e.g. 2025")
+	approvedOnly := fs.Bool("approved-only", false, "count only the data the province approved; writes a separate snapshot to --out, not the lake's roll-up")
+	out := fs.String("out", "", "with --approved-only: snapshot directory `DIR` (default xhht-data/da-duyet/NĂM/province=MÃ_TỈNH, …/all without --province)")
 	s3url, endpoint := s3Flags(fs)
 	verbose := fs.Bool("v", false, "log each step's time to stderr")
 	if err := parseFlags(fs, args); err != nil {
 		return exitUsage, err
+	}
+	if *out != "" && !*approvedOnly {
+		return exitUsage, usageError{"rollup: --out chỉ dùng với --approved-only (--out needs --approved-only; the live roll-up goes into the lake)"}
+	}
+	if *approvedOnly && *units != "" {
+		return exitUsage, usageError{"rollup: --approved-only không dùng được với --units: năm trước 2025 không có duyệt (years before the reform have no reviews)"}
 	}
 	log := quietLog
 	if *verbose {
@@ -85,6 +100,9 @@ func cmdRollup(ctx context.Context, args []string, stdout io.Writer) (int, error
 			return exitRuntime, err
 		}
 		*lake = *s3url
+	}
+	if *approvedOnly {
+		return approvedSnapshot(ctx, stdout, store, *year, *province, *out, log)
 	}
 	// The following year's roll-up carries this year's rates (last
 	// year's, there): it is rebuilt too when it exists.
@@ -181,4 +199,51 @@ func needLake(dir string) error {
 		return usageError{fmt.Sprintf("không có kho dữ liệu %s (no lake directory %s)", dir, dir)}
 	}
 	return nil
+}
+
+// approvedSnapshot builds the approved-only roll-up as the approved-only
+// report does (rollup.Options.ApprovedOnly with OutDir): a snapshot of
+// Parquet files in out, never the lake's live roll-up or its manifests,
+// which the province's pages and xhht query read. It is built beside out
+// and swapped in, so out holds one whole snapshot; an existing out that is
+// not a snapshot is refused rather than replaced.
+func approvedSnapshot(ctx context.Context, stdout io.Writer, store storage.Store, year int, province, out string, log *slog.Logger) (int, error) {
+	if out == "" {
+		p := "all"
+		if province != "" {
+			p = "province=" + province
+		}
+		out = filepath.Join("xhht-data", "da-duyet", strconv.Itoa(year), p)
+	}
+	if ents, err := os.ReadDir(out); err == nil && len(ents) > 0 {
+		if _, err := os.Stat(filepath.Join(out, rollup.Communes+".parquet")); err != nil {
+			return exitUsage, usageError{fmt.Sprintf("rollup: %s đã có tệp khác, không phải bản tổng hợp: không ghi đè (%s is not an earlier snapshot; choose another --out)", out, out)}
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return exitRuntime, err
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(out), "."+filepath.Base(out)+"-")
+	if err != nil {
+		return exitRuntime, err
+	}
+	defer os.RemoveAll(tmp)
+	res, err := rollup.Build(ctx, rollup.Options{Lake: store, Year: year, Province: province, ApprovedOnly: true,
+		OutDir: filepath.Join(tmp, "snapshot"), WorkDir: filepath.Join(tmp, "work"), Log: log})
+	if err != nil {
+		return exitRuntime, err
+	}
+	old := filepath.Join(tmp, "old")
+	if _, err := os.Stat(out); err == nil {
+		if err := os.Rename(out, old); err != nil {
+			return exitRuntime, err
+		}
+	}
+	if err := os.Rename(filepath.Join(tmp, "snapshot"), out); err != nil {
+		return exitRuntime, err
+	}
+	fmt.Fprintf(stdout, "Tổng hợp chỉ số liệu đã duyệt năm %d: %d bản nộp được tính, %d ms (bản tổng hợp đang dùng trong kho không đổi)\n",
+		year, res.Inputs, res.Elapsed.Milliseconds())
+	fmt.Fprintf(stdout, "Kết quả: %s   (xhht query --snapshot %s \"SELECT * FROM provinces\")\n", abs(out), out)
+	return exitOK, nil
 }
