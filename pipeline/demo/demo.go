@@ -1,6 +1,8 @@
 // Package demo generates realistic submissions for every commune of one
 // province: Vietnamese hamlet names, plausible counts, most files clean and a
 // few with the mistakes commune offices really make. `make run` uses it.
+// Years other than BaseYear derive from BaseYear's data (years.go), so one
+// year compares with the next as a real commune's would.
 package demo
 
 import (
@@ -61,6 +63,9 @@ type File struct {
 	Form02     *Commune // nil: no Biểu 02 sheet
 	ReceivedAt time.Time
 	Fixes      string // key of the rejected file this one corrects
+	// Anomaly is the deliberate year-on-year oddity of a derived year's
+	// data (years.go), NoAnomaly for most.
+	Anomaly Anomaly
 }
 
 // Plan lists every upload for a province and year, deterministically.
@@ -95,7 +100,14 @@ func NewPlan(reg *registry.Registry, year int, province string) (*Plan, error) {
 			p.Missing = append(p.Missing, c)
 			continue
 		}
-		f := File{Commune: c, Format: "xlsx", Hamlets: hamlets(rng, c), Form02: commune02(rng, year)}
+		f := File{Commune: c, Format: "xlsx"}
+		if year == BaseYear {
+			f.Hamlets = hamlets(rng, c)
+			f.Form02 = commune02(rng, year)
+		} else {
+			f.Hamlets, f.Form02 = derived(reg, v, rng, c, i, year) // years.go
+			f.Anomaly = anomalyOf(year, i)
+		}
 		if i%9 == 4 {
 			f.Format, f.Form02 = "csv", nil
 		}
