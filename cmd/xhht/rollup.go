@@ -48,7 +48,9 @@ func cmdRollup(ctx context.Context, args []string, stdout io.Writer) (int, error
 		Details: `--approved-only: chỉ tính số liệu tỉnh đã duyệt, như báo cáo "đã duyệt" (count only approved data, as the
   approved-only report does). Không thay đổi bản tổng hợp đang dùng trong kho (trang của tỉnh, xhht query):
   ghi một bản riêng vào --out (the live roll-up is untouched; the snapshot goes to --out, default
-  xhht-data/da-duyet/NĂM/province=MÃ_TỈNH), đọc bằng xhht query --snapshot DIR.`,
+  xhht-data/da-duyet/NĂM/province=MÃ_TỈNH), đọc bằng xhht query --snapshot DIR.
+  Cột năm trước (*_nam_truoc, *_thay_doi) của tỉnh, huyện là của cả tỉnh, huyện năm trước, không chỉ các xã
+  đã duyệt (last year's province/district columns are the whole unit's: compare communes only).`,
 		Examples: []string{
 			"xhht rollup --year 2026 --province 19",
 			"xhht rollup --year 2024 --units 2025   # năm 2024 quy đổi theo các xã sau sáp nhập 2025",
