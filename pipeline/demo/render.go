@@ -13,10 +13,19 @@ import (
 func (f File) Cells() (rows []map[string]string, totals map[string]string) {
 	hs := append([]Hamlet(nil), f.Hamlets...)
 	switch f.Mistake {
+	// A derived year's old commune may have fewer than four hamlets
+	// (years.go): the mistakes then fall on the rows it has.
 	case RecognisedOver:
-		hs[1].HoDat = hs[1].HoTong + 5
+		k := min(1, len(hs)-1)
+		hs[k].HoDat = hs[k].HoTong + 5
 	case DuplicateHamlet:
-		hs[3].Name = hs[0].Name + " " // same hamlet twice, with a stray space
+		if len(hs) > 3 {
+			hs[3].Name = hs[0].Name + " " // same hamlet twice, with a stray space
+		} else {
+			dup := hs[0]
+			dup.Name += " "
+			hs = append(hs, dup)
+		}
 	case WarningOnly:
 		hs[0].HoDangKy, hs[0].HoDat = hs[0].HoTong-3, hs[0].HoTong-1
 	}
@@ -39,7 +48,7 @@ func (f File) Cells() (rows []map[string]string, totals map[string]string) {
 			sums["cong_dong_dat"]++
 		}
 		switch {
-		case f.Mistake == TextInNumber && i == 2:
+		case f.Mistake == TextInNumber && i == min(2, len(hs)-1):
 			row["ho_dang_ky"] = "khoảng " + row["ho_dang_ky"]
 		case f.Mistake == Fraction && i == 0:
 			row["ho_dang_ky"] += ",5"

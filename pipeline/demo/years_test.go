@@ -143,3 +143,16 @@ func TestPreReformYearSharesHamlets(t *testing.T) {
 		t.Errorf("%d of %d old communes have only hamlets of their new commune", shared, checked)
 	}
 }
+
+// Every mistake renders on a file of one hamlet (an old commune's share
+// can be that small) without a panic, and the duplicate is still there.
+func TestMistakesOnFewHamlets(t *testing.T) {
+	h := Hamlet{Name: "Thôn Nà Rì", HoTong: 100, HoDangKy: 90, HoDat: 80, LaoDongTong: 200, CongDanDat: 100}
+	for _, m := range mistakes {
+		f := File{Mistake: m, Hamlets: []Hamlet{h}}
+		rows, _ := f.Cells()
+		if m == DuplicateHamlet && (len(rows) != 2 || rows[1]["ten_thon"] != h.Name+" ") {
+			t.Errorf("duplicate hamlet on one hamlet: %v", rows)
+		}
+	}
+}
