@@ -103,6 +103,9 @@ var codeUnits = []struct {
 // TitleCommuneCodes returns the commune codes one title-block line writes,
 // as 5 digits, in order.
 func TitleCommuneCodes(line string) []string {
+	if !strings.ContainsFunc(line, func(r rune) bool { return r >= '0' && r <= '9' || isFullWidthDigit(r) }) {
+		return nil // most title lines
+	}
 	toks := titleTokens(line)
 	var out []string
 	for i, t := range toks {
@@ -337,8 +340,7 @@ func (n *CommuneNames) TitleOther(line, own string) (string, bool) {
 }
 
 // longest finds the longest name at toks[start] that ends where a phrase
-// does: the communes of that name, and the end of the name. Dashes inside
-// names ("Văn Miếu - Quốc Tử Giám") are not in the key.
+// does: the communes of that name, and the end of the name.
 func (n *CommuneNames) longest(toks []string, start int) ([]CommuneName, int) {
 	for end := min(len(toks), start+n.maxWords+2); end > start; end-- {
 		if end < len(toks) && !nameStop(toks[end:]) {
@@ -351,15 +353,18 @@ func (n *CommuneNames) longest(toks []string, start int) ([]CommuneName, int) {
 	return nil, 0
 }
 
-// nameKey joins the words of a candidate name, leaving out dashes; a name
-// holds no other punctuation and neither begins nor ends with a dash.
+// nameKey joins the words of a candidate name, leaving out dashes and
+// dots ("Văn Miếu - Quốc Tử Giám", "N.T Phong Hải": the register's key
+// is folded, without them); a name holds no other punctuation, and
+// neither begins nor ends with them.
 func nameKey(toks []string) (string, bool) {
-	if toks[0] == "-" || toks[len(toks)-1] == "-" {
+	inName := func(t string) bool { return t == "-" || t == "." }
+	if inName(toks[0]) || inName(toks[len(toks)-1]) {
 		return "", false
 	}
 	var b strings.Builder
 	for _, t := range toks {
-		if t == "-" {
+		if inName(t) {
 			continue
 		}
 		if isMark(t) {

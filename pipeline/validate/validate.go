@@ -31,7 +31,7 @@ type Context struct {
 }
 
 // CommuneNamesOf indexes the communes of a register version by name, for
-// Context.Communes. It folds every name of the register (10,036 before
+// Context.Communes. It folds every name of the register (10,035 before
 // the 2025 reform): callers build it once per version.
 func CommuneNamesOf(v *registry.Version) *table.CommuneNames {
 	if v == nil {

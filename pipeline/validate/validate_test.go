@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"reflect"
 	"regexp"
 	"slices"
@@ -17,6 +18,7 @@ import (
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/registry"
 	"github.com/xhht/xhht/pipeline/table"
+	"github.com/xhht/xhht/pipeline/textnorm"
 	"github.com/xhht/xhht/pipeline/validate"
 	"github.com/xhht/xhht/pipeline/workbook"
 )
@@ -1135,5 +1137,86 @@ func TestBlankCountInAFilledModel(t *testing.T) {
 	if len(res.Issues) != 1 || !strings.Contains(res.Issues[0].Message, "D8") || !strings.Contains(res.Issues[0].Message, "D10") ||
 		!strings.Contains(res.Issues[0].Message, "3 thôn") {
 		t.Errorf("column warning %+v, want D8 to D10, 3 thôn", res.Issues)
+	}
+}
+
+// Every commune of every register, named in its own title the ways the
+// template and offices write it, is its own: no false alarm on any of the
+// 3,321 names of 2025-2026 or the 10,036 before the reform. Named in
+// another's title, it is caught unless the two share the name.
+func TestTitleNamesEveryCommune(t *testing.T) {
+	reg, err := registry.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, year := range []int{2024, 2025, 2026} {
+		v := reg.ForYear(year)
+		names := validate.CommuneNamesOf(v)
+		codes := slices.Sorted(maps.Keys(v.Communes))
+		alarms, caught := 0, 0
+		for i, code := range codes {
+			c := v.Communes[code]
+			prov := v.Provinces[c.ProvinceCode].Name
+			for _, line := range []string{
+				"UBND " + strings.ToUpper(c.Name),
+				"ỦY BAN NHÂN DÂN " + strings.ToUpper(c.Type) + " " + strings.ToUpper(c.ShortName) + " – " + strings.ToUpper(prov),
+				c.Name + ", " + prov + " — Mã xã: " + code,
+				"Tên " + strings.ToLower(c.Type) + ": " + c.ShortName,
+			} {
+				if got, ok := names.TitleOther(line, code); ok {
+					alarms++
+					if alarms <= 10 {
+						t.Errorf("%d: %q in the title of %s %s: alarm naming %s", year, line, code, c.Name, got)
+					}
+				}
+			}
+			// The next commune's name in this commune's title.
+			o := v.Communes[codes[(i+1)%len(codes)]]
+			if textnorm.Fold(o.ShortName) == textnorm.Fold(c.ShortName) {
+				continue
+			}
+			line := "UBND " + strings.ToUpper(o.Name)
+			// Another commune of the name may be shown (Xã Tân Phú for
+			// Phường Tân Phú): the short name is what must agree.
+			got, ok := names.TitleOther(line, code)
+			if !ok || !strings.HasSuffix(textnorm.Fold(got), textnorm.Fold(o.ShortName)) {
+				t.Errorf("%d: %q in the title of %s %s: %q %v, want %s", year, line, code, c.Name, got, ok, o.Name)
+				continue
+			}
+			caught++
+		}
+		if alarms > 0 {
+			t.Errorf("%d: %d false alarms", year, alarms)
+		}
+		t.Logf("%d: %d communes, %d other communes' titles caught", year, len(codes), caught)
+	}
+}
+
+// BenchmarkCommuneNamesOf: indexing a register's names, which ingest does
+// once per register version (not per upload).
+func BenchmarkCommuneNamesOf(b *testing.B) {
+	reg, err := registry.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, year := range []int{2024, 2026} {
+		v := reg.ForYear(year)
+		b.Run(fmt.Sprint(year), func(b *testing.B) {
+			for b.Loop() {
+				validate.CommuneNamesOf(v)
+			}
+		})
+	}
+}
+
+// BenchmarkTitleOther: one title line against the national register.
+func BenchmarkTitleOther(b *testing.B) {
+	reg, err := registry.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	names := validate.CommuneNamesOf(reg.ForYear(2026))
+	for b.Loop() {
+		names.TitleOther("Ủy ban nhân dân xã Bằng Thành, tỉnh Thái Nguyên — Mã xã: 01864", "01864")
 	}
 }

@@ -133,7 +133,8 @@ func goFiles(root string) (map[string][]byte, error) {
 	for name, f := range map[string]func() []byte{
 		"y01-2024-pre-reform-ward.xlsx": y01, "y02-last-years-workbook.xlsx": y02,
 		"l01-title-block-table-at-C9.xlsx": l01, "l02-four-sheets-form-on-third.xlsx": l02,
-		"h01-one-header-row-cong.xlsx": h01, "h02-two-header-rows-rate.xlsx": h02, "h03-three-header-rows-sl-tyle.xlsx": h03,
+		"l03-title-names-another-provinces-commune.xlsx": l03,
+		"h01-one-header-row-cong.xlsx":                   h01, "h02-two-header-rows-rate.xlsx": h02, "h03-three-header-rows-sl-tyle.xlsx": h03,
 		"h04-wording-abbreviations.xlsx": h04, "h05-header-line-breaks.xlsx": h05,
 		"r01-roman-group-rows.xlsx": r01, "r02-roman-stt.xlsx": r02,
 		"s01-totals-on-top.xlsx": s01, "s02-toan-xa-mismatch.xlsx": s02, "s03-subtotals-cum.xlsx": s03, "s04-subtotal-wrong.xlsx": s04,
