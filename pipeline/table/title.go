@@ -190,8 +190,13 @@ func standsAlone(toks []string, j int) bool {
 }
 
 // notCodeLabels are words before a number in parentheses that make it
-// something else: a phone, fax, postal, account or tax number.
-var notCodeLabels = map[string]bool{"dt": true, "sdt": true, "dien": true, "fax": true, "buu": true, "khoan": true, "thue": true, "mst": true}
+// something else: a phone, fax, postal, account or tax number. ("Điện"
+// alone is no label: Điện Biên is a province.)
+var notCodeLabels = [][]string{{"dt"}, {"sdt"}, {"dien", "thoai"}, {"fax"}, {"buu", "chinh"}, {"buu", "dien"}, {"tai", "khoan"}, {"thue"}, {"mst"}}
+
+func notCodeLabelAt(toks []string, k int) bool {
+	return slices.ContainsFunc(notCodeLabels, func(l []string) bool { return hasWords(toks, k, l) })
+}
 
 // codeInParens reads "(01840)" at toks[i] == "(". Five digits are a code
 // anywhere, unless the line labels a phone or postal number before them.
@@ -209,10 +214,10 @@ func codeInParens(toks []string, i int) (string, bool) {
 	}
 	communeBefore := false
 	for k := 0; k < i; k++ {
-		if notCodeLabels[toks[k]] {
+		if notCodeLabelAt(toks, k) {
 			return "", false
 		}
-		if n := communeWordAt(toks, k); n > 0 {
+		if communeWordAt(toks, k) > 0 {
 			communeBefore = true
 		}
 	}

@@ -39,6 +39,8 @@ func TestTitleCommuneCodes(t *testing.T) {
 		{"Xã Bằng Thành （１８４０）", []string{"01840"}},
 		{"Mã xã: 97", []string{"00097"}}, // 00097 read as a number
 		{"Mã xã: 01840.", []string{"01840"}},
+		{"Xã Mường Phăng, tỉnh Điện Biên (03199)", []string{"03199"}},
+		{"Xã Mường Phăng, tỉnh Điện Biên (3199)", []string{"03199"}},
 		{"Xã Bằng Thành (01840) - Mã xã: 01840", []string{"01840", "01840"}},
 		// Not commune codes.
 		{"Mã thôn: 01840", nil},
@@ -58,6 +60,9 @@ func TestTitleCommuneCodes(t *testing.T) {
 		{"Xã Bằng Thành, ĐT: (0209) 3870 123", nil},
 		{"Xã Bằng Thành, ĐT (1840)", nil},
 		{"Xã Bằng Thành, Fax: (02093)", nil},
+		{"Xã Bằng Thành, điện thoại (02093)", nil},
+		{"Xã Bằng Thành, mã bưu chính (24000)", nil},
+		{"Xã Bằng Thành, số tài khoản (1840)", nil},
 		{"ĐT: 0209.3870.123", nil},
 		{"(0209)", nil},
 		{"(02093870123)", nil},
