@@ -294,9 +294,9 @@ type provCommunePage struct {
 	// Waiting: a newer upload (Latest) awaits approval while approved
 	// data counts; WaitingFlags are its flags, Flags the counted data's
 	// (flagswaiting.go). WaitingFlagsLater: the roll-up has not read it yet.
-	Waiting               bool
-	WaitingFlags          []flagView
-	WaitingFlagsLater     bool
+	Waiting           bool
+	WaitingFlags      []flagView
+	WaitingFlagsLater bool
 	// FlagsLater: the roll-up has not read the file under review (a new
 	// upload, nothing approved waits): its flags and figures are being
 	// computed; the older file's flags are not shown in their place.
@@ -313,7 +313,7 @@ type provCommunePage struct {
 	History       []historyRow
 	// allFlags: every flag of the commune in the flags file (a check of
 	// one not shown is refused, with a reason that depends on it).
-	allFlags []Flag
+	allFlags              []Flag
 	CanApprove, CanReturn bool
 	CanReopen             bool
 	Done, Error           string

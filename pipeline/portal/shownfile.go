@@ -76,9 +76,9 @@ const (
 // fileHamlet is one Biểu 01 row of a submission's Parquet file (columns:
 // pipeline/lake SubmissionColumns).
 type fileHamlet struct {
-	Form        string `parquet:"form"`
-	CommuneCode string `parquet:"commune_code"`
-	SourceRow   int32  `parquet:"source_row"`
+	Form        string  `parquet:"form"`
+	CommuneCode string  `parquet:"commune_code"`
+	SourceRow   int32   `parquet:"source_row"`
 	MaThon      *string `parquet:"ma_thon,optional"`
 	TenThon     *string `parquet:"ten_thon,optional"`
 	HoTong      *int64  `parquet:"ho_tong,optional"`
