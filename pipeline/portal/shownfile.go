@@ -127,6 +127,7 @@ func (s *server) fileHamlets(ctx context.Context, year int, province, commune, i
 // re-base completely (split without a hamlet assignment), or a missing
 // re-based build, is "không so sánh được" (reason), never last year's
 // hamlets of an old commune that happened to have the same code.
+// notComparable is then the sentence to show, as the flags word it.
 func (s *server) prevHamlets(ctx context.Context, year int, province, commune string, flags []Flag) (rows []hamletRow, notComparable string, err error) {
 	for _, f := range flags {
 		if f.Rule == quality.RuleNotComparable && f.CommuneCode == commune {
@@ -146,7 +147,7 @@ func (s *server) prevHamlets(ctx context.Context, year int, province, commune st
 		return nil, "", err
 	}
 	if m == nil {
-		return nil, fmt.Sprintf("chưa có số liệu năm %d quy đổi sang đơn vị hành chính mới", year-1), nil
+		return nil, fmt.Sprintf("Không so sánh được với năm %d: chưa có số liệu năm %d quy đổi sang đơn vị hành chính mới", year-1, year-1), nil
 	}
 	if key := m.Files["communes"]; key != "" {
 		cs, err := decodeParquet[rebaseRow](ctx, s.cfg.Lake, key)
@@ -159,7 +160,7 @@ func (s *server) prevHamlets(ctx context.Context, year int, province, commune st
 				if c.RebaseMissing != nil && *c.RebaseMissing != "" {
 					why = "xã cũ " + strings.ReplaceAll(*c.RebaseMissing, ",", ", ") + " bị chia tách, chưa có phân bổ thôn nên chưa quy đổi được"
 				}
-				return nil, why, nil
+				return nil, fmt.Sprintf("Không so sánh được với năm %d: %s", year-1, why), nil
 			}
 		}
 	}

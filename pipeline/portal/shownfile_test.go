@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -9,7 +10,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/xhht/xhht/pipeline/ingest"
 	"github.com/xhht/xhht/pipeline/portal"
+	"github.com/xhht/xhht/pipeline/portal/portaltest"
 	"github.com/xhht/xhht/pipeline/review"
 	"github.com/xhht/xhht/pipeline/rollup"
 )
@@ -260,5 +263,51 @@ func TestProvinceFooterAndRefusalText(t *testing.T) {
 	}
 	if strings.ContainsRune(r.body, '\u202e') {
 		t.Error("L9: the refusal echoes the right-to-left override")
+	}
+}
+
+// TestHamletsNotComparable (review finding M6, over HTTP): when the flags
+// say the commune cannot be compared with last year (a split commune
+// without a hamlet assignment), the hamlet table says so and shows this
+// year only: no last year's column, no change highlighted, although a
+// roll-up of last year has rows under the same code.
+func TestHamletsNotComparable(t *testing.T) {
+	e, set := flagEnv(t)
+	blank, sheets := portaltest.Blank(t, year-1, communeA, 3)
+	key := fmt.Sprintf("%d/19/%s/nam-truoc.xlsx", year-1, communeA)
+	if err := e.uploads.Put(ctx(), key, portaltest.Good(t, blank, sheets, 3).Bytes, "application/octet-stream"); err != nil {
+		t.Fatal(err)
+	}
+	ip, err := ingest.New(e.uploads, e.lake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rc, err := ip.Process(ctx(), ingest.Upload{Bucket: "local", Key: key}); err != nil || rc.Status != "accepted" {
+		t.Fatalf("last year's upload: %v", err)
+	}
+	a := e.client()
+	csrfA := a.mustSignIn(communeA)
+	a.upload(csrfA, "bao-cao.xlsx", goodFile(t, communeA, 4), nil, nil)
+	for _, y := range []int{year - 1, year} {
+		if _, err := rollup.Build(ctx(), rollup.Options{Lake: e.lake, Year: y, Province: provinceTN, Now: testNow}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := e.client()
+	p.signInProvince(provinceTN)
+	if thon := block(p.get("/tinh/xa/"+communeA).body, "cac-thon"); !strings.Contains(thon, `class="num prev"`) {
+		t.Fatalf("comparable: last year's column is missing:\n%s", thon)
+	}
+	set(portal.Flag{CommuneCode: communeA, FlagID: "not_comparable/-/-", Rule: "not_comparable", SubmissionID: latestOf(t, e, communeA),
+		Message: "Không so sánh được với năm 2025: xã cũ 05461, 05467 bị chia tách, chưa có phân bổ thôn nên chưa quy đổi được"})
+	thon := block(p.get("/tinh/xa/"+communeA).body, "cac-thon")
+	if !strings.Contains(thon, `id="khong-so-sanh"`) || !strings.Contains(thon, "xã cũ 05461, 05467 bị chia tách") {
+		t.Errorf("not comparable: the table does not say so:\n%s", thon)
+	}
+	if strings.Contains(thon, `class="num prev"`) || strings.Contains(thon, "doi") || strings.Contains(thon, ">2025<") {
+		t.Errorf("not comparable: last year's values are still shown:\n%s", thon)
+	}
+	if !strings.Contains(thon, "Thôn 4") {
+		t.Errorf("not comparable: this year's hamlets are gone:\n%s", thon)
 	}
 }
