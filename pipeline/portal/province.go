@@ -419,7 +419,8 @@ func (s *server) provCommuneView(ctx context.Context, ss session, g access.Grant
 	}
 	p.Status, p.Seen = st, review.SeenOf(etag)
 	cur, d := review.Current(ups), review.DigestsOf(ups)
-	p.Shown, _ = review.EffectiveData(st, cur, d, false)
+	var counted review.Set
+	p.Shown, counted = review.EffectiveData(st, cur, d, false)
 	_, approved := review.EffectiveData(st, cur, d, true)
 	p.ShownText = p.Shown.Label()
 	p.Waiting = p.Shown == review.Submitted && len(approved) > 0
@@ -455,7 +456,7 @@ func (s *server) provCommuneView(ctx context.Context, ss session, g access.Grant
 	p.CanReturn = p.Latest != "" && p.Shown != review.Returned
 	p.CanReopen = st.State == review.Approved || st.State == review.Returned
 
-	fu := fileUnder{Latest: p.Latest, Shown: p.Shown, Waiting: p.Waiting && p.LatestUpload != nil}
+	fu := fileUnder{Latest: p.Latest, Shown: p.Shown, Waiting: p.Waiting && p.LatestUpload != nil, Counted: counted}
 	if p.LatestUpload != nil {
 		fu.LatestAt = p.LatestUpload.ReceivedAt
 	}
@@ -881,9 +882,9 @@ func (s *server) reviewFor(ctx context.Context, ss session, rcs []*receipt.Recei
 		ups = append(ups, review.UploadOf(rc))
 	}
 	cur, d := review.Current(ups), review.DigestsOf(ups)
-	shown, _ := review.EffectiveData(st, cur, d, false)
+	shown, counted := review.EffectiveData(st, cur, d, false)
 	_, approved := review.EffectiveData(st, cur, d, true)
-	fu := fileUnder{Latest: review.Latest(ups), Shown: shown, Waiting: shown == review.Submitted && len(approved) > 0}
+	fu := fileUnder{Latest: review.Latest(ups), Shown: shown, Waiting: shown == review.Submitted && len(approved) > 0, Counted: counted}
 	for _, u := range ups {
 		if u.SubmissionID == fu.Latest {
 			fu.LatestAt = u.ReceivedAt

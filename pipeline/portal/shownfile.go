@@ -52,6 +52,32 @@ func uniqueFlags(fs []Flag) []Flag {
 	return out
 }
 
+// oneEach keeps one row per flag id, for a page that shows one data set:
+// the row about an upload of prefer if there is one, else the first.
+func oneEach(fs []flagView, prefer review.Set) []flagView {
+	in := func(id string) bool {
+		for _, v := range prefer {
+			if v == id {
+				return true
+			}
+		}
+		return false
+	}
+	at := map[string]int{}
+	var out []flagView
+	for _, f := range fs {
+		i, ok := at[f.FlagID]
+		switch {
+		case !ok:
+			at[f.FlagID] = len(out)
+			out = append(out, f)
+		case in(f.SubmissionID) && !in(out[i].SubmissionID):
+			out[i] = f
+		}
+	}
+	return out
+}
+
 // flagsAbout keeps the flags about submission id.
 func flagsAbout(fs []flagView, id string) []flagView {
 	var out []flagView
@@ -213,6 +239,11 @@ type fileUnder struct {
 	LatestAt time.Time
 	Shown    review.State
 	Waiting  bool
+	// Counted: the data that counts (form → submission id): when a page
+	// shows one data set and the flags file has a flag about two uploads
+	// (the counted one and a newer file with the same data), the counted
+	// one's row is shown.
+	Counted review.Set
 }
 
 // flagsForFile reads the commune's flags and keeps those the page may
@@ -230,8 +261,10 @@ func (s *server) flagsForFile(ctx context.Context, year int, province, commune s
 	}
 	views := flagViews(all, st)
 	switch {
-	case fu.Latest == "" || fu.Shown == review.Approved || fu.Waiting || m == nil || inputsOf(m, fu.Latest):
+	case fu.Waiting:
 		ff.State, ff.Flags = fileInRollup, views
+	case fu.Latest == "" || fu.Shown == review.Approved || m == nil || inputsOf(m, fu.Latest):
+		ff.State, ff.Flags = fileInRollup, oneEach(views, fu.Counted)
 	case len(flagsAbout(views, fu.Latest)) > 0:
 		ff.State, ff.Flags = fileFlagsOnly, flagsAbout(views, fu.Latest)
 	case fu.Shown == review.Returned:

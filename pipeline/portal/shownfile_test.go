@@ -311,3 +311,40 @@ func TestHamletsNotComparable(t *testing.T) {
 		t.Errorf("not comparable: this year's hamlets are gone:\n%s", thon)
 	}
 }
+
+// TestApprovedResendFlagsOnce (review finding H1, defensive): an approved
+// commune re-sends the same data; the page shows one data set (approved),
+// so a flag the flags file has about both uploads is listed once, with
+// the approved upload's check form.
+func TestApprovedResendFlagsOnce(t *testing.T) {
+	e, set := flagEnv(t)
+	a := e.client()
+	csrfA := a.mustSignIn(communeA)
+	file := goodFile(t, communeA, 3)
+	a.upload(csrfA, "lan-1.xlsx", file, nil, nil)
+	sub1 := latestOf(t, e, communeA)
+	p := e.client()
+	csrf := p.signInProvince(provinceTN)
+	if r := p.postForm("/tinh/xa/"+communeA+"/duyet", url.Values{"csrf": {csrf}, "seen": {p.seenOf(communeA)}, "submission": {sub1}}, nil); r.status != http.StatusSeeOther {
+		t.Fatalf("approve: %d %s", r.status, r.body)
+	}
+	a.upload(csrfA, "gui-lai.xlsx", file, nil, nil)
+	sub2 := latestOf(t, e, communeA)
+	f := portal.Flag{CommuneCode: communeA, FlagID: "change/ho_tong/-", Rule: "change", Comparable: true, Message: "Tổng số hộ giảm mạnh"}
+	f1, f2 := f, f
+	f1.SubmissionID, f2.SubmissionID = sub1, sub2
+	set(f2, f1)
+	page := p.get("/tinh/xa/" + communeA).body
+	if !strings.Contains(page, `class="tag review-approved"`) {
+		t.Fatal("the same data re-sent is not shown as approved")
+	}
+	if n := strings.Count(page, "Tổng số hộ giảm mạnh"); n != 1 {
+		t.Errorf("the province's page lists the flag %d times", n)
+	}
+	if !strings.Contains(page, `name="flag" value="`+f.FlagID+`"><input type="hidden" name="submission" value="`+sub1+`"`) {
+		t.Error("the check form is not about the approved upload")
+	}
+	if n := strings.Count(block(a.get("/").body, "canh-bao-hop-ly"), "Tổng số hộ giảm mạnh"); n != 1 {
+		t.Errorf("the commune's page lists the flag %d times", n)
+	}
+}
