@@ -412,11 +412,19 @@ func accessIssue(ctx context.Context, args []string, stdout io.Writer) (int, err
 	if fresh > 0 {
 		fmt.Fprintf(stdout, "Bảng mã (giữ kín; in rồi xoá tệp): %s\n", abs(path))
 	}
+	// Province slots are reviewers, not communes: the messages say so.
+	province := access.Role(*a.role) == access.RoleProvince
 	switch {
+	case len(skipped) > 0 && len(skipped) == len(issued) && province:
+		fmt.Fprintf(stdout, "Mọi người duyệt đã có mã cấp tỉnh năm %d: không cấp gì, mã đã phát vẫn như cũ (--force để cấp lại tất cả).\n", *a.year)
 	case len(skipped) > 0 && len(skipped) == len(issued):
 		fmt.Fprintf(stdout, "Mọi xã đã có mã năm %d: không cấp gì, mã đã phát vẫn như cũ (--force để cấp lại tất cả, hoặc xhht access reissue --commune MÃ_XÃ).\n", *a.year)
 	case len(skipped) > 0:
-		fmt.Fprintf(stdout, "Bỏ qua %d xã đã có mã năm %d (mã đã phát vẫn như cũ; --force để cấp lại tất cả, hoặc xhht access reissue --commune MÃ_XÃ):\n", len(skipped), *a.year)
+		if province {
+			fmt.Fprintf(stdout, "Bỏ qua %d người duyệt đã có mã cấp tỉnh năm %d (mã đã phát vẫn như cũ; --force để cấp lại tất cả):\n", len(skipped), *a.year)
+		} else {
+			fmt.Fprintf(stdout, "Bỏ qua %d xã đã có mã năm %d (mã đã phát vẫn như cũ; --force để cấp lại tất cả, hoặc xhht access reissue --commune MÃ_XÃ):\n", len(skipped), *a.year)
+		}
 		for _, is := range skipped {
 			unit, name := is.Grant.Commune, is.Grant.CommuneName
 			if is.Grant.Role == access.RoleProvince {

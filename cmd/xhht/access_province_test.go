@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -54,5 +55,24 @@ func TestAccessProvinceCodes(t *testing.T) {
 		{"reissue", "--province", "19", "--reviewer", "1", "--year", "2026"},
 	} {
 		accRun(t, 2, append(args, "--lake", lake)...)
+	}
+}
+
+// TestAccessProvinceRerunWording (review finding L10): re-running `access
+// issue --role province` names the skipped slots as reviewers ("người
+// duyệt", "mã cấp tỉnh"), never as communes ("xã").
+func TestAccessProvinceRerunWording(t *testing.T) {
+	dir, lake := t.TempDir(), t.TempDir()
+	accRun(t, 0, "issue", "--province", "19", "--year", "2026", "--role", "province", "--holders", "Nguyễn Văn An", "-o", filepath.Join(dir, "a.xlsx"), "--lake", lake)
+	for i, c := range []struct {
+		holders, want string
+	}{
+		{"Nguyễn Văn An;Trần Thị Bình", "Bỏ qua 1 người duyệt đã có mã cấp tỉnh năm 2026"}, // slot 01 kept, 02 new
+		{"Nguyễn Văn An;Trần Thị Bình", "Mọi người duyệt đã có mã cấp tỉnh năm 2026"},
+	} {
+		out, _ := accRun(t, 0, "issue", "--province", "19", "--year", "2026", "--role", "province", "--holders", c.holders, "-o", filepath.Join(dir, fmt.Sprintf("b%d.xlsx", i)), "--lake", lake)
+		if !strings.Contains(out, c.want) || strings.Contains(out, " xã") {
+			t.Errorf("re-run with %q said:\n%s\nwant %q and no commune wording", c.holders, out, c.want)
+		}
 	}
 }

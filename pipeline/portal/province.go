@@ -14,10 +14,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/xhht/xhht/pipeline/access"
 	"github.com/xhht/xhht/pipeline/deadlines"
 	"github.com/xhht/xhht/pipeline/lake"
+	"github.com/xhht/xhht/pipeline/quality"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/registry"
 	"github.com/xhht/xhht/pipeline/review"
@@ -291,10 +294,26 @@ type provCommunePage struct {
 	// Waiting: a newer upload (Latest) awaits approval while approved
 	// data counts; WaitingFlags are its flags, Flags the counted data's
 	// (flagswaiting.go). WaitingFlagsLater: the roll-up has not read it yet.
-	Waiting               bool
-	WaitingFlags          []flagView
-	WaitingFlagsLater     bool
-	History               []historyRow
+	Waiting           bool
+	WaitingFlags      []flagView
+	WaitingFlagsLater bool
+	// FlagsLater: the roll-up has not read the file under review (a new
+	// upload, nothing approved waits): its flags and figures are being
+	// computed; the older file's flags are not shown in their place.
+	// NotCounted: the file under review is a returned one, which the
+	// roll-up does not count, so it has no flags; approval is not offered
+	// blind (reopen first). HamletsFromFile: this year's hamlet rows are
+	// read from the file under review itself, not from the roll-up.
+	FlagsLater, NotCounted bool
+	HamletsFromFile        bool
+	// NotComparable: why last year cannot be compared (the 2025 reform:
+	// a split commune without a hamlet assignment, or no re-based
+	// roll-up of last year); "" when it can.
+	NotComparable string
+	History       []historyRow
+	// allFlags: every flag of the commune in the flags file (a check of
+	// one not shown is refused, with a reason that depends on it).
+	allFlags              []Flag
 	CanApprove, CanReturn bool
 	CanReopen             bool
 	Done, Error           string
@@ -400,7 +419,8 @@ func (s *server) provCommuneView(ctx context.Context, ss session, g access.Grant
 	}
 	p.Status, p.Seen = st, review.SeenOf(etag)
 	cur, d := review.Current(ups), review.DigestsOf(ups)
-	p.Shown, _ = review.EffectiveData(st, cur, d, false)
+	var counted review.Set
+	p.Shown, counted = review.EffectiveData(st, cur, d, false)
 	_, approved := review.EffectiveData(st, cur, d, true)
 	p.ShownText = p.Shown.Label()
 	p.Waiting = p.Shown == review.Submitted && len(approved) > 0
@@ -436,40 +456,100 @@ func (s *server) provCommuneView(ctx context.Context, ss session, g access.Grant
 	p.CanReturn = p.Latest != "" && p.Shown != review.Returned
 	p.CanReopen = st.State == review.Approved || st.State == review.Returned
 
-	// Hamlets, this year and last, from the roll-up (the data that counts).
-	now, err := s.hamletsOf(ctx, g.Year, g.Province, c.Code)
+	fu := fileUnder{Latest: p.Latest, Shown: p.Shown, Waiting: p.Waiting && p.LatestUpload != nil, Counted: counted}
+	if p.LatestUpload != nil {
+		fu.LatestAt = p.LatestUpload.ReceivedAt
+	}
+	ff, err := s.flagsForFile(ctx, g.Year, g.Province, c.Code, st, fu)
 	if err != nil {
 		return nil, err
 	}
-	prev, err := s.hamletsOf(ctx, g.Year-1, g.Province, c.Code)
-	if err != nil {
-		return nil, err
+	all, state := ff.All, ff.State
+	p.allFlags = all
+	p.Flags, p.WaitingFlags, p.WaitingFlagsLater = ff.Flags, ff.Waiting, ff.WaitingLater
+	switch state {
+	case fileNotYet:
+		p.FlagsLater = true
+	case fileNotCounted:
+		p.NotCounted, p.CanApprove = true, false
 	}
-	p.HaveRollup, p.HavePrev = len(now) > 0, len(prev) > 0
-	p.Hamlets = pairHamlets(now, prev)
 
-	p.Flags = s.flagsOf(ctx, g.Year, g.Province, c.Code, st)
-	if p.Waiting && p.LatestUpload != nil {
-		p.WaitingFlags, p.Flags = splitWaiting(p.Flags, p.Latest)
-		if len(p.WaitingFlags) == 0 {
-			if p.WaitingFlagsLater, err = s.rollupBefore(ctx, g.Year, g.Province, p.LatestUpload.ReceivedAt); err != nil {
-				return nil, err
-			}
+	// Hamlets, this year and last: the roll-up's (the data that counts),
+	// or the file under review's own rows when the roll-up does not hold
+	// them (a new file not read yet, a returned file).
+	var now []hamletRow
+	if state == fileNotYet || state == fileNotCounted || state == fileFlagsOnly {
+		if now, err = s.fileHamlets(ctx, g.Year, g.Province, c.Code, p.Latest); err != nil {
+			return nil, err
+		}
+		p.HamletsFromFile = len(now) > 0
+	}
+	if !p.HamletsFromFile {
+		if now, err = s.hamletsOf(ctx, g.Year, g.Province, c.Code); err != nil {
+			return nil, err
 		}
 	}
+	prev, why, err := s.prevHamlets(ctx, g.Year, g.Province, c.Code, all)
+	if err != nil {
+		return nil, err
+	}
+	p.NotComparable = why
+	p.HaveRollup, p.HavePrev = len(now) > 0, len(prev) > 0
+	p.Hamlets = pairHamlets(now, prev)
 
 	hist, err := review.History(ctx, s.cfg.Lake, g.Year, g.Province, c.Code)
 	if err != nil {
 		return nil, err
 	}
-	holders := map[[2]string]string{}     // (slot, code id) → holder, read once per page
+	holders := map[[2]string]string{} // (slot, code id) → holder, read once per page
+	named := map[string]string{}      // flag id → its text, for the checks' rows
+	for _, f := range all {
+		if _, ok := named[f.FlagID]; !ok {
+			named[f.FlagID] = flagText(f)
+		}
+	}
 	for i := len(hist) - 1; i >= 0; i-- { // newest first
 		h := hist[i]
 		who := s.reviewerName(ctx, g.Year, h.By, holders)
-		p.History = append(p.History, historyRow{Record: h, Time: h.At.In(deadlines.ICT).Format("15:04 02/01/2006"),
-			ActionText: actionText[h.Action], From: h.FromState.Label(), To: h.ToState.Label(), Who: who})
+		row := historyRow{Record: h, Time: h.At.In(deadlines.ICT).Format("15:04 02/01/2006"),
+			ActionText: actionText[h.Action], From: h.FromState.Label(), To: h.ToState.Label(), Who: who}
+		if h.Action == review.KindCheck {
+			row.ActionText += ": " + checkedFlagName(h.FlagID, named)
+		}
+		p.History = append(p.History, row)
 	}
 	return p, nil
+}
+
+// checkedFlagName names the flag a check was about in the history: its
+// text when the flags file still has it, else what its id says (rule,
+// indicator, hamlet: "<rule>/<indicator or ->/<ma_thon or ->").
+func checkedFlagName(id string, named map[string]string) string {
+	if t := named[id]; t != "" {
+		return "«" + t + "»"
+	}
+	parts := strings.SplitN(id, "/", 3)
+	rule := ruleText[parts[0]]
+	if rule == "" {
+		rule = parts[0]
+	}
+	out := "cảnh báo " + rule
+	if len(parts) > 1 && parts[1] != "-" && parts[1] != "" {
+		out += ", chỉ tiêu " + parts[1]
+	}
+	if len(parts) > 2 && parts[2] != "-" && parts[2] != "" {
+		out += ", thôn mã " + parts[2]
+	}
+	return out + " (không còn trong lần tổng hợp hiện tại)"
+}
+
+// ruleText names the plausibility rules (schemas/quality) for the history.
+var ruleText = map[string]string{
+	quality.RuleChange: "thay đổi so với năm trước", quality.RuleRateChange: "tỷ lệ thay đổi so với năm trước",
+	quality.RuleHamletGone: "thôn không còn", quality.RuleHamletNew: "thôn mới", quality.RuleCopied: "số liệu giống hệt năm trước",
+	quality.RuleRecognisedAll: "công nhận toàn bộ", quality.RuleRateOutlier: "tỷ lệ khác thường so với các xã",
+	quality.RuleHamletOutlier: "số hộ của thôn khác thường", quality.RuleUnchanged: "nộp lại không thay đổi",
+	quality.RuleNotComparable: "không so sánh được",
 }
 
 // reviewerName is who acted, for the province's history: "Mã cấp tỉnh
@@ -668,8 +748,14 @@ func (s *server) reviewAction(kind string) sessionHandler {
 		switch {
 		case kind == review.KindCheck:
 			// A check changes no decision and racing checks all land (the
-			// CAS merges them): it is not refused for a newer page.
+			// CAS merges them): it is not refused for a newer page. But it
+			// must be about a flag the page shows, of the upload it names.
 			a.Seen = ""
+			if status, msg := s.checkable(r.Context(), ss, g, c, a.FlagID, a.Submission); msg != "" {
+				s.cfg.Logger.Warn("portal: check of a flag not shown refused", "commune", c.Code, "province", g.Province, "code_id", g.CodeID, "status", status)
+				s.reviewRefused(w, r, ss, g, c, status, msg)
+				return
+			}
 			_, err = review.Apply(r.Context(), w2, a)
 		case a.Seen == "":
 			// A decision must name the version its page showed (every form
@@ -693,7 +779,7 @@ func (s *server) reviewAction(kind string) sessionHandler {
 		case errors.Is(err, review.ErrStale):
 			status, msg = http.StatusConflict, "Số liệu của xã đã thay đổi từ khi trang được mở (có tệp mới, hoặc người khác vừa thao tác). Hãy xem lại trang dưới đây rồi thao tác lại."
 		case errors.Is(err, review.ErrBadAction):
-			status, msg = http.StatusBadRequest, err.Error()
+			status, msg = http.StatusBadRequest, upperFirst(err.Error())
 		case errors.Is(err, review.ErrForbidden):
 			s.fail(w, r, http.StatusForbidden, "Mã này không được duyệt số liệu của xã này.")
 			return
@@ -709,12 +795,73 @@ func (s *server) reviewAction(kind string) sessionHandler {
 		p.Error = msg
 		// What the reviewer typed is not lost with the refusal.
 		if kind != review.KindCheck {
-			if cm := strings.TrimSpace(a.Comment); cm != "" {
-				p.Kept, p.KeptComment = map[string]string{kind: a.Comment}, cm
+			if cm := strings.TrimSpace(printable(a.Comment)); cm != "" {
+				p.Kept, p.KeptComment = map[string]string{kind: printable(a.Comment)}, cm
 			}
 		}
 		s.render(w, r, status, "provcommune", p)
 	}
+}
+
+// checkable says whether a "đã xác minh" form may be about flag id of
+// upload submission: it must be one of the flags the commune's page shows
+// now (of the file under review, or of the counted data), else a forged
+// or outdated form would store a check, and an audit record, about
+// nothing. "" when it may; else the status and the message.
+func (s *server) checkable(ctx context.Context, ss session, g access.Grant, c *registry.Unit, id, submission string) (int, string) {
+	if id == "" {
+		return http.StatusBadRequest, "Thiếu mã cảnh báo: không ghi gì."
+	}
+	p, err := s.provCommuneView(ctx, ss, g, c)
+	if err != nil {
+		return http.StatusInternalServerError, "Không đọc được cảnh báo của xã lúc này; hãy thử lại sau ít phút."
+	}
+	for _, f := range append(slices.Clip(p.WaitingFlags), p.Flags...) {
+		if f.FlagID == id && f.SubmissionID == submission {
+			return 0, ""
+		}
+	}
+	for _, f := range p.allFlags {
+		if f.FlagID == id {
+			return http.StatusConflict, "Cảnh báo này không thuộc tệp đang xem (xã vừa nộp tệp mới, hoặc số liệu vừa được tổng hợp lại). Chưa ghi gì; hãy xem lại các cảnh báo dưới đây."
+		}
+	}
+	return http.StatusBadRequest, "Xã không có cảnh báo này trong lần tổng hợp hiện tại. Chưa ghi gì."
+}
+
+// reviewRefused answers a refused review form: the commune's page again,
+// with the reason.
+func (s *server) reviewRefused(w http.ResponseWriter, r *http.Request, ss session, g access.Grant, c *registry.Unit, status int, msg string) {
+	p, err := s.provCommuneView(r.Context(), ss, g, c)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	p.Error = msg
+	s.render(w, r, status, "provcommune", p)
+}
+
+// upperFirst starts a message with a capital letter (review's errors are
+// lower-case, as Go errors are; a page shows them as sentences).
+func upperFirst(msg string) string {
+	r, n := utf8.DecodeRuneInString(msg)
+	return string(unicode.ToUpper(r)) + msg[n:]
+}
+
+// printable is text typed into a form with control and bidirectional
+// formatting characters removed (line breaks and tabs kept): what a
+// refused form echoes back, so a right-to-left override cannot reorder
+// the page around it.
+func printable(text string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' {
+			return r
+		}
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
+			return -1
+		}
+		return r
+	}, text)
 }
 
 // communeReview is what the commune's own page says about its review.
@@ -724,20 +871,30 @@ type communeReview struct {
 
 // reviewFor reads the commune's review state for its own page.
 // It also returns the stored status, which the page's flags need.
-func (s *server) reviewFor(ctx context.Context, ss session, rcs []*receipt.Receipt) (*communeReview, review.Status, error) {
+// And it says which file the page is about (fileUnder), for its flags.
+func (s *server) reviewFor(ctx context.Context, ss session, rcs []*receipt.Receipt) (*communeReview, review.Status, fileUnder, error) {
 	st, _, err := review.Get(ctx, s.cfg.Lake, ss.Year, ss.Province, ss.Commune)
 	if err != nil {
-		return nil, review.Status{}, err
+		return nil, review.Status{}, fileUnder{}, err
 	}
 	ups := make([]review.Upload, 0, len(rcs))
 	for _, rc := range rcs {
 		ups = append(ups, review.UploadOf(rc))
 	}
 	cur, d := review.Current(ups), review.DigestsOf(ups)
-	shown, _ := review.EffectiveData(st, cur, d, false)
+	shown, counted := review.EffectiveData(st, cur, d, false)
 	_, approved := review.EffectiveData(st, cur, d, true)
+	fu := fileUnder{Latest: review.Latest(ups), Shown: shown, Waiting: shown == review.Submitted && len(approved) > 0, Counted: counted}
+	for _, u := range ups {
+		if u.SubmissionID == fu.Latest {
+			fu.LatestAt = u.ReceivedAt
+		}
+	}
+	if fu.Latest == "" {
+		fu.Waiting = false
+	}
 	if shown == "" {
-		return nil, st, nil
+		return nil, st, fu, nil
 	}
 	cr := &communeReview{State: string(shown)}
 	switch shown {
@@ -757,5 +914,5 @@ func (s *server) reviewFor(ctx context.Context, ss session, rcs []*receipt.Recei
 	if !st.At.IsZero() {
 		cr.At = st.At.In(deadlines.ICT).Format("15:04 02/01/2006")
 	}
-	return cr, st, nil
+	return cr, st, fu, nil
 }

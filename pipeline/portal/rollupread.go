@@ -30,7 +30,13 @@ func rollupManifestKey(year int, province string) string {
 // readRollupManifest reads the manifest of a province's current build:
 // nil, nil when there is none (the roll-up has not run yet).
 func readRollupManifest(ctx context.Context, st storage.Store, year int, province string) (*rollupManifest, error) {
-	body, _, err := st.Get(ctx, rollupManifestKey(year, province), "")
+	return readManifestAt(ctx, st, rollupManifestKey(year, province))
+}
+
+// readManifestAt reads the roll-up manifest at key (a plain or a re-based
+// build's): nil, nil when there is none.
+func readManifestAt(ctx context.Context, st storage.Store, key string) (*rollupManifest, error) {
+	body, _, err := st.Get(ctx, key, "")
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, nil
 	}
@@ -39,7 +45,7 @@ func readRollupManifest(ctx context.Context, st storage.Store, year int, provinc
 	}
 	var m rollupManifest
 	if err := json.Unmarshal(body, &m); err != nil {
-		return nil, fmt.Errorf("portal: roll-up manifest %d/%s: %w", year, province, err)
+		return nil, fmt.Errorf("portal: roll-up manifest %s: %w", key, err)
 	}
 	return &m, nil
 }
@@ -104,6 +110,11 @@ func decodeParquet[T any](ctx context.Context, st storage.Store, key string) ([]
 	if err != nil {
 		return nil, fmt.Errorf("portal: read %s: %w", key, err)
 	}
+	return decodeParquetBytes[T](b, key)
+}
+
+// decodeParquetBytes decodes a Parquet file (key names it in errors).
+func decodeParquetBytes[T any](b []byte, key string) ([]T, error) {
 	f, err := parquet.OpenFile(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		return nil, fmt.Errorf("portal: open %s: %w", key, err)

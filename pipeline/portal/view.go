@@ -46,6 +46,12 @@ type communePage struct {
 	// commune's counted data (issue 15), with last year's value; checked
 	// ones ("đã xác minh") greyed. Shown with the receipt, never blocking.
 	Flags []flagView
+	// WaitingFlags: those of a newer file waiting for the province while
+	// approved data counts (shown apart, "Tệp chờ duyệt"). FlagsLater:
+	// the roll-up has not read the newest file yet ("đang được tính").
+	WaitingFlags []flagView
+	FlagsLater   bool
+	FlagCount    int
 }
 
 type dueView struct {
@@ -136,11 +142,21 @@ func (s *server) communeView(ctx context.Context, ss session, g access.Grant, re
 		s.fillResult(res)
 		v.Result = res
 	}
-	var st review.Status
-	if v.Review, st, err = s.reviewFor(ctx, ss, rcs); err != nil {
+	var (
+		st review.Status
+		fu fileUnder
+	)
+	if v.Review, st, fu, err = s.reviewFor(ctx, ss, rcs); err != nil {
 		return nil, err
 	}
-	v.Flags = s.flagsOf(ctx, ss.Year, ss.Province, ss.Commune, st)
+	// The flags of the file the page is about, never another file's in
+	// its place; a waiting file's apart from the counted data's.
+	ff, err := s.flagsForFile(ctx, ss.Year, ss.Province, ss.Commune, st, fu)
+	if err != nil {
+		return nil, err
+	}
+	v.Flags, v.WaitingFlags, v.FlagsLater = ff.Flags, ff.Waiting, ff.State == fileNotYet || ff.WaitingLater
+	v.FlagCount = len(v.Flags) + len(v.WaitingFlags)
 	// The reminder is advice: a failure to build it never hides the page.
 	if v.Reminder, err = s.reminderText(ctx, ss, rcs); err != nil {
 		s.cfg.Logger.Warn("portal: reminder text unavailable", "commune", ss.Commune, "err", err)
@@ -454,18 +470,19 @@ func (s *server) writeTemplate(ctx context.Context, w io.Writer, ss session) (st
 	return tmpl.DefaultFileName(ss.Commune, ss.Year), nil
 }
 
-// flagsOf reads the roll-up's plausibility flags of one commune, checked
-// against its review status st, for the commune's own page and the
-// province's page of that commune. They are advice: a failure to read them
-// is logged and shows no flag rather than hiding the page.
-func (s *server) flagsOf(ctx context.Context, year int, province, commune string, st review.Status) []flagView {
+// communeFlags reads the roll-up's plausibility flags of one commune
+// (each (flag_id, submission_id) once: uniqueFlags), for the commune's own
+// page and the province's page of that commune. They are advice: a
+// failure to read them is logged and shows no flag rather than hiding the
+// page (the error return is for callers that must tell; today none).
+func (s *server) communeFlags(ctx context.Context, year int, province, commune string) ([]Flag, error) {
 	if s.cfg.Flags == nil {
-		return nil
+		return nil, nil
 	}
 	fs, err := s.cfg.Flags.ReadFlags(ctx, year, province)
 	if err != nil {
 		s.cfg.Logger.Warn("portal: plausibility flags unavailable", "province", province, "err", err)
-		return nil
+		return nil, nil
 	}
 	var mine []Flag
 	for _, f := range fs {
@@ -473,8 +490,5 @@ func (s *server) flagsOf(ctx context.Context, year int, province, commune string
 			mine = append(mine, f)
 		}
 	}
-	if len(mine) == 0 {
-		return nil
-	}
-	return flagViews(mine, st)
+	return uniqueFlags(mine), nil
 }

@@ -125,7 +125,7 @@ func (c Commune) Text() string {
 	switch {
 	case c.Review == review.Returned:
 		b.WriteString("Tỉnh đã TRẢ LẠI số liệu của xã để sửa.\n")
-		comment := strings.TrimSpace(c.Comment)
+		comment := Indented(c.Comment, "  ")
 		if comment == "" {
 			comment = "(không ghi ý kiến; liên hệ Sở Giáo dục và Đào tạo)"
 		}

@@ -62,7 +62,7 @@ func (r *Reminder) withReturned(b *strings.Builder) string {
 	if len(r.Returned) > 0 {
 		fmt.Fprintf(b, "\nXã có số liệu bị tỉnh trả lại, cần sửa và nộp lại (%d):\n", len(r.Returned))
 		for i, c := range r.Returned {
-			comment := c.Reason
+			comment := reminder.Indented(c.Reason, "     ") // under its numbered item (h-fix15p, L9)
 			if comment == "" {
 				comment = "không ghi ý kiến"
 			}
