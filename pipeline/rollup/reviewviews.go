@@ -63,7 +63,7 @@ func reviewsCore() string {
 		"{l.s}", same("l", "s"), "{a.s}", same("a", "s"), "{n.l}", same("n", "l"), "{b.n}", same("b", "n"), "{x.n}", same("x", "n"),
 		"{m.f}", same("m", "f"), "{f.s}", same("f", "s"), "{l.f}", same("l", "f"), "{x.f}", same("x", "f"),
 		"{m.s}", same("m", "s"), "{p.s}", same("p", "s"), "{f1.a}", same("f1", "a"), "{f0.a}", same("f0", "a"),
-		"{x.y}", same("x", "y"), "{x.a}", same("x", "a"),
+		"{x.y}", same("x", "y"), "{x.a}", same("x", "a"), "{b.a}", same("b", "a"),
 	).Replace(`,
 -- latest: the commune's current data set (reviewed communes only), with the
 -- submission the status's last action was about for each form (Status.actedOn)
@@ -76,13 +76,19 @@ rv_acted AS (
   WHERE a.id <> ''
 ),
 -- Digests.Same: a form's latest upload whose data (data_sha256) equals that
--- of the submission acted on is that submission ("không thay đổi")
+-- of the submission acted on is that submission ("không thay đổi"), when the
+-- upload repeats as a whole: every form it is current for repeats
+rv_rep AS (
+  SELECT a.year, a.province, a.commune, a.form, a.id, a.t,
+    (a.form <> '' AND a.t IS NOT NULL AND a.t <> a.id AND EXISTS (
+      SELECT 1 FROM rv_digests x JOIN rv_digests y ON {x.y} AND x.form = y.form AND x.digest = y.digest
+      WHERE {x.a} AND x.form = a.form AND x.id = a.id AND y.id = a.t)) AS rep
+  FROM rv_acted a
+),
 rv_l0 AS (
   SELECT a.year, a.province, a.commune, a.form,
-    CASE WHEN a.form <> '' AND a.t IS NOT NULL AND a.t <> a.id AND EXISTS (
-      SELECT 1 FROM rv_digests x JOIN rv_digests y ON {x.y} AND x.form = y.form AND x.digest = y.digest
-      WHERE {x.a} AND x.form = a.form AND x.id = a.id AND y.id = a.t) THEN a.t ELSE a.id END AS id
-  FROM rv_acted a
+    CASE WHEN NOT EXISTS (SELECT 1 FROM rv_rep b WHERE {b.a} AND b.id = a.id AND NOT b.rep) THEN a.t ELSE a.id END AS id
+  FROM rv_rep a
 ),
 -- named: the forms the status names (forms, approved_forms)
 rv_named AS (SELECT DISTINCT year, province, commune, form FROM rv_forms WHERE form <> ''),
