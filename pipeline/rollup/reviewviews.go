@@ -164,7 +164,7 @@ func reviewViews(lakeDir string) []string {
   NULL::VARCHAR AS submission, NULL::VARCHAR AS approved_submission, NULL::MAP(VARCHAR, VARCHAR) AS forms, NULL::MAP(VARCHAR, VARCHAR) AS approved_forms,
   NULL::VARCHAR AS comment, NULL::` + actorType + ` AS "by", NULL::TIMESTAMPTZ AS "at", NULL::JSON AS checks, NULL::` + recordType + ` AS last_change WHERE false`
 	if has(lakeDir, lake.ReviewsPrefix) {
-		raw = fmt.Sprintf("SELECT * FROM read_json(%s, format = 'auto', columns = %s)", quote(filepath.Join(lakeDir, lake.ReviewsPrefix, "**", "*.json")), statusCols)
+		raw = fmt.Sprintf("SELECT * FROM read_json(%s, format = 'auto', hive_partitioning = false, columns = %s)", quote(filepath.Join(lakeDir, lake.ReviewsPrefix, "**", "*.json")), statusCols)
 	}
 	// The latest accepted upload per form: what review.Current gives (the
 	// forms of a receipt: forms, else form, else '' for the whole data).
@@ -174,7 +174,7 @@ func reviewViews(lakeDir string) []string {
   arg_max(submission_id, {'t': received_at, 'k': coalesce(source_key, ''), 'v': coalesce(source_version, '')}) AS id
 FROM (SELECT year, province_code, commune_code, submission_id, received_at, source_key, source_version,
     unnest(CASE WHEN len(forms) > 0 THEN forms WHEN coalesce(form, '') <> '' THEN [form] ELSE [''] END) AS form
-  FROM read_json(%s, format = 'auto', columns = {submission_id: 'VARCHAR', status: 'VARCHAR', year: 'INTEGER', province_code: 'VARCHAR',
+  FROM read_json(%s, format = 'auto', hive_partitioning = false, columns = {submission_id: 'VARCHAR', status: 'VARCHAR', year: 'INTEGER', province_code: 'VARCHAR',
     commune_code: 'VARCHAR', source_key: 'VARCHAR', source_version: 'VARCHAR', received_at: 'TIMESTAMPTZ', form: 'VARCHAR', forms: 'VARCHAR[]'})
   WHERE status = 'accepted' AND coalesce(submission_id, '') <> '')
 GROUP BY ALL`, quote(filepath.Join(lakeDir, lake.ReceiptsPrefix, "**", "*.json")))
@@ -185,7 +185,7 @@ GROUP BY ALL`, quote(filepath.Join(lakeDir, lake.ReceiptsPrefix, "**", "*.json")
 		digests = fmt.Sprintf(`SELECT year, province, commune, id, form, digest FROM (
   SELECT year, province_code AS province, commune_code AS commune, submission_id AS id,
     unnest(map_keys(data_sha256)) AS form, unnest(map_values(data_sha256)) AS digest
-  FROM read_json(%s, format = 'auto', columns = {submission_id: 'VARCHAR', status: 'VARCHAR', year: 'INTEGER', province_code: 'VARCHAR',
+  FROM read_json(%s, format = 'auto', hive_partitioning = false, columns = {submission_id: 'VARCHAR', status: 'VARCHAR', year: 'INTEGER', province_code: 'VARCHAR',
     commune_code: 'VARCHAR', data_sha256: 'MAP(VARCHAR, VARCHAR)'})
   WHERE status = 'accepted' AND coalesce(submission_id, '') <> '' AND data_sha256 IS NOT NULL
 ) WHERE coalesce(digest, '') <> ''`, quote(filepath.Join(lakeDir, lake.ReceiptsPrefix, "**", "*.json")))
@@ -219,7 +219,7 @@ rv_digests AS (%s)%s`, raw, latest, digests, reviewsCore())
   NULL::` + actorType + ` AS "by", NULL::TIMESTAMPTZ AS "at", NULL::VARCHAR AS "key" WHERE false`
 	if has(lakeDir, lake.AuditPrefix) {
 		rec = fmt.Sprintf(`SELECT year, province, commune, action, from_state, to_state, submission, flag_id, comment, "by", "at", "key"
-FROM read_json(%s, format = 'auto', columns = %s)`, quote(filepath.Join(lakeDir, lake.AuditPrefix, "**", "*.json")), auditCols)
+FROM read_json(%s, format = 'auto', hive_partitioning = false, columns = %s)`, quote(filepath.Join(lakeDir, lake.AuditPrefix, "**", "*.json")), auditCols)
 	}
 	audit := fmt.Sprintf(`CREATE OR REPLACE VIEW audit AS
 WITH rv_raw AS (%s), rv_rec AS (%s),
