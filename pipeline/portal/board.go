@@ -332,19 +332,11 @@ func (s *server) buildBoard(ctx context.Context, year int, province string, d de
 		row := boardRow{Code: c.Code, Name: c.Name, foldedName: textnorm.Fold(c.Name)}
 		list := rcs[c.Code]
 		ups := make([]review.Upload, len(list))
-		onTime, late := false, false
 		var newest *lightReceipt
 		for i := range list {
 			ups[i] = list[i].upload()
 			if newest == nil || review.Newer(ups[i], newest.upload()) {
 				newest = &list[i]
-			}
-			if list[i].Status == receipt.Accepted {
-				if deadlines.OnTime(list[i].ReceivedAt, cut) {
-					onTime = true
-				} else {
-					late = true
-				}
 			}
 		}
 		row.Uploads = len(list)
@@ -360,7 +352,12 @@ func (s *server) buildBoard(ctx context.Context, year int, province string, d de
 		cur, d := review.Current(ups), review.DigestsOf(ups)
 		shown, _ := review.EffectiveData(st, cur, d, false)
 		_, approved := review.EffectiveData(st, cur, d, true)
-		row.Late = !onTime && late
+		// On time against this tab's cut-off, counting from the first valid
+		// file: a returned file never makes the commune on time (the
+		// roll-up's completeness uses the same rule).
+		from, valid := review.TimelyFrom(st, ups)
+		onTime := valid && deadlines.OnTime(from, cut)
+		row.Late = valid && !onTime
 		switch {
 		case len(list) == 0:
 			row.Status = stMissing
