@@ -243,13 +243,14 @@ type boardRow struct {
 	Flags      []flagView // unchecked first
 	FlagsOpen  int        // unchecked and comparable: the ones that need a look
 	// FlagsChecked are the flags marked "đã xác minh": they stay listed,
-	// greyed, but are not open. FlagsFirst are the flags shown in the row,
-	// FlagsMore the rest (behind "xem thêm").
-	FlagsChecked          int
-	FlagsFirst, FlagsMore []flagView
-	Comment               string // the province's last return/reopen comment
-	Latest                string // latest accepted submission_id
-	foldedName            string
+	// greyed, but are not open. FlagsFirst are the flags shown in the row;
+	// FlagsMore counts the rest, listed on the commune's page.
+	FlagsChecked int
+	FlagsFirst   []flagView
+	FlagsMore    int
+	Comment      string // the province's last return/reopen comment
+	Latest       string // latest accepted submission_id
+	foldedName   string
 }
 
 type flagView struct {
@@ -260,8 +261,11 @@ type flagView struct {
 	Waiting      bool   // about the newer upload awaiting approval, not the counted data (flagswaiting.go)
 }
 
-// boardFlagsShown is how many flags a board row lists before "xem thêm".
-const boardFlagsShown = 3
+// boardFlagsShown is how many flags a board row lists; the rest are on
+// the commune's page, behind a link (finding L5: inlining every flag made
+// the board of 92 communes 294 KB, over the portal's 150 KB page budget).
+// The CSV export still counts them all.
+const boardFlagsShown = 2
 
 // boardIndicators are the main rates the board shows, with the short
 // Vietnamese header.
@@ -332,19 +336,11 @@ func (s *server) buildBoard(ctx context.Context, year int, province string, d de
 		row := boardRow{Code: c.Code, Name: c.Name, foldedName: textnorm.Fold(c.Name)}
 		list := rcs[c.Code]
 		ups := make([]review.Upload, len(list))
-		onTime, late := false, false
 		var newest *lightReceipt
 		for i := range list {
 			ups[i] = list[i].upload()
 			if newest == nil || review.Newer(ups[i], newest.upload()) {
 				newest = &list[i]
-			}
-			if list[i].Status == receipt.Accepted {
-				if deadlines.OnTime(list[i].ReceivedAt, cut) {
-					onTime = true
-				} else {
-					late = true
-				}
 			}
 		}
 		row.Uploads = len(list)
@@ -360,7 +356,12 @@ func (s *server) buildBoard(ctx context.Context, year int, province string, d de
 		cur, d := review.Current(ups), review.DigestsOf(ups)
 		shown, _ := review.EffectiveData(st, cur, d, false)
 		_, approved := review.EffectiveData(st, cur, d, true)
-		row.Late = !onTime && late
+		// On time against this tab's cut-off, counting from the first valid
+		// file: a returned file never makes the commune on time (the
+		// roll-up's completeness uses the same rule).
+		from, valid := review.TimelyFrom(st, ups)
+		onTime := valid && deadlines.OnTime(from, cut)
+		row.Late = valid && !onTime
 		switch {
 		case len(list) == 0:
 			row.Status = stMissing
@@ -375,6 +376,12 @@ func (s *server) buildBoard(ctx context.Context, year int, province string, d de
 			row.Status = stOnTime
 		default:
 			row.Status = stLate
+		}
+		// A rejection after accepted data (finding L13: 01849, approved,
+		// then a rejected upload) is a later failed attempt: said so, not
+		// shown as if it were the reason of the state shown.
+		if row.Reason != "" && row.Latest != "" {
+			row.Reason = fmt.Sprintf("Lần nộp sau (%s) bị từ chối: %s", row.LastText, row.Reason)
 		}
 		row.Waiting = shown == review.Submitted && len(approved) > 0
 		row.StatusText = statusText[row.Status]
@@ -398,7 +405,7 @@ func (s *server) buildBoard(ctx context.Context, year int, province string, d de
 				row.FlagsOpen++
 			}
 		}
-		row.FlagsFirst, row.FlagsMore = row.Flags[:min(len(row.Flags), boardFlagsShown)], row.Flags[min(len(row.Flags), boardFlagsShown):]
+		row.FlagsFirst, row.FlagsMore = row.Flags[:min(len(row.Flags), boardFlagsShown)], max(0, len(row.Flags)-boardFlagsShown)
 		b.Counts[row.Status]++
 		b.Rows = append(b.Rows, row)
 	}
@@ -437,6 +444,10 @@ func flagText(f Flag) string {
 		t = f.TenThon + ": " + t
 	}
 	if !f.Comparable {
+		// Finding L4: pipeline/quality's message may already say it.
+		if strings.Contains(strings.ToLower(t), "không so sánh được") {
+			return t
+		}
 		return t + " (không so sánh được)"
 	}
 	// pipeline/quality's messages already say both values, formatted

@@ -272,7 +272,7 @@ func transition(cur Status, latest Set, d Digests, a Action) (next Status, chang
 			if from == Returned && cur.Comment == a.Comment {
 				return cur, false, nil
 			}
-			next.State = Returned
+			next.State, next.ReturnedForms = Returned, maps.Clone(latest)
 			next.ApprovedForms = curApproved.clean()
 			for f, id := range latest {
 				if next.ApprovedForms[f] == id {
@@ -290,6 +290,9 @@ func transition(cur Status, latest Set, d Digests, a Action) (next Status, chang
 			return cur, false, nil // already open
 		}
 		next.State, next.ApprovedForms, next.Comment = Submitted, Set{}, a.Comment
+		if cur.State == Returned {
+			next.ReturnedForms = nil // the return is cancelled: that data is valid again
+		}
 		next.Forms = curForms
 		if len(latest) > 0 {
 			next.Forms = maps.Clone(latest)

@@ -95,6 +95,11 @@
 //     Seen (scripts, tests, other callers acting on what they read at
 //     once) means no such check; the CAS still guards the write. There is
 //     no CLI review command today; one should take --seen optionally.
+//   - Status.ReturnedForms (JSON "returned_forms", 2026-12-07): the data
+//     set last returned, kept by a later approve and cleared by a reopen
+//     of the return, so TimelyFrom (timely.go) counts timeliness from the
+//     first accepted upload after it: a returned file never makes a
+//     commune on time (board, commune page, roll-up completeness).
 //   - Reopen applies to an approved or a returned commune (it also
 //     cancels a return); reopening one never reviewed is ErrStale.
 //   - Returning data that is the approved data (Approved A, return A)

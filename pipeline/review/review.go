@@ -82,8 +82,14 @@ type Status struct {
 	// return was about; ApprovedForms the data that counts as approved, per
 	// form. Both absent in a status written before the per-form fix: then
 	// Submission and ApprovedSubmission stand for every form.
-	Forms         Set              `json:"forms,omitempty"`
-	ApprovedForms Set              `json:"approved_forms,omitempty"`
+	Forms         Set `json:"forms,omitempty"`
+	ApprovedForms Set `json:"approved_forms,omitempty"`
+	// ReturnedForms is the data set the province last returned (form →
+	// submission_id), kept by a later approve so timeliness still counts
+	// from after it (TimelyFrom); cleared by a reopen that cancels the
+	// return. Absent in statuses written before 2026-12-07: then a
+	// returned status's Forms stand for it.
+	ReturnedForms Set              `json:"returned_forms,omitempty"`
 	Comment       string           `json:"comment,omitempty"` // last return/reopen comment
 	By            Actor            `json:"by"`
 	At            time.Time        `json:"at"`

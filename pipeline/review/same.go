@@ -62,17 +62,31 @@ func (s Status) NeedsDigests(latest Set) bool {
 // Same is latest with, per form, a submission carrying the same data as
 // the one the status's last action was about for that form (equal
 // data_sha256) replaced by that one: an identical re-upload is the
-// submission it repeats. Forms whose data differs, or whose digests are
-// unknown, are kept as they are, so old receipts behave as before.
+// submission it repeats. A submission is the same only as a whole: every
+// form it is current for must repeat (review finding H1, session 7: a
+// corrected workbook whose Biểu 02 is unchanged is new data, and its
+// Biểu 02 must count with its Biểu 01, not stay the returned one's).
+// Forms whose data differs, or whose digests are unknown, are kept as they
+// are, so old receipts behave as before.
 func (d Digests) Same(s Status, latest Set) Set {
+	repeats := func(f, id string) bool {
+		t := s.actedOn(f)
+		return f != "" && t != "" && t != id && d.sameData(id, t, f)
+	}
+	whole := map[string]bool{} // submission → every form it is current for repeats
+	for f, id := range latest {
+		if id == "" {
+			continue
+		}
+		if ok, seen := whole[id]; !seen || ok {
+			whole[id] = repeats(f, id)
+		}
+	}
 	out := Set{}
 	for f, id := range latest {
 		out[f] = id
-		if f == "" || id == "" {
-			continue
-		}
-		if t := s.actedOn(f); t != "" && t != id && d.sameData(id, t, f) {
-			out[f] = t
+		if id != "" && whole[id] {
+			out[f] = s.actedOn(f)
 		}
 	}
 	return out

@@ -181,3 +181,44 @@ func TestApplyRecordsWithDigests(t *testing.T) {
 		t.Fatalf("history %+v, want the return recorded approved → returned", h)
 	}
 }
+
+// A submission repeats only as a whole (review finding H1, session 7): a
+// corrected workbook whose Biểu 02 equals the returned one's is new data
+// for both forms, so both count live; a CSV carrying one form repeats on
+// its own. Expected values from the rule "a returned file never counts, a
+// new upload counts live".
+func TestSameWholeUpload(t *testing.T) {
+	const R, B, R1, R2, C = "sub-r", "sub-b", "sub-r1", "sub-r2", "sub-c"
+	cases := []struct {
+		name   string
+		s      Status
+		latest Set
+		d      Digests
+		shown  State
+		live   Set
+	}{
+		{"workbook returned, corrected Biểu 01, same Biểu 02: all new",
+			Status{State: Returned, Submission: R, Forms: Set{"bieu01": R, "bieu02": R}},
+			Set{"bieu01": B, "bieu02": B},
+			Digests{R: {"bieu01": "x", "bieu02": "y"}, B: {"bieu01": "x2", "bieu02": "y"}},
+			Submitted, Set{"bieu01": B, "bieu02": B}},
+		{"workbook returned, both forms identical: still returned",
+			Status{State: Returned, Submission: R, Forms: Set{"bieu01": R, "bieu02": R}},
+			Set{"bieu01": B, "bieu02": B},
+			Digests{R: {"bieu01": "x", "bieu02": "y"}, B: {"bieu01": "x", "bieu02": "y"}},
+			Returned, Set{}},
+		{"two CSVs returned, Biểu 02 CSV re-sent identical, Biểu 01 corrected",
+			Status{State: Returned, Submission: R1, Forms: Set{"bieu01": R1, "bieu02": R2}},
+			Set{"bieu01": B, "bieu02": C},
+			Digests{R1: {"bieu01": "x"}, R2: {"bieu02": "y"}, B: {"bieu01": "x2"}, C: {"bieu02": "y"}},
+			Submitted, Set{"bieu01": B}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			shown, live := EffectiveData(c.s, c.latest, c.d, false)
+			if shown != c.shown || !maps.Equal(live, c.live) {
+				t.Errorf("got (%q, %v), want (%q, %v)", shown, live, c.shown, c.live)
+			}
+		})
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/xhht/xhht/pipeline/review"
 )
@@ -78,6 +79,11 @@ type reviewRow struct {
 	counted  review.Set
 	override bool // counted is not the latest: the pick must change
 	approved bool // approved data exists (counts in approved-only mode)
+	// timely: a return stands (review.Status.ReturnedSet), so the
+	// commune's timeliness counts from timelyFrom (review.TimelyFrom;
+	// zero: no valid file), not from its first accepted upload.
+	timely     bool
+	timelyFrom time.Time
 }
 
 // loadReviews creates rev_cur (and rev_prev with last year) from the
@@ -114,16 +120,21 @@ func (b *builder) loadReviews(ctx context.Context, provs []string, withPrev bool
 				b.overrides[tag] = true
 			}
 		}
-		csvRows := [][]string{{"commune_code", "shown", "override", "approved"}}
+		csvRows := [][]string{{"commune_code", "shown", "override", "approved", "timely", "timely_from"}}
 		formRows := [][]string{{"commune_code", "form", "submission_id"}}
 		for _, r := range rows {
-			csvRows = append(csvRows, []string{r.commune, string(r.shown), strconv.FormatBool(r.override), strconv.FormatBool(r.approved)})
+			from := ""
+			if !r.timelyFrom.IsZero() {
+				from = r.timelyFrom.UTC().Format(time.RFC3339Nano)
+			}
+			csvRows = append(csvRows, []string{r.commune, string(r.shown), strconv.FormatBool(r.override), strconv.FormatBool(r.approved),
+				strconv.FormatBool(r.timely), from})
 			for _, f := range slices.Sorted(maps.Keys(r.counted)) {
 				formRows = append(formRows, []string{r.commune, f, r.counted[f]})
 			}
 		}
-		if err := b.loadCSV(ctx, "reviews "+tag, "rev_"+tag, "*", csvRows,
-			map[string]string{"override": "BOOLEAN", "approved": "BOOLEAN"}); err != nil {
+		if err := b.loadCSV(ctx, "reviews "+tag, "rev_"+tag, "* REPLACE (nullif(timely_from, '')::TIMESTAMPTZ AS timely_from)", csvRows,
+			map[string]string{"override": "BOOLEAN", "approved": "BOOLEAN", "timely": "BOOLEAN"}); err != nil {
 			return err
 		}
 		if err := b.loadCSV(ctx, "reviewed forms "+tag, "revf_"+tag, "*", formRows, nil); err != nil {
@@ -206,7 +217,18 @@ FROM subs WHERE report_year = %d GROUP BY commune_code, form`, year)
 		}
 		shown, counted := review.EffectiveData(s, l, d, approvedOnly)
 		_, approved := review.EffectiveData(s, l, d, true)
-		out = append(out, reviewRow{commune: c, shown: shown, counted: counted, override: !counted.Equal(l), approved: len(approved) > 0})
+		r := reviewRow{commune: c, shown: shown, counted: counted, override: !counted.Equal(l), approved: len(approved) > 0}
+		if s.ReturnedSet(l) != nil && provOf[c] != "" {
+			// A return stands: timeliness counts from after it (few
+			// communes: their receipts are read for it).
+			ups, err := review.Uploads(ctx, b.o.Lake, year, provOf[c], c)
+			if err != nil {
+				return nil, fmt.Errorf("rollup: receipts of %d/%s/%s for timeliness after a return: %w", year, provOf[c], c, err)
+			}
+			r.timely = true
+			r.timelyFrom, _ = review.TimelyFrom(s, ups)
+		}
+		out = append(out, r)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].commune < out[j].commune })
 	return out, nil

@@ -85,7 +85,9 @@ func TestReviewDecidesWhatCounts(t *testing.T) {
 			p := row(t, db, "SELECT approved, returned, submitted FROM completeness WHERE level = 'province' AND deadline = '12-15'")
 			wantInt(t, "approved", p["approved"], 1)
 			wantInt(t, "returned", p["returned"], 1)
-			wantInt(t, "submitted (uploads accepted)", p["submitted"], 4)
+			// B's only data was returned: no valid file, so not submitted
+			// (review finding M1, session 7: rejected_only).
+			wantInt(t, "submitted (a valid file)", p["submitted"], 3)
 			for code, state := range map[string]any{xaA: "submitted", xaB: "returned", xaC: "submitted", xaD: "submitted", "01879": nil} {
 				r := row(t, db, "SELECT review_state, approved FROM completeness WHERE level = 'commune' AND deadline = '12-15' AND commune_code = ?", code)
 				if r["review_state"] != state {

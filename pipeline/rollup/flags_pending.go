@@ -20,9 +20,13 @@ import (
 // count once the province approves: per form the latest accepted upload
 // (review.Set's pick, exactly what an approval counts).
 //
-// A commune has a waiting file when review.Effective's shown state is
-// "submitted" while what counts is not its latest upload of some form
-// (rev_cur: shown = submitted and override). Then:
+// A commune has a waiting file when its new upload waits behind approved
+// data: review.Effective's shown state is "submitted" while what counts is
+// not its latest upload of some form, and approved data exists (rev_cur:
+// shown = submitted, override and approved; e.g. Approved A, latest != A).
+// A returned commune that never had approved data counts its new upload
+// live: nothing waits, and its flags are the counted ones, once (review
+// finding H1, session 7: they were written twice, pending and not). Then:
 //
 //   - year-on-year rules compare it with the same last year as the
 //     counted data (its Previous: the same values, hamlets, comparability);
@@ -119,14 +123,14 @@ func (b *builder) gatherPending(ctx context.Context, c *sql.Conn, src *flagSourc
 		return nil, nil
 	}
 	// Per form, the latest accepted upload of each commune whose shown
-	// state is submitted while it counts something else; waiting: that
+	// state is submitted while it counts approved data; waiting: that
 	// upload is not what counts.
 	err := b.execOn(ctx, c, "flags waiting files", fmt.Sprintf(`
 CREATE OR REPLACE TABLE pend_subs AS
 WITH latest AS (
   SELECT commune_code, form, max({'t': received_at, 'k': source_key, 'v': source_version, 's': submission_id}) AS m
   FROM subs
-  WHERE report_year = %[1]d%[2]s AND commune_code IN (SELECT commune_code FROM rev_cur WHERE override AND shown = %[3]s)
+  WHERE report_year = %[1]d%[2]s AND commune_code IN (SELECT commune_code FROM rev_cur WHERE override AND approved AND shown = %[3]s)
   GROUP BY commune_code, form)
 SELECT l.commune_code, l.form, l.m.s AS submission_id, l.m AS upload_order, f.submission_id IS NULL AS waiting
 FROM latest l LEFT JOIN revf_cur f ON f.commune_code = l.commune_code AND f.form = l.form AND f.submission_id = l.m.s;

@@ -63,7 +63,7 @@ func reviewsCore() string {
 		"{l.s}", same("l", "s"), "{a.s}", same("a", "s"), "{n.l}", same("n", "l"), "{b.n}", same("b", "n"), "{x.n}", same("x", "n"),
 		"{m.f}", same("m", "f"), "{f.s}", same("f", "s"), "{l.f}", same("l", "f"), "{x.f}", same("x", "f"),
 		"{m.s}", same("m", "s"), "{p.s}", same("p", "s"), "{f1.a}", same("f1", "a"), "{f0.a}", same("f0", "a"),
-		"{x.y}", same("x", "y"), "{x.a}", same("x", "a"),
+		"{x.y}", same("x", "y"), "{x.a}", same("x", "a"), "{b.a}", same("b", "a"),
 	).Replace(`,
 -- latest: the commune's current data set (reviewed communes only), with the
 -- submission the status's last action was about for each form (Status.actedOn)
@@ -76,13 +76,19 @@ rv_acted AS (
   WHERE a.id <> ''
 ),
 -- Digests.Same: a form's latest upload whose data (data_sha256) equals that
--- of the submission acted on is that submission ("không thay đổi")
+-- of the submission acted on is that submission ("không thay đổi"), when the
+-- upload repeats as a whole: every form it is current for repeats
+rv_rep AS (
+  SELECT a.year, a.province, a.commune, a.form, a.id, a.t,
+    (a.form <> '' AND a.t IS NOT NULL AND a.t <> a.id AND EXISTS (
+      SELECT 1 FROM rv_digests x JOIN rv_digests y ON {x.y} AND x.form = y.form AND x.digest = y.digest
+      WHERE {x.a} AND x.form = a.form AND x.id = a.id AND y.id = a.t)) AS rep
+  FROM rv_acted a
+),
 rv_l0 AS (
   SELECT a.year, a.province, a.commune, a.form,
-    CASE WHEN a.form <> '' AND a.t IS NOT NULL AND a.t <> a.id AND EXISTS (
-      SELECT 1 FROM rv_digests x JOIN rv_digests y ON {x.y} AND x.form = y.form AND x.digest = y.digest
-      WHERE {x.a} AND x.form = a.form AND x.id = a.id AND y.id = a.t) THEN a.t ELSE a.id END AS id
-  FROM rv_acted a
+    CASE WHEN NOT EXISTS (SELECT 1 FROM rv_rep b WHERE {b.a} AND b.id = a.id AND NOT b.rep) THEN a.t ELSE a.id END AS id
+  FROM rv_rep a
 ),
 -- named: the forms the status names (forms, approved_forms)
 rv_named AS (SELECT DISTINCT year, province, commune, form FROM rv_forms WHERE form <> ''),
@@ -158,7 +164,7 @@ func reviewViews(lakeDir string) []string {
   NULL::VARCHAR AS submission, NULL::VARCHAR AS approved_submission, NULL::MAP(VARCHAR, VARCHAR) AS forms, NULL::MAP(VARCHAR, VARCHAR) AS approved_forms,
   NULL::VARCHAR AS comment, NULL::` + actorType + ` AS "by", NULL::TIMESTAMPTZ AS "at", NULL::JSON AS checks, NULL::` + recordType + ` AS last_change WHERE false`
 	if has(lakeDir, lake.ReviewsPrefix) {
-		raw = fmt.Sprintf("SELECT * FROM read_json(%s, format = 'auto', columns = %s)", quote(filepath.Join(lakeDir, lake.ReviewsPrefix, "**", "*.json")), statusCols)
+		raw = fmt.Sprintf("SELECT * FROM read_json(%s, format = 'auto', hive_partitioning = false, columns = %s)", quote(filepath.Join(lakeDir, lake.ReviewsPrefix, "**", "*.json")), statusCols)
 	}
 	// The latest accepted upload per form: what review.Current gives (the
 	// forms of a receipt: forms, else form, else '' for the whole data).
@@ -168,7 +174,7 @@ func reviewViews(lakeDir string) []string {
   arg_max(submission_id, {'t': received_at, 'k': coalesce(source_key, ''), 'v': coalesce(source_version, '')}) AS id
 FROM (SELECT year, province_code, commune_code, submission_id, received_at, source_key, source_version,
     unnest(CASE WHEN len(forms) > 0 THEN forms WHEN coalesce(form, '') <> '' THEN [form] ELSE [''] END) AS form
-  FROM read_json(%s, format = 'auto', columns = {submission_id: 'VARCHAR', status: 'VARCHAR', year: 'INTEGER', province_code: 'VARCHAR',
+  FROM read_json(%s, format = 'auto', hive_partitioning = false, columns = {submission_id: 'VARCHAR', status: 'VARCHAR', year: 'INTEGER', province_code: 'VARCHAR',
     commune_code: 'VARCHAR', source_key: 'VARCHAR', source_version: 'VARCHAR', received_at: 'TIMESTAMPTZ', form: 'VARCHAR', forms: 'VARCHAR[]'})
   WHERE status = 'accepted' AND coalesce(submission_id, '') <> '')
 GROUP BY ALL`, quote(filepath.Join(lakeDir, lake.ReceiptsPrefix, "**", "*.json")))
@@ -179,7 +185,7 @@ GROUP BY ALL`, quote(filepath.Join(lakeDir, lake.ReceiptsPrefix, "**", "*.json")
 		digests = fmt.Sprintf(`SELECT year, province, commune, id, form, digest FROM (
   SELECT year, province_code AS province, commune_code AS commune, submission_id AS id,
     unnest(map_keys(data_sha256)) AS form, unnest(map_values(data_sha256)) AS digest
-  FROM read_json(%s, format = 'auto', columns = {submission_id: 'VARCHAR', status: 'VARCHAR', year: 'INTEGER', province_code: 'VARCHAR',
+  FROM read_json(%s, format = 'auto', hive_partitioning = false, columns = {submission_id: 'VARCHAR', status: 'VARCHAR', year: 'INTEGER', province_code: 'VARCHAR',
     commune_code: 'VARCHAR', data_sha256: 'MAP(VARCHAR, VARCHAR)'})
   WHERE status = 'accepted' AND coalesce(submission_id, '') <> '' AND data_sha256 IS NOT NULL
 ) WHERE coalesce(digest, '') <> ''`, quote(filepath.Join(lakeDir, lake.ReceiptsPrefix, "**", "*.json")))
@@ -213,7 +219,7 @@ rv_digests AS (%s)%s`, raw, latest, digests, reviewsCore())
   NULL::` + actorType + ` AS "by", NULL::TIMESTAMPTZ AS "at", NULL::VARCHAR AS "key" WHERE false`
 	if has(lakeDir, lake.AuditPrefix) {
 		rec = fmt.Sprintf(`SELECT year, province, commune, action, from_state, to_state, submission, flag_id, comment, "by", "at", "key"
-FROM read_json(%s, format = 'auto', columns = %s)`, quote(filepath.Join(lakeDir, lake.AuditPrefix, "**", "*.json")), auditCols)
+FROM read_json(%s, format = 'auto', hive_partitioning = false, columns = %s)`, quote(filepath.Join(lakeDir, lake.AuditPrefix, "**", "*.json")), auditCols)
 	}
 	audit := fmt.Sprintf(`CREATE OR REPLACE VIEW audit AS
 WITH rv_raw AS (%s), rv_rec AS (%s),

@@ -44,6 +44,7 @@ type upload struct {
 	b02      map[string]any    // nil: no Biểu 02
 	rejected string            // first error message; non-empty = rejected
 	digests  map[string]string // receipt's data_sha256
+	forms    []string          // receipt's forms (nil: none)
 }
 
 func (u upload) write(t testing.TB, lake storage.Store) string {
@@ -53,7 +54,7 @@ func (u upload) write(t testing.TB, lake storage.Store) string {
 		hs[i] = h
 	}
 	id, err := rolluptest.Upload{Year: u.year, Commune: u.commune, File: u.file, Version: u.version, At: u.at,
-		Hamlets: hs, Bieu02: u.b02, Rejected: u.rejected, DataSHA256: u.digests}.Write(context.Background(), lake)
+		Hamlets: hs, Bieu02: u.b02, Rejected: u.rejected, DataSHA256: u.digests, Forms: u.forms}.Write(context.Background(), lake)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -263,7 +263,11 @@ FROM r_%s r JOIN units u ON u.commune_code = r.ucode %s WHERE r.form = 'bieu01'`
 // completenessSQL classifies each expected commune per deadline, then
 // counts per level. A commune is on time when an accepted upload arrived
 // strictly before its due time; the counts are of expected communes only,
-// so a rate can never exceed 100 %.
+// so a rate can never exceed 100 %. A returned file never makes a commune
+// on time (review.TimelyFrom, review finding M1): where a return stands
+// (rev_cur.timely), first_accepted_at is the first accepted upload after
+// the returned data, and a commune whose only data is the returned data
+// has no valid file: rejected_only.
 func completenessSQL(withDistricts bool) string {
 	counts := `count(*)::BIGINT AS expected,
   count_if(status IN ('on_time', 'late'))::BIGINT AS submitted,
@@ -286,8 +290,11 @@ rej AS (
 SELECT u.province_code, u.province_name, u.district_code, u.district_name, u.commune_code, u.commune_name,
   d.deadline, d.due_at,
   CASE WHEN acc.first_accepted_at IS NULL THEN CASE WHEN coalesce(rej.n, 0) > 0 THEN 'rejected_only' ELSE 'missing' END
-       WHEN acc.first_accepted_at < d.due_at THEN 'on_time' ELSE 'late' END AS status,
-  acc.first_accepted_at, (coalesce(acc.n, 0) + coalesce(rej.n, 0))::BIGINT AS uploads, rej.last_rejection,
+       WHEN coalesce(rv.timely, false) AND rv.timely_from IS NULL THEN 'rejected_only'
+       WHEN CASE WHEN coalesce(rv.timely, false) THEN rv.timely_from ELSE acc.first_accepted_at END < d.due_at THEN 'on_time'
+       ELSE 'late' END AS status,
+  CASE WHEN coalesce(rv.timely, false) AND acc.first_accepted_at IS NOT NULL THEN rv.timely_from ELSE acc.first_accepted_at END AS first_accepted_at,
+  (coalesce(acc.n, 0) + coalesce(rej.n, 0))::BIGINT AS uploads, rej.last_rejection,
   nullif(rv.shown, '') AS review_state, coalesce(rv.approved, false) AS approved
 FROM units u JOIN due d ON d.province_code = u.province_code
 LEFT JOIN acc ON acc.commune_code = u.commune_code LEFT JOIN rej ON rej.commune_code = u.commune_code

@@ -33,6 +33,9 @@ type Upload struct {
 	// nil: none, as receipts before it. Hand-made: give equal digests to
 	// uploads with equal rows.
 	DataSHA256 map[string]string
+	// Forms is the accepted receipt's forms (as ingest writes them); nil:
+	// none, as receipts before the field.
+	Forms []string
 }
 
 // UploadBucket is the source bucket of Upload's objects.
@@ -62,9 +65,9 @@ func (u Upload) Write(ctx context.Context, store storage.Store) (string, error) 
 	id := lake.SubmissionID(UploadBucket, key, u.Version)
 	rc := &receipt.Receipt{SubmissionID: id, Status: receipt.Accepted, Year: u.Year, ProvinceCode: c.ProvinceCode,
 		CommuneCode: c.Code, CommuneName: c.Name, Registry: v.Name, Bucket: UploadBucket, SourceKey: key, SourceVersion: u.Version,
-		ReceivedAt: u.At.UTC(), Errors: []receipt.Issue{}, DataSHA256: u.DataSHA256}
+		ReceivedAt: u.At.UTC(), Errors: []receipt.Issue{}, DataSHA256: u.DataSHA256, Forms: u.Forms}
 	if u.Rejected != "" {
-		rc.DataSHA256 = nil
+		rc.DataSHA256, rc.Forms = nil, nil
 		rc.Status, rc.ErrorCount = receipt.Rejected, 1
 		rc.Errors = []receipt.Issue{{Code: receipt.TypeError, Severity: receipt.SevError, Message: u.Rejected, MessageEN: u.Rejected}}
 	} else {

@@ -1,0 +1,76 @@
+package review
+
+import (
+	"time"
+
+	"github.com/xhht/xhht/pipeline/receipt"
+)
+
+// Timeliness after a return (review finding M1, session 7). A returned
+// file never makes a commune on time (docs/portal.md): its timeliness
+// counts from the first accepted upload after the last data the province
+// returned, and an upload repeating that data (equal data_sha256 for every
+// form it carries: "không thay đổi") is that data, not a new file. A
+// commune whose latest accepted data is the returned data has no valid
+// file: not on time, whatever the deadline. A return the province
+// cancelled (reopen) no longer counts. The board, the commune's pages and
+// the roll-up's completeness (first_accepted_at, on_time) use this one
+// rule; the roll-up's SQL mirrors it (pipeline/rollup/sql.go,
+// completenessSQL, with the sets of ReturnedSet).
+
+// ReturnedSet is the data the province last returned (form →
+// submission_id), or nil when nothing returned stands (never returned, or
+// the return was reopened). A status written before returned_forms
+// existed gives its Forms while it is returned (an approval after a
+// return then forgets it).
+func (s Status) ReturnedSet(latest Set) Set {
+	if s.ReturnedForms != nil {
+		return s.ReturnedForms.spread(latest)
+	}
+	if s.State == Returned {
+		forms, _ := s.sets(latest)
+		return forms
+	}
+	return nil
+}
+
+// TimelyFrom is when the commune first had a valid file: the received_at
+// of its first accepted upload after the last returned data (all its
+// accepted uploads when nothing was returned). ok false: no valid file
+// (nothing accepted, or only the returned data and repeats of it). ups are
+// the commune's uploads of the year (any order, rejected ones included).
+func TimelyFrom(s Status, ups []Upload) (at time.Time, ok bool) {
+	ret := s.ReturnedSet(Current(ups))
+	var last *Upload // the newest upload of the returned data
+	for i := range ups {
+		if ups[i].Status == receipt.Accepted && ret.Has(ups[i].SubmissionID) && (last == nil || Newer(ups[i], *last)) {
+			last = &ups[i]
+		}
+	}
+	d := DigestsOf(ups)
+	for i := range ups {
+		u := ups[i]
+		if u.Status != receipt.Accepted || ret.Has(u.SubmissionID) || (last != nil && !Newer(u, *last)) {
+			continue
+		}
+		if len(ret) > 0 && repeatsSet(d, u, ret) {
+			continue
+		}
+		if !ok || u.ReceivedAt.Before(at) {
+			at, ok = u.ReceivedAt, true
+		}
+	}
+	return at, ok
+}
+
+// repeatsSet reports whether upload u carries, for every form it carries,
+// the data of set's submission for that form.
+func repeatsSet(d Digests, u Upload, set Set) bool {
+	for _, f := range u.FormsOf() {
+		t := set[f]
+		if f == "" || t == "" || !d.sameData(u.SubmissionID, t, f) {
+			return false
+		}
+	}
+	return true
+}
