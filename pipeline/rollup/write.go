@@ -586,6 +586,9 @@ GROUP BY deadline;
 	src := map[string]string{Nation: "out_nation", Completeness: "out_nation_completeness",
 		// The province rows summed, for the next national sum (see provinceRows).
 		cacheNation: "(SELECT 'level' AS part, * FROM np_cur WHERE province_code IS NOT NULL UNION ALL BY NAME SELECT 'completeness' AS part, * FROM ncp_cur)"}
+	if err := os.MkdirAll(filepath.Join(b.work, "out"), 0o755); err != nil { // write's, when no province was built
+		return fmt.Errorf("rollup: %w", err)
+	}
 	up := b.newUploads(ctx)
 	defer up.wait() // also when a COPY fails: nothing reads the work dir after the build
 	for _, t := range append(tables, cacheNation) {
