@@ -706,7 +706,11 @@ func TestPre2025Upload(t *testing.T) {
 	row := fixture.Row02()
 	row[0] = "Phường Hoàng Văn Thụ"
 	row[6] = "69,5"
-	data := fixture.XLSX(t, fixture.Form{Title: fixture.Title01(2023, "05440"), Rows: accepted01()}.Build().G, sheet02(2023, cols, row))
+	// The ward's own title: the fixture's "UBND XÃ BẰNG THÀNH" names a
+	// commune of Bắc Kạn in the pre-2025 register (commune-mismatch).
+	title := fixture.Title01(2023, "05440")
+	title[0] = "UBND PHƯỜNG HOÀNG VĂN THỤ"
+	data := fixture.XLSX(t, fixture.Form{Title: title, Rows: accepted01()}.Build().G, sheet02(2023, cols, row))
 	rc := e.putProcess(t, key, data, e.received)
 	if rc.Status != receipt.Accepted {
 		t.Fatalf("%v", rc.Errors)
@@ -927,7 +931,7 @@ func TestOneMismatchPerFile(t *testing.T) {
 	}
 	want := map[string]string{
 		receipt.CommuneMismatch: "Ô A4: tiêu đề ghi mã xã 01864 nhưng tệp được nộp cho Xã Phong Quang, mã 01849. Hãy nộp tệp vào đúng xã, hoặc sửa mã xã trong tệp.",
-		receipt.YearMismatch:    "Tiêu đề ghi năm 2025 nhưng tệp được nộp cho năm 2026. Hãy sửa năm trong tệp hoặc nộp vào đúng năm.",
+		receipt.YearMismatch:    "Ô A3: tiêu đề ghi năm 2025 nhưng tệp được nộp cho năm 2026. Hãy sửa năm trong tệp hoặc nộp vào đúng năm.",
 	}
 	for _, is := range rc.Errors {
 		if is.Code == receipt.BlankCount {

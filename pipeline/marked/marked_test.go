@@ -47,8 +47,9 @@ var formulaLike = []string{"=SUM(A1:A9)", "+84 912 345 678", "-Thôn Dưới", "
 
 // badForm is a Biểu 01 with errors on cells (a word in a count, registered
 // over total, a repeated hamlet name that looks like a formula, a bad
-// Có/Không), a warning on a cell (a column of no form), an error with no
-// cell (the commune code in the title), and formula-looking text in cells
+// Có/Không), a warning on a cell (a column of no form), a warning with no
+// cell (a row without hamlet data), errors on the title's year and commune
+// code, and formula-looking text in cells
 // that are not marked. nameLines: the first hamlet name spans two lines
 // (a quoted field in a CSV).
 func badForm(nameLines bool) fixture.Layout {
@@ -63,8 +64,9 @@ func badForm(nameLines bool) fixture.Layout {
 		{formulaLike[0], 150, 140, 120, 10, 9, 7, "Không", "Không", 260, 130, formulaLike[5]},
 		{formulaLike[0], 150, 140, 120, 10, 9, 7, "Không", "Không", 260, 130, formulaLike[3]},
 		{formulaLike[2], 60, 50, 40, 3, 3, 2, "Có", "Cóo", 100, 50, nil},
+		{nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, "0912 345 678"}, // no hamlet data: a blank-row warning, an issue without a cell
 	}
-	return fixture.Form{Rows: rows, Cols: cols, Title: fixture.Title01(2025, "01865")}.Build() // the title names another year (year-mismatch, an issue without a cell) and another commune (A4)
+	return fixture.Form{Rows: rows, Cols: cols, Title: fixture.Title01(2025, "01865")}.Build() // the title names another year (A3) and another commune (A4)
 }
 
 // place is a cell of a sheet.

@@ -64,16 +64,21 @@ type Table struct {
 // TitleCell is a text of the title block and its cell.
 type TitleCell struct {
 	Row, Col int
-	Text     string
+	Text     string // a number's stored digits
 }
 
-// setTitle makes the text cells of rows the table's title block.
+// setTitle makes the text cells of rows the table's title block. Its
+// numbers are title cells too (not Title): "Mã xã:" may be in one cell
+// and the code, a number since Excel took it for one, in the next.
 func (t *Table) setTitle(rows []workbook.Row) {
 	t.Title, t.TitleCells = nil, nil
 	for _, r := range rows {
 		for i, c := range r.Cells {
-			if c.Kind == workbook.String {
+			switch c.Kind {
+			case workbook.String:
 				t.Title = append(t.Title, c.Text)
+				t.TitleCells = append(t.TitleCells, TitleCell{Row: r.Num, Col: i + 1, Text: c.Text})
+			case workbook.Number:
 				t.TitleCells = append(t.TitleCells, TitleCell{Row: r.Num, Col: i + 1, Text: c.Text})
 			}
 		}

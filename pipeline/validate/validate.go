@@ -6,11 +6,13 @@ package validate
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/xhht/xhht/pipeline/forms"
 	"github.com/xhht/xhht/pipeline/receipt"
+	"github.com/xhht/xhht/pipeline/registry"
 	"github.com/xhht/xhht/pipeline/table"
 	"github.com/xhht/xhht/pipeline/textnorm"
 	"github.com/xhht/xhht/pipeline/vnnum"
@@ -22,10 +24,27 @@ type Context struct {
 	Year        int
 	CommuneCode string
 	CommuneName string
-	// OtherCommunes are the other communes of the key's province, by
-	// folded short name (textnorm.Fold("Phong Quang")) to full name: a
-	// title block naming one of them is another commune's report.
-	OtherCommunes map[string]string
+	// Communes are the communes of the key's register, nationwide, by
+	// name (CommuneNamesOf): a title block naming one the key's commune
+	// cannot be is another commune's report. Nil: names are not checked.
+	Communes *table.CommuneNames
+}
+
+// CommuneNamesOf indexes the communes of a register version by name, for
+// Context.Communes. It folds every name of the register (10,035 before
+// the 2025 reform): callers build it once per version.
+func CommuneNamesOf(v *registry.Version) *table.CommuneNames {
+	if v == nil {
+		return nil
+	}
+	cs := make([]table.CommuneName, 0, len(v.Communes))
+	for _, c := range v.Communes {
+		cs = append(cs, table.CommuneName{Code: c.Code, Name: c.Name, Short: c.ShortName})
+	}
+	// Code order: which of several communes of one name a message shows
+	// does not depend on map order.
+	slices.SortFunc(cs, func(a, b table.CommuneName) int { return strings.Compare(a.Code, b.Code) })
+	return table.NewCommuneNames(cs)
 }
 
 // Record is one accepted data row.
@@ -96,28 +115,41 @@ var (
 	dateYear = regexp.MustCompile(`thang (\d{1,2} )?nam \d{4}`)
 )
 
-// checkTitle compares a year ("NĂM 2026") or commune code ("Mã xã: 05443")
-// written in the title block with the key. Dates ("ngày 5 tháng 12 năm
-// 2026") are the signing date, not the reporting year, and are skipped.
+// checkTitle compares a year ("NĂM 2026") or commune ("Mã xã: 05443",
+// "UBND XÃ PHONG QUANG") written in the title block with the key, and
+// names the cell that says otherwise. Dates ("ngày 5 tháng 12 năm 2026")
+// are the signing date, not the reporting year, and are skipped.
 func (v *validator) checkTitle() {
 	codeMismatch := false
-	for _, tc := range v.t.TitleCells {
+	cells := v.t.TitleCells
+	for k, tc := range cells {
 		s := tc.Text
 		f := dateYear.ReplaceAllString(textnorm.Fold(s), " ")
 		for _, m := range yearRe.FindAllStringSubmatch(f, -1) {
 			if y, _ := strconv.Atoi(m[1]); y != v.ctx.Year {
-				v.add(receipt.YearMismatch, receipt.SevError, 0, 0, nil, textnorm.Clean(s),
-					fmt.Sprintf("Tiêu đề ghi năm %d nhưng tệp được nộp cho năm %d. Hãy sửa năm trong tệp hoặc nộp vào đúng năm.", y, v.ctx.Year),
-					fmt.Sprintf("The title says year %d but the file was uploaded for %d.", y, v.ctx.Year))
+				ref := workbook.CellRef(tc.Row, tc.Col)
+				v.add(receipt.YearMismatch, receipt.SevError, tc.Row, tc.Col, nil, textnorm.Clean(s),
+					fmt.Sprintf("Ô %s: tiêu đề ghi năm %d nhưng tệp được nộp cho năm %d. Hãy sửa năm trong tệp hoặc nộp vào đúng năm.", ref, y, v.ctx.Year),
+					fmt.Sprintf("Cell %s: the title says year %d but the file was uploaded for %d.", ref, y, v.ctx.Year))
+			}
+		}
+		at, codes := tc, table.TitleCommuneCodes(s)
+		if len(codes) == 0 && k+1 < len(cells) && cells[k+1].Row == tc.Row {
+			// "Mã xã:" in one cell, the code (often a number: 1849) in
+			// the next: the issue names the code's cell.
+			next := cells[k+1]
+			if d := textnorm.Clean(next.Text); d != "" && strings.Trim(d, "0123456789０１２３４５６７８９") == "" {
+				at, codes = next, table.TitleCommuneCodes(s+" "+next.Text)
+				s = s + " " + next.Text
 			}
 		}
 		// One line may write a code several ways ("Xã A (01840)",
 		// "Mã xã: 01840"): one issue per line.
-		for _, code := range table.TitleCommuneCodes(s) {
+		for _, code := range codes {
 			if code != v.ctx.CommuneCode {
 				codeMismatch = true
-				ref := workbook.CellRef(tc.Row, tc.Col)
-				v.add(receipt.CommuneMismatch, receipt.SevError, tc.Row, tc.Col, nil, textnorm.Clean(s),
+				ref := workbook.CellRef(at.Row, at.Col)
+				v.add(receipt.CommuneMismatch, receipt.SevError, at.Row, at.Col, nil, textnorm.Clean(s),
 					"Ô "+ref+": tiêu đề "+communeMismatchVI(code, v.ctx), "Cell "+ref+": the title "+communeMismatchEN(code, v.ctx))
 				break
 			}
@@ -128,13 +160,13 @@ func (v *validator) checkTitle() {
 	}
 	// The other commune's name alone (no code written, or the right one):
 	// the first line that names one tells it.
-	for _, tc := range v.t.TitleCells {
+	for _, tc := range cells {
 		s := tc.Text
-		if name, ok := table.TitleOtherCommune(s, v.ctx.OtherCommunes); ok {
+		if name, ok := v.ctx.Communes.TitleOther(s, v.ctx.CommuneCode); ok {
 			ref := workbook.CellRef(tc.Row, tc.Col)
 			v.add(receipt.CommuneMismatch, receipt.SevError, tc.Row, tc.Col, nil, textnorm.Clean(s),
-				fmt.Sprintf("Ô %s: tiêu đề ghi %s nhưng tệp được nộp cho %s (mã %s). Hãy nộp tệp vào đúng xã.", ref, name, v.ctx.CommuneName, v.ctx.CommuneCode),
-				fmt.Sprintf("Cell %s: the title names %s but the file was uploaded for %s (%s).", ref, name, v.ctx.CommuneName, v.ctx.CommuneCode))
+				fmt.Sprintf("Ô %s: tiêu đề ghi %s nhưng tệp được nộp cho %s. Hãy nộp tệp vào đúng xã.", ref, name, communeVI(v.ctx)),
+				fmt.Sprintf("Cell %s: the title names %s but the file was uploaded for commune %s.", ref, name, v.ctx.CommuneCode))
 			return
 		}
 	}
@@ -376,11 +408,15 @@ func (v *validator) checkIdentity(rec Record) {
 // found, so the receipt gives one error per code written (ingest keeps
 // the first), not one per sheet.
 func communeMismatchVI(written string, ctx Context) string {
-	to := "xã " + ctx.CommuneCode
+	return fmt.Sprintf("ghi mã xã %s nhưng tệp được nộp cho %s. Hãy nộp tệp vào đúng xã, hoặc sửa mã xã trong tệp.", written, communeVI(ctx))
+}
+
+// communeVI names the key's commune: "Xã Bằng Thành, mã 01864".
+func communeVI(ctx Context) string {
 	if ctx.CommuneName != "" {
-		to = ctx.CommuneName + ", mã " + ctx.CommuneCode
+		return ctx.CommuneName + ", mã " + ctx.CommuneCode
 	}
-	return fmt.Sprintf("ghi mã xã %s nhưng tệp được nộp cho %s. Hãy nộp tệp vào đúng xã, hoặc sửa mã xã trong tệp.", written, to)
+	return "xã " + ctx.CommuneCode
 }
 
 func communeMismatchEN(written string, ctx Context) string {

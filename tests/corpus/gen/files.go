@@ -166,6 +166,23 @@ func l02() []byte {
 	return (&book{sheets: []*sheet{help, old, form, list}}).xlsx()
 }
 
+// l03: Xã Bằng Thành's figures typed into a sample another province's
+// commune published (Xã Tân Phú, Nghệ An, 17272): its title still names
+// that commune, by name alone. The phone number's area code in
+// parentheses is no commune code. Header row 7, hamlets 8–13, totals 14.
+func l03() []byte {
+	s := newSheet("Biểu 01")
+	s.put(1, 1, cell{v: "UBND XÃ TÂN PHÚ", bold: true})
+	s.put(1, 7, cell{v: "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold: true})
+	s.put(2, 7, cell{v: "Độc lập - Tự do - Hạnh phúc", bold: true})
+	s.put(4, 1, cell{v: "KẾT QUẢ XÂY DỰNG CÁC MÔ HÌNH HỌC TẬP CẤP THÔN NĂM 2026", bold: true})
+	s.merge("A4", "L4")
+	s.put(5, 1, "Điện thoại: (0238) 3870 123")
+	lay := writeTable(s, tableOpts{top: 7, left: 1, hamlets: setA, totals: "bottom", border: true, cols: cols01()})
+	signature(s, lay.next+1, 2, 9, "Bằng Thành", nil)
+	return (&book{sheets: []*sheet{s}}).xlsx()
+}
+
 // ---------------------------------------------------------------------------
 // Headers.
 

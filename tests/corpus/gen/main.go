@@ -33,43 +33,15 @@ func main() {
 	}
 	must(os.MkdirAll(dir, 0o755))
 
-	files := map[string][]byte{}
+	files, err := goFiles(root)
+	must(err)
+	tpl := files["t01-template-filled.xlsx"]
 	add := func(name string, b []byte) {
 		if _, dup := files[name]; dup {
 			panic("two files named " + name)
 		}
 		files[name] = b
 	}
-	tpl := t01()
-	for name, f := range map[string]func() []byte{
-		"y01-2024-pre-reform-ward.xlsx": y01, "y02-last-years-workbook.xlsx": y02,
-		"l01-title-block-table-at-C9.xlsx": l01, "l02-four-sheets-form-on-third.xlsx": l02,
-		"h01-one-header-row-cong.xlsx": h01, "h02-two-header-rows-rate.xlsx": h02, "h03-three-header-rows-sl-tyle.xlsx": h03,
-		"h04-wording-abbreviations.xlsx": h04, "h05-header-line-breaks.xlsx": h05,
-		"r01-roman-group-rows.xlsx": r01, "r02-roman-stt.xlsx": r02,
-		"s01-totals-on-top.xlsx": s01, "s02-toan-xa-mismatch.xlsx": s02, "s03-subtotals-cum.xlsx": s03, "s04-subtotal-wrong.xlsx": s04,
-		"p01-rate-wrong.xlsx": p01, "p03-rate-vn-text-percent.xlsx": p03,
-		"f01-signature-blank-rows.xlsx": f01, "f03-formulas-no-results.xlsx": f03,
-		"n01-numbers-as-vn-text.xlsx": n01, "n02-en-us-number-format.xlsx": n02, "n03-en-us.csv": n03, "n04-fractional-count.csv": n04, "n06-digits-across-line-breaks.csv": n06,
-		"c01-utf8-bom-semicolon.csv": c01, "c02-utf8-comma.csv": c02, "c03-unicode-text-utf16.txt": c03,
-		"c04-windows-1258.csv": c04, "c05-multiline-invisible.csv": c05, "c06-tcvn3-glyphs-utf8.csv": c06, "c07-vni-ansi.csv": c07,
-		"e01-vntime.xlsx": e01, "e02-vni-times.xlsx": e02, "e05-default-font-vntime.xlsx": e05,
-		"m01-merged-data-cell.xlsx": m01,
-		"x03-zip-bomb.xlsx":         x03, "x14-zip-bomb-under-limit.xlsx": x14, "x15-huge-cell-text.xlsx": x15, "x16-huge-attribute.xlsx": x16, "x04-million-empty-rows.xlsx": x04, "x05-photo-renamed.xlsx": x05,
-		"x09-title-only.xlsx": x09, "x11-household-list-oversize.csv": x11, "x12-word-report.docx": x12,
-	} {
-		add(name, f())
-	}
-	add("t01-template-filled.xlsx", tpl)
-	add("x01-truncated.xlsx", x01(tpl))
-	add("x02-corrupt-zip.xlsx", x02(tpl))
-	add("x06-empty.xlsx", []byte{})
-	enc97, err := os.ReadFile(filepath.Join(root, "pipeline", "workbook", "testdata", "xls", "encrypted.xls"))
-	must(err)
-	add("x08-password-97.xls", enc97)
-	velvet, err := os.ReadFile(filepath.Join(root, "pipeline", "workbook", "testdata", "xls", "velvetsweatshop.xls"))
-	must(err)
-	add("x17-default-password-97.xls", velvet)
 
 	// Office-made.
 	office := map[string]func() (map[string][]byte, error){
@@ -143,6 +115,57 @@ func main() {
 		}
 	}
 	fmt.Printf("%d files, %d bytes\n", len(names), total)
+}
+
+// goFiles makes the files Go writes (everything but the office-made ones),
+// by name. Its output depends only on the code and the committed inputs
+// under root (the .xls test files it copies): gen_test.go holds it equal
+// to the committed corpus.
+func goFiles(root string) (map[string][]byte, error) {
+	files := map[string][]byte{}
+	add := func(name string, b []byte) {
+		if _, dup := files[name]; dup {
+			panic("two files named " + name)
+		}
+		files[name] = b
+	}
+	tpl := t01()
+	for name, f := range map[string]func() []byte{
+		"y01-2024-pre-reform-ward.xlsx": y01, "y02-last-years-workbook.xlsx": y02,
+		"l01-title-block-table-at-C9.xlsx": l01, "l02-four-sheets-form-on-third.xlsx": l02,
+		"l03-title-names-another-provinces-commune.xlsx": l03,
+		"h01-one-header-row-cong.xlsx":                   h01, "h02-two-header-rows-rate.xlsx": h02, "h03-three-header-rows-sl-tyle.xlsx": h03,
+		"h04-wording-abbreviations.xlsx": h04, "h05-header-line-breaks.xlsx": h05,
+		"r01-roman-group-rows.xlsx": r01, "r02-roman-stt.xlsx": r02,
+		"s01-totals-on-top.xlsx": s01, "s02-toan-xa-mismatch.xlsx": s02, "s03-subtotals-cum.xlsx": s03, "s04-subtotal-wrong.xlsx": s04,
+		"p01-rate-wrong.xlsx": p01, "p03-rate-vn-text-percent.xlsx": p03,
+		"f01-signature-blank-rows.xlsx": f01, "f03-formulas-no-results.xlsx": f03,
+		"n01-numbers-as-vn-text.xlsx": n01, "n02-en-us-number-format.xlsx": n02, "n03-en-us.csv": n03, "n04-fractional-count.csv": n04, "n06-digits-across-line-breaks.csv": n06,
+		"c01-utf8-bom-semicolon.csv": c01, "c02-utf8-comma.csv": c02, "c03-unicode-text-utf16.txt": c03,
+		"c04-windows-1258.csv": c04, "c05-multiline-invisible.csv": c05, "c06-tcvn3-glyphs-utf8.csv": c06, "c07-vni-ansi.csv": c07,
+		"e01-vntime.xlsx": e01, "e02-vni-times.xlsx": e02, "e05-default-font-vntime.xlsx": e05,
+		"m01-merged-data-cell.xlsx": m01,
+		"x03-zip-bomb.xlsx":         x03, "x14-zip-bomb-under-limit.xlsx": x14, "x15-huge-cell-text.xlsx": x15, "x16-huge-attribute.xlsx": x16, "x04-million-empty-rows.xlsx": x04, "x05-photo-renamed.xlsx": x05,
+		"x09-title-only.xlsx": x09, "x11-household-list-oversize.csv": x11, "x12-word-report.docx": x12,
+	} {
+		add(name, f())
+	}
+	add("t01-template-filled.xlsx", tpl)
+	add("x01-truncated.xlsx", x01(tpl))
+	add("x02-corrupt-zip.xlsx", x02(tpl))
+	add("x06-empty.xlsx", []byte{})
+	enc97, err := os.ReadFile(filepath.Join(root, "pipeline", "workbook", "testdata", "xls", "encrypted.xls"))
+	if err != nil {
+		return nil, err
+	}
+	add("x08-password-97.xls", enc97)
+	velvet, err := os.ReadFile(filepath.Join(root, "pipeline", "workbook", "testdata", "xls", "velvetsweatshop.xls"))
+	if err != nil {
+		return nil, err
+	}
+	add("x17-default-password-97.xls", velvet)
+
+	return files, nil
 }
 
 // moduleRoot finds the directory of go.mod above the working directory.
