@@ -97,6 +97,10 @@ func ManifestsYearPrefix(prefix string, year int) string {
 
 // Manifest says which files are the current roll-up of one (year,
 // province) or of the nation (NationCode). Readers list files through it.
+// A province's files are usually of the manifest's build (their name and
+// build_id column); a national build that found nothing changed names the
+// files of the earlier build it reused (pipeline/rollup/outputs.go), so a
+// file's build id can be older than the manifest's.
 type Manifest struct {
 	BuildID  string            `json:"build_id"`
 	BuiltAt  time.Time         `json:"built_at"`
@@ -112,6 +116,8 @@ type Manifest struct {
 	// cache_receipts); see pipeline/rollup/cache.go.
 	CacheVersion string `json:"cache_version,omitempty"`
 	// CacheDigest, per input cache, identifies the objects (key and ETag)
-	// whose rows it holds: the province's listing when it was written.
+	// whose rows it holds: the province's listing when it was written;
+	// "flags", "identity" and "outputs" are digests of what those outputs
+	// depend on (pipeline/rollup).
 	CacheDigest map[string]string `json:"cache_digest,omitempty"`
 }

@@ -173,8 +173,7 @@ FROM subs WHERE report_year = %d GROUP BY commune_code, form`, year)
 	provOf := map[string]string{} // commune → province, of the communes with a status
 	unreadable := map[string]bool{}
 	for _, p := range provs {
-		st, err := review.ForProvince(ctx, b.o.Lake, year, p)
-		b.recordReviews(year, p, st, err)
+		st, err := b.reviewStatesOf(ctx, year, p) // outputs.go
 		if err != nil && !errors.Is(err, review.ErrUnreadable) {
 			return nil, fmt.Errorf("rollup: review states of %d, province %s: %w", year, p, err)
 		}

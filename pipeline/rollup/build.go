@@ -43,6 +43,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -120,6 +121,9 @@ type Result struct {
 	// IdentityReused counts the provinces whose hamlet identities were
 	// read from their identity cache (identity.go), not computed.
 	IdentityReused int
+	// OutputsReused counts the provinces whose outputs were reused whole
+	// from their current roll-up (outputs.go): neither computed nor written.
+	OutputsReused int
 }
 
 // NotRebased is an old commune left out of a re-based build.
@@ -260,6 +264,17 @@ type builder struct {
 	// "" when none).
 	identityDigests map[string]string
 	identityReused  map[string]string
+	// Output reuse (outputs.go): each province's outputs digest, the
+	// provinces reused (→ digest), and, once decided, the provinces this
+	// build computes (narrowed: provinces() returns only).
+	outputDigests map[string]string
+	reused        map[string]string
+	narrowed      bool
+	only          []string
+	// reviewStates: the review states read, by partKey (read once).
+	reviewStates map[string]reviewState
+	// flagSrc: where the flags take last year from, decided once.
+	flagSrc *flagSource
 }
 
 func newBuilder(o Options) (*builder, error) {
@@ -367,6 +382,9 @@ func (b *builder) close() {
 }
 
 func (b *builder) provinces() []string {
+	if b.narrowed {
+		return b.only
+	}
 	if b.o.Province != "" {
 		return []string{b.o.Province}
 	}
@@ -407,7 +425,50 @@ func (b *builder) run(ctx context.Context) error {
 		return err
 	}
 	b.log.Debug("rollup phase", "phase", "list", "objects", len(subs)+len(rcpts), "ms", time.Since(t0).Milliseconds())
-	t0 = time.Now()
+	if b.outputReuse() {
+		// Provinces whose outputs nothing has changed are not built
+		// (outputs.go).
+		t0 = time.Now()
+		if provs, err = b.planReuse(ctx, provs, subs, rcpts); err != nil {
+			return err
+		}
+		b.narrowed, b.only = true, provs
+		b.log.Debug("rollup phase", "phase", "plan reuse", "ms", time.Since(t0).Milliseconds())
+	}
+	if len(provs) > 0 {
+		if err := b.buildProvinces(ctx, provs, subs, rcpts); err != nil {
+			return err
+		}
+		if b.o.OutDir != "" {
+			return nil
+		}
+	} else if err := b.nationTables(ctx); err != nil {
+		return err
+	}
+	if err := b.commitReused(ctx); err != nil {
+		return err
+	}
+	if b.units != b.ver {
+		return b.listNotRebased(ctx)
+	}
+	// The nation reads the current province files; a concurrent build of
+	// another province may replace (and delete) one of them in between.
+	// Reading the manifests again then finds its successor.
+	var err2 error
+	for attempt := 0; attempt < 3; attempt++ {
+		if err2 = b.nation(ctx); err2 == nil {
+			return nil
+		}
+		b.log.Warn("rollup nation: retrying without the national cache", "attempt", attempt+1, "err", err2)
+		b.noCache = true
+	}
+	return err2
+}
+
+// buildProvinces computes and commits the outputs of provs (or, for a
+// snapshot, writes them to OutDir).
+func (b *builder) buildProvinces(ctx context.Context, provs []string, subs, rcpts []storage.Object) error {
+	t0 := time.Now()
 	if err := b.load(ctx, provs, subs, rcpts); err != nil {
 		return err
 	}
@@ -428,21 +489,27 @@ func (b *builder) run(ctx context.Context) error {
 		return err
 	}
 	b.log.Debug("rollup phase", "phase", "write", "ms", time.Since(t0).Milliseconds())
-	if b.units != b.ver {
-		return b.listNotRebased(ctx)
+	return nil
+}
+
+// nationTables creates what the national level reads besides the province
+// rows, when no province is built: the nation's targets, the deadlines
+// and the build's parameters.
+func (b *builder) nationTables(ctx context.Context) error {
+	if err := b.loadTargets(ctx, nil); err != nil {
+		return err
 	}
-	// The nation reads the current province files; a concurrent build of
-	// another province may replace (and delete) one of them in between.
-	// Reading the manifests again then finds its successor.
-	var err2 error
-	for attempt := 0; attempt < 3; attempt++ {
-		if err2 = b.nation(ctx); err2 == nil {
-			return nil
-		}
-		b.log.Warn("rollup nation: retrying without the national cache", "attempt", attempt+1, "err", err2)
-		b.noCache = true
+	if err := b.loadDue(ctx, slices.Sorted(maps.Keys(b.units.Provinces))); err != nil {
+		return err
 	}
-	return err2
+	return b.exec(ctx, "parameters", b.yearParamSQL())
+}
+
+// yearParamSQL creates year_param: the year, units, build id and time.
+func (b *builder) yearParamSQL() string {
+	return fmt.Sprintf(
+		"CREATE TABLE year_param AS SELECT %d::INTEGER AS y, %s AS units, %s AS build_id, %s::TIMESTAMPTZ AS built_at",
+		b.o.Year, quote(b.units.Name), quote(b.buildID), quote(b.builtAt.Format(time.RFC3339Nano)))
 }
 
 // inputs lists the submissions of the year and last year, and the
@@ -648,9 +715,7 @@ func (b *builder) load(ctx context.Context, provs []string, subs, rcpts []storag
 	if err := b.loadDue(ctx, provs); err != nil {
 		return err
 	}
-	return b.exec(ctx, "parameters", fmt.Sprintf(
-		"CREATE TABLE year_param AS SELECT %d::INTEGER AS y, %s AS units, %s AS build_id, %s::TIMESTAMPTZ AS built_at",
-		b.o.Year, quote(b.units.Name), quote(b.buildID), quote(b.builtAt.Format(time.RFC3339Nano))))
+	return b.exec(ctx, "parameters", b.yearParamSQL())
 }
 
 // writeCSV writes rows to a file in the work dir for DuckDB to read.
@@ -703,16 +768,23 @@ func (b *builder) loadCSV(ctx context.Context, what, table, sel string, rows [][
 func (b *builder) loadUnits(ctx context.Context, provs []string) error {
 	rows := [][]string{{"commune_code", "commune_name", "district_code", "district_name", "province_code", "province_name", "vung_kho_khan"}}
 	for _, p := range provs {
-		pu := b.units.Provinces[p]
-		for _, c := range b.units.CommunesOf(p) {
-			var dc, dn string
-			if d := b.units.Districts[c.DistrictCode]; d != nil {
-				dc, dn = d.Code, d.Name
-			}
-			rows = append(rows, []string{c.Code, c.Name, dc, dn, p, pu.Name, strconv.FormatBool(b.tg.Difficult(b.units.Name, c.Code))})
-		}
+		rows = append(rows, b.unitRows(p)...)
 	}
 	return b.loadCSV(ctx, "units", "units", "*", rows, map[string]string{"vung_kho_khan": "BOOLEAN"})
+}
+
+// unitRows are province p's rows of the units table (loadUnits).
+func (b *builder) unitRows(p string) [][]string {
+	var rows [][]string
+	pu := b.units.Provinces[p]
+	for _, c := range b.units.CommunesOf(p) {
+		var dc, dn string
+		if d := b.units.Districts[c.DistrictCode]; d != nil {
+			dc, dn = d.Code, d.Name
+		}
+		rows = append(rows, []string{c.Code, c.Name, dc, dn, p, pu.Name, strconv.FormatBool(b.tg.Difficult(b.units.Name, c.Code))})
+	}
+	return rows
 }
 
 // indicatorOf maps a rate column to its indicator name in schemas/targets.
@@ -731,36 +803,49 @@ func (b *builder) loadTargets(ctx context.Context, provs []string) error {
 	for _, r := range rates {
 		head = append(head, "chi_tieu_"+r.suffix(), "nguon_chi_tieu_"+r.suffix())
 	}
-	rows := [][]string{head}
-	add := func(level, code, province, commune string, difficult bool) {
-		row := []string{level, code}
-		for _, r := range rates {
-			t, ok := b.tg.Resolve(indicatorOf(r), b.o.Year, b.units.Name, province, commune, difficult)
-			if !ok {
-				row = append(row, "", "")
-				continue
-			}
-			row = append(row, strconv.FormatFloat(t.Percent/100, 'g', -1, 64), sourceText(t))
-		}
-		rows = append(rows, row)
-	}
-	add("nation", "", "", "", false)
+	rows := [][]string{head, b.targetRow("nation", "", "", "", false)}
 	for _, p := range provs {
-		add("province", p, p, "", false)
-		for _, c := range b.units.CommunesOf(p) {
-			add("commune", c.Code, p, c.Code, b.tg.Difficult(b.units.Name, c.Code))
-		}
-	}
-	for code, d := range b.units.Districts {
-		if slices.Contains(provs, d.ProvinceCode) {
-			add("district", code, d.ProvinceCode, "", false)
-		}
+		rows = append(rows, b.targetRows(p)...)
 	}
 	types := map[string]string{}
 	for _, r := range rates {
 		types["chi_tieu_"+r.suffix()] = "DOUBLE"
 	}
 	return b.loadCSV(ctx, "targets", "tg", "*", rows, types)
+}
+
+// targetRows are province p's rows of the targets table: the province,
+// its communes and its districts (in code order).
+func (b *builder) targetRows(p string) [][]string {
+	rows := [][]string{b.targetRow("province", p, p, "", false)}
+	for _, c := range b.units.CommunesOf(p) {
+		rows = append(rows, b.targetRow("commune", c.Code, p, c.Code, b.tg.Difficult(b.units.Name, c.Code)))
+	}
+	var ds []string
+	for code, d := range b.units.Districts {
+		if d.ProvinceCode == p {
+			ds = append(ds, code)
+		}
+	}
+	slices.Sort(ds)
+	for _, code := range ds {
+		rows = append(rows, b.targetRow("district", code, p, "", false))
+	}
+	return rows
+}
+
+// targetRow is one unit's row of the targets table.
+func (b *builder) targetRow(level, code, province, commune string, difficult bool) []string {
+	row := []string{level, code}
+	for _, r := range rates {
+		t, ok := b.tg.Resolve(indicatorOf(r), b.o.Year, b.units.Name, province, commune, difficult)
+		if !ok {
+			row = append(row, "", "")
+			continue
+		}
+		row = append(row, strconv.FormatFloat(t.Percent/100, 'g', -1, 64), sourceText(t))
+	}
+	return row
 }
 
 // sourceText is "QĐ 387/QĐ-TTg (mục tiêu 2025)" plus the scope when it is
@@ -777,15 +862,26 @@ func sourceText(t targets.Target) string {
 func (b *builder) loadDue(ctx context.Context, provs []string) error {
 	rows := [][]string{{"province_code", "deadline", "due_at"}}
 	for _, p := range provs {
-		for _, d := range b.dl.All() {
-			due, err := b.dl.CommuneDue(p, d.ID, b.o.Year)
-			if err != nil {
-				return fmt.Errorf("rollup: due date of %s for province %s: %w", d.ID, p, err)
-			}
-			rows = append(rows, []string{p, d.ID, due.UTC().Format(time.RFC3339)})
+		r, err := b.dueRows(p)
+		if err != nil {
+			return err
 		}
+		rows = append(rows, r...)
 	}
 	return b.loadCSV(ctx, "due dates", "due", "*", rows, map[string]string{"due_at": "TIMESTAMPTZ"})
+}
+
+// dueRows are province p's rows of the due table (loadDue).
+func (b *builder) dueRows(p string) ([][]string, error) {
+	var rows [][]string
+	for _, d := range b.dl.All() {
+		due, err := b.dl.CommuneDue(p, d.ID, b.o.Year)
+		if err != nil {
+			return nil, fmt.Errorf("rollup: due date of %s for province %s: %w", d.ID, p, err)
+		}
+		rows = append(rows, []string{p, d.ID, due.UTC().Format(time.RFC3339)})
+	}
+	return rows, nil
 }
 
 // compute builds out_<table> for every level of the selected provinces.
@@ -892,10 +988,14 @@ func (b *builder) compute(ctx context.Context) error {
 	}
 	var n int
 	var dt sql.NullTime
-	if err := b.db.QueryRowContext(ctx, "SELECT count(DISTINCT submission_id), max(received_at) FROM cnt_cur WHERE ucode IS NOT NULL").Scan(&n, &dt); err != nil {
+	q := "SELECT count(DISTINCT submission_id), max(received_at) FROM cnt_cur WHERE ucode IS NOT NULL"
+	if b.narrowed {
+		q += " AND ucode IN (SELECT commune_code FROM units)" // the provinces built
+	}
+	if err := b.db.QueryRowContext(ctx, q).Scan(&n, &dt); err != nil {
 		return fmt.Errorf("rollup: count inputs: %w", err)
 	}
-	b.res.Inputs = n
+	b.res.Inputs += n
 	if dt.Valid {
 		b.res.DataTime = dt.Time.UTC()
 	}

@@ -69,6 +69,9 @@ type flagSource struct {
 // and, across the reform, reads the re-based manifests once: the digest
 // and the computation then use the same ones.
 func (b *builder) flagPrevSource(ctx context.Context) (*flagSource, error) {
+	if b.flagSrc != nil {
+		return b.flagSrc, nil // decided once per build (the outputs digest used it)
+	}
 	switch {
 	case b.prevYear != 0:
 		return &flagSource{mode: "build"}, nil

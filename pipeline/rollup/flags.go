@@ -146,8 +146,9 @@ func (b *builder) computeFlags(ctx context.Context, c *sql.Conn) error {
 // provinceFilter restricts a query to the provinces todo (" AND
 // <col> IN (…)"), or to nothing when todo is every province of the build.
 func (b *builder) provinceFilter(col string, todo []string) string {
-	if len(todo) == len(b.provinces()) {
-		return ""
+	if !b.narrowed && len(todo) == len(b.provinces()) {
+		return "" // every province of the inputs
+
 	}
 	q := make([]string, len(todo))
 	for i, p := range todo {

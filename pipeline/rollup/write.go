@@ -186,6 +186,10 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 	if err != nil {
 		return err
 	}
+	digests, err := b.builtOutputDigests(ctx, provs)
+	if err != nil {
+		return err
+	}
 	// Provinces are committed concurrently: each is its own manifest, and
 	// on S3 (or a disk that syncs every file) the round trips dominate.
 	type outcome struct {
@@ -212,6 +216,9 @@ func (b *builder) write(ctx context.Context, provs []string) error {
 			}
 			if d, ok := b.flagDigests[p]; ok {
 				m.CacheDigest[flagsDigestKey] = d // of the flags file named, or of no flag (flagcache.go)
+			}
+			if d, ok := digests[p]; ok {
+				m.CacheDigest[outputsDigestKey] = d // of every file named (outputs.go)
 			}
 		}
 		for k, byProv := range reuse {
@@ -579,6 +586,9 @@ GROUP BY deadline;
 	src := map[string]string{Nation: "out_nation", Completeness: "out_nation_completeness",
 		// The province rows summed, for the next national sum (see provinceRows).
 		cacheNation: "(SELECT 'level' AS part, * FROM np_cur WHERE province_code IS NOT NULL UNION ALL BY NAME SELECT 'completeness' AS part, * FROM ncp_cur)"}
+	if err := os.MkdirAll(filepath.Join(b.work, "out"), 0o755); err != nil { // write's, when no province was built
+		return fmt.Errorf("rollup: %w", err)
+	}
 	up := b.newUploads(ctx)
 	defer up.wait() // also when a COPY fails: nothing reads the work dir after the build
 	for _, t := range append(tables, cacheNation) {
@@ -668,10 +678,12 @@ func (b *builder) provinceRows(ctx context.Context, ms map[string]*lake.Manifest
 	var levelFiles, compFiles []string
 	for _, p := range codes {
 		m := ms[p]
-		id := p + ":" + m.BuildID
+		// A manifest that reused an earlier build's outputs (outputs.go)
+		// names its files, whose rows carry that build's id.
+		id := p + ":" + rowsBuild(m)
 		out.ids = append(out.ids, id)
 		switch {
-		case own != "" && m.BuildID == own:
+		case own != "" && rowsBuild(m) == own:
 			mine = append(mine, quote(p))
 		case cached[id]:
 			fromCache = append(fromCache, quote(id))
@@ -691,8 +703,11 @@ func (b *builder) provinceRows(ctx context.Context, ms map[string]*lake.Manifest
 	}
 	levelCols := "province_code, build_id, " + summedColumns()
 	compCols := "province_code, build_id, " + compColumns
-	level := []string{fmt.Sprintf("SELECT %s FROM out_provinces WHERE province_code IN (%s)", levelCols, strings.Join(append(mine, "NULL"), ", "))}
-	comp := []string{fmt.Sprintf("SELECT %s FROM out_completeness WHERE level = 'province' AND province_code IN (%s)", compCols, strings.Join(append(mine, "NULL"), ", "))}
+	var level, comp []string
+	if len(mine) > 0 {
+		level = append(level, fmt.Sprintf("SELECT %s FROM out_provinces WHERE province_code IN (%s)", levelCols, strings.Join(mine, ", ")))
+		comp = append(comp, fmt.Sprintf("SELECT %s FROM out_completeness WHERE level = 'province' AND province_code IN (%s)", compCols, strings.Join(mine, ", ")))
+	}
 	if len(fromCache) > 0 {
 		in := strings.Join(fromCache, ", ")
 		level = append(level, fmt.Sprintf("SELECT %s FROM read_parquet(%s) WHERE part = 'level' AND province_code || ':' || build_id IN (%s)", levelCols, quote(cacheFile), in))
@@ -708,6 +723,12 @@ func (b *builder) provinceRows(ctx context.Context, ms map[string]*lake.Manifest
 	}
 	if len(compFiles) > 0 {
 		comp = append(comp, fmt.Sprintf("SELECT %s FROM %s WHERE level = 'province'", compCols, readParquet(compFiles)))
+	}
+	if len(level) == 0 { // nothing to sum: no row, but the columns
+		level = append(level, fmt.Sprintf("SELECT %s FROM (%s)", levelCols, emptyTableSQL(Provinces)))
+	}
+	if len(comp) == 0 {
+		comp = append(comp, fmt.Sprintf("SELECT %s FROM (%s)", compCols, emptyTableSQL(Completeness)))
 	}
 	out.level = strings.Join(level, "\nUNION ALL ")
 	out.comp = strings.Join(comp, "\nUNION ALL ")
