@@ -198,12 +198,16 @@ func (s *server) communeView(ctx context.Context, ss session, g access.Grant, re
 	default:
 		v.Status, v.StatusText = "accepted", "Đã có tệp được chấp nhận."
 	}
+	// When the commune first had a valid file: review.TimelyFrom, the rule
+	// the board and the roll-up's completeness use (a returned file, or a
+	// re-send of its data, never makes the report on time).
+	from, valid := review.TimelyFrom(st, reviewUploads(rcs))
 	for _, d := range s.deadlines.All() {
 		cut, err := s.deadlines.CommuneDue(ss.Province, d.ID, ss.Year)
 		if err != nil {
 			continue
 		}
-		v.Due = append(v.Due, dueFor(d, cut, now, ups, anyAccepted && len(v.Counting) == 0))
+		v.Due = append(v.Due, dueFor(d, cut, now, ups, from, valid, anyAccepted && len(v.Counting) == 0))
 	}
 	return v, nil
 }
@@ -213,7 +217,7 @@ func reviewUploads(rcs []*receipt.Receipt) []review.Upload {
 	ups := make([]review.Upload, 0, len(rcs))
 	for _, rc := range rcs {
 		ups = append(ups, review.Upload{SubmissionID: rc.SubmissionID, Status: rc.Status, ReceivedAt: rc.ReceivedAt,
-			SourceKey: rc.SourceKey, SourceVersion: rc.SourceVersion, Form: rc.Form, Forms: rc.Forms})
+			SourceKey: rc.SourceKey, SourceVersion: rc.SourceVersion, Form: rc.Form, Forms: rc.Forms, DataSHA256: rc.DataSHA256})
 	}
 	return ups
 }
@@ -302,22 +306,13 @@ func formLabel(s *server, code string) string {
 // accepted upload beat the cut-off (the roll-up's rule: the first accepted
 // upload). A returned file never counts: it is left out, and when nothing
 // counts (noneCounts: the data was returned) the row says so instead.
-func dueFor(d deadlines.Deadline, cut, now time.Time, ups []uploadView, noneCounts bool) dueView {
+func dueFor(d deadlines.Deadline, cut, now time.Time, ups []uploadView, from time.Time, valid, noneCounts bool) dueView {
 	last := cut.In(deadlines.ICT).AddDate(0, 0, -1) // "before 00:00 on day D" = up to the end of D-1
 	dv := dueView{Label: fmt.Sprintf("Báo cáo %d/%d", d.Day, int(d.Month)), Date: last.Format("02/01/2006"), Deadline: cut}
 	dv.Left, dv.Past = reminder.Countdown(now, cut), !now.Before(cut)
-	onTime, late, rejected := false, false, false
-	for _, u := range ups {
-		switch {
-		case u.Accepted && u.ReviewClass == "returned":
-		case u.Accepted && deadlines.OnTime(u.receivedAt, cut):
-			onTime = true
-		case u.Accepted:
-			late = true
-		default:
-			rejected = true
-		}
-	}
+	onTime := valid && deadlines.OnTime(from, cut)
+	late := valid && !onTime
+	rejected := slices.ContainsFunc(ups, func(u uploadView) bool { return !u.Accepted })
 	switch {
 	case noneCounts:
 		dv.State, dv.Text = "rejected", "Bị Sở trả lại: cần sửa và nộp lại"
