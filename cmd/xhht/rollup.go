@@ -48,13 +48,13 @@ func cmdRollup(ctx context.Context, args []string, stdout io.Writer) (int, error
 		Details: `--approved-only: chỉ tính số liệu tỉnh đã duyệt, như báo cáo "đã duyệt" (count only approved data, as the
   approved-only report does). Không thay đổi bản tổng hợp đang dùng trong kho (trang của tỉnh, xhht query):
   ghi một bản riêng vào --out (the live roll-up is untouched; the snapshot goes to --out, default
-  xhht-data/da-duyet/NĂM/province=MÃ_TỈNH), đọc bằng xhht query --snapshot DIR.
+  xhht-data/da-duyet/NĂM/tinh-MÃ_TỈNH), đọc bằng xhht query --snapshot DIR.
   Cột năm trước (*_nam_truoc, *_thay_doi) của tỉnh, huyện là của cả tỉnh, huyện năm trước, không chỉ các xã
   đã duyệt (last year's province/district columns are the whole unit's: compare communes only).`,
 		Examples: []string{
 			"xhht rollup --year 2026 --province 19",
 			"xhht rollup --year 2024 --units 2025   # năm 2024 quy đổi theo các xã sau sáp nhập 2025",
-			`xhht rollup --year 2026 --province 19 --approved-only && xhht query --snapshot xhht-data/da-duyet/2026/province=19 "SELECT ty_le_ho_dat FROM provinces"`,
+			`xhht rollup --year 2026 --province 19 --approved-only && xhht query --snapshot xhht-data/da-duyet/2026/tinh-19 "SELECT ty_le_ho_dat FROM provinces"`,
 		},
 	})
 	lake := fs.String("lake", defaultLake, "lake directory `DIR`")
@@ -62,7 +62,7 @@ func cmdRollup(ctx context.Context, args []string, stdout io.Writer) (int, error
 	province := fs.String("province", "", "province code `MÃ_TỈNH`; empty = every province")
 	units := fs.String("units", "", "re-base a pre-2025 year on a newer register, `NĂM` e.g. 2025")
 	approvedOnly := fs.Bool("approved-only", false, "count only the data the province approved; writes a separate snapshot to --out, not the lake's roll-up")
-	out := fs.String("out", "", "with --approved-only: snapshot directory `DIR` (default xhht-data/da-duyet/NĂM/province=MÃ_TỈNH, …/all without --province)")
+	out := fs.String("out", "", "with --approved-only: snapshot directory `DIR` (default xhht-data/da-duyet/NĂM/tinh-MÃ_TỈNH, …/all without --province)")
 	s3url, endpoint := s3Flags(fs)
 	verbose := fs.Bool("v", false, "log each step's time to stderr")
 	if err := parseFlags(fs, args); err != nil {
@@ -213,7 +213,7 @@ func approvedSnapshot(ctx context.Context, stdout io.Writer, store storage.Store
 	if out == "" {
 		p := "all"
 		if province != "" {
-			p = "province=" + province
+			p = "tinh-" + province // a local folder, not a lake partition
 		}
 		out = filepath.Join("xhht-data", "da-duyet", strconv.Itoa(year), p)
 	}
