@@ -266,7 +266,12 @@ func TestOutputReuseEachDependency(t *testing.T) {
 				t.Errorf("%d provinces computed after the change, want %d", got, c.rebuilt)
 			}
 			got := outputs(t, dir, 2026, provs...)
-			if d := diffOutputs(got, before); len(d) == 0 {
+			// An older upload of an earlier year must make the province
+			// recompute (the hamlet identity reads that history: the count
+			// above fails without it in the digest), but with these hamlets
+			// it changes no code, so no table: the check below is that the
+			// recomputed tables equal a build from scratch.
+			if d := diffOutputs(got, before); len(d) == 0 && c.name != "an upload of an earlier year (hamlet identity)" {
 				t.Errorf("the change did not change any table (test is void)")
 			}
 			if d := diffOutputs(got, freshNational(t, dir, o, provs...)); d != nil {
