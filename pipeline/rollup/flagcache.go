@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"slices"
 	"strconv"
@@ -135,17 +136,22 @@ func (b *builder) flagYears() []int {
 	return append(ys, b.historyYears()...)
 }
 
+// digestLine writes one line of a cache digest (flags, identity, outputs):
+// each part followed by a NUL, so parts cannot run into each other, and the
+// line ended by a newline.
+func digestLine(h io.Writer, parts ...string) {
+	for _, s := range parts {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	h.Write([]byte{'\n'})
+}
+
 // flagsDigest is the digest of everything province p's flags depend on
 // (see the comment at the top of this file).
 func (b *builder) flagsDigest(p string, rules *quality.Rules, src *flagSource) (string, error) {
 	h := sha256.New()
-	line := func(parts ...string) {
-		for _, s := range parts {
-			h.Write([]byte(s))
-			h.Write([]byte{0})
-		}
-		h.Write([]byte{'\n'})
-	}
+	line := func(parts ...string) { digestLine(h, parts...) }
 	cutoff := ""
 	if !b.o.Cutoff.IsZero() {
 		cutoff = b.o.Cutoff.UTC().Format(time.RFC3339Nano)

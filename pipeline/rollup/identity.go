@@ -157,13 +157,7 @@ const identityCacheVersion = "2" // 2: also the years the flags look back to
 // depend on.
 func (b *builder) identityDigest(p string) string {
 	h := sha256.New()
-	line := func(parts ...string) {
-		for _, s := range parts {
-			h.Write([]byte(s))
-			h.Write([]byte{0})
-		}
-		h.Write([]byte{'\n'})
-	}
+	line := func(parts ...string) { digestLine(h, parts...) }
 	line("identity", identityCacheVersion, CacheVersion, strconv.Itoa(b.o.Year), b.units.Name, b.ver.Name,
 		strconv.Itoa(b.prevYear), strconv.FormatBool(b.prevInputs > 0), strconv.FormatBool(b.o.NoFlags))
 	b.submissionLines(p, line)

@@ -141,13 +141,7 @@ func (b *builder) planReuse(ctx context.Context, provs []string, subs, rcpts []s
 // (see the top of this file); flags is its flagsDigest, code codeDigest.
 func (b *builder) outputsDigest(p, flags, code string) (string, error) {
 	h := sha256.New()
-	line := func(parts ...string) {
-		for _, s := range parts {
-			h.Write([]byte(s))
-			h.Write([]byte{0})
-		}
-		h.Write([]byte{'\n'})
-	}
+	line := func(parts ...string) { digestLine(h, parts...) }
 	line("outputs", outputsCacheVersion, CacheVersion, code, strconv.FormatBool(b.o.NoFlags))
 	line("flags", flags)
 	line("identity", b.identityDigest(p))
