@@ -49,8 +49,8 @@ func cmdRollup(ctx context.Context, args []string, stdout io.Writer) (int, error
   approved-only report does). Không thay đổi bản tổng hợp đang dùng trong kho (trang của tỉnh, xhht query):
   ghi một bản riêng vào --out (the live roll-up is untouched; the snapshot goes to --out, default
   xhht-data/da-duyet/NĂM/tinh-MÃ_TỈNH), đọc bằng xhht query --snapshot DIR.
-  Cột năm trước (*_nam_truoc, *_thay_doi) của tỉnh, huyện là của cả tỉnh, huyện năm trước, không chỉ các xã
-  đã duyệt (last year's province/district columns are the whole unit's: compare communes only).`,
+  Cột năm trước (*_nam_truoc, *_thay_doi) của tỉnh, huyện là của chính các xã đã duyệt năm nay (last year's
+  province/district columns are those of the same approved communes, not the whole unit's).`,
 		Examples: []string{
 			"xhht rollup --year 2026 --province 19",
 			"xhht rollup --year 2024 --units 2025   # năm 2024 quy đổi theo các xã sau sáp nhập 2025",

@@ -57,7 +57,10 @@ import (
 //
 // Last year's figures (the change columns) are counted in live mode even
 // in an approved-only build: years before reviews existed have no approved
-// data, and a comparison with nothing would hide every change.
+// data, and a comparison with nothing would hide every change. At province
+// and district level they are summed over the communes the build counts
+// this year (compute, build.go): like with like, not part of the province
+// against the whole of it.
 //
 // Re-based builds (a pre-2025 year on 2025 units) ignore reviews: review
 // states exist from 2026 on, keyed by the year's own communes.

@@ -242,3 +242,46 @@ func TestIdenticalReuploadIsTheSameSubmission(t *testing.T) {
 		db.Close()
 	}
 }
+
+// An approved-only build compares like with like: last year's province
+// figures are those of the communes it counts this year, not of the whole
+// province (review finding M3's remainder, session 8). Numbers by hand:
+// 2025 A 40/100, C 90/100 (province 130/200 = 0.65); 2026 A 50/100
+// approved, C 95/100 not reviewed.
+func TestApprovedOnlyLastYearSameCommunes(t *testing.T) {
+	const xaC = "01849"
+	dir := t.TempDir()
+	st := local.New(dir)
+	upload{year: 2025, commune: xaA, at: ict("2025-11-10 09:00:00"), hamlets: []hamlet{h(100, 40, false)}}.write(t, st)
+	upload{year: 2025, commune: xaC, at: ict("2025-11-10 09:00:00"), hamlets: []hamlet{h(100, 90, false)}}.write(t, st)
+	a := upload{year: 2026, commune: xaA, at: ict("2026-11-10 09:00:00"), hamlets: []hamlet{h(100, 50, false)}}.write(t, st)
+	upload{year: 2026, commune: xaC, at: ict("2026-11-10 09:00:00"), hamlets: []hamlet{h(100, 95, false)}}.write(t, st)
+	putReview(t, st, 2026, xaA, review.Approved, a, a, "")
+	cases := []struct {
+		name               string
+		approvedOnly       bool
+		rate, prev, change float64
+		hoTong             int64
+	}{
+		{"live: the whole province both years", false, 0.725, 0.65, 0.075, 200},
+		{"approved only: A alone both years", true, 0.5, 0.4, 0.1, 100},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "snap")
+			build(t, dir, rollup.Options{Year: 2026, Province: prov, OutDir: out, ApprovedOnly: c.approvedOnly})
+			db, err := rollup.OpenSnapshot(context.Background(), out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			p := row(t, db, "SELECT ho_tong, ty_le_ho_dat, ty_le_ho_dat_nam_truoc, ty_le_ho_dat_thay_doi FROM provinces")
+			wantInt(t, "province ho_tong", p["ho_tong"], c.hoTong)
+			wantFloat(t, "province rate", p["ty_le_ho_dat"], c.rate)
+			wantFloat(t, "province last year", p["ty_le_ho_dat_nam_truoc"], c.prev)
+			wantFloat(t, "province change", p["ty_le_ho_dat_thay_doi"], c.change)
+			// A commune keeps its own last year (its row compares with itself).
+			wantFloat(t, "C last year", row(t, db, "SELECT ty_le_ho_dat_nam_truoc FROM communes WHERE commune_code = ?", xaC)["ty_le_ho_dat_nam_truoc"], 0.9)
+		})
+	}
+}

@@ -923,9 +923,17 @@ func (b *builder) compute(ctx context.Context) error {
 		if tag == "prev" && !withPrev {
 			continue
 		}
-		steps = append(steps, struct{ what, q string }{"provinces " + tag, groupSQL("p_"+tag, "c_"+tag, prov)})
+		from := "c_" + tag
+		if tag == "prev" && b.o.ApprovedOnly && !rebase {
+			// Like with like: an approved-only build counts part of the
+			// province, so last year's province and district figures are
+			// those of the same communes (any form counted this year),
+			// not of the whole unit; each commune row keeps its own.
+			from = "(SELECT * FROM c_prev WHERE commune_code IN (SELECT commune_code FROM c_cur WHERE so_xa_bieu01 + so_xa_bieu02 > 0))"
+		}
+		steps = append(steps, struct{ what, q string }{"provinces " + tag, groupSQL("p_"+tag, from, prov)})
 		if b.units.HasDistricts() {
-			steps = append(steps, struct{ what, q string }{"districts " + tag, groupSQL("d_"+tag, "c_"+tag, dist)})
+			steps = append(steps, struct{ what, q string }{"districts " + tag, groupSQL("d_"+tag, from, dist)})
 		}
 	}
 	prevOf := func(t string) string {
