@@ -100,28 +100,14 @@ func (b *builder) planReuse(ctx context.Context, provs []string, subs, rcpts []s
 	if err := b.readReviewStates(ctx, provs); err != nil {
 		return nil, err
 	}
-	rules, err := b.flagRules()
-	if err != nil {
-		return nil, fmt.Errorf("rollup: %w", err)
-	}
-	src, err := b.flagPrevSource(ctx)
+	digests, err := b.outputsDigests(ctx, provs)
 	if err != nil {
 		return nil, err
 	}
-	b.flagSrc = src
-	code := b.codeDigest()
-	b.outputDigests, b.reused = map[string]string{}, map[string]string{}
+	b.outputDigests, b.reused = digests, map[string]string{}
 	var todo []string
 	for _, p := range provs {
-		fd, err := b.flagsDigest(p, rules, src)
-		if err != nil {
-			return nil, err
-		}
-		d, err := b.outputsDigest(p, fd, code)
-		if err != nil {
-			return nil, err
-		}
-		b.outputDigests[p] = d
+		d := digests[p]
 		m := b.manifests[b.o.Year][p]
 		if m != nil && m.CacheVersion == CacheVersion && m.CacheDigest[outputsDigestKey] == d && m.Files[Provinces] != "" {
 			b.reused[p] = d
@@ -333,6 +319,12 @@ func (b *builder) builtOutputDigests(ctx context.Context, provs []string) (map[s
 	if b.units != b.ver || b.o.ApprovedOnly {
 		return nil, nil
 	}
+	return b.outputsDigests(ctx, provs)
+}
+
+// outputsDigests is outputsDigest for each of provs, from one read of the
+// rules and of last year's source (kept in b.flagSrc for the flags step).
+func (b *builder) outputsDigests(ctx context.Context, provs []string) (map[string]string, error) {
 	rules, err := b.flagRules()
 	if err != nil {
 		return nil, fmt.Errorf("rollup: %w", err)
@@ -341,6 +333,7 @@ func (b *builder) builtOutputDigests(ctx context.Context, provs []string) (map[s
 	if err != nil {
 		return nil, err
 	}
+	b.flagSrc = src
 	code := b.codeDigest()
 	out := map[string]string{}
 	for _, p := range provs {
