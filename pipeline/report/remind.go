@@ -55,9 +55,13 @@ type RemindOptions struct {
 //	missing: communes that sent nothing (status missing), by code
 //	rejected: communes whose every upload was rejected (rejected_only), by
 //	  code, with reason = the first error of the latest rejected upload
+//	returned: communes whose data the province returned (review_state
+//	  returned), with reason = the province's comment; never also in
+//	  missing or rejected, and not counted in accepted
 //
-// A commune in neither list has accepted data. missing and rejected are
-// [] rather than null when empty.
+// expected = accepted + len(missing) + len(rejected) + len(returned). A
+// commune in none of the lists has accepted data. missing, rejected and
+// returned are [] rather than null when empty.
 type Reminder struct {
 	Year         int               `json:"year"`
 	Deadline     string            `json:"deadline"`
@@ -168,6 +172,13 @@ FROM completeness WHERE level = 'commune' AND deadline = ? AND province_code = ?
 		r.Expected++
 		c := ReminderCommune{Code: code, Name: name, District: district.String, Uploads: int(uploads.Int64)}
 		r.all = append(r.all, communeRow{code: code, name: name, status: status, reason: reason.String, state: review.State(state)})
+		// A commune whose data the province returned is listed only under
+		// Returned (addCommunes), whatever its upload status: the roll-up's
+		// rejected_only also covers "only returned data" (ROLLUP_COLUMNS.md),
+		// and the report counts it the same way (Completeness.Returned).
+		if review.State(state) == review.Returned {
+			continue
+		}
 		switch status {
 		case "missing":
 			r.Missing = append(r.Missing, c)
@@ -221,11 +232,12 @@ func (r *Reminder) Text() string {
 		b.WriteString(". Tất cả các xã đã nộp, không còn xã nào phải nhắc.\n")
 		return r.withReturned(&b)
 	}
+	// The returned communes have no counted data either: they are in the
+	// "chưa có" count, and listed (once) at the end.
+	fmt.Fprintf(&b, "; %d xã chưa có.\n", notYet+len(r.Returned))
 	if notYet == 0 {
-		b.WriteString(".\n")
 		return r.withReturned(&b)
 	}
-	fmt.Fprintf(&b, "; %d xã chưa có.\n", notYet)
 	if len(r.Missing) > 0 {
 		fmt.Fprintf(&b, "\nXã chưa nộp (%d):\n", len(r.Missing))
 		for i, c := range r.Missing {

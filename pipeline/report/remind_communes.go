@@ -38,10 +38,14 @@ func (r *Reminder) addCommunes(ctx context.Context, lake storage.Store) error {
 	for _, row := range r.all {
 		c := reminder.Commune{Year: r.Year, Deadline: r.Deadline, DeadlineName: r.DeadlineName, Province: r.Province, ProvinceName: r.ProvinceName,
 			Code: row.code, Name: row.name, DueAt: r.DueAt, At: r.At, Review: row.state}
-		switch row.status {
-		case "missing":
+		switch {
+		case row.state == review.Returned:
+			// Its data was accepted, then returned (the roll-up's status
+			// says rejected_only): as the portal's reminder.WithState.
+			c.Upload = reminder.Accepted
+		case row.status == "missing":
 			c.Upload = reminder.Missing
-		case "rejected_only":
+		case row.status == "rejected_only":
 			c.Upload, c.Reason = reminder.Rejected, row.reason
 		default:
 			c.Upload = reminder.Accepted
