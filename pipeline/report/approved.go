@@ -91,41 +91,63 @@ func approvedSentence(r *Report) string {
 	return s
 }
 
-// dropPartialComparison removes, from an approved-only report over some
-// of the communes only, every comparison of a sum of communes with last
-// year: the roll-up's last-year figures are the whole province's (or
-// district's), so "tăng 1,5 điểm phần trăm so với năm 2025" would compare
-// 6 approved communes with all 92 of last year. It clears the change of
-// the province total and of each district some of whose communes are
-// not approved, and the report year's point of the trend; each commune
-// keeps its own change (the same commune both years). NoComparison says
-// why, in the summary and under the trend.
+// dropPartialComparison keeps an approved-only report over some of the
+// communes only from speaking for the whole province (or district):
+//   - no comparison of a sum of communes with last year: the roll-up's
+//     last-year figures are the whole province's (or district's), so
+//     "tăng 1,5 điểm phần trăm so với năm 2025" would compare 6 approved
+//     communes with all 92 of last year. It clears the change of the
+//     province total and of each district some of whose communes are not
+//     approved, and the report year's point of the trend; each commune
+//     keeps its own change (the same commune both years);
+//   - no target verdict for those sums (review finding M-C: "chưa đạt chỉ
+//     tiêu 80%" of the province from 7/92 communes): their Met is cleared
+//     (printed "–", empty in the .csv), and Part says which communes they
+//     sum ("7/92"), so the total row reads "TỔNG CỘNG CÁC XÃ ĐÃ DUYỆT" and
+//     the summary "7/92 xã đã được duyệt có …" (lineName, summary).
+//
+// NoComparison says why, in the summary and under the trend.
 func (r *Report) dropPartialComparison() {
 	c := r.Completeness
 	if !r.ApprovedOnly || c.Approved >= c.Expected {
 		return
 	}
-	r.NoComparison = fmt.Sprintf("Không so sánh với năm %d vì mới có %s/%s xã được duyệt.", r.Year-1, sentInt(c.Approved), sentInt(c.Expected))
-	forget := func(row *Row) {
+	r.NoComparison = fmt.Sprintf("Vì mới có %s/%s xã được duyệt, báo cáo không đánh giá việc đạt chỉ tiêu của toàn tỉnh và không so sánh với năm %d.",
+		sentInt(c.Approved), sentInt(c.Expected), r.Year-1)
+	partial := func(row *Row, approved, expected int64) {
 		for code, cell := range row.Cells {
-			cell.PrevRate, cell.Change = nil, nil
+			cell.PrevRate, cell.Change, cell.Met = nil, nil, nil
 			row.Cells[code] = cell
 		}
+		row.Part = sentInt(approved) + "/" + sentInt(expected)
 	}
-	forget(&r.Total)
-	all := map[string]bool{} // district → every commune approved
+	partial(&r.Total, c.Approved, c.Expected)
+	type count struct{ approved, expected int64 }
+	byDistrict := map[string]count{}
 	for _, s := range c.Communes {
-		if _, seen := all[s.District]; !seen {
-			all[s.District] = true
+		n := byDistrict[s.District]
+		n.expected++
+		if s.Approved {
+			n.approved++
 		}
-		all[s.District] = all[s.District] && s.Approved
+		byDistrict[s.District] = n
 	}
 	for i := range r.Districts {
-		if !all[r.Districts[i].Code] {
-			forget(&r.Districts[i])
+		d := &r.Districts[i]
+		if n, ok := byDistrict[d.Code]; !ok || n.approved < n.expected {
+			partial(d, n.approved, n.expected)
 		}
 	}
 	r.Trend = slices.DeleteFunc(r.Trend, func(p YearPoint) bool { return p.Year == r.Year })
+}
+
+// partNote explains, under the table, the rows that sum only the approved
+// communes; "" when there are none.
+func partNote(r *Report) string {
+	if r.Total.Part == "" {
+		return ""
+	}
+	return "dòng tổng cộng chỉ gồm " + r.Total.Part + " xã đã được duyệt, chưa phải số liệu của toàn tỉnh, nên không đánh giá đạt hay chưa đạt chỉ tiêu (“–”)"
 }
 
 // trendNoteOf is the note under the trend: the re-basing marks, and why

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/xhht/xhht/pipeline/deadlines"
 	"github.com/xhht/xhht/pipeline/lake"
@@ -356,17 +358,24 @@ func summary(r *Report) []string {
 	if r.NoComparison != "" {
 		out = append(out, r.NoComparison)
 	}
+	// Who the figures speak for: the province, or, in an approved-only
+	// report over some communes only, those communes (no target verdict:
+	// dropPartialComparison cleared Met and the change).
+	who, reach := "Toàn tỉnh có", "đạt"
+	if part := r.Total.Part; part != "" {
+		who, reach = part+" xã đã được duyệt có", "tỷ lệ"
+	}
 	for _, m := range Models {
 		cell := r.Total.Cells[m.Code]
 		if cell.Rate == nil || cell.Recognised == nil || cell.Total == nil {
 			continue
 		}
-		s := fmt.Sprintf("Toàn tỉnh có %s/%s %s được công nhận %s, đạt %s",
-			sentInt(*cell.Recognised), sentInt(*cell.Total), m.Unit, m.Name, sentPct(*cell.Rate))
+		s := fmt.Sprintf("%s %s/%s %s được công nhận %s, %s %s",
+			who, sentInt(*cell.Recognised), sentInt(*cell.Total), m.Unit, m.Name, reach, sentPct(*cell.Rate))
 		if cv := coverage(m.Code, cell); cv != "" {
 			s += " (" + cv + " có đủ số liệu)"
 		}
-		if cell.Target != nil {
+		if cell.Target != nil && cell.Met != nil {
 			diff := *cell.Rate - *cell.Target
 			switch {
 			case diff > 0:
@@ -401,18 +410,36 @@ func summary(r *Report) []string {
 	}
 	t := r.Total
 	if r.Deadline == "12-01" {
+		// The movement's totals, scoped like the rates above.
+		in := func(s string) string {
+			if t.Part == "" {
+				return s
+			}
+			if !strings.HasPrefix(s, "Hội Khuyến học") { // a name keeps its capital
+				s = lowerFirst(s)
+			}
+			return "Trong " + t.Part + " xã đã được duyệt, " + s
+		}
 		if t.XaMucDo1 != nil || t.XaMucDo2 != nil {
-			out = append(out, fmt.Sprintf("Có %s xã được công nhận Cộng đồng học tập cấp xã Mức độ 2 và %s xã Mức độ 1.", sentIntP(t.XaMucDo2), sentIntP(t.XaMucDo1)))
+			out = append(out, in(fmt.Sprintf("Có %s xã được công nhận Cộng đồng học tập cấp xã Mức độ 2 và %s xã Mức độ 1.", sentIntP(t.XaMucDo2), sentIntP(t.XaMucDo1))))
 		}
 		if t.TTHTCDLop != nil || t.TTHTCDLuot != nil {
-			out = append(out, fmt.Sprintf("Các Trung tâm học tập cộng đồng đã tổ chức %s lớp với %s lượt người học; %s trung tâm ứng dụng công nghệ thông tin.",
-				sentIntP(t.TTHTCDLop), sentIntP(t.TTHTCDLuot), sentIntP(t.TTHTCDCNTT)))
+			out = append(out, in(fmt.Sprintf("Các Trung tâm học tập cộng đồng đã tổ chức %s lớp với %s lượt người học; %s trung tâm ứng dụng công nghệ thông tin.",
+				sentIntP(t.TTHTCDLop), sentIntP(t.TTHTCDLuot), sentIntP(t.TTHTCDCNTT))))
 		}
 		if t.HoiVien != nil {
-			out = append(out, fmt.Sprintf("Hội Khuyến học cấp xã có %s hội viên, trong đó %s hội viên được tập huấn.", sentIntP(t.HoiVien), sentIntP(t.HoiVienTapHuan)))
+			out = append(out, in(fmt.Sprintf("Hội Khuyến học cấp xã có %s hội viên, trong đó %s hội viên được tập huấn.", sentIntP(t.HoiVien), sentIntP(t.HoiVienTapHuan))))
 		}
 	}
 	return out
+}
+
+// lowerFirst is s with its first letter in lower case.
+func lowerFirst(s string) string {
+	if c, n := utf8.DecodeRuneInString(s); n > 0 {
+		return string(unicode.ToLower(c)) + s[n:]
+	}
+	return s
 }
 
 // countedUntil opens the first sentence: what the figures count.

@@ -63,6 +63,11 @@ type Row struct {
 	TTHTCDLop, TTHTCDLuot   *int64 // community learning centres: classes, learner attendances
 	TTHTCDCNTT              *int64 // centres using IT
 	HoiVien, HoiVienTapHuan *int64 // Hội Khuyến học members, trained
+	// Part, on a district or province row of an approved-only report, is
+	// set when the row sums only some of its communes, the approved ones
+	// (dropPartialComparison): "7/92". Such a row speaks for those
+	// communes, not for the unit: labelled so, no target verdict.
+	Part string
 }
 
 // CommuneStatus is one commune's reporting status at the cut-off.

@@ -191,8 +191,14 @@ func tableLines(r *Report) []line {
 
 // lineName is the name shown for a row; the total row has a fixed label.
 func lineName(l line) string {
-	if l.level() == "province" {
+	switch {
+	case l.level() == "province" && l.row.Part != "":
+		// An approved-only report over some communes (dropPartialComparison).
+		return "TỔNG CỘNG CÁC XÃ ĐÃ DUYỆT (" + l.row.Part + " XÃ)"
+	case l.level() == "province":
 		return "TỔNG CỘNG TOÀN TỈNH"
+	case l.row.Part != "":
+		return l.row.Name + " (chỉ gồm " + l.row.Part + " xã đã duyệt)"
 	}
 	return l.row.Name
 }
@@ -516,6 +522,9 @@ func noteParts(r *Report, lines []line, cols []column) []string {
 			parts = append(parts, "“±” là mức thay đổi tỷ lệ so với năm "+strconv.Itoa(r.Year-1)+", tính bằng điểm phần trăm")
 			break
 		}
+	}
+	if n := partNote(r); n != "" {
+		parts = append(parts, n)
 	}
 	return parts
 }

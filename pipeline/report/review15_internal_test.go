@@ -40,9 +40,9 @@ func TestPartialComparison(t *testing.T) {
 				{Year: 2026, Rates: map[string]*float64{"ho_dat": ptr(0.774)}, Complete: true}}
 			r.dropPartialComparison()
 			s := strings.Join(summary(r), "\n")
-			why := "Không so sánh với năm 2025 vì mới có " + sentInt(tc.approved) + "/20 xã được duyệt."
+			why := "Vì mới có " + sentInt(tc.approved) + "/20 xã được duyệt, báo cáo không đánh giá việc đạt chỉ tiêu của toàn tỉnh và không so sánh với năm 2025."
 			if tc.compared {
-				if !strings.Contains(s, "tăng 1,5 điểm phần trăm so với năm 2025") || strings.Contains(s, "Không so sánh") || len(r.Trend) != 2 {
+				if !strings.Contains(s, "tăng 1,5 điểm phần trăm so với năm 2025") || strings.Contains(s, "không so sánh") || len(r.Trend) != 2 {
 					t.Errorf("want the comparison; trend %d points; summary:\n%s", len(r.Trend), s)
 				}
 				return
@@ -82,6 +82,8 @@ func TestPartialComparisonDistricts(t *testing.T) {
 	for i := range r.Districts {
 		c := r.Districts[i].Cells["ho_dat"]
 		c.PrevRate, c.Change = ptr(0.5), ptr(0.1)
+		met := true
+		c.Met = &met
 		r.Districts[i].Cells["ho_dat"] = c
 	}
 	r.dropPartialComparison()
@@ -89,6 +91,21 @@ func TestPartialComparisonDistricts(t *testing.T) {
 		if got := d.Cells["ho_dat"].Change != nil; got != (d.Code == "100") {
 			t.Errorf("district %s keeps its change: %v", d.Code, got)
 		}
+		// M-C (session 8): a district summing some of its communes has no
+		// target verdict and says which communes it sums.
+		if got := d.Cells["ho_dat"].Met != nil; got != (d.Code == "100") {
+			t.Errorf("district %s keeps its target verdict: %v", d.Code, got)
+		}
+		want := d.Name
+		if d.Code == "101" {
+			want = d.Name + " (chỉ gồm 0/3 xã đã duyệt)"
+		}
+		if got := lineName(line{row: &d}); got != want {
+			t.Errorf("district %s is labelled %q, want %q", d.Code, got, want)
+		}
+	}
+	if got := lineName(line{row: &r.Total}); got != "TỔNG CỘNG CÁC XÃ ĐÃ DUYỆT (3/6 XÃ)" {
+		t.Errorf("total labelled %q", got)
 	}
 }
 
