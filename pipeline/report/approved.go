@@ -103,7 +103,7 @@ func approvedSentence(r *Report) string {
 //   - no target verdict for those sums (review finding M-C: "chưa đạt chỉ
 //     tiêu 80%" of the province from 7/92 communes): their Met is cleared
 //     (printed "–", empty in the .csv), and Part says which communes they
-//     sum ("7/92"), so the total row reads "TỔNG CỘNG CÁC XÃ ĐÃ DUYỆT" and
+//     sum ("7/92"), so the total row reads "TỔNG CỘNG 7/92 XÃ ĐÃ DUYỆT" and
 //     the summary "7/92 xã đã được duyệt có …" (lineName, summary).
 //
 // NoComparison says why, in the summary and under the trend.

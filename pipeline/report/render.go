@@ -194,11 +194,11 @@ func lineName(l line) string {
 	switch {
 	case l.level() == "province" && l.row.Part != "":
 		// An approved-only report over some communes (dropPartialComparison).
-		return "TỔNG CỘNG CÁC XÃ ĐÃ DUYỆT (" + l.row.Part + " XÃ)"
+		return "TỔNG CỘNG " + l.row.Part + " XÃ ĐÃ DUYỆT"
 	case l.level() == "province":
 		return "TỔNG CỘNG TOÀN TỈNH"
 	case l.row.Part != "":
-		return l.row.Name + " (chỉ gồm " + l.row.Part + " xã đã duyệt)"
+		return l.row.Name + " (" + l.row.Part + " xã đã duyệt)"
 	}
 	return l.row.Name
 }

@@ -98,13 +98,13 @@ func TestPartialComparisonDistricts(t *testing.T) {
 		}
 		want := d.Name
 		if d.Code == "101" {
-			want = d.Name + " (chỉ gồm 0/3 xã đã duyệt)"
+			want = d.Name + " (0/3 xã đã duyệt)"
 		}
 		if got := lineName(line{row: &d}); got != want {
 			t.Errorf("district %s is labelled %q, want %q", d.Code, got, want)
 		}
 	}
-	if got := lineName(line{row: &r.Total}); got != "TỔNG CỘNG CÁC XÃ ĐÃ DUYỆT (3/6 XÃ)" {
+	if got := lineName(line{row: &r.Total}); got != "TỔNG CỘNG 3/6 XÃ ĐÃ DUYỆT" {
 		t.Errorf("total labelled %q", got)
 	}
 }
@@ -185,5 +185,40 @@ func TestFlagsIntroForAReader(t *testing.T) {
 	lines := math.Ceil(float64(utf8.RuneCountInString(intro)) / (width * 1.2))
 	if h < lines*15 {
 		t.Errorf("intro row %.1f pt high over %.0f width units: %d characters need %v lines (%.0f pt)", h, width, utf8.RuneCountInString(intro), lines, lines*15)
+	}
+}
+
+// M-C (session 8) for the 1/12 report: its movement sentences are sums of
+// the approved communes too, and say so; with every commune approved they
+// speak for the province as before.
+func TestPartialMovementSentences(t *testing.T) {
+	for _, tc := range []struct {
+		approved int64
+		want     []string
+	}{
+		{5, []string{
+			"Trong 5/20 xã đã được duyệt, có 3 xã được công nhận Cộng đồng học tập cấp xã Mức độ 2 và 4 xã Mức độ 1.",
+			"Trong 5/20 xã đã được duyệt, các Trung tâm học tập cộng đồng đã tổ chức 12 lớp với 340 lượt người học; 2 trung tâm ứng dụng công nghệ thông tin.",
+			"Trong 5/20 xã đã được duyệt, Hội Khuyến học cấp xã có 1.200 hội viên, trong đó 300 hội viên được tập huấn.",
+		}},
+		{20, []string{
+			"Có 3 xã được công nhận Cộng đồng học tập cấp xã Mức độ 2 và 4 xã Mức độ 1.",
+			"Các Trung tâm học tập cộng đồng đã tổ chức 12 lớp với 340 lượt người học; 2 trung tâm ứng dụng công nghệ thông tin.",
+			"Hội Khuyến học cấp xã có 1.200 hội viên, trong đó 300 hội viên được tập huấn.",
+		}},
+	} {
+		r := fixtureReport(20, 0)
+		r.Deadline, r.ApprovedOnly = "12-01", true
+		r.Completeness.Approved, r.Completeness.Expected = tc.approved, 20
+		r.Total.XaMucDo1, r.Total.XaMucDo2 = ptr[int64](4), ptr[int64](3)
+		r.Total.TTHTCDLop, r.Total.TTHTCDLuot, r.Total.TTHTCDCNTT = ptr[int64](12), ptr[int64](340), ptr[int64](2)
+		r.Total.HoiVien, r.Total.HoiVienTapHuan = ptr[int64](1200), ptr[int64](300)
+		r.dropPartialComparison()
+		s := strings.Join(summary(r), "\n")
+		for _, w := range tc.want {
+			if !strings.Contains(s, w+"\n") && !strings.HasSuffix(s, w) {
+				t.Errorf("%d/20 approved: summary lacks %q:\n%s", tc.approved, w, s)
+			}
+		}
 	}
 }

@@ -510,7 +510,13 @@ func (x *xlsxWriter) widths(lines []line, cols []column) []float64 {
 	for _, l := range lines {
 		// Times New Roman averages under the width of a digit per
 		// character; 0.95 per rune plus padding fits names in practice.
-		name = math.Max(name, float64(utf8.RuneCountInString(lineName(l)))*0.95+2)
+		// The bold subtotal and total labels are upper case, wider:
+		// "TỔNG CỘNG 7/92 XÃ ĐÃ DUYỆT" was cut at 0.95.
+		per := 0.95
+		if l.level() != "commune" {
+			per = 1.25
+		}
+		name = math.Max(name, float64(utf8.RuneCountInString(lineName(l)))*per+2)
 	}
 	w := []float64{5, math.Min(name, 40)}
 	for _, c := range cols {
