@@ -14,6 +14,7 @@ import (
 
 	"github.com/xhht/xhht/pipeline/deadlines"
 	"github.com/xhht/xhht/pipeline/lake"
+	"github.com/xhht/xhht/pipeline/quality"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/review"
 	"github.com/xhht/xhht/pipeline/storage"
@@ -40,6 +41,10 @@ type Flag struct {
 	Message       string
 	SubmissionID  string // the upload the flag is about: a check greys it only while it is the checked one
 }
+
+// Informational: shown, with no "đã xác minh" form, never counted as an
+// open warning (quality.Informational: not comparable, or unchanged).
+func (f Flag) Informational() bool { return quality.Informational(f.Rule, f.Comparable) }
 
 // FlagReader gives a province's current plausibility flags of a year. It
 // is an interface so the portal does not depend on how they are computed
@@ -401,7 +406,7 @@ func (s *server) buildBoard(ctx context.Context, year int, province string, d de
 			switch {
 			case f.Checked:
 				row.FlagsChecked++
-			case f.Comparable:
+			case !f.Informational():
 				row.FlagsOpen++
 			}
 		}

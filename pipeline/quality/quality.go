@@ -64,9 +64,19 @@ type Flag struct {
 	Message string `json:"message"` // short Vietnamese
 }
 
-// Alarm reports whether f is a warning to look at (comparable), as opposed
-// to an information that the commune could not be compared.
-func (f Flag) Alarm() bool { return f.Comparable }
+// Alarm reports whether f is a warning to look at, as opposed to an
+// information (Informational).
+func (f Flag) Alarm() bool { return !Informational(f.Rule, f.Comparable) }
+
+// Informational reports whether a flag of this rule is information only,
+// never a warning for the province to verify ("đã xác minh"), nor one for
+// its signed report's annex: the commune could not be compared
+// (comparable false), or the upload repeats an earlier one (unchanged: the
+// commune is told "không thay đổi"; review finding L-H). The portal and
+// the report classify flags with it.
+func Informational(rule string, comparable bool) bool {
+	return !comparable || rule == RuleUnchanged
+}
 
 // FlagID builds the stable id of a flag.
 func FlagID(rule, indicator, maThon string) string {

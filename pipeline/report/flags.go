@@ -41,7 +41,9 @@ type FlagLine struct {
 }
 
 // loadFlags reads the snapshot's flags: the warnings into r.Flags, the
-// communes that cannot be compared with last year into r.NotComparable.
+// communes that cannot be compared with last year into r.NotComparable;
+// other information (quality.Informational: an unchanged re-upload) is
+// not in the annex.
 // Pending rows are the flags of an upload still waiting for the province
 // (pipeline/rollup, flags_pending.go): not the data the report counts.
 func (r *Report) loadFlags(ctx context.Context, db *sql.DB) error {
@@ -64,6 +66,9 @@ func (r *Report) loadFlags(ctx context.Context, db *sql.DB) error {
 		if !comparable.Bool {
 			r.NotComparable = append(r.NotComparable, l.Name+" ("+l.Code+")")
 			continue
+		}
+		if quality.Informational(l.Rule, comparable.Bool) {
+			continue // an unchanged re-upload: the commune's information, nothing to verify
 		}
 		l.Value, l.Previous = flagValue(l.Rule, ind, v), flagValue(l.Rule, ind, p)
 		if l.Previous != "" && py.Valid && int(py.Int64) != r.Year-1 {
