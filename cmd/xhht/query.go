@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -29,7 +30,9 @@ func cmdQuery(ctx context.Context, args []string, stdout io.Writer) (int, error)
 		Usage:   `xhht query [--lake DIR | --s3 s3://bucket/prefix] [--format table|csv|json] "SELECT …"`,
 		Summary: "truy vấn SQL (DuckDB) trên các bảng tổng hợp của kho (query the lake's roll-ups with SQL)",
 		Details: `Các view (views): hamlets, communes, districts, provinces, nation, completeness, submissions, receipts, reviews, audit
-(rebased_* khi có quy đổi). Cột (columns): docs/COLUMNS.md.
+(rebased_* khi có quy đổi). Cột (columns): docs/COLUMNS.md. Cột at (reviews, audit) là từ khoá của DuckDB:
+  viết trong ngoặc kép, "at" (quote it: SELECT "at" FROM audit ORDER BY "at").
+table: mỗi hàng một dòng; xuống dòng trong ô in là ↵, tab là ⇥ (newlines shown as ↵; csv and json keep them).
 Thời gian (times): TIMESTAMPTZ in kèm độ lệch múi giờ (with its offset, 2026-11-20T05:10:15Z); TIMESTAMP không
   múi giờ, ví dụ sau AT TIME ZONE 'Asia/Ho_Chi_Minh', in không kèm múi giờ (a wall time: 2026-11-20 12:10:15).
 csv: ô chữ bắt đầu bằng = + - @ tab CR được thêm ' để bảng tính không chạy như công thức (as in the reports).
@@ -98,7 +101,7 @@ func querySnapshot(ctx context.Context, stdout io.Writer, dir, format, q string)
 func answer(ctx context.Context, db *sql.DB, stdout io.Writer, format, q string) (int, error) {
 	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
-		return exitRuntime, queryError(err)
+		return exitRuntime, withKeywordHint(queryError(err), q)
 	}
 	defer rows.Close()
 	// The whole result is read before anything is printed: a query that
@@ -140,6 +143,51 @@ func queryError(err error) error {
 		}
 	}
 	return fmt.Errorf("query: %w", err)
+}
+
+// withKeywordHint adds, to a statement DuckDB could not parse that names
+// a column `at` (views reviews and audit) unquoted, how to write it:
+// AT is a DuckDB keyword (AT TIME ZONE), so `SELECT at FROM audit` is a
+// syntax error. The column keeps its name (a stable contract,
+// docs/COLUMNS.md); "at" in double quotes reads it.
+func withKeywordHint(err error, q string) error {
+	var ue usageError
+	if !errors.As(err, &ue) || !strings.Contains(ue.msg, "Parser Error") || !bareAt(q) {
+		return err
+	}
+	ue.msg += "\nGợi ý (hint): at là từ khoá của DuckDB; cột at của reviews và audit phải viết trong ngoặc kép: " +
+		`SELECT "at" FROM audit ORDER BY "at" (docs/COLUMNS.md)`
+	return ue
+}
+
+// bareAt reports whether q has the word at outside quotes and not as AT
+// TIME ZONE, nor qualified (a.at parses).
+func bareAt(q string) bool {
+	lower := strings.ToLower(q)
+	inSingle, inDouble := false, false
+	for i := 0; i < len(lower); i++ {
+		switch c := lower[i]; {
+		case c == '\'' && !inDouble:
+			inSingle = !inSingle
+		case c == '"' && !inSingle:
+			inDouble = !inDouble
+		case inSingle || inDouble || !strings.HasPrefix(lower[i:], "at"):
+			// quoted text or name, or not "at"
+		case i > 0 && (isWordByte(lower[i-1]) || lower[i-1] == '.'):
+			// the end of a longer word (format), or qualified (a.at)
+		case i+2 < len(lower) && isWordByte(lower[i+2]):
+			// the start of a longer word (action)
+		case strings.HasPrefix(strings.TrimLeft(lower[i+2:], " \t\r\n"), "time"):
+			// AT TIME ZONE
+		default:
+			return true
+		}
+	}
+	return false
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 0x80
 }
 
 // result is a query's whole answer: column names, DuckDB type names, values.
@@ -310,7 +358,35 @@ func jsonValue(v any, typ string) ([]byte, error) {
 	return json.Marshal(fmt.Sprint(v))
 }
 
-// writeTable aligns columns by rune count (Vietnamese names are multi-byte).
+// oneLine is a value as the aligned table prints it, on one line: a line
+// break (\n, \r\n or \r) is shown as ↵, a tab as ⇥, any other control
+// character as its Unicode "control picture" (ESC as ␛, so commune text
+// cannot drive the terminal), C1 controls as �. Only the table: csv and
+// json keep values as they are.
+func oneLine(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\r':
+			return '↵'
+		case r == '\t':
+			return '⇥'
+		case r < 0x20:
+			return 0x2400 + r // ␀ … ␟
+		case r == 0x7f:
+			return '␡'
+		case unicode.IsControl(r):
+			return '\uFFFD'
+		}
+		return r
+	}, s)
+}
+
+// writeTable aligns columns by rune count (Vietnamese names are multi-byte),
+// each row on one line (oneLine).
 func (r *result) writeTable(w io.Writer) {
 	data := make([][]string, len(r.rows))
 	width := make([]int, len(r.cols))
@@ -320,7 +396,7 @@ func (r *result) writeTable(w io.Writer) {
 	for j, row := range r.rows {
 		rec := make([]string, len(row))
 		for i, v := range row {
-			rec[i] = text(v, r.types[i], "NULL", true)
+			rec[i] = oneLine(text(v, r.types[i], "NULL", true))
 			width[i] = max(width[i], utf8.RuneCountInString(rec[i]))
 		}
 		data[j] = rec
@@ -338,7 +414,11 @@ func (r *result) writeTable(w io.Writer) {
 		}
 		fmt.Fprintln(w, b.String())
 	}
-	line(r.cols)
+	cols := make([]string, len(r.cols))
+	for i, c := range r.cols {
+		cols[i] = oneLine(c)
+	}
+	line(cols)
 	for _, rec := range data {
 		line(rec)
 	}

@@ -9,6 +9,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xhht/xhht/pipeline/access"
+	"github.com/xhht/xhht/pipeline/review"
+	"github.com/xhht/xhht/pipeline/rollup/rolluptest"
+	"github.com/xhht/xhht/pipeline/storage/local"
 )
 
 // queryLake is a small lake: one commune (05443) with two hamlets, one of
@@ -162,5 +167,76 @@ func TestIngestExitStatus(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "2 tệp, 1 bị từ chối") {
 		t.Errorf("summary: %s", out.String())
+	}
+}
+
+// L-F (review of issue 15, session 8): the audit view's column at is a
+// DuckDB keyword. Quoted as docs/COLUMNS.md says, it reads; unquoted, the
+// usage error says how to write it; AT TIME ZONE and a.at get no hint.
+// The aligned table prints a multi-line comment on one line (↵), while
+// csv and json keep the line break.
+func TestQueryAuditAtAndMultiLine(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	lake := local.New(dir)
+	id, err := (rolluptest.Upload{Year: 2026, Commune: "01840", At: time.Date(2026, 11, 10, 2, 0, 0, 0, time.UTC),
+		Hamlets: []map[string]any{{"ho_tong": int64(100), "ho_dat": int64(80)}}}).Write(ctx, lake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := review.Apply(ctx, lake, review.Action{Kind: review.KindReturn, Year: 2026, Province: "19", Commune: "01840",
+		Submission: id, Comment: "Dòng 1\nDòng 2\tcột", By: review.Actor{Role: access.RoleProvince, Province: "19", CodeID: "test", Year: 2026}}); err != nil {
+		t.Fatal(err)
+	}
+	cli := func(want int, args ...string) (string, string) {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		if code := run(ctx, append([]string{"query", "--lake", dir}, args...), &out, &errOut); code != want {
+			t.Fatalf("%v: exit %d, want %d: %s%s", args, code, want, out.String(), errOut.String())
+		}
+		return out.String(), errOut.String()
+	}
+	const hint = `Gợi ý (hint): at là từ khoá của DuckDB; cột at của reviews và audit phải viết trong ngoặc kép: SELECT "at" FROM audit ORDER BY "at"`
+
+	// The example of docs/COLUMNS.md, as a shell passes it, runs.
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "COLUMNS.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ex, ok := strings.Cut(string(doc), "\nxhht query \"SELECT commune_code, action,")
+	ex, _, _ = strings.Cut(ex, "\n")
+	if !ok || !strings.HasSuffix(ex, `"`) {
+		t.Fatal("docs/COLUMNS.md: no audit example")
+	}
+	ex = strings.ReplaceAll("SELECT commune_code, action,"+strings.TrimSuffix(ex, `"`), `\"`, `"`)
+	out, _ := cli(exitOK, "--format", "csv", ex)
+	if !strings.HasPrefix(out, "commune_code,action,from_state,to_state,comment,at\n01840,return,submitted,returned,\"Dòng 1\nDòng 2\tcột\",2026-") {
+		t.Errorf("csv:\n%s", out)
+	}
+	for _, q := range []string{"SELECT at FROM audit", "SELECT commune_code FROM audit ORDER BY at", "SELECT comment,at FROM audit"} {
+		if _, errOut := cli(exitUsage, q); !strings.Contains(errOut, "Parser Error") || !strings.Contains(errOut, hint) {
+			t.Errorf("%s: stderr lacks the hint:\n%s", q, errOut)
+		}
+	}
+	// Other parser errors get no hint: AT TIME ZONE, a word containing at,
+	// "at" quoted or in a string.
+	for _, q := range []string{`SELEC "at" AT TIME ZONE 'UTC' FROM audit`, "SELEC action, format FROM audit", `SELEC 'at' FROM audit`} {
+		if _, errOut := cli(exitUsage, q); strings.Contains(errOut, "Gợi ý") {
+			t.Errorf("%s: a hint about at:\n%s", q, errOut)
+		}
+	}
+	if out, _ := cli(exitOK, "SELECT a.at IS NOT NULL AS co FROM audit a"); out != "co\ntrue\n(1 dòng)\n" {
+		t.Errorf("a.at:\n%s", out)
+	}
+
+	// Aligned table: one line per row.
+	out, _ = cli(exitOK, "SELECT action, comment, 'x' || chr(27) || '[31m' AS esc FROM audit")
+	want := "action  comment" + strings.Repeat(" ", 17-7+2) + "esc\nreturn  Dòng 1↵Dòng 2⇥cột  x␛[31m\n(1 dòng)\n"
+	if out != want {
+		t.Errorf("table:\n%s\nwant\n%s", out, want)
+	}
+	out, _ = cli(exitOK, "--format", "json", `SELECT comment FROM audit`)
+	if out != `{"comment":"Dòng 1\nDòng 2\tcột"}`+"\n" {
+		t.Errorf("json:\n%s", out)
 	}
 }
