@@ -64,7 +64,11 @@ có mã (kể cả mã đã thu hồi hay hết hạn) được bỏ qua và li�
 
 --role province: mã cấp tỉnh, cho cán bộ Sở GD&ĐT duyệt số liệu: đăng nhập cùng cổng, xem bảng
 theo dõi mọi xã của tỉnh (chỉ tỉnh đó), duyệt hoặc trả lại số liệu của xã. Mỗi người một mã
-(số 01, 02 …, theo thứ tự --holders), thu hồi riêng từng mã: --province 19 --reviewer 01.
+(số 01, 02 …), thu hồi riêng từng mã: --province 19 --reviewer 01. Với --holders, mỗi người chưa có
+mã nhận số còn trống nhỏ nhất, theo thứ tự trong --holders (số đã có, kể cả mã không ghi tên của
+make run, giữ nguyên); người đã có mã với đúng tên đó được bỏ qua và liệt kê; lệnh in ra ai nhận
+số nào. Chạy lại cùng danh sách không cấp thêm gì. --force với --holders: mã mới cho đúng những
+người trong danh sách (mã cũ của họ hết hiệu lực), không đụng đến mã của người khác.
 
 Flags:
   --province   mã tỉnh 2 chữ số (bắt buộc)
@@ -414,23 +418,46 @@ func accessIssue(ctx context.Context, args []string, stdout io.Writer) (int, err
 	}
 	// Province slots are reviewers, not communes: the messages say so.
 	province := access.Role(*a.role) == access.RoleProvince
+	if province && fresh > 0 {
+		// Who got which number: a holder is placed in the first free slot
+		// (access.IssueOptions.Holders), and revoking names the slot.
+		fmt.Fprintln(stdout, "Mã mới (số mã, người nhận):")
+		for _, is := range issued {
+			if is.Code != "" {
+				fmt.Fprintf(stdout, "  %s-%s %s\n", is.Grant.Province, is.Grant.Reviewer, holderText(is.Grant.Holder))
+			}
+		}
+	}
 	switch {
-	case len(skipped) > 0 && len(skipped) == len(issued) && province:
-		fmt.Fprintf(stdout, "Mọi người duyệt đã có mã cấp tỉnh năm %d: không cấp gì, mã đã phát vẫn như cũ (--force để cấp lại tất cả).\n", *a.year)
+	case len(skipped) > 0 && province:
+		// Each person who got no new code is named, with what to do if
+		// their code does not work (review finding L-K).
+		if len(skipped) == len(issued) {
+			fmt.Fprintf(stdout, "Mọi người duyệt đã có mã cấp tỉnh năm %d: không cấp gì, mã đã phát vẫn như cũ:\n", *a.year)
+		} else {
+			fmt.Fprintf(stdout, "Không cấp mã mới cho %d người đã có mã cấp tỉnh năm %d (mã đã phát vẫn như cũ):\n", len(skipped), *a.year)
+		}
+		for _, is := range skipped {
+			g := is.Grant
+			fmt.Fprintf(stdout, "  %s-%s %-32s %s\n", g.Province, g.Reviewer, holderText(g.Holder), accessStatusVI(is.Skipped))
+			if is.Skipped != access.StatusActive {
+				// A revoked or expired code does not work: how to give
+				// that person a working one without touching the others.
+				fmt.Fprintf(stdout, "        → cấp lại mã %s-%s: xhht access reissue --province %s --year %d --reviewer %s\n",
+					g.Province, g.Reviewer, g.Province, *a.year, g.Reviewer)
+			}
+		}
+		if *a.holders != "" {
+			fmt.Fprintln(stdout, "  (--force: cấp lại mã cho mọi người trong --holders; mã cũ của họ hết hiệu lực ngay)")
+		} else {
+			fmt.Fprintln(stdout, "  (--force: cấp lại các mã trên; mã cũ hết hiệu lực ngay)")
+		}
 	case len(skipped) > 0 && len(skipped) == len(issued):
 		fmt.Fprintf(stdout, "Mọi xã đã có mã năm %d: không cấp gì, mã đã phát vẫn như cũ (--force để cấp lại tất cả, hoặc xhht access reissue --commune MÃ_XÃ).\n", *a.year)
 	case len(skipped) > 0:
-		if province {
-			fmt.Fprintf(stdout, "Bỏ qua %d người duyệt đã có mã cấp tỉnh năm %d (mã đã phát vẫn như cũ; --force để cấp lại tất cả):\n", len(skipped), *a.year)
-		} else {
-			fmt.Fprintf(stdout, "Bỏ qua %d xã đã có mã năm %d (mã đã phát vẫn như cũ; --force để cấp lại tất cả, hoặc xhht access reissue --commune MÃ_XÃ):\n", len(skipped), *a.year)
-		}
+		fmt.Fprintf(stdout, "Bỏ qua %d xã đã có mã năm %d (mã đã phát vẫn như cũ; --force để cấp lại tất cả, hoặc xhht access reissue --commune MÃ_XÃ):\n", len(skipped), *a.year)
 		for _, is := range skipped {
-			unit, name := is.Grant.Commune, is.Grant.CommuneName
-			if is.Grant.Role == access.RoleProvince {
-				unit, name = is.Grant.Province+"-"+is.Grant.Reviewer, is.Grant.Holder
-			}
-			fmt.Fprintf(stdout, "  %s %-32s %s\n", unit, name, accessStatusVI(is.Skipped))
+			fmt.Fprintf(stdout, "  %s %-32s %s\n", is.Grant.Commune, is.Grant.CommuneName, accessStatusVI(is.Skipped))
 		}
 	}
 	if issueErr != nil && len(issued) == 0 {
@@ -440,6 +467,14 @@ func accessIssue(ctx context.Context, args []string, stdout io.Writer) (int, err
 		return accessExitRuntime, fmt.Errorf("một số xã chưa được cấp mã; chạy lại lệnh (chỉ cấp cho xã còn thiếu) (some communes failed; rerun): %w", issueErr)
 	}
 	return exitOK, nil
+}
+
+// holderText is a reviewer slot's holder as the messages print it.
+func holderText(h string) string {
+	if h == "" {
+		return "(không ghi tên người nhận)"
+	}
+	return h
 }
 
 func accessStatusVI(s string) string {

@@ -67,12 +67,63 @@ func TestAccessProvinceRerunWording(t *testing.T) {
 	for i, c := range []struct {
 		holders, want string
 	}{
-		{"Nguyễn Văn An;Trần Thị Bình", "Bỏ qua 1 người duyệt đã có mã cấp tỉnh năm 2026"}, // slot 01 kept, 02 new
+		{"Nguyễn Văn An;Trần Thị Bình", "Không cấp mã mới cho 1 người đã có mã cấp tỉnh năm 2026"}, // slot 01 kept, 02 new
 		{"Nguyễn Văn An;Trần Thị Bình", "Mọi người duyệt đã có mã cấp tỉnh năm 2026"},
 	} {
 		out, _ := accRun(t, 0, "issue", "--province", "19", "--year", "2026", "--role", "province", "--holders", c.holders, "-o", filepath.Join(dir, fmt.Sprintf("b%d.xlsx", i)), "--lake", lake)
 		if !strings.Contains(out, c.want) || strings.Contains(out, " xã") {
 			t.Errorf("re-run with %q said:\n%s\nwant %q and no commune wording", c.holders, out, c.want)
 		}
+	}
+}
+
+// L-K (review of issue 15, session 8): `--holders "A;B"` when slot 01 is
+// taken by a code without a name (the demo code of make run) gives A and
+// B each a code, in the free slots, and says who got which number; a
+// re-run names each person who got nothing new, and how to replace a
+// revoked code.
+func TestAccessProvinceHoldersFreeSlots(t *testing.T) {
+	ctx := context.Background()
+	dir, lake := t.TempDir(), t.TempDir()
+	auth := access.NewAuthority(local.New(lake))
+	issue := func(name string, extra ...string) string {
+		t.Helper()
+		out, _ := accRun(t, 0, append([]string{"issue", "--province", "19", "--year", "2026", "--role", "province", "-o", filepath.Join(dir, name), "--lake", lake}, extra...)...)
+		return out
+	}
+	issue("demo.xlsx") // 19-01, no holder
+	out := issue("a.xlsx", "--holders", "Nguyễn Văn An;Trần Thị Bình")
+	if want := "2 mã mới"; !strings.Contains(out, want) {
+		t.Errorf("issue said:\n%s\nwant %q", out, want)
+	}
+	if want := "Mã mới (số mã, người nhận):\n  19-02 Nguyễn Văn An\n  19-03 Trần Thị Bình\n"; !strings.Contains(out, want) {
+		t.Errorf("issue said:\n%s\nwant %q", out, want)
+	}
+	codes := sheetCodes(t, filepath.Join(dir, "a.xlsx"))
+	for slot, holder := range map[string]string{"19-02": "Nguyễn Văn An", "19-03": "Trần Thị Bình"} {
+		g, err := auth.Verify(ctx, codes[slot], time.Now())
+		if err != nil || g.Holder != holder {
+			t.Errorf("sheet's code of %s: %+v, %v; want %s's", slot, g, err, holder)
+		}
+	}
+
+	// Again, with one new name and a revoked code: nothing for An and Bình,
+	// each named; a code for Cường; how to give Bình a working code.
+	accRun(t, 0, "revoke", "--province", "19", "--reviewer", "03", "--year", "2026", "--lake", lake)
+	out = issue("b.xlsx", "--holders", "Nguyễn Văn An; trần thị  bình;Lê Văn Cường")
+	for _, want := range []string{
+		"1 mã mới",
+		"  19-04 Lê Văn Cường\n",
+		"Không cấp mã mới cho 2 người đã có mã cấp tỉnh năm 2026 (mã đã phát vẫn như cũ):\n",
+		"  19-02 Nguyễn Văn An",
+		"  19-03 Trần Thị Bình",
+		"→ cấp lại mã 19-03: xhht access reissue --province 19 --year 2026 --reviewer 03\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("re-run said:\n%s\nwant %q", out, want)
+		}
+	}
+	if _, err := auth.Verify(ctx, codes["19-02"], time.Now()); err != nil {
+		t.Errorf("An's code after the re-run: %v", err)
 	}
 }

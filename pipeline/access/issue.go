@@ -40,9 +40,12 @@ type IssueOptions struct {
 	Province string   // 2 digits, in the register of Year
 	Communes []string // nil: every commune of Province in the register of Year
 	Role     Role     // "" or RoleCommune: one code per commune; RoleProvince: reviewer codes of the province
-	// Holders (RoleProvince) names who gets each reviewer code, in slot
-	// order ("01", "02" …); Reviewers is how many codes when no names are
-	// given (default 1). Ignored for commune codes.
+	// Holders (RoleProvince) names who gets each reviewer code; Reviewers
+	// is how many codes when no names are given (default 1), slots "01",
+	// "02" …. Named holders are placed by name (holderSlots): one who has a
+	// slot under that name keeps it (skipped; with Replace, a new code in
+	// that slot), the others get the free slots in order; slots of other
+	// people are never touched. Ignored for commune codes.
 	Holders   []string
 	Reviewers int
 	// Replace issues a new code even for communes that already have one
@@ -92,6 +95,11 @@ func Issue(ctx context.Context, lake storage.Store, opt IssueOptions) ([]Issued,
 	if opt.Role == RoleProvince {
 		if bases, err = reviewerBases(opt); err != nil {
 			return nil, err
+		}
+		if len(opt.Holders) > 0 {
+			if bases, err = holderSlots(ctx, lake, bases); err != nil {
+				return nil, err
+			}
 		}
 	} else {
 		units, err := lookupUnits(opt.Registry, opt.Year, opt.Province, opt.Communes)
@@ -397,6 +405,56 @@ const maxHolderRunes = 80
 
 // maxReviewers bounds the reviewer codes of a province (slots 01-99).
 const maxReviewers = 99
+
+// holderSlots places named holders by name, not position (review finding
+// L-K): "--holders A;B" when slot 01 is taken (by the demo code, or by
+// someone else) gave B slot 02 and A nothing. A holder who already has a
+// slot under the same name keeps it (skipped; with Replace, reissued in
+// that slot); each other holder gets the lowest free slot, in the order
+// given. A second run of the same list issues nothing, and --force with a
+// list never replaces the code of someone not on it.
+func holderSlots(ctx context.Context, lake storage.Store, bases []record) ([]record, error) {
+	b0 := bases[0]
+	prefix := strings.TrimSuffix(reviewerKey(b0.Year, b0.Province, "00"), "00.json")
+	objs, err := lake.List(ctx, prefix)
+	if err != nil {
+		return nil, fmt.Errorf("access: mã cấp tỉnh đã có (existing reviewer codes): %w", err)
+	}
+	taken, byHolder := map[string]bool{}, map[string]string{}
+	for _, o := range objs {
+		slot := strings.TrimSuffix(strings.TrimPrefix(o.Key, prefix), ".json")
+		if !digits(slot, 2) {
+			continue
+		}
+		r, _, err := readRecord(ctx, lake, o.Key)
+		if err != nil {
+			return nil, fmt.Errorf("access: mã cấp tỉnh %s-%s: %w", b0.Province, slot, err)
+		}
+		taken[slot] = true
+		if h := strings.ToLower(strings.Join(strings.Fields(r.Holder), " ")); h != "" {
+			byHolder[h] = slot
+		}
+	}
+	next := 1
+	for i := range bases {
+		h := strings.ToLower(strings.Join(strings.Fields(bases[i].Holder), " "))
+		if slot, ok := byHolder[h]; ok && h != "" {
+			bases[i].Reviewer = slot // skipped by issueOne: that holder has a code
+			continue
+		}
+		for ; next <= maxReviewers && taken[fmt.Sprintf("%02d", next)]; next++ {
+		}
+		if next > maxReviewers {
+			return nil, fmt.Errorf("access: tối đa %d mã cấp tỉnh; không còn số trống", maxReviewers)
+		}
+		bases[i].Reviewer = fmt.Sprintf("%02d", next)
+		taken[bases[i].Reviewer] = true
+		if h != "" {
+			byHolder[h] = bases[i].Reviewer // a name given twice gets one code
+		}
+	}
+	return bases, nil
+}
 
 // reviewerBases are the records of a province's reviewer codes: slot "01"
 // onwards, one per holder name (or opt.Reviewers of them, default 1).
