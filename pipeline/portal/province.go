@@ -441,7 +441,7 @@ func (s *server) provCommuneView(ctx context.Context, ss session, g access.Grant
 	p.ShownText = p.Shown.Label()
 	p.Waiting = p.Shown == review.Submitted && len(approved) > 0
 	if p.Waiting {
-		p.ShownText = "Có tệp mới chờ duyệt (số liệu đã duyệt trước vẫn được tính)"
+		p.ShownText = "Đã duyệt; có tệp mới chờ duyệt (số liệu đã duyệt trước vẫn được tính)" // as the board says it
 	}
 	slices.SortFunc(list, func(a, b lightReceipt) int {
 		if review.Newer(a.upload(), b.upload()) {
