@@ -361,6 +361,10 @@ type hamletPair struct {
 
 type pairCell struct {
 	Now, Prev, Class string
+	// Approved: the approved data's value, when a waiting file is shown
+	// and its value differs (finding M-D: beside the file "Duyệt tệp
+	// này" approves, what approval would replace).
+	Approved string
 }
 
 type historyRow struct {
@@ -521,6 +525,14 @@ func (s *server) provCommuneView(ctx context.Context, ss session, g access.Grant
 	p.NotComparable = why
 	p.HaveRollup, p.HavePrev = len(now) > 0, len(prev) > 0
 	p.Hamlets = pairHamlets(now, prev)
+	if fu.Waiting && p.HamletsFromFile {
+		// The roll-up counts the approved data: its rows, beside.
+		counted, err := s.hamletsOf(ctx, g.Year, g.Province, c.Code)
+		if err != nil {
+			return nil, err
+		}
+		withApproved(p.Hamlets, counted)
+	}
 
 	hist, err := review.History(ctx, s.cfg.Lake, g.Year, g.Province, c.Code)
 	if err != nil {
@@ -697,6 +709,32 @@ func pairHamlets(now, prev []hamletRow) []hamletPair {
 		return cmp.Or(cmp.Compare(row(a), row(b)), strings.Compare(a.Code, b.Code))
 	})
 	return out
+}
+
+// withApproved notes, in each cell of the waiting file's hamlets, the
+// approved data's value when it differs (matched by hamlet code, as
+// pairHamlets matches last year's).
+func withApproved(pairs []hamletPair, approved []hamletRow) {
+	by := map[string]hamletRow{}
+	for _, r := range approved {
+		if r.MaThon != nil && *r.MaThon != "" {
+			by[*r.MaThon] = r
+		}
+	}
+	for i := range pairs {
+		a, ok := by[pairs[i].Code]
+		if !ok || pairs[i].Now == nil || pairs[i].Code == "" {
+			continue
+		}
+		for j, v := range []*int64{a.HoTong, a.HoDat, a.LaoDongTong, a.CongDanDat} {
+			if j >= len(pairs[i].Cells) || v == nil {
+				continue
+			}
+			if s := vnnum.Int(*v); s != pairs[i].Cells[j].Now {
+				pairs[i].Cells[j].Approved = s
+			}
+		}
+	}
 }
 
 func (s *server) provMarked(w http.ResponseWriter, r *http.Request, ss session, g access.Grant) {

@@ -206,12 +206,17 @@ func TestWaitingFileHamlets(t *testing.T) {
 	}
 	thon := block(page, "cac-thon")
 	row := regexp.MustCompile(`(?s)<tr><td>Thôn 1.*?</tr>`).FindString(thon)
-	// Thôn 1: households 3.350 (waiting file) next to 329 (last year).
-	if !strings.Contains(row, `<td class="num doi">3.350</td><td class="num prev">329</td>`) {
-		t.Errorf("Thôn 1 is not the waiting file's 3.350 next to last year's 329: %q", row)
+	// Thôn 1: households 3.350 (waiting file) next to 329 (last year),
+	// the approved 335 noted beside, as what approval replaces.
+	if !strings.Contains(row, `<td class="num doi">3.350<br><span class="small approved-was">đã duyệt: 335</span></td><td class="num prev">329</td>`) {
+		t.Errorf("Thôn 1 is not the waiting file's 3.350 (approved 335) next to last year's 329: %q", row)
 	}
 	if strings.Contains(row, ">335<") {
-		t.Errorf("Thôn 1 shows the approved file's 335: %q", row)
+		t.Errorf("Thôn 1 shows the approved file's 335 as this year's: %q", row)
+	}
+	// Thôn 2 is the same in both files: nothing noted.
+	if row2 := regexp.MustCompile(`(?s)<tr><td>Thôn 2.*?</tr>`).FindString(thon); row2 == "" || strings.Contains(row2, "đã duyệt") {
+		t.Errorf("Thôn 2 (unchanged): %q", row2)
 	}
 	if !strings.Contains(thon, "tệp chờ duyệt (tệp mà nút «Duyệt tệp này» sẽ duyệt)") {
 		t.Errorf("the table does not say it is the waiting file's:\n%s", thon)
