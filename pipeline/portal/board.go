@@ -264,7 +264,10 @@ type boardRow struct {
 	// the roll-up's current build (a new upload not read yet, finding
 	// L-A): the rates and flags the build has for the commune are an
 	// older file's, so the row shows "đang được tính" instead of them.
-	Pending    bool
+	Pending bool
+	// NewFile: Pending because of a new upload (else a review action
+	// changed what counts): the row says whose figures are coming.
+	NewFile    bool
 	foldedName string
 }
 
@@ -410,8 +413,11 @@ func (s *server) buildBoard(ctx context.Context, year int, province string, d de
 		case row.Status == stReturned && row.HasApproved:
 			row.StatusText = "Bị trả lại tệp mới; số liệu đã duyệt trước vẫn được tính"
 		}
-		row.Pending = built != nil && !countedIn(counted, built)
 		r, ok := rates[c.Code]
+		// Pending: the build has not read the data that counts now, or its
+		// rates are of a file that no longer counts (returned since).
+		row.Pending = built != nil && (!countedIn(counted, built) || (ok && r.Sub01 != nil && *r.Sub01 != "" && !counted.Has(*r.Sub01)))
+		row.NewFile = row.Pending && !countedIn(counted, built)
 		switch {
 		case row.Pending:
 			row.Rates = []rateCell{pendingCell, pendingCell, pendingCell}

@@ -274,7 +274,26 @@ func TestBoardRowNewFileBeingComputed(t *testing.T) {
 		t.Error("the open-flags filter lists the row on the previous file's flag")
 	}
 
+	// B's only file, rolled up, then returned: the build's rates are of a
+	// file that no longer counts.
+	subB := s8Upload(t, e, communeB, "v1.xlsx", testNow.Add(-2*time.Hour), s8Hamlets)
 	build()
+	if row := rowOf(p.get("/tinh?han=12-15").body, communeB); !strings.Contains(row, "%") || strings.Contains(row, "đang tính") {
+		t.Fatalf("B before its return: %q", row)
+	}
+	s8Apply(t, e, review.KindReturn, communeB, subB)
+	rowB := rowOf(p.get("/tinh?han=12-15").body, communeB)
+	if strings.Contains(rowB, "%") || !strings.Contains(rowB, "đang được tính lại theo lần duyệt mới nhất") {
+		t.Errorf("B after its return shows the returned file's rates: %q", rowB)
+	}
+	if c := boardCSV(t, p, "han=12-15", communeB); c["dang_tinh"] != "1" || c["ty_le_ho_dat"] != "" {
+		t.Errorf("CSV B after its return: dang_tinh %q, ty_le_ho_dat %q", c["dang_tinh"], c["ty_le_ho_dat"])
+	}
+
+	build()
+	if rowB := rowOf(p.get("/tinh?han=12-15").body, communeB); strings.Contains(rowB, "đang") || strings.Contains(rowB, "%") {
+		t.Errorf("B after the build: %q, want no rates (nothing counts)", rowB)
+	}
 	set(portal.Flag{CommuneCode: communeA, FlagID: "rate_change/ty_le_ho_dat/-", Rule: "rate_change", Comparable: true,
 		Message: "Tỷ lệ hộ GĐHT của tệp mới giảm", SubmissionID: sub2})
 	row = rowOf(p.get("/tinh?han=12-15").body, communeA)
