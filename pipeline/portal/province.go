@@ -902,7 +902,13 @@ func commentTooLong(n int) string {
 type retryPage struct {
 	CommuneName, Action, ActionText string
 	CSRF, Submission, Seen, Flag    string
-	Comment, Back                   string
+	Comment, Label, Back            string
+}
+
+// commentLabel is each action's comment box label, as on the page.
+var commentLabel = map[string]string{
+	review.KindApprove: "Ý kiến (không bắt buộc)", review.KindReturn: "Lý do trả lại (bắt buộc; xã sẽ thấy)",
+	review.KindReopen: "Lý do mở lại (bắt buộc)", review.KindCheck: "Ghi chú xác minh (xã sẽ thấy)",
 }
 
 // reviewFailed answers a review action that failed for a system reason
@@ -916,7 +922,7 @@ func (s *server) reviewFailed(w http.ResponseWriter, r *http.Request, ss session
 	}
 	s.render(w, r, http.StatusInternalServerError, "provretry", retryPage{CommuneName: c.Name, Action: pathProvCommune + c.Code + path,
 		ActionText: actionText[kind], CSRF: s.keys.token(purposeCSRF, ss.SID), Submission: a.Submission, Seen: seen, Flag: a.FlagID,
-		Comment: printable(a.Comment), Back: pathProvCommune + c.Code})
+		Comment: printable(a.Comment), Label: commentLabel[kind], Back: pathProvCommune + c.Code})
 }
 
 // checkable says whether a "đã xác minh" form may be about flag id of
