@@ -825,6 +825,10 @@ func (s *server) reviewAction(kind string) sessionHandler {
 			// must be about a flag the page shows, of the upload it names.
 			a.Seen = ""
 			if status, msg := s.checkable(r.Context(), ss, g, c, a.FlagID, a.Submission); msg != "" {
+				if status == http.StatusInternalServerError { // the flags could not be read: keep the note
+					s.reviewFailed(w, r, ss, c, kind, a, errors.New(msg))
+					return
+				}
 				s.cfg.Logger.Warn("portal: check of a flag not shown refused", "commune", c.Code, "province", g.Province, "code_id", g.CodeID, "status", status)
 				s.reviewRefused(w, r, ss, g, c, status, msg)
 				return

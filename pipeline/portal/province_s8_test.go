@@ -431,3 +431,28 @@ func TestReviewActionFailureKeepsComment(t *testing.T) {
 		t.Errorf("after the retry: %s %q", st.State, st.Comment)
 	}
 }
+
+// TestCheckFailureKeepsNote (finding B-L5): a "đã xác minh" note whose
+// flags cannot be read (the lake unreachable) is not lost either: 500, the
+// note in a form that posts the same flag of the same upload again.
+func TestCheckFailureKeepsNote(t *testing.T) {
+	e, broken := brokenEnv(t, "reviews/", "")
+	sub := s8Upload(t, e, communeA, "v1.xlsx", testNow.Add(-time.Hour), s8Hamlets)
+	p := e.client()
+	csrf := p.signInProvince(provinceTN)
+	broken.Store(true)
+	note := "Đã gọi điện: thôn mới sáp nhập"
+	r := p.postForm("/tinh/xa/"+communeA+"/xac-minh", url.Values{"csrf": {csrf}, "flag": {"hamlet_outlier/ho_tong/T01"}, "submission": {sub}, "comment": {note}}, nil)
+	if r.status != http.StatusInternalServerError || strings.Contains(r.body, "không phải lỗi của xã") {
+		t.Fatalf("check with the lake unreachable: %d", r.status)
+	}
+	for _, want := range []string{`action="/tinh/xa/` + communeA + `/xac-minh"`, `name="flag" value="hamlet_outlier/ho_tong/T01"`,
+		`name="submission" value="` + sub + `"`, ">" + note + "</textarea>", "Ghi chú xác minh (xã sẽ thấy)"} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("the retry page lacks %q", want)
+		}
+	}
+	if strings.Contains(r.body, `name="seen"`) {
+		t.Error("a check's retry carries a page version (checks are not refused for a newer one)")
+	}
+}
