@@ -68,7 +68,7 @@ func TestCommunePageWaitingFlagsApart(t *testing.T) {
 
 	page := a.get("/").body
 	sec := block(page, "canh-bao-hop-ly")
-	i, j := strings.Index(sec, "Tệp chờ duyệt:"), strings.Index(sec, "Số liệu đang được tính")
+	i, j := strings.Index(sec, "Tệp chờ duyệt:"), strings.Index(sec, "Số liệu đang dùng")
 	if i < 0 || j < i {
 		t.Fatalf("the commune's page does not put the waiting file's flags apart:\n%s", sec)
 	}
