@@ -70,7 +70,11 @@ var Limits = workbook.DefaultLimits
 // Write writes the official's own workbook, marked with the issues of rc,
 // as .xlsx to w. fileName is the upload's name (for a CSV, the name of its
 // sheet). Nothing is written to w when an error is returned.
-func Write(w io.Writer, fileName string, data []byte, rc *receipt.Receipt) (err error) {
+func Write(w io.Writer, fileName string, data []byte, rc *receipt.Receipt) error {
+	return write(w, fileName, data, rc, nil)
+}
+
+func write(w io.Writer, fileName string, data []byte, rc *receipt.Receipt, flags []Flag) (err error) {
 	if rc == nil {
 		return errors.New("marked: no receipt")
 	}
@@ -98,6 +102,7 @@ func Write(w io.Writer, fileName string, data []byte, rc *receipt.Receipt) (err 
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrUnreadable, err)
 	}
+	rc = withFlags(book, rc, flags)
 	var f *excelize.File
 	var ms *marks
 	note := ""

@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -18,7 +19,10 @@ import (
 	"testing"
 
 	"github.com/xhht/xhht/pipeline/access"
+	"github.com/xuri/excelize/v2"
+
 	"github.com/xhht/xhht/pipeline/portal"
+	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/storage/local"
 )
 
@@ -294,4 +298,86 @@ func TestUnchangedAnswerSaysItOnce(t *testing.T) {
 	if strings.Contains(r.body, "Đang được tính") {
 		t.Error("the page still says 'Đang được tính' for the data in use")
 	}
+}
+
+// TestMarkedWorkbookHasFlags (B-M2): the commune's "Tải tệp đã đánh dấu"
+// lists the roll-up's plausibility flags of that upload (with last year's
+// value) as warnings "Cần xem lại", marks the hamlet's name cell, and no
+// longer says "no warnings"; another upload's flags and "không so sánh
+// được" notes are not in it. The receipt in the lake is unchanged.
+func TestMarkedWorkbookHasFlags(t *testing.T) {
+	e, set := flagEnv(t)
+	a := e.client()
+	csrf := a.mustSignIn(communeA)
+	r := a.upload(csrf, "lon.xlsx", goodFile(t, communeA, 3), nil, nil)
+	link := regexp.MustCompile(`id="tai-danh-dau" href="([^"]+)"`).FindStringSubmatch(r.body)
+	if link == nil {
+		t.Fatalf("no marked link:\n%s", r.body)
+	}
+	sub := latestOf(t, e, communeA)
+	set(
+		portal.Flag{CommuneCode: communeA, FlagID: "change/ho_tong/-", Rule: "change", Comparable: true, SubmissionID: sub,
+			Message: "Tổng số hộ tăng 38,4% so với năm 2025 (4.875 → 6.745)"},
+		portal.Flag{CommuneCode: communeA, MaThon: "T02", TenThon: "Thôn 2", FlagID: "hamlet_outlier/ho_tong/T02", Rule: "hamlet_outlier", Comparable: true, SubmissionID: sub,
+			Message: "Tổng số hộ của “Thôn 2” (2.000) khác thường (năm 2025 181 → năm nay 2.000)"},
+		portal.Flag{CommuneCode: communeA, FlagID: "not_comparable/-/-", Rule: "not_comparable", Comparable: false, SubmissionID: sub,
+			Message: "Không so sánh được với năm 2025"},
+		portal.Flag{CommuneCode: communeA, FlagID: "change/lao_dong_tong/-", Rule: "change", Comparable: true, SubmissionID: "khac",
+			Message: "Số người trong độ tuổi lao động của tệp khác"},
+	)
+	d := a.get(strings.ReplaceAll(link[1], "&amp;", "&"))
+	if d.status != http.StatusOK {
+		t.Fatalf("marked download: %d %s", d.status, d.body)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(d.raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := f.GetRows("Kết quả kiểm tra")
+	text := fmt.Sprint(rows)
+	for _, want := range []string{"ĐƯỢC CHẤP NHẬN (2 cảnh báo)", "Cần xem lại: Tổng số hộ tăng 38,4% so với năm 2025 (4.875 → 6.745)",
+		"Cần xem lại: Tổng số hộ của “Thôn 2” (2.000) khác thường (năm 2025 181 → năm nay 2.000)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("summary lacks %q: %q", want, rows)
+		}
+	}
+	for _, bad := range []string{"Không có lỗi hay cảnh báo nào", "Không so sánh được", "của tệp khác"} {
+		if strings.Contains(text, bad) {
+			t.Errorf("summary has %q: %q", bad, rows)
+		}
+	}
+	var placed string
+	for _, row := range rows {
+		if len(row) == 5 && strings.Contains(row[4], "“Thôn 2”") {
+			placed = row[2] + "!" + row[3]
+		}
+	}
+	sheet, ref, _ := strings.Cut(placed, "!")
+	if v, _ := f.GetCellValue(sheet, ref); v != "Thôn 2" {
+		t.Errorf("the hamlet flag is on %q (%q), want Thôn 2's name cell", placed, v)
+	}
+	if st := receiptOf(t, e, sub); st.WarningCount != 0 || strings.Contains(fmt.Sprint(st.Errors), "Cần xem lại") {
+		t.Error("the receipt in the lake got the flags")
+	}
+}
+
+// receiptOf reads the lake's receipt of one submission of commune A.
+func receiptOf(t *testing.T, e *env, sub string) receipt.Receipt {
+	t.Helper()
+	objs, err := e.lake.List(ctx(), "receipts/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range objs {
+		b, _, err := e.lake.Get(ctx(), o.Key, "")
+		if err != nil {
+			continue
+		}
+		var rc receipt.Receipt
+		if json.Unmarshal(b, &rc) == nil && rc.SubmissionID == sub {
+			return rc
+		}
+	}
+	t.Fatalf("no receipt of %s", sub)
+	return receipt.Receipt{}
 }

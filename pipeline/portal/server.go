@@ -879,7 +879,7 @@ func (s *server) sendMarked(w http.ResponseWriter, r *http.Request, key, v strin
 		return
 	}
 	var buf bytes.Buffer
-	if err := marked.Write(&buf, displayName(key), data, res.Receipt); err != nil {
+	if err := marked.WriteFlags(&buf, displayName(key), data, res.Receipt, s.markedFlags(r.Context(), key, res.Receipt.SubmissionID)); err != nil {
 		if errors.Is(err, marked.ErrUnreadable) {
 			s.fail(w, r, http.StatusUnprocessableEntity, "Tệp này không mở được như một bảng tính nên không đánh dấu được. Xem lý do trong kết quả kiểm tra.")
 			return
@@ -888,6 +888,32 @@ func (s *server) sendMarked(w http.ResponseWriter, r *http.Request, key, v strin
 		return
 	}
 	download(w, marked.FileName(displayName(key)), buf.Bytes())
+}
+
+// markedFlags are the roll-up's plausibility flags of one upload (issue
+// 15), for its marked workbook: the ones to look at (not the "không so
+// sánh được" notes), a hamlet's with the hamlet's name so the workbook can
+// mark its cell. The receipt stays the upload's own; the flags, which need
+// the lake's history, go only into this copy made on demand. Advice: a
+// failure to read them gives none (communeFlags logs it).
+func (s *server) markedFlags(ctx context.Context, key, submission string) []marked.Flag {
+	k, err := lake.ParseKey(key)
+	if err != nil {
+		return nil
+	}
+	fs, _ := s.communeFlags(ctx, k.Year, k.Province, k.Commune)
+	var out []marked.Flag
+	for _, f := range fs {
+		if f.SubmissionID != submission || !f.Comparable {
+			continue
+		}
+		mf := marked.Flag{Message: f.Message}
+		if f.MaThon != "" {
+			mf.Hamlet = f.TenThon
+		}
+		out = append(out, mf)
+	}
+	return out
 }
 
 func download(w http.ResponseWriter, name string, body []byte) {
