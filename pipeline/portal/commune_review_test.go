@@ -93,7 +93,7 @@ func TestCommunePageFollowsReview(t *testing.T) {
 		t.Errorf("a returned file counts on the commune's page:\n%s", card)
 	}
 	for _, want := range []string{"Chưa có số liệu được dùng", "Bị Sở trả lại: Biểu 01, Biểu 02: tệp «<bdi class=\"name\">tra-lai.xlsx</bdi>»",
-		"Bị Sở trả lại: cần sửa và nộp lại"} {
+		`<span class="tag rejected">Bị Sở trả lại</span>`} {
 		if !strings.Contains(card, want) {
 			t.Errorf("status card lacks %q:\n%s", want, card)
 		}

@@ -323,7 +323,7 @@ func dueFor(d deadlines.Deadline, cut, now time.Time, ups []uploadView, from tim
 	rejected := slices.ContainsFunc(ups, func(u uploadView) bool { return !u.Accepted })
 	switch {
 	case noneCounts:
-		dv.State, dv.Text = "rejected", "Bị Sở trả lại: cần sửa và nộp lại"
+		dv.State, dv.Text = "rejected", "Bị Sở trả lại"
 	case onTime:
 		dv.State, dv.Text = "ok", "Đã nộp đúng hạn"
 	case late:

@@ -1,6 +1,7 @@
 package browser
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -64,6 +65,7 @@ func TestUploadStepOnFirstScreen(t *testing.T) {
 			t.Errorf("the page is %d px wide in a %d px window", w, sz.w)
 		}
 		shot(t, cb, o, fmt.Sprintf("%s-%dx%d", state, sz.w, sz.h))
+		fullShot(t, cb, o, fmt.Sprintf("%s-%dx%d-full", state, sz.w, sz.h))
 	}
 	sizes := []size{{1366, 768}, {360, 740}}
 	for _, sz := range sizes {
@@ -81,4 +83,19 @@ func TestUploadStepOnFirstScreen(t *testing.T) {
 	for _, sz := range sizes {
 		t.Run(fmt.Sprintf("returned-%dx%d", sz.w, sz.h), func(t *testing.T) { check(t, "returned", sz, o) })
 	}
+}
+
+// fullShot is shot of the whole page, not only the first screen.
+func fullShot(t testing.TB, ctx context.Context, o Options, name string) {
+	t.Helper()
+	if o.Screenshots == "" {
+		return
+	}
+	c, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	png, err := chromedp.Run(c, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	write(t, filepath.Join(o.Screenshots, fmt.Sprintf("%s-%s.png", o.Prefix, name)), png)
 }
