@@ -315,11 +315,13 @@ func TestMarkedWorkbookHasFlags(t *testing.T) {
 		t.Fatalf("no marked link:\n%s", r.body)
 	}
 	sub := latestOf(t, e, communeA)
+	v2000, v181 := 2000.0, 181.0
 	set(
 		portal.Flag{CommuneCode: communeA, FlagID: "change/ho_tong/-", Rule: "change", Comparable: true, SubmissionID: sub,
 			Message: "Tổng số hộ tăng 38,4% so với năm 2025 (4.875 → 6.745)"},
 		portal.Flag{CommuneCode: communeA, MaThon: "T02", TenThon: "Thôn 2", FlagID: "hamlet_outlier/ho_tong/T02", Rule: "hamlet_outlier", Comparable: true, SubmissionID: sub,
-			Message: "Tổng số hộ của “Thôn 2” (2.000) khác thường (năm 2025 181 → năm nay 2.000)"},
+			Indicator: "ho_tong", Value: &v2000, PreviousValue: &v181, PreviousYear: 2025,
+			Message: "Tổng số hộ của “Thôn 2” (2.000) khác thường so với các thôn khác của xã"},
 		portal.Flag{CommuneCode: communeA, FlagID: "not_comparable/-/-", Rule: "not_comparable", Comparable: false, SubmissionID: sub,
 			Message: "Không so sánh được với năm 2025"},
 		portal.Flag{CommuneCode: communeA, FlagID: "change/lao_dong_tong/-", Rule: "change", Comparable: true, SubmissionID: "khac",
@@ -336,7 +338,7 @@ func TestMarkedWorkbookHasFlags(t *testing.T) {
 	rows, _ := f.GetRows("Kết quả kiểm tra")
 	text := fmt.Sprint(rows)
 	for _, want := range []string{"ĐƯỢC CHẤP NHẬN (2 cảnh báo)", "Cần xem lại: Tổng số hộ tăng 38,4% so với năm 2025 (4.875 → 6.745)",
-		"Cần xem lại: Tổng số hộ của “Thôn 2” (2.000) khác thường (năm 2025 181 → năm nay 2.000)"} {
+		"Cần xem lại: Tổng số hộ của “Thôn 2” (2.000) khác thường so với các thôn khác của xã (năm 2025 181 → năm nay 2.000)"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("summary lacks %q: %q", want, rows)
 		}

@@ -907,7 +907,7 @@ func (s *server) markedFlags(ctx context.Context, key, submission string) []mark
 		if f.SubmissionID != submission || !f.Comparable {
 			continue
 		}
-		mf := marked.Flag{Message: f.Message}
+		mf := marked.Flag{Message: flagText(f)} // as the page says it: with last year's value
 		if f.MaThon != "" {
 			mf.Hamlet = f.TenThon
 		}
