@@ -106,3 +106,37 @@ func TestFlagsInMarkedWorkbook(t *testing.T) {
 		}
 	})
 }
+
+// TestFlagsInMarkedCSV: a CSV upload comes back as an .xlsx copy; a
+// hamlet's flag lands on the copy's cell of the hamlet's name.
+func TestFlagsInMarkedCSV(t *testing.T) {
+	data := fixture.CSV(t, fixture.Form{Rows: fixture.Hamlets01()}.Build().G, ';', true)
+	rc := check(t, "bao-cao.csv", data)
+	if rc.Status != receipt.Accepted {
+		t.Fatalf("test input not accepted")
+	}
+	var buf bytes.Buffer
+	if err := WriteFlags(&buf, "Báo cáo xã.csv", data, rc, []Flag{{Hamlet: "Thôn Pác Chợ", Message: "“Thôn Pác Chợ” tăng 50% (năm 2025 100 → năm nay 150)"}}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := f.GetRows(SummarySheet)
+	var line []string
+	for _, r := range rows {
+		if len(r) == 5 && strings.HasPrefix(r[4], "Cần xem lại: ") {
+			line = r
+		}
+	}
+	if line == nil || line[1] != "Cảnh báo" || line[3] == "" {
+		t.Fatalf("flag line %q in %q", line, rows)
+	}
+	if v, _ := f.GetCellValue("Báo cáo xã", line[3]); v != "Thôn Pác Chợ" {
+		t.Errorf("%s of the copy holds %q, want the hamlet's name", line[3], v)
+	}
+	if got := fillOf(t, f, xfFills(t, buf.Bytes()), "Báo cáo xã", line[3]); got != wantWarningFill {
+		t.Errorf("fill %q", got)
+	}
+}

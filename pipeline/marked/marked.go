@@ -22,6 +22,10 @@
 // unreadable-file, file-too-large, encrypted-file or legacy-format) gives
 // ErrUnreadable: there is no workbook to mark.
 //
+// WriteFlags adds the roll-up's plausibility flags of the upload (issue 15)
+// as warnings "Cần xem lại" to the list, a hamlet's also on the cell of its
+// name (see Flag); the receipt itself is not changed.
+//
 // Commune text (hamlet names, messages quoting values) is only ever written
 // as a string cell or a comment, never as a formula.
 package marked

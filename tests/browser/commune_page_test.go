@@ -16,8 +16,8 @@ import (
 // TestUploadStepOnFirstScreen (issue 15 review, B-M3 and A-L-J): a commune
 // that must act (nothing sent; data returned with a comment) has the
 // upload step, its "Nộp tệp" button included, on the first screen of an
-// office PC (1366×768), and on a phone (360×740) the drop zone starts within
-// the first screen and a half; the comment is on the page once; the
+// office PC (1366×768), and on a phone (360×740) the drop zone starts on the
+// first screen (the review measured 1,165 px); the comment is on the page once; the
 // uploads table gives a file name a readable width on the phone (B-L9).
 func TestUploadStepOnFirstScreen(t *testing.T) {
 	const province, commune = "19", "01864"
@@ -38,7 +38,7 @@ func TestUploadStepOnFirstScreen(t *testing.T) {
 		if sz.w >= 1000 && button > float64(sz.h) {
 			t.Errorf("%s at %dx%d: the Nộp tệp button ends at %.0f px, below the first screen", state, sz.w, sz.h, button)
 		}
-		if sz.w < 1000 && drop > 1.5*float64(sz.h) {
+		if sz.w < 1000 && drop > float64(sz.h) {
 			t.Errorf("%s at %dx%d: the drop zone starts at %.0f px", state, sz.w, sz.h, drop)
 		}
 		body := eval[string](t, cb, `document.body.innerText`)
