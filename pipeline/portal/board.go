@@ -268,7 +268,7 @@ type boardRow struct {
 	// Pending: the data that counts now (review.EffectiveData) is not in
 	// the roll-up's current build (a new upload not read yet, finding
 	// L-A): the rates and flags the build has for the commune are an
-	// older file's, so the row shows "đang được tính" instead of them.
+	// older file's, so the row shows "đang được tổng hợp" instead of them.
 	Pending bool
 	// NewFile: Pending because of a new upload (else a review action
 	// changed what counts): the row says whose figures are coming.
@@ -462,7 +462,7 @@ func (s *server) buildBoard(ctx context.Context, year int, province string, d de
 
 // pendingCell is a rate of a row whose counted data the roll-up has not
 // read yet.
-var pendingCell = rateCell{Text: "đang tính", Class: "dang-tinh"}
+var pendingCell = rateCell{Text: "đang tổng hợp", Class: "dang-tinh"}
 
 // countedIn reports whether every upload of counted (form → submission
 // id) was read by the build m: then the build's rates and flags of the

@@ -95,7 +95,7 @@ func TestWaitingFileFlags(t *testing.T) {
 	if !strings.Contains(waiting, `name="flag" value="`+zero.FlagID+`"><input type="hidden" name="submission" value="`+sub2+`"`) {
 		t.Error("checking the waiting file's flag does not name that file")
 	}
-	if !strings.Contains(counted, "Thôn 3") || strings.Contains(counted, "Thôn 4”") || !strings.Contains(counted, "đang được tính") {
+	if !strings.Contains(counted, "Thôn 3") || strings.Contains(counted, "Thôn 4”") || !strings.Contains(counted, "đang dùng (đã duyệt)") {
 		t.Errorf("approved data's flags: %q", counted)
 	}
 

@@ -813,6 +813,7 @@ func (s *server) reviewAction(kind string) sessionHandler {
 			Submission: r.PostForm.Get("submission"), Comment: r.PostForm.Get("comment"), FlagID: r.PostForm.Get("flag"),
 			Seen: r.PostForm.Get("seen"), By: review.ActorOf(g), At: s.cfg.Now()}
 		var err error
+		var done review.Status // for the log line (logReview, server.go)
 		switch {
 		case utf8.RuneCountInString(a.Comment) > review.MaxCommentRunes:
 			// Finding L-E: every over-long comment is one answer, 413 with
@@ -833,19 +834,19 @@ func (s *server) reviewAction(kind string) sessionHandler {
 				s.reviewRefused(w, r, ss, g, c, status, msg)
 				return
 			}
-			_, err = review.Apply(r.Context(), w2, a)
+			done, err = review.Apply(r.Context(), w2, a)
 		case a.Seen == "":
 			// A decision must name the version its page showed (every form
 			// of this page does): without it, it may be from a page of
 			// before another reviewer's decision.
 			err = fmt.Errorf("%w: %w (biểu mẫu không kèm phiên bản trang)", review.ErrStale, review.ErrChanged)
 		default:
-			_, err = review.Apply(r.Context(), w2, a)
+			done, err = review.Apply(r.Context(), w2, a)
 		}
 		status, msg := http.StatusOK, ""
 		switch {
 		case err == nil:
-			s.cfg.Logger.Info("portal: review", "action", kind, "commune", c.Code, "province", g.Province, "year", g.Year, "code_id", g.CodeID)
+			s.logReview(kind, g, c.Code, done)
 			http.Redirect(w, r, pathProvCommune+c.Code+"?xong="+url.QueryEscape(kind), http.StatusSeeOther)
 			return
 		case errors.Is(err, errCommentTooLong):

@@ -245,7 +245,7 @@ func TestBoardRowNewFileBeingComputed(t *testing.T) {
 	p := e.client()
 	p.signInProvince(provinceTN)
 	row := rowOf(p.get("/tinh?han=12-15").body, communeA)
-	if !strings.Contains(row, "(1.650) khác thường") || strings.Contains(row, "đang tính") {
+	if !strings.Contains(row, "(1.650) khác thường") || strings.Contains(row, "đang tổng hợp") {
 		t.Fatalf("before the new upload, the row is not the counted file's: %q", row)
 	}
 	if c := boardCSV(t, p, "han=12-15", communeA); c["canh_bao_chua_xac_minh"] != "1" || c["ty_le_ho_dat"] == "" || c["dang_tinh"] != "0" {
@@ -257,7 +257,7 @@ func TestBoardRowNewFileBeingComputed(t *testing.T) {
 	if strings.Contains(row, "khác thường") || strings.Contains(row, "%") {
 		t.Errorf("the previous file's flag or rates are shown next to the new upload: %q", row)
 	}
-	if !strings.Contains(row, "Số liệu và cảnh báo của tệp mới đang được tính") || strings.Count(row, ">đang tính<") != 3 {
+	if !strings.Contains(row, "Số liệu và cảnh báo của tệp mới đang được tổng hợp") || strings.Count(row, ">đang tổng hợp<") != 3 {
 		t.Errorf("the row does not say the new file's figures are being computed: %q", row)
 	}
 	c := boardCSV(t, p, "han=12-15", communeA)
@@ -278,12 +278,12 @@ func TestBoardRowNewFileBeingComputed(t *testing.T) {
 	// file that no longer counts.
 	subB := s8Upload(t, e, communeB, "v1.xlsx", testNow.Add(-2*time.Hour), s8Hamlets)
 	build()
-	if row := rowOf(p.get("/tinh?han=12-15").body, communeB); !strings.Contains(row, "%") || strings.Contains(row, "đang tính") {
+	if row := rowOf(p.get("/tinh?han=12-15").body, communeB); !strings.Contains(row, "%") || strings.Contains(row, "đang tổng hợp") {
 		t.Fatalf("B before its return: %q", row)
 	}
 	s8Apply(t, e, review.KindReturn, communeB, subB)
 	rowB := rowOf(p.get("/tinh?han=12-15").body, communeB)
-	if strings.Contains(rowB, "%") || !strings.Contains(rowB, "đang được tính lại theo lần duyệt mới nhất") {
+	if strings.Contains(rowB, "%") || !strings.Contains(rowB, "đang được tổng hợp lại theo lần duyệt mới nhất") {
 		t.Errorf("B after its return shows the returned file's rates: %q", rowB)
 	}
 	if c := boardCSV(t, p, "han=12-15", communeB); c["dang_tinh"] != "1" || c["ty_le_ho_dat"] != "" {
@@ -297,7 +297,7 @@ func TestBoardRowNewFileBeingComputed(t *testing.T) {
 	set(portal.Flag{CommuneCode: communeA, FlagID: "rate_change/ty_le_ho_dat/-", Rule: "rate_change", Comparable: true,
 		Message: "Tỷ lệ hộ GĐHT của tệp mới giảm", SubmissionID: sub2})
 	row = rowOf(p.get("/tinh?han=12-15").body, communeA)
-	if strings.Contains(row, "đang tính") || !strings.Contains(row, "tệp mới giảm") || !strings.Contains(row, "%") {
+	if strings.Contains(row, "đang tổng hợp") || !strings.Contains(row, "tệp mới giảm") || !strings.Contains(row, "%") {
 		t.Errorf("after the build, the row is not the new file's: %q", row)
 	}
 }
