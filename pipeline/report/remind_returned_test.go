@@ -113,7 +113,8 @@ func TestRemindReturnedOnlyOnce(t *testing.T) {
 			continue
 		}
 		txt := c.Text()
-		if !strings.Contains(txt, "Tỉnh đã TRẢ LẠI số liệu của xã để sửa.\nÝ kiến của tỉnh: Sai số hộ 01864\n") || strings.Contains(txt, "bị từ chối") {
+		if !strings.Contains(txt, "Sở đã trả lại số liệu của xã để sửa") || !strings.Contains(txt, "Ý kiến của Sở: Sai số hộ 01864\n") ||
+			strings.Contains(txt, "bị từ chối") || strings.Contains(txt, "Lý do") {
 			t.Errorf("01864's reminder:\n%s", txt)
 		}
 		if s := c.Subject(); !strings.Contains(s, "so lieu bi tra lai") {
