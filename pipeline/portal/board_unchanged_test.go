@@ -3,6 +3,7 @@ package portal_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -30,7 +31,7 @@ func TestBoardUnchangedIsInformational(t *testing.T) {
 		})
 	})
 	p := e.client()
-	p.signInProvince(provinceTN)
+	csrf := p.signInProvince(provinceTN)
 	// One open warning (the outlier), none checked.
 	if c := p.get("/tinh/bang.csv"); !regexp.MustCompile(communeA + `,[^\n]*,1,0,`).MatchString(c.body) {
 		t.Errorf("CSV row of %s does not count 1 open flag:\n%s", communeA, c.body)
@@ -47,5 +48,16 @@ func TestBoardUnchangedIsInformational(t *testing.T) {
 	}
 	if !strings.Contains(unescape(cp.body), "(không thay đổi)</span>\n<div class=\"small\">Để biết, không cần xác minh.</div>") {
 		t.Errorf("the unchanged re-upload is not marked informational:\n%s", cp.body)
+	}
+	// A forged form for it is refused (lead, session 8): nothing to verify,
+	// so no check and no audit record about it.
+	if r := p.postForm("/tinh/xa/"+communeA+"/xac-minh", url.Values{"csrf": {csrf}, "flag": {"unchanged/-/-"}, "comment": {"đã xem"}}, nil); r.status != http.StatusBadRequest || !strings.Contains(r.body, "chỉ để biết") {
+		t.Errorf("check of an informational flag: %d, want 400 \"chỉ để biết\"", r.status)
+	}
+	// The commune's own page asks it to look at one warning, not two.
+	a := e.client()
+	a.mustSignIn(communeA)
+	if page := unescape(a.get("/").body); !strings.Contains(page, "Số liệu cần xem lại: 1 cảnh báo") {
+		t.Errorf("commune page does not count 1 warning to look at:\n%s", page)
 	}
 }

@@ -945,6 +945,10 @@ func (s *server) checkable(ctx context.Context, ss session, g access.Grant, c *r
 	}
 	for _, f := range append(slices.Clip(p.WaitingFlags), p.Flags...) {
 		if f.FlagID == id && f.SubmissionID == submission {
+			if f.Informational() {
+				// The page offers no form for it: there is nothing to verify.
+				return http.StatusBadRequest, "Cảnh báo này chỉ để biết, không cần xác minh. Chưa ghi gì."
+			}
 			return 0, ""
 		}
 	}

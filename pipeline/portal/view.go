@@ -162,7 +162,14 @@ func (s *server) communeView(ctx context.Context, ss session, g access.Grant, re
 		// no "being computed" notice beside "Không thay đổi".
 		v.FlagsLater = false
 	}
-	v.FlagCount = len(v.Flags) + len(v.WaitingFlags)
+	// Counted as "cần xem lại": information only ("không so sánh được",
+	// "không thay đổi") is listed but asks nothing of the commune.
+	v.FlagCount = 0
+	for _, f := range append(slices.Clip(v.Flags), v.WaitingFlags...) {
+		if !f.Informational() {
+			v.FlagCount++
+		}
+	}
 	// The reminder is advice: a failure to build it never hides the page.
 	if v.Reminder, err = s.reminderText(ctx, ss, rcs); err != nil {
 		s.cfg.Logger.Warn("portal: reminder text unavailable", "commune", ss.Commune, "err", err)
