@@ -414,9 +414,9 @@ func (s *server) buildBoard(ctx context.Context, year int, province string, d de
 		row.StatusText = statusText[row.Status]
 		switch {
 		case row.Waiting:
-			row.StatusText = "Đã duyệt; có tệp mới chờ duyệt (số liệu đã duyệt vẫn được tính)"
+			row.StatusText = textApprovedWaiting
 		case row.Status == stReturned && row.HasApproved:
-			row.StatusText = "Bị trả lại tệp mới; số liệu đã duyệt trước vẫn được tính"
+			row.StatusText = textReturnedNewer
 		}
 		r, ok := rates[c.Code]
 		// Pending: the build has not read the data that counts now, or its
@@ -459,6 +459,13 @@ func (s *server) buildBoard(ctx context.Context, year int, province string, d de
 	}
 	return b, nil
 }
+
+// The states that say two things, in the board's status cell and on the
+// commune's page for the province (the same words on both).
+const (
+	textApprovedWaiting = "Đã duyệt; có tệp mới chờ duyệt (số liệu đã duyệt vẫn được tính)"
+	textReturnedNewer   = "Bị trả lại tệp mới; số liệu đã duyệt trước vẫn được tính"
+)
 
 // pendingCell is a rate of a row whose counted data the roll-up has not
 // read yet.

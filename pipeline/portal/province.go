@@ -444,8 +444,12 @@ func (s *server) provCommuneView(ctx context.Context, ss session, g access.Grant
 	_, approved := review.EffectiveData(st, cur, d, true)
 	p.ShownText = p.Shown.Label()
 	p.Waiting = p.Shown == review.Submitted && len(approved) > 0
-	if p.Waiting {
-		p.ShownText = "Đã duyệt; có tệp mới chờ duyệt (số liệu đã duyệt trước vẫn được tính)" // as the board says it
+	switch {
+	case p.Waiting:
+		p.ShownText = textApprovedWaiting // as the board says it
+	case p.Shown == review.Returned && len(approved) > 0:
+		// A newer file returned while approved data counts (re-check L6).
+		p.ShownText = textReturnedNewer
 	}
 	slices.SortFunc(list, func(a, b lightReceipt) int {
 		if review.Newer(a.upload(), b.upload()) {
@@ -518,13 +522,21 @@ func (s *server) provCommuneView(ctx context.Context, ss session, g access.Grant
 			return nil, err
 		}
 	}
-	prev, why, err := s.prevHamlets(ctx, g.Year, g.Province, c.Code, all)
-	if err != nil {
-		return nil, err
+	// An unreadable file under review has no table at all: last year's
+	// hamlets alone would read "(không còn năm nay)", every hamlet gone
+	// (re-check M2); the note stands in its place.
+	var prev []hamletRow
+	if !p.HamletsUnreadable {
+		var why string
+		if prev, why, err = s.prevHamlets(ctx, g.Year, g.Province, c.Code, all); err != nil {
+			return nil, err
+		}
+		p.NotComparable = why
 	}
-	p.NotComparable = why
 	p.HaveRollup, p.HavePrev = len(now) > 0, len(prev) > 0
-	p.Hamlets = pairHamlets(now, prev)
+	if !p.HamletsUnreadable {
+		p.Hamlets = pairHamlets(now, prev)
+	}
 	if fu.Waiting && p.HamletsFromFile {
 		// The roll-up counts the approved data: its rows, beside.
 		counted, err := s.hamletsOf(ctx, g.Year, g.Province, c.Code)
@@ -913,7 +925,7 @@ type retryPage struct {
 // commentLabel is each action's comment box label, as on the page.
 var commentLabel = map[string]string{
 	review.KindApprove: "Ý kiến (không bắt buộc)", review.KindReturn: "Lý do trả lại (bắt buộc; xã sẽ thấy)",
-	review.KindReopen: "Lý do mở lại (bắt buộc)", review.KindCheck: "Ghi chú xác minh (xã sẽ thấy)",
+	review.KindReopen: "Lý do mở lại (bắt buộc; xã sẽ thấy)", review.KindCheck: "Ghi chú xác minh (xã sẽ thấy)",
 }
 
 // reviewFailed answers a review action that failed for a system reason

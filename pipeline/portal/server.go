@@ -947,8 +947,15 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, page
 }
 
 // fail shows a short message (a page, or the fragment for the script).
+// A province reviewer's session gets the province pages' layout and
+// footer (re-check L3): the commune footer sends the reader to the Sở,
+// which is the reviewer.
 func (s *server) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	s.render(w, r, status, "message", map[string]any{"Message": msg, "Status": status})
+	page := "message"
+	if s.sessionRole(r) == access.RoleProvince {
+		page = "pmessage"
+	}
+	s.render(w, r, status, page, map[string]any{"Message": msg, "Status": status})
 }
 
 func (s *server) internal(w http.ResponseWriter, r *http.Request, err error) {

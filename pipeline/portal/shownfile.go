@@ -246,6 +246,16 @@ type fileUnder struct {
 	Counted review.Set
 }
 
+// repeatsCounted reports whether the file under review is an unchanged
+// re-upload ("Không thay đổi") of data the build m counted: the rule
+// (review.EffectiveData) replaced it by the submission it repeats, so the
+// data that counts is not it, and that data is all in the build. The
+// board compares the same way (countedIn), so the page and the board agree
+// that nothing is being computed (re-check L2).
+func (fu fileUnder) repeatsCounted(m *rollupManifest) bool {
+	return fu.Shown == review.Submitted && len(fu.Counted) > 0 && !fu.Counted.Has(fu.Latest) && countedIn(fu.Counted, m)
+}
+
 // flagsForFile reads the commune's flags and keeps those the page may
 // show as its file's (see the top of this file).
 func (s *server) flagsForFile(ctx context.Context, year int, province, commune string, st review.Status, fu fileUnder) (fileFlags, error) {
@@ -263,12 +273,18 @@ func (s *server) flagsForFile(ctx context.Context, year int, province, commune s
 	switch {
 	case fu.Waiting:
 		ff.State, ff.Flags = fileInRollup, views
-	case fu.Latest == "" || fu.Shown == review.Approved || m == nil || inputsOf(m, fu.Latest):
+	case fu.Latest == "":
+		ff.State, ff.Flags = fileInRollup, oneEach(views, fu.Counted)
+	case fu.Shown == review.Returned:
+		// Decided from the review state, not from whether the build still
+		// holds the file (re-check L1): a file returned since the last
+		// roll-up gets the same page as after the next one (no flags, no
+		// approve button), not its flags with "đã xác minh" forms.
+		ff.State = fileNotCounted
+	case fu.Shown == review.Approved || m == nil || inputsOf(m, fu.Latest) || fu.repeatsCounted(m):
 		ff.State, ff.Flags = fileInRollup, oneEach(views, fu.Counted)
 	case len(flagsAbout(views, fu.Latest)) > 0:
 		ff.State, ff.Flags = fileFlagsOnly, flagsAbout(views, fu.Latest)
-	case fu.Shown == review.Returned:
-		ff.State = fileNotCounted
 	default:
 		ff.State = fileNotYet
 	}
