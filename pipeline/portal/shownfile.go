@@ -21,14 +21,16 @@ import (
 // The roll-up's tables describe the data it counted when it was built.
 // The file under review (review.Latest, what "Duyệt tệp này" approves) is
 // in them only when the build counted it (its submission id is among the
-// manifest's Inputs), or, for a waiting file or a returned one read before
-// its return, when flags carry its submission id. Otherwise:
+// manifest's Inputs), or, for a waiting file, when flags carry its
+// submission id, or when it repeats data the build counted (an unchanged
+// re-upload). Otherwise:
 //   - a new file the roll-up has not read yet: its flags are "being
 //     computed" (the old file's are not shown), its hamlet rows are read
 //     from its own Parquet file (lake/submissions, parquet-go);
-//   - a returned file: the roll-up no longer counts it, so it has no
-//     flags; its hamlet rows come from its Parquet file, and approval is
-//     not offered blind (reopening puts it back into the roll-up).
+//   - a returned file (by the review state, whether or not the last build
+//     still holds it): the roll-up does not count it, so it has no flags;
+//     its hamlet rows come from its Parquet file, and approval is not
+//     offered blind (reopening puts it back into the roll-up).
 
 // flagKey identifies a flag row: the same flag id can be about two files
 // (the counted data and a waiting one), never twice about one.
@@ -94,7 +96,7 @@ type fileState int
 
 const (
 	fileInRollup   fileState = iota // counted by the current build, or no build at all to compare with
-	fileFlagsOnly                   // not counted, but flags carry its id (a waiting file, a returned one read before its return)
+	fileFlagsOnly                   // not counted, but flags carry its id (a file waiting behind approved data)
 	fileNotYet                      // a new file the roll-up has not read yet
 	fileNotCounted                  // a returned file: the roll-up does not count it, no flags are computed for it
 )
