@@ -96,7 +96,7 @@ type fileState int
 
 const (
 	fileInRollup   fileState = iota // counted by the current build, or no build at all to compare with
-	fileFlagsOnly                   // not counted, but flags carry its id (a file waiting behind approved data)
+	fileFlagsOnly                   // not counted by the build, but flags carry its id (e.g. computed while it waited behind approved data)
 	fileNotYet                      // a new file the roll-up has not read yet
 	fileNotCounted                  // a returned file: the roll-up does not count it, no flags are computed for it
 )
