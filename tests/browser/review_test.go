@@ -153,9 +153,11 @@ func TestProvinceReviewFlow(t *testing.T) {
 			}
 			shot(t, commune, o, "3-commune-sees-comment")
 
-			// 4. The commune uploads again.
+			// 4. The commune uploads again, corrected (three hamlets: the
+			// same data again would be "Không thay đổi" and stay returned).
 			second := filepath.Join(t.TempDir(), "bao-cao-xa-sua.xlsx")
-			write(t, second, portaltest.Good(t, blank, sheets, 4).Bytes)
+			blank3, sheets3 := portaltest.Blank(t, year, tc.commune, 3)
+			write(t, second, portaltest.Good(t, blank3, sheets3, 3).Bytes)
 			Upload(t, commune, second, o.Timeout)
 			do(commune, "4. accepted again", chromedp.WaitVisible(chromedp.CSS("#ket-qua.good")))
 
@@ -188,17 +190,27 @@ func TestProvinceReviewFlow(t *testing.T) {
 			if s := text(t, prov, "#y-kien", o.Timeout); s != "Người thứ hai: thôn 4 còn thiếu" {
 				t.Errorf("5a. comment shown after the refusal: %q", s)
 			}
-			if v, err := chromedp.Run(prov, chromedp.Evaluate[string](`document.getElementById("c-duyet").value`)); err != nil || v != mine {
-				t.Errorf("5a. the comment typed was not kept: %q, %v", v, err)
+			// The file is returned now, so the page offers no approve form
+			// to put the comment back in (as after a roll-up): it is quoted.
+			if s := text(t, prov, "#y-kien-giu-lai", o.Timeout); s != mine {
+				t.Errorf("5a. the comment typed was not kept: %q", s)
 			}
 			if st, _, _ := review.Get(context.Background(), srv.Lake, year, province, tc.commune); st.State != review.Returned || st.By.CodeID != other.CodeID {
 				t.Errorf("5a. the other reviewer's return was replaced: %+v", st)
 			}
 			shot(t, prov, o, "5a-stale")
 
-			// 5. The province approves the new file.
-			do(prov, "5. approve",
+			// 5. The province approves the new file: returned by the other
+			// reviewer, it is reopened first (a returned file has no approve
+			// button), then approved.
+			do(prov, "5. reopen",
 				chromedp.Navigate(srv.URL+"/tinh/xa/"+tc.commune),
+				chromedp.WaitVisible(chromedp.ID("nut-mo-lai")),
+				chromedp.SendKeys(chromedp.ID("c-mo"), "Đã đối chiếu lại với xã"),
+				chromedp.Click(chromedp.ID("nut-mo-lai")),
+				chromedp.WaitVisible(chromedp.ID("xong")),
+			)
+			do(prov, "5. approve",
 				chromedp.WaitVisible(chromedp.ID("nut-duyet")),
 				chromedp.Click(chromedp.ID("nut-duyet")),
 				chromedp.WaitVisible(chromedp.ID("xong")),
