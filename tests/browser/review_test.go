@@ -211,6 +211,7 @@ func TestProvinceReviewFlow(t *testing.T) {
 				chromedp.WaitVisible(chromedp.ID("xong")),
 			)
 			do(prov, "5. approve",
+				chromedp.Navigate(srv.URL+"/tinh/xa/"+tc.commune), // a page without the reopen's «xong», so the wait below is the approval's
 				chromedp.WaitVisible(chromedp.ID("nut-duyet")),
 				chromedp.Click(chromedp.ID("nut-duyet")),
 				chromedp.WaitVisible(chromedp.ID("xong")),
