@@ -158,7 +158,9 @@ func TestTimelyFromAtCutoff(t *testing.T) {
 					ups = append(ups, u)
 				}
 			}
-			has := func(id string) bool { return slices.ContainsFunc(ups, func(u Upload) bool { return u.SubmissionID == id }) }
+			has := func(id string) bool {
+				return slices.ContainsFunc(ups, func(u Upload) bool { return u.SubmissionID == id })
+			}
 			at, ok := TimelyFrom(c.s.AsOf(has), ups)
 			if c.want.IsZero() {
 				if ok {
