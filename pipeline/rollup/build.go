@@ -905,7 +905,8 @@ func (b *builder) compute(ctx context.Context) error {
 		steps = append(steps, struct{ what, q string }{"reviewed pick", reviewPickSQL("cur", b.o.Year)})
 	}
 	if rebase {
-		steps = append(steps, struct{ what, q string }{"not re-based", notRebasedSQL})
+		steps = append(steps, struct{ what, q string }{"not re-based", notRebasedSQL},
+			struct{ what, q string }{"re-based without data", noDataSQL})
 	}
 	steps = append(steps, struct{ what, q string }{"communes", communeSQL("cur")})
 	withPrev := b.prevYear != 0 && b.prevInputs > 0
@@ -1014,9 +1015,29 @@ func (b *builder) compute(ctx context.Context) error {
 // every old commune feeding the new one was re-based.
 func (b *builder) communeFrom(rebase bool) string {
 	if !rebase {
-		return "(SELECT *, NULL::BOOLEAN AS rebase_complete, NULL::VARCHAR AS rebase_missing FROM c_cur)"
+		return "(SELECT *, NULL::BOOLEAN AS rebase_complete, NULL::VARCHAR AS rebase_missing, NULL::VARCHAR AS rebase_no_data FROM c_cur)"
 	}
-	return `(SELECT c.*, nr.old_codes IS NULL AS rebase_complete, nr.old_codes AS rebase_missing
+	return `(SELECT c.*, nr.old_codes IS NULL AND nd.old_codes IS NULL AS rebase_complete, nr.old_codes AS rebase_missing,
+    nd.old_codes AS rebase_no_data
   FROM c_cur c LEFT JOIN (SELECT new_code, string_agg(DISTINCT old_code, ',' ORDER BY old_code) AS old_codes
-                          FROM not_rebased_rows GROUP BY new_code) nr ON nr.new_code = c.commune_code)`
+                          FROM not_rebased_rows GROUP BY new_code) nr ON nr.new_code = c.commune_code
+  LEFT JOIN (SELECT new_code, string_agg(DISTINCT old_code, ',' ORDER BY old_code) AS old_codes
+             FROM no_data_rows GROUP BY new_code) nd ON nd.new_code = c.commune_code)`
 }
+
+// noDataSQL lists, after the current rows are picked, the old communes
+// that feed a new commune (the reform table) with no counted row at all
+// while another of its old communes has some (review finding M-A, session
+// 8): no accepted upload that year (or only rejected ones), so the new
+// commune's re-based figures are those of part of it, and a comparison
+// with them (a merged commune's households "+50 %", its hamlets "new")
+// would be false. Such a commune is not re-based completely
+// (rebase_complete false, rebase_no_data names them).
+const noDataSQL = `
+CREATE OR REPLACE TABLE no_data_rows AS
+WITH got AS (SELECT DISTINCT commune_code AS old_code FROM r_cur),
+pred AS (SELECT DISTINCT old_code, new_code FROM reform)
+SELECT p.old_code, p.new_code
+FROM pred p
+WHERE p.old_code NOT IN (SELECT old_code FROM got)
+  AND p.new_code IN (SELECT p2.new_code FROM pred p2 JOIN got g ON g.old_code = p2.old_code);`

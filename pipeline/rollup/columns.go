@@ -297,8 +297,9 @@ func Columns(table string) []Column {
 		add("received_at_bieu01", "TIMESTAMPTZ", "Thời điểm nhận Biểu 01 được tính", "its upload time")
 		add("submission_id_bieu02", "VARCHAR", "Mã bản nộp Biểu 02 được tính", "Biểu 02 submission counted")
 		add("received_at_bieu02", "TIMESTAMPTZ", "Thời điểm nhận Biểu 02 được tính", "its upload time")
-		add("rebase_complete", "BOOLEAN", "Quy đổi đầy đủ sang đơn vị mới (chỉ khi quy đổi)", "re-based completely (re-based builds only)")
+		add("rebase_complete", "BOOLEAN", "Quy đổi đầy đủ sang đơn vị mới: mọi xã cũ đều có số liệu và đã quy đổi được (chỉ khi quy đổi)", "re-based completely: every old commune has data and was re-based (re-based builds only)")
 		add("rebase_missing", "VARCHAR", "Các xã cũ chưa quy đổi được (bị chia tách, chưa có phân bổ thôn)", "old communes not re-based into this one")
+		add("rebase_no_data", "VARCHAR", "Các xã cũ nhập vào xã này nhưng không có số liệu được chấp nhận năm đó (số liệu quy đổi chỉ gồm một phần xã; chỉ khi quy đổi)", "old communes merged into this one without accepted data that year: the re-based figures cover part of it (re-based builds only)")
 	}
 	add("build_id", "VARCHAR", "Mã lần tổng hợp", "roll-up build id")
 	add("built_at", "TIMESTAMPTZ", "Thời điểm tổng hợp", "build time")
