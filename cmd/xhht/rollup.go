@@ -169,6 +169,12 @@ func checkProvince(cmd string, year int, province string) error {
 }
 
 func printBuild(w io.Writer, res *rollup.Result, lake string) {
+	if r := res.RebasedLastYear; r != nil {
+		// Built first, because it was missing (finding L-L): the
+		// year-on-year flags across the 2025 reform compare with it.
+		fmt.Fprintf(w, "Tổng hợp năm trước quy đổi sang đơn vị hành chính mới (để so sánh với năm trước): %d tỉnh, %d bản nộp, %d ms\n",
+			len(r.Provinces), r.Inputs, r.Elapsed.Milliseconds())
+	}
 	fmt.Fprintf(w, "Tổng hợp %s: %d tỉnh, %d bản nộp được tính, %d ms", res.BuildID, len(res.Provinces), res.Inputs, res.Elapsed.Milliseconds())
 	if res.Nation {
 		fmt.Fprint(w, ", cả nước")

@@ -124,6 +124,9 @@ type Result struct {
 	// OutputsReused counts the provinces whose outputs were reused whole
 	// from their current roll-up (outputs.go): neither computed nor written.
 	OutputsReused int
+	// RebasedLastYear is the re-based build of last year this build ran
+	// first because it was missing (rebaseprev.go); nil when none ran.
+	RebasedLastYear *Result
 }
 
 // NotRebased is an old commune left out of a re-based build.
@@ -168,6 +171,9 @@ var ErrNoLakeWriter = errors.New("rollup: lake store must implement storage.Writ
 // the national level.
 func Build(ctx context.Context, o Options) (*Result, error) {
 	start := time.Now()
+	// Across the 2025 reform: last year re-based first, if missing
+	// (rebaseprev.go).
+	rebased := buildRebasedLastYear(ctx, o)
 	res, usedCache, err := buildOnce(ctx, o, false)
 	if err != nil && usedCache && ctx.Err() == nil {
 		// An input cache that cannot be read (damaged, or written by
@@ -183,6 +189,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	res.RebasedLastYear = rebased
 	res.Elapsed = time.Since(start)
 	return res, nil
 }
