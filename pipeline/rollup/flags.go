@@ -658,6 +658,8 @@ const flagsDoc = "- `flags` (`lake/rollups/flags/year=<Y>/province=<P>/<build id
 	"  the province to look at, never rejections. Rules and thresholds are data in `schemas/quality/rules.json`\n" +
 	"  (see schemas/README.md). `flag_id` is stable across builds (`<rule>/<indicator or ->/<ma_thon or ->`).\n" +
 	"  Last year is the commune's previous reporting year on this year's units (across the 2025 reform, the\n" +
-	"  re-based roll-up of 2024, which must have been built); a row with `comparable = false` (rule\n" +
-	"  `not_comparable`) says the commune cannot be compared with it (\"không so sánh được\"), and no\n" +
-	"  year-on-year rule is applied to that commune. The portal reads the table with `quality.ReadFlags`.\n"
+	"  re-based roll-up of 2024, which a 2025 build makes first when it is missing or older than\n" +
+	"  `rebase_no_data`); a row with `comparable = false` (rule `not_comparable`) says the commune cannot be\n" +
+	"  compared with it (\"không so sánh được\": an old commune split into it without a hamlet assignment, or\n" +
+	"  merged or split into it without accepted data that year), and no year-on-year rule is applied to that\n" +
+	"  commune. The portal reads the table with `quality.ReadFlags`.\n"
