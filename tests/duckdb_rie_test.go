@@ -102,10 +102,7 @@ func TestLambdaRollupUnderRIE(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	srv := s3test.Start(t)
-	srv.CreateBucket(t, lambdaUploadsBucket)
-	srv.CreateBucket(t, lambdaLakeBucket)
-	client := srv.Client(t)
+	srv, client := lambdaS3(t)
 	want := ingestDemoUploads(ctx, t, client)
 
 	good := `{"year":2026,"province":"` + rollupProvince + `"}`
@@ -159,10 +156,7 @@ func TestLambdaReportUnderRIE(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	srv := s3test.Start(t)
-	srv.CreateBucket(t, lambdaUploadsBucket)
-	srv.CreateBucket(t, lambdaLakeBucket)
-	client := srv.Client(t)
+	srv, client := lambdaS3(t)
 	ingestDemoUploads(ctx, t, client)
 	const payload = `{"kind":"report","deadline":"12-15","year":2026,"province":"19"}`
 

@@ -12,7 +12,6 @@ import (
 
 	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/receipt"
-	"github.com/xhht/xhht/pipeline/storage/s3test"
 )
 
 // The ingest bootstrap under AWS's own Runtime Interface Emulator
@@ -29,10 +28,7 @@ func TestLambdaIngestUnderRIE(t *testing.T) {
 	defer cancel()
 	bin := buildLambdaBootstrap(t, "./functions/ingest", runtime.GOARCH)
 
-	srv := s3test.Start(t)
-	srv.CreateBucket(t, lambdaUploadsBucket)
-	srv.CreateBucket(t, lambdaLakeBucket)
-	client := srv.Client(t)
+	srv, client := lambdaS3(t)
 	valid := lambdaPut(ctx, t, client, "2026/19/01864/Báo cáo RIE.csv", lambdaValidCSV)
 	invalid := lambdaPut(ctx, t, client, "2026/19/01864/Sai tổng RIE.csv", lambdaInvalidCSV)
 	// A version id of the right form (another object's), for a key that is gone.

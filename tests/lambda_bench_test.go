@@ -9,8 +9,6 @@ import (
 	"slices"
 	"testing"
 	"time"
-
-	"github.com/xhht/xhht/pipeline/storage/s3test"
 )
 
 // BenchmarkIngestColdStart: from exec of the real bootstrap to its answer
@@ -22,11 +20,9 @@ import (
 // /next call (init alone) and a warm invocation of the same event.
 func BenchmarkIngestColdStart(b *testing.B) {
 	bin := buildLambdaBootstrap(b, "./functions/ingest", runtime.GOARCH)
-	srv := s3test.Start(b)
-	srv.CreateBucket(b, lambdaUploadsBucket)
-	srv.CreateBucket(b, lambdaLakeBucket)
+	srv, client := lambdaS3(b)
 	ctx := context.Background()
-	u := lambdaPut(ctx, b, srv.Client(b), "2026/19/01864/bao-cao.csv", lambdaValidCSV)
+	u := lambdaPut(ctx, b, client, "2026/19/01864/bao-cao.csv", lambdaValidCSV)
 	event := lambdaSQSEvent([]lambdaSQSMessage{{id: lambdaUUID(), body: lambdaS3Notification(u)}})
 	var cold, initDur, warm, cpu time.Duration
 	var colds []time.Duration

@@ -52,6 +52,17 @@ const (
 		";Tổng cộng;200;170;151\n"
 )
 
+// lambdaS3 starts the S3-compatible server the function tests use (a real
+// versitygw that checks signatures), with the uploads and lake buckets,
+// and returns it with a client signed by its keys.
+func lambdaS3(tb testing.TB) (*s3test.Server, *s3.Client) {
+	tb.Helper()
+	srv := s3test.Start(tb)
+	srv.CreateBucket(tb, lambdaUploadsBucket)
+	srv.CreateBucket(tb, lambdaLakeBucket)
+	return srv, srv.Client(tb)
+}
+
 // lambdaUpload is an object put in the uploads bucket.
 type lambdaUpload struct {
 	key, body, version, etag string
@@ -66,10 +77,7 @@ func TestLambdaIngestEndToEnd(t *testing.T) {
 
 	bin := buildLambdaBootstrap(t, "./functions/ingest", runtime.GOARCH)
 
-	srv := s3test.Start(t)
-	srv.CreateBucket(t, lambdaUploadsBucket)
-	srv.CreateBucket(t, lambdaLakeBucket)
-	client := srv.Client(t)
+	srv, client := lambdaS3(t)
 
 	// Two real uploads (names with spaces and diacritics, as communes name
 	// files) and one that was uploaded and then permanently deleted before

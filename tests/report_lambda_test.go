@@ -25,7 +25,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/xhht/xhht/pipeline/registry"
-	"github.com/xhht/xhht/pipeline/storage/s3test"
 )
 
 // The end-to-end test of the report function "as Lambda runs it": the real
@@ -47,28 +46,13 @@ func TestLambdaReportEndToEnd(t *testing.T) {
 	checkStatic(t, bin)
 
 	t.Run("init error", func(t *testing.T) {
-		rt := startLambdaRuntime(t)
-		proc := startLambdaBootstrap(t, bin, []string{
-			"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), "AWS_LAMBDA_RUNTIME_API=" + rt.Addr,
-			"AWS_LAMBDA_FUNCTION_NAME=xhht-report", "AWS_REGION=us-east-1", "LAKE_BUCKET=lake", "PROVINCES=19,1",
-		})
-		select {
-		case <-rt.InitFailed():
-		case <-proc.Exited():
-		case <-time.After(30 * time.Second):
-			t.Fatal("no init error reported within 30s")
-		}
-		if e := rt.InitError(); e == nil || e.Type != "Runtime.InitError" || !strings.Contains(e.Message, `"1" is not a 2-digit province code`) {
-			t.Fatalf("init error %+v, want Runtime.InitError about PROVINCES; stdout:\n%s", e, proc.Stdout)
-		}
+		checkInitError(t, bin, []string{"AWS_LAMBDA_FUNCTION_NAME=xhht-report", "AWS_REGION=us-east-1", "LAKE_BUCKET=lake", "PROVINCES=19,1"},
+			`"1" is not a 2-digit province code`)
 	})
 
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
-	srv := s3test.Start(t)
-	srv.CreateBucket(t, lambdaUploadsBucket)
-	srv.CreateBucket(t, lambdaLakeBucket)
-	client := srv.Client(t)
+	srv, client := lambdaS3(t)
 	ingestDemoUploads(ctx, t, client)
 	lake := lambdaBucketObjects(ctx, t, client, lambdaLakeBucket)
 	uploaded, rejections := reportReceipts(t, lake)

@@ -63,37 +63,12 @@ func TestLambdaRollupEndToEnd(t *testing.T) {
 	checkStatic(t, bin)
 
 	t.Run("init error", func(t *testing.T) {
-		rt := startLambdaRuntime(t)
-		proc := startLambdaBootstrap(t, bin, []string{
-			"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), "AWS_LAMBDA_RUNTIME_API=" + rt.Addr,
-			"AWS_LAMBDA_FUNCTION_NAME=xhht-rollup", "AWS_REGION=us-east-1",
-		})
-		select {
-		case <-rt.InitFailed():
-		case <-proc.Exited():
-		case <-time.After(30 * time.Second):
-			t.Fatal("no init error reported within 30s")
-		}
-		e := rt.InitError()
-		if e == nil || e.Type != "Runtime.InitError" || !strings.Contains(e.Message, "LAKE_BUCKET") {
-			t.Fatalf("init error %+v, want Runtime.InitError about LAKE_BUCKET; stdout:\n%s", e, proc.Stdout)
-		}
-		select {
-		case <-proc.Exited():
-			if proc.Err() == nil {
-				t.Error("exit status 0 after an init error")
-			}
-		case <-time.After(10 * time.Second):
-			t.Error("still running 10s after its init error")
-		}
+		checkInitError(t, bin, []string{"AWS_LAMBDA_FUNCTION_NAME=xhht-rollup", "AWS_REGION=us-east-1"}, "LAKE_BUCKET")
 	})
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	srv := s3test.Start(t)
-	srv.CreateBucket(t, lambdaUploadsBucket)
-	srv.CreateBucket(t, lambdaLakeBucket)
-	client := srv.Client(t)
+	srv, client := lambdaS3(t)
 	want := ingestDemoUploads(ctx, t, client)
 
 	good := `{"year":2026,"province":"` + rollupProvince + `"}`
@@ -197,6 +172,35 @@ func rollupEnv(t *testing.T, srv *s3test.Server, rt *lambdaRuntime, lake, tmp st
 		"LAKE_BUCKET=" + lake,
 		"S3_ENDPOINT=" + srv.Endpoint,
 		"S3_FORCE_PATH_STYLE=true",
+	}
+}
+
+// checkInitError starts bin with env (plus PATH, HOME and the Runtime API
+// address) and wants what Lambda wants of a function that cannot start:
+// an init error to the Runtime API whose message contains want, then a
+// non-zero exit.
+func checkInitError(t *testing.T, bin string, env []string, want string) {
+	t.Helper()
+	rt := startLambdaRuntime(t)
+	proc := startLambdaBootstrap(t, bin, append([]string{
+		"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), "AWS_LAMBDA_RUNTIME_API=" + rt.Addr}, env...))
+	select {
+	case <-rt.InitFailed():
+	case <-proc.Exited():
+	case <-time.After(30 * time.Second):
+		t.Fatal("no init error reported within 30s")
+	}
+	e := rt.InitError()
+	if e == nil || e.Type != "Runtime.InitError" || !strings.Contains(e.Message, want) {
+		t.Fatalf("init error %+v, want Runtime.InitError about %s; stdout:\n%s", e, want, proc.Stdout)
+	}
+	select {
+	case <-proc.Exited():
+		if proc.Err() == nil {
+			t.Error("exit status 0 after an init error")
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("still running 10s after its init error")
 	}
 }
 
@@ -597,10 +601,7 @@ func TestLambdaIngestSendsRollupRequest(t *testing.T) {
 	defer cancel()
 	bin := buildLambdaBootstrap(t, "./functions/ingest", runtime.GOARCH)
 
-	srv := s3test.Start(t)
-	srv.CreateBucket(t, lambdaUploadsBucket)
-	srv.CreateBucket(t, lambdaLakeBucket)
-	client := srv.Client(t)
+	srv, client := lambdaS3(t)
 	valid := lambdaPut(ctx, t, client, "2026/19/01864/Báo cáo Xã Bằng Thành năm 2026.csv", lambdaValidCSV)
 	invalid := lambdaPut(ctx, t, client, "2026/19/01864/Biểu 01 (sai tổng).csv", lambdaInvalidCSV)
 	accepted := lambdaSQSEvent([]lambdaSQSMessage{{id: lambdaUUID(), body: lambdaS3Notification(valid)}})
