@@ -225,11 +225,15 @@ FROM subs WHERE report_year = %d GROUP BY commune_code, form`, year)
 			return nil, err
 		}
 		for c, s := range statuses {
-			s, err := review.WithHistory(ctx, b.o.Lake, s)
+			full, err := review.WithHistory(ctx, b.o.Lake, s)
 			if err != nil {
-				return nil, fmt.Errorf("rollup: review history of %d/%s/%s: %w", year, provOf[c], c, err)
+				// An unreadable audit record must not stop a report: the
+				// status's own returned data is still applied (it misses
+				// only a return followed by another one).
+				b.log.Warn("rollup: review history unreadable; using the status's own returned data", "year", year, "province", provOf[c], "commune", c, "err", err)
+				full = s
 			}
-			statuses[c] = s.AsOf(func(id string) bool { return inInputs[c][id] })
+			statuses[c] = full.AsOf(func(id string) bool { return inInputs[c][id] })
 		}
 	}
 	codes := map[string]bool{}

@@ -2,11 +2,13 @@ package rollup_test
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/xhht/xhht/pipeline/access"
+	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/review"
 	"github.com/xhht/xhht/pipeline/rollup"
 	"github.com/xhht/xhht/pipeline/storage/local"
@@ -107,6 +109,68 @@ func TestCutoffReportReviewState(t *testing.T) {
 			}
 			if rs, _ := r["review_state"].(string); rs != c.reviewS {
 				t.Errorf("review_state %v, want %q", r["review_state"], c.reviewS)
+			}
+		})
+	}
+}
+
+// A status written before returned_submissions (version 1) is completed
+// from its audit records at a cut-off; a damaged audit record does not
+// stop the report: the status's own returned data still applies.
+func TestCutoffVersion1Status(t *testing.T) {
+	cut := ict("2026-12-01 00:00:00")
+	cases := []struct {
+		name    string
+		damaged bool
+		hoTong  any // xaB's counted households at the cut-off
+	}{
+		// a (20/11) returned, then b (22/11) returned: version 1 kept only
+		// b. The audit records say a was returned too: nothing counts.
+		{"audit records read", false, nil},
+		// Unreadable records: only b is known returned; a counts (the
+		// version 1 behaviour), and the build does not fail.
+		{"an audit record damaged", true, int64(100)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			st := local.New(dir)
+			a := upload{year: 2026, commune: xaB, file: "a.xlsx", at: ict("2026-11-20 09:00:00"), hamlets: []hamlet{h(100, 50, false)}}.write(t, st)
+			b := upload{year: 2026, commune: xaB, file: "b.xlsx", at: ict("2026-12-03 09:00:00"), hamlets: []hamlet{h(110, 50, false)}}.write(t, st)
+			by := review.Actor{Role: access.RoleProvince, Province: prov, CodeID: "c0de", Year: 2026}
+			rec := func(sub string, at time.Time, id string) review.Record {
+				return review.Record{Version: 1, Year: 2026, Province: prov, Commune: xaB, Action: review.KindReturn, FromState: review.Submitted,
+					ToState: review.Returned, Submission: sub, Forms: review.Set{"bieu01": sub, "bieu02": sub}, Comment: "sai", By: by, At: at,
+					Key: lake.AuditKey(2026, prov, xaB, at, id)}
+			}
+			r1, r2 := rec(a, ict("2026-12-02 09:00:00"), "00000001"), rec(b, ict("2026-12-04 09:00:00"), "00000002")
+			for _, r := range []review.Record{r1, r2} {
+				body, _ := json.Marshal(r)
+				if c.damaged && r.Key == r1.Key {
+					body = []byte("{hỏng")
+				}
+				if err := st.Put(context.Background(), r.Key, body, "application/json"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s := review.Status{Version: 1, Year: 2026, Province: prov, Commune: xaB, State: review.Returned, Submission: b,
+				Forms: review.Set{"bieu01": b, "bieu02": b}, ReturnedForms: review.Set{"bieu01": b, "bieu02": b}, Comment: "sai", By: by, At: r2.At, LastChange: &r2}
+			body, _ := json.Marshal(s)
+			if err := st.Put(context.Background(), lake.ReviewKey(2026, prov, xaB), body, "application/json"); err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(t.TempDir(), "snap")
+			build(t, dir, rollup.Options{Year: 2026, Province: prov, Cutoff: cut, OutDir: out})
+			db, err := rollup.OpenSnapshot(context.Background(), out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			got := row(t, db, "SELECT ho_tong FROM communes WHERE commune_code = ?", xaB)["ho_tong"]
+			if c.hoTong == nil {
+				wantNull(t, "ho_tong", got)
+			} else {
+				wantInt(t, "ho_tong", got, c.hoTong.(int64))
 			}
 		})
 	}
