@@ -80,6 +80,10 @@ type Options struct {
 	// ApprovedOnly counts only data the province approved (approved.go);
 	// snapshots only (OutDir set).
 	ApprovedOnly bool
+	// RebaseLastYear: across the 2025 reform, build last year's re-based
+	// roll-up first even if one exists (last year changed; Following sets
+	// it). Without it, it is built only when missing (rebaseprev.go).
+	RebaseLastYear bool
 	// NoFlags skips the plausibility flags (flags.go): a snapshot read
 	// only for its totals (a report's trend) does not need them.
 	NoFlags bool

@@ -58,6 +58,15 @@ func Following(ctx context.Context, o Options) (*Options, error) {
 	}
 	f := o
 	f.Year = next
+	// Across the 2025 reform the following year compares with this year
+	// re-based on its units (rebaseprev.go): that build re-bases this
+	// year first, so its flags compare with the year as it is now (the
+	// roll-up Lambda builds what Following returns, as BuildKeepingNextYear).
+	units, err := acrossReform(f)
+	if err != nil {
+		return nil, err
+	}
+	f.RebaseLastYear = units != ""
 	if o.Province != "" && nv.Provinces[o.Province] != nil {
 		ok, err := exists(o.Province)
 		if err != nil {
@@ -87,18 +96,6 @@ func BuildKeepingNextYear(ctx context.Context, o Options) (res, next *Result, er
 	fo, err := Following(ctx, o)
 	if err != nil || fo == nil {
 		return res, nil, err
-	}
-	// Across the 2025 reform the following year compares with this year
-	// re-based on its units (rebaseprev.go): re-base the changed year
-	// first, so the following year's flags compare with it as it is now.
-	if units, err := acrossReform(*fo); err != nil {
-		return res, nil, err
-	} else if units != "" {
-		r := *fo
-		r.Year, r.Units = o.Year, units
-		if _, err := Build(ctx, r); err != nil {
-			return res, nil, fmt.Errorf("rollup: re-basing %d on %s after its change: %w", o.Year, units, err)
-		}
 	}
 	if next, err = Build(ctx, *fo); err != nil {
 		return res, nil, fmt.Errorf("rollup: keeping %d current after %d: %w", fo.Year, o.Year, err)

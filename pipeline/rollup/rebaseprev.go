@@ -24,9 +24,11 @@ import (
 // would call a merged commune's missing predecessor growth), and the
 // previous year has uploads. Every caller gets it: `xhht rollup`, `xhht
 // run`, the roll-up Lambda (rollup.Build). It happens once per province
-// (the re-based roll-up then exists); a later change to the previous
-// year's uploads (rare after the reform) still needs `xhht rollup --year
-// 2024 --units 2025`, as before.
+// (the re-based roll-up then exists). When the previous year changes
+// (rare after the reform), the build that keeps the following year
+// current (Following, used by BuildKeepingNextYear and the roll-up Lambda)
+// has Options.RebaseLastYear set: it re-bases the previous year again
+// before its own build.
 //
 // Snapshots, report cut-offs, approved-only and NoFlags builds never
 // build it (they commit nothing, or do not compare); a failure of the
@@ -58,16 +60,16 @@ func rebasedLastYear(ctx context.Context, o Options) (*Options, error) {
 			provs = append(provs, p)
 		}
 	}
-	need := false
+	need := o.RebaseLastYear
 	for _, p := range provs {
+		if need {
+			break
+		}
 		ok, err := rebasedCurrent(ctx, o.Lake, lake.ManifestKey(lake.RollupUnitsPrefix(units), o.Year-1, p))
 		if err != nil {
 			return nil, err
 		}
-		if !ok {
-			need = true
-			break
-		}
+		need = !ok
 	}
 	if !need {
 		return nil, nil
@@ -79,7 +81,7 @@ func rebasedLastYear(ctx context.Context, o Options) (*Options, error) {
 	if len(objs) == 0 {
 		return nil, nil // nothing to re-base: no comparison, as for any commune without last year
 	}
-	r := Options{Lake: o.Lake, Year: o.Year - 1, Province: o.Province, Units: units, WorkDir: o.WorkDir,
+	r := Options{Lake: o.Lake, Year: o.Year - 1, Province: o.Province, Units: units, WorkDir: o.WorkDir, Now: o.Now,
 		Schemas: o.Schemas, Registry: o.Registry, Targets: o.Targets, Deadlines: o.Deadlines, Log: o.Log}
 	return &r, nil
 }

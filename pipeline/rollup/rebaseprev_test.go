@@ -60,6 +60,14 @@ func TestRebasedLastYearBuiltWhenMissing(t *testing.T) {
 	// A late 2024 upload of 00382 (200): 400 households re-based, no
 	// change in 2025. The 2024 build keeps 2025 current, re-basing first.
 	upload{year: 2024, commune: "00382", file: "lan-2.xlsx", at: ict("2024-11-12 09:00:00"), hamlets: []hamlet{h(200, 150, true)}}.write(t, st)
+	// The roll-up Lambda builds what Following returns: it re-bases too.
+	fo, err := rollup.Following(ctx, rollup.Options{Lake: st, Year: 2024, Province: "01"})
+	if err != nil || fo == nil || fo.Year != 2025 || !fo.RebaseLastYear {
+		t.Fatalf("Following(2024) = %+v, %v; want 2025 with RebaseLastYear", fo, err)
+	}
+	if fo, _ := rollup.Following(ctx, rollup.Options{Lake: st, Year: 2025, Province: "01"}); fo != nil && fo.RebaseLastYear {
+		t.Errorf("Following(2025) re-bases: both years are after the reform")
+	}
 	_, next, err := rollup.BuildKeepingNextYear(ctx, rollup.Options{Lake: st, Year: 2024, Province: "01", Log: quiet})
 	if err != nil || next == nil {
 		t.Fatalf("2025 not rebuilt after the 2024 change: %v", err)
