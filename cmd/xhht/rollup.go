@@ -50,7 +50,10 @@ func cmdRollup(ctx context.Context, args []string, stdout io.Writer) (int, error
   ghi một bản riêng vào --out (the live roll-up is untouched; the snapshot goes to --out, default
   xhht-data/da-duyet/NĂM/tinh-MÃ_TỈNH), đọc bằng xhht query --snapshot DIR.
   Cột năm trước (*_nam_truoc, *_thay_doi) của tỉnh, huyện là của chính các xã đã duyệt năm nay (last year's
-  province/district columns are those of the same approved communes, not the whole unit's).`,
+  province/district columns are those of the same approved communes, not the whole unit's).
+--units 2025: năm 2024 quy đổi theo các xã sau sáp nhập, để so sánh năm 2025 với năm 2024. Khi tổng hợp năm
+  2025 mà chưa có bản quy đổi này, hoặc năm 2024 vừa thay đổi, chương trình tự tổng hợp nó trước (a 2025
+  roll-up builds it first when it is missing, or after 2024 changed).`,
 		Examples: []string{
 			"xhht rollup --year 2026 --province 19",
 			"xhht rollup --year 2024 --units 2025   # năm 2024 quy đổi theo các xã sau sáp nhập 2025",
