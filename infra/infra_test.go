@@ -534,7 +534,7 @@ var neededActions = map[string]map[string]string{
 	"PortalRole": {
 		"sts:AssumeRole":       "trust policy: the Lambda service assumes the role",
 		"s3:PutObject":         "presigned PUTs (signed with this role) and the plain form: upload keys only; review actions: reviews/ and audit/ of the lake",
-		"s3:GetObject":         "check and mark an upload; read receipts/, access/, and for the province board rollups/, reviews/, audit/",
+		"s3:GetObject":         "check and mark an upload; read receipts/, access/, and for the province board rollups/, reviews/, audit/; submissions/: the hamlet rows of a file the roll-up does not hold (new, returned, waiting)",
 		"s3:GetObjectVersion":  "mark the exact upload version the page names",
 		"s3:ListBucket":        "404, not 403, for a missing object (wrong code, upload not there yet); list a commune's receipts",
 		"ssm:GetParameter":     "read the session keys at cold start",

@@ -292,7 +292,7 @@ func TestCommuneRemindersPublished(t *testing.T) {
 			t.Errorf("topic %s", aws.ToString(in.TopicArn))
 		}
 	}
-	if !strings.Contains(aws.ToString(m.published[2].Message), "Ý kiến của tỉnh: Thiếu thôn Nà Pục") {
+	if !strings.Contains(aws.ToString(m.published[2].Message), "Ý kiến của Sở: Thiếu thôn Nà Pục") {
 		t.Errorf("the returned commune's message lacks the comment:\n%s", aws.ToString(m.published[2].Message))
 	}
 }

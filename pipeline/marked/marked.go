@@ -22,6 +22,10 @@
 // unreadable-file, file-too-large, encrypted-file or legacy-format) gives
 // ErrUnreadable: there is no workbook to mark.
 //
+// WriteFlags adds the roll-up's plausibility flags of the upload (issue 15)
+// as warnings "Cần xem lại" to the list, a hamlet's also on the cell of its
+// name (see Flag); the receipt itself is not changed.
+//
 // Commune text (hamlet names, messages quoting values) is only ever written
 // as a string cell or a comment, never as a formula.
 package marked
@@ -70,7 +74,11 @@ var Limits = workbook.DefaultLimits
 // Write writes the official's own workbook, marked with the issues of rc,
 // as .xlsx to w. fileName is the upload's name (for a CSV, the name of its
 // sheet). Nothing is written to w when an error is returned.
-func Write(w io.Writer, fileName string, data []byte, rc *receipt.Receipt) (err error) {
+func Write(w io.Writer, fileName string, data []byte, rc *receipt.Receipt) error {
+	return write(w, fileName, data, rc, nil)
+}
+
+func write(w io.Writer, fileName string, data []byte, rc *receipt.Receipt, flags []Flag) (err error) {
 	if rc == nil {
 		return errors.New("marked: no receipt")
 	}
@@ -98,6 +106,7 @@ func Write(w io.Writer, fileName string, data []byte, rc *receipt.Receipt) (err 
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrUnreadable, err)
 	}
+	rc = withFlags(book, rc, flags)
 	var f *excelize.File
 	var ms *marks
 	note := ""

@@ -209,6 +209,10 @@ const (
 	stLate     = "late"
 	stOnTime   = "ontime"
 	stApproved = "approved"
+	// Filters that are not a status: unchecked flags, a newer file
+	// waiting while approved data counts.
+	filterFlags   = "canh-bao"
+	filterWaiting = "tep-moi"
 )
 
 var statusOrder = map[string]int{stMissing: 0, stRejected: 1, stReturned: 2, stLate: 3, stOnTime: 4, stApproved: 5}
@@ -250,7 +254,21 @@ type boardRow struct {
 	FlagsMore    int
 	Comment      string // the province's last return/reopen comment
 	Latest       string // latest accepted submission_id
-	foldedName   string
+	// HasApproved: the commune has approved data, i.e. it would count in an
+	// approved-only report (the report's "x/y xã đã được duyệt", the
+	// roll-up's completeness.approved): the board's "Đã duyệt" counts and
+	// filters these, also when a newer file waits (Waiting) or a newer
+	// file was returned while the approved data still counts.
+	HasApproved bool
+	// Pending: the data that counts now (review.EffectiveData) is not in
+	// the roll-up's current build (a new upload not read yet, finding
+	// L-A): the rates and flags the build has for the commune are an
+	// older file's, so the row shows "đang được tổng hợp" instead of them.
+	Pending bool
+	// NewFile: Pending because of a new upload (else a review action
+	// changed what counts): the row says whose figures are coming.
+	NewFile    bool
+	foldedName string
 }
 
 type flagView struct {
@@ -305,13 +323,14 @@ func (s *server) buildBoard(ctx context.Context, year int, province string, d de
 		rcs                    map[string][]lightReceipt
 		statuses               map[string]review.Status
 		rates                  map[string]communeRates
+		built                  *rollupManifest
 		flags                  []Flag
 		errR, errS, errT, errF error
 	)
 	wg.Add(3)
 	go func() { defer wg.Done(); rcs, errR = s.provinceReceipts(ctx, year, province) }()
 	go func() { defer wg.Done(); statuses, errS = s.provinceStatuses(ctx, year, province) }()
-	go func() { defer wg.Done(); rates, errT = s.ratesOf(ctx, year, province) }()
+	go func() { defer wg.Done(); rates, built, errT = s.ratesOf(ctx, year, province) }()
 	if s.cfg.Flags != nil {
 		wg.Add(1)
 		go func() { defer wg.Done(); flags, errF = s.cfg.Flags.ReadFlags(ctx, year, province) }()
@@ -354,7 +373,7 @@ func (s *server) buildBoard(ctx context.Context, year int, province string, d de
 		row.Latest = review.Latest(ups)
 		st := statuses[c.Code]
 		cur, d := review.Current(ups), review.DigestsOf(ups)
-		shown, _ := review.EffectiveData(st, cur, d, false)
+		shown, counted := review.EffectiveData(st, cur, d, false)
 		_, approved := review.EffectiveData(st, cur, d, true)
 		// On time against this tab's cut-off, counting from the first valid
 		// file: a returned file never makes the commune on time (the
@@ -362,12 +381,16 @@ func (s *server) buildBoard(ctx context.Context, year int, province string, d de
 		from, valid := review.TimelyFrom(st, ups)
 		onTime := valid && deadlines.OnTime(from, cut)
 		row.Late = valid && !onTime
+		row.Waiting = shown == review.Submitted && len(approved) > 0
+		row.HasApproved = len(approved) > 0
 		switch {
 		case len(list) == 0:
 			row.Status = stMissing
 		case row.Latest == "":
 			row.Status = stRejected
-		case shown == review.Approved:
+		case shown == review.Approved || row.Waiting:
+			// Approved data counts (finding L-C: the report counts a commune
+			// with a newer file waiting as approved; the text says both).
 			row.Status = stApproved
 		case shown == review.Returned:
 			row.Status = stReturned
@@ -383,17 +406,31 @@ func (s *server) buildBoard(ctx context.Context, year int, province string, d de
 		if row.Reason != "" && row.Latest != "" {
 			row.Reason = fmt.Sprintf("Lần nộp sau (%s) bị từ chối: %s", row.LastText, row.Reason)
 		}
-		row.Waiting = shown == review.Submitted && len(approved) > 0
 		row.StatusText = statusText[row.Status]
-		if row.Waiting {
-			row.StatusText = "Có tệp mới chờ duyệt (số liệu đã duyệt vẫn được tính)"
+		switch {
+		case row.Waiting:
+			row.StatusText = "Đã duyệt; có tệp mới chờ duyệt (số liệu đã duyệt vẫn được tính)"
+		case row.Status == stReturned && row.HasApproved:
+			row.StatusText = "Bị trả lại tệp mới; số liệu đã duyệt trước vẫn được tính"
 		}
-		if r, ok := rates[c.Code]; ok {
+		r, ok := rates[c.Code]
+		// Pending: the build has not read the data that counts now, or its
+		// rates are of a file that no longer counts (returned since).
+		row.Pending = built != nil && (!countedIn(counted, built) || (ok && r.Sub01 != nil && *r.Sub01 != "" && !counted.Has(*r.Sub01)))
+		row.NewFile = row.Pending && !countedIn(counted, built)
+		switch {
+		case row.Pending:
+			row.Rates = []rateCell{pendingCell, pendingCell, pendingCell}
+		case ok:
 			row.Rates = []rateCell{cell(r.TyLeHoDat, r.ChiTieuHoDat), cell(r.TyLeThonDat, r.ChiTieuThonDat), cell(r.TyLeCongDanDat, r.ChiTieuCongDanDat)}
-		} else {
+		default:
 			row.Rates = []rateCell{{Text: "–"}, {Text: "–"}, {Text: "–"}}
 		}
-		row.Flags = flagViews(flagsOf[c.Code], st)
+		if !row.Pending {
+			// A pending row's flags in the build are about an older file:
+			// not shown as the new file's (its own are being computed).
+			row.Flags = flagViews(flagsOf[c.Code], st)
+		}
 		if row.Waiting {
 			row.Flags = markWaiting(row.Flags, row.Latest) // flagswaiting.go
 		}
@@ -407,9 +444,31 @@ func (s *server) buildBoard(ctx context.Context, year int, province string, d de
 		}
 		row.FlagsFirst, row.FlagsMore = row.Flags[:min(len(row.Flags), boardFlagsShown)], max(0, len(row.Flags)-boardFlagsShown)
 		b.Counts[row.Status]++
+		if row.HasApproved && row.Status != stApproved {
+			b.Counts[stApproved]++ // a newer file returned while approved data counts: in both
+		}
+		if row.Waiting {
+			b.Counts[filterWaiting]++
+		}
 		b.Rows = append(b.Rows, row)
 	}
 	return b, nil
+}
+
+// pendingCell is a rate of a row whose counted data the roll-up has not
+// read yet.
+var pendingCell = rateCell{Text: "đang tổng hợp", Class: "dang-tinh"}
+
+// countedIn reports whether every upload of counted (form → submission
+// id) was read by the build m: then the build's rates and flags of the
+// commune are those of the data that counts now.
+func countedIn(counted review.Set, m *rollupManifest) bool {
+	for _, id := range counted {
+		if id != "" && !inputsOf(m, id) {
+			return false
+		}
+	}
+	return true
 }
 
 func flagViews(fs []Flag, st review.Status) []flagView {
@@ -498,7 +557,7 @@ func cell(v, target *float64) rateCell {
 // boardQuery is what the board's address asks for: filter and order.
 type boardQuery struct {
 	Deadline string // deadline id, "12-01"
-	Status   string // "" all, a status, or "canh-bao" (open flags)
+	Status   string // "" all, a status, filterFlags or filterWaiting
 	Search   string
 	Sort     string // ma, ten, trang-thai, nop, ho, thon, cd, canh-bao
 	Desc     bool
@@ -509,11 +568,24 @@ func (q boardQuery) apply(rows []boardRow) []boardRow {
 	needle := textnorm.Fold(strings.TrimSpace(q.Search))
 	var out []boardRow
 	for _, r := range rows {
-		if q.Status == "canh-bao" && r.FlagsOpen == 0 {
-			continue
-		}
-		if q.Status != "" && q.Status != "canh-bao" && r.Status != q.Status {
-			continue
+		switch q.Status {
+		case "":
+		case filterFlags:
+			if r.FlagsOpen == 0 {
+				continue
+			}
+		case filterWaiting:
+			if !r.Waiting {
+				continue
+			}
+		case stApproved:
+			if !r.HasApproved {
+				continue
+			}
+		default:
+			if r.Status != q.Status {
+				continue
+			}
 		}
 		if needle != "" && !strings.Contains(r.foldedName, needle) && !strings.Contains(r.Code, needle) {
 			continue

@@ -62,19 +62,19 @@ func TestCommunePageFollowsReview(t *testing.T) {
 		t.Fatalf("the review card does not say the approved data counts:\n%s", page)
 	}
 	card := dueCard(t, page)
-	for _, want := range []string{"Đang được tính: Biểu 01, Biểu 02: tệp «<bdi class=\"name\">da-duyet.xlsx</bdi>»",
+	for _, want := range []string{"Số liệu đang dùng: Biểu 01, Biểu 02: tệp «<bdi class=\"name\">da-duyet.xlsx</bdi>»",
 		"Chờ Sở duyệt: Biểu 01, Biểu 02: tệp «<bdi class=\"name\">moi.xlsx</bdi>»"} {
 		if !strings.Contains(card, want) {
 			t.Errorf("status card lacks %q:\n%s", want, card)
 		}
 	}
-	if strings.Contains(card, "Đang được tính: Biểu 01, Biểu 02: tệp «<bdi class=\"name\">moi.xlsx") {
+	if strings.Contains(card, "Số liệu đang dùng: Biểu 01, Biểu 02: tệp «<bdi class=\"name\">moi.xlsx") {
 		t.Error("status card says the waiting file counts")
 	}
-	if row := uploadRow(t, page, "moi.xlsx"); strings.Contains(row, "Đang được tính") || !strings.Contains(row, `class="tag waiting">Chờ Sở duyệt`) {
+	if row := uploadRow(t, page, "moi.xlsx"); strings.Contains(row, "Số liệu đang dùng") || !strings.Contains(row, `class="tag waiting">Chờ Sở duyệt`) {
 		t.Errorf("the waiting file's row: %s", row)
 	}
-	if row := uploadRow(t, page, "da-duyet.xlsx"); !strings.Contains(row, "Đang được tính: Biểu 01, Biểu 02") {
+	if row := uploadRow(t, page, "da-duyet.xlsx"); !strings.Contains(row, "Số liệu đang dùng: Biểu 01, Biểu 02") {
 		t.Errorf("the approved file's row does not count: %s", row)
 	}
 
@@ -89,11 +89,11 @@ func TestCommunePageFollowsReview(t *testing.T) {
 	}
 	page = unescape(b.get("/").body)
 	card = dueCard(t, page)
-	if strings.Contains(page, "Đang được tính") || strings.Contains(card, "Đã nộp đúng hạn") || strings.Contains(card, "Đã nộp, nhưng muộn") {
+	if strings.Contains(page, "Số liệu đang dùng") || strings.Contains(card, "Đã nộp đúng hạn") || strings.Contains(card, "Đã nộp, nhưng muộn") {
 		t.Errorf("a returned file counts on the commune's page:\n%s", card)
 	}
-	for _, want := range []string{"Chưa có số liệu được tính", "Bị Sở trả lại: Biểu 01, Biểu 02: tệp «<bdi class=\"name\">tra-lai.xlsx</bdi>»",
-		"Bị Sở trả lại: cần sửa và nộp lại"} {
+	for _, want := range []string{"Chưa có số liệu được dùng", "Bị Sở trả lại: Biểu 01, Biểu 02: tệp «<bdi class=\"name\">tra-lai.xlsx</bdi>»",
+		`<span class="tag rejected">Bị Sở trả lại</span>`} {
 		if !strings.Contains(card, want) {
 			t.Errorf("status card lacks %q:\n%s", want, card)
 		}
@@ -106,10 +106,10 @@ func TestCommunePageFollowsReview(t *testing.T) {
 	time.Sleep(10 * time.Millisecond)
 	b.upload(csrfB, "sua.xlsx", goodFile(t, communeB, 3), nil, nil)
 	page = unescape(b.get("/").body)
-	if row := uploadRow(t, page, "sua.xlsx"); !strings.Contains(row, "Đang được tính") {
+	if row := uploadRow(t, page, "sua.xlsx"); !strings.Contains(row, "Số liệu đang dùng") {
 		t.Errorf("the corrected file does not count: %s", row)
 	}
-	if row := uploadRow(t, page, "tra-lai.xlsx"); strings.Contains(row, "Đang được tính") || !strings.Contains(row, "Bị Sở trả lại") {
+	if row := uploadRow(t, page, "tra-lai.xlsx"); strings.Contains(row, "Số liệu đang dùng") || !strings.Contains(row, "Bị Sở trả lại") {
 		t.Errorf("the returned file after a new upload: %s", row)
 	}
 }
@@ -119,9 +119,10 @@ var (
 	dueLeftRe      = regexp.MustCompile(`<td>Báo cáo 1/12</td><td>hết ngày 24/11/2026<br><span class="[a-z]+">([^<]*)</span>`)
 )
 
-// TestCommunePageOneDayCount: the reminder and the due table on the same
-// page count days alike (reminder.Countdown), on the boundary days of the
-// 1/12 report (Thái Nguyên's communes: due before 00:00 on 25/11).
+// TestCommunePageOneDayCount: the due table counts days as the reminders
+// do (reminder.Countdown), on the boundary days of the 1/12 report (Thái
+// Nguyên's communes: due before 00:00 on 25/11); the reminder box says what
+// to do and leaves the count to the table (said once on the page).
 func TestCommunePageOneDayCount(t *testing.T) {
 	e := newEnv(t)
 	cases := []struct {
@@ -140,12 +141,15 @@ func TestCommunePageOneDayCount(t *testing.T) {
 		a := e.client() // a new sign-in: sessions last 8 hours
 		a.mustSignIn(communeA)
 		page := a.get("/").body
-		rm, dm := reminderLeftRe.FindStringSubmatch(page), dueLeftRe.FindStringSubmatch(page)
-		if rm == nil || dm == nil {
-			t.Fatalf("at %s: reminder %v, due row %v:\n%s", tc.at, rm, dm, page)
+		dm := dueLeftRe.FindStringSubmatch(page)
+		if dm == nil || !strings.Contains(page, `id="nhac-nho"`) {
+			t.Fatalf("at %s: due row %v, or no reminder box:\n%s", tc.at, dm, page)
 		}
-		if dm[1] != tc.want || strings.ToLower(rm[1][:1])+rm[1][1:] != tc.want {
-			t.Errorf("at %s: reminder %q, due table %q; want both %q", tc.at, rm[1], dm[1], tc.want)
+		if dm[1] != tc.want {
+			t.Errorf("at %s: due table %q; want %q", tc.at, dm[1], tc.want)
+		}
+		if reminderLeftRe.MatchString(page) {
+			t.Errorf("at %s: the days left are said twice (reminder and table)", tc.at)
 		}
 	}
 	// After the 1/12 due date the reminder is about 15/12; the table's 1/12

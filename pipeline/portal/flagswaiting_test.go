@@ -95,12 +95,18 @@ func TestWaitingFileFlags(t *testing.T) {
 	if !strings.Contains(waiting, `name="flag" value="`+zero.FlagID+`"><input type="hidden" name="submission" value="`+sub2+`"`) {
 		t.Error("checking the waiting file's flag does not name that file")
 	}
-	if !strings.Contains(counted, "Thôn 3") || strings.Contains(counted, "Thôn 4”") || !strings.Contains(counted, "đang được tính") {
+	if !strings.Contains(counted, "Thôn 3") || strings.Contains(counted, "Thôn 4”") || !strings.Contains(counted, "đang dùng (đã duyệt)") {
 		t.Errorf("approved data's flags: %q", counted)
 	}
 
-	if !strings.Contains(block(page, "cac-thon"), `id="thon-da-duyet"`) {
-		t.Error("the hamlet rows do not say they are the approved data's")
+	// Finding M-D: the hamlet table is the waiting file's (4 hamlets, the
+	// approved one has 3), read from its file, and says so.
+	thon := block(page, "cac-thon")
+	if !strings.Contains(thon, `id="thon-tu-tep"`) || !strings.Contains(thon, "tệp chờ duyệt (tệp mà nút «Duyệt tệp này» sẽ duyệt)") {
+		t.Errorf("the hamlet rows do not say they are the waiting file's:\n%s", thon)
+	}
+	if !strings.Contains(thon, "Thôn 4") {
+		t.Errorf("the waiting file's 4th hamlet is not in the table:\n%s", thon)
 	}
 
 	// The board: the waiting file's flag first, marked.

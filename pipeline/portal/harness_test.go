@@ -169,17 +169,19 @@ func (c *client) mustSignIn(commune string) string {
 	return m[1]
 }
 
-// upload posts a file as the plain form does.
+// upload posts a file as the plain form does: the csrf field first, then
+// the file.
 func (c *client) upload(csrf, name string, data []byte, extra map[string]string, hdr map[string]string) resp {
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
+	mw.WriteField("csrf", csrf)
 	for k, v := range extra {
 		mw.WriteField(k, v)
 	}
 	fw, _ := mw.CreateFormFile("file", name)
 	fw.Write(data)
 	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, c.e.srv.URL+"/nop?csrf="+url.QueryEscape(csrf), &buf)
+	req, _ := http.NewRequest(http.MethodPost, c.e.srv.URL+"/nop", &buf)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	for k, v := range hdr {
 		req.Header.Set(k, v)

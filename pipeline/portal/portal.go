@@ -68,9 +68,10 @@ type Config struct {
 	// Flags gives the plausibility flags the province board shows (issue
 	// 15). nil: QualityFlags(Lake), the roll-up's flags table.
 	Flags FlagReader
-	// Reminder, when set, gives the reminder text shown on a commune's
-	// page. nil: pipeline/reminder's text for the commune's next report
-	// (the words of its reminder mail), shown when it has something to do.
+	// Reminder, when set, gives the "what to do" text shown on a commune's
+	// page. nil: the action line of pipeline/reminder's mail for the
+	// commune's next report (Commune.Action, the mail's words), shown when
+	// it has something to do.
 	Reminder func(ctx context.Context, year int, province, commune string) (string, error)
 }
 

@@ -45,7 +45,7 @@ func TestUploadFlow(t *testing.T) {
 	if !strings.Contains(r.body, "Gia đình học tập (GĐHT) – Tổng số hộ</td><td class=\"num\">330</td>") {
 		t.Errorf("totals table lacks ho_tong = 330:\n%s", r.body)
 	}
-	if !strings.Contains(r.body, "Đang được tính: Biểu 01") {
+	if !strings.Contains(r.body, "Số liệu đang dùng: Biểu 01") {
 		t.Error("the accepted upload is not shown as the one that counts")
 	}
 	objs, _ := e.lake.List(ctx(), "receipts/year=2026/province=19/commune=05443/")
@@ -137,7 +137,7 @@ func TestWhichUploadCounts(t *testing.T) {
 	}
 	row1 := page[i1:]
 	row1 = row1[:strings.Index(row1, "</tr>")]
-	if !strings.Contains(row1, "Đang được tính") {
+	if !strings.Contains(row1, "Số liệu đang dùng") {
 		t.Error("the accepted upload does not count though the later one was rejected")
 	}
 	if !strings.Contains(page, "«<bdi class=\"name\">lan-1.xlsx</bdi>»") {

@@ -25,6 +25,7 @@ import (
 	"github.com/xhht/xhht/pipeline/registry"
 	"github.com/xhht/xhht/pipeline/review"
 	"github.com/xhht/xhht/pipeline/storage"
+	"github.com/xhht/xhht/pipeline/vnnum"
 )
 
 // The province's side of the portal (issue 15): a province reviewer's
@@ -112,7 +113,7 @@ func (s *server) parseBoardQuery(r *http.Request, g access.Grant, now time.Time)
 	if len(bq.Search) > 100 {
 		bq.Search = bq.Search[:100]
 	}
-	if _, ok := statusOrder[bq.Status]; !ok && bq.Status != "canh-bao" {
+	if _, ok := statusOrder[bq.Status]; !ok && bq.Status != filterFlags && bq.Status != filterWaiting {
 		bq.Status = ""
 	}
 	all := s.deadlines.All()
@@ -183,8 +184,10 @@ func (s *server) board(w http.ResponseWriter, r *http.Request, ss session, g acc
 			open++
 		}
 	}
-	p.Statuses = append(p.Statuses, statusLink{Key: "canh-bao", Label: "Có cảnh báo chưa xác minh", Count: open,
-		URL: bq.url(pathBoard, func(c *boardQuery) { c.Status = "canh-bao" }), Current: bq.Status == "canh-bao"})
+	p.Statuses = append(p.Statuses, statusLink{Key: filterWaiting, Label: "Có tệp mới chờ duyệt", Count: b.Counts[filterWaiting],
+		URL: bq.url(pathBoard, func(c *boardQuery) { c.Status = filterWaiting }), Current: bq.Status == filterWaiting})
+	p.Statuses = append(p.Statuses, statusLink{Key: filterFlags, Label: "Có cảnh báo chưa xác minh", Count: open,
+		URL: bq.url(pathBoard, func(c *boardQuery) { c.Status = filterFlags }), Current: bq.Status == filterFlags})
 	for _, k := range []string{"ma", "ten", "trang-thai", "nop", "ho", "thon", "cd", "canh-bao"} {
 		p.Sorts[k] = bq.url(pathBoard, func(c *boardQuery) {
 			c.Desc = c.Sort == k && !c.Desc
@@ -210,7 +213,7 @@ func (s *server) boardCSV(w http.ResponseWriter, r *http.Request, _ session, g a
 	cw.UseCRLF = true
 	cw.Write([]string{"ma_xa", "ten_xa", "trang_thai", "trang_thai_text", "bao_cao", "han_nop", "so_tep", "nop_gan_nhat",
 		"ly_do_tu_choi", "ty_le_ho_dat", "chi_tieu_ho_dat", "ty_le_thon_dat", "chi_tieu_thon_dat", "ty_le_cong_dan_dat",
-		"chi_tieu_cong_dan_dat", "canh_bao_chua_xac_minh", "canh_bao_da_xac_minh", "y_kien_cua_tinh", "ban_nop_moi_nhat"})
+		"chi_tieu_cong_dan_dat", "canh_bao_chua_xac_minh", "canh_bao_da_xac_minh", "y_kien_cua_tinh", "ban_nop_moi_nhat", "dang_tinh"})
 	f := func(p *float64) string {
 		if p == nil {
 			return ""
@@ -233,7 +236,13 @@ func (s *server) boardCSV(w http.ResponseWriter, r *http.Request, _ session, g a
 		for i := range boardIndicators {
 			rec = append(rec, f(row.Rates[i].Value), f(row.Rates[i].Target))
 		}
-		rec = append(rec, strconv.Itoa(row.FlagsOpen), strconv.Itoa(checked), row.Comment, row.Latest)
+		open, done, pending := strconv.Itoa(row.FlagsOpen), strconv.Itoa(checked), "0"
+		if row.Pending {
+			// The build's figures are an older file's: rates (nil above)
+			// and flag counts are left empty, not given as the new file's.
+			open, done, pending = "", "", "1"
+		}
+		rec = append(rec, open, done, row.Comment, row.Latest, pending)
 		for i := range rec {
 			rec[i] = csvSafe(rec[i])
 		}
@@ -306,6 +315,13 @@ type provCommunePage struct {
 	// read from the file under review itself, not from the roll-up.
 	FlagsLater, NotCounted bool
 	HamletsFromFile        bool
+	// HamletsUnreadable: the file under review's hamlet rows had to be
+	// read from its own file and that read failed (on AWS a denied read,
+	// finding B-H1): the page says so instead of failing.
+	HamletsUnreadable bool
+	// LatestName: the file under review's name as the commune sent it,
+	// else the base name of its key (finding B-L3: never the whole key).
+	LatestName string
 	// NotComparable: why last year cannot be compared (the 2025 reform:
 	// a split commune without a hamlet assignment, or no re-based
 	// roll-up of last year); "" when it can.
@@ -345,6 +361,10 @@ type hamletPair struct {
 
 type pairCell struct {
 	Now, Prev, Class string
+	// Approved: the approved data's value, when a waiting file is shown
+	// and its value differs (finding M-D: beside the file "Duyệt tệp
+	// này" approves, what approval would replace).
+	Approved string
 }
 
 type historyRow struct {
@@ -425,7 +445,7 @@ func (s *server) provCommuneView(ctx context.Context, ss session, g access.Grant
 	p.ShownText = p.Shown.Label()
 	p.Waiting = p.Shown == review.Submitted && len(approved) > 0
 	if p.Waiting {
-		p.ShownText = "Có tệp mới chờ duyệt (số liệu đã duyệt trước vẫn được tính)"
+		p.ShownText = "Đã duyệt; có tệp mới chờ duyệt (số liệu đã duyệt trước vẫn được tính)" // as the board says it
 	}
 	slices.SortFunc(list, func(a, b lightReceipt) int {
 		if review.Newer(a.upload(), b.upload()) {
@@ -449,6 +469,7 @@ func (s *server) provCommuneView(ctx context.Context, ss session, g access.Grant
 			ReceiptURL: base + pathProvReceipt + "?" + url.Values{"id": {l.SubmissionID}}.Encode()}
 		if u.IsLatest {
 			p.LatestUpload = &list[i]
+			p.LatestName = name
 		}
 		p.Uploads = append(p.Uploads, u)
 	}
@@ -476,15 +497,23 @@ func (s *server) provCommuneView(ctx context.Context, ss session, g access.Grant
 
 	// Hamlets, this year and last: the roll-up's (the data that counts),
 	// or the file under review's own rows when the roll-up does not hold
-	// them (a new file not read yet, a returned file).
+	// them (a new file not read yet, a returned file, a file waiting while
+	// approved data counts: finding M-D, the hamlets shown are those of
+	// the file "Duyệt tệp này" approves).
 	var now []hamletRow
-	if state == fileNotYet || state == fileNotCounted || state == fileFlagsOnly {
-		if now, err = s.fileHamlets(ctx, g.Year, g.Province, c.Code, p.Latest); err != nil {
-			return nil, err
+	if state == fileNotYet || state == fileNotCounted || state == fileFlagsOnly || fu.Waiting {
+		rows, err := s.fileHamlets(ctx, g.Year, g.Province, c.Code, p.Latest)
+		if err != nil {
+			// Advice, not the page: a denied or failed read of the file
+			// (on AWS, a role without submissions/) costs the table only.
+			s.cfg.Logger.Warn("portal: hamlet rows of the file under review unreadable", "commune", c.Code, "province", g.Province,
+				"submission", p.Latest, "err", err)
+			p.HamletsUnreadable = true
 		}
+		now = rows
 		p.HamletsFromFile = len(now) > 0
 	}
-	if !p.HamletsFromFile {
+	if !p.HamletsFromFile && !p.HamletsUnreadable {
 		if now, err = s.hamletsOf(ctx, g.Year, g.Province, c.Code); err != nil {
 			return nil, err
 		}
@@ -496,6 +525,14 @@ func (s *server) provCommuneView(ctx context.Context, ss session, g access.Grant
 	p.NotComparable = why
 	p.HaveRollup, p.HavePrev = len(now) > 0, len(prev) > 0
 	p.Hamlets = pairHamlets(now, prev)
+	if fu.Waiting && p.HamletsFromFile {
+		// The roll-up counts the approved data: its rows, beside.
+		counted, err := s.hamletsOf(ctx, g.Year, g.Province, c.Code)
+		if err != nil {
+			return nil, err
+		}
+		withApproved(p.Hamlets, counted)
+	}
 
 	hist, err := review.History(ctx, s.cfg.Lake, g.Year, g.Province, c.Code)
 	if err != nil {
@@ -626,7 +663,7 @@ func pairHamlets(now, prev []hamletRow) []hamletPair {
 		if p == nil {
 			return ""
 		}
-		return fmt.Sprintf("%d", *p)
+		return vnnum.Int(*p) // "1.650", as the flags write it (finding L-D)
 	}
 	for i := range out {
 		h := &out[i]
@@ -672,6 +709,32 @@ func pairHamlets(now, prev []hamletRow) []hamletPair {
 		return cmp.Or(cmp.Compare(row(a), row(b)), strings.Compare(a.Code, b.Code))
 	})
 	return out
+}
+
+// withApproved notes, in each cell of the waiting file's hamlets, the
+// approved data's value when it differs (matched by hamlet code, as
+// pairHamlets matches last year's).
+func withApproved(pairs []hamletPair, approved []hamletRow) {
+	by := map[string]hamletRow{}
+	for _, r := range approved {
+		if r.MaThon != nil && *r.MaThon != "" {
+			by[*r.MaThon] = r
+		}
+	}
+	for i := range pairs {
+		a, ok := by[pairs[i].Code]
+		if !ok || pairs[i].Now == nil || pairs[i].Code == "" {
+			continue
+		}
+		for j, v := range []*int64{a.HoTong, a.HoDat, a.LaoDongTong, a.CongDanDat} {
+			if j >= len(pairs[i].Cells) || v == nil {
+				continue
+			}
+			if s := vnnum.Int(*v); s != pairs[i].Cells[j].Now {
+				pairs[i].Cells[j].Approved = s
+			}
+		}
+	}
 }
 
 func (s *server) provMarked(w http.ResponseWriter, r *http.Request, ss session, g access.Grant) {
@@ -733,7 +796,12 @@ func (s *server) reviewAction(kind string) sessionHandler {
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, reviewFormLimit)
 		if err := r.ParseForm(); err != nil {
-			s.fail(w, r, http.StatusBadRequest, "Yêu cầu không hợp lệ (ý kiến quá dài?).")
+			if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+				// As withRole answers a body over any comment's size.
+				s.fail(w, r, http.StatusRequestEntityTooLarge, commentTooLong(0))
+				return
+			}
+			s.fail(w, r, http.StatusBadRequest, "Yêu cầu không hợp lệ. Hãy tải lại trang và thử lại.")
 			return
 		}
 		w2, ok := s.cfg.Lake.(storage.Writer)
@@ -745,32 +813,44 @@ func (s *server) reviewAction(kind string) sessionHandler {
 			Submission: r.PostForm.Get("submission"), Comment: r.PostForm.Get("comment"), FlagID: r.PostForm.Get("flag"),
 			Seen: r.PostForm.Get("seen"), By: review.ActorOf(g), At: s.cfg.Now()}
 		var err error
+		var done review.Status // for the log line (logReview, server.go)
 		switch {
+		case utf8.RuneCountInString(a.Comment) > review.MaxCommentRunes:
+			// Finding L-E: every over-long comment is one answer, 413 with
+			// the limit, whether the body passed the byte limit or not
+			// (review.Apply would refuse it too, as a bad action).
+			err = errCommentTooLong
 		case kind == review.KindCheck:
 			// A check changes no decision and racing checks all land (the
 			// CAS merges them): it is not refused for a newer page. But it
 			// must be about a flag the page shows, of the upload it names.
 			a.Seen = ""
 			if status, msg := s.checkable(r.Context(), ss, g, c, a.FlagID, a.Submission); msg != "" {
+				if status == http.StatusInternalServerError { // the flags could not be read: keep the note
+					s.reviewFailed(w, r, ss, c, kind, a, errors.New(msg))
+					return
+				}
 				s.cfg.Logger.Warn("portal: check of a flag not shown refused", "commune", c.Code, "province", g.Province, "code_id", g.CodeID, "status", status)
 				s.reviewRefused(w, r, ss, g, c, status, msg)
 				return
 			}
-			_, err = review.Apply(r.Context(), w2, a)
+			done, err = review.Apply(r.Context(), w2, a)
 		case a.Seen == "":
 			// A decision must name the version its page showed (every form
 			// of this page does): without it, it may be from a page of
 			// before another reviewer's decision.
 			err = fmt.Errorf("%w: %w (biểu mẫu không kèm phiên bản trang)", review.ErrStale, review.ErrChanged)
 		default:
-			_, err = review.Apply(r.Context(), w2, a)
+			done, err = review.Apply(r.Context(), w2, a)
 		}
 		status, msg := http.StatusOK, ""
 		switch {
 		case err == nil:
-			s.cfg.Logger.Info("portal: review", "action", kind, "commune", c.Code, "province", g.Province, "year", g.Year, "code_id", g.CodeID)
+			s.logReview(kind, g, c.Code, done)
 			http.Redirect(w, r, pathProvCommune+c.Code+"?xong="+url.QueryEscape(kind), http.StatusSeeOther)
 			return
+		case errors.Is(err, errCommentTooLong):
+			status, msg = http.StatusRequestEntityTooLarge, commentTooLong(utf8.RuneCountInString(a.Comment))
 		case errors.Is(err, review.ErrCommentRequired):
 			status, msg = http.StatusBadRequest, "Cần ghi ý kiến (lý do) cho thao tác này."
 		case errors.Is(err, review.ErrChanged):
@@ -784,23 +864,70 @@ func (s *server) reviewAction(kind string) sessionHandler {
 			s.fail(w, r, http.StatusForbidden, "Mã này không được duyệt số liệu của xã này.")
 			return
 		default:
-			s.internal(w, r, err)
+			s.reviewFailed(w, r, ss, c, kind, a, err)
 			return
 		}
 		p, verr := s.provCommuneView(r.Context(), ss, g, c)
 		if verr != nil {
-			s.internal(w, r, verr)
+			s.reviewFailed(w, r, ss, c, kind, a, verr)
 			return
 		}
 		p.Error = msg
 		// What the reviewer typed is not lost with the refusal.
-		if kind != review.KindCheck {
-			if cm := strings.TrimSpace(printable(a.Comment)); cm != "" {
-				p.Kept, p.KeptComment = map[string]string{kind: printable(a.Comment)}, cm
+		if cm := strings.TrimSpace(printable(a.Comment)); cm != "" {
+			p.KeptComment = cm
+			if kind != review.KindCheck { // a check's note has one field per flag: quoted in the alert only
+				p.Kept = map[string]string{kind: printable(a.Comment)}
 			}
 		}
 		s.render(w, r, status, "provcommune", p)
 	}
+}
+
+// errCommentTooLong: a review form's comment is over review.MaxCommentRunes.
+var errCommentTooLong = errors.New("portal: review comment too long")
+
+// commentTooLong is the answer to an over-long comment of n characters
+// (0: not counted, the body was over any comment's size). The same words
+// and number format as withRole's answer to an oversized body.
+func commentTooLong(n int) string {
+	if n == 0 {
+		return fmt.Sprintf("Ý kiến quá dài: tối đa %s ký tự. Hãy bấm nút Quay lại của trình duyệt, rút gọn ý kiến rồi gửi lại.", vnnum.Int(review.MaxCommentRunes))
+	}
+	return fmt.Sprintf("Ý kiến quá dài: %s ký tự, tối đa %s ký tự. Thao tác chưa được lưu; hãy rút gọn ý kiến (đã giữ lại trong ô bên dưới) rồi gửi lại.",
+		vnnum.Int(int64(n)), vnnum.Int(review.MaxCommentRunes))
+}
+
+// retryPage is the answer to a review action that failed for a system
+// reason (the lake unreachable: finding B-L5): nothing was saved, and the
+// reviewer's comment is not lost. It needs nothing from the lake, so it
+// can be shown when the commune's page cannot: the message, the comment,
+// and the same form to send again (a plain POST, no JavaScript), with the
+// same page version, so a retry after someone else acted is refused (409).
+type retryPage struct {
+	CommuneName, Action, ActionText string
+	CSRF, Submission, Seen, Flag    string
+	Comment, Label, Back            string
+}
+
+// commentLabel is each action's comment box label, as on the page.
+var commentLabel = map[string]string{
+	review.KindApprove: "Ý kiến (không bắt buộc)", review.KindReturn: "Lý do trả lại (bắt buộc; xã sẽ thấy)",
+	review.KindReopen: "Lý do mở lại (bắt buộc)", review.KindCheck: "Ghi chú xác minh (xã sẽ thấy)",
+}
+
+// reviewFailed answers a review action that failed for a system reason
+// with status 500 and the retry page.
+func (s *server) reviewFailed(w http.ResponseWriter, r *http.Request, ss session, c *registry.Unit, kind string, a review.Action, err error) {
+	s.cfg.Logger.Error("portal: review action failed", "path", r.URL.Path, "action", kind, "commune", c.Code, "err", err)
+	path := map[string]string{review.KindApprove: actApprove, review.KindReturn: actReturn, review.KindReopen: actReopen, review.KindCheck: actCheck}[kind]
+	seen := a.Seen
+	if kind == review.KindCheck {
+		seen = ""
+	}
+	s.render(w, r, http.StatusInternalServerError, "provretry", retryPage{CommuneName: c.Name, Action: pathProvCommune + c.Code + path,
+		ActionText: actionText[kind], CSRF: s.keys.token(purposeCSRF, ss.SID), Submission: a.Submission, Seen: seen, Flag: a.FlagID,
+		Comment: printable(a.Comment), Label: commentLabel[kind], Back: pathProvCommune + c.Code})
 }
 
 // checkable says whether a "đã xác minh" form may be about flag id of

@@ -628,7 +628,7 @@ func TestCommunePageReminder(t *testing.T) {
 	e := newEnv(t)
 	a := e.client()
 	csrfA := a.mustSignIn(communeA)
-	if h := a.get("/").body; !strings.Contains(h, `id="nhac-nho"`) || !strings.Contains(h, "Chưa nhận được tệp báo cáo nào của xã.") {
+	if h := a.get("/").body; !strings.Contains(h, `id="nhac-nho"`) || !strings.Contains(h, "Việc cần làm: tải biểu mẫu, điền số liệu rồi nộp tệp") {
 		t.Error("no reminder for a commune that sent nothing")
 	}
 	a.upload(csrfA, "bao-cao.xlsx", goodFile(t, communeA, 3), nil, nil)
@@ -639,7 +639,8 @@ func TestCommunePageReminder(t *testing.T) {
 	csrf := p.signInProvince(provinceTN)
 	sub := latestOf(t, e, communeA)
 	p.postForm("/tinh/xa/"+communeA+"/tra-lai", url.Values{"csrf": {csrf}, "seen": {p.seenOf(communeA)}, "submission": {sub}, "comment": {"Thiếu thôn 4 & 5"}}, nil)
-	if h := a.get("/").body; !strings.Contains(h, "Tỉnh đã TRẢ LẠI số liệu của xã để sửa.") || !strings.Contains(h, "Ý kiến của tỉnh: Thiếu thôn 4 &amp; 5") {
+	// The reminder's action line; the comment once, in "Ý kiến của Sở" (review B-M3).
+	if h := a.get("/").body; !strings.Contains(h, "Việc cần làm: sửa theo ý kiến của Sở rồi nộp lại") || strings.Count(h, "Thiếu thôn 4 &amp; 5") != 1 {
 		t.Error("reminder of a returned commune lacks the return or its comment")
 	}
 	p.postForm("/tinh/xa/"+communeA+"/duyet", url.Values{"csrf": {csrf}, "seen": {p.seenOf(communeA)}, "submission": {sub}}, nil)

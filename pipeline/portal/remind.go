@@ -8,9 +8,11 @@ import (
 	"github.com/xhht/xhht/pipeline/review"
 )
 
-// reminderText is the reminder the commune is mailed for its next report
-// (pipeline/reminder: the same words as the mail), when it has something
-// to do (nothing sent, only rejected files, or data returned); "" else.
+// reminderText is what the commune's reminder mail for its next report
+// tells it to do (pipeline/reminder Commune.Action: the same words as the
+// mail's "Việc cần làm"), when it has something to do (nothing sent, only
+// rejected files, or data returned); "" else. The rest of the mail (state,
+// the province's comment, due dates) the page shows in its own boxes, once.
 // Config.Reminder, when set, replaces it.
 func (s *server) reminderText(ctx context.Context, ss session, rcs []*receipt.Receipt) (string, error) {
 	if s.cfg.Reminder != nil {
@@ -61,5 +63,5 @@ func (s *server) reminderText(ctx context.Context, ss session, rcs []*receipt.Re
 	if !c.Needed() {
 		return "", nil
 	}
-	return c.Text(), nil
+	return c.Action(), nil
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/xhht/xhht/pipeline/portal"
 	"github.com/xhht/xhht/pipeline/review"
 )
 
@@ -47,12 +48,44 @@ func TestLongReviewComment(t *testing.T) {
 			}
 		})
 	}
-	r := ret(strings.Repeat("ệ", review.MaxCommentRunes+1))
-	if r.status != http.StatusBadRequest || !strings.Contains(r.body, "tối đa 2000") {
-		t.Errorf("one character too many: %d, want 400 naming the limit", r.status)
+	// Finding L-E: one character too many and a body over any comment's
+	// size get the same status (413) and the limit in the same format;
+	// the first keeps the comment in its form (it fit in the body).
+	long := strings.Repeat("ệ", review.MaxCommentRunes+1)
+	r := ret(long)
+	if r.status != http.StatusRequestEntityTooLarge || !strings.Contains(r.body, "Ý kiến quá dài: 2.001 ký tự, tối đa 2.000 ký tự") {
+		t.Errorf("one character too many: %d, want 413 naming the length and the limit", r.status)
+	}
+	if !strings.Contains(r.body, `<q id="y-kien-giu-lai">`+long+`</q>`) {
+		t.Error("one character too many: the comment is not kept")
 	}
 	r = ret(strings.Repeat("😀", 3*review.MaxCommentRunes))
 	if r.status != http.StatusRequestEntityTooLarge || !strings.Contains(r.body, "Ý kiến quá dài: tối đa 2.000 ký tự") {
 		t.Errorf("a body over the limit: %d, want 413 with a clear message", r.status)
+	}
+}
+
+// TestCommentFieldsNoUTF16Limit (finding L-E): a browser's maxlength
+// counts UTF-16 units, so 2,000 emoji would stop at 1,000: the comment
+// fields of the province's page carry no maxlength; the server's limit
+// (413, the comment kept) is the one rule.
+func TestCommentFieldsNoUTF16Limit(t *testing.T) {
+	e, set := flagEnv(t)
+	a := e.client()
+	csrfA := a.mustSignIn(communeA)
+	a.upload(csrfA, "bao-cao.xlsx", goodFile(t, communeA, 3), nil, nil)
+	sub := latestOf(t, e, communeA)
+	set(portal.Flag{CommuneCode: communeA, FlagID: "hamlet_outlier/ho_tong/T02", Rule: "hamlet_outlier", Comparable: true,
+		Message: "Tổng số hộ của Thôn 2 khác thường", SubmissionID: sub})
+	p := e.client()
+	p.signInProvince(provinceTN)
+	page := p.get("/tinh/xa/" + communeA).body
+	for _, field := range []string{`<textarea id="c-duyet"`, `<textarea id="c-tra"`, `name="comment" required`} {
+		if !strings.Contains(page, field) {
+			t.Fatalf("the page has no %s field", field)
+		}
+	}
+	if strings.Contains(page, "maxlength") {
+		t.Error("a comment field has maxlength (UTF-16 units, not characters)")
 	}
 }

@@ -129,22 +129,24 @@ func decodeParquetBytes[T any](b []byte, key string) ([]T, error) {
 	return rows[:n], nil
 }
 
-// ratesOf reads the communes table of a province's current build: commune → rates.
-func (s *server) ratesOf(ctx context.Context, year int, province string) (map[string]communeRates, error) {
+// ratesOf reads the communes table of a province's current build:
+// commune → rates, and the build's manifest (nil when there is none), whose
+// Inputs say which uploads the rates are of.
+func (s *server) ratesOf(ctx context.Context, year int, province string) (map[string]communeRates, *rollupManifest, error) {
 	m, err := readRollupManifest(ctx, s.cfg.Lake, year, province)
 	if m == nil || err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	key := m.Files["communes"]
 	if key == "" {
-		return nil, nil
+		return nil, m, nil
 	}
 	s.pq.mu.Lock()
 	rows, ok := s.pq.rates[key]
 	s.pq.mu.Unlock()
 	if !ok {
 		if rows, err = decodeParquet[communeRates](ctx, s.cfg.Lake, key); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		s.pq.mu.Lock()
 		if s.pq.rates == nil || len(s.pq.rates) > 64 {
@@ -157,7 +159,7 @@ func (s *server) ratesOf(ctx context.Context, year int, province string) (map[st
 	for _, r := range rows {
 		out[r.CommuneCode] = r
 	}
-	return out, nil
+	return out, m, nil
 }
 
 // hamletsOf reads one commune's hamlet rows of a year from the roll-up.

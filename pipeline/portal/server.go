@@ -177,7 +177,7 @@ func (s *server) routes() {
 	m.HandleFunc("POST "+pathSignIn, s.signIn)
 	m.HandleFunc("POST "+pathSignOut, s.withRole(anyRole, s.signOut))
 	m.HandleFunc("GET "+pathTemplate, s.withSession(s.template))
-	m.HandleFunc("POST "+pathUpload, s.withSession(s.upload))
+	m.HandleFunc("POST "+pathUpload, s.withRoleCSRF(access.RoleCommune, csrfMultipart, s.upload))
 	m.HandleFunc("POST "+pathTarget, s.withSession(s.target))
 	m.HandleFunc("POST "+pathCheck, s.withSession(s.check))
 	m.HandleFunc("GET "+pathMarked, s.withSession(s.marked))
@@ -209,7 +209,61 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusForbidden, "Yêu cầu không hợp lệ (gửi từ trang khác). Hãy mở lại cổng nộp báo cáo và thử lại.")
 		return
 	}
+	if _, pattern := s.mux.Handler(r); pattern == "" {
+		s.unrouted(w, r)
+		return
+	}
 	s.mux.ServeHTTP(w, r)
+}
+
+// unrouted answers a request no route takes: an unknown path (404) or a
+// known path with another method (405, with Allow), on the Vietnamese
+// error page rather than Go's English text; anything else the mux says
+// (a redirect to the clean path) as it says it.
+func (s *server) unrouted(w http.ResponseWriter, r *http.Request) {
+	h, _ := s.mux.Handler(r)
+	rec := &recorder{header: http.Header{}}
+	h.ServeHTTP(rec, r)
+	switch rec.status {
+	case http.StatusNotFound:
+		s.notFound(w, r)
+	case http.StatusMethodNotAllowed:
+		if a := rec.header.Get("Allow"); a != "" {
+			w.Header().Set("Allow", a)
+		}
+		s.fail(w, r, http.StatusMethodNotAllowed, "Không mở được trang này theo cách này. Hãy về trang chính và dùng các nút trên trang.")
+	default:
+		for k, v := range rec.header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.status)
+		w.Write(rec.body.Bytes())
+	}
+}
+
+func (s *server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.fail(w, r, http.StatusNotFound, "Không có trang này. Hãy kiểm tra lại địa chỉ, hoặc về trang chính.")
+}
+
+// recorder keeps what the mux's own handlers (not found, method not
+// allowed, redirect) write, so unrouted can answer in Vietnamese instead.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+}
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.body.Write(b)
 }
 
 // sameOrigin refuses a state-changing request that a browser says came
@@ -259,7 +313,7 @@ func clientAddr(r *http.Request) string {
 func (s *server) serveStatic(w http.ResponseWriter, r *http.Request) {
 	f, ok := s.static[r.PathValue("name")]
 	if !ok {
-		http.NotFound(w, r)
+		s.notFound(w, r)
 		return
 	}
 	w.Header().Set("Content-Type", f.ctype)
@@ -289,6 +343,29 @@ const anyRole access.Role = ""
 // withRole runs h for a signed-in request of that role whose code is still
 // valid, and checks the CSRF token of every state-changing request.
 func (s *server) withRole(role access.Role, h sessionHandler) http.HandlerFunc {
+	return s.withRoleCSRF(role, csrfHeaderOrForm, h)
+}
+
+// Where a POST's CSRF token may be. Never the query string: URLs end up
+// in access logs (API Gateway's among them) and in the history.
+type csrfMode int
+
+const (
+	// csrfHeaderOrForm: the X-CSRF-Token header (the script's requests),
+	// or the csrf field of a url-encoded form body.
+	csrfHeaderOrForm csrfMode = iota
+	// csrfMultipart: also the csrf field of a multipart body (the upload
+	// form without the script), which the handler reads itself, before
+	// the file: csrfInBody.
+	csrfMultipart
+)
+
+// ctxCSRFSession marks a request whose CSRF token is still to be read from
+// its multipart body; the value is the session id the token is bound to.
+type ctxCSRFSession struct{}
+
+// withRoleCSRF is withRole with the places a token may be in.
+func (s *server) withRoleCSRF(role access.Role, mode csrfMode, h sessionHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ss, g, err := s.session(r)
 		if errors.Is(err, errCheckCode) {
@@ -317,10 +394,13 @@ func (s *server) withRole(role access.Role, h sessionHandler) http.HandlerFunc {
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			tok := r.Header.Get("X-CSRF-Token")
-			if tok == "" {
-				tok = r.URL.Query().Get("csrf") // multipart bodies: the form puts it in the action URL
+			ctype := r.Header.Get("Content-Type")
+			if tok == "" && mode == csrfMultipart && strings.HasPrefix(ctype, "multipart/form-data") {
+				// The handler reads the token from the body (csrfInBody).
+				h(w, r.WithContext(context.WithValue(r.Context(), ctxCSRFSession{}, ss.SID)), ss, g)
+				return
 			}
-			if tok == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+			if tok == "" && strings.HasPrefix(ctype, "application/x-www-form-urlencoded") {
 				// The largest form is a review form with its comment.
 				r.Body = http.MaxBytesReader(w, r.Body, reviewFormLimit)
 				err := r.ParseForm()
@@ -333,13 +413,25 @@ func (s *server) withRole(role access.Role, h sessionHandler) http.HandlerFunc {
 				}
 			}
 			if !s.keys.checkToken(purposeCSRF, ss.SID, tok) {
-				s.cfg.Logger.Warn("portal: CSRF token missing or wrong", "path", r.URL.Path, "commune", ss.Commune, "client", clientAddr(r))
-				s.fail(w, r, http.StatusForbidden, "Yêu cầu không hợp lệ. Hãy tải lại trang và thử lại.")
+				s.csrfRefused(w, r, ss)
 				return
 			}
 		}
 		h(w, r, ss, g)
 	}
+}
+
+func (s *server) csrfRefused(w http.ResponseWriter, r *http.Request, ss session) {
+	s.cfg.Logger.Warn("portal: CSRF token missing or wrong", "path", r.URL.Path, "commune", ss.Commune, "province", ss.Province, "client", clientAddr(r))
+	s.fail(w, r, http.StatusForbidden, "Yêu cầu không hợp lệ. Hãy tải lại trang và thử lại.")
+}
+
+// csrfInBody is the session id a multipart request's body must carry the
+// token of (withRoleCSRF found no token in the header), or "" when the
+// token was already checked.
+func csrfInBody(r *http.Request) string {
+	sid, _ := r.Context().Value(ctxCSRFSession{}).(string)
+	return sid
 }
 
 // session reads the signed cookie and asks the Authority whether its code
@@ -360,6 +452,16 @@ func (s *server) session(r *http.Request) (session, access.Grant, error) {
 			return session{}, access.Grant{}, fmt.Errorf("%w: %w", errCheckCode, err)
 		}
 		return session{}, access.Grant{}, err
+	}
+	if g.Role == access.RoleProvince {
+		// The holder's name, shown on the province's pages, is not in the
+		// cookie (personal data): read from the slot's access record,
+		// only if that slot was issued the session's code.
+		h, err := access.ReviewerHolder(r.Context(), s.cfg.Lake, g.Year, g.Province, g.Reviewer, g.CodeID)
+		if err != nil {
+			s.cfg.Logger.Warn("portal: reviewer's holder unreadable", "province", g.Province, "reviewer", g.Reviewer, "err", err)
+		}
+		g.Holder = h
 	}
 	return ss, g, nil
 }
@@ -455,7 +557,11 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	s.setCookie(w, "xhht_phien", val, int(time.Unix(ss.Exp, 0).Sub(now)/time.Second)+1)
 	s.setCookie(w, "xhht_dn", "", -1)
-	s.cfg.Logger.Info("portal: signed in", "commune", g.Commune, "province", g.Province, "year", g.Year, "code_id", g.CodeID, "client", client)
+	if g.Role == access.RoleProvince {
+		s.cfg.Logger.Info("portal: signed in", "role", g.Role, "province", g.Province, "reviewer", g.Reviewer, "year", g.Year, "code_id", g.CodeID, "client", client)
+	} else {
+		s.cfg.Logger.Info("portal: signed in", "role", access.RoleCommune, "commune", g.Commune, "province", g.Province, "year", g.Year, "code_id", g.CodeID, "client", client)
+	}
 	http.Redirect(w, r, pathHome, http.StatusSeeOther)
 }
 
@@ -478,6 +584,9 @@ func (s *server) upload(w http.ResponseWriter, r *http.Request, ss session, g ac
 	}
 	var name string
 	var data []byte
+	// Without the script the token is the form's csrf field, which the
+	// page puts before the file: it is checked before the file is read.
+	sid := csrfInBody(r)
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
@@ -487,9 +596,26 @@ func (s *server) upload(w http.ResponseWriter, r *http.Request, ss session, g ac
 			s.uploadReadError(w, r, err)
 			return
 		}
+		if part.FormName() == "csrf" && sid != "" {
+			tok, err := io.ReadAll(io.LimitReader(part, 256))
+			if err != nil {
+				s.uploadReadError(w, r, err)
+				return
+			}
+			if !s.keys.checkToken(purposeCSRF, sid, string(tok)) {
+				s.csrfRefused(w, r, ss)
+				return
+			}
+			sid = ""
+			continue
+		}
 		if part.FormName() != "file" {
 			part.Close()
 			continue
+		}
+		if sid != "" {
+			s.csrfRefused(w, r, ss) // a file before (or without) the token
+			return
 		}
 		name = rawFileName(part)
 		data, err = io.ReadAll(io.LimitReader(part, s.cfg.MaxUploadBytes+1))
@@ -498,6 +624,10 @@ func (s *server) upload(w http.ResponseWriter, r *http.Request, ss session, g ac
 			return
 		}
 		break
+	}
+	if sid != "" {
+		s.csrfRefused(w, r, ss)
+		return
 	}
 	if name == "" && len(data) == 0 {
 		s.fail(w, r, http.StatusBadRequest, "Chưa chọn tệp. Hãy chọn tệp Excel hoặc CSV rồi bấm Nộp.")
@@ -655,6 +785,17 @@ func (s *server) answer(w http.ResponseWriter, r *http.Request, ss session, g ac
 		s.internal(w, r, err)
 		return
 	}
+	// The outcome, for the operator: ids and counts, never the code or
+	// anything the commune typed beyond the file name logged at storing.
+	outcome := "rejected"
+	switch {
+	case rc.Status == receipt.Accepted && res.Unchanged != "":
+		outcome = "unchanged"
+	case rc.Status == receipt.Accepted:
+		outcome = "accepted"
+	}
+	s.cfg.Logger.Info("portal: upload checked", "outcome", outcome, "submission_id", rc.SubmissionID, "key", key,
+		"errors", rc.ErrorCount, "warnings", rc.WarningCount, "commune", ss.Commune, "province", ss.Province, "year", ss.Year)
 	v, err := s.communeView(r.Context(), ss, g, res)
 	if err != nil {
 		s.internal(w, r, err)
@@ -738,7 +879,7 @@ func (s *server) sendMarked(w http.ResponseWriter, r *http.Request, key, v strin
 		return
 	}
 	var buf bytes.Buffer
-	if err := marked.Write(&buf, displayName(key), data, res.Receipt); err != nil {
+	if err := marked.WriteFlags(&buf, displayName(key), data, res.Receipt, s.markedFlags(r.Context(), key, res.Receipt.SubmissionID)); err != nil {
 		if errors.Is(err, marked.ErrUnreadable) {
 			s.fail(w, r, http.StatusUnprocessableEntity, "Tệp này không mở được như một bảng tính nên không đánh dấu được. Xem lý do trong kết quả kiểm tra.")
 			return
@@ -747,6 +888,32 @@ func (s *server) sendMarked(w http.ResponseWriter, r *http.Request, key, v strin
 		return
 	}
 	download(w, marked.FileName(displayName(key)), buf.Bytes())
+}
+
+// markedFlags are the roll-up's plausibility flags of one upload (issue
+// 15), for its marked workbook: the ones to look at (not the "không so
+// sánh được" notes), a hamlet's with the hamlet's name so the workbook can
+// mark its cell. The receipt stays the upload's own; the flags, which need
+// the lake's history, go only into this copy made on demand. Advice: a
+// failure to read them gives none (communeFlags logs it).
+func (s *server) markedFlags(ctx context.Context, key, submission string) []marked.Flag {
+	k, err := lake.ParseKey(key)
+	if err != nil {
+		return nil
+	}
+	fs, _ := s.communeFlags(ctx, k.Year, k.Province, k.Commune)
+	var out []marked.Flag
+	for _, f := range fs {
+		if f.SubmissionID != submission || !f.Comparable {
+			continue
+		}
+		mf := marked.Flag{Message: flagText(f)} // as the page says it: with last year's value
+		if f.MaThon != "" {
+			mf.Hamlet = f.TenThon
+		}
+		out = append(out, mf)
+	}
+	return out
 }
 
 func download(w http.ResponseWriter, name string, body []byte) {
@@ -786,5 +953,44 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, status int, msg st
 
 func (s *server) internal(w http.ResponseWriter, r *http.Request, err error) {
 	s.cfg.Logger.Error("portal: internal error", "path", r.URL.Path, "err", err)
-	s.fail(w, r, http.StatusInternalServerError, "Lỗi hệ thống (không phải lỗi của xã). Vui lòng thử lại sau ít phút.")
+	s.fail(w, r, http.StatusInternalServerError, internalMessage(s.sessionRole(r)))
+}
+
+// internalMessage is the 500 page's sentence for who is reading it: a
+// commune official is told it is not the commune's fault, a province
+// reviewer that it is not theirs.
+func internalMessage(role access.Role) string {
+	switch role {
+	case access.RoleCommune:
+		return "Lỗi hệ thống (không phải lỗi của xã). Vui lòng thử lại sau ít phút."
+	case access.RoleProvince:
+		return "Lỗi hệ thống (không phải do thao tác của cán bộ Sở). Vui lòng thử lại sau ít phút."
+	}
+	return "Lỗi hệ thống. Vui lòng thử lại sau ít phút."
+}
+
+// sessionRole is the role of the request's signed session cookie ("" none),
+// without asking the lake (which may be what failed).
+func (s *server) sessionRole(r *http.Request) access.Role {
+	ss, err := s.readSession(r, s.cfg.Now())
+	if err != nil {
+		return ""
+	}
+	return ss.grant().Role
+}
+
+// logReview is the operator's line for a review action that was applied:
+// who (role, province, reviewer slot, code id; never the holder's name or
+// the comment), what (action, submission) and the state before → after,
+// from the audit record Apply returns in the status.
+func (s *server) logReview(kind string, g access.Grant, commune string, st review.Status) {
+	args := []any{"action", kind, "commune", commune, "province", g.Province, "year", g.Year,
+		"role", g.Role, "reviewer", g.Reviewer, "code_id", g.CodeID}
+	if rec := st.LastChange; rec != nil {
+		args = append(args, "submission", rec.Submission, "from", rec.FromState, "to", rec.ToState)
+		if rec.FlagID != "" {
+			args = append(args, "flag_id", rec.FlagID)
+		}
+	}
+	s.cfg.Logger.Info("portal: review", args...)
 }

@@ -28,11 +28,13 @@ type session struct {
 	Commune      string `json:"c"`
 	CommuneName  string `json:"cn"`
 	// Role is "" for a commune's session (sessions from before issue 15
-	// have none) or "province" for a province reviewer's; Reviewer and
-	// Holder are the reviewer code's slot and holder's name.
+	// have none) or "province" for a province reviewer's; Reviewer is the
+	// reviewer code's slot. The holder's name is personal data the cookie
+	// (readable base64 JSON) does not carry: server.session reads it from
+	// the slot's access record. Cookies from before that carried it as
+	// "h"; it is ignored.
 	Role     access.Role `json:"r,omitempty"`
 	Reviewer string      `json:"rv,omitempty"`
-	Holder   string      `json:"h,omitempty"`
 	Exp      int64       `json:"exp"` // unix seconds: min(sign-in + SessionTTL, code expiry)
 }
 
@@ -43,7 +45,7 @@ func (ss session) grant() access.Grant {
 		role = access.RoleProvince
 	}
 	return access.Grant{Role: role, Year: ss.Year, Province: ss.Province, ProvinceName: ss.ProvinceName,
-		Commune: ss.Commune, CommuneName: ss.CommuneName, Reviewer: ss.Reviewer, Holder: ss.Holder, CodeID: ss.CodeID}
+		Commune: ss.Commune, CommuneName: ss.CommuneName, Reviewer: ss.Reviewer, CodeID: ss.CodeID}
 }
 
 // keyring signs with keys[0] and verifies with any key, so the signing key
@@ -139,7 +141,7 @@ func (s *server) newSession(g access.Grant, now time.Time) (string, session, err
 	ss := session{V: 1, SID: randomID(), CodeID: g.CodeID, Year: g.Year, Province: g.Province, ProvinceName: g.ProvinceName,
 		Commune: g.Commune, CommuneName: g.CommuneName, Exp: exp.Unix()}
 	if g.Role == access.RoleProvince {
-		ss.Role, ss.Reviewer, ss.Holder = access.RoleProvince, g.Reviewer, g.Holder
+		ss.Role, ss.Reviewer = access.RoleProvince, g.Reviewer
 	}
 	b, err := json.Marshal(ss)
 	if err != nil {

@@ -68,7 +68,7 @@ func TestCommunePageWaitingFlagsApart(t *testing.T) {
 
 	page := a.get("/").body
 	sec := block(page, "canh-bao-hop-ly")
-	i, j := strings.Index(sec, "Tệp chờ duyệt:"), strings.Index(sec, "Số liệu đang được tính")
+	i, j := strings.Index(sec, "Tệp chờ duyệt:"), strings.Index(sec, "Số liệu đang dùng")
 	if i < 0 || j < i {
 		t.Fatalf("the commune's page does not put the waiting file's flags apart:\n%s", sec)
 	}
@@ -98,7 +98,7 @@ var checkFormRe = regexp.MustCompile(`name="flag" value="([^"]*)"><input type="h
 
 // TestPagesShowTheFileUnderReview (review findings M4, M5): the pages show
 // only what belongs to the file "Duyệt tệp này" approves.
-//   - M4: a new upload the roll-up has not read yet: "đang được tính", not
+//   - M4: a new upload the roll-up has not read yet: "đang được tổng hợp", not
 //     the older file's flags; no check form for the older file; its hamlet
 //     rows from its own Parquet file. The commune's page says the same.
 //   - M5: a returned file after a rebuild (the roll-up no longer counts
@@ -134,7 +134,7 @@ func TestPagesShowTheFileUnderReview(t *testing.T) {
 	a.upload(csrfA, "lan-2.xlsx", goodFile(t, communeA, 5), nil, nil)
 	sub2 := latestOf(t, e, communeA)
 	page := p.get("/tinh/xa/" + communeA).body
-	if !strings.Contains(block(page, "duyet"), `id="dang-tinh"`) || !strings.Contains(page, "đang được tính, tải lại sau ít phút") {
+	if !strings.Contains(block(page, "duyet"), `id="dang-tinh"`) || !strings.Contains(page, "đang được tổng hợp, tải lại sau ít phút") {
 		t.Error("M4: the page does not say the new file's figures and flags are being computed")
 	}
 	if strings.Contains(page, "tệp cũ tăng mạnh") {

@@ -62,9 +62,9 @@ func TestStalePageRefused(t *testing.T) {
 	}
 	for _, want := range []string{
 		"Số liệu của xã đã thay đổi", "người khác vừa thao tác", // the message docs/portal.md promises
-		`id="trang-thai">Bị trả lại<`, // the current state
-		html.EscapeString(bComment),   // B's comment
-		`name="comment" rows="2" maxlength="2000">` + html.EscapeString(aComment) + `</textarea>`, // A's comment, kept in the approve form
+		`id="trang-thai">Bị trả lại<`,                                            // the current state
+		html.EscapeString(bComment),                                              // B's comment
+		`name="comment" rows="2">` + html.EscapeString(aComment) + `</textarea>`, // A's comment, kept in the approve form
 	} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("409 page lacks %q", want)

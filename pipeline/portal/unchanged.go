@@ -13,10 +13,12 @@ import (
 // receipt's data_sha256 with the approved or returned submission's (the
 // state stays approved or returned: review.EffectiveData) and with the
 // commune's previous upload.
+// The answer's heading says "Không thay đổi"; these sentences follow it
+// (without saying it again).
 const (
-	unchangedApproved = "Không thay đổi: tệp này giống hệt số liệu Sở đã duyệt. Xã không cần làm gì thêm."
-	unchangedReturned = "Không thay đổi: tệp này giống hệt số liệu Sở đã trả lại. Hãy sửa theo ý kiến của Sở rồi nộp lại."
-	unchangedPrevious = "Không thay đổi: tệp này giống hệt số liệu xã đã nộp trước đó."
+	unchangedApproved = "Tệp này giống hệt số liệu Sở đã duyệt. Xã không cần làm gì thêm."
+	unchangedReturned = "Tệp này giống hệt số liệu Sở đã trả lại. Hãy sửa theo ý kiến của Sở rồi nộp lại."
+	unchangedPrevious = "Tệp này giống hệt số liệu xã đã nộp trước đó."
 )
 
 // unchangedText is what the answer to rc says when it repeats earlier data

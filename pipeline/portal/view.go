@@ -41,14 +41,15 @@ type communePage struct {
 	Result                             *resultView
 	Paths                              map[string]string
 	Review                             *communeReview // the province's review (issue 15); nil: nothing to review yet
-	Reminder                           string         // Config.Reminder's text; "" none
+	Reminder                           string         // what to do (reminderText: the reminder's action line); "" nothing
 	// Flags are the plausibility warnings the roll-up found in the
 	// commune's counted data (issue 15), with last year's value; checked
 	// ones ("đã xác minh") greyed. Shown with the receipt, never blocking.
 	Flags []flagView
 	// WaitingFlags: those of a newer file waiting for the province while
 	// approved data counts (shown apart, "Tệp chờ duyệt"). FlagsLater:
-	// the roll-up has not read the newest file yet ("đang được tính").
+	// the roll-up has not read the newest file yet ("đang được tổng hợp";
+	// never shown for an unchanged re-upload, which brings nothing new).
 	WaitingFlags []flagView
 	FlagsLater   bool
 	FlagCount    int
@@ -67,7 +68,7 @@ type dueView struct {
 type uploadView struct {
 	Key, Version, Name, Time string
 	Accepted                 bool
-	Counts                   string // "Đang được tính: Biểu 01"
+	Counts                   string // "Số liệu đang dùng: Biểu 01"
 	// Review says why an accepted upload of the current data does not
 	// count: "Chờ Sở duyệt: Biểu 01" (ReviewClass "waiting") or "Bị Sở trả
 	// lại: Biểu 01" ("returned"); "" otherwise.
@@ -156,6 +157,11 @@ func (s *server) communeView(ctx context.Context, ss session, g access.Grant, re
 		return nil, err
 	}
 	v.Flags, v.WaitingFlags, v.FlagsLater = ff.Flags, ff.Waiting, ff.State == fileNotYet || ff.WaitingLater
+	if res != nil && res.Unchanged != "" {
+		// The file repeats data already sent: nothing new to compute, so
+		// no "being computed" notice beside "Không thay đổi".
+		v.FlagsLater = false
+	}
 	v.FlagCount = len(v.Flags) + len(v.WaitingFlags)
 	// The reminder is advice: a failure to build it never hides the page.
 	if v.Reminder, err = s.reminderText(ctx, ss, rcs); err != nil {
@@ -192,9 +198,9 @@ func (s *server) communeView(ctx context.Context, ss session, g access.Grant, re
 	case len(ups) == 0:
 		v.Status, v.StatusText = "none", "Chưa nộp tệp nào."
 	case !anyAccepted:
-		v.Status, v.StatusText = "rejected", "Mới có tệp bị từ chối. Hãy sửa lỗi và nộp lại."
+		v.Status, v.StatusText = "rejected", "Mới có tệp bị từ chối."
 	case len(v.Counting) == 0:
-		v.Status, v.StatusText = "rejected", "Chưa có số liệu được tính: tệp của xã bị Sở trả lại. Hãy sửa theo ý kiến của Sở và nộp lại."
+		v.Status, v.StatusText = "rejected", "Chưa có số liệu được dùng."
 	default:
 		v.Status, v.StatusText = "accepted", "Đã có tệp được chấp nhận."
 	}
@@ -223,7 +229,9 @@ func reviewUploads(rcs []*receipt.Receipt) []review.Upload {
 }
 
 // markReview labels the uploads (newest first) from the review: per form,
-// the one that counts ("Đang được tính"); a file of the current data
+// the one that counts ("Số liệu đang dùng": the data the roll-up counts;
+// not "đang được tính", which the page says of a file still being
+// computed); a file of the current data
 // (cur: the newest accepted per form) that does not count waits for the
 // province ("Chờ Sở duyệt"), unless the province returned it ("Bị Sở trả
 // lại", also kept on a returned file a newer upload superseded).
@@ -257,7 +265,7 @@ func markReview(s *server, ups []uploadView, st review.Status, cur, counted revi
 	for i := range ups {
 		switch {
 		case counts[i] != nil:
-			ups[i].Counts = labelled("Đang được tính", counts[i])
+			ups[i].Counts = labelled("Số liệu đang dùng", counts[i])
 		case returns[i] != nil:
 			ups[i].Review, ups[i].ReviewClass = labelled("Bị Sở trả lại", returns[i]), "returned"
 		case waits[i] != nil:
@@ -315,7 +323,7 @@ func dueFor(d deadlines.Deadline, cut, now time.Time, ups []uploadView, from tim
 	rejected := slices.ContainsFunc(ups, func(u uploadView) bool { return !u.Accepted })
 	switch {
 	case noneCounts:
-		dv.State, dv.Text = "rejected", "Bị Sở trả lại: cần sửa và nộp lại"
+		dv.State, dv.Text = "rejected", "Bị Sở trả lại"
 	case onTime:
 		dv.State, dv.Text = "ok", "Đã nộp đúng hạn"
 	case late:

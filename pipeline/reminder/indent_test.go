@@ -27,13 +27,13 @@ func TestIndented(t *testing.T) {
 }
 
 // TestCommuneTextMultiLineComment: a multi-line return comment stays under
-// "Ý kiến của tỉnh:" (its lines indented), and the lines after it are the
+// "Ý kiến của Sở:" (its lines indented), and the lines after it are the
 // reminder's own.
 func TestCommuneTextMultiLineComment(t *testing.T) {
 	x := base()
 	x.Upload, x.Review, x.Comment = reminder.Accepted, review.Returned, "Xem lại:\n1. Thôn Bản Pài\n\nĐề nghị xã gửi ngay\u202e"
 	txt := x.Text()
-	if !strings.Contains(txt, "Ý kiến của tỉnh: Xem lại:\n  1. Thôn Bản Pài\n  Đề nghị xã gửi ngay\nĐề nghị xã sửa") {
+	if !strings.Contains(txt, "Ý kiến của Sở: Xem lại:\n  1. Thôn Bản Pài\n  Đề nghị xã gửi ngay\nViệc cần làm:") {
 		t.Errorf("multi-line comment not kept under its line:\n%s", txt)
 	}
 	if strings.ContainsRune(txt, '\u202e') {

@@ -7,7 +7,7 @@ import "github.com/xhht/xhht/pipeline/review"
 // (review.Uploads), the first error of its latest rejected upload (its
 // receipt), and its review status (review.Get; zero when never reviewed).
 // c carries the rest (year, deadline, names, due time, at). The portal
-// then shows c.Text(), the words of the commune's reminder mail.
+// then shows c.Action(), the action line of the commune's reminder mail.
 func WithState(c Commune, uploads []review.Upload, rejectionReason string, st review.Status) Commune {
 	latest := review.Current(uploads)
 	switch {

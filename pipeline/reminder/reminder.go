@@ -109,47 +109,88 @@ func sentence(s string) string {
 	return string(unicode.ToUpper(r)) + s[n:] + "."
 }
 
-// Text is the reminder in plain Vietnamese (mail body, portal page).
-// Comment and Reason are printed as written: plain text here, escaped by
-// the page that shows it.
+// Text is the reminder mail in plain Vietnamese: a title and the
+// commune's name (what a mail needs to say whom it is for), then State and
+// Todo. Comment and Reason are printed as written: plain text here,
+// escaped by the page that shows them. The words are the page's: the
+// province's department is "Sở" throughout, as on the portal.
 func (c Commune) Text() string {
 	var b strings.Builder
-	due := c.DueAt.In(deadlines.ICT)
-	last := due.AddDate(0, 0, -1)
-	fmt.Fprintf(&b, "NHẮC VIỆC: SỐ LIỆU XÂY DỰNG XÃ HỘI HỌC TẬP NĂM %d\n", c.Year)
-	fmt.Fprintf(&b, "%s (mã %s), %s — %s năm %d\n", c.Name, c.Code, c.ProvinceName, c.DeadlineName, c.Year)
-	fmt.Fprintf(&b, "Hạn nộp của xã: trước 00 giờ 00 ngày %s (nộp xong chậm nhất trong ngày %s).\n", due.Format("02/01/2006"), last.Format("02/01/2006"))
-	overdue := !c.At.Before(c.DueAt)
-	b.WriteString(sentence(Countdown(c.At, c.DueAt)) + "\n")
-	fmt.Fprintf(&b, "\nTình trạng lúc %s: ", c.At.In(deadlines.ICT).Format("15:04 ngày 02/01/2006"))
+	fmt.Fprintf(&b, "Nhắc việc: số liệu xây dựng xã hội học tập năm %d\n", c.Year)
+	fmt.Fprintf(&b, "%s (mã %s), %s — %s năm %d\n\n", c.Name, c.Code, c.ProvinceName, c.DeadlineName, c.Year)
+	b.WriteString(c.State())
+	b.WriteString(c.Todo())
+	return b.String()
+}
+
+// State is the commune's state at c.At, with the province's return
+// comment or the rejection reason (the mail's middle part; the portal page
+// shows the same facts in its own boxes).
+func (c Commune) State() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Tình trạng lúc %s: ", c.At.In(deadlines.ICT).Format("15:04 ngày 02/01/2006"))
 	switch {
 	case c.Review == review.Returned:
-		b.WriteString("Tỉnh đã TRẢ LẠI số liệu của xã để sửa.\n")
+		b.WriteString("Sở đã trả lại số liệu của xã để sửa; số liệu này không được tính vào báo cáo của tỉnh.\n")
 		comment := Indented(c.Comment, "  ")
 		if comment == "" {
 			comment = "(không ghi ý kiến; liên hệ Sở Giáo dục và Đào tạo)"
 		}
-		fmt.Fprintf(&b, "Ý kiến của tỉnh: %s\n", comment)
-		b.WriteString("Đề nghị xã sửa theo ý kiến trên và nộp lại tệp báo cáo. Số liệu bị trả lại không được tính vào báo cáo của tỉnh.\n")
+		fmt.Fprintf(&b, "Ý kiến của Sở: %s\n", comment)
 	case c.Upload == Missing:
-		b.WriteString("Chưa nhận được tệp báo cáo nào của xã.\n")
-		b.WriteString("Đề nghị xã nộp tệp báo cáo trên cổng nộp số liệu.\n")
+		b.WriteString("chưa nhận được tệp báo cáo nào của xã.\n")
 	case c.Upload == Rejected:
 		reason := strings.TrimSpace(c.Reason)
 		if reason == "" {
 			reason = "không ghi lý do; xem biên nhận của tệp"
 		}
-		fmt.Fprintf(&b, "Tệp xã đã nộp bị từ chối, chưa có bản hợp lệ. Lý do: %s\n", reason)
-		b.WriteString("Đề nghị xã sửa lỗi (tải \"tệp đã đánh dấu\" trên cổng để xem từng ô sai) và nộp lại.\n")
+		fmt.Fprintf(&b, "tệp xã đã nộp bị từ chối, chưa có bản hợp lệ.\nLý do: %s\n", reason)
 	case c.Review == review.Approved:
-		b.WriteString("Số liệu của xã đã được tỉnh duyệt. Xã không cần làm gì thêm.\n")
+		b.WriteString("số liệu của xã đã được Sở duyệt.\n")
 	default:
-		b.WriteString("Đã nhận tệp hợp lệ của xã; đang chờ tỉnh duyệt. Xã không cần nộp lại.\n")
-	}
-	if c.Needed() && overdue {
-		b.WriteString("Số liệu nộp sau hạn vẫn được tiếp nhận nhưng ghi là nộp muộn.\n")
+		b.WriteString("đã nhận tệp hợp lệ của xã, đang chờ Sở duyệt.\n")
 	}
 	return b.String()
+}
+
+// Todo is what the commune has to do and by when: Action's line, the due
+// date, the days left (its own line, as Countdown says it) and, past the
+// due date, that late data is still taken (the mail's last part).
+func (c Commune) Todo() string {
+	var b strings.Builder
+	b.WriteString(c.action())
+	due := c.DueAt.In(deadlines.ICT)
+	fmt.Fprintf(&b, "Hạn nộp: trước 00 giờ 00 ngày %s (nộp xong chậm nhất trong ngày %s).\n", due.Format("02/01/2006"), due.AddDate(0, 0, -1).Format("02/01/2006"))
+	b.WriteString(sentence(Countdown(c.At, c.DueAt)) + "\n")
+	b.WriteString(c.late())
+	return b.String()
+}
+
+// Action is the part of Todo the portal page shows as its "Việc cần làm"
+// (the page has its own boxes for the state, the comment and the due
+// dates): the action line and, past the due date, the late-data line;
+// the same words as the mail.
+func (c Commune) Action() string { return c.action() + c.late() }
+
+func (c Commune) action() string {
+	switch {
+	case c.Review == review.Returned:
+		return "Việc cần làm: sửa theo ý kiến của Sở rồi nộp lại tệp trên cổng nộp báo cáo.\n"
+	case c.Upload == Missing:
+		return "Việc cần làm: tải biểu mẫu, điền số liệu rồi nộp tệp trên cổng nộp báo cáo.\n"
+	case c.Upload == Rejected:
+		return "Việc cần làm: sửa lỗi rồi nộp lại («Tải tệp đã đánh dấu» trên cổng chỉ ra từng ô sai).\n"
+	case c.Review == review.Approved:
+		return "Xã không cần làm gì thêm.\n"
+	}
+	return "Xã không cần nộp lại.\n"
+}
+
+func (c Commune) late() string {
+	if c.Needed() && !c.At.Before(c.DueAt) {
+		return "Số liệu nộp sau hạn vẫn được tiếp nhận nhưng ghi là nộp muộn.\n"
+	}
+	return ""
 }
 
 // Subject is the mail subject: ASCII (SNS has documented subjects as

@@ -26,20 +26,20 @@ func TestCommuneText(t *testing.T) {
 		want   []string
 	}{
 		{"missing", func(c *reminder.Commune) { c.Upload = reminder.Missing }, true,
-			[]string{"Phường Đức Xuân (mã 01840), Tỉnh Thái Nguyên", "trước 00 giờ 00 ngày 05/12/2026", "Còn 3 ngày.", "Chưa nhận được tệp báo cáo nào"}},
+			[]string{"Phường Đức Xuân (mã 01840), Tỉnh Thái Nguyên", "trước 00 giờ 00 ngày 05/12/2026", "Còn 3 ngày.", "chưa nhận được tệp báo cáo nào"}},
 		{"rejected", func(c *reminder.Commune) { c.Upload, c.Reason = reminder.Rejected, "Ô D12: không phải là số" }, true,
 			[]string{"bị từ chối", "Lý do: Ô D12: không phải là số"}},
 		{"returned with comment", func(c *reminder.Commune) {
 			c.Upload, c.Review, c.Comment = reminder.Accepted, review.Returned, "Số hộ thôn Bản Pài gấp 10 lần năm trước"
-		}, true, []string{"TRẢ LẠI", "Ý kiến của tỉnh: Số hộ thôn Bản Pài gấp 10 lần năm trước", "không được tính"}},
+		}, true, []string{"Sở đã trả lại", "Ý kiến của Sở: Số hộ thôn Bản Pài gấp 10 lần năm trước", "không được tính"}},
 		{"returned, overdue", func(c *reminder.Commune) {
 			c.Upload, c.Review, c.Comment = reminder.Accepted, review.Returned, "Thiếu thôn"
 			c.At = time.Date(2026, 12, 7, 1, 0, 0, 0, time.UTC)
 		}, true, []string{"Đã quá hạn 2 ngày.", "ghi là nộp muộn"}},
 		{"submitted", func(c *reminder.Commune) { c.Upload, c.Review = reminder.Accepted, review.Submitted }, false,
-			[]string{"đang chờ tỉnh duyệt"}},
+			[]string{"đang chờ Sở duyệt"}},
 		{"approved", func(c *reminder.Commune) { c.Upload, c.Review = reminder.Accepted, review.Approved }, false,
-			[]string{"đã được tỉnh duyệt"}},
+			[]string{"đã được Sở duyệt"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -189,18 +189,71 @@ func TestWithState(t *testing.T) {
 		needed  bool
 		text    string
 	}{
-		{"nothing", nil, review.Status{}, reminder.Missing, "", true, "Chưa nhận được tệp"},
+		{"nothing", nil, review.Status{}, reminder.Missing, "", true, "chưa nhận được tệp"},
 		{"rejected only", []review.Upload{rej}, review.Status{}, reminder.Rejected, "", true, "Lý do: Ô C5 sai"},
-		{"accepted, not reviewed", []review.Upload{rej, acc}, review.Status{}, reminder.Accepted, review.Submitted, false, "đang chờ tỉnh duyệt"},
-		{"returned", []review.Upload{acc}, review.Status{State: review.Returned, Submission: "s2", Comment: "Sai thôn 2"}, reminder.Accepted, review.Returned, true, "Ý kiến của tỉnh: Sai thôn 2"},
-		{"approved", []review.Upload{acc}, review.Status{State: review.Approved, Submission: "s2", ApprovedSubmission: "s2"}, reminder.Accepted, review.Approved, false, "đã được tỉnh duyệt"},
+		{"accepted, not reviewed", []review.Upload{rej, acc}, review.Status{}, reminder.Accepted, review.Submitted, false, "đang chờ Sở duyệt"},
+		{"returned", []review.Upload{acc}, review.Status{State: review.Returned, Submission: "s2", Comment: "Sai thôn 2"}, reminder.Accepted, review.Returned, true, "Ý kiến của Sở: Sai thôn 2"},
+		{"approved", []review.Upload{acc}, review.Status{State: review.Approved, Submission: "s2", ApprovedSubmission: "s2"}, reminder.Accepted, review.Approved, false, "đã được Sở duyệt"},
 		{"returned, uploaded again", []review.Upload{acc, {SubmissionID: "s3", Status: "accepted", ReceivedAt: at.Add(time.Hour)}},
-			review.Status{State: review.Returned, Submission: "s2", Comment: "Sai thôn 2"}, reminder.Accepted, review.Submitted, false, "đang chờ tỉnh duyệt"},
+			review.Status{State: review.Returned, Submission: "s2", Comment: "Sai thôn 2"}, reminder.Accepted, review.Submitted, false, "đang chờ Sở duyệt"},
 	}
 	for _, c := range cases {
 		got := reminder.WithState(base(), c.uploads, "Ô C5 sai", c.st)
 		if got.Upload != c.upload || got.Review != c.state || got.Needed() != c.needed || !strings.Contains(got.Text(), c.text) {
 			t.Errorf("%s: upload %q review %q needed %v, text:\n%s", c.name, got.Upload, got.Review, got.Needed(), got.Text())
+		}
+	}
+}
+
+// TestCommuneTextWhole (issue 15 review, B-M3): the whole mail of a
+// returned commune, written by hand: sentence case (no ALL-CAPS title),
+// "Sở" as on the portal page, the comment once, and Todo (what the page
+// shows as "Việc cần làm") its last lines.
+func TestCommuneTextWhole(t *testing.T) {
+	x := base()
+	x.Upload, x.Review, x.Comment = reminder.Accepted, review.Returned, "Thiếu thôn 4"
+	want := "Nhắc việc: số liệu xây dựng xã hội học tập năm 2026\n" +
+		"Phường Đức Xuân (mã 01840), Tỉnh Thái Nguyên — Báo cáo kết quả năm 2026\n" +
+		"\n" +
+		"Tình trạng lúc 08:00 ngày 02/12/2026: Sở đã trả lại số liệu của xã để sửa; số liệu này không được tính vào báo cáo của tỉnh.\n" +
+		"Ý kiến của Sở: Thiếu thôn 4\n" +
+		"Việc cần làm: sửa theo ý kiến của Sở rồi nộp lại tệp trên cổng nộp báo cáo.\n" +
+		"Hạn nộp: trước 00 giờ 00 ngày 05/12/2026 (nộp xong chậm nhất trong ngày 04/12/2026).\n" +
+		"Còn 3 ngày.\n"
+	if got := x.Text(); got != want {
+		t.Errorf("mail text:\n%s\nwant:\n%s", got, want)
+	}
+	wantTodo := "Việc cần làm: sửa theo ý kiến của Sở rồi nộp lại tệp trên cổng nộp báo cáo.\n" +
+		"Hạn nộp: trước 00 giờ 00 ngày 05/12/2026 (nộp xong chậm nhất trong ngày 04/12/2026).\n" +
+		"Còn 3 ngày.\n"
+	if got := x.Todo(); got != wantTodo {
+		t.Errorf("Todo:\n%s\nwant:\n%s", got, wantTodo)
+	}
+	if got, want := x.Action(), "Việc cần làm: sửa theo ý kiến của Sở rồi nộp lại tệp trên cổng nộp báo cáo.\n"; got != want {
+		t.Errorf("Action = %q, want %q", got, want)
+	}
+	late := x
+	late.At = time.Date(2026, 12, 6, 1, 0, 0, 0, time.UTC)
+	if got, want := late.Action(), "Việc cần làm: sửa theo ý kiến của Sở rồi nộp lại tệp trên cổng nộp báo cáo.\nSố liệu nộp sau hạn vẫn được tiếp nhận nhưng ghi là nộp muộn.\n"; got != want {
+		t.Errorf("Action past the due date = %q, want %q", got, want)
+	}
+	if strings.Contains(x.Todo(), "Thiếu thôn 4") {
+		t.Error("Todo repeats the comment the page shows in its own box")
+	}
+	for _, edit := range []func(*reminder.Commune){
+		func(c *reminder.Commune) { c.Upload = reminder.Missing },
+		func(c *reminder.Commune) { c.Upload, c.Reason = reminder.Rejected, "Ô D12 sai" },
+		func(c *reminder.Commune) { c.Upload, c.Review = reminder.Accepted, review.Approved },
+		func(c *reminder.Commune) { c.Upload, c.Review = reminder.Accepted, review.Submitted },
+		func(c *reminder.Commune) { c.Upload, c.Review, c.Comment = reminder.Accepted, review.Returned, "x" },
+	} {
+		c := base()
+		edit(&c)
+		txt := c.Text()
+		for _, bad := range []string{"tỉnh duyệt", "Tỉnh đã", "của tỉnh:", "NHẮC", "TRẢ LẠI"} {
+			if strings.Contains(txt, bad) {
+				t.Errorf("text says %q:\n%s", bad, txt)
+			}
 		}
 	}
 }

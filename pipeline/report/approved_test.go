@@ -230,9 +230,9 @@ func TestRemindReturnedCommune(t *testing.T) {
 		byCode[c.Code] = c.Text()
 	}
 	for code, want := range map[string]string{
-		"01840": "Ý kiến của tỉnh: Số hộ thôn 1 gấp 10 lần năm trước",
+		"01840": "Ý kiến của Sở: Số hộ thôn 1 gấp 10 lần năm trước",
 		"01843": "Lý do: Ô C12: trùng tên thôn",
-		"01849": "Chưa nhận được tệp báo cáo nào",
+		"01849": "chưa nhận được tệp báo cáo nào",
 	} {
 		if !strings.Contains(byCode[code], want) {
 			t.Errorf("%s reminder lacks %q:\n%s", code, want, byCode[code])

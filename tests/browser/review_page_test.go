@@ -58,11 +58,12 @@ func provinceBrowser(t *testing.T, srv portalServer, province, commune string, w
 	return prov
 }
 
-// TestLongReturnComment (issue 15, review L7): a return comment of 1,500
-// Vietnamese letters (about 13 KB once URL-encoded) goes through; one over
-// the 2,000-character limit is refused in the page, with the limit named,
-// and the text stays in the box (the browser's maxlength would have cut a
-// pasted text silently).
+// TestLongReturnComment (issue 15, review L7; session 8 L-E): a return
+// comment of 1,500 Vietnamese letters (about 13 KB once URL-encoded) goes
+// through; one over the 2,000-character limit is refused by the server
+// (413), with its length and the limit named, and the text stays in the
+// box. The box has no maxlength: a browser counts UTF-16 units, so 2,000
+// emoji would stop at 1,000, and a pasted text would be cut silently.
 func TestLongReturnComment(t *testing.T) {
 	const province, commune = "19", "05443"
 	srv := serve(t)
@@ -77,14 +78,13 @@ func TestLongReturnComment(t *testing.T) {
 	doIn(t, cb, "accepted", chromedp.WaitVisible(chromedp.CSS("#ket-qua.good")))
 
 	prov := provinceBrowser(t, srv, province, commune, 1366, 768)
-	if eval[bool](t, prov, `document.getElementById('c-tra').hasAttribute('maxlength')`) {
-		t.Error("the script left maxlength on the comment box: a pasted text would be cut silently")
+	if eval[bool](t, prov, `document.querySelector('[name=comment][maxlength]') !== null`) {
+		t.Error("a comment box has maxlength: 2,000 emoji would stop at 1,000, a pasted text would be cut silently")
 	}
 	tooLong := strings.Repeat("ệ", 2100)
 	eval[bool](t, prov, fmt.Sprintf(`(function(){document.getElementById('c-tra').value=decodeURIComponent(%q); return true})()`, url.PathEscape(tooLong)))
-	// Every comment box has its message, right after it.
-	doIn(t, prov, "an over-long comment", chromedp.Click(chromedp.ID("nut-tra-lai")), chromedp.WaitVisible(chromedp.CSS("#c-tra + .comment-too-long")))
-	if s := text(t, prov, "#c-tra + .comment-too-long", o.Timeout); !strings.Contains(s, "2100 ký tự, tối đa 2000") {
+	doIn(t, prov, "an over-long comment", chromedp.Click(chromedp.ID("nut-tra-lai")), chromedp.WaitVisible(chromedp.ID("loi-thao-tac")))
+	if s := text(t, prov, "#loi-thao-tac", o.Timeout); !strings.Contains(s, "Ý kiến quá dài: 2.100 ký tự, tối đa 2.000 ký tự") {
 		t.Errorf("message: %q", s)
 	}
 	if n := eval[int](t, prov, `Array.from(document.getElementById('c-tra').value).length`); n != 2100 {
