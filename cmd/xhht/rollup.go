@@ -50,7 +50,10 @@ func cmdRollup(ctx context.Context, args []string, stdout io.Writer) (int, error
   ghi một bản riêng vào --out (the live roll-up is untouched; the snapshot goes to --out, default
   xhht-data/da-duyet/NĂM/tinh-MÃ_TỈNH), đọc bằng xhht query --snapshot DIR.
   Cột năm trước (*_nam_truoc, *_thay_doi) của tỉnh, huyện là của chính các xã đã duyệt năm nay (last year's
-  province/district columns are those of the same approved communes, not the whole unit's).`,
+  province/district columns are those of the same approved communes, not the whole unit's).
+--units 2025: năm 2024 quy đổi theo các xã sau sáp nhập, để so sánh năm 2025 với năm 2024. Khi tổng hợp năm
+  2025 mà chưa có bản quy đổi này, hoặc năm 2024 vừa thay đổi, chương trình tự tổng hợp nó trước (a 2025
+  roll-up builds it first when it is missing, or after 2024 changed).`,
 		Examples: []string{
 			"xhht rollup --year 2026 --province 19",
 			"xhht rollup --year 2024 --units 2025   # năm 2024 quy đổi theo các xã sau sáp nhập 2025",
@@ -169,6 +172,12 @@ func checkProvince(cmd string, year int, province string) error {
 }
 
 func printBuild(w io.Writer, res *rollup.Result, lake string) {
+	if r := res.RebasedLastYear; r != nil {
+		// Built first, because it was missing (finding L-L): the
+		// year-on-year flags across the 2025 reform compare with it.
+		fmt.Fprintf(w, "Tổng hợp năm trước quy đổi sang đơn vị hành chính mới (để so sánh với năm trước): %d tỉnh, %d bản nộp, %d ms\n",
+			len(r.Provinces), r.Inputs, r.Elapsed.Milliseconds())
+	}
 	fmt.Fprintf(w, "Tổng hợp %s: %d tỉnh, %d bản nộp được tính, %d ms", res.BuildID, len(res.Provinces), res.Inputs, res.Elapsed.Milliseconds())
 	if res.Nation {
 		fmt.Fprint(w, ", cả nước")

@@ -31,6 +31,11 @@ func rollupAndPrint(ctx context.Context, w io.Writer, lakeDir, province string, 
 		return err
 	}
 	defer db.Close()
+	if r := res.RebasedLastYear; r != nil {
+		// Built first because it was missing: the year-on-year flags
+		// across the 2025 reform compare with it (finding L-L).
+		fmt.Fprintf(w, "\nTổng hợp năm %d quy đổi sang đơn vị hành chính mới để so sánh (%d bản nộp, %d ms)\n", year-1, r.Inputs, r.Elapsed.Milliseconds())
+	}
 	fmt.Fprintf(w, "\nTổng hợp năm %d (DuckDB, %d ms): tỷ lệ so với chỉ tiêu, tình trạng nộp theo hạn của xã cho báo cáo 1/12 và 15/12\n", year, res.Elapsed.Milliseconds())
 	runTable.header(w)
 	rows, err := db.QueryContext(ctx, `

@@ -88,6 +88,18 @@ func TestPrevHamletsAcrossTheReform(t *testing.T) {
 		t.Errorf("split without assignment: %d rows, %q", len(prev), why)
 	}
 
+	// A merged-in old commune without 2024 data (review finding M-A):
+	// the re-based figures are part of the commune.
+	writeParquet("rollups/t/rb-c3.parquet", []rebaseRow{{CommuneCode: commune, RebaseComplete: &f, RebaseNoData: str("05470")}})
+	manifest(rb, 2024, map[string]string{"communes": "rollups/t/rb-c3.parquet", "hamlets": "rollups/t/rb-h.parquet"})
+	prev, why, err = s.prevHamlets(ctx, 2025, province, commune, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(prev) != 0 || !strings.Contains(why, "xã cũ 05470 không có số liệu năm 2024 được chấp nhận") {
+		t.Errorf("predecessor without data: %d rows, %q", len(prev), why)
+	}
+
 	// Re-based completely: last year is the re-based hamlets, not old 05467's.
 	tr := true
 	writeParquet("rollups/t/rb-c2.parquet", []rebaseRow{{CommuneCode: commune, RebaseComplete: &tr}})

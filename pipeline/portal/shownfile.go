@@ -184,9 +184,16 @@ func (s *server) prevHamlets(ctx context.Context, year int, province, commune st
 		}
 		for _, c := range cs {
 			if c.CommuneCode == commune && c.RebaseComplete != nil && !*c.RebaseComplete {
-				why := "có xã cũ chưa quy đổi được"
+				var whys []string
 				if c.RebaseMissing != nil && *c.RebaseMissing != "" {
-					why = "xã cũ " + strings.ReplaceAll(*c.RebaseMissing, ",", ", ") + " bị chia tách, chưa có phân bổ thôn nên chưa quy đổi được"
+					whys = append(whys, "xã cũ "+strings.ReplaceAll(*c.RebaseMissing, ",", ", ")+" bị chia tách, chưa có phân bổ thôn nên chưa quy đổi được")
+				}
+				if c.RebaseNoData != nil && *c.RebaseNoData != "" { // review finding M-A
+					whys = append(whys, fmt.Sprintf("xã cũ %s không có số liệu năm %d được chấp nhận, nên số liệu quy đổi chỉ gồm một phần xã", strings.ReplaceAll(*c.RebaseNoData, ",", ", "), year-1))
+				}
+				why := "có xã cũ chưa quy đổi được"
+				if len(whys) > 0 {
+					why = strings.Join(whys, "; ")
 				}
 				return nil, fmt.Sprintf("Không so sánh được với năm %d: %s", year-1, why), nil
 			}
@@ -213,6 +220,7 @@ type rebaseRow struct {
 	CommuneCode    string  `parquet:"commune_code"`
 	RebaseComplete *bool   `parquet:"rebase_complete,optional"`
 	RebaseMissing  *string `parquet:"rebase_missing,optional"`
+	RebaseNoData   *string `parquet:"rebase_no_data,optional"`
 }
 
 // inputsOf reports whether the build m counted submission id.

@@ -238,7 +238,7 @@ func TestRemindReturnedCommune(t *testing.T) {
 			t.Errorf("%s reminder lacks %q:\n%s", code, want, byCode[code])
 		}
 	}
-	if !strings.Contains(r.Text(), "1. 01840 Phường Đức Xuân — ý kiến của tỉnh: Số hộ thôn 1 gấp 10 lần năm trước") {
+	if !strings.Contains(r.Text(), "1. 01840 Phường Đức Xuân — ý kiến của Sở: Số hộ thôn 1 gấp 10 lần năm trước") {
 		t.Errorf("summary lacks the returned commune:\n%s", r.Text())
 	}
 }

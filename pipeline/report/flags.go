@@ -233,7 +233,7 @@ func (x *xlsxWriter) flagsSheet() {
 	}
 	if anyChecked(r) {
 		cols[4].width = 50
-		cols = append(cols, col{"Đã xác minh (ý kiến của tỉnh)", 30, true, func(_ int, l FlagLine) string { return l.Checked }})
+		cols = append(cols, col{"Đã xác minh (ý kiến của Sở)", 30, true, func(_ int, l FlagLine) string { return l.Checked }})
 	}
 	ncol := len(cols)
 	for i, c := range cols {
@@ -302,7 +302,7 @@ var _ = template.Must(htmlTmpl.New("flags").Parse(`{{if or .Flags .NotComparable
 <p class="note">{{.FlagsIntro}}</p>
 {{with .NotComparableNote}}<p class="note">{{.}}</p>
 {{end}}<table>
-<thead><tr><th>STT</th><th>Mã xã</th><th>Tên xã</th><th>Thôn, tổ dân phố</th><th>Nội dung cảnh báo</th><th>Năm nay</th><th>Năm trước</th>{{if .AnyChecked}}<th>Đã xác minh (ý kiến của tỉnh)</th>{{end}}</tr></thead>
+<thead><tr><th>STT</th><th>Mã xã</th><th>Tên xã</th><th>Thôn, tổ dân phố</th><th>Nội dung cảnh báo</th><th>Năm nay</th><th>Năm trước</th>{{if .AnyChecked}}<th>Đã xác minh (ý kiến của Sở)</th>{{end}}</tr></thead>
 <tbody>
 {{range $i, $f := .Flags}}<tr{{if .Checked}} class="checked"{{end}}><td class="stt">{{inc $i}}</td><td>{{.Code}}</td><td>{{.Name}}</td><td>{{.Hamlet}}</td><td>{{.Text}}</td><td class="num">{{.Value}}</td><td class="num">{{.Previous}}</td>{{if $.AnyChecked}}<td>{{.Checked}}</td>{{end}}</tr>
 {{else}}<tr><td colspan="7">Không có cảnh báo.</td></tr>

@@ -50,7 +50,7 @@ func TestFlagsSheet(t *testing.T) {
 			hdr = i
 		}
 	}
-	if hdr == 0 || strings.Join(rows[hdr], "|") != "STT|Mã xã|Tên xã|Thôn, tổ dân phố|Nội dung cảnh báo|Năm nay|Năm trước|Đã xác minh (ý kiến của tỉnh)" {
+	if hdr == 0 || strings.Join(rows[hdr], "|") != "STT|Mã xã|Tên xã|Thôn, tổ dân phố|Nội dung cảnh báo|Năm nay|Năm trước|Đã xác minh (ý kiến của Sở)" {
 		t.Fatalf("header row %d: %q", hdr, rows[hdr])
 	}
 	all := ""

@@ -64,13 +64,13 @@ func (r *Reminder) addCommunes(ctx context.Context, lake storage.Store) error {
 // withReturned ends the summary text with the returned communes.
 func (r *Reminder) withReturned(b *strings.Builder) string {
 	if len(r.Returned) > 0 {
-		fmt.Fprintf(b, "\nXã có số liệu bị tỉnh trả lại, cần sửa và nộp lại (%d):\n", len(r.Returned))
+		fmt.Fprintf(b, "\nXã có số liệu bị Sở trả lại, cần sửa và nộp lại (%d):\n", len(r.Returned))
 		for i, c := range r.Returned {
 			comment := reminder.Indented(c.Reason, "     ") // under its numbered item (h-fix15p, L9)
 			if comment == "" {
 				comment = "không ghi ý kiến"
 			}
-			fmt.Fprintf(b, "  %d. %s — ý kiến của tỉnh: %s\n", i+1, c.label(), comment)
+			fmt.Fprintf(b, "  %d. %s — ý kiến của Sở: %s\n", i+1, c.label(), comment)
 		}
 	}
 	return b.String()

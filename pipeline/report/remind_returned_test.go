@@ -57,9 +57,9 @@ func TestRemindReturnedOnlyOnce(t *testing.T) {
 	for _, want := range []string{
 		"Tình hình lúc 08:00 ngày 28/11/2026: 1/92 xã đã có số liệu được chấp nhận; 91 xã chưa có.\n",
 		"Xã đã nộp nhưng tệp bị từ chối, cần sửa và nộp lại (1):\n  1. 01843 Phường Bắc Kạn — lý do: Ô C12: trùng tên thôn\n",
-		"Xã có số liệu bị tỉnh trả lại, cần sửa và nộp lại (2):\n" +
-			"  1. 01840 Phường Đức Xuân — ý kiến của tỉnh: Sai số hộ 01840\n" +
-			"  2. 01864 Xã Bằng Thành — ý kiến của tỉnh: Sai số hộ 01864\n",
+		"Xã có số liệu bị Sở trả lại, cần sửa và nộp lại (2):\n" +
+			"  1. 01840 Phường Đức Xuân — ý kiến của Sở: Sai số hộ 01840\n" +
+			"  2. 01864 Xã Bằng Thành — ý kiến của Sở: Sai số hộ 01864\n",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("summary lacks %q:\n%s", want, text)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -97,6 +98,12 @@ func Apply(ctx context.Context, w storage.Writer, a Action) (Status, error) {
 	for range maxAttempts {
 		cur, etag, err := Get(ctx, w, a.Year, a.Province, a.Commune)
 		if err != nil {
+			return Status{}, err
+		}
+		// A status written before returned_submissions: its exact set of
+		// returned data from the audit records, so the status written
+		// next (version 2) forgets no earlier return.
+		if cur, err = WithHistory(ctx, w, cur); err != nil {
 			return Status{}, err
 		}
 		// The record of the change that produced cur, if a crash left it
@@ -253,6 +260,10 @@ func transition(cur Status, latest Set, d Digests, a Action) (next Status, chang
 	next = cur
 	next.Checks = maps.Clone(cur.Checks)
 	curForms, curApproved := cur.sets(latest)
+	// The submissions whose return stands (returned.go), kept across
+	// every action; a version 1 status starts from what it has (Apply
+	// gives it its audit history first, WithHistory).
+	returned := cur.ReturnedIDs(latest)
 	switch a.Kind {
 	case KindApprove, KindReturn:
 		if len(latest) == 0 {
@@ -268,11 +279,18 @@ func transition(cur Status, latest Set, d Digests, a Action) (next Status, chang
 				return cur, false, nil // already approved: a racing reviewer did it
 			}
 			next.State, next.ApprovedForms = Approved, maps.Clone(latest)
+			// Approving data withdraws its return, if it had one.
+			returned = slices.DeleteFunc(returned, latest.Has)
 		} else {
 			if from == Returned && cur.Comment == a.Comment {
 				return cur, false, nil
 			}
 			next.State, next.ReturnedForms = Returned, maps.Clone(latest)
+			for _, id := range latest.IDs() {
+				if !slices.Contains(returned, id) {
+					returned = append(returned, id)
+				}
+			}
 			next.ApprovedForms = curApproved.clean()
 			for f, id := range latest {
 				if next.ApprovedForms[f] == id {
@@ -291,7 +309,9 @@ func transition(cur Status, latest Set, d Digests, a Action) (next Status, chang
 		}
 		next.State, next.ApprovedForms, next.Comment = Submitted, Set{}, a.Comment
 		if cur.State == Returned {
-			next.ReturnedForms = nil // the return is cancelled: that data is valid again
+			// The return is cancelled: that data is valid again.
+			returned = slices.DeleteFunc(returned, cur.ReturnedSet(latest).Has)
+			next.ReturnedForms = nil
 		}
 		next.Forms = curForms
 		if len(latest) > 0 {
@@ -348,7 +368,12 @@ func transition(cur Status, latest Set, d Digests, a Action) (next Status, chang
 			next.Forms = Set{} // a per-form status, even when empty
 		}
 	}
-	next.Version, next.Year, next.Province, next.Commune = Version, a.Year, a.Province, a.Commune
+	slices.Sort(returned)
+	next.ReturnedSubmissions = returned
+	if len(returned) == 0 {
+		next.ReturnedSubmissions = nil
+	}
+	next.Version, next.Year, next.Province, next.Commune = StatusVersion, a.Year, a.Province, a.Commune
 	next.By, next.At = a.By, a.At
 	to, _ := EffectiveData(next, latest, d, false)
 	if a.Kind == KindReopen {

@@ -100,6 +100,18 @@
 //     of the return, so TimelyFrom (timely.go) counts timeliness from the
 //     first accepted upload after it: a returned file never makes a
 //     commune on time (board, commune page, roll-up completeness).
+//   - Status.ReturnedSubmissions (JSON "returned_submissions", status
+//     version 2, review finding H-A of 2026-12-07): every submission
+//     whose return stands, kept across later approvals, reopens and
+//     returns (an approval of that data or a reopen of that return
+//     removes it); Effective never counts one, in any mode, and shows an
+//     older data set made only of them as Returned. A version 1 status
+//     (written before) reads ReturnedSet in its place; WithHistory
+//     derives the exact set from the audit records (ReturnedFromHistory),
+//     which Apply does before writing, so statuses it writes are version
+//     2. Status.AsOf restricts a status to the submissions of an older
+//     data set (a report's cut-off), so the state, what counts and
+//     TimelyFrom are about that data set (see returned.go).
 //   - Reopen applies to an approved or a returned commune (it also
 //     cancels a return); reopening one never reviewed is ErrStale.
 //   - Returning data that is the approved data (Approved A, return A)

@@ -110,7 +110,10 @@ func TestEffectivePerForm(t *testing.T) {
 		{"returned both, unchanged", returned, set(x1, y1), Returned, set("", ""), set("", "")},
 		{"returned both, Biểu 02 re-sent", returned, set(x1, y2), Submitted, set("", y2), set("", "")},
 		{"returned both, both re-sent", returned, set(x2, y2), Submitted, set(x2, y2), set("", "")},
-		{"returned new Biểu 02 after approval", returnedWasApproved, set(x1, y2), Returned, set(x1, y1), set(x1, y1)},
+		// The return named x1 too (the set {x1, y2}): x1's return stands,
+		// so it never counts (finding H-A; Apply would also have withdrawn
+		// its approval); Biểu 02 falls back to the approved y1.
+		{"returned new Biểu 02 after approval", returnedWasApproved, set(x1, y2), Returned, set("", y1), set("", y1)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

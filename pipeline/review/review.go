@@ -60,7 +60,8 @@ func ActorOf(g access.Grant) Actor {
 	return Actor{Role: g.Role, Province: g.Province, Commune: g.Commune, CodeID: g.CodeID, Reviewer: g.Reviewer, Year: g.Year}
 }
 
-// Version is the schema version of Status and Record.
+// Version is the schema version of Record, and of a Status written before
+// returned_submissions (StatusVersion, returned.go).
 const Version = 1
 
 // Status is the JSON object at lake.ReviewKey(year, province, commune).
@@ -89,11 +90,16 @@ type Status struct {
 	// from after it (TimelyFrom); cleared by a reopen that cancels the
 	// return. Absent in statuses written before 2026-12-07: then a
 	// returned status's Forms stand for it.
-	ReturnedForms Set              `json:"returned_forms,omitempty"`
-	Comment       string           `json:"comment,omitempty"` // last return/reopen comment
-	By            Actor            `json:"by"`
-	At            time.Time        `json:"at"`
-	Checks        map[string]Check `json:"checks,omitempty"` // flag_id → "đã xác minh"
+	ReturnedForms Set `json:"returned_forms,omitempty"`
+	// ReturnedSubmissions are the submissions whose return stands, across
+	// every later action (returned.go): they never count, in any build.
+	// Version 2 statuses only; a version 1 status reads ReturnedSet, and
+	// WithHistory gives its exact set from the audit records.
+	ReturnedSubmissions []string         `json:"returned_submissions,omitempty"`
+	Comment             string           `json:"comment,omitempty"` // last return/reopen comment
+	By                  Actor            `json:"by"`
+	At                  time.Time        `json:"at"`
+	Checks              map[string]Check `json:"checks,omitempty"` // flag_id → "đã xác minh"
 	// LastChange is the audit record of the change that produced this
 	// status (see the package doc: it lets a later Apply write a record a
 	// crash left unwritten).
@@ -268,6 +274,13 @@ func ForProvince(ctx context.Context, st storage.Store, year int, province strin
 //	                            else ApprovedForms[f] if set, else latest[f]
 //	live, no status/submitted:  latest[f]
 //
+// Whatever the mode and state, a submission whose return stands
+// (Status.ReturnedIDs: returned at any time and neither approved since nor
+// the return reopened) never counts: the form falls back to its approved
+// data if that is not returned, else counts nothing. And a data set made
+// only of such submissions that is not the set last acted on (an older
+// data set, at a report's cut-off) is shown Returned (finding H-A).
+//
 // A reopened commune is Submitted with ApprovedForms cleared. Approved A
 // with no accepted upload at all (which cannot happen: uploads are never
 // deleted) is shown Approved. A status written before the per-form fix
@@ -284,6 +297,7 @@ func Effective(s Status, latest Set, approvedOnly bool) (shown State, counted Se
 	}
 	latest = latest.spread(named)
 	forms, approved := s.sets(latest)
+	ret := s.ReturnedIDs(latest)
 	same := len(latest.clean()) == 0 || latest.Equal(forms)
 	switch s.State {
 	case Approved:
@@ -300,6 +314,9 @@ func Effective(s Status, latest Set, approvedOnly bool) (shown State, counted Se
 		if len(latest.clean()) > 0 {
 			shown = Submitted
 		}
+	}
+	if !same && !slices.ContainsFunc(latest.IDs(), func(id string) bool { return !returnedIn(ret, id) }) {
+		shown = Returned // only data returned earlier (an older data set)
 	}
 	counted = Set{}
 	all := maps.Clone(latest.clean())
@@ -323,6 +340,12 @@ func Effective(s Status, latest Set, approvedOnly bool) (shown State, counted Se
 				}
 			default:
 				c = l
+			}
+		}
+		if returnedIn(ret, c) {
+			c = "" // a returned file never counts
+			if !returnedIn(ret, a) {
+				c = a
 			}
 		}
 		if c != "" {

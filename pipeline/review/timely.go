@@ -1,6 +1,7 @@
 package review
 
 import (
+	"slices"
 	"time"
 
 	"github.com/xhht/xhht/pipeline/receipt"
@@ -35,25 +36,45 @@ func (s Status) ReturnedSet(latest Set) Set {
 }
 
 // TimelyFrom is when the commune first had a valid file: the received_at
-// of its first accepted upload after the last returned data (all its
-// accepted uploads when nothing was returned). ok false: no valid file
-// (nothing accepted, or only the returned data and repeats of it). ups are
-// the commune's uploads of the year (any order, rejected ones included).
+// of its first accepted upload after the newest returned data (all its
+// accepted uploads when nothing returned stands; a return of data newer
+// than the approved data that still counts is not one). ok false: no valid file
+// (nothing accepted, or only returned data and repeats of it). ups are
+// the commune's uploads of the year (any order, rejected ones included);
+// for a report's cut-off, only those received before it (and s.AsOf the
+// same data set): the returned data is then that of the set at the
+// cut-off, so a return of a later file never makes an earlier valid file
+// invalid, and the time is never after the cut-off (finding H-A).
 func TimelyFrom(s Status, ups []Upload) (at time.Time, ok bool) {
-	ret := s.ReturnedSet(Current(ups))
-	var last *Upload // the newest upload of the returned data
+	cur := Current(ups)
+	ret := s.ReturnedIDs(cur)
+	// Approved data that still counts was valid from when it came: a
+	// return of a newer file (the new file sent back, the approved data
+	// kept) changes nothing before it (re-check finding M1, session 8).
+	_, appr := s.sets(cur)
+	var approved *Upload // the newest upload of the approved data
 	for i := range ups {
-		if ups[i].Status == receipt.Accepted && ret.Has(ups[i].SubmissionID) && (last == nil || Newer(ups[i], *last)) {
+		if ups[i].Status == receipt.Accepted && slices.Contains(appr.IDs(), ups[i].SubmissionID) && (approved == nil || Newer(ups[i], *approved)) {
+			approved = &ups[i]
+		}
+	}
+	var last *Upload // the newest upload of returned data the approved data does not follow
+	for i := range ups {
+		u := ups[i]
+		if u.Status != receipt.Accepted || !returnedIn(ret, u.SubmissionID) || (approved != nil && Newer(u, *approved)) {
+			continue
+		}
+		if last == nil || Newer(u, *last) {
 			last = &ups[i]
 		}
 	}
 	d := DigestsOf(ups)
 	for i := range ups {
 		u := ups[i]
-		if u.Status != receipt.Accepted || ret.Has(u.SubmissionID) || (last != nil && !Newer(u, *last)) {
+		if u.Status != receipt.Accepted || returnedIn(ret, u.SubmissionID) || (last != nil && !Newer(u, *last)) {
 			continue
 		}
-		if len(ret) > 0 && repeatsSet(d, u, ret) {
+		if len(ret) > 0 && repeatsReturned(d, u, ret) {
 			continue
 		}
 		if !ok || u.ReceivedAt.Before(at) {
@@ -63,12 +84,11 @@ func TimelyFrom(s Status, ups []Upload) (at time.Time, ok bool) {
 	return at, ok
 }
 
-// repeatsSet reports whether upload u carries, for every form it carries,
-// the data of set's submission for that form.
-func repeatsSet(d Digests, u Upload, set Set) bool {
+// repeatsReturned reports whether upload u carries, for every form it
+// carries, the data of one of the returned submissions ret.
+func repeatsReturned(d Digests, u Upload, ret []string) bool {
 	for _, f := range u.FormsOf() {
-		t := set[f]
-		if f == "" || t == "" || !d.sameData(u.SubmissionID, t, f) {
+		if f == "" || !slices.ContainsFunc(ret, func(t string) bool { return d.sameData(u.SubmissionID, t, f) }) {
 			return false
 		}
 	}

@@ -40,6 +40,15 @@ func TestTimelyFrom(t *testing.T) {
 		{"approved after a return: still from after the return", Status{State: Approved, Forms: both("c"), ApprovedForms: both("c"), ReturnedForms: both("a")},
 			[]Upload{up("a", 5, acc, "x"), up("c", 9, acc, "y")}, 9},
 		{"reopened (return cancelled)", Status{State: Submitted, Forms: both("a")}, []Upload{up("a", 5, acc, "x")}, 5},
+		// Re-check finding M1 (session 8): approved data, then a newer
+		// file returned; the approved data still counts, as it did before
+		// the return.
+		{"approved, then a newer file returned: the approved data's time", Status{Version: StatusVersion, State: Returned, Forms: both("b"), ApprovedForms: both("a"), ReturnedForms: both("b"), ReturnedSubmissions: []string{"b"}},
+			[]Upload{up("a", 5, acc, "x"), up("b", 9, acc, "y")}, 5},
+		{"approved, a newer file returned, an earlier upload before both: as before the return", Status{Version: StatusVersion, State: Returned, Forms: both("b"), ApprovedForms: both("a"), ReturnedForms: both("b"), ReturnedSubmissions: []string{"b"}},
+			[]Upload{up("w", 2, acc, "w"), up("a", 5, acc, "x"), up("b", 9, acc, "y")}, 2},
+		{"returned, corrected, approved, newer returned: from the correction", Status{Version: StatusVersion, State: Returned, Forms: both("c"), ApprovedForms: both("b"), ReturnedForms: both("c"), ReturnedSubmissions: []string{"a", "c"}},
+			[]Upload{up("a", 2, acc, "x"), up("b", 5, acc, "y"), up("c", 9, acc, "z")}, 5},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -34,9 +34,14 @@ import (
 // commune's current set and answers per form which submission counts; the
 // roll-up counts exactly those (commune, form, submission) rows. With no
 // review status and in live mode this is the latest per form, exactly what
-// the roll-up counted before reviews existed. A counted submission
-// received after a report's cut-off is not in the report's inputs, so the
-// commune counts nothing for that form there.
+// the roll-up counted before reviews existed.
+//
+// A file the province returned never counts, in any build: live, at a
+// report's cut-off, approved-only. The status keeps every submission whose
+// return stands (review.Status.ReturnedSubmissions, kept across later
+// approvals, reopens and returns; for a status written before it, derived
+// from the audit records at a cut-off: review.WithHistory), and
+// review.Effective never counts one of them.
 //
 // An accepted upload whose data equals (receipt data_sha256) that of the
 // submission the province last approved or returned for the form is that
@@ -51,9 +56,18 @@ import (
 // returned file must never count), until the status is repaired.
 //
 // Reviews are read as they are at build time, also by a report made after
-// its cut-off: an approved-only final report changes as the province
-// approves communes (that is its purpose); a live report changes only
-// when a returned or approved state changes what counts.
+// its cut-off, and applied to the data set at the cut-off (finding H-A,
+// session 8): review.Status.AsOf drops from the status the submissions
+// received after the cut-off, so the state shown, what counts and the
+// timeliness are about the files the report counts. A file before the
+// cut-off that the province returned later does not count and its commune
+// is shown returned (rejected_only when that was its only data); a return
+// or approval of a file received after the cut-off says nothing about the
+// earlier files (they count, awaiting review), and timeliness reads only
+// the receipts before the cut-off, so no time after it appears. An
+// approved-only final report changes as the province approves communes
+// (that is its purpose); a live report changes only when a return or
+// approval of a file before its cut-off changes what counts.
 //
 // Last year's figures (the change columns) are counted in live mode even
 // in an approved-only build: years before reviews existed have no approved
@@ -68,8 +82,9 @@ import (
 // Completeness gains, per commune, review_state (review.Effective's shown
 // state: submitted, approved, returned; null when nothing was accepted)
 // and, at every level but the nation, approved (communes whose approved
-// data exists, i.e. would count in an approved-only report) and returned
-// (communes whose latest upload was returned).
+// data exists, i.e. would count in an approved-only report; at a cut-off,
+// approved data received before it) and returned (communes shown returned:
+// their data set is data the province returned).
 
 // errApprovedOnlyCommit: an approved-only build must not replace the live
 // roll-up that the board and the query views read.
@@ -199,6 +214,28 @@ FROM subs WHERE report_year = %d GROUP BY commune_code, form`, year)
 			provOf[c] = p
 		}
 	}
+	// A report's cut-off: the statuses (today's decisions) apply to the
+	// data set at the cut-off (review.Status.AsOf), and their returned
+	// data must be exact, so a version 1 status gets it from its audit
+	// records (review.WithHistory; finding H-A).
+	var inInputs map[string]map[string]bool // commune → submission_id → in the inputs
+	cut := b.cutoffOf(year)
+	if !cut.IsZero() {
+		if inInputs, err = b.inputSubmissions(ctx, year); err != nil {
+			return nil, err
+		}
+		for c, s := range statuses {
+			full, err := review.WithHistory(ctx, b.o.Lake, s)
+			if err != nil {
+				// An unreadable audit record must not stop a report: the
+				// status's own returned data is still applied (it misses
+				// only a return followed by another one).
+				b.log.Warn("rollup: review history unreadable; using the status's own returned data", "year", year, "province", provOf[c], "commune", c, "err", err)
+				full = s
+			}
+			statuses[c] = full.AsOf(func(id string) bool { return inInputs[c][id] })
+		}
+	}
 	codes := map[string]bool{}
 	for c := range latest {
 		codes[c] = true
@@ -220,12 +257,16 @@ FROM subs WHERE report_year = %d GROUP BY commune_code, form`, year)
 		shown, counted := review.EffectiveData(s, l, d, approvedOnly)
 		_, approved := review.EffectiveData(s, l, d, true)
 		r := reviewRow{commune: c, shown: shown, counted: counted, override: !counted.Equal(l), approved: len(approved) > 0}
-		if s.ReturnedSet(l) != nil && provOf[c] != "" {
+		if len(s.ReturnedIDs(l)) > 0 && provOf[c] != "" {
 			// A return stands: timeliness counts from after it (few
-			// communes: their receipts are read for it).
+			// communes: their receipts are read for it). At a cut-off,
+			// only the uploads received before it, as the inputs.
 			ups, err := review.Uploads(ctx, b.o.Lake, year, provOf[c], c)
 			if err != nil {
 				return nil, fmt.Errorf("rollup: receipts of %d/%s/%s for timeliness after a return: %w", year, provOf[c], c, err)
+			}
+			if !cut.IsZero() {
+				ups = slices.DeleteFunc(ups, func(u review.Upload) bool { return !u.ReceivedAt.IsZero() && !u.ReceivedAt.Before(cut) })
 			}
 			r.timely = true
 			r.timelyFrom, _ = review.TimelyFrom(s, ups)
@@ -233,6 +274,44 @@ FROM subs WHERE report_year = %d GROUP BY commune_code, form`, year)
 		out = append(out, r)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].commune < out[j].commune })
+	return out, nil
+}
+
+// cutoffOf is the cut-off of year's inputs in this build (zero: none):
+// Options.Cutoff for the build's year, the same day a year earlier for
+// the years before it (the subs view, build.go).
+func (b *builder) cutoffOf(year int) time.Time {
+	switch {
+	case b.o.Cutoff.IsZero():
+		return time.Time{}
+	case year == b.o.Year:
+		return b.o.Cutoff
+	}
+	return b.o.Cutoff.AddDate(-1, 0, 0)
+}
+
+// inputSubmissions are the submissions of year among the build's inputs
+// (the subs view: at a cut-off, those received before it), per commune.
+func (b *builder) inputSubmissions(ctx context.Context, year int) (map[string]map[string]bool, error) {
+	rs, err := b.db.QueryContext(ctx, fmt.Sprintf("SELECT DISTINCT commune_code, submission_id FROM subs WHERE report_year = %d", year))
+	if err != nil {
+		return nil, fmt.Errorf("rollup: submissions of %d: %w", year, err)
+	}
+	defer rs.Close()
+	out := map[string]map[string]bool{}
+	for rs.Next() {
+		var c, id string
+		if err := rs.Scan(&c, &id); err != nil {
+			return nil, fmt.Errorf("rollup: submissions of %d: %w", year, err)
+		}
+		if out[c] == nil {
+			out[c] = map[string]bool{}
+		}
+		out[c][id] = true
+	}
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("rollup: submissions of %d: %w", year, err)
+	}
 	return out, nil
 }
 

@@ -80,6 +80,10 @@ type Options struct {
 	// ApprovedOnly counts only data the province approved (approved.go);
 	// snapshots only (OutDir set).
 	ApprovedOnly bool
+	// RebaseLastYear: across the 2025 reform, build last year's re-based
+	// roll-up first even if one exists (last year changed; Following sets
+	// it). Without it, it is built only when missing (rebaseprev.go).
+	RebaseLastYear bool
 	// NoFlags skips the plausibility flags (flags.go): a snapshot read
 	// only for its totals (a report's trend) does not need them.
 	NoFlags bool
@@ -124,6 +128,9 @@ type Result struct {
 	// OutputsReused counts the provinces whose outputs were reused whole
 	// from their current roll-up (outputs.go): neither computed nor written.
 	OutputsReused int
+	// RebasedLastYear is the re-based build of last year this build ran
+	// first because it was missing (rebaseprev.go); nil when none ran.
+	RebasedLastYear *Result
 }
 
 // NotRebased is an old commune left out of a re-based build.
@@ -168,6 +175,9 @@ var ErrNoLakeWriter = errors.New("rollup: lake store must implement storage.Writ
 // the national level.
 func Build(ctx context.Context, o Options) (*Result, error) {
 	start := time.Now()
+	// Across the 2025 reform: last year re-based first, if missing
+	// (rebaseprev.go).
+	rebased := buildRebasedLastYear(ctx, o)
 	res, usedCache, err := buildOnce(ctx, o, false)
 	if err != nil && usedCache && ctx.Err() == nil {
 		// An input cache that cannot be read (damaged, or written by
@@ -183,6 +193,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	res.RebasedLastYear = rebased
 	res.Elapsed = time.Since(start)
 	return res, nil
 }
@@ -905,7 +916,8 @@ func (b *builder) compute(ctx context.Context) error {
 		steps = append(steps, struct{ what, q string }{"reviewed pick", reviewPickSQL("cur", b.o.Year)})
 	}
 	if rebase {
-		steps = append(steps, struct{ what, q string }{"not re-based", notRebasedSQL})
+		steps = append(steps, struct{ what, q string }{"not re-based", notRebasedSQL},
+			struct{ what, q string }{"re-based without data", noDataSQL})
 	}
 	steps = append(steps, struct{ what, q string }{"communes", communeSQL("cur")})
 	withPrev := b.prevYear != 0 && b.prevInputs > 0
@@ -1014,9 +1026,29 @@ func (b *builder) compute(ctx context.Context) error {
 // every old commune feeding the new one was re-based.
 func (b *builder) communeFrom(rebase bool) string {
 	if !rebase {
-		return "(SELECT *, NULL::BOOLEAN AS rebase_complete, NULL::VARCHAR AS rebase_missing FROM c_cur)"
+		return "(SELECT *, NULL::BOOLEAN AS rebase_complete, NULL::VARCHAR AS rebase_missing, NULL::VARCHAR AS rebase_no_data FROM c_cur)"
 	}
-	return `(SELECT c.*, nr.old_codes IS NULL AS rebase_complete, nr.old_codes AS rebase_missing
+	return `(SELECT c.*, nr.old_codes IS NULL AND nd.old_codes IS NULL AS rebase_complete, nr.old_codes AS rebase_missing,
+    nd.old_codes AS rebase_no_data
   FROM c_cur c LEFT JOIN (SELECT new_code, string_agg(DISTINCT old_code, ',' ORDER BY old_code) AS old_codes
-                          FROM not_rebased_rows GROUP BY new_code) nr ON nr.new_code = c.commune_code)`
+                          FROM not_rebased_rows GROUP BY new_code) nr ON nr.new_code = c.commune_code
+  LEFT JOIN (SELECT new_code, string_agg(DISTINCT old_code, ',' ORDER BY old_code) AS old_codes
+             FROM no_data_rows GROUP BY new_code) nd ON nd.new_code = c.commune_code)`
 }
+
+// noDataSQL lists, after the current rows are picked, the old communes
+// that feed a new commune (the reform table) with no counted row at all
+// while another of its old communes has some (review finding M-A, session
+// 8): no accepted upload that year (or only rejected ones), so the new
+// commune's re-based figures are those of part of it, and a comparison
+// with them (a merged commune's households "+50 %", its hamlets "new")
+// would be false. Such a commune is not re-based completely
+// (rebase_complete false, rebase_no_data names them).
+const noDataSQL = `
+CREATE OR REPLACE TABLE no_data_rows AS
+WITH got AS (SELECT DISTINCT commune_code AS old_code FROM r_cur),
+pred AS (SELECT DISTINCT old_code, new_code FROM reform)
+SELECT p.old_code, p.new_code
+FROM pred p
+WHERE p.old_code NOT IN (SELECT old_code FROM got)
+  AND p.new_code IN (SELECT p2.new_code FROM pred p2 JOIN got g ON g.old_code = p2.old_code);`

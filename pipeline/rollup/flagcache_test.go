@@ -258,18 +258,20 @@ func TestFlagsCacheHistoryAndRebased(t *testing.T) {
 		dir := t.TempDir()
 		st := local.New(dir)
 		rb := rollup.Options{Year: 2024, Province: "01", Units: "2025"}
-		upload{year: 2024, commune: "00006", at: ict("2024-11-10 09:00:00"), hamlets: []hamlet{h(100, 70, true)}}.write(t, st)
-		upload{year: 2024, commune: "00008", at: ict("2024-11-10 09:00:00"), hamlets: []hamlet{h(200, 150, true)}}.write(t, st)
+		// New 00382 = old 00382, 00397, 00415, all whole, all reported
+		// (a predecessor without data would make it not comparable).
+		upload{year: 2024, commune: "00382", at: ict("2024-11-10 09:00:00"), hamlets: []hamlet{h(100, 70, true)}}.write(t, st)
+		upload{year: 2024, commune: "00397", at: ict("2024-11-10 09:00:00"), hamlets: []hamlet{h(100, 70, true)}}.write(t, st)
+		upload{year: 2024, commune: "00415", at: ict("2024-11-10 09:00:00"), hamlets: []hamlet{h(100, 70, true)}}.write(t, st)
 		build(t, dir, rb)
-		// New 00008 (old 00006 and 00008, whole): 300 households in 2024,
-		// 400 in 2025 (+33 %: flagged).
-		upload{year: 2025, commune: "00008", at: ict("2025-11-10 09:00:00"), hamlets: []hamlet{h(400, 300, true)}}.write(t, st)
+		// 300 households in 2024, 400 in 2025 (+33 %: flagged).
+		upload{year: 2025, commune: "00382", at: ict("2025-11-10 09:00:00"), hamlets: []hamlet{h(400, 300, true)}}.write(t, st)
 		o := rollup.Options{Year: 2025, Province: "01"}
 		build(t, dir, o)
 		before := flagRows(t, dir, 2025, "01")
-		// A later 2024 upload of 00006: 200 + 200 = 400 households, no
-		// change flag once re-based.
-		upload{year: 2024, commune: "00006", file: "lan-2.xlsx", at: ict("2024-11-12 09:00:00"), hamlets: []hamlet{h(200, 150, true)}}.write(t, st)
+		// A later 2024 upload of 00382: 200 + 100 + 100 = 400 households,
+		// no change flag once re-based.
+		upload{year: 2024, commune: "00382", file: "lan-2.xlsx", at: ict("2024-11-12 09:00:00"), hamlets: []hamlet{h(200, 150, true)}}.write(t, st)
 		if res := build(t, dir, o); res.FlagsReused != 1 {
 			t.Errorf("the re-based roll-up was not rebuilt, yet the flags were computed again (%d reused)", res.FlagsReused)
 		}

@@ -35,8 +35,9 @@ import (
 // and across the 2025 reform the re-based roll-up of the year before
 // (`xhht rollup --year 2024 --units 2025`, rollups/units=<v>/…). A new
 // commune that the re-basing could not complete (a split commune without
-// a hamlet assignment) is "không so sánh được": a not_comparable row and
-// no year-on-year flag.
+// a hamlet assignment, or an old commune merged into it that had no
+// accepted data that year: review finding M-A) is "không so sánh được":
+// a not_comparable row and no year-on-year flag.
 
 // Flags is the table of plausibility flags.
 const Flags = quality.Table
@@ -289,7 +290,7 @@ func (b *builder) flagPrevious(ctx context.Context, fq *flagQuery, src *flagSour
 		for _, r := range rates {
 			rs = append(rs, fmt.Sprintf("%s AS %s", rateExpr("c", r), ident(r.name)))
 		}
-		return fmt.Sprintf("(SELECT c.*, %s, true AS rebase_complete, NULL::VARCHAR AS rebase_missing FROM %s c WHERE so_xa_bieu01 + so_xa_bieu02 > 0%s)", strings.Join(rs, ", "), table, filter)
+		return fmt.Sprintf("(SELECT c.*, %s, true AS rebase_complete, NULL::VARCHAR AS rebase_missing, NULL::VARCHAR AS rebase_no_data FROM %s c WHERE so_xa_bieu01 + so_xa_bieu02 > 0%s)", strings.Join(rs, ", "), table, filter)
 	}
 	hamletsOf := func(view string) string {
 		if filter == "" {
@@ -358,7 +359,22 @@ func (b *builder) flagPrevious(ctx context.Context, fq *flagQuery, src *flagSour
 		if len(cf) == 0 {
 			return nil // no re-based roll-up of last year: nothing to compare with
 		}
-		csrc := fmt.Sprintf("(SELECT * FROM %s WHERE so_xa_bieu01 + so_xa_bieu02 > 0)", readParquet(cf))
+		// rebase_no_data (finding M-A) is absent from a re-based roll-up
+		// built before it: such a one says nothing about predecessors
+		// without data (the re-based build of the previous year is redone
+		// by `xhht rollup` when it lacks the column, runrollup.go).
+		noData := "NULL::VARCHAR AS rebase_no_data"
+		var n int
+		if err := fq.c.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM (DESCRIBE SELECT * FROM %s) WHERE column_name = 'rebase_no_data'", readParquet(cf))).Scan(&n); err != nil {
+			return fmt.Errorf("rollup: flags: re-based columns: %w", err)
+		}
+		if n > 0 {
+			noData = "rebase_no_data"
+		}
+		csrc := fmt.Sprintf("(SELECT *, %s FROM %s WHERE so_xa_bieu01 + so_xa_bieu02 > 0)", noData, readParquet(cf))
+		if n > 0 {
+			csrc = fmt.Sprintf("(SELECT * FROM %s WHERE so_xa_bieu01 + so_xa_bieu02 > 0)", readParquet(cf))
+		}
 		hsrc := "(" + emptyTableSQL(Hamlets) + ")"
 		if len(hf) > 0 {
 			hsrc = readParquet(hf)
@@ -372,15 +388,15 @@ func (b *builder) flagPrevious(ctx context.Context, fq *flagQuery, src *flagSour
 // yet, year as their last accepted one: the commune row of csrc and the
 // hamlet rows of hsrc.
 func (b *builder) scanPrevious(ctx context.Context, fq *flagQuery, year int, csrc, hsrc string, byCode map[string]*quality.Commune, communeCols, hamletCols []string) error {
-	q := fmt.Sprintf("SELECT commune_code, coalesce(rebase_complete, true)::VARCHAR, rebase_missing, %s FROM %s", doubles("", communeCols), csrc)
-	err := fq.scan(ctx, q, 3, communeCols, func(s []sql.NullString, v map[string]float64) {
+	q := fmt.Sprintf("SELECT commune_code, coalesce(rebase_complete, true)::VARCHAR, rebase_missing, rebase_no_data, %s FROM %s", doubles("", communeCols), csrc)
+	err := fq.scan(ctx, q, 4, communeCols, func(s []sql.NullString, v map[string]float64) {
 		c := byCode[s[0].String]
 		if c == nil || c.Prev != nil {
 			return
 		}
 		p := &quality.Previous{Year: year, Comparable: s[1].String == "true", Values: v}
 		if !p.Comparable {
-			p.Reason = "xã cũ " + strings.ReplaceAll(s[2].String, ",", ", ") + " bị chia tách, chưa có phân bổ thôn nên chưa quy đổi được"
+			p.Reason = notRebasedReason(s[2].String, s[3].String, year)
 		}
 		c.Prev = p
 	})
@@ -395,6 +411,24 @@ func (b *builder) scanPrevious(ctx context.Context, fq *flagQuery, year int, csr
 			c.Prev.Hamlets = hs
 		}
 	})
+}
+
+// notRebasedReason says, in Vietnamese, why a new commune's re-based
+// figures of year are incomplete: old communes split without a hamlet
+// assignment (missing), old communes merged into it without accepted data
+// that year (noData); both comma-separated codes.
+func notRebasedReason(missing, noData string, year int) string {
+	var why []string
+	if missing != "" {
+		why = append(why, "xã cũ "+strings.ReplaceAll(missing, ",", ", ")+" bị chia tách, chưa có phân bổ thôn nên chưa quy đổi được")
+	}
+	if noData != "" {
+		why = append(why, fmt.Sprintf("xã cũ %s không có số liệu năm %d được chấp nhận, nên số liệu quy đổi chỉ gồm một phần xã", strings.ReplaceAll(noData, ",", ", "), year))
+	}
+	if len(why) == 0 {
+		return "có xã cũ chưa quy đổi được"
+	}
+	return strings.Join(why, "; ")
 }
 
 // hamlets reads the hamlet rows of src and hands them over per commune.
@@ -624,6 +658,8 @@ const flagsDoc = "- `flags` (`lake/rollups/flags/year=<Y>/province=<P>/<build id
 	"  the province to look at, never rejections. Rules and thresholds are data in `schemas/quality/rules.json`\n" +
 	"  (see schemas/README.md). `flag_id` is stable across builds (`<rule>/<indicator or ->/<ma_thon or ->`).\n" +
 	"  Last year is the commune's previous reporting year on this year's units (across the 2025 reform, the\n" +
-	"  re-based roll-up of 2024, which must have been built); a row with `comparable = false` (rule\n" +
-	"  `not_comparable`) says the commune cannot be compared with it (\"không so sánh được\"), and no\n" +
-	"  year-on-year rule is applied to that commune. The portal reads the table with `quality.ReadFlags`.\n"
+	"  re-based roll-up of 2024, which a 2025 build makes first when it is missing or older than\n" +
+	"  `rebase_no_data`); a row with `comparable = false` (rule `not_comparable`) says the commune cannot be\n" +
+	"  compared with it (\"không so sánh được\": an old commune split into it without a hamlet assignment, or\n" +
+	"  merged or split into it without accepted data that year), and no year-on-year rule is applied to that\n" +
+	"  commune. The portal reads the table with `quality.ReadFlags`.\n"

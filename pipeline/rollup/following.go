@@ -58,6 +58,15 @@ func Following(ctx context.Context, o Options) (*Options, error) {
 	}
 	f := o
 	f.Year = next
+	// Across the 2025 reform the following year compares with this year
+	// re-based on its units (rebaseprev.go): that build re-bases this
+	// year first, so its flags compare with the year as it is now (the
+	// roll-up Lambda builds what Following returns, as BuildKeepingNextYear).
+	units, err := acrossReform(f)
+	if err != nil {
+		return nil, err
+	}
+	f.RebaseLastYear = units != ""
 	if o.Province != "" && nv.Provinces[o.Province] != nil {
 		ok, err := exists(o.Province)
 		if err != nil {

@@ -35,6 +35,9 @@ func TestCompletenessAfterAReturn(t *testing.T) {
 		{"returned, re-uploaded, the new file approved", []string{review.KindReturn, "|", review.KindApprove}, true, "late", again, "approved"},
 		{"returned then reopened: the return is cancelled", []string{review.KindReturn, review.KindReopen}, false, "on_time", first, "submitted"},
 		{"approved (never returned), then a new upload", []string{review.KindApprove}, true, "on_time", first, "submitted"},
+		// Re-check finding M1 (session 8): the approved data still counts,
+		// and was on time; the return of the newer file changes nothing.
+		{"approved, then the new upload returned", []string{review.KindApprove, "|", review.KindReturn}, true, "on_time", first, "returned"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
