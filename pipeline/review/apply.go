@@ -332,7 +332,7 @@ func transition(cur Status, latest Set, d Digests, a Action) (next Status, chang
 				return cur, false, fmt.Errorf("%w: cần cho biết cảnh báo thuộc lần nộp nào", ErrBadAction)
 			}
 		}
-		if !latest.Has(sub) {
+		if !latest.Has(sub) && !d.carriesCurrent(sub, latest) {
 			return cur, false, fmt.Errorf("%w (lần nộp %q không thuộc dữ liệu hiện tại %q)", ErrStale, sub, latest.IDs())
 		}
 		a.Submission = sub
@@ -345,7 +345,7 @@ func transition(cur Status, latest Set, d Digests, a Action) (next Status, chang
 		// Checks of data no longer current grey nothing: drop them from
 		// the status (their audit records stay).
 		for id, c := range next.Checks {
-			if !latest.Has(c.Submission) {
+			if !latest.Has(c.Submission) && !d.carriesCurrent(c.Submission, latest) {
 				delete(next.Checks, id)
 			}
 		}

@@ -33,6 +33,25 @@ func (d Digests) sameData(a, b, form string) bool {
 	return x != "" && x == y
 }
 
+// carriesCurrent reports whether submission sub, not itself current,
+// carries for every form it has the data of that form's current
+// submission (equal digests). The flags the pages show for an identical
+// re-upload are its earlier upload's (the roll-up counts that one, or has
+// not read the new one yet), so a check of them is about the data that
+// counts now, not stale (lead, session 8).
+func (d Digests) carriesCurrent(sub string, latest Set) bool {
+	forms := d[sub]
+	if sub == "" || len(forms) == 0 {
+		return false
+	}
+	for f := range forms {
+		if id := latest[f]; id == "" || !d.sameData(sub, id, f) {
+			return false
+		}
+	}
+	return true
+}
+
 // actedOn is, for form, the submission the status's last approve or return
 // (or reopen) was about: Forms[form], else Forms[""] (a status written from
 // receipts naming no form), and for a status written before the per-form

@@ -2,6 +2,7 @@ package review
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"testing"
@@ -220,5 +221,45 @@ func TestSameWholeUpload(t *testing.T) {
 				t.Errorf("got (%q, %v), want (%q, %v)", shown, live, c.shown, c.live)
 			}
 		})
+	}
+}
+
+// A check of the flags of data re-sent unchanged: the pages show the
+// earlier upload's flags (the roll-up counts the data once), so checking
+// one of them is not stale; a check of other data still is (lead,
+// session 8; before, both were refused "stale").
+func TestCheckOfRepeatedData(t *testing.T) {
+	ctx := context.Background()
+	w := local.New(t.TempDir())
+	put := func(id, digest string, at time.Time) {
+		rc := receipt.Receipt{SubmissionID: id, Status: receipt.Accepted, Form: "bieu01", Forms: []string{"bieu01"}, Year: year, ProvinceCode: prov, CommuneCode: comm,
+			SourceKey: fmt.Sprintf("%d/%s/%s/%s.csv", year, prov, comm, id), ReceivedAt: at, DataSHA256: map[string]string{"bieu01": digest}}
+		body, err := rc.JSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Put(ctx, lake.ReceiptKey(lake.Key{Year: year, Province: prov, Commune: comm}, id), body, "application/json"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("a", "d1", t0)
+	if _, err := Apply(ctx, w, act(KindApprove, "a", "")); err != nil {
+		t.Fatal(err)
+	}
+	put("b", "d1", t0.Add(time.Hour)) // the same data again: the commune stays approved on a
+	chk := act(KindCheck, "a", "đã gọi xã: thôn mới sáp nhập")
+	chk.FlagID, chk.At = "hamlet_outlier/ho_tong/T01", t0.Add(2*time.Hour)
+	st, err := Apply(ctx, w, chk)
+	if err != nil {
+		t.Fatalf("check of the repeated data's flag: %v", err)
+	}
+	if _, ok := st.Checked(chk.FlagID, "a"); !ok {
+		t.Errorf("the check does not grey a's flag: %+v", st.Checks)
+	}
+	put("c", "d2", t0.Add(3*time.Hour)) // new data: a's flags are no longer current
+	old := act(KindCheck, "a", "ghi chú khác")
+	old.FlagID, old.At = "rate_change/ty_le_ho_dat/-", t0.Add(4*time.Hour)
+	if _, err := Apply(ctx, w, old); !errors.Is(err, ErrStale) {
+		t.Errorf("check of data no longer current: %v, want ErrStale", err)
 	}
 }
