@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -65,13 +64,7 @@ func TestReviewDecidesWhatCounts(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			out := filepath.Join(t.TempDir(), "snap")
-			build(t, dir, rollup.Options{Year: 2026, Province: prov, OutDir: out, ApprovedOnly: c.approvedOnly})
-			db, err := rollup.OpenSnapshot(context.Background(), out)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
+			db := snapshot(t, dir, rollup.Options{Year: 2026, Province: prov, ApprovedOnly: c.approvedOnly})
 			for code, w := range c.want.hoTong {
 				got := row(t, db, "SELECT ho_tong FROM communes WHERE commune_code = ?", code)["ho_tong"]
 				if w == nil {
@@ -101,13 +94,7 @@ func TestReviewDecidesWhatCounts(t *testing.T) {
 	// Approving A2 makes it count in both modes.
 	a2 := row(t, views(t, dir), "SELECT submission_id FROM submissions WHERE source_key LIKE '%a2.xlsx'")["submission_id"].(string)
 	putReview(t, st, 2026, xaA, review.Approved, a2, a2, "")
-	out := filepath.Join(t.TempDir(), "snap")
-	build(t, dir, rollup.Options{Year: 2026, Province: prov, OutDir: out, ApprovedOnly: true})
-	db, err := rollup.OpenSnapshot(context.Background(), out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := snapshot(t, dir, rollup.Options{Year: 2026, Province: prov, ApprovedOnly: true})
 	wantInt(t, "A after approving A2", row(t, db, "SELECT ho_tong FROM communes WHERE commune_code = ?", xaA)["ho_tong"], 200)
 	if s := row(t, db, "SELECT review_state FROM completeness WHERE level = 'commune' AND deadline = '12-15' AND commune_code = ?", xaA)["review_state"]; s != "approved" {
 		t.Errorf("A review_state = %v, want approved", s)
@@ -167,12 +154,7 @@ func TestApprovedPerForm(t *testing.T) {
 	// A newer Biểu 02 (20 units), not yet approved.
 	upload{year: 2026, commune: xaA, file: "b02b.csv", at: day(12), b02: map[string]any{"don_vi_tong": int64(20), "don_vi_dat": int64(9)}}.write(t, st)
 	for _, approvedOnly := range []bool{false, true} {
-		out := filepath.Join(t.TempDir(), "snap")
-		build(t, dir, rollup.Options{Year: 2026, Province: prov, OutDir: out, ApprovedOnly: approvedOnly})
-		db, err := rollup.OpenSnapshot(context.Background(), out)
-		if err != nil {
-			t.Fatal(err)
-		}
+		db := snapshot(t, dir, rollup.Options{Year: 2026, Province: prov, ApprovedOnly: approvedOnly})
 		a := row(t, db, "SELECT ho_tong, don_vi_tong FROM communes WHERE commune_code = ?", xaA)
 		wantInt(t, "ho_tong from the approved Biểu 01 upload", a["ho_tong"], 100)
 		wantInt(t, "don_vi_tong from the approved Biểu 02 upload", a["don_vi_tong"], 10)
@@ -222,12 +204,7 @@ func TestIdenticalReuploadIsTheSameSubmission(t *testing.T) {
 	putReview(t, st, 2026, xaC, review.Approved, c1, c1, "")
 
 	for _, approvedOnly := range []bool{false, true} {
-		out := filepath.Join(t.TempDir(), "snap")
-		build(t, dir, rollup.Options{Year: 2026, Province: prov, OutDir: out, ApprovedOnly: approvedOnly})
-		db, err := rollup.OpenSnapshot(context.Background(), out)
-		if err != nil {
-			t.Fatal(err)
-		}
+		db := snapshot(t, dir, rollup.Options{Year: 2026, Province: prov, ApprovedOnly: approvedOnly})
 		wantInt(t, "A (approved, same data again)", row(t, db, "SELECT ho_tong FROM communes WHERE commune_code = ?", xaA)["ho_tong"], 100)
 		wantNull(t, "B (returned file sent again)", row(t, db, "SELECT ho_tong FROM communes WHERE commune_code = ?", xaB)["ho_tong"])
 		wantInt(t, "C (approved 30, new data 40 waits)", row(t, db, "SELECT ho_tong FROM communes WHERE commune_code = ?", xaC)["ho_tong"], 30)
@@ -268,13 +245,7 @@ func TestApprovedOnlyLastYearSameCommunes(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			out := filepath.Join(t.TempDir(), "snap")
-			build(t, dir, rollup.Options{Year: 2026, Province: prov, OutDir: out, ApprovedOnly: c.approvedOnly})
-			db, err := rollup.OpenSnapshot(context.Background(), out)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
+			db := snapshot(t, dir, rollup.Options{Year: 2026, Province: prov, ApprovedOnly: c.approvedOnly})
 			p := row(t, db, "SELECT ho_tong, ty_le_ho_dat, ty_le_ho_dat_nam_truoc, ty_le_ho_dat_thay_doi FROM provinces")
 			wantInt(t, "province ho_tong", p["ho_tong"], c.hoTong)
 			wantFloat(t, "province rate", p["ty_le_ho_dat"], c.rate)

@@ -3,7 +3,6 @@ package rollup_test
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -83,13 +82,7 @@ func TestCutoffReportReviewState(t *testing.T) {
 					t.Fatalf("%s: %v", s.action, err)
 				}
 			}
-			out := filepath.Join(t.TempDir(), "snap")
-			build(t, dir, rollup.Options{Year: 2026, Province: prov, Cutoff: cut, OutDir: out})
-			db, err := rollup.OpenSnapshot(context.Background(), out)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
+			db := snapshot(t, dir, rollup.Options{Year: 2026, Province: prov, Cutoff: cut})
 			got := row(t, db, "SELECT ho_tong FROM communes WHERE commune_code = ?", xaB)["ho_tong"]
 			if c.hoTong == nil {
 				wantNull(t, "ho_tong", got)
@@ -159,13 +152,7 @@ func TestCutoffVersion1Status(t *testing.T) {
 			if err := st.Put(context.Background(), lake.ReviewKey(2026, prov, xaB), body, "application/json"); err != nil {
 				t.Fatal(err)
 			}
-			out := filepath.Join(t.TempDir(), "snap")
-			build(t, dir, rollup.Options{Year: 2026, Province: prov, Cutoff: cut, OutDir: out})
-			db, err := rollup.OpenSnapshot(context.Background(), out)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
+			db := snapshot(t, dir, rollup.Options{Year: 2026, Province: prov, Cutoff: cut})
 			got := row(t, db, "SELECT ho_tong FROM communes WHERE commune_code = ?", xaB)["ho_tong"]
 			if c.hoTong == nil {
 				wantNull(t, "ho_tong", got)

@@ -3,7 +3,6 @@ package rollup_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
@@ -134,13 +133,7 @@ func TestFlagsOfAWaitingFile(t *testing.T) {
 
 	// An approved-only snapshot (the final report) counts no waiting file
 	// and has none of its flags.
-	out := filepath.Join(t.TempDir(), "snap")
-	build(t, dir, rollup.Options{Year: 2026, Province: prov, OutDir: out, ApprovedOnly: true})
-	snap, err := rollup.OpenSnapshot(context.Background(), out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer snap.Close()
+	snap := snapshot(t, dir, rollup.Options{Year: 2026, Province: prov, ApprovedOnly: true})
 	wantInt(t, "pending rows in an approved-only snapshot", row(t, snap, "SELECT count(*) AS n FROM flags WHERE pending")["n"], 0)
 
 	// Once the province approves the new file, its flags are the counted

@@ -86,6 +86,20 @@ func build(t *testing.T, dir string, o rollup.Options) *rollup.Result {
 	return res
 }
 
+// snapshot builds o as a snapshot (OutDir) in a new temporary directory
+// and opens it.
+func snapshot(t *testing.T, dir string, o rollup.Options) *sql.DB {
+	t.Helper()
+	o.OutDir = filepath.Join(t.TempDir(), "snap")
+	build(t, dir, o)
+	db, err := rollup.OpenSnapshot(context.Background(), o.OutDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 func views(t *testing.T, dir string) *sql.DB {
 	t.Helper()
 	db, err := rollup.OpenViews(context.Background(), dir)
