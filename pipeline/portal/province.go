@@ -479,7 +479,7 @@ func (s *server) provCommuneView(ctx context.Context, ss session, g access.Grant
 	}
 	p.CanApprove = p.Latest != "" && p.Shown != review.Approved
 	p.CanReturn = p.Latest != "" && p.Shown != review.Returned
-	p.CanReopen = st.State == review.Approved || st.State == review.Returned
+	p.CanReopen = reopenable(p.Shown, p.Waiting)
 
 	fu := fileUnder{Latest: p.Latest, Shown: p.Shown, Waiting: p.Waiting && p.LatestUpload != nil, Counted: counted}
 	if p.LatestUpload != nil {
@@ -852,6 +852,21 @@ func (s *server) reviewAction(kind string) sessionHandler {
 			// of this page does): without it, it may be from a page of
 			// before another reviewer's decision.
 			err = fmt.Errorf("%w: %w (biểu mẫu không kèm phiên bản trang)", review.ErrStale, review.ErrChanged)
+		case kind == review.KindReopen:
+			// Walk M5: the stored state of a corrected file after a return
+			// is still "returned", but the page shows "Chờ duyệt"; a reopen
+			// there would record returned → submitted, a state the reviewer
+			// never saw. Only what the page shows can be reopened.
+			p, verr := s.provCommuneView(r.Context(), ss, g, c)
+			if verr != nil {
+				s.reviewFailed(w, r, ss, c, kind, a, verr)
+				return
+			}
+			if !p.CanReopen {
+				err = errNothingToReopen
+				break
+			}
+			done, err = review.Apply(r.Context(), w2, a)
 		default:
 			done, err = review.Apply(r.Context(), w2, a)
 		}
@@ -861,6 +876,8 @@ func (s *server) reviewAction(kind string) sessionHandler {
 			s.logReview(kind, g, c.Code, done)
 			http.Redirect(w, r, pathProvCommune+c.Code+"?xong="+url.QueryEscape(kind), http.StatusSeeOther)
 			return
+		case errors.Is(err, errNothingToReopen):
+			status, msg = http.StatusConflict, "Không có gì để mở lại: số liệu của xã đang chờ duyệt (chưa được duyệt, không bị trả lại). Thao tác chưa được lưu."
 		case errors.Is(err, errCommentTooLong):
 			status, msg = http.StatusRequestEntityTooLarge, commentTooLong(utf8.RuneCountInString(a.Comment))
 		case errors.Is(err, review.ErrCommentRequired):
@@ -894,6 +911,19 @@ func (s *server) reviewAction(kind string) sessionHandler {
 		}
 		s.render(w, r, status, "provcommune", p)
 	}
+}
+
+// errNothingToReopen: a reopen of a commune whose page shows no decision
+// (awaiting review): refused, nothing written (walk M5).
+var errNothingToReopen = errors.New("portal: nothing to reopen")
+
+// reopenable: the page offers "Mở lại" only where it shows a decision:
+// approved or returned data, or approved data still counting while a
+// newer file waits ("Đã duyệt; có tệp mới chờ duyệt": reopen withdraws
+// that approval). A file awaiting review, a corrected file after a return
+// included, has nothing to reopen (walk M5).
+func reopenable(shown review.State, waiting bool) bool {
+	return shown == review.Approved || shown == review.Returned || waiting
 }
 
 // errCommentTooLong: a review form's comment is over review.MaxCommentRunes.

@@ -1,0 +1,82 @@
+package portal_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xhht/xhht/pipeline/review"
+)
+
+// Tests of the final acceptance walk's findings (/work/wt/rev15-s8-final-walk.md).
+
+// s8Changed: hamlets that differ from s8Hamlets (a corrected file).
+var s8Changed = []map[string]any{
+	{"ho_tong": int64(1650), "ho_dang_ky": int64(1200), "ho_dat": int64(1090), "lao_dong_tong": int64(2400), "cong_dan_dat": int64(1900)},
+	{"ho_tong": int64(120), "ho_dang_ky": int64(80), "ho_dat": int64(70)},
+}
+
+// TestReopenOnlyWhereShownApprovedOrReturned (walk M5): "Mở lại để duyệt
+// lại" is offered only where the page shows approved or returned data; a
+// reopen POST on a commune shown "Chờ duyệt" (a corrected file after a
+// return, or a first upload) is refused with 409 and writes nothing, so
+// the audit never records a state the reviewer did not see.
+func TestReopenOnlyWhereShownApprovedOrReturned(t *testing.T) {
+	t0 := testNow.Add(-3 * time.Hour)
+	for _, tc := range []struct {
+		name      string
+		setup     func(t *testing.T, e *env)
+		canReopen bool
+	}{
+		{"first upload, awaiting review", func(t *testing.T, e *env) {
+			s8Upload(t, e, communeA, "lan-1.xlsx", t0, s8Hamlets)
+		}, false},
+		{"corrected file after a return", func(t *testing.T, e *env) {
+			sub := s8Upload(t, e, communeA, "lan-1.xlsx", t0, s8Hamlets)
+			s8Apply(t, e, review.KindReturn, communeA, sub)
+			s8Upload(t, e, communeA, "lan-2-sua.xlsx", t0.Add(time.Hour), s8Changed)
+		}, false},
+		{"returned", func(t *testing.T, e *env) {
+			sub := s8Upload(t, e, communeA, "lan-1.xlsx", t0, s8Hamlets)
+			s8Apply(t, e, review.KindReturn, communeA, sub)
+		}, true},
+		{"approved", func(t *testing.T, e *env) {
+			sub := s8Upload(t, e, communeA, "lan-1.xlsx", t0, s8Hamlets)
+			s8Apply(t, e, review.KindApprove, communeA, sub)
+		}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			tc.setup(t, e)
+			before, _ := review.History(ctx(), e.lake, year, provinceTN, communeA)
+			p := e.client()
+			csrf := p.signInProvince(provinceTN)
+			page := p.get("/tinh/xa/" + communeA).body
+			if got := strings.Contains(page, `id="nut-mo-lai"`); got != tc.canReopen {
+				t.Fatalf("reopen offered: %v, want %v", got, tc.canReopen)
+			}
+			r := p.postForm("/tinh/xa/"+communeA+"/mo-lai", url.Values{"csrf": {csrf}, "seen": {p.seenOf(communeA)}, "comment": {"Mở lại để xem"}}, nil)
+			after, _ := review.History(ctx(), e.lake, year, provinceTN, communeA)
+			if tc.canReopen {
+				if r.status != http.StatusSeeOther || len(after) != len(before)+1 {
+					t.Fatalf("reopen: %d, %d audit records (was %d)", r.status, len(after), len(before))
+				}
+				return
+			}
+			if r.status != http.StatusConflict {
+				t.Fatalf("reopen of a commune shown awaiting review: %d, want 409", r.status)
+			}
+			if !strings.Contains(r.body, "Không có gì để mở lại: số liệu của xã đang chờ duyệt (chưa được duyệt, không bị trả lại). Thao tác chưa được lưu.") {
+				t.Errorf("409 page lacks the reason; body: %.400s", r.body)
+			}
+			if !strings.Contains(r.body, "Mở lại để xem") {
+				t.Error("the reviewer's reason was not kept")
+			}
+			if len(after) != len(before) {
+				t.Fatalf("refused reopen wrote %d audit records", len(after)-len(before))
+			}
+		})
+	}
+}
