@@ -332,9 +332,12 @@ type provCommunePage struct {
 	allFlags              []Flag
 	CanApprove, CanReturn bool
 	CanReopen             bool
-	Done, Error           string
-	Paths                 map[string]string
-	MaxComment            int
+	// ReturnLate: the return form's warning that the commune's due date
+	// has passed, so its correction will count as late (walk M3); "".
+	ReturnLate  string
+	Done, Error string
+	Paths       map[string]string
+	MaxComment  int
 	// Seen is the status version the page shows (review.SeenOf): every
 	// decision form carries it, so a decision taken on this page is
 	// refused if another reviewer acted after it was shown.
@@ -480,6 +483,9 @@ func (s *server) provCommuneView(ctx context.Context, ss session, g access.Grant
 	p.CanApprove = p.Latest != "" && p.Shown != review.Approved
 	p.CanReturn = p.Latest != "" && p.Shown != review.Returned
 	p.CanReopen = reopenable(p.Shown, p.Waiting)
+	if p.CanReturn {
+		p.ReturnLate = s.returnLate(g, s.cfg.Now())
+	}
 
 	fu := fileUnder{Latest: p.Latest, Shown: p.Shown, Waiting: p.Waiting && p.LatestUpload != nil, Counted: counted}
 	if p.LatestUpload != nil {
@@ -911,6 +917,33 @@ func (s *server) reviewAction(kind string) sessionHandler {
 		}
 		s.render(w, r, status, "provcommune", p)
 	}
+}
+
+// returnLate is the return form's warning when the commune's due date of
+// a report has passed at now: a correction uploaded after a return counts
+// from its own time (review.TimelyFrom), so it is late for that report
+// whatever the commune does (walk M3). The rule stays; the Sở is told
+// before it returns. "" when no due date has passed.
+func (s *server) returnLate(g access.Grant, now time.Time) string {
+	all := s.deadlines.All()
+	var past []string
+	var label, date string
+	for _, d := range all {
+		cut, err := s.deadlines.CommuneDue(g.Province, d.ID, g.Year)
+		if err != nil || now.Before(cut) {
+			continue
+		}
+		label = fmt.Sprintf("báo cáo %d/%d", d.Day, int(d.Month))
+		date = cut.In(deadlines.ICT).AddDate(0, 0, -1).Format("02/01/2006") // exclusive end: up to the end of the day before
+		past = append(past, label+": hết ngày "+date)
+	}
+	switch {
+	case len(past) == 0:
+		return ""
+	case len(past) == 1 && len(all) > 1:
+		return "Hạn nộp của xã cho " + label + " đã qua (hết ngày " + date + "): tệp sửa sẽ được tính là nộp muộn cho báo cáo này."
+	}
+	return "Hạn nộp của xã đã qua (" + strings.Join(past, "; ") + "): tệp sửa sẽ được tính là nộp muộn."
 }
 
 // errNothingToReopen: a reopen of a commune whose page shows no decision

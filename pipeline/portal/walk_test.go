@@ -80,3 +80,43 @@ func TestReopenOnlyWhereShownApprovedOrReturned(t *testing.T) {
 		})
 	}
 }
+
+// TestReturnFormWarnsPastDue (walk M3): a return sent after the commune's
+// due date makes its correction late whatever it does. The rule stays;
+// the return form says so, for each report whose due date has passed
+// (Thái Nguyên 2026: 1/12 due end of 24/11, 15/12 end of 04/12).
+func TestReturnFormWarnsPastDue(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		now  time.Time
+		want string // "" : no warning
+	}{
+		{"before both due dates", time.Date(2026, 11, 24, 16, 59, 0, 0, time.UTC), ""},
+		{"1/12's due date passed", time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC),
+			"Hạn nộp của xã cho báo cáo 1/12 đã qua (hết ngày 24/11/2026): tệp sửa sẽ được tính là nộp muộn cho báo cáo này."},
+		{"both passed", time.Date(2026, 12, 7, 7, 0, 0, 0, time.UTC),
+			"Hạn nộp của xã đã qua (báo cáo 1/12: hết ngày 24/11/2026; báo cáo 15/12: hết ngày 04/12/2026): tệp sửa sẽ được tính là nộp muộn."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			s8Upload(t, e, communeA, "lan-1.xlsx", testNow.Add(-time.Hour), s8Hamlets)
+			e.clock.Add(tc.now.Sub(testNow))
+			p := e.client()
+			p.signInProvince(provinceTN)
+			page := p.get("/tinh/xa/" + communeA).body
+			if !strings.Contains(page, `id="nut-tra-lai"`) {
+				t.Fatal("no return form")
+			}
+			got := strings.Contains(page, `id="tra-lai-muon"`)
+			if tc.want == "" {
+				if got {
+					t.Error("a warning before any due date passed")
+				}
+				return
+			}
+			if !strings.Contains(page, `<p class="alert note" id="tra-lai-muon">`+tc.want+`</p>`) {
+				t.Errorf("return form lacks %q", tc.want)
+			}
+		})
+	}
+}
