@@ -156,9 +156,9 @@ func TestHistoryNamesReviewerSlot(t *testing.T) {
 	}
 	page := p.get("/tinh/xa/" + communeA).body
 	for _, want := range []string{
-		"<td>Mã cấp tỉnh 19-02 (Trần Thị Bình)</td>",
-		"<td>Mã cấp tỉnh 19 (mã số 0a0a0a0a0a0a)</td>",
-		"<td>Mã cấp tỉnh 19-01 (mã số 0b0b0b0b0b0b)</td>",
+		"<td><span class=\"lbl\">Người làm: </span>Mã cấp tỉnh 19-02 (Trần Thị Bình)</td>",
+		"<td><span class=\"lbl\">Người làm: </span>Mã cấp tỉnh 19 (mã số 0a0a0a0a0a0a)</td>",
+		"<td><span class=\"lbl\">Người làm: </span>Mã cấp tỉnh 19-01 (mã số 0b0b0b0b0b0b)</td>",
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("history lacks %q", want)
