@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -213,13 +214,21 @@ func (s *server) boardCSV(w http.ResponseWriter, r *http.Request, _ session, g a
 	cw.UseCRLF = true
 	cw.Write([]string{"ma_xa", "ten_xa", "trang_thai", "trang_thai_text", "bao_cao", "han_nop", "so_tep", "nop_gan_nhat",
 		"ly_do_tu_choi", "ty_le_ho_dat", "chi_tieu_ho_dat", "ty_le_thon_dat", "chi_tieu_thon_dat", "ty_le_cong_dan_dat",
-		"chi_tieu_cong_dan_dat", "canh_bao_chua_xac_minh", "canh_bao_da_xac_minh", "y_kien_cua_tinh", "ban_nop_moi_nhat", "dang_tinh"})
+		"chi_tieu_cong_dan_dat", "canh_bao_chua_xac_minh", "canh_bao_da_xac_minh", "y_kien_cua_tinh", "ban_nop_moi_nhat", "dang_tinh",
+		"han_nop_ngay_cuoi"})
+	// Rates to 4 decimals (a hundredth of a percent, as the report's CSV):
+	// 16 digits said nothing more and read as noise in a spreadsheet (walk M4).
 	f := func(p *float64) string {
 		if p == nil {
 			return ""
 		}
-		return strconv.FormatFloat(*p, 'f', -1, 64)
+		return strconv.FormatFloat(math.Round(*p*1e4)/1e4, 'f', -1, 64)
 	}
+	// han_nop is the first instant too late (00:00 of the day after);
+	// han_nop_ngay_cuoi, appended last so no column moves, is the last day
+	// to send as the board prints it ("hết ngày 04/12/2026"; walk M4).
+	cut := b.Cut.In(deadlines.ICT)
+	lastDay := cut.AddDate(0, 0, -1).Format(time.DateOnly)
 	for _, row := range bq.apply(b.Rows) {
 		last := ""
 		if !row.LastAt.IsZero() {
@@ -231,7 +240,7 @@ func (s *server) boardCSV(w http.ResponseWriter, r *http.Request, _ session, g a
 				checked++
 			}
 		}
-		rec := []string{row.Code, row.Name, row.Status, row.StatusText, b.Deadline.ID, b.Cut.In(deadlines.ICT).Format(time.RFC3339),
+		rec := []string{row.Code, row.Name, row.Status, row.StatusText, b.Deadline.ID, cut.Format(time.RFC3339),
 			strconv.Itoa(row.Uploads), last, row.Reason}
 		for i := range boardIndicators {
 			rec = append(rec, f(row.Rates[i].Value), f(row.Rates[i].Target))
@@ -242,7 +251,7 @@ func (s *server) boardCSV(w http.ResponseWriter, r *http.Request, _ session, g a
 			// and flag counts are left empty, not given as the new file's.
 			open, done, pending = "", "", "1"
 		}
-		rec = append(rec, open, done, row.Comment, row.Latest, pending)
+		rec = append(rec, open, done, row.Comment, row.Latest, pending, lastDay)
 		for i := range rec {
 			rec[i] = csvSafe(rec[i])
 		}

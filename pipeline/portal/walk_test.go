@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/xhht/xhht/pipeline/review"
+	"github.com/xhht/xhht/pipeline/rollup"
 )
 
 // Tests of the final acceptance walk's findings (/work/wt/rev15-s8-final-walk.md).
@@ -118,5 +119,44 @@ func TestReturnFormWarnsPastDue(t *testing.T) {
 				t.Errorf("return form lacks %q", tc.want)
 			}
 		})
+	}
+}
+
+// TestBoardCSVForSpreadsheets (walk M4): the board's CSV stays a machine
+// format (the same columns, in the same order), but its rates are rounded
+// to 4 decimals, a last column han_nop_ngay_cuoi gives the last day to
+// send as printed on the board (han_nop is the exclusive end), and the
+// board says how to open it in a spreadsheet.
+func TestBoardCSVForSpreadsheets(t *testing.T) {
+	e := newEnv(t)
+	s8Upload(t, e, communeA, "lan-1.xlsx", testNow.Add(-time.Hour), s8Hamlets)
+	if _, err := rollup.Build(ctx(), rollup.Options{Lake: e.lake, Year: year, Province: provinceTN, Now: testNow}); err != nil {
+		t.Fatal(err)
+	}
+	p := e.client()
+	p.signInProvince(provinceTN)
+	c := p.get("/tinh/bang.csv?han=12-15")
+	head, _, _ := strings.Cut(strings.TrimPrefix(string(c.raw), "\ufeff"), "\r\n")
+	if want := "ma_xa,ten_xa,trang_thai,trang_thai_text,bao_cao,han_nop,so_tep,nop_gan_nhat,ly_do_tu_choi,ty_le_ho_dat,chi_tieu_ho_dat," +
+		"ty_le_thon_dat,chi_tieu_thon_dat,ty_le_cong_dan_dat,chi_tieu_cong_dan_dat,canh_bao_chua_xac_minh,canh_bao_da_xac_minh," +
+		"y_kien_cua_tinh,ban_nop_moi_nhat,dang_tinh,han_nop_ngay_cuoi"; head != want {
+		t.Errorf("header\n%s\nwant\n%s", head, want)
+	}
+	for _, tc := range []struct{ han, cut, last string }{
+		{"12-15", "2026-12-05T00:00:00+07:00", "2026-12-04"},
+		{"12-01", "2026-11-25T00:00:00+07:00", "2026-11-24"},
+	} {
+		row := boardCSV(t, p, "han="+tc.han, communeA)
+		if row["han_nop"] != tc.cut || row["han_nop_ngay_cuoi"] != tc.last {
+			t.Errorf("%s: han_nop %q, han_nop_ngay_cuoi %q; want %q, %q", tc.han, row["han_nop"], row["han_nop_ngay_cuoi"], tc.cut, tc.last)
+		}
+		// 1.170 of 1.770 households recognised: 0.661016… → 0.661; the target 80 % stays 0.8.
+		if row["ty_le_ho_dat"] != "0.661" || row["ma_xa"] != communeA {
+			t.Errorf("%s: ty_le_ho_dat %q, ma_xa %q", tc.han, row["ty_le_ho_dat"], row["ma_xa"])
+		}
+	}
+	board := p.get("/tinh?han=12-15").body
+	if !strings.Contains(board, `id="csv-cach-mo"`) || !strings.Contains(board, "chọn cột ma_xa là Văn bản (Text)") {
+		t.Error("the board does not say how to open the CSV")
 	}
 }
