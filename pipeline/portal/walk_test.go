@@ -1,12 +1,14 @@
 package portal_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/xhht/xhht/pipeline/portal"
 	"github.com/xhht/xhht/pipeline/review"
 	"github.com/xhht/xhht/pipeline/rollup"
 )
@@ -158,5 +160,32 @@ func TestBoardCSVForSpreadsheets(t *testing.T) {
 	board := p.get("/tinh?han=12-15").body
 	if !strings.Contains(board, `id="csv-cach-mo"`) || !strings.Contains(board, "chọn cột ma_xa là Văn bản (Text)") {
 		t.Error("the board does not say how to open the CSV")
+	}
+}
+
+// TestBoardInformationalFlagNotWarning (walk L1): on the board the
+// unchanged re-upload is information, not a warning: it is not drawn in
+// the warnings' colour (class "flag info", grey) and says "Để biết:";
+// the real warning beside it keeps the warning's class.
+func TestBoardInformationalFlagNotWarning(t *testing.T) {
+	v := func(x float64) *float64 { return &x }
+	e := newEnv(t, func(c *portal.Config) {
+		c.Flags = portal.FlagReaderFunc(func(_ context.Context, y int, p string) ([]portal.Flag, error) {
+			return []portal.Flag{
+				{CommuneCode: communeA, FlagID: "unchanged/-/-", Rule: "unchanged", Value: v(2), Comparable: true,
+					Message: "Tệp nộp lúc 14:07:41 07/12/2026 giống hệt tệp nộp lúc 14:07:08 07/12/2026 (không thay đổi)"},
+				{CommuneCode: communeA, FlagID: "hamlet_outlier/ho_tong/T01", Rule: "hamlet_outlier", Indicator: "ho_tong", MaThon: "T01",
+					TenThon: "Thôn 1", Value: v(1650), Comparable: true, Message: "Tổng số hộ của “Thôn 1” (1.650) khác thường so với các thôn khác của xã"},
+			}, nil
+		})
+	})
+	p := e.client()
+	p.signInProvince(provinceTN)
+	row := unescape(rowOf(p.get("/tinh?han=12-15").body, communeA))
+	if !strings.Contains(row, `<div class="flag info"><span class="small">Để biết:</span> Tệp nộp lúc 14:07:41 07/12/2026 giống hệt`) {
+		t.Errorf("the unchanged re-upload is not shown as information: %q", row)
+	}
+	if !strings.Contains(row, `<div class="flag">Tổng số hộ của “Thôn 1”`) {
+		t.Errorf("the warning lost its class: %q", row)
 	}
 }

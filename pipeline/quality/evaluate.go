@@ -142,7 +142,13 @@ func (r *Rules) own(year int, c *Commune) []Flag {
 		f := flag(year, c, RuleUnchanged, "", nil)
 		f.SubmissionID = u.Latest
 		f.Value = num(float64(u.Rows))
-		f.Message = fmt.Sprintf("Tệp nộp lúc %s giống hệt tệp nộp lúc %s (không thay đổi)", vnTime(u.LatestAt), vnTime(u.PreviousAt))
+		now, before := vnTime(u.LatestAt), vnTime(u.PreviousAt)
+		if now == before {
+			// Two uploads in one minute read "lúc 14:07 … lúc 14:07" (walk
+			// L1): the seconds tell them apart.
+			now, before = vnTimeSec(u.LatestAt), vnTimeSec(u.PreviousAt)
+		}
+		f.Message = fmt.Sprintf("Tệp nộp lúc %s giống hệt tệp nộp lúc %s (không thay đổi)", now, before)
 		out = append(out, f)
 	}
 	return out
@@ -429,3 +435,5 @@ func count(x float64) string {
 var vietnam = time.FixedZone("ICT", 7*3600)
 
 func vnTime(t time.Time) string { return t.In(vietnam).Format("15:04 02/01/2006") }
+
+func vnTimeSec(t time.Time) string { return t.In(vietnam).Format("15:04:05 02/01/2006") }

@@ -394,6 +394,14 @@ func TestUnchanged(t *testing.T) {
 		got[0].Message != "Tệp nộp lúc 15:05 06/12/2026 giống hệt tệp nộp lúc 14:05 06/12/2026 (không thay đổi)" {
 		t.Errorf("got %+v", got)
 	}
+	// Walk L1: two uploads in the same minute read "lúc 14:07 … lúc 14:07":
+	// then the times carry their seconds, so the two differ.
+	same := time.Date(2026, 12, 7, 7, 7, 41, 0, time.UTC)
+	cm.Unchanged = &Unchanged{Latest: "s2", Previous: "s1", LatestAt: same, PreviousAt: same.Add(-33 * time.Second), Rows: 12}
+	got = Evaluate(r, 2026, []Commune{cm})
+	if len(got) != 1 || got[0].Message != "Tệp nộp lúc 14:07:41 07/12/2026 giống hệt tệp nộp lúc 14:07:08 07/12/2026 (không thay đổi)" {
+		t.Errorf("same minute: got %+v", got)
+	}
 }
 
 func TestRulesColumns(t *testing.T) {
