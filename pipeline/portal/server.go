@@ -907,7 +907,9 @@ func (s *server) markedFlags(ctx context.Context, key, submission string) []mark
 		if f.SubmissionID != submission || !f.Comparable {
 			continue
 		}
-		mf := marked.Flag{Message: flagText(f)} // as the page says it: with last year's value
+		// As the commune's page says it: with last year's value, in plain
+		// words (the workbook is the commune's file, to fix: walk L2).
+		mf := marked.Flag{Message: communeFlagText(f)}
 		if f.MaThon != "" {
 			mf.Hamlet = f.TenThon
 		}

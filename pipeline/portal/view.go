@@ -17,6 +17,7 @@ import (
 	"github.com/xhht/xhht/pipeline/access"
 	"github.com/xhht/xhht/pipeline/deadlines"
 	"github.com/xhht/xhht/pipeline/hamlet"
+	"github.com/xhht/xhht/pipeline/quality"
 	"github.com/xhht/xhht/pipeline/receipt"
 	"github.com/xhht/xhht/pipeline/reminder"
 	"github.com/xhht/xhht/pipeline/review"
@@ -156,7 +157,7 @@ func (s *server) communeView(ctx context.Context, ss session, g access.Grant, re
 	if err != nil {
 		return nil, err
 	}
-	v.Flags, v.WaitingFlags, v.FlagsLater = ff.Flags, ff.Waiting, ff.State == fileNotYet || ff.WaitingLater
+	v.Flags, v.WaitingFlags, v.FlagsLater = plainFlags(ff.Flags), plainFlags(ff.Waiting), ff.State == fileNotYet || ff.WaitingLater
 	if res != nil && res.Unchanged != "" {
 		// The file repeats data already sent: nothing new to compute, so
 		// no "being computed" notice beside "Không thay đổi".
@@ -501,4 +502,23 @@ func (s *server) communeFlags(ctx context.Context, year int, province, commune s
 		}
 	}
 	return uniqueFlags(mine), nil
+}
+
+// plainFlags gives the commune its flags in plain words (walk L2): an
+// outlier's "(trung vị 157; điểm z hiệu chỉnh 6,1)" becomes "(phần lớn các
+// thôn của xã khoảng 157 hộ)". The province's pages keep the statistics.
+func plainFlags(fs []flagView) []flagView {
+	out := make([]flagView, len(fs))
+	for i, fv := range fs {
+		fv.Text = communeFlagText(fv.Flag)
+		out[i] = fv
+	}
+	return out
+}
+
+// communeFlagText is flagText for the commune: the message in plain words
+// (quality.CommuneText), then the page's additions (hamlet, last year).
+func communeFlagText(f Flag) string {
+	f.Message = quality.CommuneText(f.Rule, f.Indicator, f.Message)
+	return flagText(f)
 }

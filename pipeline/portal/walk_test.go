@@ -189,3 +189,33 @@ func TestBoardInformationalFlagNotWarning(t *testing.T) {
 		t.Errorf("the warning lost its class: %q", row)
 	}
 }
+
+// TestCommuneFlagsPlain (walk L2): an outlier flag on the commune's own
+// page says the comparison plainly; the province's page keeps the median
+// and the modified z-score.
+func TestCommuneFlagsPlain(t *testing.T) {
+	v := func(x float64) *float64 { return &x }
+	e := newEnv(t, func(c *portal.Config) {
+		c.Flags = portal.FlagReaderFunc(func(_ context.Context, y int, p string) ([]portal.Flag, error) {
+			return []portal.Flag{{CommuneCode: communeA, FlagID: "hamlet_outlier/ho_tong/T01", Rule: "hamlet_outlier", Indicator: "ho_tong",
+				MaThon: "T01", TenThon: "Thôn 1", Value: v(1650), Comparable: true,
+				Message: "Tổng số hộ của “Thôn 1” (1.650) khác thường so với các thôn khác của xã (trung vị 157; điểm z hiệu chỉnh 6,1)"}}, nil
+		})
+	})
+	cm := e.client()
+	cm.mustSignIn(communeA)
+	page := unescape(cm.get("/").body)
+	if !strings.Contains(page, "Tổng số hộ của “Thôn 1” (1.650) khác thường so với các thôn khác của xã (phần lớn các thôn của xã khoảng 157 hộ)") {
+		t.Error("the commune's page does not say the outlier plainly")
+	}
+	for _, bad := range []string{"trung vị", "điểm z"} {
+		if strings.Contains(page, bad) {
+			t.Errorf("the commune's page says %q", bad)
+		}
+	}
+	p := e.client()
+	p.signInProvince(provinceTN)
+	if prov := unescape(p.get("/tinh/xa/" + communeA).body); !strings.Contains(prov, "(trung vị 157; điểm z hiệu chỉnh 6,1)") {
+		t.Error("the province's page lost the statistics")
+	}
+}

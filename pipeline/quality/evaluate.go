@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -363,8 +364,8 @@ func (r *Rules) hamletOutliers(year int, c *Commune, prev *Previous) []Flag {
 			if o := old[h.MaThon]; o != nil {
 				f.PreviousValue = value(o.Values, ind)
 			}
-			f.Message = fmt.Sprintf("%s của “%s” (%s) khác thường so với các thôn khác của xã (trung vị %s; điểm z hiệu chỉnh %s)",
-				r.Label(ind), h.TenThon, count(xs[i]), count(med), vnnum.Float(z, 1))
+			f.Message = fmt.Sprintf("%s của “%s” (%s) khác thường so với các thôn khác của xã %s",
+				r.Label(ind), h.TenThon, count(xs[i]), statsNote(count(med), z))
 			out = append(out, f)
 		}
 	}
@@ -404,8 +405,8 @@ func (r *Rules) rateOutliers(year int, communes []Commune) []Flag {
 				}
 				f := flag(year, who[i], RuleRateOutlier, ind, nil)
 				f.Value, f.Threshold, f.Score = num(xs[i]), num(ru.Threshold), num(z)
-				f.Message = fmt.Sprintf("%s (%s) khác thường so với các xã khác trong tỉnh (trung vị %s; điểm z hiệu chỉnh %s)",
-					r.Label(ind), pct(xs[i]), pct(med), vnnum.Float(z, 1))
+				f.Message = fmt.Sprintf("%s (%s) khác thường so với các xã khác trong tỉnh %s",
+					r.Label(ind), pct(xs[i]), statsNote(pct(med), z))
 				out = append(out, f)
 			}
 		}
@@ -437,3 +438,36 @@ var vietnam = time.FixedZone("ICT", 7*3600)
 func vnTime(t time.Time) string { return t.In(vietnam).Format("15:04 02/01/2006") }
 
 func vnTimeSec(t time.Time) string { return t.In(vietnam).Format("15:04:05 02/01/2006") }
+
+// statsNote ends an outlier flag's message for the province's analysts:
+// the median and the modified z-score. CommuneText reads it back.
+func statsNote(median string, z float64) string {
+	return fmt.Sprintf("(trung vị %s; điểm z hiệu chỉnh %s)", median, vnnum.Float(z, 1))
+}
+
+// statsNoteRe matches statsNote at the end of a message; group 1 is the median.
+var statsNoteRe = regexp.MustCompile(` \(trung vị ([^;()]+); điểm z hiệu chỉnh [^()]+\)$`)
+
+// CommuneText is a flag's message as the commune reads it (walk L2): a
+// commune official does not know "trung vị" or "điểm z hiệu chỉnh", so an
+// outlier's statistics become "(phần lớn các thôn của xã khoảng 157 hộ)"
+// or "(phần lớn các xã trong tỉnh khoảng 72,3%)". The province's pages and
+// the reports keep Message as it is. Any other message is returned as is.
+func CommuneText(rule, indicator, message string) string {
+	m := statsNoteRe.FindStringSubmatchIndex(message)
+	if m == nil {
+		return message
+	}
+	med := message[m[2]:m[3]]
+	switch rule {
+	case RuleHamletOutlier:
+		unit := ""
+		if strings.HasPrefix(indicator, "ho_") {
+			unit = " hộ"
+		}
+		return message[:m[0]] + " (phần lớn các thôn của xã khoảng " + med + unit + ")"
+	case RuleRateOutlier:
+		return message[:m[0]] + " (phần lớn các xã trong tỉnh khoảng " + med + ")"
+	}
+	return message
+}
