@@ -1126,7 +1126,10 @@ func (s *server) reviewFor(ctx context.Context, ss session, rcs []*receipt.Recei
 			cr.Comment = st.Comment // a reopen's reason
 		}
 	}
-	if !st.At.IsZero() {
+	// The time is the Sở's decision's: shown only with the state that
+	// decision set. A newer file awaiting review (a correction after a
+	// return, a new file after an approval) is not about it (walk L4).
+	if !st.At.IsZero() && shown == st.State {
 		cr.At = st.At.In(deadlines.ICT).Format("15:04 02/01/2006")
 	}
 	return cr, st, fu, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -217,5 +218,27 @@ func TestCommuneFlagsPlain(t *testing.T) {
 	p.signInProvince(provinceTN)
 	if prov := unescape(p.get("/tinh/xa/" + communeA).body); !strings.Contains(prov, "(trung vị 157; điểm z hiệu chỉnh 6,1)") {
 		t.Error("the province's page lost the statistics")
+	}
+}
+
+// TestCommuneReviewBoxNoStaleTime (walk L4): the "Ý kiến của Sở" box
+// gives the time of the Sở's decision it shows; once the commune has sent
+// a newer file after a return, the box is about that file, which the Sở
+// has not looked at: the return's time is not shown with it.
+func TestCommuneReviewBoxNoStaleTime(t *testing.T) {
+	box := regexp.MustCompile(`(?s)<section class="panel review-[a-z]+ compact" id="duyet-cua-so">.*?</section>`)
+	e := newEnv(t)
+	sub := s8Upload(t, e, communeA, "lan-1.xlsx", testNow.Add(-3*time.Hour), s8Hamlets)
+	s8Apply(t, e, review.KindReturn, communeA, sub) // at testNow: 10:00 20/11/2026 in Vietnam
+	cm := e.client()
+	cm.mustSignIn(communeA)
+	got := box.FindString(cm.get("/").body)
+	if !strings.Contains(got, "(lúc 10:00 20/11/2026)") || !strings.Contains(got, "Sở đã trả lại tệp") {
+		t.Fatalf("returned: box %q", got)
+	}
+	s8Upload(t, e, communeA, "lan-2-sua.xlsx", testNow.Add(time.Hour), s8Changed)
+	got = box.FindString(cm.get("/").body)
+	if !strings.Contains(got, "Số liệu đang chờ Sở duyệt.") || strings.Contains(got, "(lúc") || strings.Contains(got, "Ý kiến:") {
+		t.Errorf("after the correction: box %q, want awaiting review with no time and no comment", got)
 	}
 }
