@@ -70,9 +70,14 @@ func TestProvinceCommunePageOnPhone(t *testing.T) {
 		if w := eval[int](t, prov, `document.documentElement.scrollWidth`); w > sz.w {
 			t.Errorf("the page is %d px wide in a %d px window", w, sz.w)
 		}
+		size := map[bool]string{true: "360", false: "1366"}[sz.w < 600]
+		doIn(t, prov, "scroll to the return form", chromedp.ScrollIntoView(chromedp.ID("nut-tra-lai")))
+		shot(t, prov, o, "return-"+size)
 		doIn(t, prov, "scroll to the files", chromedp.ScrollIntoView(chromedp.ID("cac-tep")))
-		shot(t, prov, o, "files-"+map[bool]string{true: "360", false: "1366"}[sz.w < 600])
+		shot(t, prov, o, "files-"+size)
 		doIn(t, prov, "scroll to the history", chromedp.ScrollIntoView(chromedp.ID("lich-su")))
-		shot(t, prov, o, "history-"+map[bool]string{true: "360", false: "1366"}[sz.w < 600])
+		shot(t, prov, o, "history-"+size)
+		doIn(t, prov, "the board", chromedp.Navigate(srv.URL+"/tinh"), chromedp.WaitVisible(chromedp.ID("csv-cach-mo")))
+		shot(t, prov, o, "board-"+size)
 	}
 }
