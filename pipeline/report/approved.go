@@ -7,7 +7,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/xhht/xhht/pipeline/deadlines"
 	"github.com/xhht/xhht/pipeline/lake"
+	"github.com/xhht/xhht/pipeline/review"
 	"github.com/xhht/xhht/pipeline/storage"
 )
 
@@ -89,6 +91,30 @@ func approvedSentence(r *Report) string {
 		s += " Số liệu trong báo cáo này chỉ gồm số liệu đã được duyệt; xã chưa được duyệt tính như chưa có số liệu."
 	}
 	return s
+}
+
+// reviewsAt sets ReviewsAt from the province's review states (an
+// unreadable one is left out, as markChecked does).
+func (r *Report) reviewsAt(ctx context.Context, lk storage.Store) error {
+	st, err := review.ForProvince(ctx, lk, r.Year, r.Province)
+	if err != nil && !errors.Is(err, review.ErrUnreadable) {
+		return fmt.Errorf("report: review states: %w", err)
+	}
+	for _, s := range st {
+		if s.At.After(r.ReviewsAt) {
+			r.ReviewsAt = s.At.UTC()
+		}
+	}
+	return nil
+}
+
+// reviewsSentence says up to when the report read the Sở's review
+// decisions (final-walk H1, session 8): a returned file never counts, so a
+// report made again after a later return or approval differs from the
+// first, and the sentence tells the two apart. From the lake only, so a
+// report made again with no new decision is the same file.
+func reviewsSentence(r *Report) string {
+	return "Tình trạng duyệt của Sở tính theo các quyết định đến " + r.ReviewsAt.In(deadlines.ICT).Format("15:04 ngày 02/01/2006") + "."
 }
 
 // dropPartialComparison keeps an approved-only report over some of the

@@ -93,3 +93,34 @@ func deref(p *float64) any {
 	}
 	return *p
 }
+
+// Final-walk H1 (session 8): a report reads the Sở's review decisions as
+// they are when it is made, and says up to when; made again with no new
+// decision it says the same, after a new one it says so.
+func TestReportSaysUpToWhenReviewsRead(t *testing.T) {
+	ctx := context.Background()
+	lk := local.New(t.TempDir())
+	a := uploadSub(t, lk, 2026, "01840", "2026-11-20 09:00", [2]int64{100, 80})
+	uploadSub(t, lk, 2026, "01843", "2026-11-20 09:00", [2]int64{100, 60})
+	if r := buildReport(t, lk, "12-01"); strings.Contains(strings.Join(r.Summary, "\n"), "Tình trạng duyệt") {
+		t.Errorf("no review yet, yet the summary speaks of one:\n%s", strings.Join(r.Summary, "\n"))
+	}
+	act := func(kind, comment, when string) {
+		t.Helper()
+		if _, err := review.Apply(ctx, lk, review.Action{Kind: kind, Year: 2026, Province: "19", Commune: "01840", Submission: a,
+			Comment: comment, By: province19, At: at(when)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	act(review.KindApprove, "", "2026-12-03 10:15")
+	const first = "Tình trạng duyệt của Sở tính theo các quyết định đến 10:15 ngày 03/12/2026."
+	for i := 0; i < 2; i++ {
+		if s := strings.Join(buildReport(t, lk, "12-01").Summary, "\n"); !strings.Contains(s, first) {
+			t.Errorf("build %d lacks %q:\n%s", i+1, first, s)
+		}
+	}
+	act(review.KindReturn, "Sai số hộ", "2026-12-08 16:40")
+	if s := strings.Join(buildReport(t, lk, "12-01").Summary, "\n"); !strings.Contains(s, "các quyết định đến 16:40 ngày 08/12/2026.") {
+		t.Errorf("after a later return the summary does not say so:\n%s", s)
+	}
+}
