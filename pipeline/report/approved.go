@@ -2,14 +2,18 @@ package report
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/xhht/xhht/pipeline/deadlines"
 	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/review"
+	"github.com/xhht/xhht/pipeline/rollup"
 	"github.com/xhht/xhht/pipeline/storage"
 )
 
@@ -91,6 +95,36 @@ func approvedSentence(r *Report) string {
 		s += " Số liệu trong báo cáo này chỉ gồm số liệu đã được duyệt; xã chưa được duyệt tính như chưa có số liệu."
 	}
 	return s
+}
+
+// flagsOf loads the annex's flags. An approved-only report lists the
+// flags of the live roll-up at the same cut-off for its approved communes
+// (final-walk M1, session 8): the approved-only snapshot computes the
+// "against the other communes of the province" flags among the approved
+// communes only, where few or none can stand out, while the board and the
+// reviewer's checks are about the live flags. An approved commune's live
+// counted data is its approved data (approved data is not replaced until
+// the newer file is approved), so the flags are about what the report
+// counts.
+func (r *Report) flagsOf(ctx context.Context, o Options, db *sql.DB, counted time.Time, work string) error {
+	if !r.ApprovedOnly {
+		return r.loadFlags(ctx, db, nil)
+	}
+	snap := filepath.Join(work, "live-snapshot")
+	if _, err := rollup.Build(ctx, rollup.Options{Lake: o.Lake, Year: o.Year, Province: o.Province, Cutoff: counted, OutDir: snap,
+		WorkDir: filepath.Join(work, "rollup-live"), Registry: o.Registry, Targets: o.Targets, Deadlines: o.Deadlines, Log: o.Log}); err != nil {
+		return fmt.Errorf("report: live flags: %w", err)
+	}
+	live, err := rollup.OpenSnapshot(ctx, snap)
+	if err != nil {
+		return fmt.Errorf("report: live flags: %w", err)
+	}
+	defer live.Close()
+	approved := map[string]bool{}
+	for _, c := range r.Completeness.Communes {
+		approved[c.Code] = c.Approved
+	}
+	return r.loadFlags(ctx, live, func(code string) bool { return approved[code] })
 }
 
 // reviewsAt sets ReviewsAt from the province's review states (an

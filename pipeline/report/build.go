@@ -111,7 +111,7 @@ func Build(ctx context.Context, o Options) (*Report, error) {
 	if err := r.load(ctx, db); err != nil {
 		return nil, err
 	}
-	if err := r.loadFlags(ctx, db); err != nil {
+	if err := r.flagsOf(ctx, o, db, counted, work); err != nil {
 		return nil, err
 	}
 	if err := r.markChecked(ctx, o.Lake); err != nil {

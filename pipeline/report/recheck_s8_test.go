@@ -124,3 +124,43 @@ func TestReportSaysUpToWhenReviewsRead(t *testing.T) {
 		t.Errorf("after a later return the summary does not say so:\n%s", s)
 	}
 }
+
+// Final-walk M1 (session 8): the approved-only report's annex lists the
+// live flags of its approved communes, so a rate that stands out among
+// all the province's communes is there, as on the board; the approved-only
+// roll-up alone compared the approved communes among themselves. Flags of
+// communes not approved are not listed.
+//
+// By hand: households recognised 95, 51, 52, 53, 54, 50 of 100 in 01840,
+// 01843, 01849, 01864, 01879, 01882. Median 0.525, MAD 0.015: 01840's
+// modified z-score 0.6745 × 0.425 / 0.015 ≈ 19.1 > 3.5. Among the approved
+// 01840 and 01843 alone there are fewer than min_units (5) communes.
+func TestApprovedOnlyAnnexHasProvinceOutliers(t *testing.T) {
+	lk := local.New(t.TempDir())
+	for code, n := range map[string]int64{"01840": 95, "01843": 51, "01849": 52, "01864": 53, "01879": 54, "01882": 50} {
+		sub := uploadSub(t, lk, 2026, code, "2026-11-20 09:00", [2]int64{100, n})
+		if code == "01840" || code == "01843" {
+			approve(t, lk, 2026, "19", code, sub)
+		}
+	}
+	ao, err := report.BuildApprovedOnly(context.Background(), report.Options{Lake: lk, Year: 2026, Province: "19", Now: afterCutOffs, Log: bQuiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, l := range ao.Flags {
+		got = append(got, l.Code+" "+l.Rule)
+		if l.Code != "01840" && l.Code != "01843" {
+			t.Errorf("flag of a commune not approved: %+v", l)
+		}
+	}
+	found := false
+	for _, l := range ao.Flags {
+		if l.Code == "01840" && l.Rule == "rate_outlier" && strings.Contains(l.Text, "hộ") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("01840's households-rate outlier missing from the approved-only annex; flags: %v", got)
+	}
+}
