@@ -40,7 +40,7 @@ import (
 // report's cut-off, approved-only. The status keeps every submission whose
 // return stands (review.Status.ReturnedSubmissions, kept across later
 // approvals, reopens and returns; for a status written before it, derived
-// from the audit records at a cut-off: review.WithHistory), and
+// from the audit records at a cut-off: review.AtCutoff), and
 // review.Effective never counts one of them.
 //
 // An accepted upload whose data equals (receipt data_sha256) that of the
