@@ -33,7 +33,7 @@ import (
 func cmdRemind(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 	fs := newCommand("remind", Help{
 		Usage:   "xhht remind --deadline 12-01|12-15 --year NĂM --province MÃ_TỈNH [--at YYYY-MM-DD] [--json FILE|-] [--lake DIR]",
-		Summary: "danh sách xã chưa có tệp được chấp nhận cho một kỳ báo cáo, số ngày còn lại (communes still missing for a report)",
+		Summary: "danh sách xã chưa nộp, có tệp bị từ chối hoặc bị Sở trả lại cho một kỳ báo cáo, số ngày còn lại (communes still to act for a report)",
 		Examples: []string{
 			"xhht remind --deadline 12-15 --year 2026 --province 19 --at 2026-12-08",
 			"xhht remind --deadline 12-01 --year 2026 --province 19 --json -   # JSON trên stdout",

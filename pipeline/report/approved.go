@@ -109,7 +109,11 @@ func approvedSentence(r *Report) string {
 // NoComparison says why, in the summary and under the trend.
 func (r *Report) dropPartialComparison() {
 	c := r.Completeness
-	if !r.ApprovedOnly || c.Approved >= c.Expected {
+	// Partial while some commune's valid data is not approved: once every
+	// commune with valid data is approved, the figures are the live
+	// report's and it reads as one (re-check N-4, session 8: communes that
+	// sent nothing valid kept it partial for ever).
+	if !r.ApprovedOnly || c.Approved >= c.Submitted {
 		return
 	}
 	r.NoComparison = fmt.Sprintf("Vì mới có %s/%s xã được duyệt, báo cáo không đánh giá việc đạt chỉ tiêu của toàn tỉnh và không so sánh với năm %d.",
@@ -122,7 +126,7 @@ func (r *Report) dropPartialComparison() {
 		row.Part = sentInt(approved) + "/" + sentInt(expected)
 	}
 	partial(&r.Total, c.Approved, c.Expected)
-	type count struct{ approved, expected int64 }
+	type count struct{ approved, submitted, expected int64 }
 	byDistrict := map[string]count{}
 	for _, s := range c.Communes {
 		n := byDistrict[s.District]
@@ -130,11 +134,14 @@ func (r *Report) dropPartialComparison() {
 		if s.Approved {
 			n.approved++
 		}
+		if s.Status == "on_time" || s.Status == "late" {
+			n.submitted++
+		}
 		byDistrict[s.District] = n
 	}
 	for i := range r.Districts {
 		d := &r.Districts[i]
-		if n, ok := byDistrict[d.Code]; !ok || n.approved < n.expected {
+		if n, ok := byDistrict[d.Code]; !ok || n.approved < n.submitted {
 			partial(d, n.approved, n.expected)
 		}
 	}

@@ -81,9 +81,19 @@ type CommuneStatus struct {
 	Approved             bool   // the province approved data of this commune
 }
 
-// returned: the province sent the commune's latest file back; it counts
-// as neither on time nor late (Completeness).
-func (s CommuneStatus) returned() bool { return s.ReviewState == "returned" }
+// returned: the province sent the commune's latest file back and no
+// valid data of the commune counts; it is neither on time nor late
+// (Completeness). A commune whose approved data still counts after a newer
+// file was returned is on time or late by that data (re-check N-3,
+// session 8: it was listed as returned and "chưa có" while its data was in
+// the report's table).
+func (s CommuneStatus) returned() bool { return returnedOnly(s.ReviewState, s.Status) }
+
+// returnedOnly: review state returned and no counted valid data (the
+// roll-up's completeness status is neither on_time nor late).
+func returnedOnly(reviewState, status string) bool {
+	return reviewState == "returned" && status != "on_time" && status != "late"
+}
 
 // group is the annex list a commune is in: its status, or "returned".
 func (s CommuneStatus) group() string {

@@ -176,7 +176,7 @@ FROM completeness WHERE level = 'commune' AND deadline = ? AND province_code = ?
 		// Returned (addCommunes), whatever its upload status: the roll-up's
 		// rejected_only also covers "only returned data" (ROLLUP_COLUMNS.md),
 		// and the report counts it the same way (Completeness.Returned).
-		if review.State(state) == review.Returned {
+		if returnedOnly(state, status) {
 			continue
 		}
 		switch status {

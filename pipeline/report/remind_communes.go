@@ -39,7 +39,7 @@ func (r *Reminder) addCommunes(ctx context.Context, lake storage.Store) error {
 		c := reminder.Commune{Year: r.Year, Deadline: r.Deadline, DeadlineName: r.DeadlineName, Province: r.Province, ProvinceName: r.ProvinceName,
 			Code: row.code, Name: row.name, DueAt: r.DueAt, At: r.At, Review: row.state}
 		switch {
-		case row.state == review.Returned:
+		case returnedOnly(string(row.state), row.status):
 			// Its data was accepted, then returned (the roll-up's status
 			// says rejected_only): as the portal's reminder.WithState.
 			c.Upload = reminder.Accepted
@@ -51,8 +51,13 @@ func (r *Reminder) addCommunes(ctx context.Context, lake storage.Store) error {
 			c.Upload = reminder.Accepted
 		}
 		if c.Review == review.Returned {
+			// The commune's own reminder carries the comment either way;
+			// the province's list of returned communes has only those with
+			// no counted data (the others are counted as accepted).
 			c.Comment = statuses[row.code].Comment
-			r.Returned = append(r.Returned, ReminderCommune{Code: row.code, Name: row.name, Reason: c.Comment})
+			if returnedOnly(string(row.state), row.status) {
+				r.Returned = append(r.Returned, ReminderCommune{Code: row.code, Name: row.name, Reason: c.Comment})
+			}
 		}
 		if c.Needed() {
 			r.Communes = append(r.Communes, c)

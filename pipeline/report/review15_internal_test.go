@@ -14,24 +14,28 @@ import (
 )
 
 // M3 (review of issue 15), the rule on its own: an approved-only report
-// compares its sums with last year only when every commune is approved; a
-// live report always; a commune's own change always.
+// compares its sums with last year only when every commune with valid
+// data is approved; a live report always; a commune's own change always.
 func TestPartialComparison(t *testing.T) {
 	for _, tc := range []struct {
-		name               string
-		approvedOnly       bool
-		approved, expected int64
-		compared           bool
+		name                          string
+		approvedOnly                  bool
+		approved, submitted, expected int64
+		compared                      bool
 	}{
-		{"approved only, 1/20 approved", true, 1, 20, false},
-		{"approved only, 19/20 approved", true, 19, 20, false},
-		{"approved only, all approved", true, 20, 20, true},
-		{"live, 1/20 approved", false, 1, 20, true},
+		{"approved only, 1/20 approved", true, 1, 20, 20, false},
+		{"approved only, 19/20 approved", true, 19, 20, 20, false},
+		{"approved only, all approved", true, 20, 20, 20, true},
+		// Re-check N-4 (session 8): the two communes that sent nothing
+		// valid do not keep it partial.
+		{"approved only, every commune with valid data approved", true, 18, 18, 20, true},
+		{"approved only, 17 of the 18 with valid data approved", true, 17, 18, 20, false},
+		{"live, 1/20 approved", false, 1, 20, 20, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := fixtureReport(20, 0)
 			r.ApprovedOnly = tc.approvedOnly
-			r.Completeness.Approved, r.Completeness.Expected = tc.approved, tc.expected
+			r.Completeness.Approved, r.Completeness.Submitted, r.Completeness.Expected = tc.approved, tc.submitted, tc.expected
 			c := r.Total.Cells["ho_dat"]
 			c.Rate, c.PrevRate, c.Change = ptr(0.774), ptr(0.759), ptr(0.015)
 			r.Total.Cells["ho_dat"] = c
@@ -71,7 +75,7 @@ func TestPartialComparisonDistricts(t *testing.T) {
 		t.Fatalf("fixture has %d districts, want 2", len(r.Districts))
 	}
 	r.ApprovedOnly = true
-	r.Completeness = Completeness{Expected: 6}
+	r.Completeness = Completeness{Expected: 6, Submitted: 6}
 	for _, row := range r.Communes {
 		ok := row.District == "100"
 		if ok {
