@@ -29,9 +29,10 @@ import (
 //	                       longer approved (as Apply does)
 //	reopen of a returned
 //	commune:               cancels that return if it was of cut-off data
-//	                       (the data shown awaiting review, as Apply does);
-//	                       a reopen of a later file's return changes
-//	                       nothing about the earlier data
+//	                       (the data awaits review and, as Apply does,
+//	                       no approval stands); a reopen of a later
+//	                       file's return changes nothing about the
+//	                       earlier data
 //	reopen of an approved
 //	commune:               withdraws every approval if the withdrawn
 //	                       approval was of cut-off data (as Apply does);
