@@ -19,9 +19,9 @@ func cmdReport(ctx context.Context, args []string, stdout io.Writer) (int, error
 	fs := newCommand("report", Help{
 		Usage:   "xhht report --deadline 12-01|12-15 --year NĂM --province MÃ_TỈNH [--now THỜI_ĐIỂM] [--out DIR] [--lake DIR]",
 		Summary: "báo cáo của tỉnh theo hạn (.xlsx, .html, .csv), chỉ tính các tệp nhận trước 00:00 ngày hạn, giờ Việt Nam (a deadline report)",
-		Details: `Làm trước giờ chốt số liệu (--now trước hạn) thì là DỰ THẢO, ghi trên mọi trang và trong tên tệp (before the cut-off: a draft).
-  Tỉnh chọn báo cáo chỉ tính số liệu đã duyệt bằng tệp config/reports/province=MÃ_TỈNH.json trong kho, ví dụ
-  {"approved_only": ["12-15"]}; tên tệp báo cáo khi đó có thêm "-da-duyet" (approved-only reports, docs/reminders.md).`,
+		Details: "Làm trước giờ chốt số liệu (--now trước hạn) thì là DỰ THẢO, ghi trên mọi trang và trong tên tệp (before the cut-off: a draft).\n" +
+			"  Tỉnh chọn báo cáo chỉ tính số liệu đã duyệt bằng tệp " + lakekey.ReportSettingsKey("MÃ_TỈNH") + " trong kho, ví dụ\n" +
+			`  {"approved_only": ["12-15"]}; tên tệp báo cáo khi đó có thêm "-da-duyet" (approved-only reports, docs/reminders.md).`,
 		Examples: []string{
 			"xhht report --deadline 12-15 --year 2026 --province 19",
 			"xhht report --deadline 12-01 --year 2026 --province 19 --now 2026-11-28 --out bao-cao   # dự thảo (a draft)",

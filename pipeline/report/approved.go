@@ -2,12 +2,18 @@ package report
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
+	"github.com/xhht/xhht/pipeline/deadlines"
 	"github.com/xhht/xhht/pipeline/lake"
+	"github.com/xhht/xhht/pipeline/review"
+	"github.com/xhht/xhht/pipeline/rollup"
 	"github.com/xhht/xhht/pipeline/storage"
 )
 
@@ -89,6 +95,60 @@ func approvedSentence(r *Report) string {
 		s += " Số liệu trong báo cáo này chỉ gồm số liệu đã được duyệt; xã chưa được duyệt tính như chưa có số liệu."
 	}
 	return s
+}
+
+// flagsOf loads the annex's flags. An approved-only report lists the
+// flags of the live roll-up at the same cut-off for its approved communes
+// (final-walk M1, session 8): the approved-only snapshot computes the
+// "against the other communes of the province" flags among the approved
+// communes only, where few or none can stand out, while the board and the
+// reviewer's checks are about the live flags. An approved commune's live
+// counted data is its approved data (approved data is not replaced until
+// the newer file is approved), so the flags are about what the report
+// counts.
+func (r *Report) flagsOf(ctx context.Context, o Options, db *sql.DB, counted time.Time, work string) error {
+	if !r.ApprovedOnly {
+		return r.loadFlags(ctx, db, nil)
+	}
+	snap := filepath.Join(work, "live-snapshot")
+	if _, err := rollup.Build(ctx, rollup.Options{Lake: o.Lake, Year: o.Year, Province: o.Province, Cutoff: counted, OutDir: snap,
+		WorkDir: filepath.Join(work, "rollup-live"), Registry: o.Registry, Targets: o.Targets, Deadlines: o.Deadlines, Log: o.Log}); err != nil {
+		return fmt.Errorf("report: live flags: %w", err)
+	}
+	live, err := rollup.OpenSnapshot(ctx, snap)
+	if err != nil {
+		return fmt.Errorf("report: live flags: %w", err)
+	}
+	defer live.Close()
+	approved := map[string]bool{}
+	for _, c := range r.Completeness.Communes {
+		approved[c.Code] = c.Approved
+	}
+	return r.loadFlags(ctx, live, func(code string) bool { return approved[code] })
+}
+
+// reviewsAt sets ReviewsAt from the province's review states (an
+// unreadable one is left out, as markChecked does).
+func (r *Report) reviewsAt(ctx context.Context, lk storage.Store) error {
+	st, err := review.ForProvince(ctx, lk, r.Year, r.Province)
+	if err != nil && !errors.Is(err, review.ErrUnreadable) {
+		return fmt.Errorf("report: review states: %w", err)
+	}
+	for _, s := range st {
+		if s.At.After(r.ReviewsAt) {
+			r.ReviewsAt = s.At.UTC()
+		}
+	}
+	return nil
+}
+
+// reviewsSentence says up to when the report read the Sở's review
+// decisions (final-walk H1, session 8): a returned file never counts, so a
+// report made again after a later return or approval differs from the
+// first, and the sentence tells the two apart. From the lake only, so a
+// report made again with no new decision is the same file.
+func reviewsSentence(r *Report) string {
+	return "Tình trạng duyệt của Sở tính theo các quyết định đến " + r.ReviewsAt.In(deadlines.ICT).Format("15:04 ngày 02/01/2006") + "."
 }
 
 // dropPartialComparison keeps an approved-only report over some of the

@@ -111,10 +111,13 @@ func Build(ctx context.Context, o Options) (*Report, error) {
 	if err := r.load(ctx, db); err != nil {
 		return nil, err
 	}
-	if err := r.loadFlags(ctx, db); err != nil {
+	if err := r.flagsOf(ctx, o, db, counted, work); err != nil {
 		return nil, err
 	}
 	if err := r.markChecked(ctx, o.Lake); err != nil {
+		return nil, err
+	}
+	if err := r.reviewsAt(ctx, o.Lake); err != nil {
 		return nil, err
 	}
 	if err := r.trend(ctx, o, d, work); err != nil {
@@ -354,6 +357,9 @@ func summary(r *Report) []string {
 		// Right after what was received: what the province approved, and
 		// what the figures below count (approved.go).
 		out = append(out, approvedSentence(r))
+	}
+	if !r.ReviewsAt.IsZero() {
+		out = append(out, reviewsSentence(r))
 	}
 	if r.NoComparison != "" {
 		out = append(out, r.NoComparison)

@@ -46,7 +46,7 @@ type FlagLine struct {
 // not in the annex.
 // Pending rows are the flags of an upload still waiting for the province
 // (pipeline/rollup, flags_pending.go): not the data the report counts.
-func (r *Report) loadFlags(ctx context.Context, db *sql.DB) error {
+func (r *Report) loadFlags(ctx context.Context, db *sql.DB, keep func(code string) bool) error {
 	rs, err := db.QueryContext(ctx, `SELECT commune_code, commune_name, coalesce(ten_thon, ''), "rule", coalesce(indicator, ''),
   "value", previous_value, previous_year, comparable, message, flag_id, coalesce(submission_id, '') FROM `+rollup.Flags+`
   WHERE NOT coalesce(pending, false) ORDER BY commune_code, flag_id`)
@@ -62,6 +62,9 @@ func (r *Report) loadFlags(ctx context.Context, db *sql.DB) error {
 		var comparable sql.NullBool
 		if err := rs.Scan(&l.Code, &l.Name, &l.Hamlet, &l.Rule, &ind, &v, &p, &py, &comparable, &l.Text, &l.FlagID, &l.Submission); err != nil {
 			return fmt.Errorf("report: flags: %w", err)
+		}
+		if keep != nil && !keep(l.Code) {
+			continue
 		}
 		if !comparable.Bool {
 			r.NotComparable = append(r.NotComparable, l.Name+" ("+l.Code+")")

@@ -133,10 +133,15 @@ type Report struct {
 	// DraftAt is zero for a final report. For a report made before its
 	// cut-off it is the moment it was made: it counts uploads received
 	// strictly before DraftAt, and every page says "DỰ THẢO".
-	DraftAt      time.Time
-	DataTime     time.Time // latest upload counted (zero: none)
-	Registry     string    // administrative-unit register of the year
-	HasDistricts bool      // years up to 2024: rows grouped by district
+	DraftAt  time.Time
+	DataTime time.Time // latest upload counted (zero: none)
+	// ReviewsAt is the time of the Sở's latest review decision the report
+	// read (zero: none). A report reads the review states as they are when
+	// it is made, so a final report made again after new decisions differs,
+	// and says up to when it read them (summary).
+	ReviewsAt    time.Time
+	Registry     string // administrative-unit register of the year
+	HasDistricts bool   // years up to 2024: rows grouped by district
 
 	Communes     []Row    // by district (if any), then code
 	Districts    []Row    // subtotals, by code (empty from 2025)

@@ -93,3 +93,74 @@ func deref(p *float64) any {
 	}
 	return *p
 }
+
+// Final-walk H1 (session 8): a report reads the Sở's review decisions as
+// they are when it is made, and says up to when; made again with no new
+// decision it says the same, after a new one it says so.
+func TestReportSaysUpToWhenReviewsRead(t *testing.T) {
+	ctx := context.Background()
+	lk := local.New(t.TempDir())
+	a := uploadSub(t, lk, 2026, "01840", "2026-11-20 09:00", [2]int64{100, 80})
+	uploadSub(t, lk, 2026, "01843", "2026-11-20 09:00", [2]int64{100, 60})
+	if r := buildReport(t, lk, "12-01"); strings.Contains(strings.Join(r.Summary, "\n"), "Tình trạng duyệt") {
+		t.Errorf("no review yet, yet the summary speaks of one:\n%s", strings.Join(r.Summary, "\n"))
+	}
+	act := func(kind, comment, when string) {
+		t.Helper()
+		if _, err := review.Apply(ctx, lk, review.Action{Kind: kind, Year: 2026, Province: "19", Commune: "01840", Submission: a,
+			Comment: comment, By: province19, At: at(when)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	act(review.KindApprove, "", "2026-12-03 10:15")
+	const first = "Tình trạng duyệt của Sở tính theo các quyết định đến 10:15 ngày 03/12/2026."
+	for i := 0; i < 2; i++ {
+		if s := strings.Join(buildReport(t, lk, "12-01").Summary, "\n"); !strings.Contains(s, first) {
+			t.Errorf("build %d lacks %q:\n%s", i+1, first, s)
+		}
+	}
+	act(review.KindReturn, "Sai số hộ", "2026-12-08 16:40")
+	if s := strings.Join(buildReport(t, lk, "12-01").Summary, "\n"); !strings.Contains(s, "các quyết định đến 16:40 ngày 08/12/2026.") {
+		t.Errorf("after a later return the summary does not say so:\n%s", s)
+	}
+}
+
+// Final-walk M1 (session 8): the approved-only report's annex lists the
+// live flags of its approved communes, so a rate that stands out among
+// all the province's communes is there, as on the board; the approved-only
+// roll-up alone compared the approved communes among themselves. Flags of
+// communes not approved are not listed.
+//
+// By hand: households recognised 95, 51, 52, 53, 54, 50 of 100 in 01840,
+// 01843, 01849, 01864, 01879, 01882. Median 0.525, MAD 0.015: 01840's
+// modified z-score 0.6745 × 0.425 / 0.015 ≈ 19.1 > 3.5. Among the approved
+// 01840 and 01843 alone there are fewer than min_units (5) communes.
+func TestApprovedOnlyAnnexHasProvinceOutliers(t *testing.T) {
+	lk := local.New(t.TempDir())
+	for code, n := range map[string]int64{"01840": 95, "01843": 51, "01849": 52, "01864": 53, "01879": 54, "01882": 50} {
+		sub := uploadSub(t, lk, 2026, code, "2026-11-20 09:00", [2]int64{100, n})
+		if code == "01840" || code == "01843" {
+			approve(t, lk, 2026, "19", code, sub)
+		}
+	}
+	ao, err := report.BuildApprovedOnly(context.Background(), report.Options{Lake: lk, Year: 2026, Province: "19", Now: afterCutOffs, Log: bQuiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, l := range ao.Flags {
+		got = append(got, l.Code+" "+l.Rule)
+		if l.Code != "01840" && l.Code != "01843" {
+			t.Errorf("flag of a commune not approved: %+v", l)
+		}
+	}
+	found := false
+	for _, l := range ao.Flags {
+		if l.Code == "01840" && l.Rule == "rate_outlier" && strings.Contains(l.Text, "hộ") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("01840's households-rate outlier missing from the approved-only annex; flags: %v", got)
+	}
+}

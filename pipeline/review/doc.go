@@ -109,8 +109,11 @@
 //     (written before) reads ReturnedSet in its place; WithHistory
 //     derives the exact set from the audit records (ReturnedFromHistory),
 //     which Apply does before writing, so statuses it writes are version
-//     2. Status.AsOf restricts a status to the submissions of an older
-//     data set (a report's cut-off), so the state, what counts and
+//     2. AtCutoff gives the status of an older data set (a report's
+//     cut-off): Status.AsOf restricts the status to that data set's
+//     submissions, and when the province acted on a later file the audit
+//     records are replayed, keeping only its decisions about that data
+//     (re-check findings N-1, N-2; asof.go), so the state, what counts and
 //     TimelyFrom are about that data set (see returned.go).
 //   - Reopen applies to an approved or a returned commune (it also
 //     cancels a return); reopening one never reviewed is ErrStale.

@@ -32,9 +32,9 @@ import (
 // exact set from the commune's audit records (immutable, one per change),
 // replayed with the same rules (ReturnedFromHistory). Apply does so before
 // its first change of such a status, so every status it writes is
-// version 2; the roll-up does so for the builds of a report's cut-off,
-// the only builds where the difference shows (the live latest upload is
-// never in an earlier return).
+// version 2; the roll-up does so for the builds of a report's cut-off
+// (AtCutoff, asof.go), the only builds where the difference shows (the
+// live latest upload is never in an earlier return).
 
 // StatusVersion is the version of a Status written by this package:
 // version 2 statuses carry returned_submissions (possibly empty).
@@ -100,6 +100,14 @@ func WithHistory(ctx context.Context, st storage.Store, s Status) (Status, error
 	if err != nil {
 		return s, err
 	}
+	return s.withReturned(recs), nil
+}
+
+// withReturned is WithHistory given the commune's audit records.
+func (s Status) withReturned(recs []Record) Status {
+	if s.Version >= StatusVersion || s.State == "" {
+		return s
+	}
 	s.ReturnedSubmissions = ReturnedFromHistory(recs)
 	// The status's own fallback too: a record set missing its last
 	// change cannot forget what the status itself still says.
@@ -110,11 +118,14 @@ func WithHistory(ctx context.Context, st storage.Store, s Status) (Status, error
 	}
 	slices.Sort(s.ReturnedSubmissions)
 	s.Version = StatusVersion
-	return s, nil
+	return s
 }
 
 // AsOf is the status as it applies to an older data set, at a report's
-// cut-off: has(id) tells whether a submission is in that data set's
+// cut-off, when every action of the status was about that data set
+// (otherwise AtCutoff replays the audit records: an approval of the older
+// data followed by a decision about a later file is not in the status):
+// has(id) tells whether a submission is in that data set's
 // inputs. Submissions received after the cut-off are dropped from the
 // sets the status names (the set acted on, the approved and the returned
 // data), so the state shown and what counts are about the data set at the

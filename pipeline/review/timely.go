@@ -41,8 +41,8 @@ func (s Status) ReturnedSet(latest Set) Set {
 // than the approved data that still counts is not one). ok false: no valid file
 // (nothing accepted, or only returned data and repeats of it). ups are
 // the commune's uploads of the year (any order, rejected ones included);
-// for a report's cut-off, only those received before it (and s.AsOf the
-// same data set): the returned data is then that of the set at the
+// for a report's cut-off, only those received before it (and s the
+// status of the same data set, AtCutoff): the returned data is then that of the set at the
 // cut-off, so a return of a later file never makes an earlier valid file
 // invalid, and the time is never after the cut-off (finding H-A).
 func TimelyFrom(s Status, ups []Upload) (at time.Time, ok bool) {

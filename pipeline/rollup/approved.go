@@ -40,7 +40,7 @@ import (
 // report's cut-off, approved-only. The status keeps every submission whose
 // return stands (review.Status.ReturnedSubmissions, kept across later
 // approvals, reopens and returns; for a status written before it, derived
-// from the audit records at a cut-off: review.WithHistory), and
+// from the audit records at a cut-off: review.AtCutoff), and
 // review.Effective never counts one of them.
 //
 // An accepted upload whose data equals (receipt data_sha256) that of the
@@ -56,18 +56,27 @@ import (
 // returned file must never count), until the status is repaired.
 //
 // Reviews are read as they are at build time, also by a report made after
-// its cut-off, and applied to the data set at the cut-off (finding H-A,
-// session 8): review.Status.AsOf drops from the status the submissions
-// received after the cut-off, so the state shown, what counts and the
-// timeliness are about the files the report counts. A file before the
-// cut-off that the province returned later does not count and its commune
-// is shown returned (rejected_only when that was its only data); a return
-// or approval of a file received after the cut-off says nothing about the
-// earlier files (they count, awaiting review), and timeliness reads only
-// the receipts before the cut-off, so no time after it appears. An
-// approved-only final report changes as the province approves communes
-// (that is its purpose); a live report changes only when a return or
-// approval of a file before its cut-off changes what counts.
+// its cut-off, and applied to the data set at the cut-off (finding H-A and
+// re-check findings N-1, N-2, session 8): review.AtCutoff gives the review
+// state of that data set, what the province decided about THAT data, so
+// the state shown, what counts and the timeliness are about the files the
+// report counts, and the report never speaks of a later file. A status
+// whose actions were all about files before the cut-off is that state
+// (review.Status.AsOf only drops the later submissions); one the province
+// changed by acting on a file received after the cut-off is replayed from
+// the commune's audit records, keeping only the decisions about the
+// earlier data. So a file before the cut-off that the province returned,
+// even later, does not count and its commune is shown returned
+// (rejected_only when that was its only data), unless that return was
+// reopened; one it approved stays approved (and counts in an approved-only
+// report at that cut-off) whatever it decided after about a later file,
+// unless that approval was reopened or the data returned; a decision only
+// about a later file says nothing about the earlier files (they count,
+// awaiting review). Timeliness reads only the receipts before the cut-off,
+// so no time after it appears. An approved-only final report changes as
+// the province approves communes (that is its purpose); a live report
+// changes only when a decision about a file before its cut-off changes
+// what counts.
 //
 // Last year's figures (the change columns) are counted in live mode even
 // in an approved-only build: years before reviews existed have no approved
@@ -215,9 +224,10 @@ FROM subs WHERE report_year = %d GROUP BY commune_code, form`, year)
 		}
 	}
 	// A report's cut-off: the statuses (today's decisions) apply to the
-	// data set at the cut-off (review.Status.AsOf), and their returned
-	// data must be exact, so a version 1 status gets it from its audit
-	// records (review.WithHistory; finding H-A).
+	// data set at the cut-off as what the province decided about that data
+	// (review.AtCutoff: the audit records are read only for a version 1
+	// status, or one changed by an action about a later file; findings H-A,
+	// N-1, N-2).
 	var inInputs map[string]map[string]bool // commune → submission_id → in the inputs
 	cut := b.cutoffOf(year)
 	if !cut.IsZero() {
@@ -225,15 +235,17 @@ FROM subs WHERE report_year = %d GROUP BY commune_code, form`, year)
 			return nil, err
 		}
 		for c, s := range statuses {
-			full, err := review.WithHistory(ctx, b.o.Lake, s)
+			has := func(id string) bool { return inInputs[c][id] }
+			asOf, err := review.AtCutoff(ctx, b.o.Lake, s, has)
 			if err != nil {
 				// An unreadable audit record must not stop a report: the
-				// status's own returned data is still applied (it misses
-				// only a return followed by another one).
-				b.log.Warn("rollup: review history unreadable; using the status's own returned data", "year", year, "province", provOf[c], "commune", c, "err", err)
-				full = s
+				// status's own data is still applied (it misses a return
+				// followed by another one, and an approval of the cut-off
+				// data followed by a decision about a later file).
+				b.log.Warn("rollup: review history unreadable; using the status as it is", "year", year, "province", provOf[c], "commune", c, "err", err)
+				asOf = s.AsOf(has)
 			}
-			statuses[c] = full.AsOf(func(id string) bool { return inInputs[c][id] })
+			statuses[c] = asOf
 		}
 	}
 	codes := map[string]bool{}
