@@ -53,7 +53,7 @@ import (
 // flagsCacheVersion changes whenever what the flags are computed from, or
 // how, changes in code (pipeline/quality's rules, flags.go's gathering):
 // a manifest recorded under another version is recomputed.
-const flagsCacheVersion = "5" // 2: last accepted year (lookbackYears), previous_year; 3: the waiting files' flags (flags_pending.go); 4: waiting only behind approved data, repeats as whole uploads (H1 of the 07/12 review); 5: returned data kept across actions, re-based predecessors without data not comparable (H-A, M-A of the second 07/12 review)
+const flagsCacheVersion = "6" // 6: the unchanged flag's text tells same-minute uploads apart (walk L1); 2: last accepted year (lookbackYears), previous_year; 3: the waiting files' flags (flags_pending.go); 4: waiting only behind approved data, repeats as whole uploads (H1 of the 07/12 review); 5: returned data kept across actions, re-based predecessors without data not comparable (H-A, M-A of the second 07/12 review)
 
 // flagsDigestKey is the flags' entry in lake.Manifest.CacheDigest.
 const flagsDigestKey = Flags

@@ -62,7 +62,7 @@ import (
 
 // outputsCacheVersion changes whenever what a province's outputs are
 // computed from, or how, changes in Go code the digest does not cover.
-const outputsCacheVersion = "3" // 2: returned data kept across actions (H-A), re-based predecessors without data (M-A) of the 07/12 province review; 3: timeliness of approved data when a newer file is returned (re-check M1)
+const outputsCacheVersion = "4" // 4: flags cache 6; 2: returned data kept across actions (H-A), re-based predecessors without data (M-A) of the 07/12 province review; 3: timeliness of approved data when a newer file is returned (re-check M1)
 
 // outputsDigestKey is the outputs' entry in lake.Manifest.CacheDigest.
 const outputsDigestKey = "outputs"
