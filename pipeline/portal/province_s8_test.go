@@ -231,14 +231,7 @@ func TestWaitingFileHamlets(t *testing.T) {
 func TestBoardRowNewFileBeingComputed(t *testing.T) {
 	e, set := flagEnv(t)
 	sub1 := s8Upload(t, e, communeA, "lan-1.xlsx", testNow.Add(-48*time.Hour), s8Hamlets)
-	built := testNow
-	build := func() {
-		t.Helper()
-		built = built.Add(time.Minute)
-		if _, err := rollup.Build(ctx(), rollup.Options{Lake: e.lake, Year: year, Province: provinceTN, Now: built}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	build := rebuilder(t, e)
 	build()
 	set(portal.Flag{CommuneCode: communeA, FlagID: "hamlet_outlier/ho_tong/T01", Rule: "hamlet_outlier", Comparable: true,
 		Message: "Tổng số hộ của “Thôn 1” (1.650) khác thường", SubmissionID: sub1})
@@ -454,5 +447,18 @@ func TestCheckFailureKeepsNote(t *testing.T) {
 	}
 	if strings.Contains(r.body, `name="seen"`) {
 		t.Error("a check's retry carries a page version (checks are not refused for a newer one)")
+	}
+}
+
+// rebuilder returns a function that builds the province's roll-up of the
+// year, each time a minute after the last (the build ids follow the clock).
+func rebuilder(t *testing.T, e *env) func() {
+	built := testNow
+	return func() {
+		t.Helper()
+		built = built.Add(time.Minute)
+		if _, err := rollup.Build(ctx(), rollup.Options{Lake: e.lake, Year: year, Province: provinceTN, Now: built}); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -65,14 +65,7 @@ func TestUnreadableFileNoteReplacesTable(t *testing.T) {
 func TestJustReturnedFileSameBeforeRollup(t *testing.T) {
 	e, set := flagEnv(t)
 	sub := s8Upload(t, e, communeA, "lan-1.xlsx", testNow.Add(-48*time.Hour), s8Hamlets)
-	built := testNow
-	build := func() {
-		t.Helper()
-		built = built.Add(time.Minute)
-		if _, err := rollup.Build(ctx(), rollup.Options{Lake: e.lake, Year: year, Province: provinceTN, Now: built}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	build := rebuilder(t, e)
 	build()
 	set(portal.Flag{CommuneCode: communeA, FlagID: "hamlet_outlier/ho_tong/T01", Rule: "hamlet_outlier", Comparable: true,
 		Message: "Tổng số hộ của “Thôn 1” (1.650) khác thường", SubmissionID: sub})

@@ -1,10 +1,8 @@
 package rollup_test
 
 import (
-	"context"
 	"testing"
 
-	"github.com/xhht/xhht/pipeline/access"
 	"github.com/xhht/xhht/pipeline/review"
 	"github.com/xhht/xhht/pipeline/rollup"
 	"github.com/xhht/xhht/pipeline/storage/local"
@@ -22,9 +20,7 @@ import (
 // review.Apply; the expected values are worked out by hand: the 20/11 file
 // has 100 households, the 07/12 files 110 and 120.
 func TestCutoffKeepsApprovalOfCountedFile(t *testing.T) {
-	by := review.Actor{Role: access.RoleProvince, Province: prov, CodeID: "c0de", Year: 2026}
 	cut := ict("2026-12-01 00:00:00")
-	type step struct{ file, at, action string }
 	approveV1 := []step{{file: "v1", at: "2026-11-20 09:00:00"}, {action: review.KindApprove, at: "2026-12-07 09:00:00"},
 		{file: "v2", at: "2026-12-07 12:00:00"}}
 	cases := []struct {
@@ -49,26 +45,10 @@ func TestCutoffKeepsApprovalOfCountedFile(t *testing.T) {
 		{"earlier approval reopened", append(approveV1[:3:3], step{action: review.KindReopen, at: "2026-12-07 13:00:00"}),
 			"submitted", 0, nil},
 	}
-	households := map[string]int64{"v1": 100, "v2": 110, "v3": 120}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
-			st := local.New(dir)
-			var sub string
-			for _, s := range c.steps {
-				at := ict(s.at)
-				if s.file != "" {
-					sub = upload{year: 2026, commune: xaB, file: s.file + ".xlsx", at: at, hamlets: []hamlet{h(households[s.file], 50, false)}}.write(t, st)
-					continue
-				}
-				a := review.Action{Kind: s.action, Year: 2026, Province: prov, Commune: xaB, Submission: sub, By: by, At: at, Comment: "Sai số hộ"}
-				if s.action == review.KindApprove {
-					a.Comment = ""
-				}
-				if _, err := review.Apply(context.Background(), st, a); err != nil {
-					t.Fatalf("%s: %v", s.action, err)
-				}
-			}
+			playSteps(t, local.New(dir), c.steps)
 			db := snapshot(t, dir, rollup.Options{Year: 2026, Province: prov, Cutoff: cut})
 			wantInt(t, "ho_tong", row(t, db, "SELECT ho_tong FROM communes WHERE commune_code = ?", xaB)["ho_tong"], 100)
 			r := row(t, db, "SELECT status, review_state, approved FROM completeness WHERE level = 'commune' AND deadline = '12-01' AND commune_code = ?", xaB)

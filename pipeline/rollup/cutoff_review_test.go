@@ -10,6 +10,7 @@ import (
 	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/review"
 	"github.com/xhht/xhht/pipeline/rollup"
+	"github.com/xhht/xhht/pipeline/storage"
 	"github.com/xhht/xhht/pipeline/storage/local"
 )
 
@@ -22,13 +23,7 @@ import (
 // 1/12 report is 00:00 25/11 ICT (schemas/deadlines/commune_due.csv).
 // Statuses are written by review.Apply.
 func TestCutoffReportReviewState(t *testing.T) {
-	by := review.Actor{Role: access.RoleProvince, Province: prov, CodeID: "c0de", Year: 2026}
 	cut := ict("2026-12-01 00:00:00")
-	type step struct {
-		file   string // upload this file (100 households in v1, 110 in v2, 120 in v3) …
-		at     string
-		action string // … or act on the commune's latest upload
-	}
 	cases := []struct {
 		name    string
 		steps   []step
@@ -62,26 +57,10 @@ func TestCutoffReportReviewState(t *testing.T) {
 			{file: "v3", at: "2026-12-05 09:00:00"}, {action: review.KindApprove, at: "2026-12-06 09:00:00"}},
 			nil, "rejected_only", time.Time{}, "returned"},
 	}
-	households := map[string]int64{"v1": 100, "v2": 110, "v3": 120}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
-			st := local.New(dir)
-			var sub string
-			for _, s := range c.steps {
-				at := ict(s.at)
-				if s.file != "" {
-					sub = upload{year: 2026, commune: xaB, file: s.file + ".xlsx", at: at, hamlets: []hamlet{h(households[s.file], 50, false)}}.write(t, st)
-					continue
-				}
-				a := review.Action{Kind: s.action, Year: 2026, Province: prov, Commune: xaB, Submission: sub, By: by, At: at, Comment: "Sai số hộ"}
-				if s.action == review.KindApprove {
-					a.Comment = ""
-				}
-				if _, err := review.Apply(context.Background(), st, a); err != nil {
-					t.Fatalf("%s: %v", s.action, err)
-				}
-			}
+			playSteps(t, local.New(dir), c.steps)
 			db := snapshot(t, dir, rollup.Options{Year: 2026, Province: prov, Cutoff: cut})
 			got := row(t, db, "SELECT ho_tong FROM communes WHERE commune_code = ?", xaB)["ho_tong"]
 			if c.hoTong == nil {
@@ -160,5 +139,35 @@ func TestCutoffVersion1Status(t *testing.T) {
 				wantInt(t, "ho_tong", got, c.hoTong.(int64))
 			}
 		})
+	}
+}
+
+// step is one event of commune xaB's history in the cut-off tests.
+type step struct {
+	file   string // upload this file (100 households in v1, 110 in v2, 120 in v3) …
+	at     string
+	action string // … or act on the commune's latest upload
+}
+
+// playSteps uploads and acts as steps say, in order (statuses written by
+// review.Apply, as the portal does).
+func playSteps(t *testing.T, st storage.Writer, steps []step) {
+	t.Helper()
+	by := review.Actor{Role: access.RoleProvince, Province: prov, CodeID: "c0de", Year: 2026}
+	households := map[string]int64{"v1": 100, "v2": 110, "v3": 120}
+	var sub string
+	for _, s := range steps {
+		at := ict(s.at)
+		if s.file != "" {
+			sub = upload{year: 2026, commune: xaB, file: s.file + ".xlsx", at: at, hamlets: []hamlet{h(households[s.file], 50, false)}}.write(t, st)
+			continue
+		}
+		a := review.Action{Kind: s.action, Year: 2026, Province: prov, Commune: xaB, Submission: sub, By: by, At: at, Comment: "Sai số hộ"}
+		if s.action == review.KindApprove {
+			a.Comment = ""
+		}
+		if _, err := review.Apply(context.Background(), st, a); err != nil {
+			t.Fatalf("%s: %v", s.action, err)
+		}
 	}
 }
