@@ -621,7 +621,11 @@ func (q boardQuery) apply(rows []boardRow) []boardRow {
 	var by func(a, b boardRow) int
 	switch q.Sort {
 	case "ten":
-		by = func(a, b boardRow) int { return cmp.Compare(a.foldedName, b.foldedName) }
+		keys := make(map[string]string, len(out))
+		for _, r := range out {
+			keys[r.Code] = nameSortKey(r.Name)
+		}
+		by = func(a, b boardRow) int { return cmp.Compare(keys[a.Code], keys[b.Code]) }
 	case "trang-thai":
 		by = func(a, b boardRow) int { return cmp.Compare(statusOrder[a.Status], statusOrder[b.Status]) }
 	case "nop":
@@ -645,6 +649,20 @@ func (q boardQuery) apply(rows []boardRow) []boardRow {
 		return cmp.Or(c, cmp.Compare(a.Code, b.Code))
 	})
 	return out
+}
+
+// nameSortKey orders communes by name in Vietnamese alphabetical order
+// (final-walk L8, session 8), without their kind ("Xã", "Phường", "Thị
+// trấn", "Đặc khu"): "Phường Bắc Kạn" sorts among the B's, after "Xã Bách
+// Quang".
+func nameSortKey(name string) string {
+	for _, kind := range []string{"Xã ", "Phường ", "Thị trấn ", "Đặc khu "} {
+		if rest, ok := strings.CutPrefix(name, kind); ok {
+			name = rest
+			break
+		}
+	}
+	return textnorm.VietnameseKey(name)
 }
 
 // statusCache keeps review statuses by key and ETag (a status changes only
