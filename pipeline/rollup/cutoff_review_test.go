@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/xhht/xhht/pipeline/access"
 	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/review"
 	"github.com/xhht/xhht/pipeline/rollup"
@@ -109,10 +108,9 @@ func TestCutoffVersion1Status(t *testing.T) {
 			st := local.New(dir)
 			a := upload{year: 2026, commune: xaB, file: "a.xlsx", at: ict("2026-11-20 09:00:00"), hamlets: []hamlet{h(100, 50, false)}}.write(t, st)
 			b := upload{year: 2026, commune: xaB, file: "b.xlsx", at: ict("2026-12-03 09:00:00"), hamlets: []hamlet{h(110, 50, false)}}.write(t, st)
-			by := review.Actor{Role: access.RoleProvince, Province: prov, CodeID: "c0de", Year: 2026}
 			rec := func(sub string, at time.Time, id string) review.Record {
 				return review.Record{Version: 1, Year: 2026, Province: prov, Commune: xaB, Action: review.KindReturn, FromState: review.Submitted,
-					ToState: review.Returned, Submission: sub, Forms: review.Set{"bieu01": sub, "bieu02": sub}, Comment: "sai", By: by, At: at,
+					ToState: review.Returned, Submission: sub, Forms: review.Set{"bieu01": sub, "bieu02": sub}, Comment: "sai", By: provinceActor, At: at,
 					Key: lake.AuditKey(2026, prov, xaB, at, id)}
 			}
 			r1, r2 := rec(a, ict("2026-12-02 09:00:00"), "00000001"), rec(b, ict("2026-12-04 09:00:00"), "00000002")
@@ -126,7 +124,7 @@ func TestCutoffVersion1Status(t *testing.T) {
 				}
 			}
 			s := review.Status{Version: 1, Year: 2026, Province: prov, Commune: xaB, State: review.Returned, Submission: b,
-				Forms: review.Set{"bieu01": b, "bieu02": b}, ReturnedForms: review.Set{"bieu01": b, "bieu02": b}, Comment: "sai", By: by, At: r2.At, LastChange: &r2}
+				Forms: review.Set{"bieu01": b, "bieu02": b}, ReturnedForms: review.Set{"bieu01": b, "bieu02": b}, Comment: "sai", By: provinceActor, At: r2.At, LastChange: &r2}
 			body, _ := json.Marshal(s)
 			if err := st.Put(context.Background(), lake.ReviewKey(2026, prov, xaB), body, "application/json"); err != nil {
 				t.Fatal(err)
@@ -153,7 +151,6 @@ type step struct {
 // review.Apply, as the portal does).
 func playSteps(t *testing.T, st storage.Writer, steps []step) {
 	t.Helper()
-	by := review.Actor{Role: access.RoleProvince, Province: prov, CodeID: "c0de", Year: 2026}
 	households := map[string]int64{"v1": 100, "v2": 110, "v3": 120}
 	var sub string
 	for _, s := range steps {
@@ -162,7 +159,7 @@ func playSteps(t *testing.T, st storage.Writer, steps []step) {
 			sub = upload{year: 2026, commune: xaB, file: s.file + ".xlsx", at: at, hamlets: []hamlet{h(households[s.file], 50, false)}}.write(t, st)
 			continue
 		}
-		a := review.Action{Kind: s.action, Year: 2026, Province: prov, Commune: xaB, Submission: sub, By: by, At: at, Comment: "Sai số hộ"}
+		a := review.Action{Kind: s.action, Year: 2026, Province: prov, Commune: xaB, Submission: sub, By: provinceActor, At: at, Comment: "Sai số hộ"}
 		if s.action == review.KindApprove {
 			a.Comment = ""
 		}

@@ -2,7 +2,6 @@ package rollup_test
 
 import (
 	"context"
-	"fmt"
 	"reflect"
 	"slices"
 	"testing"
@@ -35,24 +34,17 @@ func TestFlagsOfAWaitingFile(t *testing.T) {
 	dir := t.TempDir()
 	st := local.New(dir)
 	day := func(y, d int) time.Time { return time.Date(y, 11, d, 2, 0, 0, 0, time.UTC) }
-	hs := func(n ...int64) []hamlet { // T01, T02, … with half their households recognised
-		var out []hamlet
-		for i, v := range n {
-			out = append(out, th(fmt.Sprintf("T%02d", i+1), fmt.Sprintf("Thôn %d", i+1), h(v, v/2, false)))
-		}
-		return out
-	}
 	// 2025. xaB: 786 households in six hamlets (393 recognised, 50 %).
 	// xaA: three hamlets, T03 will disappear.
-	upload{year: 2025, commune: xaB, at: day(2025, 10), hamlets: hs(100, 118, 130, 148, 140, 150)}.write(t, st)
-	upload{year: 2025, commune: xaA, at: day(2025, 10), hamlets: hs(100, 200, 50)}.write(t, st)
+	upload{year: 2025, commune: xaB, at: day(2025, 10), hamlets: thons(100, 118, 130, 148, 140, 150)}.write(t, st)
+	upload{year: 2025, commune: xaA, at: day(2025, 10), hamlets: thons(100, 200, 50)}.write(t, st)
 	// 2026, counted. ty_le_ho_dat: xaA 50 %, xaB 449/898 = 50 %, xaC
 	// 130/250 = 52 %, xaD 120/250 = 48 %, xaE 50 %: median 50 %, MAD 2
 	// points, no deviation of 5 points: no rate outlier. xaB gains T07
 	// (hamlet_new), its households +14,2 % (under 15 %); its hamlets
 	// 100–150 (median 130, MAD 18): no outlier.
-	s1 := upload{year: 2026, commune: xaB, file: "s1.xlsx", at: day(2026, 10), hamlets: hs(100, 120, 130, 148, 140, 150, 110)}.write(t, st)
-	upload{year: 2026, commune: xaA, at: day(2026, 10), hamlets: hs(100, 200)}.write(t, st)
+	s1 := upload{year: 2026, commune: xaB, file: "s1.xlsx", at: day(2026, 10), hamlets: thons(100, 120, 130, 148, 140, 150, 110)}.write(t, st)
+	upload{year: 2026, commune: xaA, at: day(2026, 10), hamlets: thons(100, 200)}.write(t, st)
 	upload{year: 2026, commune: xaC, at: day(2026, 10), hamlets: []hamlet{h(100, 52, false), h(150, 78, false)}}.write(t, st)
 	upload{year: 2026, commune: xaD, at: day(2026, 10), hamlets: []hamlet{h(100, 48, false), h(150, 72, false)}}.write(t, st)
 	e1 := upload{year: 2026, commune: xaE, file: "e1.xlsx", at: day(2026, 10), hamlets: []hamlet{h(100, 50, false)}}.write(t, st)
@@ -73,7 +65,7 @@ func TestFlagsOfAWaitingFile(t *testing.T) {
 
 	// xaB uploads T04 = 1480 instead of 148: 2230 households, 449
 	// recognised (20,13 %). xaE uploads its approved file again.
-	zero := hs(100, 120, 130, 148, 140, 150, 110)
+	zero := thons(100, 120, 130, 148, 140, 150, 110)
 	zero[3] = th("T04", "Thôn 4", h(1480, 74, false))
 	s2 := upload{year: 2026, commune: xaB, file: "s2.xlsx", at: day(2026, 12), hamlets: zero}.write(t, st)
 	e2 := upload{year: 2026, commune: xaE, file: "e2.xlsx", at: day(2026, 12), hamlets: []hamlet{h(100, 50, false)}}.write(t, st)

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/xhht/xhht/pipeline/access"
 	"github.com/xhht/xhht/pipeline/quality"
 	"github.com/xhht/xhht/pipeline/review"
 	"github.com/xhht/xhht/pipeline/rollup"
@@ -20,20 +19,12 @@ import (
 // approved data that still counts. Statuses are written by review.Apply,
 // as the province's page writes them.
 func TestFlagsOnceAfterReturnOrNewUpload(t *testing.T) {
-	by := review.Actor{Role: access.RoleProvince, Province: prov, CodeID: "c0de", Year: 2026}
 	day := func(y, m, d int) time.Time { return time.Date(y, time.Month(m), d, 2, 0, 0, 0, time.UTC) }
 	// Last year: three hamlets; this year T03 is gone (one hamlet_gone
 	// flag per file), and the second file of each case also drops T02.
-	hs := func(n ...int64) []hamlet {
-		var out []hamlet
-		for i, v := range n {
-			out = append(out, th(fmt.Sprintf("T%02d", i+1), fmt.Sprintf("Thôn %d", i+1), h(v, v/2, false)))
-		}
-		return out
-	}
 	// 420 households last year, 410 and 400 this year (under the 15 %
 	// change threshold): only hamlet flags.
-	first, second := hs(200, 200, 10), hs(200, 200)
+	first, second := thons(200, 200, 10), thons(200, 200)
 	// As ingest writes them: one workbook carries both forms, with their
 	// data digests. The corrected workbook changes Biểu 01 only: its
 	// Biểu 02 is the returned one's data (the reviewer's 01864).
@@ -67,12 +58,12 @@ func TestFlagsOnceAfterReturnOrNewUpload(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
 			st := local.New(dir)
-			upload{year: 2025, commune: xaA, at: day(2025, 11, 10), hamlets: hs(200, 200, 10, 10)}.write(t, st)
+			upload{year: 2025, commune: xaA, at: day(2025, 11, 10), hamlets: thons(200, 200, 10, 10)}.write(t, st)
 			s1 := upload{year: 2026, commune: xaA, file: "v1.xlsx", at: day(2026, 11, 20), hamlets: first, b02: b02, forms: both,
 				digests: map[string]string{"bieu01": "d1-first", "bieu02": "d2"}}.write(t, st)
 			build(t, dir, rollup.Options{Year: 2025, Province: prov})
 			for i, k := range c.actions {
-				a := review.Action{Kind: k, Year: 2026, Province: prov, Commune: xaA, Submission: s1, By: by,
+				a := review.Action{Kind: k, Year: 2026, Province: prov, Commune: xaA, Submission: s1, By: provinceActor,
 					At: day(2026, 12, 1+i), Comment: "Sai số hộ"}
 				if k == review.KindApprove {
 					a.Comment = ""
@@ -115,26 +106,18 @@ func TestFlagsOnceAfterReturnOrNewUpload(t *testing.T) {
 func TestFlagsOnceAfterReturnOfTwoCSVs(t *testing.T) {
 	dir := t.TempDir()
 	st := local.New(dir)
-	by := review.Actor{Role: access.RoleProvince, Province: prov, CodeID: "c0de", Year: 2026}
 	day := func(y, m, d int) time.Time { return time.Date(y, time.Month(m), d, 2, 0, 0, 0, time.UTC) }
-	hs := func(n ...int64) []hamlet {
-		var out []hamlet
-		for i, v := range n {
-			out = append(out, th(fmt.Sprintf("T%02d", i+1), fmt.Sprintf("Thôn %d", i+1), h(v, v/2, false)))
-		}
-		return out
-	}
-	upload{year: 2025, commune: xaA, at: day(2025, 11, 10), hamlets: hs(200, 200, 10, 10)}.write(t, st)
-	b1 := upload{year: 2026, commune: xaA, file: "b01.csv", at: day(2026, 11, 20), hamlets: hs(200, 200, 10), forms: []string{"bieu01"},
+	upload{year: 2025, commune: xaA, at: day(2025, 11, 10), hamlets: thons(200, 200, 10, 10)}.write(t, st)
+	b1 := upload{year: 2026, commune: xaA, file: "b01.csv", at: day(2026, 11, 20), hamlets: thons(200, 200, 10), forms: []string{"bieu01"},
 		digests: map[string]string{"bieu01": "d1"}}.write(t, st)
 	upload{year: 2026, commune: xaA, file: "b02.csv", at: day(2026, 11, 20), b02: map[string]any{"don_vi_tong": int64(10)}, forms: []string{"bieu02"},
 		digests: map[string]string{"bieu02": "d2"}}.write(t, st)
 	build(t, dir, rollup.Options{Year: 2025, Province: prov})
 	if _, err := review.Apply(context.Background(), st, review.Action{Kind: review.KindReturn, Year: 2026, Province: prov, Commune: xaA,
-		Submission: b1, By: by, At: day(2026, 12, 1), Comment: "Sai số hộ"}); err != nil {
+		Submission: b1, By: provinceActor, At: day(2026, 12, 1), Comment: "Sai số hộ"}); err != nil {
 		t.Fatal(err)
 	}
-	b1b := upload{year: 2026, commune: xaA, file: "b01-sua.csv", at: day(2026, 12, 7), hamlets: hs(200, 200), forms: []string{"bieu01"},
+	b1b := upload{year: 2026, commune: xaA, file: "b01-sua.csv", at: day(2026, 12, 7), hamlets: thons(200, 200), forms: []string{"bieu01"},
 		digests: map[string]string{"bieu01": "d1-sua"}}.write(t, st)
 	build(t, dir, rollup.Options{Year: 2026, Province: prov})
 	fs, err := quality.ReadFlags(context.Background(), st, 2026, prov)

@@ -12,6 +12,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/xhht/xhht/pipeline/access"
 	"github.com/xhht/xhht/pipeline/lake"
 	"github.com/xhht/xhht/pipeline/quality"
 	"github.com/xhht/xhht/pipeline/review"
@@ -28,6 +29,19 @@ func th(code, name string, hm hamlet) hamlet {
 	}
 	return out
 }
+
+// thons are hamlets T01, T02, … ("Thôn 1", …) with the given households,
+// half of them recognised.
+func thons(n ...int64) []hamlet {
+	var out []hamlet
+	for i, v := range n {
+		out = append(out, th(fmt.Sprintf("T%02d", i+1), fmt.Sprintf("Thôn %d", i+1), h(v, v/2, false)))
+	}
+	return out
+}
+
+// provinceActor is the province-19 reviewer the tests' review.Apply calls act as.
+var provinceActor = review.Actor{Role: access.RoleProvince, Province: prov, CodeID: "c0de", Year: 2026}
 
 // flagIDs lists "commune flag_id" of flags.
 func flagIDs(fs []quality.Flag) []string {

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/xhht/xhht/pipeline/access"
 	"github.com/xhht/xhht/pipeline/review"
 	"github.com/xhht/xhht/pipeline/rollup"
 	"github.com/xhht/xhht/pipeline/storage/local"
@@ -18,7 +17,6 @@ import (
 // for both, its valid file received 07/12. Statuses are written by
 // review.Apply.
 func TestCompletenessAfterAReturn(t *testing.T) {
-	by := review.Actor{Role: access.RoleProvince, Province: prov, CodeID: "c0de", Year: 2026}
 	first := ict("2026-11-20 09:00:00")
 	again := ict("2026-12-07 09:00:00")
 	cases := []struct {
@@ -46,7 +44,7 @@ func TestCompletenessAfterAReturn(t *testing.T) {
 			s1 := upload{year: 2026, commune: xaB, file: "v1.xlsx", at: first, hamlets: []hamlet{h(100, 50, false)}}.write(t, st)
 			sub, at := s1, time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)
 			act := func(k string) {
-				a := review.Action{Kind: k, Year: 2026, Province: prov, Commune: xaB, Submission: sub, By: by, At: at, Comment: "Sai số hộ"}
+				a := review.Action{Kind: k, Year: 2026, Province: prov, Commune: xaB, Submission: sub, By: provinceActor, At: at, Comment: "Sai số hộ"}
 				if k == review.KindApprove {
 					a.Comment = ""
 				}
