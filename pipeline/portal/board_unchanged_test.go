@@ -1,7 +1,6 @@
 package portal_test
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -17,19 +16,13 @@ import (
 // open warning on the board or in its CSV.
 func TestBoardUnchangedIsInformational(t *testing.T) {
 	v := func(x float64) *float64 { return &x }
-	e := newEnv(t, func(c *portal.Config) {
-		c.Flags = portal.FlagReaderFunc(func(_ context.Context, y int, p string) ([]portal.Flag, error) {
-			if y != year || p != provinceTN {
-				return nil, nil
-			}
-			return []portal.Flag{
-				{CommuneCode: communeA, FlagID: "unchanged/-/-", Rule: "unchanged", Value: v(2), Comparable: true,
-					Message: "Tệp nộp lúc 12:59 07/12/2026 giống hệt tệp nộp lúc 15:10 08/11/2026 (không thay đổi)"},
-				{CommuneCode: communeA, FlagID: "hamlet_outlier/ho_tong/T01", Rule: "hamlet_outlier", Indicator: "ho_tong", MaThon: "T01",
-					TenThon: "Thôn 1", Value: v(1650), Comparable: true, Message: "Tổng số hộ của “Thôn 1” (1.650) khác thường so với các thôn khác của xã"},
-			}, nil
-		})
-	})
+	e, set := flagEnv(t)
+	set(
+		portal.Flag{CommuneCode: communeA, FlagID: "unchanged/-/-", Rule: "unchanged", Value: v(2), Comparable: true,
+			Message: "Tệp nộp lúc 12:59 07/12/2026 giống hệt tệp nộp lúc 15:10 08/11/2026 (không thay đổi)"},
+		portal.Flag{CommuneCode: communeA, FlagID: "hamlet_outlier/ho_tong/T01", Rule: "hamlet_outlier", Indicator: "ho_tong", MaThon: "T01",
+			TenThon: "Thôn 1", Value: v(1650), Comparable: true, Message: "Tổng số hộ của “Thôn 1” (1.650) khác thường so với các thôn khác của xã"},
+	)
 	p := e.client()
 	csrf := p.signInProvince(provinceTN)
 	// One open warning (the outlier), none checked.

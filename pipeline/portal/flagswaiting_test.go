@@ -1,11 +1,9 @@
 package portal_test
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/xhht/xhht/pipeline/portal"
@@ -33,25 +31,7 @@ func block(page, id string) string {
 // stand-in for quality.ReadFlags, whose pending rows the roll-up tests
 // check on real builds (pipeline/rollup, TestFlagsOfAWaitingFile).
 func TestWaitingFileFlags(t *testing.T) {
-	var (
-		mu    sync.Mutex
-		flags []portal.Flag
-	)
-	e := newEnv(t, func(c *portal.Config) {
-		c.Flags = portal.FlagReaderFunc(func(_ context.Context, y int, p string) ([]portal.Flag, error) {
-			mu.Lock()
-			defer mu.Unlock()
-			if y != year || p != provinceTN {
-				return nil, nil
-			}
-			return append([]portal.Flag(nil), flags...), nil
-		})
-	})
-	set := func(fs ...portal.Flag) {
-		mu.Lock()
-		defer mu.Unlock()
-		flags = fs
-	}
+	e, set := flagEnv(t)
 	a := e.client()
 	csrfA := a.mustSignIn(communeA)
 	a.upload(csrfA, "lan-1.xlsx", goodFile(t, communeA, 3), nil, nil)

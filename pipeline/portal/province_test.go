@@ -524,27 +524,7 @@ func TestReminderOnCommunePage(t *testing.T) {
 // roll-up builds), matched by hamlet code, in the file's order.
 func TestHamletsNextToLastYear(t *testing.T) {
 	e := newEnv(t)
-	// Last year's accepted upload, processed as ingest does.
-	blank, sheets := portaltest.Blank(t, year-1, communeA, 3)
-	key := fmt.Sprintf("%d/19/%s/nam-truoc.xlsx", year-1, communeA)
-	if err := e.uploads.Put(ctx(), key, portaltest.Good(t, blank, sheets, 3).Bytes, "application/octet-stream"); err != nil {
-		t.Fatal(err)
-	}
-	p, err := ingest.New(e.uploads, e.lake)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rc, err := p.Process(ctx(), ingest.Upload{Bucket: "local", Key: key}); err != nil || rc.Status != "accepted" {
-		t.Fatalf("last year's upload: %v", err)
-	}
-	a := e.client()
-	csrfA := a.mustSignIn(communeA)
-	a.upload(csrfA, "bao-cao.xlsx", goodFile(t, communeA, 4), nil, nil)
-	for _, y := range []int{year - 1, year} {
-		if _, err := rollup.Build(ctx(), rollup.Options{Lake: e.lake, Year: y, Province: provinceTN, Now: testNow}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	lastAndThisYear(t, e)
 	prov := e.client()
 	prov.signInProvince(provinceTN)
 	page := prov.get("/tinh/xa/" + communeA).body
@@ -646,5 +626,32 @@ func TestCommunePageReminder(t *testing.T) {
 	p.postForm("/tinh/xa/"+communeA+"/duyet", url.Values{"csrf": {csrf}, "seen": {p.seenOf(communeA)}, "submission": {sub}}, nil)
 	if h := a.get("/").body; strings.Contains(h, `id="nhac-nho"`) {
 		t.Error("a reminder after approval")
+	}
+}
+
+// lastAndThisYear gives communeA a 3-hamlet upload last year (processed as
+// ingest does) and a 4-hamlet one this year through the portal, and builds
+// the province's roll-up of both years.
+func lastAndThisYear(t *testing.T, e *env) {
+	t.Helper()
+	blank, sheets := portaltest.Blank(t, year-1, communeA, 3)
+	key := fmt.Sprintf("%d/19/%s/nam-truoc.xlsx", year-1, communeA)
+	if err := e.uploads.Put(ctx(), key, portaltest.Good(t, blank, sheets, 3).Bytes, "application/octet-stream"); err != nil {
+		t.Fatal(err)
+	}
+	ip, err := ingest.New(e.uploads, e.lake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rc, err := ip.Process(ctx(), ingest.Upload{Bucket: "local", Key: key}); err != nil || rc.Status != "accepted" {
+		t.Fatalf("last year's upload: %v", err)
+	}
+	a := e.client()
+	csrfA := a.mustSignIn(communeA)
+	a.upload(csrfA, "bao-cao.xlsx", goodFile(t, communeA, 4), nil, nil)
+	for _, y := range []int{year - 1, year} {
+		if _, err := rollup.Build(ctx(), rollup.Options{Lake: e.lake, Year: y, Province: provinceTN, Now: testNow}); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

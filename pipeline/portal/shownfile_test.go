@@ -2,7 +2,6 @@ package portal_test
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -10,9 +9,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/xhht/xhht/pipeline/ingest"
 	"github.com/xhht/xhht/pipeline/portal"
-	"github.com/xhht/xhht/pipeline/portal/portaltest"
 	"github.com/xhht/xhht/pipeline/review"
 	"github.com/xhht/xhht/pipeline/rollup"
 )
@@ -273,26 +270,7 @@ func TestProvinceFooterAndRefusalText(t *testing.T) {
 // roll-up of last year has rows under the same code.
 func TestHamletsNotComparable(t *testing.T) {
 	e, set := flagEnv(t)
-	blank, sheets := portaltest.Blank(t, year-1, communeA, 3)
-	key := fmt.Sprintf("%d/19/%s/nam-truoc.xlsx", year-1, communeA)
-	if err := e.uploads.Put(ctx(), key, portaltest.Good(t, blank, sheets, 3).Bytes, "application/octet-stream"); err != nil {
-		t.Fatal(err)
-	}
-	ip, err := ingest.New(e.uploads, e.lake)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rc, err := ip.Process(ctx(), ingest.Upload{Bucket: "local", Key: key}); err != nil || rc.Status != "accepted" {
-		t.Fatalf("last year's upload: %v", err)
-	}
-	a := e.client()
-	csrfA := a.mustSignIn(communeA)
-	a.upload(csrfA, "bao-cao.xlsx", goodFile(t, communeA, 4), nil, nil)
-	for _, y := range []int{year - 1, year} {
-		if _, err := rollup.Build(ctx(), rollup.Options{Lake: e.lake, Year: y, Province: provinceTN, Now: testNow}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	lastAndThisYear(t, e)
 	p := e.client()
 	p.signInProvince(provinceTN)
 	if thon := block(p.get("/tinh/xa/"+communeA).body, "cac-thon"); !strings.Contains(thon, `class="num prev"`) {

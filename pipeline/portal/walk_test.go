@@ -1,7 +1,6 @@
 package portal_test
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -170,16 +169,13 @@ func TestBoardCSVForSpreadsheets(t *testing.T) {
 // the real warning beside it keeps the warning's class.
 func TestBoardInformationalFlagNotWarning(t *testing.T) {
 	v := func(x float64) *float64 { return &x }
-	e := newEnv(t, func(c *portal.Config) {
-		c.Flags = portal.FlagReaderFunc(func(_ context.Context, y int, p string) ([]portal.Flag, error) {
-			return []portal.Flag{
-				{CommuneCode: communeA, FlagID: "unchanged/-/-", Rule: "unchanged", Value: v(2), Comparable: true,
-					Message: "Tệp nộp lúc 14:07:41 07/12/2026 giống hệt tệp nộp lúc 14:07:08 07/12/2026 (không thay đổi)"},
-				{CommuneCode: communeA, FlagID: "hamlet_outlier/ho_tong/T01", Rule: "hamlet_outlier", Indicator: "ho_tong", MaThon: "T01",
-					TenThon: "Thôn 1", Value: v(1650), Comparable: true, Message: "Tổng số hộ của “Thôn 1” (1.650) khác thường so với các thôn khác của xã"},
-			}, nil
-		})
-	})
+	e, set := flagEnv(t)
+	set(
+		portal.Flag{CommuneCode: communeA, FlagID: "unchanged/-/-", Rule: "unchanged", Value: v(2), Comparable: true,
+			Message: "Tệp nộp lúc 14:07:41 07/12/2026 giống hệt tệp nộp lúc 14:07:08 07/12/2026 (không thay đổi)"},
+		portal.Flag{CommuneCode: communeA, FlagID: "hamlet_outlier/ho_tong/T01", Rule: "hamlet_outlier", Indicator: "ho_tong", MaThon: "T01",
+			TenThon: "Thôn 1", Value: v(1650), Comparable: true, Message: "Tổng số hộ của “Thôn 1” (1.650) khác thường so với các thôn khác của xã"},
+	)
 	p := e.client()
 	p.signInProvince(provinceTN)
 	row := unescape(rowOf(p.get("/tinh?han=12-15").body, communeA))
@@ -196,13 +192,10 @@ func TestBoardInformationalFlagNotWarning(t *testing.T) {
 // and the modified z-score.
 func TestCommuneFlagsPlain(t *testing.T) {
 	v := func(x float64) *float64 { return &x }
-	e := newEnv(t, func(c *portal.Config) {
-		c.Flags = portal.FlagReaderFunc(func(_ context.Context, y int, p string) ([]portal.Flag, error) {
-			return []portal.Flag{{CommuneCode: communeA, FlagID: "hamlet_outlier/ho_tong/T01", Rule: "hamlet_outlier", Indicator: "ho_tong",
-				MaThon: "T01", TenThon: "Thôn 1", Value: v(1650), Comparable: true,
-				Message: "Tổng số hộ của “Thôn 1” (1.650) khác thường so với các thôn khác của xã (trung vị 157; điểm z hiệu chỉnh 6,1)"}}, nil
-		})
-	})
+	e, set := flagEnv(t)
+	set(portal.Flag{CommuneCode: communeA, FlagID: "hamlet_outlier/ho_tong/T01", Rule: "hamlet_outlier", Indicator: "ho_tong",
+		MaThon: "T01", TenThon: "Thôn 1", Value: v(1650), Comparable: true,
+		Message: "Tổng số hộ của “Thôn 1” (1.650) khác thường so với các thôn khác của xã (trung vị 157; điểm z hiệu chỉnh 6,1)"})
 	cm := e.client()
 	cm.mustSignIn(communeA)
 	page := unescape(cm.get("/").body)
