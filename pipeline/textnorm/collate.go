@@ -51,10 +51,16 @@ func VietnameseKey(s string) string {
 			switch {
 			case m == markBreve && r == 'a':
 				r = 'ă'
-			case m == markCircumflex && (r == 'a' || r == 'e' || r == 'o'):
-				r = map[rune]rune{'a': 'â', 'e': 'ê', 'o': 'ô'}[r]
-			case m == markHorn && (r == 'o' || r == 'u'):
-				r = map[rune]rune{'o': 'ơ', 'u': 'ư'}[r]
+			case m == markCircumflex && r == 'a':
+				r = 'â'
+			case m == markCircumflex && r == 'e':
+				r = 'ê'
+			case m == markCircumflex && r == 'o':
+				r = 'ô'
+			case m == markHorn && r == 'o':
+				r = 'ơ'
+			case m == markHorn && r == 'u':
+				r = 'ư'
 			case toneRank[m] != 0:
 				tone = toneRank[m]
 			default:
