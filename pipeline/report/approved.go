@@ -111,8 +111,7 @@ func (r *Report) flagsOf(ctx context.Context, o Options, db *sql.DB, counted tim
 		return r.loadFlags(ctx, db, nil)
 	}
 	snap := filepath.Join(work, "live-snapshot")
-	if _, err := rollup.Build(ctx, rollup.Options{Lake: o.Lake, Year: o.Year, Province: o.Province, Cutoff: counted, OutDir: snap,
-		WorkDir: filepath.Join(work, "rollup-live"), Registry: o.Registry, Targets: o.Targets, Deadlines: o.Deadlines, Log: o.Log}); err != nil {
+	if _, err := rollup.Build(ctx, o.snapshot(counted, snap, filepath.Join(work, "rollup-live"))); err != nil {
 		return fmt.Errorf("report: live flags: %w", err)
 	}
 	live, err := rollup.OpenSnapshot(ctx, snap)
@@ -127,19 +126,24 @@ func (r *Report) flagsOf(ctx context.Context, o Options, db *sql.DB, counted tim
 	return r.loadFlags(ctx, live, func(code string) bool { return approved[code] })
 }
 
-// reviewsAt sets ReviewsAt from the province's review states (an
-// unreadable one is left out, as markChecked does).
-func (r *Report) reviewsAt(ctx context.Context, lk storage.Store) error {
+// reviewStates reads the province's review states once for the report
+// (checked flags, ReviewsAt): an unreadable one is left out, the others
+// still count.
+func (r *Report) reviewStates(ctx context.Context, lk storage.Store) (map[string]review.Status, error) {
 	st, err := review.ForProvince(ctx, lk, r.Year, r.Province)
 	if err != nil && !errors.Is(err, review.ErrUnreadable) {
-		return fmt.Errorf("report: review states: %w", err)
+		return nil, fmt.Errorf("report: review states: %w", err)
 	}
+	return st, nil
+}
+
+// reviewsAt sets ReviewsAt, the latest decision among st.
+func (r *Report) reviewsAt(st map[string]review.Status) {
 	for _, s := range st {
 		if s.At.After(r.ReviewsAt) {
 			r.ReviewsAt = s.At.UTC()
 		}
 	}
-	return nil
 }
 
 // reviewsSentence says up to when the report read the Sở's review

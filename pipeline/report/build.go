@@ -97,8 +97,9 @@ func Build(ctx context.Context, o Options) (*Report, error) {
 		counted = r.DraftAt
 	}
 	snap := filepath.Join(work, "snapshot")
-	res, err := rollup.Build(ctx, rollup.Options{Lake: o.Lake, Year: o.Year, Province: o.Province, Cutoff: counted, OutDir: snap, ApprovedOnly: r.ApprovedOnly,
-		WorkDir: filepath.Join(work, "rollup"), Registry: o.Registry, Targets: o.Targets, Deadlines: o.Deadlines, Log: o.Log})
+	so := o.snapshot(counted, snap, filepath.Join(work, "rollup"))
+	so.ApprovedOnly = r.ApprovedOnly
+	res, err := rollup.Build(ctx, so)
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
@@ -114,18 +115,26 @@ func Build(ctx context.Context, o Options) (*Report, error) {
 	if err := r.flagsOf(ctx, o, db, counted, work); err != nil {
 		return nil, err
 	}
-	if err := r.markChecked(ctx, o.Lake); err != nil {
+	st, err := r.reviewStates(ctx, o.Lake)
+	if err != nil {
 		return nil, err
 	}
-	if err := r.reviewsAt(ctx, o.Lake); err != nil {
-		return nil, err
-	}
+	r.markChecked(st)
+	r.reviewsAt(st)
 	if err := r.trend(ctx, o, d, work); err != nil {
 		return nil, err
 	}
 	r.dropPartialComparison()
 	r.Summary = summary(r)
 	return r, nil
+}
+
+// snapshot are the options of a roll-up snapshot of o's province and
+// year counting what was received before cutoff, into out (work: the
+// build's scratch directory).
+func (o Options) snapshot(cutoff time.Time, out, work string) rollup.Options {
+	return rollup.Options{Lake: o.Lake, Year: o.Year, Province: o.Province, Cutoff: cutoff, OutDir: out,
+		WorkDir: work, Registry: o.Registry, Targets: o.Targets, Deadlines: o.Deadlines, Log: o.Log}
 }
 
 // rowColumns are the roll-up columns a Row needs, besides the unit's own.

@@ -3,7 +3,6 @@ package report
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"html/template"
 	"math"
@@ -16,7 +15,6 @@ import (
 	"github.com/xhht/xhht/pipeline/quality"
 	"github.com/xhht/xhht/pipeline/review"
 	"github.com/xhht/xhht/pipeline/rollup"
-	"github.com/xhht/xhht/pipeline/storage"
 )
 
 // The annex of plausibility flags: the warnings the roll-up computed on the
@@ -84,15 +82,8 @@ func (r *Report) loadFlags(ctx context.Context, db *sql.DB, keep func(code strin
 }
 
 // markChecked fills FlagLine.Checked from the province's review of each
-// commune (the checks as they are when the report is made).
-func (r *Report) markChecked(ctx context.Context, lake storage.Store) error {
-	if len(r.Flags) == 0 {
-		return nil
-	}
-	st, err := review.ForProvince(ctx, lake, r.Year, r.Province)
-	if err != nil && !errors.Is(err, review.ErrUnreadable) {
-		return fmt.Errorf("report: flags checked: %w", err)
-	}
+// commune, st (the checks as they are when the report is made).
+func (r *Report) markChecked(st map[string]review.Status) {
 	for i := range r.Flags {
 		l := &r.Flags[i]
 		// A check of older data does not mark a flag of newer data.
@@ -103,7 +94,6 @@ func (r *Report) markChecked(ctx context.Context, lake storage.Store) error {
 			}
 		}
 	}
-	return nil
 }
 
 // anyChecked reports whether some flag is checked (the annex then has a
